@@ -1,0 +1,118 @@
+using System.Text.Json;
+
+namespace Serve;
+
+/// <summary>
+/// Options of one deployment. Precedence: config file &gt; code (<see cref="DeploymentAttribute"/>,
+/// <see cref="DeploymentDefinition.Options"/>) &gt; these defaults.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("serve.deployment-options")]
+public sealed record DeploymentOptions
+{
+    internal const int DefaultNumReplicas = 1;
+    internal const int DefaultMaxOngoingRequests = 5;
+    internal const int DefaultMaxQueuedRequests = -1;
+    internal const int DefaultMaxConstructorRetryCount = 20;
+    internal static readonly TimeSpan DefaultHealthCheckPeriod = TimeSpan.FromSeconds(10);
+    internal static readonly TimeSpan DefaultHealthCheckTimeout = TimeSpan.FromSeconds(30);
+    internal static readonly TimeSpan DefaultGracefulShutdownTimeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>The deployment's name, unique within its application. Default is the class name.</summary>
+    [Id(0)] public string Name { get; init; } = "";
+
+    /// <summary>How many replicas to run. Default is 1.</summary>
+    [Id(1)] public int NumReplicas { get; init; } = DefaultNumReplicas;
+
+    /// <summary>Most requests one replica runs at once; never exceeded. Default is 5.</summary>
+    [Id(2)] public int MaxOngoingRequests { get; init; } = DefaultMaxOngoingRequests;
+
+    /// <summary>
+    /// Most requests one caller queues while no replica can take them; past it the call fails at once
+    /// with <see cref="BackPressureException"/>. -1 is unbounded. Default is -1.
+    /// </summary>
+    [Id(3)] public int MaxQueuedRequests { get; init; } = DefaultMaxQueuedRequests;
+
+    /// <summary>
+    /// JSON handed to <see cref="IReconfigurable.ReconfigureAsync"/> at start and on every update,
+    /// without restarting replicas. Default is none.
+    /// </summary>
+    [Id(4)] public string? UserConfig { get; init; }
+
+    /// <summary>Time between health checks of each replica. Default is 10 s.</summary>
+    [Id(5)] public TimeSpan HealthCheckPeriod { get; init; } = DefaultHealthCheckPeriod;
+
+    /// <summary>Time a health check may take before it counts as failed. Default is 30 s.</summary>
+    [Id(6)] public TimeSpan HealthCheckTimeout { get; init; } = DefaultHealthCheckTimeout;
+
+    /// <summary>Time a stopping replica waits for in-flight requests before it stops. Default is 20 s.</summary>
+    [Id(7)] public TimeSpan GracefulShutdownTimeout { get; init; } = DefaultGracefulShutdownTimeout;
+
+    /// <summary>Resources one replica needs; honoured by placement in a cluster.</summary>
+    [Id(8)] public ReplicaResources Resources { get; init; } = new();
+
+    /// <summary>Most replicas of this deployment on one silo; 0 is no limit. Default is 0.</summary>
+    [Id(9)] public int MaxReplicasPerSilo { get; init; }
+
+    /// <summary>Constructor failures in a row before the deployment is DEPLOY_FAILED. Default is 20.</summary>
+    [Id(10)] public int MaxConstructorRetryCount { get; init; } = DefaultMaxConstructorRetryCount;
+
+    /// <summary>Returns a copy whose <see cref="UserConfig"/> is <paramref name="config"/> serialised as JSON.</summary>
+    /// <param name="config">Any value System.Text.Json can serialise.</param>
+    public DeploymentOptions WithUserConfig(object? config) =>
+        this with { UserConfig = config is null ? null : JsonSerializer.Serialize(config, config.GetType()) };
+
+    /// <summary>Every problem with these options, each naming the option and its value; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(Name) || Name.Contains('/'))
+        {
+            errors.Add($"Name: '{Name}' must be non-empty and must not contain '/'.");
+        }
+        if (NumReplicas < 0)
+        {
+            errors.Add($"NumReplicas: {NumReplicas} must be ≥ 0.");
+        }
+        if (MaxOngoingRequests < 1)
+        {
+            errors.Add($"MaxOngoingRequests: {MaxOngoingRequests} must be ≥ 1.");
+        }
+        if (MaxQueuedRequests < -1)
+        {
+            errors.Add($"MaxQueuedRequests: {MaxQueuedRequests} must be ≥ 0, or -1 for unbounded.");
+        }
+        if (HealthCheckPeriod <= TimeSpan.Zero)
+        {
+            errors.Add($"HealthCheckPeriod: {HealthCheckPeriod} must be positive.");
+        }
+        if (HealthCheckTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"HealthCheckTimeout: {HealthCheckTimeout} must be positive.");
+        }
+        if (GracefulShutdownTimeout < TimeSpan.Zero)
+        {
+            errors.Add($"GracefulShutdownTimeout: {GracefulShutdownTimeout} must not be negative.");
+        }
+        if (MaxReplicasPerSilo < 0)
+        {
+            errors.Add($"MaxReplicasPerSilo: {MaxReplicasPerSilo} must be ≥ 0.");
+        }
+        if (MaxConstructorRetryCount < 1)
+        {
+            errors.Add($"MaxConstructorRetryCount: {MaxConstructorRetryCount} must be ≥ 1.");
+        }
+        if (UserConfig is not null)
+        {
+            try
+            {
+                using var _ = JsonDocument.Parse(UserConfig);
+            }
+            catch (JsonException e)
+            {
+                errors.Add($"UserConfig: not valid JSON ({e.Message}).");
+            }
+        }
+        errors.AddRange(Resources.Validate());
+        return errors;
+    }
+}

@@ -1,0 +1,32 @@
+namespace Serve;
+
+/// <summary>The user's method threw inside a replica. The replica keeps serving.</summary>
+[GenerateSerializer, Alias("serve.deployment-call-exception")]
+public sealed class DeploymentCallException : ServeException
+{
+    /// <summary>Creates the exception.</summary>
+    public DeploymentCallException(string deployment, string replicaId, string method, string exceptionType, string originalMessage)
+        : base($"{method} of deployment '{deployment}' (replica {replicaId}) threw {exceptionType}: {originalMessage}")
+    {
+        Deployment = deployment;
+        ReplicaId = replicaId;
+        Method = method;
+        ExceptionType = exceptionType;
+        OriginalMessage = originalMessage;
+    }
+
+    /// <summary>The deployment, as <c>app/deployment</c>.</summary>
+    [Id(0)] public string Deployment { get; }
+
+    /// <summary>The replica that ran the call.</summary>
+    [Id(1)] public string ReplicaId { get; }
+
+    /// <summary>The method that threw.</summary>
+    [Id(2)] public string Method { get; }
+
+    /// <summary>The full name of the exception the user's code threw.</summary>
+    [Id(3)] public string ExceptionType { get; }
+
+    /// <summary>Its message.</summary>
+    [Id(4)] public string OriginalMessage { get; }
+}

@@ -1,0 +1,21 @@
+namespace Serve;
+
+/// <summary>One deployment's state, target and replicas.</summary>
+[GenerateSerializer, Immutable, Alias("serve.deployment-status")]
+public sealed record DeploymentStatus
+{
+    /// <summary>The deployment's name.</summary>
+    [Id(0)] public required string Name { get; init; }
+
+    /// <summary>Its state.</summary>
+    [Id(1)] public required DeploymentState State { get; init; }
+
+    /// <summary>Why it is in that state, when that needs saying (empty otherwise).</summary>
+    [Id(2)] public string Message { get; init; } = "";
+
+    /// <summary>How many replicas it should have.</summary>
+    [Id(3)] public int TargetReplicas { get; init; }
+
+    /// <summary>Its replicas.</summary>
+    [Id(4)] public IReadOnlyList<ReplicaStatus> Replicas { get; init; } = [];
+}

@@ -1,0 +1,124 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Serve.Grains;
+
+namespace Serve.Applications;
+
+/// <summary>
+/// Turns a bound application graph into the spec the controller stores, checking every node first:
+/// every problem is reported at once and nothing is deployed when there is one.
+/// </summary>
+internal static class ApplicationGraph
+{
+    public static ApplicationSpec Build(BoundDeployment ingress, string name, string? routePrefix)
+    {
+        ArgumentNullException.ThrowIfNull(ingress);
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(name) || name.Contains('/'))
+        {
+            errors.Add($"application name '{name}' must be non-empty and must not contain '/'.");
+        }
+        if (routePrefix is not null && (!routePrefix.StartsWith('/') || (routePrefix.Length > 1 && routePrefix.EndsWith('/'))))
+        {
+            errors.Add($"route prefix '{routePrefix}' must start with '/' and must not end with '/' (use \"/\" for the root, or null for no HTTP route).");
+        }
+
+        var nodes = new List<BoundDeployment>();
+        Collect(ingress, nodes, new HashSet<BoundDeployment>(ReferenceEqualityComparer.Instance), errors);
+        foreach (var group in nodes.GroupBy(n => n.Name).Where(g => g.Count() > 1))
+        {
+            errors.Add($"two deployments are named '{group.Key}' ({string.Join(", ", group.Select(n => n.Definition.Type.Name))}). Fix: give one another name with .Options(o => o with {{ Name = \"...\" }}).");
+        }
+
+        var specs = new List<DeploymentSpec>();
+        foreach (var node in nodes)
+        {
+            var type = node.Definition.Type;
+            foreach (var optionError in node.Definition.DeploymentOptions.Validate())
+            {
+                errors.Add($"deployment '{node.Name}' ({type.Name}): {optionError}");
+            }
+            var shapes = node.Arguments.Select(Shape).ToArray();
+            if (ConstructorBinding.Select(type, shapes, out var bindError) is null)
+            {
+                errors.Add($"deployment '{node.Name}': {bindError}");
+                continue;
+            }
+            var arguments = new List<BoundArgument>();
+            foreach (var (argument, index) in node.Arguments.Select((a, i) => (a, i)))
+            {
+                arguments.Add(ToBoundArgument(node, argument, index, errors));
+            }
+            specs.Add(new DeploymentSpec
+            {
+                Application = name,
+                TypeName = type.AssemblyQualifiedName!,
+                Arguments = arguments,
+                Options = node.Definition.DeploymentOptions,
+                CodeVersion = CodeVersion(type, arguments),
+            });
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new InvalidApplicationException(name, errors);
+        }
+        return new ApplicationSpec { Name = name, RoutePrefix = routePrefix, IngressDeployment = ingress.Name, Deployments = specs };
+    }
+
+    private static void Collect(BoundDeployment node, List<BoundDeployment> nodes, HashSet<BoundDeployment> seen, List<string> errors)
+    {
+        if (!seen.Add(node))
+        {
+            return;
+        }
+        nodes.Add(node);
+        foreach (var child in node.Arguments.OfType<BoundDeployment>())
+        {
+            Collect(child, nodes, seen, errors);
+        }
+        foreach (var definition in node.Arguments.OfType<DeploymentDefinition>())
+        {
+            errors.Add($"deployment '{node.Name}' is given the unbound deployment {definition.Type.Name}. Fix: pass Deployment.For<{definition.Type.Name}>().Bind(...) instead.");
+        }
+    }
+
+    private static ConstructorBinding.ArgumentShape Shape(object? argument) => argument switch
+    {
+        BoundDeployment child => new(null, child.Definition.Type, child.Name),
+        null => new(null, null, null),
+        _ => new(argument.GetType(), null, null),
+    };
+
+    private static BoundArgument ToBoundArgument(BoundDeployment node, object? argument, int index, List<string> errors)
+    {
+        if (argument is BoundDeployment child)
+        {
+            return new BoundArgument { Deployment = child.Name, DeploymentTypeName = child.Definition.Type.AssemblyQualifiedName };
+        }
+        try
+        {
+            return new BoundArgument
+            {
+                Json = JsonSerializer.Serialize(argument, argument?.GetType() ?? typeof(object)),
+                TypeName = argument?.GetType().AssemblyQualifiedName,
+            };
+        }
+        catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException)
+        {
+            errors.Add($"deployment '{node.Name}': bound argument {index + 1} ({argument!.GetType().Name}) cannot be serialised to JSON ({e.Message}). Fix: bind plain data, or take the object from dependency injection.");
+            return new BoundArgument();
+        }
+    }
+
+    private static string CodeVersion(Type type, IReadOnlyList<BoundArgument> arguments)
+    {
+        var text = new StringBuilder(type.AssemblyQualifiedName).Append('|').Append(type.Assembly.ManifestModule.ModuleVersionId);
+        foreach (var argument in arguments)
+        {
+            text.Append('|').Append(argument.TypeName).Append(argument.Json).Append(argument.Deployment);
+        }
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..12];
+    }
+}

@@ -1,0 +1,107 @@
+using System.Reflection;
+
+namespace Serve.Applications;
+
+/// <summary>
+/// The one rule that maps bound arguments to a deployment's constructor, used both when an
+/// application is checked (client) and when a replica constructs the class (silo): the bound
+/// arguments fill the first parameters in order; the rest come from dependency injection.
+/// </summary>
+internal static class ConstructorBinding
+{
+    /// <summary>What a bound argument is: a value of a type (null: a null value) or a child deployment of a class.</summary>
+    public readonly record struct ArgumentShape(Type? ValueType, Type? DeploymentType, string? DeploymentName)
+    {
+        public bool IsDeployment => DeploymentType is not null;
+    }
+
+    public static ConstructorInfo? Select(Type type, IReadOnlyList<ArgumentShape> arguments, out string? error)
+    {
+        var constructors = type.GetConstructors(BindingFlags.Public | BindingFlags.Instance)
+            .OrderByDescending(c => c.GetParameters().Length)
+            .ToArray();
+        if (constructors.Length == 0)
+        {
+            error = $"{type.Name} has no public constructor. Fix: add one.";
+            return null;
+        }
+        string? firstError = null;
+        foreach (var constructor in constructors)
+        {
+            var mismatch = Mismatch(type, constructor.GetParameters(), arguments);
+            if (mismatch is null)
+            {
+                error = null;
+                return constructor;
+            }
+            firstError ??= mismatch;
+        }
+        error = constructors.Length == 1
+            ? firstError
+            : $"no public constructor of {type.Name} fits {arguments.Count} bound argument(s) ({Describe(arguments)}); the first says: {firstError}";
+        return null;
+    }
+
+    private static string? Mismatch(Type type, ParameterInfo[] parameters, IReadOnlyList<ArgumentShape> arguments)
+    {
+        if (arguments.Count > parameters.Length)
+        {
+            return $"{type.Name}({Signature(parameters)}) takes {parameters.Length} parameter(s) but Bind gave {arguments.Count} ({Describe(arguments)}). Fix: bind at most {parameters.Length} argument(s), in constructor order.";
+        }
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            var parameter = parameters[i];
+            var argument = arguments[i];
+            if (argument.IsDeployment)
+            {
+                if (!HandleFits(parameter.ParameterType, argument.DeploymentType!))
+                {
+                    return $"parameter '{parameter.Name}' of {type.Name} is {Name(parameter.ParameterType)} but receives the bound deployment '{argument.DeploymentName}' ({argument.DeploymentType!.Name}). Fix: declare it as DeploymentHandle<I> where I is an interface {argument.DeploymentType.Name} implements, or as DeploymentHandle.";
+                }
+            }
+            else if (argument.ValueType is null)
+            {
+                if (parameter.ParameterType.IsValueType && Nullable.GetUnderlyingType(parameter.ParameterType) is null)
+                {
+                    return $"parameter '{parameter.Name}' of {type.Name} is {Name(parameter.ParameterType)} but Bind gave null. Fix: bind a {Name(parameter.ParameterType)}.";
+                }
+            }
+            else if (!ValueFits(parameter.ParameterType, argument.ValueType))
+            {
+                return $"parameter '{parameter.Name}' of {type.Name} is {Name(parameter.ParameterType)} but Bind gave a {Name(argument.ValueType)}. Fix: bind a {Name(parameter.ParameterType)} in position {i + 1}.";
+            }
+        }
+        return null;
+    }
+
+    public static bool HandleFits(Type parameterType, Type deploymentType)
+    {
+        if (parameterType == typeof(DeploymentHandle))
+        {
+            return true;
+        }
+        return parameterType.IsGenericType
+            && parameterType.GetGenericTypeDefinition() == typeof(DeploymentHandle<>)
+            && parameterType.GetGenericArguments()[0] is { IsInterface: true } contract
+            && contract.IsAssignableFrom(deploymentType);
+    }
+
+    private static bool ValueFits(Type parameterType, Type valueType)
+    {
+        var target = Nullable.GetUnderlyingType(parameterType) ?? parameterType;
+        return target.IsAssignableFrom(valueType) || (IsNumber(target) && IsNumber(valueType));
+    }
+
+    private static bool IsNumber(Type type) => Type.GetTypeCode(type) is >= TypeCode.SByte and <= TypeCode.Decimal;
+
+    private static string Signature(ParameterInfo[] parameters) =>
+        string.Join(", ", parameters.Select(p => $"{Name(p.ParameterType)} {p.Name}"));
+
+    private static string Describe(IReadOnlyList<ArgumentShape> arguments) =>
+        arguments.Count == 0 ? "none" : string.Join(", ", arguments.Select(a =>
+            a.IsDeployment ? $"deployment '{a.DeploymentName}'" : a.ValueType is null ? "null" : Name(a.ValueType)));
+
+    public static string Name(Type type) => type.IsGenericType
+        ? $"{type.Name[..type.Name.IndexOf('`')]}<{string.Join(", ", type.GetGenericArguments().Select(Name))}>"
+        : type.Name;
+}

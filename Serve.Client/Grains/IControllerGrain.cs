@@ -1,0 +1,32 @@
+using Orleans.Concurrency;
+
+namespace Serve.Grains;
+
+/// <summary>The control plane: the desired state of every application. One per cluster, key <see cref="Key"/>.</summary>
+[Alias("serve.controller")]
+internal interface IControllerGrain : IGrainWithStringKey
+{
+    const string Key = "serve";
+
+    /// <summary>Stores the application and applies it to its deployments; throws <see cref="InvalidApplicationException"/> and changes nothing when it conflicts.</summary>
+    [Alias("deploy")]
+    Task DeployApplicationAsync(ApplicationSpec spec);
+
+    /// <summary>Deletes an application; returns once its replicas have stopped.</summary>
+    [Alias("delete")]
+    Task DeleteApplicationAsync(string name);
+
+    [Alias("shutdown")]
+    Task ShutdownAsync();
+
+    [Alias("snapshot")]
+    Task<ServeSnapshot> GetSnapshotAsync();
+
+    /// <summary>Long poll: returns once the snapshot's version differs from <paramref name="knownVersion"/>, or after a while unchanged.</summary>
+    [AlwaysInterleave, Alias("watch")]
+    Task<ServeSnapshot> WatchAsync(long knownVersion, CancellationToken cancellationToken);
+
+    /// <summary>A deployment grain's status changed.</summary>
+    [OneWay, Alias("report-status")]
+    Task ReportDeploymentStatusAsync(string application, DeploymentStatus status);
+}

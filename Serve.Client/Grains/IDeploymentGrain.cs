@@ -1,0 +1,27 @@
+using Orleans.Concurrency;
+
+namespace Serve.Grains;
+
+/// <summary>One deployment: keeps its replica set at the target, checks health, publishes the set. Key: <c>app/deployment</c>.</summary>
+[Alias("serve.deployment")]
+internal interface IDeploymentGrain : IGrainWithStringKey
+{
+    /// <summary>Sets the desired state and returns the status it leads to; replicas are started, reconfigured or replaced in the background.</summary>
+    [Alias("apply")]
+    Task<DeploymentStatus> ApplyAsync(DeploymentSpec spec);
+
+    /// <summary>Stops every replica gracefully and forgets the deployment; returns when they have stopped.</summary>
+    [Alias("delete")]
+    Task DeleteAsync();
+
+    [Alias("status")]
+    Task<DeploymentStatus> GetStatusAsync();
+
+    /// <summary>Long poll: returns the replica set once its version differs from <paramref name="knownVersion"/>, or after a while unchanged.</summary>
+    [AlwaysInterleave, Alias("watch")]
+    Task<ReplicaSet> WatchReplicasAsync(long knownVersion, CancellationToken cancellationToken);
+
+    /// <summary>A router could not reach a replica; check it now instead of at the next health check.</summary>
+    [OneWay, Alias("report-unreachable")]
+    Task ReportUnreachableAsync(string replicaId);
+}

@@ -1,0 +1,33 @@
+namespace Serve.Grains;
+
+/// <summary>One replica: an activation hosting one instance of the user's class. Key: <c>app/deployment/version/n</c>.</summary>
+[Alias("serve.replica")]
+internal interface IReplicaGrain : IGrainWithStringKey
+{
+    /// <summary>Runs a method, or rejects at once when at capacity, stopping, or never started.</summary>
+    [Alias("invoke")]
+    Task<ReplicaResponse> InvokeAsync(ReplicaRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs a streaming method. The first item is a <see cref="ReplicaResponse"/> saying whether the
+    /// call was accepted; then the method's items; a fault ends the stream with a faulted response.
+    /// </summary>
+    [Alias("stream")]
+    IAsyncEnumerable<object?> StreamAsync(ReplicaRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Constructs and initialises the user's instance; returns the hosting silo's address.</summary>
+    [Alias("start")]
+    Task<string> StartAsync(DeploymentSpec spec, CancellationToken cancellationToken);
+
+    /// <summary>Applies lightweight option changes (user config, limits) to the running instance.</summary>
+    [Alias("reconfigure")]
+    Task ReconfigureAsync(DeploymentSpec spec, CancellationToken cancellationToken);
+
+    /// <summary>Runs the user's health check; throws when unhealthy.</summary>
+    [Alias("check-health")]
+    Task CheckHealthAsync(CancellationToken cancellationToken);
+
+    /// <summary>Stops taking calls, lets in-flight ones finish up to the timeout, disposes the instance and deactivates.</summary>
+    [Alias("stop")]
+    Task StopAsync(TimeSpan gracefulTimeout, CancellationToken cancellationToken);
+}

@@ -1,0 +1,25 @@
+namespace Serve.Grains;
+
+/// <summary>A replica's answer to one call.</summary>
+[GenerateSerializer, Immutable, Alias("serve.replica-response")]
+internal sealed class ReplicaResponse
+{
+    public static readonly ReplicaResponse Full = new() { Outcome = ReplicaOutcome.RejectedFull };
+    public static readonly ReplicaResponse Gone = new() { Outcome = ReplicaOutcome.RejectedGone };
+
+    [Id(0)] public ReplicaOutcome Outcome { get; init; }
+    [Id(1)] public object? Value { get; init; }
+    [Id(2)] public string? ExceptionType { get; init; }
+    [Id(3)] public string? Message { get; init; }
+
+    public bool IsRejected => Outcome >= ReplicaOutcome.RejectedFull;
+
+    public static ReplicaResponse Completed(object? value) => new() { Outcome = ReplicaOutcome.Completed, Value = value };
+
+    public static ReplicaResponse Faulted(Exception exception) => new()
+    {
+        Outcome = ReplicaOutcome.Faulted,
+        ExceptionType = exception.GetType().FullName,
+        Message = exception.Message,
+    };
+}

@@ -1,0 +1,18 @@
+namespace Serve.Grains;
+
+/// <summary>The replicas a deployment routes to, versioned so watchers see each change once.</summary>
+[GenerateSerializer, Immutable, Alias("serve.replica-set")]
+internal sealed record ReplicaSet
+{
+    [Id(0)] public long Version { get; init; }
+
+    /// <summary>False when no application has this deployment.</summary>
+    [Id(1)] public bool Exists { get; init; }
+
+    /// <summary>Ids of the RUNNING replicas.</summary>
+    [Id(2)] public IReadOnlyList<string> Replicas { get; init; } = [];
+
+    [Id(3)] public int MaxOngoingRequests { get; init; } = 1;
+
+    [Id(4)] public int MaxQueuedRequests { get; init; } = -1;
+}

@@ -1,0 +1,99 @@
+using Serve.Applications;
+using Serve.Grains;
+using Serve.Routing;
+
+namespace Serve.Hosting;
+
+/// <summary>The <see cref="IServeClient"/> of a silo or an Orleans client process.</summary>
+internal sealed class ServeClient : IServeClient
+{
+    private readonly IGrainFactory _grains;
+    private readonly ReplicaDirectory _directory;
+
+    public ServeClient(IGrainFactory grains, ReplicaDirectory directory)
+    {
+        _grains = grains;
+        _directory = directory;
+    }
+
+    private IControllerGrain Controller => _grains.GetGrain<IControllerGrain>(IControllerGrain.Key);
+
+    public async Task<DeploymentHandle> RunAsync(BoundDeployment app, string name = "default", string? routePrefix = "/", CancellationToken cancellationToken = default)
+    {
+        var spec = await DeployAsync(app, name, routePrefix, cancellationToken);
+        return GetDeploymentHandle(spec.IngressDeployment, name);
+    }
+
+    public async Task<DeploymentHandle<T>> RunAsync<T>(BoundDeployment app, string name = "default", string? routePrefix = "/", CancellationToken cancellationToken = default) where T : class
+    {
+        var spec = await DeployAsync(app, name, routePrefix, cancellationToken);
+        return GetDeploymentHandle<T>(spec.IngressDeployment, name);
+    }
+
+    private async Task<ApplicationSpec> DeployAsync(BoundDeployment app, string name, string? routePrefix, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var spec = ApplicationGraph.Build(app, name, routePrefix);
+        await Controller.DeployApplicationAsync(spec).WaitAsync(cancellationToken);
+        await WaitUntilRunningAsync(name, cancellationToken);
+        return spec;
+    }
+
+    private async Task WaitUntilRunningAsync(string name, CancellationToken cancellationToken)
+    {
+        var controller = Controller;
+        var version = -1L;
+        while (true)
+        {
+            var snapshot = await controller.WatchAsync(version, cancellationToken);
+            version = snapshot.Version;
+            if (snapshot.Status.Applications.TryGetValue(name, out var status))
+            {
+                switch (status.State)
+                {
+                    case ApplicationState.Running:
+                        return;
+                    case ApplicationState.DeployFailed:
+                        throw new DeployFailedException(name, status.Message);
+                }
+            }
+            else
+            {
+                throw new ApplicationNotFoundException(name);
+            }
+        }
+    }
+
+    public Task DeleteAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return Controller.DeleteApplicationAsync(name).WaitAsync(cancellationToken);
+    }
+
+    public async Task<ServeStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
+        (await Controller.GetSnapshotAsync().WaitAsync(cancellationToken)).Status;
+
+    public Task ShutdownAsync(CancellationToken cancellationToken = default) =>
+        Controller.ShutdownAsync().WaitAsync(cancellationToken);
+
+    public async Task<DeploymentHandle<T>> GetAppHandleAsync<T>(string name = "default", CancellationToken cancellationToken = default) where T : class
+    {
+        var status = await GetStatusAsync(cancellationToken);
+        return status.Applications.TryGetValue(name, out var app)
+            ? GetDeploymentHandle<T>(app.IngressDeployment, name)
+            : throw new ApplicationNotFoundException(name);
+    }
+
+    public DeploymentHandle GetDeploymentHandle(string deployment, string application = "default") =>
+        new(_directory, Id(deployment, application), CallOptions.Default);
+
+    public DeploymentHandle<T> GetDeploymentHandle<T>(string deployment, string application = "default") where T : class =>
+        new(_directory, Id(deployment, application), CallOptions.Default);
+
+    private static DeploymentId Id(string deployment, string application)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(deployment);
+        ArgumentException.ThrowIfNullOrWhiteSpace(application);
+        return new DeploymentId(application, deployment);
+    }
+}

@@ -1,0 +1,443 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Serve.Grains;
+
+namespace Serve.Routing;
+
+/// <summary>
+/// Routes one deployment's calls from this process: power of two choices over the RUNNING replicas
+/// on in-flight counts, a bounded FIFO-ish queue while every replica is full, and retries of calls a
+/// replica never accepted. Its replica set is pushed by the deployment grain through a long poll.
+/// </summary>
+internal sealed partial class DeploymentRouter : IAsyncDisposable
+{
+    private static readonly TimeSpan MaxFullBackoff = TimeSpan.FromMilliseconds(100);
+
+    private readonly DeploymentId _deployment;
+    private readonly IGrainFactory _grains;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private readonly Queue<TaskCompletionSource> _waiters = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stopping = new();
+    private RoutedReplica[] _replicas = [];
+    private ReplicaSet? _set;
+    private int _queued;
+    private Task _watch = Task.CompletedTask;
+
+    public DeploymentRouter(DeploymentId deployment, IGrainFactory grains, TimeProvider time, ILogger logger)
+    {
+        _deployment = deployment;
+        _grains = grains;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Requests waiting for a replica right now.</summary>
+    public int QueuedRequests => Volatile.Read(ref _queued);
+
+    public void Start() => _watch = Task.Run(WatchAsync);
+
+    public async ValueTask<object?> InvokeAsync(string method, object?[] args, CallOptions options, CancellationToken cancellationToken)
+    {
+        var request = CreateRequest(method, args, options);
+        using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
+        var token = deadline.Token;
+        var backoff = TimeSpan.FromMilliseconds(1);
+        try
+        {
+            while (true)
+            {
+                var replica = await AcquireAsync(token);
+                ReplicaResponse response;
+                try
+                {
+                    response = await replica.Grain.InvokeAsync(request, token);
+                }
+                catch (Exception e) when (IsUnreachable(e) && !token.IsCancellationRequested)
+                {
+                    Forget(replica, e);
+                    if (NeverDelivered(e) || options.Idempotent)
+                    {
+                        continue;
+                    }
+                    throw new ReplicaUnavailableException(_deployment.Key, replica.Id, e);
+                }
+                finally
+                {
+                    Release(replica);
+                }
+
+                switch (response.Outcome)
+                {
+                    case ReplicaOutcome.Completed:
+                        return response.Value;
+                    case ReplicaOutcome.Faulted:
+                        throw new DeploymentCallException(_deployment.Key, replica.Id, method, response.ExceptionType!, response.Message!);
+                    case ReplicaOutcome.RejectedGone:
+                        Forget(replica, null);
+                        break;
+                    default:
+                        // Full on the replica though not by this router's count: another caller holds it. Back off briefly.
+                        await Task.Delay(backoff, _time, token);
+                        backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxFullBackoff.Ticks));
+                        break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (deadline.Expired && !cancellationToken.IsCancellationRequested)
+        {
+            throw new RequestTimeoutException(_deployment.Key, request.RequestId);
+        }
+    }
+
+    public async IAsyncEnumerable<object?> StreamAsync(string method, object?[] args, CallOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var request = CreateRequest(method, args, options);
+        using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
+        var stream = await OpenStreamAsync(request, deadline, cancellationToken);
+        try
+        {
+            while (await NextAsync(stream, request, deadline, cancellationToken) is { } item)
+            {
+                yield return item.Value;
+            }
+        }
+        finally
+        {
+            await stream.Enumerator.DisposeAsync();
+            Release(stream.Replica);
+        }
+    }
+
+    private sealed record OpenStream(RoutedReplica Replica, IAsyncEnumerator<object?> Enumerator, string Method);
+
+    private readonly record struct StreamItem(object? Value);
+
+    private async ValueTask<OpenStream> OpenStreamAsync(ReplicaRequest request, DeadlineScope deadline, CancellationToken cancellationToken)
+    {
+        var token = deadline.Token;
+        try
+        {
+            while (true)
+            {
+                var replica = await AcquireAsync(token);
+                var enumerator = replica.Grain.StreamAsync(request, token).GetAsyncEnumerator(token);
+                ReplicaResponse? verdict;
+                try
+                {
+                    verdict = await enumerator.MoveNextAsync() ? enumerator.Current as ReplicaResponse : ReplicaResponse.Gone;
+                }
+                catch (Exception e) when (IsUnreachable(e) && !token.IsCancellationRequested)
+                {
+                    await enumerator.DisposeAsync();
+                    Release(replica);
+                    Forget(replica, e);
+                    continue;
+                }
+                catch
+                {
+                    await enumerator.DisposeAsync();
+                    Release(replica);
+                    throw;
+                }
+                if (verdict is { IsRejected: false })
+                {
+                    return new OpenStream(replica, enumerator, request.Method);
+                }
+                await enumerator.DisposeAsync();
+                Release(replica);
+                if (verdict?.Outcome == ReplicaOutcome.RejectedFull)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(5), _time, token);
+                }
+                else
+                {
+                    Forget(replica, null);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (deadline.Expired && !cancellationToken.IsCancellationRequested)
+        {
+            throw new RequestTimeoutException(_deployment.Key, request.RequestId);
+        }
+    }
+
+    private async ValueTask<StreamItem?> NextAsync(OpenStream stream, ReplicaRequest request, DeadlineScope deadline, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!await stream.Enumerator.MoveNextAsync())
+            {
+                return null;
+            }
+        }
+        catch (OperationCanceledException) when (deadline.Expired && !cancellationToken.IsCancellationRequested)
+        {
+            throw new RequestTimeoutException(_deployment.Key, request.RequestId);
+        }
+        catch (Exception e) when (IsUnreachable(e))
+        {
+            Forget(stream.Replica, e);
+            throw new ReplicaUnavailableException(_deployment.Key, stream.Replica.Id, e);
+        }
+        return stream.Enumerator.Current is ReplicaResponse { Outcome: ReplicaOutcome.Faulted } fault
+            ? throw new DeploymentCallException(_deployment.Key, stream.Replica.Id, stream.Method, fault.ExceptionType!, fault.Message!)
+            : new StreamItem(stream.Enumerator.Current);
+    }
+
+    private ReplicaRequest CreateRequest(string method, object?[] args, CallOptions options)
+    {
+        var parent = ServeCallContext.Current;
+        var requestId = options.RequestId ?? parent?.RequestId ?? Guid.NewGuid().ToString("N");
+        var deadline = parent?.DeadlineUtcTicks ?? 0;
+        if (options.Timeout is { } timeout)
+        {
+            var own = _time.GetUtcNow().UtcTicks + timeout.Ticks;
+            deadline = deadline == 0 ? own : Math.Min(deadline, own);
+        }
+        return new ReplicaRequest(method, args, requestId, deadline);
+    }
+
+    private ValueTask<RoutedReplica> AcquireAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _set) is { Exists: true } && TryAcquire() is { } replica)
+        {
+            return ValueTask.FromResult(replica);
+        }
+        return WaitForReplicaAsync(cancellationToken);
+    }
+
+    private async ValueTask<RoutedReplica> WaitForReplicaAsync(CancellationToken cancellationToken)
+    {
+        await _ready.Task.WaitAsync(cancellationToken);
+        var set = Volatile.Read(ref _set)!;
+        if (!set.Exists)
+        {
+            throw new DeploymentNotFoundException(_deployment.Key);
+        }
+        lock (_gate)
+        {
+            if (TryAcquire() is { } replica)
+            {
+                return replica;
+            }
+            if (set.MaxQueuedRequests >= 0 && _queued >= set.MaxQueuedRequests)
+            {
+                LogBackPressure(_logger, _deployment.Key, _queued);
+                throw new BackPressureException(_deployment.Key, set.MaxQueuedRequests);
+            }
+            _queued++;
+        }
+        try
+        {
+            while (true)
+            {
+                TaskCompletionSource waiter;
+                lock (_gate)
+                {
+                    if (!Volatile.Read(ref _set)!.Exists)
+                    {
+                        throw new DeploymentNotFoundException(_deployment.Key);
+                    }
+                    if (TryAcquire() is { } replica)
+                    {
+                        return replica;
+                    }
+                    waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _waiters.Enqueue(waiter);
+                }
+                try
+                {
+                    await waiter.Task.WaitAsync(cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    // If a release already chose this waiter, hand its wake-up on so no other waiter is stranded.
+                    if (!waiter.TrySetCanceled())
+                    {
+                        WakeOne();
+                    }
+                    throw;
+                }
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _queued--;
+            }
+        }
+    }
+
+    private RoutedReplica? TryAcquire()
+    {
+        var replicas = Volatile.Read(ref _replicas);
+        var limit = Volatile.Read(ref _set)?.MaxOngoingRequests ?? 0;
+        var count = replicas.Length;
+        if (count == 0)
+        {
+            return null;
+        }
+        if (count == 1)
+        {
+            return replicas[0].TryTake(limit) ? replicas[0] : null;
+        }
+        var a = Random.Shared.Next(count);
+        var b = Random.Shared.Next(count - 1);
+        if (b >= a)
+        {
+            b++;
+        }
+        var (first, second) = replicas[a].InFlight <= replicas[b].InFlight ? (replicas[a], replicas[b]) : (replicas[b], replicas[a]);
+        if (first.TryTake(limit))
+        {
+            return first;
+        }
+        if (second.TryTake(limit))
+        {
+            return second;
+        }
+        // Both sampled replicas are full; take any other with room rather than queue while capacity exists.
+        for (var i = 0; i < count; i++)
+        {
+            var candidate = replicas[(a + i) % count];
+            if (candidate.TryTake(limit))
+            {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private void Release(RoutedReplica replica)
+    {
+        replica.Release();
+        if (Volatile.Read(ref _queued) > 0)
+        {
+            WakeOne();
+        }
+    }
+
+    private void WakeOne()
+    {
+        lock (_gate)
+        {
+            while (_waiters.TryDequeue(out var waiter))
+            {
+                if (waiter.TrySetResult())
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void WakeAll()
+    {
+        lock (_gate)
+        {
+            while (_waiters.TryDequeue(out var waiter))
+            {
+                waiter.TrySetResult();
+            }
+        }
+    }
+
+    private void Forget(RoutedReplica replica, Exception? error)
+    {
+        if (replica.Gone)
+        {
+            return;
+        }
+        replica.Gone = true;
+        lock (_gate)
+        {
+            _replicas = Array.FindAll(_replicas, r => r != replica);
+        }
+        if (error is not null)
+        {
+            LogReplicaUnreachable(_logger, error, _deployment.Key, replica.Id);
+            _ = _grains.GetGrain<IDeploymentGrain>(_deployment.Key).ReportUnreachableAsync(replica.Id);
+        }
+    }
+
+    internal void Apply(ReplicaSet set)
+    {
+        lock (_gate)
+        {
+            var known = _replicas.ToDictionary(r => r.Id);
+            _replicas = set.Replicas
+                .Select(id => known.TryGetValue(id, out var existing) ? existing : new RoutedReplica(id, _grains.GetGrain<IReplicaGrain>(id)))
+                .ToArray();
+            Volatile.Write(ref _set, set);
+        }
+        LogReplicaSet(_logger, _deployment.Key, set.Version, set.Replicas.Count);
+        _ready.TrySetResult();
+        WakeAll();
+    }
+
+    private async Task WatchAsync()
+    {
+        var grain = _grains.GetGrain<IDeploymentGrain>(_deployment.Key);
+        var version = -1L;
+        var delay = TimeSpan.FromMilliseconds(50);
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                var set = await grain.WatchReplicasAsync(version, _stopping.Token);
+                if (set.Version != version)
+                {
+                    version = set.Version;
+                    Apply(set);
+                }
+                delay = TimeSpan.FromMilliseconds(50);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogWatchFailed(_logger, e, _deployment.Key);
+                try
+                {
+                    await Task.Delay(delay, _time, _stopping.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
+            }
+        }
+    }
+
+    private static bool IsUnreachable(Exception e) =>
+        e is SiloUnavailableException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException or TimeoutException;
+
+    /// <summary>The message never reached a replica, so the call cannot have run and may go elsewhere.</summary>
+    private static bool NeverDelivered(Exception e) => e is OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        await _watch.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stopping.Dispose();
+    }
+
+    [LoggerMessage(EventId = ServeEvents.BackPressure, Level = LogLevel.Debug, Message = "Deployment {Deployment}: queue full ({Queued} waiting); request refused with back-pressure")]
+    private static partial void LogBackPressure(ILogger logger, string deployment, int queued);
+
+    [LoggerMessage(EventId = ServeEvents.ReplicaUnreachable, Level = LogLevel.Warning, Message = "Deployment {Deployment}: replica {Replica} unreachable; routing around it")]
+    private static partial void LogReplicaUnreachable(ILogger logger, Exception error, string deployment, string replica);
+
+    [LoggerMessage(EventId = ServeEvents.ReplicaSetChanged, Level = LogLevel.Debug, Message = "Deployment {Deployment}: replica set v{Version} with {Count} replica(s)")]
+    private static partial void LogReplicaSet(ILogger logger, string deployment, long version, int count);
+
+    [LoggerMessage(EventId = ServeEvents.WatchFailed, Level = LogLevel.Warning, Message = "Deployment {Deployment}: watching the replica set failed; retrying")]
+    private static partial void LogWatchFailed(ILogger logger, Exception error, string deployment);
+}

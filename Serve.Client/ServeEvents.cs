@@ -1,0 +1,31 @@
+namespace Serve;
+
+/// <summary>Event ids of every Serve log message, in one place.</summary>
+internal static class ServeEvents
+{
+    // Routing: 1000s
+    public const int BackPressure = 1001;
+    public const int ReplicaUnreachable = 1002;
+    public const int ReplicaSetChanged = 1003;
+    public const int WatchFailed = 1004;
+
+    // Replicas: 2000s
+    public const int ReplicaStarted = 2001;
+    public const int ReplicaStartFailed = 2002;
+    public const int ReplicaStopped = 2003;
+    public const int ReplicaReconfigured = 2004;
+    public const int ReplicaCallFailed = 2005;
+    public const int ReplicaDrainTimedOut = 2006;
+
+    // Deployments: 3000s
+    public const int DeploymentApplied = 3001;
+    public const int DeploymentFailed = 3002;
+    public const int HealthCheckFailed = 3003;
+    public const int ReplicaReplaced = 3004;
+    public const int DeploymentDeleted = 3005;
+
+    // Controller: 4000s
+    public const int ApplicationDeployed = 4001;
+    public const int ApplicationDeleted = 4002;
+    public const int ApplicationRestored = 4003;
+}

@@ -1,0 +1,221 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Serve.Grains;
+using Serve.Hosting;
+
+namespace Serve.Control;
+
+/// <summary>
+/// The control plane: stores every application's desired state, hands each deployment its spec,
+/// and folds the deployments' reported statuses into a versioned snapshot that gateways and
+/// <see cref="IServeClient.RunAsync"/> watch. Never on a request's path.
+/// </summary>
+internal sealed partial class ControllerGrain : Grain, IControllerGrain
+{
+    private readonly IPersistentState<ControllerState> _state;
+    private readonly TimeProvider _time;
+    private readonly ServeOptions _options;
+    private readonly ILogger<ControllerGrain> _logger;
+    private readonly Dictionary<string, ApplicationStatus> _statuses = [];
+    private readonly HashSet<string> _deleting = [];
+    private ServeSnapshot _snapshot = new();
+    private TaskCompletionSource _changed = NewSignal();
+
+    public ControllerGrain(
+        [PersistentState("controller", ServeOptions.StorageName)] IPersistentState<ControllerState> state,
+        TimeProvider time,
+        IOptions<ServeOptions> options,
+        ILogger<ControllerGrain> logger)
+    {
+        _state = state;
+        _time = time;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    private Dictionary<string, ApplicationSpec> Applications => _state.State.Applications;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _snapshot = new ServeSnapshot { Version = _time.GetUtcNow().UtcTicks };
+        foreach (var app in Applications.Values)
+        {
+            _statuses[app.Name] = InitialStatus(app);
+            LogRestored(_logger, app.Name);
+        }
+        Publish();
+        // Re-applying is idempotent; it re-activates deployment grains lost with a silo.
+        this.RegisterGrainTimer(ReapplyAllAsync, new GrainTimerCreationOptions(TimeSpan.Zero, _options.ControllerReconcilePeriod) { KeepAlive = true });
+        return Task.CompletedTask;
+    }
+
+    public async Task DeployApplicationAsync(ApplicationSpec spec)
+    {
+        var conflicts = Applications.Values
+            .Where(a => a.Name != spec.Name && spec.RoutePrefix is not null && a.RoutePrefix == spec.RoutePrefix)
+            .Select(a => $"route prefix '{spec.RoutePrefix}' is already served by application '{a.Name}'. Fix: choose another prefix, or delete '{a.Name}' first.")
+            .ToList();
+        if (_deleting.Contains(spec.Name))
+        {
+            conflicts.Add($"application '{spec.Name}' is being deleted. Fix: wait until the delete finishes, then run it again.");
+        }
+        if (conflicts.Count > 0)
+        {
+            throw new InvalidApplicationException(spec.Name, conflicts);
+        }
+
+        Applications.TryGetValue(spec.Name, out var previous);
+        Applications[spec.Name] = spec;
+        await _state.WriteStateAsync();
+        LogDeployed(_logger, spec.Name, spec.Deployments.Count, spec.RoutePrefix ?? "(none)");
+
+        _statuses[spec.Name] = InitialStatus(spec);
+        Publish();
+        var removed = previous?.Deployments.Where(d => spec.Deployments.All(n => n.Name != d.Name)) ?? [];
+        await Task.WhenAll(removed.Select(d => Deployment(d.Id).DeleteAsync()));
+        var statuses = await Task.WhenAll(spec.Deployments.Select(d => Deployment(d.Id).ApplyAsync(d)));
+        if (Applications.GetValueOrDefault(spec.Name) == spec)
+        {
+            foreach (var status in statuses)
+            {
+                Fold(spec.Name, status);
+            }
+            Publish();
+        }
+    }
+
+    public async Task DeleteApplicationAsync(string name)
+    {
+        if (!Applications.TryGetValue(name, out var spec))
+        {
+            throw new ApplicationNotFoundException(name);
+        }
+        _deleting.Add(name);
+        _statuses[name] = _statuses[name] with { State = ApplicationState.Deleting, Message = "" };
+        Publish();
+        try
+        {
+            await Task.WhenAll(spec.Deployments.Select(d => Deployment(d.Id).DeleteAsync()));
+            Applications.Remove(name);
+            _statuses.Remove(name);
+            await _state.WriteStateAsync();
+            LogDeleted(_logger, name);
+        }
+        finally
+        {
+            _deleting.Remove(name);
+            Publish();
+        }
+    }
+
+    public async Task ShutdownAsync()
+    {
+        foreach (var name in Applications.Keys.ToArray())
+        {
+            await DeleteApplicationAsync(name);
+        }
+    }
+
+    public Task<ServeSnapshot> GetSnapshotAsync() => Task.FromResult(_snapshot);
+
+    public async Task<ServeSnapshot> WatchAsync(long knownVersion, CancellationToken cancellationToken)
+    {
+        if (_snapshot.Version == knownVersion)
+        {
+            try
+            {
+                await _changed.Task.WaitAsync(_options.LongPollTimeout, _time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // Unchanged: the caller asks again.
+            }
+        }
+        return _snapshot;
+    }
+
+    public Task ReportDeploymentStatusAsync(string application, DeploymentStatus status)
+    {
+        if (_statuses.ContainsKey(application) && !_deleting.Contains(application))
+        {
+            Fold(application, status);
+            Publish();
+        }
+        return Task.CompletedTask;
+    }
+
+    private void Fold(string application, DeploymentStatus status)
+    {
+        var app = _statuses[application];
+        if (!app.Deployments.ContainsKey(status.Name))
+        {
+            return;
+        }
+        var deployments = new Dictionary<string, DeploymentStatus>(app.Deployments) { [status.Name] = status };
+        var failed = deployments.Values.FirstOrDefault(d => d.State == DeploymentState.DeployFailed);
+        var unhealthy = deployments.Values.FirstOrDefault(d => d.State == DeploymentState.Unhealthy);
+        var (state, message) = failed is not null ? (ApplicationState.DeployFailed, failed.Message)
+            : unhealthy is not null ? (ApplicationState.Unhealthy, unhealthy.Message)
+            : deployments.Values.All(d => d.State == DeploymentState.Healthy) ? (ApplicationState.Running, "")
+            : (ApplicationState.Deploying, "");
+        _statuses[application] = app with { State = state, Message = message, Deployments = deployments };
+    }
+
+    private static ApplicationStatus InitialStatus(ApplicationSpec spec) => new()
+    {
+        Name = spec.Name,
+        State = ApplicationState.Deploying,
+        RoutePrefix = spec.RoutePrefix,
+        IngressDeployment = spec.IngressDeployment,
+        Deployments = spec.Deployments.ToDictionary(d => d.Name, d => new DeploymentStatus
+        {
+            Name = d.Name,
+            State = DeploymentState.Updating,
+            TargetReplicas = d.Options.NumReplicas,
+        }),
+    };
+
+    private void Publish()
+    {
+        var status = new ServeStatus { Applications = new Dictionary<string, ApplicationStatus>(_statuses) };
+        _snapshot = new ServeSnapshot { Version = _snapshot.Version + 1, Status = status };
+        var changed = _changed;
+        _changed = NewSignal();
+        changed.TrySetResult();
+    }
+
+    private async Task ReapplyAllAsync(CancellationToken cancellationToken)
+    {
+        foreach (var app in Applications.Values.Where(a => !_deleting.Contains(a.Name)).ToArray())
+        {
+            foreach (var deployment in app.Deployments)
+            {
+                try
+                {
+                    Fold(app.Name, await Deployment(deployment.Id).ApplyAsync(deployment));
+                }
+                catch (Exception e)
+                {
+                    LogReapplyFailed(_logger, e, deployment.Id.Key);
+                }
+            }
+        }
+        Publish();
+    }
+
+    private IDeploymentGrain Deployment(DeploymentId id) => GrainFactory.GetGrain<IDeploymentGrain>(id.Key);
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [LoggerMessage(EventId = ServeEvents.ApplicationDeployed, Level = LogLevel.Information, Message = "Application {Application}: {Count} deployment(s) at route prefix {RoutePrefix}")]
+    private static partial void LogDeployed(ILogger logger, string application, int count, string routePrefix);
+
+    [LoggerMessage(EventId = ServeEvents.ApplicationDeleted, Level = LogLevel.Information, Message = "Application {Application} deleted")]
+    private static partial void LogDeleted(ILogger logger, string application);
+
+    [LoggerMessage(EventId = ServeEvents.ApplicationRestored, Level = LogLevel.Information, Message = "Application {Application} restored from storage")]
+    private static partial void LogRestored(ILogger logger, string application);
+
+    [LoggerMessage(EventId = ServeEvents.DeploymentFailed, Level = LogLevel.Warning, Message = "Re-applying deployment {Deployment} failed")]
+    private static partial void LogReapplyFailed(ILogger logger, Exception error, string deployment);
+}

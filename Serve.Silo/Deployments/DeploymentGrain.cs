@@ -1,0 +1,476 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime.Placement;
+using Serve.Grains;
+using Serve.Hosting;
+
+namespace Serve.Deployments;
+
+/// <summary>
+/// Keeps one deployment's replicas at its target: starts (retrying failed constructors), reconfigures,
+/// health-checks, replaces and drains them, and publishes the RUNNING set to every router.
+/// Its work runs in background tasks on the grain's own scheduler, so a slow constructor never
+/// blocks status queries or new desired states.
+/// </summary>
+internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
+{
+    internal const int HealthFailuresBeforeReplace = 3;
+
+    private readonly IPersistentState<DeploymentGrainState> _state;
+    private readonly IClusterMembershipService _membership;
+    private readonly TimeProvider _time;
+    private readonly ServeOptions _options;
+    private readonly ILogger<DeploymentGrain> _logger;
+    private ReplicaSet _published = new();
+    private TaskCompletionSource _changed = NewSignal();
+    private TaskCompletionSource? _allStopped;
+    private DeploymentStatus? _reported;
+    private IGrainTimer? _healthTimer;
+    private TimeSpan _healthPeriod;
+    private int _constructorFailures;
+    private string _message = "";
+    private bool _failed;
+    private bool _recovering;
+
+    public DeploymentGrain(
+        [PersistentState("deployment", ServeOptions.StorageName)] IPersistentState<DeploymentGrainState> state,
+        IClusterMembershipService membership,
+        TimeProvider time,
+        IOptions<ServeOptions> options,
+        ILogger<DeploymentGrain> logger)
+    {
+        _state = state;
+        _membership = membership;
+        _time = time;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    private DeploymentSpec? Spec => _state.State.Spec;
+
+    private List<ReplicaRecord> Replicas => _state.State.Replicas;
+
+    private string Key => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Versions start from the clock so a re-activated grain never repeats a version a router already holds.
+        _published = new ReplicaSet { Version = _time.GetUtcNow().UtcTicks };
+        if (Spec is not null)
+        {
+            // Replicas recorded before a restart are checked at once; the dead ones are replaced.
+            foreach (var replica in Replicas.Where(r => r.State == ReplicaState.Starting))
+            {
+                replica.State = ReplicaState.Running;
+            }
+            Publish();
+            EnsureHealthTimer(TimeSpan.Zero);
+            Reconcile();
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task<DeploymentStatus> ApplyAsync(DeploymentSpec spec)
+    {
+        var previous = Spec;
+        if (spec.Equals(previous) && !_failed)
+        {
+            Reconcile();
+            return Status();
+        }
+        _state.State.Spec = spec;
+        _allStopped = null;
+        _failed = false;
+        _constructorFailures = 0;
+        _message = "";
+        await _state.WriteStateAsync();
+        LogApplied(_logger, Key, spec.Options.NumReplicas, spec.CodeVersion);
+
+        if (previous is not null && previous.CodeVersion == spec.CodeVersion && !previous.Options.Equals(spec.Options))
+        {
+            // A lightweight change: the running instances take it in place.
+            foreach (var replica in Replicas.Where(r => r.State == ReplicaState.Running && r.CodeVersion == spec.CodeVersion))
+            {
+                _ = ReconfigureReplicaAsync(replica, spec);
+            }
+        }
+        Publish();
+        EnsureHealthTimer(spec.Options.HealthCheckPeriod);
+        Reconcile();
+        return Status();
+    }
+
+    public async Task DeleteAsync()
+    {
+        if (Spec is null)
+        {
+            return;
+        }
+        _allStopped ??= NewSignal();
+        foreach (var replica in Replicas.ToArray())
+        {
+            BeginStop(replica);
+        }
+        if (Replicas.Count > 0)
+        {
+            await _allStopped.Task;
+        }
+        LogDeleted(_logger, Key);
+        _healthTimer?.Dispose();
+        _healthTimer = null;
+        _state.State = new DeploymentGrainState();
+        await _state.ClearStateAsync();
+        Publish();
+        DeactivateOnIdle();
+    }
+
+    public Task<DeploymentStatus> GetStatusAsync() => Task.FromResult(Status());
+
+    public async Task<ReplicaSet> WatchReplicasAsync(long knownVersion, CancellationToken cancellationToken)
+    {
+        if (_published.Version == knownVersion)
+        {
+            try
+            {
+                await _changed.Task.WaitAsync(_options.LongPollTimeout, _time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // Unchanged: the caller asks again.
+            }
+        }
+        return _published;
+    }
+
+    public Task ReportUnreachableAsync(string replicaId)
+    {
+        if (Replicas.Find(r => r.Id == replicaId) is { State: ReplicaState.Running } replica)
+        {
+            // A router could not reach it: check now, and replace it at the first failure.
+            replica.HealthFailures = HealthFailuresBeforeReplace - 1;
+            _ = CheckHealthAsync(replica);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Starts or stops replicas until the current version runs at the target. Never awaits.</summary>
+    private void Reconcile()
+    {
+        var spec = Spec;
+        if (spec is null || _allStopped is not null)
+        {
+            return;
+        }
+        var target = spec.Options.NumReplicas;
+        var current = Replicas.Where(r => r.CodeVersion == spec.CodeVersion && r.State != ReplicaState.Stopping).ToList();
+        while (!_failed && current.Count < target)
+        {
+            var replica = new ReplicaRecord
+            {
+                Id = $"{Key}/{spec.CodeVersion}/{_state.State.NextReplicaNumber++}",
+                CodeVersion = spec.CodeVersion,
+                Silo = ChooseSilo(),
+            };
+            Replicas.Add(replica);
+            current.Add(replica);
+            _ = StartReplicaAsync(replica, spec);
+        }
+        // Surplus: those still starting go first, then the newest running ones.
+        foreach (var replica in current
+            .OrderBy(r => r.State == ReplicaState.Starting ? 0 : 1)
+            .ThenByDescending(r => Replicas.IndexOf(r))
+            .Take(Math.Max(0, current.Count - target)))
+        {
+            BeginStop(replica);
+        }
+        // Older versions stop once the current one serves at full strength.
+        var running = current.Count(r => r.State == ReplicaState.Running);
+        if (running >= target)
+        {
+            foreach (var outdated in Replicas.Where(r => r.CodeVersion != spec.CodeVersion).ToArray())
+            {
+                BeginStop(outdated);
+            }
+        }
+        ReportStatus();
+    }
+
+    private string? ChooseSilo()
+    {
+        var silos = _membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status == SiloStatus.Active)
+            .Select(m => m.SiloAddress.ToString())
+            .ToList();
+        if (silos.Count == 0)
+        {
+            return null;
+        }
+        var load = Replicas.Where(r => r.State != ReplicaState.Stopping && r.Silo is not null)
+            .GroupBy(r => r.Silo!)
+            .ToDictionary(g => g.Key, g => g.Count());
+        var fewest = silos.Min(s => load.GetValueOrDefault(s));
+        var candidates = silos.Where(s => load.GetValueOrDefault(s) == fewest).ToList();
+        return candidates[Random.Shared.Next(candidates.Count)];
+    }
+
+    private async Task StartReplicaAsync(ReplicaRecord replica, DeploymentSpec spec)
+    {
+        var grain = GrainFactory.GetGrain<IReplicaGrain>(replica.Id);
+        var hint = _membership.CurrentSnapshot.Members.Keys.FirstOrDefault(s => s.ToString() == replica.Silo);
+        try
+        {
+            if (hint is not null)
+            {
+                RequestContext.Set(IPlacementDirector.PlacementHintKey, hint);
+            }
+            replica.Silo = await grain.StartAsync(spec, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+            await OnStartFailedAsync(replica, spec, e);
+            return;
+        }
+        RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+
+        if (replica.State == ReplicaState.Stopping)
+        {
+            // Scaled down or deleted while it was starting.
+            await StopReplicaAsync(replica);
+            return;
+        }
+        replica.State = ReplicaState.Running;
+        _constructorFailures = 0;
+        await _state.WriteStateAsync();
+        Publish();
+        Reconcile();
+    }
+
+    private async Task OnStartFailedAsync(ReplicaRecord replica, DeploymentSpec spec, Exception error)
+    {
+        Replicas.Remove(replica);
+        SignalIfAllStopped();
+        if (replica.State == ReplicaState.Stopping || !ReferenceEquals(spec, Spec))
+        {
+            Reconcile();
+            return;
+        }
+        _constructorFailures++;
+        _message = $"Replica of '{spec.Name}' failed to start ({_constructorFailures} failure(s) in a row): {error.Message}";
+        LogStartFailed(_logger, error, Key, _constructorFailures, spec.Options.MaxConstructorRetryCount);
+        if (_constructorFailures >= spec.Options.MaxConstructorRetryCount)
+        {
+            _failed = true;
+            _message = $"Deployment '{spec.Name}' gave up after {_constructorFailures} failed replica start(s) (MaxConstructorRetryCount). Last error: {error.Message}";
+            LogFailed(_logger, Key, _message);
+            ReportStatus();
+            return;
+        }
+        ReportStatus();
+        var backoff = TimeSpan.FromMilliseconds(Math.Min(50 * Math.Pow(2, _constructorFailures - 1), 2000));
+        await Task.Delay(backoff, _time);
+        if (ReferenceEquals(spec, Spec))
+        {
+            Reconcile();
+        }
+    }
+
+    private async Task ReconfigureReplicaAsync(ReplicaRecord replica, DeploymentSpec spec)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IReplicaGrain>(replica.Id).ReconfigureAsync(spec, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            _message = $"Reconfiguring replica {replica.Id} failed: {e.Message}";
+            LogHealthCheckFailed(_logger, e, replica.Id, replica.HealthFailures);
+            Replace(replica);
+        }
+    }
+
+    private void BeginStop(ReplicaRecord replica)
+    {
+        if (replica.State == ReplicaState.Stopping)
+        {
+            return;
+        }
+        var wasStarting = replica.State == ReplicaState.Starting;
+        replica.State = ReplicaState.Stopping;
+        Publish();
+        if (!wasStarting)
+        {
+            _ = StopReplicaAsync(replica);
+        }
+    }
+
+    private async Task StopReplicaAsync(ReplicaRecord replica)
+    {
+        var graceful = Spec?.Options.GracefulShutdownTimeout ?? DeploymentOptions.DefaultGracefulShutdownTimeout;
+        try
+        {
+            await GrainFactory.GetGrain<IReplicaGrain>(replica.Id)
+                .StopAsync(graceful, CancellationToken.None)
+                .WaitAsync(graceful + _options.StopGrace, _time);
+        }
+        catch (Exception e)
+        {
+            // Dead or stuck: either way it no longer serves, and it left the routing set first.
+            LogStopFailed(_logger, e, replica.Id);
+        }
+        Replicas.Remove(replica);
+        if (Spec is not null)
+        {
+            await _state.WriteStateAsync();
+        }
+        SignalIfAllStopped();
+        ReportStatus();
+    }
+
+    private void SignalIfAllStopped()
+    {
+        if (Replicas.Count == 0)
+        {
+            _allStopped?.TrySetResult();
+        }
+    }
+
+    private void EnsureHealthTimer(TimeSpan dueTime)
+    {
+        var period = Spec?.Options.HealthCheckPeriod ?? DeploymentOptions.DefaultHealthCheckPeriod;
+        if (_healthTimer is not null && period == _healthPeriod)
+        {
+            return;
+        }
+        _healthTimer?.Dispose();
+        _healthPeriod = period;
+        _healthTimer = this.RegisterGrainTimer(
+            CheckAllHealthAsync,
+            new GrainTimerCreationOptions(dueTime == TimeSpan.Zero ? TimeSpan.Zero : period, period) { KeepAlive = true, Interleave = true });
+    }
+
+    private Task CheckAllHealthAsync(CancellationToken cancellationToken)
+    {
+        foreach (var replica in Replicas.Where(r => r.State == ReplicaState.Running && !r.HealthCheckRunning))
+        {
+            _ = CheckHealthAsync(replica);
+        }
+        return Task.CompletedTask;
+    }
+
+    private async Task CheckHealthAsync(ReplicaRecord replica)
+    {
+        var timeout = Spec?.Options.HealthCheckTimeout ?? DeploymentOptions.DefaultHealthCheckTimeout;
+        replica.HealthCheckRunning = true;
+        try
+        {
+            using var cancel = new CancellationTokenSource(timeout, _time);
+            await GrainFactory.GetGrain<IReplicaGrain>(replica.Id).CheckHealthAsync(cancel.Token).WaitAsync(timeout, _time);
+            replica.HealthFailures = 0;
+            if (_recovering && Replicas.All(r => r.HealthFailures == 0))
+            {
+                _recovering = false;
+                ReportStatus();
+            }
+        }
+        catch (Exception e)
+        {
+            replica.HealthFailures++;
+            LogHealthCheckFailed(_logger, e, replica.Id, replica.HealthFailures);
+            if (replica.HealthFailures >= HealthFailuresBeforeReplace && replica.State == ReplicaState.Running)
+            {
+                _message = $"Replica {replica.Id} failed {replica.HealthFailures} health checks in a row and was replaced: {e.Message}";
+                Replace(replica);
+            }
+        }
+        finally
+        {
+            replica.HealthCheckRunning = false;
+        }
+    }
+
+    private void Replace(ReplicaRecord replica)
+    {
+        LogReplaced(_logger, replica.Id);
+        _recovering = true;
+        BeginStop(replica);
+        Reconcile();
+    }
+
+    private void Publish()
+    {
+        var spec = Spec;
+        _published = new ReplicaSet
+        {
+            Version = _published.Version + 1,
+            Exists = spec is not null,
+            Replicas = Replicas.Where(r => r.State == ReplicaState.Running).Select(r => r.Id).ToArray(),
+            MaxOngoingRequests = spec?.Options.MaxOngoingRequests ?? 1,
+            MaxQueuedRequests = spec?.Options.MaxQueuedRequests ?? -1,
+        };
+        var changed = _changed;
+        _changed = NewSignal();
+        changed.TrySetResult();
+        ReportStatus();
+    }
+
+    private DeploymentStatus Status()
+    {
+        var spec = Spec;
+        var target = spec?.Options.NumReplicas ?? 0;
+        var current = Replicas.Where(r => spec is not null && r.CodeVersion == spec.CodeVersion).ToList();
+        var state = _failed ? DeploymentState.DeployFailed
+            : _recovering ? DeploymentState.Unhealthy
+            : current.Count(r => r.State == ReplicaState.Running) == target && Replicas.Count == target ? DeploymentState.Healthy
+            : DeploymentState.Updating;
+        return new DeploymentStatus
+        {
+            Name = spec?.Name ?? Key[(Key.IndexOf('/') + 1)..],
+            State = state,
+            Message = state == DeploymentState.Healthy ? "" : _message,
+            TargetReplicas = target,
+            Replicas = Replicas.Select(r => r.ToStatus()).ToArray(),
+        };
+    }
+
+    /// <summary>Tells the controller when the status changed (one-way: the controller may be busy calling us).</summary>
+    private void ReportStatus()
+    {
+        var spec = Spec;
+        if (spec is null)
+        {
+            return;
+        }
+        var status = Status();
+        if (_reported is not null && _reported.State == status.State && _reported.Message == status.Message
+            && _reported.TargetReplicas == status.TargetReplicas && _reported.Replicas.SequenceEqual(status.Replicas))
+        {
+            return;
+        }
+        _reported = status;
+        _ = GrainFactory.GetGrain<IControllerGrain>(IControllerGrain.Key).ReportDeploymentStatusAsync(spec.Application, status);
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [LoggerMessage(EventId = ServeEvents.DeploymentApplied, Level = LogLevel.Information, Message = "Deployment {Deployment}: target {Replicas} replica(s), code version {Version}")]
+    private static partial void LogApplied(ILogger logger, string deployment, int replicas, string version);
+
+    [LoggerMessage(EventId = ServeEvents.ReplicaStartFailed, Level = LogLevel.Warning, Message = "Deployment {Deployment}: replica failed to start ({Failures}/{Limit})")]
+    private static partial void LogStartFailed(ILogger logger, Exception error, string deployment, int failures, int limit);
+
+    [LoggerMessage(EventId = ServeEvents.DeploymentFailed, Level = LogLevel.Error, Message = "Deployment {Deployment} is DEPLOY_FAILED: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string deployment, string reason);
+
+    [LoggerMessage(EventId = ServeEvents.HealthCheckFailed, Level = LogLevel.Warning, Message = "Replica {Replica}: health check failed ({Failures} in a row)")]
+    private static partial void LogHealthCheckFailed(ILogger logger, Exception error, string replica, int failures);
+
+    [LoggerMessage(EventId = ServeEvents.ReplicaReplaced, Level = LogLevel.Warning, Message = "Replica {Replica} is being replaced")]
+    private static partial void LogReplaced(ILogger logger, string replica);
+
+    [LoggerMessage(EventId = ServeEvents.ReplicaStopped, Level = LogLevel.Debug, Message = "Replica {Replica} did not stop cleanly")]
+    private static partial void LogStopFailed(ILogger logger, Exception error, string replica);
+
+    [LoggerMessage(EventId = ServeEvents.DeploymentDeleted, Level = LogLevel.Information, Message = "Deployment {Deployment} deleted")]
+    private static partial void LogDeleted(ILogger logger, string deployment);
+}

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Serve.Hosting;
+using Serve.Placement;
+
+namespace Orleans.Hosting;
+
+/// <summary>Adds the Serve runtime to an Orleans silo.</summary>
+public static class ServeSiloBuilderExtensions
+{
+    /// <summary>
+    /// Registers the controller, deployment and replica grains, replica placement, handles and
+    /// <see cref="Serve.IServeClient"/>. State goes to the grain storage named
+    /// <see cref="ServeOptions.StorageName"/>: in memory unless another provider of that name is added.
+    /// </summary>
+    public static ISiloBuilder AddServe(this ISiloBuilder builder, Action<ServeOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddServeHandles();
+        var options = builder.Services.AddOptions<ServeOptions>().ValidateOnStart();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServeOptions>, ServeOptionsValidator>());
+        if (!builder.Services.Any(d => d.IsKeyedService && Equals(d.ServiceKey, ServeOptions.StorageName) && d.ServiceType == typeof(Orleans.Storage.IGrainStorage)))
+        {
+            builder.AddMemoryGrainStorage(ServeOptions.StorageName);
+        }
+        builder.Services.AddPlacementDirector<ReplicaPlacementStrategy, ReplicaPlacementDirector>();
+        return builder;
+    }
+}

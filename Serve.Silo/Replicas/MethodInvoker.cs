@@ -1,0 +1,168 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+
+namespace Serve.Replicas;
+
+/// <summary>Calls one public method of a deployment class: compiled once, then as fast as a direct call.</summary>
+internal sealed class MethodInvoker
+{
+    private readonly Func<object, object?[], CancellationToken, object?> _call;
+    private readonly ParameterInfo[] _parameters;
+    private readonly Func<object?, ValueTask<object?>>? _await;
+    private readonly Func<object?, CancellationToken, IAsyncEnumerable<object?>>? _stream;
+
+    private MethodInvoker(MethodInfo method)
+    {
+        Method = method;
+        _parameters = method.GetParameters().Where(p => p.ParameterType != typeof(CancellationToken)).ToArray();
+        _call = Compile(method);
+        var returnType = method.ReturnType;
+        if (returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(IAsyncEnumerable<>))
+        {
+            _stream = Bind<Func<object?, CancellationToken, IAsyncEnumerable<object?>>>(nameof(BoxStream), returnType);
+        }
+        else
+        {
+            _await = returnType switch
+            {
+                _ when returnType == typeof(Task) => static o => AwaitTask((Task)o!),
+                _ when returnType == typeof(ValueTask) => static o => AwaitTask(((ValueTask)o!).AsTask()),
+                _ when returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(Task<>) =>
+                    Bind<Func<object?, ValueTask<object?>>>(nameof(AwaitTaskOf), returnType),
+                _ when returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(ValueTask<>) =>
+                    Bind<Func<object?, ValueTask<object?>>>(nameof(AwaitValueTaskOf), returnType),
+                _ => null,
+            };
+        }
+    }
+
+    public MethodInfo Method { get; }
+
+    public int ParameterCount => _parameters.Length;
+
+    public int RequiredParameterCount => _parameters.Count(p => !p.HasDefaultValue);
+
+    public bool IsStream => _stream is not null;
+
+    public static MethodInvoker Create(MethodInfo method) => new(method);
+
+    public ValueTask<object?> InvokeAsync(object target, object?[] args, CancellationToken cancellationToken)
+    {
+        if (IsStream)
+        {
+            throw new InvalidOperationException($"{Method.Name} returns IAsyncEnumerable; call it as a stream (StreamAsync, or an IAsyncEnumerable method of a typed handle).");
+        }
+        var result = _call(target, Convert(args), cancellationToken);
+        return _await is null ? ValueTask.FromResult(result) : _await(result);
+    }
+
+    public IAsyncEnumerable<object?> Stream(object target, object?[] args, CancellationToken cancellationToken)
+    {
+        if (_stream is null)
+        {
+            throw new InvalidOperationException($"{Method.Name} does not return IAsyncEnumerable; call it with CallAsync.");
+        }
+        return _stream(_call(target, Convert(args), cancellationToken), cancellationToken);
+    }
+
+    private object?[] Convert(object?[] args)
+    {
+        if (args.Length > _parameters.Length)
+        {
+            throw new ArgumentException($"{Method.Name} takes {_parameters.Length} argument(s) but got {args.Length}.");
+        }
+        var converted = args.Length == _parameters.Length ? args : new object?[_parameters.Length];
+        for (var i = 0; i < _parameters.Length; i++)
+        {
+            var parameter = _parameters[i];
+            if (i >= args.Length)
+            {
+                converted[i] = parameter.HasDefaultValue
+                    ? parameter.DefaultValue
+                    : throw new ArgumentException($"{Method.Name} needs argument '{parameter.Name}' ({parameter.ParameterType.Name}) but got {args.Length} argument(s).");
+                continue;
+            }
+            converted[i] = ConvertArgument(args[i], parameter);
+        }
+        return converted;
+    }
+
+    private object? ConvertArgument(object? value, ParameterInfo parameter)
+    {
+        var type = parameter.ParameterType;
+        if (value is null || type.IsInstanceOfType(value))
+        {
+            return value;
+        }
+        try
+        {
+            if (value is JsonElement json)
+            {
+                return json.Deserialize(type);
+            }
+            var target = Nullable.GetUnderlyingType(type) ?? type;
+            if (value is IConvertible && (target.IsPrimitive || target == typeof(decimal)))
+            {
+                return System.Convert.ChangeType(value, target, System.Globalization.CultureInfo.InvariantCulture);
+            }
+            return JsonSerializer.Deserialize(JsonSerializer.Serialize(value, value.GetType()), type);
+        }
+        catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException or JsonException or NotSupportedException)
+        {
+            throw new ArgumentException($"{Method.Name}: argument '{parameter.Name}' must be {parameter.ParameterType.Name}, got {value.GetType().Name} ({e.Message}).", e);
+        }
+    }
+
+    private static Func<object, object?[], CancellationToken, object?> Compile(MethodInfo method)
+    {
+        var target = Expression.Parameter(typeof(object), "target");
+        var args = Expression.Parameter(typeof(object?[]), "args");
+        var token = Expression.Parameter(typeof(CancellationToken), "cancellationToken");
+        var index = 0;
+        var arguments = method.GetParameters().Select(p => p.ParameterType == typeof(CancellationToken)
+            ? (Expression)token
+            : Expression.Convert(Expression.ArrayIndex(args, Expression.Constant(index++)), p.ParameterType));
+        Expression call = Expression.Call(Expression.Convert(target, method.DeclaringType!), method, arguments);
+        call = method.ReturnType == typeof(void)
+            ? Expression.Block(call, Expression.Constant(null, typeof(object)))
+            : Expression.Convert(call, typeof(object));
+        return Expression.Lambda<Func<object, object?[], CancellationToken, object?>>(call, target, args, token).Compile();
+    }
+
+    private static TDelegate Bind<TDelegate>(string name, Type genericReturnType) where TDelegate : Delegate =>
+        typeof(MethodInvoker).GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(genericReturnType.GetGenericArguments()[0])
+            .CreateDelegate<TDelegate>();
+
+    private static async ValueTask<object?> AwaitTask(Task task)
+    {
+        await task;
+        return null;
+    }
+
+    private static ValueTask<object?> AwaitTaskOf<T>(object? task)
+    {
+        var typed = (Task<T>)task!;
+        return typed.IsCompletedSuccessfully ? ValueTask.FromResult<object?>(typed.Result) : Slow(typed);
+
+        static async ValueTask<object?> Slow(Task<T> task) => await task;
+    }
+
+    private static ValueTask<object?> AwaitValueTaskOf<T>(object? task)
+    {
+        var typed = (ValueTask<T>)task!;
+        return typed.IsCompletedSuccessfully ? ValueTask.FromResult<object?>(typed.Result) : Slow(typed);
+
+        static async ValueTask<object?> Slow(ValueTask<T> task) => await task;
+    }
+
+    private static async IAsyncEnumerable<object?> BoxStream<T>(object? stream, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var item in ((IAsyncEnumerable<T>)stream!).WithCancellation(cancellationToken))
+        {
+            yield return item;
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+
+namespace Serve.Replicas;
+
+/// <summary>
+/// The callable methods of a deployment class by name. A name matches the method itself, its
+/// name without the <c>Async</c> suffix, and the interface method it implements explicitly.
+/// </summary>
+internal sealed class MethodTable
+{
+    private static readonly ConcurrentDictionary<Type, MethodTable> Tables = new();
+
+    private readonly Type _type;
+    private readonly Dictionary<string, MethodInvoker[]> _byName;
+
+    private MethodTable(Type type)
+    {
+        _type = type;
+        var methods = type.GetMethods(BindingFlags.Public | BindingFlags.Instance)
+            .Where(m => m.DeclaringType != typeof(object) && !m.IsSpecialName && !m.ContainsGenericParameters)
+            .Select(m => (Name: m.Name, Method: m))
+            .Concat(type.GetInterfaces()
+                .Where(i => !i.Namespace!.StartsWith("System", StringComparison.Ordinal))
+                .SelectMany(i => type.GetInterfaceMap(i) is var map
+                    ? map.InterfaceMethods.Select((im, k) => (Name: im.Name, Method: map.TargetMethods[k]))
+                    : []));
+        _byName = methods
+            .SelectMany(m => m.Name.EndsWith("Async", StringComparison.Ordinal) && m.Name.Length > 5
+                ? new[] { m, (Name: m.Name[..^5], m.Method) }
+                : new[] { m })
+            .GroupBy(m => m.Name, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(m => m.Method).Distinct().Select(MethodInvoker.Create).ToArray(), StringComparer.Ordinal);
+    }
+
+    public static MethodTable For(Type type) => Tables.GetOrAdd(type, static t => new MethodTable(t));
+
+    public MethodInvoker Find(string name, int argumentCount)
+    {
+        if (_byName.TryGetValue(name, out var candidates))
+        {
+            foreach (var candidate in candidates)
+            {
+                if (argumentCount <= candidate.ParameterCount && argumentCount >= candidate.RequiredParameterCount)
+                {
+                    return candidate;
+                }
+            }
+            throw new MissingMethodException(
+                $"{_type.Name}.{name} takes {string.Join(" or ", candidates.Select(c => c.ParameterCount).Distinct())} argument(s), not {argumentCount}.");
+        }
+        throw new MissingMethodException(
+            $"{_type.Name} has no public method '{name}'. Its methods: {string.Join(", ", _byName.Keys.Order())}.");
+    }
+}

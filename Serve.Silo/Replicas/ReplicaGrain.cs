@@ -1,0 +1,243 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+using Serve.Grains;
+using Serve.Placement;
+using Serve.Routing;
+
+namespace Serve.Replicas;
+
+/// <summary>
+/// One replica: hosts one instance of the user's class, runs at most MaxOngoingRequests calls at
+/// once (answering "full" past that), and drains before it stops.
+/// </summary>
+[Reentrant, KeepAlive, ReplicaPlacement]
+internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
+{
+    private static readonly ReplicaResponse Accepted = ReplicaResponse.Completed(null);
+
+    private readonly IServiceProvider _services;
+    private readonly ReplicaDirectory _handles;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ReplicaGrain> _logger;
+    private readonly string _silo;
+    private ReplicaInstance? _instance;
+    private Task<ReplicaInstance>? _starting;
+    private int _maxOngoing;
+    private int _inFlight;
+    private bool _stopping;
+    private TaskCompletionSource? _drained;
+
+    public ReplicaGrain(IServiceProvider services, ReplicaDirectory handles, TimeProvider time, ILocalSiloDetails silo, ILogger<ReplicaGrain> logger)
+    {
+        _silo = silo.SiloAddress.ToString();
+        _services = services;
+        _handles = handles;
+        _time = time;
+        _logger = logger;
+    }
+
+    private string ReplicaId => this.GetPrimaryKeyString();
+
+    public async Task<string> StartAsync(DeploymentSpec spec, CancellationToken cancellationToken)
+    {
+        if (_stopping)
+        {
+            throw new ServeException($"Replica {ReplicaId} is stopping and cannot start again.");
+        }
+        // A retried start joins the first one instead of building a second instance.
+        _starting ??= ReplicaInstance.CreateAsync(spec, _services, _handles, cancellationToken);
+        try
+        {
+            _instance = await _starting;
+        }
+        catch (Exception e)
+        {
+            LogStartFailed(_logger, e, ReplicaId);
+            _starting = null;
+            DeactivateOnIdle();
+            throw e as ServeException ?? new ServeException($"{e.GetType().FullName}: {e.Message}");
+        }
+        _maxOngoing = spec.Options.MaxOngoingRequests;
+        LogStarted(_logger, ReplicaId, _silo);
+        return _silo;
+    }
+
+    public async Task<ReplicaResponse> InvokeAsync(ReplicaRequest request, CancellationToken cancellationToken)
+    {
+        if (Admit() is { } rejection)
+        {
+            return rejection;
+        }
+        try
+        {
+            ServeCallContext.Current = new ServeCallContext(request.RequestId, request.DeadlineUtcTicks);
+            using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
+            var method = _instance!.Find(request.Method, request.Args.Length);
+            return ReplicaResponse.Completed(await method.InvokeAsync(_instance.Target, request.Args, deadline.Token));
+        }
+        catch (Exception e)
+        {
+            LogCallFailed(_logger, e, ReplicaId, request.Method, request.RequestId);
+            return ReplicaResponse.Faulted(e);
+        }
+        finally
+        {
+            Leave();
+        }
+    }
+
+    public async IAsyncEnumerable<object?> StreamAsync(ReplicaRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (Admit() is { } rejection)
+        {
+            yield return rejection;
+            yield break;
+        }
+        try
+        {
+            yield return Accepted;
+            var context = new ServeCallContext(request.RequestId, request.DeadlineUtcTicks);
+            using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
+            IAsyncEnumerator<object?>? items = null;
+            ReplicaResponse? fault = null;
+            try
+            {
+                ServeCallContext.Current = context;
+                items = _instance!.Find(request.Method, request.Args.Length)
+                    .Stream(_instance.Target, request.Args, deadline.Token)
+                    .GetAsyncEnumerator(deadline.Token);
+            }
+            catch (Exception e)
+            {
+                fault = ReplicaResponse.Faulted(e);
+            }
+            if (items is not null)
+            {
+                await using (items)
+                {
+                    while (true)
+                    {
+                        bool more;
+                        try
+                        {
+                            ServeCallContext.Current = context;
+                            more = await items.MoveNextAsync();
+                        }
+                        catch (Exception e)
+                        {
+                            LogCallFailed(_logger, e, ReplicaId, request.Method, request.RequestId);
+                            fault = ReplicaResponse.Faulted(e);
+                            more = false;
+                        }
+                        if (!more)
+                        {
+                            break;
+                        }
+                        yield return items.Current;
+                    }
+                }
+            }
+            if (fault is not null)
+            {
+                yield return fault;
+            }
+        }
+        finally
+        {
+            Leave();
+        }
+    }
+
+    /// <summary>Takes a slot, or says why not. Single-threaded: the grain's turns never run in parallel.</summary>
+    private ReplicaResponse? Admit()
+    {
+        if (_instance is null || _stopping)
+        {
+            if (_instance is null && _starting is null && !_stopping)
+            {
+                // An activation nobody started (its silo died, say): it must not linger as a replica.
+                DeactivateOnIdle();
+            }
+            return ReplicaResponse.Gone;
+        }
+        if (_inFlight >= _maxOngoing)
+        {
+            return ReplicaResponse.Full;
+        }
+        _inFlight++;
+        return null;
+    }
+
+    private void Leave()
+    {
+        _inFlight--;
+        if (_inFlight == 0)
+        {
+            _drained?.TrySetResult();
+        }
+    }
+
+    public async Task ReconfigureAsync(DeploymentSpec spec, CancellationToken cancellationToken)
+    {
+        var instance = _instance ?? throw new ServeException($"Replica {ReplicaId} is not running.");
+        _maxOngoing = spec.Options.MaxOngoingRequests;
+        await instance.ReconfigureAsync(spec, cancellationToken);
+        LogReconfigured(_logger, ReplicaId);
+    }
+
+    public async Task CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        var instance = _instance ?? throw new ServeException($"Replica {ReplicaId} is not running.");
+        try
+        {
+            await instance.CheckHealthAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not ServeException)
+        {
+            throw new ServeException($"Health check of replica {ReplicaId} failed: {e.GetType().FullName}: {e.Message}");
+        }
+    }
+
+    public async Task StopAsync(TimeSpan gracefulTimeout, CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        if (_inFlight > 0)
+        {
+            _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            try
+            {
+                await _drained.Task.WaitAsync(gracefulTimeout, _time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                LogDrainTimedOut(_logger, ReplicaId, _inFlight, gracefulTimeout);
+            }
+        }
+        if (_instance is { } instance)
+        {
+            _instance = null;
+            await instance.DisposeAsync();
+        }
+        LogStopped(_logger, ReplicaId);
+        DeactivateOnIdle();
+    }
+
+    [LoggerMessage(EventId = ServeEvents.ReplicaStarted, Level = LogLevel.Information, Message = "Replica {Replica} started on {Silo}")]
+    private static partial void LogStarted(ILogger logger, string replica, string silo);
+
+    [LoggerMessage(EventId = ServeEvents.ReplicaStartFailed, Level = LogLevel.Warning, Message = "Replica {Replica} failed to start")]
+    private static partial void LogStartFailed(ILogger logger, Exception error, string replica);
+
+    [LoggerMessage(EventId = ServeEvents.ReplicaStopped, Level = LogLevel.Information, Message = "Replica {Replica} stopped")]
+    private static partial void LogStopped(ILogger logger, string replica);
+
+    [LoggerMessage(EventId = ServeEvents.ReplicaReconfigured, Level = LogLevel.Information, Message = "Replica {Replica} reconfigured")]
+    private static partial void LogReconfigured(ILogger logger, string replica);
+
+    [LoggerMessage(EventId = ServeEvents.ReplicaCallFailed, Level = LogLevel.Debug, Message = "Replica {Replica}: {Method} failed (request {RequestId})")]
+    private static partial void LogCallFailed(ILogger logger, Exception error, string replica, string method, string requestId);
+
+    [LoggerMessage(EventId = ServeEvents.ReplicaDrainTimedOut, Level = LogLevel.Warning, Message = "Replica {Replica} stopped with {InFlight} call(s) still running after the graceful timeout of {Timeout}")]
+    private static partial void LogDrainTimedOut(ILogger logger, string replica, int inFlight, TimeSpan timeout);
+}

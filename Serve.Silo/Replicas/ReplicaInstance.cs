@@ -1,0 +1,128 @@
+using System.Reflection;
+using System.Runtime.ExceptionServices;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Serve.Applications;
+using Serve.Grains;
+
+namespace Serve.Replicas;
+
+/// <summary>One instance of the user's deployment class, built by the rule of <see cref="ConstructorBinding"/>.</summary>
+internal sealed class ReplicaInstance : IAsyncDisposable
+{
+    private readonly MethodTable _methods;
+    private string? _userConfig;
+
+    private ReplicaInstance(object target, MethodTable methods)
+    {
+        Target = target;
+        _methods = methods;
+    }
+
+    public object Target { get; }
+
+    public static async Task<ReplicaInstance> CreateAsync(DeploymentSpec spec, IServiceProvider services, IHandleRuntime handles, CancellationToken cancellationToken)
+    {
+        var type = Type.GetType(spec.TypeName, throwOnError: false)
+            ?? throw new ServeException($"Deployment '{spec.Id}': class '{spec.TypeName}' is not loaded on this silo. Fix: reference its assembly from every silo that hosts replicas.");
+        var shapes = spec.Arguments.Select(a => a.IsDeployment
+            ? new ConstructorBinding.ArgumentShape(null, ResolveType(a.DeploymentTypeName!, spec), a.Deployment)
+            : new ConstructorBinding.ArgumentShape(a.TypeName is null ? null : ResolveType(a.TypeName, spec), null, null)).ToArray();
+        var constructor = ConstructorBinding.Select(type, shapes, out var error)
+            ?? throw new ServeException($"Deployment '{spec.Id}': {error}");
+
+        var parameters = constructor.GetParameters();
+        var values = new object?[parameters.Length];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            values[i] = i < spec.Arguments.Count
+                ? BoundValue(spec, spec.Arguments[i], parameters[i], handles)
+                : ServiceValue(spec, type, parameters[i], services);
+        }
+
+        object target;
+        try
+        {
+            target = constructor.Invoke(values);
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+            throw;
+        }
+
+        var instance = new ReplicaInstance(target, MethodTable.For(type));
+        if (target is IAsyncInitializable initializable)
+        {
+            await initializable.InitializeAsync(cancellationToken);
+        }
+        await instance.ReconfigureAsync(spec, cancellationToken);
+        return instance;
+    }
+
+    /// <summary>Hands the user config to the instance when it changed since the last time.</summary>
+    public async Task ReconfigureAsync(DeploymentSpec spec, CancellationToken cancellationToken)
+    {
+        var config = spec.Options.UserConfig;
+        if (config is null || config == _userConfig)
+        {
+            return;
+        }
+        if (Target is not IReconfigurable reconfigurable)
+        {
+            throw new ServeException($"Deployment '{spec.Id}' has a UserConfig but {Target.GetType().Name} does not implement IReconfigurable. Fix: implement it, or remove the UserConfig.");
+        }
+        using var document = JsonDocument.Parse(config);
+        await reconfigurable.ReconfigureAsync(document.RootElement.Clone(), cancellationToken);
+        _userConfig = config;
+    }
+
+    public MethodInvoker Find(string method, int argumentCount) => _methods.Find(method, argumentCount);
+
+    public Task CheckHealthAsync(CancellationToken cancellationToken) =>
+        Target is IHealthCheckable checkable ? checkable.CheckHealthAsync(cancellationToken) : Task.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        switch (Target)
+        {
+            case IAsyncDisposable asyncDisposable:
+                await asyncDisposable.DisposeAsync();
+                break;
+            case IDisposable disposable:
+                disposable.Dispose();
+                break;
+        }
+    }
+
+    private static Type ResolveType(string typeName, DeploymentSpec spec) =>
+        Type.GetType(typeName, throwOnError: false)
+        ?? throw new ServeException($"Deployment '{spec.Id}': type '{typeName}' of a bound argument is not loaded on this silo.");
+
+    private static object? BoundValue(DeploymentSpec spec, BoundArgument argument, ParameterInfo parameter, IHandleRuntime handles)
+    {
+        if (argument.IsDeployment)
+        {
+            var id = new DeploymentId(spec.Application, argument.Deployment!);
+            return parameter.ParameterType == typeof(DeploymentHandle)
+                ? new DeploymentHandle(handles, id, CallOptions.Default)
+                : Activator.CreateInstance(parameter.ParameterType, BindingFlags.NonPublic | BindingFlags.Instance, null, [handles, id, CallOptions.Default], null);
+        }
+        return argument.Json is null ? null : JsonSerializer.Deserialize(argument.Json, parameter.ParameterType);
+    }
+
+    private static object? ServiceValue(DeploymentSpec spec, Type type, ParameterInfo parameter, IServiceProvider services)
+    {
+        var service = services.GetService(parameter.ParameterType);
+        if (service is not null)
+        {
+            return service;
+        }
+        if (parameter.HasDefaultValue)
+        {
+            return parameter.DefaultValue;
+        }
+        throw new ServeException(
+            $"Deployment '{spec.Id}': parameter '{parameter.Name}' ({ConstructorBinding.Name(parameter.ParameterType)}) of {type.Name} is neither bound nor registered for dependency injection. Fix: pass it to Bind(...) or register {ConstructorBinding.Name(parameter.ParameterType)} in the silo's services.");
+    }
+}
