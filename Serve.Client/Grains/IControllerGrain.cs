@@ -12,14 +12,15 @@ internal interface IControllerGrain : IGrainWithStringKey
     [Alias("deploy")]
     Task DeployApplicationAsync(ApplicationSpec spec);
 
-    /// <summary>Deletes an application; returns once its replicas have stopped.</summary>
+    /// <summary>Starts deleting an application (state DELETING); it leaves the snapshot once its replicas have stopped.</summary>
     [Alias("delete")]
     Task DeleteApplicationAsync(string name);
 
+    /// <summary>Starts deleting every application.</summary>
     [Alias("shutdown")]
     Task ShutdownAsync();
 
-    [Alias("snapshot")]
+    [AlwaysInterleave, Alias("snapshot")]
     Task<ServeSnapshot> GetSnapshotAsync();
 
     /// <summary>Long poll: returns once the snapshot's version differs from <paramref name="knownVersion"/>, or after a while unchanged.</summary>

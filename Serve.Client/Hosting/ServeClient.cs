@@ -39,42 +39,44 @@ internal sealed class ServeClient : IServeClient
         return spec;
     }
 
-    private async Task WaitUntilRunningAsync(string name, CancellationToken cancellationToken)
+    private Task WaitUntilRunningAsync(string name, CancellationToken cancellationToken) =>
+        WaitUntilAsync(status => status.Applications.TryGetValue(name, out var app) ? app.State switch
+        {
+            ApplicationState.Running => true,
+            ApplicationState.DeployFailed => throw new DeployFailedException(name, app.Message),
+            _ => false,
+        } : throw new ApplicationNotFoundException(name), cancellationToken);
+
+    public async Task DeleteAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        await Controller.DeleteApplicationAsync(name).WaitAsync(cancellationToken);
+        await WaitUntilAsync(status => !status.Applications.ContainsKey(name), cancellationToken);
+    }
+
+    public async Task<ServeStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
+        (await Controller.GetSnapshotAsync().WaitAsync(cancellationToken)).Status;
+
+    public async Task ShutdownAsync(CancellationToken cancellationToken = default)
+    {
+        await Controller.ShutdownAsync().WaitAsync(cancellationToken);
+        await WaitUntilAsync(status => status.Applications.Count == 0, cancellationToken);
+    }
+
+    private async Task WaitUntilAsync(Func<ServeStatus, bool> condition, CancellationToken cancellationToken)
     {
         var controller = Controller;
         var version = -1L;
         while (true)
         {
             var snapshot = await controller.WatchAsync(version, cancellationToken);
+            if (condition(snapshot.Status))
+            {
+                return;
+            }
             version = snapshot.Version;
-            if (snapshot.Status.Applications.TryGetValue(name, out var status))
-            {
-                switch (status.State)
-                {
-                    case ApplicationState.Running:
-                        return;
-                    case ApplicationState.DeployFailed:
-                        throw new DeployFailedException(name, status.Message);
-                }
-            }
-            else
-            {
-                throw new ApplicationNotFoundException(name);
-            }
         }
     }
-
-    public Task DeleteAsync(string name, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        return Controller.DeleteApplicationAsync(name).WaitAsync(cancellationToken);
-    }
-
-    public async Task<ServeStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
-        (await Controller.GetSnapshotAsync().WaitAsync(cancellationToken)).Status;
-
-    public Task ShutdownAsync(CancellationToken cancellationToken = default) =>
-        Controller.ShutdownAsync().WaitAsync(cancellationToken);
 
     public async Task<DeploymentHandle<T>> GetAppHandleAsync<T>(string name = "default", CancellationToken cancellationToken = default) where T : class
     {

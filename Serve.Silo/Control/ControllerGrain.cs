@@ -84,26 +84,40 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         }
     }
 
-    public async Task DeleteApplicationAsync(string name)
+    public Task DeleteApplicationAsync(string name)
     {
         if (!Applications.TryGetValue(name, out var spec))
         {
             throw new ApplicationNotFoundException(name);
         }
-        _deleting.Add(name);
-        _statuses[name] = _statuses[name] with { State = ApplicationState.Deleting, Message = "" };
-        Publish();
+        if (_deleting.Add(name))
+        {
+            _statuses[name] = _statuses[name] with { State = ApplicationState.Deleting, Message = "" };
+            Publish();
+            // Draining may take the graceful timeout; the controller stays free meanwhile, and callers watch the snapshot.
+            _ = DeleteInBackgroundAsync(spec);
+        }
+        return Task.CompletedTask;
+    }
+
+    private async Task DeleteInBackgroundAsync(ApplicationSpec spec)
+    {
         try
         {
             await Task.WhenAll(spec.Deployments.Select(d => Deployment(d.Id).DeleteAsync()));
-            Applications.Remove(name);
-            _statuses.Remove(name);
+            Applications.Remove(spec.Name);
+            _statuses.Remove(spec.Name);
             await _state.WriteStateAsync();
-            LogDeleted(_logger, name);
+            LogDeleted(_logger, spec.Name);
+        }
+        catch (Exception e)
+        {
+            _statuses[spec.Name] = _statuses[spec.Name] with { Message = $"Deleting failed and will be retried by running the delete again: {e.Message}" };
+            LogReapplyFailed(_logger, e, spec.Name);
         }
         finally
         {
-            _deleting.Remove(name);
+            _deleting.Remove(spec.Name);
             Publish();
         }
     }

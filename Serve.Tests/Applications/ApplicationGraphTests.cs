@@ -1,0 +1,83 @@
+using Serve.Applications;
+using Serve.Samples.Composition;
+using Serve.Tests.Deployments;
+
+namespace Serve.Tests.Applications;
+
+public sealed class ApplicationGraphTests
+{
+    [Fact]
+    public void Build_Composition_ChildrenBecomeDeploymentArguments()
+    {
+        var spec = ApplicationGraph.Build(Ingress.App(), "app", "/");
+
+        Assert.Equal("Ingress", spec.IngressDeployment);
+        Assert.Equal(["Ingress", "Hello", "World"], spec.Deployments.Select(d => d.Name));
+        Assert.Equal(["Hello", "World"], spec.Deployments[0].Arguments.Select(a => a.Deployment));
+    }
+
+    [Fact]
+    public void Build_WrongValueType_NamesClassParameterAndFix()
+    {
+        var error = Assert.Throws<InvalidApplicationException>(() => ApplicationGraph.Build(Deployment.For<Greeter>().Bind(42), "app", "/"));
+
+        var message = Assert.Single(error.Errors);
+        Assert.Contains("parameter 'greeting' of Greeter is String but Bind gave a Int32", message);
+        Assert.Contains("Fix:", message);
+    }
+
+    [Fact]
+    public void Build_DeploymentWhereNoHandleFits_NamesParameterAndHandleFix()
+    {
+        var error = Assert.Throws<InvalidApplicationException>(() =>
+            ApplicationGraph.Build(Deployment.For<Greeter>().Bind(Deployment.For<Hello>().Bind()), "app", "/"));
+
+        Assert.Contains(error.Errors, e => e.Contains("parameter 'greeting' of Greeter is String but receives the bound deployment 'Hello'")
+            && e.Contains("DeploymentHandle<I>"));
+    }
+
+    [Fact]
+    public void Build_TooManyArguments_SaysHowManyFit()
+    {
+        var error = Assert.Throws<InvalidApplicationException>(() => ApplicationGraph.Build(Deployment.For<Hello>().Bind("x"), "app", "/"));
+
+        Assert.Contains(error.Errors, e => e.Contains("Hello() takes 0 parameter(s) but Bind gave 1"));
+    }
+
+    [Fact]
+    public void Build_TwoDeploymentsOneName_ReportsBothClasses()
+    {
+        var app = Deployment.For<Ingress>().Bind(
+            Deployment.For<Hello>().Bind(),
+            Deployment.For<World>().Options(o => o with { Name = "Hello" }).Bind());
+
+        var error = Assert.Throws<InvalidApplicationException>(() => ApplicationGraph.Build(app, "app", "/"));
+
+        Assert.Contains(error.Errors, e => e.Contains("two deployments are named 'Hello' (Hello, World)"));
+    }
+
+    [Fact]
+    public void Build_SeveralProblems_ReportsAllAtOnce()
+    {
+        var app = Deployment.For<Greeter>().Options(o => o with { NumReplicas = -1, MaxOngoingRequests = 0 }).Bind(42);
+
+        var error = Assert.Throws<InvalidApplicationException>(() => ApplicationGraph.Build(app, "bad/name", "no-slash"));
+
+        Assert.Equal(5, error.Errors.Count);
+        Assert.Contains(error.Errors, e => e.Contains("NumReplicas: -1 must be ≥ 0"));
+        Assert.Contains(error.Errors, e => e.Contains("MaxOngoingRequests: 0 must be ≥ 1"));
+        Assert.Contains(error.Errors, e => e.Contains("application name 'bad/name'"));
+        Assert.Contains(error.Errors, e => e.Contains("route prefix 'no-slash'"));
+    }
+
+    [Fact]
+    public void Build_SameArguments_SameCodeVersion_OtherArguments_OtherVersion()
+    {
+        var a = ApplicationGraph.Build(Deployment.For<Greeter>().Bind("a"), "app", "/").Deployments[0].CodeVersion;
+        var again = ApplicationGraph.Build(Deployment.For<Greeter>().Bind("a"), "app", "/").Deployments[0].CodeVersion;
+        var b = ApplicationGraph.Build(Deployment.For<Greeter>().Bind("b"), "app", "/").Deployments[0].CodeVersion;
+
+        Assert.Equal(a, again);
+        Assert.NotEqual(a, b);
+    }
+}

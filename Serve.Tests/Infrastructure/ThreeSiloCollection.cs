@@ -1,0 +1,7 @@
+namespace Serve.Tests.Infrastructure;
+
+[CollectionDefinition(Name)]
+public sealed class ThreeSiloCollection : ICollectionFixture<ThreeSiloFixture>
+{
+    public const string Name = "three silos";
+}

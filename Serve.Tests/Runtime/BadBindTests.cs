@@ -1,0 +1,33 @@
+using Serve.Tests.Deployments;
+using Serve.Tests.Infrastructure;
+
+namespace Serve.Tests.Runtime;
+
+[Collection(SingleSiloCollection.Name)]
+public sealed class BadBindTests(SingleSiloFixture fixture)
+{
+    [Fact]
+    public async Task RunAsync_BadBind_ThrowsClearErrorAndDeploysNothing()
+    {
+        var error = await Assert.ThrowsAsync<InvalidApplicationException>(() =>
+            fixture.Serve.RunAsync(Deployment.For<Greeter>().Bind(3.14), "bad-bind", null));
+
+        Assert.Contains("parameter 'greeting' of Greeter is String but Bind gave a Double", error.Message);
+        Assert.False((await fixture.Serve.GetStatusAsync()).Applications.ContainsKey("bad-bind"));
+    }
+
+    [Fact]
+    public async Task RunAsync_PrefixTakenByAnotherApp_ThrowsAndKeepsFirst()
+    {
+        await fixture.Serve.RunAsync(Deployment.For<Greeter>().Bind("one"), "prefix-one", "/taken");
+
+        var error = await Assert.ThrowsAsync<InvalidApplicationException>(() =>
+            fixture.Serve.RunAsync(Deployment.For<Greeter>().Bind("two"), "prefix-two", "/taken"));
+
+        Assert.Contains("route prefix '/taken' is already served by application 'prefix-one'", error.Message);
+        var status = await fixture.Serve.GetStatusAsync();
+        Assert.False(status.Applications.ContainsKey("prefix-two"));
+        Assert.Equal(ApplicationState.Running, status.Applications["prefix-one"].State);
+        await fixture.Serve.DeleteAsync("prefix-one");
+    }
+}

@@ -1,0 +1,125 @@
+using Serve.Tests.Deployments;
+using Serve.Tests.Infrastructure;
+
+namespace Serve.Tests.Runtime;
+
+[Collection(SingleSiloCollection.Name)]
+public sealed class LifecycleTests(SingleSiloFixture fixture)
+{
+    private IServeClient Serve => fixture.Serve;
+
+    [Fact]
+    public async Task RunAsync_ConstructorThrows_DeployFailedWithMessage()
+    {
+        var app = Deployment.For<ThrowingConstructor>().Options(o => o with { MaxConstructorRetryCount = 2 }).Bind("no weights file");
+
+        var error = await Assert.ThrowsAsync<DeployFailedException>(() => Serve.RunAsync(app, "ctor-fails", null));
+
+        Assert.Contains("no weights file", error.Reason);
+        var status = await Serve.GetStatusAsync();
+        Assert.Equal(ApplicationState.DeployFailed, status.Applications["ctor-fails"].State);
+        var deployment = status.Deployment("ctor-fails", "ThrowingConstructor");
+        Assert.Equal(DeploymentState.DeployFailed, deployment.State);
+        Assert.Contains("no weights file", deployment.Message);
+        Assert.Empty(deployment.Replicas);
+        await Serve.DeleteAsync("ctor-fails");
+    }
+
+    [Fact]
+    public async Task HealthCheck_FailsThreeTimes_ReplicaReplaced()
+    {
+        var app = Deployment.For<HealthToggle>().Options(o => o with { HealthCheckPeriod = TimeSpan.FromMilliseconds(50) }).Bind();
+        var handle = await Serve.RunAsync<IProbe>(app, "health", null);
+        var before = (await Serve.GetStatusAsync()).Deployment("health", "HealthToggle").Replicas.Single().ReplicaId;
+
+        var brokenInstance = await handle.Remote.HoldAsync("unused");
+        var status = await Serve.WaitForAsync(s =>
+            s.Deployment("health", "HealthToggle") is { State: DeploymentState.Healthy } d && d.Replicas.Single().ReplicaId != before);
+
+        Assert.Equal(ReplicaState.Running, status.Deployment("health", "HealthToggle").Replicas.Single().State);
+        Assert.NotEqual(brokenInstance, await handle.Remote.WhoAsync());
+        await Serve.DeleteAsync("health");
+    }
+
+    [Fact]
+    public async Task RunAsync_NewUserConfig_SameInstancesReconfigured()
+    {
+        var first = Deployment.For<Configured>().Options(o => o.WithUserConfig(new { greeting = "Hello" })).Bind();
+        var handle = await Serve.RunAsync<IConfigured>(first, "reconfigure", null);
+        var before = await DescribeAllAsync(handle);
+        var idsBefore = ReplicaIds(await Serve.GetStatusAsync());
+
+        var second = Deployment.For<Configured>().Options(o => o.WithUserConfig(new { greeting = "Bonjour" })).Bind();
+        await Serve.RunAsync<IConfigured>(second, "reconfigure", null);
+        var after = await Serve.WaitForAsync(_ => true);
+        var described = await DescribeAllAsync(handle);
+
+        Assert.All(before, d => Assert.StartsWith("Hello:", d));
+        Assert.All(described, d => Assert.StartsWith("Bonjour:", d));
+        Assert.Equal(before.Select(InstanceId).Order(), described.Select(InstanceId).Order());
+        Assert.Equal(idsBefore, ReplicaIds(after));
+        await Serve.DeleteAsync("reconfigure");
+
+        static string InstanceId(string described) => described[(described.IndexOf(':') + 1)..];
+        static string[] ReplicaIds(ServeStatus s) => s.Deployment("reconfigure", "Configured").Replicas.Select(r => r.ReplicaId).Order().ToArray();
+    }
+
+    [Fact]
+    public async Task DeleteAsync_RunningApp_StopsAndDisposesReplicas()
+    {
+        var handle = await Serve.RunAsync<IProbe>(Deployment.For<Disposable>().Bind(), "delete-me", null);
+        var ids = new HashSet<string>();
+        while (ids.Count < 2)
+        {
+            ids.Add(await handle.Remote.WhoAsync());
+        }
+
+        await Serve.DeleteAsync("delete-me");
+
+        Assert.False((await Serve.GetStatusAsync()).Applications.ContainsKey("delete-me"));
+        Assert.All(ids, id => Assert.True(Disposable.Disposed.ContainsKey(id)));
+        await Assert.ThrowsAsync<DeploymentNotFoundException>(() => handle.Remote.WhoAsync());
+    }
+
+    [Fact]
+    public async Task DeleteAsync_CallInFlight_CallFinishesBeforeReplicaStops()
+    {
+        var gate = Gate.Create(nameof(DeleteAsync_CallInFlight_CallFinishesBeforeReplicaStops));
+        var handle = await Serve.RunAsync<IProbe>(Deployment.For<Probe>().Bind(), "graceful", null);
+        var call = handle.Remote.HoldAsync(gate.Name);
+        await gate.WhenArrivedAsync(1);
+
+        var delete = Serve.DeleteAsync("graceful");
+        await Serve.WaitForAsync(s => s.Applications["graceful"].State == ApplicationState.Deleting);
+        Assert.False(delete.IsCompleted);
+        gate.Open();
+
+        Assert.NotEmpty(await call);
+        await delete;
+        Assert.False((await Serve.GetStatusAsync()).Applications.ContainsKey("graceful"));
+    }
+
+    [Fact]
+    public async Task ExternalClient_TypedHandle_CallsDeploymentRunFromSilo()
+    {
+        await Serve.RunAsync(Deployment.For<Greeter>().Bind("Hi"), "external", null);
+
+        var handle = await fixture.ExternalServe.GetAppHandleAsync<IProbe>("external");
+
+        Assert.Equal("Hi at True", await handle.Remote.WhoAsync());
+        await fixture.ExternalServe.DeleteAsync("external");
+        Assert.False((await Serve.GetStatusAsync()).Applications.ContainsKey("external"));
+    }
+
+    private static async Task<string[]> DescribeAllAsync(DeploymentHandle<IConfigured> handle)
+    {
+        var seen = new Dictionary<string, string>();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (seen.Count < 2)
+        {
+            var described = await handle.Remote.DescribeAsync(deadline.Token);
+            seen[described[(described.IndexOf(':') + 1)..]] = described;
+        }
+        return seen.Values.ToArray();
+    }
+}
