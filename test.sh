@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every Serve test on this machine: installs what the tests need when it is missing
+# (redis-server, from Debian), builds in Release, and runs the suite.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "test.sh: installing redis-server (needed by the cluster tests)"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
+fi
+
+dotnet build Serve.sln -c Release -nologo -v quiet
+results=$(mktemp -d)
+set +e
+dotnet test Serve.sln -c Release --no-build -nologo --logger "console;verbosity=normal" --logger "trx;LogFileName=serve.trx" --results-directory "$results" "$@"
+status=$?
+set -e
+
+# One plain closing line for any reader: "N passed, N failed, N skipped".
+python3 - "$results" <<'PY' || true
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+passed = failed = skipped = 0
+for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
+    counters = ET.parse(path).getroot().find("t:ResultSummary/t:Counters", ns)
+    passed += int(counters.get("passed", 0))
+    failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0))
+    skipped += int(counters.get("notExecuted", 0))
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit $status
