@@ -23,9 +23,33 @@ internal static class ServeEvents
     public const int HealthCheckFailed = 3003;
     public const int ReplicaReplaced = 3004;
     public const int DeploymentDeleted = 3005;
+    public const int ReplicasLostWithSilo = 3006;
+    public const int DeploymentStateWriteFailed = 3007;
 
     // Controller: 4000s
     public const int ApplicationDeployed = 4001;
     public const int ApplicationDeleted = 4002;
     public const int ApplicationRestored = 4003;
+
+    // Autoscaling: 6000s
+    public const int AutoscalingDecision = 6001;
+    public const int AutoscalingFailed = 6002;
+
+    // Gateway: 5000s
+    public const int RoutesChanged = 5001;
+    public const int RoutesWatchFailed = 5002;
+    public const int RequestForwarded = 5003;
+    public const int RequestFailed = 5004;
+    public const int ClientDisconnected = 5005;
+    public const int GatewayListening = 5006;
+    public const int GatewayFailure = 5007;
+
+    // Config files and the admin API: 7000s
+    public const int ConfigApplied = 7001;
+    public const int AdminListening = 7002;
+    public const int AdminUnauthorized = 7003;
+
+    // Worker hosting and cluster: 8000s
+    public const int WorkerStarted = 8001;
+    public const int DeploymentAssemblyLoaded = 8002;
 }

@@ -1,3 +1,4 @@
+using Serve.Samples.BasicIngress;
 using Serve.Samples.Composition;
 using Serve.Samples.FirstDeployment;
 
@@ -11,5 +12,7 @@ public static class SampleCatalog
     [
         new("first-deployment", "/first", MyFirstDeployment.App, PrintsHandleResult: true),
         new("composition", "/composition", Ingress.App, PrintsHandleResult: true),
+        new("basic-ingress", "/basic", MostBasicIngress.App, PrintsHandleResult: false),
+        new("fastapi-ingress", "/fastapi", FastApiIngress.FastApiIngress.App, PrintsHandleResult: false),
     ];
 }

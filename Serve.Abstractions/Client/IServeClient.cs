@@ -19,7 +19,10 @@ public interface IServeClient
     /// <exception cref="DeployFailedException">A deployment could not start.</exception>
     Task<DeploymentHandle> RunAsync(BoundDeployment app, string name = "default", string? routePrefix = "/", CancellationToken cancellationToken = default);
 
-    /// <summary>As <see cref="RunAsync"/>, returning a typed handle to the ingress.</summary>
+    /// <summary>As <see cref="RunAsync(BoundDeployment, string, string?, CancellationToken)"/>, with every run option.</summary>
+    Task<DeploymentHandle> RunAsync(BoundDeployment app, RunOptions options, CancellationToken cancellationToken = default);
+
+    /// <summary>As <see cref="RunAsync(BoundDeployment, string, string?, CancellationToken)"/>, returning a typed handle to the ingress.</summary>
     /// <typeparam name="T">An interface the ingress class implements.</typeparam>
     Task<DeploymentHandle<T>> RunAsync<T>(BoundDeployment app, string name = "default", string? routePrefix = "/", CancellationToken cancellationToken = default) where T : class;
 

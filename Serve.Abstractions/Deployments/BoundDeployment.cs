@@ -2,7 +2,7 @@ namespace Serve;
 
 /// <summary>
 /// A deployment bound to its constructor arguments: a node of an application graph, and the
-/// application itself when it is the ingress passed to <see cref="IServeClient.RunAsync"/>.
+/// application itself when it is the ingress passed to <see cref="IServeClient.RunAsync(BoundDeployment, RunOptions, CancellationToken)"/>.
 /// </summary>
 public sealed class BoundDeployment
 {

@@ -56,6 +56,14 @@ public sealed record DeploymentOptions
     /// <summary>Constructor failures in a row before the deployment is DEPLOY_FAILED. Default is 20.</summary>
     [Id(10)] public int MaxConstructorRetryCount { get; init; } = DefaultMaxConstructorRetryCount;
 
+    /// <summary>
+    /// Scales the replica count with load between the configured bounds; <see cref="NumReplicas"/> is then
+    /// ignored. Null runs a fixed <see cref="NumReplicas"/>. <see cref="AutoscalingConfig.Auto"/> is
+    /// Ray's <c>num_replicas="auto"</c>.
+    /// </summary>
+    /// <value>Default is null (a fixed replica count).</value>
+    [Id(11)] public AutoscalingConfig? Autoscaling { get; init; }
+
     /// <summary>Returns a copy whose <see cref="UserConfig"/> is <paramref name="config"/> serialised as JSON.</summary>
     /// <param name="config">Any value System.Text.Json can serialise.</param>
     public DeploymentOptions WithUserConfig(object? config) =>
@@ -113,6 +121,10 @@ public sealed record DeploymentOptions
             }
         }
         errors.AddRange(Resources.Validate());
+        if (Autoscaling is not null)
+        {
+            errors.AddRange(Autoscaling.Validate());
+        }
         return errors;
     }
 }

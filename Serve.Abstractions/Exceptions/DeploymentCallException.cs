@@ -5,7 +5,7 @@ namespace Serve;
 public sealed class DeploymentCallException : ServeException
 {
     /// <summary>Creates the exception.</summary>
-    public DeploymentCallException(string deployment, string replicaId, string method, string exceptionType, string originalMessage)
+    public DeploymentCallException(string deployment, string replicaId, string method, string exceptionType, string originalMessage, string? remoteStackTrace = null)
         : base($"{method} of deployment '{deployment}' (replica {replicaId}) threw {exceptionType}: {originalMessage}")
     {
         Deployment = deployment;
@@ -13,6 +13,7 @@ public sealed class DeploymentCallException : ServeException
         Method = method;
         ExceptionType = exceptionType;
         OriginalMessage = originalMessage;
+        RemoteStackTrace = remoteStackTrace;
     }
 
     /// <summary>The deployment, as <c>app/deployment</c>.</summary>
@@ -29,4 +30,7 @@ public sealed class DeploymentCallException : ServeException
 
     /// <summary>Its message.</summary>
     [Id(4)] public string OriginalMessage { get; }
+
+    /// <summary>The stack trace inside the replica, for debugging; never shown to HTTP clients unless the gateway is told to.</summary>
+    [Id(5)] public string? RemoteStackTrace { get; }
 }

@@ -65,7 +65,16 @@ internal sealed class ProxyMethod
             .MakeGenericMethod(returnType.GetGenericArguments()[0])
             .CreateDelegate<Func<IHandleRuntime, DeploymentId, string, object?[], CallOptions, CancellationToken, object>>();
 
-    private static async Task AsTask(ValueTask<object?> call) => await call.ConfigureAwait(false);
+    /// <summary>A routed call's own task when it has one (the router's is a task), so no second state machine runs per call.</summary>
+    private static Task AsTask(ValueTask<object?> call)
+    {
+        if (call.IsCompletedSuccessfully)
+        {
+            _ = call.Result;
+            return Task.CompletedTask;
+        }
+        return call.AsTask();
+    }
 
     private static object AsTaskOf<TResult>(IHandleRuntime runtime, DeploymentId deployment, string name, object?[] args, CallOptions options, CancellationToken ct) =>
         Await<TResult>(runtime.InvokeAsync(deployment, name, args, options, ct));

@@ -11,7 +11,7 @@ namespace Serve.Applications;
 /// </summary>
 internal static class ApplicationGraph
 {
-    public static ApplicationSpec Build(BoundDeployment ingress, string name, string? routePrefix)
+    public static ApplicationSpec Build(BoundDeployment ingress, string name, string? routePrefix, TimeSpan? requestTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(ingress);
         var errors = new List<string>();
@@ -22,6 +22,11 @@ internal static class ApplicationGraph
         if (routePrefix is not null && (!routePrefix.StartsWith('/') || (routePrefix.Length > 1 && routePrefix.EndsWith('/'))))
         {
             errors.Add($"route prefix '{routePrefix}' must start with '/' and must not end with '/' (use \"/\" for the root, or null for no HTTP route).");
+        }
+
+        if (requestTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"request timeout {requestTimeout} must be positive (or null for the gateway's).");
         }
 
         var nodes = new List<BoundDeployment>();
@@ -64,7 +69,14 @@ internal static class ApplicationGraph
         {
             throw new InvalidApplicationException(name, errors);
         }
-        return new ApplicationSpec { Name = name, RoutePrefix = routePrefix, IngressDeployment = ingress.Name, Deployments = specs };
+        return new ApplicationSpec
+        {
+            Name = name,
+            RoutePrefix = routePrefix,
+            IngressDeployment = ingress.Name,
+            Deployments = specs,
+            RequestTimeout = requestTimeout,
+        };
     }
 
     private static void Collect(BoundDeployment node, List<BoundDeployment> nodes, HashSet<BoundDeployment> seen, List<string> errors)

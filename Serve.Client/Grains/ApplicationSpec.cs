@@ -11,4 +11,17 @@ internal sealed record ApplicationSpec
     [Id(2)] public required string IngressDeployment { get; init; }
 
     [Id(3)] public required IReadOnlyList<DeploymentSpec> Deployments { get; init; }
+
+    /// <summary>The gateway's request timeout for this application; null uses the gateway's global one.</summary>
+    [Id(4)] public TimeSpan? RequestTimeout { get; init; }
+
+    /// <summary>The application's entry of the config file it was deployed from, as JSON; null when it was run from code.</summary>
+    [Id(5)] public string? Config { get; init; }
+
+    /// <summary>Value equality, deployments included, so re-applying an unchanged config is recognised as one.</summary>
+    public bool Equals(ApplicationSpec? other) =>
+        other is not null && Name == other.Name && RoutePrefix == other.RoutePrefix && IngressDeployment == other.IngressDeployment
+        && RequestTimeout == other.RequestTimeout && Config == other.Config && Deployments.SequenceEqual(other.Deployments);
+
+    public override int GetHashCode() => HashCode.Combine(Name, RoutePrefix, IngressDeployment, Deployments.Count);
 }

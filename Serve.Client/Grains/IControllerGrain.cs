@@ -12,6 +12,18 @@ internal interface IControllerGrain : IGrainWithStringKey
     [Alias("deploy")]
     Task DeployApplicationAsync(ApplicationSpec spec);
 
+    /// <summary>
+    /// Makes <paramref name="applications"/> the whole desired state, atomically: checks them all first (names, route
+    /// prefixes, applications still being deleted) and throws <see cref="InvalidConfigException"/> changing nothing;
+    /// then deploys new and changed applications, leaves equal ones untouched, and deletes every other application.
+    /// </summary>
+    [Alias("apply-config")]
+    Task<ConfigApplyResult> ApplyConfigAsync(IReadOnlyList<ApplicationSpec> applications);
+
+    /// <summary>The stored desired state of every application.</summary>
+    [AlwaysInterleave, Alias("applications")]
+    Task<IReadOnlyList<ApplicationSpec>> GetApplicationsAsync();
+
     /// <summary>Starts deleting an application (state DELETING); it leaves the snapshot once its replicas have stopped.</summary>
     [Alias("delete")]
     Task DeleteApplicationAsync(string name);

@@ -21,6 +21,13 @@ internal interface IDeploymentGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("watch")]
     Task<ReplicaSet> WatchReplicasAsync(long knownVersion, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The autoscaler's decision: <paramref name="target"/> replicas because of <paramref name="reason"/>.
+    /// When scaling down, replicas still starting stop first, then those in <paramref name="leastBusyFirst"/> order.
+    /// </summary>
+    [Alias("set-autoscaled-target")]
+    Task SetAutoscaledTargetAsync(int target, string reason, IReadOnlyList<string> leastBusyFirst);
+
     /// <summary>A router could not reach a replica; check it now instead of at the next health check.</summary>
     [OneWay, Alias("report-unreachable")]
     Task ReportUnreachableAsync(string replicaId);

@@ -15,6 +15,10 @@ internal interface IReplicaGrain : IGrainWithStringKey
     [Alias("stream")]
     IAsyncEnumerable<object?> StreamAsync(ReplicaRequest request, CancellationToken cancellationToken);
 
+    /// <summary>The rest of a streaming HTTP response whose head <see cref="InvokeAsync"/> returned. Disposing it cancels the handler.</summary>
+    [Alias("read-http-stream")]
+    IAsyncEnumerable<byte[]> ReadHttpStreamAsync(long streamId, CancellationToken cancellationToken);
+
     /// <summary>Constructs and initialises the user's instance; returns the hosting silo's address.</summary>
     [Alias("start")]
     Task<string> StartAsync(DeploymentSpec spec, CancellationToken cancellationToken);

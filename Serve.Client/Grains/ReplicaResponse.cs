@@ -11,6 +11,7 @@ internal sealed class ReplicaResponse
     [Id(1)] public object? Value { get; init; }
     [Id(2)] public string? ExceptionType { get; init; }
     [Id(3)] public string? Message { get; init; }
+    [Id(4)] public string? StackTrace { get; init; }
 
     public bool IsRejected => Outcome >= ReplicaOutcome.RejectedFull;
 
@@ -21,5 +22,6 @@ internal sealed class ReplicaResponse
         Outcome = ReplicaOutcome.Faulted,
         ExceptionType = exception.GetType().FullName,
         Message = exception.Message,
+        StackTrace = exception.StackTrace,
     };
 }

@@ -15,4 +15,10 @@ internal sealed record ReplicaSet
     [Id(3)] public int MaxOngoingRequests { get; init; } = 1;
 
     [Id(4)] public int MaxQueuedRequests { get; init; } = -1;
+
+    /// <summary>
+    /// Ids of replicas recently lost with their silo: a call in flight on one of them will never be answered,
+    /// so routers end it at once (retried when idempotent) instead of waiting for the response timeout.
+    /// </summary>
+    [Id(5)] public IReadOnlyList<string> Lost { get; init; } = [];
 }

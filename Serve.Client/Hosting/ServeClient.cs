@@ -18,24 +18,28 @@ internal sealed class ServeClient : IServeClient
 
     private IControllerGrain Controller => _grains.GetGrain<IControllerGrain>(IControllerGrain.Key);
 
-    public async Task<DeploymentHandle> RunAsync(BoundDeployment app, string name = "default", string? routePrefix = "/", CancellationToken cancellationToken = default)
+    public Task<DeploymentHandle> RunAsync(BoundDeployment app, string name = "default", string? routePrefix = "/", CancellationToken cancellationToken = default) =>
+        RunAsync(app, new RunOptions { Name = name, RoutePrefix = routePrefix }, cancellationToken);
+
+    public async Task<DeploymentHandle> RunAsync(BoundDeployment app, RunOptions options, CancellationToken cancellationToken = default)
     {
-        var spec = await DeployAsync(app, name, routePrefix, cancellationToken);
-        return GetDeploymentHandle(spec.IngressDeployment, name);
+        var spec = await DeployAsync(app, options, cancellationToken);
+        return GetDeploymentHandle(spec.IngressDeployment, spec.Name);
     }
 
     public async Task<DeploymentHandle<T>> RunAsync<T>(BoundDeployment app, string name = "default", string? routePrefix = "/", CancellationToken cancellationToken = default) where T : class
     {
-        var spec = await DeployAsync(app, name, routePrefix, cancellationToken);
+        var spec = await DeployAsync(app, new RunOptions { Name = name, RoutePrefix = routePrefix }, cancellationToken);
         return GetDeploymentHandle<T>(spec.IngressDeployment, name);
     }
 
-    private async Task<ApplicationSpec> DeployAsync(BoundDeployment app, string name, string? routePrefix, CancellationToken cancellationToken)
+    private async Task<ApplicationSpec> DeployAsync(BoundDeployment app, RunOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var spec = ApplicationGraph.Build(app, name, routePrefix);
+        ArgumentNullException.ThrowIfNull(options);
+        var spec = ApplicationGraph.Build(app, options.Name, options.RoutePrefix, options.RequestTimeout);
         await Controller.DeployApplicationAsync(spec).WaitAsync(cancellationToken);
-        await WaitUntilRunningAsync(name, cancellationToken);
+        await WaitUntilRunningAsync(spec.Name, cancellationToken);
         return spec;
     }
 

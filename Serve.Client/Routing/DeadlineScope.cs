@@ -1,7 +1,10 @@
 namespace Serve.Routing;
 
-/// <summary>The token a call runs under: the caller's, cancelled also when the request's deadline passes.</summary>
-internal sealed class DeadlineScope : IDisposable
+/// <summary>
+/// The token a call runs under: the caller's, cancelled also when the request's deadline passes.
+/// A struct, because most calls have no deadline and every call creates one on each side.
+/// </summary>
+internal readonly struct DeadlineScope : IDisposable
 {
     private readonly CancellationTokenSource? _timer;
     private readonly CancellationTokenSource? _linked;

@@ -22,6 +22,8 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
     private RoutedReplica[] _replicas = [];
+    private readonly List<RoutedReplica> _forgotten = [];
+    private CancellationTokenSource? _poll;
     private ReplicaSet? _set;
     private int _queued;
     private Task _watch = Task.CompletedTask;
@@ -39,7 +41,11 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
 
     public void Start() => _watch = Task.Run(WatchAsync);
 
-    public async ValueTask<object?> InvokeAsync(string method, object?[] args, CallOptions options, CancellationToken cancellationToken)
+    /// <remarks>Backed by a <see cref="Task{TResult}"/>, so a handle method returning <see cref="Task"/> hands it out as is.</remarks>
+    public ValueTask<object?> InvokeAsync(string method, object?[] args, CallOptions options, CancellationToken cancellationToken) =>
+        new(InvokeCoreAsync(method, args, options, cancellationToken));
+
+    private async Task<object?> InvokeCoreAsync(string method, object?[] args, CallOptions options, CancellationToken cancellationToken)
     {
         var request = CreateRequest(method, args, options);
         using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
@@ -50,12 +56,14 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
             while (true)
             {
                 var replica = await AcquireAsync(token);
+                // The call also ends once the replica is known lost with its silo: its answer would never come.
+                using var lostOrCancelled = token.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(token, replica.LostToken) : null;
                 ReplicaResponse response;
                 try
                 {
-                    response = await replica.Grain.InvokeAsync(request, token);
+                    response = await replica.Grain.InvokeAsync(request, lostOrCancelled?.Token ?? replica.LostToken);
                 }
-                catch (Exception e) when (IsUnreachable(e) && !token.IsCancellationRequested)
+                catch (Exception e) when ((IsUnreachable(e) || replica.IsLost) && !token.IsCancellationRequested)
                 {
                     Forget(replica, e);
                     if (NeverDelivered(e) || options.Idempotent)
@@ -74,7 +82,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
                     case ReplicaOutcome.Completed:
                         return response.Value;
                     case ReplicaOutcome.Faulted:
-                        throw new DeploymentCallException(_deployment.Key, replica.Id, method, response.ExceptionType!, response.Message!);
+                        throw Fault(request, replica, response);
                     case ReplicaOutcome.RejectedGone:
                         Forget(replica, null);
                         break;
@@ -183,14 +191,25 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
             throw new ReplicaUnavailableException(_deployment.Key, stream.Replica.Id, e);
         }
         return stream.Enumerator.Current is ReplicaResponse { Outcome: ReplicaOutcome.Faulted } fault
-            ? throw new DeploymentCallException(_deployment.Key, stream.Replica.Id, stream.Method, fault.ExceptionType!, fault.Message!)
+            ? throw Fault(request, stream.Replica, fault)
             : new StreamItem(stream.Enumerator.Current);
     }
+
+    /// <summary>
+    /// The exception for a faulted call. The replica enforces the same deadline on its side and may
+    /// notice it first: user code cancelled past the deadline is a timeout, not a user error.
+    /// </summary>
+    private Exception Fault(ReplicaRequest request, RoutedReplica replica, ReplicaResponse response) =>
+        request.DeadlineUtcTicks != 0
+        && _time.GetUtcNow().UtcTicks >= request.DeadlineUtcTicks
+        && response.ExceptionType is "System.OperationCanceledException" or "System.Threading.Tasks.TaskCanceledException"
+            ? new RequestTimeoutException(_deployment.Key, request.RequestId)
+            : new DeploymentCallException(_deployment.Key, replica.Id, request.Method, response.ExceptionType!, response.Message!, response.StackTrace);
 
     private ReplicaRequest CreateRequest(string method, object?[] args, CallOptions options)
     {
         var parent = ServeCallContext.Current;
-        var requestId = options.RequestId ?? parent?.RequestId ?? Guid.NewGuid().ToString("N");
+        var requestId = options.RequestId ?? parent?.RequestId ?? RequestIds.Next();
         var deadline = parent?.DeadlineUtcTicks ?? 0;
         if (options.Timeout is { } timeout)
         {
@@ -356,23 +375,52 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         lock (_gate)
         {
             _replicas = Array.FindAll(_replicas, r => r != replica);
+            // Kept while calls are in flight on it, so that they still end if it turns out lost with its silo.
+            _forgotten.RemoveAll(r => r.InFlight == 0);
+            _forgotten.Add(replica);
         }
         if (error is not null)
         {
             LogReplicaUnreachable(_logger, error, _deployment.Key, replica.Id);
             _ = _grains.GetGrain<IDeploymentGrain>(_deployment.Key).ReportUnreachableAsync(replica.Id);
+            RepollNow();
+        }
+    }
+
+    private void RepollNow()
+    {
+        try
+        {
+            Volatile.Read(ref _poll)?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // That poll already ended; the next one is current.
         }
     }
 
     internal void Apply(ReplicaSet set)
     {
+        var lost = new List<RoutedReplica>();
         lock (_gate)
         {
             var known = _replicas.ToDictionary(r => r.Id);
             _replicas = set.Replicas
                 .Select(id => known.TryGetValue(id, out var existing) ? existing : new RoutedReplica(id, _grains.GetGrain<IReplicaGrain>(id)))
                 .ToArray();
+            if (set.Lost.Count > 0)
+            {
+                var ids = set.Lost.ToHashSet();
+                lost.AddRange(_replicas.Concat(_forgotten).Where(r => ids.Contains(r.Id) && !r.IsLost));
+                _replicas = Array.FindAll(_replicas, r => !ids.Contains(r.Id));
+                _forgotten.RemoveAll(r => ids.Contains(r.Id) || r.InFlight == 0);
+            }
             Volatile.Write(ref _set, set);
+        }
+        // Outside the lock: ending the calls runs their continuations.
+        foreach (var replica in lost)
+        {
+            replica.MarkLost();
         }
         LogReplicaSet(_logger, _deployment.Key, set.Version, set.Replicas.Count);
         _ready.TrySetResult();
@@ -386,9 +434,11 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         var delay = TimeSpan.FromMilliseconds(50);
         while (!_stopping.IsCancellationRequested)
         {
+            using var poll = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            Volatile.Write(ref _poll, poll);
             try
             {
-                var set = await grain.WatchReplicasAsync(version, _stopping.Token);
+                var set = await grain.WatchReplicasAsync(version, poll.Token);
                 if (set.Version != version)
                 {
                     version = set.Version;
@@ -399,6 +449,11 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
             {
                 return;
+            }
+            catch (OperationCanceledException) when (poll.IsCancellationRequested)
+            {
+                // A replica became unreachable: ask again at once rather than wait on a poll that may be stuck
+                // behind the same failure (an Orleans client's call through a gateway that died is never answered).
             }
             catch (Exception e)
             {

@@ -71,6 +71,12 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
 
         _statuses[spec.Name] = InitialStatus(spec);
         Publish();
+        await ApplyToDeploymentsAsync(spec, previous);
+    }
+
+    /// <summary>Deletes the deployments <paramref name="previous"/> had and <paramref name="spec"/> drops, applies the rest, and folds their statuses.</summary>
+    private async Task ApplyToDeploymentsAsync(ApplicationSpec spec, ApplicationSpec? previous)
+    {
         var removed = previous?.Deployments.Where(d => spec.Deployments.All(n => n.Name != d.Name)) ?? [];
         await Task.WhenAll(removed.Select(d => Deployment(d.Id).DeleteAsync()));
         var statuses = await Task.WhenAll(spec.Deployments.Select(d => Deployment(d.Id).ApplyAsync(d)));
@@ -192,7 +198,11 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     private void Publish()
     {
         var status = new ServeStatus { Applications = new Dictionary<string, ApplicationStatus>(_statuses) };
-        _snapshot = new ServeSnapshot { Version = _snapshot.Version + 1, Status = status };
+        var routes = Applications.Values
+            .Where(a => a.RoutePrefix is not null && !_deleting.Contains(a.Name))
+            .Select(a => new RouteEntry(a.RoutePrefix!, a.Name, a.IngressDeployment, a.RequestTimeout))
+            .ToArray();
+        _snapshot = new ServeSnapshot { Version = _snapshot.Version + 1, Status = status, Routes = routes };
         var changed = _changed;
         _changed = NewSignal();
         changed.TrySetResult();

@@ -63,10 +63,15 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
             {
                 replica.State = ReplicaState.Running;
             }
+            foreach (var replica in Replicas)
+            {
+                replica.HealthFailures = HealthFailuresBeforeReplace - 1;
+            }
             Publish();
             EnsureHealthTimer(TimeSpan.Zero);
             Reconcile();
         }
+        FollowMembership();
         return Task.CompletedTask;
     }
 
@@ -255,6 +260,17 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
             Reconcile();
             return;
         }
+        if (IsSiloUnreachable(error))
+        {
+            // The silo died, or is dying, before membership says so: place the replica again, elsewhere once it does.
+            LogStartUnreachable(_logger, error, replica.Id);
+            await Task.Delay(UnreachableStartRetryDelay, _time);
+            if (ReferenceEquals(spec, Spec))
+            {
+                Reconcile();
+            }
+            return;
+        }
         _constructorFailures++;
         _message = $"Replica of '{spec.Name}' failed to start ({_constructorFailures} failure(s) in a row): {error.Message}";
         LogStartFailed(_logger, error, Key, _constructorFailures, spec.Options.MaxConstructorRetryCount);
@@ -407,6 +423,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
             Replicas = Replicas.Where(r => r.State == ReplicaState.Running).Select(r => r.Id).ToArray(),
             MaxOngoingRequests = spec?.Options.MaxOngoingRequests ?? 1,
             MaxQueuedRequests = spec?.Options.MaxQueuedRequests ?? -1,
+            Lost = [.. _lostReplicas],
         };
         var changed = _changed;
         _changed = NewSignal();

@@ -11,4 +11,10 @@ internal sealed class DeploymentGrainState
     [Id(1)] public List<ReplicaRecord> Replicas { get; set; } = [];
 
     [Id(2)] public long NextReplicaNumber { get; set; }
+
+    /// <summary>The replica count the autoscaler last set; null until it has decided (the initial count applies).</summary>
+    [Id(3)] public int? AutoscaledTarget { get; set; }
+
+    /// <summary>Why the autoscaler set it, as status shows it.</summary>
+    [Id(4)] public string? AutoscalingReason { get; set; }
 }

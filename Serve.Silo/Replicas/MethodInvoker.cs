@@ -136,10 +136,15 @@ internal sealed class MethodInvoker
             .MakeGenericMethod(genericReturnType.GetGenericArguments()[0])
             .CreateDelegate<TDelegate>();
 
-    private static async ValueTask<object?> AwaitTask(Task task)
+    private static ValueTask<object?> AwaitTask(Task task)
     {
-        await task;
-        return null;
+        return task.IsCompletedSuccessfully ? default : Slow(task);
+
+        static async ValueTask<object?> Slow(Task task)
+        {
+            await task;
+            return null;
+        }
     }
 
     private static ValueTask<object?> AwaitTaskOf<T>(object? task)

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Serve.Grains;
+using Serve.Http;
 using Serve.Placement;
 using Serve.Routing;
 
@@ -22,6 +23,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     private readonly ILogger<ReplicaGrain> _logger;
     private readonly string _silo;
     private ReplicaInstance? _instance;
+    private ReplicaHttpHost? _http;
     private Task<ReplicaInstance>? _starting;
     private int _maxOngoing;
     private int _inFlight;
@@ -49,7 +51,9 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         _starting ??= ReplicaInstance.CreateAsync(spec, _services, _handles, cancellationToken);
         try
         {
-            _instance = await _starting;
+            var instance = await _starting;
+            _http ??= await ReplicaHttpHost.CreateAsync(instance.Target, _services, cancellationToken);
+            _instance = instance;
         }
         catch (Exception e)
         {
@@ -69,10 +73,18 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         {
             return rejection;
         }
+        var leaveLater = false;
         try
         {
             ServeCallContext.Current = new ServeCallContext(request.RequestId, request.DeadlineUtcTicks);
             using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
+            if (request.Method == HttpRequestData.MethodName)
+            {
+                var response = await InvokeHttpAsync(request, deadline.Token);
+                // A response still streaming stays in flight until its handler is done.
+                leaveLater = response.StreamId != 0;
+                return ReplicaResponse.Completed(response);
+            }
             var method = _instance!.Find(request.Method, request.Args.Length);
             return ReplicaResponse.Completed(await method.InvokeAsync(_instance.Target, request.Args, deadline.Token));
         }
@@ -83,9 +95,25 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         }
         finally
         {
-            Leave();
+            if (!leaveLater)
+            {
+                Leave();
+            }
         }
     }
+
+    private Task<HttpResponseData> InvokeHttpAsync(ReplicaRequest request, CancellationToken cancellationToken)
+    {
+        if (_http is null)
+        {
+            throw new InvalidOperationException(
+                $"{_instance!.Target.GetType().Name} is not an HTTP ingress. Fix: implement IHttpIngress or IHttpEndpoints, or run the application without a route prefix.");
+        }
+        return _http.InvokeAsync((HttpRequestData)request.Args[0]!, ReplicaId, request.RequestId, cancellationToken, Leave);
+    }
+
+    public IAsyncEnumerable<byte[]> ReadHttpStreamAsync(long streamId, CancellationToken cancellationToken) =>
+        (_http ?? throw new ServeException($"Replica {ReplicaId} has no HTTP response streams.")).ReadStreamAsync(streamId, cancellationToken);
 
     public async IAsyncEnumerable<object?> StreamAsync(ReplicaRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -149,7 +177,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         }
     }
 
-    /// <summary>Takes a slot, or says why not. Single-threaded: the grain's turns never run in parallel.</summary>
+    /// <summary>Takes a slot, or says why not.</summary>
     private ReplicaResponse? Admit()
     {
         if (_instance is null || _stopping)
@@ -161,18 +189,18 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             }
             return ReplicaResponse.Gone;
         }
-        if (_inFlight >= _maxOngoing)
+        if (Interlocked.Increment(ref _inFlight) > _maxOngoing)
         {
+            Interlocked.Decrement(ref _inFlight);
             return ReplicaResponse.Full;
         }
-        _inFlight++;
         return null;
     }
 
     private void Leave()
     {
-        _inFlight--;
-        if (_inFlight == 0)
+        // Streamed HTTP responses finish off the grain's turn, so the count is updated atomically.
+        if (Interlocked.Decrement(ref _inFlight) == 0)
         {
             _drained?.TrySetResult();
         }
@@ -202,9 +230,9 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     public async Task StopAsync(TimeSpan gracefulTimeout, CancellationToken cancellationToken)
     {
         _stopping = true;
-        if (_inFlight > 0)
+        _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (Volatile.Read(ref _inFlight) > 0)
         {
-            _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             try
             {
                 await _drained.Task.WaitAsync(gracefulTimeout, _time, cancellationToken);
@@ -213,6 +241,11 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             {
                 LogDrainTimedOut(_logger, ReplicaId, _inFlight, gracefulTimeout);
             }
+        }
+        if (_http is { } http)
+        {
+            _http = null;
+            await http.DisposeAsync();
         }
         if (_instance is { } instance)
         {

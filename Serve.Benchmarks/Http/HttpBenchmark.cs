@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Serve.Benchmarks.Targets;
+using Serve.Routing;
+using Serve.Samples.Composition;
+
+namespace Serve.Benchmarks.Http;
+
+/// <summary>
+/// HTTP throughput and latency with one load tool (wrk) for four servers in one run: raw Kestrel in
+/// the gateway process, the gateway in front of a no-op ingress replica, the seed's composition
+/// (ingress → two deployments) over HTTP, and uvicorn + Starlette as the peer. Every scenario runs at
+/// each connection count once per round, rounds alternate, and medians are reported.
+/// </summary>
+internal static class HttpBenchmark
+{
+    public const string Usage = """
+        dotnet run -c Release --project Serve.Benchmarks -- http [--duration <s>] [--rounds <n>] [--connections 64,8]
+          needs wrk, python3-uvicorn and python3-starlette (apt-get install wrk python3-uvicorn python3-starlette)
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var duration = TimeSpan.FromSeconds(10);
+        var rounds = 2;
+        int[] connections = [64, 8];
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--duration":
+                    duration = TimeSpan.FromSeconds(double.Parse(args[i + 1], CultureInfo.InvariantCulture));
+                    break;
+                case "--rounds":
+                    rounds = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+                    break;
+                case "--connections":
+                    connections = args[i + 1].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+                    break;
+                default:
+                    Console.Error.WriteLine($"Unknown option '{args[i]}'.");
+                    Console.Error.WriteLine(Usage);
+                    return 2;
+            }
+        }
+
+        var port = FreePort();
+        var builder = ServeHost.CreateBuilder([]);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.Configure<Serve.Hosting.ServeGatewayOptions>(o => o.Port = port);
+        var gateway = builder.Build();
+        gateway.MapGet("/-/bench/hello", () => Results.Text("Hello world!"));
+        gateway.MapServe();
+        await gateway.StartAsync();
+        await using var uvicorn = await UvicornPeer.StartAsync(FreePort());
+        try
+        {
+            var serve = gateway.Services.GetRequiredService<IServeClient>();
+            // Enough slots that 64 connections never wait for one: the benchmark measures the path, not the limit.
+            await serve.RunAsync(Deployment.For<NoOpIngress>().Options(o => o with { MaxOngoingRequests = 128 }).Bind(), "noop", "/noop");
+            await serve.RunAsync(
+                Deployment.For<Ingress>().Options(o => o with { MaxOngoingRequests = 128 }).Bind(
+                    Deployment.For<Hello>().Options(o => o with { MaxOngoingRequests = 128 }).Bind(),
+                    Deployment.For<World>().Options(o => o with { MaxOngoingRequests = 128 }).Bind()),
+                "composition", "/composition");
+
+            var gatewayUrl = $"http://127.0.0.1:{port}";
+            (string Name, string Url)[] scenarios =
+            [
+                ("kestrel-raw", $"{gatewayUrl}/-/bench/hello"),
+                ("gateway-noop", $"{gatewayUrl}/noop"),
+                ("gateway-composition", $"{gatewayUrl}/composition"),
+                ("uvicorn-starlette", uvicorn.Url),
+            ];
+            Console.WriteLine($"HTTP benchmark: wrk -t2, {string.Join(" and ", connections)} connections, {duration.TotalSeconds:0} s per run, {rounds} round(s), {Environment.ProcessorCount} cores");
+            foreach (var (name, url) in scenarios)
+            {
+                await Wrk.RunAsync(name, url, 8, TimeSpan.FromSeconds(2), 0);
+            }
+            var results = new List<WrkResult>();
+            for (var round = 1; round <= rounds; round++)
+            {
+                foreach (var count in connections)
+                {
+                    foreach (var (name, url) in scenarios)
+                    {
+                        var result = await Wrk.RunAsync(name, url, count, duration, round);
+                        results.Add(result);
+                        Console.WriteLine($"  round {round} {name,-20} c={count,-3} {result.RequestsPerSecond,10:N0} req/s  p50 {result.P50Ms,7:N2} ms  p99 {result.P99Ms,7:N2} ms  errors {result.Errors}");
+                    }
+                }
+            }
+            PrintSummary(results, connections);
+            return 0;
+        }
+        finally
+        {
+            await gateway.Services.GetRequiredService<ReplicaDirectory>().DisposeAsync();
+            await gateway.StopAsync();
+        }
+    }
+
+    private static void PrintSummary(List<WrkResult> results, int[] connections)
+    {
+        Console.WriteLine();
+        Console.WriteLine("Medians (ratio: req/s over raw Kestrel at the same connection count)");
+        foreach (var count in connections)
+        {
+            var raw = Median(results.Where(r => r.Connections == count && r.Scenario == "kestrel-raw").Select(r => r.RequestsPerSecond));
+            foreach (var scenario in results.Select(r => r.Scenario).Distinct())
+            {
+                var runs = results.Where(r => r.Connections == count && r.Scenario == scenario).ToList();
+                var rate = Median(runs.Select(r => r.RequestsPerSecond));
+                Console.WriteLine($"  {scenario,-20} c={count,-3} {rate,10:N0} req/s  p50 {Median(runs.Select(r => r.P50Ms)),7:N2} ms  p99 {Median(runs.Select(r => r.P99Ms)),7:N2} ms  ratio {rate / raw,5:P0}  errors {runs.Sum(r => r.Errors)}");
+                Console.WriteLine(FormattableString.Invariant($"RESULT http scenario={scenario} connections={count} rps={rate:F0} p50_ms={Median(runs.Select(r => r.P50Ms)):F2} p99_ms={Median(runs.Select(r => r.P99Ms)):F2} ratio_to_raw={rate / raw:F3}"));
+            }
+        }
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN
+            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2]
+            : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

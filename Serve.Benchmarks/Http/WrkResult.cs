@@ -1,0 +1,4 @@
+namespace Serve.Benchmarks.Http;
+
+/// <summary>What one wrk run measured.</summary>
+internal sealed record WrkResult(string Scenario, int Connections, int Round, double RequestsPerSecond, double P50Ms, double P99Ms, long Errors);

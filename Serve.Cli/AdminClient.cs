@@ -1,0 +1,117 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Serve.Admin;
+
+namespace Serve.Cli;
+
+/// <summary>Calls a gateway's admin API, turning every failure into a <see cref="CliException"/> that says what to do.</summary>
+internal sealed class AdminClient : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly Uri _address;
+    private readonly bool _hasToken;
+
+    public AdminClient(Uri address, string? token)
+    {
+        _address = address;
+        _hasToken = !string.IsNullOrEmpty(token);
+        _http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
+        if (_hasToken)
+        {
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+    }
+
+    public async Task<ServeDetails> GetAsync(CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/serve/applications"), cancellationToken);
+        return (await response.Content.ReadFromJsonAsync<ServeDetails>(AdminJson.Options, cancellationToken))!;
+    }
+
+    /// <summary>Applies a config; an invalid one throws with every error the gateway reported.</summary>
+    public async Task<ApplyConfigResponse> PutConfigAsync(string config, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, "api/serve/applications")
+        {
+            Content = new StringContent(config, Encoding.UTF8, "application/yaml"),
+        };
+        using var response = await SendAsync(request, cancellationToken);
+        return (await response.Content.ReadFromJsonAsync<ApplyConfigResponse>(AdminJson.Options, cancellationToken))!;
+    }
+
+    /// <summary>Starts deleting one application, or every one when <paramref name="application"/> is null.</summary>
+    public async Task<DeletingResponse> DeleteAsync(string? application, CancellationToken cancellationToken)
+    {
+        var path = application is null ? "api/serve/applications" : $"api/serve/applications/{Uri.EscapeDataString(application)}";
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, path), cancellationToken);
+        return (await response.Content.ReadFromJsonAsync<DeletingResponse>(AdminJson.Options, cancellationToken))!;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new CliException($"Cannot reach the Serve admin API at {_address}: {e.Message}. Is a gateway running there (serve run), and is --address (or SERVE_ADDRESS) right?", ExitCodes.Unreachable);
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CliException($"The Serve admin API at {_address} did not answer within {_http.Timeout.TotalSeconds:0} s.", ExitCodes.Unreachable);
+        }
+        finally
+        {
+            request.Dispose();
+        }
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+        using (response)
+        {
+            throw response.StatusCode switch
+            {
+                HttpStatusCode.Unauthorized => new CliException(_hasToken
+                    ? $"The admin API at {_address} rejected the token. Fix: pass the gateway's Serve:Admin:Token with --token or SERVE_ADMIN_TOKEN."
+                    : $"The admin API at {_address} needs a bearer token. Fix: pass --token, or set SERVE_ADMIN_TOKEN.", ExitCodes.Unreachable),
+                _ => new CliException(await DescribeAsync(response, cancellationToken), ExitCodes.Failed),
+            };
+        }
+    }
+
+    /// <summary>The problem the gateway reported: its title, detail and, for an invalid config, every error on its own line.</summary>
+    private static async Task<string> DescribeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        try
+        {
+            using var problem = JsonDocument.Parse(body);
+            var root = problem.RootElement;
+            var text = new StringBuilder(root.TryGetProperty("title", out var title) ? title.GetString() : $"{(int)response.StatusCode} {response.ReasonPhrase}");
+            if (root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var error in errors.EnumerateArray())
+                {
+                    text.AppendLine().Append("  - ").Append(error.GetString());
+                }
+            }
+            else if (root.TryGetProperty("detail", out var detail) && detail.GetString() is { Length: > 0 } message)
+            {
+                text.Append(' ').Append(message);
+            }
+            return text.ToString();
+        }
+        catch (JsonException)
+        {
+            return $"The admin API answered {(int)response.StatusCode} {response.ReasonPhrase}: {body}";
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,86 @@
+using System.CommandLine;
+using Serve.Admin;
+
+namespace Serve.Cli.Commands;
+
+/// <summary><c>serve deploy</c>: sends a config file to a gateway's admin API, which applies it declaratively.</summary>
+internal static class DeployCommand
+{
+    public static Command Create(CliOptions options)
+    {
+        var file = new Argument<string>("config") { Description = "The config file (YAML or JSON); - reads standard input." };
+        var wait = new Option<bool>("--wait") { Description = "Wait until every application of the config is RUNNING; fail if one is DEPLOY_FAILED." };
+        var timeout = new Option<double>("--timeout") { Description = "Seconds --wait waits. Default is 300.", DefaultValueFactory = _ => 300 };
+        var command = new Command("deploy", "Apply a config file: its applications are deployed or updated, every other application is deleted. Replicas are kept where only options such as num_replicas or user_config changed.")
+        {
+            file, wait, timeout,
+        };
+        options.SetAction(command, async (parse, cancellationToken) =>
+        {
+            var config = await options.ReadConfigAsync(parse.GetValue(file)!, cancellationToken);
+            var limit = StatusPolling.Timeout(parse.GetValue(timeout));
+            using var client = options.ClientOf(parse);
+            var result = await client.PutConfigAsync(config, cancellationToken);
+            var output = options.Console.Out;
+            await output.WriteLineAsync($"Config applied to {options.AddressOf(parse)}: {Summary(result)}.");
+            foreach (var warning in result.Warnings)
+            {
+                await options.Console.Error.WriteLineAsync($"warning: {warning}");
+            }
+            if (!parse.GetValue(wait))
+            {
+                await output.WriteLineAsync("Run 'serve status' to follow the deployment.");
+                return ExitCodes.Ok;
+            }
+            var names = result.Created.Concat(result.Updated).Concat(result.Unchanged).ToHashSet();
+            var started = DateTimeOffset.UtcNow;
+            await StatusPolling.WaitAsync(client, details => AllRunning(details, names), limit, details => Pending(details, names), cancellationToken);
+            await output.WriteLineAsync($"Every application is RUNNING ({(DateTimeOffset.UtcNow - started).TotalSeconds:0.0} s).");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static string Summary(ApplyConfigResponse result)
+    {
+        var parts = new List<string>();
+        Add("created", result.Created);
+        Add("updated", result.Updated);
+        Add("unchanged", result.Unchanged);
+        Add("deleted", result.Deleted);
+        return parts.Count == 0 ? "no applications" : string.Join("; ", parts);
+
+        void Add(string what, IReadOnlyList<string> names)
+        {
+            if (names.Count > 0)
+            {
+                parts.Add($"{what} {string.Join(", ", names)}");
+            }
+        }
+    }
+
+    internal static bool AllRunning(ServeDetails details, IReadOnlySet<string> names)
+    {
+        foreach (var name in names)
+        {
+            if (!details.Applications.TryGetValue(name, out var app))
+            {
+                return false;
+            }
+            if (app.Status == ApplicationState.DeployFailed)
+            {
+                throw new CliException($"application '{name}' is DEPLOY_FAILED: {app.Message}", ExitCodes.Failed);
+            }
+            if (app.Status != ApplicationState.Running)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static string Pending(ServeDetails details, IReadOnlySet<string> names) =>
+        string.Join("; ", names.Select(n => details.Applications.TryGetValue(n, out var app)
+            ? $"'{n}' is {StatusView.Name(app.Status)}{(app.Message.Length > 0 ? $" ({app.Message})" : "")}"
+            : $"'{n}' is missing"));
+}

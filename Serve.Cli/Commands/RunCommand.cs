@@ -1,0 +1,197 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Serve.Admin;
+using Serve.Configuration;
+using Serve.Grains;
+
+namespace Serve.Cli.Commands;
+
+/// <summary>
+/// <c>serve run</c>: starts an embedded one-process cluster (silo, gateway, admin API), deploys a config file or one
+/// application builder, prints the status live while it deploys, and serves until Ctrl+C.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create(CliOptions options)
+    {
+        var target = new Argument<string>("config_or_import_path") { Description = "A config file (.yaml, .yml, .json) or an application builder (Assembly:Member, e.g. Serve.Samples:TextPipeline)." };
+        var assemblies = new Option<string[]>("--assembly") { Description = "An assembly holding builders and deployments to load first; repeatable.", AllowMultipleArgumentsPerToken = true };
+        var name = new Option<string?>("--name") { Description = "The application's name, with an import path. Default is default." };
+        var routePrefix = new Option<string?>("--route-prefix") { Description = "The application's route prefix, with an import path. Default is /." };
+        var host = new Option<string?>("--host") { Description = "The gateway's HTTP address. Default: the config's http_options.host, else 127.0.0.1." };
+        var port = new Option<int?>("--port") { Description = "The gateway's HTTP port; 0 picks a free one. Default: the config's http_options.port, else 8000." };
+        var adminHost = new Option<string?>("--admin-host") { Description = "The admin API's address. Default is 127.0.0.1; any other needs --token." };
+        var adminPort = new Option<int?>("--admin-port") { Description = "The admin API's port; 0 picks a free one. Default is 8265." };
+        var siloPort = new Option<int?>("--silo-port") { Description = "The embedded silo's port, to run several clusters on one machine. Default is 11111." };
+        var clientPort = new Option<int?>("--client-port") { Description = "The embedded silo's port for Orleans clients. Default is 30000." };
+        var command = new Command("run", "Run a config file or an application builder on an embedded cluster in this process, showing the status live; Ctrl+C stops it. --token secures its admin API.")
+        {
+            target, assemblies, name, routePrefix, host, port, adminHost, adminPort, siloPort, clientPort,
+        };
+        options.SetAction(command, async (parse, cancellationToken) =>
+        {
+            DeploymentAssemblyLoader.Load(parse.GetValue(assemblies) ?? []);
+            var text = await ConfigTextAsync(parse.GetValue(target)!, parse.GetValue(name), parse.GetValue(routePrefix), options, cancellationToken);
+            ResolvedConfig config;
+            try
+            {
+                config = ResolvedConfig.Load(text);
+            }
+            catch (InvalidConfigException e)
+            {
+                throw new CliException($"the config is invalid; nothing was started:{Environment.NewLine}  - {string.Join($"{Environment.NewLine}  - ", e.Errors)}", ExitCodes.Failed);
+            }
+
+            var http = config.Config.HttpOptions;
+            var settings = new Dictionary<string, string?>
+            {
+                ["Serve:Http:Host"] = parse.GetValue(host) ?? http?.Host ?? "127.0.0.1",
+                ["Serve:Http:Port"] = (parse.GetValue(port) ?? http?.Port ?? 8000).ToString(CultureInfo.InvariantCulture),
+                ["Serve:Http:RequestTimeout"] = http?.RequestTimeout?.ToString("c", CultureInfo.InvariantCulture),
+                ["Serve:Admin:Host"] = parse.GetValue(adminHost) ?? "127.0.0.1",
+                ["Serve:Admin:Port"] = (parse.GetValue(adminPort) ?? 8265).ToString(CultureInfo.InvariantCulture),
+                ["Serve:Admin:Token"] = options.TokenOf(parse),
+            };
+            var builder = ServeHost.CreateBuilder([]);
+            builder.Configuration.AddInMemoryCollection(settings);
+            // The live status is the output; logs add warnings and errors, and nothing once stopping (the runtime's
+            // own shutdown is noisy and says nothing the user can act on).
+            var stopping = false;
+            builder.Logging.AddFilter((_, _, level) => level >= (stopping ? LogLevel.Critical : LogLevel.Warning));
+            if (parse.GetValue(siloPort) is { } silo || parse.GetValue(clientPort) is not null)
+            {
+                builder.Services.Configure<EndpointOptions>(o =>
+                {
+                    o.SiloPort = parse.GetValue(siloPort) ?? o.SiloPort;
+                    o.GatewayPort = parse.GetValue(clientPort) ?? o.GatewayPort;
+                });
+            }
+
+            await using var app = builder.Build();
+            app.MapServe();
+            try
+            {
+                await app.StartAsync(cancellationToken);
+            }
+            catch (OptionsValidationException e)
+            {
+                throw new CliException($"cannot start:{Environment.NewLine}  - {string.Join($"{Environment.NewLine}  - ", e.Failures)}", ExitCodes.Usage);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw new CliException($"cannot start the cluster: {e.Message} Another Serve may be running: choose other ports with --port, --admin-port and --silo-port.", ExitCodes.Failed);
+            }
+
+            var output = options.Console.Out;
+            try
+            {
+                var admin = app.Services.GetRequiredService<AdminListener>().Address;
+                var gateway = app.Urls.FirstOrDefault(u => admin is null || new Uri(u).Port != admin.Port) ?? "?";
+                await output.WriteLineAsync($"Serve is running in this process: HTTP on {gateway}, admin API on {admin} ({(options.TokenOf(parse) is null ? "no token: loopback only" : "bearer token required")}).");
+                var controller = app.Services.GetRequiredService<IGrainFactory>().GetGrain<IControllerGrain>(IControllerGrain.Key);
+                var started = DateTimeOffset.UtcNow;
+                try
+                {
+                    await controller.ApplyConfigAsync(config.Applications).WaitAsync(cancellationToken);
+                }
+                catch (InvalidConfigException e)
+                {
+                    throw new CliException($"the config was refused:{Environment.NewLine}  - {string.Join($"{Environment.NewLine}  - ", e.Errors)}", ExitCodes.Failed);
+                }
+                return await FollowAsync(controller, config.Applications.Select(a => a.Name).ToList(), gateway.TrimEnd('/'), started, output, cancellationToken);
+            }
+            finally
+            {
+                await output.WriteLineAsync("Stopping Serve...");
+                stopping = true;
+                await app.StopAsync(CancellationToken.None);
+            }
+        });
+        return command;
+    }
+
+    /// <summary>The config to run: the file's text, or a one-application config for an import path.</summary>
+    private static async Task<string> ConfigTextAsync(string target, string? name, string? routePrefix, CliOptions options, CancellationToken cancellationToken)
+    {
+        var isFile = File.Exists(target) || target == "-" || Path.GetExtension(target).ToLowerInvariant() is ".yaml" or ".yml" or ".json";
+        if (!isFile)
+        {
+            return ConfigYaml.Write(ConfigNode.Mapping(
+            [
+                new("applications", ConfigNode.Sequence(
+                [
+                    ConfigNode.Mapping(
+                    [
+                        new("name", ConfigNode.Of(name ?? "default")),
+                        new("route_prefix", ConfigNode.Of(routePrefix ?? "/")),
+                        new("import_path", ConfigNode.Of(target)),
+                    ]),
+                ])),
+            ]));
+        }
+        if (name is not null || routePrefix is not null)
+        {
+            throw new CliException("--name and --route-prefix go with an import path; a config file names its applications and their route prefixes.", ExitCodes.Usage);
+        }
+        return await options.ReadConfigAsync(target, cancellationToken);
+    }
+
+    /// <summary>Prints every change of the applications' status until Ctrl+C; fails as soon as one is DEPLOY_FAILED.</summary>
+    private static async Task<int> FollowAsync(IControllerGrain controller, IReadOnlyList<string> names, string gateway, DateTimeOffset started, TextWriter output, CancellationToken cancellationToken)
+    {
+        var lines = new Dictionary<string, string>();
+        var serving = false;
+        var version = -1L;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            ServeSnapshot snapshot;
+            try
+            {
+                snapshot = await controller.WatchAsync(version, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            version = snapshot.Version;
+            var elapsed = (DateTimeOffset.UtcNow - started).TotalSeconds;
+            foreach (var name in names)
+            {
+                var line = snapshot.Status.Applications.TryGetValue(name, out var app) ? Describe(app) : $"{name}: waiting for the controller";
+                if (lines.GetValueOrDefault(name) != line)
+                {
+                    lines[name] = line;
+                    await output.WriteLineAsync($"[{elapsed,6:0.0}s] {line}");
+                }
+                if (app?.State == ApplicationState.DeployFailed)
+                {
+                    throw new CliException($"application '{name}' is DEPLOY_FAILED: {app.Message}", ExitCodes.Failed);
+                }
+            }
+            if (!serving && names.All(n => snapshot.Status.Applications.GetValueOrDefault(n)?.State == ApplicationState.Running))
+            {
+                serving = true;
+                foreach (var name in names)
+                {
+                    var prefix = snapshot.Status.Applications[name].RoutePrefix;
+                    await output.WriteLineAsync($"{name}: {(prefix is null ? "no HTTP route (handles only)" : $"{gateway}{(prefix == "/" ? "/" : prefix)}")}");
+                }
+                await output.WriteLineAsync($"Every application is RUNNING ({elapsed:0.0} s). Press Ctrl+C to stop.");
+            }
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static string Describe(ApplicationStatus app)
+    {
+        var deployments = string.Join(", ", app.Deployments.Values.OrderBy(d => d.Name, StringComparer.Ordinal).Select(d =>
+            $"{d.Name} {d.Replicas.Count(r => r.State == ReplicaState.Running)}/{d.TargetReplicas} {StatusView.Name(d.State)}"));
+        return $"{app.Name}: {StatusView.Name(app.State)}{(deployments.Length > 0 ? $" ({deployments})" : "")}{(app.Message.Length > 0 ? $" {app.Message}" : "")}";
+    }
+}

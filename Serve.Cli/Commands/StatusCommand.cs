@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.Text.Json;
+using Serve.Admin;
+
+namespace Serve.Cli.Commands;
+
+/// <summary><c>serve status</c>: a table of applications, deployments, replicas and their states; <c>--watch</c> keeps it fresh.</summary>
+internal static class StatusCommand
+{
+    public static Command Create(CliOptions options)
+    {
+        var applications = new Argument<string[]>("application") { Description = "Only these applications. Default: all.", Arity = ArgumentArity.ZeroOrMore };
+        var watch = new Option<bool>("--watch", "-w") { Description = "Redraw whenever the status changes, until Ctrl+C." };
+        var interval = new Option<double>("--interval") { Description = "Seconds between polls with --watch. Default is 1.", DefaultValueFactory = _ => 1 };
+        var json = new Option<bool>("--json") { Description = "Print the admin API's JSON instead of a table." };
+        var command = new Command("status", "Show the state of every application, deployment and replica.") { applications, watch, interval, json };
+        options.SetAction(command, async (parse, cancellationToken) =>
+        {
+            using var client = options.ClientOf(parse);
+            var only = parse.GetValue(applications) ?? [];
+            var seconds = parse.GetValue(interval);
+            if (!(seconds > 0))
+            {
+                throw new CliException($"--interval: {seconds} must be a positive number of seconds.", ExitCodes.Usage);
+            }
+            string? last = null;
+            while (true)
+            {
+                ServeDetails details;
+                try
+                {
+                    details = await client.GetAsync(cancellationToken);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && parse.GetValue(watch))
+                {
+                    return ExitCodes.Ok;
+                }
+                var text = parse.GetValue(json) ? JsonSerializer.Serialize(details, AdminJson.Options) + Environment.NewLine : StatusView.Render(details, only);
+                if (!parse.GetValue(watch))
+                {
+                    await options.Console.Out.WriteAsync(text);
+                    return ExitCodes.Ok;
+                }
+                if (text != last)
+                {
+                    // A terminal is redrawn in place; a pipe or a log gets each new status once, stamped.
+                    await options.Console.Out.WriteAsync(options.Console.IsInteractive ? $"\u001b[H\u001b[2J{text}" : $"--- {DateTimeOffset.Now:HH:mm:ss}{Environment.NewLine}{text}");
+                    last = text;
+                }
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return ExitCodes.Ok;
+                }
+            }
+        });
+        return command;
+    }
+}

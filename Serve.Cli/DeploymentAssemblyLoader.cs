@@ -1,0 +1,43 @@
+using System.Reflection;
+using System.Runtime.Loader;
+
+namespace Serve.Cli;
+
+/// <summary>
+/// Loads the assemblies named by <c>--assembly</c>, holding application builders and deployment classes, into this
+/// process before anything resolves an import path; their own dependencies resolve from next to them.
+/// </summary>
+internal static class DeploymentAssemblyLoader
+{
+    public static IReadOnlyList<Assembly> Load(IEnumerable<string> paths)
+    {
+        var loaded = new List<Assembly>();
+        foreach (var path in paths)
+        {
+            var full = Path.GetFullPath(path);
+            if (!File.Exists(full))
+            {
+                throw new CliException($"--assembly: '{full}' does not exist. Fix: build the project holding your deployments and give the path of its .dll.", ExitCodes.Usage);
+            }
+            AssemblyName name;
+            try
+            {
+                name = AssemblyName.GetAssemblyName(full);
+            }
+            catch (BadImageFormatException)
+            {
+                throw new CliException($"--assembly: '{full}' is not a .NET assembly.", ExitCodes.Usage);
+            }
+            if (AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == name.Name) is { } already)
+            {
+                loaded.Add(already);
+                continue;
+            }
+            var resolver = new AssemblyDependencyResolver(full);
+            AssemblyLoadContext.Default.Resolving += (context, dependency) =>
+                resolver.ResolveAssemblyToPath(dependency) is { } dependencyPath ? context.LoadFromAssemblyPath(dependencyPath) : null;
+            loaded.Add(AssemblyLoadContext.Default.LoadFromAssemblyPath(full));
+        }
+        return loaded;
+    }
+}

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using Serve.Cli.Commands;
+
+namespace Serve.Cli;
+
+/// <summary>The <c>serve</c> command line, Ray Serve's CLI for Serve: run, deploy, status, config, delete, shutdown, build.</summary>
+internal static class ServeCli
+{
+    /// <summary>Runs one command line; returns its exit code (<see cref="ExitCodes"/>).</summary>
+    public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken)
+    {
+        var options = new CliOptions(console);
+        var root = new RootCommand("Serve: deploy, inspect and delete applications. Every command but run and build talks to a gateway's admin API.");
+        root.Options.Add(options.Address);
+        root.Options.Add(options.Token);
+        root.Subcommands.Add(RunCommand.Create(options));
+        root.Subcommands.Add(DeployCommand.Create(options));
+        root.Subcommands.Add(StatusCommand.Create(options));
+        root.Subcommands.Add(ConfigCommand.Create(options));
+        root.Subcommands.Add(DeleteCommand.Create(options));
+        root.Subcommands.Add(ShutdownCommand.Create(options));
+        root.Subcommands.Add(BuildCommand.Create(options));
+
+        var parse = root.Parse(args);
+        var configuration = new InvocationConfiguration
+        {
+            Output = console.Out,
+            Error = console.Error,
+            // Ctrl+C cancels the command's token; `serve run` then stops its cluster gracefully, which may take a while.
+            ProcessTerminationTimeout = console.HandlesCtrlC ? TimeSpan.FromSeconds(60) : null,
+        };
+        if (parse.Errors.Count > 0 && !IsHelp(args))
+        {
+            foreach (var error in parse.Errors)
+            {
+                await console.Error.WriteLineAsync($"serve: {error.Message}");
+            }
+            await console.Error.WriteLineAsync("Run 'serve --help' (or 'serve <command> --help') for usage.");
+            return ExitCodes.Usage;
+        }
+        return await parse.InvokeAsync(configuration, cancellationToken);
+    }
+
+    private static bool IsHelp(string[] args) => args.Any(a => a is "-h" or "--help" or "-?" or "/?");
+}

@@ -1,0 +1,56 @@
+using System.Text;
+using Serve.Admin;
+
+namespace Serve.Cli;
+
+/// <summary>Renders the admin API's status as <c>serve status</c> prints it: applications with their deployments, then replicas.</summary>
+internal static class StatusView
+{
+    public static string Render(ServeDetails details, IReadOnlyCollection<string> only)
+    {
+        var applications = details.Applications.Values.Where(a => only.Count == 0 || only.Contains(a.Name)).ToList();
+        if (applications.Count == 0)
+        {
+            return only.Count == 0 ? "No applications.\n" : $"No application named {string.Join(" or ", only)}.\n";
+        }
+        var deployments = new TextTable("APPLICATION", "STATUS", "ROUTE", "DEPLOYMENT", "STATUS", "REPLICAS", "MESSAGE");
+        var replicas = new TextTable("REPLICA", "STATE", "SILO");
+        foreach (var app in applications)
+        {
+            var first = true;
+            foreach (var deployment in app.Deployments.Values)
+            {
+                var running = deployment.Replicas.Count(r => r.State == ReplicaState.Running);
+                deployments.Add(
+                    first ? app.Name : "",
+                    first ? Name(app.Status) : "",
+                    first ? app.RoutePrefix ?? "-" : "",
+                    deployment.Name,
+                    Name(deployment.Status),
+                    $"{running}/{deployment.TargetReplicas}",
+                    OneLine(deployment.Message.Length > 0 ? deployment.Message : first ? app.Message : ""));
+                first = false;
+                foreach (var replica in deployment.Replicas)
+                {
+                    replicas.Add(replica.ReplicaId, Name(replica.State), replica.Silo ?? "-");
+                }
+            }
+            if (first)
+            {
+                deployments.Add(app.Name, Name(app.Status), app.RoutePrefix ?? "-", "-", "-", "-", OneLine(app.Message));
+            }
+        }
+        var text = new StringBuilder(deployments.ToString());
+        if (replicas.Count > 0)
+        {
+            text.AppendLine().Append(replicas);
+        }
+        return text.ToString();
+    }
+
+    /// <summary>A state as Ray spells it (<c>RUNNING</c>, <c>DEPLOY_FAILED</c>), the way the JSON carries it.</summary>
+    public static string Name<T>(T state) where T : struct, Enum =>
+        System.Text.Json.JsonSerializer.Serialize(state).Trim('"');
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
+}

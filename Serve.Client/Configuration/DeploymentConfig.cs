@@ -1,0 +1,72 @@
+namespace Serve.Configuration;
+
+/// <summary>
+/// One entry of an application's <c>deployments</c>: overrides of the code's options for the deployment of that
+/// name. Precedence is config &gt; code &gt; defaults, field by field: what is not given keeps the code's value.
+/// </summary>
+internal sealed record DeploymentConfig
+{
+    /// <summary>Where the entry is in the file, e.g. <c>applications[0].deployments[1]</c>.</summary>
+    public required string Path { get; init; }
+
+    public required string Name { get; init; }
+
+    public int? NumReplicas { get; init; }
+
+    /// <summary><c>num_replicas: auto</c>: autoscaling with <see cref="AutoscalingConfig.Auto"/> under any <see cref="Autoscaling"/> given.</summary>
+    public bool AutoReplicas { get; init; }
+
+    public int? MaxOngoingRequests { get; init; }
+
+    public int? MaxQueuedRequests { get; init; }
+
+    /// <summary>Whether <c>user_config</c> is given; with <see cref="UserConfigJson"/> null it removes the code's.</summary>
+    public bool HasUserConfig { get; init; }
+
+    public string? UserConfigJson { get; init; }
+
+    public AutoscalingOverride? Autoscaling { get; init; }
+
+    public TimeSpan? HealthCheckPeriod { get; init; }
+
+    public TimeSpan? HealthCheckTimeout { get; init; }
+
+    public TimeSpan? GracefulShutdownTimeout { get; init; }
+
+    public ResourcesOverride? Resources { get; init; }
+
+    public int? MaxReplicasPerSilo { get; init; }
+
+    public int? MaxConstructorRetryCount { get; init; }
+
+    /// <summary>The code's options with every field this entry gives replaced.</summary>
+    public DeploymentOptions ApplyTo(DeploymentOptions code)
+    {
+        var options = code with
+        {
+            MaxOngoingRequests = MaxOngoingRequests ?? code.MaxOngoingRequests,
+            MaxQueuedRequests = MaxQueuedRequests ?? code.MaxQueuedRequests,
+            UserConfig = HasUserConfig ? UserConfigJson : code.UserConfig,
+            HealthCheckPeriod = HealthCheckPeriod ?? code.HealthCheckPeriod,
+            HealthCheckTimeout = HealthCheckTimeout ?? code.HealthCheckTimeout,
+            GracefulShutdownTimeout = GracefulShutdownTimeout ?? code.GracefulShutdownTimeout,
+            Resources = Resources?.ApplyTo(code.Resources) ?? code.Resources,
+            MaxReplicasPerSilo = MaxReplicasPerSilo ?? code.MaxReplicasPerSilo,
+            MaxConstructorRetryCount = MaxConstructorRetryCount ?? code.MaxConstructorRetryCount,
+        };
+        if (NumReplicas is { } fixedCount)
+        {
+            // A fixed count in the file turns off autoscaling set in code.
+            return options with { NumReplicas = fixedCount, Autoscaling = null };
+        }
+        if (AutoReplicas)
+        {
+            return options with { Autoscaling = Autoscaling?.ApplyTo(AutoscalingConfig.Auto) ?? AutoscalingConfig.Auto };
+        }
+        if (Autoscaling is not null)
+        {
+            return options with { Autoscaling = Autoscaling.ApplyTo(code.Autoscaling ?? new AutoscalingConfig()) };
+        }
+        return options;
+    }
+}

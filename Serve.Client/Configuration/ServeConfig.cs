@@ -1,0 +1,13 @@
+namespace Serve.Configuration;
+
+/// <summary>
+/// A config file as parsed and checked for shape: Ray Serve's <c>ServeDeploySchema</c>. Applying it is declarative:
+/// the applications listed are deployed or updated, every other one is deleted.
+/// </summary>
+internal sealed record ServeConfig
+{
+    /// <summary>The gateway's HTTP options; they take effect when a gateway starts from this file (<c>serve run</c>).</summary>
+    public HttpOptionsConfig? HttpOptions { get; init; }
+
+    public required IReadOnlyList<ApplicationConfig> Applications { get; init; }
+}

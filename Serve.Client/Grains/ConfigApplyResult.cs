@@ -1,0 +1,18 @@
+namespace Serve.Grains;
+
+/// <summary>What applying a config did, application by application.</summary>
+[GenerateSerializer, Immutable, Alias("serve.config-apply-result")]
+internal sealed record ConfigApplyResult
+{
+    /// <summary>Applications that did not exist and are being deployed.</summary>
+    [Id(0)] public IReadOnlyList<string> Created { get; init; } = [];
+
+    /// <summary>Applications whose spec changed and is being applied (lightweight changes keep their replicas).</summary>
+    [Id(1)] public IReadOnlyList<string> Updated { get; init; } = [];
+
+    /// <summary>Applications whose spec is the same: nothing was done to them.</summary>
+    [Id(2)] public IReadOnlyList<string> Unchanged { get; init; } = [];
+
+    /// <summary>Applications not in the config, which are being deleted.</summary>
+    [Id(3)] public IReadOnlyList<string> Deleted { get; init; } = [];
+}

@@ -1,0 +1,21 @@
+namespace Serve.Http;
+
+/// <summary>An HTTP request as the gateway ships it to an ingress replica.</summary>
+[GenerateSerializer, Immutable, Alias("serve.http-request")]
+internal sealed record HttpRequestData
+{
+    /// <summary>The method name a replica recognises as an HTTP request.</summary>
+    public const string MethodName = "__http__";
+
+    [Id(0)] public required string Method { get; init; }
+    [Id(1)] public required string Scheme { get; init; }
+    [Id(2)] public required string Host { get; init; }
+    /// <summary>The application's route prefix ("" for "/").</summary>
+    [Id(3)] public required string PathBase { get; init; }
+    [Id(4)] public required string Path { get; init; }
+    [Id(5)] public required string QueryString { get; init; }
+    /// <summary>Header names and values, flattened: name, value, name, value…</summary>
+    [Id(6)] public required string[] Headers { get; init; }
+    [Id(7)] public required byte[] Body { get; init; }
+    [Id(8)] public string? RemoteIpAddress { get; init; }
+}

@@ -1,0 +1,18 @@
+using System.Text.Json.Serialization;
+
+namespace Serve.Admin;
+
+/// <summary>What <c>PUT /api/serve/applications</c> did.</summary>
+internal sealed record ApplyConfigResponse
+{
+    [JsonPropertyName("created")] public IReadOnlyList<string> Created { get; init; } = [];
+
+    [JsonPropertyName("updated")] public IReadOnlyList<string> Updated { get; init; } = [];
+
+    [JsonPropertyName("unchanged")] public IReadOnlyList<string> Unchanged { get; init; } = [];
+
+    [JsonPropertyName("deleted")] public IReadOnlyList<string> Deleted { get; init; } = [];
+
+    /// <summary>Parts of the config that were valid but had no effect, such as http_options a running gateway cannot change.</summary>
+    [JsonPropertyName("warnings")] public IReadOnlyList<string> Warnings { get; init; } = [];
+}

@@ -1,0 +1,21 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Serve.Admin;
+
+/// <summary>One deployment, as the admin API shows it: its state, its options in config form, its replicas.</summary>
+internal sealed record DeploymentDetails
+{
+    [JsonPropertyName("name")] public required string Name { get; init; }
+
+    [JsonPropertyName("status")] public required DeploymentState Status { get; init; }
+
+    [JsonPropertyName("message")] public string Message { get; init; } = "";
+
+    [JsonPropertyName("target_replicas")] public int TargetReplicas { get; init; }
+
+    /// <summary>The options it runs with (config over code over defaults), as a <c>deployments</c> entry would set them.</summary>
+    [JsonPropertyName("deployment_config")] public JsonElement? DeploymentConfig { get; init; }
+
+    [JsonPropertyName("replicas")] public IReadOnlyList<ReplicaDetails> Replicas { get; init; } = [];
+}

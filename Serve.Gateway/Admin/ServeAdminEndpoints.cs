@@ -1,0 +1,230 @@
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+using Serve.Configuration;
+using Serve.Grains;
+using Serve.Hosting;
+
+namespace Serve.Admin;
+
+/// <summary>
+/// The admin REST API, Ray's <c>/api/serve/applications</c>: read the status of applications, deployments and
+/// replicas; apply a config declaratively; delete. Every endpoint is on the admin port only and needs the bearer token.
+/// </summary>
+internal static partial class ServeAdminEndpoints
+{
+    public const string DocumentName = "serve-admin";
+    public const string Prefix = "/api/serve";
+    private const string Tag = "Applications";
+
+    public static void Map(IEndpointRouteBuilder endpoints)
+    {
+        var token = endpoints.ServiceProvider.GetRequiredService<AdminToken>();
+        var logger = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ServeAdminEndpoints));
+        var api = endpoints.MapGroup(Prefix)
+            .WithGroupName(DocumentName)
+            .WithMetadata(AdminEndpointMetadata.Instance)
+            .WithTags(Tag)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        // Checked around every endpoint of the group, the OpenAPI document included, so none can be added without it.
+        ((IEndpointConventionBuilder)api).Finally(endpoint =>
+        {
+            var inner = endpoint.RequestDelegate!;
+            endpoint.RequestDelegate = context => token.Accepts(context.Request.Headers.Authorization) ? inner(context) : RejectAsync(context, logger);
+        });
+
+        api.MapGet("/applications", GetAllAsync)
+            .WithName("GetApplications")
+            .WithSummary("The status of every application, deployment and replica, with each application's deployed config.")
+            .Produces<ServeDetails>();
+        api.MapPut("/applications", PutAsync)
+            .WithName("PutApplications")
+            .WithSummary("Applies a config file (YAML or JSON) declaratively and atomically: listed applications are deployed or updated, every other one is deleted.")
+            .WithDescription("The body is a config file with http_options and applications, as `serve deploy` sends it. Every problem is reported at once (400, `errors`, each starting with its path) and then nothing is applied. Applying the same config twice changes nothing; changes to replica counts, autoscaling, user_config, max_ongoing_requests and health options keep the running replicas.")
+            .AddOpenApiOperationTransformer(DescribeConfigBody)
+            .Produces<ApplyConfigResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        api.MapDelete("/applications", DeleteAllAsync)
+            .WithName("DeleteApplications")
+            .WithSummary("Deletes every application (serve shutdown); their replicas drain in the background.")
+            .Produces<DeletingResponse>(StatusCodes.Status202Accepted);
+        api.MapGet("/applications/{name}", GetApplicationAsync)
+            .WithName("GetApplication")
+            .WithSummary("One application's status, deployments, replicas and deployed config.")
+            .Produces<ApplicationDetails>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapDelete("/applications/{name}", DeleteApplicationAsync)
+            .WithName("DeleteApplication")
+            .WithSummary("Deletes one application (serve delete); its replicas drain in the background.")
+            .Produces<DeletingResponse>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/applications/{name}/deployments/{deployment}", GetDeploymentAsync)
+            .WithName("GetDeployment")
+            .WithSummary("One deployment's status, options and replicas.")
+            .Produces<DeploymentDetails>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/applications/{name}/deployments/{deployment}/replicas/{**replica}", GetReplicaAsync)
+            .WithName("GetReplica")
+            .WithSummary("One replica's state and silo; the replica is named by its full id or by the part after 'application/deployment/'.")
+            .Produces<ReplicaDetails>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapOpenApi("/openapi/{documentName}.json");
+    }
+
+    /// <summary>
+    /// The request body in the OpenAPI document. Not <c>Accepts</c> metadata: that would make routing refuse a config
+    /// sent with another content type, and any text that parses as YAML or JSON is taken.
+    /// </summary>
+    private static Task DescribeConfigBody(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        operation.RequestBody = new OpenApiRequestBody
+        {
+            Required = true,
+            Description = "A config file: http_options and applications[] (name, route_prefix, import_path, args, deployments[] overrides by name), as YAML or JSON.",
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/yaml"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String } },
+                ["application/json"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.Object } },
+            },
+        };
+        return Task.CompletedTask;
+    }
+
+    private static async Task<IResult> GetAllAsync(IGrainFactory grains, IOptions<ServeGatewayOptions> gateway, CancellationToken cancellationToken)
+    {
+        var applications = await AdminStatus.ReadAsync(grains, cancellationToken);
+        var http = gateway.Value;
+        return Results.Json(new ServeDetails
+        {
+            HttpOptions = new HttpOptionsDetails(http.Host, http.Port, http.RequestTimeout?.TotalSeconds),
+            Applications = applications,
+        }, AdminJson.Options);
+    }
+
+    private static async Task<IResult> GetApplicationAsync(string name, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var applications = await AdminStatus.ReadAsync(grains, cancellationToken);
+        return applications.TryGetValue(name, out var app)
+            ? Results.Json(app, AdminJson.Options)
+            : NotFound($"No application '{name}'.", applications.Keys);
+    }
+
+    private static async Task<IResult> GetDeploymentAsync(string name, string deployment, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var applications = await AdminStatus.ReadAsync(grains, cancellationToken);
+        if (!applications.TryGetValue(name, out var app))
+        {
+            return NotFound($"No application '{name}'.", applications.Keys);
+        }
+        return app.Deployments.TryGetValue(deployment, out var details)
+            ? Results.Json(details, AdminJson.Options)
+            : NotFound($"Application '{name}' has no deployment '{deployment}'.", app.Deployments.Keys);
+    }
+
+    private static async Task<IResult> GetReplicaAsync(string name, string deployment, string replica, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var applications = await AdminStatus.ReadAsync(grains, cancellationToken);
+        if (!applications.TryGetValue(name, out var app) || !app.Deployments.TryGetValue(deployment, out var details))
+        {
+            return NotFound($"No deployment '{deployment}' in an application '{name}'.", []);
+        }
+        var fullId = $"{name}/{deployment}/{replica}";
+        var found = details.Replicas.FirstOrDefault(r => r.ReplicaId == replica || r.ReplicaId == fullId);
+        return found is not null
+            ? Results.Json(found, AdminJson.Options)
+            : NotFound($"Deployment '{deployment}' of '{name}' has no replica '{replica}'.", details.Replicas.Select(r => r.ReplicaId));
+    }
+
+    private static async Task<IResult> PutAsync(HttpRequest request, IGrainFactory grains, IOptions<ServeGatewayOptions> gateway, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync(cancellationToken);
+        try
+        {
+            var config = ResolvedConfig.Load(text);
+            var result = await grains.GetGrain<IControllerGrain>(IControllerGrain.Key).ApplyConfigAsync(config.Applications).WaitAsync(cancellationToken);
+            return Results.Json(new ApplyConfigResponse
+            {
+                Created = result.Created,
+                Updated = result.Updated,
+                Unchanged = result.Unchanged,
+                Deleted = result.Deleted,
+                Warnings = Warnings(config.Config.HttpOptions, gateway.Value),
+            }, AdminJson.Options);
+        }
+        catch (InvalidConfigException e)
+        {
+            return Results.Problem(
+                title: "The config is invalid; nothing was applied.",
+                detail: $"{e.Errors.Count} problem(s); each error starts with the path of the value at fault.",
+                statusCode: StatusCodes.Status400BadRequest,
+                extensions: new Dictionary<string, object?> { ["errors"] = e.Errors });
+        }
+    }
+
+    private static async Task<IResult> DeleteAllAsync(IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var controller = grains.GetGrain<IControllerGrain>(IControllerGrain.Key);
+        var names = (await controller.GetApplicationsAsync().WaitAsync(cancellationToken)).Select(a => a.Name).ToArray();
+        await controller.ShutdownAsync().WaitAsync(cancellationToken);
+        return Results.Json(new DeletingResponse(names), AdminJson.Options, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static async Task<IResult> DeleteApplicationAsync(string name, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var controller = grains.GetGrain<IControllerGrain>(IControllerGrain.Key);
+        try
+        {
+            await controller.DeleteApplicationAsync(name).WaitAsync(cancellationToken);
+        }
+        catch (ApplicationNotFoundException)
+        {
+            var known = (await controller.GetApplicationsAsync().WaitAsync(cancellationToken)).Select(a => a.Name);
+            return NotFound($"No application '{name}'.", known);
+        }
+        return Results.Json(new DeletingResponse([name]), AdminJson.Options, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>The parts of <c>http_options</c> a running gateway cannot take: they apply when a gateway starts from the file.</summary>
+    private static List<string> Warnings(HttpOptionsConfig? http, ServeGatewayOptions gateway)
+    {
+        var warnings = new List<string>();
+        if (http?.Host is { } host && host != gateway.Host)
+        {
+            warnings.Add($"http_options.host: '{host}' differs from this gateway's '{gateway.Host}' and was not applied: the address is set when a gateway starts (serve run, or Serve:Http:Host).");
+        }
+        if (http?.Port is { } port && port != gateway.Port)
+        {
+            warnings.Add($"http_options.port: {port} differs from this gateway's {gateway.Port} and was not applied: the port is set when a gateway starts (serve run, or Serve:Http:Port).");
+        }
+        return warnings;
+    }
+
+    private static IResult NotFound(string message, IEnumerable<string> known)
+    {
+        var names = known.Order(StringComparer.Ordinal).ToArray();
+        return Results.Problem(
+            title: message,
+            detail: names.Length == 0 ? "There are none." : $"Known: {string.Join(", ", names)}.",
+            statusCode: StatusCodes.Status404NotFound);
+    }
+
+    private static Task RejectAsync(HttpContext context, ILogger logger)
+    {
+        LogUnauthorized(logger, context.Connection.RemoteIpAddress?.ToString() ?? "?", context.Request.Method, context.Request.Path);
+        context.Response.Headers.WWWAuthenticate = "Bearer realm=\"serve-admin\"";
+        return Results.Problem(
+            title: "A bearer token is required.",
+            detail: "Send 'Authorization: Bearer <token>' with the token in the gateway's Serve:Admin:Token. The serve CLI takes it from --token or SERVE_ADMIN_TOKEN.",
+            statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(context);
+    }
+
+    [LoggerMessage(EventId = ServeEvents.AdminUnauthorized, Level = LogLevel.Debug, Message = "Admin API call without a valid token from {Remote}: {Method} {Path}")]
+    private static partial void LogUnauthorized(ILogger logger, string remote, string method, string path);
+}

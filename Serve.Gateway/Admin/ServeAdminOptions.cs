@@ -1,0 +1,30 @@
+namespace Serve.Hosting;
+
+/// <summary>
+/// Options of the admin REST API (<c>/api/serve/...</c>, what the <c>serve</c> CLI talks to), bound from the
+/// configuration section <c>Serve:Admin</c> and validated at start.
+/// </summary>
+public sealed class ServeAdminOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "Serve:Admin";
+
+    /// <summary>Whether the gateway serves the admin API. Default is true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// The address the admin API listens on, on its own port: an IP or <c>localhost</c>. Any address other than
+    /// loopback needs a <see cref="Token"/>. Default is <c>127.0.0.1</c>.
+    /// </summary>
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>The admin API's port, apart from the gateway's HTTP port; 0 picks a free one. Default is 8265, as Ray's dashboard.</summary>
+    public int Port { get; set; } = 8265;
+
+    /// <summary>
+    /// The bearer token every call must carry (<c>Authorization: Bearer &lt;token&gt;</c>), at least 16 characters;
+    /// set it from a secret store or the environment (<c>Serve__Admin__Token</c>). Default is none: the admin API then
+    /// answers anyone who reaches it, so it listens on loopback only, and says so at start.
+    /// </summary>
+    public string? Token { get; set; }
+}

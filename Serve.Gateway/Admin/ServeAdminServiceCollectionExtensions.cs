@@ -1,0 +1,53 @@
+using System.Net;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Serve.Admin;
+using Serve.Hosting;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds the Serve admin REST API to a gateway.</summary>
+public static class ServeAdminServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the admin API (<c>/api/serve/applications</c>, what the <c>serve</c> CLI calls) on a Kestrel listener of
+    /// its own, 127.0.0.1:8265 by default, with options bound from <c>Serve:Admin</c> and validated at start, and its
+    /// OpenAPI document at <c>/api/serve/openapi/serve-admin.json</c>. <c>app.MapServe()</c> maps it.
+    /// <c>ServeHost.CreateBuilder</c> calls this.
+    /// </summary>
+    public static IServiceCollection AddServeAdmin(this IServiceCollection services, Action<ServeAdminOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<ServeAdminOptions>().BindConfiguration(ServeAdminOptions.SectionName).ValidateOnStart();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+        if (services.Any(d => d.ServiceType == typeof(AdminListener)))
+        {
+            return services;
+        }
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServeAdminOptions>, ServeAdminOptionsValidator>());
+        services.AddOptions<ServeGatewayOptions>();
+        services.TryAddSingleton<AdminToken>();
+        services.AddSingleton<AdminListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<AdminListener>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, AdminPortMatcherPolicy>());
+        services.AddOpenApi(ServeAdminEndpoints.DocumentName, openApi =>
+        {
+            openApi.ShouldInclude = description => description.GroupName == ServeAdminEndpoints.DocumentName;
+            openApi.AddDocumentTransformer<AdminOpenApiTransformer>();
+        });
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServeAdminOptions>, AdminListener>((kestrel, admin, listener) =>
+        {
+            var value = admin.Value;
+            if (value.Enabled)
+            {
+                kestrel.Listen(IPAddress.TryParse(value.Host, out var address) ? address : IPAddress.Loopback, value.Port, listener.Configure);
+            }
+        });
+        return services;
+    }
+}

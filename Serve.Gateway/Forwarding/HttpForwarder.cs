@@ -1,0 +1,224 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Serve.Grains;
+using Serve.Hosting;
+using Serve.Http;
+using Serve.Routing;
+
+namespace Serve.Forwarding;
+
+/// <summary>
+/// HTTP in, HTTP out: matches the longest route prefix, ships the request to the ingress
+/// deployment's router, and writes the replica's answer — whole, or chunk by chunk while it streams.
+/// Every failure becomes a status code with a short JSON body carrying the request id.
+/// </summary>
+internal sealed partial class HttpForwarder
+{
+    private const string RequestIdHeader = "x-request-id";
+    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Connection", "Keep-Alive", "Transfer-Encoding", "Upgrade", "Proxy-Connection", "TE", "Trailer", "Content-Length",
+    };
+
+    private readonly ReplicaDirectory _directory;
+    private readonly RouteTableWatcher _routes;
+    private readonly IGrainFactory _grains;
+    private readonly IOptionsMonitor<ServeGatewayOptions> _options;
+    private readonly ILogger<HttpForwarder> _logger;
+
+    public HttpForwarder(ReplicaDirectory directory, RouteTableWatcher routes, IGrainFactory grains, IOptionsMonitor<ServeGatewayOptions> options, ILogger<HttpForwarder> logger)
+    {
+        _directory = directory;
+        _routes = routes;
+        _grains = grains;
+        _options = options;
+        _logger = logger;
+    }
+
+    public async Task ForwardAsync(HttpContext context)
+    {
+        var requestId = RequestId(context.Request);
+        context.Response.Headers[RequestIdHeader] = requestId;
+        var options = _options.CurrentValue;
+        var table = _routes.Current;
+        if (!table.TryMatch(context.Request.Path, out var route, out var pathBase, out var path))
+        {
+            await GatewayError.WriteAsync(context, StatusCodes.Status404NotFound, "no application serves this path", requestId, new Dictionary<string, object?>
+            {
+                ["path"] = context.Request.Path.Value,
+                ["routes"] = table.Routes.Select(r => r.Prefix).ToArray(),
+            });
+            return;
+        }
+
+        byte[] body;
+        try
+        {
+            body = await ReadBodyAsync(context, options.MaxRequestBodySize);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await GatewayError.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"request body over the limit of {options.MaxRequestBodySize} bytes", requestId);
+            return;
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
+        {
+            LogClientGone(_logger, requestId);
+            return;
+        }
+
+        var request = new HttpRequestData
+        {
+            Method = context.Request.Method,
+            Scheme = context.Request.Scheme,
+            Host = context.Request.Host.Value ?? "",
+            PathBase = pathBase,
+            Path = path,
+            QueryString = context.Request.QueryString.Value ?? "",
+            Headers = Flatten(context.Request.Headers, requestId),
+            Body = body,
+            RemoteIpAddress = context.Connection.RemoteIpAddress?.ToString(),
+        };
+        var timeout = route.RequestTimeout ?? options.RequestTimeout;
+        using var deadline = timeout is { } t ? new CancellationTokenSource(t) : null;
+        var call = new CallOptions { RequestId = requestId, Timeout = timeout };
+        var deployment = new DeploymentId(route.Application, route.IngressDeployment);
+        try
+        {
+            var response = (HttpResponseData)(await _directory.GetRouter(deployment).InvokeAsync(HttpRequestData.MethodName, [request], call, context.RequestAborted))!;
+            LogForwarded(_logger, requestId, route.Application, response.StatusCode);
+            await WriteResponseAsync(context, response, deadline?.Token ?? CancellationToken.None);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            LogClientGone(_logger, requestId);
+        }
+        catch (RequestTimeoutException)
+        {
+            await GatewayError.WriteAsync(context, StatusCodes.Status408RequestTimeout, $"request took longer than its timeout of {timeout}", requestId);
+        }
+        catch (OperationCanceledException) when (deadline?.IsCancellationRequested == true)
+        {
+            await GatewayError.WriteAsync(context, StatusCodes.Status408RequestTimeout, $"request took longer than its timeout of {timeout}", requestId);
+        }
+        catch (BackPressureException e)
+        {
+            context.Response.Headers.RetryAfter = options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await GatewayError.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, e.Message, requestId);
+        }
+        catch (DeploymentCallException e)
+        {
+            LogRequestFailed(_logger, requestId, e.Deployment, e.ExceptionType, e.OriginalMessage);
+            var details = new Dictionary<string, object?> { ["type"] = e.ExceptionType, ["message"] = e.OriginalMessage };
+            if (options.IncludeExceptionDetails)
+            {
+                details["replica"] = e.ReplicaId;
+                details["stack_trace"] = e.RemoteStackTrace;
+            }
+            await GatewayError.WriteAsync(context, StatusCodes.Status500InternalServerError, "the application raised an exception", requestId, details);
+        }
+        catch (Exception e) when (e is DeploymentNotFoundException or ReplicaUnavailableException)
+        {
+            await GatewayError.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, e.Message, requestId);
+        }
+        catch (Exception e)
+        {
+            // Not the application's doing (a replica lost mid-stream, say): the client gets a 502, or a cut connection once streaming.
+            LogGatewayFailure(_logger, e, requestId);
+            await GatewayError.WriteAsync(context, StatusCodes.Status502BadGateway, "the gateway could not complete the request", requestId);
+        }
+    }
+
+    private async Task WriteResponseAsync(HttpContext context, HttpResponseData response, CancellationToken deadline)
+    {
+        context.Response.StatusCode = response.StatusCode;
+        for (var i = 0; i + 1 < response.Headers.Length; i += 2)
+        {
+            if (!HopByHop.Contains(response.Headers[i]))
+            {
+                context.Response.Headers.Append(response.Headers[i], response.Headers[i + 1]);
+            }
+        }
+        if (response.StreamId == 0)
+        {
+            context.Response.ContentLength = response.Body.Length;
+            await context.Response.Body.WriteAsync(response.Body, context.RequestAborted);
+            return;
+        }
+
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        await context.Response.Body.WriteAsync(response.Body, context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, deadline);
+        var replica = _grains.GetGrain<IReplicaGrain>(response.ReplicaId);
+        await foreach (var chunk in replica.ReadHttpStreamAsync(response.StreamId, stop.Token).WithCancellation(stop.Token))
+        {
+            await context.Response.Body.WriteAsync(chunk, stop.Token);
+            await context.Response.Body.FlushAsync(stop.Token);
+        }
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpContext context, long limit)
+    {
+        if (context.Request.ContentLength > limit)
+        {
+            throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
+        }
+        if (context.Request.ContentLength == 0 || (context.Request.ContentLength is null && !context.Request.Headers.TransferEncoding.Any()))
+        {
+            return [];
+        }
+        using var buffer = new MemoryStream(context.Request.ContentLength is { } length ? (int)length : 4096);
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private static string RequestId(HttpRequest request)
+    {
+        var given = request.Headers[RequestIdHeader].ToString();
+        return given.Length is > 0 and <= 128 && given.All(c => c is > ' ' and < (char)127) ? given : Guid.NewGuid().ToString("N");
+    }
+
+    private static string[] Flatten(IHeaderDictionary headers, string requestId)
+    {
+        var flat = new List<string>(headers.Count * 2 + 2);
+        foreach (var (name, values) in headers)
+        {
+            if (string.Equals(name, RequestIdHeader, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+            foreach (var value in values)
+            {
+                flat.Add(name);
+                flat.Add(value ?? "");
+            }
+        }
+        flat.Add(RequestIdHeader);
+        flat.Add(requestId);
+        return flat.ToArray();
+    }
+
+    [LoggerMessage(EventId = ServeEvents.RequestForwarded, Level = LogLevel.Debug, Message = "Request {RequestId} to {Application}: {Status}")]
+    private static partial void LogForwarded(ILogger logger, string requestId, string application, int status);
+
+    [LoggerMessage(EventId = ServeEvents.RequestFailed, Level = LogLevel.Debug, Message = "Request {RequestId} to {Deployment} raised {ExceptionType}: {Message}")]
+    private static partial void LogRequestFailed(ILogger logger, string requestId, string deployment, string exceptionType, string message);
+
+    [LoggerMessage(EventId = ServeEvents.GatewayFailure, Level = LogLevel.Warning, Message = "Request {RequestId} failed in the gateway")]
+    private static partial void LogGatewayFailure(ILogger logger, Exception error, string requestId);
+
+    [LoggerMessage(EventId = ServeEvents.ClientDisconnected, Level = LogLevel.Debug, Message = "Request {RequestId}: the client went away")]
+    private static partial void LogClientGone(ILogger logger, string requestId);
+}

@@ -1,0 +1,40 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Serve.Admin;
+using Serve.Forwarding;
+using Serve.Hosting;
+using Serve.Routing;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps the Serve gateway into an ASP.NET Core app.</summary>
+public static class ServeEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps <c>/-/healthz</c> (<c>success</c> once the gateway has a route table, 503 before),
+    /// <c>/-/routes</c> (prefix → application, as JSON), and every other path to the applications'
+    /// ingress deployments by longest route prefix. Needs <c>services.AddServeGateway()</c>. With
+    /// <c>services.AddServeAdmin()</c>, also the admin API (<c>/api/serve/...</c>) on its own port.
+    /// </summary>
+    public static IEndpointConventionBuilder MapServe(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var routes = endpoints.ServiceProvider.GetRequiredService<RouteTableWatcher>();
+        var forwarder = endpoints.ServiceProvider.GetRequiredService<HttpForwarder>();
+        endpoints.MapGet("/-/healthz", () => routes.HasTable
+            ? Results.Text("success")
+            : Results.Text("the gateway has no route table from the controller yet", statusCode: StatusCodes.Status503ServiceUnavailable));
+        endpoints.MapGet("/-/routes", () => Results.Json(
+            routes.Current.Routes.OrderBy(r => r.Prefix, StringComparer.Ordinal).ToDictionary(r => r.Prefix, r => r.Application),
+            JsonSerializerOptions.Web));
+        if (endpoints.ServiceProvider.GetService<AdminListener>() is not null
+            && endpoints.ServiceProvider.GetRequiredService<IOptions<ServeAdminOptions>>().Value.Enabled)
+        {
+            ServeAdminEndpoints.Map(endpoints);
+        }
+        return endpoints.MapFallback("{**path}", forwarder.ForwardAsync);
+    }
+}

@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Serve;
+
+/// <summary>
+/// The one-call way to run Serve in one process: an Orleans silo with the Serve runtime, the
+/// HTTP gateway on 127.0.0.1:8000 and the admin API on 127.0.0.1:8265, as <c>serve run</c> does.
+/// </summary>
+public static class ServeHost
+{
+    /// <summary>
+    /// A web application builder that is already an embedded one-silo cluster with Serve and its
+    /// gateway. Build it, call <c>MapServe()</c>, start it, then run applications with
+    /// <see cref="IServeClient"/> from its services.
+    /// </summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning)
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.UseOrleans(silo => silo.UseLocalhostClustering().AddServe());
+        builder.Services.AddServeGateway();
+        builder.Services.AddServeAdmin();
+        return builder;
+    }
+}

@@ -1,0 +1,20 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Serve.Samples.BasicIngress;
+
+/// <summary>Seed example 3: reads the JSON body's name (even on a GET) and greets it as text.</summary>
+[Deployment]
+public sealed class MostBasicIngress : IHttpIngress
+{
+    /// <inheritdoc />
+    public async Task<object?> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var body = await request.ReadFromJsonAsync<NameRequest>(cancellationToken);
+        return body?.Name is { } name
+            ? $"Hello {name}!"
+            : Results.BadRequest(new { error = "send a JSON body like {\"name\": \"Corey\"}" });
+    }
+
+    /// <summary><c>MostBasicIngress.bind()</c>.</summary>
+    public static BoundDeployment App() => Deployment.For<MostBasicIngress>().Bind();
+}

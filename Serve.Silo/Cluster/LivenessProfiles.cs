@@ -1,0 +1,32 @@
+using Orleans.Configuration;
+
+namespace Serve.Cluster;
+
+/// <summary>What each <see cref="LivenessProfile"/> sets in Orleans' options.</summary>
+internal static class LivenessProfiles
+{
+    /// <summary>Probe timeout of the fast profile; a killed silo refuses connections, so each probe fails at once and two fail within about 1–2 s.</summary>
+    public static readonly TimeSpan FastProbeTimeout = TimeSpan.FromSeconds(1);
+
+    public const int FastMissedProbesLimit = 2;
+
+    /// <summary>How often a client of the fast profile re-reads the gateway list (Orleans' default is 1 min).</summary>
+    public static readonly TimeSpan FastGatewayListRefreshPeriod = TimeSpan.FromSeconds(5);
+
+    public static void Apply(LivenessProfile profile, ClusterMembershipOptions options)
+    {
+        if (profile == LivenessProfile.Fast)
+        {
+            options.ProbeTimeout = FastProbeTimeout;
+            options.NumMissedProbesLimit = FastMissedProbesLimit;
+        }
+    }
+
+    public static void Apply(LivenessProfile profile, GatewayOptions options)
+    {
+        if (profile == LivenessProfile.Fast)
+        {
+            options.GatewayListRefreshPeriod = FastGatewayListRefreshPeriod;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Orleans.Clustering.Redis;
+using Orleans.Configuration;
+using Serve.Cluster;
+
+namespace Orleans.Hosting;
+
+/// <summary>Connects an external Orleans client to a Serve cluster described by configuration.</summary>
+public static class ServeClusterClientBuilderExtensions
+{
+    /// <summary>
+    /// Applies the <c>Serve:Cluster</c> section (<see cref="ServeClusterOptions"/>, validated at start).
+    /// <see cref="ClusterMode.Embedded"/>: the gateway at <c>127.0.0.1:</c><see cref="ServeClusterOptions.GatewayPort"/>.
+    /// <see cref="ClusterMode.Redis"/>: the gateways listed in the cluster's Redis membership table.
+    /// Add <c>AddServeClient()</c> to run applications and call them through handles.
+    /// </summary>
+    /// <param name="builder">The client.</param>
+    /// <param name="configuration">The configuration holding the <c>Serve:Cluster</c> section.</param>
+    /// <param name="configure">Changes applied after the configuration, e.g. by tests.</param>
+    public static IClientBuilder UseServeCluster(this IClientBuilder builder, IConfiguration configuration, Action<ServeClusterOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var services = builder.Services;
+        var cluster = services.AddServeClusterOptions(configuration, configure);
+
+        if (cluster.Mode == ClusterMode.Redis)
+        {
+            builder.UseRedisClustering(_ => { });
+            services.AddOptions<RedisClusteringOptions>().Configure<IOptions<ServeClusterOptions>>(
+                (o, c) => o.ConfigurationOptions = RedisConnection.From(c.Value));
+        }
+        else
+        {
+            builder.UseLocalhostClustering(cluster.GatewayPort);
+        }
+        services.AddOptions<GatewayOptions>().Configure<IOptions<ServeClusterOptions>>(
+            (o, c) => LivenessProfiles.Apply(c.Value.Liveness, o));
+        return builder;
+    }
+}

@@ -1,0 +1,44 @@
+namespace Serve.Cluster;
+
+/// <summary>
+/// Where a silo or client finds its cluster, bound from the configuration section <see cref="SectionName"/>
+/// (appsettings.json, or environment variables such as <c>Serve__Cluster__Mode=Redis</c>).
+/// </summary>
+public sealed class ServeClusterOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "Serve:Cluster";
+
+    /// <summary>Embedded (one process) or Redis (many processes). Default is <see cref="ClusterMode.Embedded"/>.</summary>
+    public ClusterMode Mode { get; set; } = ClusterMode.Embedded;
+
+    /// <summary>
+    /// The StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379</c> or <c>redis:6379,password=...</c>.
+    /// Required in <see cref="ClusterMode.Redis"/>. Default is none.
+    /// </summary>
+    public string? RedisConnectionString { get; set; }
+
+    /// <summary>The cluster's id: silos and clients with the same id form one cluster. Default is <c>serve</c>.</summary>
+    public string ClusterId { get; set; } = "serve";
+
+    /// <summary>
+    /// The service's id: stored state is keyed by it, so it must stay the same across restarts and redeployments
+    /// of the cluster. Default is <c>serve</c>.
+    /// </summary>
+    public string ServiceId { get; set; } = "serve";
+
+    /// <summary>The port silos talk to each other on. Default is 11111.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>The port external Orleans clients connect to; 0 accepts no clients. Default is 30000.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// The IP address this silo gives other silos and clients (in <see cref="ClusterMode.Redis"/>); it also listens on it.
+    /// Default is none: Orleans picks this machine's first non-loopback address. Tests on one machine use <c>127.0.0.1</c>.
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>How quickly a dead silo is detected. Default is <see cref="LivenessProfile.Default"/>.</summary>
+    public LivenessProfile Liveness { get; set; } = LivenessProfile.Default;
+}

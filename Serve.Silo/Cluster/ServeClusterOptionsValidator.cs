@@ -1,0 +1,59 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace Serve.Cluster;
+
+/// <summary>Reports every invalid <see cref="ServeClusterOptions"/> value at once, at start.</summary>
+internal sealed class ServeClusterOptionsValidator : IValidateOptions<ServeClusterOptions>
+{
+    private const string Section = ServeClusterOptions.SectionName;
+
+    public ValidateOptionsResult Validate(string? name, ServeClusterOptions options)
+    {
+        var errors = new List<string>();
+        if (!Enum.IsDefined(options.Mode))
+        {
+            errors.Add($"{Section}:Mode: '{options.Mode}' is not a mode. Fix: use Embedded or Redis.");
+        }
+        if (!Enum.IsDefined(options.Liveness))
+        {
+            errors.Add($"{Section}:Liveness: '{options.Liveness}' is not a profile. Fix: use Default or Fast.");
+        }
+        if (options.Mode == ClusterMode.Redis)
+        {
+            if (string.IsNullOrWhiteSpace(options.RedisConnectionString))
+            {
+                errors.Add($"{Section}:RedisConnectionString is required when Mode is Redis. Fix: set it, e.g. '127.0.0.1:6379'.");
+            }
+            else if (RedisConnection.TryParse(options.RedisConnectionString, out var error) is null)
+            {
+                errors.Add($"{Section}:RedisConnectionString is not a valid StackExchange.Redis configuration: {error}. Fix: use host:port[,option=value...], e.g. '127.0.0.1:6379'.");
+            }
+        }
+        if (string.IsNullOrWhiteSpace(options.ClusterId))
+        {
+            errors.Add($"{Section}:ClusterId: '{options.ClusterId}' must not be empty.");
+        }
+        if (string.IsNullOrWhiteSpace(options.ServiceId))
+        {
+            errors.Add($"{Section}:ServiceId: '{options.ServiceId}' must not be empty.");
+        }
+        if (options.SiloPort is < 1 or > IPEndPoint.MaxPort)
+        {
+            errors.Add($"{Section}:SiloPort: {options.SiloPort} must be between 1 and {IPEndPoint.MaxPort}.");
+        }
+        if (options.GatewayPort is < 0 or > IPEndPoint.MaxPort)
+        {
+            errors.Add($"{Section}:GatewayPort: {options.GatewayPort} must be between 0 (no gateway) and {IPEndPoint.MaxPort}.");
+        }
+        if (options.GatewayPort != 0 && options.GatewayPort == options.SiloPort)
+        {
+            errors.Add($"{Section}:GatewayPort: {options.GatewayPort} is also the SiloPort. Fix: give them different ports.");
+        }
+        if (options.AdvertisedAddress is { Length: > 0 } address && !IPAddress.TryParse(address, out _))
+        {
+            errors.Add($"{Section}:AdvertisedAddress: '{address}' is not an IP address. Fix: give an address such as 10.0.0.5 or 127.0.0.1, or leave it unset.");
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

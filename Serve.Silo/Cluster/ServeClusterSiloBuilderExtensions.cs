@@ -1,0 +1,66 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Orleans.Clustering.Redis;
+using Orleans.Configuration;
+using Orleans.Storage;
+using Serve.Cluster;
+using Serve.Hosting;
+
+namespace Orleans.Hosting;
+
+/// <summary>Joins an Orleans silo to a Serve cluster described by configuration.</summary>
+public static class ServeClusterSiloBuilderExtensions
+{
+    /// <summary>
+    /// Applies the <c>Serve:Cluster</c> section (<see cref="ServeClusterOptions"/>, validated at start).
+    /// <see cref="ClusterMode.Embedded"/>: localhost clustering and in-memory state, one process.
+    /// <see cref="ClusterMode.Redis"/>: membership in Redis, and the grain storage named
+    /// <see cref="ServeOptions.StorageName"/> in Redis, so applications survive a restart of the whole cluster;
+    /// this holds whether <c>AddServe</c> is called before or after.
+    /// </summary>
+    /// <param name="builder">The silo.</param>
+    /// <param name="configuration">The configuration holding the <c>Serve:Cluster</c> section.</param>
+    /// <param name="configure">Changes applied after the configuration, e.g. by tests.</param>
+    public static ISiloBuilder UseServeCluster(this ISiloBuilder builder, IConfiguration configuration, Action<ServeClusterOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var services = builder.Services;
+        var cluster = services.AddServeClusterOptions(configuration, configure);
+
+        if (cluster.Mode == ClusterMode.Redis)
+        {
+            builder.UseRedisClustering(_ => { });
+            services.AddOptions<RedisClusteringOptions>().Configure<IOptions<ServeClusterOptions>>(
+                (o, c) => o.ConfigurationOptions = RedisConnection.From(c.Value));
+            // Registered last, it is what the keyed "serve" storage resolves to even when AddServe already added
+            // its in-memory fallback (keyed services resolve to the last registration of a key).
+            builder.AddRedisGrainStorage(ServeOptions.StorageName, storage => storage.Configure<IOptions<ServeClusterOptions>>(
+                (o, c) => o.ConfigurationOptions = RedisConnection.From(c.Value)));
+        }
+        else
+        {
+            builder.UseLocalhostClustering();
+            if (!services.Any(d => d.IsKeyedService && Equals(d.ServiceKey, ServeOptions.StorageName) && d.ServiceType == typeof(IGrainStorage)))
+            {
+                builder.AddMemoryGrainStorage(ServeOptions.StorageName);
+            }
+        }
+
+        services.AddOptions<EndpointOptions>().Configure<IOptions<ServeClusterOptions>>((o, c) =>
+        {
+            o.SiloPort = c.Value.SiloPort;
+            o.GatewayPort = c.Value.GatewayPort;
+            if (c.Value.Mode == ClusterMode.Redis && IPAddress.TryParse(c.Value.AdvertisedAddress, out var address))
+            {
+                o.AdvertisedIPAddress = address;
+            }
+        });
+        services.AddOptions<ClusterMembershipOptions>().Configure<IOptions<ServeClusterOptions>>(
+            (o, c) => LivenessProfiles.Apply(c.Value.Liveness, o));
+        return builder;
+    }
+}

@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Logging;
+using Serve.Grains;
+
+namespace Serve.Control;
+
+/// <summary>The controller's declarative side: a whole config applied at once (<c>serve deploy</c>, <c>PUT /api/serve/applications</c>).</summary>
+internal sealed partial class ControllerGrain
+{
+    public async Task<ConfigApplyResult> ApplyConfigAsync(IReadOnlyList<ApplicationSpec> applications)
+    {
+        ArgumentNullException.ThrowIfNull(applications);
+        var errors = Check(applications);
+        if (errors.Count > 0)
+        {
+            throw new InvalidConfigException(errors);
+        }
+
+        var created = new List<string>();
+        var updated = new List<string>();
+        var unchanged = new List<string>();
+        var changed = new List<(ApplicationSpec Spec, ApplicationSpec? Previous)>();
+        foreach (var spec in applications)
+        {
+            var previous = Applications.GetValueOrDefault(spec.Name);
+            if (spec.Equals(previous))
+            {
+                unchanged.Add(spec.Name);
+                continue;
+            }
+            (previous is null ? created : updated).Add(spec.Name);
+            changed.Add((spec, previous));
+        }
+        var deleted = Applications.Keys.Where(name => applications.All(a => a.Name != name) && !_deleting.Contains(name)).Order(StringComparer.Ordinal).ToList();
+
+        // Every listed change is stored in one write, so a controller restarted halfway finds the config whole.
+        foreach (var (spec, _) in changed)
+        {
+            Applications[spec.Name] = spec;
+        }
+        if (changed.Count > 0)
+        {
+            await _state.WriteStateAsync();
+        }
+        foreach (var (spec, _) in changed)
+        {
+            LogDeployed(_logger, spec.Name, spec.Deployments.Count, spec.RoutePrefix ?? "(none)");
+            _statuses[spec.Name] = InitialStatus(spec);
+        }
+        foreach (var name in deleted)
+        {
+            await DeleteApplicationAsync(name);
+        }
+        Publish();
+        LogConfigApplied(_logger, created.Count, updated.Count, unchanged.Count, deleted.Count);
+
+        // An unchanged application that failed gets another try, as running the same config again does in Ray.
+        var retried = unchanged.Where(name => _statuses.GetValueOrDefault(name)?.State == ApplicationState.DeployFailed)
+            .Select(name => (Spec: Applications[name], Previous: (ApplicationSpec?)Applications[name]));
+        await Task.WhenAll(changed.Concat(retried).Select(c => ApplyToDeploymentsAsync(c.Spec, c.Previous)));
+        return new ConfigApplyResult { Created = created, Updated = updated, Unchanged = unchanged, Deleted = deleted };
+    }
+
+    public Task<IReadOnlyList<ApplicationSpec>> GetApplicationsAsync() =>
+        Task.FromResult<IReadOnlyList<ApplicationSpec>>(Applications.Values.OrderBy(a => a.Name, StringComparer.Ordinal).ToArray());
+
+    /// <summary>Every reason the applications cannot all be applied; the config's own checks ran before, these hold whatever the caller.</summary>
+    private List<string> Check(IReadOnlyList<ApplicationSpec> applications)
+    {
+        var errors = new List<string>();
+        var names = new Dictionary<string, int>(StringComparer.Ordinal);
+        var prefixes = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < applications.Count; i++)
+        {
+            var spec = applications[i];
+            if (string.IsNullOrWhiteSpace(spec.Name) || spec.Name.Contains('/'))
+            {
+                errors.Add($"applications[{i}].name: '{spec.Name}' must be non-empty and must not contain '/'.");
+            }
+            else if (!names.TryAdd(spec.Name, i))
+            {
+                errors.Add($"applications[{i}].name: '{spec.Name}' is also the name of applications[{names[spec.Name]}]; application names must be unique.");
+            }
+            if (spec.RoutePrefix is { } prefix && !prefixes.TryAdd(prefix, i))
+            {
+                errors.Add($"applications[{i}].route_prefix: '{prefix}' is also the route_prefix of applications[{prefixes[prefix]}]; each route prefix is served by one application.");
+            }
+            if (_deleting.Contains(spec.Name))
+            {
+                errors.Add($"applications[{i}].name: application '{spec.Name}' is still being deleted. Fix: wait until it is gone (serve status), then apply the config again.");
+            }
+        }
+        return errors;
+    }
+
+    [LoggerMessage(EventId = ServeEvents.ConfigApplied, Level = LogLevel.Information, Message = "Config applied: {Created} application(s) created, {Updated} updated, {Unchanged} unchanged, {Deleted} deleted")]
+    private static partial void LogConfigApplied(ILogger logger, int created, int updated, int unchanged, int deleted);
+}

@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Serve.Http;
+
+/// <summary>Status and headers of a response built in a replica, with OnStarting/OnCompleted callbacks honoured.</summary>
+internal sealed class ReplicaResponseFeature : IHttpResponseFeature
+{
+    private readonly List<(Func<object, Task> Callback, object State)> _starting = [];
+    private readonly List<(Func<object, Task> Callback, object State)> _completed = [];
+
+    public int StatusCode { get; set; } = StatusCodes.Status200OK;
+
+    public string? ReasonPhrase { get; set; }
+
+    public IHeaderDictionary Headers { get; set; } = new HeaderDictionary();
+
+    public Stream Body { get; set; } = Stream.Null;
+
+    public bool HasStarted { get; private set; }
+
+    public void OnStarting(Func<object, Task> callback, object state) => _starting.Add((callback, state));
+
+    public void OnCompleted(Func<object, Task> callback, object state) => _completed.Add((callback, state));
+
+    /// <summary>Runs the OnStarting callbacks (last registered first) once, before the first byte leaves.</summary>
+    public async ValueTask StartAsync()
+    {
+        if (HasStarted)
+        {
+            return;
+        }
+        HasStarted = true;
+        for (var i = _starting.Count - 1; i >= 0; i--)
+        {
+            await _starting[i].Callback(_starting[i].State);
+        }
+    }
+
+    public async ValueTask CompleteAsync()
+    {
+        for (var i = _completed.Count - 1; i >= 0; i--)
+        {
+            await _completed[i].Callback(_completed[i].State);
+        }
+    }
+}

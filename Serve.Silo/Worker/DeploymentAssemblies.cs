@@ -1,0 +1,39 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using Microsoft.Extensions.Configuration;
+
+namespace Serve.Worker;
+
+/// <summary>
+/// Loads the assemblies holding the user's deployment classes, listed under <see cref="SectionName"/>, into the
+/// default load context before the silo starts: deployment specs name their class by assembly-qualified name,
+/// and Orleans registers the serializers of every assembly loaded by then. Their own dependencies resolve from
+/// next to them (through their <c>.deps.json</c>) when the worker does not ship them.
+/// </summary>
+internal static class DeploymentAssemblies
+{
+    public const string SectionName = "Serve:Assemblies";
+
+    public static IReadOnlyList<Assembly> Load(IConfiguration configuration)
+    {
+        var paths = (configuration.GetSection(SectionName).Get<string[]>() ?? [])
+            .Select(p => Path.GetFullPath(p, AppContext.BaseDirectory))
+            .ToArray();
+        var missing = paths
+            .Select((path, index) => (path, index))
+            .Where(p => !File.Exists(p.path))
+            .Select(p => $"{SectionName}:{p.index}: '{p.path}' does not exist. Fix: give the path of a built assembly holding deployment classes.")
+            .ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidOperationException(string.Join(Environment.NewLine, missing));
+        }
+
+        var resolvers = paths.Select(p => new AssemblyDependencyResolver(p)).ToArray();
+        AssemblyLoadContext.Default.Resolving += (context, name) =>
+            resolvers.Select(r => r.ResolveAssemblyToPath(name)).FirstOrDefault(p => p is not null) is { } path
+                ? context.LoadFromAssemblyPath(path)
+                : null;
+        return paths.Select(AssemblyLoadContext.Default.LoadFromAssemblyPath).ToArray();
+    }
+}

@@ -1,0 +1,276 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Serve.Cli;
+using Serve.Configuration;
+using Serve.Tests.Infrastructure;
+
+namespace Serve.Tests.Cli;
+
+/// <summary>The serve CLI, run in-process through its entry point against a real gateway with the admin API.</summary>
+[Collection(AdminCollection.Name)]
+public sealed partial class CliTests(AdminFixture fixture) : IAsyncLifetime, IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("serve-cli-tests-").FullName;
+
+    public Task InitializeAsync() => fixture.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string Address => fixture.AdminAddress.ToString();
+
+    private string File(string name, string text)
+    {
+        var path = Path.Combine(_directory, name);
+        System.IO.File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static async Task<CliResult> RunAsync(string[] args, IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default, CapturedWriter? output = null)
+    {
+        output ??= new CapturedWriter();
+        var error = new CapturedWriter();
+        var console = new CliConsole { Out = output, Error = error, Environment = name => environment?.GetValueOrDefault(name) };
+        var exit = await ServeCli.RunAsync(args, console, cancellationToken);
+        return new CliResult(exit, output.Text, error.Text);
+    }
+
+    private Task<CliResult> AdminAsync(params string[] args) => RunAsync([.. args, "--address", Address, "--token", AdminFixture.Token]);
+
+    private const string Pipeline = """
+        applications:
+          - name: text
+            route_prefix: /text
+            import_path: Serve.Samples:TextPipeline
+            args: {max_tokens: 8}
+            deployments:
+              - {name: Tokenizer, num_replicas: 2}
+          - name: greeter
+            route_prefix: null
+            import_path: Serve.Tests:ConfigApps.Greeter
+            args: {greeting: Hey}
+        """;
+
+    [Fact]
+    public async Task Deploy_ConfigWithWait_AppliesAndWaitsUntilRunning()
+    {
+        var deploy = await AdminAsync("deploy", File("serve.yaml", Pipeline), "--wait");
+
+        Assert.Equal((0, ""), (deploy.ExitCode, deploy.Error));
+        Assert.Contains("created text, greeter", deploy.Out);
+        Assert.Contains("Every application is RUNNING", deploy.Out);
+        var status = await fixture.Serve.GetStatusAsync();
+        Assert.All(status.Applications.Values, a => Assert.Equal(ApplicationState.Running, a.State));
+
+        var again = await AdminAsync("deploy", File("serve.yaml", Pipeline));
+        Assert.Contains("unchanged text, greeter", again.Out);
+    }
+
+    [Fact]
+    public async Task Deploy_InvalidConfig_PrintsEveryErrorAndExits1()
+    {
+        var deploy = await AdminAsync("deploy", File("bad.yaml", """
+            applications:
+              - {name: text, import_path: "Serve.Samples:TextPipeline", deployments: [{name: Tokenizer, num_replicas: -2, max_ongoing_requests: 0}]}
+            """));
+
+        Assert.Equal(ExitCodes.Failed, deploy.ExitCode);
+        Assert.Equal(
+            """
+            serve deploy: The config is invalid; nothing was applied.
+              - applications[0].deployments[0].num_replicas: must be ≥ 0 (got -2).
+              - applications[0].deployments[0].max_ongoing_requests: must be ≥ 1 (got 0).
+
+            """.ReplaceLineEndings(), deploy.Error);
+        Assert.Empty((await fixture.Serve.GetStatusAsync()).Applications);
+    }
+
+    [Fact]
+    public async Task Status_AfterDeploy_ShowsApplicationsDeploymentsAndReplicas()
+    {
+        await AdminAsync("deploy", File("serve.yaml", Pipeline), "--wait");
+
+        var status = await AdminAsync("status");
+        var json = await AdminAsync("status", "--json", "text");
+
+        Assert.Equal(0, status.ExitCode);
+        var lines = status.Out.Split('\n');
+        Assert.Matches(@"^APPLICATION\s+STATUS\s+ROUTE\s+DEPLOYMENT\s+STATUS\s+REPLICAS\s+MESSAGE$", lines[0]);
+        Assert.Contains(lines, l => Regex.IsMatch(l, @"^greeter\s+RUNNING\s+-\s+Greeter\s+HEALTHY\s+1/1$"));
+        Assert.Contains(lines, l => Regex.IsMatch(l, @"^text\s+RUNNING\s+/text\s+SentimentScorer\s+HEALTHY\s+1/1$"));
+        Assert.Contains(lines, l => Regex.IsMatch(l, @"^\s+Tokenizer\s+HEALTHY\s+2/2$"));
+        Assert.Equal(5, lines.Count(l => Regex.IsMatch(l, @"^(text|greeter)/\S+/\S+/\d+\s+RUNNING\s+S\S+$")));
+        Assert.Equal("RUNNING", JsonDocument.Parse(json.Out).RootElement.GetProperty("applications").GetProperty("text").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task StatusWatch_UntilCancelled_PrintsChangesAndExits0()
+    {
+        using var cancel = new CancellationTokenSource();
+        var output = new CapturedWriter();
+        var watch = RunAsync(["status", "--watch", "--interval", "0.05", "--address", Address, "--token", AdminFixture.Token], cancellationToken: cancel.Token, output: output);
+        await WaitForAsync(() => output.Text.Contains("No applications.", StringComparison.Ordinal));
+
+        await AdminAsync("deploy", File("serve.yaml", Pipeline));
+        await WaitForAsync(() => Regex.IsMatch(output.Text, @"greeter\s+RUNNING"));
+        await cancel.CancelAsync();
+
+        Assert.Equal(0, (await watch).ExitCode);
+    }
+
+    [Fact]
+    public async Task Config_AfterDeploy_PrintsTheConfigThatRedeploysUnchanged()
+    {
+        await AdminAsync("deploy", File("serve.yaml", Pipeline), "--wait");
+        await fixture.Serve.RunAsync(Deployment.For<Deployments.Greeter>().Bind("code"), "coded", null);
+
+        var config = await AdminAsync("config");
+
+        Assert.Equal(0, config.ExitCode);
+        Assert.Contains("'coded' was run from code", config.Error);
+        var problems = new ConfigProblems();
+        var parsed = ServeConfigParser.Parse(config.Out, problems);
+        Assert.Empty(problems.Errors);
+        Assert.Equal(["greeter", "text"], parsed!.Applications.Select(a => a.Name));
+        var redeploy = await AdminAsync("deploy", File("back.yaml", config.Out));
+        Assert.Contains("unchanged greeter, text; deleted coded", redeploy.Out);
+    }
+
+    [Fact]
+    public async Task Delete_Application_WaitsUntilGoneAndUnknownExits1()
+    {
+        await AdminAsync("deploy", File("serve.yaml", Pipeline), "--wait");
+
+        var delete = await AdminAsync("delete", "greeter");
+        var unknown = await AdminAsync("delete", "greeter");
+
+        Assert.Equal((0, "Deleted 'greeter'."), (delete.ExitCode, delete.Out.Trim()));
+        Assert.Equal(["text"], (await fixture.Serve.GetStatusAsync()).Applications.Keys);
+        Assert.Equal(ExitCodes.Failed, unknown.ExitCode);
+        Assert.Equal("serve delete: No application 'greeter'. Known: text.", unknown.Error.Trim());
+    }
+
+    [Fact]
+    public async Task Shutdown_NeedsYesWhenNotInteractive_ThenDeletesEverything()
+    {
+        await AdminAsync("deploy", File("serve.yaml", Pipeline), "--wait");
+
+        var refused = await AdminAsync("shutdown");
+        var shutdown = await AdminAsync("shutdown", "--yes");
+
+        Assert.Equal(ExitCodes.Usage, refused.ExitCode);
+        Assert.Contains("pass --yes", refused.Error);
+        Assert.Equal((0, "Deleted every application (greeter, text)."), (shutdown.ExitCode, shutdown.Out.Trim()));
+        Assert.Empty((await fixture.Serve.GetStatusAsync()).Applications);
+    }
+
+    [Fact]
+    public async Task Build_ImportPath_WritesAConfigThatDeploys()
+    {
+        var path = Path.Combine(_directory, "built.yaml");
+
+        var build = await RunAsync(["build", "Serve.Samples:TextPipeline", "-o", path]);
+        var deploy = await AdminAsync("deploy", path, "--wait");
+
+        Assert.Equal(0, build.ExitCode);
+        Assert.StartsWith("# Written by `serve build Serve.Samples:TextPipeline`", await System.IO.File.ReadAllTextAsync(path));
+        Assert.Equal(0, deploy.ExitCode);
+        var app = (await fixture.Serve.GetStatusAsync()).Applications["app1"];
+        Assert.Equal((ApplicationState.Running, 2), (app.State, app.Deployments["Tokenizer"].TargetReplicas));
+    }
+
+    [Fact]
+    public async Task Build_UnknownImportPath_Exits1WithTheReason()
+    {
+        var build = await RunAsync(["build", "Serve.Samples:Nope"]);
+
+        Assert.Equal(ExitCodes.Failed, build.ExitCode);
+        Assert.Contains("import_path: assembly 'Serve.Samples' has no public type or builder 'Nope'.", build.Error);
+    }
+
+    [Fact]
+    public async Task Commands_WithoutTokenOrGateway_Exit3WithAHint()
+    {
+        var noToken = await RunAsync(["status", "--address", Address]);
+        var fromEnvironment = await RunAsync(["status"], new Dictionary<string, string> { ["SERVE_ADDRESS"] = Address, ["SERVE_ADMIN_TOKEN"] = AdminFixture.Token });
+        var nobody = await RunAsync(["status", "--address", $"http://127.0.0.1:{FreePorts.Take(1)[0]}"]);
+
+        Assert.Equal(ExitCodes.Unreachable, noToken.ExitCode);
+        Assert.Contains("needs a bearer token. Fix: pass --token, or set SERVE_ADMIN_TOKEN.", noToken.Error);
+        Assert.Equal((0, "No applications."), (fromEnvironment.ExitCode, fromEnvironment.Out.Trim()));
+        Assert.Equal(ExitCodes.Unreachable, nobody.ExitCode);
+        Assert.Contains("Cannot reach the Serve admin API", nobody.Error);
+    }
+
+    [Fact]
+    public async Task Usage_UnknownCommandOrMissingFile_Exits2()
+    {
+        var unknown = await RunAsync(["launch"]);
+        var missing = await AdminAsync("deploy", Path.Combine(_directory, "none.yaml"));
+
+        Assert.Equal(ExitCodes.Usage, unknown.ExitCode);
+        Assert.Contains("Run 'serve --help'", unknown.Error);
+        Assert.Equal(ExitCodes.Usage, missing.ExitCode);
+        Assert.Contains("does not exist", missing.Error);
+    }
+
+    [Fact]
+    public async Task Run_Config_ServesLiveUntilCancelled()
+    {
+        var ports = FreePorts.Take(2);
+        var config = File("run.yaml", """
+            applications:
+              - {name: echo, route_prefix: /echo, import_path: "Serve.Tests:ConfigApps.Echo"}
+            """);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var output = new CapturedWriter();
+
+        var run = RunAsync(["run", config, "--port", "0", "--admin-port", "0", "--silo-port", $"{ports[0]}", "--client-port", $"{ports[1]}", "--token", AdminFixture.Token],
+            cancellationToken: cancel.Token, output: output);
+        await WaitForAsync(() => output.Text.Contains("Every application is RUNNING", StringComparison.Ordinal) || run.IsCompleted);
+
+        if (run.IsCompleted)
+        {
+            Assert.Fail($"serve run ended early: {await run}");
+        }
+        Assert.Matches(@"\[\s*\d+\.\ds\] echo: (DEPLOYING|RUNNING) \(EchoIngress \d/1 (UPDATING|HEALTHY)\)", output.Text);
+        var gateway = ListeningOn().Match(output.Text);
+        using var http = new HttpClient { BaseAddress = new Uri(gateway.Groups["http"].Value) };
+        await WaitForAsync(async () => (await http.GetStringAsync("/-/routes")).Contains("/echo", StringComparison.Ordinal));
+        Assert.Equal("from-config", (await http.GetFromJsonAsync<JsonElement>("/echo/x")).GetProperty("label").GetString());
+        var status = await RunAsync(["status", "--address", gateway.Groups["admin"].Value, "--token", AdminFixture.Token]);
+        Assert.Matches(@"echo\s+RUNNING\s+/echo", status.Out);
+
+        await cancel.CancelAsync();
+        var result = await run;
+        Assert.Equal((0, ""), (result.ExitCode, result.Error));
+        Assert.EndsWith("Stopping Serve...", result.Out.TrimEnd());
+    }
+
+    [Fact]
+    public async Task Run_InvalidConfig_StartsNothingAndExits1()
+    {
+        var run = await RunAsync(["run", File("bad.yaml", "applications: [{import_path: 'Serve.Tests:ConfigApps.Missing'}]")]);
+
+        Assert.Equal(ExitCodes.Failed, run.ExitCode);
+        Assert.Contains("the config is invalid; nothing was started", run.Error);
+        Assert.Contains("applications[0].import_path: Serve.Tests.Configuration.ConfigApps has no public static member 'Missing'", run.Error);
+        Assert.Equal("", run.Out);
+    }
+
+    private static Task WaitForAsync(Func<bool> condition) => WaitForAsync(() => Task.FromResult(condition()));
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!await condition())
+        {
+            await Task.Delay(20, deadline.Token);
+        }
+    }
+
+    [GeneratedRegex(@"HTTP on (?<http>http://\S+), admin API on (?<admin>http://\S+) ")]
+    private static partial Regex ListeningOn();
+}

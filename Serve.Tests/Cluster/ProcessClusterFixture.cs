@@ -1,0 +1,142 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+
+namespace Serve.Tests.Cluster;
+
+/// <summary>
+/// A Serve cluster of real processes on loopback: a redis-server, <see cref="WorkerCount"/> worker silos
+/// (<c>dotnet Serve.Silo.dll</c>, Redis mode, fast liveness, loading Serve.Tests.dll for <see cref="Workload"/>),
+/// and this test process joined as an external Orleans client.
+/// </summary>
+public sealed class ProcessClusterFixture : IAsyncLifetime
+{
+    public const int WorkerCount = 2;
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan ClientResponseTimeout = TimeSpan.FromSeconds(10);
+    private readonly string _clusterId = $"serve-tests-{Guid.NewGuid():N}";
+    private IHost? _client;
+
+    public RedisServer Redis { get; private set; } = null!;
+
+    public IReadOnlyList<WorkerProcess> Workers { get; private set; } = [];
+
+    /// <summary>The external client's <see cref="IServeClient"/>.</summary>
+    public IServeClient Serve => _client!.Services.GetRequiredService<IServeClient>();
+
+    public IClusterClient Client => _client!.Services.GetRequiredService<IClusterClient>();
+
+    public async Task InitializeAsync()
+    {
+        Redis = await RedisServer.StartAsync(TimeSpan.FromSeconds(15));
+        var ports = FreePorts.Take(2 * WorkerCount);
+        Workers = Enumerable.Range(0, WorkerCount)
+            .Select(i => new WorkerProcess($"worker-{i}", ports[2 * i], ports[2 * i + 1], WorkerEnvironment(ports[2 * i], ports[2 * i + 1])))
+            .ToArray();
+        await Task.WhenAll(Workers.Select(w => w.StartAsync(StartTimeout)));
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Serve:Cluster:Mode"] = "Redis",
+            ["Serve:Cluster:RedisConnectionString"] = Redis.ConnectionString,
+            ["Serve:Cluster:ClusterId"] = _clusterId,
+            ["Serve:Cluster:ServiceId"] = _clusterId,
+            ["Serve:Cluster:Liveness"] = "Fast",
+        });
+        builder.UseOrleansClient(client => client.UseServeCluster(builder.Configuration).AddServeClient());
+        // An Orleans client never hears back about a call it sent through a gateway that then died: the call ends
+        // only at the response timeout (30 s by default). The tests' calls take milliseconds; a shorter timeout
+        // keeps a crash test short while still showing how such calls end.
+        builder.Services.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ClientResponseTimeout);
+        _client = builder.Build();
+        await _client.StartAsync();
+        await WaitForActiveSilosAsync();
+    }
+
+    /// <summary>Kills every worker (<c>kill -9</c>), starts them again and waits until the client sees them all active.</summary>
+    public async Task RestartAllWorkersAsync()
+    {
+        await Task.WhenAll(Workers.Select(w => w.KillAsync()));
+        await Task.WhenAll(Workers.Select(w => w.StartAsync(StartTimeout)));
+        await WaitForActiveSilosAsync();
+    }
+
+    /// <summary>Starts any worker a test killed and waits until the client sees every worker active.</summary>
+    public async Task EnsureAllWorkersRunningAsync()
+    {
+        await Task.WhenAll(Workers.Where(w => !w.IsRunning).Select(w => w.StartAsync(StartTimeout)));
+        await WaitForActiveSilosAsync();
+    }
+
+    /// <summary>Polls the cluster (with a deadline) until its active silos are exactly the running workers' current incarnations.</summary>
+    public async Task WaitForActiveSilosAsync()
+    {
+        var expected = Workers.Where(w => w.IsRunning).Select(w => w.SiloAddress!).Order().ToArray();
+        var deadline = DateTime.UtcNow + StartTimeout;
+        var last = "";
+        while (true)
+        {
+            try
+            {
+                var hosts = await Client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+                var active = hosts.Keys.Select(s => s.ToString()).Order().ToArray();
+                if (active.SequenceEqual(expected))
+                {
+                    return;
+                }
+                last = string.Join(", ", active);
+            }
+            catch (Exception e)
+            {
+                // The cluster is changing: gateways come and go while silos join or die.
+                last = $"{e.GetType().Name}: {e.Message}";
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Active silos never became [{string.Join(", ", expected)}]. Last: {last}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_client is not null)
+        {
+            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await _client.StopAsync(stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            _client.Dispose();
+        }
+        foreach (var worker in Workers)
+        {
+            await worker.DisposeAsync();
+        }
+        if (Redis is not null)
+        {
+            await Redis.DisposeAsync();
+        }
+    }
+
+    private Dictionary<string, string> WorkerEnvironment(int siloPort, int gatewayPort) => new()
+    {
+        ["Serve__Cluster__Mode"] = "Redis",
+        ["Serve__Cluster__RedisConnectionString"] = Redis.ConnectionString,
+        ["Serve__Cluster__ClusterId"] = _clusterId,
+        ["Serve__Cluster__ServiceId"] = _clusterId,
+        ["Serve__Cluster__SiloPort"] = siloPort.ToString(),
+        ["Serve__Cluster__GatewayPort"] = gatewayPort.ToString(),
+        ["Serve__Cluster__AdvertisedAddress"] = "127.0.0.1",
+        ["Serve__Cluster__Liveness"] = "Fast",
+        ["Serve__Assemblies__0"] = typeof(Workload).Assembly.Location,
+        ["Logging__LogLevel__Default"] = "Warning",
+        ["Logging__LogLevel__Serve"] = "Information",
+        ["Logging__LogLevel__Orleans.Runtime.MembershipService"] = "Information",
+        ["Logging__Console__FormatterName"] = "simple",
+        ["Logging__Console__FormatterOptions__SingleLine"] = "true",
+        ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
+        // Three processes share the machine's cores; workstation GC keeps each one's footprint small.
+        ["DOTNET_gcServer"] = "0",
+    };
+}

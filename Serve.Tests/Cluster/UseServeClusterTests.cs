@@ -1,0 +1,108 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Storage;
+using Serve.Cluster;
+using Serve.Hosting;
+
+namespace Serve.Tests.Cluster;
+
+/// <summary>What <c>UseServeCluster</c> registers, checked on a built (never started) host.</summary>
+public sealed class UseServeClusterTests
+{
+    private static readonly Dictionary<string, string?> RedisSettings = new()
+    {
+        ["Serve:Cluster:Mode"] = "Redis",
+        ["Serve:Cluster:RedisConnectionString"] = "127.0.0.1:1",
+        ["Serve:Cluster:ClusterId"] = "c1",
+        ["Serve:Cluster:ServiceId"] = "s1",
+        ["Serve:Cluster:SiloPort"] = "21111",
+        ["Serve:Cluster:GatewayPort"] = "0",
+        ["Serve:Cluster:AdvertisedAddress"] = "127.0.0.1",
+        ["Serve:Cluster:Liveness"] = "Fast",
+    };
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void UseServeCluster_RedisMode_ServeStorageIsRedisWhetherAddServeComesBeforeOrAfter(bool addServeFirst)
+    {
+        using var host = BuildSilo(RedisSettings, silo => silo.AddServe(), addServeFirst);
+
+        var storage = host.Services.GetRequiredKeyedService<IGrainStorage>(ServeOptions.StorageName);
+
+        Assert.Equal("RedisGrainStorage", storage.GetType().Name);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void UseServeCluster_EmbeddedMode_ServeStorageIsInMemory(bool addServeFirst)
+    {
+        using var host = BuildSilo([], silo => silo.AddServe(), addServeFirst);
+
+        var storage = host.Services.GetRequiredKeyedService<IGrainStorage>(ServeOptions.StorageName);
+
+        Assert.Equal("MemoryGrainStorage", storage.GetType().Name);
+    }
+
+    [Fact]
+    public void UseServeCluster_RedisModeFastLiveness_AppliesIdsPortsAddressAndProbeSettings()
+    {
+        using var host = BuildSilo(RedisSettings, silo => silo.AddServe(), addServeFirst: false);
+
+        var cluster = host.Services.GetRequiredService<IOptions<ClusterOptions>>().Value;
+        var endpoints = host.Services.GetRequiredService<IOptions<EndpointOptions>>().Value;
+        var membership = host.Services.GetRequiredService<IOptions<ClusterMembershipOptions>>().Value;
+
+        Assert.Equal(("c1", "s1"), (cluster.ClusterId, cluster.ServiceId));
+        Assert.Equal((21111, 0, "127.0.0.1"), (endpoints.SiloPort, endpoints.GatewayPort, endpoints.AdvertisedIPAddress?.ToString()));
+        Assert.Equal((TimeSpan.FromSeconds(1), 2), (membership.ProbeTimeout, membership.NumMissedProbesLimit));
+    }
+
+    [Fact]
+    public async Task UseServeCluster_InvalidSettings_HostFailsToStartListingEveryError()
+    {
+        var settings = new Dictionary<string, string?>(RedisSettings) { ["Serve:Cluster:RedisConnectionString"] = "", ["Serve:Cluster:SiloPort"] = "0" };
+        using var host = BuildSilo(settings, silo => silo.AddServe(), addServeFirst: false);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Equal(2, error.Failures.Count());
+    }
+
+    [Fact]
+    public void UseServeCluster_ClientInRedisModeFastLiveness_RefreshesGatewaysOften()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(RedisSettings);
+        builder.UseOrleansClient(client => client.UseServeCluster(builder.Configuration).AddServeClient());
+        using var host = builder.Build();
+
+        var gateways = host.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+
+        Assert.Equal(TimeSpan.FromSeconds(5), gateways.GatewayListRefreshPeriod);
+        Assert.Equal("c1", host.Services.GetRequiredService<IOptions<ClusterOptions>>().Value.ClusterId);
+    }
+
+    private static IHost BuildSilo(Dictionary<string, string?> settings, Action<ISiloBuilder> addServe, bool addServeFirst)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.UseOrleans(silo =>
+        {
+            if (addServeFirst)
+            {
+                addServe(silo);
+            }
+            silo.UseServeCluster(builder.Configuration);
+            if (!addServeFirst)
+            {
+                addServe(silo);
+            }
+        });
+        return builder.Build();
+    }
+}

@@ -1,0 +1,20 @@
+using Serve.Tests.Deployments;
+
+namespace Serve.Tests.Configuration;
+
+/// <summary>Application builders that config files in tests name by import path, e.g. <c>Serve.Tests:ConfigApps.Configured</c>.</summary>
+public static class ConfigApps
+{
+    /// <summary>Two replicas of <see cref="Deployments.Configured"/>, which echo their user config and instance id.</summary>
+    public static BoundDeployment Configured() => Deployment.For<Configured>().Bind();
+
+    /// <summary>A greeter whose greeting comes from args (<c>greeting</c>).</summary>
+    public static BoundDeployment Greeter(GreeterArgs args) => Deployment.For<Greeter>().Bind(args.Greeting);
+
+    /// <summary>An HTTP ingress answering with its label, for gateway round trips.</summary>
+    public static BoundDeployment Echo => Deployment.For<Deployments.Http.EchoIngress>().Bind("from-config");
+
+    public static BoundDeployment Throws() => throw new InvalidOperationException("no model file");
+
+    public static BoundDeployment TwoParameters(int a, int b) => throw new NotSupportedException($"{a}{b}");
+}

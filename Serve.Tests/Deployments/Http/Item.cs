@@ -1,0 +1,3 @@
+namespace Serve.Tests.Deployments.Http;
+
+public sealed record Item(int Id, string Name);

@@ -1,0 +1,94 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using System.Net.Http.Json;
+using Microsoft.Extensions.Logging;
+
+namespace Serve.Tests.Infrastructure;
+
+/// <summary>
+/// A real gateway silo (Kestrel on a free loopback port) plus a second, worker silo in the same
+/// cluster, so ingress replicas can live away from the gateway.
+/// </summary>
+public sealed class GatewayFixture : IAsyncLifetime
+{
+    public const long MaxRequestBodySize = 4096;
+
+    private WebApplication _gateway = null!;
+    private IHost _worker = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public IServeClient Serve => _gateway.Services.GetRequiredService<IServeClient>();
+
+    public string GatewaySilo { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        var ports = FreePorts.Take(4);
+        var clusterId = $"gateway-tests-{Guid.NewGuid():N}";
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        FileLoggerProvider.AddIfRequested(builder.Logging);
+        builder.UseOrleans(silo => silo
+            .UseLocalhostClustering(ports[0], ports[1], serviceId: clusterId, clusterId: clusterId)
+            .AddServe());
+        builder.Services.AddServeGateway(o =>
+        {
+            o.Port = 0;
+            o.MaxRequestBodySize = MaxRequestBodySize;
+        });
+        _gateway = builder.Build();
+        _gateway.MapServe();
+        await _gateway.StartAsync();
+        GatewaySilo = _gateway.Services.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>().SiloAddress.ToString();
+
+        var worker = Host.CreateApplicationBuilder();
+        worker.Logging.SetMinimumLevel(LogLevel.Warning);
+        FileLoggerProvider.AddIfRequested(worker.Logging);
+        worker.UseOrleans(silo => silo
+            .UseLocalhostClustering(ports[2], ports[3], new IPEndPoint(IPAddress.Loopback, ports[0]), serviceId: clusterId, clusterId: clusterId)
+            .AddServe());
+        _worker = worker.Build();
+        await _worker.StartAsync();
+
+        var address = _gateway.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        Http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while ((await Http.GetAsync("/-/healthz", deadline.Token)).StatusCode != HttpStatusCode.OK)
+        {
+            await Task.Delay(20, deadline.Token);
+        }
+    }
+
+    /// <summary>Polls <c>/-/routes</c> until the gateway's table satisfies <paramref name="condition"/>.</summary>
+    public async Task WaitForRoutesAsync(Func<Dictionary<string, string>, bool> condition)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!condition((await Http.GetFromJsonAsync<Dictionary<string, string>>("/-/routes", deadline.Token))!))
+        {
+            await Task.Delay(20, deadline.Token);
+        }
+    }
+
+    /// <summary>GETs a path no application serves; a root application left by another test would make it succeed, so it is checked.</summary>
+    public async Task<HttpResponseMessage> WaitForNotFoundAsync(string path)
+    {
+        var response = await Http.GetAsync(path);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        return response;
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        await _worker.StopAsync();
+        await _gateway.StopAsync();
+        _worker.Dispose();
+        await _gateway.DisposeAsync();
+    }
+}
