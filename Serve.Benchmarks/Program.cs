@@ -1,19 +1,30 @@
 using Serve.Benchmarks;
+using Serve.Benchmarks.Autoscaling;
+using Serve.Benchmarks.Http;
 
 // dotnet run -c Release --project Serve.Benchmarks -- handles [--duration 10] [--warmup 2] [--callers 64] ...
-if (args.Length == 0 || args[0] != "handles")
+// dotnet run -c Release --project Serve.Benchmarks -- http [--duration 10] [--rounds 2] [--connections 64,8]
+// dotnet run -c Release --project Serve.Benchmarks -- autoscaling [--before 10] [--step 20] [--after 90]
+switch (args.FirstOrDefault())
 {
-    Console.Error.WriteLine(args.Length == 0 ? "Name a benchmark." : $"Unknown benchmark '{args[0]}'.");
-    Console.Error.WriteLine(BenchmarkSettings.Usage);
-    return 2;
+    case "handles":
+        var settings = BenchmarkSettings.Parse(args.AsSpan(1), out var error);
+        if (settings is null)
+        {
+            Console.Error.WriteLine(error);
+            Console.Error.WriteLine(BenchmarkSettings.Usage);
+            return 2;
+        }
+        await HandleBenchmark.RunAsync(settings);
+        return 0;
+    case "http":
+        return await HttpBenchmark.RunAsync(args[1..]);
+    case "autoscaling":
+        return await AutoscalingBenchmark.RunAsync(args[1..]);
+    default:
+        Console.Error.WriteLine(args.Length == 0 ? "Name a benchmark." : $"Unknown benchmark '{args[0]}'.");
+        Console.Error.WriteLine(BenchmarkSettings.Usage);
+        Console.Error.WriteLine(HttpBenchmark.Usage);
+        Console.Error.WriteLine(AutoscalingBenchmark.Usage);
+        return 2;
 }
-var settings = BenchmarkSettings.Parse(args.AsSpan(1), out var error);
-if (settings is null)
-{
-    Console.Error.WriteLine(error);
-    Console.Error.WriteLine(BenchmarkSettings.Usage);
-    return 2;
-}
-
-await HandleBenchmark.RunAsync(settings);
-return 0;

@@ -18,4 +18,10 @@ public sealed record DeploymentStatus
 
     /// <summary>Its replicas.</summary>
     [Id(4)] public IReadOnlyList<ReplicaStatus> Replicas { get; init; } = [];
+
+    /// <summary>How many of its replicas of the current version are RUNNING.</summary>
+    [Id(5)] public int RunningReplicas { get; init; }
+
+    /// <summary>The autoscaler's last decision and its reason, when the deployment autoscales and it has decided.</summary>
+    [Id(6)] public string? ScalingDecision { get; init; }
 }

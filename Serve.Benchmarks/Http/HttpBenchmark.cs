@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -20,7 +21,7 @@ namespace Serve.Benchmarks.Http;
 internal static class HttpBenchmark
 {
     public const string Usage = """
-        dotnet run -c Release --project Serve.Benchmarks -- http [--duration <s>] [--rounds <n>] [--connections 64,8]
+        dotnet run -c Release --project Serve.Benchmarks -- http [--duration <s>] [--rounds <n>] [--connections 64,8] [--scenarios kestrel-raw,gateway-noop,...]
           needs wrk, python3-uvicorn and python3-starlette (apt-get install wrk python3-uvicorn python3-starlette)
         """;
 
@@ -29,6 +30,7 @@ internal static class HttpBenchmark
         var duration = TimeSpan.FromSeconds(10);
         var rounds = 2;
         int[] connections = [64, 8];
+        string[]? only = null;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -38,6 +40,9 @@ internal static class HttpBenchmark
                     break;
                 case "--rounds":
                     rounds = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+                    break;
+                case "--scenarios":
+                    only = args[i + 1].Split(',');
                     break;
                 case "--connections":
                     connections = args[i + 1].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
@@ -70,13 +75,15 @@ internal static class HttpBenchmark
                 "composition", "/composition");
 
             var gatewayUrl = $"http://127.0.0.1:{port}";
-            (string Name, string Url)[] scenarios =
+            (string Name, string Url)[] all =
             [
                 ("kestrel-raw", $"{gatewayUrl}/-/bench/hello"),
                 ("gateway-noop", $"{gatewayUrl}/noop"),
                 ("gateway-composition", $"{gatewayUrl}/composition"),
                 ("uvicorn-starlette", uvicorn.Url),
             ];
+            // The ratios need raw Kestrel, so it always runs.
+            var scenarios = all.Where(s => only is null || s.Name == "kestrel-raw" || only.Contains(s.Name)).ToArray();
             Console.WriteLine($"HTTP benchmark: wrk -t2, {string.Join(" and ", connections)} connections, {duration.TotalSeconds:0} s per run, {rounds} round(s), {Environment.ProcessorCount} cores");
             foreach (var (name, url) in scenarios)
             {
@@ -89,9 +96,12 @@ internal static class HttpBenchmark
                 {
                     foreach (var (name, url) in scenarios)
                     {
+                        Func<TimeSpan> cpu = name == "uvicorn-starlette" ? () => uvicorn.ProcessorTime : () => Process.GetCurrentProcess().TotalProcessorTime;
+                        var before = cpu();
                         var result = await Wrk.RunAsync(name, url, count, duration, round);
+                        result = result with { CpuMicrosPerRequest = (cpu() - before).TotalMicroseconds / (result.RequestsPerSecond * duration.TotalSeconds) };
                         results.Add(result);
-                        Console.WriteLine($"  round {round} {name,-20} c={count,-3} {result.RequestsPerSecond,10:N0} req/s  p50 {result.P50Ms,7:N2} ms  p99 {result.P99Ms,7:N2} ms  errors {result.Errors}");
+                        Console.WriteLine($"  round {round} {name,-20} c={count,-3} {result.RequestsPerSecond,10:N0} req/s  p50 {result.P50Ms,7:N2} ms  p99 {result.P99Ms,7:N2} ms  cpu {result.CpuMicrosPerRequest,6:N1} µs/req  errors {result.Errors}");
                     }
                 }
             }
@@ -116,8 +126,9 @@ internal static class HttpBenchmark
             {
                 var runs = results.Where(r => r.Connections == count && r.Scenario == scenario).ToList();
                 var rate = Median(runs.Select(r => r.RequestsPerSecond));
-                Console.WriteLine($"  {scenario,-20} c={count,-3} {rate,10:N0} req/s  p50 {Median(runs.Select(r => r.P50Ms)),7:N2} ms  p99 {Median(runs.Select(r => r.P99Ms)),7:N2} ms  ratio {rate / raw,5:P0}  errors {runs.Sum(r => r.Errors)}");
-                Console.WriteLine(FormattableString.Invariant($"RESULT http scenario={scenario} connections={count} rps={rate:F0} p50_ms={Median(runs.Select(r => r.P50Ms)):F2} p99_ms={Median(runs.Select(r => r.P99Ms)):F2} ratio_to_raw={rate / raw:F3}"));
+                var cpu = Median(runs.Select(r => r.CpuMicrosPerRequest));
+                Console.WriteLine($"  {scenario,-20} c={count,-3} {rate,10:N0} req/s  p50 {Median(runs.Select(r => r.P50Ms)),7:N2} ms  p99 {Median(runs.Select(r => r.P99Ms)),7:N2} ms  cpu {cpu,6:N1} µs/req  ratio {rate / raw,5:P0}  errors {runs.Sum(r => r.Errors)}");
+                Console.WriteLine(FormattableString.Invariant($"RESULT http scenario={scenario} connections={count} rps={rate:F0} p50_ms={Median(runs.Select(r => r.P50Ms)):F2} p99_ms={Median(runs.Select(r => r.P99Ms)):F2} cpu_us_per_req={cpu:F1} ratio_to_raw={rate / raw:F3}"));
             }
         }
     }

@@ -32,6 +32,16 @@ internal sealed class UvicornPeer : IAsyncDisposable
 
     public string Url { get; }
 
+    /// <summary>CPU time uvicorn has used so far.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     public static async Task<UvicornPeer> StartAsync(int port)
     {
         var directory = Directory.CreateTempSubdirectory("serve-bench-uvicorn").FullName;

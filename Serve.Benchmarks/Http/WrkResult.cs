@@ -1,4 +1,8 @@
 namespace Serve.Benchmarks.Http;
 
 /// <summary>What one wrk run measured.</summary>
-internal sealed record WrkResult(string Scenario, int Connections, int Round, double RequestsPerSecond, double P50Ms, double P99Ms, long Errors);
+internal sealed record WrkResult(string Scenario, int Connections, int Round, double RequestsPerSecond, double P50Ms, double P99Ms, long Errors)
+{
+    /// <summary>CPU time the serving process spent per request: steadier than req/s on a shared machine.</summary>
+    public double CpuMicrosPerRequest { get; init; } = double.NaN;
+}

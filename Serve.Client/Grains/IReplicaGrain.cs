@@ -6,7 +6,7 @@ internal interface IReplicaGrain : IGrainWithStringKey
 {
     /// <summary>Runs a method, or rejects at once when at capacity, stopping, or never started.</summary>
     [Alias("invoke")]
-    Task<ReplicaResponse> InvokeAsync(ReplicaRequest request, CancellationToken cancellationToken);
+    ValueTask<ReplicaResponse> InvokeAsync(ReplicaRequest request, CancellationToken cancellationToken);
 
     /// <summary>
     /// Runs a streaming method. The first item is a <see cref="ReplicaResponse"/> saying whether the

@@ -15,7 +15,10 @@ internal sealed class ReplicaResponse
 
     public bool IsRejected => Outcome >= ReplicaOutcome.RejectedFull;
 
-    public static ReplicaResponse Completed(object? value) => new() { Outcome = ReplicaOutcome.Completed, Value = value };
+    /// <summary>A completed call that returned nothing (or null): one shared instance, no allocation.</summary>
+    public static readonly ReplicaResponse CompletedEmpty = new() { Outcome = ReplicaOutcome.Completed };
+
+    public static ReplicaResponse Completed(object? value) => value is null ? CompletedEmpty : new() { Outcome = ReplicaOutcome.Completed, Value = value };
 
     public static ReplicaResponse Faulted(Exception exception) => new()
     {

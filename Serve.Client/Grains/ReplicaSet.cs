@@ -21,4 +21,7 @@ internal sealed record ReplicaSet
     /// so routers end it at once (retried when idempotent) instead of waiting for the response timeout.
     /// </summary>
     [Id(5)] public IReadOnlyList<string> Lost { get; init; } = [];
+
+    /// <summary>Whether the deployment autoscales: routers then report their load to its autoscaler.</summary>
+    [Id(6)] public bool Autoscaled { get; init; }
 }

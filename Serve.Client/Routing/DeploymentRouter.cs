@@ -249,6 +249,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
             }
             _queued++;
         }
+        ReportIfNoReplica();
         try
         {
             while (true)
@@ -417,6 +418,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
             }
             Volatile.Write(ref _set, set);
         }
+        UpdateLoadReporting(set);
         // Outside the lock: ending the calls runs their continuations.
         foreach (var replica in lost)
         {
@@ -479,6 +481,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        StopLoadReporting();
         await _stopping.CancelAsync();
         await _watch.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stopping.Dispose();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Serve.Routing;
@@ -14,11 +15,13 @@ internal sealed class ReplicaDirectory : IHandleRuntime, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<DeploymentRouter> _logger;
 
-    public ReplicaDirectory(IGrainFactory grains, TimeProvider time, ILogger<DeploymentRouter> logger)
+    public ReplicaDirectory(IGrainFactory grains, TimeProvider time, ILogger<DeploymentRouter> logger, IHostApplicationLifetime? lifetime = null)
     {
         _grains = grains;
         _time = time;
         _logger = logger;
+        // Long polls would otherwise hold a stopping silo (or client) for a whole poll timeout.
+        lifetime?.ApplicationStopping.Register(() => _ = DisposeAsync().AsTask());
     }
 
     public DeploymentRouter GetRouter(DeploymentId deployment) =>

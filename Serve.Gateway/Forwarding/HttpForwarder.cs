@@ -187,7 +187,7 @@ internal sealed partial class HttpForwarder
     private static string RequestId(HttpRequest request)
     {
         var given = request.Headers[RequestIdHeader].ToString();
-        return given.Length is > 0 and <= 128 && given.All(c => c is > ' ' and < (char)127) ? given : Guid.NewGuid().ToString("N");
+        return given.Length is > 0 and <= 128 && given.All(c => c is > ' ' and < (char)127) ? given : RequestIds.Next();
     }
 
     private static string[] Flatten(IHeaderDictionary headers, string requestId)

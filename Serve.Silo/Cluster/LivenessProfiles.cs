@@ -10,6 +10,13 @@ internal static class LivenessProfiles
 
     public const int FastMissedProbesLimit = 2;
 
+    /// <summary>
+    /// How often a silo of the fast profile re-reads the membership table (Orleans' default is 1 min). Each read also
+    /// retries declaring the silo's own previous incarnation dead, which a restart at the same address can fail to do
+    /// on a write conflict when several silos restart at once; until then that incarnation blocks joins and rebalancing.
+    /// </summary>
+    public static readonly TimeSpan FastTableRefreshTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>How often a client of the fast profile re-reads the gateway list (Orleans' default is 1 min).</summary>
     public static readonly TimeSpan FastGatewayListRefreshPeriod = TimeSpan.FromSeconds(5);
 
@@ -19,6 +26,7 @@ internal static class LivenessProfiles
         {
             options.ProbeTimeout = FastProbeTimeout;
             options.NumMissedProbesLimit = FastMissedProbesLimit;
+            options.TableRefreshTimeout = FastTableRefreshTimeout;
         }
     }
 

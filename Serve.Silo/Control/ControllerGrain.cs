@@ -176,7 +176,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         var unhealthy = deployments.Values.FirstOrDefault(d => d.State == DeploymentState.Unhealthy);
         var (state, message) = failed is not null ? (ApplicationState.DeployFailed, failed.Message)
             : unhealthy is not null ? (ApplicationState.Unhealthy, unhealthy.Message)
-            : deployments.Values.All(d => d.State == DeploymentState.Healthy) ? (ApplicationState.Running, "")
+            : deployments.Values.All(d => d.State is DeploymentState.Healthy or DeploymentState.Upscaling or DeploymentState.Downscaling) ? (ApplicationState.Running, "")
             : (ApplicationState.Deploying, "");
         _statuses[application] = app with { State = state, Message = message, Deployments = deployments };
     }

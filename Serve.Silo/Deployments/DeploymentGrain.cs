@@ -70,6 +70,8 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
             Publish();
             EnsureHealthTimer(TimeSpan.Zero);
             Reconcile();
+            // Keeps scaling after a restart: the autoscaler's state is soft, the deployment's target is not.
+            _ = ConfigureAutoscalerAsync();
         }
         FollowMembership();
         return Task.CompletedTask;
@@ -84,12 +86,18 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
             return Status();
         }
         _state.State.Spec = spec;
+        if (spec.Options.Autoscaling is null || previous?.Options.Autoscaling is null)
+        {
+            // Autoscaling switched on (start from its initial count) or off (the configured count rules).
+            _state.State.AutoscaledTarget = null;
+            _state.State.AutoscalingReason = null;
+        }
         _allStopped = null;
         _failed = false;
         _constructorFailures = 0;
         _message = "";
         await _state.WriteStateAsync();
-        LogApplied(_logger, Key, spec.Options.NumReplicas, spec.CodeVersion);
+        LogApplied(_logger, Key, TargetReplicas, spec.CodeVersion);
 
         if (previous is not null && previous.CodeVersion == spec.CodeVersion && !previous.Options.Equals(spec.Options))
         {
@@ -102,6 +110,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         Publish();
         EnsureHealthTimer(spec.Options.HealthCheckPeriod);
         Reconcile();
+        await ConfigureAutoscalerAsync();
         return Status();
     }
 
@@ -121,6 +130,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
             await _allStopped.Task;
         }
         LogDeleted(_logger, Key);
+        await GrainFactory.GetGrain<Serve.Grains.IAutoscalerGrain>(Key).ConfigureAsync(null, 0);
         _healthTimer?.Dispose();
         _healthTimer = null;
         _state.State = new DeploymentGrainState();
@@ -166,7 +176,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         {
             return;
         }
-        var target = spec.Options.NumReplicas;
+        var target = TargetReplicas;
         var current = Replicas.Where(r => r.CodeVersion == spec.CodeVersion && r.State != ReplicaState.Stopping).ToList();
         while (!_failed && current.Count < target)
         {
@@ -182,7 +192,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         }
         // Surplus: those still starting go first, then the newest running ones.
         foreach (var replica in current
-            .OrderBy(r => r.State == ReplicaState.Starting ? 0 : 1)
+            .OrderBy(StopPreference)
             .ThenByDescending(r => Replicas.IndexOf(r))
             .Take(Math.Max(0, current.Count - target)))
         {
@@ -249,6 +259,11 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         await _state.WriteStateAsync();
         Publish();
         Reconcile();
+        if (_recovering)
+        {
+            // A replacement: check it now, so the deployment is HEALTHY again as soon as it is, not a health period later.
+            _ = CheckHealthAsync(replica);
+        }
     }
 
     private async Task OnStartFailedAsync(ReplicaRecord replica, DeploymentSpec spec, Exception error)
@@ -383,7 +398,8 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
             using var cancel = new CancellationTokenSource(timeout, _time);
             await GrainFactory.GetGrain<IReplicaGrain>(replica.Id).CheckHealthAsync(cancel.Token).WaitAsync(timeout, _time);
             replica.HealthFailures = 0;
-            if (_recovering && Replicas.All(r => r.HealthFailures == 0))
+            // Replicas being replaced (STOPPING) no longer count: recovery ends once every running replica passed a check.
+            if (_recovering && Replicas.Where(r => r.State == ReplicaState.Running).All(r => r.HealthFailures == 0))
             {
                 _recovering = false;
                 ReportStatus();
@@ -424,6 +440,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
             MaxOngoingRequests = spec?.Options.MaxOngoingRequests ?? 1,
             MaxQueuedRequests = spec?.Options.MaxQueuedRequests ?? -1,
             Lost = [.. _lostReplicas],
+            Autoscaled = spec?.Options.Autoscaling is not null,
         };
         var changed = _changed;
         _changed = NewSignal();
@@ -434,18 +451,24 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
     private DeploymentStatus Status()
     {
         var spec = Spec;
-        var target = spec?.Options.NumReplicas ?? 0;
+        var target = TargetReplicas;
         var current = Replicas.Where(r => spec is not null && r.CodeVersion == spec.CodeVersion).ToList();
+        var running = current.Count(r => r.State == ReplicaState.Running);
+        var scaling = _state.State.AutoscaledTarget is not null;
         var state = _failed ? DeploymentState.DeployFailed
             : _recovering ? DeploymentState.Unhealthy
-            : current.Count(r => r.State == ReplicaState.Running) == target && Replicas.Count == target ? DeploymentState.Healthy
+            : running == target && Replicas.Count == target ? DeploymentState.Healthy
+            : scaling && running < target ? DeploymentState.Upscaling
+            : scaling && Replicas.Count > target && running >= target ? DeploymentState.Downscaling
             : DeploymentState.Updating;
         return new DeploymentStatus
         {
             Name = spec?.Name ?? Key[(Key.IndexOf('/') + 1)..],
             State = state,
-            Message = state == DeploymentState.Healthy ? "" : _message,
+            Message = state is DeploymentState.Healthy or DeploymentState.Upscaling or DeploymentState.Downscaling ? "" : _message,
             TargetReplicas = target,
+            RunningReplicas = running,
+            ScalingDecision = _state.State.AutoscalingReason,
             Replicas = Replicas.Select(r => r.ToStatus()).ToArray(),
         };
     }
@@ -460,7 +483,8 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         }
         var status = Status();
         if (_reported is not null && _reported.State == status.State && _reported.Message == status.Message
-            && _reported.TargetReplicas == status.TargetReplicas && _reported.Replicas.SequenceEqual(status.Replicas))
+            && _reported.TargetReplicas == status.TargetReplicas && _reported.ScalingDecision == status.ScalingDecision
+            && _reported.Replicas.SequenceEqual(status.Replicas))
         {
             return;
         }

@@ -15,7 +15,6 @@ namespace Serve.Replicas;
 [Reentrant, KeepAlive, ReplicaPlacement]
 internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
 {
-    private static readonly ReplicaResponse Accepted = ReplicaResponse.Completed(null);
 
     private readonly IServiceProvider _services;
     private readonly ReplicaDirectory _handles;
@@ -63,11 +62,12 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             throw e as ServeException ?? new ServeException($"{e.GetType().FullName}: {e.Message}");
         }
         _maxOngoing = spec.Options.MaxOngoingRequests;
+        UpdateLoadReporting(spec);
         LogStarted(_logger, ReplicaId, _silo);
         return _silo;
     }
 
-    public async Task<ReplicaResponse> InvokeAsync(ReplicaRequest request, CancellationToken cancellationToken)
+    public async ValueTask<ReplicaResponse> InvokeAsync(ReplicaRequest request, CancellationToken cancellationToken)
     {
         if (Admit() is { } rejection)
         {
@@ -124,7 +124,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         }
         try
         {
-            yield return Accepted;
+            yield return ReplicaResponse.CompletedEmpty;
             var context = new ServeCallContext(request.RequestId, request.DeadlineUtcTicks);
             using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
             IAsyncEnumerator<object?>? items = null;
@@ -210,6 +210,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     {
         var instance = _instance ?? throw new ServeException($"Replica {ReplicaId} is not running.");
         _maxOngoing = spec.Options.MaxOngoingRequests;
+        UpdateLoadReporting(spec);
         await instance.ReconfigureAsync(spec, cancellationToken);
         LogReconfigured(_logger, ReplicaId);
     }

@@ -1,0 +1,6 @@
+namespace Serve.Benchmarks.Targets;
+
+public interface ISlowModel
+{
+    Task<int> PredictAsync(CancellationToken cancellationToken = default);
+}
