@@ -1,10 +1,12 @@
 using Serve.Benchmarks;
 using Serve.Benchmarks.Autoscaling;
+using Serve.Benchmarks.Deploy;
 using Serve.Benchmarks.Http;
 
 // dotnet run -c Release --project Serve.Benchmarks -- handles [--duration 10] [--warmup 2] [--callers 64] ...
 // dotnet run -c Release --project Serve.Benchmarks -- http [--duration 10] [--rounds 2] [--connections 64,8]
 // dotnet run -c Release --project Serve.Benchmarks -- autoscaling [--before 10] [--step 20] [--after 90]
+// dotnet run -c Release --project Serve.Benchmarks -- deploy [--rounds 6] [--replicas 4]
 switch (args.FirstOrDefault())
 {
     case "handles":
@@ -21,10 +23,13 @@ switch (args.FirstOrDefault())
         return await HttpBenchmark.RunAsync(args[1..]);
     case "autoscaling":
         return await AutoscalingBenchmark.RunAsync(args[1..]);
+    case "deploy":
+        return await DeployBenchmark.RunAsync(args[1..]);
     default:
         Console.Error.WriteLine(args.Length == 0 ? "Name a benchmark." : $"Unknown benchmark '{args[0]}'.");
         Console.Error.WriteLine(BenchmarkSettings.Usage);
         Console.Error.WriteLine(HttpBenchmark.Usage);
         Console.Error.WriteLine(AutoscalingBenchmark.Usage);
+        Console.Error.WriteLine(DeployBenchmark.Usage);
         return 2;
 }

@@ -20,15 +20,14 @@ internal static class StatusView
             var first = true;
             foreach (var deployment in app.Deployments.Values)
             {
-                var running = deployment.Replicas.Count(r => r.State == ReplicaState.Running);
                 deployments.Add(
                     first ? app.Name : "",
                     first ? Name(app.Status) : "",
                     first ? app.RoutePrefix ?? "-" : "",
                     deployment.Name,
                     Name(deployment.Status),
-                    $"{running}/{deployment.TargetReplicas}",
-                    OneLine(deployment.Message.Length > 0 ? deployment.Message : first ? app.Message : ""));
+                    $"{deployment.RunningReplicas}/{deployment.TargetReplicas}",
+                    OneLine(deployment.Message.Length > 0 ? deployment.Message : deployment.ScalingDecision ?? (first ? app.Message : "")));
                 first = false;
                 foreach (var replica in deployment.Replicas)
                 {

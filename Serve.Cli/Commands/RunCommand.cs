@@ -191,7 +191,7 @@ internal static class RunCommand
     private static string Describe(ApplicationStatus app)
     {
         var deployments = string.Join(", ", app.Deployments.Values.OrderBy(d => d.Name, StringComparer.Ordinal).Select(d =>
-            $"{d.Name} {d.Replicas.Count(r => r.State == ReplicaState.Running)}/{d.TargetReplicas} {StatusView.Name(d.State)}"));
+            $"{d.Name} {d.RunningReplicas}/{d.TargetReplicas} {StatusView.Name(d.State)}"));
         return $"{app.Name}: {StatusView.Name(app.State)}{(deployments.Length > 0 ? $" ({deployments})" : "")}{(app.Message.Length > 0 ? $" {app.Message}" : "")}";
     }
 }

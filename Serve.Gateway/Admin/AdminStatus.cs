@@ -36,6 +36,8 @@ internal static class AdminStatus
         Status = deployment.State,
         Message = deployment.Message,
         TargetReplicas = deployment.TargetReplicas,
+        RunningReplicas = deployment.RunningReplicas,
+        ScalingDecision = deployment.ScalingDecision,
         DeploymentConfig = spec is null ? null : AdminJson.Parse(ConfigJson.Write(ServeConfigWriter.Describe(spec.Options))),
         Replicas = deployment.Replicas.Select(r => new ReplicaDetails(r.ReplicaId, r.State, r.Silo)).ToArray(),
     };

@@ -14,6 +14,12 @@ internal sealed record DeploymentDetails
 
     [JsonPropertyName("target_replicas")] public int TargetReplicas { get; init; }
 
+    /// <summary>Replicas of the current version that are RUNNING.</summary>
+    [JsonPropertyName("running_replicas")] public int RunningReplicas { get; init; }
+
+    /// <summary>The autoscaler's last decision and its reason, when the deployment autoscales.</summary>
+    [JsonPropertyName("scaling_decision")] public string? ScalingDecision { get; init; }
+
     /// <summary>The options it runs with (config over code over defaults), as a <c>deployments</c> entry would set them.</summary>
     [JsonPropertyName("deployment_config")] public JsonElement? DeploymentConfig { get; init; }
 

@@ -42,6 +42,22 @@ public sealed class ServeConfigResolverTests
     }
 
     [Fact]
+    public void Load_SampleConfigFile_IsValid()
+    {
+        var repository = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!System.IO.File.Exists(Path.Combine(repository.FullName, "Serve.sln")))
+        {
+            repository = repository.Parent!;
+        }
+
+        var config = ResolvedConfig.Load(System.IO.File.ReadAllText(Path.Combine(repository.FullName, "Serve.Samples", "Text", "text-pipeline.yaml")));
+
+        var spec = Assert.Single(config.Applications);
+        Assert.Equal(("text", "/text", 3), (spec.Name, spec.RoutePrefix, spec.Deployments.Count));
+        Assert.Equal(4, spec.Deployments.Single(d => d.Name == "SentimentScorer").Options.Autoscaling!.MaxReplicas);
+    }
+
+    [Fact]
     public void Load_SameTextTwice_GivesEqualSpecs()
     {
         const string text = "applications: [{name: t, import_path: 'Serve.Samples:TextPipeline', deployments: [{name: Tokenizer, user_config: {stop_words: [a]}}]}]";

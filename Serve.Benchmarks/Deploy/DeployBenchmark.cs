@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Serve.Admin;
+
+namespace Serve.Benchmarks.Deploy;
+
+/// <summary>
+/// Time from <c>serve deploy</c> (a PUT of a config to the admin API) to RUNNING, for an application of 3 deployments ×
+/// <c>--replicas</c> replicas (the sample text pipeline), then from removing it (PUT of an empty config) until it is gone.
+/// An embedded gateway with the admin API is started in this process; the admin API is polled every few milliseconds,
+/// as <c>serve deploy --wait</c> polls it, and the first round (JIT, first grain activations) is reported apart.
+/// </summary>
+internal static class DeployBenchmark
+{
+    public const string Usage = """
+        dotnet run -c Release --project Serve.Benchmarks -- deploy [--rounds <n>] [--replicas <n>]
+          --rounds <n>     deploy/delete cycles; the first is reported as cold, the median of the others as warm (default 6)
+          --replicas <n>   replicas of each of the 3 deployments (default 4)
+        """;
+
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(2);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var rounds = 6;
+        var replicas = 4;
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--rounds" when int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) && value >= 2:
+                    rounds = value;
+                    break;
+                case "--replicas" when int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) && value >= 1:
+                    replicas = value;
+                    break;
+                default:
+                    Console.Error.WriteLine($"Unknown option or bad value: '{args[i]} {args[i + 1]}'.");
+                    Console.Error.WriteLine(Usage);
+                    return 2;
+            }
+        }
+
+        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var builder = ServeHost.CreateBuilder([]);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Serve:Http:Port"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Serve:Admin:Port"] = "0",
+            ["Serve:Admin:Token"] = token,
+        });
+        await using var gateway = builder.Build();
+        gateway.MapServe();
+        await gateway.StartAsync();
+        using var admin = new HttpClient { BaseAddress = gateway.Services.GetRequiredService<AdminListener>().Address };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        var config = $$"""
+            applications:
+              - name: bench
+                route_prefix: /bench
+                import_path: Serve.Samples:TextPipeline
+                deployments:
+                  - {name: TextPipeline, num_replicas: {{replicas}}}
+                  - {name: Tokenizer, num_replicas: {{replicas}}}
+                  - {name: SentimentScorer, num_replicas: {{replicas}}}
+            """;
+        Console.WriteLine($"deploy → RUNNING: 1 application, 3 deployments × {replicas} replicas, {rounds} rounds, {Environment.ProcessorCount} cores");
+        var deploys = new List<TimeSpan>();
+        var deletes = new List<TimeSpan>();
+        for (var round = 1; round <= rounds; round++)
+        {
+            var deploy = await MeasureAsync(admin, config, details => details.Applications.GetValueOrDefault("bench") is { Status: ApplicationState.Running } app
+                && app.Deployments.Values.All(d => d.Replicas.Count(r => r.State == ReplicaState.Running) == replicas));
+            var delete = await MeasureAsync(admin, "applications: []", details => details.Applications.Count == 0);
+            deploys.Add(deploy);
+            deletes.Add(delete);
+            Console.WriteLine($"  round {round}: deploy → RUNNING {Ms(deploy)}, delete → gone {Ms(delete)}");
+        }
+        Console.WriteLine($"cold (round 1): deploy → RUNNING {Ms(deploys[0])}, delete → gone {Ms(deletes[0])}");
+        Console.WriteLine($"warm (median of rounds 2–{rounds}): deploy → RUNNING {Ms(Median(deploys.Skip(1)))} (min {Ms(deploys.Skip(1).Min())}, max {Ms(deploys.Skip(1).Max())}), delete → gone {Ms(Median(deletes.Skip(1)))}");
+        await gateway.StopAsync();
+        return 0;
+    }
+
+    /// <summary>PUTs <paramref name="config"/> and polls the admin API until <paramref name="done"/>; the time between.</summary>
+    private static async Task<TimeSpan> MeasureAsync(HttpClient admin, string config, Func<ServeDetails, bool> done)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var clock = Stopwatch.StartNew();
+        using (var put = await admin.PutAsync("/api/serve/applications", new StringContent(config, Encoding.UTF8, "application/yaml"), deadline.Token))
+        {
+            if (put.StatusCode != HttpStatusCode.OK)
+            {
+                throw new InvalidOperationException($"PUT answered {(int)put.StatusCode}: {await put.Content.ReadAsStringAsync(deadline.Token)}");
+            }
+        }
+        while (!done((await admin.GetFromJsonAsync<ServeDetails>("/api/serve/applications", AdminJson.Options, deadline.Token))!))
+        {
+            await Task.Delay(Poll, deadline.Token);
+        }
+        return clock.Elapsed;
+    }
+
+    private static TimeSpan Median(IEnumerable<TimeSpan> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static string Ms(TimeSpan value) => $"{value.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)} ms";
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
