@@ -178,7 +178,12 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         }
         var target = TargetReplicas;
         var current = Replicas.Where(r => r.CodeVersion == spec.CodeVersion && r.State != ReplicaState.Stopping).ToList();
-        while (!_failed && current.Count < target)
+        var outdated = Replicas.Where(r => r.CodeVersion != spec.CodeVersion && r.State != ReplicaState.Stopping).ToList();
+        var running = current.Count(r => r.State == ReplicaState.Running);
+        // A rolling update starts at most a batch of new replicas beyond those already serving, so
+        // capacity never drops below the target and a broken version never replaces a working one.
+        var limit = outdated.Count == 0 ? target : Math.Min(target, running + RollingBatch(target));
+        while (!_failed && current.Count < limit)
         {
             var replica = new ReplicaRecord
             {
@@ -190,7 +195,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
             current.Add(replica);
             _ = StartReplicaAsync(replica, spec);
         }
-        // Surplus: those still starting go first, then the newest running ones.
+        // Surplus: those still starting go first, then the least busy, then the newest.
         foreach (var replica in current
             .OrderBy(StopPreference)
             .ThenByDescending(r => Replicas.IndexOf(r))
@@ -198,17 +203,19 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         {
             BeginStop(replica);
         }
-        // Older versions stop once the current one serves at full strength.
-        var running = current.Count(r => r.State == ReplicaState.Running);
-        if (running >= target)
+        // Old-version replicas stop one for one as new ones serve (all of them when the target is zero).
+        foreach (var replica in outdated
+            .OrderBy(StopPreference)
+            .ThenBy(r => Replicas.IndexOf(r))
+            .Take(target == 0 ? outdated.Count : Math.Max(0, outdated.Count + running - target)))
         {
-            foreach (var outdated in Replicas.Where(r => r.CodeVersion != spec.CodeVersion).ToArray())
-            {
-                BeginStop(outdated);
-            }
+            BeginStop(replica);
         }
         ReportStatus();
     }
+
+    /// <summary>Replicas a rolling update replaces at a time: max(20% of the target, 1), as Ray.</summary>
+    internal static int RollingBatch(int target) => Math.Max(target / 5, 1);
 
     private string? ChooseSilo()
     {
@@ -293,6 +300,11 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         {
             _failed = true;
             _message = $"Deployment '{spec.Name}' gave up after {_constructorFailures} failed replica start(s) (MaxConstructorRetryCount). Last error: {error.Message}";
+            var previous = Replicas.Count(r => r.CodeVersion != spec.CodeVersion && r.State == ReplicaState.Running);
+            if (previous > 0)
+            {
+                _message += $" The rollout stopped; the previous version keeps serving on {previous} replica(s).";
+            }
             LogFailed(_logger, Key, _message);
             ReportStatus();
             return;
