@@ -2,11 +2,13 @@ using Serve.Benchmarks;
 using Serve.Benchmarks.Autoscaling;
 using Serve.Benchmarks.Deploy;
 using Serve.Benchmarks.Http;
+using Serve.Benchmarks.Rolling;
 
 // dotnet run -c Release --project Serve.Benchmarks -- handles [--duration 10] [--warmup 2] [--callers 64] ...
 // dotnet run -c Release --project Serve.Benchmarks -- http [--duration 10] [--rounds 2] [--connections 64,8]
 // dotnet run -c Release --project Serve.Benchmarks -- autoscaling [--before 10] [--step 20] [--after 90]
 // dotnet run -c Release --project Serve.Benchmarks -- deploy [--rounds 6] [--replicas 4]
+// dotnet run -c Release --project Serve.Benchmarks -- rolling [--rollouts 5] [--replicas 5]
 switch (args.FirstOrDefault())
 {
     case "handles":
@@ -25,11 +27,14 @@ switch (args.FirstOrDefault())
         return await AutoscalingBenchmark.RunAsync(args[1..]);
     case "deploy":
         return await DeployBenchmark.RunAsync(args[1..]);
+    case "rolling":
+        return await RollingBenchmark.RunAsync(args[1..]);
     default:
         Console.Error.WriteLine(args.Length == 0 ? "Name a benchmark." : $"Unknown benchmark '{args[0]}'.");
         Console.Error.WriteLine(BenchmarkSettings.Usage);
         Console.Error.WriteLine(HttpBenchmark.Usage);
         Console.Error.WriteLine(AutoscalingBenchmark.Usage);
         Console.Error.WriteLine(DeployBenchmark.Usage);
+        Console.Error.WriteLine(RollingBenchmark.Usage);
         return 2;
 }
