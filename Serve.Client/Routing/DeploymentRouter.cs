@@ -384,8 +384,10 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         {
             LogReplicaUnreachable(_logger, error, _deployment.Key, replica.Id);
             _ = _grains.GetGrain<IDeploymentGrain>(_deployment.Key).ReportUnreachableAsync(replica.Id);
-            RepollNow();
         }
+        // Unreachable or gone, the set is changing: fetch it now rather than trust a poll that may be stuck
+        // behind the same failure (an Orleans client's call through a gateway that died is never answered).
+        RepollNow();
     }
 
     private void RepollNow()
@@ -454,8 +456,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
             }
             catch (OperationCanceledException) when (poll.IsCancellationRequested)
             {
-                // A replica became unreachable: ask again at once rather than wait on a poll that may be stuck
-                // behind the same failure (an Orleans client's call through a gateway that died is never answered).
+                // RepollNow: ask again at once.
             }
             catch (Exception e)
             {

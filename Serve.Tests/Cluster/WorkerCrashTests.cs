@@ -7,7 +7,7 @@ namespace Serve.Tests.Cluster;
 public sealed class WorkerCrashTests(ProcessClusterFixture cluster, ITestOutputHelper output)
 {
     private const int Callers = 8;
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(45);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task Kill_WorkerUnderSteadyHandleLoad_EveryCallAccountedForAndReplicasBackOnSurvivor()
