@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using Serve.Tests.Infrastructure;
 
 namespace Serve.Tests.Cluster;
 

@@ -3,21 +3,26 @@ using System.Net.Sockets;
 
 namespace Serve.Tests.Infrastructure;
 
+/// <summary>Loopback ports free right now (the OS hands out distinct ephemeral ports while the listeners are open).</summary>
 public static class FreePorts
 {
-    /// <summary>Ports free on loopback right now (asked of the OS together, so they differ).</summary>
     public static int[] Take(int count)
     {
         var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        foreach (var listener in listeners)
+        try
         {
-            listener.Start();
+            foreach (var listener in listeners)
+            {
+                listener.Start();
+            }
+            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
         }
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        foreach (var listener in listeners)
+        finally
         {
-            listener.Stop();
+            foreach (var listener in listeners)
+            {
+                listener.Stop();
+            }
         }
-        return ports;
     }
 }
