@@ -52,4 +52,5 @@ internal static class ServeEvents
     // Worker hosting and cluster: 8000s
     public const int WorkerStarted = 8001;
     public const int DeploymentAssemblyLoaded = 8002;
+    public const int ReplicaUnplaceable = 8003;
 }

@@ -21,7 +21,7 @@ public static class ServeHost
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.UseOrleans(silo => silo.UseLocalhostClustering().AddServe());
+        builder.UseOrleans(silo => silo.UseServeCluster(builder.Configuration).AddServe());
         builder.Services.AddServeGateway();
         builder.Services.AddServeAdmin();
         return builder;

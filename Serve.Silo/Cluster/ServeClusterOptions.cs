@@ -35,6 +35,7 @@ public sealed class ServeClusterOptions
 
     /// <summary>
     /// The IP address this silo gives other silos and clients (in <see cref="ClusterMode.Redis"/>); it also listens on it.
+    /// A host name (such as a container's hostname) is resolved to its IP (IPv4 first) once at start.
     /// Default is none: Orleans picks this machine's first non-loopback address. Tests on one machine use <c>127.0.0.1</c>.
     /// </summary>
     public string? AdvertisedAddress { get; set; }

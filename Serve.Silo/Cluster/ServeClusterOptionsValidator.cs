@@ -50,9 +50,9 @@ internal sealed class ServeClusterOptionsValidator : IValidateOptions<ServeClust
         {
             errors.Add($"{Section}:GatewayPort: {options.GatewayPort} is also the SiloPort. Fix: give them different ports.");
         }
-        if (options.AdvertisedAddress is { Length: > 0 } address && !IPAddress.TryParse(address, out _))
+        if (options.AdvertisedAddress is { Length: > 0 } address && AdvertisedAddressResolver.Resolve(address, out var resolveError) is null)
         {
-            errors.Add($"{Section}:AdvertisedAddress: '{address}' is not an IP address. Fix: give an address such as 10.0.0.5 or 127.0.0.1, or leave it unset.");
+            errors.Add($"{Section}:AdvertisedAddress: '{address}' is neither an IP address nor a host name that resolves ({resolveError}). Fix: give an address such as 10.0.0.5 or 127.0.0.1, a resolvable host name, or leave it unset.");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

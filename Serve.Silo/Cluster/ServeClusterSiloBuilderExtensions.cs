@@ -20,6 +20,8 @@ public static class ServeClusterSiloBuilderExtensions
     /// <see cref="ClusterMode.Redis"/>: membership in Redis, and the grain storage named
     /// <see cref="ServeOptions.StorageName"/> in Redis, so applications survive a restart of the whole cluster;
     /// this holds whether <c>AddServe</c> is called before or after.
+    /// Also declares this silo's role and capacity from the <c>Serve:Silo</c> section (<see cref="ServeSiloOptions"/>,
+    /// validated at start) and publishes it to every silo, so replicas are placed only where their resources are free.
     /// </summary>
     /// <param name="builder">The silo.</param>
     /// <param name="configuration">The configuration holding the <c>Serve:Cluster</c> section.</param>
@@ -54,13 +56,13 @@ public static class ServeClusterSiloBuilderExtensions
         {
             o.SiloPort = c.Value.SiloPort;
             o.GatewayPort = c.Value.GatewayPort;
-            if (c.Value.Mode == ClusterMode.Redis && IPAddress.TryParse(c.Value.AdvertisedAddress, out var address))
+            if (c.Value.Mode == ClusterMode.Redis && AdvertisedAddressResolver.Resolve(c.Value.AdvertisedAddress, out _) is { } address)
             {
                 o.AdvertisedIPAddress = address;
             }
         });
         services.AddOptions<ClusterMembershipOptions>().Configure<IOptions<ServeClusterOptions>>(
             (o, c) => LivenessProfiles.Apply(c.Value.Liveness, o));
-        return builder;
+        return builder.AddServeSiloCapacity(configuration);
     }
 }

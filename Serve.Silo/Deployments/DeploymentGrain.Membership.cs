@@ -45,6 +45,11 @@ internal sealed partial class DeploymentGrain
 
     private async Task OnMembershipChangedAsync(ClusterMembershipSnapshot snapshot)
     {
+        if (_unplaced > 0)
+        {
+            // A silo joined or left: replicas that fit nowhere may fit now.
+            Reconcile();
+        }
         var newlyDead = snapshot.Members.Values
             .Where(m => m.Status == SiloStatus.Dead && _deadSilosSeen.Add(m.SiloAddress))
             .Select(m => m.SiloAddress.ToString())

@@ -183,18 +183,25 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         // A rolling update starts at most a batch of new replicas beyond those already serving, so
         // capacity never drops below the target and a broken version never replaces a working one.
         var limit = outdated.Count == 0 ? target : Math.Min(target, running + RollingBatch(target));
+        var unplaced = 0;
         while (!_failed && current.Count < limit)
         {
+            if (!TryChooseSilo(spec, out var silo))
+            {
+                unplaced = limit - current.Count;
+                break;
+            }
             var replica = new ReplicaRecord
             {
                 Id = $"{Key}/{spec.CodeVersion}/{_state.State.NextReplicaNumber++}",
                 CodeVersion = spec.CodeVersion,
-                Silo = ChooseSilo(),
+                Silo = silo,
             };
             Replicas.Add(replica);
             current.Add(replica);
             _ = StartReplicaAsync(replica, spec);
         }
+        SetUnplaced(unplaced);
         // Surplus: those still starting go first, then the least busy, then the newest.
         foreach (var replica in current
             .OrderBy(StopPreference)
@@ -216,24 +223,6 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
 
     /// <summary>Replicas a rolling update replaces at a time: max(20% of the target, 1), as Ray.</summary>
     internal static int RollingBatch(int target) => Math.Max(target / 5, 1);
-
-    private string? ChooseSilo()
-    {
-        var silos = _membership.CurrentSnapshot.Members.Values
-            .Where(m => m.Status == SiloStatus.Active)
-            .Select(m => m.SiloAddress.ToString())
-            .ToList();
-        if (silos.Count == 0)
-        {
-            return null;
-        }
-        var load = Replicas.Where(r => r.State != ReplicaState.Stopping && r.Silo is not null)
-            .GroupBy(r => r.Silo!)
-            .ToDictionary(g => g.Key, g => g.Count());
-        var fewest = silos.Min(s => load.GetValueOrDefault(s));
-        var candidates = silos.Where(s => load.GetValueOrDefault(s) == fewest).ToList();
-        return candidates[Random.Shared.Next(candidates.Count)];
-    }
 
     private async Task StartReplicaAsync(ReplicaRecord replica, DeploymentSpec spec)
     {
@@ -467,7 +456,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         var current = Replicas.Where(r => spec is not null && r.CodeVersion == spec.CodeVersion).ToList();
         var running = current.Count(r => r.State == ReplicaState.Running);
         var scaling = _state.State.AutoscaledTarget is not null;
-        var state = _failed ? DeploymentState.DeployFailed
+        var state = _failed || Unplaceable ? DeploymentState.DeployFailed
             : _recovering ? DeploymentState.Unhealthy
             : running == target && Replicas.Count == target ? DeploymentState.Healthy
             : scaling && running < target ? DeploymentState.Upscaling
@@ -477,7 +466,8 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         {
             Name = spec?.Name ?? Key[(Key.IndexOf('/') + 1)..],
             State = state,
-            Message = state is DeploymentState.Healthy or DeploymentState.Upscaling or DeploymentState.Downscaling ? "" : _message,
+            Message = state is DeploymentState.Healthy or DeploymentState.Upscaling or DeploymentState.Downscaling ? ""
+                : Unplaceable && !_failed ? UnplacedMessage(target) : _message,
             TargetReplicas = target,
             RunningReplicas = running,
             ScalingDecision = _state.State.AutoscalingReason,

@@ -21,6 +21,14 @@ public sealed class ServeClusterOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_AdvertisedAddressIsResolvableHostName_Succeeds()
+    {
+        var options = new ServeClusterOptions { Mode = ClusterMode.Redis, RedisConnectionString = "redis:6379", AdvertisedAddress = "localhost" };
+
+        Assert.True(Validator.Validate(null, options).Succeeded);
+    }
+
+    [Fact]
     public void Validate_SeveralBadValues_ReportsEveryOneNamingOptionAndValue()
     {
         var options = new ServeClusterOptions
@@ -29,7 +37,7 @@ public sealed class ServeClusterOptionsValidatorTests
             ClusterId = " ",
             SiloPort = 0,
             GatewayPort = 70000,
-            AdvertisedAddress = "not-an-ip",
+            AdvertisedAddress = "no such host.invalid",
         };
 
         var failures = Validator.Validate(null, options).Failures!.ToList();
@@ -39,7 +47,7 @@ public sealed class ServeClusterOptionsValidatorTests
         Assert.Contains(failures, f => f.Contains("Serve:Cluster:ClusterId"));
         Assert.Contains(failures, f => f.Contains("Serve:Cluster:SiloPort: 0"));
         Assert.Contains(failures, f => f.Contains("Serve:Cluster:GatewayPort: 70000"));
-        Assert.Contains(failures, f => f.Contains("Serve:Cluster:AdvertisedAddress: 'not-an-ip'"));
+        Assert.Contains(failures, f => f.Contains("Serve:Cluster:AdvertisedAddress: 'no such host.invalid'"));
     }
 
     [Fact]

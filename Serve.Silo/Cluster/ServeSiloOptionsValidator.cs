@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Options;
+
+namespace Serve.Cluster;
+
+/// <summary>Reports every invalid <see cref="ServeSiloOptions"/> value at once, at start.</summary>
+internal sealed class ServeSiloOptionsValidator : IValidateOptions<ServeSiloOptions>
+{
+    private const string Section = ServeSiloOptions.SectionName + ":Resources";
+
+    public ValidateOptionsResult Validate(string? name, ServeSiloOptions options)
+    {
+        var errors = new List<string>();
+        var resources = options.Resources;
+        if (resources is null)
+        {
+            return ValidateOptionsResult.Fail($"{Section} must not be null.");
+        }
+        if (resources.NumCpus is { } cpus && (!double.IsFinite(cpus) || cpus < 0))
+        {
+            errors.Add($"{Section}:NumCpus: {resources.NumCpus} must be a number ≥ 0.");
+        }
+        if (!double.IsFinite(resources.NumGpus) || resources.NumGpus < 0)
+        {
+            errors.Add($"{Section}:NumGpus: {resources.NumGpus} must be a number ≥ 0.");
+        }
+        if (resources.Memory is < 0)
+        {
+            errors.Add($"{Section}:Memory: {resources.Memory} must be ≥ 0 (bytes).");
+        }
+        foreach (var (resource, amount) in resources.Custom ?? [])
+        {
+            if (string.IsNullOrWhiteSpace(resource) || resource.Contains('='))
+            {
+                errors.Add($"{Section}:Custom: '{resource}' is not a resource name. Fix: use a non-empty name without '='.");
+            }
+            if (!double.IsFinite(amount) || amount < 0)
+            {
+                errors.Add($"{Section}:Custom:{resource}: {amount} must be a number ≥ 0.");
+            }
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,8 @@
+namespace Serve.Placement;
+
+/// <summary>An active silo as the placer sees it: what it offers and the replicas already placed on it.</summary>
+/// <param name="Silo">The silo's address.</param>
+/// <param name="Capacity">What it declared; null when its metadata is not known yet (it is skipped for now).</param>
+/// <param name="Placed">The demands of the replicas already placed on it.</param>
+/// <param name="PlacedOfDeployment">How many of those belong to the deployment being placed.</param>
+internal sealed record PlacementCandidate(string Silo, SiloCapacity? Capacity, IReadOnlyList<ReplicaResources> Placed, int PlacedOfDeployment);

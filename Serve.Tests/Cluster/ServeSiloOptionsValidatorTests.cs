@@ -1,0 +1,32 @@
+using Serve.Cluster;
+
+namespace Serve.Tests.Cluster;
+
+public sealed class ServeSiloOptionsValidatorTests
+{
+    private static readonly ServeSiloOptionsValidator Validator = new();
+
+    [Fact]
+    public void Validate_Defaults_Succeeds()
+    {
+        Assert.True(Validator.Validate(null, new ServeSiloOptions()).Succeeded);
+    }
+
+    [Fact]
+    public void Validate_SeveralBadValues_ReportsEveryOneNamingOptionAndValue()
+    {
+        var options = new ServeSiloOptions
+        {
+            Resources = new SiloResources { NumCpus = -1, NumGpus = double.NaN, Memory = -5, Custom = new() { [""] = 1, ["tpu"] = -2 } },
+        };
+
+        var failures = Validator.Validate(null, options).Failures!.ToList();
+
+        Assert.Equal(5, failures.Count);
+        Assert.Contains(failures, f => f.Contains("Serve:Silo:Resources:NumCpus: -1"));
+        Assert.Contains(failures, f => f.Contains("Serve:Silo:Resources:NumGpus: NaN"));
+        Assert.Contains(failures, f => f.Contains("Serve:Silo:Resources:Memory: -5"));
+        Assert.Contains(failures, f => f.Contains("Serve:Silo:Resources:Custom: ''"));
+        Assert.Contains(failures, f => f.Contains("Serve:Silo:Resources:Custom:tpu: -2"));
+    }
+}

@@ -1,0 +1,127 @@
+using System.Collections.Immutable;
+using Serve.Placement;
+
+namespace Serve.Tests.Placement;
+
+public sealed class ReplicaPlacerTests
+{
+    private static readonly ReplicaResources OneCpu = new();
+
+    private static SiloCapacity Cpus(double cpus, bool hostsReplicas = true) => new() { NumCpus = cpus, HostsReplicas = hostsReplicas };
+
+    private static PlacementCandidate Silo(string name, SiloCapacity? capacity, int placed = 0, ReplicaResources? each = null) =>
+        new(name, capacity, Enumerable.Repeat(each ?? OneCpu, placed).ToArray(), placed);
+
+    private static PlacementDecision Place(ReplicaResources demand, int maxPerSilo, params PlacementCandidate[] silos) =>
+        ReplicaPlacer.Place(silos, demand, maxPerSilo, new Random(1));
+
+    [Fact]
+    public void Place_SiloThatDoesNotHostReplicas_IsSkipped()
+    {
+        var decision = Place(OneCpu, 0, Silo("gateway", Cpus(8, hostsReplicas: false)), Silo("worker", Cpus(1)));
+
+        Assert.Equal("worker", decision.Silo);
+    }
+
+    [Fact]
+    public void Place_SeveralFit_ChoosesTheLeastLoaded()
+    {
+        var decision = Place(OneCpu, 0, Silo("busy", Cpus(8), placed: 3), Silo("new", Cpus(8)), Silo("half", Cpus(8), placed: 1));
+
+        Assert.Equal("new", decision.Silo);
+    }
+
+    [Fact]
+    public void Place_FreeCapacityTooSmall_SkipsSilo()
+    {
+        var demand = new ReplicaResources { NumCpus = 2 };
+
+        var decision = Place(demand, 0, Silo("full", Cpus(4), placed: 1, each: new ReplicaResources { NumCpus = 3 }), Silo("room", Cpus(2), placed: 0));
+
+        Assert.Equal("room", decision.Silo);
+    }
+
+    [Fact]
+    public void Place_FractionalDemandsFillCapacityExactly_LastOneFits()
+    {
+        var tenth = new ReplicaResources { NumCpus = 0.1 };
+
+        var decision = Place(tenth, 0, Silo("one", Cpus(1), placed: 9, each: tenth));
+
+        Assert.Equal("one", decision.Silo);
+    }
+
+    [Fact]
+    public void Place_MaxReplicasPerSiloReached_SkipsSilo()
+    {
+        var decision = Place(OneCpu, 2, Silo("a", Cpus(8), placed: 2), Silo("b", Cpus(8), placed: 2), Silo("c", Cpus(8), placed: 2));
+
+        Assert.Null(decision.Silo);
+        Assert.Contains("MaxReplicasPerSilo (2)", decision.Reason);
+    }
+
+    [Fact]
+    public void Place_NoCpuFreeEnough_NamesDemandAndLargestFree()
+    {
+        var demand = new ReplicaResources { NumCpus = 2 };
+
+        var decision = Place(demand, 0, Silo("a", Cpus(1)), Silo("b", Cpus(4), placed: 3));
+
+        Assert.Null(decision.Silo);
+        Assert.Equal("needs 2 CPU(s), the largest free is 1 on a", decision.Reason);
+        Assert.False(decision.Waiting);
+    }
+
+    [Fact]
+    public void Place_GpuDemandOnCpuOnlySilos_NamesGpus()
+    {
+        var decision = Place(new ReplicaResources { NumGpus = 1 }, 0, Silo("a", Cpus(8)));
+
+        Assert.Equal("needs 1 GPU(s), the largest free is 0 on a", decision.Reason);
+    }
+
+    [Fact]
+    public void Place_CustomResourceDeclared_FitsOnlyThere()
+    {
+        var demand = new ReplicaResources { Custom = new Dictionary<string, double> { ["accelerator:a100"] = 1 } };
+        var withA100 = Cpus(8) with { Custom = ImmutableDictionary<string, double>.Empty.Add("accelerator:a100", 1) };
+
+        Assert.Equal("gpu-box", Place(demand, 0, Silo("plain", Cpus(8)), Silo("gpu-box", withA100)).Silo);
+        Assert.Contains("of 'accelerator:a100'", Place(demand, 0, Silo("plain", Cpus(8)), Silo("gpu-box", withA100, placed: 1, each: demand)).Reason);
+    }
+
+    [Fact]
+    public void Place_MemoryDemandAboveFree_SkipsSilo()
+    {
+        var demand = new ReplicaResources { NumCpus = 0, Memory = 600 };
+        var small = new SiloCapacity { Memory = 1000 };
+
+        Assert.Null(Place(demand, 0, Silo("small", small, placed: 1, each: demand)).Silo);
+        Assert.Equal("small", Place(demand, 0, Silo("small", small)).Silo);
+    }
+
+    [Fact]
+    public void Place_UndeclaredSilo_TakesAnyDemand()
+    {
+        var demand = new ReplicaResources { NumCpus = 64, NumGpus = 8, Custom = new Dictionary<string, double> { ["tpu"] = 4 } };
+
+        Assert.Equal("legacy", Place(demand, 0, Silo("legacy", SiloCapacity.Undeclared, placed: 100)).Silo);
+    }
+
+    [Fact]
+    public void Place_OnlySiloWithUnknownCapacity_WaitsInsteadOfChoosing()
+    {
+        var decision = Place(OneCpu, 0, Silo("gateway", Cpus(8, hostsReplicas: false)), Silo("joining", null));
+
+        Assert.Null(decision.Silo);
+        Assert.True(decision.Waiting);
+    }
+
+    [Fact]
+    public void Place_NoSiloHostsReplicas_SaysSo()
+    {
+        var decision = Place(OneCpu, 0, Silo("gateway", Cpus(8, hostsReplicas: false)));
+
+        Assert.Contains("HostsReplicas is false", decision.Reason);
+    }
+}

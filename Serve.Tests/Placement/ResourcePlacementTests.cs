@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.TestingHost;
+using Serve.Cluster;
+using Serve.Tests.Deployments;
+using Serve.Tests.Infrastructure;
+
+namespace Serve.Tests.Placement;
+
+/// <summary>
+/// Silos with declared roles and capacities: the first is a gateway that hosts no replicas, every other offers 2 CPUs.
+/// Its own cluster, because a test adds a silo.
+/// </summary>
+public sealed class ResourcePlacementTests : IAsyncLifetime
+{
+    private InProcessTestCluster _cluster = null!;
+    private int _silosConfigured;
+
+    private IServeClient Serve => _cluster.Silos[0].ServiceProvider.GetRequiredService<IServeClient>();
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSiloHost((_, host) => host.Logging.SetMinimumLevel(LogLevel.Warning));
+        builder.ConfigureSilo((_, silo) =>
+        {
+            // Silos are configured one after another: the first is the gateway.
+            var gateway = Interlocked.Increment(ref _silosConfigured) == 1;
+            silo.AddServeSiloCapacity(new ConfigurationBuilder().Build(), o =>
+            {
+                o.HostsReplicas = !gateway;
+                o.Resources.NumCpus = 2;
+            });
+            silo.AddServe();
+        });
+        builder.ConfigureClient(client => client.AddServeClient());
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.StopAllSilosAsync();
+        await _cluster.DisposeAsync();
+    }
+
+    private string[] SilosHostingReplicas() => _cluster.Silos
+        .Where(s => s.ServiceProvider.GetRequiredService<IOptions<ServeSiloOptions>>().Value.HostsReplicas)
+        .Select(s => s.SiloAddress.ToString())
+        .ToArray();
+
+    [Fact]
+    public async Task RunAsync_ReplicasFitOnWorker_PlacesNoneOnGateway()
+    {
+        await Serve.RunAsync<IProbe>(Deployment.For<Greeter>().Options(o => o with { NumReplicas = 2 }).Bind("hi"), "fits", null);
+
+        var status = await Serve.GetStatusAsync();
+        var worker = Assert.Single(SilosHostingReplicas());
+        Assert.All(status.Deployment("fits", "Greeter").Replicas, r => Assert.Equal(worker, r.Silo));
+    }
+
+    [Fact]
+    public async Task RunAsync_MoreReplicasThanCapacity_DeployFailedNamingShortageUntilSiloJoins()
+    {
+        var error = await Assert.ThrowsAsync<DeployFailedException>(() =>
+            Serve.RunAsync<IProbe>(Deployment.For<Greeter>().Options(o => o with { NumReplicas = 3 }).Bind("hi"), "tight", null));
+
+        Assert.Contains("1 of 3 replica(s) cannot be placed: needs 1 CPU(s), the largest free is 0 on", error.Reason);
+        // The two that fit keep starting while the status already says the third cannot be placed.
+        var status = await Serve.WaitForAsync(s => s.Deployment("tight", "Greeter").RunningReplicas == 2);
+        Assert.Equal(DeploymentState.DeployFailed, status.Deployment("tight", "Greeter").State);
+
+        var joined = await _cluster.StartAdditionalSiloAsync();
+
+        status = await Serve.WaitForAsync(s => s.Deployment("tight", "Greeter").State == DeploymentState.Healthy);
+        Assert.Single(status.Deployment("tight", "Greeter").Replicas, r => r.Silo == joined.SiloAddress.ToString());
+        Assert.All(status.Deployment("tight", "Greeter").Replicas, r => Assert.Contains(r.Silo, SilosHostingReplicas()));
+    }
+}
