@@ -13,10 +13,12 @@ using Serve.Samples.Composition;
 namespace Serve.Benchmarks.Http;
 
 /// <summary>
-/// HTTP throughput and latency with one load tool (wrk) for four servers in one run: raw Kestrel in
-/// the gateway process, the gateway in front of a no-op ingress replica, the seed's composition
-/// (ingress → two deployments) over HTTP, and uvicorn + Starlette as the peer. Every scenario runs at
-/// each connection count once per round, rounds alternate, and medians are reported.
+/// HTTP throughput and latency with one load tool (wrk) for five servers in one run: raw Kestrel in
+/// the gateway process, the gateway in front of a no-op ingress replica (an <see cref="IHttpIngress"/>,
+/// and the same answer from an <see cref="IHttpEndpoints"/> through the replica's full ASP.NET Core
+/// pipeline), the seed's composition (ingress → two deployments) over HTTP, and uvicorn + Starlette as
+/// the peer. Every scenario runs at each connection count once per round, rounds alternate, and
+/// medians are reported, with the CPU time the serving process spent per request.
 /// </summary>
 internal static class HttpBenchmark
 {
@@ -68,6 +70,7 @@ internal static class HttpBenchmark
             var serve = gateway.Services.GetRequiredService<IServeClient>();
             // Enough slots that 64 connections never wait for one: the benchmark measures the path, not the limit.
             await serve.RunAsync(Deployment.For<NoOpIngress>().Options(o => o with { MaxOngoingRequests = 128 }).Bind(), "noop", "/noop");
+            await serve.RunAsync(Deployment.For<NoOpEndpoints>().Options(o => o with { MaxOngoingRequests = 128 }).Bind(), "endpoints", "/endpoints");
             await serve.RunAsync(
                 Deployment.For<Ingress>().Options(o => o with { MaxOngoingRequests = 128 }).Bind(
                     Deployment.For<Hello>().Options(o => o with { MaxOngoingRequests = 128 }).Bind(),
@@ -79,6 +82,7 @@ internal static class HttpBenchmark
             [
                 ("kestrel-raw", $"{gatewayUrl}/-/bench/hello"),
                 ("gateway-noop", $"{gatewayUrl}/noop"),
+                ("gateway-endpoints", $"{gatewayUrl}/endpoints"),
                 ("gateway-composition", $"{gatewayUrl}/composition"),
                 ("uvicorn-starlette", uvicorn.Url),
             ];
@@ -98,10 +102,16 @@ internal static class HttpBenchmark
                     {
                         Func<TimeSpan> cpu = name == "uvicorn-starlette" ? () => uvicorn.ProcessorTime : () => Process.GetCurrentProcess().TotalProcessorTime;
                         var before = cpu();
+                        var allocated = GC.GetTotalAllocatedBytes();
                         var result = await Wrk.RunAsync(name, url, count, duration, round);
-                        result = result with { CpuMicrosPerRequest = (cpu() - before).TotalMicroseconds / (result.RequestsPerSecond * duration.TotalSeconds) };
+                        var requests = result.RequestsPerSecond * duration.TotalSeconds;
+                        result = result with
+                        {
+                            CpuMicrosPerRequest = (cpu() - before).TotalMicroseconds / requests,
+                            BytesPerRequest = name == "uvicorn-starlette" ? double.NaN : (GC.GetTotalAllocatedBytes() - allocated) / requests,
+                        };
                         results.Add(result);
-                        Console.WriteLine($"  round {round} {name,-20} c={count,-3} {result.RequestsPerSecond,10:N0} req/s  p50 {result.P50Ms,7:N2} ms  p99 {result.P99Ms,7:N2} ms  cpu {result.CpuMicrosPerRequest,6:N1} µs/req  errors {result.Errors}");
+                        Console.WriteLine($"  round {round} {name,-20} c={count,-3} {result.RequestsPerSecond,10:N0} req/s  p50 {result.P50Ms,7:N2} ms  p99 {result.P99Ms,7:N2} ms  cpu {result.CpuMicrosPerRequest,6:N1} µs/req  {result.BytesPerRequest,6:N0} B/req  errors {result.Errors}");
                     }
                 }
             }
@@ -127,8 +137,9 @@ internal static class HttpBenchmark
                 var runs = results.Where(r => r.Connections == count && r.Scenario == scenario).ToList();
                 var rate = Median(runs.Select(r => r.RequestsPerSecond));
                 var cpu = Median(runs.Select(r => r.CpuMicrosPerRequest));
-                Console.WriteLine($"  {scenario,-20} c={count,-3} {rate,10:N0} req/s  p50 {Median(runs.Select(r => r.P50Ms)),7:N2} ms  p99 {Median(runs.Select(r => r.P99Ms)),7:N2} ms  cpu {cpu,6:N1} µs/req  ratio {rate / raw,5:P0}  errors {runs.Sum(r => r.Errors)}");
-                Console.WriteLine(FormattableString.Invariant($"RESULT http scenario={scenario} connections={count} rps={rate:F0} p50_ms={Median(runs.Select(r => r.P50Ms)):F2} p99_ms={Median(runs.Select(r => r.P99Ms)):F2} cpu_us_per_req={cpu:F1} ratio_to_raw={rate / raw:F3}"));
+                var bytes = Median(runs.Select(r => r.BytesPerRequest));
+                Console.WriteLine($"  {scenario,-20} c={count,-3} {rate,10:N0} req/s  p50 {Median(runs.Select(r => r.P50Ms)),7:N2} ms  p99 {Median(runs.Select(r => r.P99Ms)),7:N2} ms  cpu {cpu,6:N1} µs/req  {bytes,6:N0} B/req  ratio {rate / raw,5:P0}  errors {runs.Sum(r => r.Errors)}");
+                Console.WriteLine(FormattableString.Invariant($"RESULT http scenario={scenario} connections={count} rps={rate:F0} p50_ms={Median(runs.Select(r => r.P50Ms)):F2} p99_ms={Median(runs.Select(r => r.P99Ms)):F2} cpu_us_per_req={cpu:F1} bytes_per_req={bytes:F0} ratio_to_raw={rate / raw:F3}"));
             }
         }
     }

@@ -5,4 +5,7 @@ internal sealed record WrkResult(string Scenario, int Connections, int Round, do
 {
     /// <summary>CPU time the serving process spent per request: steadier than req/s on a shared machine.</summary>
     public double CpuMicrosPerRequest { get; init; } = double.NaN;
+
+    /// <summary>Bytes the serving process allocated per request, when it is this process (not uvicorn): noise-free, unlike time.</summary>
+    public double BytesPerRequest { get; init; } = double.NaN;
 }

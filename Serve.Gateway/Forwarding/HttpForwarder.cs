@@ -1,7 +1,9 @@
+using System.Buffers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Serve.Grains;
 using Serve.Hosting;
 using Serve.Http;
@@ -37,22 +39,28 @@ internal sealed partial class HttpForwarder
         _logger = logger;
     }
 
-    public async Task ForwardAsync(HttpContext context)
+    public Task ForwardAsync(HttpContext context)
     {
         var requestId = RequestId(context.Request);
         context.Response.Headers[RequestIdHeader] = requestId;
-        var options = _options.CurrentValue;
         var table = _routes.Current;
         if (!table.TryMatch(context.Request.Path, out var route, out var pathBase, out var path))
         {
-            await GatewayError.WriteAsync(context, StatusCodes.Status404NotFound, "no application serves this path", requestId, new Dictionary<string, object?>
+            return GatewayError.WriteAsync(context, StatusCodes.Status404NotFound, "no application serves this path", requestId, new Dictionary<string, object?>
             {
                 ["path"] = context.Request.Path.Value,
                 ["routes"] = table.Routes.Select(r => r.Prefix).ToArray(),
             });
-            return;
         }
+        var options = _options.CurrentValue;
+        // Most requests have no body: they skip the reading step and its state machine.
+        return HasBody(context.Request)
+            ? ReadAndForwardAsync(context, requestId, route, pathBase, path, options)
+            : ForwardAsync(context, requestId, route, CreateRequest(context, requestId, pathBase, path, []), options);
+    }
 
+    private async Task ReadAndForwardAsync(HttpContext context, string requestId, RouteEntry route, string pathBase, string path, ServeGatewayOptions options)
+    {
         byte[] body;
         try
         {
@@ -68,19 +76,24 @@ internal sealed partial class HttpForwarder
             LogClientGone(_logger, requestId);
             return;
         }
+        await ForwardAsync(context, requestId, route, CreateRequest(context, requestId, pathBase, path, body), options);
+    }
 
-        var request = new HttpRequestData
-        {
-            Method = context.Request.Method,
-            Scheme = context.Request.Scheme,
-            Host = context.Request.Host.Value ?? "",
-            PathBase = pathBase,
-            Path = path,
-            QueryString = context.Request.QueryString.Value ?? "",
-            Headers = Flatten(context.Request.Headers, requestId),
-            Body = body,
-            RemoteIpAddress = context.Connection.RemoteIpAddress?.ToString(),
-        };
+    private static HttpRequestData CreateRequest(HttpContext context, string requestId, string pathBase, string path, byte[] body) => new()
+    {
+        Method = context.Request.Method,
+        Scheme = context.Request.Scheme,
+        Host = context.Request.Host.Value ?? "",
+        PathBase = pathBase,
+        Path = path,
+        QueryString = context.Request.QueryString.Value ?? "",
+        Headers = Flatten(context.Request.Headers, requestId),
+        Body = body,
+        RemoteIpAddress = context.Connection.RemoteIpAddress?.ToString(),
+    };
+
+    private async Task ForwardAsync(HttpContext context, string requestId, RouteEntry route, HttpRequestData request, ServeGatewayOptions options)
+    {
         var timeout = route.RequestTimeout ?? options.RequestTimeout;
         using var deadline = timeout is { } t ? new CancellationTokenSource(t) : null;
         var call = new CallOptions { RequestId = requestId, Timeout = timeout };
@@ -144,7 +157,10 @@ internal sealed partial class HttpForwarder
         if (response.StreamId == 0)
         {
             context.Response.ContentLength = response.Body.Length;
-            await context.Response.Body.WriteAsync(response.Body, context.RequestAborted);
+            if (response.Body.Length > 0)
+            {
+                await context.Response.BodyWriter.WriteAsync(response.Body, context.RequestAborted);
+            }
             return;
         }
 
@@ -160,26 +176,39 @@ internal sealed partial class HttpForwarder
         }
     }
 
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+
     private static async Task<byte[]> ReadBodyAsync(HttpContext context, long limit)
     {
-        if (context.Request.ContentLength > limit)
+        if (context.Request.ContentLength is { } length)
         {
-            throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
-        }
-        if (context.Request.ContentLength == 0 || (context.Request.ContentLength is null && !context.Request.Headers.TransferEncoding.Any()))
-        {
-            return [];
-        }
-        using var buffer = new MemoryStream(context.Request.ContentLength is { } length ? (int)length : 4096);
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
-        {
-            if (buffer.Length + read > limit)
+            if (length > limit)
             {
                 throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
             }
-            buffer.Write(chunk, 0, read);
+            // The length is known: read straight into the array that travels.
+            var exact = new byte[length];
+            await context.Request.Body.ReadExactlyAsync(exact, context.RequestAborted);
+            return exact;
+        }
+        using var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                {
+                    throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
+                }
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
         return buffer.ToArray();
     }
@@ -187,27 +216,58 @@ internal sealed partial class HttpForwarder
     private static string RequestId(HttpRequest request)
     {
         var given = request.Headers[RequestIdHeader].ToString();
-        return given.Length is > 0 and <= 128 && given.All(c => c is > ' ' and < (char)127) ? given : RequestIds.Next();
+        return given.Length is > 0 and <= 128 && IsPrintableAscii(given) ? given : RequestIds.Next();
+    }
+
+    private static bool IsPrintableAscii(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c is <= ' ' or >= (char)127)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static string[] Flatten(IHeaderDictionary headers, string requestId)
     {
-        var flat = new List<string>(headers.Count * 2 + 2);
-        foreach (var (name, values) in headers)
+        // Copied out into a pooled array rather than enumerated: Kestrel's headers box a large
+        // enumerator per pass. One name-value pair per value, the request id last.
+        var count = headers.Count;
+        var pairs = ArrayPool<KeyValuePair<string, StringValues>>.Shared.Rent(count);
+        try
         {
-            if (string.Equals(name, RequestIdHeader, StringComparison.OrdinalIgnoreCase))
+            headers.CopyTo(pairs, 0);
+            var values = 1;
+            for (var p = 0; p < count; p++)
             {
-                continue;
+                values += string.Equals(pairs[p].Key, RequestIdHeader, StringComparison.OrdinalIgnoreCase) ? 0 : pairs[p].Value.Count;
             }
-            foreach (var value in values)
+            var flat = new string[values * 2];
+            var i = 0;
+            for (var p = 0; p < count; p++)
             {
-                flat.Add(name);
-                flat.Add(value ?? "");
+                var (name, nameValues) = pairs[p];
+                if (string.Equals(name, RequestIdHeader, StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+                foreach (var value in nameValues)
+                {
+                    flat[i++] = name;
+                    flat[i++] = value ?? "";
+                }
             }
+            flat[i++] = RequestIdHeader;
+            flat[i] = requestId;
+            return flat;
         }
-        flat.Add(RequestIdHeader);
-        flat.Add(requestId);
-        return flat.ToArray();
+        finally
+        {
+            ArrayPool<KeyValuePair<string, StringValues>>.Shared.Return(pairs, clearArray: true);
+        }
     }
 
     [LoggerMessage(EventId = ServeEvents.RequestForwarded, Level = LogLevel.Debug, Message = "Request {RequestId} to {Application}: {Status}")]

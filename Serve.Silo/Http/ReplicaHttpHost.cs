@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -8,6 +7,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace Serve.Http;
 
@@ -26,14 +27,20 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly ReplicaHttpServer _server;
+    private readonly IHttpIngress? _ingress;
+    private readonly IServiceScopeFactory _scopes;
+    private readonly FormOptions _formOptions;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<long, StreamingResponse> _streams = new();
     private long _nextStreamId;
 
-    private ReplicaHttpHost(WebApplication app, ReplicaHttpServer server, TimeProvider time)
+    private ReplicaHttpHost(WebApplication app, ReplicaHttpServer server, IHttpIngress? ingress, TimeProvider time)
     {
         _app = app;
         _server = server;
+        _ingress = ingress;
+        _scopes = app.Services.GetRequiredService<IServiceScopeFactory>();
+        _formOptions = app.Services.GetRequiredService<IOptions<FormOptions>>().Value;
         _time = time;
     }
 
@@ -49,7 +56,7 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         builder.Services.AddSingleton<IServer>(server);
         builder.Services.AddSingleton<IHostLifetime, ReplicaHostLifetime>();
         builder.Services.AddRouting();
-        builder.Services.AddSingleton(silo.GetRequiredService<ILoggerFactory>());
+        builder.Services.AddSingleton<ILoggerFactory>(new ReplicaLoggerFactory(silo.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         builder.Services.AddSingleton(silo.GetRequiredService<IServeClient>());
         builder.Services.AddSingleton(instance.GetType(), instance);
@@ -66,13 +73,10 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
             app.UseRouting();
             mapped.MapEndpoints(app);
         }
-        else
-        {
-            var ingress = (IHttpIngress)instance;
-            app.Run(async context => await IngressResultWriter.WriteAsync(context, await ingress.HandleAsync(context.Request, context.RequestAborted)));
-        }
         await app.StartAsync(cancellationToken);
-        return new ReplicaHttpHost(app, server, time);
+        // An IHttpIngress is the whole pipeline, so its requests skip the hosting layer (diagnostics,
+        // context factory) and run straight on a context over the app's services; endpoints need the pipeline.
+        return new ReplicaHttpHost(app, server, instance as IHttpEndpoints is null ? (IHttpIngress)instance : null, time);
     }
 
     /// <summary>
@@ -88,15 +92,20 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         var aborted = new CancellationTokenSource();
         var response = new ReplicaResponseFeature();
         var body = new ResponseBodyCollector(response);
-        var features = CreateFeatures(request, requestId, response, body, aborted);
+        var features = new ReplicaRequestFeatures(request, requestId, response, body, aborted.Token);
 
         Task pipeline;
         using (cancellationToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), aborted))
         {
-            pipeline = RunAsync(features, body);
+            pipeline = RunAsync(features, response, body);
             if (!pipeline.IsCompleted)
             {
-                await Task.WhenAny(pipeline, FlushedAndStillRunningAsync(body, pipeline));
+                await body.HeadReady;
+                if (!pipeline.IsCompleted)
+                {
+                    // It wrote and goes on: a handler about to finish still answers whole.
+                    await Task.WhenAny(pipeline, Task.Delay(StreamingDetection, _time));
+                }
             }
         }
 
@@ -145,18 +154,23 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         }
     }
 
-    private static async Task FlushedAndStillRunningAsync(ResponseBodyCollector body, Task pipeline)
-    {
-        await body.Flushed;
-        await Task.WhenAny(pipeline, Task.Delay(StreamingDetection));
-    }
-
-    private async Task RunAsync(IFeatureCollection features, ResponseBodyCollector body)
+    private async Task RunAsync(ReplicaRequestFeatures features, ReplicaResponseFeature response, ResponseBodyCollector body)
     {
         try
         {
-            await _server.ProcessAsync(features);
+            if (_ingress is null)
+            {
+                await _server.ProcessAsync(features);
+            }
+            else
+            {
+                // What hosting's context factory does, less what an ingress cannot use (IHttpContextAccessor).
+                var context = new DefaultHttpContext(features) { ServiceScopeFactory = _scopes, FormOptions = _formOptions };
+                await IngressResultWriter.WriteAsync(context, await _ingress.HandleAsync(context.Request, context.RequestAborted));
+            }
             await body.CompleteAsync();
+            // As on Kestrel, once the response is done; a callback that throws fails the request like its handler would.
+            await response.CompleteAsync();
         }
         catch (Exception e)
         {
@@ -181,50 +195,44 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         }
     }
 
-    private static FeatureCollection CreateFeatures(HttpRequestData request, string requestId, ReplicaResponseFeature response, ResponseBodyCollector body, CancellationTokenSource aborted)
-    {
-        var headers = new HeaderDictionary();
-        for (var i = 0; i + 1 < request.Headers.Length; i += 2)
-        {
-            headers.Append(request.Headers[i], request.Headers[i + 1]);
-        }
-        var features = new FeatureCollection();
-        features.Set<IHttpRequestFeature>(new HttpRequestFeature
-        {
-            Protocol = "HTTP/1.1",
-            Method = request.Method,
-            Scheme = request.Scheme,
-            PathBase = request.PathBase,
-            Path = request.Path,
-            QueryString = request.QueryString,
-            RawTarget = request.PathBase + request.Path + request.QueryString,
-            Headers = headers,
-            Body = new MemoryStream(request.Body, writable: false),
-        });
-        features.Set<IHttpResponseFeature>(response);
-        features.Set<IHttpResponseBodyFeature>(body);
-        features.Set<IHttpRequestBodyDetectionFeature>(new BodyDetection(request.Body.Length > 0));
-        features.Set<IHttpRequestLifetimeFeature>(new HttpRequestLifetimeFeature { RequestAborted = aborted.Token });
-        features.Set<IHttpRequestIdentifierFeature>(new HttpRequestIdentifierFeature { TraceIdentifier = requestId });
-        features.Set<IHttpConnectionFeature>(new HttpConnectionFeature
-        {
-            RemoteIpAddress = IPAddress.TryParse(request.RemoteIpAddress, out var ip) ? ip : null,
-        });
-        return features;
-    }
-
     private static string[] Flatten(IHeaderDictionary headers)
     {
-        var flat = new List<string>(headers.Count * 2);
-        foreach (var (name, values) in headers)
+        if (headers.Count == 0)
         {
-            foreach (var value in values)
+            return [];
+        }
+        // One name-value pair per value; sized for one value per name, grown when a name has more.
+        var flat = new string[headers.Count * 2];
+        var i = 0;
+        if (headers is HeaderDictionary concrete)
+        {
+            // Its struct enumerator: no boxed enumerator per response.
+            foreach (var (name, values) in concrete)
             {
-                flat.Add(name);
-                flat.Add(value ?? "");
+                Add(ref flat, ref i, name, values);
             }
         }
-        return flat.ToArray();
+        else
+        {
+            foreach (var (name, values) in headers)
+            {
+                Add(ref flat, ref i, name, values);
+            }
+        }
+        return i == flat.Length ? flat : flat[..i];
+
+        static void Add(ref string[] flat, ref int i, string name, StringValues values)
+        {
+            if (i + 2 * values.Count > flat.Length)
+            {
+                Array.Resize(ref flat, Math.Max(flat.Length * 2, i + 2 * values.Count));
+            }
+            foreach (var value in values)
+            {
+                flat[i++] = name;
+                flat[i++] = value ?? "";
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -236,8 +244,6 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
-
-    private sealed record BodyDetection(bool CanHaveBody) : IHttpRequestBodyDetectionFeature;
 
     /// <summary>Cancels and forgets a streaming response nobody came to read (its gateway died, say).</summary>
     private sealed record StreamAbandonment(ReplicaHttpHost Host, long StreamId, CancellationTokenSource Aborted)

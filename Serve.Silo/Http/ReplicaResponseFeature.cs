@@ -6,8 +6,9 @@ namespace Serve.Http;
 /// <summary>Status and headers of a response built in a replica, with OnStarting/OnCompleted callbacks honoured.</summary>
 internal sealed class ReplicaResponseFeature : IHttpResponseFeature
 {
-    private readonly List<(Func<object, Task> Callback, object State)> _starting = [];
-    private readonly List<(Func<object, Task> Callback, object State)> _completed = [];
+    // Made on first registration: most requests register nothing.
+    private List<(Func<object, Task> Callback, object State)>? _starting;
+    private List<(Func<object, Task> Callback, object State)>? _completed;
 
     public int StatusCode { get; set; } = StatusCodes.Status200OK;
 
@@ -19,9 +20,9 @@ internal sealed class ReplicaResponseFeature : IHttpResponseFeature
 
     public bool HasStarted { get; private set; }
 
-    public void OnStarting(Func<object, Task> callback, object state) => _starting.Add((callback, state));
+    public void OnStarting(Func<object, Task> callback, object state) => (_starting ??= []).Add((callback, state));
 
-    public void OnCompleted(Func<object, Task> callback, object state) => _completed.Add((callback, state));
+    public void OnCompleted(Func<object, Task> callback, object state) => (_completed ??= []).Add((callback, state));
 
     /// <summary>Runs the OnStarting callbacks (last registered first) once, before the first byte leaves.</summary>
     public async ValueTask StartAsync()
@@ -31,14 +32,26 @@ internal sealed class ReplicaResponseFeature : IHttpResponseFeature
             return;
         }
         HasStarted = true;
+        if (_starting is null)
+        {
+            return;
+        }
         for (var i = _starting.Count - 1; i >= 0; i--)
         {
             await _starting[i].Callback(_starting[i].State);
         }
     }
 
+    /// <summary>
+    /// Runs the OnCompleted callbacks (last registered first) once the handler is done; among them the
+    /// disposal of the request's service scope and of objects registered with <c>RegisterForDispose</c>.
+    /// </summary>
     public async ValueTask CompleteAsync()
     {
+        if (_completed is null)
+        {
+            return;
+        }
         for (var i = _completed.Count - 1; i >= 0; i--)
         {
             await _completed[i].Callback(_completed[i].State);

@@ -15,32 +15,59 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
 {
     private readonly Lock _gate = new();
     private readonly ReplicaResponseFeature _response;
-    private readonly ArrayBufferWriter<byte> _pending = new();
-    private readonly Channel<byte[]> _chunks = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
-    private readonly TaskCompletionSource _flushed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private PipeWriter? _writer;
+    // The bytes not yet taken: the first write alone, copied to an array of its size that becomes the
+    // head (or chunk) as is; from the second write on, a growing buffer.
+    private byte[]? _single;
+    private ArrayBufferWriter<byte>? _more;
+    private Channel<byte[]>? _chunks;
+    private TaskCompletionSource? _headReady;
+    private ResponseBodyWriter? _writer;
+    private bool _flushed;
     private bool _streaming;
     private bool _completed;
+    private bool _ended;
+    private Exception? _error;
 
     public ResponseBodyCollector(ReplicaResponseFeature response) => _response = response;
 
-    /// <summary>Completes at the first async write or flush: the handler has bytes for the client before it is done.</summary>
-    public Task Flushed => _flushed.Task;
+    /// <summary>
+    /// Completes at the first async write or flush (the handler has bytes for the client before it
+    /// may be done) or when the handler ends. Only asked for when the handler did not finish at once.
+    /// </summary>
+    public Task HeadReady
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _flushed || _ended ? Task.CompletedTask : (_headReady ??= new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            }
+        }
+    }
 
-    public ChannelReader<byte[]> Chunks => _chunks.Reader;
+    /// <summary>The chunks after the head; exists once <see cref="TakeHead"/> said the response streams.</summary>
+    public ChannelReader<byte[]> Chunks => _chunks?.Reader ?? throw new InvalidOperationException("The response is not streaming.");
 
     public Stream Stream => this;
 
-    public PipeWriter Writer => _writer ??= PipeWriter.Create(this, new StreamPipeWriterOptions(leaveOpen: true));
+    public PipeWriter Writer => _writer ??= new ResponseBodyWriter(this);
 
     /// <summary>Takes the bytes written so far and, when <paramref name="streaming"/>, sends every later flush as a chunk.</summary>
     public byte[] TakeHead(bool streaming)
     {
         lock (_gate)
         {
-            _streaming = streaming;
-            var head = _pending.WrittenSpan.ToArray();
-            _pending.Clear();
+            var head = TakePending();
+            if (streaming)
+            {
+                // Made only for responses that stream: completing a channel costs an exception object.
+                _streaming = true;
+                _chunks = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+                if (_ended)
+                {
+                    _chunks.Writer.TryComplete(_error);
+                }
+            }
             return head;
         }
     }
@@ -68,64 +95,124 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
         }
         if (_writer is not null)
         {
-            await _writer.FlushAsync();
+            await _writer.FlushBufferedAsync(CancellationToken.None);
         }
         await _response.StartAsync();
         _completed = true;
-        await PushChunkAsync(CancellationToken.None);
-        _chunks.Writer.TryComplete();
+        await PushAsync(Take(flush: false), CancellationToken.None);
+        End(null);
     }
 
     /// <summary>Ends the stream with an error (the handler threw after it began streaming).</summary>
-    public void Fail(Exception error) => _chunks.Writer.TryComplete(error);
+    public void Fail(Exception error) => End(error);
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         await _response.StartAsync();
-        Append(buffer.Span);
-        _flushed.TrySetResult();
-        await PushChunkAsync(cancellationToken);
+        await PushAsync(Take(buffer.Span, flush: true), cancellationToken);
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override void Write(byte[] buffer, int offset, int count) => Append(buffer.AsSpan(offset, count));
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        lock (_gate)
+        {
+            Append(buffer.AsSpan(offset, count));
+        }
+    }
 
     public override async Task FlushAsync(CancellationToken cancellationToken)
     {
         await _response.StartAsync();
-        _flushed.TrySetResult();
-        await PushChunkAsync(cancellationToken);
+        await PushAsync(Take(flush: true), cancellationToken);
     }
 
     public override void Flush()
     {
     }
 
-    private void Append(ReadOnlySpan<byte> bytes)
+    private Chunk Take(bool flush) => Take([], flush);
+
+    /// <summary>
+    /// Appends <paramref name="bytes"/> and, once streaming, takes everything pending as a chunk; a
+    /// <paramref name="flush"/> also tells the replica the handler has bytes for the client.
+    /// </summary>
+    private Chunk Take(ReadOnlySpan<byte> bytes, bool flush)
     {
         lock (_gate)
         {
-            _pending.Write(bytes);
+            Append(bytes);
+            if (flush && !_flushed)
+            {
+                _flushed = true;
+                _headReady?.TrySetResult();
+            }
+            if (!_streaming || (_single is null && _more is not { WrittenCount: > 0 }))
+            {
+                return default;
+            }
+            return new Chunk(_chunks!.Writer, TakePending());
         }
     }
 
-    private ValueTask PushChunkAsync(CancellationToken cancellationToken)
+    private void Append(ReadOnlySpan<byte> bytes)
     {
-        byte[] chunk;
+        if (bytes.IsEmpty)
+        {
+            return;
+        }
+        if (_more is null && _single is null)
+        {
+            _single = bytes.ToArray();
+            return;
+        }
+        if (_more is null)
+        {
+            _more = new ArrayBufferWriter<byte>(Math.Max(256, 2 * (_single!.Length + bytes.Length)));
+            _more.Write(_single);
+            _single = null;
+        }
+        _more.Write(bytes);
+    }
+
+    private byte[] TakePending()
+    {
+        if (_single is { } single)
+        {
+            _single = null;
+            return single;
+        }
+        if (_more is not { WrittenCount: > 0 })
+        {
+            return [];
+        }
+        var bytes = _more.WrittenSpan.ToArray();
+        _more.Clear();
+        return bytes;
+    }
+
+    private static ValueTask PushAsync(Chunk chunk, CancellationToken cancellationToken) =>
+        // Bounded: a handler that outruns its client waits here instead of filling the replica's memory.
+        chunk.Bytes is null ? ValueTask.CompletedTask : chunk.Writer.WriteAsync(chunk.Bytes, cancellationToken);
+
+    private void End(Exception? error)
+    {
         lock (_gate)
         {
-            if (!_streaming || _pending.WrittenCount == 0)
+            if (_ended)
             {
-                return ValueTask.CompletedTask;
+                return;
             }
-            chunk = _pending.WrittenSpan.ToArray();
-            _pending.Clear();
+            _ended = true;
+            _error = error;
+            _chunks?.Writer.TryComplete(error);
+            _headReady?.TrySetResult();
         }
-        // Bounded: a handler that outruns its client waits here instead of filling the replica's memory.
-        return _chunks.Writer.WriteAsync(chunk, cancellationToken);
     }
+
+    private readonly record struct Chunk(ChannelWriter<byte[]> Writer, byte[]? Bytes);
 
     public override bool CanRead => false;
 

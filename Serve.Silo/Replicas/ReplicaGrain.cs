@@ -28,6 +28,8 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     private int _inFlight;
     private bool _stopping;
     private TaskCompletionSource? _drained;
+    private string? _replicaId;
+    private Action? _leave;
 
     public ReplicaGrain(IServiceProvider services, ReplicaDirectory handles, TimeProvider time, ILocalSiloDetails silo, ILogger<ReplicaGrain> logger)
     {
@@ -38,7 +40,8 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         _logger = logger;
     }
 
-    private string ReplicaId => this.GetPrimaryKeyString();
+    // Cached: the key is stored as UTF-8 and decoded on each ask, and every HTTP response carries it.
+    private string ReplicaId => _replicaId ??= this.GetPrimaryKeyString();
 
     public async Task<string> StartAsync(DeploymentSpec spec, CancellationToken cancellationToken)
     {
@@ -109,7 +112,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             throw new InvalidOperationException(
                 $"{_instance!.Target.GetType().Name} is not an HTTP ingress. Fix: implement IHttpIngress or IHttpEndpoints, or run the application without a route prefix.");
         }
-        return _http.InvokeAsync((HttpRequestData)request.Args[0]!, ReplicaId, request.RequestId, cancellationToken, Leave);
+        return _http.InvokeAsync((HttpRequestData)request.Args[0]!, ReplicaId, request.RequestId, cancellationToken, _leave ??= Leave);
     }
 
     public IAsyncEnumerable<byte[]> ReadHttpStreamAsync(long streamId, CancellationToken cancellationToken) =>
