@@ -53,4 +53,6 @@ internal static class ServeEvents
     public const int WorkerStarted = 8001;
     public const int DeploymentAssemblyLoaded = 8002;
     public const int ReplicaUnplaceable = 8003;
+    public const int SiloFull = 8010;
+    public const int SiloLedgerUnreadable = 8011;
 }

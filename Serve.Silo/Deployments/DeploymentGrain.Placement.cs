@@ -9,13 +9,23 @@ using Serve.Placement;
 namespace Serve.Deployments;
 
 /// <summary>
-/// Resource-aware placement: each new replica goes to a silo that hosts replicas and has its demands free. A replica
-/// that fits nowhere is not started; the status says so (DEPLOY_FAILED, naming the shortage) and placement is tried
-/// again when membership changes, or shortly when a silo's capacity is not known yet.
+/// Resource-aware placement: each new replica goes to a silo that hosts replicas and has its demands free, counting
+/// every deployment's replicas there (read from the silos' ledgers, which the replica itself checks again when it
+/// starts). A replica that fits nowhere is not started; the status says so (DEPLOY_FAILED, naming the shortage) and
+/// placement is tried again when membership changes, every few seconds while other deployments may free room, or
+/// shortly when a silo's capacity is not known yet.
 /// </summary>
 internal sealed partial class DeploymentGrain
 {
     private static readonly TimeSpan PlacementRetryDelay = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How often an unplaceable deployment looks again at what other deployments hold.</summary>
+    private static readonly TimeSpan UnplaceableRetryDelay = TimeSpan.FromSeconds(2);
+
+    private static readonly TimeSpan LedgerReadTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>What other deployments' replicas hold on each silo, as its ledger last said.</summary>
+    private readonly Dictionary<string, ReplicaResources[]> _heldByOthers = [];
 
     private int _unplaced;
     private string _placementReason = "";
@@ -50,7 +60,8 @@ internal sealed partial class DeploymentGrain
                 // This silo's own capacity is known before the cache has fetched it.
                 ?? (m.SiloAddress.Equals(local) && localOptions is not null ? SiloCapacity.From(localOptions.Value) : null);
             var count = placed.GetValueOrDefault(address);
-            return new PlacementCandidate(address, capacity, Enumerable.Repeat(spec.Options.Resources, count).ToArray(), count);
+            var held = Enumerable.Repeat(spec.Options.Resources, count).Concat(_heldByOthers.GetValueOrDefault(address, [])).ToArray();
+            return new PlacementCandidate(address, capacity, held, count);
         }).ToList();
         var decision = ReplicaPlacer.Place(candidates, spec.Options.Resources, spec.Options.MaxReplicasPerSilo, Random.Shared);
         silo = decision.Silo;
@@ -60,11 +71,45 @@ internal sealed partial class DeploymentGrain
         }
         _placementReason = decision.Reason;
         _placementWaiting = decision.Waiting;
-        if (decision.Waiting)
-        {
-            _ = RetryPlacementAsync(spec);
-        }
+        _ = RetryPlacementAsync(spec, decision.Waiting ? PlacementRetryDelay : UnplaceableRetryDelay);
         return false;
+    }
+
+    /// <summary>
+    /// Reads what other deployments hold on the active silos that host replicas (all of them, or just
+    /// <paramref name="only"/>). A silo that does not answer keeps what was known of it.
+    /// </summary>
+    private async Task RefreshHeldByOthersAsync(string? only = null)
+    {
+        var silos = _membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status == SiloStatus.Active && (only is null || m.SiloAddress.ToString() == only))
+            .Select(m => m.SiloAddress.ToString())
+            .ToList();
+        var reads = silos.Select(async silo =>
+        {
+            try
+            {
+                // Bounded: a silo that died unnoticed must not hold up a deployment (its replicas' starts would fail anyway).
+                return (silo, Placed: await GrainFactory.GetGrain<ISiloLedgerGrain>(silo).GetPlacedAsync().WaitAsync(LedgerReadTimeout, _time));
+            }
+            catch (Exception e)
+            {
+                LogLedgerUnreadable(_logger, e, Key, silo);
+                return (silo, Placed: (PlacedReplica[]?)null);
+            }
+        });
+        var active = silos.ToHashSet();
+        foreach (var gone in _heldByOthers.Keys.Where(s => !active.Contains(s)).ToList())
+        {
+            _heldByOthers.Remove(gone);
+        }
+        foreach (var (silo, placed) in await Task.WhenAll(reads))
+        {
+            if (placed is not null)
+            {
+                _heldByOthers[silo] = placed.Where(p => p.Deployment != Key).Select(p => p.Demand).ToArray();
+            }
+        }
     }
 
     /// <summary>Replicas fit nowhere among silos whose capacity is known: the status says DEPLOY_FAILED.</summary>
@@ -89,7 +134,7 @@ internal sealed partial class DeploymentGrain
         $"{_unplaced} of {target} replica(s) cannot be placed: {_placementReason}. They are placed as soon as a silo with room joins; "
         + "or lower Resources, MaxReplicasPerSilo or the replica count.";
 
-    private async Task RetryPlacementAsync(DeploymentSpec spec)
+    private async Task RetryPlacementAsync(DeploymentSpec spec, TimeSpan delay)
     {
         if (_placementRetryScheduled)
         {
@@ -98,7 +143,11 @@ internal sealed partial class DeploymentGrain
         _placementRetryScheduled = true;
         try
         {
-            await Task.Delay(PlacementRetryDelay, _time);
+            await Task.Delay(delay, _time);
+            if (ReferenceEquals(spec, Spec) && _unplaced > 0)
+            {
+                await RefreshHeldByOthersAsync();
+            }
         }
         finally
         {
@@ -109,6 +158,29 @@ internal sealed partial class DeploymentGrain
             Reconcile();
         }
     }
+
+    /// <summary>The chosen silo filled up before the replica reached it: read its ledger, then place the replica again.</summary>
+    private async Task OnSiloFullAsync(DeploymentSpec spec, SiloFullException full)
+    {
+        LogSiloFull(_logger, Key, full.Message);
+        var before = _heldByOthers.GetValueOrDefault(full.Silo);
+        await RefreshHeldByOthersAsync(full.Silo);
+        if (ReferenceEquals(before, _heldByOthers.GetValueOrDefault(full.Silo)))
+        {
+            // Its ledger could not be read: wait a little rather than choose the same silo again at once.
+            await Task.Delay(UnreachableStartRetryDelay, _time);
+        }
+        if (ReferenceEquals(spec, Spec))
+        {
+            Reconcile();
+        }
+    }
+
+    [LoggerMessage(EventId = ServeEvents.SiloLedgerUnreadable, Level = LogLevel.Debug, Message = "Deployment {Deployment}: the ledger of silo {Silo} could not be read")]
+    private static partial void LogLedgerUnreadable(ILogger logger, Exception error, string deployment, string silo);
+
+    [LoggerMessage(EventId = ServeEvents.SiloFull, Level = LogLevel.Information, Message = "Deployment {Deployment}: {Reason} Placing the replica again")]
+    private static partial void LogSiloFull(ILogger logger, string deployment, string reason);
 
     [LoggerMessage(EventId = ServeEvents.ReplicaUnplaceable, Level = LogLevel.Warning, Message = "Deployment {Deployment}: {Count} replica(s) cannot be placed: {Reason}")]
     private static partial void LogUnplaceable(ILogger logger, string deployment, int count, string reason);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Runtime.Placement;
 using Serve.Grains;
 using Serve.Hosting;
+using Serve.Placement;
 
 namespace Serve.Deployments;
 
@@ -98,6 +99,8 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         _message = "";
         await _state.WriteStateAsync();
         LogApplied(_logger, Key, TargetReplicas, spec.CodeVersion);
+        // Other deployments may hold room on the silos: place the new replicas knowing it.
+        await RefreshHeldByOthersAsync();
 
         if (previous is not null && previous.CodeVersion == spec.CodeVersion && !previous.Options.Equals(spec.Options))
         {
@@ -269,6 +272,11 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         if (replica.State == ReplicaState.Stopping || !ReferenceEquals(spec, Spec))
         {
             Reconcile();
+            return;
+        }
+        if (error is SiloFullException full)
+        {
+            await OnSiloFullAsync(spec, full);
             return;
         }
         if (IsSiloUnreachable(error))

@@ -29,6 +29,8 @@ public static class ServeSiloBuilderExtensions
             builder.AddMemoryGrainStorage(ServeOptions.StorageName);
         }
         builder.Services.AddPlacementDirector<ReplicaPlacementStrategy, ReplicaPlacementDirector>();
+        builder.Services.AddSingleton<SiloResourceLedger>();
+        builder.Services.AddPlacementDirector<SiloLedgerPlacementStrategy, SiloLedgerPlacementDirector>();
         return builder;
     }
 }

@@ -63,7 +63,7 @@ internal static class ReplicaPlacer
     }
 
     /// <summary>Names the first resource no silo has free enough of, and the silo with the most of it.</summary>
-    private static string Shortage(List<PlacementCandidate> silos, ReplicaResources demand)
+    internal static string Shortage(IReadOnlyList<PlacementCandidate> silos, ReplicaResources demand)
     {
         var dimensions = new List<(string Name, double Demand, Func<PlacementCandidate, double> Free)>
         {

@@ -20,6 +20,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     private readonly ReplicaDirectory _handles;
     private readonly TimeProvider _time;
     private readonly ILogger<ReplicaGrain> _logger;
+    private readonly SiloResourceLedger _ledger;
     private readonly string _silo;
     private ReplicaInstance? _instance;
     private ReplicaHttpHost? _http;
@@ -31,8 +32,9 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     private string? _replicaId;
     private Action? _leave;
 
-    public ReplicaGrain(IServiceProvider services, ReplicaDirectory handles, TimeProvider time, ILocalSiloDetails silo, ILogger<ReplicaGrain> logger)
+    public ReplicaGrain(IServiceProvider services, ReplicaDirectory handles, TimeProvider time, ILocalSiloDetails silo, SiloResourceLedger ledger, ILogger<ReplicaGrain> logger)
     {
+        _ledger = ledger;
         _silo = silo.SiloAddress.ToString();
         _services = services;
         _handles = handles;
@@ -49,6 +51,12 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         {
             throw new ServeException($"Replica {ReplicaId} is stopping and cannot start again.");
         }
+        // Its share of the silo first: another deployment may have taken the room since this silo was chosen.
+        if (!_ledger.TryTake(ReplicaId, spec.Id.Key, spec.Options.Resources, out var shortage))
+        {
+            DeactivateOnIdle();
+            throw new SiloFullException(_silo, shortage);
+        }
         // A retried start joins the first one instead of building a second instance.
         _starting ??= ReplicaInstance.CreateAsync(spec, _services, _handles, cancellationToken);
         try
@@ -61,6 +69,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         {
             LogStartFailed(_logger, e, ReplicaId);
             _starting = null;
+            _ledger.Release(ReplicaId);
             DeactivateOnIdle();
             throw e as ServeException ?? new ServeException($"{e.GetType().FullName}: {e.Message}");
         }
@@ -256,8 +265,16 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             _instance = null;
             await instance.DisposeAsync();
         }
+        _ledger.Release(ReplicaId);
         LogStopped(_logger, ReplicaId);
         DeactivateOnIdle();
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // However it ends (stopped, failed, or deactivated by the runtime), its room is free again.
+        _ledger.Release(ReplicaId);
+        return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     [LoggerMessage(EventId = ServeEvents.ReplicaStarted, Level = LogLevel.Information, Message = "Replica {Replica} started on {Silo}")]

@@ -79,4 +79,39 @@ public sealed class ResourcePlacementTests : IAsyncLifetime
         Assert.Single(status.Deployment("tight", "Greeter").Replicas, r => r.Silo == joined.SiloAddress.ToString());
         Assert.All(status.Deployment("tight", "Greeter").Replicas, r => Assert.Contains(r.Silo, SilosHostingReplicas()));
     }
+
+    [Fact]
+    public async Task RunAsync_AnotherDeploymentHoldsTheCapacity_DeployFailedUntilItIsDeleted()
+    {
+        await Serve.RunAsync<IProbe>(Deployment.For<Greeter>().Options(o => o with { NumReplicas = 2 }).Bind("hi"), "first", null);
+
+        var error = await Assert.ThrowsAsync<DeployFailedException>(() =>
+            Serve.RunAsync<IProbe>(Deployment.For<Greeter>().Options(o => o with { NumReplicas = 1 }).Bind("hi"), "second", null));
+
+        Assert.Contains("1 of 1 replica(s) cannot be placed: needs 1 CPU(s), the largest free is 0 on", error.Reason);
+        Assert.Equal(2, (await Serve.GetStatusAsync()).Deployment("first", "Greeter").RunningReplicas);
+
+        await Serve.DeleteAsync("first");
+
+        var status = await Serve.WaitForAsync(s => s.Deployment("second", "Greeter").State == DeploymentState.Healthy);
+        Assert.Equal(1, status.Deployment("second", "Greeter").RunningReplicas);
+    }
+
+    [Fact]
+    public async Task RunAsync_TwoDeploymentsRaceForTheLastCpus_NeverMoreReplicasThanCapacity()
+    {
+        // Deployed at once, each sees the worker empty when it chooses; the worker's ledger lets only two replicas in.
+        var runs = new[] { "left", "right" }.Select(name =>
+            Serve.RunAsync<IProbe>(Deployment.For<Greeter>().Options(o => o with { NumReplicas = 2 }).Bind("hi"), name, null)).ToArray();
+        await Task.WhenAll(runs).ContinueWith(_ => { }, TaskScheduler.Default);
+
+        var status = await Serve.WaitForAsync(s =>
+            s.Deployment("left", "Greeter").RunningReplicas + s.Deployment("right", "Greeter").RunningReplicas == 2
+            && new[] { "left", "right" }.Any(a => s.Deployment(a, "Greeter").State == DeploymentState.DeployFailed));
+
+        var placed = new[] { "left", "right" }.SelectMany(a => status.Deployment(a, "Greeter").Replicas).ToList();
+        Assert.Equal(2, placed.Count);
+        Assert.All(runs.Where(r => r.IsFaulted), r => Assert.IsType<DeployFailedException>(r.Exception!.InnerException));
+        Assert.Contains(runs, r => r.IsFaulted);
+    }
 }

@@ -1,0 +1,8 @@
+namespace Serve.Placement;
+
+/// <summary>Answers for the ledger of the silo it lives on, which is the silo its key names.</summary>
+[SiloLedgerPlacement]
+internal sealed class SiloLedgerGrain(SiloResourceLedger ledger) : Grain, ISiloLedgerGrain
+{
+    public Task<PlacedReplica[]> GetPlacedAsync() => Task.FromResult(ledger.Snapshot());
+}

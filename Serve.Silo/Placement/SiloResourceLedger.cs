@@ -1,0 +1,70 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+using Serve.Cluster;
+
+namespace Serve.Placement;
+
+/// <summary>
+/// What this silo's replicas hold of its capacity, whatever deployment each belongs to: the one authoritative count
+/// of what is free here. A replica takes its demand before it builds its instance and gives it back when it stops,
+/// so two deployments placing at once cannot both take the last CPU.
+/// </summary>
+internal sealed class SiloResourceLedger
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, PlacedReplica> _held = new(StringComparer.Ordinal);
+    private readonly string _silo;
+
+    public SiloResourceLedger(IServiceProvider services, ILocalSiloDetails silo)
+    {
+        _silo = silo.SiloAddress.ToString();
+        // As the deployment grains see this silo: a silo that publishes no capacity (not started with
+        // UseServeCluster) takes any replica.
+        Capacity = services.GetService<ISiloMetadataCache>() is not null && services.GetService<IOptions<ServeSiloOptions>>() is { } options
+            ? SiloCapacity.From(options.Value)
+            : SiloCapacity.Undeclared;
+    }
+
+    public SiloCapacity Capacity { get; }
+
+    /// <summary>
+    /// Takes <paramref name="demand"/> for <paramref name="replicaId"/> if it is free; a replica that already holds
+    /// its share (a retried start) keeps it. False with the shortage named when it does not fit.
+    /// </summary>
+    public bool TryTake(string replicaId, string deployment, ReplicaResources demand, out string shortage)
+    {
+        lock (_gate)
+        {
+            shortage = "";
+            if (_held.ContainsKey(replicaId))
+            {
+                return true;
+            }
+            var here = new PlacementCandidate(_silo, Capacity, _held.Values.Select(p => p.Demand).ToArray(), 0);
+            if (!Capacity.HostsReplicas || !ReplicaPlacer.Fits(here, demand))
+            {
+                shortage = Capacity.HostsReplicas ? ReplicaPlacer.Shortage([here], demand) : $"silo {_silo} hosts no replicas";
+                return false;
+            }
+            _held[replicaId] = new PlacedReplica(deployment, demand);
+            return true;
+        }
+    }
+
+    public void Release(string replicaId)
+    {
+        lock (_gate)
+        {
+            _held.Remove(replicaId);
+        }
+    }
+
+    public PlacedReplica[] Snapshot()
+    {
+        lock (_gate)
+        {
+            return [.. _held.Values];
+        }
+    }
+}
