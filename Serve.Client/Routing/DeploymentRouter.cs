@@ -104,7 +104,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     {
         var request = CreateRequest(method, args, options);
         using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
-        var stream = await OpenStreamAsync(request, deadline, cancellationToken);
+        var stream = await OpenStreamAsync(request, options, deadline, cancellationToken);
         try
         {
             while (await NextAsync(stream, request, deadline, cancellationToken) is { } item)
@@ -115,15 +115,24 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         finally
         {
             await stream.Enumerator.DisposeAsync();
+            stream.LostOrCancelled.Dispose();
             Release(stream.Replica);
         }
     }
 
-    private sealed record OpenStream(RoutedReplica Replica, IAsyncEnumerator<object?> Enumerator, string Method);
+    /// <summary>A stream a replica accepted.</summary>
+    /// <param name="Replica">The replica running it.</param>
+    /// <param name="Enumerator">Its items.</param>
+    /// <param name="LostOrCancelled">The caller's token, cancelled also once the replica is lost with its silo: its next item would never come.</param>
+    private sealed record OpenStream(RoutedReplica Replica, IAsyncEnumerator<object?> Enumerator, CancellationTokenSource LostOrCancelled);
 
     private readonly record struct StreamItem(object? Value);
 
-    private async ValueTask<OpenStream> OpenStreamAsync(ReplicaRequest request, DeadlineScope deadline, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the stream on a replica that accepts it. A replica lost before it answered is left for another only
+    /// when the call cannot have reached it or is idempotent, as for other calls: a stream is never started twice.
+    /// </summary>
+    private async ValueTask<OpenStream> OpenStreamAsync(ReplicaRequest request, CallOptions options, DeadlineScope deadline, CancellationToken cancellationToken)
     {
         var token = deadline.Token;
         try
@@ -131,30 +140,35 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
             while (true)
             {
                 var replica = await AcquireAsync(token);
-                var enumerator = replica.Grain.StreamAsync(request, token).GetAsyncEnumerator(token);
+                var lostOrCancelled = CancellationTokenSource.CreateLinkedTokenSource(token, replica.LostToken);
+                var enumerator = replica.Grain.StreamAsync(request, lostOrCancelled.Token).GetAsyncEnumerator(lostOrCancelled.Token);
                 ReplicaResponse? verdict;
                 try
                 {
                     verdict = await enumerator.MoveNextAsync() ? enumerator.Current as ReplicaResponse : ReplicaResponse.Gone;
                 }
-                catch (Exception e) when (IsUnreachable(e) && !token.IsCancellationRequested)
+                catch (Exception e)
                 {
                     await enumerator.DisposeAsync();
+                    lostOrCancelled.Dispose();
                     Release(replica);
-                    Forget(replica, e);
-                    continue;
-                }
-                catch
-                {
-                    await enumerator.DisposeAsync();
-                    Release(replica);
+                    if ((IsUnreachable(e) || replica.IsLost) && !token.IsCancellationRequested)
+                    {
+                        Forget(replica, e);
+                        if (NeverDelivered(e) || options.Idempotent)
+                        {
+                            continue;
+                        }
+                        throw new ReplicaUnavailableException(_deployment.Key, replica.Id, e);
+                    }
                     throw;
                 }
                 if (verdict is { IsRejected: false })
                 {
-                    return new OpenStream(replica, enumerator, request.Method);
+                    return new OpenStream(replica, enumerator, lostOrCancelled);
                 }
                 await enumerator.DisposeAsync();
+                lostOrCancelled.Dispose();
                 Release(replica);
                 if (verdict?.Outcome == ReplicaOutcome.RejectedFull)
                 {
@@ -185,8 +199,9 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         {
             throw new RequestTimeoutException(_deployment.Key, request.RequestId);
         }
-        catch (Exception e) when (IsUnreachable(e))
+        catch (Exception e) when ((IsUnreachable(e) || stream.Replica.IsLost) && !deadline.Token.IsCancellationRequested)
         {
+            // Items were delivered already: the stream cannot go on elsewhere without repeating them.
             Forget(stream.Replica, e);
             throw new ReplicaUnavailableException(_deployment.Key, stream.Replica.Id, e);
         }
