@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Serve.Grains;
 using Serve.Tests.Infrastructure;
 
 namespace Serve.Tests.Cluster;
@@ -86,6 +87,26 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
         await Task.WhenAll(Workers.Select(w => w.KillAsync()));
         await Task.WhenAll(Workers.Select(w => w.StartAsync(StartTimeout)));
         await WaitForActiveSilosAsync();
+    }
+
+    /// <summary>The process whose silo hosts the controller grain now (asking the grain directory), activating it first if needed.</summary>
+    public async Task<SiloProcess> FindControllerSiloAsync()
+    {
+        var controller = Client.GetGrain<IControllerGrain>(IControllerGrain.Key);
+        await Serve.WaitForStatusAsync(_ => true, StartTimeout);
+        var address = (await Client.GetGrain<IManagementGrain>(0).GetActivationAddress(controller))?.ToString();
+        return Silos.SingleOrDefault(s => s.IsRunning && s.SiloAddress == address)
+            ?? throw new InvalidOperationException($"The controller is on {address ?? "no silo"}, none of the running processes [{string.Join(", ", Silos.Where(s => s.IsRunning).Select(s => $"{s.Name} {s.SiloAddress}"))}].");
+    }
+
+    /// <summary>Deletes those of <paramref name="applications"/> that exist, so a failed test leaves none behind.</summary>
+    public async Task DeleteIfPresentAsync(params string[] applications)
+    {
+        var status = await Serve.WaitForStatusAsync(_ => true, StartTimeout);
+        foreach (var application in applications.Where(status.Applications.ContainsKey))
+        {
+            await Serve.DeleteAsync(application);
+        }
     }
 
     /// <summary>Starts any worker or the gateway a test killed and waits until the client sees every one active.</summary>
