@@ -86,6 +86,7 @@ public abstract class SiloProcess : IAsyncDisposable
     {
         await KillAsync();
         _process?.Dispose();
+        _process = null;
         GC.SuppressFinalize(this);
     }
 
