@@ -64,10 +64,7 @@ public sealed class GatewayCrashTests(ProcessClusterFixture cluster, ITestOutput
         catch
         {
             output.WriteLine($"Through the survivor so far: {served}. Through the victim: {died}.");
-            foreach (var silo in cluster.Silos)
-            {
-                output.WriteLine($"{silo.Name} ({(silo.IsRunning ? "running" : "dead")}) wrote:{Environment.NewLine}{silo.RecentOutput}");
-            }
+            output.WriteLine(cluster.RecentOutputs());
             throw;
         }
         finally

@@ -109,6 +109,10 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>Every silo process's last lines, for a failing test's output.</summary>
+    public string RecentOutputs() => string.Join(Environment.NewLine, Silos.Select(s =>
+        $"{s.Name} ({(s.IsRunning ? "running" : "dead")}) wrote:{Environment.NewLine}{s.RecentOutput}"));
+
     /// <summary>Starts any worker or the gateway a test killed and waits until the client sees every one active.</summary>
     public async Task EnsureAllRunningAsync()
     {

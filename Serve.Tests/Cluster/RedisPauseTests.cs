@@ -88,10 +88,7 @@ public sealed class RedisPauseTests(ProcessClusterFixture cluster, ITestOutputHe
         catch
         {
             output.WriteLine($"Handle calls so far: {calls}. HTTP requests so far: {requests}.");
-            foreach (var silo in cluster.Silos)
-            {
-                output.WriteLine($"{silo.Name} ({(silo.IsRunning ? "running" : "dead")}) wrote:{Environment.NewLine}{silo.RecentOutput}");
-            }
+            output.WriteLine(cluster.RecentOutputs());
             throw;
         }
         finally
