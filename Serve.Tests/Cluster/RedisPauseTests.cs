@@ -62,10 +62,12 @@ public sealed class RedisPauseTests(ProcessClusterFixture cluster, ITestOutputHe
             // and RUNNING, or neither listed nor holding replicas.
             var status = await cluster.Serve.WaitForStatusAsync(s => !s.Applications.TryGetValue("pause-new", out var app) || app.State == ApplicationState.Running, Patience);
             var stored = status.Applications.ContainsKey("pause-new");
+            output.WriteLine($"{sincePause.Elapsed.TotalSeconds:F1} s after the pause began: the controller answers again.");
             var orphan = await cluster.Client.GetGrain<IDeploymentGrain>(new DeploymentId("pause-new", nameof(Workload)).Key).GetStatusAsync();
             output.WriteLine($"After resume the status lists {string.Join(", ", status.Applications.Keys)}; pause-new's deployment has {orphan.Replicas.Count} replica(s).");
             await cluster.Serve.RunAsync<IWorkload>(Deployment.For<Workload>().Options(o => o with { NumReplicas = 1 }).Bind(), "pause-after", null);
             await cluster.WaitForActiveSilosAsync();
+            output.WriteLine($"{sincePause.Elapsed.TotalSeconds:F1} s after the pause began: a new deploy succeeded and every silo is active.");
             await Task.WhenAll(calls.WhenSucceededAsync(calls.Succeeded + 100), requests.WhenSucceededAsync(requests.Succeeded + 100)).WaitAsync(Patience);
             await stop.CancelAsync();
             await Task.WhenAll(load).WaitAsync(ProcessClusterFixture.ClientResponseTimeout + TimeSpan.FromSeconds(10));
