@@ -30,6 +30,7 @@ internal static class ServeEvents
     public const int ApplicationDeployed = 4001;
     public const int ApplicationDeleted = 4002;
     public const int ApplicationRestored = 4003;
+    public const int ControllerStateWriteFailed = 4004;
 
     // Autoscaling: 6000s
     public const int AutoscalingDecision = 6001;

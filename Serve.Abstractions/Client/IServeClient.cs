@@ -17,6 +17,7 @@ public interface IServeClient
     /// <param name="cancellationToken">Stops waiting (the deployment goes on).</param>
     /// <exception cref="InvalidApplicationException">The graph does not fit the classes; nothing was deployed.</exception>
     /// <exception cref="DeployFailedException">A deployment could not start.</exception>
+    /// <exception cref="StateStoreUnavailableException">The control plane could not store the application (Redis did not answer); nothing was applied.</exception>
     Task<DeploymentHandle> RunAsync(BoundDeployment app, string name = "default", string? routePrefix = "/", CancellationToken cancellationToken = default);
 
     /// <summary>As <see cref="RunAsync(BoundDeployment, string, string?, CancellationToken)"/>, with every run option.</summary>

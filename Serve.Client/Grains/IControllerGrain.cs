@@ -8,7 +8,10 @@ internal interface IControllerGrain : IGrainWithStringKey
 {
     const string Key = "serve";
 
-    /// <summary>Stores the application and applies it to its deployments; throws <see cref="InvalidApplicationException"/> and changes nothing when it conflicts.</summary>
+    /// <summary>
+    /// Stores the application and applies it to its deployments; throws <see cref="InvalidApplicationException"/> and
+    /// changes nothing when it conflicts, <see cref="StateStoreUnavailableException"/> and applies nothing when the store fails.
+    /// </summary>
     [Alias("deploy")]
     Task DeployApplicationAsync(ApplicationSpec spec);
 

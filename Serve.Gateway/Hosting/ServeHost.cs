@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Serve.Hosting;
+using Serve.Worker;
 
 namespace Serve;
 
@@ -14,14 +16,17 @@ public static class ServeHost
     /// <summary>
     /// A web application builder that is already an embedded one-silo cluster with Serve and its
     /// gateway. Build it, call <c>MapServe()</c>, start it, then run applications with
-    /// <see cref="IServeClient"/> from its services.
+    /// <see cref="IServeClient"/> from its services. Like a worker, it loads the deployment assemblies listed under
+    /// <c>Serve:Assemblies</c> first: a gateway resolves the import paths of the config files its admin API applies.
     /// </summary>
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        DeploymentAssemblies.Load(builder.Configuration);
         builder.UseOrleans(silo => silo.UseServeCluster(builder.Configuration).AddServe());
+        builder.Services.AddHostedService<GatewayStartedLog>();
         builder.Services.AddServeGateway();
         builder.Services.AddServeAdmin();
         return builder;

@@ -39,7 +39,13 @@ internal sealed partial class ControllerGrain
         }
         if (changed.Count > 0)
         {
-            await _state.WriteStateAsync();
+            await StoreAsync("the config's applications", () =>
+            {
+                foreach (var (spec, previous) in changed)
+                {
+                    Restore(spec.Name, previous);
+                }
+            });
         }
         foreach (var (spec, _) in changed)
         {

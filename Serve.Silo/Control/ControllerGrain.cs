@@ -66,7 +66,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
 
         Applications.TryGetValue(spec.Name, out var previous);
         Applications[spec.Name] = spec;
-        await _state.WriteStateAsync();
+        await StoreAsync($"application '{spec.Name}'", () => Restore(spec.Name, previous));
         LogDeployed(_logger, spec.Name, spec.Deployments.Count, spec.RoutePrefix ?? "(none)");
 
         _statuses[spec.Name] = InitialStatus(spec);
@@ -112,8 +112,8 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         {
             await Task.WhenAll(spec.Deployments.Select(d => Deployment(d.Id).DeleteAsync()));
             Applications.Remove(spec.Name);
+            await StoreAsync($"the deletion of application '{spec.Name}'", () => Restore(spec.Name, spec));
             _statuses.Remove(spec.Name);
-            await _state.WriteStateAsync();
             LogDeleted(_logger, spec.Name);
         }
         catch (Exception e)
@@ -227,6 +227,39 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         Publish();
     }
 
+    /// <summary>
+    /// Writes the desired state. When the store fails, the in-memory change is undone (so the reconcile timer never
+    /// applies what was not stored) and the caller gets a <see cref="StateStoreUnavailableException"/>. A write that
+    /// timed out may still land later and leaves this activation's ETag stale either way, so the grain deactivates:
+    /// the next call re-activates it from what the store really holds.
+    /// </summary>
+    private async Task StoreAsync(string change, Action undo)
+    {
+        try
+        {
+            await _state.WriteStateAsync();
+        }
+        catch (Exception e)
+        {
+            undo();
+            LogStoreFailed(_logger, e, change);
+            DeactivateOnIdle();
+            throw new StateStoreUnavailableException(change, e.GetBaseException().Message);
+        }
+    }
+
+    private void Restore(string application, ApplicationSpec? previous)
+    {
+        if (previous is null)
+        {
+            Applications.Remove(application);
+        }
+        else
+        {
+            Applications[application] = previous;
+        }
+    }
+
     private IDeploymentGrain Deployment(DeploymentId id) => GrainFactory.GetGrain<IDeploymentGrain>(id.Key);
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -239,6 +272,9 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
 
     [LoggerMessage(EventId = ServeEvents.ApplicationRestored, Level = LogLevel.Information, Message = "Application {Application} restored from storage")]
     private static partial void LogRestored(ILogger logger, string application);
+
+    [LoggerMessage(EventId = ServeEvents.ControllerStateWriteFailed, Level = LogLevel.Warning, Message = "Storing {Change} failed; undone, and the controller reloads from its store on its next call")]
+    private static partial void LogStoreFailed(ILogger logger, Exception error, string change);
 
     [LoggerMessage(EventId = ServeEvents.DeploymentFailed, Level = LogLevel.Warning, Message = "Re-applying deployment {Deployment} failed")]
     private static partial void LogReapplyFailed(ILogger logger, Exception error, string deployment);

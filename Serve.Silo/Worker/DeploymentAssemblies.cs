@@ -29,6 +29,10 @@ internal static class DeploymentAssemblies
             throw new InvalidOperationException(string.Join(Environment.NewLine, missing));
         }
 
+        if (paths.Length == 0)
+        {
+            return [];
+        }
         var resolvers = paths.Select(p => new AssemblyDependencyResolver(p)).ToArray();
         AssemblyLoadContext.Default.Resolving += (context, name) =>
             resolvers.Select(r => r.ResolveAssemblyToPath(name)).FirstOrDefault(p => p is not null) is { } path

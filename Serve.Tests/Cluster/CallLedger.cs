@@ -13,12 +13,19 @@ public sealed class CallLedger
     private readonly ConcurrentDictionary<int, TaskCompletionSource> _successWaiters = new();
     private int _sent;
     private int _succeeded;
+    private int _inFlight;
 
     public int Sent => Volatile.Read(ref _sent);
 
     public int Succeeded => Volatile.Read(ref _succeeded);
 
     public int Failed => _failures.Values.Sum();
+
+    /// <summary>
+    /// Calls sent and not yet ended. Read after <c>stop</c> fired, it bounds the calls still to end: a loop counts a
+    /// call in flight before it checks <c>stop</c>, so none starts unseen.
+    /// </summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
 
     /// <summary>Failures by exception type name.</summary>
     public IReadOnlyDictionary<string, int> Failures(bool idempotent) =>
@@ -27,12 +34,21 @@ public sealed class CallLedger
     /// <summary>The first failure messages, for diagnostics.</summary>
     public IReadOnlyCollection<string> Samples => _samples;
 
-    /// <summary>Calls <paramref name="call"/> in a loop until <paramref name="stop"/> fires, recording each call's outcome.</summary>
-    public async Task RunAsync(bool idempotent, Func<Task> call, CancellationToken stop)
+    /// <summary>
+    /// Calls <paramref name="call"/> in a loop until <paramref name="stop"/> fires, recording each call's outcome; a failure's
+    /// kind is <paramref name="kind"/>'s name for it, by default the exception's type name.
+    /// </summary>
+    public async Task RunAsync(bool idempotent, Func<Task> call, CancellationToken stop, Func<Exception, string>? kind = null)
     {
         await Task.Yield();
-        while (!stop.IsCancellationRequested)
+        while (true)
         {
+            Interlocked.Increment(ref _inFlight);
+            if (stop.IsCancellationRequested)
+            {
+                Interlocked.Decrement(ref _inFlight);
+                return;
+            }
             Interlocked.Increment(ref _sent);
             try
             {
@@ -41,11 +57,16 @@ public sealed class CallLedger
             }
             catch (Exception e)
             {
-                _failures.AddOrUpdate((idempotent, e.GetType().Name), 1, (_, n) => n + 1);
+                var name = kind?.Invoke(e) ?? e.GetType().Name;
+                _failures.AddOrUpdate((idempotent, name), 1, (_, n) => n + 1);
                 if (_samples.Count < 20)
                 {
-                    _samples.Enqueue($"{(idempotent ? "idempotent" : "non-idempotent")}: {e.GetType().Name}: {e.Message} (cause: {e.InnerException?.GetType().Name ?? "none"})");
+                    _samples.Enqueue($"{(idempotent ? "idempotent" : "non-idempotent")}: {name}: {e.GetType().Name}: {e.Message} (cause: {e.InnerException?.GetType().Name ?? "none"})");
                 }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inFlight);
             }
         }
     }

@@ -9,7 +9,7 @@ public sealed class FullRestartTests(ProcessClusterFixture cluster, ITestOutputH
     [Fact]
     public async Task RestartAllWorkers_ApplicationRunningBefore_ComesBackFromRedisAndServesWithoutRedeploy()
     {
-        await cluster.EnsureAllWorkersRunningAsync();
+        await cluster.EnsureAllRunningAsync();
         var app = Deployment.For<Workload>().Options(o => o with { NumReplicas = 2 }).Bind();
         var handle = await cluster.Serve.RunAsync<IWorkload>(app, "restart", null);
         var before = await handle.Remote.WorkAsync(0);

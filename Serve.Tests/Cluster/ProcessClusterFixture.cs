@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Serve.Grains;
 using Serve.Tests.Infrastructure;
 
 namespace Serve.Tests.Cluster;
@@ -9,7 +10,8 @@ namespace Serve.Tests.Cluster;
 /// <summary>
 /// A Serve cluster of real processes on loopback: a redis-server, <see cref="WorkerCount"/> worker silos
 /// (<c>dotnet Serve.Silo.dll</c>, Redis mode, fast liveness, loading Serve.Tests.dll for <see cref="Workload"/>),
-/// and this test process joined as an external Orleans client.
+/// a gateway silo hosting no replicas (<c>dotnet Serve.Gateway.dll</c>; tests may start more), and this test process
+/// joined as an external Orleans client.
 /// </summary>
 public sealed class ProcessClusterFixture : IAsyncLifetime
 {
@@ -22,11 +24,18 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
     /// </summary>
     public static readonly TimeSpan ClientResponseTimeout = new ClientMessagingOptions().ResponseTimeout;
     private readonly string _clusterId = $"serve-tests-{Guid.NewGuid():N}";
+    private readonly List<GatewayProcess> _gateways = [];
     private IHost? _client;
 
     public RedisServer Redis { get; private set; } = null!;
 
     public IReadOnlyList<WorkerProcess> Workers { get; private set; } = [];
+
+    /// <summary>The gateway every test can count on (restarted by <see cref="EnsureAllRunningAsync"/> if a test killed it).</summary>
+    public GatewayProcess Gateway => _gateways[0];
+
+    /// <summary>Every silo process: workers, the gateway, and gateways tests started.</summary>
+    public IEnumerable<SiloProcess> Silos => Workers.Cast<SiloProcess>().Concat(_gateways);
 
     /// <summary>The external client's <see cref="IServeClient"/>.</summary>
     public IServeClient Serve => _client!.Services.GetRequiredService<IServeClient>();
@@ -38,7 +47,7 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
         Redis = await RedisServer.StartAsync(TimeSpan.FromSeconds(15));
         var ports = FreePorts.Take(2 * WorkerCount);
         Workers = Enumerable.Range(0, WorkerCount)
-            .Select(i => new WorkerProcess($"worker-{i}", ports[2 * i], ports[2 * i + 1], WorkerEnvironment(ports[2 * i], ports[2 * i + 1])))
+            .Select(i => new WorkerProcess($"worker-{i}", ports[2 * i], ports[2 * i + 1], SiloEnvironment(ports[2 * i], ports[2 * i + 1])))
             .ToArray();
         await Task.WhenAll(Workers.Select(w => w.StartAsync(StartTimeout)));
 
@@ -55,6 +64,21 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
         _client = builder.Build();
         await _client.StartAsync();
         await WaitForActiveSilosAsync();
+        // The controller activates where it is first called; called from this client before the gateway exists, it
+        // starts on a worker, so the first test to kill its silo keeps a gateway serving meanwhile.
+        await Serve.WaitForStatusAsync(_ => true, StartTimeout);
+
+        await StartGatewayAsync("gateway-0");
+    }
+
+    /// <summary>Starts another gateway process in the cluster; a test that does kills it when done.</summary>
+    public async Task<GatewayProcess> StartGatewayAsync(string name)
+    {
+        var gateway = CreateGateway(name);
+        _gateways.Add(gateway);
+        await gateway.StartAsync(StartTimeout);
+        await WaitForActiveSilosAsync();
+        return gateway;
     }
 
     /// <summary>Kills every worker (<c>kill -9</c>), starts them again and waits until the client sees them all active.</summary>
@@ -65,17 +89,41 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
         await WaitForActiveSilosAsync();
     }
 
-    /// <summary>Starts any worker a test killed and waits until the client sees every worker active.</summary>
-    public async Task EnsureAllWorkersRunningAsync()
+    /// <summary>The process whose silo hosts the controller grain now (asking the grain directory), activating it first if needed.</summary>
+    public async Task<SiloProcess> FindControllerSiloAsync()
     {
-        await Task.WhenAll(Workers.Where(w => !w.IsRunning).Select(w => w.StartAsync(StartTimeout)));
+        var controller = Client.GetGrain<IControllerGrain>(IControllerGrain.Key);
+        await Serve.WaitForStatusAsync(_ => true, StartTimeout);
+        var address = (await Client.GetGrain<IManagementGrain>(0).GetActivationAddress(controller))?.ToString();
+        return Silos.SingleOrDefault(s => s.IsRunning && s.SiloAddress == address)
+            ?? throw new InvalidOperationException($"The controller is on {address ?? "no silo"}, none of the running processes [{string.Join(", ", Silos.Where(s => s.IsRunning).Select(s => $"{s.Name} {s.SiloAddress}"))}].");
+    }
+
+    /// <summary>Deletes those of <paramref name="applications"/> that exist, so a failed test leaves none behind.</summary>
+    public async Task DeleteIfPresentAsync(params string[] applications)
+    {
+        var status = await Serve.WaitForStatusAsync(_ => true, StartTimeout);
+        foreach (var application in applications.Where(status.Applications.ContainsKey))
+        {
+            await Serve.DeleteAsync(application);
+        }
+    }
+
+    /// <summary>Every silo process's last lines, for a failing test's output.</summary>
+    public string RecentOutputs() => string.Join(Environment.NewLine, Silos.Select(s =>
+        $"{s.Name} ({(s.IsRunning ? "running" : "dead")}) wrote:{Environment.NewLine}{s.RecentOutput}"));
+
+    /// <summary>Starts any worker or the gateway a test killed and waits until the client sees every one active.</summary>
+    public async Task EnsureAllRunningAsync()
+    {
+        await Task.WhenAll(Workers.Cast<SiloProcess>().Append(Gateway).Where(s => !s.IsRunning).Select(s => s.StartAsync(StartTimeout)));
         await WaitForActiveSilosAsync();
     }
 
-    /// <summary>Polls the cluster (with a deadline) until its active silos are exactly the running workers' current incarnations.</summary>
+    /// <summary>Polls the cluster (with a deadline) until its active silos are exactly the running processes' current incarnations.</summary>
     public async Task WaitForActiveSilosAsync()
     {
-        var expected = Workers.Where(w => w.IsRunning).Select(w => w.SiloAddress!).Order().ToArray();
+        var expected = Silos.Where(s => s.IsRunning).Select(s => s.SiloAddress!).Order().ToArray();
         var deadline = DateTime.UtcNow + StartTimeout;
         var last = "";
         while (true)
@@ -111,9 +159,9 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
             await _client.StopAsync(stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             _client.Dispose();
         }
-        foreach (var worker in Workers)
+        foreach (var silo in Silos)
         {
-            await worker.DisposeAsync();
+            await silo.DisposeAsync();
         }
         if (Redis is not null)
         {
@@ -121,7 +169,19 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
         }
     }
 
-    private Dictionary<string, string> WorkerEnvironment(int siloPort, int gatewayPort) => new()
+    private GatewayProcess CreateGateway(string name)
+    {
+        var ports = FreePorts.Take(3);
+        // No Orleans gateway port: this client connects through workers only. A call it sent through a silo that
+        // then dies waits out the client's response timeout, and gateway processes are the ones tests kill most.
+        var environment = SiloEnvironment(ports[0], gatewayPort: 0);
+        environment["Serve__Silo__HostsReplicas"] = "false";
+        environment["Serve__Http__Port"] = ports[1].ToString();
+        environment["Serve__Admin__Port"] = ports[2].ToString();
+        return new GatewayProcess(name, ports[0], gatewayPort: 0, ports[1], environment);
+    }
+
+    private Dictionary<string, string> SiloEnvironment(int siloPort, int gatewayPort) => new()
     {
         ["Serve__Cluster__Mode"] = "Redis",
         ["Serve__Cluster__RedisConnectionString"] = Redis.ConnectionString,
@@ -138,7 +198,7 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
         ["Logging__Console__FormatterName"] = "simple",
         ["Logging__Console__FormatterOptions__SingleLine"] = "true",
         ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
-        // Three processes share the machine's cores; workstation GC keeps each one's footprint small.
+        // Several processes share the machine's cores; workstation GC keeps each one's footprint small.
         ["DOTNET_gcServer"] = "0",
     };
 }

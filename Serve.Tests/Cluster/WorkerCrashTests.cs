@@ -12,7 +12,7 @@ public sealed class WorkerCrashTests(ProcessClusterFixture cluster, ITestOutputH
     [Fact]
     public async Task Kill_WorkerUnderSteadyHandleLoad_EveryCallAccountedForAndReplicasBackOnSurvivor()
     {
-        await cluster.EnsureAllWorkersRunningAsync();
+        await cluster.EnsureAllRunningAsync();
         var app = Deployment.For<Workload>().Options(o => o with { NumReplicas = 4, MaxOngoingRequests = 8 }).Bind();
         var handle = await cluster.Serve.RunAsync<IWorkload>(app, "crash", null);
         var idempotent = handle.WithOptions(handle.CallOptions with { Idempotent = true });
@@ -57,7 +57,7 @@ public sealed class WorkerCrashTests(ProcessClusterFixture cluster, ITestOutputH
         finally
         {
             await stop.CancelAsync();
-            await cluster.EnsureAllWorkersRunningAsync();
+            await cluster.EnsureAllRunningAsync();
             await cluster.Serve.DeleteAsync("crash");
         }
     }
