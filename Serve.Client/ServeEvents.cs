@@ -25,6 +25,7 @@ internal static class ServeEvents
     public const int DeploymentDeleted = 3005;
     public const int ReplicasLostWithSilo = 3006;
     public const int DeploymentStateWriteFailed = 3007;
+    public const int DeploymentStateConflict = 3008;
 
     // Controller: 4000s
     public const int ApplicationDeployed = 4001;

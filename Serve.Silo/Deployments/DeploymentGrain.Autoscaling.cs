@@ -21,7 +21,7 @@ internal sealed partial class DeploymentGrain
         _state.State.AutoscaledTarget = target;
         _state.State.AutoscalingReason = reason;
         _leastBusyFirst = leastBusyFirst;
-        await _state.WriteStateAsync();
+        await TryPersistAsync();
         Reconcile();
     }
 

@@ -78,15 +78,7 @@ internal sealed partial class DeploymentGrain
             _message = $"{lost.Count} replica(s) were lost with silo(s) {string.Join(", ", newlyDead)} and are being replaced.";
             Publish();
             Reconcile();
-            try
-            {
-                await _state.WriteStateAsync();
-            }
-            catch (Exception e)
-            {
-                // The replicas are replaced either way; the stored record catches up with the next write.
-                LogStateWriteFailed(_logger, e, Key);
-            }
+            await TryPersistAsync();
         }
     }
 
@@ -109,7 +101,4 @@ internal sealed partial class DeploymentGrain
 
     [LoggerMessage(EventId = ServeEvents.ReplicaStartFailed, Level = LogLevel.Debug, Message = "Replica {Replica} could not start: its silo is unreachable; placing it again")]
     private static partial void LogStartUnreachable(ILogger logger, Exception error, string replica);
-
-    [LoggerMessage(EventId = ServeEvents.DeploymentStateWriteFailed, Level = LogLevel.Warning, Message = "Deployment {Deployment}: writing its state failed; the next write catches up")]
-    private static partial void LogStateWriteFailed(ILogger logger, Exception error, string deployment);
 }

@@ -97,7 +97,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         _failed = false;
         _constructorFailures = 0;
         _message = "";
-        await _state.WriteStateAsync();
+        await PersistAsync();
         LogApplied(_logger, Key, TargetReplicas, spec.CodeVersion);
         // Other deployments may hold room on the silos: place the new replicas knowing it.
         await RefreshHeldByOthersAsync();
@@ -255,7 +255,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         }
         replica.State = ReplicaState.Running;
         _constructorFailures = 0;
-        await _state.WriteStateAsync();
+        await TryPersistAsync();
         Publish();
         Reconcile();
         if (_recovering)
@@ -361,7 +361,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         Replicas.Remove(replica);
         if (Spec is not null)
         {
-            await _state.WriteStateAsync();
+            await TryPersistAsync();
         }
         SignalIfAllStopped();
         ReportStatus();
