@@ -17,6 +17,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     private readonly IGrainFactory _grains;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly RouterMetrics _metrics;
     private readonly Lock _gate = new();
     private readonly Queue<TaskCompletionSource> _waiters = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -28,12 +29,13 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     private int _queued;
     private Task _watch = Task.CompletedTask;
 
-    public DeploymentRouter(DeploymentId deployment, IGrainFactory grains, TimeProvider time, ILogger logger)
+    public DeploymentRouter(DeploymentId deployment, IGrainFactory grains, TimeProvider time, ILogger logger, RouterMetrics metrics)
     {
         _deployment = deployment;
         _grains = grains;
         _time = time;
         _logger = logger;
+        _metrics = metrics;
     }
 
     /// <summary>Requests waiting for a replica right now.</summary>
@@ -68,8 +70,10 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
                     Forget(replica, e);
                     if (NeverDelivered(e) || options.Idempotent)
                     {
+                        _metrics.Retried(_deployment, NeverDelivered(e) ? RetryReason.NeverDelivered : RetryReason.IdempotentReplay);
                         continue;
                     }
+                    _metrics.ReplicaUnavailable(_deployment);
                     throw new ReplicaUnavailableException(_deployment.Key, replica.Id, e);
                 }
                 finally
@@ -85,6 +89,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
                         throw Fault(request, replica, response);
                     case ReplicaOutcome.RejectedGone:
                         Forget(replica, null);
+                        _metrics.Retried(_deployment, RetryReason.ReplicaGone);
                         break;
                     default:
                         // Full on the replica though not by this router's count: another caller holds it. Back off briefly.
@@ -142,6 +147,8 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
                     await enumerator.DisposeAsync();
                     Release(replica);
                     Forget(replica, e);
+                    // No verdict yet means the replica had not accepted the stream.
+                    _metrics.Retried(_deployment, RetryReason.NeverDelivered);
                     continue;
                 }
                 catch
@@ -163,6 +170,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
                 else
                 {
                     Forget(replica, null);
+                    _metrics.Retried(_deployment, RetryReason.ReplicaGone);
                 }
             }
         }
@@ -188,6 +196,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         catch (Exception e) when (IsUnreachable(e))
         {
             Forget(stream.Replica, e);
+            _metrics.ReplicaUnavailable(_deployment);
             throw new ReplicaUnavailableException(_deployment.Key, stream.Replica.Id, e);
         }
         return stream.Enumerator.Current is ReplicaResponse { Outcome: ReplicaOutcome.Faulted } fault
