@@ -486,8 +486,13 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     private static bool IsUnreachable(Exception e) =>
         e is SiloUnavailableException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException or TimeoutException;
 
-    /// <summary>The message never reached a replica, so the call cannot have run and may go elsewhere.</summary>
-    private static bool NeverDelivered(Exception e) => e is OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException;
+    /// <summary>
+    /// The message never reached a replica, so the call cannot have run and may go elsewhere. Not a
+    /// <see cref="SiloUnavailableException"/>, though Orleans derives it from <see cref="OrleansMessageRejectionException"/>:
+    /// Orleans fails with it the calls already sent to a silo once that silo is declared dead, so the call may have run.
+    /// </summary>
+    internal static bool NeverDelivered(Exception e) =>
+        e is OrleansMessageRejectionException and not SiloUnavailableException or Orleans.Runtime.Messaging.ConnectionFailedException;
 
     public async ValueTask DisposeAsync()
     {
