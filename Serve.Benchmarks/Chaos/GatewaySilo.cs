@@ -38,8 +38,9 @@ internal sealed class GatewaySilo : IAsyncDisposable
         var port = FreePorts.Take(1)[0];
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
-        // Warning for Serve; Orleans' own warnings about the killed silo's connections would bury the report.
-        builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Error).AddFilter("Microsoft.AspNetCore", LogLevel.Error);
+        // Warning for Serve; Orleans' (and its placement retries') warnings about the killed silo's connections would bury the report.
+        builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Error).AddFilter("Polly", LogLevel.Error)
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Error);
         builder.UseOrleans(silo => silo.UseServeCluster(builder.Configuration).AddServe());
         builder.Services.AddServeGateway(o => o.Port = port);
         var app = builder.Build();
