@@ -1,5 +1,6 @@
 using Serve.Benchmarks;
 using Serve.Benchmarks.Autoscaling;
+using Serve.Benchmarks.Chaos;
 using Serve.Benchmarks.Deploy;
 using Serve.Benchmarks.Http;
 using Serve.Benchmarks.Rolling;
@@ -9,6 +10,7 @@ using Serve.Benchmarks.Rolling;
 // dotnet run -c Release --project Serve.Benchmarks -- autoscaling [--before 10] [--step 20] [--after 90]
 // dotnet run -c Release --project Serve.Benchmarks -- deploy [--rounds 6] [--replicas 4]
 // dotnet run -c Release --project Serve.Benchmarks -- rolling [--rollouts 5] [--replicas 5]
+// dotnet run -c Release --project Serve.Benchmarks -- chaos [--liveness fast|default] [--kills 5]
 switch (args.FirstOrDefault())
 {
     case "handles":
@@ -29,6 +31,8 @@ switch (args.FirstOrDefault())
         return await DeployBenchmark.RunAsync(args[1..]);
     case "rolling":
         return await RollingBenchmark.RunAsync(args[1..]);
+    case "chaos":
+        return await ChaosBenchmark.RunAsync(args[1..]);
     default:
         Console.Error.WriteLine(args.Length == 0 ? "Name a benchmark." : $"Unknown benchmark '{args[0]}'.");
         Console.Error.WriteLine(BenchmarkSettings.Usage);
@@ -36,5 +40,6 @@ switch (args.FirstOrDefault())
         Console.Error.WriteLine(AutoscalingBenchmark.Usage);
         Console.Error.WriteLine(DeployBenchmark.Usage);
         Console.Error.WriteLine(RollingBenchmark.Usage);
+        Console.Error.WriteLine(ChaosSettings.Usage);
         return 2;
 }

@@ -23,6 +23,8 @@ public static class ServeClientBuilderExtensions
     internal static IServiceCollection AddServeHandles(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<RouterMetrics>();
         services.TryAddSingleton<ReplicaDirectory>();
         services.TryAddSingleton<IServeClient, ServeClient>();
         return services;

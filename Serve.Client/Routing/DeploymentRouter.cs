@@ -17,6 +17,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     private readonly IGrainFactory _grains;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly RouterMetrics _metrics;
     private readonly Lock _gate = new();
     private readonly Queue<TaskCompletionSource> _waiters = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -28,12 +29,13 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     private int _queued;
     private Task _watch = Task.CompletedTask;
 
-    public DeploymentRouter(DeploymentId deployment, IGrainFactory grains, TimeProvider time, ILogger logger)
+    public DeploymentRouter(DeploymentId deployment, IGrainFactory grains, TimeProvider time, ILogger logger, RouterMetrics metrics)
     {
         _deployment = deployment;
         _grains = grains;
         _time = time;
         _logger = logger;
+        _metrics = metrics;
     }
 
     /// <summary>Requests waiting for a replica right now.</summary>
@@ -68,8 +70,10 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
                     Forget(replica, e);
                     if (NeverDelivered(e) || options.Idempotent)
                     {
+                        _metrics.Retried(_deployment, NeverDelivered(e) ? RetryReason.NeverDelivered : RetryReason.IdempotentReplay);
                         continue;
                     }
+                    _metrics.ReplicaUnavailable(_deployment);
                     throw new ReplicaUnavailableException(_deployment.Key, replica.Id, e);
                 }
                 finally
@@ -85,6 +89,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
                         throw Fault(request, replica, response);
                     case ReplicaOutcome.RejectedGone:
                         Forget(replica, null);
+                        _metrics.Retried(_deployment, RetryReason.ReplicaGone);
                         break;
                     default:
                         // Full on the replica though not by this router's count: another caller holds it. Back off briefly.
@@ -157,8 +162,10 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
                         Forget(replica, e);
                         if (NeverDelivered(e) || options.Idempotent)
                         {
+                            _metrics.Retried(_deployment, NeverDelivered(e) ? RetryReason.NeverDelivered : RetryReason.IdempotentReplay);
                             continue;
                         }
+                        _metrics.ReplicaUnavailable(_deployment);
                         throw new ReplicaUnavailableException(_deployment.Key, replica.Id, e);
                     }
                     throw;
@@ -177,6 +184,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
                 else
                 {
                     Forget(replica, null);
+                    _metrics.Retried(_deployment, RetryReason.ReplicaGone);
                 }
             }
         }
@@ -203,6 +211,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         {
             // Items were delivered already: the stream cannot go on elsewhere without repeating them.
             Forget(stream.Replica, e);
+            _metrics.ReplicaUnavailable(_deployment);
             throw new ReplicaUnavailableException(_deployment.Key, stream.Replica.Id, e);
         }
         return stream.Enumerator.Current is ReplicaResponse { Outcome: ReplicaOutcome.Faulted } fault
@@ -492,8 +501,13 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     private static bool IsUnreachable(Exception e) =>
         e is SiloUnavailableException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException or TimeoutException;
 
-    /// <summary>The message never reached a replica, so the call cannot have run and may go elsewhere.</summary>
-    private static bool NeverDelivered(Exception e) => e is OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException;
+    /// <summary>
+    /// The message never reached a replica, so the call cannot have run and may go elsewhere. Not a
+    /// <see cref="SiloUnavailableException"/>, though Orleans derives it from <see cref="OrleansMessageRejectionException"/>:
+    /// Orleans fails with it the calls already sent to a silo once that silo is declared dead, so the call may have run.
+    /// </summary>
+    internal static bool NeverDelivered(Exception e) =>
+        e is OrleansMessageRejectionException and not SiloUnavailableException or Orleans.Runtime.Messaging.ConnectionFailedException;
 
     public async ValueTask DisposeAsync()
     {

@@ -14,12 +14,14 @@ internal sealed class ReplicaDirectory : IHandleRuntime, IAsyncDisposable
     private readonly IGrainFactory _grains;
     private readonly TimeProvider _time;
     private readonly ILogger<DeploymentRouter> _logger;
+    private readonly RouterMetrics _metrics;
 
-    public ReplicaDirectory(IGrainFactory grains, TimeProvider time, ILogger<DeploymentRouter> logger, IHostApplicationLifetime? lifetime = null)
+    public ReplicaDirectory(IGrainFactory grains, TimeProvider time, ILogger<DeploymentRouter> logger, RouterMetrics metrics, IHostApplicationLifetime? lifetime = null)
     {
         _grains = grains;
         _time = time;
         _logger = logger;
+        _metrics = metrics;
         // Long polls would otherwise hold a stopping silo (or client) for a whole poll timeout.
         lifetime?.ApplicationStopping.Register(() => _ = DisposeAsync().AsTask());
     }
@@ -27,7 +29,7 @@ internal sealed class ReplicaDirectory : IHandleRuntime, IAsyncDisposable
     public DeploymentRouter GetRouter(DeploymentId deployment) =>
         _routers.GetOrAdd(deployment, static (id, self) => new Lazy<DeploymentRouter>(() =>
         {
-            var router = new DeploymentRouter(id, self._grains, self._time, self._logger);
+            var router = new DeploymentRouter(id, self._grains, self._time, self._logger, self._metrics);
             router.Start();
             return router;
         }), this).Value;

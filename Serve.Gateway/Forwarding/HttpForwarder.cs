@@ -96,7 +96,7 @@ internal sealed partial class HttpForwarder
     {
         var timeout = route.RequestTimeout ?? options.RequestTimeout;
         using var deadline = timeout is { } t ? new CancellationTokenSource(t) : null;
-        var call = new CallOptions { RequestId = requestId, Timeout = timeout };
+        var call = new CallOptions { RequestId = requestId, Timeout = timeout, Idempotent = HttpIdempotency.IsIdempotent(context.Request) };
         var deployment = new DeploymentId(route.Application, route.IngressDeployment);
         try
         {
@@ -132,7 +132,16 @@ internal sealed partial class HttpForwarder
             }
             await GatewayError.WriteAsync(context, StatusCodes.Status500InternalServerError, "the application raised an exception", requestId, details);
         }
-        catch (Exception e) when (e is DeploymentNotFoundException or ReplicaUnavailableException)
+        catch (ReplicaUnavailableException e)
+        {
+            // Delivered to a replica that was then lost with its silo: it may have run, so it is not run again.
+            await GatewayError.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, e.Message, requestId, new Dictionary<string, object?>
+            {
+                ["replica"] = e.ReplicaId,
+                ["retry"] = $"{context.Request.Method} is not idempotent, so the gateway did not retry it; send an {HttpIdempotency.KeyHeader} header to have such requests retried on another replica",
+            });
+        }
+        catch (DeploymentNotFoundException e)
         {
             await GatewayError.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, e.Message, requestId);
         }

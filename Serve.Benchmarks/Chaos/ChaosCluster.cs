@@ -1,0 +1,116 @@
+using System.Globalization;
+using Serve.Cluster;
+using Serve.Tests.Cluster;
+using Serve.Tests.Infrastructure;
+
+namespace Serve.Benchmarks.Chaos;
+
+/// <summary>
+/// A Serve cluster of real processes on loopback: a throwaway redis-server, worker silos
+/// (<c>dotnet Serve.Silo.dll</c>, Redis mode, loading Serve.Benchmarks.dll), and a gateway silo in this
+/// process that hosts no replicas. Disposing kills every process it started, whatever state it is in.
+/// </summary>
+internal sealed class ChaosCluster : IAsyncDisposable
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private readonly string _clusterId = $"serve-chaos-{Guid.NewGuid():N}";
+    private readonly LivenessProfile _liveness;
+    private readonly List<WorkerProcess> _workers = [];
+
+    private ChaosCluster(LivenessProfile liveness) => _liveness = liveness;
+
+    public RedisServer Redis { get; private set; } = null!;
+
+    public IReadOnlyList<WorkerProcess> Workers => _workers;
+
+    public GatewaySilo Gateway { get; private set; } = null!;
+
+    public static async Task<ChaosCluster> StartAsync(LivenessProfile liveness, int workers, CancellationToken cancellationToken)
+    {
+        var cluster = new ChaosCluster(liveness);
+        try
+        {
+            cluster.Redis = await RedisServer.StartAsync(TimeSpan.FromSeconds(15));
+            var ports = FreePorts.Take(2 * workers + 1);
+            for (var i = 0; i < workers; i++)
+            {
+                cluster._workers.Add(new WorkerProcess($"worker-{i}", ports[2 * i], ports[2 * i + 1], cluster.WorkerEnvironment(ports[2 * i], ports[2 * i + 1])));
+            }
+            await Task.WhenAll(cluster._workers.Select(w => w.StartAsync(StartTimeout))).WaitAsync(cancellationToken);
+            cluster.Gateway = await GatewaySilo.StartAsync(cluster.GatewaySettings(ports[^1]), cancellationToken);
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+        return cluster;
+    }
+
+    /// <summary>
+    /// Settings of a silo in this process using this cluster's Redis: of this cluster, or with <paramref name="clusterId"/> of
+    /// another; <paramref name="hostsReplicas"/> false for a gateway that only routes.
+    /// </summary>
+    public Dictionary<string, string?> GatewaySettings(int siloPort, bool hostsReplicas = false, string? clusterId = null) => new()
+    {
+        ["Serve:Cluster:Mode"] = "Redis",
+        ["Serve:Cluster:RedisConnectionString"] = Redis.ConnectionString,
+        ["Serve:Cluster:ClusterId"] = clusterId ?? _clusterId,
+        ["Serve:Cluster:ServiceId"] = clusterId ?? _clusterId,
+        ["Serve:Cluster:SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),
+        ["Serve:Cluster:GatewayPort"] = "0",
+        ["Serve:Cluster:AdvertisedAddress"] = "127.0.0.1",
+        ["Serve:Cluster:Liveness"] = _liveness.ToString(),
+        ["Serve:Silo:HostsReplicas"] = hostsReplicas ? "true" : "false",
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            // The gateway first, while the workers still answer: stopping it after them, it would wait on the dead ones.
+            if (Gateway is not null)
+            {
+                await Gateway.DisposeAsync();
+            }
+        }
+        finally
+        {
+            try
+            {
+                foreach (var worker in _workers)
+                {
+                    await worker.DisposeAsync();
+                }
+            }
+            finally
+            {
+                if (Redis is not null)
+                {
+                    await Redis.DisposeAsync();
+                }
+            }
+        }
+    }
+
+    private Dictionary<string, string> WorkerEnvironment(int siloPort, int gatewayPort) => new()
+    {
+        ["Serve__Cluster__Mode"] = "Redis",
+        ["Serve__Cluster__RedisConnectionString"] = Redis.ConnectionString,
+        ["Serve__Cluster__ClusterId"] = _clusterId,
+        ["Serve__Cluster__ServiceId"] = _clusterId,
+        ["Serve__Cluster__SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),
+        ["Serve__Cluster__GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture),
+        ["Serve__Cluster__AdvertisedAddress"] = "127.0.0.1",
+        ["Serve__Cluster__Liveness"] = _liveness.ToString(),
+        ["Serve__Assemblies__0"] = typeof(ChaosCluster).Assembly.Location,
+        // Quiet: the start-up line the benchmark waits for is Serve's only Information message at start.
+        ["Logging__LogLevel__Default"] = "Warning",
+        ["Logging__LogLevel__Orleans"] = "Error",
+        ["Logging__LogLevel__Serve"] = "Information",
+        ["Logging__Console__FormatterName"] = "simple",
+        ["Logging__Console__FormatterOptions__SingleLine"] = "true",
+        // Three .NET processes share two cores; workstation GC keeps each one's footprint small.
+        ["DOTNET_gcServer"] = "0",
+    };
+}
