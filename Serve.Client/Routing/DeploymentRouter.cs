@@ -67,14 +67,11 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
                 }
                 catch (Exception e) when ((IsUnreachable(e) || replica.IsLost) && !token.IsCancellationRequested)
                 {
-                    Forget(replica, e);
-                    if (NeverDelivered(e) || options.Idempotent)
+                    if (FailureAfterLoss(replica, e, options) is { } failure)
                     {
-                        _metrics.Retried(_deployment, NeverDelivered(e) ? RetryReason.NeverDelivered : RetryReason.IdempotentReplay);
-                        continue;
+                        throw failure;
                     }
-                    _metrics.ReplicaUnavailable(_deployment);
-                    throw new ReplicaUnavailableException(_deployment.Key, replica.Id, e);
+                    continue;
                 }
                 finally
                 {
@@ -159,14 +156,11 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
                     Release(replica);
                     if ((IsUnreachable(e) || replica.IsLost) && !token.IsCancellationRequested)
                     {
-                        Forget(replica, e);
-                        if (NeverDelivered(e) || options.Idempotent)
+                        if (FailureAfterLoss(replica, e, options) is { } failure)
                         {
-                            _metrics.Retried(_deployment, NeverDelivered(e) ? RetryReason.NeverDelivered : RetryReason.IdempotentReplay);
-                            continue;
+                            throw failure;
                         }
-                        _metrics.ReplicaUnavailable(_deployment);
-                        throw new ReplicaUnavailableException(_deployment.Key, replica.Id, e);
+                        continue;
                     }
                     throw;
                 }
@@ -217,6 +211,23 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         return stream.Enumerator.Current is ReplicaResponse { Outcome: ReplicaOutcome.Faulted } fault
             ? throw Fault(request, stream.Replica, fault)
             : new StreamItem(stream.Enumerator.Current);
+    }
+
+    /// <summary>
+    /// A call's replica became unreachable or was lost before it answered: forgets the replica and returns null when
+    /// the call may go to another (it never reached this one, or it is idempotent), else the error to fail it with at
+    /// once, since it may have run.
+    /// </summary>
+    private ReplicaUnavailableException? FailureAfterLoss(RoutedReplica replica, Exception error, CallOptions options)
+    {
+        Forget(replica, error);
+        if (NeverDelivered(error) || options.Idempotent)
+        {
+            _metrics.Retried(_deployment, NeverDelivered(error) ? RetryReason.NeverDelivered : RetryReason.IdempotentReplay);
+            return null;
+        }
+        _metrics.ReplicaUnavailable(_deployment);
+        return new ReplicaUnavailableException(_deployment.Key, replica.Id, error);
     }
 
     /// <summary>
