@@ -20,6 +20,14 @@ internal sealed class ReplicaResponse
 
     public static ReplicaResponse Completed(object? value) => value is null ? CompletedEmpty : new() { Outcome = ReplicaOutcome.Completed, Value = value };
 
+    /// <summary>The call's deadline passed while the replica ran it, and its user code stopped on the cancellation.</summary>
+    public static readonly ReplicaResponse TimedOut = new()
+    {
+        Outcome = ReplicaOutcome.Faulted,
+        ExceptionType = typeof(RequestTimeoutException).FullName,
+        Message = "The request's deadline passed on the replica.",
+    };
+
     public static ReplicaResponse Faulted(Exception exception) => new()
     {
         Outcome = ReplicaOutcome.Faulted,

@@ -235,9 +235,10 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     /// notice it first: user code cancelled past the deadline is a timeout, not a user error.
     /// </summary>
     private Exception Fault(ReplicaRequest request, RoutedReplica replica, ReplicaResponse response) =>
-        request.DeadlineUtcTicks != 0
-        && _time.GetUtcNow().UtcTicks >= request.DeadlineUtcTicks
-        && response.ExceptionType is "System.OperationCanceledException" or "System.Threading.Tasks.TaskCanceledException"
+        response.ExceptionType == typeof(RequestTimeoutException).FullName
+        || (request.DeadlineUtcTicks != 0
+            && _time.GetUtcNow().UtcTicks >= request.DeadlineUtcTicks
+            && response.ExceptionType is "System.OperationCanceledException" or "System.Threading.Tasks.TaskCanceledException")
             ? new RequestTimeoutException(_deployment.Key, request.RequestId)
             : new DeploymentCallException(_deployment.Key, replica.Id, request.Method, response.ExceptionType!, response.Message!, response.StackTrace);
 

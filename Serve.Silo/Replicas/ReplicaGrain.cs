@@ -86,10 +86,10 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             return rejection;
         }
         var leaveLater = false;
+        using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
         try
         {
             ServeCallContext.Current = new ServeCallContext(request.RequestId, request.DeadlineUtcTicks);
-            using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
             if (request.Method == HttpRequestData.MethodName)
             {
                 var response = await InvokeHttpAsync(request, deadline.Token);
@@ -99,6 +99,11 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             }
             var method = _instance!.Find(request.Method, request.Args.Length);
             return ReplicaResponse.Completed(await method.InvokeAsync(_instance.Target, request.Args, deadline.Token));
+        }
+        catch (OperationCanceledException) when (deadline.Expired)
+        {
+            // Said as such: the caller's clock may not have reached the deadline yet when this answer arrives.
+            return ReplicaResponse.TimedOut;
         }
         catch (Exception e)
         {
