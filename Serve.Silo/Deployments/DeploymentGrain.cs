@@ -86,6 +86,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
             Reconcile();
             return Status();
         }
+        var (previousTarget, previousReason) = (_state.State.AutoscaledTarget, _state.State.AutoscalingReason);
         _state.State.Spec = spec;
         if (spec.Options.Autoscaling is null || previous?.Options.Autoscaling is null)
         {
@@ -93,11 +94,20 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
             _state.State.AutoscaledTarget = null;
             _state.State.AutoscalingReason = null;
         }
+        try
+        {
+            await PersistAsync();
+        }
+        catch
+        {
+            // Not stored, not applied: the replicas keep following the spec the store holds.
+            (_state.State.Spec, _state.State.AutoscaledTarget, _state.State.AutoscalingReason) = (previous, previousTarget, previousReason);
+            throw;
+        }
         _allStopped = null;
         _failed = false;
         _constructorFailures = 0;
         _message = "";
-        await PersistAsync();
         LogApplied(_logger, Key, TargetReplicas, spec.CodeVersion);
         // Other deployments may hold room on the silos: place the new replicas knowing it.
         await RefreshHeldByOthersAsync();
