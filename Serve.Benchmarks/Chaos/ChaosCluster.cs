@@ -93,24 +93,11 @@ internal sealed class ChaosCluster : IAsyncDisposable
         }
     }
 
-    private Dictionary<string, string> WorkerEnvironment(int siloPort, int gatewayPort) => new()
+    private Dictionary<string, string> WorkerEnvironment(int siloPort, int gatewayPort)
     {
-        ["Serve__Cluster__Mode"] = "Redis",
-        ["Serve__Cluster__RedisConnectionString"] = Redis.ConnectionString,
-        ["Serve__Cluster__ClusterId"] = _clusterId,
-        ["Serve__Cluster__ServiceId"] = _clusterId,
-        ["Serve__Cluster__SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),
-        ["Serve__Cluster__GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture),
-        ["Serve__Cluster__AdvertisedAddress"] = "127.0.0.1",
-        ["Serve__Cluster__Liveness"] = _liveness.ToString(),
-        ["Serve__Assemblies__0"] = typeof(ChaosCluster).Assembly.Location,
+        var environment = SiloProcess.ClusterEnvironment(Redis.ConnectionString, _clusterId, siloPort, gatewayPort, _liveness.ToString(), typeof(ChaosCluster).Assembly.Location);
         // Quiet: the start-up line the benchmark waits for is Serve's only Information message at start.
-        ["Logging__LogLevel__Default"] = "Warning",
-        ["Logging__LogLevel__Orleans"] = "Error",
-        ["Logging__LogLevel__Serve"] = "Information",
-        ["Logging__Console__FormatterName"] = "simple",
-        ["Logging__Console__FormatterOptions__SingleLine"] = "true",
-        // Three .NET processes share two cores; workstation GC keeps each one's footprint small.
-        ["DOTNET_gcServer"] = "0",
-    };
+        environment["Logging__LogLevel__Orleans"] = "Error";
+        return environment;
+    }
 }

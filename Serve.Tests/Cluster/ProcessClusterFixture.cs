@@ -181,24 +181,12 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
         return new GatewayProcess(name, ports[0], gatewayPort: 0, ports[1], environment);
     }
 
-    private Dictionary<string, string> SiloEnvironment(int siloPort, int gatewayPort) => new()
+    private Dictionary<string, string> SiloEnvironment(int siloPort, int gatewayPort)
     {
-        ["Serve__Cluster__Mode"] = "Redis",
-        ["Serve__Cluster__RedisConnectionString"] = Redis.ConnectionString,
-        ["Serve__Cluster__ClusterId"] = _clusterId,
-        ["Serve__Cluster__ServiceId"] = _clusterId,
-        ["Serve__Cluster__SiloPort"] = siloPort.ToString(),
-        ["Serve__Cluster__GatewayPort"] = gatewayPort.ToString(),
-        ["Serve__Cluster__AdvertisedAddress"] = "127.0.0.1",
-        ["Serve__Cluster__Liveness"] = "Fast",
-        ["Serve__Assemblies__0"] = typeof(Workload).Assembly.Location,
-        ["Logging__LogLevel__Default"] = "Warning",
-        ["Logging__LogLevel__Serve"] = "Information",
-        ["Logging__LogLevel__Orleans.Runtime.MembershipService"] = "Information",
-        ["Logging__Console__FormatterName"] = "simple",
-        ["Logging__Console__FormatterOptions__SingleLine"] = "true",
-        ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
-        // Several processes share the machine's cores; workstation GC keeps each one's footprint small.
-        ["DOTNET_gcServer"] = "0",
-    };
+        var environment = SiloProcess.ClusterEnvironment(Redis.ConnectionString, _clusterId, siloPort, gatewayPort, "Fast", typeof(Workload).Assembly.Location);
+        // Membership changes and timestamps, for the output a failing test prints.
+        environment["Logging__LogLevel__Orleans.Runtime.MembershipService"] = "Information";
+        environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
+        return environment;
+    }
 }

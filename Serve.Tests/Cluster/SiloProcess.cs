@@ -90,6 +90,29 @@ public abstract class SiloProcess : IAsyncDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>
+    /// The environment of a silo of a Redis cluster on loopback: cluster, ports, liveness and the deployment assembly,
+    /// with quiet single-line console logs (Serve at Information, for the active line) and workstation GC (several
+    /// processes share the machine's cores). Callers add or override what their runs need.
+    /// </summary>
+    public static Dictionary<string, string> ClusterEnvironment(string redis, string clusterId, int siloPort, int gatewayPort, string liveness, string assembly) => new()
+    {
+        ["Serve__Cluster__Mode"] = "Redis",
+        ["Serve__Cluster__RedisConnectionString"] = redis,
+        ["Serve__Cluster__ClusterId"] = clusterId,
+        ["Serve__Cluster__ServiceId"] = clusterId,
+        ["Serve__Cluster__SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Serve__Cluster__GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Serve__Cluster__AdvertisedAddress"] = "127.0.0.1",
+        ["Serve__Cluster__Liveness"] = liveness,
+        ["Serve__Assemblies__0"] = assembly,
+        ["Logging__LogLevel__Default"] = "Warning",
+        ["Logging__LogLevel__Serve"] = "Information",
+        ["Logging__Console__FormatterName"] = "simple",
+        ["Logging__Console__FormatterOptions__SingleLine"] = "true",
+        ["DOTNET_gcServer"] = "0",
+    };
+
     /// <summary>More readiness than the active line, polled until <paramref name="deadline"/>.</summary>
     protected virtual Task WaitUntilReadyAsync(DateTime deadline) => Task.CompletedTask;
 }
