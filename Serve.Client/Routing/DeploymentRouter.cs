@@ -38,6 +38,9 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         _metrics = metrics;
     }
 
+    /// <summary>Whether requests naming a multiplexed model go where it is loaded (true), or by load alone.</summary>
+    public bool ModelAware { get; init; } = true;
+
     /// <summary>Requests waiting for a replica right now.</summary>
     public int QueuedRequests => Volatile.Read(ref _queued);
 
@@ -57,7 +60,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         {
             while (true)
             {
-                var replica = await AcquireAsync(token);
+                var replica = await AcquireAsync(request.ModelId, token);
                 // The call also ends once the replica is known lost with its silo: its answer would never come.
                 using var lostOrCancelled = token.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(token, replica.LostToken) : null;
                 ReplicaResponse response;
@@ -141,7 +144,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         {
             while (true)
             {
-                var replica = await AcquireAsync(token);
+                var replica = await AcquireAsync(request.ModelId, token);
                 var lostOrCancelled = CancellationTokenSource.CreateLinkedTokenSource(token, replica.LostToken);
                 var enumerator = replica.Grain.StreamAsync(request, lostOrCancelled.Token).GetAsyncEnumerator(lostOrCancelled.Token);
                 ReplicaResponse? verdict;
@@ -252,19 +255,19 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
             var own = _time.GetUtcNow().UtcTicks + timeout.Ticks;
             deadline = deadline == 0 ? own : Math.Min(deadline, own);
         }
-        return new ReplicaRequest(method, args, requestId, deadline);
+        return new ReplicaRequest(method, args, requestId, deadline, options.MultiplexedModelId);
     }
 
-    private ValueTask<RoutedReplica> AcquireAsync(CancellationToken cancellationToken)
+    private ValueTask<RoutedReplica> AcquireAsync(string? modelId, CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _set) is { Exists: true } && TryAcquire() is { } replica)
+        if (Volatile.Read(ref _set) is { Exists: true } && TryAcquire(modelId) is { } replica)
         {
             return ValueTask.FromResult(replica);
         }
-        return WaitForReplicaAsync(cancellationToken);
+        return WaitForReplicaAsync(modelId, cancellationToken);
     }
 
-    private async ValueTask<RoutedReplica> WaitForReplicaAsync(CancellationToken cancellationToken)
+    private async ValueTask<RoutedReplica> WaitForReplicaAsync(string? modelId, CancellationToken cancellationToken)
     {
         await _ready.Task.WaitAsync(cancellationToken);
         var set = Volatile.Read(ref _set)!;
@@ -274,7 +277,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         }
         lock (_gate)
         {
-            if (TryAcquire() is { } replica)
+            if (TryAcquire(modelId) is { } replica)
             {
                 return replica;
             }
@@ -297,7 +300,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
                     {
                         throw new DeploymentNotFoundException(_deployment.Key);
                     }
-                    if (TryAcquire() is { } replica)
+                    if (TryAcquire(modelId) is { } replica)
                     {
                         return replica;
                     }
@@ -328,7 +331,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         }
     }
 
-    private RoutedReplica? TryAcquire()
+    private RoutedReplica? TryAcquire(string? modelId)
     {
         var replicas = Volatile.Read(ref _replicas);
         var limit = Volatile.Read(ref _set)?.MaxOngoingRequests ?? 0;
@@ -336,6 +339,10 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         if (count == 0)
         {
             return null;
+        }
+        if (modelId is not null && ModelAware)
+        {
+            return ModelAwareChoice.Choose(replicas, limit, modelId, _time);
         }
         if (count == 1)
         {
@@ -447,6 +454,10 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
             _replicas = set.Replicas
                 .Select(id => known.TryGetValue(id, out var existing) ? existing : new RoutedReplica(id, _grains.GetGrain<IReplicaGrain>(id)))
                 .ToArray();
+            foreach (var replica in _replicas)
+            {
+                replica.SetModels(set.Models.TryGetValue(replica.Id, out var models) ? models : []);
+            }
             if (set.Lost.Count > 0)
             {
                 var ids = set.Lost.ToHashSet();

@@ -52,6 +52,11 @@ internal sealed partial class HttpForwarder
                 ["routes"] = table.Routes.Select(r => r.Prefix).ToArray(),
             });
         }
+        if (!TryGetModelId(context.Request, out _))
+        {
+            return GatewayError.WriteAsync(context, StatusCodes.Status400BadRequest,
+                $"header {Multiplexing.ModelIdHeader} must be 1 to {Multiplexing.MaxModelIdLength} characters without control characters", requestId);
+        }
         var options = _options.CurrentValue;
         // Most requests have no body: they skip the reading step and its state machine.
         return HasBody(context.Request)
@@ -96,7 +101,8 @@ internal sealed partial class HttpForwarder
     {
         var timeout = route.RequestTimeout ?? options.RequestTimeout;
         using var deadline = timeout is { } t ? new CancellationTokenSource(t) : null;
-        var call = new CallOptions { RequestId = requestId, Timeout = timeout, Idempotent = HttpIdempotency.IsIdempotent(context.Request) };
+        TryGetModelId(context.Request, out var modelId);
+        var call = new CallOptions { RequestId = requestId, Timeout = timeout, Idempotent = HttpIdempotency.IsIdempotent(context.Request), MultiplexedModelId = modelId };
         var deployment = new DeploymentId(route.Application, route.IngressDeployment);
         try
         {
@@ -221,6 +227,23 @@ internal sealed partial class HttpForwarder
         }
         return buffer.ToArray();
     }
+
+    /// <summary>
+    /// The multiplexed model the request names: Ray's <c>serve_multiplexed_model_id</c> header, or the same with hyphens
+    /// (proxies such as nginx drop header names with underscores by default). False when the value is not a valid id.
+    /// </summary>
+    private static bool TryGetModelId(HttpRequest request, out string? modelId)
+    {
+        var value = request.Headers[Multiplexing.ModelIdHeader];
+        if (value.Count == 0)
+        {
+            value = request.Headers[ModelIdHeaderHyphenated];
+        }
+        modelId = value.Count == 0 || string.IsNullOrEmpty(value[0]) ? null : value.ToString();
+        return modelId is null || CallOptions.IsValidModelId(modelId);
+    }
+
+    private const string ModelIdHeaderHyphenated = "serve-multiplexed-model-id";
 
     private static string RequestId(HttpRequest request)
     {

@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Time.Testing;
+using Serve.Routing;
+
+namespace Serve.Tests.Multiplexing;
+
+/// <summary>The router's choice for requests naming a multiplexed model.</summary>
+public sealed class ModelAwareChoiceTests
+{
+    private readonly FakeTimeProvider _time = new();
+
+    private static RoutedReplica[] Replicas(params string[][] models) =>
+        models.Select((held, i) =>
+        {
+            var replica = new RoutedReplica($"r{i}", null!);
+            replica.SetModels(held);
+            return replica;
+        }).ToArray();
+
+    [Fact]
+    public void Choose_ReplicaHoldsTheModel_PicksItEveryTime()
+    {
+        var replicas = Replicas(["a"], ["b"], ["c"], []);
+
+        for (var i = 0; i < 50; i++)
+        {
+            var chosen = ModelAwareChoice.Choose(replicas, limit: 100, "b", _time)!;
+            Assert.Equal("r1", chosen.Id);
+        }
+    }
+
+    [Fact]
+    public void Choose_NoReplicaHoldsIt_PicksTheOneWithFewestModelsAndSticksToIt()
+    {
+        var replicas = Replicas(["a", "b"], ["c"], ["d", "e"]);
+
+        var first = ModelAwareChoice.Choose(replicas, limit: 100, "z", _time)!;
+        var following = Enumerable.Range(0, 20).Select(_ => ModelAwareChoice.Choose(replicas, limit: 100, "z", _time)!.Id).Distinct();
+
+        Assert.Equal("r1", first.Id);
+        Assert.Equal(["r1"], following);
+    }
+
+    [Fact]
+    public void Choose_HolderIsFull_SpillsToAnotherReplicaWithRoom()
+    {
+        var replicas = Replicas(["a"], ["b"]);
+        Assert.True(replicas[0].TryTake(limit: 1));
+
+        var chosen = ModelAwareChoice.Choose(replicas, limit: 1, "a", _time);
+
+        Assert.Equal("r1", chosen!.Id);
+    }
+
+    [Fact]
+    public void Choose_EveryReplicaFull_ReturnsNullSoTheRequestQueues()
+    {
+        var replicas = Replicas(["a"], ["b"]);
+        Assert.True(replicas[0].TryTake(limit: 1));
+        Assert.True(replicas[1].TryTake(limit: 1));
+
+        Assert.Null(ModelAwareChoice.Choose(replicas, limit: 1, "a", _time));
+    }
+
+    [Fact]
+    public void Choose_AssignmentExpiredAndNeverPublished_NoLongerCountsAsHeld()
+    {
+        var replicas = Replicas([], ["x", "y"]);
+        var first = ModelAwareChoice.Choose(replicas, limit: 100, "z", _time)!;
+        first.Release();
+
+        _time.Advance(ModelAwareChoice.AssignmentLifetime);
+
+        Assert.Equal("r0", first.Id);
+        Assert.False(first.Holds("z", _time.GetTimestamp()));
+        Assert.Equal(0, first.ModelCount(_time.GetTimestamp()));
+    }
+}
