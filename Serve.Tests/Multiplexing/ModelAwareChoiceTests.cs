@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Serve.Routing;
 
-namespace Serve.Tests.Multiplexing;
+namespace Serve.Tests.Multiplexed;
 
 /// <summary>The router's choice for requests naming a multiplexed model.</summary>
 public sealed class ModelAwareChoiceTests

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Serve.Models;
 
-namespace Serve.Tests.Multiplexing;
+namespace Serve.Tests.Multiplexed;
 
 /// <summary>The replica's model cache: one load per model, LRU eviction of unused models with dispose, and failures.</summary>
 public sealed class ModelCacheTests
