@@ -1,4 +1,4 @@
-using Serve.Batches;
+using Serve.Batching;
 
 namespace Serve;
 
@@ -16,11 +16,11 @@ namespace Serve;
 /// <para>
 /// Callers call it with one <c>TIn</c> and get one <c>TOut</c> (or a stream of them): through a typed handle whose
 /// interface declares the one-input signature under the same name, by name, over HTTP from ingress code, or from
-/// the deployment's own code with <see cref="Batching.CallAsync{TIn, TOut}(Func{IReadOnlyList{TIn}, CancellationToken, Task{IReadOnlyList{TOut}}}, TIn, CancellationToken)"/>.
+/// the deployment's own code with <see cref="Batched.CallAsync{TIn, TOut}(Func{IReadOnlyList{TIn}, CancellationToken, Task{IReadOnlyList{TOut}}}, TIn, CancellationToken)"/>.
 /// A batch runs when <see cref="MaxBatchSize"/> calls wait, or when the oldest has waited
 /// <see cref="BatchWaitTimeoutMs"/>. A result list of the wrong length, or an exception, fails every caller of
 /// that batch; a caller cancelled before its batch starts leaves it. Settings can change at run time
-/// (<see cref="DeploymentOptions.Batching"/>, a config file's <c>batching</c>, or <see cref="Batching.Configure"/>).
+/// (<see cref="DeploymentOptions.Batching"/>, a config file's <c>batching</c>, or <see cref="Batched.Configure"/>).
 /// </para>
 /// </remarks>
 [AttributeUsage(AttributeTargets.Method, Inherited = true)]

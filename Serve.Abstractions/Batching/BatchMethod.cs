@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Linq.Expressions;
 using System.Reflection;
 
-namespace Serve.Batches;
+namespace Serve.Batching;
 
 /// <summary>
 /// What a <see cref="BatchAttribute"/> method takes and gives, read once from its signature, and how to build a

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
-namespace Serve.Batches;
+namespace Serve.Batching;
 
 /// <summary>
 /// Gathers single calls of one batched method on one instance into invocations with the list of their inputs.

@@ -1,4 +1,4 @@
-namespace Serve.Batches;
+namespace Serve.Batching;
 
 /// <summary>The settings a batch queue runs with: the attribute's, with run-time options applied.</summary>
 internal readonly record struct BatchSettings(int MaxBatchSize, TimeSpan BatchWaitTimeout, int MaxConcurrentBatches)

@@ -1,4 +1,4 @@
-namespace Serve.Batches;
+namespace Serve.Batching;
 
 /// <summary>Hears of every batch a queue ran, for metrics.</summary>
 internal interface IBatchObserver

@@ -1,4 +1,4 @@
-namespace Serve.Batches;
+namespace Serve.Batching;
 
 /// <summary>One <see cref="BatchAttribute"/> method's queue on one instance, as the replica calls it: inputs and results as objects.</summary>
 internal interface IBatchQueue

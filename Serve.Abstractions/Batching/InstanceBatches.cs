@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 
-namespace Serve.Batches;
+namespace Serve.Batching;
 
 /// <summary>
 /// The batch queues of one deployment instance, one per batched method, made on first use. A replica attaches its

@@ -29,19 +29,19 @@ public sealed record CallOptions
     /// The model a <see cref="MultiplexedAttribute"/> deployment serves this call with (Ray's
     /// <c>multiplexed_model_id</c>); routers prefer a replica that holds it. Default is none.
     /// </summary>
-    /// <exception cref="ArgumentException">Empty, longer than <see cref="Multiplexing.MaxModelIdLength"/>, or with control characters.</exception>
+    /// <exception cref="ArgumentException">Empty, longer than <see cref="MultiplexedModel.MaxIdLength"/>, or with control characters.</exception>
     public string? MultiplexedModelId
     {
         get;
         init => field = value is null || IsValidModelId(value)
             ? value
             : throw new ArgumentException(
-                $"MultiplexedModelId must be 1 to {Multiplexing.MaxModelIdLength} characters without control characters (got {value.Length} character(s)).", nameof(value));
+                $"MultiplexedModelId must be 1 to {MultiplexedModel.MaxIdLength} characters without control characters (got {value.Length} character(s)).", nameof(value));
     }
 
     internal static bool IsValidModelId(string value)
     {
-        if (value.Length is 0 or > Multiplexing.MaxModelIdLength)
+        if (value.Length is 0 or > MultiplexedModel.MaxIdLength)
         {
             return false;
         }

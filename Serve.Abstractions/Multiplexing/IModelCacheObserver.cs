@@ -1,4 +1,4 @@
-namespace Serve.Models;
+namespace Serve.Multiplexing;
 
 /// <summary>Hears what a replica's model cache does, for metrics.</summary>
 internal interface IModelCacheObserver

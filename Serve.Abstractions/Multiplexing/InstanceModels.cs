@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Serve.Models;
+namespace Serve.Multiplexing;
 
 /// <summary>
 /// The model cache of each multiplexed deployment instance. A replica attaches one with its clock and metrics before

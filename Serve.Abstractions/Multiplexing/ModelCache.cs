@@ -1,4 +1,4 @@
-namespace Serve.Models;
+namespace Serve.Multiplexing;
 
 /// <summary>
 /// The models one replica holds: at most its capacity, loaded on first use (one load however many requests ask at

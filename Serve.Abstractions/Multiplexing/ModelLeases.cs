@@ -1,4 +1,4 @@
-namespace Serve.Models;
+namespace Serve.Multiplexing;
 
 /// <summary>The models one request uses: none of them is evicted until the request ends and releases them.</summary>
 internal sealed class ModelLeases

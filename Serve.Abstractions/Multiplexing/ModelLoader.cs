@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Linq.Expressions;
 using System.Reflection;
 
-namespace Serve.Models;
+namespace Serve.Multiplexing;
 
 /// <summary>A deployment class's <see cref="MultiplexedAttribute"/> loader, read once from its signature.</summary>
 internal sealed class ModelLoader

@@ -7,7 +7,7 @@ namespace Serve;
 /// <remarks>
 /// The loader is <c>Task&lt;TModel&gt; LoadModelAsync(string modelId, CancellationToken cancellationToken)</c> (or
 /// <c>ValueTask</c>). Request code gets the request's model with
-/// <see cref="Multiplexing.GetModelAsync{TModel}(Func{string, CancellationToken, Task{TModel}}, CancellationToken)"/>;
+/// <see cref="MultiplexedModel.GetAsync{TModel}(Func{string, CancellationToken, Task{TModel}}, CancellationToken)"/>;
 /// callers name it with the <c>serve_multiplexed_model_id</c> HTTP header or <see cref="CallOptions.MultiplexedModelId"/>.
 /// Concurrent requests for a model being loaded share one load; a failed load fails them and is tried again by the
 /// next request; a model is evicted (and disposed when it is <see cref="IDisposable"/> or <see cref="IAsyncDisposable"/>)

@@ -1,4 +1,4 @@
-using Serve.Models;
+using Serve.Multiplexing;
 
 namespace Serve.Routing;
 

@@ -1,6 +1,6 @@
 using System.Reflection;
-using Serve.Batches;
-using Serve.Models;
+using Serve.Batching;
+using Serve.Multiplexing;
 
 namespace Serve.Applications;
 

@@ -1,5 +1,5 @@
 using System.Reflection;
-using Serve.Batches;
+using Serve.Batching;
 
 namespace Serve.Applications;
 

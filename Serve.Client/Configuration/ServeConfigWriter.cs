@@ -86,7 +86,7 @@ internal static class ServeConfigWriter
     private static ConfigNode? DescribeBatching(Type type, DeploymentOptions options)
     {
         var methods = type.GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
-            .Where(m => Batches.BatchMethod.IsBatched(m) && Batches.BatchMethod.Check(m) is null)
+            .Where(m => Batching.BatchMethod.IsBatched(m) && Batching.BatchMethod.Check(m) is null)
             .OrderBy(m => m.Name, StringComparer.Ordinal)
             .ToArray();
         if (methods.Length == 0)
@@ -95,7 +95,7 @@ internal static class ServeConfigWriter
         }
         return ConfigNode.Mapping(methods.Select(m =>
         {
-            var settings = Batches.BatchMethod.For(m)!.Attribute.ToSettings().With(Batches.InstanceBatches.ConfigFor(m.Name, options.Batching));
+            var settings = Batching.BatchMethod.For(m)!.Attribute.ToSettings().With(Batching.InstanceBatches.ConfigFor(m.Name, options.Batching));
             return new KeyValuePair<string, ConfigNode>(m.Name, ConfigNode.Mapping(
             [
                 new("max_batch_size", ConfigNode.Of(settings.MaxBatchSize)),

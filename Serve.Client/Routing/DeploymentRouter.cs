@@ -27,6 +27,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     private CancellationTokenSource? _poll;
     private ReplicaSet? _set;
     private int _queued;
+    private int _queuedForModel;
     private Task _watch = Task.CompletedTask;
 
     public DeploymentRouter(DeploymentId deployment, IGrainFactory grains, TimeProvider time, ILogger logger, RouterMetrics metrics)
@@ -260,7 +261,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
 
     private ValueTask<RoutedReplica> AcquireAsync(string? modelId, CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _set) is { Exists: true } && TryAcquire(modelId) is { } replica)
+        if (Volatile.Read(ref _set) is { Exists: true } && TryAcquire(modelId, allowSpill: false) is { } replica)
         {
             return ValueTask.FromResult(replica);
         }
@@ -275,9 +276,12 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         {
             throw new DeploymentNotFoundException(_deployment.Key);
         }
+        // A request for a model waits for a replica that holds it, and loads it elsewhere only once it has waited this long.
+        var matching = modelId is not null && ModelAware;
+        var spillAt = matching ? _time.GetTimestamp() + (long)(ModelAwareChoice.SpillAfter.TotalSeconds * _time.TimestampFrequency) : 0;
         lock (_gate)
         {
-            if (TryAcquire(modelId) is { } replica)
+            if (TryAcquire(modelId, allowSpill: false) is { } replica)
             {
                 return replica;
             }
@@ -287,6 +291,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
                 throw new BackPressureException(_deployment.Key, set.MaxQueuedRequests);
             }
             _queued++;
+            _queuedForModel += matching ? 1 : 0;
         }
         ReportIfNoReplica();
         try
@@ -294,22 +299,36 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
             while (true)
             {
                 TaskCompletionSource waiter;
+                var patience = Timeout.InfiniteTimeSpan;
                 lock (_gate)
                 {
                     if (!Volatile.Read(ref _set)!.Exists)
                     {
                         throw new DeploymentNotFoundException(_deployment.Key);
                     }
-                    if (TryAcquire(modelId) is { } replica)
+                    var now = _time.GetTimestamp();
+                    if (TryAcquire(modelId, allowSpill: now >= spillAt) is { } replica)
                     {
                         return replica;
+                    }
+                    if (now < spillAt)
+                    {
+                        patience = _time.GetElapsedTime(now, spillAt);
                     }
                     waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                     _waiters.Enqueue(waiter);
                 }
                 try
                 {
-                    await waiter.Task.WaitAsync(cancellationToken);
+                    await waiter.Task.WaitAsync(patience, _time, cancellationToken);
+                }
+                catch (TimeoutException)
+                {
+                    // Waited long enough for a replica holding the model: the next try may load it on another.
+                    if (!waiter.TrySetCanceled())
+                    {
+                        WakeOne();
+                    }
                 }
                 catch (OperationCanceledException)
                 {
@@ -327,11 +346,12 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
             lock (_gate)
             {
                 _queued--;
+                _queuedForModel -= matching ? 1 : 0;
             }
         }
     }
 
-    private RoutedReplica? TryAcquire(string? modelId)
+    private RoutedReplica? TryAcquire(string? modelId, bool allowSpill)
     {
         var replicas = Volatile.Read(ref _replicas);
         var limit = Volatile.Read(ref _set)?.MaxOngoingRequests ?? 0;
@@ -342,7 +362,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         }
         if (modelId is not null && ModelAware)
         {
-            return ModelAwareChoice.Choose(replicas, limit, modelId, _time);
+            return ModelAwareChoice.Choose(replicas, limit, modelId, _time, allowSpill);
         }
         if (count == 1)
         {
@@ -378,7 +398,12 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     private void Release(RoutedReplica replica)
     {
         replica.Release();
-        if (Volatile.Read(ref _queued) > 0)
+        if (Volatile.Read(ref _queuedForModel) > 0)
+        {
+            // A request waiting for its model's replica may not fit the slot freed, and another may: all look again.
+            WakeAll();
+        }
+        else if (Volatile.Read(ref _queued) > 0)
         {
             WakeOne();
         }

@@ -2,16 +2,25 @@ namespace Serve.Routing;
 
 /// <summary>
 /// Picks a replica for a request naming a multiplexed model: power of two choices among the replicas that hold the
-/// model (as published, or as this router just sent it) and have room; when none has room or none holds it, the
-/// replica with room holding the fewest models (then the least busy) — it loads the model, and this router sends the
-/// model's next requests there too. Null when no replica has room.
+/// model (as published, or as this router just sent it) and have room. When none holds it — or, once the request has
+/// waited <see cref="SpillAfter"/> for a busy holder, when none of those has room — the replica with room holding the
+/// fewest models (then the least busy): it loads the model, and this router sends the model's next requests there too.
+/// Null when the request should wait.
 /// </summary>
+/// <remarks>
+/// Spilling at once when a holder is busy would load a second copy, evicting another model, whose next request loads
+/// it again elsewhere: with as many models as slots, a cascade. Waiting first keeps copies for sustained demand
+/// (Ray waits 1 s for a matching replica likewise).
+/// </remarks>
 internal static class ModelAwareChoice
 {
     /// <summary>How long a model sent to a replica counts as held there before the replica's own report says so.</summary>
     internal static readonly TimeSpan AssignmentLifetime = TimeSpan.FromSeconds(5);
 
-    public static RoutedReplica? Choose(RoutedReplica[] replicas, int limit, string modelId, TimeProvider time)
+    /// <summary>How long a request waits for a busy replica holding its model before the model is loaded on another.</summary>
+    internal static readonly TimeSpan SpillAfter = TimeSpan.FromSeconds(1);
+
+    public static RoutedReplica? Choose(RoutedReplica[] replicas, int limit, string modelId, TimeProvider time, bool allowSpill)
     {
         var now = time.GetTimestamp();
         var count = replicas.Length;
@@ -24,9 +33,16 @@ internal static class ModelAwareChoice
                 holders[held++] = i;
             }
         }
-        if (held > 0 && TakeAmong(replicas, holders[..held], limit) is { } holder)
+        if (held > 0)
         {
-            return holder;
+            if (TakeAmong(replicas, holders[..held], limit) is { } holder)
+            {
+                return holder;
+            }
+            if (!allowSpill)
+            {
+                return null;
+            }
         }
 
         // Nowhere it is held has room: the replica that can take it with the least to give up.

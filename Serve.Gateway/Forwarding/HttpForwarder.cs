@@ -55,7 +55,7 @@ internal sealed partial class HttpForwarder
         if (!TryGetModelId(context.Request, out _))
         {
             return GatewayError.WriteAsync(context, StatusCodes.Status400BadRequest,
-                $"header {Multiplexing.ModelIdHeader} must be 1 to {Multiplexing.MaxModelIdLength} characters without control characters", requestId);
+                $"header {MultiplexedModel.IdHeader} must be 1 to {MultiplexedModel.MaxIdLength} characters without control characters", requestId);
         }
         var options = _options.CurrentValue;
         // Most requests have no body: they skip the reading step and its state machine.
@@ -234,7 +234,7 @@ internal sealed partial class HttpForwarder
     /// </summary>
     private static bool TryGetModelId(HttpRequest request, out string? modelId)
     {
-        var value = request.Headers[Multiplexing.ModelIdHeader];
+        var value = request.Headers[MultiplexedModel.IdHeader];
         if (value.Count == 0)
         {
             value = request.Headers[ModelIdHeaderHyphenated];

@@ -2,7 +2,7 @@ using System.Linq.Expressions;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Serve.Batches;
+using Serve.Batching;
 
 namespace Serve.Replicas;
 

@@ -3,9 +3,9 @@ using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Serve.Applications;
-using Serve.Batches;
+using Serve.Batching;
 using Serve.Grains;
-using Serve.Models;
+using Serve.Multiplexing;
 
 namespace Serve.Replicas;
 

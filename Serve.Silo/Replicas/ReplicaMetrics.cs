@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
-using Serve.Batches;
+using Serve.Batching;
 using Serve.Diagnostics;
-using Serve.Models;
+using Serve.Multiplexing;
 
 namespace Serve.Replicas;
 

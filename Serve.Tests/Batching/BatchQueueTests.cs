@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
-using Serve.Batches;
+using Serve.Batching;
 
-namespace Serve.Tests.Batches;
+namespace Serve.Tests.Batching;
 
 /// <summary>The batch queue on a fake clock: when batches start, what each caller gets, and what failures do.</summary>
 public sealed class BatchQueueTests
@@ -24,7 +24,7 @@ public sealed class BatchQueueTests
         var (echoes, recorder) = Create(nameof(CallAsync_TenConcurrentCalls_RunAsCeilingOfTenOverMaxBatchSizeInvocationsInCallerOrder));
         var inputs = Enumerable.Range(0, 10).Select(i => $"word{i}").ToArray();
 
-        var calls = inputs.Select(i => Batching.CallAsync(echoes.UpperAsync, i)).ToArray();
+        var calls = inputs.Select(i => Batched.CallAsync(echoes.UpperAsync, i)).ToArray();
         // Two full batches run at once; the last two wait for the timeout.
         await Task.WhenAll(calls.Take(8)).WaitAsync(Patience);
         Assert.False(calls[8].IsCompleted);
@@ -41,7 +41,7 @@ public sealed class BatchQueueTests
     {
         var (echoes, recorder) = Create(nameof(CallAsync_LoneCall_RunsOnlyOnceBatchWaitTimeoutPassed));
 
-        var call = Batching.CallAsync(echoes.UpperAsync, "alone");
+        var call = Batched.CallAsync(echoes.UpperAsync, "alone");
         _time.Advance(TimeSpan.FromMilliseconds(99));
         Assert.Empty(recorder.Batches);
         Assert.False(call.IsCompleted);
@@ -58,10 +58,10 @@ public sealed class BatchQueueTests
         var (echoes, _) = Create(nameof(CallAsync_WrongNumberOfResults_FailsEveryCallerOfThatBatchAndNextBatchServes),
             inputs => wrong ? inputs.Skip(1).ToArray() : inputs.ToArray());
 
-        var calls = Enumerable.Range(0, 4).Select(i => Batching.CallAsync(echoes.UpperAsync, $"w{i}")).ToArray();
+        var calls = Enumerable.Range(0, 4).Select(i => Batched.CallAsync(echoes.UpperAsync, $"w{i}")).ToArray();
         var errors = await Task.WhenAll(calls.Select(c => Assert.ThrowsAsync<InvalidOperationException>(() => c.WaitAsync(Patience))));
         wrong = false;
-        var next = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Batching.CallAsync(echoes.UpperAsync, $"n{i}"))).WaitAsync(Patience);
+        var next = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Batched.CallAsync(echoes.UpperAsync, $"n{i}"))).WaitAsync(Patience);
 
         Assert.All(errors, e => Assert.Contains("returned 3 result(s) for a batch of 4 input(s)", e.Message));
         Assert.Equal(["n0", "n1", "n2", "n3"], next);
@@ -73,7 +73,7 @@ public sealed class BatchQueueTests
         var (echoes, _) = Create(nameof(CallAsync_MethodThrows_EveryCallerOfThatBatchGetsTheException),
             _ => throw new FormatException("tokenizer broke"));
 
-        var calls = Enumerable.Range(0, 4).Select(i => Batching.CallAsync(echoes.UpperAsync, $"w{i}")).ToArray();
+        var calls = Enumerable.Range(0, 4).Select(i => Batched.CallAsync(echoes.UpperAsync, $"w{i}")).ToArray();
 
         foreach (var call in calls)
         {
@@ -88,9 +88,9 @@ public sealed class BatchQueueTests
         var (echoes, recorder) = Create(nameof(CallAsync_CallerCancelledBeforeItsBatchStarts_LeavesTheBatchAndIsCancelled));
         using var cancel = new CancellationTokenSource();
 
-        var first = Batching.CallAsync(echoes.UpperAsync, "first");
-        var leaving = Batching.CallAsync(echoes.UpperAsync, "leaving", cancel.Token);
-        var last = Batching.CallAsync(echoes.UpperAsync, "last");
+        var first = Batched.CallAsync(echoes.UpperAsync, "first");
+        var leaving = Batched.CallAsync(echoes.UpperAsync, "leaving", cancel.Token);
+        var last = Batched.CallAsync(echoes.UpperAsync, "last");
         cancel.Cancel();
         _time.Advance(TimeSpan.FromMilliseconds(100));
 
@@ -106,17 +106,17 @@ public sealed class BatchQueueTests
         var (echoes, recorder) = Create(key);
         echoes.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var firstBatch = Enumerable.Range(0, 4).Select(i => Batching.CallAsync(echoes.UpperAsync, $"a{i}")).ToArray();
+        var firstBatch = Enumerable.Range(0, 4).Select(i => Batched.CallAsync(echoes.UpperAsync, $"a{i}")).ToArray();
         await WaitForAsync(() => recorder.Batches.Count == 1);
-        var secondBatch = Enumerable.Range(0, 4).Select(i => Batching.CallAsync(echoes.UpperAsync, $"b{i}")).ToArray();
+        var secondBatch = Enumerable.Range(0, 4).Select(i => Batched.CallAsync(echoes.UpperAsync, $"b{i}")).ToArray();
         Assert.Single(recorder.Batches);
 
-        Batching.Configure(echoes.UpperAsync, new BatchOptions { MaxConcurrentBatches = 2 });
+        Batched.Configure(echoes.UpperAsync, new BatchOptions { MaxConcurrentBatches = 2 });
         await WaitForAsync(() => recorder.Batches.Count == 2);
         echoes.Hold.SetResult();
 
         await Task.WhenAll(firstBatch.Concat(secondBatch)).WaitAsync(Patience);
-        Assert.Equal(2, Batching.GetSettings(echoes.UpperAsync).MaxConcurrentBatches);
+        Assert.Equal(2, Batched.GetSettings(echoes.UpperAsync).MaxConcurrentBatches);
     }
 
     [Fact]
@@ -124,8 +124,8 @@ public sealed class BatchQueueTests
     {
         var (echoes, recorder) = Create(nameof(Configure_MaxBatchSizeChangedAtRunTime_NextBatchesUseIt));
 
-        Batching.Configure(echoes.UpperAsync, new BatchOptions { MaxBatchSize = 2 });
-        await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Batching.CallAsync(echoes.UpperAsync, $"w{i}"))).WaitAsync(Patience);
+        Batched.Configure(echoes.UpperAsync, new BatchOptions { MaxBatchSize = 2 });
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Batched.CallAsync(echoes.UpperAsync, $"w{i}"))).WaitAsync(Patience);
 
         Assert.Equal([2, 2], recorder.Batches.Select(b => b.Count));
     }
@@ -134,16 +134,16 @@ public sealed class BatchQueueTests
     public async Task Apply_ConfigOptions_TakePrecedenceOverCodeAndApplyToWaitingCalls()
     {
         var (echoes, recorder) = Create(nameof(Apply_ConfigOptions_TakePrecedenceOverCodeAndApplyToWaitingCalls));
-        Batching.Configure(echoes.UpperAsync, new BatchOptions { MaxBatchSize = 3 });
+        Batched.Configure(echoes.UpperAsync, new BatchOptions { MaxBatchSize = 3 });
 
-        var calls = Enumerable.Range(0, 2).Select(i => Batching.CallAsync(echoes.UpperAsync, $"w{i}")).ToArray();
+        var calls = Enumerable.Range(0, 2).Select(i => Batched.CallAsync(echoes.UpperAsync, $"w{i}")).ToArray();
         Assert.Empty(recorder.Batches);
         // The config file says 2, by the method's short name: the two waiting calls make a full batch now.
         InstanceBatches.For(echoes).Apply(new Dictionary<string, BatchOptions> { ["Upper"] = new() { MaxBatchSize = 2 } });
         await Task.WhenAll(calls).WaitAsync(Patience);
 
         Assert.Equal([2], recorder.Batches.Select(b => b.Count));
-        Assert.Equal(2, Batching.GetSettings(echoes.UpperAsync).MaxBatchSize);
+        Assert.Equal(2, Batched.GetSettings(echoes.UpperAsync).MaxBatchSize);
     }
 
     [Fact]
@@ -151,7 +151,7 @@ public sealed class BatchQueueTests
     {
         var (echoes, recorder) = Create(nameof(StreamAsync_StreamingBatch_EachCallerGetsItsOwnItemsInOrder));
 
-        var streams = new[] { "ab", "cde", "f" }.Select(w => Collect(Batching.StreamAsync(echoes.SpellAsync, w))).ToArray();
+        var streams = new[] { "ab", "cde", "f" }.Select(w => Collect(Batched.StreamAsync(echoes.SpellAsync, w))).ToArray();
         var letters = await Task.WhenAll(streams).WaitAsync(Patience);
 
         Assert.Equal(["a", "b", ""], letters[0]);
@@ -168,12 +168,12 @@ public sealed class BatchQueueTests
 
         var quitter = Task.Run(async () =>
         {
-            await foreach (var _ in Batching.StreamAsync(echoes.SpellAsync, "xyz", cancel.Token))
+            await foreach (var _ in Batched.StreamAsync(echoes.SpellAsync, "xyz", cancel.Token))
             {
                 await cancel.CancelAsync();
             }
         });
-        var stayers = new[] { "abc", "def" }.Select(w => Collect(Batching.StreamAsync(echoes.SpellAsync, w))).ToArray();
+        var stayers = new[] { "abc", "def" }.Select(w => Collect(Batched.StreamAsync(echoes.SpellAsync, w))).ToArray();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => quitter.WaitAsync(Patience));
         var letters = await Task.WhenAll(stayers).WaitAsync(Patience);

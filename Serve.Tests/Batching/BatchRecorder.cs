@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Serve.Tests.Batches;
+namespace Serve.Tests.Batching;
 
 /// <summary>What a batched test method saw: the input lists of its invocations, in the order they ran.</summary>
 public sealed class BatchRecorder

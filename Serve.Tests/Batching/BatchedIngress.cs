@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 
-namespace Serve.Tests.Batches;
+namespace Serve.Tests.Batching;
 
 /// <summary>An HTTP ingress whose handler sends each request's word through its own batched method.</summary>
 [Deployment(MaxOngoingRequests = 16)]
@@ -14,5 +14,5 @@ public sealed class BatchedIngress(string key) : IHttpIngress
     }
 
     public async Task<object?> HandleAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        await Batching.CallAsync(UpperAsync, request.Query["word"].ToString(), cancellationToken);
+        await Batched.CallAsync(UpperAsync, request.Query["word"].ToString(), cancellationToken);
 }

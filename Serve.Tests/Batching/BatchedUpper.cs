@@ -1,4 +1,4 @@
-namespace Serve.Tests.Batches;
+namespace Serve.Tests.Batching;
 
 /// <summary>
 /// A batching deployment for the cluster tests: upper-cases its inputs (a batch holding "bad" returns one result

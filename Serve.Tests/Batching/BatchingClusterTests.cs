@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Serve.Tests.Infrastructure;
 
-namespace Serve.Tests.Batches;
+namespace Serve.Tests.Batching;
 
 /// <summary>Batching on real silos: calls through handles on other silos, by name, cancelled, and reconfigured at run time.</summary>
 [Collection(ThreeSiloCollection.Name)]

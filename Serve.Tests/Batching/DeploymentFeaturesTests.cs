@@ -1,6 +1,6 @@
 using Serve.Applications;
 
-namespace Serve.Tests.Batches;
+namespace Serve.Tests.Batching;
 
 /// <summary>What building an application says about batched methods and model loaders, before anything is deployed.</summary>
 public sealed class DeploymentFeaturesTests

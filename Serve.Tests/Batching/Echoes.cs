@@ -1,4 +1,4 @@
-namespace Serve.Tests.Batches;
+namespace Serve.Tests.Batching;
 
 /// <summary>A batched deployment outside any cluster, for the batch queue's own tests.</summary>
 public sealed class Echoes(string key, Func<IReadOnlyList<string>, IReadOnlyList<string>>? answer = null)

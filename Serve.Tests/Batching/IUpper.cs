@@ -1,4 +1,4 @@
-namespace Serve.Tests.Batches;
+namespace Serve.Tests.Batching;
 
 /// <summary>
 /// The one-input form of <see cref="BatchedUpper"/>'s batched methods: a typed handle calls them with one input each,

@@ -1,7 +1,10 @@
 using System.Net;
-using Serve.Tests.Batches;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Serve.Samples.Multiplexed;
+using Serve.Tests.Batching;
 using Serve.Tests.Infrastructure;
-using Serve.Tests.Multiplexed;
+using Serve.Tests.Multiplexing;
 
 namespace Serve.Tests.Gateway;
 
@@ -39,7 +42,7 @@ public sealed class ModelServingHttpTests(GatewayFixture fixture)
         for (var i = 0; i < 10; i++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "/http-zoo");
-            request.Headers.Add(global::Serve.Multiplexing.ModelIdHeader, "tenant-7");
+            request.Headers.Add(global::Serve.MultiplexedModel.IdHeader, "tenant-7");
             var response = await Http.SendAsync(request);
             answers.Add(await response.Content.ReadAsStringAsync());
         }
@@ -59,11 +62,42 @@ public sealed class ModelServingHttpTests(GatewayFixture fixture)
         await fixture.WaitForRoutesAsync(r => r.ContainsKey("/http-zoo-bad"));
 
         using var request = new HttpRequestMessage(HttpMethod.Get, "/http-zoo-bad");
-        request.Headers.TryAddWithoutValidation(global::Serve.Multiplexing.ModelIdHeader, new string('m', 300));
+        request.Headers.TryAddWithoutValidation(global::Serve.MultiplexedModel.IdHeader, new string('m', 300));
         var response = await Http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("serve_multiplexed_model_id", await response.Content.ReadAsStringAsync());
+        await fixture.Serve.DeleteAsync(name);
+    }
+
+    [Fact]
+    public async Task MultiplexedSample_ModelChosenByHeader_ClassifiesWithThatModelAndExplainsMissingOrUnknownModels()
+    {
+        const string name = "sample-zoo";
+        await fixture.Serve.RunAsync(ClassifierZoo.App(), name, "/sample-zoo");
+        await fixture.WaitForRoutesAsync(r => r.ContainsKey("/sample-zoo"));
+
+        async Task<HttpResponseMessage> ClassifyAsync(string? model, string text)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/sample-zoo") { Content = JsonContent.Create(new { text }) };
+            if (model is not null)
+            {
+                request.Headers.Add(global::Serve.MultiplexedModel.IdHeader, model);
+            }
+            return await Http.SendAsync(request);
+        }
+
+        var spam = await (await ClassifyAsync("spam", "win a free prize now")).Content.ReadFromJsonAsync<JsonElement>();
+        var topic = await (await ClassifyAsync("topic", "the striker scored in the final")).Content.ReadFromJsonAsync<JsonElement>();
+        var unnamed = await ClassifyAsync(null, "hello");
+        var unknown = await ClassifyAsync("weather", "hello");
+
+        Assert.Equal(("spam", "spam"), (spam.GetProperty("model").GetString(), spam.GetProperty("label").GetString()));
+        Assert.Equal("sport", topic.GetProperty("label").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, unnamed.StatusCode);
+        Assert.Contains("serve_multiplexed_model_id", await unnamed.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("unknown model 'weather'", await unknown.Content.ReadAsStringAsync());
         await fixture.Serve.DeleteAsync(name);
     }
 }

@@ -1,4 +1,4 @@
-namespace Serve.Tests.Multiplexed;
+namespace Serve.Tests.Multiplexing;
 
 public interface IModelZoo
 {

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Serve.Routing;
 
-namespace Serve.Tests.Multiplexed;
+namespace Serve.Tests.Multiplexing;
 
 /// <summary>The router's choice for requests naming a multiplexed model.</summary>
 public sealed class ModelAwareChoiceTests
@@ -23,7 +23,7 @@ public sealed class ModelAwareChoiceTests
 
         for (var i = 0; i < 50; i++)
         {
-            var chosen = ModelAwareChoice.Choose(replicas, limit: 100, "b", _time)!;
+            var chosen = ModelAwareChoice.Choose(replicas, limit: 100, "b", _time, allowSpill: false)!;
             Assert.Equal("r1", chosen.Id);
         }
     }
@@ -33,20 +33,21 @@ public sealed class ModelAwareChoiceTests
     {
         var replicas = Replicas(["a", "b"], ["c"], ["d", "e"]);
 
-        var first = ModelAwareChoice.Choose(replicas, limit: 100, "z", _time)!;
-        var following = Enumerable.Range(0, 20).Select(_ => ModelAwareChoice.Choose(replicas, limit: 100, "z", _time)!.Id).Distinct();
+        var first = ModelAwareChoice.Choose(replicas, limit: 100, "z", _time, allowSpill: false)!;
+        var following = Enumerable.Range(0, 20).Select(_ => ModelAwareChoice.Choose(replicas, limit: 100, "z", _time, allowSpill: false)!.Id).Distinct();
 
         Assert.Equal("r1", first.Id);
         Assert.Equal(["r1"], following);
     }
 
     [Fact]
-    public void Choose_HolderIsFull_SpillsToAnotherReplicaWithRoom()
+    public void Choose_HolderIsFull_WaitsUntilSpillIsAllowedThenPicksAnotherReplicaWithRoom()
     {
         var replicas = Replicas(["a"], ["b"]);
         Assert.True(replicas[0].TryTake(limit: 1));
 
-        var chosen = ModelAwareChoice.Choose(replicas, limit: 1, "a", _time);
+        Assert.Null(ModelAwareChoice.Choose(replicas, limit: 1, "a", _time, allowSpill: false));
+        var chosen = ModelAwareChoice.Choose(replicas, limit: 1, "a", _time, allowSpill: true);
 
         Assert.Equal("r1", chosen!.Id);
     }
@@ -58,14 +59,14 @@ public sealed class ModelAwareChoiceTests
         Assert.True(replicas[0].TryTake(limit: 1));
         Assert.True(replicas[1].TryTake(limit: 1));
 
-        Assert.Null(ModelAwareChoice.Choose(replicas, limit: 1, "a", _time));
+        Assert.Null(ModelAwareChoice.Choose(replicas, limit: 1, "a", _time, allowSpill: true));
     }
 
     [Fact]
     public void Choose_AssignmentExpiredAndNeverPublished_NoLongerCountsAsHeld()
     {
         var replicas = Replicas([], ["x", "y"]);
-        var first = ModelAwareChoice.Choose(replicas, limit: 100, "z", _time)!;
+        var first = ModelAwareChoice.Choose(replicas, limit: 100, "z", _time, allowSpill: false)!;
         first.Release();
 
         _time.Advance(ModelAwareChoice.AssignmentLifetime);

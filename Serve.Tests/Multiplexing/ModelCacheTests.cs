@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
-using Serve.Models;
+using Serve.Multiplexing;
 
-namespace Serve.Tests.Multiplexed;
+namespace Serve.Tests.Multiplexing;
 
 /// <summary>The replica's model cache: one load per model, LRU eviction of unused models with dispose, and failures.</summary>
 public sealed class ModelCacheTests

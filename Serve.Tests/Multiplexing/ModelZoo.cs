@@ -1,6 +1,6 @@
 using Serve.Tests.Infrastructure;
 
-namespace Serve.Tests.Multiplexed;
+namespace Serve.Tests.Multiplexing;
 
 /// <summary>A multiplexed deployment for the tests: loads are instant and recorded in the ledger named by its key.</summary>
 [Deployment(NumReplicas = 2, MaxOngoingRequests = 16)]
@@ -18,13 +18,13 @@ public sealed class ModelZoo(string key) : IModelZoo
 
     public async Task<string> PredictAsync(string input, CancellationToken cancellationToken = default)
     {
-        var model = await Multiplexing.GetModelAsync(LoadModelAsync, cancellationToken);
+        var model = await MultiplexedModel.GetAsync(LoadModelAsync, cancellationToken);
         return $"{model.Id}:{input}:{_instance}";
     }
 
     public async Task<string> HoldAsync(string gate, CancellationToken cancellationToken = default)
     {
-        var model = await Multiplexing.GetModelAsync(LoadModelAsync, cancellationToken);
+        var model = await MultiplexedModel.GetAsync(LoadModelAsync, cancellationToken);
         await Gate.Get(gate).PassAsync(cancellationToken);
         return $"{model.Id}:{gate}:{_instance}";
     }

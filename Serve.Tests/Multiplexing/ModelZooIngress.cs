@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 
-namespace Serve.Tests.Multiplexed;
+namespace Serve.Tests.Multiplexing;
 
 /// <summary>An HTTP ingress serving the model the request's serve_multiplexed_model_id header names.</summary>
 [Deployment(NumReplicas = 2, MaxOngoingRequests = 16)]
@@ -17,7 +17,7 @@ public sealed class ModelZooIngress(string key) : IHttpIngress
 
     public async Task<object?> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var model = await Multiplexing.GetModelAsync(LoadModelAsync, cancellationToken);
-        return $"{Multiplexing.CurrentModelId}:{model.Id}:{_instance}";
+        var model = await MultiplexedModel.GetAsync(LoadModelAsync, cancellationToken);
+        return $"{MultiplexedModel.CurrentId}:{model.Id}:{_instance}";
     }
 }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Serve.Tests.Infrastructure;
 
-namespace Serve.Tests.Multiplexed;
+namespace Serve.Tests.Multiplexing;
 
 /// <summary>Multiplexing on real silos: where requests go, how often models load, what status shows.</summary>
 [Collection(ThreeSiloCollection.Name)]

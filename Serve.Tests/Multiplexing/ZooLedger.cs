@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Serve.Tests.Multiplexed;
+namespace Serve.Tests.Multiplexing;
 
 /// <summary>What the multiplexed test deployments did, by test key: every load and dispose, with the instance that did it.</summary>
 public sealed class ZooLedger

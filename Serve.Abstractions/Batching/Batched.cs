@@ -1,13 +1,13 @@
-using Serve.Batches;
+using Serve.Batching;
 
 namespace Serve;
 
 /// <summary>
 /// Calls and tunes <see cref="BatchAttribute"/> methods from the deployment's own code, like calling a Ray
-/// <c>@serve.batch</c> method with one item: <c>var vector = await Batching.CallAsync(EmbedAsync, text, ct);</c>
+/// <c>@serve.batch</c> method with one item: <c>var vector = await Batched.CallAsync(EmbedAsync, text, ct);</c>
 /// joins the same batches as calls that arrive through handles.
 /// </summary>
-public static class Batching
+public static class Batched
 {
     /// <summary>Adds one input to the next batch of <paramref name="batchMethod"/> and returns its result.</summary>
     /// <param name="batchMethod">A <see cref="BatchAttribute"/> method of a deployment instance, e.g. <c>EmbedAsync</c>.</param>
