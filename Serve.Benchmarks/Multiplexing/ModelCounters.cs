@@ -10,13 +10,14 @@ internal sealed class ModelCounters : IDisposable
     private long _hits;
     private long _misses;
     private long _loads;
+    private long _spills;
 
     public ModelCounters(string application)
     {
         _application = application;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == "Serve" && instrument.Name is "serve.multiplexed.model_requests" or "serve.multiplexed.model_loads")
+            if (instrument.Meter.Name == "Serve" && instrument.Name is "serve.multiplexed.model_requests" or "serve.multiplexed.model_loads" or "serve.router.multiplexed_spills")
             {
                 listener.EnableMeasurementEvents(instrument, this);
             }
@@ -30,6 +31,9 @@ internal sealed class ModelCounters : IDisposable
     public long Requests => Interlocked.Read(ref _hits) + Interlocked.Read(ref _misses);
 
     public long Loads => Interlocked.Read(ref _loads);
+
+    /// <summary>Requests routers sent to a replica without their model because its holders stayed busy.</summary>
+    public long Spills => Interlocked.Read(ref _spills);
 
     private void Record(string instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
@@ -47,6 +51,10 @@ internal sealed class ModelCounters : IDisposable
         if (instrument == "serve.multiplexed.model_loads")
         {
             Interlocked.Add(ref _loads, value);
+        }
+        else if (instrument == "serve.router.multiplexed_spills")
+        {
+            Interlocked.Add(ref _spills, value);
         }
         else
         {

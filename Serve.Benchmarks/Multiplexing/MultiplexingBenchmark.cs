@@ -27,7 +27,7 @@ internal static class MultiplexingBenchmark
 
     private sealed record Settings(int Models = 12, int Replicas = 4, int Requests = 6000, int Callers = 16, double Zipf = 1.0, int LoadMs = 50, int Rounds = 2);
 
-    private sealed record Run(string Scenario, int Round, long Requests, long Loads, double HitRate, double Throughput, double P50Ms, double P99Ms);
+    private sealed record Run(string Scenario, int Round, long Requests, long Loads, long Spills, double HitRate, double Throughput, double P50Ms, double P99Ms);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -50,7 +50,7 @@ internal static class MultiplexingBenchmark
             var sequence = ZipfSequence.Create(settings.Models, settings.Zipf, settings.Requests, seed: 42);
             Console.WriteLine($"multiplexing: {settings.Models} models (Zipf s={settings.Zipf}), {settings.Replicas} replicas x 3 models, "
                 + $"{settings.Requests} requests per run from {settings.Callers} callers, {settings.LoadMs} ms per load");
-            Console.WriteLine($"{"scenario",-12} {"round",5} {"requests",9} {"loads",7} {"hit rate",9} {"req/s",9} {"p50 ms",8} {"p99 ms",8}");
+            Console.WriteLine($"{"scenario",-12} {"round",5} {"requests",9} {"loads",7} {"spills",7} {"hit rate",9} {"req/s",9} {"p50 ms",8} {"p99 ms",8}");
             var runs = new List<Run>();
             for (var round = 1; round <= settings.Rounds; round++)
             {
@@ -59,7 +59,7 @@ internal static class MultiplexingBenchmark
                     var run = await RunOnceAsync(serve, directory, settings, sequence, modelAware, round);
                     runs.Add(run);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{run.Scenario,-12} {run.Round,5} {run.Requests,9} {run.Loads,7} {run.HitRate,9:P1} {run.Throughput,9:F0} {run.P50Ms,8:F2} {run.P99Ms,8:F2}"));
+                        $"{run.Scenario,-12} {run.Round,5} {run.Requests,9} {run.Loads,7} {run.Spills,7} {run.HitRate,9:P1} {run.Throughput,9:F0} {run.P50Ms,8:F2} {run.P99Ms,8:F2}"));
                 }
             }
             var aware = runs.Where(r => r.Scenario == "model-aware").ToArray();
@@ -108,7 +108,7 @@ internal static class MultiplexingBenchmark
         {
             all.Add(histogram);
         }
-        var run = new Run(scenario, round, counters.Requests, counters.Loads, counters.Hits / (double)Math.Max(counters.Requests, 1),
+        var run = new Run(scenario, round, counters.Requests, counters.Loads, counters.Spills, counters.Hits / (double)Math.Max(counters.Requests, 1),
             sequence.Length / elapsed.TotalSeconds, all.Percentile(50).TotalMilliseconds, all.Percentile(99).TotalMilliseconds);
         await serve.DeleteAsync(name);
         return run;

@@ -362,7 +362,12 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         }
         if (modelId is not null && ModelAware)
         {
-            return ModelAwareChoice.Choose(replicas, limit, modelId, _time, allowSpill);
+            var chosen = ModelAwareChoice.Choose(replicas, limit, modelId, _time, allowSpill, out var spilled);
+            if (spilled)
+            {
+                _metrics.ModelSpilled(_deployment);
+            }
+            return chosen;
         }
         if (count == 1)
         {

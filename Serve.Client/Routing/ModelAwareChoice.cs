@@ -20,8 +20,15 @@ internal static class ModelAwareChoice
     /// <summary>How long a request waits for a busy replica holding its model before the model is loaded on another.</summary>
     internal static readonly TimeSpan SpillAfter = TimeSpan.FromSeconds(1);
 
-    public static RoutedReplica? Choose(RoutedReplica[] replicas, int limit, string modelId, TimeProvider time, bool allowSpill)
+    /// <param name="replicas">The router's replicas.</param>
+    /// <param name="limit">MaxOngoingRequests per replica.</param>
+    /// <param name="modelId">The request's model.</param>
+    /// <param name="time">The clock that dates this router's assignments.</param>
+    /// <param name="allowSpill">Whether the request waited long enough to load a copy on a replica that does not hold it.</param>
+    /// <param name="spilled">Set when the model is held elsewhere but goes to a replica that will load another copy.</param>
+    public static RoutedReplica? Choose(RoutedReplica[] replicas, int limit, string modelId, TimeProvider time, bool allowSpill, out bool spilled)
     {
+        spilled = false;
         var now = time.GetTimestamp();
         var count = replicas.Length;
         Span<int> holders = count <= 64 ? stackalloc int[count] : new int[count];
@@ -66,6 +73,7 @@ internal static class ModelAwareChoice
         {
             return null;
         }
+        spilled = held > 0;
         best.Assign(modelId, now, now + (long)(AssignmentLifetime.TotalSeconds * time.TimestampFrequency));
         return best;
     }

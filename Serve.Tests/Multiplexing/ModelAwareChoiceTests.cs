@@ -23,7 +23,7 @@ public sealed class ModelAwareChoiceTests
 
         for (var i = 0; i < 50; i++)
         {
-            var chosen = ModelAwareChoice.Choose(replicas, limit: 100, "b", _time, allowSpill: false)!;
+            var chosen = ModelAwareChoice.Choose(replicas, limit: 100, "b", _time, allowSpill: false, out _)!;
             Assert.Equal("r1", chosen.Id);
         }
     }
@@ -33,8 +33,8 @@ public sealed class ModelAwareChoiceTests
     {
         var replicas = Replicas(["a", "b"], ["c"], ["d", "e"]);
 
-        var first = ModelAwareChoice.Choose(replicas, limit: 100, "z", _time, allowSpill: false)!;
-        var following = Enumerable.Range(0, 20).Select(_ => ModelAwareChoice.Choose(replicas, limit: 100, "z", _time, allowSpill: false)!.Id).Distinct();
+        var first = ModelAwareChoice.Choose(replicas, limit: 100, "z", _time, allowSpill: false, out _)!;
+        var following = Enumerable.Range(0, 20).Select(i => ModelAwareChoice.Choose(replicas, limit: 100, "z", _time, allowSpill: false, out _)!.Id).Distinct();
 
         Assert.Equal("r1", first.Id);
         Assert.Equal(["r1"], following);
@@ -46,10 +46,11 @@ public sealed class ModelAwareChoiceTests
         var replicas = Replicas(["a"], ["b"]);
         Assert.True(replicas[0].TryTake(limit: 1));
 
-        Assert.Null(ModelAwareChoice.Choose(replicas, limit: 1, "a", _time, allowSpill: false));
-        var chosen = ModelAwareChoice.Choose(replicas, limit: 1, "a", _time, allowSpill: true);
+        Assert.Null(ModelAwareChoice.Choose(replicas, limit: 1, "a", _time, allowSpill: false, out _));
+        var chosen = ModelAwareChoice.Choose(replicas, limit: 1, "a", _time, allowSpill: true, out var spilled);
 
         Assert.Equal("r1", chosen!.Id);
+        Assert.True(spilled);
     }
 
     [Fact]
@@ -59,14 +60,14 @@ public sealed class ModelAwareChoiceTests
         Assert.True(replicas[0].TryTake(limit: 1));
         Assert.True(replicas[1].TryTake(limit: 1));
 
-        Assert.Null(ModelAwareChoice.Choose(replicas, limit: 1, "a", _time, allowSpill: true));
+        Assert.Null(ModelAwareChoice.Choose(replicas, limit: 1, "a", _time, allowSpill: true, out _));
     }
 
     [Fact]
     public void Choose_AssignmentExpiredAndNeverPublished_NoLongerCountsAsHeld()
     {
         var replicas = Replicas([], ["x", "y"]);
-        var first = ModelAwareChoice.Choose(replicas, limit: 100, "z", _time, allowSpill: false)!;
+        var first = ModelAwareChoice.Choose(replicas, limit: 100, "z", _time, allowSpill: false, out _)!;
         first.Release();
 
         _time.Advance(ModelAwareChoice.AssignmentLifetime);
