@@ -19,6 +19,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly RouterMetrics _metrics;
     private readonly Lock _gate = new();
+    private readonly Lock _placing = new();
     private readonly Queue<TaskCompletionSource> _waiters = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
@@ -362,7 +363,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         }
         if (modelId is not null && ModelAware)
         {
-            var chosen = ModelAwareChoice.Choose(replicas, limit, modelId, _time, allowSpill, out var spilled);
+            var chosen = ModelAwareChoice.Choose(replicas, limit, modelId, _time, allowSpill, out var spilled, _placing);
             if (spilled)
             {
                 _metrics.ModelSpilled(_deployment);

@@ -54,7 +54,20 @@ internal sealed class RoutedReplica(string id, IReplicaGrain grain)
     /// <summary>The multiplexed models the replica said it holds (the published replica set).</summary>
     public IReadOnlyList<string> Models => Volatile.Read(ref _models);
 
-    public void SetModels(IReadOnlyList<string> models) => Volatile.Write(ref _models, models);
+    /// <summary>The replica's published models; a model it now publishes needs this router's assignment no more.</summary>
+    public void SetModels(IReadOnlyList<string> models)
+    {
+        Volatile.Write(ref _models, models);
+        if (Volatile.Read(ref _assigned).Length == 0 || models.Count == 0)
+        {
+            return;
+        }
+        lock (_assigning)
+        {
+            // Once loaded it is known from the set; an assignment kept on would outlive an eviction and call the model back here.
+            Volatile.Write(ref _assigned, Array.FindAll(_assigned, a => !models.Contains(a.Model)));
+        }
+    }
 
     /// <summary>Whether the replica holds <paramref name="modelId"/>, or was just sent a request for it by this router.</summary>
     public bool Holds(string modelId, long now)
