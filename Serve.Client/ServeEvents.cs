@@ -57,4 +57,6 @@ internal static class ServeEvents
     public const int ReplicaUnplaceable = 8003;
     public const int SiloFull = 8010;
     public const int SiloLedgerUnreadable = 8011;
+    public const int ClusterPeerRefused = 8020;
+    public const int ClusterInsecure = 8021;
 }

@@ -62,6 +62,7 @@ internal sealed class ChaosCluster : IAsyncDisposable
         ["Serve:Cluster:AdvertisedAddress"] = "127.0.0.1",
         ["Serve:Cluster:Liveness"] = _liveness.ToString(),
         ["Serve:Silo:HostsReplicas"] = hostsReplicas ? "true" : "false",
+        ["Serve:Cluster:AllowInsecure"] = "true",
     };
 
     public async ValueTask DisposeAsync()
@@ -98,6 +99,7 @@ internal sealed class ChaosCluster : IAsyncDisposable
         var environment = SiloProcess.ClusterEnvironment(Redis.ConnectionString, _clusterId, siloPort, gatewayPort, _liveness.ToString(), typeof(ChaosCluster).Assembly.Location);
         // Quiet: the start-up line the benchmark waits for is Serve's only Information message at start.
         environment["Logging__LogLevel__Orleans"] = "Error";
+        environment["Serve__Cluster__AllowInsecure"] = "true";
         return environment;
     }
 }

@@ -16,10 +16,13 @@ public static class ServeClusterSiloBuilderExtensions
 {
     /// <summary>
     /// Applies the <c>Serve:Cluster</c> section (<see cref="ServeClusterOptions"/>, validated at start).
-    /// <see cref="ClusterMode.Embedded"/>: localhost clustering and in-memory state, one process.
+    /// <see cref="ClusterMode.Embedded"/>: localhost clustering and in-memory state, one process, listening on loopback
+    /// only, with no Orleans client port unless <see cref="ServeClusterOptions.GatewayPort"/> is set.
     /// <see cref="ClusterMode.Redis"/>: membership in Redis, and the grain storage named
     /// <see cref="ServeOptions.StorageName"/> in Redis, so applications survive a restart of the whole cluster;
-    /// this holds whether <c>AddServe</c> is called before or after.
+    /// this holds whether <c>AddServe</c> is called before or after. With <see cref="ServeClusterOptions.Tls"/>, every
+    /// silo and client connection uses mutual TLS; Redis mode refuses to start without it unless
+    /// <see cref="ServeClusterOptions.AllowInsecure"/> is set.
     /// Also declares this silo's role and capacity from the <c>Serve:Silo</c> section (<see cref="ServeSiloOptions"/>,
     /// validated at start) and publishes it to every silo, so replicas are placed only where their resources are free.
     /// </summary>
@@ -31,7 +34,11 @@ public static class ServeClusterSiloBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configuration);
         var services = builder.Services;
-        var cluster = services.AddServeClusterOptions(configuration, configure);
+        var cluster = services.AddServeClusterOptions(configuration, configure, ClusterRole.Silo);
+        if (cluster.Tls?.IsEnabled == true)
+        {
+            ClusterTls.AddTo(builder);
+        }
 
         if (cluster.Mode == ClusterMode.Redis)
         {
@@ -55,7 +62,7 @@ public static class ServeClusterSiloBuilderExtensions
         services.AddOptions<EndpointOptions>().Configure<IOptions<ServeClusterOptions>>((o, c) =>
         {
             o.SiloPort = c.Value.SiloPort;
-            o.GatewayPort = c.Value.GatewayPort;
+            o.GatewayPort = c.Value.EffectiveGatewayPort;
             if (c.Value.Mode == ClusterMode.Redis && AdvertisedAddressResolver.Resolve(c.Value.AdvertisedAddress, out _) is { } address)
             {
                 o.AdvertisedIPAddress = address;
