@@ -59,4 +59,5 @@ internal static class ServeEvents
     public const int SiloLedgerUnreadable = 8011;
     public const int ClusterPeerRefused = 8020;
     public const int ClusterInsecure = 8021;
+    public const int ReplicaSpecRefused = 8022;
 }

@@ -9,6 +9,7 @@ using Orleans.Configuration;
 using Serve.Admin;
 using Serve.Configuration;
 using Serve.Grains;
+using Serve.Hosting;
 
 namespace Serve.Cli.Commands;
 
@@ -36,7 +37,7 @@ internal static class RunCommand
         };
         options.SetAction(command, async (parse, cancellationToken) =>
         {
-            DeploymentAssemblyLoader.Load(parse.GetValue(assemblies) ?? []);
+            var loaded = DeploymentAssemblyLoader.Load(parse.GetValue(assemblies) ?? []);
             var text = await ConfigTextAsync(parse.GetValue(target)!, parse.GetValue(name), parse.GetValue(routePrefix), options, cancellationToken);
             ResolvedConfig config;
             try
@@ -60,6 +61,15 @@ internal static class RunCommand
             };
             var builder = ServeHost.CreateBuilder([]);
             builder.Configuration.AddInMemoryCollection(settings);
+            // The silo builds replicas of the classes this command was asked to run, and of none other.
+            var deployments = loaded.Concat(DeploymentAssemblyLoader.Of(config.Applications)).Distinct().ToList();
+            builder.Services.Configure<ServeOptions>(o =>
+            {
+                foreach (var assembly in deployments.Where(a => !o.DeploymentAssemblies.Contains(a)))
+                {
+                    o.DeploymentAssemblies.Add(assembly);
+                }
+            });
             // The live status is the output; logs add warnings and errors, and nothing once stopping (the runtime's
             // own shutdown is noisy and says nothing the user can act on).
             var stopping = false;

@@ -20,7 +20,7 @@ internal static partial class WorkerHost
         try
         {
             assemblies = DeploymentAssemblies.Load(builder.Configuration);
-            builder.UseOrleans(silo => silo.UseServeCluster(builder.Configuration).AddServe());
+            builder.UseOrleans(silo => silo.UseServeCluster(builder.Configuration).AddServe(o => DeploymentAssemblies.Register(o, assemblies)));
         }
         catch (InvalidOperationException e)
         {
