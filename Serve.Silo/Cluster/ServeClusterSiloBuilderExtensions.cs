@@ -8,6 +8,7 @@ using Orleans.Configuration;
 using Orleans.Storage;
 using Serve.Cluster;
 using Serve.Hosting;
+using Serve.Storage;
 
 namespace Orleans.Hosting;
 
@@ -47,8 +48,12 @@ public static class ServeClusterSiloBuilderExtensions
                 (o, c) => o.ConfigurationOptions = RedisConnection.From(c.Value));
             // Registered last, it is what the keyed "serve" storage resolves to even when AddServe already added
             // its in-memory fallback (keyed services resolve to the last registration of a key).
-            builder.AddRedisGrainStorage(ServeOptions.StorageName, storage => storage.Configure<IOptions<ServeClusterOptions>>(
-                (o, c) => o.ConfigurationOptions = RedisConnection.From(c.Value)));
+            // Stored as plain JSON of the declared state types: the store never names a type for the silo to build.
+            builder.AddRedisGrainStorage(ServeOptions.StorageName, storage => storage.Configure<IOptions<ServeClusterOptions>>((o, c) =>
+            {
+                o.ConfigurationOptions = RedisConnection.From(c.Value);
+                o.GrainStorageSerializer = ServeStateSerializer.Instance;
+            }));
         }
         else
         {
