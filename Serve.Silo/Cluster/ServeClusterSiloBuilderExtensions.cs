@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Clustering.Redis;
@@ -23,7 +24,8 @@ public static class ServeClusterSiloBuilderExtensions
     /// <see cref="ServeOptions.StorageName"/> in Redis, so applications survive a restart of the whole cluster;
     /// this holds whether <c>AddServe</c> is called before or after. With <see cref="ServeClusterOptions.Tls"/>, every
     /// silo and client connection uses mutual TLS; Redis mode refuses to start without it unless
-    /// <see cref="ServeClusterOptions.AllowInsecure"/> is set.
+    /// <see cref="ServeClusterOptions.AllowInsecure"/> is set. A silo whose silo or client port another process listens on
+    /// refuses to start, naming the port.
     /// Also declares this silo's role and capacity from the <c>Serve:Silo</c> section (<see cref="ServeSiloOptions"/>,
     /// validated at start) and publishes it to every silo, so replicas are placed only where their resources are free.
     /// </summary>
@@ -75,6 +77,7 @@ public static class ServeClusterSiloBuilderExtensions
         });
         services.AddOptions<ClusterMembershipOptions>().Configure<IOptions<ServeClusterOptions>>(
             (o, c) => LivenessProfiles.Apply(c.Value.Liveness, o));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILifecycleParticipant<ISiloLifecycle>, SiloPortCheck>());
         return builder.AddServeSiloCapacity(configuration);
     }
 }

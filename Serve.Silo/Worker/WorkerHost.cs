@@ -47,6 +47,11 @@ internal static partial class WorkerHost
             }
             return 2;
         }
+        catch (Exception e) when (SiloPortInUseException.Find(e) is { } taken)
+        {
+            await Console.Error.WriteLineAsync(taken.Message);
+            return 2;
+        }
         var cluster = host.Services.GetRequiredService<IOptions<ServeClusterOptions>>().Value;
         LogStarted(logger, host.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToString(), cluster.ClusterId, cluster.Mode, cluster.Liveness);
         await host.WaitForShutdownAsync();
