@@ -27,7 +27,7 @@ public abstract class ServeClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) => silo.AddServe(o =>
         {
             o.ControllerReconcilePeriod = TimeSpan.FromSeconds(2);
-            o.DeploymentAssemblies.Add(typeof(ServeClusterFixture).Assembly);
+            TestDeployments.Register(o);
         }));
         builder.ConfigureClientHost(host => host.Logging.SetMinimumLevel(LogLevel.Warning));
         builder.ConfigureClient(client => client.AddServeClient());

@@ -31,7 +31,7 @@ public sealed class RedisStoredStateTests
             ["Serve:Cluster:AdvertisedAddress"] = "127.0.0.1",
             ["Serve:Cluster:AllowInsecure"] = "true",
         });
-        builder.UseOrleans(silo => silo.UseServeCluster(builder.Configuration).AddServe(o => o.DeploymentAssemblies.Add(typeof(Greeter).Assembly)));
+        builder.UseOrleans(silo => silo.UseServeCluster(builder.Configuration).AddServe(TestDeployments.Register));
         using var host = builder.Build();
         await host.StartAsync();
         var serve = host.Services.GetRequiredService<IServeClient>();
