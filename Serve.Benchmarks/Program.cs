@@ -4,6 +4,7 @@ using Serve.Benchmarks.Chaos;
 using Serve.Benchmarks.Deploy;
 using Serve.Benchmarks.Http;
 using Serve.Benchmarks.Rolling;
+using Serve.Benchmarks.Tls;
 
 // dotnet run -c Release --project Serve.Benchmarks -- handles [--duration 10] [--warmup 2] [--callers 64] ...
 // dotnet run -c Release --project Serve.Benchmarks -- http [--duration 10] [--rounds 2] [--connections 64,8]
@@ -11,6 +12,7 @@ using Serve.Benchmarks.Rolling;
 // dotnet run -c Release --project Serve.Benchmarks -- deploy [--rounds 6] [--replicas 4]
 // dotnet run -c Release --project Serve.Benchmarks -- rolling [--rollouts 5] [--replicas 5]
 // dotnet run -c Release --project Serve.Benchmarks -- chaos [--liveness fast|default] [--kills 5]
+// dotnet run -c Release --project Serve.Benchmarks -- tls [--duration 10] [--rounds 2]
 switch (args.FirstOrDefault())
 {
     case "handles":
@@ -33,6 +35,8 @@ switch (args.FirstOrDefault())
         return await RollingBenchmark.RunAsync(args[1..]);
     case "chaos":
         return await ChaosBenchmark.RunAsync(args[1..]);
+    case "tls":
+        return await TlsBenchmark.RunAsync(args[1..]);
     default:
         Console.Error.WriteLine(args.Length == 0 ? "Name a benchmark." : $"Unknown benchmark '{args[0]}'.");
         Console.Error.WriteLine(BenchmarkSettings.Usage);
@@ -41,5 +45,6 @@ switch (args.FirstOrDefault())
         Console.Error.WriteLine(DeployBenchmark.Usage);
         Console.Error.WriteLine(RollingBenchmark.Usage);
         Console.Error.WriteLine(ChaosSettings.Usage);
+        Console.Error.WriteLine(TlsBenchmark.Usage);
         return 2;
 }
