@@ -10,7 +10,7 @@ internal sealed partial class InsecureClusterWarning(IOptions<ServeClusterOption
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var cluster = options.Value;
-        if (cluster.Mode == ClusterMode.Redis && !cluster.Tls.IsEnabled && cluster.AllowInsecure)
+        if (cluster.Mode == ClusterMode.Redis && cluster.Tls?.IsEnabled != true && cluster.AllowInsecure)
         {
             LogInsecure(logger, cluster.ClusterId);
         }
