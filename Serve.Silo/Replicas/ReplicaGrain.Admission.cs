@@ -19,7 +19,11 @@ internal sealed partial class ReplicaGrain
         if (ReplicaSpecCheck.Problem(ReplicaId, offered, accepted) is { } problem)
         {
             LogSpecRefused(_logger, ReplicaId, problem);
-            DeactivateOnIdle();
+            if (_instance is null && _starting is null)
+            {
+                // Nothing runs here: the activation must not linger. A replica already running keeps serving.
+                DeactivateOnIdle();
+            }
             throw new ServeException(problem);
         }
         return accepted!;

@@ -63,6 +63,20 @@ public sealed class ReplicaAdmissionTests(SingleSiloFixture fixture) : IDisposab
         await fixture.Serve.DeleteAsync("admission-mismatch");
     }
 
+    [Fact]
+    public async Task StartAsync_ForgedSpecToRunningReplica_RefusedAndReplicaKeepsServing()
+    {
+        var handle = await fixture.Serve.RunAsync<IProbe>(Deployment.For<Greeter>().Bind("Hello"), "admission-running", null);
+        var replicaId = (await fixture.Serve.GetStatusAsync()).Applications["admission-running"].Deployments["Greeter"].Replicas.Single().ReplicaId;
+        var replica = Grains.GetGrain<IReplicaGrain>(replicaId);
+
+        await Assert.ThrowsAsync<ServeException>(() => replica.StartAsync(FileInfoSpec("admission-running", "Greeter", "v1"), CancellationToken.None));
+
+        Assert.StartsWith("Hello", await handle.Remote.WhoAsync());
+        Assert.Equal(ReplicaOutcome.Completed, (await replica.InvokeAsync(new ReplicaRequest("Who", [], "r2", 0), CancellationToken.None)).Outcome);
+        await fixture.Serve.DeleteAsync("admission-running");
+    }
+
     [Theory]
     [InlineData("GetType")]
     [InlineData("ToString")]
