@@ -35,13 +35,13 @@ internal static class EmbeddingsBenchmark
             return 2;
         }
 
-        using var model = new SentenceEmbedder();
+        using var model = new SentenceEmbedder(settings.Model);
         await model.InitializeAsync(CancellationToken.None);
         await using var gateway = await StartGatewayAsync();
         var serve = gateway.Services.GetRequiredService<IServeClient>();
         using var batches = new BatchListener(gateway.Services.GetRequiredService<IMeterFactory>());
-        await serve.RunAsync(Application(maxBatchSize: 1, settings.Clients), UnbatchedApp, "/unbatched");
-        await serve.RunAsync(Application(settings.ServeBatchSize, settings.Clients), BatchedApp, "/batched");
+        await serve.RunAsync(Application(maxBatchSize: 1, settings), UnbatchedApp, "/unbatched");
+        await serve.RunAsync(Application(settings.ServeBatchSize, settings), BatchedApp, "/batched");
         var address = gateway.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = settings.Clients * 2 })
         {
@@ -67,13 +67,13 @@ internal static class EmbeddingsBenchmark
     }
 
     /// <summary>The embeddings sample with its embedding deployment's MaxBatchSize set through <see cref="DeploymentOptions.Batching"/>.</summary>
-    private static BoundDeployment Application(int maxBatchSize, int clients)
+    private static BoundDeployment Application(int maxBatchSize, EmbeddingsSettings settings)
     {
         // Room for every client at once on the ingress, and for a full batch running while the next one gathers.
-        var slots = Math.Max(clients, 2 * maxBatchSize);
+        var slots = Math.Max(settings.Clients, 2 * maxBatchSize);
         var batching = new Dictionary<string, BatchOptions> { [nameof(SentenceEmbedder.EmbedAsync)] = new() { MaxBatchSize = maxBatchSize } };
         return Deployment.For<EmbeddingsApi>().Options(o => o with { MaxOngoingRequests = slots }).Bind(
-            Deployment.For<SentenceEmbedder>().Options(o => o with { MaxOngoingRequests = slots, Batching = batching }).Bind(),
+            Deployment.For<SentenceEmbedder>().Options(o => o with { MaxOngoingRequests = slots, Batching = batching }).Bind(settings.Model),
             Deployment.For<SimilarityRanker>().Bind());
     }
 

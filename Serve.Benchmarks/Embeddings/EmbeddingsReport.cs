@@ -24,6 +24,7 @@ internal sealed class EmbeddingsReport(EmbeddingsSettings settings)
         Console.WriteLine($"  direct-N: the deployment class's [Batch] method called in-process by one caller with N sentences at a time, back to back (no Serve)");
         Console.WriteLine($"  {Unbatched}: {settings.Clients} closed-loop HTTP clients, one sentence per POST /v1/embeddings, through the gateway to the same deployment with MaxBatchSize 1");
         Console.WriteLine($"  {Batched}: the same load, MaxBatchSize {settings.ServeBatchSize}, BatchWaitTimeout 10 ms");
+        Console.WriteLine($"  ONNX Runtime: {(settings.Model.IntraOpThreads == 0 ? "one thread per physical core" : $"{settings.Model.IntraOpThreads} thread(s)")} per run, spinning {(settings.Model.AllowSpinning ? "on" : "off")}");
         Console.WriteLine($"  each run: warm-up {settings.Warmup.TotalSeconds:0.#} s, measured {settings.Duration.TotalSeconds:0.#} s; {settings.Rounds} round(s) of every scenario in turn; medians below");
         Console.WriteLine("  latency: one batch for direct-N, one HTTP request through Serve; batch ms: one invocation of the model; CPU: the whole process (clients included) per sentence");
         Console.WriteLine();
@@ -68,6 +69,8 @@ internal sealed class EmbeddingsReport(EmbeddingsSettings settings)
             ["duration_s"] = settings.Duration.TotalSeconds,
             ["rounds"] = settings.Rounds,
             ["serve_batch_size"] = settings.ServeBatchSize,
+            ["intra_op_threads"] = settings.Model.IntraOpThreads,
+            ["spinning"] = settings.Model.AllowSpinning,
             ["direct_1_per_s"] = Math.Round(single.SentencesPerSecond, 1),
             ["direct_best"] = best.Scenario,
             ["direct_best_per_s"] = Math.Round(best.SentencesPerSecond, 1),

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Serve.Samples.Embeddings;
 
 namespace Serve.Benchmarks.Embeddings;
 
@@ -13,6 +14,8 @@ internal sealed record EmbeddingsSettings
           --clients <n>         closed-loop HTTP clients through Serve, one sentence per request (default 32)
           --batch-sizes <list>  batch sizes of the model called directly (default 1,4,8,16,32)
           --serve-batch <n>     MaxBatchSize of the batched deployment (default 16, its [Batch] attribute's)
+          --intra-op-threads <n> ONNX Runtime threads per run of the model (default 0: one per physical core)
+          --spinning <on|off>   whether ONNX Runtime's threads spin between steps (default off)
         """;
 
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(15);
@@ -26,6 +29,9 @@ internal sealed record EmbeddingsSettings
     public IReadOnlyList<int> BatchSizes { get; init; } = [1, 4, 8, 16, 32];
 
     public int ServeBatchSize { get; init; } = 16;
+
+    /// <summary>How the model runs in every scenario, direct and through Serve.</summary>
+    public EmbedderSettings Model { get; init; } = new();
 
     /// <summary>Parses the options after the command name; null with <paramref name="error"/> set when they are wrong.</summary>
     public static EmbeddingsSettings? Parse(ReadOnlySpan<string> args, out string? error)
@@ -49,6 +55,26 @@ internal sealed record EmbeddingsSettings
                     return null;
                 }
                 settings = settings with { BatchSizes = sizes };
+                continue;
+            }
+            if (name == "--spinning")
+            {
+                if (value is not ("on" or "off"))
+                {
+                    error = $"Option '--spinning': '{value}' must be on or off.";
+                    return null;
+                }
+                settings = settings with { Model = settings.Model with { AllowSpinning = value == "on" } };
+                continue;
+            }
+            if (name == "--intra-op-threads")
+            {
+                if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var threads))
+                {
+                    error = $"Option '--intra-op-threads': '{value}' is not a whole number (0: one per physical core).";
+                    return null;
+                }
+                settings = settings with { Model = settings.Model with { IntraOpThreads = threads } };
                 continue;
             }
             if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || number <= 0)

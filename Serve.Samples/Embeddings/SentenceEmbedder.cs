@@ -13,9 +13,11 @@ namespace Serve.Samples.Embeddings;
 /// <see cref="EmbedAsync"/> of up to 16 texts, which costs far less per text than 16 single calls (the model's
 /// matrix products run on all texts at once). MaxOngoingRequests leaves room for the next batch to gather while one runs.
 /// </remarks>
+/// <param name="settings">How ONNX Runtime runs the model; null for <see cref="EmbedderSettings"/>' defaults.</param>
 [Deployment(MaxOngoingRequests = 64)]
-public sealed class SentenceEmbedder : IAsyncInitializable, IDisposable
+public sealed class SentenceEmbedder(EmbedderSettings? settings = null) : IAsyncInitializable, IDisposable
 {
+    private readonly EmbedderSettings _settings = settings ?? new EmbedderSettings();
     private SentenceEncoder? _encoder;
 
     /// <summary>Loads the model and runs it once, so the first request does not pay for ONNX Runtime's first-run set-up.</summary>
@@ -54,5 +56,10 @@ public sealed class SentenceEmbedder : IAsyncInitializable, IDisposable
         _encoder = null;
     }
 
-    private static SessionOptions CreateSessionOptions() => new();
+    private SessionOptions CreateSessionOptions()
+    {
+        var options = new SessionOptions { IntraOpNumThreads = _settings.IntraOpThreads };
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", _settings.AllowSpinning ? "1" : "0");
+        return options;
+    }
 }
