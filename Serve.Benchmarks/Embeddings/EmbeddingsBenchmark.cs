@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -49,16 +50,27 @@ internal static class EmbeddingsBenchmark
             Timeout = TimeSpan.FromMinutes(2),
         };
 
+        EmbeddingsScenario[] scenarios =
+        [
+            .. settings.BatchSizes.Select(size => Direct(model, size)),
+            ThroughServe(http, "/unbatched", EmbeddingsReport.Unbatched, UnbatchedApp, settings.Clients),
+            ThroughServe(http, "/batched", EmbeddingsReport.Batched, BatchedApp, settings.Clients),
+        ];
         var report = new EmbeddingsReport(settings);
-        report.PrintHeader(Environment.ProcessorCount);
+        report.PrintHeader(Environment.ProcessorCount, GCSettings.IsServerGC);
+        foreach (var scenario in scenarios)
+        {
+            // Tier-1 code for every path before anything counts: on two busy cores the JIT otherwise runs well into
+            // the first measured seconds of the HTTP scenarios (measured: 2.5 s of JIT in a 10 s batched run).
+            await ClosedLoopLoad.WarmUpAsync(scenario.Callers, scenario.CreateCall, scenario.Application is null ? settings.JitWarmup / 3 : settings.JitWarmup);
+        }
+        await JitSettledAsync();
         for (var round = 1; round <= settings.Rounds; round++)
         {
-            foreach (var size in settings.BatchSizes)
+            foreach (var scenario in scenarios)
             {
-                report.Add(round, await DirectAsync(model, size, settings));
+                report.Add(round, await MeasureAsync(scenario, batches, settings));
             }
-            report.Add(round, await ThroughServeAsync(http, "/unbatched", EmbeddingsReport.Unbatched, UnbatchedApp, batches, settings));
-            report.Add(round, await ThroughServeAsync(http, "/batched", EmbeddingsReport.Batched, BatchedApp, batches, settings));
         }
         report.PrintSummary();
         await serve.ShutdownAsync();
@@ -77,21 +89,17 @@ internal static class EmbeddingsBenchmark
             Deployment.For<SimilarityRanker>().Bind());
     }
 
-    private static async Task<EmbeddingsRun> DirectAsync(SentenceEmbedder model, int batchSize, EmbeddingsSettings settings)
-    {
-        var result = await ClosedLoopLoad.RunAsync(EmbeddingsReport.Direct(batchSize), 1, _ =>
+    /// <summary>One caller running the deployment class's [Batch] method in-process on <paramref name="batchSize"/> sentences at a time.</summary>
+    private static EmbeddingsScenario Direct(SentenceEmbedder model, int batchSize) =>
+        new(EmbeddingsReport.Direct(batchSize), 1, batchSize, _ =>
         {
             var next = 0;
             return () => model.EmbedAsync(Sentences.Take(next++ * batchSize, batchSize), CancellationToken.None);
-        }, settings.Warmup, settings.Duration);
-        // One caller: each call is one invocation of the model, so its latency is the batch's duration.
-        return new EmbeddingsRun(result.Scenario, result.CallsPerSecond * batchSize, result.P50, result.P99, batchSize, result.P50, result.CpuPerCall / batchSize);
-    }
+        }, null);
 
-    private static async Task<EmbeddingsRun> ThroughServeAsync(
-        HttpClient http, string prefix, string scenario, string application, BatchListener batches, EmbeddingsSettings settings)
-    {
-        var result = await ClosedLoopLoad.RunAsync(scenario, settings.Clients, client =>
+    /// <summary>Closed-loop HTTP clients, each posting one sentence at a time to the application at <paramref name="prefix"/>.</summary>
+    private static EmbeddingsScenario ThroughServe(HttpClient http, string prefix, string name, string application, int clients) =>
+        new(name, clients, 1, client =>
         {
             var next = client;
             return async () =>
@@ -101,12 +109,52 @@ internal static class EmbeddingsBenchmark
                 using var response = await http.PostAsync($"{prefix}/v1/embeddings", content);
                 if (response.StatusCode != HttpStatusCode.OK)
                 {
-                    throw new InvalidOperationException($"{scenario}: POST {prefix}/v1/embeddings answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                    throw new InvalidOperationException($"{name}: POST {prefix}/v1/embeddings answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
                 }
                 await response.Content.CopyToAsync(Stream.Null);
             };
-        }, settings.Warmup, settings.Duration, measuring => { if (measuring) { batches.Start(); } else { batches.Stop(); } });
-        return new EmbeddingsRun(scenario, result.CallsPerSecond, result.P50, result.P99, batches.MeanBatchSize(application), batches.MeanBatchDuration(application), result.CpuPerCall);
+        }, application);
+
+    private static async Task<EmbeddingsRun> MeasureAsync(EmbeddingsScenario scenario, BatchListener batches, EmbeddingsSettings settings)
+    {
+        var jitAtStart = TimeSpan.Zero;
+        var jit = TimeSpan.Zero;
+        var result = await ClosedLoopLoad.RunAsync(scenario.Name, scenario.Callers, scenario.CreateCall, settings.Warmup, settings.Duration, measuring =>
+        {
+            if (measuring)
+            {
+                jitAtStart = JitInfo.GetCompilationTime();
+                batches.Start();
+            }
+            else
+            {
+                jit = JitInfo.GetCompilationTime() - jitAtStart;
+                batches.Stop();
+            }
+        });
+        var size = scenario.SentencesPerCall;
+        return scenario.Application is null
+            // One caller: each call is one invocation of the model, so its latency is the batch's duration.
+            ? new EmbeddingsRun(scenario.Name, result.CallsPerSecond * size, result.P50, result.P99, size, result.P50, result.CpuPerCall / size, jit)
+            : new EmbeddingsRun(scenario.Name, result.CallsPerSecond, result.P50, result.P99,
+                batches.MeanBatchSize(scenario.Application), batches.MeanBatchDuration(scenario.Application), result.CpuPerCall, jit);
+    }
+
+    /// <summary>Waits (at most 30 s) until the JIT's background tier-up queue has drained: half a second without compiling.</summary>
+    private static async Task JitSettledAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var compiled = JitInfo.GetCompilationTime();
+        while (DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(500);
+            var now = JitInfo.GetCompilationTime();
+            if (now - compiled < TimeSpan.FromMilliseconds(5))
+            {
+                return;
+            }
+            compiled = now;
+        }
     }
 
     private static async Task<WebApplication> StartGatewayAsync()

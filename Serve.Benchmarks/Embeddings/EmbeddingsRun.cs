@@ -8,4 +8,5 @@ namespace Serve.Benchmarks.Embeddings;
 /// <param name="MeanBatchSize">Sentences per invocation of the model.</param>
 /// <param name="BatchDuration">How long one invocation of the model took: the median call for direct-N, the mean of <c>serve.batch.duration</c> through Serve.</param>
 /// <param name="CpuPerSentence">The whole process's CPU time per sentence (load generator included).</param>
-internal sealed record EmbeddingsRun(string Scenario, double SentencesPerSecond, TimeSpan P50, TimeSpan P99, double MeanBatchSize, TimeSpan BatchDuration, TimeSpan CpuPerSentence);
+/// <param name="JitTime">Time the JIT compiled during the measured window: near zero once the paths are warm.</param>
+internal sealed record EmbeddingsRun(string Scenario, double SentencesPerSecond, TimeSpan P50, TimeSpan P99, double MeanBatchSize, TimeSpan BatchDuration, TimeSpan CpuPerSentence, TimeSpan JitTime);

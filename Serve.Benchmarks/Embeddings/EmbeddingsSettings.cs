@@ -10,6 +10,7 @@ internal sealed record EmbeddingsSettings
         dotnet run -c Release --project Serve.Benchmarks -- embeddings [options]
           --duration <s>        measured seconds per run (default 15)
           --warmup <s>          unmeasured seconds before each run (default 3)
+          --jit-warmup <s>      unmeasured seconds of each HTTP scenario before the first round, a third of it per direct one (default 15)
           --rounds <n>          rounds of every scenario, run in turn (default 2)
           --clients <n>         closed-loop HTTP clients through Serve, one sentence per request (default 32)
           --batch-sizes <list>  batch sizes of the model called directly (default 1,4,8,16,32)
@@ -21,6 +22,9 @@ internal sealed record EmbeddingsSettings
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(15);
 
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Once, before the first round, per HTTP scenario (a third of it per direct one): tier-1 code for every path.</summary>
+    public TimeSpan JitWarmup { get; init; } = TimeSpan.FromSeconds(15);
 
     public int Rounds { get; init; } = 2;
 
@@ -89,6 +93,9 @@ internal sealed record EmbeddingsSettings
                     break;
                 case "--warmup":
                     settings = settings with { Warmup = TimeSpan.FromSeconds(number) };
+                    break;
+                case "--jit-warmup":
+                    settings = settings with { JitWarmup = TimeSpan.FromSeconds(number) };
                     break;
                 case "--rounds":
                     settings = settings with { Rounds = (int)number };
