@@ -22,7 +22,8 @@ internal static class ClosedLoopLoad
     /// <param name="createCall">Builds caller i's call once, so the loop allocates nothing of its own.</param>
     /// <param name="warmup">Unmeasured time first.</param>
     /// <param name="duration">Measured time.</param>
-    public static async Task<LoadResult> RunAsync(string scenario, int callers, Func<int, Func<Task>> createCall, TimeSpan warmup, TimeSpan duration)
+    /// <param name="measuring">Called as the measured window opens (true) and closes (false), to read other counters over the same window.</param>
+    public static async Task<LoadResult> RunAsync(string scenario, int callers, Func<int, Func<Task>> createCall, TimeSpan warmup, TimeSpan duration, Action<bool>? measuring = null)
     {
         var phase = new StrongBox<int>(WarmingUp);
         var histograms = new LatencyHistogram[callers];
@@ -42,10 +43,12 @@ internal static class ClosedLoopLoad
         var allocated = GC.GetTotalAllocatedBytes(precise: false);
         var cpu = process.TotalProcessorTime;
         var started = Stopwatch.GetTimestamp();
+        measuring?.Invoke(true);
         Volatile.Write(ref phase.Value, Measuring);
 
         await Task.Delay(duration);
         Volatile.Write(ref phase.Value, Stopped);
+        measuring?.Invoke(false);
         var elapsed = Stopwatch.GetElapsedTime(started);
         process.Refresh();
         cpu = process.TotalProcessorTime - cpu;

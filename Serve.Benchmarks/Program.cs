@@ -2,6 +2,7 @@ using Serve.Benchmarks;
 using Serve.Benchmarks.Autoscaling;
 using Serve.Benchmarks.Chaos;
 using Serve.Benchmarks.Deploy;
+using Serve.Benchmarks.Embeddings;
 using Serve.Benchmarks.Http;
 using Serve.Benchmarks.Multiplexing;
 using Serve.Benchmarks.Rolling;
@@ -15,6 +16,7 @@ using Serve.Benchmarks.Tls;
 // dotnet run -c Release --project Serve.Benchmarks -- chaos [--liveness fast|default] [--kills 5]
 // dotnet run -c Release --project Serve.Benchmarks -- multiplexing [--models 12] [--replicas 4] [--requests 6000]
 // dotnet run -c Release --project Serve.Benchmarks -- tls [--duration 10] [--rounds 2]
+// dotnet run -c Release --project Serve.Benchmarks -- embeddings [--duration 15] [--rounds 2] [--clients 32] [--batch-sizes 1,4,8,16,32]
 switch (args.FirstOrDefault())
 {
     case "handles":
@@ -41,6 +43,8 @@ switch (args.FirstOrDefault())
         return await MultiplexingBenchmark.RunAsync(args[1..]);
     case "tls":
         return await TlsBenchmark.RunAsync(args[1..]);
+    case "embeddings":
+        return await EmbeddingsBenchmark.RunAsync(args[1..]);
     default:
         Console.Error.WriteLine(args.Length == 0 ? "Name a benchmark." : $"Unknown benchmark '{args[0]}'.");
         Console.Error.WriteLine(BenchmarkSettings.Usage);
@@ -51,5 +55,6 @@ switch (args.FirstOrDefault())
         Console.Error.WriteLine(ChaosSettings.Usage);
         Console.Error.WriteLine(MultiplexingBenchmark.Usage);
         Console.Error.WriteLine(TlsBenchmark.Usage);
+        Console.Error.WriteLine(EmbeddingsSettings.Usage);
         return 2;
 }

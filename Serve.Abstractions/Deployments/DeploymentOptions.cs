@@ -69,9 +69,10 @@ public sealed record DeploymentOptions
     /// <c>Async</c>), replacing the attributes' settings. Changing them reconfigures running replicas without a restart.
     /// </summary>
     /// <value>Default is none (every batched method runs with its attribute's settings).</value>
-    [Id(12)] public IReadOnlyDictionary<string, BatchOptions> Batching { get; init; } = NoBatching;
-
-    private static readonly IReadOnlyDictionary<string, BatchOptions> NoBatching = new Dictionary<string, BatchOptions>();
+    // A dictionary of its own per instance, never a shared static one: a serializer that fills an object's existing
+    // collections in place (Newtonsoft's default, as in Orleans' JSON grain storage) would write one deployment's
+    // settings into the shared default of every other, and fail to read back state holding several deployments.
+    [Id(12)] public IReadOnlyDictionary<string, BatchOptions> Batching { get; init; } = new Dictionary<string, BatchOptions>();
 
     /// <summary>Returns a copy whose <see cref="UserConfig"/> is <paramref name="config"/> serialised as JSON.</summary>
     /// <param name="config">Any value System.Text.Json can serialise.</param>
