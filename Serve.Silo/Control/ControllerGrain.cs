@@ -216,7 +216,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
             {
                 try
                 {
-                    Fold(app.Name, await Deployment(deployment.Id).ApplyAsync(deployment));
+                    Fold(app.Name, await Deployment(deployment.Id).EnsureAsync(deployment));
                 }
                 catch (Exception e)
                 {

@@ -18,5 +18,17 @@ internal sealed class ReplicaRecord
 
     [Id(5)] public bool HealthCheckRunning { get; set; }
 
+    /// <summary>The spec revision its instance runs with (its options and user config), so a newer one is handed to it.</summary>
+    [Id(6)] public long Revision { get; set; }
+
+    /// <summary>Being moved to another silo: it stops once its replacement serves.</summary>
+    [Id(7)] public bool Moving { get; set; }
+
+    [NonSerialized]
+    private bool _reconfiguring;
+
+    /// <summary>A reconfigure call is on its way (not stored: a restarted grain asks again).</summary>
+    public bool Reconfiguring { get => _reconfiguring; set => _reconfiguring = value; }
+
     public ReplicaStatus ToStatus() => new() { ReplicaId = Id, State = State, Silo = Silo };
 }

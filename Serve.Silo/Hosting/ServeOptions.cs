@@ -14,4 +14,11 @@ public sealed class ServeOptions
 
     /// <summary>Extra time, past a deployment's graceful shutdown timeout, before a replica that does not answer its stop is given up. Default is 5 s.</summary>
     public TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a silo that is shutting down (SIGTERM, Ctrl+C) waits for its replicas to be replaced elsewhere and drained
+    /// before it goes on stopping; zero skips the drain. Keep it under the host's shutdown timeout
+    /// (<c>HostOptions.ShutdownTimeout</c>, 30 s by default), which bounds the whole stop. Default is 25 s.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(25);
 }

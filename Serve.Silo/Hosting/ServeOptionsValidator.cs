@@ -20,6 +20,10 @@ internal sealed class ServeOptionsValidator : IValidateOptions<ServeOptions>
         {
             errors.Add($"ServeOptions.StopGrace: {options.StopGrace} must not be negative.");
         }
+        if (options.DrainTimeout < TimeSpan.Zero)
+        {
+            errors.Add($"ServeOptions.DrainTimeout: {options.DrainTimeout} must not be negative.");
+        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

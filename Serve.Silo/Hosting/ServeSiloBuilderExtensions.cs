@@ -2,6 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Serve.Hosting;
+using Serve.Cluster;
+using Serve.Deployments;
 using Serve.Placement;
 
 namespace Orleans.Hosting;
@@ -31,6 +33,9 @@ public static class ServeSiloBuilderExtensions
         builder.Services.AddPlacementDirector<ReplicaPlacementStrategy, ReplicaPlacementDirector>();
         builder.Services.AddSingleton<SiloResourceLedger>();
         builder.Services.AddPlacementDirector<SiloLedgerPlacementStrategy, SiloLedgerPlacementDirector>();
+        builder.Services.TryAddSingleton<SiloSuspicions>();
+        builder.Services.AddSingleton<SiloDrain>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(s => s.GetRequiredService<SiloDrain>());
         return builder;
     }
 }
