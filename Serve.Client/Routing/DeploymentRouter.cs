@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Serve.Grains;
+using Serve.Watching;
 
 namespace Serve.Routing;
 
@@ -26,17 +27,27 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     private readonly List<RoutedReplica> _forgotten = [];
     private CancellationTokenSource? _poll;
     private ReplicaSet? _set;
+    private readonly Action<DeploymentRouter>? _onGone;
     private int _queued;
     private Task _watch = Task.CompletedTask;
 
-    public DeploymentRouter(DeploymentId deployment, IGrainFactory grains, TimeProvider time, ILogger logger, RouterMetrics metrics)
+    /// <param name="deployment">The deployment routed to.</param>
+    /// <param name="grains">Reaches its deployment grain and replicas.</param>
+    /// <param name="time">The clock of deadlines and backoffs.</param>
+    /// <param name="logger">Its log.</param>
+    /// <param name="metrics">Its retry counters.</param>
+    /// <param name="onGone">Told when the deployment turns out not to exist (deleted, or never run), so the router can be dropped.</param>
+    public DeploymentRouter(DeploymentId deployment, IGrainFactory grains, TimeProvider time, ILogger logger, RouterMetrics metrics, Action<DeploymentRouter>? onGone = null)
     {
         _deployment = deployment;
         _grains = grains;
         _time = time;
         _logger = logger;
         _metrics = metrics;
+        _onGone = onGone;
     }
+
+    public DeploymentId Deployment => _deployment;
 
     /// <summary>Requests waiting for a replica right now.</summary>
     public int QueuedRequests => Volatile.Read(ref _queued);
@@ -278,6 +289,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
             {
                 return replica;
             }
+            ThrowIfNothingToWaitFor(set);
             if (set.MaxQueuedRequests >= 0 && _queued >= set.MaxQueuedRequests)
             {
                 LogBackPressure(_logger, _deployment.Key, _queued);
@@ -293,7 +305,8 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
                 TaskCompletionSource waiter;
                 lock (_gate)
                 {
-                    if (!Volatile.Read(ref _set)!.Exists)
+                    var current = Volatile.Read(ref _set)!;
+                    if (!current.Exists)
                     {
                         throw new DeploymentNotFoundException(_deployment.Key);
                     }
@@ -301,6 +314,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
                     {
                         return replica;
                     }
+                    ThrowIfNothingToWaitFor(current);
                     waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                     _waiters.Enqueue(waiter);
                 }
@@ -325,6 +339,19 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
             {
                 _queued--;
             }
+        }
+    }
+
+    /// <summary>
+    /// A request waits for a replica only while one is starting (bounded by its timeout); with none running and none
+    /// coming it fails now, naming the deployment's state, instead of hanging.
+    /// </summary>
+    private void ThrowIfNothingToWaitFor(ReplicaSet set)
+    {
+        if (set.Replicas.Count == 0 && !set.MayServeSoon)
+        {
+            LogUnavailable(_logger, _deployment.Key, set.State?.ToString() ?? "deleting");
+            throw new DeploymentUnavailableException(_deployment.Key, set.State, set.Message);
         }
     }
 
@@ -465,26 +492,29 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         LogReplicaSet(_logger, _deployment.Key, set.Version, set.Replicas.Count);
         _ready.TrySetResult();
         WakeAll();
+        if (!set.Exists)
+        {
+            // Deleted (or never run): nothing to route to, nothing to poll for. A later call makes a new router.
+            _onGone?.Invoke(this);
+        }
     }
 
     private async Task WatchAsync()
     {
         var grain = _grains.GetGrain<IDeploymentGrain>(_deployment.Key);
-        var version = -1L;
-        var delay = TimeSpan.FromMilliseconds(50);
+        var watch = new VersionedWatch<ReplicaSet>(
+            (version, token) => grain.WatchReplicasAsync(version, token),
+            set => set.Version,
+            WatchBackoff.Forever,
+            _time,
+            (error, delay) => LogWatchFailed(_logger, error, _deployment.Key, delay));
         while (!_stopping.IsCancellationRequested)
         {
             using var poll = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
             Volatile.Write(ref _poll, poll);
             try
             {
-                var set = await grain.WatchReplicasAsync(version, poll.Token);
-                if (set.Version != version)
-                {
-                    version = set.Version;
-                    Apply(set);
-                }
-                delay = TimeSpan.FromMilliseconds(50);
+                Apply(await watch.NextAsync(poll.Token));
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
             {
@@ -493,19 +523,6 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
             catch (OperationCanceledException) when (poll.IsCancellationRequested)
             {
                 // RepollNow: ask again at once.
-            }
-            catch (Exception e)
-            {
-                LogWatchFailed(_logger, e, _deployment.Key);
-                try
-                {
-                    await Task.Delay(delay, _time, _stopping.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
             }
         }
     }
@@ -538,6 +555,9 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     [LoggerMessage(EventId = ServeEvents.ReplicaSetChanged, Level = LogLevel.Debug, Message = "Deployment {Deployment}: replica set v{Version} with {Count} replica(s)")]
     private static partial void LogReplicaSet(ILogger logger, string deployment, long version, int count);
 
-    [LoggerMessage(EventId = ServeEvents.WatchFailed, Level = LogLevel.Warning, Message = "Deployment {Deployment}: watching the replica set failed; retrying")]
-    private static partial void LogWatchFailed(ILogger logger, Exception error, string deployment);
+    [LoggerMessage(EventId = ServeEvents.WatchFailed, Level = LogLevel.Warning, Message = "Deployment {Deployment}: watching the replica set failed; retrying in {Delay}")]
+    private static partial void LogWatchFailed(ILogger logger, Exception error, string deployment, TimeSpan delay);
+
+    [LoggerMessage(EventId = ServeEvents.DeploymentUnavailable, Level = LogLevel.Debug, Message = "Deployment {Deployment}: no replica running or starting ({State}); request refused")]
+    private static partial void LogUnavailable(ILogger logger, string deployment, string state);
 }
