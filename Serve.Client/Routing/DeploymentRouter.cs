@@ -29,6 +29,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     private ReplicaSet? _set;
     private readonly Action<DeploymentRouter>? _onGone;
     private int _queued;
+    private int _started;
     private Task _watch = Task.CompletedTask;
 
     /// <param name="deployment">The deployment routed to.</param>
@@ -52,7 +53,14 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     /// <summary>Requests waiting for a replica right now.</summary>
     public int QueuedRequests => Volatile.Read(ref _queued);
 
-    public void Start() => _watch = Task.Run(WatchAsync);
+    /// <summary>Starts watching the replica set, the first time only.</summary>
+    public void EnsureStarted()
+    {
+        if (Volatile.Read(ref _started) == 0 && Interlocked.Exchange(ref _started, 1) == 0)
+        {
+            _watch = Task.Run(WatchAsync);
+        }
+    }
 
     /// <remarks>Backed by a <see cref="Task{TResult}"/>, so a handle method returning <see cref="Task"/> hands it out as is.</remarks>
     public ValueTask<object?> InvokeAsync(string method, object?[] args, CallOptions options, CancellationToken cancellationToken) =>

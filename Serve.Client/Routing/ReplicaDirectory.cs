@@ -29,13 +29,14 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
     /// <summary>Routers alive now, one per deployment this process called that still exists.</summary>
     public int RouterCount => _routers.Count;
 
-    public DeploymentRouter GetRouter(DeploymentId deployment) =>
-        _routers.GetOrAdd(deployment, static (id, self) => new Lazy<DeploymentRouter>(() =>
-        {
-            var router = new DeploymentRouter(id, self._grains, self._time, self._logger, self._metrics, self.Remove);
-            router.Start();
-            return router;
-        }), this).Value;
+    public DeploymentRouter GetRouter(DeploymentId deployment)
+    {
+        var router = _routers.GetOrAdd(deployment, static (id, self) => new Lazy<DeploymentRouter>(
+            () => new DeploymentRouter(id, self._grains, self._time, self._logger, self._metrics, self.Remove)), this).Value;
+        // Started once it is in the table, so that a deployment found gone at once is removed from it.
+        router.EnsureStarted();
+        return router;
+    }
 
     /// <summary>
     /// Drops the router of a deployment that no longer exists and stops its long poll, which would otherwise keep the

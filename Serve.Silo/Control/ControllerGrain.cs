@@ -214,6 +214,11 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         {
             foreach (var deployment in app.Deployments)
             {
+                // Deleted or replaced while this pass awaited the deployments before: applying it now would revive it.
+                if (Applications.GetValueOrDefault(app.Name) != app || _deleting.Contains(app.Name))
+                {
+                    break;
+                }
                 try
                 {
                     Fold(app.Name, await Deployment(deployment.Id).EnsureAsync(deployment));

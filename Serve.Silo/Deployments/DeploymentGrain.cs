@@ -143,10 +143,16 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         DeactivateOnIdle();
     }
 
-    public Task<DeploymentStatus> GetStatusAsync() => Task.FromResult(_reconciler.Status());
+    public Task<DeploymentStatus> GetStatusAsync()
+    {
+        DeactivateIfEmpty();
+        return Task.FromResult(_reconciler.Status());
+    }
 
     public async Task<ReplicaSet> WatchReplicasAsync(long knownVersion, CancellationToken cancellationToken)
     {
+        // A router late for a deletion, or calling a deployment never run, gets "does not exist" and stops asking.
+        DeactivateIfEmpty();
         if (_published.Version == knownVersion)
         {
             try
@@ -163,6 +169,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
 
     public Task ReportUnreachableAsync(string replicaId)
     {
+        DeactivateIfEmpty();
         _reconciler.OnReportedUnreachable(replicaId);
         Execute();
         return Task.CompletedTask;
@@ -179,9 +186,19 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
 
     public Task<int> DrainSiloAsync(string silo)
     {
+        DeactivateIfEmpty();
         var left = _reconciler.Drain(silo);
         Execute();
         return Task.FromResult(left);
+    }
+
+    /// <summary>An activation without a deployment (asked about one deleted or never run) does not linger.</summary>
+    private void DeactivateIfEmpty()
+    {
+        if (Spec is null && _allStopped is null)
+        {
+            DeactivateOnIdle();
+        }
     }
 
     /// <summary>Carries out everything the reconciler decided, then publishes the replica set and reports the status if they changed.</summary>
