@@ -37,6 +37,10 @@ internal sealed partial class DeploymentGrain
             {
                 _reconciler.OnLedgerRead(silo, placed);
             }
+            else
+            {
+                _reconciler.OnLedgerUnreadable(silo);
+            }
         }
     }
 

@@ -20,6 +20,7 @@ internal sealed partial class DeploymentReconciler
     private readonly Queue<string> _lost = new();
     private readonly Dictionary<string, DateTimeOffset> _unreachableUntil = [];
     private IReadOnlyList<SiloMember> _silos = [];
+    private DateTimeOffset? _capacityCheckAt;
 
     /// <summary>Replica ids recently lost with their silo, oldest first: calls in flight on them will never be answered.</summary>
     public IReadOnlyCollection<string> LostReplicas => _lost;
@@ -28,6 +29,10 @@ internal sealed partial class DeploymentReconciler
     public void OnSilosChanged(IReadOnlyList<SiloMember> silos)
     {
         _silos = silos;
+        // A silo that just joined publishes its capacity a little later: look again shortly, to place or move replicas there.
+        _capacityCheckAt = silos.Any(s => s.Condition == SiloCondition.Active && s.Capacity is null)
+            ? _capacityCheckAt ?? _time.GetUtcNow() + PlacementWaitingRetry
+            : null;
         var newlyDead = silos.Where(s => s.Condition == SiloCondition.Dead && _deadSeen.Add(s.Address)).Select(s => s.Address).ToHashSet();
         foreach (var silo in newlyDead)
         {
@@ -88,6 +93,10 @@ internal sealed partial class DeploymentReconciler
         {
             _placementRetryAt = null;
         }
+        if (_capacityCheckAt is { } check && check <= now)
+        {
+            _capacityCheckAt = null;
+        }
         Reconcile();
     }
 
@@ -96,7 +105,7 @@ internal sealed partial class DeploymentReconciler
     {
         get
         {
-            DateTimeOffset? next = _placementRetryAt;
+            var next = _placementRetryAt is null || (_capacityCheckAt is { } check && check < _placementRetryAt) ? _capacityCheckAt : _placementRetryAt;
             foreach (var until in _unreachableUntil.Values)
             {
                 next = next is null || until < next ? until : next;

@@ -22,6 +22,7 @@ internal sealed partial class DeploymentReconciler
     /// <summary>What other deployments' replicas hold on each silo, as its ledger last said.</summary>
     private readonly Dictionary<string, ReplicaResources[]> _heldByOthers = [];
     private readonly HashSet<string> _ledgersToRead = [];
+    private readonly HashSet<string> _fullUntilRead = [];
     private IReadOnlyList<string> _leastBusyFirst = [];
     private DateTimeOffset? _placementRetryAt;
     private int _unplaced;
@@ -44,8 +45,20 @@ internal sealed partial class DeploymentReconciler
     }
 
     /// <summary>What the ledger of <paramref name="silo"/> says other deployments hold there.</summary>
-    public void OnLedgerRead(string silo, IReadOnlyList<PlacedReplica> placed) =>
+    public void OnLedgerRead(string silo, IReadOnlyList<PlacedReplica> placed)
+    {
         _heldByOthers[silo] = placed.Where(p => p.Deployment != _key).Select(p => p.Demand).ToArray();
+        _fullUntilRead.Remove(silo);
+    }
+
+    /// <summary>The ledger of <paramref name="silo"/> could not be read: it is chosen again only after a while.</summary>
+    public void OnLedgerUnreadable(string silo)
+    {
+        if (_fullUntilRead.Remove(silo))
+        {
+            MarkUnreachable(silo);
+        }
+    }
 
     /// <summary>Chooses the silo of a new replica. True with a null silo: no silo is known yet, Orleans places it.</summary>
     private bool TryChooseSilo(DeploymentSpec spec, out string? silo)
@@ -87,7 +100,8 @@ internal sealed partial class DeploymentReconciler
             {
                 var count = placed.GetValueOrDefault(s.Address);
                 var held = Enumerable.Repeat(spec.Options.Resources, count).Concat(_heldByOthers.GetValueOrDefault(s.Address, [])).ToArray();
-                return new PlacementCandidate(s.Address, s.Capacity, held, count, s.Condition == SiloCondition.Suspected || IsUnreachable(s.Address));
+                var suspected = s.Condition == SiloCondition.Suspected || IsUnreachable(s.Address) || _fullUntilRead.Contains(s.Address);
+                return new PlacementCandidate(s.Address, s.Capacity, held, count, suspected);
             })
             .ToList();
         return ReplicaPlacer.Place(candidates, spec.Options.Resources, spec.Options.MaxReplicasPerSilo, _random);

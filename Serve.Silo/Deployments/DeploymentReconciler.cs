@@ -332,8 +332,9 @@ internal sealed partial class DeploymentReconciler
         }
         if (failure == StartFailure.SiloFull && replica.Silo is { } full)
         {
-            // What other deployments hold there changed: read it again before placing there.
+            // What other deployments hold there changed: nothing goes there until its ledger was read again.
             _ledgersToRead.Add(full);
+            _fullUntilRead.Add(full);
         }
         Reconcile();
     }

@@ -39,26 +39,32 @@ internal sealed partial class SiloDrain : ILifecycleParticipant<ISiloLifecycle>
 
     private async Task DrainAsync(CancellationToken cancellationToken)
     {
-        var placed = _ledger.Snapshot();
-        if (placed.Length == 0 || _options.DrainTimeout <= TimeSpan.Zero)
+        var held = _ledger.Replicas();
+        if (held.Length == 0 || _options.DrainTimeout <= TimeSpan.Zero)
         {
             return;
         }
-        var deployments = placed.Select(p => p.Deployment).Distinct().ToList();
-        LogDraining(_logger, _silo, placed.Length, deployments.Count);
+        var deployments = held.GroupBy(h => h.Value.Deployment, h => h.Key).ToList();
+        LogDraining(_logger, _silo, held.Length, deployments.Count);
         var started = _time.GetTimestamp();
-        await Task.WhenAll(deployments.Select(async deployment =>
+        var orphans = await Task.WhenAll(deployments.Select(async replicas =>
         {
             try
             {
-                await _grains.GetGrain<IDeploymentGrain>(deployment).DrainSiloAsync(_silo).WaitAsync(AskTimeout, _time, cancellationToken);
+                var known = await _grains.GetGrain<IDeploymentGrain>(replicas.Key).DrainSiloAsync(_silo).WaitAsync(AskTimeout, _time, cancellationToken);
+                return known > 0 ? [] : replicas.ToArray();
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                // Its replicas here are then stopped by the silo's shutdown, without replacements started first.
-                LogAskFailed(_logger, e, deployment);
+                LogAskFailed(_logger, e, replicas.Key);
+                return replicas.ToArray();
             }
         }));
+        // Replicas no deployment claims here (its record was lost, or it could not be asked) are drained directly.
+        foreach (var replica in orphans.SelectMany(r => r))
+        {
+            _ = _grains.GetGrain<IReplicaGrain>(replica).StopAsync(DeploymentOptions.DefaultGracefulShutdownTimeout, cancellationToken);
+        }
         try
         {
             await _ledger.WhenEmpty().WaitAsync(_options.DrainTimeout - _time.GetElapsedTime(started), _time, cancellationToken);
@@ -76,7 +82,7 @@ internal sealed partial class SiloDrain : ILifecycleParticipant<ISiloLifecycle>
     [LoggerMessage(EventId = ServeEvents.SiloDraining, Level = LogLevel.Information, Message = "Silo {Silo} drained its replicas in {Elapsed}")]
     private static partial void LogDrained(ILogger logger, string silo, TimeSpan elapsed);
 
-    [LoggerMessage(EventId = ServeEvents.SiloDrainTimedOut, Level = LogLevel.Warning, Message = "Deployment {Deployment} could not be asked to drain this silo; its replicas here stop with the silo")]
+    [LoggerMessage(EventId = ServeEvents.SiloDrainTimedOut, Level = LogLevel.Warning, Message = "Deployment {Deployment} could not be asked to drain this silo; its replicas here are stopped without replacements")]
     private static partial void LogAskFailed(ILogger logger, Exception error, string deployment);
 
     [LoggerMessage(EventId = ServeEvents.SiloDrainTimedOut, Level = LogLevel.Warning, Message = "Silo {Silo} still had {Replicas} replica(s) after the drain timeout of {Timeout}; they stop with the silo")]

@@ -81,6 +81,15 @@ internal sealed class SiloResourceLedger
         }
     }
 
+    /// <summary>The replicas held here, by id.</summary>
+    public KeyValuePair<string, PlacedReplica>[] Replicas()
+    {
+        lock (_gate)
+        {
+            return [.. _held];
+        }
+    }
+
     public PlacedReplica[] Snapshot()
     {
         lock (_gate)
