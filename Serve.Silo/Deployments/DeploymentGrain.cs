@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serve.Grains;
@@ -13,6 +15,8 @@ namespace Serve.Deployments;
 /// </summary>
 internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
 {
+    private static readonly TimeSpan StoppingPollTimeout = TimeSpan.FromMilliseconds(200);
+
     private readonly IPersistentState<DeploymentGrainState> _state;
     private readonly IClusterMembershipService _membership;
     private readonly TimeProvider _time;
@@ -153,16 +157,24 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
     {
         // A router late for a deletion, or calling a deployment never run, gets "does not exist" and stops asking.
         DeactivateIfEmpty();
-        if (_published.Version == knownVersion)
+        if (_published.Version != knownVersion)
         {
-            try
-            {
-                await _changed.Task.WaitAsync(_options.LongPollTimeout, _time, cancellationToken);
-            }
-            catch (TimeoutException)
-            {
-                // Unchanged: the caller asks again.
-            }
+            return _published;
+        }
+        // While this silo stops, polls are short: a poll in progress holds up the activation's deactivation.
+        var siloStopping = ServiceProvider.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+        using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, siloStopping);
+        try
+        {
+            await _changed.Task.WaitAsync(siloStopping.IsCancellationRequested ? StoppingPollTimeout : _options.LongPollTimeout, _time, stopped.Token);
+        }
+        catch (TimeoutException)
+        {
+            // Unchanged: the caller asks again.
+        }
+        catch (OperationCanceledException) when (siloStopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(StoppingPollTimeout, _time, cancellationToken);
         }
         return _published;
     }
