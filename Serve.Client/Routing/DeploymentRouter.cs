@@ -358,8 +358,13 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     {
         if (set.Replicas.Count == 0 && !set.MayServeSoon)
         {
-            LogUnavailable(_logger, _deployment.Key, set.State?.ToString() ?? "deleting");
-            throw new DeploymentUnavailableException(_deployment.Key, set.State, set.Message);
+            if (set.State is null)
+            {
+                // Being deleted: as good as gone.
+                throw new DeploymentNotFoundException(_deployment.Key);
+            }
+            LogUnavailable(_logger, _deployment.Key, set.State.Value.ToString());
+            throw new DeploymentUnavailableException(_deployment.Key, set.State.Value, set.Message);
         }
     }
 

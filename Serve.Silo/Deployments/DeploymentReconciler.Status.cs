@@ -36,9 +36,12 @@ internal sealed partial class DeploymentReconciler
         var target = TargetReplicas;
         var current = State.Replicas.Where(r => spec is not null && r.CodeVersion == spec.CodeVersion).ToList();
         var running = current.Count(r => r.State == ReplicaState.Running);
+        // A lightweight update still on its way to the running instances: not HEALTHY until they took it (or refused it).
+        var reconfiguring = current.Any(r => r.State == ReplicaState.Running && r.Revision < State.Revision);
         var scaling = State.AutoscaledTarget is not null;
         var state = _failed || Unplaceable ? DeploymentState.DeployFailed
             : _recovering ? DeploymentState.Unhealthy
+            : reconfiguring ? DeploymentState.Updating
             : running == target && State.Replicas.Count == target ? DeploymentState.Healthy
             : scaling && running < target ? DeploymentState.Upscaling
             : scaling && State.Replicas.Count > target && running >= target ? DeploymentState.Downscaling

@@ -236,6 +236,20 @@ public sealed class DeploymentReconcilerTests
     }
 
     [Fact]
+    public void Status_NewUserConfigOnItsWay_UpdatingUntilEveryReplicaTookIt()
+    {
+        _reconciler.OnSilosChanged([Silo("a")]);
+        Apply(Spec(replicas: 2, userConfig: """{"v":1}"""));
+        Settle();
+
+        Apply(Spec(replicas: 2, userConfig: """{"v":2}"""));
+
+        Assert.Equal(DeploymentState.Updating, _reconciler.Status().State);
+        Settle();
+        Assert.Equal(DeploymentState.Healthy, _reconciler.Status().State);
+    }
+
+    [Fact]
     public void Apply_WhileAReplicaStarts_ItIsReconfiguredOnceRunning()
     {
         _reconciler.OnSilosChanged([Silo("a")]);
