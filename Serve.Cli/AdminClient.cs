@@ -59,11 +59,11 @@ internal sealed class AdminClient : IDisposable
         }
         catch (HttpRequestException e)
         {
-            throw new CliException($"Cannot reach the Serve admin API at {_address}: {e.Message}. Is a gateway running there (serve run), and is --address (or SERVE_ADDRESS) right?", ExitCodes.Unreachable);
+            throw new CliException($"Cannot reach the Serve admin API at {_address}: {e.Message}. Is a gateway running there (serve run), and is --address (or SERVE_ADDRESS) right?", ExitCodes.Unreachable, transient: true);
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new CliException($"The Serve admin API at {_address} did not answer within {_http.Timeout.TotalSeconds:0} s.", ExitCodes.Unreachable);
+            throw new CliException($"The Serve admin API at {_address} did not answer within {_http.Timeout.TotalSeconds:0} s.", ExitCodes.Unreachable, transient: true);
         }
         finally
         {

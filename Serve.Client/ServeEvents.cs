@@ -8,6 +8,8 @@ internal static class ServeEvents
     public const int ReplicaUnreachable = 1002;
     public const int ReplicaSetChanged = 1003;
     public const int WatchFailed = 1004;
+    public const int DeploymentUnavailable = 1005;
+    public const int RouterRemoved = 1006;
 
     // Replicas: 2000s
     public const int ReplicaStarted = 2001;
@@ -28,6 +30,10 @@ internal static class ServeEvents
     public const int ReplicasLostWithSilo = 3006;
     public const int DeploymentStateWriteFailed = 3007;
     public const int DeploymentStateConflict = 3008;
+    public const int ReplicaReconfigureFailed = 3009;
+    public const int DeploymentWorkFailed = 3010;
+    public const int SiloDraining = 3011;
+    public const int SiloDrainTimedOut = 3012;
 
     // Controller: 4000s
     public const int ApplicationDeployed = 4001;

@@ -10,6 +10,7 @@ using Serve.Admin;
 using Serve.Configuration;
 using Serve.Grains;
 using Serve.Hosting;
+using Serve.Watching;
 
 namespace Serve.Cli.Commands;
 
@@ -114,7 +115,7 @@ internal static class RunCommand
                 {
                     throw new CliException($"the config was refused:{Environment.NewLine}  - {string.Join($"{Environment.NewLine}  - ", e.Errors)}", ExitCodes.Failed);
                 }
-                return await FollowAsync(controller, config.Applications.Select(a => a.Name).ToList(), gateway.TrimEnd('/'), started, output, cancellationToken);
+                return await FollowAsync(controller, config.Applications.Select(a => a.Name).ToList(), gateway.TrimEnd('/'), started, output, options.Console.Error, cancellationToken);
             }
             finally
             {
@@ -152,24 +153,24 @@ internal static class RunCommand
         return await options.ReadConfigAsync(target, cancellationToken);
     }
 
-    /// <summary>Prints every change of the applications' status until Ctrl+C; fails as soon as one is DEPLOY_FAILED.</summary>
-    private static async Task<int> FollowAsync(IControllerGrain controller, IReadOnlyList<string> names, string gateway, DateTimeOffset started, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>Prints every change of the applications' status until Ctrl+C; a DEPLOY_FAILED application is reported on standard error, once per reason.</summary>
+    private static async Task<int> FollowAsync(IControllerGrain controller, IReadOnlyList<string> names, string gateway, DateTimeOffset started, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var lines = new Dictionary<string, string>();
+        var reportedFailures = new HashSet<(string, string)>();
         var serving = false;
-        var version = -1L;
+        var watch = new VersionedWatch<ServeSnapshot>((version, token) => controller.WatchAsync(version, token), s => s.Version, WatchBackoff.Forever, TimeProvider.System);
         while (!cancellationToken.IsCancellationRequested)
         {
             ServeSnapshot snapshot;
             try
             {
-                snapshot = await controller.WatchAsync(version, cancellationToken);
+                snapshot = await watch.NextAsync(cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 break;
             }
-            version = snapshot.Version;
             var elapsed = (DateTimeOffset.UtcNow - started).TotalSeconds;
             foreach (var name in names)
             {
@@ -179,9 +180,11 @@ internal static class RunCommand
                     lines[name] = line;
                     await output.WriteLineAsync($"[{elapsed,6:0.0}s] {line}");
                 }
-                if (app?.State == ApplicationState.DeployFailed)
+                if (app?.State == ApplicationState.DeployFailed && reportedFailures.Add((name, app.Message)))
                 {
-                    throw new CliException($"application '{name}' is DEPLOY_FAILED: {app.Message}", ExitCodes.Failed);
+                    // Reported, not fatal: the other applications (and this one's previous version, if any) keep serving,
+                    // and a fixed config can be applied with serve deploy while this process runs.
+                    await error.WriteLineAsync($"error: application '{name}' is DEPLOY_FAILED: {app.Message} Serve keeps running; fix it and apply the config again with 'serve deploy', or press Ctrl+C to stop.");
                 }
             }
             if (!serving && names.All(n => snapshot.Status.Applications.GetValueOrDefault(n)?.State == ApplicationState.Running))

@@ -10,11 +10,18 @@ internal interface IDeploymentGrain : IGrainWithStringKey
     [Alias("apply")]
     Task<DeploymentStatus> ApplyAsync(DeploymentSpec spec);
 
+    /// <summary>
+    /// The controller's periodic reconcile: applies <paramref name="spec"/> if it differs from the current one, else only
+    /// re-activates the grain if needed. Unlike <see cref="ApplyAsync"/>, the same spec again does not retry a failed one.
+    /// </summary>
+    [Alias("ensure")]
+    Task<DeploymentStatus> EnsureAsync(DeploymentSpec spec);
+
     /// <summary>Stops every replica gracefully and forgets the deployment; returns when they have stopped.</summary>
     [Alias("delete")]
     Task DeleteAsync();
 
-    [Alias("status")]
+    [AlwaysInterleave, Alias("status")]
     Task<DeploymentStatus> GetStatusAsync();
 
     /// <summary>The spec this deployment follows, as the controller applied it; null when none. Replicas build from it, never from what a caller sends.</summary>
@@ -31,6 +38,13 @@ internal interface IDeploymentGrain : IGrainWithStringKey
     /// </summary>
     [Alias("set-autoscaled-target")]
     Task SetAutoscaledTargetAsync(int target, string reason, IReadOnlyList<string> leastBusyFirst);
+
+    /// <summary>
+    /// <paramref name="silo"/> is shutting down: its replicas of this deployment are started elsewhere, then stopped.
+    /// Returns how many are still on it.
+    /// </summary>
+    [Alias("drain-silo")]
+    Task<int> DrainSiloAsync(string silo);
 
     /// <summary>A router could not reach a replica; check it now instead of at the next health check.</summary>
     [OneWay, Alias("report-unreachable")]

@@ -29,4 +29,28 @@ internal sealed record ReplicaSet
     [Id(7)] public IReadOnlyDictionary<string, IReadOnlyList<string>> Models { get; init; } = NoModels;
 
     private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> NoModels = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>
+    /// Replicas starting or about to start. With none running and none starting, a request has nothing to wait for:
+    /// routers fail it at once with <see cref="DeploymentUnavailableException"/> (an autoscaled deployment excepted,
+    /// whose autoscaler starts one for it).
+    /// </summary>
+    [Id(10)] public int Starting { get; init; }
+
+    /// <summary>The deployment's state, for the error a request gets when nothing serves it; null while it is being deleted.</summary>
+    [Id(11)] public DeploymentState? State { get; init; }
+
+    /// <summary>Why it is in that state (empty when nothing needs saying).</summary>
+    [Id(12)] public string Message { get; init; } = "";
+
+    /// <summary>Whether a request finding no replica should wait for one rather than fail at once.</summary>
+    public bool MayServeSoon => Starting > 0 || (Autoscaled && State is not (DeploymentState.DeployFailed or null));
+
+    /// <summary>Same content, whatever the versions: nothing for routers to learn.</summary>
+    public bool HasSameContent(ReplicaSet other) =>
+        this with { Version = 0, Replicas = [], Lost = [], Models = NoModels } == other with { Version = 0, Replicas = [], Lost = [], Models = NoModels }
+        && Replicas.SequenceEqual(other.Replicas)
+        && Lost.SequenceEqual(other.Lost)
+        && Models.Count == other.Models.Count
+        && Models.All(m => other.Models.TryGetValue(m.Key, out var models) && models.SequenceEqual(m.Value));
 }

@@ -1,6 +1,7 @@
 using Serve.Applications;
 using Serve.Grains;
 using Serve.Routing;
+using Serve.Watching;
 
 namespace Serve.Hosting;
 
@@ -9,11 +10,13 @@ internal sealed class ServeClient : IServeClient
 {
     private readonly IGrainFactory _grains;
     private readonly ReplicaDirectory _directory;
+    private readonly TimeProvider _time;
 
-    public ServeClient(IGrainFactory grains, ReplicaDirectory directory)
+    public ServeClient(IGrainFactory grains, ReplicaDirectory directory, TimeProvider time)
     {
         _grains = grains;
         _directory = directory;
+        _time = time;
     }
 
     private IControllerGrain Controller => _grains.GetGrain<IControllerGrain>(IControllerGrain.Key);
@@ -67,18 +70,13 @@ internal sealed class ServeClient : IServeClient
         await WaitUntilAsync(status => status.Applications.Count == 0, cancellationToken);
     }
 
+    /// <summary>Watches the controller's snapshot until <paramref name="condition"/> holds, riding out the controller moving between silos.</summary>
     private async Task WaitUntilAsync(Func<ServeStatus, bool> condition, CancellationToken cancellationToken)
     {
         var controller = Controller;
-        var version = -1L;
-        while (true)
+        var watch = new VersionedWatch<ServeSnapshot>((version, token) => controller.WatchAsync(version, token), s => s.Version, WatchBackoff.Caller, _time);
+        while (!condition((await watch.NextAsync(cancellationToken)).Status))
         {
-            var snapshot = await controller.WatchAsync(version, cancellationToken);
-            if (condition(snapshot.Status))
-            {
-                return;
-            }
-            version = snapshot.Version;
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Serve.Grains;
+using Serve.Watching;
 
 namespace Serve.Routing;
 
@@ -27,26 +28,44 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     private readonly List<RoutedReplica> _forgotten = [];
     private CancellationTokenSource? _poll;
     private ReplicaSet? _set;
+    private readonly Action<DeploymentRouter>? _onGone;
     private int _queued;
     private int _queuedForModel;
+    private int _started;
     private Task _watch = Task.CompletedTask;
 
-    public DeploymentRouter(DeploymentId deployment, IGrainFactory grains, TimeProvider time, ILogger logger, RouterMetrics metrics)
+    /// <param name="deployment">The deployment routed to.</param>
+    /// <param name="grains">Reaches its deployment grain and replicas.</param>
+    /// <param name="time">The clock of deadlines and backoffs.</param>
+    /// <param name="logger">Its log.</param>
+    /// <param name="metrics">Its retry counters.</param>
+    /// <param name="onGone">Told when the deployment turns out not to exist (deleted, or never run), so the router can be dropped.</param>
+    public DeploymentRouter(DeploymentId deployment, IGrainFactory grains, TimeProvider time, ILogger logger, RouterMetrics metrics, Action<DeploymentRouter>? onGone = null)
     {
         _deployment = deployment;
         _grains = grains;
         _time = time;
         _logger = logger;
         _metrics = metrics;
+        _onGone = onGone;
     }
 
     /// <summary>Whether requests naming a multiplexed model go where it is loaded (true), or by load alone.</summary>
     public bool ModelAware { get; init; } = true;
 
+    public DeploymentId Deployment => _deployment;
+
     /// <summary>Requests waiting for a replica right now.</summary>
     public int QueuedRequests => Volatile.Read(ref _queued);
 
-    public void Start() => _watch = Task.Run(WatchAsync);
+    /// <summary>Starts watching the replica set, the first time only.</summary>
+    public void EnsureStarted()
+    {
+        if (Volatile.Read(ref _started) == 0 && Interlocked.Exchange(ref _started, 1) == 0)
+        {
+            _watch = Task.Run(WatchAsync);
+        }
+    }
 
     /// <remarks>Backed by a <see cref="Task{TResult}"/>, so a handle method returning <see cref="Task"/> hands it out as is.</remarks>
     public ValueTask<object?> InvokeAsync(string method, object?[] args, CallOptions options, CancellationToken cancellationToken) =>
@@ -286,6 +305,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
             {
                 return replica;
             }
+            ThrowIfNothingToWaitFor(set);
             if (set.MaxQueuedRequests >= 0 && _queued >= set.MaxQueuedRequests)
             {
                 LogBackPressure(_logger, _deployment.Key, _queued);
@@ -303,7 +323,8 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
                 var patience = Timeout.InfiniteTimeSpan;
                 lock (_gate)
                 {
-                    if (!Volatile.Read(ref _set)!.Exists)
+                    var current = Volatile.Read(ref _set)!;
+                    if (!current.Exists)
                     {
                         throw new DeploymentNotFoundException(_deployment.Key);
                     }
@@ -312,6 +333,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
                     {
                         return replica;
                     }
+                    ThrowIfNothingToWaitFor(current);
                     if (now < spillAt)
                     {
                         patience = _time.GetElapsedTime(now, spillAt);
@@ -349,6 +371,24 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
                 _queued--;
                 _queuedForModel -= matching ? 1 : 0;
             }
+        }
+    }
+
+    /// <summary>
+    /// A request waits for a replica only while one is starting (bounded by its timeout); with none running and none
+    /// coming it fails now, naming the deployment's state, instead of hanging.
+    /// </summary>
+    private void ThrowIfNothingToWaitFor(ReplicaSet set)
+    {
+        if (set.Replicas.Count == 0 && !set.MayServeSoon)
+        {
+            if (set.State is null)
+            {
+                // Being deleted: as good as gone.
+                throw new DeploymentNotFoundException(_deployment.Key);
+            }
+            LogUnavailable(_logger, _deployment.Key, set.State.Value.ToString());
+            throw new DeploymentUnavailableException(_deployment.Key, set.State.Value, set.Message);
         }
     }
 
@@ -507,26 +547,29 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         LogReplicaSet(_logger, _deployment.Key, set.Version, set.Replicas.Count);
         _ready.TrySetResult();
         WakeAll();
+        if (!set.Exists)
+        {
+            // Deleted (or never run): nothing to route to, nothing to poll for. A later call makes a new router.
+            _onGone?.Invoke(this);
+        }
     }
 
     private async Task WatchAsync()
     {
         var grain = _grains.GetGrain<IDeploymentGrain>(_deployment.Key);
-        var version = -1L;
-        var delay = TimeSpan.FromMilliseconds(50);
+        var watch = new VersionedWatch<ReplicaSet>(
+            (version, token) => grain.WatchReplicasAsync(version, token),
+            set => set.Version,
+            WatchBackoff.Forever,
+            _time,
+            (error, delay) => LogWatchFailed(_logger, error, _deployment.Key, delay));
         while (!_stopping.IsCancellationRequested)
         {
             using var poll = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
             Volatile.Write(ref _poll, poll);
             try
             {
-                var set = await grain.WatchReplicasAsync(version, poll.Token);
-                if (set.Version != version)
-                {
-                    version = set.Version;
-                    Apply(set);
-                }
-                delay = TimeSpan.FromMilliseconds(50);
+                Apply(await watch.NextAsync(poll.Token));
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
             {
@@ -535,19 +578,6 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
             catch (OperationCanceledException) when (poll.IsCancellationRequested)
             {
                 // RepollNow: ask again at once.
-            }
-            catch (Exception e)
-            {
-                LogWatchFailed(_logger, e, _deployment.Key);
-                try
-                {
-                    await Task.Delay(delay, _time, _stopping.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
             }
         }
     }
@@ -580,6 +610,9 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     [LoggerMessage(EventId = ServeEvents.ReplicaSetChanged, Level = LogLevel.Debug, Message = "Deployment {Deployment}: replica set v{Version} with {Count} replica(s)")]
     private static partial void LogReplicaSet(ILogger logger, string deployment, long version, int count);
 
-    [LoggerMessage(EventId = ServeEvents.WatchFailed, Level = LogLevel.Warning, Message = "Deployment {Deployment}: watching the replica set failed; retrying")]
-    private static partial void LogWatchFailed(ILogger logger, Exception error, string deployment);
+    [LoggerMessage(EventId = ServeEvents.WatchFailed, Level = LogLevel.Warning, Message = "Deployment {Deployment}: watching the replica set failed; retrying in {Delay}")]
+    private static partial void LogWatchFailed(ILogger logger, Exception error, string deployment, TimeSpan delay);
+
+    [LoggerMessage(EventId = ServeEvents.DeploymentUnavailable, Level = LogLevel.Debug, Message = "Deployment {Deployment}: no replica running or starting ({State}); request refused")]
+    private static partial void LogUnavailable(ILogger logger, string deployment, string state);
 }

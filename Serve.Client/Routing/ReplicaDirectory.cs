@@ -9,7 +9,7 @@ namespace Serve.Routing;
 /// One per process (silo or client): the router of every deployment this process calls, each kept
 /// fresh by its own long poll. Handles are thin views over it.
 /// </summary>
-internal sealed class ReplicaDirectory : IHandleRuntime, IAsyncDisposable
+internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<DeploymentId, Lazy<DeploymentRouter>> _routers = new();
     private readonly IGrainFactory _grains;
@@ -31,13 +31,34 @@ internal sealed class ReplicaDirectory : IHandleRuntime, IAsyncDisposable
         lifetime?.ApplicationStopping.Register(() => _ = DisposeAsync().AsTask());
     }
 
-    public DeploymentRouter GetRouter(DeploymentId deployment) =>
-        _routers.GetOrAdd(deployment, static (id, self) => new Lazy<DeploymentRouter>(() =>
+    /// <summary>Routers alive now, one per deployment this process called that still exists.</summary>
+    public int RouterCount => _routers.Count;
+
+    public DeploymentRouter GetRouter(DeploymentId deployment)
+    {
+        var router = _routers.GetOrAdd(deployment, static (id, self) => new Lazy<DeploymentRouter>(
+            () => new DeploymentRouter(id, self._grains, self._time, self._logger, self._metrics, self.Remove)
+            {
+                ModelAware = self._routing?.CurrentValue.ModelAwareRouting ?? true,
+            }), this).Value;
+        // Started once it is in the table, so that a deployment found gone at once is removed from it.
+        router.EnsureStarted();
+        return router;
+    }
+
+    /// <summary>
+    /// Drops the router of a deployment that no longer exists and stops its long poll, which would otherwise keep the
+    /// deleted deployment's grain active for ever. Calls already holding it fail as not found; the next call makes a new one.
+    /// </summary>
+    private void Remove(DeploymentRouter router)
+    {
+        if (_routers.TryGetValue(router.Deployment, out var entry) && entry.IsValueCreated && entry.Value == router
+            && _routers.TryRemove(new KeyValuePair<DeploymentId, Lazy<DeploymentRouter>>(router.Deployment, entry)))
         {
-            var router = new DeploymentRouter(id, self._grains, self._time, self._logger, self._metrics) { ModelAware = self._routing?.CurrentValue.ModelAwareRouting ?? true };
-            router.Start();
-            return router;
-        }), this).Value;
+            LogRemoved(_logger, router.Deployment.Key);
+            _ = router.DisposeAsync().AsTask();
+        }
+    }
 
     public ValueTask<object?> InvokeAsync(DeploymentId deployment, string method, object?[] args, CallOptions options, CancellationToken cancellationToken) =>
         GetRouter(deployment).InvokeAsync(method, args, options, cancellationToken);
@@ -53,4 +74,7 @@ internal sealed class ReplicaDirectory : IHandleRuntime, IAsyncDisposable
         }
         _routers.Clear();
     }
+
+    [LoggerMessage(EventId = ServeEvents.RouterRemoved, Level = LogLevel.Debug, Message = "Deployment {Deployment} no longer exists; its router stopped")]
+    private static partial void LogRemoved(ILogger logger, string deployment);
 }

@@ -151,6 +151,15 @@ internal sealed partial class HttpForwarder
         {
             await GatewayError.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, e.Message, requestId);
         }
+        catch (DeploymentUnavailableException e)
+        {
+            // Nothing runs and nothing starts: said at once, with the deployment's state, rather than held until the timeout.
+            await GatewayError.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, e.Message, requestId, new Dictionary<string, object?>
+            {
+                ["deployment"] = e.Deployment,
+                ["state"] = e.State,
+            });
+        }
         catch (Exception e)
         {
             // Not the application's doing (a replica lost mid-stream, say): the client gets a 502, or a cut connection once streaming.

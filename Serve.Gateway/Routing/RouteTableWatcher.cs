@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serve.Grains;
+using Serve.Watching;
 
 namespace Serve.Routing;
 
@@ -28,42 +29,40 @@ internal sealed partial class RouteTableWatcher : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var controller = _grains.GetGrain<IControllerGrain>(IControllerGrain.Key);
-        var version = -1L;
-        var delay = TimeSpan.FromMilliseconds(100);
+        // The silo may still be starting, or the controller moving: the last table is kept meanwhile.
+        var watch = new VersionedWatch<ServeSnapshot>(
+            (version, token) => controller.WatchAsync(version, token),
+            snapshot => snapshot.Version,
+            WatchBackoff.Forever,
+            _time,
+            (error, delay) => LogWatchFailed(_logger, error, delay));
         while (!stoppingToken.IsCancellationRequested)
         {
+            ServeSnapshot snapshot;
             try
             {
-                var snapshot = await controller.WatchAsync(version, stoppingToken);
-                if (snapshot.Version != version)
-                {
-                    version = snapshot.Version;
-                    // Most snapshots change status only (replicas starting, models loaded): the table and the log stay.
-                    if (_table is null || !_table.Routes.OrderBy(r => r.Prefix, StringComparer.Ordinal).SequenceEqual(snapshot.Routes.OrderBy(r => r.Prefix, StringComparer.Ordinal)))
-                    {
-                        _table = new RoutePrefixTable(snapshot.Routes);
-                        LogRoutes(_logger, snapshot.Routes.Count, version);
-                    }
-                }
-                delay = TimeSpan.FromMilliseconds(100);
+                snapshot = await watch.NextAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception e)
+            // Most snapshots change status only (replicas starting, models loaded): the table and the log stay.
+            if (_table is null || !SameRoutes(_table.Routes, snapshot.Routes))
             {
-                // The silo may still be starting, or the controller moving: keep the last table and retry.
-                LogWatchFailed(_logger, e);
-                await Task.Delay(delay, _time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
+                _table = new RoutePrefixTable(snapshot.Routes);
+                LogRoutes(_logger, snapshot.Routes.Count, snapshot.Version);
             }
         }
     }
 
+    private static bool SameRoutes(IReadOnlyList<RouteEntry> current, IReadOnlyList<RouteEntry> next) =>
+        current.Count == next.Count
+        && current.OrderBy(r => r.Prefix, StringComparer.Ordinal).SequenceEqual(next.OrderBy(r => r.Prefix, StringComparer.Ordinal));
+
     [LoggerMessage(EventId = ServeEvents.RoutesChanged, Level = LogLevel.Information, Message = "Route table now has {Count} route(s) (snapshot {Version})")]
     private static partial void LogRoutes(ILogger logger, int count, long version);
 
-    [LoggerMessage(EventId = ServeEvents.RoutesWatchFailed, Level = LogLevel.Debug, Message = "Watching the controller's routes failed; retrying")]
-    private static partial void LogWatchFailed(ILogger logger, Exception error);
+    [LoggerMessage(EventId = ServeEvents.RoutesWatchFailed, Level = LogLevel.Debug, Message = "Watching the controller's routes failed; retrying in {Delay}")]
+    private static partial void LogWatchFailed(ILogger logger, Exception error, TimeSpan delay);
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serve.Grains;
@@ -12,6 +14,8 @@ namespace Serve.Control;
 /// </summary>
 internal sealed partial class ControllerGrain : Grain, IControllerGrain
 {
+    private static readonly TimeSpan StoppingPollTimeout = TimeSpan.FromMilliseconds(200);
+
     private readonly IPersistentState<ControllerState> _state;
     private readonly TimeProvider _time;
     private readonly ServeOptions _options;
@@ -141,16 +145,24 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
 
     public async Task<ServeSnapshot> WatchAsync(long knownVersion, CancellationToken cancellationToken)
     {
-        if (_snapshot.Version == knownVersion)
+        if (_snapshot.Version != knownVersion)
         {
-            try
-            {
-                await _changed.Task.WaitAsync(_options.LongPollTimeout, _time, cancellationToken);
-            }
-            catch (TimeoutException)
-            {
-                // Unchanged: the caller asks again.
-            }
+            return _snapshot;
+        }
+        // While this silo stops, polls are short: a poll in progress holds up the activation's deactivation.
+        var siloStopping = ServiceProvider.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+        using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, siloStopping);
+        try
+        {
+            await _changed.Task.WaitAsync(siloStopping.IsCancellationRequested ? StoppingPollTimeout : _options.LongPollTimeout, _time, stopped.Token);
+        }
+        catch (TimeoutException)
+        {
+            // Unchanged: the caller asks again.
+        }
+        catch (OperationCanceledException) when (siloStopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(StoppingPollTimeout, _time, cancellationToken);
         }
         return _snapshot;
     }
@@ -215,9 +227,14 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         {
             foreach (var deployment in app.Deployments)
             {
+                // Deleted or replaced while this pass awaited the deployments before: applying it now would revive it.
+                if (Applications.GetValueOrDefault(app.Name) != app || _deleting.Contains(app.Name))
+                {
+                    break;
+                }
                 try
                 {
-                    Fold(app.Name, await Deployment(deployment.Id).ApplyAsync(deployment));
+                    Fold(app.Name, await Deployment(deployment.Id).EnsureAsync(deployment));
                 }
                 catch (Exception e)
                 {

@@ -1,40 +1,39 @@
-using Microsoft.Extensions.Logging;
-using Orleans.Runtime.Messaging;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+using Serve.Cluster;
+using Serve.Placement;
 
 namespace Serve.Deployments;
 
 /// <summary>
-/// Replicas lost with a silo. A killed silo takes its replicas with it, and also makes Orleans deactivate
-/// activations on the survivors whose grain-directory entry it held; so when a silo is declared dead, the
-/// replicas recorded on it are forgotten at once and every other replica is checked at once, replaced at the
-/// first failure, instead of waiting for three periodic health checks.
+/// The silos as the reconciler needs them: each member's condition (active, suspected, leaving, dead) and declared
+/// capacity, followed for as long as this activation lives; and the one timer for anything the reconciler waits on.
 /// </summary>
 internal sealed partial class DeploymentGrain
 {
-    private static readonly TimeSpan UnreachableStartRetryDelay = TimeSpan.FromMilliseconds(250);
-
-    /// <summary>How many lost replica ids the published set keeps, so routers that skip a version still learn of them.</summary>
-    private const int LostReplicasKept = 64;
-
-    private readonly HashSet<SiloAddress> _deadSilosSeen = [];
-    private readonly Queue<string> _lostReplicas = new();
+    private IGrainTimer? _wakeTimer;
+    private DateTimeOffset? _wakeAt;
 
     /// <summary>Follows cluster membership for as long as this activation lives.</summary>
     private void FollowMembership()
     {
         var stop = new CancellationTokenSource();
         GrainContext.Deactivated.ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        _ = FollowMembershipAsync(stop);
+        Run(FollowMembershipAsync(stop));
     }
 
     private async Task FollowMembershipAsync(CancellationTokenSource stop)
     {
+        var suspicions = ServiceProvider.GetService<SiloSuspicions>();
         try
         {
             // The first snapshot is the current one: silos that died while this grain was not active count too.
             await foreach (var snapshot in _membership.MembershipUpdates.WithCancellation(stop.Token))
             {
-                await OnMembershipChangedAsync(snapshot);
+                var suspected = suspicions is null ? new HashSet<string>() : await suspicions.ReadAsync(snapshot.Version);
+                _reconciler.OnSilosChanged(Silos(snapshot, suspected));
+                Execute();
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -43,62 +42,63 @@ internal sealed partial class DeploymentGrain
         }
     }
 
-    private async Task OnMembershipChangedAsync(ClusterMembershipSnapshot snapshot)
+    /// <summary>Gives the reconciler the current silos (capacities may have arrived since the last membership change).</summary>
+    private void RefreshSilos() =>
+        _reconciler.OnSilosChanged(Silos(_membership.CurrentSnapshot, ServiceProvider.GetService<SiloSuspicions>()?.Current ?? new HashSet<string>()));
+
+    private List<SiloMember> Silos(ClusterMembershipSnapshot snapshot, IReadOnlySet<string> suspected)
     {
-        if (_unplaced > 0)
+        var metadata = ServiceProvider.GetService<ISiloMetadataCache>();
+        var local = ServiceProvider.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+        var localOptions = ServiceProvider.GetService<IOptions<ServeSiloOptions>>();
+        var silos = new List<SiloMember>();
+        foreach (var member in snapshot.Members.Values)
         {
-            // A silo joined or left: replicas that fit nowhere may fit now.
-            Reconcile();
+            var address = member.SiloAddress.ToString();
+            var condition = member.Status switch
+            {
+                SiloStatus.Active => suspected.Contains(address) ? SiloCondition.Suspected : SiloCondition.Active,
+                SiloStatus.ShuttingDown or SiloStatus.Stopping => SiloCondition.Leaving,
+                SiloStatus.Dead => SiloCondition.Dead,
+                _ => (SiloCondition?)null,
+            };
+            if (condition is null)
+            {
+                // Joining: not a member yet.
+                continue;
+            }
+            var capacity = metadata is null ? SiloCapacity.Undeclared
+                : SiloCapacity.FromMetadata(metadata.GetSiloMetadata(member.SiloAddress).Metadata)
+                // This silo's own capacity is known before the cache has fetched it.
+                ?? (member.SiloAddress.Equals(local) && localOptions is not null ? SiloCapacity.From(localOptions.Value) : null);
+            silos.Add(new SiloMember(address, condition.Value, capacity));
         }
-        var newlyDead = snapshot.Members.Values
-            .Where(m => m.Status == SiloStatus.Dead && _deadSilosSeen.Add(m.SiloAddress))
-            .Select(m => m.SiloAddress.ToString())
-            .ToHashSet();
-        if (newlyDead.Count == 0 || Spec is null)
+        return silos;
+    }
+
+    /// <summary>Arms the one timer for <paramref name="at"/> (placement retries, suspicions running out).</summary>
+    private void ScheduleWake(DateTimeOffset? at)
+    {
+        if (at == _wakeAt)
         {
             return;
         }
-        var lost = Replicas.Where(r => r.State == ReplicaState.Running && r.Silo is not null && newlyDead.Contains(r.Silo)).ToList();
-        foreach (var replica in lost)
+        _wakeAt = at;
+        _wakeTimer?.Dispose();
+        _wakeTimer = null;
+        if (at is { } due)
         {
-            Replicas.Remove(replica);
-            _lostReplicas.Enqueue(replica.Id);
-            LogReplicaLost(_logger, replica.Id, replica.Silo!);
-        }
-        while (_lostReplicas.Count > LostReplicasKept)
-        {
-            _lostReplicas.Dequeue();
-        }
-        foreach (var replica in Replicas.Where(r => r.State == ReplicaState.Running))
-        {
-            SuspectReplica(replica);
-        }
-        if (lost.Count > 0)
-        {
-            _message = $"{lost.Count} replica(s) were lost with silo(s) {string.Join(", ", newlyDead)} and are being replaced.";
-            Publish();
-            Reconcile();
-            await TryPersistAsync();
+            var delay = due - _time.GetUtcNow();
+            _wakeTimer = this.RegisterGrainTimer(
+                _ =>
+                {
+                    _wakeAt = null;
+                    RefreshSilos();
+                    _reconciler.OnWake();
+                    Execute();
+                    return Task.CompletedTask;
+                },
+                new GrainTimerCreationOptions(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = true });
         }
     }
-
-    /// <summary>Checks the replica now and replaces it at the first failure.</summary>
-    private void SuspectReplica(ReplicaRecord replica)
-    {
-        replica.HealthFailures = Math.Max(replica.HealthFailures, HealthFailuresBeforeReplace - 1);
-        if (!replica.HealthCheckRunning)
-        {
-            _ = CheckHealthAsync(replica);
-        }
-    }
-
-    /// <summary>The silo picked for a replica could not be reached: not the user's constructor failing.</summary>
-    private static bool IsSiloUnreachable(Exception error) =>
-        error is SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException;
-
-    [LoggerMessage(EventId = ServeEvents.ReplicasLostWithSilo, Level = LogLevel.Warning, Message = "Replica {Replica} was lost with silo {Silo}; replacing it")]
-    private static partial void LogReplicaLost(ILogger logger, string replica, string silo);
-
-    [LoggerMessage(EventId = ServeEvents.ReplicaStartFailed, Level = LogLevel.Debug, Message = "Replica {Replica} could not start: its silo is unreachable; placing it again")]
-    private static partial void LogStartUnreachable(ILogger logger, Exception error, string replica);
 }

@@ -5,11 +5,15 @@ namespace Serve.Deployments;
 
 /// <summary>
 /// The deployment's stored record (spec, target, replicas). This grain alone writes it, so what it holds in memory is
-/// the truth and the store follows. A write that timed out (Redis away) may still land later and leave the ETag this
-/// activation holds stale; a conflict therefore takes the stored ETag and writes the record again.
+/// the truth and the store follows: one write at a time, the changes made meanwhile written by the next. A write that
+/// timed out (Redis away) may still land later and leave the ETag this activation holds stale; a conflict therefore
+/// takes the stored ETag and writes the record again.
 /// </summary>
 internal sealed partial class DeploymentGrain
 {
+    private Task _writing = Task.CompletedTask;
+    private bool _writeAgain;
+
     /// <summary>Writes the record; a store that cannot be written fails the caller (a change not stored is not accepted).</summary>
     private async Task PersistAsync()
     {
@@ -27,22 +31,33 @@ internal sealed partial class DeploymentGrain
         }
     }
 
-    /// <summary>Writes the record after work already done (a replica started, stopped or lost): a failure is logged, and the next write catches up.</summary>
-    private async Task TryPersistAsync()
+    /// <summary>Writes the record after work already done (a replica started, stopped or lost), after any write in flight.</summary>
+    private void PersistSoon()
     {
-        try
+        if (!_writing.IsCompleted)
         {
-            await PersistAsync();
+            _writeAgain = true;
+            return;
         }
-        catch (Exception e)
-        {
-            LogStateWriteFailed(_logger, e, Key);
-        }
+        _writing = WriteUntilCurrentAsync();
+        Run(_writing);
     }
 
-    [LoggerMessage(EventId = ServeEvents.DeploymentStateWriteFailed, Level = LogLevel.Warning, Message = "Deployment {Deployment}: writing its state failed; the next write catches up")]
-    private static partial void LogStateWriteFailed(ILogger logger, Exception error, string deployment);
-
-    [LoggerMessage(EventId = ServeEvents.DeploymentStateConflict, Level = LogLevel.Information, Message = "Deployment {Deployment}: its stored record changed since it was read (a write that timed out landed later); writing it again")]
-    private static partial void LogStateConflict(ILogger logger, Exception error, string deployment);
+    private async Task WriteUntilCurrentAsync()
+    {
+        do
+        {
+            _writeAgain = false;
+            try
+            {
+                await PersistAsync();
+            }
+            catch (Exception e)
+            {
+                // The next write catches up.
+                LogStateWriteFailed(_logger, e, Key);
+            }
+        }
+        while (_writeAgain && Spec is not null);
+    }
 }

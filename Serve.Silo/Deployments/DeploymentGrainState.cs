@@ -17,4 +17,7 @@ internal sealed class DeploymentGrainState
 
     /// <summary>Why the autoscaler set it, as status shows it.</summary>
     [Id(4)] public string? AutoscalingReason { get; set; }
+
+    /// <summary>Counts accepted specs; a replica whose <see cref="ReplicaRecord.Revision"/> is older is reconfigured.</summary>
+    [Id(5)] public long Revision { get; set; }
 }

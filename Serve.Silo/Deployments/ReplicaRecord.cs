@@ -18,11 +18,24 @@ internal sealed class ReplicaRecord
 
     [Id(5)] public bool HealthCheckRunning { get; set; }
 
+    /// <summary>The spec revision its instance runs with (its options and user config), so a newer one is handed to it.</summary>
+    [Id(6)] public long Revision { get; set; }
+
+    /// <summary>Being moved to another silo: it stops once its replacement serves.</summary>
+    [Id(7)] public bool Moving { get; set; }
+
+    [NonSerialized]
+    private bool _reconfiguring;
+
+    /// <summary>A reconfigure call is on its way (not stored: a restarted grain asks again).</summary>
+    public bool Reconfiguring { get => _reconfiguring; set => _reconfiguring = value; }
+
+
     /// <summary>The multiplexed models it reported holding.</summary>
-    [Id(6)] public IReadOnlyList<string> Models { get; set; } = [];
+    [Id(8)] public IReadOnlyList<string> Models { get; set; } = [];
 
     /// <summary>The number of its newest models report, so an older one arriving late is ignored.</summary>
-    [Id(7)] public long ModelsSequence { get; set; }
+    [Id(9)] public long ModelsSequence { get; set; }
 
     public ReplicaStatus ToStatus() => new() { ReplicaId = Id, State = State, Silo = Silo, Models = Models };
 }

@@ -24,4 +24,11 @@ public sealed class ServeOptions
     /// unless it is one of Serve's own hosts.
     /// </summary>
     public IList<Assembly> DeploymentAssemblies { get; } = Assembly.GetEntryAssembly() is { } entry && !Replicas.PlatformAssemblies.Contains(entry) ? [entry] : [];
+
+    /// <summary>
+    /// How long a silo that is shutting down (SIGTERM, Ctrl+C) waits for its replicas to be replaced elsewhere and drained
+    /// before it goes on stopping; zero skips the drain. Keep it under the host's shutdown timeout
+    /// (<c>HostOptions.ShutdownTimeout</c>, 30 s by default), which bounds the whole stop. Default is 25 s.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(25);
 }

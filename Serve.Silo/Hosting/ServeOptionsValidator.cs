@@ -24,6 +24,10 @@ internal sealed class ServeOptionsValidator : IValidateOptions<ServeOptions>
         {
             errors.Add($"ServeOptions.DeploymentAssemblies: '{assembly?.GetName().Name}' {(assembly is null ? "is null" : "is part of the platform (.NET, ASP.NET Core, Orleans or Serve)")} and cannot hold deployments. Fix: register the assemblies holding your deployment classes.");
         }
+        if (options.DrainTimeout < TimeSpan.Zero)
+        {
+            errors.Add($"ServeOptions.DrainTimeout: {options.DrainTimeout} must not be negative.");
+        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -2,6 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Serve.Hosting;
+using Serve.Cluster;
+using Serve.Deployments;
 using Serve.Placement;
 using Serve.Replicas;
 
@@ -35,6 +37,9 @@ public static class ServeSiloBuilderExtensions
         builder.Services.TryAddSingleton<Serve.Replicas.ReplicaMetrics>();
         builder.Services.TryAddSingleton(services => new DeploymentTypeAdmission(services.GetRequiredService<IOptions<ServeOptions>>().Value.DeploymentAssemblies));
         builder.Services.AddPlacementDirector<SiloLedgerPlacementStrategy, SiloLedgerPlacementDirector>();
+        builder.Services.TryAddSingleton<SiloSuspicions>();
+        builder.Services.AddSingleton<SiloDrain>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(s => s.GetRequiredService<SiloDrain>());
         return builder;
     }
 }

@@ -5,4 +5,5 @@ namespace Serve.Placement;
 /// <param name="Capacity">What it declared; null when its metadata is not known yet (it is skipped for now).</param>
 /// <param name="Placed">The demands of the replicas already placed on it.</param>
 /// <param name="PlacedOfDeployment">How many of those belong to the deployment being placed.</param>
-internal sealed record PlacementCandidate(string Silo, SiloCapacity? Capacity, IReadOnlyList<ReplicaResources> Placed, int PlacedOfDeployment);
+/// <param name="Suspected">Suspected by the cluster or found unreachable: skipped until it is trusted again or declared dead.</param>
+internal sealed record PlacementCandidate(string Silo, SiloCapacity? Capacity, IReadOnlyList<ReplicaResources> Placed, int PlacedOfDeployment, bool Suspected = false);

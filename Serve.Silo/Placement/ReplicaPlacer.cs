@@ -5,7 +5,9 @@ namespace Serve.Placement;
 /// <summary>
 /// Chooses a silo for a new replica: one that hosts replicas, has its demands free (capacity minus the demands of
 /// the replicas already placed there) and holds fewer than <c>MaxReplicasPerSilo</c> of the deployment; among
-/// those, the least loaded, so silos that just joined, being empty, get new replicas first.
+/// those, the least loaded, so silos that just joined, being empty, get new replicas first. A suspected silo (the
+/// cluster suspects it, or it was found unreachable) is never chosen: while only suspected silos would fit, the
+/// decision is to wait, since the suspicion either clears or ends with the silo declared dead.
 /// </summary>
 internal static class ReplicaPlacer
 {
@@ -13,8 +15,9 @@ internal static class ReplicaPlacer
 
     public static PlacementDecision Place(IReadOnlyList<PlacementCandidate> silos, ReplicaResources demand, int maxReplicasPerSilo, Random random)
     {
-        var known = silos.Where(s => s.Capacity is not null).ToList();
-        var waiting = known.Count < silos.Count;
+        var suspected = silos.Where(s => s.Suspected).ToList();
+        var known = silos.Where(s => s.Capacity is not null && !s.Suspected).ToList();
+        var waiting = known.Count + suspected.Count < silos.Count;
         var hosting = known.Where(s => s.Capacity!.HostsReplicas).ToList();
         var underLimit = hosting.Where(s => maxReplicasPerSilo == 0 || s.PlacedOfDeployment < maxReplicasPerSilo).ToList();
         var fitting = underLimit.Where(s => Fits(s, demand)).ToList();
@@ -25,6 +28,10 @@ internal static class ReplicaPlacer
             var leastTotal = candidates.Min(s => s.Placed.Count);
             candidates = candidates.Where(s => s.Placed.Count == leastTotal).ToList();
             return PlacementDecision.On(candidates[random.Next(candidates.Count)].Silo);
+        }
+        if (suspected.Count > 0 && suspected.Any(s => s.Capacity is { HostsReplicas: true } && (maxReplicasPerSilo == 0 || s.PlacedOfDeployment < maxReplicasPerSilo) && Fits(s, demand)))
+        {
+            return new PlacementDecision(null, $"the silo(s) with room are suspected or unreachable ({string.Join(", ", suspected.Select(s => s.Silo))})", Waiting: true);
         }
         string reason;
         if (silos.Count == 0)

@@ -15,6 +15,7 @@ internal sealed class SiloResourceLedger
     private readonly Lock _gate = new();
     private readonly Dictionary<string, PlacedReplica> _held = new(StringComparer.Ordinal);
     private readonly string _silo;
+    private TaskCompletionSource _empty = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public SiloResourceLedger(IServiceProvider services, ILocalSiloDetails silo)
     {
@@ -48,6 +49,10 @@ internal sealed class SiloResourceLedger
                 return false;
             }
             _held[replicaId] = new PlacedReplica(deployment, demand);
+            if (_empty.Task.IsCompleted)
+            {
+                _empty = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
             return true;
         }
     }
@@ -56,7 +61,32 @@ internal sealed class SiloResourceLedger
     {
         lock (_gate)
         {
-            _held.Remove(replicaId);
+            if (_held.Remove(replicaId) && _held.Count == 0)
+            {
+                _empty.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>Completes once no replica holds anything here (at once if none does).</summary>
+    public Task WhenEmpty()
+    {
+        lock (_gate)
+        {
+            if (_held.Count == 0)
+            {
+                _empty.TrySetResult();
+            }
+            return _empty.Task;
+        }
+    }
+
+    /// <summary>The replicas held here, by id.</summary>
+    public KeyValuePair<string, PlacedReplica>[] Replicas()
+    {
+        lock (_gate)
+        {
+            return [.. _held];
         }
     }
 

@@ -289,11 +289,23 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         DeactivateOnIdle();
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // Deactivated by the runtime without a stop (its silo stopped past its drain): the instance is disposed all the same.
+        _stopping = true;
+        if (_http is { } http)
+        {
+            _http = null;
+            await http.DisposeAsync();
+        }
+        if (_instance is { } instance)
+        {
+            _instance = null;
+            await instance.DisposeAsync();
+        }
         // However it ends (stopped, failed, or deactivated by the runtime), its room is free again.
         _ledger.Release(ReplicaId);
-        return base.OnDeactivateAsync(reason, cancellationToken);
+        await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     [LoggerMessage(EventId = ServeEvents.ReplicaStarted, Level = LogLevel.Information, Message = "Replica {Replica} started on {Silo}")]

@@ -250,6 +250,41 @@ public sealed partial class CliTests(AdminFixture fixture) : IAsyncLifetime, IDi
     }
 
     [Fact]
+    public async Task Run_OneApplicationDeployFailed_ReportsItAndKeepsServingTheOthers()
+    {
+        var ports = FreePorts.Take(2);
+        var config = File("run-failing.yaml", """
+            applications:
+              - {name: echo, route_prefix: /echo, import_path: "Serve.Tests:ConfigApps.Echo"}
+              - {name: broken, route_prefix: /broken, import_path: "Serve.Tests:ConfigApps.Broken"}
+            """);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var output = new CapturedWriter();
+
+        var run = RunAsync(["run", config, "--port", "0", "--admin-port", "0", "--silo-port", $"{ports[0]}", "--client-port", $"{ports[1]}", "--token", AdminFixture.Token],
+            cancellationToken: cancel.Token, output: output);
+        await WaitForAsync(() => output.Text.Contains("broken: DEPLOY_FAILED", StringComparison.Ordinal) || run.IsCompleted);
+        await WaitForAsync(() => output.Text.Contains("echo: RUNNING", StringComparison.Ordinal) || run.IsCompleted);
+
+        Assert.False(run.IsCompleted, $"serve run ended: {(run.IsCompleted ? await run : null)}");
+        var gateway = ListeningOn().Match(output.Text);
+        using var http = new HttpClient { BaseAddress = new Uri(gateway.Groups["http"].Value) };
+        Assert.Equal("from-config", (await http.GetFromJsonAsync<JsonElement>("/echo/x")).GetProperty("label").GetString());
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/broken/x")).StatusCode);
+        // The admin API is still there to tell a deploy --wait what failed.
+        var deploy = await RunAsync(["deploy", config, "--wait", "--timeout", "30", "--address", gateway.Groups["admin"].Value, "--token", AdminFixture.Token]);
+        Assert.Equal(ExitCodes.Failed, deploy.ExitCode);
+        Assert.Contains("application 'broken' is DEPLOY_FAILED", deploy.Error);
+        Assert.Contains("no weights file", deploy.Error);
+
+        await cancel.CancelAsync();
+        var result = await run;
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("application 'broken' is DEPLOY_FAILED", result.Error);
+        Assert.Contains("Serve keeps running", result.Error);
+    }
+
+    [Fact]
     public async Task Run_InvalidConfig_StartsNothingAndExits1()
     {
         var run = await RunAsync(["run", File("bad.yaml", "applications: [{import_path: 'Serve.Tests:ConfigApps.Missing'}]")]);

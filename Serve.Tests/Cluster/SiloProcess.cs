@@ -82,6 +82,33 @@ public abstract class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// <c>kill -TERM</c>, as an orchestrator stopping a container does: the host shuts down gracefully. Returns its exit
+    /// code once it exited; fails if it did not within <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        var process = _process is { HasExited: false } running ? running : throw new InvalidOperationException($"{Name} is not running.");
+        if (SendSignal(process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"{Name}: kill -TERM {process.Id} failed.");
+        }
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"{Name} did not exit within {timeout} of SIGTERM. Its output:{Environment.NewLine}{RecentOutput}");
+        }
+        return process.ExitCode;
+    }
+
+    private const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+
     public virtual async ValueTask DisposeAsync()
     {
         await KillAsync();

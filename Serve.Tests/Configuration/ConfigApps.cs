@@ -14,6 +14,9 @@ public static class ConfigApps
     /// <summary>An HTTP ingress answering with its label, for gateway round trips.</summary>
     public static BoundDeployment Echo => Deployment.For<Deployments.Http.EchoIngress>().Bind("from-config");
 
+    /// <summary>A deployment whose constructor always throws: DEPLOY_FAILED after one try.</summary>
+    public static BoundDeployment Broken => Deployment.For<ThrowingConstructor>().Options(o => o with { MaxConstructorRetryCount = 1 }).Bind("no weights file");
+
     public static BoundDeployment Throws() => throw new InvalidOperationException("no model file");
 
     public static BoundDeployment TwoParameters(int a, int b) => throw new NotSupportedException($"{a}{b}");

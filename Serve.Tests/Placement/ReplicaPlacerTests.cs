@@ -24,6 +24,28 @@ public sealed class ReplicaPlacerTests
     }
 
     [Fact]
+    public void Place_SuspectedSiloEmptiest_NeverChosen()
+    {
+        var suspected = Silo("suspected", Cpus(8)) with { Suspected = true };
+
+        for (var seed = 0; seed < 20; seed++)
+        {
+            var decision = ReplicaPlacer.Place([suspected, Silo("busy", Cpus(8), placed: 3)], OneCpu, 0, new Random(seed));
+            Assert.Equal("busy", decision.Silo);
+        }
+    }
+
+    [Fact]
+    public void Place_OnlySuspectedSilosHaveRoom_WaitsNamingThem()
+    {
+        var decision = Place(OneCpu, 0, Silo("suspected", Cpus(8)) with { Suspected = true }, Silo("full", Cpus(1), placed: 1));
+
+        Assert.Null(decision.Silo);
+        Assert.True(decision.Waiting);
+        Assert.Contains("suspected", decision.Reason);
+    }
+
+    [Fact]
     public void Place_SeveralFit_ChoosesTheLeastLoaded()
     {
         var decision = Place(OneCpu, 0, Silo("busy", Cpus(8), placed: 3), Silo("new", Cpus(8)), Silo("half", Cpus(8), placed: 1));

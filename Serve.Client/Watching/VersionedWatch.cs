@@ -1,0 +1,71 @@
+using Polly;
+using Polly.Retry;
+
+namespace Serve.Watching;
+
+/// <summary>
+/// One versioned long poll, the shape every watcher of the control plane shares (routers watching replica sets, gateways
+/// watching routes, clients waiting for a status): ask for the value newer than the version last seen, hand each new one
+/// on, ask again. A failed ask (the watched grain moving to another silo, a silo starting or dying) is retried after an
+/// exponential backoff with full jitter, so watchers that failed together do not come back together; the backoff starts
+/// over after a success.
+/// </summary>
+/// <typeparam name="T">The watched value.</typeparam>
+internal sealed class VersionedWatch<T>
+{
+    private readonly Func<long, CancellationToken, Task<T>> _poll;
+    private readonly Func<T, long> _versionOf;
+    private readonly ResiliencePipeline _retry;
+
+    /// <param name="poll">Asks for the value newer than the version given (-1: any), or the same one after a while unchanged.</param>
+    /// <param name="versionOf">The version of a value.</param>
+    /// <param name="backoff">How failed polls are retried.</param>
+    /// <param name="time">The clock of the backoff.</param>
+    /// <param name="onRetry">Told of each failure and the delay before the next poll (for logging).</param>
+    public VersionedWatch(Func<long, CancellationToken, Task<T>> poll, Func<T, long> versionOf, WatchBackoff backoff, TimeProvider time, Action<Exception, TimeSpan>? onRetry = null)
+    {
+        _poll = poll;
+        _versionOf = versionOf;
+        _retry = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                // A poll the caller cancelled is not a failure.
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null && !args.Context.CancellationToken.IsCancellationRequested),
+                MaxRetryAttempts = backoff.MaxAttempts,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = backoff.FirstDelay,
+                MaxDelay = backoff.MaxDelay,
+                OnRetry = args =>
+                {
+                    onRetry?.Invoke(args.Outcome.Exception!, args.RetryDelay);
+                    return default;
+                },
+            })
+            .Build();
+    }
+
+    /// <summary>The version of the last value handed on; -1 before the first.</summary>
+    public long Version { get; private set; } = -1;
+
+    /// <summary>
+    /// The next value whose version differs from the last one handed on. Failed polls are retried with backoff;
+    /// past the backoff's attempts the last failure is thrown.
+    /// </summary>
+    public async Task<T> NextAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var value = await _retry.ExecuteAsync(
+                static async (state, token) => await state.Self._poll(state.Known, token),
+                (Self: this, Known: Version),
+                cancellationToken);
+            var version = _versionOf(value);
+            if (version != Version)
+            {
+                Version = version;
+                return value;
+            }
+        }
+    }
+}

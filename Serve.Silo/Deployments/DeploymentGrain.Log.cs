@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging;
+
+namespace Serve.Deployments;
+
+/// <summary>The deployment grain's log messages.</summary>
+internal sealed partial class DeploymentGrain
+{
+    [LoggerMessage(EventId = ServeEvents.DeploymentApplied, Level = LogLevel.Information, Message = "Deployment {Deployment}: target {Replicas} replica(s), code version {Version}")]
+    private static partial void LogApplied(ILogger logger, string deployment, int replicas, string version);
+
+    [LoggerMessage(EventId = ServeEvents.ReplicaStartFailed, Level = LogLevel.Warning, Message = "Deployment {Deployment}: replica failed to start ({Failures}/{Limit})")]
+    private static partial void LogStartFailed(ILogger logger, Exception? error, string deployment, int failures, int limit);
+
+    [LoggerMessage(EventId = ServeEvents.ReplicaStartFailed, Level = LogLevel.Debug, Message = "Replica {Replica} could not start: its silo is unreachable; placing it again")]
+    private static partial void LogStartUnreachable(ILogger logger, Exception error, string replica);
+
+    [LoggerMessage(EventId = ServeEvents.DeploymentFailed, Level = LogLevel.Error, Message = "Deployment {Deployment} is DEPLOY_FAILED: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string deployment, string reason);
+
+    [LoggerMessage(EventId = ServeEvents.HealthCheckFailed, Level = LogLevel.Warning, Message = "Replica {Replica}: health check failed ({Failures} in a row)")]
+    private static partial void LogHealthCheckFailed(ILogger logger, Exception error, string replica, int failures);
+
+    [LoggerMessage(EventId = ServeEvents.ReplicaReconfigureFailed, Level = LogLevel.Warning, Message = "Replica {Replica} refused the new config; it keeps the one it had")]
+    private static partial void LogReconfigureFailed(ILogger logger, Exception error, string replica);
+
+    [LoggerMessage(EventId = ServeEvents.ReplicaReplaced, Level = LogLevel.Warning, Message = "Replica {Replica} is being replaced")]
+    private static partial void LogReplaced(ILogger logger, string replica);
+
+    [LoggerMessage(EventId = ServeEvents.ReplicaStopped, Level = LogLevel.Debug, Message = "Replica {Replica} did not stop cleanly")]
+    private static partial void LogStopFailed(ILogger logger, Exception error, string replica);
+
+    [LoggerMessage(EventId = ServeEvents.DeploymentDeleted, Level = LogLevel.Information, Message = "Deployment {Deployment} deleted")]
+    private static partial void LogDeleted(ILogger logger, string deployment);
+
+    [LoggerMessage(EventId = ServeEvents.DeploymentWorkFailed, Level = LogLevel.Error, Message = "Deployment {Deployment}: background work failed")]
+    private static partial void LogWorkFailed(ILogger logger, Exception error, string deployment);
+
+    [LoggerMessage(EventId = ServeEvents.SiloLedgerUnreadable, Level = LogLevel.Debug, Message = "Deployment {Deployment}: the ledger of silo {Silo} could not be read")]
+    private static partial void LogLedgerUnreadable(ILogger logger, Exception error, string deployment, string silo);
+
+    [LoggerMessage(EventId = ServeEvents.SiloFull, Level = LogLevel.Information, Message = "Deployment {Deployment}: {Reason} Placing the replica again")]
+    private static partial void LogSiloFull(ILogger logger, string deployment, string reason);
+
+    [LoggerMessage(EventId = ServeEvents.DeploymentStateWriteFailed, Level = LogLevel.Warning, Message = "Deployment {Deployment}: writing its state failed; the next write catches up")]
+    private static partial void LogStateWriteFailed(ILogger logger, Exception error, string deployment);
+
+    [LoggerMessage(EventId = ServeEvents.DeploymentStateConflict, Level = LogLevel.Information, Message = "Deployment {Deployment}: its stored record changed since it was read (a write that timed out landed later); writing it again")]
+    private static partial void LogStateConflict(ILogger logger, Exception error, string deployment);
+}

@@ -1,0 +1,235 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime.Messaging;
+using Orleans.Runtime.Placement;
+using Polly;
+using Polly.Retry;
+using Serve.Grains;
+using Serve.Placement;
+
+namespace Serve.Deployments;
+
+/// <summary>
+/// Carrying out the reconciler's replica commands. A start whose constructor fails is retried by a Polly retry
+/// (exponential backoff with jitter, on the grain's clock) for as long as the reconciler allows, on the same replica
+/// and silo; a start that cannot reach its silo, or finds it full, ends so the reconciler places the replica again.
+/// </summary>
+internal sealed partial class DeploymentGrain
+{
+    private static readonly ResiliencePropertyKey<ReplicaRecord> StartingReplica = new("serve.starting-replica");
+
+    private readonly ResiliencePipeline _startRetry;
+    private readonly Dictionary<ReplicaRecord, CancellationTokenSource> _starts = [];
+    private IGrainTimer? _healthTimer;
+    private TimeSpan _healthPeriod;
+
+    private ResiliencePipeline CreateStartRetry() => new ResiliencePipelineBuilder { TimeProvider = _time }
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = args => ValueTask.FromResult(
+                args.Outcome.Exception is { } error
+                && Classify(error) == StartFailure.Constructor
+                && args.Context.Properties.TryGetValue(StartingReplica, out var replica)
+                && _reconciler.ShouldRetryStart(replica, error.Message)),
+            MaxRetryAttempts = int.MaxValue,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(50),
+            MaxDelay = TimeSpan.FromSeconds(2),
+            OnRetry = args =>
+            {
+                LogStartFailed(_logger, args.Outcome.Exception, Key, _reconciler.ConstructorFailures, Spec?.Options.MaxConstructorRetryCount ?? 0);
+                // The status shows the failures so far.
+                Execute();
+                return default;
+            },
+        })
+        .Build();
+
+    private async Task StartReplicaAsync(ReplicaRecord replica)
+    {
+        using var abandon = new CancellationTokenSource();
+        _starts[replica] = abandon;
+        // Continuations stay on the grain's scheduler: the reconciler is only touched there.
+        var context = ResilienceContextPool.Shared.Get(continueOnCapturedContext: true, abandon.Token);
+        context.Properties.Set(StartingReplica, replica);
+        try
+        {
+            var silo = await _startRetry.ExecuteAsync(
+                static (_, state) => state.Self.AttemptStartAsync(state.Replica),
+                context,
+                (Self: this, Replica: replica));
+            _reconciler.OnStarted(replica, silo);
+        }
+        catch (OperationCanceledException) when (abandon.IsCancellationRequested || replica.State != ReplicaState.Starting)
+        {
+            _reconciler.OnStartAbandoned(replica);
+        }
+        catch (Exception e)
+        {
+            var failure = Classify(e);
+            switch (failure)
+            {
+                case StartFailure.SiloFull:
+                    LogSiloFull(_logger, Key, e.Message);
+                    break;
+                case StartFailure.Unreachable:
+                    LogStartUnreachable(_logger, e, replica.Id);
+                    break;
+                default:
+                    LogStartFailed(_logger, e, Key, _reconciler.ConstructorFailures, Spec?.Options.MaxConstructorRetryCount ?? 0);
+                    break;
+            }
+            _reconciler.OnStartFailed(replica, failure);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+            _starts.Remove(replica);
+        }
+        Execute();
+    }
+
+    /// <summary>One try at building the replica's instance, on the silo the reconciler chose, with the current spec.</summary>
+    private async ValueTask<string> AttemptStartAsync(ReplicaRecord replica)
+    {
+        var spec = _reconciler.BeginStartAttempt(replica) ?? throw new OperationCanceledException($"Replica {replica.Id} is no longer wanted.");
+        var hint = replica.Silo is { } chosen ? _membership.CurrentSnapshot.Members.Keys.FirstOrDefault(s => s.ToString() == chosen) : null;
+        if (hint is not null)
+        {
+            RequestContext.Set(IPlacementDirector.PlacementHintKey, hint);
+        }
+        try
+        {
+            return await GrainFactory.GetGrain<IReplicaGrain>(replica.Id).StartAsync(spec, CancellationToken.None);
+        }
+        finally
+        {
+            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+        }
+    }
+
+    private async Task StopReplicaAsync(ReplicaRecord replica)
+    {
+        var graceful = Spec?.Options.GracefulShutdownTimeout ?? DeploymentOptions.DefaultGracefulShutdownTimeout;
+        try
+        {
+            await GrainFactory.GetGrain<IReplicaGrain>(replica.Id)
+                .StopAsync(graceful, CancellationToken.None)
+                .WaitAsync(graceful + _options.StopGrace, _time);
+        }
+        catch (Exception e)
+        {
+            // Dead or stuck: either way it no longer serves, and it left the routing set first.
+            LogStopFailed(_logger, e, replica.Id);
+        }
+        _reconciler.OnStopped(replica);
+        Execute();
+    }
+
+    private void AbandonStart(ReplicaRecord replica)
+    {
+        if (_starts.TryGetValue(replica, out var abandon))
+        {
+            abandon.Cancel();
+        }
+        else
+        {
+            _reconciler.OnStartAbandoned(replica);
+        }
+    }
+
+    private async Task ReconfigureReplicaAsync(ReplicaRecord replica)
+    {
+        var (spec, revision) = (Spec!, _reconciler.State.Revision);
+        try
+        {
+            await GrainFactory.GetGrain<IReplicaGrain>(replica.Id).ReconfigureAsync(spec, CancellationToken.None);
+            _reconciler.OnReconfigured(replica, revision);
+        }
+        catch (Exception e) when (IsSiloUnreachable(e))
+        {
+            // Not the config's fault: the replica's silo is gone or going; its health decides.
+            _reconciler.OnReconfigureUnreachable(replica);
+            _reconciler.OnHealthCheckFailed(replica, e.Message, unreachable: true);
+        }
+        catch (Exception e)
+        {
+            LogReconfigureFailed(_logger, e, replica.Id);
+            _reconciler.OnReconfigureFailed(replica, revision, e.Message);
+        }
+        Execute();
+    }
+
+    private async Task CheckHealthAsync(ReplicaRecord replica)
+    {
+        var timeout = Spec?.Options.HealthCheckTimeout ?? DeploymentOptions.DefaultHealthCheckTimeout;
+        try
+        {
+            using var cancel = new CancellationTokenSource(timeout, _time);
+            await GrainFactory.GetGrain<IReplicaGrain>(replica.Id).CheckHealthAsync(cancel.Token).WaitAsync(timeout, _time);
+            _reconciler.OnHealthCheckPassed(replica);
+        }
+        catch (Exception e)
+        {
+            LogHealthCheckFailed(_logger, e, replica.Id, replica.HealthFailures + 1);
+            _reconciler.OnHealthCheckFailed(replica, e.Message, IsSiloUnreachable(e));
+            if (replica.State == ReplicaState.Stopping)
+            {
+                LogReplaced(_logger, replica.Id);
+            }
+        }
+        Execute();
+    }
+
+    private void Carry(ReplicaCommand command)
+    {
+        switch (command.Kind)
+        {
+            case ReplicaCommandKind.Start:
+                Run(StartReplicaAsync(command.Replica));
+                break;
+            case ReplicaCommandKind.Stop:
+                Run(StopReplicaAsync(command.Replica));
+                break;
+            case ReplicaCommandKind.AbandonStart:
+                AbandonStart(command.Replica);
+                break;
+            case ReplicaCommandKind.Reconfigure:
+                Run(ReconfigureReplicaAsync(command.Replica));
+                break;
+            case ReplicaCommandKind.CheckHealth:
+                Run(CheckHealthAsync(command.Replica));
+                break;
+        }
+    }
+
+    private void EnsureHealthTimer()
+    {
+        var period = Spec?.Options.HealthCheckPeriod ?? DeploymentOptions.DefaultHealthCheckPeriod;
+        if (_healthTimer is not null && period == _healthPeriod)
+        {
+            return;
+        }
+        _healthTimer?.Dispose();
+        _healthPeriod = period;
+        _healthTimer = this.RegisterGrainTimer(
+            _ =>
+            {
+                _reconciler.OnHealthCheckDue();
+                Execute();
+                return Task.CompletedTask;
+            },
+            new GrainTimerCreationOptions(period, period) { KeepAlive = true, Interleave = true });
+    }
+
+    private static StartFailure Classify(Exception error) => error switch
+    {
+        SiloFullException => StartFailure.SiloFull,
+        _ when IsSiloUnreachable(error) => StartFailure.Unreachable,
+        _ => StartFailure.Constructor,
+    };
+
+    /// <summary>The replica's silo could not be reached: not the user's code failing.</summary>
+    private static bool IsSiloUnreachable(Exception error) =>
+        error is SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException;
+}

@@ -1,0 +1,80 @@
+namespace Serve.Deployments;
+
+/// <summary>Health: periodic checks, three failures in a row (or one, once suspected) replace a replica.</summary>
+internal sealed partial class DeploymentReconciler
+{
+    /// <summary>The health period came: every running replica not already being checked is checked.</summary>
+    public void OnHealthCheckDue()
+    {
+        foreach (var replica in State.Replicas.Where(r => r.State == ReplicaState.Running))
+        {
+            CheckHealth(replica);
+        }
+    }
+
+    public void OnHealthCheckPassed(ReplicaRecord replica)
+    {
+        replica.HealthCheckRunning = false;
+        replica.HealthFailures = 0;
+        if (replica.Silo is { } silo)
+        {
+            TrustSilo(silo);
+        }
+        // Replicas being replaced (STOPPING) no longer count: recovery ends once every running replica passed a check.
+        if (_recovering && State.Replicas.Where(r => r.State == ReplicaState.Running).All(r => r.HealthFailures == 0))
+        {
+            _recovering = false;
+        }
+    }
+
+    /// <param name="replica">The replica checked.</param>
+    /// <param name="error">What failed.</param>
+    /// <param name="unreachable">Its silo could not be reached (not the user's check failing): new replicas go elsewhere.</param>
+    public void OnHealthCheckFailed(ReplicaRecord replica, string error, bool unreachable)
+    {
+        replica.HealthCheckRunning = false;
+        replica.HealthFailures++;
+        if (unreachable && replica.Silo is { } silo)
+        {
+            MarkUnreachable(silo);
+        }
+        if (replica.HealthFailures >= HealthFailuresBeforeReplace && replica.State == ReplicaState.Running)
+        {
+            _message = $"Replica {replica.Id} failed {replica.HealthFailures} health checks in a row and was replaced: {error}";
+            Replace(replica);
+        }
+    }
+
+    /// <summary>A router could not reach the replica: check it now, and replace it at the first failure.</summary>
+    public void OnReportedUnreachable(string replicaId)
+    {
+        if (State.Replicas.Find(r => r.Id == replicaId) is { State: ReplicaState.Running } replica)
+        {
+            Suspect(replica);
+        }
+    }
+
+    /// <summary>Checks the replica now and replaces it at the first failure.</summary>
+    private void Suspect(ReplicaRecord replica)
+    {
+        replica.HealthFailures = Math.Max(replica.HealthFailures, HealthFailuresBeforeReplace - 1);
+        CheckHealth(replica);
+    }
+
+    private void CheckHealth(ReplicaRecord replica)
+    {
+        if (replica.HealthCheckRunning)
+        {
+            return;
+        }
+        replica.HealthCheckRunning = true;
+        Queue(ReplicaCommandKind.CheckHealth, replica);
+    }
+
+    private void Replace(ReplicaRecord replica)
+    {
+        _recovering = true;
+        BeginStop(replica);
+        Reconcile();
+    }
+}

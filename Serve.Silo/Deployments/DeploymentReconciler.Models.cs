@@ -1,0 +1,28 @@
+namespace Serve.Deployments;
+
+/// <summary>The multiplexed models each replica holds, as the replicas report them; routers read them in the replica set.</summary>
+internal sealed partial class DeploymentReconciler
+{
+    /// <summary>The models of each RUNNING replica that holds any, by replica id.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> RunningModels =>
+        State.Replicas.Where(r => r.State == ReplicaState.Running && r.Models.Count > 0).ToDictionary(r => r.Id, r => r.Models);
+
+    /// <summary>
+    /// A replica's report of the models it holds. Reports are one-way messages that may arrive out of order: only one
+    /// newer than the last counts. True when what routers see changed. Soft state: not worth a storage write per load.
+    /// </summary>
+    public bool OnModelsReported(string replicaId, long sequence, IReadOnlyList<string> models)
+    {
+        if (State.Replicas.Find(r => r.Id == replicaId) is not { } replica || sequence <= replica.ModelsSequence)
+        {
+            return false;
+        }
+        replica.ModelsSequence = sequence;
+        if (replica.Models.SequenceEqual(models))
+        {
+            return false;
+        }
+        replica.Models = models;
+        return replica.State == ReplicaState.Running;
+    }
+}

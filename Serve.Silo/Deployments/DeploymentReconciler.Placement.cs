@@ -1,0 +1,142 @@
+using Serve.Grains;
+using Serve.Placement;
+
+namespace Serve.Deployments;
+
+/// <summary>
+/// Resource-aware placement: each new replica goes to an active, trusted silo that hosts replicas and has its demands
+/// free, counting every deployment's replicas there (as the silos' ledgers last said; the replica itself checks again
+/// when it starts). A replica that fits nowhere is not started: the status says so (DEPLOY_FAILED, naming the shortage)
+/// and placement is tried again when the silos change, every few seconds while other deployments may free room, or
+/// shortly while a silo's capacity is not known yet or the only silos with room are suspected.
+/// </summary>
+internal sealed partial class DeploymentReconciler
+{
+    internal static readonly TimeSpan PlacementWaitingRetry = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How often an unplaceable deployment looks again at what other deployments hold.</summary>
+    internal static readonly TimeSpan UnplaceableRetry = TimeSpan.FromSeconds(2);
+
+    private readonly Random _random;
+
+    /// <summary>What other deployments' replicas hold on each silo, as its ledger last said.</summary>
+    private readonly Dictionary<string, ReplicaResources[]> _heldByOthers = [];
+    private readonly HashSet<string> _ledgersToRead = [];
+    private readonly HashSet<string> _fullUntilRead = [];
+    private IReadOnlyList<string> _leastBusyFirst = [];
+    private DateTimeOffset? _placementRetryAt;
+    private int _unplaced;
+    private string _placementReason = "";
+    private bool _placementWaiting;
+
+    /// <summary>Replicas fit nowhere among silos whose capacity is known: the status says DEPLOY_FAILED.</summary>
+    public bool Unplaceable => _unplaced > 0 && !_placementWaiting;
+
+    /// <summary>Silos whose ledger the grain should read (then report with <see cref="OnLedgerRead"/>); empty when none.</summary>
+    public IReadOnlyList<string> TakeLedgerReads()
+    {
+        if (_ledgersToRead.Count == 0)
+        {
+            return [];
+        }
+        var silos = _ledgersToRead.ToArray();
+        _ledgersToRead.Clear();
+        return silos;
+    }
+
+    /// <summary>What the ledger of <paramref name="silo"/> says other deployments hold there.</summary>
+    public void OnLedgerRead(string silo, IReadOnlyList<PlacedReplica> placed)
+    {
+        _heldByOthers[silo] = placed.Where(p => p.Deployment != _key).Select(p => p.Demand).ToArray();
+        _fullUntilRead.Remove(silo);
+    }
+
+    /// <summary>The ledger of <paramref name="silo"/> could not be read: it is chosen again only after a while.</summary>
+    public void OnLedgerUnreadable(string silo)
+    {
+        if (_fullUntilRead.Remove(silo))
+        {
+            MarkUnreachable(silo);
+        }
+    }
+
+    /// <summary>Chooses the silo of a new replica. True with a null silo: no silo is known yet, Orleans places it.</summary>
+    private bool TryChooseSilo(DeploymentSpec spec, out string? silo)
+    {
+        if (_silos.Count == 0)
+        {
+            silo = null;
+            return true;
+        }
+        var decision = ChooseSilo(spec);
+        silo = decision.Silo;
+        if (silo is not null)
+        {
+            return true;
+        }
+        _placementReason = decision.Reason;
+        _placementWaiting = decision.Waiting;
+        var retryAt = _time.GetUtcNow() + (decision.Waiting ? PlacementWaitingRetry : UnplaceableRetry);
+        if (_placementRetryAt is null || retryAt < _placementRetryAt)
+        {
+            _placementRetryAt = retryAt;
+            if (!decision.Waiting)
+            {
+                // Other deployments may free room: look at what they hold before the next try.
+                _ledgersToRead.UnionWith(_silos.Where(s => s.Condition == SiloCondition.Active).Select(s => s.Address));
+            }
+        }
+        return false;
+    }
+
+    private PlacementDecision ChooseSilo(DeploymentSpec spec)
+    {
+        var placed = State.Replicas.Where(r => r.State != ReplicaState.Stopping && r.Silo is not null)
+            .GroupBy(r => r.Silo!)
+            .ToDictionary(g => g.Key, g => g.Count());
+        var candidates = _silos
+            .Where(s => s.Condition is SiloCondition.Active or SiloCondition.Suspected && !_draining.Contains(s.Address))
+            .Select(s =>
+            {
+                var count = placed.GetValueOrDefault(s.Address);
+                var held = Enumerable.Repeat(spec.Options.Resources, count).Concat(_heldByOthers.GetValueOrDefault(s.Address, [])).ToArray();
+                var suspected = s.Condition == SiloCondition.Suspected || IsUnreachable(s.Address) || _fullUntilRead.Contains(s.Address);
+                return new PlacementCandidate(s.Address, s.Capacity, held, count, suspected);
+            })
+            .ToList();
+        return ReplicaPlacer.Place(candidates, spec.Options.Resources, spec.Options.MaxReplicasPerSilo, _random);
+    }
+
+    /// <summary>Records how many replicas of the target could not be placed (0 once all were).</summary>
+    private void SetUnplaced(int count)
+    {
+        _unplaced = count;
+        if (count == 0)
+        {
+            _placementReason = "";
+            _placementWaiting = false;
+            _placementRetryAt = null;
+        }
+    }
+
+    private string UnplacedMessage(int target) =>
+        $"{_unplaced} of {target} replica(s) cannot be placed: {_placementReason}. They are placed as soon as a silo with room joins; "
+        + "or lower Resources, MaxReplicasPerSilo or the replica count.";
+
+    /// <summary>Order of preference for stopping replicas: still starting, then least busy (as the autoscaler said), then the rest.</summary>
+    private int StopPreference(ReplicaRecord replica)
+    {
+        if (replica.State == ReplicaState.Starting)
+        {
+            return -1;
+        }
+        for (var i = 0; i < _leastBusyFirst.Count; i++)
+        {
+            if (_leastBusyFirst[i] == replica.Id)
+            {
+                return i;
+            }
+        }
+        return _leastBusyFirst.Count;
+    }
+}

@@ -1,0 +1,61 @@
+namespace Serve.Deployments;
+
+/// <summary>What the deployment reports: its status (Ray's states) and what routers need to know.</summary>
+internal sealed partial class DeploymentReconciler
+{
+    /// <summary>Ids of the RUNNING replicas, the ones routers send calls to.</summary>
+    public IReadOnlyList<string> RunningReplicas =>
+        State.Replicas.Where(r => r.State == ReplicaState.Running).Select(r => r.Id).ToArray();
+
+    /// <summary>
+    /// Replicas that are starting, or that the deployment is about to start (waiting for a silo's capacity, or for a
+    /// suspected silo to clear); zero when none will come without a change (failed, unplaceable, deleting). Routers hold
+    /// requests only while this is above zero.
+    /// </summary>
+    public int StartingReplicas
+    {
+        get
+        {
+            if (Spec is not { } spec || _deleting)
+            {
+                return 0;
+            }
+            var starting = State.Replicas.Count(r => r.State == ReplicaState.Starting);
+            if (_failed || Unplaceable)
+            {
+                return starting;
+            }
+            var running = State.Replicas.Count(r => r.State == ReplicaState.Running && r.CodeVersion == spec.CodeVersion);
+            return Math.Max(starting, TargetReplicas - running);
+        }
+    }
+
+    public DeploymentStatus Status()
+    {
+        var spec = Spec;
+        var target = TargetReplicas;
+        var current = State.Replicas.Where(r => spec is not null && r.CodeVersion == spec.CodeVersion).ToList();
+        var running = current.Count(r => r.State == ReplicaState.Running);
+        // A lightweight update still on its way to the running instances: not HEALTHY until they took it (or refused it).
+        var reconfiguring = current.Any(r => r.State == ReplicaState.Running && r.Revision < State.Revision);
+        var scaling = State.AutoscaledTarget is not null;
+        var state = _failed || Unplaceable ? DeploymentState.DeployFailed
+            : _recovering ? DeploymentState.Unhealthy
+            : reconfiguring ? DeploymentState.Updating
+            : running == target && State.Replicas.Count == target ? DeploymentState.Healthy
+            : scaling && running < target ? DeploymentState.Upscaling
+            : scaling && State.Replicas.Count > target && running >= target ? DeploymentState.Downscaling
+            : DeploymentState.Updating;
+        return new DeploymentStatus
+        {
+            Name = spec?.Name ?? _key[(_key.IndexOf('/') + 1)..],
+            State = state,
+            Message = state is DeploymentState.Healthy or DeploymentState.Upscaling or DeploymentState.Downscaling ? ""
+                : Unplaceable && !_failed ? UnplacedMessage(target) : _message,
+            TargetReplicas = target,
+            RunningReplicas = running,
+            ScalingDecision = State.AutoscalingReason,
+            Replicas = State.Replicas.Select(r => r.ToStatus()).ToArray(),
+        };
+    }
+}

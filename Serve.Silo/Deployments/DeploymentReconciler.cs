@@ -1,0 +1,402 @@
+using Serve.Grains;
+
+namespace Serve.Deployments;
+
+/// <summary>
+/// Every decision of one deployment, as a pure type: from its spec, its replica records, the cluster's silos and what
+/// they hold, it decides which replicas to start, stop, reconfigure or check, and what the deployment's status is.
+/// It does no I/O and starts no task: the deployment grain feeds it events (a replica started, a health check failed, a
+/// silo left) and carries out the <see cref="ReplicaCommand"/>s it queues, reporting each outcome back. Time comes
+/// from a <see cref="TimeProvider"/>, so its rules are unit-tested with a fake clock.
+/// </summary>
+/// <remarks>
+/// The rules, in Ray Serve's spirit: replicas of the current code version are kept at the target; a new code version
+/// rolls out max(20%, 1) of the target at a time and old replicas stop one for one as new ones serve, so a version that
+/// cannot start never replaces one that works; a lightweight change (options, user config) is handed to the running
+/// instances in place, and one they refuse leaves them serving the previous one and the deployment DEPLOY_FAILED.
+/// Replicas on a silo that leaves or is rebalanced are replaced first, then stopped.
+/// </remarks>
+internal sealed partial class DeploymentReconciler
+{
+    internal const int HealthFailuresBeforeReplace = 3;
+
+    private readonly string _key;
+    private readonly TimeProvider _time;
+    private readonly List<ReplicaCommand> _commands = [];
+    private int _constructorFailures;
+    private string _message = "";
+    private bool _failed;
+    private bool _recovering;
+    private bool _deleting;
+    private bool _accepting;
+    private bool _persist;
+
+    public DeploymentReconciler(string key, DeploymentGrainState state, TimeProvider time, Random random)
+    {
+        _key = key;
+        State = state;
+        _time = time;
+        _random = random;
+    }
+
+    /// <summary>The stored part of the state, which this type changes in place; the grain writes it when <see cref="TakePersist"/> says so.</summary>
+    public DeploymentGrainState State { get; }
+
+    public DeploymentSpec? Spec => State.Spec;
+
+    public IReadOnlyList<ReplicaRecord> Replicas => State.Replicas;
+
+    /// <summary>The spec could not be carried out: constructors kept failing, or the running instances refused a new config.</summary>
+    public bool Failed => _failed;
+
+    public bool Deleting => _deleting;
+
+    /// <summary>Replica starts that failed in the user's code in a row.</summary>
+    public int ConstructorFailures => _constructorFailures;
+
+    /// <summary>The replica count to reach: the autoscaler's when it has one, else the configured one.</summary>
+    public int TargetReplicas => Spec?.Options.Autoscaling is { } autoscaling
+        ? State.AutoscaledTarget ?? autoscaling.EffectiveInitialReplicas
+        : Spec?.Options.NumReplicas ?? 0;
+
+    /// <summary>Replicas a rolling update replaces at a time: max(20% of the target, 1), as Ray.</summary>
+    internal static int RollingBatch(int target) => Math.Max(target / 5, 1);
+
+    /// <summary>The commands decided since the last call, in order.</summary>
+    public IReadOnlyList<ReplicaCommand> TakeCommands()
+    {
+        if (_commands.Count == 0)
+        {
+            return [];
+        }
+        var commands = _commands.ToArray();
+        _commands.Clear();
+        return commands;
+    }
+
+    /// <summary>Whether the stored record changed since the last call.</summary>
+    public bool TakePersist()
+    {
+        var persist = _persist;
+        _persist = false;
+        return persist;
+    }
+
+    /// <summary>A grain activated with a stored record: replicas it had are checked at once, and the dead ones replaced.</summary>
+    public void Activate()
+    {
+        if (Spec is null)
+        {
+            return;
+        }
+        foreach (var replica in State.Replicas)
+        {
+            // A start or stop in flight when the previous activation ended is not known to have finished: check it.
+            replica.State = ReplicaState.Running;
+            replica.HealthCheckRunning = false;
+            replica.HealthFailures = HealthFailuresBeforeReplace - 1;
+            CheckHealth(replica);
+        }
+        Reconcile();
+    }
+
+    /// <summary>Whether <paramref name="spec"/> asks for something new: a different spec, or the same one again after it failed.</summary>
+    public bool IsChange(DeploymentSpec spec, bool retryFailed) => !spec.Equals(Spec) || (retryFailed && _failed);
+
+    /// <summary>
+    /// Takes <paramref name="spec"/> as the desired state before it is stored; nothing is started until
+    /// <see cref="Apply"/> (once stored) or undone by <see cref="Revert"/> (the store refused it).
+    /// </summary>
+    public SpecChange Accept(DeploymentSpec spec)
+    {
+        var change = new SpecChange(Spec, State.AutoscaledTarget, State.AutoscalingReason, State.Revision);
+        State.Spec = spec;
+        State.Revision++;
+        if (spec.Options.Autoscaling is null || change.Previous?.Options.Autoscaling is null)
+        {
+            // Autoscaling switched on (start from its initial count) or off (the configured count rules).
+            State.AutoscaledTarget = null;
+            State.AutoscalingReason = null;
+        }
+        _accepting = true;
+        return change;
+    }
+
+    /// <summary>Not stored, not applied: the replicas keep following the spec the store holds.</summary>
+    public void Revert(SpecChange change)
+    {
+        (State.Spec, State.AutoscaledTarget, State.AutoscalingReason, State.Revision) =
+            (change.Previous, change.AutoscaledTarget, change.AutoscalingReason, change.Revision);
+        _accepting = false;
+    }
+
+    /// <summary>The accepted spec is stored: a new attempt begins (failures forgotten) and replicas follow it.</summary>
+    public void Apply()
+    {
+        _accepting = false;
+        _deleting = false;
+        _failed = false;
+        _constructorFailures = 0;
+        _message = "";
+        Reconcile();
+    }
+
+    /// <summary>Stops every replica; the deployment is gone once <see cref="Replicas"/> is empty.</summary>
+    public void Delete()
+    {
+        _deleting = true;
+        foreach (var replica in State.Replicas.ToArray())
+        {
+            BeginStop(replica);
+        }
+    }
+
+    /// <summary>The autoscaler's decision. False when the deployment does not autoscale (it is ignored).</summary>
+    public bool SetAutoscaledTarget(int target, string reason, IReadOnlyList<string> leastBusyFirst)
+    {
+        if (Spec?.Options.Autoscaling is null)
+        {
+            return false;
+        }
+        State.AutoscaledTarget = target;
+        State.AutoscalingReason = reason;
+        _leastBusyFirst = leastBusyFirst;
+        _persist = true;
+        Reconcile();
+        return true;
+    }
+
+    /// <summary>Starts or stops replicas until the current version runs at the target on silos that stay.</summary>
+    public void Reconcile()
+    {
+        var spec = Spec;
+        if (spec is null || _deleting || _accepting)
+        {
+            return;
+        }
+        var target = TargetReplicas;
+        var live = State.Replicas.Where(r => r.State != ReplicaState.Stopping).ToList();
+        // Old: another code version, being moved, or on a silo that leaves. They stop one for one as new ones serve.
+        var current = live.Where(r => r.CodeVersion == spec.CodeVersion && !r.Moving && !IsLeaving(r)).ToList();
+        var old = live.Where(r => !current.Contains(r)).ToList();
+        var rollingOut = old.Any(r => r.CodeVersion != spec.CodeVersion);
+        var running = current.Count(r => r.State == ReplicaState.Running);
+        // A rolling update starts at most a batch of new replicas beyond those already serving, so capacity never
+        // drops below the target and a broken version never replaces a working one.
+        var limit = rollingOut ? Math.Min(target, running + RollingBatch(target)) : target;
+        var unplaced = 0;
+        while (!_failed && current.Count < limit)
+        {
+            if (!TryChooseSilo(spec, out var silo))
+            {
+                unplaced = limit - current.Count;
+                break;
+            }
+            var replica = new ReplicaRecord
+            {
+                Id = $"{_key}/{spec.CodeVersion}/{State.NextReplicaNumber++}",
+                CodeVersion = spec.CodeVersion,
+                Silo = silo,
+                Revision = State.Revision,
+            };
+            State.Replicas.Add(replica);
+            current.Add(replica);
+            Queue(ReplicaCommandKind.Start, replica);
+            _persist = true;
+        }
+        SetUnplaced(unplaced);
+
+        // Surplus: those still starting go first, then the least busy, then the newest.
+        foreach (var replica in current
+            .OrderBy(StopPreference)
+            .ThenByDescending(IndexOf)
+            .Take(Math.Max(0, current.Count - target))
+            .ToList())
+        {
+            BeginStop(replica);
+        }
+        // Old replicas stop one for one as new ones serve (all of them when the target is zero): leaving silos first.
+        foreach (var replica in old
+            .OrderBy(r => IsLeaving(r) ? 0 : r.Moving ? 1 : 2)
+            .ThenBy(StopPreference)
+            .ThenBy(IndexOf)
+            .Take(target == 0 ? old.Count : Math.Max(0, old.Count + running - target))
+            .ToList())
+        {
+            BeginStop(replica);
+        }
+        if (_failed || unplaced > 0)
+        {
+            // A leaving silo's replicas that cannot be replaced stop anyway: the silo goes, with them or without.
+            foreach (var replica in old.Where(r => IsLeaving(r) && r.State != ReplicaState.Stopping).ToList())
+            {
+                BeginStop(replica);
+            }
+            // A move that cannot happen is called off.
+            foreach (var replica in old.Where(r => r.Moving && !IsLeaving(r) && r.State == ReplicaState.Running))
+            {
+                replica.Moving = false;
+                _persist = true;
+            }
+        }
+        if (!_failed)
+        {
+            // Lightweight changes reach the running instances of the current code in place.
+            foreach (var replica in current.Where(r => r.State == ReplicaState.Running && r.Revision < State.Revision && !r.Reconfiguring))
+            {
+                replica.Reconfiguring = true;
+                Queue(ReplicaCommandKind.Reconfigure, replica);
+            }
+        }
+        Rebalance(spec, target);
+    }
+
+    /// <summary>The replica's instance is built; <paramref name="silo"/> is where it runs.</summary>
+    public void OnStarted(ReplicaRecord replica, string silo)
+    {
+        replica.Silo = silo;
+        TrustSilo(silo);
+        _constructorFailures = 0;
+        if (replica.State == ReplicaState.Stopping)
+        {
+            // Scaled down, replaced or deleted while it was starting.
+            Queue(ReplicaCommandKind.Stop, replica);
+            return;
+        }
+        replica.State = ReplicaState.Running;
+        _persist = true;
+        Reconcile();
+        if (_recovering)
+        {
+            // A replacement: check it now, so the deployment is HEALTHY again as soon as it is, not a health period later.
+            CheckHealth(replica);
+        }
+    }
+
+    /// <summary>
+    /// A start attempt begins: the spec to build the instance with (its revision is now the replica's), or null when the
+    /// replica is no longer wanted or its code version is no longer the deployment's.
+    /// </summary>
+    public DeploymentSpec? BeginStartAttempt(ReplicaRecord replica)
+    {
+        if (Spec is not { } spec || _deleting || replica.State != ReplicaState.Starting || replica.CodeVersion != spec.CodeVersion)
+        {
+            return null;
+        }
+        replica.Revision = State.Revision;
+        return spec;
+    }
+
+    /// <summary>
+    /// A start attempt failed in the user's code (constructor, initialisation, config). Counts the failure and says
+    /// whether to try again; the deployment is DEPLOY_FAILED once it failed MaxConstructorRetryCount times in a row.
+    /// </summary>
+    public bool ShouldRetryStart(ReplicaRecord replica, string error)
+    {
+        var spec = Spec;
+        if (spec is null || _deleting || _failed || replica.State != ReplicaState.Starting || replica.CodeVersion != spec.CodeVersion)
+        {
+            return false;
+        }
+        _constructorFailures++;
+        _message = $"Replica of '{spec.Name}' failed to start ({_constructorFailures} failure(s) in a row): {error}";
+        if (_constructorFailures < spec.Options.MaxConstructorRetryCount)
+        {
+            return true;
+        }
+        _failed = true;
+        _message = $"Deployment '{spec.Name}' gave up after {_constructorFailures} failed replica start(s) (MaxConstructorRetryCount). Last error: {error}";
+        var previous = State.Replicas.Count(r => r.CodeVersion != spec.CodeVersion && r.State == ReplicaState.Running);
+        if (previous > 0)
+        {
+            _message += $" The rollout stopped; the previous version keeps serving on {previous} replica(s).";
+        }
+        // Every other start of this version stops trying too.
+        foreach (var other in State.Replicas.Where(r => r != replica && r.State == ReplicaState.Starting && r.CodeVersion == spec.CodeVersion).ToList())
+        {
+            other.State = ReplicaState.Stopping;
+            Queue(ReplicaCommandKind.AbandonStart, other);
+        }
+        return false;
+    }
+
+    /// <summary>The replica's start ended without an instance (after any retries); it is forgotten and, where due, placed again.</summary>
+    public void OnStartFailed(ReplicaRecord replica, StartFailure failure)
+    {
+        State.Replicas.Remove(replica);
+        _persist = true;
+        if (failure == StartFailure.Unreachable && replica.Silo is { } silo)
+        {
+            // Dead or dying before membership says so: the next replica goes elsewhere.
+            MarkUnreachable(silo);
+        }
+        if (failure == StartFailure.SiloFull && replica.Silo is { } full)
+        {
+            // What other deployments hold there changed: nothing goes there until its ledger was read again.
+            _ledgersToRead.Add(full);
+            _fullUntilRead.Add(full);
+        }
+        Reconcile();
+    }
+
+    /// <summary>A start given up (<see cref="ReplicaCommandKind.AbandonStart"/>) before it built an instance.</summary>
+    public void OnStartAbandoned(ReplicaRecord replica)
+    {
+        State.Replicas.Remove(replica);
+        _persist = true;
+        Reconcile();
+    }
+
+    /// <summary>The replica drained and stopped (or could not be reached to stop it): it no longer serves.</summary>
+    public void OnStopped(ReplicaRecord replica)
+    {
+        State.Replicas.Remove(replica);
+        _persist = true;
+        Reconcile();
+    }
+
+    /// <summary>The replica's instance took revision <paramref name="revision"/> of the spec.</summary>
+    public void OnReconfigured(ReplicaRecord replica, long revision)
+    {
+        replica.Reconfiguring = false;
+        replica.Revision = Math.Max(replica.Revision, revision);
+        _persist = true;
+        Reconcile();
+    }
+
+    /// <summary>
+    /// The replica's instance refused revision <paramref name="revision"/> (its ReconfigureAsync threw). It keeps serving
+    /// with what it had; the deployment is DEPLOY_FAILED until a new spec is applied, as after a failed rollout.
+    /// </summary>
+    public void OnReconfigureFailed(ReplicaRecord replica, long revision, string error)
+    {
+        replica.Reconfiguring = false;
+        if (revision != State.Revision || _failed || Spec is not { } spec)
+        {
+            return;
+        }
+        _failed = true;
+        var serving = State.Replicas.Count(r => r.State == ReplicaState.Running && r.CodeVersion == spec.CodeVersion);
+        _message = $"Updating deployment '{spec.Name}' failed on replica {replica.Id}: {error} "
+            + $"The previous config keeps serving on {serving} replica(s); fix the config and apply it again.";
+    }
+
+    /// <summary>The reconfigure call could not reach the replica: it is asked again at the next reconcile.</summary>
+    public void OnReconfigureUnreachable(ReplicaRecord replica) => replica.Reconfiguring = false;
+
+    private void BeginStop(ReplicaRecord replica)
+    {
+        if (replica.State == ReplicaState.Stopping)
+        {
+            return;
+        }
+        var wasStarting = replica.State == ReplicaState.Starting;
+        replica.State = ReplicaState.Stopping;
+        // One still starting is stopped when its start ends (a start waiting to retry ends at once).
+        Queue(wasStarting ? ReplicaCommandKind.AbandonStart : ReplicaCommandKind.Stop, replica);
+    }
+
+    private void Queue(ReplicaCommandKind kind, ReplicaRecord replica) => _commands.Add(new ReplicaCommand(kind, replica));
+
+    private int IndexOf(ReplicaRecord replica) => State.Replicas.IndexOf(replica);
+}

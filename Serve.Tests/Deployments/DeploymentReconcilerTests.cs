@@ -1,0 +1,397 @@
+using Microsoft.Extensions.Time.Testing;
+using Serve.Deployments;
+using Serve.Grains;
+using Serve.Placement;
+
+namespace Serve.Tests.Deployments;
+
+/// <summary>The deployment's decisions without a grain: events in, commands out, on a fake clock.</summary>
+public sealed class DeploymentReconcilerTests
+{
+    private static readonly SiloCapacity Unlimited = SiloCapacity.Undeclared;
+
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2030-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+    private readonly DeploymentReconciler _reconciler;
+
+    public DeploymentReconcilerTests() => _reconciler = new DeploymentReconciler("app/Model", new DeploymentGrainState(), _time, new Random(7));
+
+    private static DeploymentSpec Spec(int replicas = 2, string code = "v1", string? userConfig = null, int maxConstructorRetries = 3) => new()
+    {
+        Application = "app",
+        TypeName = "Model",
+        Arguments = [],
+        CodeVersion = code,
+        Options = new DeploymentOptions { Name = "Model", NumReplicas = replicas, UserConfig = userConfig, MaxConstructorRetryCount = maxConstructorRetries },
+    };
+
+    private static SiloMember Silo(string name, SiloCondition condition = SiloCondition.Active) => new(name, condition, Unlimited);
+
+    private void Apply(DeploymentSpec spec)
+    {
+        _reconciler.Accept(spec);
+        _reconciler.Apply();
+    }
+
+    private IReadOnlyList<ReplicaCommand> Commands(ReplicaCommandKind kind) => _reconciler.TakeCommands().Where(c => c.Kind == kind).ToList();
+
+    /// <summary>Starts every replica the reconciler asked for, on the silo it chose, and drops the other commands.</summary>
+    private void StartAll()
+    {
+        for (var starts = Commands(ReplicaCommandKind.Start); starts.Count > 0; starts = Commands(ReplicaCommandKind.Start))
+        {
+            foreach (var start in starts)
+            {
+                _reconciler.BeginStartAttempt(start.Replica);
+                _reconciler.OnStarted(start.Replica, start.Replica.Silo!);
+            }
+        }
+    }
+
+    /// <summary>Carries out every command as if each replica call succeeded, until the reconciler asks for nothing more.</summary>
+    private void Settle()
+    {
+        for (var commands = _reconciler.TakeCommands(); commands.Count > 0; commands = _reconciler.TakeCommands())
+        {
+            foreach (var command in commands)
+            {
+                var replica = command.Replica;
+                switch (command.Kind)
+                {
+                    case ReplicaCommandKind.Start:
+                        _reconciler.BeginStartAttempt(replica);
+                        _reconciler.OnStarted(replica, replica.Silo!);
+                        break;
+                    case ReplicaCommandKind.Stop:
+                        _reconciler.OnStopped(replica);
+                        break;
+                    case ReplicaCommandKind.AbandonStart:
+                        _reconciler.OnStartAbandoned(replica);
+                        break;
+                    case ReplicaCommandKind.Reconfigure:
+                        _reconciler.OnReconfigured(replica, _reconciler.State.Revision);
+                        break;
+                    case ReplicaCommandKind.CheckHealth:
+                        _reconciler.OnHealthCheckPassed(replica);
+                        break;
+                }
+            }
+        }
+    }
+
+    private Dictionary<string, int> PerSilo() =>
+        _reconciler.Replicas.Where(r => r.State != ReplicaState.Stopping).GroupBy(r => r.Silo!).ToDictionary(g => g.Key, g => g.Count());
+
+    [Fact]
+    public void Apply_NewSpec_StartsTargetSpreadOverActiveSilos()
+    {
+        _reconciler.OnSilosChanged([Silo("a"), Silo("b"), Silo("gone", SiloCondition.Dead), Silo("leaving", SiloCondition.Leaving)]);
+
+        Apply(Spec(replicas: 4));
+
+        var starts = Commands(ReplicaCommandKind.Start);
+        Assert.Equal(4, starts.Count);
+        Assert.Equal(["a", "a", "b", "b"], starts.Select(s => s.Replica.Silo!).Order());
+        Assert.Equal(4, _reconciler.StartingReplicas);
+        Assert.Equal(DeploymentState.Updating, _reconciler.Status().State);
+    }
+
+    [Fact]
+    public void Place_SuspectedSilo_NeverChosenAndWaitsWhileItIsTheOnlyOne()
+    {
+        _reconciler.OnSilosChanged([Silo("trusted"), Silo("suspected", SiloCondition.Suspected)]);
+        Apply(Spec(replicas: 4));
+
+        Assert.All(Commands(ReplicaCommandKind.Start), s => Assert.Equal("trusted", s.Replica.Silo));
+
+        var other = new DeploymentReconciler("app/Other", new DeploymentGrainState(), _time, new Random(7));
+        other.OnSilosChanged([Silo("suspected", SiloCondition.Suspected)]);
+        other.Accept(Spec());
+        other.Apply();
+
+        Assert.Empty(other.TakeCommands());
+        // Waiting, not failed: requests wait for the suspicion to clear (or the silo to be declared dead).
+        Assert.Equal(DeploymentState.Updating, other.Status().State);
+        Assert.Equal(2, other.StartingReplicas);
+        Assert.NotNull(other.NextWake);
+    }
+
+    [Fact]
+    public void OnStartFailed_SiloUnreachable_NextReplicaGoesElsewhereUntilTheSuspicionRunsOut()
+    {
+        _reconciler.OnSilosChanged([Silo("a"), Silo("b")]);
+        Apply(Spec(replicas: 2));
+        var starts = Commands(ReplicaCommandKind.Start);
+        var onA = starts.Single(s => s.Replica.Silo == "a").Replica;
+
+        _reconciler.OnStartFailed(onA, StartFailure.Unreachable);
+
+        Assert.Equal("b", Assert.Single(Commands(ReplicaCommandKind.Start)).Replica.Silo);
+        Assert.Equal(_time.GetUtcNow() + DeploymentReconciler.UnreachableFor, _reconciler.NextWake);
+
+        _time.Advance(DeploymentReconciler.UnreachableFor);
+        _reconciler.OnWake();
+
+        Assert.Null(_reconciler.NextWake);
+    }
+
+    [Fact]
+    public void ShouldRetryStart_ConstructorKeepsFailing_DeployFailedAfterTheLimitAndNothingStarting()
+    {
+        _reconciler.OnSilosChanged([Silo("a")]);
+        Apply(Spec(replicas: 2, maxConstructorRetries: 3));
+        var starts = Commands(ReplicaCommandKind.Start);
+        var (first, second) = (starts[0].Replica, starts[1].Replica);
+
+        Assert.True(_reconciler.ShouldRetryStart(first, "no weights"));
+        Assert.True(_reconciler.ShouldRetryStart(second, "no weights"));
+        Assert.False(_reconciler.ShouldRetryStart(first, "no weights"));
+
+        // The other start gives up too.
+        Assert.Equal(second, Assert.Single(Commands(ReplicaCommandKind.AbandonStart)).Replica);
+        _reconciler.OnStartFailed(first, StartFailure.Constructor);
+        _reconciler.OnStartAbandoned(second);
+        var status = _reconciler.Status();
+        Assert.Equal(DeploymentState.DeployFailed, status.State);
+        Assert.Contains("gave up after 3 failed replica start(s)", status.Message);
+        Assert.Contains("no weights", status.Message);
+        Assert.Equal(0, _reconciler.StartingReplicas);
+        Assert.Empty(_reconciler.TakeCommands());
+    }
+
+    [Fact]
+    public void ShouldRetryStart_SuccessInBetween_CountStartsOver()
+    {
+        _reconciler.OnSilosChanged([Silo("a")]);
+        Apply(Spec(replicas: 2, maxConstructorRetries: 2));
+        var starts = Commands(ReplicaCommandKind.Start);
+
+        Assert.True(_reconciler.ShouldRetryStart(starts[0].Replica, "flaky"));
+        _reconciler.OnStarted(starts[1].Replica, "a");
+
+        Assert.True(_reconciler.ShouldRetryStart(starts[0].Replica, "flaky"));
+    }
+
+    [Fact]
+    public void Apply_NewCode_RollsOutOneBatchAtATimeAndStopsOldOneForOne()
+    {
+        _reconciler.OnSilosChanged([Silo("a")]);
+        Apply(Spec(replicas: 5, code: "v1"));
+        StartAll();
+
+        Apply(Spec(replicas: 5, code: "v2"));
+
+        // max(20% of 5, 1) = 1 new replica at a time, none of the old stopped before it serves.
+        var start = Assert.Single(_reconciler.TakeCommands());
+        Assert.Equal((ReplicaCommandKind.Start, "v2"), (start.Kind, start.Replica.CodeVersion));
+        _reconciler.OnStarted(start.Replica, "a");
+
+        var next = _reconciler.TakeCommands();
+        Assert.Single(next, c => c.Kind == ReplicaCommandKind.Stop && c.Replica.CodeVersion == "v1");
+        Assert.Single(next, c => c.Kind == ReplicaCommandKind.Start && c.Replica.CodeVersion == "v2");
+    }
+
+    [Fact]
+    public void Apply_NewCodeFailsToStart_OldVersionKeepsServing()
+    {
+        _reconciler.OnSilosChanged([Silo("a")]);
+        Apply(Spec(replicas: 2, code: "v1", maxConstructorRetries: 1));
+        StartAll();
+
+        Apply(Spec(replicas: 2, code: "v2", maxConstructorRetries: 1));
+        var start = Assert.Single(Commands(ReplicaCommandKind.Start));
+        Assert.False(_reconciler.ShouldRetryStart(start.Replica, "corrupt"));
+        _reconciler.OnStartFailed(start.Replica, StartFailure.Constructor);
+
+        Assert.Equal(2, _reconciler.RunningReplicas.Count);
+        Assert.Contains("previous version keeps serving on 2 replica(s)", _reconciler.Status().Message);
+        Assert.Empty(_reconciler.TakeCommands());
+    }
+
+    [Fact]
+    public void OnReconfigureFailed_NewUserConfigRefused_ReplicasKeepServingAndStatusSaysWhy()
+    {
+        _reconciler.OnSilosChanged([Silo("a")]);
+        Apply(Spec(replicas: 2, userConfig: """{"greeting":"Hello"}"""));
+        StartAll();
+
+        Apply(Spec(replicas: 2, userConfig: """{"greeting":null}"""));
+        var reconfigures = Commands(ReplicaCommandKind.Reconfigure);
+        Assert.Equal(2, reconfigures.Count);
+        foreach (var reconfigure in reconfigures)
+        {
+            _reconciler.OnReconfigureFailed(reconfigure.Replica, _reconciler.State.Revision, "greeting must be a string");
+        }
+
+        var status = _reconciler.Status();
+        Assert.Equal(DeploymentState.DeployFailed, status.State);
+        Assert.Contains("greeting must be a string", status.Message);
+        Assert.Contains("previous config keeps serving on 2 replica(s)", status.Message);
+        Assert.Equal(2, _reconciler.RunningReplicas.Count);
+        Assert.Empty(_reconciler.TakeCommands());
+
+        // The same spec again from the controller's periodic reconcile does not retry it; a fixed one does.
+        Assert.False(_reconciler.IsChange(Spec(replicas: 2, userConfig: """{"greeting":null}"""), retryFailed: false));
+        Apply(Spec(replicas: 2, userConfig: """{"greeting":"Hi"}"""));
+        Assert.Equal(2, Commands(ReplicaCommandKind.Reconfigure).Count);
+    }
+
+    [Fact]
+    public void Status_NewUserConfigOnItsWay_UpdatingUntilEveryReplicaTookIt()
+    {
+        _reconciler.OnSilosChanged([Silo("a")]);
+        Apply(Spec(replicas: 2, userConfig: """{"v":1}"""));
+        Settle();
+
+        Apply(Spec(replicas: 2, userConfig: """{"v":2}"""));
+
+        Assert.Equal(DeploymentState.Updating, _reconciler.Status().State);
+        Settle();
+        Assert.Equal(DeploymentState.Healthy, _reconciler.Status().State);
+    }
+
+    [Fact]
+    public void Apply_WhileAReplicaStarts_ItIsReconfiguredOnceRunning()
+    {
+        _reconciler.OnSilosChanged([Silo("a")]);
+        Apply(Spec(replicas: 1, userConfig: """{"v":1}"""));
+        var start = Assert.Single(Commands(ReplicaCommandKind.Start));
+        _reconciler.BeginStartAttempt(start.Replica);
+
+        Apply(Spec(replicas: 1, userConfig: """{"v":2}"""));
+        _reconciler.OnStarted(start.Replica, "a");
+
+        Assert.Equal(start.Replica, Assert.Single(Commands(ReplicaCommandKind.Reconfigure)).Replica);
+    }
+
+    [Fact]
+    public void OnSilosChanged_SiloDead_ItsReplicasLostAndTheOthersCheckedAtOnce()
+    {
+        _reconciler.OnSilosChanged([Silo("a"), Silo("b")]);
+        Apply(Spec(replicas: 4));
+        StartAll();
+        var onB = _reconciler.Replicas.Where(r => r.Silo == "b").Select(r => r.Id).ToList();
+
+        _reconciler.OnSilosChanged([Silo("a"), Silo("b", SiloCondition.Dead)]);
+
+        Assert.Equal(onB.Order(), _reconciler.LostReplicas.Order());
+        var commands = _reconciler.TakeCommands();
+        Assert.Equal(2, commands.Count(c => c.Kind == ReplicaCommandKind.CheckHealth));
+        Assert.All(commands.Where(c => c.Kind == ReplicaCommandKind.Start), c => Assert.Equal("a", c.Replica.Silo));
+        Assert.Equal(2, commands.Count(c => c.Kind == ReplicaCommandKind.Start));
+    }
+
+    [Fact]
+    public void OnHealthCheckFailed_ThreeTimes_ReplacedAndUnhealthyUntilTheReplacementPasses()
+    {
+        _reconciler.OnSilosChanged([Silo("a")]);
+        Apply(Spec(replicas: 1));
+        StartAll();
+        var replica = _reconciler.Replicas.Single();
+
+        for (var i = 0; i < DeploymentReconciler.HealthFailuresBeforeReplace; i++)
+        {
+            _reconciler.OnHealthCheckDue();
+            Assert.Single(Commands(ReplicaCommandKind.CheckHealth));
+            _reconciler.OnHealthCheckFailed(replica, "sick", unreachable: false);
+        }
+
+        var commands = _reconciler.TakeCommands();
+        Assert.Single(commands, c => c.Kind == ReplicaCommandKind.Stop && c.Replica == replica);
+        var replacement = Assert.Single(commands, c => c.Kind == ReplicaCommandKind.Start).Replica;
+        Assert.Equal(DeploymentState.Unhealthy, _reconciler.Status().State);
+        _reconciler.OnStopped(replica);
+        _reconciler.OnStarted(replacement, "a");
+        _reconciler.OnHealthCheckPassed(Assert.Single(Commands(ReplicaCommandKind.CheckHealth)).Replica);
+        Assert.Equal(DeploymentState.Healthy, _reconciler.Status().State);
+    }
+
+    [Fact]
+    public void Drain_SiloLeaving_ReplacementsStartElsewhereBeforeItsReplicasStop()
+    {
+        _reconciler.OnSilosChanged([Silo("a"), Silo("b")]);
+        Apply(Spec(replicas: 4));
+        StartAll();
+
+        Assert.Equal(2, _reconciler.Drain("b"));
+
+        var commands = _reconciler.TakeCommands();
+        Assert.DoesNotContain(commands, c => c.Kind == ReplicaCommandKind.Stop);
+        var replacements = commands.Where(c => c.Kind == ReplicaCommandKind.Start).Select(c => c.Replica).ToList();
+        Assert.Equal(2, replacements.Count);
+        Assert.All(replacements, r => Assert.Equal("a", r.Silo));
+        // Requests keep going to the old ones meanwhile.
+        Assert.Equal(4, _reconciler.RunningReplicas.Count);
+
+        _reconciler.OnStarted(replacements[0], "a");
+        var stop = Assert.Single(_reconciler.TakeCommands(), c => c.Kind == ReplicaCommandKind.Stop);
+        Assert.Equal("b", stop.Replica.Silo);
+    }
+
+    [Fact]
+    public void Drain_NoOtherSilo_ReplicasStopAtOnce()
+    {
+        _reconciler.OnSilosChanged([Silo("only")]);
+        Apply(Spec(replicas: 2));
+        StartAll();
+
+        _reconciler.Drain("only");
+
+        Assert.Equal(2, Commands(ReplicaCommandKind.Stop).Count);
+    }
+
+    [Fact]
+    public void OnSilosChanged_WorkerJoins_ReplicasMoveOneAtATimeNewOneFirst()
+    {
+        _reconciler.OnSilosChanged([Silo("a")]);
+        Apply(Spec(replicas: 4));
+        StartAll();
+
+        _reconciler.OnSilosChanged([Silo("a"), Silo("joined")]);
+
+        // One move at a time: the new replica starts on the joined silo, and none stops before it serves.
+        var start = Assert.Single(_reconciler.TakeCommands());
+        Assert.Equal((ReplicaCommandKind.Start, "joined"), (start.Kind, start.Replica.Silo));
+        _reconciler.OnStarted(start.Replica, "joined");
+        var stop = Assert.Single(_reconciler.TakeCommands());
+        Assert.Equal((ReplicaCommandKind.Stop, "a"), (stop.Kind, stop.Replica.Silo));
+        _reconciler.OnStopped(stop.Replica);
+
+        // The next move follows once the first is done, and the deployment ends balanced.
+        Settle();
+        Assert.Equal(new Dictionary<string, int> { ["a"] = 2, ["joined"] = 2 }, PerSilo());
+        Assert.Equal(DeploymentState.Healthy, _reconciler.Status().State);
+    }
+
+    [Fact]
+    public void StartingReplicas_DeleteOrFailure_ZeroSoRequestsFailAtOnce()
+    {
+        _reconciler.OnSilosChanged([Silo("a")]);
+        Apply(Spec(replicas: 1, maxConstructorRetries: 1));
+        var start = Assert.Single(Commands(ReplicaCommandKind.Start));
+        Assert.Equal(1, _reconciler.StartingReplicas);
+
+        Assert.False(_reconciler.ShouldRetryStart(start.Replica, "boom"));
+        _reconciler.OnStartFailed(start.Replica, StartFailure.Constructor);
+
+        Assert.Equal(0, _reconciler.StartingReplicas);
+        Assert.Empty(_reconciler.RunningReplicas);
+    }
+
+    [Fact]
+    public void Accept_StoreRefuses_RevertLeavesEverythingAsItWas()
+    {
+        _reconciler.OnSilosChanged([Silo("a")]);
+        Apply(Spec(replicas: 1));
+        StartAll();
+        var revision = _reconciler.State.Revision;
+
+        var change = _reconciler.Accept(Spec(replicas: 3, code: "v2"));
+        _reconciler.Reconcile();
+        Assert.Empty(_reconciler.TakeCommands());
+        _reconciler.Revert(change);
+
+        Assert.Equal("v1", _reconciler.Spec!.CodeVersion);
+        Assert.Equal(revision, _reconciler.State.Revision);
+        Assert.Equal(DeploymentState.Healthy, _reconciler.Status().State);
+    }
+}
