@@ -29,7 +29,7 @@ public sealed class RebalanceTests : IAsyncLifetime
         {
             var router = Interlocked.Increment(ref _silosConfigured) == 1;
             silo.AddServeSiloCapacity(new ConfigurationBuilder().Build(), o => o.HostsReplicas = !router);
-            silo.AddServe();
+            silo.AddServe(TestDeployments.Register);
         });
         _cluster = builder.Build();
         await _cluster.DeployAsync();
