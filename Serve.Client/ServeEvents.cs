@@ -50,6 +50,7 @@ internal static class ServeEvents
     public const int ConfigApplied = 7001;
     public const int AdminListening = 7002;
     public const int AdminUnauthorized = 7003;
+    public const int AdminForbidden = 7004;
 
     // Worker hosting and cluster: 8000s
     public const int WorkerStarted = 8001;
