@@ -45,6 +45,7 @@ internal static class ServeEvents
     public const int ClientDisconnected = 5005;
     public const int GatewayListening = 5006;
     public const int GatewayFailure = 5007;
+    public const int RequestBodyOverBudget = 5008;
 
     // Config files and the admin API: 7000s
     public const int ConfigApplied = 7001;

@@ -29,9 +29,11 @@ internal sealed partial class HttpForwarder
     private readonly IGrainFactory _grains;
     private readonly IOptionsMonitor<ServeGatewayOptions> _options;
     private readonly ILogger<HttpForwarder> _logger;
+    private readonly RequestBodyBudget _budget;
 
-    public HttpForwarder(ReplicaDirectory directory, RouteTableWatcher routes, IGrainFactory grains, IOptionsMonitor<ServeGatewayOptions> options, ILogger<HttpForwarder> logger)
+    public HttpForwarder(ReplicaDirectory directory, RouteTableWatcher routes, IGrainFactory grains, IOptionsMonitor<ServeGatewayOptions> options, RequestBodyBudget budget, ILogger<HttpForwarder> logger)
     {
+        _budget = budget;
         _directory = directory;
         _routes = routes;
         _grains = grains;
@@ -61,22 +63,30 @@ internal sealed partial class HttpForwarder
 
     private async Task ReadAndForwardAsync(HttpContext context, string requestId, RouteEntry route, string pathBase, string path, ServeGatewayOptions options)
     {
-        byte[] body;
+        var (status, body) = await RequestBodyReader.ReadAsync(context.Request, options.MaxRequestBodySize, _budget, context.RequestAborted);
+        switch (status)
+        {
+            case RequestBodyReadStatus.TooLarge:
+                await GatewayError.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"request body over the limit of {options.MaxRequestBodySize} bytes", requestId);
+                return;
+            case RequestBodyReadStatus.OverBudget:
+                LogOverBudget(_logger, requestId, _budget.Limit);
+                context.Response.Headers.RetryAfter = options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await GatewayError.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
+                    $"the gateway holds as many request bodies as it may ({_budget.Limit} bytes, Serve:Http:RequestBodyBudget); retry later", requestId);
+                return;
+            case RequestBodyReadStatus.Failed:
+                LogClientGone(_logger, requestId);
+                return;
+        }
         try
         {
-            body = await ReadBodyAsync(context, options.MaxRequestBodySize);
+            await ForwardAsync(context, requestId, route, CreateRequest(context, requestId, pathBase, path, body), options);
         }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        finally
         {
-            await GatewayError.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"request body over the limit of {options.MaxRequestBodySize} bytes", requestId);
-            return;
+            _budget.Return(body.Length);
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
-        {
-            LogClientGone(_logger, requestId);
-            return;
-        }
-        await ForwardAsync(context, requestId, route, CreateRequest(context, requestId, pathBase, path, body), options);
     }
 
     private static HttpRequestData CreateRequest(HttpContext context, string requestId, string pathBase, string path, byte[] body) => new()
@@ -188,40 +198,6 @@ internal sealed partial class HttpForwarder
     private static bool HasBody(HttpRequest request) =>
         request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
 
-    private static async Task<byte[]> ReadBodyAsync(HttpContext context, long limit)
-    {
-        if (context.Request.ContentLength is { } length)
-        {
-            if (length > limit)
-            {
-                throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
-            }
-            // The length is known: read straight into the array that travels.
-            var exact = new byte[length];
-            await context.Request.Body.ReadExactlyAsync(exact, context.RequestAborted);
-            return exact;
-        }
-        using var buffer = new MemoryStream();
-        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        try
-        {
-            int read;
-            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
-            {
-                if (buffer.Length + read > limit)
-                {
-                    throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
-                }
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
-        }
-        return buffer.ToArray();
-    }
-
     private static string RequestId(HttpRequest request)
     {
         var given = request.Headers[RequestIdHeader].ToString();
@@ -287,6 +263,9 @@ internal sealed partial class HttpForwarder
 
     [LoggerMessage(EventId = ServeEvents.GatewayFailure, Level = LogLevel.Warning, Message = "Request {RequestId} failed in the gateway")]
     private static partial void LogGatewayFailure(ILogger logger, Exception error, string requestId);
+
+    [LoggerMessage(EventId = ServeEvents.RequestBodyOverBudget, Level = LogLevel.Debug, Message = "Request {RequestId} refused: the gateway holds its budget of {Budget} bytes of request bodies")]
+    private static partial void LogOverBudget(ILogger logger, string requestId, long budget);
 
     [LoggerMessage(EventId = ServeEvents.ClientDisconnected, Level = LogLevel.Debug, Message = "Request {RequestId}: the client went away")]
     private static partial void LogClientGone(ILogger logger, string requestId);

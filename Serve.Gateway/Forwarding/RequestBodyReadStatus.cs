@@ -1,0 +1,17 @@
+namespace Serve.Forwarding;
+
+/// <summary>How reading a request body ended.</summary>
+internal enum RequestBodyReadStatus
+{
+    /// <summary>The whole body arrived.</summary>
+    Complete,
+
+    /// <summary>The body is, or announced it would be, larger than <see cref="Hosting.ServeGatewayOptions.MaxRequestBodySize"/>.</summary>
+    TooLarge,
+
+    /// <summary>The gateway holds its <see cref="Hosting.ServeGatewayOptions.RequestBodyBudget"/> of bodies already.</summary>
+    OverBudget,
+
+    /// <summary>The client went away, was too slow, or sent a malformed body (Kestrel answers that one itself).</summary>
+    Failed,
+}
