@@ -46,6 +46,7 @@ internal static class ServeEvents
     public const int GatewayListening = 5006;
     public const int GatewayFailure = 5007;
     public const int RequestBodyOverBudget = 5008;
+    public const int RequestBodyRejected = 5009;
 
     // Config files and the admin API: 7000s
     public const int ConfigApplied = 7001;

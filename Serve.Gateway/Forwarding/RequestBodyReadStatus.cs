@@ -12,6 +12,9 @@ internal enum RequestBodyReadStatus
     /// <summary>The gateway holds its <see cref="Hosting.ServeGatewayOptions.RequestBodyBudget"/> of bodies already.</summary>
     OverBudget,
 
-    /// <summary>The client went away, was too slow, or sent a malformed body (Kestrel answers that one itself).</summary>
-    Failed,
+    /// <summary>Kestrel refused the body (bad chunk syntax, too slow, cut short): the client is told why, with Kestrel's status.</summary>
+    Rejected,
+
+    /// <summary>The client went away.</summary>
+    ClientGone,
 }

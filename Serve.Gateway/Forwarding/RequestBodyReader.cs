@@ -16,17 +16,17 @@ internal static class RequestBodyReader
     /// The body, or why there is none. On <see cref="RequestBodyReadStatus.Complete"/> the body's length is taken from
     /// <paramref name="budget"/>; the caller gives it back when the request is done.
     /// </summary>
-    public static async ValueTask<(RequestBodyReadStatus Status, byte[] Body)> ReadAsync(HttpRequest request, long limit, RequestBodyBudget budget, CancellationToken cancellationToken)
+    public static async ValueTask<RequestBodyRead> ReadAsync(HttpRequest request, long limit, RequestBodyBudget budget, CancellationToken cancellationToken)
     {
         var declared = request.ContentLength;
         if (declared > limit)
         {
-            return (RequestBodyReadStatus.TooLarge, []);
+            return new(RequestBodyReadStatus.TooLarge, []);
         }
         if (declared > budget.Limit - budget.Used)
         {
             // It could not be held whole now: refused before the client sends it, not half-way. Nothing is taken.
-            return (RequestBodyReadStatus.OverBudget, []);
+            return new(RequestBodyReadStatus.OverBudget, []);
         }
         var reader = request.BodyReader;
         RequestBodyBuffer? buffer = null;
@@ -40,7 +40,7 @@ internal static class RequestBodyReader
                 if (arrived > limit)
                 {
                     reader.AdvanceTo(data.Start, data.End);
-                    return (RequestBodyReadStatus.TooLarge, []);
+                    return new(RequestBodyReadStatus.TooLarge, []);
                 }
                 var complete = result.IsCompleted || arrived == declared;
                 if (complete && buffer is null)
@@ -49,17 +49,17 @@ internal static class RequestBodyReader
                     if (!budget.TryTake(data.Length))
                     {
                         reader.AdvanceTo(data.Start, data.End);
-                        return (RequestBodyReadStatus.OverBudget, []);
+                        return new(RequestBodyReadStatus.OverBudget, []);
                     }
                     var body = data.ToArray();
                     reader.AdvanceTo(data.End);
-                    return (RequestBodyReadStatus.Complete, body);
+                    return new(RequestBodyReadStatus.Complete, body);
                 }
                 buffer ??= new RequestBodyBuffer(budget);
                 if (!buffer.TryAppend(data))
                 {
                     reader.AdvanceTo(data.Start, data.End);
-                    return (RequestBodyReadStatus.OverBudget, []);
+                    return new(RequestBodyReadStatus.OverBudget, []);
                 }
                 reader.AdvanceTo(data.End);
                 if (complete)
@@ -68,9 +68,21 @@ internal static class RequestBodyReader
                 }
             }
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return (e is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } ? RequestBodyReadStatus.TooLarge : RequestBodyReadStatus.Failed, []);
+            return new(RequestBodyReadStatus.TooLarge, []);
+        }
+        catch (BadHttpRequestException e)
+        {
+            return new(RequestBodyReadStatus.Rejected, [], e.StatusCode, e.Message);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            // Kestrel reports some malformed bodies (a chunk size that overflows) as an IOException while the client is
+            // still there: that client is told, not left with an empty 200.
+            return cancellationToken.IsCancellationRequested
+                ? new(RequestBodyReadStatus.ClientGone, [])
+                : new(RequestBodyReadStatus.Rejected, [], StatusCodes.Status400BadRequest, e.Message);
         }
         finally
         {
@@ -78,12 +90,12 @@ internal static class RequestBodyReader
         }
     }
 
-    private static (RequestBodyReadStatus, byte[]) Finish(RequestBodyBuffer buffer, RequestBodyBudget budget)
+    private static RequestBodyRead Finish(RequestBodyBuffer buffer, RequestBodyBudget budget)
     {
         var body = buffer.ToArray();
         // The array that travels replaces the chunks, which the caller's finally gives back (never fewer bytes than the
         // body): both exist for the moment of the copy, so the body is taken without a check.
         budget.Take(body.Length);
-        return (RequestBodyReadStatus.Complete, body);
+        return new(RequestBodyReadStatus.Complete, body);
     }
 }
