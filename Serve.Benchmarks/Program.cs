@@ -2,6 +2,7 @@ using Serve.Benchmarks;
 using Serve.Benchmarks.Autoscaling;
 using Serve.Benchmarks.Chaos;
 using Serve.Benchmarks.Deploy;
+using Serve.Benchmarks.Fuzz;
 using Serve.Benchmarks.Http;
 using Serve.Benchmarks.Rolling;
 
@@ -11,6 +12,7 @@ using Serve.Benchmarks.Rolling;
 // dotnet run -c Release --project Serve.Benchmarks -- deploy [--rounds 6] [--replicas 4]
 // dotnet run -c Release --project Serve.Benchmarks -- rolling [--rollouts 5] [--replicas 5]
 // dotnet run -c Release --project Serve.Benchmarks -- chaos [--liveness fast|default] [--kills 5]
+// dotnet run -c Release --project Serve.Benchmarks -- fuzz [--requests 100000] [--seed 13]
 switch (args.FirstOrDefault())
 {
     case "handles":
@@ -33,6 +35,8 @@ switch (args.FirstOrDefault())
         return await RollingBenchmark.RunAsync(args[1..]);
     case "chaos":
         return await ChaosBenchmark.RunAsync(args[1..]);
+    case "fuzz":
+        return await FuzzBenchmark.RunAsync(args[1..]);
     default:
         Console.Error.WriteLine(args.Length == 0 ? "Name a benchmark." : $"Unknown benchmark '{args[0]}'.");
         Console.Error.WriteLine(BenchmarkSettings.Usage);
@@ -41,5 +45,6 @@ switch (args.FirstOrDefault())
         Console.Error.WriteLine(DeployBenchmark.Usage);
         Console.Error.WriteLine(RollingBenchmark.Usage);
         Console.Error.WriteLine(ChaosSettings.Usage);
+        Console.Error.WriteLine(FuzzBenchmark.Usage);
         return 2;
 }

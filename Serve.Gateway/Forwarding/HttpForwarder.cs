@@ -91,6 +91,9 @@ internal sealed partial class HttpForwarder
                 return;
             case RequestBodyReadStatus.ClientGone:
                 LogClientGone(_logger, requestId);
+                // The connection is gone: said so, Kestrel does not try to drain the rest of a body that will never come
+                // (after a reset mid-read its body reader is left mid-read, and the drain logs an error).
+                context.Abort();
                 return;
         }
         var body = read.Body;

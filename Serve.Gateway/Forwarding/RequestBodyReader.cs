@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 
 namespace Serve.Forwarding;
@@ -16,7 +17,12 @@ internal static class RequestBodyReader
     /// The body, or why there is none. On <see cref="RequestBodyReadStatus.Complete"/> the body's length is taken from
     /// <paramref name="budget"/>; the caller gives it back when the request is done.
     /// </summary>
-    public static async ValueTask<RequestBodyRead> ReadAsync(HttpRequest request, long limit, RequestBodyBudget budget, CancellationToken cancellationToken)
+    /// <param name="request">The request whose body is read.</param>
+    /// <param name="limit">The largest body taken.</param>
+    /// <param name="budget">What every body held together may take.</param>
+    /// <param name="clientGone">Fires when the client has gone: it tells a failed read from a malformed body, and is not
+    /// passed to the reads, which end when the connection does (a cancelled read leaves Kestrel unable to drain the body).</param>
+    public static async ValueTask<RequestBodyRead> ReadAsync(HttpRequest request, long limit, RequestBodyBudget budget, CancellationToken clientGone)
     {
         var declared = request.ContentLength;
         if (declared > limit)
@@ -34,7 +40,7 @@ internal static class RequestBodyReader
         {
             while (true)
             {
-                var result = await reader.ReadAsync(cancellationToken);
+                var result = await reader.ReadAsync(CancellationToken.None);
                 var data = result.Buffer;
                 var arrived = (buffer?.Length ?? 0) + data.Length;
                 if (arrived > limit)
@@ -76,11 +82,15 @@ internal static class RequestBodyReader
         {
             return new(RequestBodyReadStatus.Rejected, [], e.StatusCode, e.Message);
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException)
+        catch (Exception e) when (e is ConnectionResetException or OperationCanceledException)
+        {
+            return new(RequestBodyReadStatus.ClientGone, []);
+        }
+        catch (IOException e)
         {
             // Kestrel reports some malformed bodies (a chunk size that overflows) as an IOException while the client is
             // still there: that client is told, not left with an empty 200.
-            return cancellationToken.IsCancellationRequested
+            return clientGone.IsCancellationRequested
                 ? new(RequestBodyReadStatus.ClientGone, [])
                 : new(RequestBodyReadStatus.Rejected, [], StatusCodes.Status400BadRequest, e.Message);
         }
