@@ -4,6 +4,7 @@ using Serve.Benchmarks.Chaos;
 using Serve.Benchmarks.Deploy;
 using Serve.Benchmarks.Fuzz;
 using Serve.Benchmarks.Http;
+using Serve.Benchmarks.Multiplexing;
 using Serve.Benchmarks.Rolling;
 
 // dotnet run -c Release --project Serve.Benchmarks -- handles [--duration 10] [--warmup 2] [--callers 64] ...
@@ -12,6 +13,7 @@ using Serve.Benchmarks.Rolling;
 // dotnet run -c Release --project Serve.Benchmarks -- deploy [--rounds 6] [--replicas 4]
 // dotnet run -c Release --project Serve.Benchmarks -- rolling [--rollouts 5] [--replicas 5]
 // dotnet run -c Release --project Serve.Benchmarks -- chaos [--liveness fast|default] [--kills 5]
+// dotnet run -c Release --project Serve.Benchmarks -- multiplexing [--models 12] [--replicas 4] [--requests 6000]
 // dotnet run -c Release --project Serve.Benchmarks -- fuzz [--requests 100000] [--seed 13]
 switch (args.FirstOrDefault())
 {
@@ -35,6 +37,8 @@ switch (args.FirstOrDefault())
         return await RollingBenchmark.RunAsync(args[1..]);
     case "chaos":
         return await ChaosBenchmark.RunAsync(args[1..]);
+    case "multiplexing":
+        return await MultiplexingBenchmark.RunAsync(args[1..]);
     case "fuzz":
         return await FuzzBenchmark.RunAsync(args[1..]);
     default:
@@ -45,6 +49,7 @@ switch (args.FirstOrDefault())
         Console.Error.WriteLine(DeployBenchmark.Usage);
         Console.Error.WriteLine(RollingBenchmark.Usage);
         Console.Error.WriteLine(ChaosSettings.Usage);
+        Console.Error.WriteLine(MultiplexingBenchmark.Usage);
         Console.Error.WriteLine(FuzzBenchmark.Usage);
         return 2;
 }

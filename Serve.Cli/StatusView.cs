@@ -14,7 +14,9 @@ internal static class StatusView
             return only.Count == 0 ? "No applications.\n" : $"No application named {string.Join(" or ", only)}.\n";
         }
         var deployments = new TextTable("APPLICATION", "STATUS", "ROUTE", "DEPLOYMENT", "STATUS", "REPLICAS", "MESSAGE");
-        var replicas = new TextTable("REPLICA", "STATE", "SILO");
+        // Models are shown only where a deployment multiplexes.
+        var withModels = applications.Any(a => a.Deployments.Values.Any(d => d.Replicas.Any(r => r.Models is { Count: > 0 })));
+        var replicas = withModels ? new TextTable("REPLICA", "STATE", "SILO", "MODELS") : new TextTable("REPLICA", "STATE", "SILO");
         foreach (var app in applications)
         {
             var first = true;
@@ -31,7 +33,14 @@ internal static class StatusView
                 first = false;
                 foreach (var replica in deployment.Replicas)
                 {
-                    replicas.Add(replica.ReplicaId, Name(replica.State), replica.Silo ?? "-");
+                    if (withModels)
+                    {
+                        replicas.Add(replica.ReplicaId, Name(replica.State), replica.Silo ?? "-", replica.Models is { Count: > 0 } models ? string.Join(",", models) : "-");
+                    }
+                    else
+                    {
+                        replicas.Add(replica.ReplicaId, Name(replica.State), replica.Silo ?? "-");
+                    }
                 }
             }
             if (first)

@@ -16,6 +16,8 @@ internal static class ServeEvents
     public const int ReplicaReconfigured = 2004;
     public const int ReplicaCallFailed = 2005;
     public const int ReplicaDrainTimedOut = 2006;
+    public const int ModelDisposeFailed = 2007;
+    public const int ModelsReportFailed = 2008;
 
     // Deployments: 3000s
     public const int DeploymentApplied = 3001;
@@ -32,6 +34,7 @@ internal static class ServeEvents
     public const int ApplicationDeleted = 4002;
     public const int ApplicationRestored = 4003;
     public const int ControllerStateWriteFailed = 4004;
+    public const int ApplicationDeployWarning = 4005;
 
     // Autoscaling: 6000s
     public const int AutoscalingDecision = 6001;

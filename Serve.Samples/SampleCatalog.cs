@@ -1,6 +1,7 @@
 using Serve.Samples.BasicIngress;
 using Serve.Samples.Composition;
 using Serve.Samples.FirstDeployment;
+using Serve.Samples.Multiplexed;
 
 namespace Serve.Samples;
 
@@ -14,5 +15,6 @@ public static class SampleCatalog
         new("composition", "/composition", Ingress.App, PrintsHandleResult: true),
         new("basic-ingress", "/basic", MostBasicIngress.App, PrintsHandleResult: false),
         new("fastapi-ingress", "/fastapi", FastApiIngress.FastApiIngress.App, PrintsHandleResult: false),
+        new("multiplexed", "/multiplexed", ClassifierZoo.App, PrintsHandleResult: false),
     ];
 }

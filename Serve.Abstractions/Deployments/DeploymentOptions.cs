@@ -64,6 +64,15 @@ public sealed record DeploymentOptions
     /// <value>Default is null (a fixed replica count).</value>
     [Id(11)] public AutoscalingConfig? Autoscaling { get; init; }
 
+    /// <summary>
+    /// Run-time settings of the deployment's <see cref="BatchAttribute"/> methods by method name (with or without
+    /// <c>Async</c>), replacing the attributes' settings. Changing them reconfigures running replicas without a restart.
+    /// </summary>
+    /// <value>Default is none (every batched method runs with its attribute's settings).</value>
+    [Id(12)] public IReadOnlyDictionary<string, BatchOptions> Batching { get; init; } = NoBatching;
+
+    private static readonly IReadOnlyDictionary<string, BatchOptions> NoBatching = new Dictionary<string, BatchOptions>();
+
     /// <summary>Returns a copy whose <see cref="UserConfig"/> is <paramref name="config"/> serialised as JSON.</summary>
     /// <param name="config">Any value System.Text.Json can serialise.</param>
     public DeploymentOptions WithUserConfig(object? config) =>
@@ -125,6 +134,25 @@ public sealed record DeploymentOptions
         {
             errors.AddRange(Autoscaling.Validate());
         }
+        foreach (var (method, batching) in Batching)
+        {
+            errors.AddRange(batching is null ? [$"Batching[{method}]: must not be null."] : batching.Validate(method));
+        }
         return errors;
     }
+
+    /// <summary>Value equality, <see cref="Batching"/> compared entry by entry, so a re-applied config is recognised as unchanged.</summary>
+    public bool Equals(DeploymentOptions? other) =>
+        other is not null
+        && Name == other.Name && NumReplicas == other.NumReplicas && MaxOngoingRequests == other.MaxOngoingRequests
+        && MaxQueuedRequests == other.MaxQueuedRequests && UserConfig == other.UserConfig
+        && HealthCheckPeriod == other.HealthCheckPeriod && HealthCheckTimeout == other.HealthCheckTimeout
+        && GracefulShutdownTimeout == other.GracefulShutdownTimeout && Equals(Resources, other.Resources)
+        && MaxReplicasPerSilo == other.MaxReplicasPerSilo && MaxConstructorRetryCount == other.MaxConstructorRetryCount
+        && Equals(Autoscaling, other.Autoscaling)
+        && Batching.Count == other.Batching.Count
+        && Batching.All(kv => other.Batching.TryGetValue(kv.Key, out var value) && Equals(kv.Value, value));
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Name, NumReplicas, MaxOngoingRequests, UserConfig, Resources, Autoscaling, Batching.Count);
 }

@@ -24,4 +24,34 @@ public sealed record CallOptions
     /// retried on another replica. Default is false.
     /// </summary>
     public bool Idempotent { get; init; }
+
+    /// <summary>
+    /// The model a <see cref="MultiplexedAttribute"/> deployment serves this call with (Ray's
+    /// <c>multiplexed_model_id</c>); routers prefer a replica that holds it. Default is none.
+    /// </summary>
+    /// <exception cref="ArgumentException">Empty, longer than <see cref="MultiplexedModel.MaxIdLength"/>, or with control characters.</exception>
+    public string? MultiplexedModelId
+    {
+        get;
+        init => field = value is null || IsValidModelId(value)
+            ? value
+            : throw new ArgumentException(
+                $"MultiplexedModelId must be 1 to {MultiplexedModel.MaxIdLength} characters without control characters (got {value.Length} character(s)).", nameof(value));
+    }
+
+    internal static bool IsValidModelId(string value)
+    {
+        if (value.Length is 0 or > MultiplexedModel.MaxIdLength)
+        {
+            return false;
+        }
+        foreach (var c in value)
+        {
+            if (char.IsControl(c))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 }

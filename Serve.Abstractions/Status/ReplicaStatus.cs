@@ -12,4 +12,14 @@ public sealed record ReplicaStatus
 
     /// <summary>The silo hosting it, or null while it is being placed.</summary>
     [Id(2)] public string? Silo { get; init; }
+
+    /// <summary>The multiplexed models it holds loaded, most recently used first; empty when none.</summary>
+    [Id(3)] public IReadOnlyList<string> Models { get; init; } = [];
+
+    /// <inheritdoc />
+    public bool Equals(ReplicaStatus? other) =>
+        other is not null && ReplicaId == other.ReplicaId && State == other.State && Silo == other.Silo && Models.SequenceEqual(other.Models);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(ReplicaId, State, Silo, Models.Count);
 }

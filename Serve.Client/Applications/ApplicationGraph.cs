@@ -37,6 +37,7 @@ internal static class ApplicationGraph
         }
 
         var specs = new List<DeploymentSpec>();
+        var warnings = new List<string>();
         foreach (var node in nodes)
         {
             var type = node.Definition.Type;
@@ -44,6 +45,7 @@ internal static class ApplicationGraph
             {
                 errors.Add($"deployment '{node.Name}' ({type.Name}): {optionError}");
             }
+            DeploymentFeatures.Check(type, node.Definition.DeploymentOptions, node.Name, errors, warnings);
             var shapes = node.Arguments.Select(Shape).ToArray();
             if (ConstructorBinding.Select(type, shapes, out var bindError) is null)
             {
@@ -76,6 +78,7 @@ internal static class ApplicationGraph
             IngressDeployment = ingress.Name,
             Deployments = specs,
             RequestTimeout = requestTimeout,
+            Warnings = warnings,
         };
     }
 

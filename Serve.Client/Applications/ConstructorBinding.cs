@@ -56,7 +56,7 @@ internal static class ConstructorBinding
             {
                 if (!HandleFits(parameter.ParameterType, argument.DeploymentType!))
                 {
-                    return $"parameter '{parameter.Name}' of {type.Name} is {Name(parameter.ParameterType)} but receives the bound deployment '{argument.DeploymentName}' ({argument.DeploymentType!.Name}). Fix: declare it as DeploymentHandle<I> where I is an interface {argument.DeploymentType.Name} implements, or as DeploymentHandle.";
+                    return $"parameter '{parameter.Name}' of {type.Name} is {Name(parameter.ParameterType)} but receives the bound deployment '{argument.DeploymentName}' ({argument.DeploymentType!.Name}). Fix: declare it as DeploymentHandle<I> where I is an interface {argument.DeploymentType.Name} implements (or whose every method {argument.DeploymentType.Name} has, a [Batch] method standing for its one-input form), or as DeploymentHandle.{HandleContract.Explain(parameter.ParameterType, argument.DeploymentType)}";
                 }
             }
             else if (argument.ValueType is null)
@@ -83,7 +83,7 @@ internal static class ConstructorBinding
         return parameterType.IsGenericType
             && parameterType.GetGenericTypeDefinition() == typeof(DeploymentHandle<>)
             && parameterType.GetGenericArguments()[0] is { IsInterface: true } contract
-            && contract.IsAssignableFrom(deploymentType);
+            && (contract.IsAssignableFrom(deploymentType) || HandleContract.IsServedBy(contract, deploymentType));
     }
 
     private static bool ValueFits(Type parameterType, Type valueType)

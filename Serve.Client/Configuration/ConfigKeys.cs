@@ -13,8 +13,10 @@ internal static class ConfigKeys
     [
         "name", "num_replicas", "max_ongoing_requests", "max_queued_requests", "user_config", "autoscaling_config",
         "health_check_period_s", "health_check_timeout_s", "graceful_shutdown_timeout_s", "resources",
-        "max_replicas_per_silo", "max_constructor_retry_count",
+        "max_replicas_per_silo", "max_constructor_retry_count", "batching",
     ];
+
+    public static readonly string[] Batching = ["max_batch_size", "batch_wait_timeout_s", "max_concurrent_batches"];
 
     public static readonly string[] Autoscaling =
     [

@@ -39,6 +39,9 @@ internal sealed record DeploymentConfig
 
     public int? MaxConstructorRetryCount { get; init; }
 
+    /// <summary><c>batching</c>: settings of [Batch] methods by method name; each replaces the code's settings field by field.</summary>
+    public IReadOnlyDictionary<string, BatchOptions>? Batching { get; init; }
+
     /// <summary>The code's options with every field this entry gives replaced.</summary>
     public DeploymentOptions ApplyTo(DeploymentOptions code)
     {
@@ -53,6 +56,7 @@ internal sealed record DeploymentConfig
             Resources = Resources?.ApplyTo(code.Resources) ?? code.Resources,
             MaxReplicasPerSilo = MaxReplicasPerSilo ?? code.MaxReplicasPerSilo,
             MaxConstructorRetryCount = MaxConstructorRetryCount ?? code.MaxConstructorRetryCount,
+            Batching = Batching is null ? code.Batching : MergeBatching(code.Batching, Batching),
         };
         if (NumReplicas is { } fixedCount)
         {
@@ -68,5 +72,22 @@ internal sealed record DeploymentConfig
             return options with { Autoscaling = Autoscaling.ApplyTo(code.Autoscaling ?? new AutoscalingConfig()) };
         }
         return options;
+    }
+
+    private static Dictionary<string, BatchOptions> MergeBatching(IReadOnlyDictionary<string, BatchOptions> code, IReadOnlyDictionary<string, BatchOptions> config)
+    {
+        var merged = code.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        foreach (var (method, options) in config)
+        {
+            merged[method] = merged.TryGetValue(method, out var fromCode)
+                ? fromCode with
+                {
+                    MaxBatchSize = options.MaxBatchSize ?? fromCode.MaxBatchSize,
+                    BatchWaitTimeout = options.BatchWaitTimeout ?? fromCode.BatchWaitTimeout,
+                    MaxConcurrentBatches = options.MaxConcurrentBatches ?? fromCode.MaxConcurrentBatches,
+                }
+                : options;
+        }
+        return merged;
     }
 }

@@ -41,6 +41,9 @@ internal static class DeploymentConfigParser
             problems.Add(deployment.PathOf("num_replicas"), "must be left out, or be \"auto\", when autoscaling_config is given: the autoscaler sets the replica count.");
         }
 
+        var batching = deployment.Node("batching") is { Kind: not ConfigNodeKind.Null } batchingNode
+            ? BindBatching(batchingNode, deployment.PathOf("batching"), problems)
+            : null;
         var userConfig = deployment.Node("user_config");
         var resources = deployment.Node("resources") is { Kind: not ConfigNodeKind.Null } resourcesNode
             ? BindResources(resourcesNode, deployment.PathOf("resources"), problems)
@@ -64,6 +67,7 @@ internal static class DeploymentConfigParser
             Resources = resources,
             MaxReplicasPerSilo = deployment.Int("max_replicas_per_silo", 0),
             MaxConstructorRetryCount = deployment.Int("max_constructor_retry_count", 1),
+            Batching = batching,
         };
         return name is null ? null : entry;
     }
@@ -126,6 +130,32 @@ internal static class DeploymentConfigParser
             BurstWindow = Seconds(burstWindow),
             BurstThreshold = config.Number("burst_threshold", 1),
         };
+    }
+
+    private static Dictionary<string, BatchOptions>? BindBatching(ConfigNode node, string path, ConfigProblems problems)
+    {
+        if (ConfigMapping.Open(node, path, problems, "a mapping of [Batch] method names to their settings") is null)
+        {
+            return null;
+        }
+        var batching = new Dictionary<string, BatchOptions>(StringComparer.Ordinal);
+        foreach (var (method, settingsNode) in node.Entries)
+        {
+            var settings = ConfigMapping.Open(settingsNode, ConfigProblems.Child(path, method), problems,
+                "a mapping with max_batch_size, batch_wait_timeout_s and max_concurrent_batches");
+            if (settings is null)
+            {
+                continue;
+            }
+            settings.RejectUnknownKeys(ConfigKeys.Batching);
+            batching[method] = new BatchOptions
+            {
+                MaxBatchSize = settings.Int("max_batch_size", 1),
+                BatchWaitTimeout = Seconds(settings.Number("batch_wait_timeout_s", 0)),
+                MaxConcurrentBatches = settings.Int("max_concurrent_batches", 1),
+            };
+        }
+        return batching;
     }
 
     private static ResourcesOverride? BindResources(ConfigNode node, string path, ConfigProblems problems)

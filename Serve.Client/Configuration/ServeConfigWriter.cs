@@ -16,12 +16,12 @@ internal static class ServeConfigWriter
                 new("route_prefix", ConfigNode.Of(a.RoutePrefix)),
                 new("import_path", ConfigNode.Of(a.Builder.ImportPath)),
                 new("args", ConfigJson.Read(a.Builder.DefaultArgsJson())),
-                new("deployments", ConfigNode.Sequence(GraphOverrides.Nodes(a.App).Select(n => Describe(n.Definition.DeploymentOptions)))),
+                new("deployments", ConfigNode.Sequence(GraphOverrides.Nodes(a.App).Select(n => Describe(n.Definition.DeploymentOptions, n.Definition.Type)))),
             ])))),
         ]);
 
-    /// <summary>Every option of a deployment as a <c>deployments</c> entry would set it.</summary>
-    public static ConfigNode Describe(DeploymentOptions options)
+    /// <summary>Every option of a deployment as a <c>deployments</c> entry would set it; with its class, the settings of its [Batch] methods too.</summary>
+    public static ConfigNode Describe(DeploymentOptions options, Type? type = null)
     {
         var entries = new List<KeyValuePair<string, ConfigNode>> { new("name", ConfigNode.Of(options.Name)) };
         if (options.Autoscaling is { } autoscaling)
@@ -55,7 +55,54 @@ internal static class ServeConfigWriter
                 .Select(c => new KeyValuePair<string, ConfigNode>(c.Key, ConfigNode.Of(c.Value))))));
         }
         entries.Add(new("resources", ConfigNode.Mapping(resources)));
+        if ((type is null ? DescribeBatching(options.Batching) : DescribeBatching(type, options)) is { } batching)
+        {
+            entries.Add(new("batching", batching));
+        }
         return ConfigNode.Mapping(entries);
+    }
+
+    /// <summary>The batching settings given in options, as given.</summary>
+    private static ConfigNode? DescribeBatching(IReadOnlyDictionary<string, BatchOptions> batching) => batching.Count == 0 ? null
+        : ConfigNode.Mapping(batching.OrderBy(b => b.Key, StringComparer.Ordinal).Select(b =>
+        {
+            var settings = new List<KeyValuePair<string, ConfigNode>>();
+            if (b.Value.MaxBatchSize is { } size)
+            {
+                settings.Add(new("max_batch_size", ConfigNode.Of(size)));
+            }
+            if (b.Value.BatchWaitTimeout is { } wait)
+            {
+                settings.Add(new("batch_wait_timeout_s", ConfigNode.Of(wait.TotalSeconds)));
+            }
+            if (b.Value.MaxConcurrentBatches is { } concurrent)
+            {
+                settings.Add(new("max_concurrent_batches", ConfigNode.Of(concurrent)));
+            }
+            return new KeyValuePair<string, ConfigNode>(b.Key, ConfigNode.Mapping(settings));
+        }));
+
+    /// <summary>Every [Batch] method of <paramref name="type"/> with the settings it runs with.</summary>
+    private static ConfigNode? DescribeBatching(Type type, DeploymentOptions options)
+    {
+        var methods = type.GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
+            .Where(m => Batching.BatchMethod.IsBatched(m) && Batching.BatchMethod.Check(m) is null)
+            .OrderBy(m => m.Name, StringComparer.Ordinal)
+            .ToArray();
+        if (methods.Length == 0)
+        {
+            return null;
+        }
+        return ConfigNode.Mapping(methods.Select(m =>
+        {
+            var settings = Batching.BatchMethod.For(m)!.Attribute.ToSettings().With(Batching.InstanceBatches.ConfigFor(m.Name, options.Batching));
+            return new KeyValuePair<string, ConfigNode>(m.Name, ConfigNode.Mapping(
+            [
+                new("max_batch_size", ConfigNode.Of(settings.MaxBatchSize)),
+                new("batch_wait_timeout_s", ConfigNode.Of(settings.BatchWaitTimeout.TotalSeconds)),
+                new("max_concurrent_batches", ConfigNode.Of(settings.MaxConcurrentBatches)),
+            ]));
+        }));
     }
 
     private static ConfigNode Describe(AutoscalingConfig config)

@@ -18,6 +18,9 @@ internal sealed record ApplicationSpec
     /// <summary>The application's entry of the config file it was deployed from, as JSON; null when it was run from code.</summary>
     [Id(5)] public string? Config { get; init; }
 
+    /// <summary>What building the application found questionable but not wrong (logged when it is deployed); not part of its identity.</summary>
+    [Id(6)] public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>Value equality, deployments included, so re-applying an unchanged config is recognised as one.</summary>
     public bool Equals(ApplicationSpec? other) =>
         other is not null && Name == other.Name && RoutePrefix == other.RoutePrefix && IngressDeployment == other.IngressDeployment

@@ -31,4 +31,11 @@ internal interface IDeploymentGrain : IGrainWithStringKey
     /// <summary>A router could not reach a replica; check it now instead of at the next health check.</summary>
     [OneWay, Alias("report-unreachable")]
     Task ReportUnreachableAsync(string replicaId);
+
+    /// <summary>
+    /// A multiplexed replica's loaded models changed; the newest <paramref name="sequence"/> from each replica wins.
+    /// Published in the replica set, so routers send requests where their model is loaded.
+    /// </summary>
+    [OneWay, Alias("report-models")]
+    Task ReportModelsAsync(string replicaId, long sequence, IReadOnlyList<string> models);
 }

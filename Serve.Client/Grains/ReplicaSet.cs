@@ -24,4 +24,9 @@ internal sealed record ReplicaSet
 
     /// <summary>Whether the deployment autoscales: routers then report their load to its autoscaler.</summary>
     [Id(6)] public bool Autoscaled { get; init; }
+
+    /// <summary>The multiplexed models each RUNNING replica holds, by replica id; replicas holding none are left out.</summary>
+    [Id(7)] public IReadOnlyDictionary<string, IReadOnlyList<string>> Models { get; init; } = NoModels;
+
+    private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> NoModels = new Dictionary<string, IReadOnlyList<string>>();
 }

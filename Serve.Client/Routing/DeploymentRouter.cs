@@ -19,6 +19,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly RouterMetrics _metrics;
     private readonly Lock _gate = new();
+    private readonly Lock _placing = new();
     private readonly Queue<TaskCompletionSource> _waiters = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
@@ -27,6 +28,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     private CancellationTokenSource? _poll;
     private ReplicaSet? _set;
     private int _queued;
+    private int _queuedForModel;
     private Task _watch = Task.CompletedTask;
 
     public DeploymentRouter(DeploymentId deployment, IGrainFactory grains, TimeProvider time, ILogger logger, RouterMetrics metrics)
@@ -37,6 +39,9 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         _logger = logger;
         _metrics = metrics;
     }
+
+    /// <summary>Whether requests naming a multiplexed model go where it is loaded (true), or by load alone.</summary>
+    public bool ModelAware { get; init; } = true;
 
     /// <summary>Requests waiting for a replica right now.</summary>
     public int QueuedRequests => Volatile.Read(ref _queued);
@@ -57,7 +62,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         {
             while (true)
             {
-                var replica = await AcquireAsync(token);
+                var replica = await AcquireAsync(request.ModelId, token);
                 // The call also ends once the replica is known lost with its silo: its answer would never come.
                 using var lostOrCancelled = token.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(token, replica.LostToken) : null;
                 ReplicaResponse response;
@@ -141,7 +146,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         {
             while (true)
             {
-                var replica = await AcquireAsync(token);
+                var replica = await AcquireAsync(request.ModelId, token);
                 var lostOrCancelled = CancellationTokenSource.CreateLinkedTokenSource(token, replica.LostToken);
                 var enumerator = replica.Grain.StreamAsync(request, lostOrCancelled.Token).GetAsyncEnumerator(lostOrCancelled.Token);
                 ReplicaResponse? verdict;
@@ -252,19 +257,19 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
             var own = _time.GetUtcNow().UtcTicks + timeout.Ticks;
             deadline = deadline == 0 ? own : Math.Min(deadline, own);
         }
-        return new ReplicaRequest(method, args, requestId, deadline);
+        return new ReplicaRequest(method, args, requestId, deadline, options.MultiplexedModelId);
     }
 
-    private ValueTask<RoutedReplica> AcquireAsync(CancellationToken cancellationToken)
+    private ValueTask<RoutedReplica> AcquireAsync(string? modelId, CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _set) is { Exists: true } && TryAcquire() is { } replica)
+        if (Volatile.Read(ref _set) is { Exists: true } && TryAcquire(modelId, allowSpill: false) is { } replica)
         {
             return ValueTask.FromResult(replica);
         }
-        return WaitForReplicaAsync(cancellationToken);
+        return WaitForReplicaAsync(modelId, cancellationToken);
     }
 
-    private async ValueTask<RoutedReplica> WaitForReplicaAsync(CancellationToken cancellationToken)
+    private async ValueTask<RoutedReplica> WaitForReplicaAsync(string? modelId, CancellationToken cancellationToken)
     {
         await _ready.Task.WaitAsync(cancellationToken);
         var set = Volatile.Read(ref _set)!;
@@ -272,9 +277,12 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         {
             throw new DeploymentNotFoundException(_deployment.Key);
         }
+        // A request for a model waits for a replica that holds it, and loads it elsewhere only once it has waited this long.
+        var matching = modelId is not null && ModelAware;
+        var spillAt = matching ? _time.GetTimestamp() + (long)(ModelAwareChoice.SpillAfter.TotalSeconds * _time.TimestampFrequency) : 0;
         lock (_gate)
         {
-            if (TryAcquire() is { } replica)
+            if (TryAcquire(modelId, allowSpill: false) is { } replica)
             {
                 return replica;
             }
@@ -284,6 +292,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
                 throw new BackPressureException(_deployment.Key, set.MaxQueuedRequests);
             }
             _queued++;
+            _queuedForModel += matching ? 1 : 0;
         }
         ReportIfNoReplica();
         try
@@ -291,22 +300,36 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
             while (true)
             {
                 TaskCompletionSource waiter;
+                var patience = Timeout.InfiniteTimeSpan;
                 lock (_gate)
                 {
                     if (!Volatile.Read(ref _set)!.Exists)
                     {
                         throw new DeploymentNotFoundException(_deployment.Key);
                     }
-                    if (TryAcquire() is { } replica)
+                    var now = _time.GetTimestamp();
+                    if (TryAcquire(modelId, allowSpill: now >= spillAt) is { } replica)
                     {
                         return replica;
+                    }
+                    if (now < spillAt)
+                    {
+                        patience = _time.GetElapsedTime(now, spillAt);
                     }
                     waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                     _waiters.Enqueue(waiter);
                 }
                 try
                 {
-                    await waiter.Task.WaitAsync(cancellationToken);
+                    await waiter.Task.WaitAsync(patience, _time, cancellationToken);
+                }
+                catch (TimeoutException)
+                {
+                    // Waited long enough for a replica holding the model: the next try may load it on another.
+                    if (!waiter.TrySetCanceled())
+                    {
+                        WakeOne();
+                    }
                 }
                 catch (OperationCanceledException)
                 {
@@ -324,11 +347,12 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
             lock (_gate)
             {
                 _queued--;
+                _queuedForModel -= matching ? 1 : 0;
             }
         }
     }
 
-    private RoutedReplica? TryAcquire()
+    private RoutedReplica? TryAcquire(string? modelId, bool allowSpill)
     {
         var replicas = Volatile.Read(ref _replicas);
         var limit = Volatile.Read(ref _set)?.MaxOngoingRequests ?? 0;
@@ -336,6 +360,15 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         if (count == 0)
         {
             return null;
+        }
+        if (modelId is not null && ModelAware)
+        {
+            var chosen = ModelAwareChoice.Choose(replicas, limit, modelId, _time, allowSpill, out var spilled, _placing);
+            if (spilled)
+            {
+                _metrics.ModelSpilled(_deployment);
+            }
+            return chosen;
         }
         if (count == 1)
         {
@@ -371,7 +404,12 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     private void Release(RoutedReplica replica)
     {
         replica.Release();
-        if (Volatile.Read(ref _queued) > 0)
+        if (Volatile.Read(ref _queuedForModel) > 0)
+        {
+            // A request waiting for its model's replica may not fit the slot freed, and another may: all look again.
+            WakeAll();
+        }
+        else if (Volatile.Read(ref _queued) > 0)
         {
             WakeOne();
         }
@@ -447,6 +485,10 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
             _replicas = set.Replicas
                 .Select(id => known.TryGetValue(id, out var existing) ? existing : new RoutedReplica(id, _grains.GetGrain<IReplicaGrain>(id)))
                 .ToArray();
+            foreach (var replica in _replicas)
+            {
+                replica.SetModels(set.Models.TryGetValue(replica.Id, out var models) ? models : []);
+            }
             if (set.Lost.Count > 0)
             {
                 var ids = set.Lost.ToHashSet();

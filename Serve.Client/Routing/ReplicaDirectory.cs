@@ -26,10 +26,16 @@ internal sealed class ReplicaDirectory : IHandleRuntime, IAsyncDisposable
         lifetime?.ApplicationStopping.Register(() => _ = DisposeAsync().AsTask());
     }
 
+    /// <summary>
+    /// Whether routers send requests naming a multiplexed model to replicas that hold it. Default is true; false routes
+    /// by load alone (the benchmark's baseline).
+    /// </summary>
+    internal bool ModelAwareRouting { get; set; } = true;
+
     public DeploymentRouter GetRouter(DeploymentId deployment) =>
         _routers.GetOrAdd(deployment, static (id, self) => new Lazy<DeploymentRouter>(() =>
         {
-            var router = new DeploymentRouter(id, self._grains, self._time, self._logger, self._metrics);
+            var router = new DeploymentRouter(id, self._grains, self._time, self._logger, self._metrics) { ModelAware = self.ModelAwareRouting };
             router.Start();
             return router;
         }), this).Value;

@@ -46,4 +46,74 @@ internal sealed class RoutedReplica(string id, IReplicaGrain grain)
     }
 
     public void Release() => Interlocked.Decrement(ref _inFlight);
+
+    private readonly Lock _assigning = new();
+    private IReadOnlyList<string> _models = [];
+    private (string Model, long Until)[] _assigned = [];
+
+    /// <summary>The multiplexed models the replica said it holds (the published replica set).</summary>
+    public IReadOnlyList<string> Models => Volatile.Read(ref _models);
+
+    /// <summary>The replica's published models; a model it now publishes needs this router's assignment no more.</summary>
+    public void SetModels(IReadOnlyList<string> models)
+    {
+        Volatile.Write(ref _models, models);
+        if (Volatile.Read(ref _assigned).Length == 0 || models.Count == 0)
+        {
+            return;
+        }
+        lock (_assigning)
+        {
+            // Once loaded it is known from the set; an assignment kept on would outlive an eviction and call the model back here.
+            Volatile.Write(ref _assigned, Array.FindAll(_assigned, a => !models.Contains(a.Model)));
+        }
+    }
+
+    /// <summary>Whether the replica holds <paramref name="modelId"/>, or was just sent a request for it by this router.</summary>
+    public bool Holds(string modelId, long now)
+    {
+        foreach (var model in Volatile.Read(ref _models))
+        {
+            if (model == modelId)
+            {
+                return true;
+            }
+        }
+        foreach (var (model, until) in Volatile.Read(ref _assigned))
+        {
+            if (model == modelId && now < until)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Models it holds or was just sent, as far as this router knows.</summary>
+    public int ModelCount(long now)
+    {
+        var models = Volatile.Read(ref _models);
+        var count = models.Count;
+        foreach (var (model, until) in Volatile.Read(ref _assigned))
+        {
+            if (now < until && !models.Contains(model))
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /// <summary>
+    /// Remembers that a request for <paramref name="modelId"/> went here, until <paramref name="until"/>: the replica loads
+    /// it, and the requests that follow before its next published set should come here too rather than load it elsewhere.
+    /// </summary>
+    public void Assign(string modelId, long now, long until)
+    {
+        lock (_assigning)
+        {
+            var kept = Array.FindAll(_assigned, a => a.Until > now && a.Model != modelId);
+            Volatile.Write(ref _assigned, [.. kept, (modelId, until)]);
+        }
+    }
 }

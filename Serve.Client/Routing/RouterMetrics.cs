@@ -12,6 +12,7 @@ internal sealed class RouterMetrics
 {
     private readonly Counter<long> _retries;
     private readonly Counter<long> _replicaUnavailable;
+    private readonly Counter<long> _modelSpills;
 
     public RouterMetrics(IMeterFactory meterFactory)
     {
@@ -20,7 +21,16 @@ internal sealed class RouterMetrics
             "serve.router.retries", "{call}", "Calls a router sent to another replica after the first could not complete them.");
         _replicaUnavailable = meter.CreateCounter<long>(
             "serve.router.replica_unavailable", "{call}", "Calls failed fast because their replica was lost mid-call and they are not idempotent.");
+        _modelSpills = meter.CreateCounter<long>(
+            "serve.router.multiplexed_spills", "{call}", "Calls sent to a replica without their multiplexed model because every replica holding it stayed busy.");
     }
+
+    public void ModelSpilled(DeploymentId deployment) =>
+        _modelSpills.Add(1, new TagList
+        {
+            { ServeMeter.ApplicationTag, deployment.Application },
+            { ServeMeter.DeploymentTag, deployment.Name },
+        });
 
     public void Retried(DeploymentId deployment, RetryReason reason) =>
         _retries.Add(1, new TagList

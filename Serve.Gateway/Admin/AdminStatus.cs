@@ -39,6 +39,6 @@ internal static class AdminStatus
         RunningReplicas = deployment.RunningReplicas,
         ScalingDecision = deployment.ScalingDecision,
         DeploymentConfig = spec is null ? null : AdminJson.Parse(ConfigJson.Write(ServeConfigWriter.Describe(spec.Options))),
-        Replicas = deployment.Replicas.Select(r => new ReplicaDetails(r.ReplicaId, r.State, r.Silo)).ToArray(),
+        Replicas = deployment.Replicas.Select(r => new ReplicaDetails(r.ReplicaId, r.State, r.Silo, r.Models.Count == 0 ? null : r.Models)).ToArray(),
     };
 }

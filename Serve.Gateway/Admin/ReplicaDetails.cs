@@ -2,8 +2,9 @@ using System.Text.Json.Serialization;
 
 namespace Serve.Admin;
 
-/// <summary>One replica, as the admin API shows it.</summary>
+/// <summary>One replica, as the admin API shows it; <c>multiplexed_model_ids</c> only when it holds models.</summary>
 internal sealed record ReplicaDetails(
     [property: JsonPropertyName("replica_id")] string ReplicaId,
     [property: JsonPropertyName("state")] ReplicaState State,
-    [property: JsonPropertyName("silo")] string? Silo);
+    [property: JsonPropertyName("silo")] string? Silo,
+    [property: JsonPropertyName("multiplexed_model_ids"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Models = null);

@@ -63,6 +63,11 @@ internal sealed partial class HttpForwarder
             return GatewayError.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "CONNECT opens a tunnel, which the gateway does not do", requestId,
                 header: (HeaderNames.Allow, AllowedMethods));
         }
+        if (!TryGetModelId(context.Request, out _))
+        {
+            return GatewayError.WriteAsync(context, StatusCodes.Status400BadRequest,
+                $"header {MultiplexedModel.IdHeader} must be 1 to {MultiplexedModel.MaxIdLength} characters without control characters", requestId);
+        }
         var options = _options.CurrentValue;
         // Most requests have no body: they skip the reading step and its state machine.
         return HasBody(context.Request)
@@ -91,8 +96,7 @@ internal sealed partial class HttpForwarder
                 return;
             case RequestBodyReadStatus.ClientGone:
                 LogClientGone(_logger, requestId);
-                // The connection is gone: said so, Kestrel does not try to drain the rest of a body that will never come
-                // (after a reset mid-read its body reader is left mid-read, and the drain logs an error).
+                // Nothing more will come: the connection ends now rather than wait for the rest of the body.
                 context.Abort();
                 return;
         }
@@ -124,7 +128,8 @@ internal sealed partial class HttpForwarder
     {
         var timeout = route.RequestTimeout ?? options.RequestTimeout;
         using var deadline = timeout is { } t ? new CancellationTokenSource(t) : null;
-        var call = new CallOptions { RequestId = requestId, Timeout = timeout, Idempotent = HttpIdempotency.IsIdempotent(context.Request) };
+        TryGetModelId(context.Request, out var modelId);
+        var call = new CallOptions { RequestId = requestId, Timeout = timeout, Idempotent = HttpIdempotency.IsIdempotent(context.Request), MultiplexedModelId = modelId };
         var deployment = new DeploymentId(route.Application, route.IngressDeployment);
         try
         {
@@ -233,6 +238,23 @@ internal sealed partial class HttpForwarder
 
     private static bool HasBody(HttpRequest request) =>
         request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+
+    /// <summary>
+    /// The multiplexed model the request names: Ray's <c>serve_multiplexed_model_id</c> header, or the same with hyphens
+    /// (proxies such as nginx drop header names with underscores by default). False when the value is not a valid id.
+    /// </summary>
+    private static bool TryGetModelId(HttpRequest request, out string? modelId)
+    {
+        var value = request.Headers[MultiplexedModel.IdHeader];
+        if (value.Count == 0)
+        {
+            value = request.Headers[ModelIdHeaderHyphenated];
+        }
+        modelId = value.Count == 0 || string.IsNullOrEmpty(value[0]) ? null : value.ToString();
+        return modelId is null || CallOptions.IsValidModelId(modelId);
+    }
+
+    private const string ModelIdHeaderHyphenated = "serve-multiplexed-model-id";
 
     private static string RequestId(HttpRequest request)
     {

@@ -38,8 +38,12 @@ internal sealed partial class RouteTableWatcher : BackgroundService
                 if (snapshot.Version != version)
                 {
                     version = snapshot.Version;
-                    _table = new RoutePrefixTable(snapshot.Routes);
-                    LogRoutes(_logger, snapshot.Routes.Count, version);
+                    // Most snapshots change status only (replicas starting, models loaded): the table and the log stay.
+                    if (_table is null || !_table.Routes.OrderBy(r => r.Prefix, StringComparer.Ordinal).SequenceEqual(snapshot.Routes.OrderBy(r => r.Prefix, StringComparer.Ordinal)))
+                    {
+                        _table = new RoutePrefixTable(snapshot.Routes);
+                        LogRoutes(_logger, snapshot.Routes.Count, version);
+                    }
                 }
                 delay = TimeSpan.FromMilliseconds(100);
             }

@@ -50,6 +50,7 @@ internal sealed partial class ControllerGrain
         foreach (var (spec, _) in changed)
         {
             LogDeployed(_logger, spec.Name, spec.Deployments.Count, spec.RoutePrefix ?? "(none)");
+            LogWarnings(spec);
             _statuses[spec.Name] = InitialStatus(spec);
         }
         foreach (var name in deleted)

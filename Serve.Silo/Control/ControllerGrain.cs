@@ -68,6 +68,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         Applications[spec.Name] = spec;
         await StoreAsync($"application '{spec.Name}'", () => Restore(spec.Name, previous));
         LogDeployed(_logger, spec.Name, spec.Deployments.Count, spec.RoutePrefix ?? "(none)");
+        LogWarnings(spec);
 
         _statuses[spec.Name] = InitialStatus(spec);
         Publish();
@@ -263,6 +264,17 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     private IDeploymentGrain Deployment(DeploymentId id) => GrainFactory.GetGrain<IDeploymentGrain>(id.Key);
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void LogWarnings(ApplicationSpec spec)
+    {
+        foreach (var warning in spec.Warnings)
+        {
+            LogDeployWarning(_logger, spec.Name, warning);
+        }
+    }
+
+    [LoggerMessage(EventId = ServeEvents.ApplicationDeployWarning, Level = LogLevel.Warning, Message = "Application {Application}: {Warning}")]
+    private static partial void LogDeployWarning(ILogger logger, string application, string warning);
 
     [LoggerMessage(EventId = ServeEvents.ApplicationDeployed, Level = LogLevel.Information, Message = "Application {Application}: {Count} deployment(s) at route prefix {RoutePrefix}")]
     private static partial void LogDeployed(ILogger logger, string application, int count, string routePrefix);

@@ -460,6 +460,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
             MaxQueuedRequests = spec?.Options.MaxQueuedRequests ?? -1,
             Lost = [.. _lostReplicas],
             Autoscaled = spec?.Options.Autoscaling is not null,
+            Models = Replicas.Where(r => r.State == ReplicaState.Running && r.Models.Count > 0).ToDictionary(r => r.Id, r => r.Models),
         };
         var changed = _changed;
         _changed = NewSignal();

@@ -18,5 +18,11 @@ internal sealed class ReplicaRecord
 
     [Id(5)] public bool HealthCheckRunning { get; set; }
 
-    public ReplicaStatus ToStatus() => new() { ReplicaId = Id, State = State, Silo = Silo };
+    /// <summary>The multiplexed models it reported holding.</summary>
+    [Id(6)] public IReadOnlyList<string> Models { get; set; } = [];
+
+    /// <summary>The number of its newest models report, so an older one arriving late is ignored.</summary>
+    [Id(7)] public long ModelsSequence { get; set; }
+
+    public ReplicaStatus ToStatus() => new() { ReplicaId = Id, State = State, Silo = Silo, Models = Models };
 }

@@ -30,6 +30,7 @@ public static class ServeSiloBuilderExtensions
         }
         builder.Services.AddPlacementDirector<ReplicaPlacementStrategy, ReplicaPlacementDirector>();
         builder.Services.AddSingleton<SiloResourceLedger>();
+        builder.Services.TryAddSingleton<Serve.Replicas.ReplicaMetrics>();
         builder.Services.AddPlacementDirector<SiloLedgerPlacementStrategy, SiloLedgerPlacementDirector>();
         return builder;
     }

@@ -2,10 +2,14 @@ using System.Linq.Expressions;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Serve.Batching;
 
 namespace Serve.Replicas;
 
-/// <summary>Calls one public method of a deployment class: compiled once, then as fast as a direct call.</summary>
+/// <summary>
+/// Calls one public method of a deployment class: compiled once, then as fast as a direct call. A
+/// <see cref="BatchAttribute"/> method is called with one input, which joins the instance's next batch.
+/// </summary>
 internal sealed class MethodInvoker
 {
     private readonly Func<object, object?[], CancellationToken, object?> _call;
@@ -18,10 +22,16 @@ internal sealed class MethodInvoker
         Method = method;
         _parameters = method.GetParameters().Where(p => p.ParameterType != typeof(CancellationToken)).ToArray();
         _call = Compile(method);
+        Batch = BatchMethod.For(method);
         var returnType = method.ReturnType;
-        if (returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(IAsyncEnumerable<>))
+        if (Batch is not null)
+        {
+            IsStream = Batch.IsStream;
+        }
+        else if (returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(IAsyncEnumerable<>))
         {
             _stream = Bind<Func<object?, CancellationToken, IAsyncEnumerable<object?>>>(nameof(BoxStream), returnType);
+            IsStream = true;
         }
         else
         {
@@ -44,7 +54,10 @@ internal sealed class MethodInvoker
 
     public int RequiredParameterCount => _parameters.Count(p => !p.HasDefaultValue);
 
-    public bool IsStream => _stream is not null;
+    public bool IsStream { get; }
+
+    /// <summary>The batch this method gathers calls into; null when it is not a <see cref="BatchAttribute"/> method.</summary>
+    public BatchMethod? Batch { get; }
 
     public static MethodInvoker Create(MethodInfo method) => new(method);
 
@@ -54,18 +67,31 @@ internal sealed class MethodInvoker
         {
             throw new InvalidOperationException($"{Method.Name} returns IAsyncEnumerable; call it as a stream (StreamAsync, or an IAsyncEnumerable method of a typed handle).");
         }
+        if (Batch is not null)
+        {
+            return new(InstanceBatches.For(target).Queue(Method).EnqueueAsync(BatchInput(args), cancellationToken));
+        }
         var result = _call(target, Convert(args), cancellationToken);
         return _await is null ? ValueTask.FromResult(result) : _await(result);
     }
 
     public IAsyncEnumerable<object?> Stream(object target, object?[] args, CancellationToken cancellationToken)
     {
-        if (_stream is null)
+        if (!IsStream)
         {
             throw new InvalidOperationException($"{Method.Name} does not return IAsyncEnumerable; call it with CallAsync.");
         }
-        return _stream(_call(target, Convert(args), cancellationToken), cancellationToken);
+        if (Batch is not null)
+        {
+            return InstanceBatches.For(target).Queue(Method).EnqueueStream(BatchInput(args), cancellationToken);
+        }
+        return _stream!(_call(target, Convert(args), cancellationToken), cancellationToken);
     }
+
+    /// <summary>The one input a caller sends a batched method.</summary>
+    private object? BatchInput(object?[] args) => args.Length == 1
+        ? ConvertArgument(args[0], Batch!.InputType, _parameters[0].Name)
+        : throw new ArgumentException($"{Method.Name} is batched: call it with one {BatchMethod.TypeName(Batch!.InputType)} (got {args.Length} argument(s)); the replica gathers calls into the list it takes.");
 
     private object?[] Convert(object?[] args)
     {
@@ -84,14 +110,13 @@ internal sealed class MethodInvoker
                     : throw new ArgumentException($"{Method.Name} needs argument '{parameter.Name}' ({parameter.ParameterType.Name}) but got {args.Length} argument(s).");
                 continue;
             }
-            converted[i] = ConvertArgument(args[i], parameter);
+            converted[i] = ConvertArgument(args[i], parameter.ParameterType, parameter.Name);
         }
         return converted;
     }
 
-    private object? ConvertArgument(object? value, ParameterInfo parameter)
+    private object? ConvertArgument(object? value, Type type, string? name)
     {
-        var type = parameter.ParameterType;
         if (value is null || type.IsInstanceOfType(value))
         {
             return value;
@@ -111,7 +136,7 @@ internal sealed class MethodInvoker
         }
         catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException or JsonException or NotSupportedException)
         {
-            throw new ArgumentException($"{Method.Name}: argument '{parameter.Name}' must be {parameter.ParameterType.Name}, got {value.GetType().Name} ({e.Message}).", e);
+            throw new ArgumentException($"{Method.Name}: argument '{name}' must be {type.Name}, got {value.GetType().Name} ({e.Message}).", e);
         }
     }
 

@@ -18,13 +18,14 @@ internal sealed class MethodTable
     {
         _type = type;
         var methods = type.GetMethods(BindingFlags.Public | BindingFlags.Instance)
-            .Where(m => m.DeclaringType != typeof(object) && !m.IsSpecialName && !m.ContainsGenericParameters)
+            .Where(m => m.DeclaringType != typeof(object) && !m.IsSpecialName && !m.ContainsGenericParameters && !IsModelLoader(m))
             .Select(m => (Name: m.Name, Method: m))
             .Concat(type.GetInterfaces()
                 .Where(i => !i.Namespace!.StartsWith("System", StringComparison.Ordinal))
                 .SelectMany(i => type.GetInterfaceMap(i) is var map
                     ? map.InterfaceMethods.Select((im, k) => (Name: im.Name, Method: map.TargetMethods[k]))
-                    : []));
+                    : []))
+            .Where(m => !IsModelLoader(m.Method));
         _byName = methods
             .SelectMany(m => m.Name.EndsWith("Async", StringComparison.Ordinal) && m.Name.Length > 5
                 ? new[] { m, (Name: m.Name[..^5], m.Method) }
@@ -32,6 +33,9 @@ internal sealed class MethodTable
             .GroupBy(m => m.Name, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(m => m.Method).Distinct().Select(MethodInvoker.Create).ToArray(), StringComparer.Ordinal);
     }
+
+    /// <summary>A [Multiplexed] loader fills the replica's model cache; a caller loading models around it would defeat the cache's bound.</summary>
+    private static bool IsModelLoader(MethodInfo method) => method.IsDefined(typeof(MultiplexedAttribute), inherit: true);
 
     public static MethodTable For(Type type) => Tables.GetOrAdd(type, static t => new MethodTable(t));
 

@@ -21,6 +21,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     private readonly TimeProvider _time;
     private readonly ILogger<ReplicaGrain> _logger;
     private readonly SiloResourceLedger _ledger;
+    private readonly ReplicaMetrics _metrics;
     private readonly string _silo;
     private ReplicaInstance? _instance;
     private ReplicaHttpHost? _http;
@@ -32,9 +33,11 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     private string? _replicaId;
     private Action? _leave;
 
-    public ReplicaGrain(IServiceProvider services, ReplicaDirectory handles, TimeProvider time, ILocalSiloDetails silo, SiloResourceLedger ledger, ILogger<ReplicaGrain> logger)
+    public ReplicaGrain(
+        IServiceProvider services, ReplicaDirectory handles, TimeProvider time, ILocalSiloDetails silo, SiloResourceLedger ledger, ReplicaMetrics metrics, ILogger<ReplicaGrain> logger)
     {
         _ledger = ledger;
+        _metrics = metrics;
         _silo = silo.SiloAddress.ToString();
         _services = services;
         _handles = handles;
@@ -58,7 +61,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             throw new SiloFullException(_silo, shortage);
         }
         // A retried start joins the first one instead of building a second instance.
-        _starting ??= ReplicaInstance.CreateAsync(spec, _services, _handles, cancellationToken);
+        _starting ??= ReplicaInstance.CreateAsync(spec, _services, _handles, _time, _metrics.For(spec.Id, ReplicaId), cancellationToken);
         try
         {
             var instance = await _starting;
@@ -75,6 +78,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         }
         _maxOngoing = spec.Options.MaxOngoingRequests;
         UpdateLoadReporting(spec);
+        PublishModels(spec, _instance);
         LogStarted(_logger, ReplicaId, _silo);
         return _silo;
     }
@@ -87,12 +91,13 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         }
         var leaveLater = false;
         using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
+        var context = new ServeCallContext(request.RequestId, request.DeadlineUtcTicks, request.ModelId);
         try
         {
-            ServeCallContext.Current = new ServeCallContext(request.RequestId, request.DeadlineUtcTicks);
+            ServeCallContext.Current = context;
             if (request.Method == HttpRequestData.MethodName)
             {
-                var response = await InvokeHttpAsync(request, deadline.Token);
+                var response = await InvokeHttpAsync(request, context, deadline.Token);
                 // A response still streaming stays in flight until its handler is done.
                 leaveLater = response.StreamId != 0;
                 return ReplicaResponse.Completed(response);
@@ -114,19 +119,26 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         {
             if (!leaveLater)
             {
+                context.ReleaseModels();
                 Leave();
             }
         }
     }
 
-    private Task<HttpResponseData> InvokeHttpAsync(ReplicaRequest request, CancellationToken cancellationToken)
+    private Task<HttpResponseData> InvokeHttpAsync(ReplicaRequest request, ServeCallContext context, CancellationToken cancellationToken)
     {
         if (_http is null)
         {
             throw new InvalidOperationException(
                 $"{_instance!.Target.GetType().Name} is not an HTTP ingress. Fix: implement IHttpIngress or IHttpEndpoints, or run the application without a route prefix.");
         }
-        return _http.InvokeAsync((HttpRequestData)request.Args[0]!, ReplicaId, request.RequestId, cancellationToken, _leave ??= Leave);
+        // A streamed response holds its models until its handler is done; others share one callback.
+        var finished = _instance!.Models is null ? _leave ??= Leave : () =>
+        {
+            context.ReleaseModels();
+            Leave();
+        };
+        return _http.InvokeAsync((HttpRequestData)request.Args[0]!, ReplicaId, request.RequestId, cancellationToken, finished);
     }
 
     public IAsyncEnumerable<byte[]> ReadHttpStreamAsync(long streamId, CancellationToken cancellationToken) =>
@@ -139,10 +151,10 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             yield return rejection;
             yield break;
         }
+        var context = new ServeCallContext(request.RequestId, request.DeadlineUtcTicks, request.ModelId);
         try
         {
             yield return ReplicaResponse.CompletedEmpty;
-            var context = new ServeCallContext(request.RequestId, request.DeadlineUtcTicks);
             using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
             IAsyncEnumerator<object?>? items = null;
             ReplicaResponse? fault = null;
@@ -190,6 +202,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         }
         finally
         {
+            context.ReleaseModels();
             Leave();
         }
     }

@@ -3,25 +3,37 @@ using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Serve.Applications;
+using Serve.Batching;
 using Serve.Grains;
+using Serve.Multiplexing;
 
 namespace Serve.Replicas;
 
-/// <summary>One instance of the user's deployment class, built by the rule of <see cref="ConstructorBinding"/>.</summary>
+/// <summary>
+/// One instance of the user's deployment class, built by the rule of <see cref="ConstructorBinding"/>, with the
+/// batch queues of its <see cref="BatchAttribute"/> methods and the model cache of its <see cref="MultiplexedAttribute"/> loader.
+/// </summary>
 internal sealed class ReplicaInstance : IAsyncDisposable
 {
     private readonly MethodTable _methods;
+    private readonly InstanceBatches _batches;
     private string? _userConfig;
 
-    private ReplicaInstance(object target, MethodTable methods)
+    private ReplicaInstance(object target, MethodTable methods, InstanceBatches batches, ModelCache? models)
     {
         Target = target;
         _methods = methods;
+        _batches = batches;
+        Models = models;
     }
 
     public object Target { get; }
 
-    public static async Task<ReplicaInstance> CreateAsync(DeploymentSpec spec, IServiceProvider services, IHandleRuntime handles, CancellationToken cancellationToken)
+    /// <summary>The models this replica holds; null when its class has no [Multiplexed] loader.</summary>
+    public ModelCache? Models { get; }
+
+    public static async Task<ReplicaInstance> CreateAsync(
+        DeploymentSpec spec, IServiceProvider services, IHandleRuntime handles, TimeProvider time, ReplicaMetrics.Observer observer, CancellationToken cancellationToken)
     {
         var type = Type.GetType(spec.TypeName, throwOnError: false)
             ?? throw new ServeException($"Deployment '{spec.Id}': class '{spec.TypeName}' is not loaded on this silo. Fix: reference its assembly from every silo that hosts replicas.");
@@ -30,6 +42,18 @@ internal sealed class ReplicaInstance : IAsyncDisposable
             : new ConstructorBinding.ArgumentShape(a.TypeName is null ? null : ResolveType(a.TypeName, spec), null, null)).ToArray();
         var constructor = ConstructorBinding.Select(type, shapes, out var error)
             ?? throw new ServeException($"Deployment '{spec.Id}': {error}");
+        // Every [Batch] signature and the model loader are checked before the user's constructor runs.
+        MethodTable methods;
+        ModelLoader? loader;
+        try
+        {
+            methods = MethodTable.For(type);
+            loader = ModelLoader.Find(type);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ServeException($"Deployment '{spec.Id}': {e.Message}");
+        }
 
         var parameters = constructor.GetParameters();
         var values = new object?[parameters.Length];
@@ -51,7 +75,11 @@ internal sealed class ReplicaInstance : IAsyncDisposable
             throw;
         }
 
-        var instance = new ReplicaInstance(target, MethodTable.For(type));
+        var instance = new ReplicaInstance(
+            target,
+            methods,
+            InstanceBatches.Attach(target, time, observer, spec.Options.Batching),
+            loader is null ? null : InstanceModels.Attach(target, loader, time, observer));
         if (target is IAsyncInitializable initializable)
         {
             await initializable.InitializeAsync(cancellationToken);
@@ -63,6 +91,7 @@ internal sealed class ReplicaInstance : IAsyncDisposable
     /// <summary>Hands the user config to the instance when it changed since the last time.</summary>
     public async Task ReconfigureAsync(DeploymentSpec spec, CancellationToken cancellationToken)
     {
+        _batches.Apply(spec.Options.Batching);
         var config = spec.Options.UserConfig;
         if (config is null || config == _userConfig)
         {
@@ -84,6 +113,13 @@ internal sealed class ReplicaInstance : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _batches.Dispose();
+        if (Models is not null)
+        {
+            // The models first: the instance may own what they use.
+            await Models.DisposeAsync();
+            InstanceModels.Detach(Target);
+        }
         switch (Target)
         {
             case IAsyncDisposable asyncDisposable:

@@ -1,0 +1,444 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+
+namespace Serve.Batching;
+
+/// <summary>
+/// Gathers single calls of one batched method on one instance into invocations with the list of their inputs.
+/// A batch starts when <see cref="BatchSettings.MaxBatchSize"/> inputs wait, or when the oldest has waited
+/// <see cref="BatchSettings.BatchWaitTimeout"/>, and at most <see cref="BatchSettings.MaxConcurrentBatches"/> run at once.
+/// A caller that leaves before its batch starts is taken out of it; once every caller of a running batch has left,
+/// the batch's token is cancelled.
+/// </summary>
+/// <remarks>
+/// Batches run on the thread pool without the callers' execution context: no caller's request id or deadline leaks
+/// into a batch that serves many, and a CPU-bound model never holds the replica's turn while new calls arrive.
+/// </remarks>
+internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
+{
+    /// <summary>Items buffered per caller of a streaming batch before the batch waits for that caller to read.</summary>
+    private const int StreamBuffer = 64;
+
+    private readonly object _target;
+    private readonly TimeProvider _time;
+    private readonly IBatchObserver? _observer;
+    private readonly Lock _gate = new();
+    private readonly LinkedList<Entry> _waiting = new();
+    private readonly ITimer _timer;
+    private readonly Func<object, ValueTask<IReadOnlyList<TOut>?>>? _await;
+    private readonly Func<object, CancellationToken, IAsyncEnumerable<IReadOnlyList<TOut>?>>? _steps;
+    private BatchSettings _settings;
+    private int _running;
+    private long _timerDue = long.MaxValue;
+    private bool _disposed;
+
+    public BatchQueue(BatchMethod method, object target, BatchSettings settings, TimeProvider time, IBatchObserver? observer)
+    {
+        Method = method;
+        _target = target;
+        _settings = settings;
+        _time = time;
+        _observer = observer;
+        // A timer captures the execution context it is created in: this one must not carry the first caller's.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _timer = time.CreateTimer(static s => ((BatchQueue<TIn, TOut>)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+        var adapter = method.IsStream ? nameof(Steps)
+            : method.Method.ReturnType.GetGenericTypeDefinition() == typeof(Task<>) ? nameof(AwaitTask)
+            : nameof(AwaitValueTask);
+        var generic = typeof(BatchQueue<TIn, TOut>).GetMethod(adapter, BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(method.ResultListType);
+        if (method.IsStream)
+        {
+            _steps = generic.CreateDelegate<Func<object, CancellationToken, IAsyncEnumerable<IReadOnlyList<TOut>?>>>();
+        }
+        else
+        {
+            _await = generic.CreateDelegate<Func<object, ValueTask<IReadOnlyList<TOut>?>>>();
+        }
+    }
+
+    public BatchMethod Method { get; }
+
+    public BatchSettings Settings => _settings;
+
+    /// <summary>Calls waiting for a batch to start.</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _waiting.Count;
+            }
+        }
+    }
+
+    public void Configure(BatchSettings settings)
+    {
+        lock (_gate)
+        {
+            _settings = settings;
+            _timerDue = long.MaxValue;
+        }
+        Dispatch();
+    }
+
+    public Task<TOut> EnqueueAsync(TIn input, CancellationToken cancellationToken)
+    {
+        if (Method.IsStream)
+        {
+            throw new InvalidOperationException($"{Method.Name} streams its results; call it as a stream.");
+        }
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<TOut>(cancellationToken);
+        }
+        var entry = new Entry(this, input, cancellationToken)
+        {
+            Result = new TaskCompletionSource<TOut>(TaskCreationOptions.RunContinuationsAsynchronously),
+        };
+        Add(entry);
+        return entry.Result.Task;
+    }
+
+    public async IAsyncEnumerable<TOut> EnqueueStream(TIn input, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (!Method.IsStream)
+        {
+            throw new InvalidOperationException($"{Method.Name} does not stream its results; call it with one input and await its result.");
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        var entry = new Entry(this, input, cancellationToken)
+        {
+            Items = Channel.CreateBounded<TOut>(new BoundedChannelOptions(StreamBuffer) { SingleReader = true, SingleWriter = true }),
+        };
+        Add(entry);
+        var finished = false;
+        try
+        {
+            await foreach (var item in entry.Items.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return item;
+            }
+            finished = true;
+        }
+        finally
+        {
+            if (!finished)
+            {
+                // Stopped reading: the batch stops writing to this caller.
+                Leave(entry);
+            }
+        }
+    }
+
+    async Task<object?> IBatchQueue.EnqueueAsync(object? input, CancellationToken cancellationToken) =>
+        await EnqueueAsync(input is null ? default! : (TIn)input, cancellationToken);
+
+    async IAsyncEnumerable<object?> IBatchQueue.EnqueueStream(object? input, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var item in EnqueueStream(input is null ? default! : (TIn)input, cancellationToken))
+        {
+            yield return item;
+        }
+    }
+
+    private void Add(Entry entry)
+    {
+        // Registered first: a cancellation that fires before the entry is queued marks it left, and it is never queued.
+        if (entry.Token.CanBeCanceled)
+        {
+            entry.Registration = entry.Token.UnsafeRegister(static s => { var e = (Entry)s!; e.Queue.Leave(e); }, entry);
+        }
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                entry.Registration.Dispose();
+                throw new ObjectDisposedException(Method.Name, $"{Method.Name} no longer takes calls: its replica stopped.");
+            }
+            if (entry.Left)
+            {
+                return;
+            }
+            entry.Node = _waiting.AddLast(entry);
+        }
+        Dispatch();
+    }
+
+    /// <summary>A caller cancelled, passed its deadline, or stopped reading its stream.</summary>
+    private void Leave(Entry entry)
+    {
+        Batch? abandoned = null;
+        lock (_gate)
+        {
+            if (entry.Left)
+            {
+                return;
+            }
+            entry.Left = true;
+            if (entry.Node is not null)
+            {
+                _waiting.Remove(entry.Node);
+                entry.Node = null;
+            }
+            else if (entry.Batch is { Done: false } batch && --batch.Remaining == 0)
+            {
+                abandoned = batch;
+            }
+        }
+        var cancelled = new OperationCanceledException(entry.Token);
+        entry.Result?.TrySetCanceled(entry.Token);
+        entry.Items?.Writer.TryComplete(cancelled);
+        try
+        {
+            // Nobody waits for this batch's results any more.
+            abandoned?.Cancellation.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // It finished meanwhile.
+        }
+    }
+
+    private void OnTimer()
+    {
+        lock (_gate)
+        {
+            _timerDue = long.MaxValue;
+        }
+        Dispatch();
+    }
+
+    /// <summary>Starts every batch that is due and has a free slot; otherwise arms the timer for the oldest call.</summary>
+    private void Dispatch()
+    {
+        List<Batch>? ready = null;
+        lock (_gate)
+        {
+            var settings = _settings;
+            while (_running < settings.MaxConcurrentBatches && _waiting.First is { } oldest)
+            {
+                var now = _time.GetTimestamp();
+                var waited = _time.GetElapsedTime(oldest.Value.Enqueued, now);
+                if (_waiting.Count < settings.MaxBatchSize && waited < settings.BatchWaitTimeout)
+                {
+                    Arm(now, settings.BatchWaitTimeout - waited);
+                    break;
+                }
+                var entries = new Entry[Math.Min(_waiting.Count, settings.MaxBatchSize)];
+                var batch = new Batch(entries, waited);
+                for (var i = 0; i < entries.Length; i++)
+                {
+                    var entry = _waiting.First!.Value;
+                    _waiting.RemoveFirst();
+                    entry.Node = null;
+                    entry.Batch = batch;
+                    entries[i] = entry;
+                }
+                _running++;
+                (ready ??= []).Add(batch);
+            }
+        }
+        if (ready is null)
+        {
+            return;
+        }
+        foreach (var batch in ready)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.Queue.RunAsync(s.Batch), (Queue: this, Batch: batch), preferLocal: false);
+        }
+    }
+
+    private void Arm(long now, TimeSpan due)
+    {
+        var dueAt = now + (long)(due.TotalSeconds * _time.TimestampFrequency);
+        if (dueAt == _timerDue)
+        {
+            return;
+        }
+        _timerDue = dueAt;
+        _timer.Change(due, Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task RunAsync(Batch batch)
+    {
+        var entries = batch.Entries;
+        var inputs = new TIn[entries.Length];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            inputs[i] = entries[i].Input;
+        }
+        var started = _time.GetTimestamp();
+        var failed = false;
+        try
+        {
+            if (_steps is null)
+            {
+                var results = await _await!(Method.Invoke(_target, inputs, batch.Cancellation.Token)
+                    ?? throw new InvalidOperationException($"{Method.Name} returned a null task."));
+                if (results is null || results.Count != entries.Length)
+                {
+                    throw Mismatch(results?.Count, entries.Length);
+                }
+                for (var i = 0; i < entries.Length; i++)
+                {
+                    entries[i].Result!.TrySetResult(results[i]);
+                }
+            }
+            else
+            {
+                await StreamAsync(batch, inputs);
+            }
+        }
+        catch (Exception e)
+        {
+            failed = true;
+            foreach (var entry in entries)
+            {
+                entry.Result?.TrySetException(e);
+                entry.Items?.Writer.TryComplete(e);
+            }
+        }
+        finally
+        {
+            Finish(batch, started, failed);
+        }
+    }
+
+    private async Task StreamAsync(Batch batch, TIn[] inputs)
+    {
+        var entries = batch.Entries;
+        var stream = Method.Invoke(_target, inputs, batch.Cancellation.Token)
+            ?? throw new InvalidOperationException($"{Method.Name} returned a null stream.");
+        await foreach (var step in _steps!(stream, batch.Cancellation.Token))
+        {
+            if (step is null || step.Count != entries.Length)
+            {
+                throw Mismatch(step?.Count, entries.Length);
+            }
+            var reading = false;
+            for (var i = 0; i < entries.Length; i++)
+            {
+                var entry = entries[i];
+                if (entry.Left)
+                {
+                    continue;
+                }
+                try
+                {
+                    // Waits while this caller's buffer is full: a stream goes no faster than its readers.
+                    await entry.Items!.Writer.WriteAsync(step[i], entry.Token);
+                    reading = true;
+                }
+                catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
+                {
+                    // That caller left.
+                }
+            }
+            if (!reading)
+            {
+                return;
+            }
+        }
+        foreach (var entry in entries)
+        {
+            entry.Items!.Writer.TryComplete();
+        }
+    }
+
+    private void Finish(Batch batch, long started, bool failed)
+    {
+        var duration = _time.GetElapsedTime(started);
+        lock (_gate)
+        {
+            batch.Done = true;
+            _running--;
+        }
+        foreach (var entry in batch.Entries)
+        {
+            entry.Registration.Dispose();
+        }
+        batch.Cancellation.Dispose();
+        _observer?.BatchCompleted(Method, batch.Entries.Length, batch.Waited, duration, failed);
+        Dispatch();
+    }
+
+    private InvalidOperationException Mismatch(int? count, int inputs) => new(
+        $"{Method.Name} returned {(count is null ? "null" : $"{count} result(s)")} for a batch of {inputs} input(s); "
+        + "a [Batch] method must return exactly one result per input, in the order of the inputs. Every caller of this batch failed.");
+
+    public void Dispose()
+    {
+        Entry[] orphans;
+        lock (_gate)
+        {
+            _disposed = true;
+            orphans = [.. _waiting];
+            _waiting.Clear();
+        }
+        _timer.Dispose();
+        var stopped = new ObjectDisposedException(Method.Name, $"{Method.Name} no longer takes calls: its replica stopped.");
+        foreach (var entry in orphans)
+        {
+            entry.Node = null;
+            entry.Registration.Dispose();
+            entry.Result?.TrySetException(stopped);
+            entry.Items?.Writer.TryComplete(stopped);
+        }
+    }
+
+    private static async ValueTask<IReadOnlyList<TOut>?> AwaitTask<TList>(object task) => (IReadOnlyList<TOut>?)(object?)await (Task<TList>)task;
+
+    private static async ValueTask<IReadOnlyList<TOut>?> AwaitValueTask<TList>(object task) => (IReadOnlyList<TOut>?)(object?)await (ValueTask<TList>)task;
+
+    private static async IAsyncEnumerable<IReadOnlyList<TOut>?> Steps<TList>(object stream, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var step in ((IAsyncEnumerable<TList>)stream).WithCancellation(cancellationToken))
+        {
+            yield return (IReadOnlyList<TOut>?)(object?)step;
+        }
+    }
+
+    /// <summary>One caller: its input and where its result goes.</summary>
+    private sealed class Entry(BatchQueue<TIn, TOut> queue, TIn input, CancellationToken token)
+    {
+        public BatchQueue<TIn, TOut> Queue { get; } = queue;
+
+        public TIn Input { get; } = input;
+
+        public CancellationToken Token { get; } = token;
+
+        public long Enqueued { get; } = queue._time.GetTimestamp();
+
+        public TaskCompletionSource<TOut>? Result { get; init; }
+
+        public Channel<TOut>? Items { get; init; }
+
+        public CancellationTokenRegistration Registration { get; set; }
+
+        /// <summary>Its place in the queue while it waits.</summary>
+        public LinkedListNode<Entry>? Node { get; set; }
+
+        /// <summary>The batch it was taken into.</summary>
+        public Batch? Batch { get; set; }
+
+        public bool Left { get; set; }
+    }
+
+    private sealed class Batch(Entry[] entries, TimeSpan waited)
+    {
+        public Entry[] Entries { get; } = entries;
+
+        public TimeSpan Waited { get; } = waited;
+
+        public CancellationTokenSource Cancellation { get; } = new();
+
+        /// <summary>Callers still waiting for its results.</summary>
+        public int Remaining { get; set; } = entries.Length;
+
+        public bool Done { get; set; }
+    }
+}

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Serve.Batching;
+using Serve.Diagnostics;
+using Serve.Multiplexing;
+
+namespace Serve.Replicas;
+
+/// <summary>
+/// What replicas' batches and model caches do, on the <c>Serve</c> meter: batch sizes, how long batches waited to
+/// fill and ran, model requests (hit or not), loads and evictions. Tags are the application and deployment (and the
+/// batched method's name, from code): never request data.
+/// </summary>
+internal sealed partial class ReplicaMetrics
+{
+    internal const string MethodTag = "serve.method";
+    internal const string HitTag = "serve.model.hit";
+    internal const string OutcomeTag = "serve.outcome";
+
+    private readonly Histogram<int> _batchSize;
+    private readonly Histogram<double> _batchWait;
+    private readonly Histogram<double> _batchDuration;
+    private readonly Counter<long> _modelRequests;
+    private readonly Counter<long> _modelLoads;
+    private readonly Histogram<double> _modelLoadTime;
+    private readonly Counter<long> _modelEvictions;
+    private readonly ILogger<ReplicaMetrics> _logger;
+
+    public ReplicaMetrics(IMeterFactory meterFactory, ILogger<ReplicaMetrics> logger)
+    {
+        _logger = logger;
+        var meter = meterFactory.Create(ServeMeter.Name);
+        _batchSize = meter.CreateHistogram<int>("serve.batch.size", "{request}", "Inputs per invocation of a [Batch] method.");
+        _batchWait = meter.CreateHistogram<double>("serve.batch.wait_time", "s", "How long a batch's oldest input waited for the batch to start.");
+        _batchDuration = meter.CreateHistogram<double>("serve.batch.duration", "s", "How long one invocation of a [Batch] method ran.");
+        _modelRequests = meter.CreateCounter<long>("serve.multiplexed.model_requests", "{request}", "Requests for a multiplexed model, by whether the replica held it loaded.");
+        _modelLoads = meter.CreateCounter<long>("serve.multiplexed.model_loads", "{load}", "Multiplexed model loads, by outcome.");
+        _modelLoadTime = meter.CreateHistogram<double>("serve.multiplexed.model_load_time", "s", "How long loading a multiplexed model took.");
+        _modelEvictions = meter.CreateCounter<long>("serve.multiplexed.model_evictions", "{model}", "Multiplexed models evicted to make room for another.");
+    }
+
+    /// <summary>The observer of one deployment's replica.</summary>
+    public Observer For(DeploymentId deployment, string replicaId) => new(this, deployment, replicaId);
+
+    internal sealed class Observer(ReplicaMetrics metrics, DeploymentId deployment, string replicaId) : IBatchObserver, IModelCacheObserver
+    {
+        private readonly KeyValuePair<string, object?> _application = new(ServeMeter.ApplicationTag, deployment.Application);
+        private readonly KeyValuePair<string, object?> _deployment = new(ServeMeter.DeploymentTag, deployment.Name);
+
+        public void BatchCompleted(BatchMethod method, int size, TimeSpan wait, TimeSpan duration, bool failed)
+        {
+            var tags = new TagList { _application, _deployment, { MethodTag, method.Method.Name } };
+            metrics._batchSize.Record(size, tags);
+            metrics._batchWait.Record(wait.TotalSeconds, tags);
+            metrics._batchDuration.Record(duration.TotalSeconds, tags);
+        }
+
+        public void ModelRequested(bool hit) => metrics._modelRequests.Add(1, _application, _deployment, new(HitTag, hit));
+
+        public void ModelLoaded(TimeSpan duration, bool failed)
+        {
+            metrics._modelLoads.Add(1, _application, _deployment, new(OutcomeTag, failed ? "failed" : "loaded"));
+            metrics._modelLoadTime.Record(duration.TotalSeconds, _application, _deployment);
+        }
+
+        public void ModelEvicted() => metrics._modelEvictions.Add(1, _application, _deployment);
+
+        public void ModelDisposeFailed(Exception error) => LogModelDisposeFailed(metrics._logger, error, replicaId);
+    }
+
+    [LoggerMessage(EventId = ServeEvents.ModelDisposeFailed, Level = LogLevel.Warning, Message = "Replica {Replica}: disposing an evicted model threw")]
+    private static partial void LogModelDisposeFailed(ILogger logger, Exception error, string replica);
+}
