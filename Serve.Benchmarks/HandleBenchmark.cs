@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serve.Benchmarks.Targets;
-using Serve.Routing;
 
 namespace Serve.Benchmarks;
 
@@ -54,8 +53,6 @@ internal static class HandleBenchmark
         }
         finally
         {
-            // The handles' long polls would hold the silo's shutdown for the whole poll timeout.
-            await host.Services.GetRequiredService<ReplicaDirectory>().DisposeAsync();
             await host.StopAsync();
         }
     }

@@ -6,6 +6,7 @@ using Serve.Benchmarks.Fuzz;
 using Serve.Benchmarks.Http;
 using Serve.Benchmarks.Multiplexing;
 using Serve.Benchmarks.Rolling;
+using Serve.Benchmarks.Tls;
 
 // dotnet run -c Release --project Serve.Benchmarks -- handles [--duration 10] [--warmup 2] [--callers 64] ...
 // dotnet run -c Release --project Serve.Benchmarks -- http [--duration 10] [--rounds 2] [--connections 64,8]
@@ -14,6 +15,7 @@ using Serve.Benchmarks.Rolling;
 // dotnet run -c Release --project Serve.Benchmarks -- rolling [--rollouts 5] [--replicas 5]
 // dotnet run -c Release --project Serve.Benchmarks -- chaos [--liveness fast|default] [--kills 5]
 // dotnet run -c Release --project Serve.Benchmarks -- multiplexing [--models 12] [--replicas 4] [--requests 6000]
+// dotnet run -c Release --project Serve.Benchmarks -- tls [--duration 10] [--rounds 2]
 // dotnet run -c Release --project Serve.Benchmarks -- fuzz [--requests 100000] [--seed 13]
 switch (args.FirstOrDefault())
 {
@@ -39,6 +41,8 @@ switch (args.FirstOrDefault())
         return await ChaosBenchmark.RunAsync(args[1..]);
     case "multiplexing":
         return await MultiplexingBenchmark.RunAsync(args[1..]);
+    case "tls":
+        return await TlsBenchmark.RunAsync(args[1..]);
     case "fuzz":
         return await FuzzBenchmark.RunAsync(args[1..]);
     default:
@@ -50,6 +54,7 @@ switch (args.FirstOrDefault())
         Console.Error.WriteLine(RollingBenchmark.Usage);
         Console.Error.WriteLine(ChaosSettings.Usage);
         Console.Error.WriteLine(MultiplexingBenchmark.Usage);
+        Console.Error.WriteLine(TlsBenchmark.Usage);
         Console.Error.WriteLine(FuzzBenchmark.Usage);
         return 2;
 }

@@ -40,4 +40,14 @@ internal static class DeploymentAssemblyLoader
         }
         return loaded;
     }
+
+    /// <summary>The loaded assemblies holding the deployment classes of <paramref name="applications"/>.</summary>
+    public static IEnumerable<Assembly> Of(IEnumerable<Grains.ApplicationSpec> applications)
+    {
+        var names = applications.SelectMany(a => a.Deployments)
+            .Select(d => System.Reflection.Metadata.TypeName.TryParse(d.TypeName, out var parsed) ? parsed.AssemblyName?.Name : null)
+            .OfType<string>()
+            .ToHashSet(StringComparer.Ordinal);
+        return AppDomain.CurrentDomain.GetAssemblies().Where(a => names.Contains(a.GetName().Name!));
+    }
 }

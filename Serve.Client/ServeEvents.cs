@@ -63,4 +63,7 @@ internal static class ServeEvents
     public const int ReplicaUnplaceable = 8003;
     public const int SiloFull = 8010;
     public const int SiloLedgerUnreadable = 8011;
+    public const int ClusterPeerRefused = 8020;
+    public const int ClusterInsecure = 8021;
+    public const int ReplicaSpecRefused = 8022;
 }

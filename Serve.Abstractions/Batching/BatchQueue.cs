@@ -165,6 +165,7 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
             }
             entry.Node = _waiting.AddLast(entry);
         }
+        _observer?.WaitingChanged(Method, +1);
         Dispatch();
     }
 
@@ -172,6 +173,7 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
     private void Leave(Entry entry)
     {
         Batch? abandoned = null;
+        var wasWaiting = false;
         lock (_gate)
         {
             if (entry.Left)
@@ -183,11 +185,16 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
             {
                 _waiting.Remove(entry.Node);
                 entry.Node = null;
+                wasWaiting = true;
             }
             else if (entry.Batch is { Done: false } batch && --batch.Remaining == 0)
             {
                 abandoned = batch;
             }
+        }
+        if (wasWaiting)
+        {
+            _observer?.WaitingChanged(Method, -1);
         }
         var cancelled = new OperationCanceledException(entry.Token);
         entry.Result?.TrySetCanceled(entry.Token);
@@ -248,6 +255,7 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
         }
         foreach (var batch in ready)
         {
+            _observer?.WaitingChanged(Method, -batch.Entries.Length);
             ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.Queue.RunAsync(s.Batch), (Queue: this, Batch: batch), preferLocal: false);
         }
     }
@@ -380,6 +388,10 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
             _waiting.Clear();
         }
         _timer.Dispose();
+        if (orphans.Length > 0)
+        {
+            _observer?.WaitingChanged(Method, -orphans.Length);
+        }
         var stopped = new ObjectDisposedException(Method.Name, $"{Method.Name} no longer takes calls: its replica stopped.");
         foreach (var entry in orphans)
         {

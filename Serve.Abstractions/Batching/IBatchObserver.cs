@@ -9,4 +9,7 @@ internal interface IBatchObserver
     /// <param name="duration">How long the method ran.</param>
     /// <param name="failed">Whether it threw or returned the wrong number of results.</param>
     void BatchCompleted(BatchMethod method, int size, TimeSpan wait, TimeSpan duration, bool failed);
+
+    /// <summary>Calls waiting for a batch of <paramref name="method"/> rose or fell by <paramref name="delta"/>.</summary>
+    void WaitingChanged(BatchMethod method, int delta);
 }

@@ -15,9 +15,14 @@ internal sealed class ChaosCluster : IAsyncDisposable
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly string _clusterId = $"serve-chaos-{Guid.NewGuid():N}";
     private readonly LivenessProfile _liveness;
+    private readonly ClusterTlsFiles? _tls;
     private readonly List<WorkerProcess> _workers = [];
 
-    private ChaosCluster(LivenessProfile liveness) => _liveness = liveness;
+    private ChaosCluster(LivenessProfile liveness, ClusterTlsFiles? tls)
+    {
+        _liveness = liveness;
+        _tls = tls;
+    }
 
     public RedisServer Redis { get; private set; } = null!;
 
@@ -25,9 +30,10 @@ internal sealed class ChaosCluster : IAsyncDisposable
 
     public GatewaySilo Gateway { get; private set; } = null!;
 
-    public static async Task<ChaosCluster> StartAsync(LivenessProfile liveness, int workers, CancellationToken cancellationToken)
+    /// <param name="tls">The cluster's mutual TLS material; null runs it without TLS (<c>AllowInsecure</c>).</param>
+    public static async Task<ChaosCluster> StartAsync(LivenessProfile liveness, int workers, CancellationToken cancellationToken, ClusterTlsFiles? tls = null)
     {
-        var cluster = new ChaosCluster(liveness);
+        var cluster = new ChaosCluster(liveness, tls);
         try
         {
             cluster.Redis = await RedisServer.StartAsync(TimeSpan.FromSeconds(15));
@@ -51,7 +57,7 @@ internal sealed class ChaosCluster : IAsyncDisposable
     /// Settings of a silo in this process using this cluster's Redis: of this cluster, or with <paramref name="clusterId"/> of
     /// another; <paramref name="hostsReplicas"/> false for a gateway that only routes.
     /// </summary>
-    public Dictionary<string, string?> GatewaySettings(int siloPort, bool hostsReplicas = false, string? clusterId = null) => new()
+    public Dictionary<string, string?> GatewaySettings(int siloPort, bool hostsReplicas = false, string? clusterId = null) => new(_tls?.Settings() ?? [])
     {
         ["Serve:Cluster:Mode"] = "Redis",
         ["Serve:Cluster:RedisConnectionString"] = Redis.ConnectionString,
@@ -62,6 +68,7 @@ internal sealed class ChaosCluster : IAsyncDisposable
         ["Serve:Cluster:AdvertisedAddress"] = "127.0.0.1",
         ["Serve:Cluster:Liveness"] = _liveness.ToString(),
         ["Serve:Silo:HostsReplicas"] = hostsReplicas ? "true" : "false",
+        ["Serve:Cluster:AllowInsecure"] = _tls is null ? "true" : "false",
     };
 
     public async ValueTask DisposeAsync()
@@ -98,6 +105,10 @@ internal sealed class ChaosCluster : IAsyncDisposable
         var environment = SiloProcess.ClusterEnvironment(Redis.ConnectionString, _clusterId, siloPort, gatewayPort, _liveness.ToString(), typeof(ChaosCluster).Assembly.Location);
         // Quiet: the start-up line the benchmark waits for is Serve's only Information message at start.
         environment["Logging__LogLevel__Orleans"] = "Error";
+        foreach (var (key, value) in _tls?.Environment() ?? new Dictionary<string, string> { ["Serve__Cluster__AllowInsecure"] = "true" })
+        {
+            environment[key] = value;
+        }
         return environment;
     }
 }

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Serve.Routing;
 using Serve.Tests.Infrastructure;
 
 namespace Serve.Benchmarks.Chaos;
@@ -71,8 +70,6 @@ internal sealed class GatewaySilo : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // Long polls would otherwise hold the stopping silo for a whole poll timeout.
-        await _app.Services.GetRequiredService<ReplicaDirectory>().DisposeAsync();
         using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         await _app.StopAsync(stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _app.DisposeAsync();

@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serve.Benchmarks.Targets;
-using Serve.Routing;
 using Serve.Samples.Composition;
 
 namespace Serve.Benchmarks.Http;
@@ -60,6 +59,8 @@ internal static class HttpBenchmark
         var builder = ServeHost.CreateBuilder([]);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.Configure<Serve.Hosting.ServeGatewayOptions>(o => o.Port = port);
+        // The composition scenario runs the samples' classes; the entry assembly (this one) is registered already.
+        builder.Services.Configure<Serve.Hosting.ServeOptions>(o => o.DeploymentAssemblies.Add(typeof(Serve.Samples.SampleCatalog).Assembly));
         var gateway = builder.Build();
         gateway.MapGet("/-/bench/hello", () => Results.Text("Hello world!"));
         gateway.MapServe();
@@ -122,7 +123,6 @@ internal static class HttpBenchmark
         }
         finally
         {
-            await gateway.Services.GetRequiredService<ReplicaDirectory>().DisposeAsync();
             await gateway.StopAsync();
         }
     }

@@ -3,7 +3,6 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Serve.Routing;
 
 namespace Serve.Benchmarks.Multiplexing;
 
@@ -37,17 +36,7 @@ internal static class MultiplexingBenchmark
             Console.Error.WriteLine(Usage);
             return 2;
         }
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var ports = Serve.Tests.Infrastructure.FreePorts.Take(2);
-        builder.UseOrleans(silo => silo.UseLocalhostClustering(ports[0], ports[1], serviceId: "multiplexing", clusterId: $"multiplexing-{Guid.NewGuid():N}").AddServe());
-        using var host = builder.Build();
-        await host.StartAsync();
-        var directory = host.Services.GetRequiredService<ReplicaDirectory>();
-        try
-        {
-            var serve = host.Services.GetRequiredService<IServeClient>();
-            var sequence = ZipfSequence.Create(settings.Models, settings.Zipf, settings.Requests, seed: 42);
+        var sequence = ZipfSequence.Create(settings.Models, settings.Zipf, settings.Requests, seed: 42);
             Console.WriteLine($"multiplexing: {settings.Models} models (Zipf s={settings.Zipf}), {settings.Replicas} replicas x 3 models, "
                 + $"{settings.Requests} requests per run from {settings.Callers} callers, {settings.LoadMs} ms per load");
             Console.WriteLine($"{"scenario",-12} {"round",5} {"requests",9} {"loads",7} {"spills",7} {"hit rate",9} {"req/s",9} {"p50 ms",8} {"p99 ms",8}");
@@ -56,7 +45,7 @@ internal static class MultiplexingBenchmark
             {
                 foreach (var modelAware in new[] { true, false })
                 {
-                    var run = await RunOnceAsync(serve, directory, settings, sequence, modelAware, round);
+                    var run = await RunOnceAsync(settings, sequence, modelAware, round);
                     runs.Add(run);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"{run.Scenario,-12} {run.Round,5} {run.Requests,9} {run.Loads,7} {run.Spills,7} {run.HitRate,9:P1} {run.Throughput,9:F0} {run.P50Ms,8:F2} {run.P99Ms,8:F2}"));
@@ -71,20 +60,32 @@ internal static class MultiplexingBenchmark
                 + $"random {randomLoads:F0} loads, hit rate {Median(random.Select(r => r.HitRate)):P1}, {Median(random.Select(r => r.Throughput)):F0} req/s; "
                 + $"{randomLoads / Math.Max(awareLoads, 1):F1}x fewer loads with model-aware routing"));
             return 0;
+    }
+
+    /// <summary>One run in a silo of its own, routing as <paramref name="modelAware"/> says, on replicas that start empty.</summary>
+    private static async Task<Run> RunOnceAsync(Settings settings, string[] sequence, bool modelAware, int round)
+    {
+        var scenario = modelAware ? "model-aware" : "random";
+        var name = $"{scenario}-{round}";
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var ports = Serve.Tests.Infrastructure.FreePorts.Take(2);
+        builder.UseOrleans(silo => silo.UseLocalhostClustering(ports[0], ports[1], serviceId: name, clusterId: $"{name}-{Guid.NewGuid():N}").AddServe());
+        builder.Services.Configure<ServeRoutingOptions>(o => o.ModelAwareRouting = modelAware);
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            return await MeasureAsync(host.Services.GetRequiredService<IServeClient>(), settings, sequence, scenario, name, round);
         }
         finally
         {
-            await directory.DisposeAsync();
             await host.StopAsync();
         }
     }
 
-    private static async Task<Run> RunOnceAsync(IServeClient serve, ReplicaDirectory directory, Settings settings, string[] sequence, bool modelAware, int round)
+    private static async Task<Run> MeasureAsync(IServeClient serve, Settings settings, string[] sequence, string scenario, string name, int round)
     {
-        var scenario = modelAware ? "model-aware" : "random";
-        var name = $"{scenario}-{round}";
-        // Each run has its own application, so its router is made with this setting and its replicas start empty.
-        directory.ModelAwareRouting = modelAware;
         var app = Deployment.For<ZipfModels>().Options(o => o with { NumReplicas = settings.Replicas }).Bind(settings.LoadMs);
         var handle = await serve.RunAsync<IZipfModels>(app, name, null);
         using var counters = new ModelCounters(name);

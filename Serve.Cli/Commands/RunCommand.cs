@@ -9,6 +9,7 @@ using Orleans.Configuration;
 using Serve.Admin;
 using Serve.Configuration;
 using Serve.Grains;
+using Serve.Hosting;
 
 namespace Serve.Cli.Commands;
 
@@ -29,14 +30,14 @@ internal static class RunCommand
         var adminHost = new Option<string?>("--admin-host") { Description = "The admin API's address. Default is 127.0.0.1; any other needs --token." };
         var adminPort = new Option<int?>("--admin-port") { Description = "The admin API's port; 0 picks a free one. Default is 8265." };
         var siloPort = new Option<int?>("--silo-port") { Description = "The embedded silo's port, to run several clusters on one machine. Default is 11111." };
-        var clientPort = new Option<int?>("--client-port") { Description = "The embedded silo's port for Orleans clients. Default is 30000." };
+        var clientPort = new Option<int?>("--client-port") { Description = "The embedded silo's port for Orleans clients. Default: none (no Orleans clients)." };
         var command = new Command("run", "Run a config file or an application builder on an embedded cluster in this process, showing the status live; Ctrl+C stops it. --token secures its admin API.")
         {
             target, assemblies, name, routePrefix, host, port, adminHost, adminPort, siloPort, clientPort,
         };
         options.SetAction(command, async (parse, cancellationToken) =>
         {
-            DeploymentAssemblyLoader.Load(parse.GetValue(assemblies) ?? []);
+            var loaded = DeploymentAssemblyLoader.Load(parse.GetValue(assemblies) ?? []);
             var text = await ConfigTextAsync(parse.GetValue(target)!, parse.GetValue(name), parse.GetValue(routePrefix), options, cancellationToken);
             ResolvedConfig config;
             try
@@ -60,6 +61,15 @@ internal static class RunCommand
             };
             var builder = ServeHost.CreateBuilder([]);
             builder.Configuration.AddInMemoryCollection(settings);
+            // The silo builds replicas of the classes this command was asked to run, and of none other.
+            var deployments = loaded.Concat(DeploymentAssemblyLoader.Of(config.Applications)).Distinct().ToList();
+            builder.Services.Configure<ServeOptions>(o =>
+            {
+                foreach (var assembly in deployments.Where(a => !o.DeploymentAssemblies.Contains(a)))
+                {
+                    o.DeploymentAssemblies.Add(assembly);
+                }
+            });
             // The live status is the output; logs add warnings and errors, and nothing once stopping (the runtime's
             // own shutdown is noisy and says nothing the user can act on).
             var stopping = false;

@@ -17,6 +17,10 @@ internal interface IDeploymentGrain : IGrainWithStringKey
     [Alias("status")]
     Task<DeploymentStatus> GetStatusAsync();
 
+    /// <summary>The spec this deployment follows, as the controller applied it; null when none. Replicas build from it, never from what a caller sends.</summary>
+    [AlwaysInterleave, Alias("spec")]
+    Task<DeploymentSpec?> GetSpecAsync();
+
     /// <summary>Long poll: returns the replica set once its version differs from <paramref name="knownVersion"/>, or after a while unchanged.</summary>
     [AlwaysInterleave, Alias("watch")]
     Task<ReplicaSet> WatchReplicasAsync(long knownVersion, CancellationToken cancellationToken);

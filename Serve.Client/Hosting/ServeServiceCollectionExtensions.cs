@@ -25,6 +25,7 @@ public static class ServeClientBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<RouterMetrics>();
+        services.AddOptions<ServeRoutingOptions>();
         services.TryAddSingleton<ReplicaDirectory>();
         services.TryAddSingleton<IServeClient, ServeClient>();
         return services;

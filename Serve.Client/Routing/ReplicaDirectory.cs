@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Serve.Routing;
 
@@ -15,9 +16,13 @@ internal sealed class ReplicaDirectory : IHandleRuntime, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<DeploymentRouter> _logger;
     private readonly RouterMetrics _metrics;
+    private readonly IOptionsMonitor<ServeRoutingOptions>? _routing;
 
-    public ReplicaDirectory(IGrainFactory grains, TimeProvider time, ILogger<DeploymentRouter> logger, RouterMetrics metrics, IHostApplicationLifetime? lifetime = null)
+    public ReplicaDirectory(
+        IGrainFactory grains, TimeProvider time, ILogger<DeploymentRouter> logger, RouterMetrics metrics,
+        IHostApplicationLifetime? lifetime = null, IOptionsMonitor<ServeRoutingOptions>? routing = null)
     {
+        _routing = routing;
         _grains = grains;
         _time = time;
         _logger = logger;
@@ -26,16 +31,10 @@ internal sealed class ReplicaDirectory : IHandleRuntime, IAsyncDisposable
         lifetime?.ApplicationStopping.Register(() => _ = DisposeAsync().AsTask());
     }
 
-    /// <summary>
-    /// Whether routers send requests naming a multiplexed model to replicas that hold it. Default is true; false routes
-    /// by load alone (the benchmark's baseline).
-    /// </summary>
-    internal bool ModelAwareRouting { get; set; } = true;
-
     public DeploymentRouter GetRouter(DeploymentId deployment) =>
         _routers.GetOrAdd(deployment, static (id, self) => new Lazy<DeploymentRouter>(() =>
         {
-            var router = new DeploymentRouter(id, self._grains, self._time, self._logger, self._metrics) { ModelAware = self.ModelAwareRouting };
+            var router = new DeploymentRouter(id, self._grains, self._time, self._logger, self._metrics) { ModelAware = self._routing?.CurrentValue.ModelAwareRouting ?? true };
             router.Start();
             return router;
         }), this).Value;

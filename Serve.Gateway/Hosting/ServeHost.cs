@@ -18,14 +18,15 @@ public static class ServeHost
     /// gateway. Build it, call <c>MapServe()</c>, start it, then run applications with
     /// <see cref="IServeClient"/> from its services. Like a worker, it loads the deployment assemblies listed under
     /// <c>Serve:Assemblies</c> first: a gateway resolves the import paths of the config files its admin API applies.
+    /// Replicas are built only of classes in those assemblies and in the entry assembly (<see cref="Hosting.ServeOptions.DeploymentAssemblies"/>).
     /// </summary>
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        DeploymentAssemblies.Load(builder.Configuration);
-        builder.UseOrleans(silo => silo.UseServeCluster(builder.Configuration).AddServe());
+        var assemblies = DeploymentAssemblies.Load(builder.Configuration);
+        builder.UseOrleans(silo => silo.UseServeCluster(builder.Configuration).AddServe(o => DeploymentAssemblies.Register(o, assemblies)));
         builder.Services.AddHostedService<GatewayStartedLog>();
         builder.Services.AddServeGateway();
         builder.Services.AddServeAdmin();

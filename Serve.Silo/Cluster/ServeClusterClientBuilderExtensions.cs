@@ -15,6 +15,9 @@ public static class ServeClusterClientBuilderExtensions
     /// Applies the <c>Serve:Cluster</c> section (<see cref="ServeClusterOptions"/>, validated at start).
     /// <see cref="ClusterMode.Embedded"/>: the gateway at <c>127.0.0.1:</c><see cref="ServeClusterOptions.GatewayPort"/>.
     /// <see cref="ClusterMode.Redis"/>: the gateways listed in the cluster's Redis membership table.
+    /// With <see cref="ServeClusterOptions.Tls"/>, the client presents its certificate and trusts only silos whose
+    /// certificates chain to the cluster's CA; Redis mode refuses to start without it unless
+    /// <see cref="ServeClusterOptions.AllowInsecure"/> is set.
     /// Add <c>AddServeClient()</c> to run applications and call them through handles.
     /// </summary>
     /// <param name="builder">The client.</param>
@@ -25,7 +28,11 @@ public static class ServeClusterClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configuration);
         var services = builder.Services;
-        var cluster = services.AddServeClusterOptions(configuration, configure);
+        var cluster = services.AddServeClusterOptions(configuration, configure, ClusterRole.Client);
+        if (cluster.Tls?.IsEnabled == true)
+        {
+            ClusterTls.AddTo(builder);
+        }
 
         if (cluster.Mode == ClusterMode.Redis)
         {
@@ -35,7 +42,8 @@ public static class ServeClusterClientBuilderExtensions
         }
         else
         {
-            builder.UseLocalhostClustering(cluster.GatewayPort);
+            // An unset port fails validation at start; the default only lets the host be built to report it.
+            builder.UseLocalhostClustering(cluster.GatewayPort ?? ServeClusterOptions.DefaultGatewayPort);
         }
         services.AddOptions<GatewayOptions>().Configure<IOptions<ServeClusterOptions>>(
             (o, c) => LivenessProfiles.Apply(c.Value.Liveness, o));

@@ -30,8 +30,12 @@ public sealed class ServeClusterOptions
     /// <summary>The port silos talk to each other on. Default is 11111.</summary>
     public int SiloPort { get; set; } = 11111;
 
-    /// <summary>The port external Orleans clients connect to; 0 accepts no clients. Default is 30000.</summary>
-    public int GatewayPort { get; set; } = 30000;
+    /// <summary>
+    /// The port external Orleans clients connect to; 0 accepts no clients. Default is 30000 in <see cref="ClusterMode.Redis"/>,
+    /// and none in <see cref="ClusterMode.Embedded"/>: an embedded silo takes no Orleans clients unless this is set
+    /// (and a client of an embedded silo must set it).
+    /// </summary>
+    public int? GatewayPort { get; set; }
 
     /// <summary>
     /// The IP address this silo gives other silos and clients (in <see cref="ClusterMode.Redis"/>); it also listens on it.
@@ -42,4 +46,22 @@ public sealed class ServeClusterOptions
 
     /// <summary>How quickly a dead silo is detected. Default is <see cref="LivenessProfile.Default"/>.</summary>
     public LivenessProfile Liveness { get; set; } = LivenessProfile.Default;
+
+    /// <summary>
+    /// Mutual TLS for silo-to-silo and client-to-silo connections (section <c>Serve:Cluster:Tls</c>).
+    /// Default is off; <see cref="ClusterMode.Redis"/> refuses to start without it unless <see cref="AllowInsecure"/> is set.
+    /// </summary>
+    public ServeClusterTlsOptions Tls { get; set; } = new();
+
+    /// <summary>
+    /// Lets a <see cref="ClusterMode.Redis"/> silo or client run without <see cref="Tls"/>: anyone who reaches its
+    /// ports can then join the cluster and run code on it. For a network only trusted parties reach; a warning is
+    /// logged at every start. Default is false.
+    /// </summary>
+    public bool AllowInsecure { get; set; }
+
+    /// <summary>The Orleans client port when <see cref="GatewayPort"/> is not set: 30000 in Redis mode, none when embedded.</summary>
+    internal int EffectiveGatewayPort => GatewayPort ?? (Mode == ClusterMode.Redis ? DefaultGatewayPort : 0);
+
+    internal const int DefaultGatewayPort = 30000;
 }

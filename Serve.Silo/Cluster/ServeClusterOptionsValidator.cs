@@ -3,10 +3,11 @@ using Microsoft.Extensions.Options;
 
 namespace Serve.Cluster;
 
-/// <summary>Reports every invalid <see cref="ServeClusterOptions"/> value at once, at start.</summary>
-internal sealed class ServeClusterOptionsValidator : IValidateOptions<ServeClusterOptions>
+/// <summary>Reports every invalid <see cref="ServeClusterOptions"/> value at once, at start, for a silo or a client.</summary>
+internal sealed class ServeClusterOptionsValidator(ClusterRole role = ClusterRole.Silo, TimeProvider? time = null) : IValidateOptions<ServeClusterOptions>
 {
     private const string Section = ServeClusterOptions.SectionName;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     public ValidateOptionsResult Validate(string? name, ServeClusterOptions options)
     {
@@ -46,14 +47,37 @@ internal sealed class ServeClusterOptionsValidator : IValidateOptions<ServeClust
         {
             errors.Add($"{Section}:GatewayPort: {options.GatewayPort} must be between 0 (no gateway) and {IPEndPoint.MaxPort}.");
         }
-        if (options.GatewayPort != 0 && options.GatewayPort == options.SiloPort)
+        if (role == ClusterRole.Silo && options.EffectiveGatewayPort != 0 && options.EffectiveGatewayPort == options.SiloPort)
         {
-            errors.Add($"{Section}:GatewayPort: {options.GatewayPort} is also the SiloPort. Fix: give them different ports.");
+            errors.Add($"{Section}:GatewayPort: {options.EffectiveGatewayPort} is also the SiloPort. Fix: give them different ports.");
         }
+        if (role == ClusterRole.Client && options.Mode == ClusterMode.Embedded && options.GatewayPort is null or 0)
+        {
+            errors.Add($"{Section}:GatewayPort: '{options.GatewayPort}' names no port for this client of an Embedded cluster. Fix: set it to the embedded silo's GatewayPort (an embedded silo opens one only when it is set).");
+        }
+        ValidateTransportSecurity(options, errors);
         if (options.AdvertisedAddress is { Length: > 0 } address && AdvertisedAddressResolver.Resolve(address, out var resolveError) is null)
         {
             errors.Add($"{Section}:AdvertisedAddress: '{address}' is neither an IP address nor a host name that resolves ({resolveError}). Fix: give an address such as 10.0.0.5 or 127.0.0.1, a resolvable host name, or leave it unset.");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private void ValidateTransportSecurity(ServeClusterOptions options, List<string> errors)
+    {
+        var tls = options.Tls ?? new ServeClusterTlsOptions();
+        if (tls.IsEnabled)
+        {
+            ClusterCredentials.Load(tls, role, _time, errors);
+            return;
+        }
+        if (!string.IsNullOrWhiteSpace(tls.CaPath) || !string.IsNullOrWhiteSpace(tls.KeyPath))
+        {
+            errors.Add($"{Section}:Tls: CaPath '{tls.CaPath}' or KeyPath '{tls.KeyPath}' is set but no certificate is. Fix: set {Section}:Tls:CertificatePath (or Thumbprint) too, or remove the TLS settings.");
+        }
+        if (options.Mode == ClusterMode.Redis && !options.AllowInsecure)
+        {
+            errors.Add($"{Section}:Tls is not set, and a Redis-mode cluster listens on the network: without TLS anyone who reaches its ports joins it and runs code on it. Fix: set {Section}:Tls:CertificatePath and {Section}:Tls:CaPath (see the README for a development CA), or set {Section}:AllowInsecure=true on a network only trusted parties reach.");
+        }
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
@@ -13,7 +14,7 @@ internal static class ServeClusterRegistration
     /// Binds <see cref="ServeClusterOptions"/> (validated at start) and returns them as configured now: the mode
     /// decides which providers are registered, so it is read while the host is being built.
     /// </summary>
-    public static ServeClusterOptions AddServeClusterOptions(this IServiceCollection services, IConfiguration configuration, Action<ServeClusterOptions>? configure)
+    public static ServeClusterOptions AddServeClusterOptions(this IServiceCollection services, IConfiguration configuration, Action<ServeClusterOptions>? configure, ClusterRole role)
     {
         var section = configuration.GetSection(ServeClusterOptions.SectionName);
         var current = section.Get<ServeClusterOptions>() ?? new ServeClusterOptions();
@@ -24,7 +25,9 @@ internal static class ServeClusterRegistration
         {
             options.Configure(configure);
         }
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServeClusterOptions>, ServeClusterOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServeClusterOptions>, ServeClusterOptionsValidator>(
+            provider => new ServeClusterOptionsValidator(role, provider.GetService<TimeProvider>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, InsecureClusterWarning>());
         services.AddOptions<ClusterOptions>().Configure<IOptions<ServeClusterOptions>>((o, cluster) =>
         {
             o.ClusterId = cluster.Value.ClusterId;

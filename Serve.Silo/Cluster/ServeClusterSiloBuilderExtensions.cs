@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Clustering.Redis;
@@ -8,6 +9,7 @@ using Orleans.Configuration;
 using Orleans.Storage;
 using Serve.Cluster;
 using Serve.Hosting;
+using Serve.Storage;
 
 namespace Orleans.Hosting;
 
@@ -16,10 +18,14 @@ public static class ServeClusterSiloBuilderExtensions
 {
     /// <summary>
     /// Applies the <c>Serve:Cluster</c> section (<see cref="ServeClusterOptions"/>, validated at start).
-    /// <see cref="ClusterMode.Embedded"/>: localhost clustering and in-memory state, one process.
+    /// <see cref="ClusterMode.Embedded"/>: localhost clustering and in-memory state, one process, listening on loopback
+    /// only, with no Orleans client port unless <see cref="ServeClusterOptions.GatewayPort"/> is set.
     /// <see cref="ClusterMode.Redis"/>: membership in Redis, and the grain storage named
     /// <see cref="ServeOptions.StorageName"/> in Redis, so applications survive a restart of the whole cluster;
-    /// this holds whether <c>AddServe</c> is called before or after.
+    /// this holds whether <c>AddServe</c> is called before or after. With <see cref="ServeClusterOptions.Tls"/>, every
+    /// silo and client connection uses mutual TLS; Redis mode refuses to start without it unless
+    /// <see cref="ServeClusterOptions.AllowInsecure"/> is set. A silo whose silo or client port another process listens on
+    /// refuses to start, naming the port.
     /// Also declares this silo's role and capacity from the <c>Serve:Silo</c> section (<see cref="ServeSiloOptions"/>,
     /// validated at start) and publishes it to every silo, so replicas are placed only where their resources are free.
     /// </summary>
@@ -31,7 +37,11 @@ public static class ServeClusterSiloBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configuration);
         var services = builder.Services;
-        var cluster = services.AddServeClusterOptions(configuration, configure);
+        var cluster = services.AddServeClusterOptions(configuration, configure, ClusterRole.Silo);
+        if (cluster.Tls?.IsEnabled == true)
+        {
+            ClusterTls.AddTo(builder);
+        }
 
         if (cluster.Mode == ClusterMode.Redis)
         {
@@ -40,8 +50,12 @@ public static class ServeClusterSiloBuilderExtensions
                 (o, c) => o.ConfigurationOptions = RedisConnection.From(c.Value));
             // Registered last, it is what the keyed "serve" storage resolves to even when AddServe already added
             // its in-memory fallback (keyed services resolve to the last registration of a key).
-            builder.AddRedisGrainStorage(ServeOptions.StorageName, storage => storage.Configure<IOptions<ServeClusterOptions>>(
-                (o, c) => o.ConfigurationOptions = RedisConnection.From(c.Value)));
+            // Stored as plain JSON of the declared state types: the store never names a type for the silo to build.
+            builder.AddRedisGrainStorage(ServeOptions.StorageName, storage => storage.Configure<IOptions<ServeClusterOptions>>((o, c) =>
+            {
+                o.ConfigurationOptions = RedisConnection.From(c.Value);
+                o.GrainStorageSerializer = ServeStateSerializer.Instance;
+            }));
         }
         else
         {
@@ -55,7 +69,7 @@ public static class ServeClusterSiloBuilderExtensions
         services.AddOptions<EndpointOptions>().Configure<IOptions<ServeClusterOptions>>((o, c) =>
         {
             o.SiloPort = c.Value.SiloPort;
-            o.GatewayPort = c.Value.GatewayPort;
+            o.GatewayPort = c.Value.EffectiveGatewayPort;
             if (c.Value.Mode == ClusterMode.Redis && AdvertisedAddressResolver.Resolve(c.Value.AdvertisedAddress, out _) is { } address)
             {
                 o.AdvertisedIPAddress = address;
@@ -63,6 +77,7 @@ public static class ServeClusterSiloBuilderExtensions
         });
         services.AddOptions<ClusterMembershipOptions>().Configure<IOptions<ServeClusterOptions>>(
             (o, c) => LivenessProfiles.Apply(c.Value.Liveness, o));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILifecycleParticipant<ISiloLifecycle>, SiloPortCheck>());
         return builder.AddServeSiloCapacity(configuration);
     }
 }

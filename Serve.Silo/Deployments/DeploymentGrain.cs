@@ -154,6 +154,8 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
 
     public Task<DeploymentStatus> GetStatusAsync() => Task.FromResult(Status());
 
+    public Task<DeploymentSpec?> GetSpecAsync() => Task.FromResult(Spec);
+
     public async Task<ReplicaSet> WatchReplicasAsync(long knownVersion, CancellationToken cancellationToken)
     {
         if (_published.Version == knownVersion)

@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace Serve.Hosting;
 
 /// <summary>Options of the Serve runtime in a silo.</summary>
@@ -14,4 +16,12 @@ public sealed class ServeOptions
 
     /// <summary>Extra time, past a deployment's graceful shutdown timeout, before a replica that does not answer its stop is given up. Default is 5 s.</summary>
     public TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The assemblies whose classes this silo builds as replicas; a deployment of any other class is refused, whatever
+    /// a caller sends. The worker and <c>ServeHost</c> add those listed under <c>Serve:Assemblies</c>.
+    /// Default is the entry assembly (the program hosting the silo, where the quick start declares its deployments),
+    /// unless it is one of Serve's own hosts.
+    /// </summary>
+    public IList<Assembly> DeploymentAssemblies { get; } = Assembly.GetEntryAssembly() is { } entry && !Replicas.PlatformAssemblies.Contains(entry) ? [entry] : [];
 }

@@ -20,6 +20,10 @@ internal sealed class ServeOptionsValidator : IValidateOptions<ServeOptions>
         {
             errors.Add($"ServeOptions.StopGrace: {options.StopGrace} must not be negative.");
         }
+        foreach (var assembly in options.DeploymentAssemblies.Where(a => a is null || Serve.Replicas.PlatformAssemblies.Contains(a)))
+        {
+            errors.Add($"ServeOptions.DeploymentAssemblies: '{assembly?.GetName().Name}' {(assembly is null ? "is null" : "is part of the platform (.NET, ASP.NET Core, Orleans or Serve)")} and cannot hold deployments. Fix: register the assemblies holding your deployment classes.");
+        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

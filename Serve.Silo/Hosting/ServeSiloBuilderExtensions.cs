@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Serve.Hosting;
 using Serve.Placement;
+using Serve.Replicas;
 
 namespace Orleans.Hosting;
 
@@ -12,7 +13,8 @@ public static class ServeSiloBuilderExtensions
     /// <summary>
     /// Registers the controller, deployment and replica grains, replica placement, handles and
     /// <see cref="Serve.IServeClient"/>. State goes to the grain storage named
-    /// <see cref="ServeOptions.StorageName"/>: in memory unless another provider of that name is added.
+    /// <see cref="ServeOptions.StorageName"/>: in memory unless another provider of that name is added. Replicas are built
+    /// only of classes from <see cref="ServeOptions.DeploymentAssemblies"/>.
     /// </summary>
     public static ISiloBuilder AddServe(this ISiloBuilder builder, Action<ServeOptions>? configure = null)
     {
@@ -31,6 +33,7 @@ public static class ServeSiloBuilderExtensions
         builder.Services.AddPlacementDirector<ReplicaPlacementStrategy, ReplicaPlacementDirector>();
         builder.Services.AddSingleton<SiloResourceLedger>();
         builder.Services.TryAddSingleton<Serve.Replicas.ReplicaMetrics>();
+        builder.Services.TryAddSingleton(services => new DeploymentTypeAdmission(services.GetRequiredService<IOptions<ServeOptions>>().Value.DeploymentAssemblies));
         builder.Services.AddPlacementDirector<SiloLedgerPlacementStrategy, SiloLedgerPlacementDirector>();
         return builder;
     }

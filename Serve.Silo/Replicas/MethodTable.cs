@@ -18,10 +18,10 @@ internal sealed class MethodTable
     {
         _type = type;
         var methods = type.GetMethods(BindingFlags.Public | BindingFlags.Instance)
-            .Where(m => m.DeclaringType != typeof(object) && !m.IsSpecialName && !m.ContainsGenericParameters && !IsModelLoader(m))
+            .Where(CallableMethods.IsCallable)
             .Select(m => (Name: m.Name, Method: m))
             .Concat(type.GetInterfaces()
-                .Where(i => !i.Namespace!.StartsWith("System", StringComparison.Ordinal))
+                .Where(CallableMethods.IsCallableInterface)
                 .SelectMany(i => type.GetInterfaceMap(i) is var map
                     ? map.InterfaceMethods.Select((im, k) => (Name: im.Name, Method: map.TargetMethods[k]))
                     : []))

@@ -54,6 +54,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         {
             throw new ServeException($"Replica {ReplicaId} is stopping and cannot start again.");
         }
+        spec = await AcceptedSpecAsync(spec);
         // Its share of the silo first: another deployment may have taken the room since this silo was chosen.
         if (!_ledger.TryTake(ReplicaId, spec.Id.Key, spec.Options.Resources, out var shortage))
         {

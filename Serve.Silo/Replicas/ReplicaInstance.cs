@@ -35,11 +35,12 @@ internal sealed class ReplicaInstance : IAsyncDisposable
     public static async Task<ReplicaInstance> CreateAsync(
         DeploymentSpec spec, IServiceProvider services, IHandleRuntime handles, TimeProvider time, ReplicaMetrics.Observer observer, CancellationToken cancellationToken)
     {
-        var type = Type.GetType(spec.TypeName, throwOnError: false)
-            ?? throw new ServeException($"Deployment '{spec.Id}': class '{spec.TypeName}' is not loaded on this silo. Fix: reference its assembly from every silo that hosts replicas.");
+        var admission = services.GetRequiredService<DeploymentTypeAdmission>();
+        var type = admission.AdmitDeployment(spec.TypeName, out var refused)
+            ?? throw new ServeException($"Deployment '{spec.Id}': {refused}");
         var shapes = spec.Arguments.Select(a => a.IsDeployment
-            ? new ConstructorBinding.ArgumentShape(null, ResolveType(a.DeploymentTypeName!, spec), a.Deployment)
-            : new ConstructorBinding.ArgumentShape(a.TypeName is null ? null : ResolveType(a.TypeName, spec), null, null)).ToArray();
+            ? new ConstructorBinding.ArgumentShape(null, BoundDeploymentType(a, spec, admission), a.Deployment)
+            : new ConstructorBinding.ArgumentShape(a.TypeName is null ? null : BoundValueType(a.TypeName, spec, admission), null, null)).ToArray();
         var constructor = ConstructorBinding.Select(type, shapes, out var error)
             ?? throw new ServeException($"Deployment '{spec.Id}': {error}");
         // Every [Batch] signature and the model loader are checked before the user's constructor runs.
@@ -131,9 +132,13 @@ internal sealed class ReplicaInstance : IAsyncDisposable
         }
     }
 
-    private static Type ResolveType(string typeName, DeploymentSpec spec) =>
-        Type.GetType(typeName, throwOnError: false)
-        ?? throw new ServeException($"Deployment '{spec.Id}': type '{typeName}' of a bound argument is not loaded on this silo.");
+    private static Type BoundDeploymentType(BoundArgument argument, DeploymentSpec spec, DeploymentTypeAdmission admission) =>
+        admission.AdmitDeployment(argument.DeploymentTypeName ?? "", out var refused)
+        ?? throw new ServeException($"Deployment '{spec.Id}': the bound deployment '{argument.Deployment}': {refused}");
+
+    private static Type BoundValueType(string typeName, DeploymentSpec spec, DeploymentTypeAdmission admission) =>
+        admission.ResolveArgumentType(typeName, out var refused)
+        ?? throw new ServeException($"Deployment '{spec.Id}': {refused}");
 
     private static object? BoundValue(DeploymentSpec spec, BoundArgument argument, ParameterInfo parameter, IHandleRuntime handles)
     {

@@ -21,6 +21,7 @@ internal sealed partial class ReplicaMetrics
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _batchWait;
     private readonly Histogram<double> _batchDuration;
+    private readonly UpDownCounter<int> _batchQueue;
     private readonly Counter<long> _modelRequests;
     private readonly Counter<long> _modelLoads;
     private readonly Histogram<double> _modelLoadTime;
@@ -34,6 +35,7 @@ internal sealed partial class ReplicaMetrics
         _batchSize = meter.CreateHistogram<int>("serve.batch.size", "{request}", "Inputs per invocation of a [Batch] method.");
         _batchWait = meter.CreateHistogram<double>("serve.batch.wait_time", "s", "How long a batch's oldest input waited for the batch to start.");
         _batchDuration = meter.CreateHistogram<double>("serve.batch.duration", "s", "How long one invocation of a [Batch] method ran.");
+        _batchQueue = meter.CreateUpDownCounter<int>("serve.batch.queue_length", "{request}", "Calls waiting for a batch of a [Batch] method to start.");
         _modelRequests = meter.CreateCounter<long>("serve.multiplexed.model_requests", "{request}", "Requests for a multiplexed model, by whether the replica held it loaded.");
         _modelLoads = meter.CreateCounter<long>("serve.multiplexed.model_loads", "{load}", "Multiplexed model loads, by outcome.");
         _modelLoadTime = meter.CreateHistogram<double>("serve.multiplexed.model_load_time", "s", "How long loading a multiplexed model took.");
@@ -55,6 +57,9 @@ internal sealed partial class ReplicaMetrics
             metrics._batchWait.Record(wait.TotalSeconds, tags);
             metrics._batchDuration.Record(duration.TotalSeconds, tags);
         }
+
+        public void WaitingChanged(BatchMethod method, int delta) =>
+            metrics._batchQueue.Add(delta, _application, _deployment, new(MethodTag, method.Method.Name));
 
         public void ModelRequested(bool hit) => metrics._modelRequests.Add(1, _application, _deployment, new(HitTag, hit));
 

@@ -8,7 +8,8 @@ namespace Serve.Worker;
 /// Loads the assemblies holding the user's deployment classes, listed under <see cref="SectionName"/>, into the
 /// default load context before the silo starts: deployment specs name their class by assembly-qualified name,
 /// and Orleans registers the serializers of every assembly loaded by then. Their own dependencies resolve from
-/// next to them (through their <c>.deps.json</c>) when the worker does not ship them.
+/// next to them (through their <c>.deps.json</c>) when the worker does not ship them. They are the silo's deployment
+/// assemblies: the only ones whose classes it builds as replicas.
 /// </summary>
 internal static class DeploymentAssemblies
 {
@@ -39,5 +40,14 @@ internal static class DeploymentAssemblies
                 ? context.LoadFromAssemblyPath(path)
                 : null;
         return paths.Select(AssemblyLoadContext.Default.LoadFromAssemblyPath).ToArray();
+    }
+
+    /// <summary>Lets the silo build replicas of the classes in <paramref name="assemblies"/>.</summary>
+    public static void Register(Hosting.ServeOptions options, IEnumerable<Assembly> assemblies)
+    {
+        foreach (var assembly in assemblies.Where(a => !options.DeploymentAssemblies.Contains(a)))
+        {
+            options.DeploymentAssemblies.Add(assembly);
+        }
     }
 }

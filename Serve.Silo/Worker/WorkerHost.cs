@@ -20,7 +20,7 @@ internal static partial class WorkerHost
         try
         {
             assemblies = DeploymentAssemblies.Load(builder.Configuration);
-            builder.UseOrleans(silo => silo.UseServeCluster(builder.Configuration).AddServe());
+            builder.UseOrleans(silo => silo.UseServeCluster(builder.Configuration).AddServe(o => DeploymentAssemblies.Register(o, assemblies)));
         }
         catch (InvalidOperationException e)
         {
@@ -45,6 +45,11 @@ internal static partial class WorkerHost
             {
                 await Console.Error.WriteLineAsync(failure);
             }
+            return 2;
+        }
+        catch (Exception e) when (SiloPortInUseException.Find(e) is { } taken)
+        {
+            await Console.Error.WriteLineAsync(taken.Message);
             return 2;
         }
         var cluster = host.Services.GetRequiredService<IOptions<ServeClusterOptions>>().Value;

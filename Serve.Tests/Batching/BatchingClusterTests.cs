@@ -64,12 +64,16 @@ public sealed class BatchingClusterTests(ThreeSiloFixture fixture)
     {
         const string name = "batch-cancel";
         var recorder = BatchRecorder.Create(name);
+        using var queue = new BatchQueueGauge(name);
         var handle = await Serve.RunAsync<IUpper>(Deployment.For<BatchedUpper>().Bind(name), name, null);
         using var cancel = new CancellationTokenSource();
 
         var leaving = handle.Remote.UpperAsync("leaving", cancel.Token);
+        await queue.WaitForAsync(1);
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => leaving.WaitAsync(Patience));
+        // The cancellation travels to the replica on its own: the queue there empties once it arrived.
+        await queue.WaitForAsync(0);
         var batch = await Task.WhenAll(new[] { "a", "b", "c", "d" }.Select(w => handle.Remote.UpperAsync(w))).WaitAsync(Patience);
 
         Assert.Equal(["A", "B", "C", "D"], batch);

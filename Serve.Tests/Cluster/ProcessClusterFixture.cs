@@ -11,7 +11,7 @@ namespace Serve.Tests.Cluster;
 /// A Serve cluster of real processes on loopback: a redis-server, <see cref="WorkerCount"/> worker silos
 /// (<c>dotnet Serve.Silo.dll</c>, Redis mode, fast liveness, loading Serve.Tests.dll for <see cref="Workload"/>),
 /// a gateway silo hosting no replicas (<c>dotnet Serve.Gateway.dll</c>; tests may start more), and this test process
-/// joined as an external Orleans client.
+/// joined as an external Orleans client; every connection uses mutual TLS with a CA made for the run.
 /// </summary>
 public sealed class ProcessClusterFixture : IAsyncLifetime
 {
@@ -25,6 +25,7 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
     public static readonly TimeSpan ClientResponseTimeout = new ClientMessagingOptions().ResponseTimeout;
     private readonly string _clusterId = $"serve-tests-{Guid.NewGuid():N}";
     private readonly List<GatewayProcess> _gateways = [];
+    private readonly ClusterTlsFiles _tls = ClusterTlsFiles.Create();
     private IHost? _client;
 
     public RedisServer Redis { get; private set; } = null!;
@@ -60,6 +61,7 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
             ["Serve:Cluster:ServiceId"] = _clusterId,
             ["Serve:Cluster:Liveness"] = "Fast",
         });
+        builder.Configuration.AddInMemoryCollection(_tls.Settings());
         builder.UseOrleansClient(client => client.UseServeCluster(builder.Configuration).AddServeClient());
         _client = builder.Build();
         await _client.StartAsync();
@@ -167,6 +169,7 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
         {
             await Redis.DisposeAsync();
         }
+        _tls.Dispose();
     }
 
     private GatewayProcess CreateGateway(string name)
@@ -187,6 +190,10 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
         // Membership changes and timestamps, for the output a failing test prints.
         environment["Logging__LogLevel__Orleans.Runtime.MembershipService"] = "Information";
         environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
+        foreach (var (key, value) in _tls.Environment())
+        {
+            environment[key] = value;
+        }
         return environment;
     }
 }

@@ -15,7 +15,7 @@ public sealed class ServeClusterOptionsValidatorTests
     [Fact]
     public void Validate_RedisModeWithConnectionString_Succeeds()
     {
-        var options = new ServeClusterOptions { Mode = ClusterMode.Redis, RedisConnectionString = "127.0.0.1:6379,abortConnect=false", AdvertisedAddress = "127.0.0.1", Liveness = LivenessProfile.Fast };
+        var options = new ServeClusterOptions { Mode = ClusterMode.Redis, RedisConnectionString = "127.0.0.1:6379,abortConnect=false", AdvertisedAddress = "127.0.0.1", Liveness = LivenessProfile.Fast, AllowInsecure = true };
 
         Assert.True(Validator.Validate(null, options).Succeeded);
     }
@@ -23,7 +23,7 @@ public sealed class ServeClusterOptionsValidatorTests
     [Fact]
     public void Validate_AdvertisedAddressIsResolvableHostName_Succeeds()
     {
-        var options = new ServeClusterOptions { Mode = ClusterMode.Redis, RedisConnectionString = "redis:6379", AdvertisedAddress = "localhost" };
+        var options = new ServeClusterOptions { Mode = ClusterMode.Redis, RedisConnectionString = "redis:6379", AdvertisedAddress = "localhost", AllowInsecure = true };
 
         Assert.True(Validator.Validate(null, options).Succeeded);
     }
@@ -38,6 +38,7 @@ public sealed class ServeClusterOptionsValidatorTests
             SiloPort = 0,
             GatewayPort = 70000,
             AdvertisedAddress = "no such host.invalid",
+            AllowInsecure = true,
         };
 
         var failures = Validator.Validate(null, options).Failures!.ToList();
@@ -53,7 +54,7 @@ public sealed class ServeClusterOptionsValidatorTests
     [Fact]
     public void Validate_UnparsableRedisConnectionString_SaysHowToFixIt()
     {
-        var options = new ServeClusterOptions { Mode = ClusterMode.Redis, RedisConnectionString = "127.0.0.1:6379,nosuchoption=1" };
+        var options = new ServeClusterOptions { Mode = ClusterMode.Redis, RedisConnectionString = "127.0.0.1:6379,nosuchoption=1", AllowInsecure = true };
 
         var failure = Assert.Single(Validator.Validate(null, options).Failures!);
 

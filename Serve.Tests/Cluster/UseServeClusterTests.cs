@@ -22,6 +22,7 @@ public sealed class UseServeClusterTests
         ["Serve:Cluster:GatewayPort"] = "0",
         ["Serve:Cluster:AdvertisedAddress"] = "127.0.0.1",
         ["Serve:Cluster:Liveness"] = "Fast",
+        ["Serve:Cluster:AllowInsecure"] = "true",
     };
 
     [Theory]
@@ -71,6 +72,51 @@ public sealed class UseServeClusterTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.Equal(2, error.Failures.Count());
+    }
+
+    [Fact]
+    public async Task UseServeCluster_RedisModeWithoutTlsOrAllowInsecure_RefusesToStartNamingTheSetting()
+    {
+        var settings = new Dictionary<string, string?>(RedisSettings) { ["Serve:Cluster:AllowInsecure"] = null };
+        using var host = BuildSilo(settings, silo => silo.AddServe(), addServeFirst: false);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        var failure = Assert.Single(error.Failures);
+        Assert.Contains("Serve:Cluster:Tls is not set", failure);
+        Assert.Contains("Serve:Cluster:AllowInsecure", failure);
+    }
+
+    [Fact]
+    public void UseServeCluster_EmbeddedModeDefaults_ListensOnLoopbackWithNoClientPort()
+    {
+        using var host = BuildSilo([], silo => silo.AddServe(), addServeFirst: false);
+
+        var endpoints = host.Services.GetRequiredService<IOptions<EndpointOptions>>().Value;
+
+        Assert.Equal(System.Net.IPAddress.Loopback, endpoints.AdvertisedIPAddress);
+        Assert.Null(endpoints.SiloListeningEndpoint);
+        Assert.Null(endpoints.GatewayListeningEndpoint);
+        Assert.Equal(0, endpoints.GatewayPort);
+    }
+
+    [Fact]
+    public void UseServeCluster_EmbeddedModeWithGatewayPort_OpensThatPortOnLoopback()
+    {
+        using var host = BuildSilo(new() { ["Serve:Cluster:GatewayPort"] = "31234" }, silo => silo.AddServe(), addServeFirst: false);
+
+        var endpoints = host.Services.GetRequiredService<IOptions<EndpointOptions>>().Value;
+
+        Assert.Equal((System.Net.IPAddress.Loopback, 31234), (endpoints.AdvertisedIPAddress, endpoints.GatewayPort));
+    }
+
+    [Fact]
+    public void UseServeCluster_RedisModeWithoutGatewayPort_OpensTheDefaultClientPort()
+    {
+        var settings = new Dictionary<string, string?>(RedisSettings) { ["Serve:Cluster:GatewayPort"] = null };
+        using var host = BuildSilo(settings, silo => silo.AddServe(), addServeFirst: false);
+
+        Assert.Equal(30000, host.Services.GetRequiredService<IOptions<EndpointOptions>>().Value.GatewayPort);
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public sealed class GatewayFixture : IAsyncLifetime
         FileLoggerProvider.AddIfRequested(builder.Logging);
         builder.UseOrleans(silo => silo
             .UseLocalhostClustering(ports[0], ports[1], serviceId: clusterId, clusterId: clusterId)
-            .AddServe());
+            .AddServe(TestDeployments.Register));
         builder.Services.AddServeGateway(o =>
         {
             o.Port = 0;
@@ -52,7 +52,7 @@ public sealed class GatewayFixture : IAsyncLifetime
         FileLoggerProvider.AddIfRequested(worker.Logging);
         worker.UseOrleans(silo => silo
             .UseLocalhostClustering(ports[2], ports[3], new IPEndPoint(IPAddress.Loopback, ports[0]), serviceId: clusterId, clusterId: clusterId)
-            .AddServe());
+            .AddServe(TestDeployments.Register));
         _worker = worker.Build();
         await _worker.StartAsync();
 

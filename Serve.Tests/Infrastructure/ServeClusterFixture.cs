@@ -24,7 +24,11 @@ public abstract class ServeClusterFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(_silos);
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSiloHost((_, host) => host.Logging.SetMinimumLevel(LogLevel.Warning));
-        builder.ConfigureSilo((_, silo) => silo.AddServe(o => o.ControllerReconcilePeriod = TimeSpan.FromSeconds(2)));
+        builder.ConfigureSilo((_, silo) => silo.AddServe(o =>
+        {
+            o.ControllerReconcilePeriod = TimeSpan.FromSeconds(2);
+            TestDeployments.Register(o);
+        }));
         builder.ConfigureClientHost(host => host.Logging.SetMinimumLevel(LogLevel.Warning));
         builder.ConfigureClient(client => client.AddServeClient());
         Cluster = builder.Build();

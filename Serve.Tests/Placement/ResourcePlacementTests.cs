@@ -34,7 +34,7 @@ public sealed class ResourcePlacementTests : IAsyncLifetime
                 o.HostsReplicas = !gateway;
                 o.Resources.NumCpus = 2;
             });
-            silo.AddServe();
+            silo.AddServe(TestDeployments.Register);
         });
         builder.ConfigureClient(client => client.AddServeClient());
         _cluster = builder.Build();

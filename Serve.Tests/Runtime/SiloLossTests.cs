@@ -44,7 +44,7 @@ public sealed class SiloLossTests : IAsyncLifetime
             // Serve's fast liveness profile: the killed silo is declared dead in about two seconds.
             silo.Configure<ClusterMembershipOptions>(o => LivenessProfiles.Apply(LivenessProfile.Fast, o));
             silo.AddRedisGrainStorage(ServeOptions.StorageName, o => o.ConfigurationOptions = ConfigurationOptions.Parse(_redis.ConnectionString));
-            silo.AddServe();
+            silo.AddServe(TestDeployments.Register);
         });
         _cluster = builder.Build();
         await _cluster.DeployAsync();

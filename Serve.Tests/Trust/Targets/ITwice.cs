@@ -1,0 +1,6 @@
+namespace Serve.Tests.Trust.Targets;
+
+public interface ITwice
+{
+    int Twice(int value);
+}
