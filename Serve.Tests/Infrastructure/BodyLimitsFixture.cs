@@ -37,7 +37,7 @@ public sealed class BodyLimitsFixture : IAsyncLifetime
         FileLoggerProvider.AddIfRequested(builder.Logging);
         builder.UseOrleans(silo => silo
             .UseLocalhostClustering(ports[0], ports[1], serviceId: clusterId, clusterId: clusterId)
-            .AddServe());
+            .AddServe(TestDeployments.Register));
         builder.Services.AddServeGateway(o =>
         {
             o.Port = 0;
