@@ -3,6 +3,7 @@ using Serve.Benchmarks.Autoscaling;
 using Serve.Benchmarks.Chaos;
 using Serve.Benchmarks.Deploy;
 using Serve.Benchmarks.Embeddings;
+using Serve.Benchmarks.Fuzz;
 using Serve.Benchmarks.Http;
 using Serve.Benchmarks.Multiplexing;
 using Serve.Benchmarks.Rolling;
@@ -17,6 +18,7 @@ using Serve.Benchmarks.Tls;
 // dotnet run -c Release --project Serve.Benchmarks -- multiplexing [--models 12] [--replicas 4] [--requests 6000]
 // dotnet run -c Release --project Serve.Benchmarks -- tls [--duration 10] [--rounds 2]
 // dotnet run -c Release --project Serve.Benchmarks -- embeddings [--duration 15] [--rounds 2] [--clients 32] [--batch-sizes 1,4,8,16,32]
+// dotnet run -c Release --project Serve.Benchmarks -- fuzz [--requests 100000] [--seed 13]
 switch (args.FirstOrDefault())
 {
     case "handles":
@@ -45,6 +47,8 @@ switch (args.FirstOrDefault())
         return await TlsBenchmark.RunAsync(args[1..]);
     case "embeddings":
         return await EmbeddingsBenchmark.RunAsync(args[1..]);
+    case "fuzz":
+        return await FuzzBenchmark.RunAsync(args[1..]);
     default:
         Console.Error.WriteLine(args.Length == 0 ? "Name a benchmark." : $"Unknown benchmark '{args[0]}'.");
         Console.Error.WriteLine(BenchmarkSettings.Usage);
@@ -56,5 +60,6 @@ switch (args.FirstOrDefault())
         Console.Error.WriteLine(MultiplexingBenchmark.Usage);
         Console.Error.WriteLine(TlsBenchmark.Usage);
         Console.Error.WriteLine(EmbeddingsSettings.Usage);
+        Console.Error.WriteLine(FuzzBenchmark.Usage);
         return 2;
 }

@@ -54,11 +54,14 @@ internal static class ServeEvents
     public const int ClientDisconnected = 5005;
     public const int GatewayListening = 5006;
     public const int GatewayFailure = 5007;
+    public const int RequestBodyOverBudget = 5008;
+    public const int RequestBodyRejected = 5009;
 
     // Config files and the admin API: 7000s
     public const int ConfigApplied = 7001;
     public const int AdminListening = 7002;
     public const int AdminUnauthorized = 7003;
+    public const int AdminForbidden = 7004;
 
     // Worker hosting and cluster: 8000s
     public const int WorkerStarted = 8001;

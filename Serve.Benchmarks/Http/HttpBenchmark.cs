@@ -83,6 +83,8 @@ internal static class HttpBenchmark
             [
                 ("kestrel-raw", $"{gatewayUrl}/-/bench/hello"),
                 ("gateway-noop", $"{gatewayUrl}/noop"),
+                // The same ingress with a 1 KiB body each request: the gateway's body reading and budget on the way.
+                ("gateway-noop-post", $"{gatewayUrl}/noop"),
                 ("gateway-endpoints", $"{gatewayUrl}/endpoints"),
                 ("gateway-composition", $"{gatewayUrl}/composition"),
                 ("uvicorn-starlette", uvicorn.Url),
@@ -92,7 +94,7 @@ internal static class HttpBenchmark
             Console.WriteLine($"HTTP benchmark: wrk -t2, {string.Join(" and ", connections)} connections, {duration.TotalSeconds:0} s per run, {rounds} round(s), {Environment.ProcessorCount} cores");
             foreach (var (name, url) in scenarios)
             {
-                await Wrk.RunAsync(name, url, 8, TimeSpan.FromSeconds(2), 0);
+                await Wrk.RunAsync(name, url, 8, TimeSpan.FromSeconds(2), 0, ScriptOf(name));
             }
             var results = new List<WrkResult>();
             for (var round = 1; round <= rounds; round++)
@@ -104,7 +106,7 @@ internal static class HttpBenchmark
                         Func<TimeSpan> cpu = name == "uvicorn-starlette" ? () => uvicorn.ProcessorTime : () => Process.GetCurrentProcess().TotalProcessorTime;
                         var before = cpu();
                         var allocated = GC.GetTotalAllocatedBytes();
-                        var result = await Wrk.RunAsync(name, url, count, duration, round);
+                        var result = await Wrk.RunAsync(name, url, count, duration, round, ScriptOf(name));
                         var requests = result.RequestsPerSecond * duration.TotalSeconds;
                         result = result with
                         {
@@ -124,6 +126,8 @@ internal static class HttpBenchmark
             await gateway.StopAsync();
         }
     }
+
+    private static string? ScriptOf(string scenario) => scenario == "gateway-noop-post" ? Wrk.PostScript(1024) : null;
 
     private static void PrintSummary(List<WrkResult> results, int[] connections)
     {

@@ -7,9 +7,21 @@ namespace Serve.Benchmarks.Http;
 /// <summary>Runs Debian's wrk against a URL and reads its summary.</summary>
 internal static partial class Wrk
 {
-    public static async Task<WrkResult> RunAsync(string scenario, string url, int connections, TimeSpan duration, int round)
+    /// <summary>A wrk script, written once, that makes every request a POST of <paramref name="bytes"/> bytes of text.</summary>
+    public static string PostScript(int bytes)
     {
-        var start = new ProcessStartInfo("wrk", $"-t2 -c{connections} -d{(int)duration.TotalSeconds}s --latency {url}")
+        var path = Path.Combine(Path.GetTempPath(), $"serve-bench-post-{bytes}.lua");
+        if (!File.Exists(path))
+        {
+            File.WriteAllText(path, $"wrk.method = \"POST\"\nwrk.body = string.rep(\"a\", {bytes})\nwrk.headers[\"Content-Type\"] = \"text/plain\"\n");
+        }
+        return path;
+    }
+
+    public static async Task<WrkResult> RunAsync(string scenario, string url, int connections, TimeSpan duration, int round, string? script = null)
+    {
+        var scriptArgument = script is null ? "" : $"-s {script} ";
+        var start = new ProcessStartInfo("wrk", $"-t2 -c{connections} -d{(int)duration.TotalSeconds}s --latency {scriptArgument}{url}")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

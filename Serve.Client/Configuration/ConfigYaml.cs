@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
-using YamlDotNet.RepresentationModel;
 
 namespace Serve.Configuration;
 
@@ -12,55 +11,11 @@ namespace Serve.Configuration;
 /// </summary>
 internal static partial class ConfigYaml
 {
-    private const string StringTag = "tag:yaml.org,2002:str";
-
-    /// <summary>The tree of <paramref name="text"/>, or null when it is not YAML (the syntax error is in <paramref name="problems"/>).</summary>
-    public static ConfigNode? Read(string text, ConfigProblems problems)
-    {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            problems.Add("", $"line {e.Start.Line}, column {e.Start.Column}: not valid YAML or JSON: {e.Message}");
-            return null;
-        }
-        if (stream.Documents.Count > 1)
-        {
-            problems.Add("", $"holds {stream.Documents.Count} YAML documents (separated by '---'); put every application under one 'applications' list.");
-            return null;
-        }
-        return stream.Documents.Count == 0 ? ConfigNode.Mapping([]) : Convert(stream.Documents[0].RootNode, "", problems);
-    }
-
-    private static ConfigNode Convert(YamlNode node, string path, ConfigProblems problems)
-    {
-        switch (node)
-        {
-            case YamlScalarNode scalar:
-                return scalar.Style is ScalarStyle.Plain && (scalar.Tag.IsEmpty || scalar.Tag.Value != StringTag)
-                    ? Resolve(scalar.Value ?? "")
-                    : ConfigNode.Of(scalar.Value ?? "");
-            case YamlSequenceNode sequence:
-                return ConfigNode.Sequence(sequence.Children.Select((item, i) => Convert(item, ConfigProblems.Item(path, i), problems)));
-            case YamlMappingNode mapping:
-                var entries = new List<KeyValuePair<string, ConfigNode>>();
-                foreach (var (key, value) in mapping.Children)
-                {
-                    if (key is not YamlScalarNode { Value: { } name })
-                    {
-                        problems.Add(path, $"line {key.Start.Line}: a key must be plain text, not a list or a mapping.");
-                        continue;
-                    }
-                    entries.Add(new(name, Convert(value, ConfigProblems.Child(path, name), problems)));
-                }
-                return ConfigNode.Mapping(entries);
-            default:
-                return ConfigNode.Null;
-        }
-    }
+    /// <summary>
+    /// The tree of <paramref name="text"/>, or null when it is not YAML or is past the reader's bounds on nesting
+    /// and size (the problem, naming its line, is in <paramref name="problems"/>).
+    /// </summary>
+    public static ConfigNode? Read(string text, ConfigProblems problems) => ConfigYamlReader.Read(text, problems);
 
     /// <summary>A plain scalar's value under the YAML 1.2 core schema.</summary>
     public static ConfigNode Resolve(string text)

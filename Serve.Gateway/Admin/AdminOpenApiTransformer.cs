@@ -16,7 +16,8 @@ internal sealed class AdminOpenApiTransformer : IOpenApiDocumentTransformer
             Version = "1",
             Description = "Deploy, inspect and delete Serve applications: Ray Serve's /api/serve/applications. "
                 + "The gateway serves it on its own port (Serve:Admin:Port, 8265 by default). Every call needs the bearer token "
-                + "configured as Serve:Admin:Token; without one configured the API listens on loopback only.",
+                + "configured as Serve:Admin:Token; without one configured the API listens on loopback only. Requests naming another host, "
+                + "or sent by another site's web page (Origin, Sec-Fetch-Site), get 403 unless Serve:Admin:AllowedHosts or AllowedOrigins list them.",
         };
         document.Components ??= new OpenApiComponents();
         document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();

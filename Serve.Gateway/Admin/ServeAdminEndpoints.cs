@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Serve.Configuration;
@@ -17,7 +16,7 @@ namespace Serve.Admin;
 /// The admin REST API, Ray's <c>/api/serve/applications</c>: read the status of applications, deployments and
 /// replicas; apply a config declaratively; delete. Every endpoint is on the admin port only and needs the bearer token.
 /// </summary>
-internal static partial class ServeAdminEndpoints
+internal static class ServeAdminEndpoints
 {
     public const string DocumentName = "serve-admin";
     public const string Prefix = "/api/serve";
@@ -25,19 +24,15 @@ internal static partial class ServeAdminEndpoints
 
     public static void Map(IEndpointRouteBuilder endpoints)
     {
-        var token = endpoints.ServiceProvider.GetRequiredService<AdminToken>();
-        var logger = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ServeAdminEndpoints));
+        var guard = endpoints.ServiceProvider.GetRequiredService<AdminGuard>();
         var api = endpoints.MapGroup(Prefix)
             .WithGroupName(DocumentName)
             .WithMetadata(AdminEndpointMetadata.Instance)
             .WithTags(Tag)
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         // Checked around every endpoint of the group, the OpenAPI document included, so none can be added without it.
-        ((IEndpointConventionBuilder)api).Finally(endpoint =>
-        {
-            var inner = endpoint.RequestDelegate!;
-            endpoint.RequestDelegate = context => token.Accepts(context.Request.Headers.Authorization) ? inner(context) : RejectAsync(context, logger);
-        });
+        ((IEndpointConventionBuilder)api).Finally(endpoint => endpoint.RequestDelegate = guard.Wrap(endpoint.RequestDelegate!));
 
         api.MapGet("/applications", GetAllAsync)
             .WithName("GetApplications")
@@ -49,7 +44,8 @@ internal static partial class ServeAdminEndpoints
             .WithDescription("The body is a config file with http_options and applications, as `serve deploy` sends it. Every problem is reported at once (400, `errors`, each starting with its path) and then nothing is applied. Applying the same config twice changes nothing; changes to replica counts, autoscaling, user_config, max_ongoing_requests and health options keep the running replicas.")
             .AddOpenApiOperationTransformer(DescribeConfigBody)
             .Produces<ApplyConfigResponse>()
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         api.MapDelete("/applications", DeleteAllAsync)
             .WithName("DeleteApplications")
             .WithSummary("Deletes every application (serve shutdown); their replicas drain in the background.")
@@ -75,6 +71,12 @@ internal static partial class ServeAdminEndpoints
             .Produces<ReplicaDetails>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapOpenApi("/openapi/{documentName}.json");
+        // OPTIONS on any admin path: a CORS preflight from an allowed origin is answered by the guard; anyone else learns the methods.
+        api.MapMethods("/{**path}", [HttpMethods.Options], (HttpResponse response) =>
+        {
+            response.Headers.Allow = "GET, PUT, DELETE, OPTIONS";
+            return Results.NoContent();
+        }).ExcludeFromDescription();
     }
 
     /// <summary>
@@ -141,10 +143,23 @@ internal static partial class ServeAdminEndpoints
             : NotFound($"Deployment '{deployment}' of '{name}' has no replica '{replica}'.", details.Replicas.Select(r => r.ReplicaId));
     }
 
-    private static async Task<IResult> PutAsync(HttpRequest request, IGrainFactory grains, IOptions<ServeGatewayOptions> gateway, CancellationToken cancellationToken)
+    private static async Task<IResult> PutAsync(HttpRequest request, IGrainFactory grains, IOptions<ServeGatewayOptions> gateway, IOptions<ServeAdminOptions> admin, AdminGuard guard, CancellationToken cancellationToken)
     {
-        using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        var text = await reader.ReadToEndAsync(cancellationToken);
+        if (request.ContentLength > admin.Value.MaxRequestBodySize)
+        {
+            return guard.TooLarge();
+        }
+        string text;
+        try
+        {
+            using var reader = new StreamReader(request.Body, Encoding.UTF8);
+            text = await reader.ReadToEndAsync(cancellationToken);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // A chunked body, or one whose Content-Length lied, past the limit the guard set.
+            return guard.TooLarge();
+        }
         try
         {
             var config = ResolvedConfig.Load(text);
@@ -214,17 +229,4 @@ internal static partial class ServeAdminEndpoints
             detail: names.Length == 0 ? "There are none." : $"Known: {string.Join(", ", names)}.",
             statusCode: StatusCodes.Status404NotFound);
     }
-
-    private static Task RejectAsync(HttpContext context, ILogger logger)
-    {
-        LogUnauthorized(logger, context.Connection.RemoteIpAddress?.ToString() ?? "?", context.Request.Method, context.Request.Path);
-        context.Response.Headers.WWWAuthenticate = "Bearer realm=\"serve-admin\"";
-        return Results.Problem(
-            title: "A bearer token is required.",
-            detail: "Send 'Authorization: Bearer <token>' with the token in the gateway's Serve:Admin:Token. The serve CLI takes it from --token or SERVE_ADMIN_TOKEN.",
-            statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(context);
-    }
-
-    [LoggerMessage(EventId = ServeEvents.AdminUnauthorized, Level = LogLevel.Debug, Message = "Admin API call without a valid token from {Remote}: {Method} {Path}")]
-    private static partial void LogUnauthorized(ILogger logger, string remote, string method, string path);
 }

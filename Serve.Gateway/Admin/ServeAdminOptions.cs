@@ -27,4 +27,24 @@ public sealed class ServeAdminOptions
     /// answers anyone who reaches it, so it listens on loopback only, and says so at start.
     /// </summary>
     public string? Token { get; set; }
+
+    /// <summary>
+    /// Host names, besides the addresses it listens on, by which the admin API may be called (the <c>Host</c> header,
+    /// port aside), e.g. <c>gateway.internal</c>; <c>*</c> accepts any. Requests naming another host get 403: a web page
+    /// can reach a loopback port through a DNS name it controls (DNS rebinding). Always accepted: the listen address,
+    /// <c>localhost</c> and loopback addresses when listening on loopback, any address and the machine's name when
+    /// listening on all addresses. Default is none.
+    /// </summary>
+    public IList<string> AllowedHosts { get; set; } = new List<string>();
+
+    /// <summary>
+    /// Origins of web pages (<c>https://tools.example.com</c>, or with a port) allowed to call the admin API from a
+    /// browser; their requests pass the cross-site check and their responses carry CORS headers. Any other browser
+    /// request from another site (by its <c>Origin</c> or <c>Sec-Fetch-Site</c> header) gets 403; requests from the
+    /// admin API's own origin and from clients that are not browsers (the serve CLI, curl) always pass. Default is none.
+    /// </summary>
+    public IList<string> AllowedOrigins { get; set; } = new List<string>();
+
+    /// <summary>Largest request body accepted (a config file); larger ones get 413. Default is 1 MiB.</summary>
+    public long MaxRequestBodySize { get; set; } = 1024 * 1024;
 }

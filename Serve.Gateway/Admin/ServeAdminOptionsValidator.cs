@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using Serve.Admin;
 
 namespace Serve.Hosting;
 
@@ -38,6 +39,28 @@ internal sealed class ServeAdminOptionsValidator(IOptions<ServeGatewayOptions> g
         else if (options.Token.Length < MinimumTokenLength || options.Token.Any(char.IsWhiteSpace))
         {
             errors.Add($"Serve:Admin:Token: must be at least {MinimumTokenLength} characters without spaces (the one given has {options.Token.Length}). Fix: use a random value, e.g. from `openssl rand -hex 32`.");
+        }
+        if (options.MaxRequestBodySize <= 0)
+        {
+            errors.Add($"Serve:Admin:MaxRequestBodySize: {options.MaxRequestBodySize} must be positive.");
+        }
+        for (var i = 0; i < options.AllowedHosts.Count; i++)
+        {
+            var host = options.AllowedHosts[i];
+            if (string.IsNullOrWhiteSpace(host) || (!IPAddress.TryParse(host.Trim('[', ']'), out _) && host.Any(c => char.IsWhiteSpace(c) || c is '/' or ':' or '@')))
+            {
+                errors.Add($"Serve:Admin:AllowedHosts:{i}: '{host}' must be a host name without scheme, port or path, such as 'gateway.internal', or '*' for any.");
+            }
+        }
+        for (var i = 0; i < options.AllowedOrigins.Count; i++)
+        {
+            var origin = options.AllowedOrigins[i];
+            if (AdminRequestPolicy.OriginOf(origin) is null)
+            {
+                errors.Add(origin == "*"
+                    ? $"Serve:Admin:AllowedOrigins:{i}: '*' is not accepted: any web page the user opens could then deploy and delete applications. List each origin, such as 'https://tools.example.com'."
+                    : $"Serve:Admin:AllowedOrigins:{i}: '{origin}' must be an origin: http:// or https://, a host and an optional port, no path, such as 'https://tools.example.com:8443'.");
+            }
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -32,6 +32,8 @@ public static class ServeAdminServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServeAdminOptions>, ServeAdminOptionsValidator>());
         services.AddOptions<ServeGatewayOptions>();
         services.TryAddSingleton<AdminToken>();
+        services.TryAddSingleton(sp => new AdminRequestPolicy(sp.GetRequiredService<IOptions<ServeAdminOptions>>().Value, Dns.GetHostName()));
+        services.TryAddSingleton<AdminGuard>();
         services.AddSingleton<AdminListener>();
         services.AddHostedService(sp => sp.GetRequiredService<AdminListener>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, AdminPortMatcherPolicy>());

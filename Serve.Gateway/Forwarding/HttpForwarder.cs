@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
 using Serve.Grains;
 using Serve.Hosting;
 using Serve.Http;
@@ -18,20 +19,24 @@ namespace Serve.Forwarding;
 /// </summary>
 internal sealed partial class HttpForwarder
 {
-    private const string RequestIdHeader = "x-request-id";
+    public const string RequestIdHeader = "x-request-id";
     private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
     {
         "Connection", "Keep-Alive", "Transfer-Encoding", "Upgrade", "Proxy-Connection", "TE", "Trailer", "Content-Length",
     };
+
+    private const string AllowedMethods = "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS, TRACE";
 
     private readonly ReplicaDirectory _directory;
     private readonly RouteTableWatcher _routes;
     private readonly IGrainFactory _grains;
     private readonly IOptionsMonitor<ServeGatewayOptions> _options;
     private readonly ILogger<HttpForwarder> _logger;
+    private readonly RequestBodyBudget _budget;
 
-    public HttpForwarder(ReplicaDirectory directory, RouteTableWatcher routes, IGrainFactory grains, IOptionsMonitor<ServeGatewayOptions> options, ILogger<HttpForwarder> logger)
+    public HttpForwarder(ReplicaDirectory directory, RouteTableWatcher routes, IGrainFactory grains, IOptionsMonitor<ServeGatewayOptions> options, RequestBodyBudget budget, ILogger<HttpForwarder> logger)
     {
+        _budget = budget;
         _directory = directory;
         _routes = routes;
         _grains = grains;
@@ -52,6 +57,12 @@ internal sealed partial class HttpForwarder
                 ["routes"] = table.Routes.Select(r => r.Prefix).ToArray(),
             });
         }
+        if (HttpMethods.IsConnect(context.Request.Method))
+        {
+            // A 2xx to CONNECT turns the connection into a tunnel, which no application behind the gateway can serve.
+            return GatewayError.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "CONNECT opens a tunnel, which the gateway does not do", requestId,
+                header: (HeaderNames.Allow, AllowedMethods));
+        }
         if (!TryGetModelId(context.Request, out _))
         {
             return GatewayError.WriteAsync(context, StatusCodes.Status400BadRequest,
@@ -66,22 +77,38 @@ internal sealed partial class HttpForwarder
 
     private async Task ReadAndForwardAsync(HttpContext context, string requestId, RouteEntry route, string pathBase, string path, ServeGatewayOptions options)
     {
-        byte[] body;
+        var read = await RequestBodyReader.ReadAsync(context.Request, options.MaxRequestBodySize, _budget, context.RequestAborted);
+        switch (read.Status)
+        {
+            case RequestBodyReadStatus.TooLarge:
+                await GatewayError.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"request body over the limit of {options.MaxRequestBodySize} bytes", requestId);
+                return;
+            case RequestBodyReadStatus.OverBudget:
+                LogOverBudget(_logger, requestId, _budget.Limit);
+                await GatewayError.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
+                    $"the gateway holds as many request bodies as it may ({_budget.Limit} bytes, Serve:Http:RequestBodyBudget); retry later", requestId,
+                    header: RetryAfter(options));
+                return;
+            case RequestBodyReadStatus.Rejected:
+                // Kestrel has refused the body (say, a bad chunk): unless the client is told, it would get an empty 200.
+                LogBodyRejected(_logger, requestId, read.Reason!);
+                await GatewayError.WriteAsync(context, read.StatusCode, $"the request body was refused: {read.Reason}", requestId);
+                return;
+            case RequestBodyReadStatus.ClientGone:
+                LogClientGone(_logger, requestId);
+                // Nothing more will come: the connection ends now rather than wait for the rest of the body.
+                context.Abort();
+                return;
+        }
+        var body = read.Body;
         try
         {
-            body = await ReadBodyAsync(context, options.MaxRequestBodySize);
+            await ForwardAsync(context, requestId, route, CreateRequest(context, requestId, pathBase, path, body), options);
         }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        finally
         {
-            await GatewayError.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"request body over the limit of {options.MaxRequestBodySize} bytes", requestId);
-            return;
+            _budget.Return(body.Length);
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
-        {
-            LogClientGone(_logger, requestId);
-            return;
-        }
-        await ForwardAsync(context, requestId, route, CreateRequest(context, requestId, pathBase, path, body), options);
     }
 
     private static HttpRequestData CreateRequest(HttpContext context, string requestId, string pathBase, string path, byte[] body) => new()
@@ -124,8 +151,8 @@ internal sealed partial class HttpForwarder
         }
         catch (BackPressureException e)
         {
-            context.Response.Headers.RetryAfter = options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await GatewayError.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, e.Message, requestId);
+            await GatewayError.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, e.Message, requestId,
+                header: RetryAfter(options));
         }
         catch (DeploymentCallException e)
         {
@@ -168,8 +195,15 @@ internal sealed partial class HttpForwarder
         }
     }
 
+    private static (string, string) RetryAfter(ServeGatewayOptions options) =>
+        (HeaderNames.RetryAfter, options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     private async Task WriteResponseAsync(HttpContext context, HttpResponseData response, CancellationToken deadline)
     {
+        if (response.StatusCode < 200)
+        {
+            throw new InvalidOperationException($"the application answered {response.StatusCode}, an interim status, as its final answer");
+        }
         context.Response.StatusCode = response.StatusCode;
         for (var i = 0; i + 1 < response.Headers.Length; i += 2)
         {
@@ -177,6 +211,18 @@ internal sealed partial class HttpForwarder
             {
                 context.Response.Headers.Append(response.Headers[i], response.Headers[i + 1]);
             }
+        }
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, deadline);
+        if (response.StatusCode is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified)
+        {
+            // These answers have no body, whatever the application wrote: Kestrel refuses to send one.
+            if (response.StreamId != 0)
+            {
+                await foreach (var _ in _grains.GetGrain<IReplicaGrain>(response.ReplicaId).ReadHttpStreamAsync(response.StreamId, stop.Token).WithCancellation(stop.Token))
+                {
+                }
+            }
+            return;
         }
         if (response.StreamId == 0)
         {
@@ -191,7 +237,6 @@ internal sealed partial class HttpForwarder
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         await context.Response.Body.WriteAsync(response.Body, context.RequestAborted);
         await context.Response.Body.FlushAsync(context.RequestAborted);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, deadline);
         var replica = _grains.GetGrain<IReplicaGrain>(response.ReplicaId);
         await foreach (var chunk in replica.ReadHttpStreamAsync(response.StreamId, stop.Token).WithCancellation(stop.Token))
         {
@@ -202,40 +247,6 @@ internal sealed partial class HttpForwarder
 
     private static bool HasBody(HttpRequest request) =>
         request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
-
-    private static async Task<byte[]> ReadBodyAsync(HttpContext context, long limit)
-    {
-        if (context.Request.ContentLength is { } length)
-        {
-            if (length > limit)
-            {
-                throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
-            }
-            // The length is known: read straight into the array that travels.
-            var exact = new byte[length];
-            await context.Request.Body.ReadExactlyAsync(exact, context.RequestAborted);
-            return exact;
-        }
-        using var buffer = new MemoryStream();
-        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        try
-        {
-            int read;
-            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
-            {
-                if (buffer.Length + read > limit)
-                {
-                    throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
-                }
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
-        }
-        return buffer.ToArray();
-    }
 
     /// <summary>
     /// The multiplexed model the request names: Ray's <c>serve_multiplexed_model_id</c> header, or the same with hyphens
@@ -319,6 +330,12 @@ internal sealed partial class HttpForwarder
 
     [LoggerMessage(EventId = ServeEvents.GatewayFailure, Level = LogLevel.Warning, Message = "Request {RequestId} failed in the gateway")]
     private static partial void LogGatewayFailure(ILogger logger, Exception error, string requestId);
+
+    [LoggerMessage(EventId = ServeEvents.RequestBodyOverBudget, Level = LogLevel.Debug, Message = "Request {RequestId} refused: the gateway holds its budget of {Budget} bytes of request bodies")]
+    private static partial void LogOverBudget(ILogger logger, string requestId, long budget);
+
+    [LoggerMessage(EventId = ServeEvents.RequestBodyRejected, Level = LogLevel.Debug, Message = "Request {RequestId}: the body was refused: {Reason}")]
+    private static partial void LogBodyRejected(ILogger logger, string requestId, string reason);
 
     [LoggerMessage(EventId = ServeEvents.ClientDisconnected, Level = LogLevel.Debug, Message = "Request {RequestId}: the client went away")]
     private static partial void LogClientGone(ILogger logger, string requestId);

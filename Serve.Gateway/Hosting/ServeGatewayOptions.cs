@@ -21,6 +21,40 @@ public sealed class ServeGatewayOptions
     /// <summary>Largest request body accepted; larger ones get 413. Default is 16 MiB.</summary>
     public long MaxRequestBodySize { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// Bytes of request bodies the gateway holds at once, every request together: a body is held from its first byte
+    /// until its answer is written, and takes from this budget only what has arrived. A request that would go past it
+    /// gets 503 with <c>Retry-After</c>. At least <see cref="MaxRequestBodySize"/>. Default is 256 MiB.
+    /// </summary>
+    public long RequestBodyBudget { get; set; } = 256 * 1024 * 1024;
+
+    /// <summary>
+    /// Connections Kestrel keeps open at once, on the HTTP and admin ports together; further ones are closed at
+    /// once. Null for no limit. Default is 10,000.
+    /// </summary>
+    public long? MaxConnections { get; set; } = 10_000;
+
+    /// <summary>
+    /// Slowest a request body may arrive, in bytes per second, once <see cref="MinRequestBodyDataRateGracePeriod"/>
+    /// has passed; a slower client is cut off (408). 0 for no minimum. Default is 240, as Kestrel.
+    /// </summary>
+    public double MinRequestBodyDataRate { get; set; } = 240;
+
+    /// <summary>Time a request body may take before <see cref="MinRequestBodyDataRate"/> applies; more than 1 s. Default is 5 s, as Kestrel.</summary>
+    public TimeSpan MinRequestBodyDataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Time a client has to send the request line and headers once it connected or sent its previous request. Default is 10 s.</summary>
+    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Largest request line (method, target, version); a longer one gets 414. At most 1 MiB. Default is 8 KiB, as Kestrel.</summary>
+    public int MaxRequestLineSize { get; set; } = 8 * 1024;
+
+    /// <summary>Largest size of all request headers together; larger ones get 431. At most 1 MiB. Default is 32 KiB, as Kestrel.</summary>
+    public int MaxRequestHeadersTotalSize { get; set; } = 32 * 1024;
+
+    /// <summary>Most request headers; more get 431. Default is 100, as Kestrel.</summary>
+    public int MaxRequestHeaderCount { get; set; } = 100;
+
     /// <summary>Seconds sent in <c>Retry-After</c> with a 503 for back-pressure. Default is 1.</summary>
     public int RetryAfterSeconds { get; set; } = 1;
 

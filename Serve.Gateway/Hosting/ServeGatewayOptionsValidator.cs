@@ -6,6 +6,9 @@ namespace Serve.Hosting;
 /// <summary>Reports every invalid <see cref="ServeGatewayOptions"/> value at once, at start.</summary>
 internal sealed class ServeGatewayOptionsValidator : IValidateOptions<ServeGatewayOptions>
 {
+    /// <summary>Kestrel's default <c>MaxRequestBufferSize</c>, which the gateway keeps.</summary>
+    private const int MaxRequestBuffer = 1024 * 1024;
+
     public ValidateOptionsResult Validate(string? name, ServeGatewayOptions options)
     {
         var errors = new List<string>();
@@ -24,6 +27,39 @@ internal sealed class ServeGatewayOptionsValidator : IValidateOptions<ServeGatew
         if (options.MaxRequestBodySize <= 0)
         {
             errors.Add($"Serve:Http:MaxRequestBodySize: {options.MaxRequestBodySize} must be positive.");
+        }
+        if (options.RequestBodyBudget < options.MaxRequestBodySize)
+        {
+            errors.Add($"Serve:Http:RequestBodyBudget: {options.RequestBodyBudget} must be at least Serve:Http:MaxRequestBodySize ({options.MaxRequestBodySize}), or a body of the largest size could never be taken.");
+        }
+        if (options.MaxConnections <= 0)
+        {
+            errors.Add($"Serve:Http:MaxConnections: {options.MaxConnections} must be positive (or unset for no limit).");
+        }
+        if (options.MinRequestBodyDataRate < 0 || !double.IsFinite(options.MinRequestBodyDataRate))
+        {
+            errors.Add($"Serve:Http:MinRequestBodyDataRate: {options.MinRequestBodyDataRate} must be 0 (no minimum) or a positive number of bytes per second.");
+        }
+        if (options.MinRequestBodyDataRate > 0 && options.MinRequestBodyDataRateGracePeriod <= TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"Serve:Http:MinRequestBodyDataRateGracePeriod: {options.MinRequestBodyDataRateGracePeriod} must be more than 1 second (Kestrel checks rates once a second).");
+        }
+        if (options.RequestHeadersTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"Serve:Http:RequestHeadersTimeout: {options.RequestHeadersTimeout} must be positive.");
+        }
+        // Kestrel buffers at most 1 MiB of a request before the application reads it: a line or headers must fit.
+        if (options.MaxRequestLineSize is <= 0 or > MaxRequestBuffer)
+        {
+            errors.Add($"Serve:Http:MaxRequestLineSize: {options.MaxRequestLineSize} must be between 1 and {MaxRequestBuffer}.");
+        }
+        if (options.MaxRequestHeadersTotalSize is <= 0 or > MaxRequestBuffer)
+        {
+            errors.Add($"Serve:Http:MaxRequestHeadersTotalSize: {options.MaxRequestHeadersTotalSize} must be between 1 and {MaxRequestBuffer}.");
+        }
+        if (options.MaxRequestHeaderCount <= 0)
+        {
+            errors.Add($"Serve:Http:MaxRequestHeaderCount: {options.MaxRequestHeaderCount} must be positive.");
         }
         if (options.RetryAfterSeconds < 0)
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -28,11 +29,19 @@ public static class ServeGatewayServiceCollectionExtensions
         services.AddServeHandles();
         services.TryAddSingleton<RouteTableWatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<RouteTableWatcher>());
+        services.TryAddSingleton(sp => new RequestBodyBudget(sp.GetRequiredService<IOptions<ServeGatewayOptions>>().Value.RequestBodyBudget, sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<HttpForwarder>();
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServeGatewayOptions>>((kestrel, gateway) =>
         {
             var http = gateway.Value;
-            kestrel.Limits.MaxRequestBodySize = http.MaxRequestBodySize;
+            var limits = kestrel.Limits;
+            limits.MaxRequestBodySize = http.MaxRequestBodySize;
+            limits.MaxConcurrentConnections = http.MaxConnections;
+            limits.MinRequestBodyDataRate = http.MinRequestBodyDataRate > 0 ? new MinDataRate(http.MinRequestBodyDataRate, http.MinRequestBodyDataRateGracePeriod) : null;
+            limits.RequestHeadersTimeout = http.RequestHeadersTimeout;
+            limits.MaxRequestLineSize = http.MaxRequestLineSize;
+            limits.MaxRequestHeadersTotalSize = http.MaxRequestHeadersTotalSize;
+            limits.MaxRequestHeaderCount = http.MaxRequestHeaderCount;
             kestrel.AddServerHeader = false;
             if (!http.ConfigureKestrel)
             {

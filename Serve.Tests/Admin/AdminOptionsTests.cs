@@ -35,6 +35,28 @@ public sealed class AdminOptionsTests
     }
 
     [Fact]
+    public void Validate_BadAllowedHostsOriginsAndBodyLimit_EachNamed()
+    {
+        var result = Validate(new ServeAdminOptions
+        {
+            AllowedHosts = ["gateway.internal", "::1", "http://x", "host:80"],
+            AllowedOrigins = ["https://tools.example.com:8443", "*", "https://x/path", "tools.example.com"],
+            MaxRequestBodySize = 0,
+        });
+
+        Assert.Equal(
+            [
+                "Serve:Admin:MaxRequestBodySize: 0 must be positive.",
+                "Serve:Admin:AllowedHosts:2: 'http://x' must be a host name without scheme, port or path, such as 'gateway.internal', or '*' for any.",
+                "Serve:Admin:AllowedHosts:3: 'host:80' must be a host name without scheme, port or path, such as 'gateway.internal', or '*' for any.",
+                "Serve:Admin:AllowedOrigins:1: '*' is not accepted: any web page the user opens could then deploy and delete applications. List each origin, such as 'https://tools.example.com'.",
+                "Serve:Admin:AllowedOrigins:2: 'https://x/path' must be an origin: http:// or https://, a host and an optional port, no path, such as 'https://tools.example.com:8443'.",
+                "Serve:Admin:AllowedOrigins:3: 'tools.example.com' must be an origin: http:// or https://, a host and an optional port, no path, such as 'https://tools.example.com:8443'.",
+            ],
+            result.Failures!);
+    }
+
+    [Fact]
     public void Accepts_OnlyTheBearerToken()
     {
         var token = new AdminToken(Options.Create(new ServeAdminOptions { Token = "0123456789abcdef0123" }));

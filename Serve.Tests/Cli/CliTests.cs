@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Serve.Cli;
 using Serve.Configuration;
+using Serve.Tests.Configuration;
 using Serve.Tests.Infrastructure;
 
 namespace Serve.Tests.Cli;
@@ -293,6 +294,17 @@ public sealed partial class CliTests(AdminFixture fixture) : IAsyncLifetime, IDi
         Assert.Contains("the config is invalid; nothing was started", run.Error);
         Assert.Contains("applications[0].import_path: Serve.Tests.Configuration.ConfigApps has no public static member 'Missing'", run.Error);
         Assert.Equal("", run.Out);
+    }
+
+    [Fact]
+    public async Task Run_YamlBombs_StartNothingAndExit1NamingTheLine()
+    {
+        var cycle = await RunAsync(["run", File("cycle.yaml", "applications: &a [*a]\n")]);
+        var laughs = await RunAsync(["run", File("laughs.yaml", ConfigYamlReaderTests.BillionLaughs())]);
+
+        Assert.Equal((ExitCodes.Failed, ExitCodes.Failed), (cycle.ExitCode, laughs.ExitCode));
+        Assert.Contains("applications[0]: line 1, column 19: the alias *a is inside the node its anchor names", cycle.Error);
+        Assert.Contains("l3[7]: line 4, column 45: the config holds more than 10,000 values", laughs.Error);
     }
 
     private static Task WaitForAsync(Func<bool> condition) => WaitForAsync(() => Task.FromResult(condition()));

@@ -221,6 +221,57 @@ public sealed class GatewayTests(GatewayFixture fixture)
         await fixture.Serve.DeleteAsync("robust");
     }
 
+    [Theory]
+    [InlineData(204, "")]
+    [InlineData(304, "")]
+    [InlineData(204, "a body a 204 may not carry")]
+    [InlineData(205, "")]
+    public async Task Forward_StatusWithoutBody_AnsweredWithoutContentLengthOrBody(int status, string body)
+    {
+        await RunEchoAsync("bodiless", "/bodiless", "bodiless");
+
+        using var response = await Http.GetAsync($"/bodiless?kind=status&code={status}&body={Uri.EscapeDataString(body)}");
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal("", await response.Content.ReadAsStringAsync());
+        await fixture.Serve.DeleteAsync("bodiless");
+    }
+
+    [Theory]
+    [InlineData("-5\r\nhello\r\n0\r\n\r\n", "Bad chunk size data.")]
+    [InlineData("ffffffffffffffffffff\r\nhello\r\n0\r\n\r\n", "Bad chunk size data.")]
+    [InlineData("5\r\nhello0\r\n\r\n", "Bad chunk suffix.")]
+    public async Task Forward_MalformedChunkedBody_Answers400NotAnEmpty200(string chunks, string reason)
+    {
+        await RunEchoAsync("chunks", "/chunks", "chunks");
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(fixture.Http.BaseAddress!.Host, fixture.Http.BaseAddress.Port);
+        await tcp.GetStream().WriteAsync(Encoding.ASCII.GetBytes("POST /chunks HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks));
+        var buffer = new byte[1024];
+        var read = await tcp.GetStream().ReadAsync(buffer);
+
+        var answer = Encoding.ASCII.GetString(buffer, 0, read);
+        Assert.StartsWith("HTTP/1.1 400", answer);
+        Assert.Contains($"the request body was refused: {reason}", answer);
+        await fixture.Serve.DeleteAsync("chunks");
+    }
+
+    [Fact]
+    public async Task Forward_Connect_Answers405WithoutTunnelling()
+    {
+        await RunEchoAsync("connect", "/connect", "connect");
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(fixture.Http.BaseAddress!.Host, fixture.Http.BaseAddress.Port);
+        await tcp.GetStream().WriteAsync("CONNECT /connect HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"u8.ToArray());
+        var buffer = new byte[1024];
+        var read = await tcp.GetStream().ReadAsync(buffer);
+
+        var answer = Encoding.ASCII.GetString(buffer, 0, read);
+        Assert.StartsWith("HTTP/1.1 405", answer);
+        Assert.Contains("CONNECT", answer);
+        await fixture.Serve.DeleteAsync("connect");
+    }
+
     [Fact]
     public async Task Forward_ReplicaOnOtherSilo_ServesThroughGateway()
     {

@@ -18,6 +18,9 @@ public sealed class EchoIngress(string label, ILocalSiloDetails silo) : IHttpIng
                 return label;
             case "result":
                 return Results.Json(new { label }, statusCode: StatusCodes.Status202Accepted);
+            case "status":
+                // A status alone, with whatever body the handler writes: 204 and 304 may carry none.
+                return new StatusWithBody(int.Parse(request.Query["code"].ToString(), System.Globalization.CultureInfo.InvariantCulture), request.Query["body"].ToString());
             case "fail":
                 throw new InvalidOperationException("echo failed on purpose");
             case "hold":
@@ -31,6 +34,18 @@ public sealed class EchoIngress(string label, ILocalSiloDetails silo) : IHttpIng
                     return new EchoReply(label, request.Method, request.PathBase, request.Path, request.QueryString.Value ?? "",
                         request.Headers["x-request-id"].ToString(), await reader.ReadToEndAsync(cancellationToken), silo.SiloAddress.ToString());
                 }
+        }
+    }
+
+    private sealed class StatusWithBody(int status, string body) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = status;
+            if (body.Length > 0)
+            {
+                await httpContext.Response.WriteAsync(body);
+            }
         }
     }
 

@@ -1,0 +1,42 @@
+using Serve.Hosting;
+
+namespace Serve.Tests.Gateway;
+
+public sealed class ServeGatewayOptionsValidatorTests
+{
+    [Fact]
+    public void Validate_Defaults_Succeed() => Assert.True(new ServeGatewayOptionsValidator().Validate(null, new ServeGatewayOptions()).Succeeded);
+
+    [Fact]
+    public void Validate_BadLimits_EveryProblemAtOnce()
+    {
+        var result = new ServeGatewayOptionsValidator().Validate(null, new ServeGatewayOptions
+        {
+            MaxRequestBodySize = 1000,
+            RequestBodyBudget = 999,
+            MaxConnections = 0,
+            MinRequestBodyDataRate = 100,
+            MinRequestBodyDataRateGracePeriod = TimeSpan.FromSeconds(1),
+            RequestHeadersTimeout = TimeSpan.Zero,
+            MaxRequestLineSize = 2 * 1024 * 1024,
+            MaxRequestHeadersTotalSize = 0,
+            MaxRequestHeaderCount = -1,
+        });
+
+        Assert.Equal(
+            [
+                "Serve:Http:RequestBodyBudget: 999 must be at least Serve:Http:MaxRequestBodySize (1000), or a body of the largest size could never be taken.",
+                "Serve:Http:MaxConnections: 0 must be positive (or unset for no limit).",
+                "Serve:Http:MinRequestBodyDataRateGracePeriod: 00:00:01 must be more than 1 second (Kestrel checks rates once a second).",
+                "Serve:Http:RequestHeadersTimeout: 00:00:00 must be positive.",
+                "Serve:Http:MaxRequestLineSize: 2097152 must be between 1 and 1048576.",
+                "Serve:Http:MaxRequestHeadersTotalSize: 0 must be between 1 and 1048576.",
+                "Serve:Http:MaxRequestHeaderCount: -1 must be positive.",
+            ],
+            result.Failures!);
+    }
+
+    [Fact]
+    public void Validate_NoMinimumRateOrConnectionLimit_Succeeds() =>
+        Assert.True(new ServeGatewayOptionsValidator().Validate(null, new ServeGatewayOptions { MinRequestBodyDataRate = 0, MinRequestBodyDataRateGracePeriod = TimeSpan.Zero, MaxConnections = null }).Succeeded);
+}
