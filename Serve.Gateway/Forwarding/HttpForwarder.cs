@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
+using Serve.Diagnostics;
 using Serve.Grains;
 using Serve.Hosting;
 using Serve.Http;
@@ -33,9 +34,14 @@ internal sealed partial class HttpForwarder
     private readonly IOptionsMonitor<ServeGatewayOptions> _options;
     private readonly ILogger<HttpForwarder> _logger;
     private readonly RequestBodyBudget _budget;
+    private readonly GatewayMetrics _metrics;
+    private readonly TimeProvider _time;
 
-    public HttpForwarder(ReplicaDirectory directory, RouteTableWatcher routes, IGrainFactory grains, IOptionsMonitor<ServeGatewayOptions> options, RequestBodyBudget budget, ILogger<HttpForwarder> logger)
+    public HttpForwarder(ReplicaDirectory directory, RouteTableWatcher routes, IGrainFactory grains, IOptionsMonitor<ServeGatewayOptions> options, RequestBodyBudget budget,
+        GatewayMetrics metrics, TimeProvider time, ILogger<HttpForwarder> logger)
     {
+        _metrics = metrics;
+        _time = time;
         _budget = budget;
         _directory = directory;
         _routes = routes;
@@ -46,9 +52,37 @@ internal sealed partial class HttpForwarder
 
     public Task ForwardAsync(HttpContext context)
     {
+        var started = _time.GetTimestamp();
+        var forwarding = ForwardAsync(context, out var route);
+        if (forwarding.IsCompletedSuccessfully)
+        {
+            RecordAnswered(context, route, started);
+            return Task.CompletedTask;
+        }
+        return RecordWhenAnsweredAsync(forwarding, context, route, started);
+    }
+
+    private async Task RecordWhenAnsweredAsync(Task forwarding, HttpContext context, RouteEntry? route, long started)
+    {
+        try
+        {
+            await forwarding;
+        }
+        finally
+        {
+            RecordAnswered(context, route, started);
+        }
+    }
+
+    private void RecordAnswered(HttpContext context, RouteEntry? route, long started) =>
+        _metrics.RequestAnswered(route?.Application ?? "", route?.Prefix ?? "", context.Request.Method, context.Response.StatusCode, _time.GetElapsedTime(started));
+
+    private Task ForwardAsync(HttpContext context, out RouteEntry? matched)
+    {
         var requestId = RequestId(context.Request);
         context.Response.Headers[RequestIdHeader] = requestId;
         var table = _routes.Current;
+        matched = null;
         if (!table.TryMatch(context.Request.Path, out var route, out var pathBase, out var path))
         {
             return GatewayError.WriteAsync(context, StatusCodes.Status404NotFound, "no application serves this path", requestId, new Dictionary<string, object?>
@@ -57,6 +91,7 @@ internal sealed partial class HttpForwarder
                 ["routes"] = table.Routes.Select(r => r.Prefix).ToArray(),
             });
         }
+        matched = route;
         if (HttpMethods.IsConnect(context.Request.Method))
         {
             // A 2xx to CONNECT turns the connection into a tunnel, which no application behind the gateway can serve.

@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Serve.Diagnostics;
 using Serve.Forwarding;
 using Serve.Hosting;
 using Serve.Routing;
@@ -30,6 +31,8 @@ public static class ServeGatewayServiceCollectionExtensions
         services.TryAddSingleton<RouteTableWatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<RouteTableWatcher>());
         services.TryAddSingleton(sp => new RequestBodyBudget(sp.GetRequiredService<IOptions<ServeGatewayOptions>>().Value.RequestBodyBudget, sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton<GatewayMetrics>();
+        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<HttpForwarder>();
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServeGatewayOptions>>((kestrel, gateway) =>
         {
