@@ -166,7 +166,8 @@ internal static class EmbeddingsBenchmark
         var clusterId = $"embeddings-bench-{Guid.NewGuid():N}";
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleans(silo => silo.UseLocalhostClustering(ports[0], ports[1], serviceId: clusterId, clusterId: clusterId).AddServe());
+        builder.UseOrleans(silo => silo.UseLocalhostClustering(ports[0], ports[1], serviceId: clusterId, clusterId: clusterId)
+            .AddServe(o => o.DeploymentAssemblies.Add(typeof(SentenceEmbedder).Assembly)));
         builder.Services.AddServeGateway(o => o.Port = 0);
         var gateway = builder.Build();
         gateway.MapServe();

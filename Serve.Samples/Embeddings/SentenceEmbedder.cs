@@ -11,7 +11,9 @@ namespace Serve.Samples.Embeddings;
 /// <remarks>
 /// Callers send one text (<see cref="IEmbedder"/>); the replica gathers concurrent calls into one invocation of
 /// <see cref="EmbedAsync"/> of up to 16 texts, which costs far less per text than 16 single calls (the model's
-/// matrix products run on all texts at once). MaxOngoingRequests leaves room for the next batch to gather while one runs.
+/// matrix products run on all texts at once). Two batches run at once: on 2 cores one run of the model leaves a core
+/// partly idle (measured: 16 texts twice at once ≈ 1.2× 16 texts once). MaxOngoingRequests leaves room for the next
+/// batches to gather while two run.
 /// </remarks>
 /// <param name="settings">How ONNX Runtime runs the model; null for <see cref="EmbedderSettings"/>' defaults.</param>
 [Deployment(MaxOngoingRequests = 64)]
@@ -33,7 +35,7 @@ public sealed class SentenceEmbedder(EmbedderSettings? settings = null) : IAsync
     }
 
     /// <summary>The embeddings of <paramref name="texts"/>, in their order.</summary>
-    [Batch(MaxBatchSize = 16, BatchWaitTimeoutMs = 10)]
+    [Batch(MaxBatchSize = 16, BatchWaitTimeoutMs = 10, MaxConcurrentBatches = 2)]
     public Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
         var encoder = _encoder ?? throw new InvalidOperationException($"{nameof(SentenceEmbedder)} is used before {nameof(InitializeAsync)} loaded the model.");
