@@ -3,7 +3,7 @@ using Serve.Cli.Commands;
 
 namespace Serve.Cli;
 
-/// <summary>The <c>serve</c> command line, Ray Serve's CLI for Serve: run, deploy, status, config, delete, shutdown, build.</summary>
+/// <summary>The <c>serve</c> command line, Ray Serve's CLI for Serve: run, deploy, status, config, delete, shutdown, build, schema.</summary>
 internal static class ServeCli
 {
     /// <summary>Runs one command line; returns its exit code (<see cref="ExitCodes"/>).</summary>
@@ -20,6 +20,7 @@ internal static class ServeCli
         root.Subcommands.Add(DeleteCommand.Create(options));
         root.Subcommands.Add(ShutdownCommand.Create(options));
         root.Subcommands.Add(BuildCommand.Create(options));
+        root.Subcommands.Add(SchemaCommand.Create(options));
 
         var parse = root.Parse(args);
         var configuration = new InvocationConfiguration

@@ -21,6 +21,9 @@ internal sealed class ConfigMapping
 
     public string Path { get; }
 
+    /// <summary>Where the problems of this mapping, and of mappings opened inside it, are reported.</summary>
+    public ConfigProblems Problems => _problems;
+
     /// <summary>The mapping at <paramref name="path"/>, or null (reported) when <paramref name="node"/> is something else.</summary>
     public static ConfigMapping? Open(ConfigNode node, string path, ConfigProblems problems, string what)
     {
@@ -33,6 +36,13 @@ internal sealed class ConfigMapping
     }
 
     public string PathOf(string key) => ConfigProblems.Child(Path, key);
+
+    /// <summary>Reports a problem with the value of <paramref name="key"/>.</summary>
+    public void Report(string key, string message) => _problems.Add(PathOf(key), message);
+
+    /// <summary>The mapping under <paramref name="key"/>, or null (reported) when the value is something else.</summary>
+    public ConfigMapping? Open(string key, string what) =>
+        Node(key) is { } node ? Open(node, PathOf(key), _problems, what) : null;
 
     /// <summary>The value under <paramref name="key"/>, null when absent.</summary>
     public ConfigNode? Node(string key) => _node.Get(key);

@@ -1,3 +1,5 @@
+using Serve.Configuration.Schema;
+
 namespace Serve.Configuration;
 
 /// <summary>
@@ -16,28 +18,16 @@ internal sealed record DeploymentConfig
     /// <summary><c>num_replicas: auto</c>: autoscaling with <see cref="AutoscalingConfig.Auto"/> under any <see cref="Autoscaling"/> given.</summary>
     public bool AutoReplicas { get; init; }
 
-    public int? MaxOngoingRequests { get; init; }
-
-    public int? MaxQueuedRequests { get; init; }
-
     /// <summary>Whether <c>user_config</c> is given; with <see cref="UserConfigJson"/> null it removes the code's.</summary>
     public bool HasUserConfig { get; init; }
 
     public string? UserConfigJson { get; init; }
 
-    public AutoscalingOverride? Autoscaling { get; init; }
+    /// <summary><c>autoscaling_config</c>, applied over the code's autoscaling (or the defaults).</summary>
+    public ConfigOverride<AutoscalingConfig>? Autoscaling { get; init; }
 
-    public TimeSpan? HealthCheckPeriod { get; init; }
-
-    public TimeSpan? HealthCheckTimeout { get; init; }
-
-    public TimeSpan? GracefulShutdownTimeout { get; init; }
-
-    public ResourcesOverride? Resources { get; init; }
-
-    public int? MaxReplicasPerSilo { get; init; }
-
-    public int? MaxConstructorRetryCount { get; init; }
+    /// <summary>The entry's keys that set one option each (<see cref="ConfigSchema.Deployment"/>), resources included.</summary>
+    public ConfigOverride<DeploymentOptions> Options { get; init; } = ConfigOverride<DeploymentOptions>.Empty;
 
     /// <summary><c>batching</c>: settings of [Batch] methods by method name; each replaces the code's settings field by field.</summary>
     public IReadOnlyDictionary<string, BatchOptions>? Batching { get; init; }
@@ -45,17 +35,9 @@ internal sealed record DeploymentConfig
     /// <summary>The code's options with every field this entry gives replaced.</summary>
     public DeploymentOptions ApplyTo(DeploymentOptions code)
     {
-        var options = code with
+        var options = Options.ApplyTo(code) with
         {
-            MaxOngoingRequests = MaxOngoingRequests ?? code.MaxOngoingRequests,
-            MaxQueuedRequests = MaxQueuedRequests ?? code.MaxQueuedRequests,
             UserConfig = HasUserConfig ? UserConfigJson : code.UserConfig,
-            HealthCheckPeriod = HealthCheckPeriod ?? code.HealthCheckPeriod,
-            HealthCheckTimeout = HealthCheckTimeout ?? code.HealthCheckTimeout,
-            GracefulShutdownTimeout = GracefulShutdownTimeout ?? code.GracefulShutdownTimeout,
-            Resources = Resources?.ApplyTo(code.Resources) ?? code.Resources,
-            MaxReplicasPerSilo = MaxReplicasPerSilo ?? code.MaxReplicasPerSilo,
-            MaxConstructorRetryCount = MaxConstructorRetryCount ?? code.MaxConstructorRetryCount,
             Batching = Batching is null ? code.Batching : MergeBatching(code.Batching, Batching),
         };
         if (NumReplicas is { } fixedCount)

@@ -1,16 +1,21 @@
+using System.Globalization;
+using Serve.Configuration.Schema;
+
 namespace Serve.Configuration;
 
-/// <summary>Binds one entry of an application's <c>deployments</c> list, reporting every problem with its path.</summary>
+/// <summary>
+/// Binds one entry of an application's <c>deployments</c> list, reporting every problem with its path. The keys,
+/// their types and ranges are <see cref="ConfigSchema"/>'s; this adds the rules that span keys.
+/// </summary>
 internal static class DeploymentConfigParser
 {
     public static DeploymentConfig? Bind(ConfigNode node, string path, ConfigProblems problems)
     {
-        var deployment = ConfigMapping.Open(node, path, problems, "a mapping with the deployment's name and the options it overrides");
+        var deployment = ConfigSchema.Deployment.Open(node, path, problems);
         if (deployment is null)
         {
             return null;
         }
-        deployment.RejectUnknownKeys(ConfigKeys.Deployment, ConfigKeys.DeploymentHints);
 
         var name = deployment.String("name");
         if (name is null && !deployment.Has("name"))
@@ -45,9 +50,6 @@ internal static class DeploymentConfigParser
             ? BindBatching(batchingNode, deployment.PathOf("batching"), problems)
             : null;
         var userConfig = deployment.Node("user_config");
-        var resources = deployment.Node("resources") is { Kind: not ConfigNodeKind.Null } resourcesNode
-            ? BindResources(resourcesNode, deployment.PathOf("resources"), problems)
-            : null;
 
         // Every value is read, and so checked, even when the entry has no name: all problems are reported at once.
         var entry = new DeploymentConfig
@@ -56,80 +58,38 @@ internal static class DeploymentConfigParser
             Name = name ?? "",
             NumReplicas = numReplicas,
             AutoReplicas = auto,
-            MaxOngoingRequests = deployment.Int("max_ongoing_requests", 1),
-            MaxQueuedRequests = deployment.Int("max_queued_requests", -1, "must be ≥ 0, or -1 for unbounded"),
             HasUserConfig = userConfig is not null,
             UserConfigJson = userConfig is null or { Kind: ConfigNodeKind.Null } ? null : ConfigJson.Write(userConfig),
             Autoscaling = autoscaling,
-            HealthCheckPeriod = Seconds(deployment.Number("health_check_period_s", 0, exclusive: true)),
-            HealthCheckTimeout = Seconds(deployment.Number("health_check_timeout_s", 0, exclusive: true)),
-            GracefulShutdownTimeout = Seconds(deployment.Number("graceful_shutdown_timeout_s", 0)),
-            Resources = resources,
-            MaxReplicasPerSilo = deployment.Int("max_replicas_per_silo", 0),
-            MaxConstructorRetryCount = deployment.Int("max_constructor_retry_count", 1),
+            Options = ConfigSchema.Deployment.Read(deployment),
             Batching = batching,
         };
         return name is null ? null : entry;
     }
 
-    private static AutoscalingOverride? BindAutoscaling(ConfigNode node, string path, ConfigProblems problems)
+    private static ConfigOverride<AutoscalingConfig>? BindAutoscaling(ConfigNode node, string path, ConfigProblems problems)
     {
-        var config = ConfigMapping.Open(node, path, problems, "a mapping of autoscaling options");
+        var config = ConfigSchema.Autoscaling.Open(node, path, problems);
         if (config is null)
         {
             return null;
         }
-        config.RejectUnknownKeys(ConfigKeys.Autoscaling, ConfigKeys.AutoscalingHints);
-        var min = config.Int("min_replicas", 0);
-        var max = config.Int("max_replicas", 1);
-        var initial = config.Int("initial_replicas", 0);
+        var values = ConfigSchema.Autoscaling.Read(config);
+        var min = values["min_replicas"] as int?;
+        var max = values["max_replicas"] as int?;
         if (min > max)
         {
             problems.Add(config.PathOf("min_replicas"), $"must be ≤ max_replicas (got {min} > {max}).");
         }
-        if (initial is { } start && min <= max && (start < min || start > max))
+        if (values["initial_replicas"] is int start && min <= max && (start < min || start > max))
         {
             problems.Add(config.PathOf("initial_replicas"), $"must be between min_replicas and max_replicas (got {start}, not in [{min}, {max}]).");
         }
-
-        AutoscalingAggregation? aggregation = null;
-        if (config.String("aggregation_function") is { } function)
+        if (values["burst_window_s"] is TimeSpan burstWindow && values["look_back_period_s"] is TimeSpan lookBack && burstWindow > lookBack)
         {
-            aggregation = function switch
-            {
-                "mean" => AutoscalingAggregation.Mean,
-                "max" => AutoscalingAggregation.Max,
-                "min" => AutoscalingAggregation.Min,
-                _ => null,
-            };
-            if (aggregation is null)
-            {
-                problems.Add(config.PathOf("aggregation_function"), $"must be \"mean\", \"max\" or \"min\" (got \"{function}\").");
-            }
+            problems.Add(config.PathOf("burst_window_s"), $"must be ≤ look_back_period_s (got {burstWindow.TotalSeconds.ToString(CultureInfo.InvariantCulture)} > {lookBack.TotalSeconds.ToString(CultureInfo.InvariantCulture)}).");
         }
-
-        var lookBack = config.Number("look_back_period_s", 0, exclusive: true);
-        var burstWindow = config.Number("burst_window_s", 0);
-        if (burstWindow > lookBack)
-        {
-            problems.Add(config.PathOf("burst_window_s"), $"must be ≤ look_back_period_s (got {burstWindow} > {lookBack}).");
-        }
-        return new AutoscalingOverride
-        {
-            MinReplicas = min,
-            MaxReplicas = max,
-            InitialReplicas = initial,
-            TargetOngoingRequests = config.Number("target_ongoing_requests", 0, exclusive: true),
-            UpscaleDelay = Seconds(config.Number("upscale_delay_s", 0)),
-            DownscaleDelay = Seconds(config.Number("downscale_delay_s", 0)),
-            DownscaleToZeroDelay = Seconds(config.Number("downscale_to_zero_delay_s", 0)),
-            LookBackPeriod = Seconds(lookBack),
-            UpscalingFactor = config.Number("upscaling_factor", 0, exclusive: true),
-            DownscalingFactor = config.Number("downscaling_factor", 0, exclusive: true),
-            Aggregation = aggregation,
-            BurstWindow = Seconds(burstWindow),
-            BurstThreshold = config.Number("burst_threshold", 1),
-        };
+        return values;
     }
 
     private static Dictionary<string, BatchOptions>? BindBatching(ConfigNode node, string path, ConfigProblems problems)
@@ -141,52 +101,11 @@ internal static class DeploymentConfigParser
         var batching = new Dictionary<string, BatchOptions>(StringComparer.Ordinal);
         foreach (var (method, settingsNode) in node.Entries)
         {
-            var settings = ConfigMapping.Open(settingsNode, ConfigProblems.Child(path, method), problems,
-                "a mapping with max_batch_size, batch_wait_timeout_s and max_concurrent_batches");
-            if (settings is null)
+            if (ConfigSchema.Batch.Open(settingsNode, ConfigProblems.Child(path, method), problems) is { } settings)
             {
-                continue;
+                batching[method] = ConfigSchema.Batch.Read(settings).ApplyTo(new BatchOptions());
             }
-            settings.RejectUnknownKeys(ConfigKeys.Batching);
-            batching[method] = new BatchOptions
-            {
-                MaxBatchSize = settings.Int("max_batch_size", 1),
-                BatchWaitTimeout = Seconds(settings.Number("batch_wait_timeout_s", 0)),
-                MaxConcurrentBatches = settings.Int("max_concurrent_batches", 1),
-            };
         }
         return batching;
     }
-
-    private static ResourcesOverride? BindResources(ConfigNode node, string path, ConfigProblems problems)
-    {
-        var resources = ConfigMapping.Open(node, path, problems, "a mapping with num_cpus, num_gpus, memory and custom");
-        if (resources is null)
-        {
-            return null;
-        }
-        resources.RejectUnknownKeys(ConfigKeys.Resources);
-        Dictionary<string, double>? custom = null;
-        if (resources.Node("custom") is { Kind: not ConfigNodeKind.Null } customNode
-            && ConfigMapping.Open(customNode, resources.PathOf("custom"), problems, "a mapping of resource names to amounts") is { } customMapping)
-        {
-            custom = [];
-            foreach (var (name, _) in customNode.Entries)
-            {
-                if (customMapping.Number(name, 0) is { } amount)
-                {
-                    custom[name] = amount;
-                }
-            }
-        }
-        return new ResourcesOverride
-        {
-            NumCpus = resources.Number("num_cpus", 0),
-            NumGpus = resources.Number("num_gpus", 0),
-            Memory = resources.Long("memory", 0),
-            Custom = custom,
-        };
-    }
-
-    private static TimeSpan? Seconds(double? seconds) => seconds is { } value ? TimeSpan.FromSeconds(value) : null;
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Serve.Configuration.Schema;
 
 namespace Serve.Configuration;
 
@@ -23,12 +24,11 @@ internal static partial class ServeConfigParser
 
     public static ServeConfig? Bind(ConfigNode root, ConfigProblems problems)
     {
-        var config = ConfigMapping.Open(root, "", problems, "a mapping with the keys http_options and applications");
+        var config = ConfigSchema.Root.Open(root, "", problems);
         if (config is null)
         {
             return null;
         }
-        config.RejectUnknownKeys(ConfigKeys.Root, ConfigKeys.RootHints);
         var http = config.Node("http_options") is { Kind: not ConfigNodeKind.Null } httpNode ? BindHttpOptions(httpNode, problems) : null;
 
         var applications = new List<ApplicationConfig>();
@@ -59,34 +59,32 @@ internal static partial class ServeConfigParser
 
     private static HttpOptionsConfig? BindHttpOptions(ConfigNode node, ConfigProblems problems)
     {
-        var http = ConfigMapping.Open(node, "http_options", problems, "a mapping");
+        var section = ConfigSchema.HttpOptions;
+        var http = section.Open(node, "http_options", problems);
         if (http is null)
         {
             return null;
         }
-        http.RejectUnknownKeys(ConfigKeys.HttpOptions, ConfigKeys.HttpOptionsHints);
-        var host = http.String("host");
+        section.Key<string>("host").TryRead(http, out var host);
         if (host is not null && host != "localhost" && !IPAddress.TryParse(host, out _))
         {
             problems.Add(http.PathOf("host"), $"must be an IP address or 'localhost' (got \"{host}\").");
         }
-        var port = http.Int("port", 0);
-        if (port > 65535)
+        return new HttpOptionsConfig
         {
-            problems.Add(http.PathOf("port"), $"must be between 0 and 65535 (got {port}).");
-        }
-        var timeout = http.Number("request_timeout_s", 0, exclusive: true);
-        return new HttpOptionsConfig { Host = host, Port = port, RequestTimeout = timeout is { } seconds ? TimeSpan.FromSeconds(seconds) : null };
+            Host = host,
+            Port = section.Key<int>("port").TryRead(http, out var port) ? port : null,
+            RequestTimeout = section.Key<TimeSpan>("request_timeout_s").TryRead(http, out var timeout) ? timeout : null,
+        };
     }
 
     private static ApplicationConfig? BindApplication(ConfigNode node, string path, ConfigProblems problems)
     {
-        var app = ConfigMapping.Open(node, path, problems, "a mapping with name, route_prefix, import_path, args and deployments");
+        var app = ConfigSchema.Application.Open(node, path, problems);
         if (app is null)
         {
             return null;
         }
-        app.RejectUnknownKeys(ConfigKeys.Application, ConfigKeys.ApplicationHints);
 
         var name = app.String("name") ?? (app.Has("name") ? null : "default");
         if (name is not null && (name.Length == 0 || name.Contains('/') || name.Trim() != name))

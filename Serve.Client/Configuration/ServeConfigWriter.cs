@@ -1,4 +1,4 @@
-using System.Globalization;
+using Serve.Configuration.Schema;
 
 namespace Serve.Configuration;
 
@@ -24,37 +24,14 @@ internal static class ServeConfigWriter
     public static ConfigNode Describe(DeploymentOptions options, Type? type = null)
     {
         var entries = new List<KeyValuePair<string, ConfigNode>> { new("name", ConfigNode.Of(options.Name)) };
-        if (options.Autoscaling is { } autoscaling)
-        {
-            entries.Add(new("autoscaling_config", Describe(autoscaling)));
-        }
-        else
-        {
-            entries.Add(new("num_replicas", ConfigNode.Of(options.NumReplicas)));
-        }
-        entries.Add(new("max_ongoing_requests", ConfigNode.Of(options.MaxOngoingRequests)));
-        entries.Add(new("max_queued_requests", ConfigNode.Of(options.MaxQueuedRequests)));
+        entries.Add(options.Autoscaling is { } autoscaling
+            ? new("autoscaling_config", ConfigNode.Mapping([.. ConfigSchema.Autoscaling.Write(autoscaling)]))
+            : new("num_replicas", ConfigNode.Of(options.NumReplicas)));
         if (options.UserConfig is { } userConfig)
         {
             entries.Add(new("user_config", ConfigJson.Read(userConfig)));
         }
-        entries.Add(new("health_check_period_s", Seconds(options.HealthCheckPeriod)));
-        entries.Add(new("health_check_timeout_s", Seconds(options.HealthCheckTimeout)));
-        entries.Add(new("graceful_shutdown_timeout_s", Seconds(options.GracefulShutdownTimeout)));
-        entries.Add(new("max_replicas_per_silo", ConfigNode.Of(options.MaxReplicasPerSilo)));
-        entries.Add(new("max_constructor_retry_count", ConfigNode.Of(options.MaxConstructorRetryCount)));
-        var resources = new List<KeyValuePair<string, ConfigNode>>
-        {
-            new("num_cpus", ConfigNode.Of(options.Resources.NumCpus)),
-            new("num_gpus", ConfigNode.Of(options.Resources.NumGpus)),
-            new("memory", ConfigNode.Of(options.Resources.Memory)),
-        };
-        if (options.Resources.Custom.Count > 0)
-        {
-            resources.Add(new("custom", ConfigNode.Mapping(options.Resources.Custom.OrderBy(c => c.Key, StringComparer.Ordinal)
-                .Select(c => new KeyValuePair<string, ConfigNode>(c.Key, ConfigNode.Of(c.Value))))));
-        }
-        entries.Add(new("resources", ConfigNode.Mapping(resources)));
+        entries.AddRange(ConfigSchema.Deployment.Write(options));
         if ((type is null ? DescribeBatching(options.Batching) : DescribeBatching(type, options)) is { } batching)
         {
             entries.Add(new("batching", batching));
@@ -64,23 +41,8 @@ internal static class ServeConfigWriter
 
     /// <summary>The batching settings given in options, as given.</summary>
     private static ConfigNode? DescribeBatching(IReadOnlyDictionary<string, BatchOptions> batching) => batching.Count == 0 ? null
-        : ConfigNode.Mapping(batching.OrderBy(b => b.Key, StringComparer.Ordinal).Select(b =>
-        {
-            var settings = new List<KeyValuePair<string, ConfigNode>>();
-            if (b.Value.MaxBatchSize is { } size)
-            {
-                settings.Add(new("max_batch_size", ConfigNode.Of(size)));
-            }
-            if (b.Value.BatchWaitTimeout is { } wait)
-            {
-                settings.Add(new("batch_wait_timeout_s", ConfigNode.Of(wait.TotalSeconds)));
-            }
-            if (b.Value.MaxConcurrentBatches is { } concurrent)
-            {
-                settings.Add(new("max_concurrent_batches", ConfigNode.Of(concurrent)));
-            }
-            return new KeyValuePair<string, ConfigNode>(b.Key, ConfigNode.Mapping(settings));
-        }));
+        : ConfigNode.Mapping(batching.OrderBy(b => b.Key, StringComparer.Ordinal)
+            .Select(b => new KeyValuePair<string, ConfigNode>(b.Key, ConfigNode.Mapping([.. ConfigSchema.Batch.Write(b.Value)]))));
 
     /// <summary>Every [Batch] method of <paramref name="type"/> with the settings it runs with.</summary>
     private static ConfigNode? DescribeBatching(Type type, DeploymentOptions options)
@@ -96,43 +58,8 @@ internal static class ServeConfigWriter
         return ConfigNode.Mapping(methods.Select(m =>
         {
             var settings = Batching.BatchMethod.For(m)!.Attribute.ToSettings().With(Batching.InstanceBatches.ConfigFor(m.Name, options.Batching));
-            return new KeyValuePair<string, ConfigNode>(m.Name, ConfigNode.Mapping(
-            [
-                new("max_batch_size", ConfigNode.Of(settings.MaxBatchSize)),
-                new("batch_wait_timeout_s", ConfigNode.Of(settings.BatchWaitTimeout.TotalSeconds)),
-                new("max_concurrent_batches", ConfigNode.Of(settings.MaxConcurrentBatches)),
-            ]));
+            var given = new BatchOptions { MaxBatchSize = settings.MaxBatchSize, BatchWaitTimeout = settings.BatchWaitTimeout, MaxConcurrentBatches = settings.MaxConcurrentBatches };
+            return new KeyValuePair<string, ConfigNode>(m.Name, ConfigNode.Mapping([.. ConfigSchema.Batch.Write(given)]));
         }));
     }
-
-    private static ConfigNode Describe(AutoscalingConfig config)
-    {
-        var entries = new List<KeyValuePair<string, ConfigNode>>
-        {
-            new("min_replicas", ConfigNode.Of(config.MinReplicas)),
-            new("max_replicas", ConfigNode.Of(config.MaxReplicas)),
-        };
-        if (config.InitialReplicas is { } initial)
-        {
-            entries.Add(new("initial_replicas", ConfigNode.Of(initial)));
-        }
-        entries.Add(new("target_ongoing_requests", ConfigNode.Of(config.TargetOngoingRequests)));
-        entries.Add(new("upscale_delay_s", Seconds(config.UpscaleDelay)));
-        entries.Add(new("downscale_delay_s", Seconds(config.DownscaleDelay)));
-        if (config.DownscaleToZeroDelay is { } toZero)
-        {
-            entries.Add(new("downscale_to_zero_delay_s", Seconds(toZero)));
-        }
-        entries.Add(new("look_back_period_s", Seconds(config.LookBackPeriod)));
-        entries.Add(new("upscaling_factor", ConfigNode.Of(config.UpscalingFactor)));
-        entries.Add(new("downscaling_factor", ConfigNode.Of(config.DownscalingFactor)));
-        entries.Add(new("aggregation_function", ConfigNode.Of(config.Aggregation.ToString().ToLower(CultureInfo.InvariantCulture))));
-        entries.Add(new("burst_window_s", Seconds(config.BurstWindow)));
-        entries.Add(new("burst_threshold", ConfigNode.Of(config.BurstThreshold)));
-        return ConfigNode.Mapping(entries);
-    }
-
-    private static ConfigNode Seconds(TimeSpan value) => value.Ticks % TimeSpan.TicksPerSecond == 0
-        ? ConfigNode.Of((long)value.TotalSeconds)
-        : ConfigNode.Of(value.TotalSeconds);
 }

@@ -53,14 +53,17 @@ public sealed class ServeConfigParserTests
         var text = config.Applications[0];
         Assert.Equal(("text", "/text", "Serve.Samples:TextPipeline", """{"max_tokens":64}"""), (text.Name, text.RoutePrefix, text.ImportPath, text.ArgsJson));
         var tokenizer = text.Deployments[0];
-        Assert.Equal((3, 7, -1, true, """{"stop_words":["a","the"]}"""), (tokenizer.NumReplicas, tokenizer.MaxOngoingRequests, tokenizer.MaxQueuedRequests, tokenizer.HasUserConfig, tokenizer.UserConfigJson));
+        var code = new DeploymentOptions { Name = "Tokenizer", MaxOngoingRequests = 99, Resources = new ReplicaResources { NumCpus = 4, Custom = new Dictionary<string, double> { ["x"] = 1 } } };
+        var tokenizerOptions = tokenizer.ApplyTo(code);
+        Assert.Equal((3, 7, -1, """{"stop_words":["a","the"]}"""), (tokenizerOptions.NumReplicas, tokenizerOptions.MaxOngoingRequests, tokenizerOptions.MaxQueuedRequests, tokenizerOptions.UserConfig));
         Assert.Equal((TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1.5), TimeSpan.Zero, 2, 4),
-            (tokenizer.HealthCheckPeriod, tokenizer.HealthCheckTimeout, tokenizer.GracefulShutdownTimeout, tokenizer.MaxReplicasPerSilo, tokenizer.MaxConstructorRetryCount));
-        Assert.Equal((0.5, 1.0, 1048576L, 1.0), (tokenizer.Resources!.NumCpus, tokenizer.Resources.NumGpus, tokenizer.Resources.Memory, tokenizer.Resources.Custom!["accelerator:a100"]));
+            (tokenizerOptions.HealthCheckPeriod, tokenizerOptions.HealthCheckTimeout, tokenizerOptions.GracefulShutdownTimeout, tokenizerOptions.MaxReplicasPerSilo, tokenizerOptions.MaxConstructorRetryCount));
+        Assert.Equal((0.5, 1.0, 1048576L), (tokenizerOptions.Resources.NumCpus, tokenizerOptions.Resources.NumGpus, tokenizerOptions.Resources.Memory));
+        Assert.Equal(new Dictionary<string, double> { ["accelerator:a100"] = 1 }, tokenizerOptions.Resources.Custom);
         var scorer = text.Deployments[1];
         Assert.True(scorer.AutoReplicas);
-        Assert.Equal((8, AutoscalingAggregation.Max, TimeSpan.FromSeconds(1)), (scorer.Autoscaling!.MaxReplicas, scorer.Autoscaling.Aggregation, scorer.Autoscaling.UpscaleDelay));
-        Assert.Null(scorer.Autoscaling.MinReplicas);
+        Assert.Equal((8, AutoscalingAggregation.Max, TimeSpan.FromSeconds(1)), (scorer.Autoscaling!["max_replicas"], scorer.Autoscaling["aggregation_function"], scorer.Autoscaling["upscale_delay_s"]));
+        Assert.Null(scorer.Autoscaling["min_replicas"]);
         var internalApp = config.Applications[1];
         Assert.Equal(("internal", null, null), (internalApp.Name, internalApp.RoutePrefix, internalApp.ArgsJson));
     }
@@ -146,9 +149,9 @@ public sealed class ServeConfigParserTests
             "applications[0].import_path: must be a string (got a boolean (true)).",
             "applications[0].args: must be a mapping of argument names to values (got a list).",
             "applications[0].deployments[0].num_replicas: must be an integer ≥ 0 or \"auto\" (got a string (\"many\")).",
-            "applications[0].deployments[0].resources: must be a mapping with num_cpus, num_gpus, memory and custom (got an integer (4)).",
             "applications[0].deployments[0].max_ongoing_requests: must be an integer (got a number (2.5)).",
             "applications[0].deployments[0].health_check_period_s: must be a finite number (got a string (\"soon\")).",
+            "applications[0].deployments[0].resources: must be a mapping with num_cpus, num_gpus, memory and custom (got an integer (4)).",
         ], errors);
     }
 
@@ -207,7 +210,7 @@ public sealed class ServeConfigParserTests
 
         Assert.Equal(
         [
-            "http_options.port: must be between 0 and 65535 (got 70000).",
+            "http_options.port: must be an integer from 0 to 65535 (got 70000).",
             "applications[0].name: must be non-empty, without '/' or surrounding spaces (got \"a/b\").",
             "applications[0].route_prefix: must start with '/' and must not end with '/' (\"/\" for the root, null for no HTTP route) (got \"x/\").",
             "applications[0].import_path: must be 'Assembly:Member', e.g. 'Serve.Samples:TextPipeline' (got \"NoColon\").",
