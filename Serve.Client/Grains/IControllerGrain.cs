@@ -42,7 +42,10 @@ internal interface IControllerGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("watch")]
     Task<ServeSnapshot> WatchAsync(long knownVersion, CancellationToken cancellationToken);
 
-    /// <summary>A deployment grain's status changed.</summary>
-    [OneWay, Alias("report-status")]
+    /// <summary>
+    /// A deployment grain's status changed. Interleaves with the controller's other calls, so that with many
+    /// deployments changing at once reports never queue behind deploys that are waiting on those same deployments.
+    /// </summary>
+    [OneWay, AlwaysInterleave, Alias("report-status")]
     Task ReportDeploymentStatusAsync(string application, DeploymentStatus status);
 }

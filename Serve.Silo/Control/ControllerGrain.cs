@@ -16,6 +16,12 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
 {
     private static readonly TimeSpan StoppingPollTimeout = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// How long deployments' status reports gather before one snapshot publishes them all: a thousand replicas
+    /// starting send thousands of reports, and each snapshot wakes every watcher.
+    /// </summary>
+    private static readonly TimeSpan ReportPublishDelay = TimeSpan.FromMilliseconds(50);
+
     private readonly IPersistentState<ControllerState> _state;
     private readonly TimeProvider _time;
     private readonly ServeOptions _options;
@@ -24,6 +30,10 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     private readonly HashSet<string> _deleting = [];
     private ServeSnapshot _snapshot = new();
     private TaskCompletionSource _changed = NewSignal();
+
+    /// <summary>Reports received per deployment: a status an apply returned is not folded over a report that came meanwhile.</summary>
+    private readonly Dictionary<string, long> _reports = [];
+    private bool _publishPending;
 
     public ControllerGrain(
         [PersistentState("controller", ServeOptions.StorageName)] IPersistentState<ControllerState> state,
@@ -84,12 +94,17 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     {
         var removed = previous?.Deployments.Where(d => spec.Deployments.All(n => n.Name != d.Name)) ?? [];
         await Task.WhenAll(removed.Select(d => Deployment(d.Id).DeleteAsync()));
+        var reportsBefore = spec.Deployments.Select(d => _reports.GetValueOrDefault(d.Id.Key)).ToArray();
         var statuses = await Task.WhenAll(spec.Deployments.Select(d => Deployment(d.Id).ApplyAsync(d)));
         if (Applications.GetValueOrDefault(spec.Name) == spec)
         {
-            foreach (var status in statuses)
+            for (var i = 0; i < statuses.Length; i++)
             {
-                Fold(spec.Name, status);
+                // A report that arrived while this apply ran is newer than what the apply returned.
+                if (_reports.GetValueOrDefault(spec.Deployments[i].Id.Key) == reportsBefore[i])
+                {
+                    Fold(spec.Name, statuses[i]);
+                }
             }
             Publish();
         }
@@ -119,6 +134,10 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
             Applications.Remove(spec.Name);
             await StoreAsync($"the deletion of application '{spec.Name}'", () => Restore(spec.Name, spec));
             _statuses.Remove(spec.Name);
+            foreach (var deployment in spec.Deployments)
+            {
+                _reports.Remove(deployment.Id.Key);
+            }
             LogDeleted(_logger, spec.Name);
         }
         catch (Exception e)
@@ -171,10 +190,32 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     {
         if (_statuses.ContainsKey(application) && !_deleting.Contains(application))
         {
+            var key = new DeploymentId(application, status.Name).Key;
+            _reports[key] = _reports.GetValueOrDefault(key) + 1;
             Fold(application, status);
-            Publish();
+            PublishSoon();
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>Publishes within <see cref="ReportPublishDelay"/>, with whatever else has changed by then.</summary>
+    private void PublishSoon()
+    {
+        if (_publishPending)
+        {
+            return;
+        }
+        _publishPending = true;
+        _ = PublishAfterDelayAsync();
+    }
+
+    private async Task PublishAfterDelayAsync()
+    {
+        await Task.Delay(ReportPublishDelay, _time);
+        if (_publishPending)
+        {
+            Publish();
+        }
     }
 
     private void Fold(string application, DeploymentStatus status)
@@ -210,6 +251,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
 
     private void Publish()
     {
+        _publishPending = false;
         var status = new ServeStatus { Applications = new Dictionary<string, ApplicationStatus>(_statuses) };
         var routes = Applications.Values
             .Where(a => a.RoutePrefix is not null && !_deleting.Contains(a.Name))
