@@ -7,6 +7,7 @@ using Serve.Benchmarks.Fuzz;
 using Serve.Benchmarks.Http;
 using Serve.Benchmarks.Multiplexing;
 using Serve.Benchmarks.Rolling;
+using Serve.Benchmarks.Testing;
 using Serve.Benchmarks.Tls;
 
 // dotnet run -c Release --project Serve.Benchmarks -- handles [--duration 10] [--warmup 2] [--callers 64] ...
@@ -19,6 +20,7 @@ using Serve.Benchmarks.Tls;
 // dotnet run -c Release --project Serve.Benchmarks -- tls [--duration 10] [--rounds 2]
 // dotnet run -c Release --project Serve.Benchmarks -- embeddings [--duration 15] [--rounds 2] [--clients 32] [--batch-sizes 1,4,8,16,32]
 // dotnet run -c Release --project Serve.Benchmarks -- fuzz [--requests 100000] [--seed 13]
+// dotnet run -c Release --project Serve.Benchmarks -- testing [--rounds 6]
 switch (args.FirstOrDefault())
 {
     case "handles":
@@ -49,6 +51,8 @@ switch (args.FirstOrDefault())
         return await EmbeddingsBenchmark.RunAsync(args[1..]);
     case "fuzz":
         return await FuzzBenchmark.RunAsync(args[1..]);
+    case "testing":
+        return await LocalTestingBenchmark.RunAsync(args[1..]);
     default:
         Console.Error.WriteLine(args.Length == 0 ? "Name a benchmark." : $"Unknown benchmark '{args[0]}'.");
         Console.Error.WriteLine(BenchmarkSettings.Usage);
@@ -61,5 +65,6 @@ switch (args.FirstOrDefault())
         Console.Error.WriteLine(TlsBenchmark.Usage);
         Console.Error.WriteLine(EmbeddingsSettings.Usage);
         Console.Error.WriteLine(FuzzBenchmark.Usage);
+        Console.Error.WriteLine(LocalTestingBenchmark.Usage);
         return 2;
 }
