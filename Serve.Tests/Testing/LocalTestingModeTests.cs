@@ -75,7 +75,10 @@ public sealed class LocalTestingModeTests
     {
         await using var serve = await ServeTestHost.StartAsync(new ServeTestHostOptions());
 
-        var error = await Assert.ThrowsAnyAsync<ServeException>(() => serve.RunAsync(MyFirstDeployment.App()));
+        // One refused start is enough to fail (the default retries 20 times, with backoff).
+        var app = Deployment.For<MyFirstDeployment>().Options(o => o with { MaxConstructorRetryCount = 1 }).Bind("Hello world!");
+
+        var error = await Assert.ThrowsAnyAsync<ServeException>(() => serve.RunAsync(app));
 
         Assert.Contains("Serve.Samples", error.Message);
     }
