@@ -5,8 +5,9 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 # Restore from the project files alone, so this layer is reused until a project file or a package version changes.
-COPY Directory.Build.props Directory.Packages.props ./
+COPY Directory.Build.props Directory.Build.targets Directory.Packages.props ./
 COPY Serve.Abstractions/Serve.Abstractions.csproj Serve.Abstractions/
+COPY Serve.Http/Serve.Http.csproj Serve.Http/
 COPY Serve.Client/Serve.Client.csproj Serve.Client/
 COPY Serve.Silo/Serve.Silo.csproj Serve.Silo/
 COPY Serve.Gateway/Serve.Gateway.csproj Serve.Gateway/

@@ -12,6 +12,9 @@ if ! command -v redis-server >/dev/null 2>&1; then
 fi
 
 dotnet build Serve.sln -c Release -nologo -v quiet
+# The NuGet packages, from that build, into the local folder the package and template tests (and users) install from.
+rm -rf artifacts/packages
+dotnet pack Serve.sln -c Release --no-build --no-restore -nologo -v quiet -o artifacts/packages
 results=$(mktemp -d)
 set +e
 dotnet test Serve.sln -c Release --no-build -nologo --logger "console;verbosity=normal" --logger "trx;LogFileName=serve.trx" --results-directory "$results" "$@"

@@ -8,6 +8,7 @@ using Serve.Benchmarks.Http;
 using Serve.Benchmarks.Multiplexing;
 using Serve.Benchmarks.Rolling;
 using Serve.Benchmarks.Scale;
+using Serve.Benchmarks.Testing;
 using Serve.Benchmarks.Tls;
 
 // dotnet run -c Release --project Serve.Benchmarks -- handles [--duration 10] [--warmup 2] [--callers 64] ...
@@ -21,6 +22,7 @@ using Serve.Benchmarks.Tls;
 // dotnet run -c Release --project Serve.Benchmarks -- embeddings [--duration 15] [--rounds 2] [--clients 32] [--batch-sizes 1,4,8,16,32]
 // dotnet run -c Release --project Serve.Benchmarks -- fuzz [--requests 100000] [--seed 13]
 // dotnet run -c Release --project Serve.Benchmarks -- scale [--apps 1000] [--replicas 10] [--silos 4]
+// dotnet run -c Release --project Serve.Benchmarks -- testing [--rounds 6]
 switch (args.FirstOrDefault())
 {
     case "handles":
@@ -53,6 +55,8 @@ switch (args.FirstOrDefault())
         return await FuzzBenchmark.RunAsync(args[1..]);
     case "scale":
         return await ScaleBenchmark.RunAsync(args[1..]);
+    case "testing":
+        return await LocalTestingBenchmark.RunAsync(args[1..]);
     default:
         Console.Error.WriteLine(args.Length == 0 ? "Name a benchmark." : $"Unknown benchmark '{args[0]}'.");
         Console.Error.WriteLine(BenchmarkSettings.Usage);
@@ -66,5 +70,6 @@ switch (args.FirstOrDefault())
         Console.Error.WriteLine(TlsBenchmark.Usage);
         Console.Error.WriteLine(EmbeddingsSettings.Usage);
         Console.Error.WriteLine(FuzzBenchmark.Usage);
+        Console.Error.WriteLine(LocalTestingBenchmark.Usage);
         return 2;
 }

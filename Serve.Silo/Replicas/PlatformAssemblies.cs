@@ -8,7 +8,7 @@ namespace Serve.Replicas;
 /// </summary>
 internal static class PlatformAssemblies
 {
-    private static readonly string[] Serve = ["Serve.Abstractions", "Serve.Client", "Serve.Silo", "Serve.Gateway", "Serve.Cli"];
+    private static readonly string[] Serve = ["Serve.Abstractions", "Serve.Http", "Serve.Client", "Serve.Silo", "Serve.Gateway", "Serve.Testing", "Serve.Cli"];
 
     public static bool Contains(Assembly assembly) => IsPlatformName(assembly.GetName().Name);
 

@@ -75,4 +75,13 @@ public sealed class CallableMethodsTests
 
         Assert.EndsWith("Its methods: Echo, EchoAsync.", error.Message);
     }
+
+    [Theory]
+    [InlineData(typeof(Serve.Samples.BasicIngress.MostBasicIngress), "HandleAsync", 1)]
+    [InlineData(typeof(Serve.Samples.FastApiIngress.FastApiIngress), "MapEndpoints", 1)]
+    public void Find_HttpIngressContractMethod_Refused(Type deployment, string method, int arguments)
+    {
+        // The gateway calls these through the replica's HTTP host; a handle must not (Serve.Http is Serve's own).
+        Assert.Throws<MissingMethodException>(() => MethodTable.For(deployment).Find(method, arguments));
+    }
 }

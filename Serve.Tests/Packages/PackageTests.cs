@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Serve.Tests.Cluster;
+using Serve.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Serve.Tests.Packages;
+
+/// <summary>
+/// Serve as a user gets it, from the packed packages alone (no ProjectReference into this repository): the template
+/// instantiated, built and tested; the app run and called over HTTP; the CLI installed as a tool and serving the app;
+/// a model library that references Serve.Abstractions only.
+/// </summary>
+[Collection(PackagesCollection.Name), Trait("Category", "Packages"), Trait("Category", "Cluster")]
+public sealed class PackageTests(PackagesFixture fixture, ITestOutputHelper output)
+{
+    private static readonly TimeSpan ServeTimeout = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task DotnetNewServe_BuiltFromPackages_ItsTestsPass()
+    {
+        ReportTimings();
+
+        var (exitCode, text) = await fixture.DotnetAsync(["test", fixture.AppDirectory, "-c", "Release", "--no-build", "-nologo"], fixture.AppDirectory);
+
+        Assert.True(exitCode == 0, text);
+        Assert.Contains("Passed!", text);
+        Assert.Contains("Failed:     0, Passed:     2", text);
+    }
+
+    [Fact]
+    public async Task App_BuiltFromPackages_AnswersHttp()
+    {
+        var ports = FreePorts.Take(3);
+        var environment = new Dictionary<string, string>(fixture.Environment)
+        {
+            ["Serve__Http__Port"] = $"{ports[0]}",
+            ["Serve__Admin__Port"] = $"{ports[1]}",
+            ["Serve__Cluster__SiloPort"] = $"{ports[2]}",
+        };
+        using var app = DotnetCommand.Start("dotnet", [fixture.AppAssembly], Path.GetDirectoryName(fixture.AppAssembly)!, environment, out var log);
+        try
+        {
+            var answer = await CountWordsAsync(ports[0], log);
+
+            Assert.Equal(4, answer);
+        }
+        finally
+        {
+            app.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
+    public async Task ServeTool_InstalledFromPackages_HelpsAndRunsTheApp()
+    {
+        var tools = Path.Combine(fixture.Root, "tools");
+        var (installed, installText) = await fixture.DotnetAsync(
+            ["tool", "install", "Serve.Cli", "--version", fixture.Version, "--tool-path", tools, "--configfile", Path.Combine(fixture.Root, "nuget.config")],
+            fixture.Root);
+        Assert.True(installed == 0, installText);
+        var serve = Path.Combine(tools, "serve");
+
+        var (helped, help) = await DotnetCommand.RunAsync(serve, ["--help"], fixture.Root, fixture.Environment, TimeSpan.FromMinutes(1));
+        Assert.True(helped == 0, help);
+        Assert.Contains("run", help);
+        Assert.Contains("deploy", help);
+
+        var ports = FreePorts.Take(3);
+        var config = Path.Combine(fixture.AppDirectory, PackagesFixture.AppName, "serve.yaml");
+        using var run = DotnetCommand.Start(serve,
+            ["run", config, "--assembly", fixture.AppAssembly, "--port", $"{ports[0]}", "--admin-port", $"{ports[1]}", "--silo-port", $"{ports[2]}"],
+            fixture.Root, fixture.Environment, out var log);
+        try
+        {
+            await log.WaitForLineAsync(l => l.Contains("Every application is RUNNING"), ServeTimeout);
+
+            Assert.Equal(4, await CountWordsAsync(ports[0], log));
+        }
+        finally
+        {
+            run.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
+    public async Task ModelLibrary_ReferencingServeAbstractions_GetsNoOrleansRuntimeGeneratorOrAspNetCore()
+    {
+        var library = Path.Combine(fixture.Root, "Models");
+        Directory.CreateDirectory(library);
+        await File.WriteAllTextAsync(Path.Combine(library, "Models.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup>
+              <ItemGroup><PackageReference Include="Serve.Abstractions" Version="{fixture.Version}" /></ItemGroup>
+            </Project>
+            """);
+
+        var (restored, restoreText) = await fixture.DotnetAsync(["restore", library], library);
+        Assert.True(restored == 0, restoreText);
+        var (listed, packages) = await fixture.DotnetAsync(["list", library, "package", "--include-transitive"], library);
+        Assert.True(listed == 0, packages);
+
+        Assert.Contains("Serve.Abstractions", packages);
+        var references = packages.Split('\n').Where(l => l.TrimStart().StartsWith('>')).Select(l => l.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]).Order().ToList();
+        // Orleans' serialization attributes (and the DI abstractions they name): no runtime, code generator, analyzers or Roslyn.
+        Assert.Equal(["Microsoft.Extensions.DependencyInjection.Abstractions", "Microsoft.Orleans.Serialization.Abstractions", "Serve.Abstractions"], references);
+        var assets = await File.ReadAllTextAsync(Path.Combine(library, "obj", "project.assets.json"));
+        Assert.DoesNotContain("Microsoft.AspNetCore.App", assets);
+    }
+
+    private static async Task<int> CountWordsAsync(int port, ProcessOutput log)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var response = await http.PostAsJsonAsync("/count", new { text = "the quick brown fox" });
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return (await response.Content.ReadFromJsonAsync<CountAnswer>())!.Words;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            if (deadline.Elapsed > ServeTimeout)
+            {
+                throw new TimeoutException($"The app did not answer POST /count within {ServeTimeout}. Its output:{Environment.NewLine}{log.Recent}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    private void ReportTimings()
+    {
+        foreach (var (step, took) in fixture.Timings)
+        {
+            output.WriteLine($"{step}: {took.TotalSeconds:0.0} s");
+        }
+    }
+
+    private sealed record CountAnswer(int Words);
+}
