@@ -20,6 +20,8 @@ namespace Serve.Serialization;
 internal static class JsonFallback
 {
     private static readonly ConcurrentDictionary<Type, string?> Problems = new();
+    private static readonly ConcurrentDictionary<Type, bool> Accepted = new();
+    private static readonly ConcurrentDictionary<Assembly, bool> Platform = new();
 
     private static readonly string[] ServeAssemblies = ["Serve.Abstractions", "Serve.Client", "Serve.Silo", "Serve.Gateway", "Serve.Cli", "Serve.Testing"];
 
@@ -34,7 +36,8 @@ internal static class JsonFallback
     }
 
     /// <summary>Whether Orleans' JSON codec serializes and copies <paramref name="type"/> when it has no other codec.</summary>
-    public static bool Accepts(Type type) => IsEligible(type) && Problem(type) is null;
+    /// <remarks>Cached: Orleans asks again whenever it checks a type read off the wire.</remarks>
+    public static bool Accepts(Type type) => Accepted.GetOrAdd(type, static t => IsEligible(t) && Problem(t) is null);
 
     /// <summary>Whether <paramref name="type"/> is one of the application's own concrete types.</summary>
     public static bool IsEligible(Type type) =>
@@ -46,7 +49,9 @@ internal static class JsonFallback
         && !type.IsDefined(typeof(GenerateSerializerAttribute), inherit: false);
 
     /// <summary>Whether <paramref name="assembly"/> belongs to .NET, ASP.NET Core, Orleans or Serve.</summary>
-    public static bool IsPlatform(Assembly assembly) => assembly.GetName().Name is var name && (
+    public static bool IsPlatform(Assembly assembly) => Platform.GetOrAdd(assembly, static a => IsPlatformName(a.GetName().Name));
+
+    private static bool IsPlatformName(string? name) => (
         name is null or "mscorlib" or "netstandard" or "System" or "Orleans"
         || name.StartsWith("System.", StringComparison.Ordinal)
         || name.StartsWith("Microsoft.", StringComparison.Ordinal)
