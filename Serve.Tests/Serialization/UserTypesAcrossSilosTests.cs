@@ -65,4 +65,21 @@ public sealed class UserTypesAcrossSilosTests(ThreeSiloFixture fixture)
         Assert.Equal("caller", Assert.Single(nested).ByName.Silo);
         await fixture.ExternalServe.DeleteAsync("user-values");
     }
+
+    [Fact]
+    public async Task CallAsync_TypeThatCannotCrossToOtherSilo_SameErrorAsInOneSiloEveryTime()
+    {
+        var handle = await fixture.ExternalServe.RunAsync<IWordCounter>(Deployment.For<WordCounter>().Options(o => o with { NumReplicas = 3 }).Bind(), "opaque-remote", null);
+
+        for (var i = 0; i < 6; i++)
+        {
+            var argument = await Assert.ThrowsAsync<TypeNotSerializableException>(() => handle.Remote.EchoAsync(new Opaque(i)));
+            var result = await Assert.ThrowsAsync<TypeNotSerializableException>(() => handle.Remote.MakeOpaqueAsync(i));
+            Assert.Contains("Argument 1 of EchoAsync on deployment 'opaque-remote/WordCounter'", argument.Message);
+            Assert.Contains("Serve.Tests.Serialization.Opaque._secret", argument.Message);
+            Assert.Contains("The result of MakeOpaqueAsync", result.Message);
+            Assert.Contains("Serve.Tests.Serialization.Opaque._secret", result.Message);
+        }
+        await fixture.ExternalServe.DeleteAsync("opaque-remote");
+    }
 }
