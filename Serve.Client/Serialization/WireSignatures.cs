@@ -22,7 +22,8 @@ internal static class WireSignatures
             {
                 if (seen.Add(type) && JsonFallback.IsEligible(type) && JsonFallback.Problem(type) is { } problem)
                 {
-                    errors.Add($"deployment '{deployment}' ({deploymentType.Name}.{method.Name}): {problem}");
+                    errors.Add($"deployment '{deployment}' ({deploymentType.Name}.{method.Name}): {problem}"
+                        + $" (Every public method of a deployment can be called through a handle: if no caller needs {method.Name}, make it internal instead.)");
                 }
             }
         }
