@@ -50,7 +50,7 @@ internal sealed class WireValues
 
     /// <summary>A method's result (or streamed item) as its caller receives it.</summary>
     /// <exception cref="TypeNotSerializableException">It cannot cross; the message names its type, the member and the fix.</exception>
-    public object? CopyResult(object? value, string method)
+    public object? CopyResult(object? value, string method, string replica)
     {
         if (value is null || IsScalar(value))
         {
@@ -62,7 +62,7 @@ internal sealed class WireValues
         }
         catch (Exception e) when (IsSerializationFailure(e))
         {
-            throw new TypeNotSerializableException($"The result of {method} cannot cross between processes: {Diagnose(value, 0) ?? $"{e.Message} {GeneralFix}"}");
+            throw new TypeNotSerializableException($"The result of {method} (replica {replica}) cannot cross between processes: {Diagnose(value, 0) ?? $"{e.Message} {GeneralFix}"}");
         }
     }
 

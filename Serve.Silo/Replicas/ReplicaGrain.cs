@@ -111,7 +111,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             }
             var method = _instance!.Find(request.Method, request.Args.Length);
             var result = await method.InvokeAsync(_instance.Target, request.Args, deadline.Token);
-            return ReplicaResponse.Completed(Wire.CopyResult(result, $"{request.Method} (replica {ReplicaId})"));
+            return ReplicaResponse.Completed(Wire.CopyResult(result, request.Method, ReplicaId));
         }
         catch (OperationCanceledException) when (deadline.Expired)
         {
@@ -189,7 +189,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
                         {
                             ServeCallContext.Current = context;
                             more = await items.MoveNextAsync();
-                            item = more ? Wire.CopyResult(items.Current, $"{request.Method} (replica {ReplicaId})") : null;
+                            item = more ? Wire.CopyResult(items.Current, request.Method, ReplicaId) : null;
                         }
                         catch (Exception e)
                         {
