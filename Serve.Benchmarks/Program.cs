@@ -12,6 +12,7 @@ using Serve.Benchmarks.Testing;
 using Serve.Benchmarks.Tls;
 
 // dotnet run -c Release --project Serve.Benchmarks -- handles [--duration 10] [--warmup 2] [--callers 64] ...
+// dotnet run -c Release --project Serve.Benchmarks -- handle-payloads [the same options]   (a record: JSON fallback vs generated codec)
 // dotnet run -c Release --project Serve.Benchmarks -- http [--duration 10] [--rounds 2] [--connections 64,8]
 // dotnet run -c Release --project Serve.Benchmarks -- autoscaling [--before 10] [--step 20] [--after 90]
 // dotnet run -c Release --project Serve.Benchmarks -- deploy [--rounds 6] [--replicas 4]
@@ -34,6 +35,16 @@ switch (args.FirstOrDefault())
             return 2;
         }
         await HandleBenchmark.RunAsync(settings);
+        return 0;
+    case "handle-payloads":
+        var payloadSettings = BenchmarkSettings.Parse(args.AsSpan(1), out var payloadError);
+        if (payloadSettings is null)
+        {
+            Console.Error.WriteLine(payloadError);
+            Console.Error.WriteLine(PayloadBenchmark.Usage);
+            return 2;
+        }
+        await PayloadBenchmark.RunAsync(payloadSettings);
         return 0;
     case "http":
         return await HttpBenchmark.RunAsync(args[1..]);

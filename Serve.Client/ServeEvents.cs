@@ -20,6 +20,7 @@ internal static class ServeEvents
     public const int ReplicaDrainTimedOut = 2006;
     public const int ModelDisposeFailed = 2007;
     public const int ModelsReportFailed = 2008;
+    public const int IngressBadRequest = 2050;
 
     // Deployments: 3000s
     public const int DeploymentApplied = 3001;

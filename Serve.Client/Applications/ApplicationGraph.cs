@@ -46,6 +46,7 @@ internal static class ApplicationGraph
                 errors.Add($"deployment '{node.Name}' ({type.Name}): {optionError}");
             }
             DeploymentFeatures.Check(type, node.Definition.DeploymentOptions, node.Name, errors, warnings);
+            Serialization.WireSignatures.Check(type, node.Name, errors);
             var shapes = node.Arguments.Select(Shape).ToArray();
             if (ConstructorBinding.Select(type, shapes, out var bindError) is null)
             {

@@ -24,7 +24,9 @@ internal static class ApplicationBuilders
         var memberPath = importPath[(separator + 1)..];
         if (FindAssembly(assemblyName) is not { } assembly)
         {
-            problems.Add(path, $"assembly '{assemblyName}' is not loaded in this process. Fix: load it into the gateway (a project reference, or `serve run --assembly path/to/{assemblyName}.dll`), or correct the name.");
+            problems.Add(path, $"assembly '{assemblyName}' is not loaded in this process ({Hosting.ThisProcess.Description}), which applies the config. "
+                + $"Fix: give this gateway the setting {Hosting.ThisProcess.AssemblySetting(assemblyName)}, as every worker has; "
+                + $"with `serve run`, pass --assembly path/to/{assemblyName}.dll; or correct the name.");
             return null;
         }
 

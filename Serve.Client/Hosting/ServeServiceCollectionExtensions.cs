@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Serve;
 using Serve.Hosting;
 using Serve.Routing;
+using Serve.Serialization;
 
 namespace Orleans.Hosting;
 
@@ -23,6 +24,7 @@ public static class ServeClientBuilderExtensions
     internal static IServiceCollection AddServeHandles(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddServeSerialization();
         services.AddMetrics();
         services.TryAddSingleton<RouterMetrics>();
         services.AddOptions<ServeRoutingOptions>();

@@ -264,6 +264,8 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
             && _time.GetUtcNow().UtcTicks >= request.DeadlineUtcTicks
             && response.ExceptionType is "System.OperationCanceledException" or "System.Threading.Tasks.TaskCanceledException")
             ? new RequestTimeoutException(_deployment.Key, request.RequestId)
+            : response.ExceptionType == typeof(TypeNotSerializableException).FullName
+            ? new TypeNotSerializableException(response.Message!)
             : new DeploymentCallException(_deployment.Key, replica.Id, request.Method, response.ExceptionType!, response.Message!, response.StackTrace);
 
     private ReplicaRequest CreateRequest(string method, object?[] args, CallOptions options)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Serve.Serialization;
 
 namespace Serve.Routing;
 
@@ -17,11 +18,13 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
     private readonly ILogger<DeploymentRouter> _logger;
     private readonly RouterMetrics _metrics;
     private readonly IOptionsMonitor<ServeRoutingOptions>? _routing;
+    private readonly WireValues _wire;
 
     public ReplicaDirectory(
-        IGrainFactory grains, TimeProvider time, ILogger<DeploymentRouter> logger, RouterMetrics metrics,
+        IGrainFactory grains, TimeProvider time, ILogger<DeploymentRouter> logger, RouterMetrics metrics, WireValues wire,
         IHostApplicationLifetime? lifetime = null, IOptionsMonitor<ServeRoutingOptions>? routing = null)
     {
+        _wire = wire;
         _routing = routing;
         _grains = grains;
         _time = time;
@@ -60,11 +63,40 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
         }
     }
 
-    public ValueTask<object?> InvokeAsync(DeploymentId deployment, string method, object?[] args, CallOptions options, CancellationToken cancellationToken) =>
-        GetRouter(deployment).InvokeAsync(method, args, options, cancellationToken);
+    public ValueTask<object?> InvokeAsync(DeploymentId deployment, string method, object?[] args, CallOptions options, CancellationToken cancellationToken)
+    {
+        object?[] copied;
+        try
+        {
+            copied = _wire.CopyArguments(deployment, method, args);
+        }
+        catch (TypeNotSerializableException e)
+        {
+            return ValueTask.FromException<object?>(e);
+        }
+        return GetRouter(deployment).InvokeAsync(method, copied, options, cancellationToken);
+    }
 
-    public IAsyncEnumerable<object?> StreamAsync(DeploymentId deployment, string method, object?[] args, CallOptions options, CancellationToken cancellationToken) =>
-        GetRouter(deployment).StreamAsync(method, args, options, cancellationToken);
+    public IAsyncEnumerable<object?> StreamAsync(DeploymentId deployment, string method, object?[] args, CallOptions options, CancellationToken cancellationToken)
+    {
+        object?[] copied;
+        try
+        {
+            copied = _wire.CopyArguments(deployment, method, args);
+        }
+        catch (TypeNotSerializableException e)
+        {
+            return Failed(e);
+        }
+        return GetRouter(deployment).StreamAsync(method, copied, options, cancellationToken);
+    }
+
+    private static async IAsyncEnumerable<object?> Failed(Exception error)
+    {
+        await Task.CompletedTask;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        yield break;
+    }
 
     public async ValueTask DisposeAsync()
     {

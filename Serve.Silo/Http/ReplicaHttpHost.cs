@@ -64,12 +64,18 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         builder.Services.AddSingleton(time);
         if (instance is IHttpEndpoints endpoints)
         {
+            // Binding failures become exceptions that IngressBadRequests answers with ProblemDetails, and a
+            // record's constructor parameters are required fields; the ingress's own services may say otherwise.
+            builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+            builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.RespectRequiredConstructorParameters = true);
             endpoints.ConfigureServices(builder.Services);
         }
 
         var app = builder.Build();
         if (instance is IHttpEndpoints mapped)
         {
+            var badRequests = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IngressBadRequests).FullName!);
+            app.Use((context, next) => IngressBadRequests.InvokeAsync(context, next, badRequests));
             app.UseRouting();
             mapped.MapEndpoints(app);
         }

@@ -41,9 +41,10 @@ internal sealed class DeploymentTypeAdmission
         var assemblyName = parsed.AssemblyName.Name;
         if (!_deployments.TryGetValue(assemblyName, out var assembly))
         {
-            error = $"class '{parsed.FullName}' is not in a deployment assembly of this silo: '{assemblyName}' is not registered"
+            error = $"class '{parsed.FullName}' is not in a deployment assembly of this silo ({Hosting.ThisProcess.Description}): '{assemblyName}' is not registered"
                 + $" ({(_deployments.Count == 0 ? "none is" : $"registered: {string.Join(", ", _deployments.Keys.Order(StringComparer.Ordinal))}")})."
-                + " Fix: list the assembly under Serve:Assemblies on every silo that hosts replicas, or add it to ServeOptions.DeploymentAssemblies.";
+                + $" Fix: give this process the setting {Hosting.ThisProcess.AssemblySetting(assemblyName)}, as every gateway and worker of the cluster has,"
+                + " or add the assembly to ServeOptions.DeploymentAssemblies.";
             return null;
         }
         var type = assembly.GetType(parsed.FullName, throwOnError: false);

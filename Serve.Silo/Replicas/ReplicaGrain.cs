@@ -1,10 +1,12 @@
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Serve.Grains;
 using Serve.Http;
 using Serve.Placement;
 using Serve.Routing;
+using Serve.Serialization;
 
 namespace Serve.Replicas;
 
@@ -32,6 +34,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     private TaskCompletionSource? _drained;
     private string? _replicaId;
     private Action? _leave;
+    private WireValues? _wire;
 
     public ReplicaGrain(
         IServiceProvider services, ReplicaDirectory handles, TimeProvider time, ILocalSiloDetails silo, SiloResourceLedger ledger, ReplicaMetrics metrics, ILogger<ReplicaGrain> logger)
@@ -44,6 +47,9 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         _time = time;
         _logger = logger;
     }
+
+    /// <summary>Copies results as they would cross between silos, whether the caller is here or not.</summary>
+    private WireValues Wire => _wire ??= _services.GetRequiredService<WireValues>();
 
     // Cached: the key is stored as UTF-8 and decoded on each ask, and every HTTP response carries it.
     private string ReplicaId => _replicaId ??= this.GetPrimaryKeyString();
@@ -104,7 +110,8 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
                 return ReplicaResponse.Completed(response);
             }
             var method = _instance!.Find(request.Method, request.Args.Length);
-            return ReplicaResponse.Completed(await method.InvokeAsync(_instance.Target, request.Args, deadline.Token));
+            var result = await method.InvokeAsync(_instance.Target, request.Args, deadline.Token);
+            return ReplicaResponse.Completed(Wire.CopyResult(result, request.Method, ReplicaId));
         }
         catch (OperationCanceledException) when (deadline.Expired)
         {
@@ -177,22 +184,25 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
                     while (true)
                     {
                         bool more;
+                        object? item;
                         try
                         {
                             ServeCallContext.Current = context;
                             more = await items.MoveNextAsync();
+                            item = more ? Wire.CopyResult(items.Current, request.Method, ReplicaId) : null;
                         }
                         catch (Exception e)
                         {
                             LogCallFailed(_logger, e, ReplicaId, request.Method, request.RequestId);
                             fault = ReplicaResponse.Faulted(e);
                             more = false;
+                            item = null;
                         }
                         if (!more)
                         {
                             break;
                         }
-                        yield return items.Current;
+                        yield return item;
                     }
                 }
             }

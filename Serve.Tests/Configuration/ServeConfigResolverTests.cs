@@ -104,7 +104,9 @@ public sealed class ServeConfigResolverTests
             """);
 
         Assert.Equal(6, errors.Count);
-        Assert.Equal("applications[0].import_path: assembly 'No.Such.Assembly' is not loaded in this process. Fix: load it into the gateway (a project reference, or `serve run --assembly path/to/No.Such.Assembly.dll`), or correct the name.", errors[0]);
+        Assert.StartsWith("applications[0].import_path: assembly 'No.Such.Assembly' is not loaded in this process (process ", errors[0]);
+        Assert.Contains("Fix: give this gateway the setting Serve:Assemblies:0=path/to/No.Such.Assembly.dll (environment: Serve__Assemblies__0=path/to/No.Such.Assembly.dll", errors[0]);
+        Assert.Contains("with `serve run`, pass --assembly path/to/No.Such.Assembly.dll", errors[0]);
         Assert.Equal("applications[1].import_path: Serve.Tests.Configuration.ConfigApps has no public static member 'Missing' returning BoundDeployment.", errors[1]);
         Assert.Equal("applications[2].import_path: Serve.Tests.Configuration.ConfigApps.Throws threw InvalidOperationException: no model file", errors[2]);
         Assert.StartsWith("applications[3].import_path: Serve.Tests.Configuration.ConfigApps.TwoParameters is not an application builder:", errors[3]);

@@ -59,7 +59,7 @@ public sealed class ReplicaHttpHostTests
         await finished.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
-    private sealed class NoServeClient : IServeClient
+    internal sealed class NoServeClient : IServeClient
     {
         public Task<DeploymentHandle> RunAsync(BoundDeployment app, string name = "default", string? routePrefix = "/", CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<DeploymentHandle> RunAsync(BoundDeployment app, RunOptions options, CancellationToken cancellationToken = default) => throw new NotSupportedException();

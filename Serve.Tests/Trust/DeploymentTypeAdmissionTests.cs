@@ -23,7 +23,8 @@ public sealed class DeploymentTypeAdmissionTests
     {
         Assert.Null(Admission.AdmitDeployment(type.AssemblyQualifiedName!, out var error));
         Assert.Contains("is not in a deployment assembly of this silo", error);
-        Assert.Contains("Serve:Assemblies", error);
+        Assert.Contains($"(pid {Environment.ProcessId})", error);
+        Assert.Contains($"Serve__Assemblies__0=path/to/{type.Assembly.GetName().Name}.dll", error);
     }
 
     [Fact]

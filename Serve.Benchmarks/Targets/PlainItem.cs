@@ -1,0 +1,3 @@
+namespace Serve.Benchmarks.Targets;
+
+public sealed record PlainItem(string Name, long Value);

@@ -1,0 +1,30 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace Serve.Tests.Infrastructure;
+
+/// <summary>A logger factory whose loggers, of every category and level, keep what they are given.</summary>
+public sealed class RecordingLoggerFactory : ILoggerFactory
+{
+    public ConcurrentQueue<(string Category, LogLevel Level, EventId Id, string Message)> Records { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void AddProvider(ILoggerProvider provider)
+    {
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(RecordingLoggerFactory owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            owner.Records.Enqueue((category, logLevel, eventId, formatter(state, exception)));
+    }
+}

@@ -1,0 +1,86 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Serve.Http;
+using Serve.Tests.Deployments.Http;
+using Serve.Tests.Infrastructure;
+
+namespace Serve.Tests.Serialization;
+
+/// <summary>Minimal-API binding failures in a replica's HTTP pipeline: 400 with ProblemDetails naming the field, logged at Debug.</summary>
+public sealed class IngressBadRequestTests
+{
+    private static async Task<ReplicaHttpHost> CreateHostAsync(RecordingLoggerFactory? logs = null)
+    {
+        var services = new ServiceCollection()
+            .AddSingleton<ILoggerFactory>(logs ?? new RecordingLoggerFactory())
+            .AddSingleton(TimeProvider.System)
+            .AddSingleton<IServeClient>(new Serve.Tests.Http.ReplicaHttpHostTests.NoServeClient())
+            .BuildServiceProvider();
+        return (await ReplicaHttpHost.CreateAsync(new ShopEndpoints(), services, CancellationToken.None))!;
+    }
+
+    private static HttpRequestData Post(string path, string json) => new()
+    {
+        Method = "POST", Scheme = "http", Host = "localhost", PathBase = "", Path = path, QueryString = "",
+        Headers = ["content-type", "application/json"], Body = Encoding.UTF8.GetBytes(json),
+    };
+
+    private static async Task<(HttpResponseData Response, JsonElement Problem)> PostAsync(ReplicaHttpHost host, string json)
+    {
+        var response = await host.InvokeAsync(Post("/items", json), "r", "id", CancellationToken.None, () => { });
+        return (response, JsonDocument.Parse(response.Body).RootElement);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_MalformedJson_400ProblemNamingTheParameterAndLoggedAtDebug()
+    {
+        var logs = new RecordingLoggerFactory();
+        await using var host = await CreateHostAsync(logs);
+
+        var (response, problem) = await PostAsync(host, """{"id": 7, "name": """);
+
+        Assert.Equal(400, response.StatusCode);
+        Assert.Contains("application/problem+json", string.Join(" ", response.Headers));
+        Assert.Equal(400, problem.GetProperty("status").GetInt32());
+        Assert.Equal("item", problem.GetProperty("parameter").GetString());
+        Assert.Contains("Failed to read parameter \"Item item\" from the request body as JSON.", problem.GetProperty("detail").GetString());
+        var log = Assert.Single(logs.Records, r => r.Id.Id == ServeEvents.IngressBadRequest);
+        Assert.Equal(LogLevel.Debug, log.Level);
+        Assert.Contains("POST /items with 400", log.Message);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_WrongFieldType_400ProblemNamingTheField()
+    {
+        await using var host = await CreateHostAsync();
+
+        var (response, problem) = await PostAsync(host, """{"id": "seven", "name": "lamp"}""");
+
+        Assert.Equal(400, response.StatusCode);
+        Assert.Equal("$.id", problem.GetProperty("field").GetString());
+        Assert.Contains("Path: $.id", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task InvokeAsync_MissingField_400ProblemNamingTheField()
+    {
+        await using var host = await CreateHostAsync();
+
+        var (response, problem) = await PostAsync(host, """{"id": 7}""");
+
+        Assert.Equal(400, response.StatusCode);
+        Assert.Equal("name", problem.GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task InvokeAsync_ValidBody_StillCreated()
+    {
+        await using var host = await CreateHostAsync();
+
+        var response = await host.InvokeAsync(Post("/items", """{"id": 7, "name": "lamp"}"""), "r", "id", CancellationToken.None, () => { });
+
+        Assert.Equal(201, response.StatusCode);
+    }
+}

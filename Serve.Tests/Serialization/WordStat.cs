@@ -1,0 +1,3 @@
+namespace Serve.Tests.Serialization;
+
+public sealed record WordStat(string Word, int Count);
