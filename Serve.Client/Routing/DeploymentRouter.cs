@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
+using Serve.Diagnostics;
 using Serve.Grains;
 using Serve.Watching;
 
@@ -48,7 +49,11 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         _logger = logger;
         _metrics = metrics;
         _onGone = onGone;
+        Tags = new DeploymentTags(deployment);
     }
+
+    /// <summary>The deployment's metric tags.</summary>
+    public DeploymentTags Tags { get; }
 
     /// <summary>Whether requests naming a multiplexed model go where it is loaded (true), or by load alone.</summary>
     public bool ModelAware { get; init; } = true;
@@ -73,6 +78,10 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
 
     private async Task<object?> InvokeCoreAsync(string method, object?[] args, CallOptions options, CancellationToken cancellationToken)
     {
+        // Measured only while someone listens: otherwise neither the clock nor the tags are touched.
+        var measured = _metrics.CallDurationEnabled;
+        var started = measured ? _time.GetTimestamp() : 0;
+        Exception? failure = null;
         var request = CreateRequest(method, args, options);
         using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
         var token = deadline.Token;
@@ -91,9 +100,9 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
                 }
                 catch (Exception e) when ((IsUnreachable(e) || replica.IsLost) && !token.IsCancellationRequested)
                 {
-                    if (FailureAfterLoss(replica, e, options) is { } failure)
+                    if (FailureAfterLoss(replica, e, options) is { } lost)
                     {
-                        throw failure;
+                        throw lost;
                     }
                     continue;
                 }
@@ -122,7 +131,20 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         }
         catch (OperationCanceledException) when (deadline.Expired && !cancellationToken.IsCancellationRequested)
         {
-            throw new RequestTimeoutException(_deployment.Key, request.RequestId);
+            failure = new RequestTimeoutException(_deployment.Key, request.RequestId);
+            throw failure;
+        }
+        catch (Exception e)
+        {
+            failure = e;
+            throw;
+        }
+        finally
+        {
+            if (measured)
+            {
+                _metrics.CallEnded(Tags, _time.GetElapsedTime(started), failure);
+            }
         }
     }
 

@@ -24,6 +24,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     private readonly ReplicaMetrics _metrics;
     private readonly string _silo;
     private ReplicaInstance? _instance;
+    private ReplicaMetrics.Observer? _observer;
     private ReplicaHttpHost? _http;
     private Task<ReplicaInstance>? _starting;
     private int _maxOngoing;
@@ -62,7 +63,8 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             throw new SiloFullException(_silo, shortage);
         }
         // A retried start joins the first one instead of building a second instance.
-        _starting ??= ReplicaInstance.CreateAsync(spec, _services, _handles, _time, _metrics.For(spec.Id, ReplicaId), cancellationToken);
+        _observer ??= _metrics.For(spec.Id, ReplicaId);
+        _starting ??= ReplicaInstance.CreateAsync(spec, _services, _handles, _time, _observer, cancellationToken);
         try
         {
             var instance = await _starting;
@@ -80,6 +82,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         _maxOngoing = spec.Options.MaxOngoingRequests;
         UpdateLoadReporting(spec);
         PublishModels(spec, _instance);
+        _observer.TrackOngoing(() => Volatile.Read(ref _inFlight));
         LogStarted(_logger, ReplicaId, _silo);
         return _silo;
     }
@@ -91,6 +94,9 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             return rejection;
         }
         var leaveLater = false;
+        var measured = _metrics.RequestDurationEnabled;
+        var started = measured ? _time.GetTimestamp() : 0;
+        string? error = null;
         using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
         var context = new ServeCallContext(request.RequestId, request.DeadlineUtcTicks, request.ModelId);
         try
@@ -109,15 +115,21 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         catch (OperationCanceledException) when (deadline.Expired)
         {
             // Said as such: the caller's clock may not have reached the deadline yet when this answer arrives.
+            error = ReplicaMetrics.TimeoutError;
             return ReplicaResponse.TimedOut;
         }
         catch (Exception e)
         {
+            error = e.GetType().FullName;
             LogCallFailed(_logger, e, ReplicaId, request.Method, request.RequestId);
             return ReplicaResponse.Faulted(e);
         }
         finally
         {
+            if (measured)
+            {
+                _observer?.RequestServed(_time.GetElapsedTime(started), error);
+            }
             if (!leaveLater)
             {
                 context.ReleaseModels();
@@ -152,6 +164,9 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             yield return rejection;
             yield break;
         }
+        var measured = _metrics.RequestDurationEnabled;
+        var started = measured ? _time.GetTimestamp() : 0;
+        string? error = null;
         var context = new ServeCallContext(request.RequestId, request.DeadlineUtcTicks, request.ModelId);
         try
         {
@@ -198,11 +213,16 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             }
             if (fault is not null)
             {
+                error = fault.ExceptionType;
                 yield return fault;
             }
         }
         finally
         {
+            if (measured)
+            {
+                _observer?.RequestServed(_time.GetElapsedTime(started), error);
+            }
             context.ReleaseModels();
             Leave();
         }
@@ -284,6 +304,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             _instance = null;
             await instance.DisposeAsync();
         }
+        _observer?.StopTracking();
         _ledger.Release(ReplicaId);
         LogStopped(_logger, ReplicaId);
         DeactivateOnIdle();
@@ -304,6 +325,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             await instance.DisposeAsync();
         }
         // However it ends (stopped, failed, or deactivated by the runtime), its room is free again.
+        _observer?.StopTracking();
         _ledger.Release(ReplicaId);
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
