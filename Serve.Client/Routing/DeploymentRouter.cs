@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Serve.Diagnostics;
@@ -83,6 +84,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         var started = measured ? _time.GetTimestamp() : 0;
         Exception? failure = null;
         var request = CreateRequest(method, args, options);
+        using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(request) : null;
         using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
         var token = deadline.Token;
         var backoff = TimeSpan.FromMilliseconds(1);
@@ -145,7 +147,34 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
             {
                 _metrics.CallEnded(Tags, _time.GetElapsedTime(started), failure);
             }
+            if (failure is not null)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, failure.GetType().FullName);
+            }
         }
+    }
+
+    /// <summary>
+    /// The caller's span of a call, a child of the current one (the replica's, or the gateway's); its <c>traceparent</c>
+    /// goes with the call in Orleans' request context, under the key Orleans' own propagation uses.
+    /// </summary>
+    private Activity? StartActivity(ReplicaRequest request)
+    {
+        var activity = ServeActivitySource.Instance.StartActivity(ServeActivitySource.CallSpan, ActivityKind.Client);
+        if (activity is null)
+        {
+            return null;
+        }
+        RequestContext.Set(ServeActivitySource.TraceParentKey, activity.Id!);
+        if (activity.IsAllDataRequested)
+        {
+            activity.DisplayName = $"{ServeActivitySource.CallSpan} {_deployment.Key}";
+            activity.SetTag(ServeMeter.ApplicationTag, _deployment.Application);
+            activity.SetTag(ServeMeter.DeploymentTag, _deployment.Name);
+            activity.SetTag(ServeActivitySource.MethodTag, request.Method);
+            activity.SetTag(ServeActivitySource.RequestIdTag, request.RequestId);
+        }
+        return activity;
     }
 
     public async IAsyncEnumerable<object?> StreamAsync(string method, object?[] args, CallOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)

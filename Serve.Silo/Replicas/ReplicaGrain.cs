@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using Serve.Diagnostics;
 using Serve.Grains;
 using Serve.Http;
 using Serve.Placement;
@@ -94,6 +96,8 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             return rejection;
         }
         var leaveLater = false;
+        using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(request) : null;
+        using var scope = _logger.IsEnabled(LogLevel.Critical) ? _logger.BeginScope(new ServeLogScope(request.RequestId, activity?.TraceId.ToHexString() ?? CallerTraceId())) : null;
         var measured = _metrics.RequestDurationEnabled;
         var started = measured ? _time.GetTimestamp() : 0;
         string? error = null;
@@ -130,6 +134,10 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             {
                 _observer?.RequestServed(_time.GetElapsedTime(started), error);
             }
+            if (error is not null)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, error);
+            }
             if (!leaveLater)
             {
                 context.ReleaseModels();
@@ -137,6 +145,37 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             }
         }
     }
+
+    /// <summary>
+    /// The replica's span of a call: a child of the caller's, whose <c>traceparent</c> came in Orleans' request context
+    /// (or of Orleans' own span of the call, when Orleans' activity propagation is on and traced).
+    /// </summary>
+    private Activity? StartActivity(ReplicaRequest request)
+    {
+        var activity = Activity.Current is null && RequestContext.Get(ServeActivitySource.TraceParentKey) is string traceParent
+            && ActivityContext.TryParse(traceParent, null, isRemote: true, out var parent)
+                ? ServeActivitySource.Instance.StartActivity(ServeActivitySource.ReplicaSpan, ActivityKind.Server, parent)
+                : ServeActivitySource.Instance.StartActivity(ServeActivitySource.ReplicaSpan, ActivityKind.Server);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.DisplayName = $"{ServeActivitySource.ReplicaSpan} {_observer?.Deployment.Value}";
+            if (_observer is { } observer)
+            {
+                activity.SetTag(observer.Application.Key, observer.Application.Value);
+                activity.SetTag(observer.Deployment.Key, observer.Deployment.Value);
+            }
+            activity.SetTag(ServeMeter.ReplicaTag, ReplicaId);
+            activity.SetTag(ServeActivitySource.MethodTag, request.Method);
+            activity.SetTag(ServeActivitySource.RequestIdTag, request.RequestId);
+        }
+        return activity;
+    }
+
+    /// <summary>The trace id of the caller's span when it traced and this silo does not, for the log scope.</summary>
+    private static string? CallerTraceId() =>
+        RequestContext.Get(ServeActivitySource.TraceParentKey) is string traceParent && ActivityContext.TryParse(traceParent, null, out var context)
+            ? context.TraceId.ToHexString()
+            : null;
 
     private Task<HttpResponseData> InvokeHttpAsync(ReplicaRequest request, ServeCallContext context, CancellationToken cancellationToken)
     {
