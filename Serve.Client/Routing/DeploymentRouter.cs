@@ -547,7 +547,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         }
         if (error is not null)
         {
-            LogReplicaUnreachable(_logger, error, _deployment.Key, replica.Id);
+            LogReplicaUnreachable(_logger, _deployment.Key, replica.Id, ErrorText.Of(error));
             _ = _grains.GetGrain<IDeploymentGrain>(_deployment.Key).ReportUnreachableAsync(replica.Id);
         }
         // Unreachable or gone, the set is changing: fetch it now rather than trust a poll that may be stuck
@@ -613,7 +613,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
             set => set.Version,
             WatchBackoff.Forever,
             _time,
-            (error, delay) => LogWatchFailed(_logger, error, _deployment.Key, delay));
+            (error, delay) => LogWatchFailed(_logger, _deployment.Key, delay, ErrorText.Of(error)));
         while (!_stopping.IsCancellationRequested)
         {
             using var poll = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
@@ -655,14 +655,14 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     [LoggerMessage(EventId = ServeEvents.BackPressure, Level = LogLevel.Debug, Message = "Deployment {Deployment}: queue full ({Queued} waiting); request refused with back-pressure")]
     private static partial void LogBackPressure(ILogger logger, string deployment, int queued);
 
-    [LoggerMessage(EventId = ServeEvents.ReplicaUnreachable, Level = LogLevel.Warning, Message = "Deployment {Deployment}: replica {Replica} unreachable; routing around it")]
-    private static partial void LogReplicaUnreachable(ILogger logger, Exception error, string deployment, string replica);
+    [LoggerMessage(EventId = ServeEvents.ReplicaUnreachable, Level = LogLevel.Warning, Message = "Deployment {Deployment}: replica {Replica} unreachable ({Error}); routing around it")]
+    private static partial void LogReplicaUnreachable(ILogger logger, string deployment, string replica, string error);
 
     [LoggerMessage(EventId = ServeEvents.ReplicaSetChanged, Level = LogLevel.Debug, Message = "Deployment {Deployment}: replica set v{Version} with {Count} replica(s)")]
     private static partial void LogReplicaSet(ILogger logger, string deployment, long version, int count);
 
-    [LoggerMessage(EventId = ServeEvents.WatchFailed, Level = LogLevel.Warning, Message = "Deployment {Deployment}: watching the replica set failed; retrying in {Delay}")]
-    private static partial void LogWatchFailed(ILogger logger, Exception error, string deployment, TimeSpan delay);
+    [LoggerMessage(EventId = ServeEvents.WatchFailed, Level = LogLevel.Warning, Message = "Deployment {Deployment}: watching the replica set failed ({Error}); retrying in {Delay}")]
+    private static partial void LogWatchFailed(ILogger logger, string deployment, TimeSpan delay, string error);
 
     [LoggerMessage(EventId = ServeEvents.DeploymentUnavailable, Level = LogLevel.Debug, Message = "Deployment {Deployment}: no replica running or starting ({State}); request refused")]
     private static partial void LogUnavailable(ILogger logger, string deployment, string state);
