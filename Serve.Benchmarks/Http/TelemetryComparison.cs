@@ -39,6 +39,8 @@ internal static class TelemetryComparison
                 while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line && line != TelemetryGateway.Ready)
                 {
                 }
+                // Read on, or a gateway that logs (say, a warning under load) would block once the pipe is full.
+                _ = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
             }
             (string Name, string Path)[] scenarios = [("gateway-noop", "/noop"), ("gateway-composition", "/composition")];
             Console.WriteLine($"Telemetry comparison: wrk -t2, {string.Join(" and ", connections)} connections, {duration.TotalSeconds:0} s per run, {rounds} round(s), {Environment.ProcessorCount} cores; one gateway process per mode");
@@ -46,7 +48,7 @@ internal static class TelemetryComparison
             {
                 foreach (var (name, path) in scenarios)
                 {
-                    await Wrk.RunAsync($"{name}/{mode}", url + path, 8, TimeSpan.FromSeconds(2), 0);
+                    await Wrk.RunAsync($"{name}/{mode}", url + path, connections[0], TimeSpan.FromSeconds(5), 0);
                 }
             }
             var results = new List<WrkResult>();
