@@ -11,7 +11,7 @@ internal sealed class ServeTelemetryOptionsValidator : IValidateOptions<ServeTel
         var failures = new List<string>();
         if (options.TraceSampleRatio is < 0 or > 1 || double.IsNaN(options.TraceSampleRatio))
         {
-            failures.Add($"Serve:Telemetry:TraceSampleRatio must be from 0 to 1 (got {options.TraceSampleRatio}).");
+            failures.Add(FormattableString.Invariant($"Serve:Telemetry:TraceSampleRatio must be from 0 to 1 (got {options.TraceSampleRatio})."));
         }
         if (options.Port is < 0 or > 65535)
         {
