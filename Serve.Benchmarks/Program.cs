@@ -13,7 +13,7 @@ using Serve.Benchmarks.Tls;
 
 // dotnet run -c Release --project Serve.Benchmarks -- handles [--duration 10] [--warmup 2] [--callers 64] ...
 // dotnet run -c Release --project Serve.Benchmarks -- handle-payloads [the same options]   (a record: JSON fallback vs generated codec)
-// dotnet run -c Release --project Serve.Benchmarks -- http [--duration 10] [--rounds 2] [--connections 64,8]
+// dotnet run -c Release --project Serve.Benchmarks -- http [--duration 10] [--rounds 2] [--connections 64,8] [--telemetry]
 // dotnet run -c Release --project Serve.Benchmarks -- autoscaling [--before 10] [--step 20] [--after 90]
 // dotnet run -c Release --project Serve.Benchmarks -- deploy [--rounds 6] [--replicas 4]
 // dotnet run -c Release --project Serve.Benchmarks -- rolling [--rollouts 5] [--replicas 5]
@@ -48,6 +48,8 @@ switch (args.FirstOrDefault())
         return 0;
     case "http":
         return await HttpBenchmark.RunAsync(args[1..]);
+    case TelemetryGateway.Command:
+        return await TelemetryGateway.RunAsync(args[1..]);
     case "autoscaling":
         return await AutoscalingBenchmark.RunAsync(args[1..]);
     case "deploy":

@@ -73,4 +73,8 @@ internal static class ServeEvents
     public const int ClusterPeerRefused = 8020;
     public const int ClusterInsecure = 8021;
     public const int ReplicaSpecRefused = 8022;
+
+    // Telemetry and access log: 9000s
+    public const int TelemetryListening = 9001;
+    public const int RequestAnswered = 9002;
 }

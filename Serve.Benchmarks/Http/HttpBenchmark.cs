@@ -22,7 +22,8 @@ namespace Serve.Benchmarks.Http;
 internal static class HttpBenchmark
 {
     public const string Usage = """
-        dotnet run -c Release --project Serve.Benchmarks -- http [--duration <s>] [--rounds <n>] [--connections 64,8] [--scenarios kestrel-raw,gateway-noop,...]
+        dotnet run -c Release --project Serve.Benchmarks -- http [--duration <s>] [--rounds <n>] [--connections 64,8] [--scenarios kestrel-raw,gateway-noop,...] [--telemetry]
+          --telemetry: instead, gateways with metrics on (the default), with tracing at 100 %, and with everything off
           needs wrk, python3-uvicorn and python3-starlette (apt-get install wrk python3-uvicorn python3-starlette)
         """;
 
@@ -32,6 +33,8 @@ internal static class HttpBenchmark
         var rounds = 2;
         int[] connections = [64, 8];
         string[]? only = null;
+        var telemetry = args.Contains("--telemetry");
+        args = args.Where(a => a != "--telemetry").ToArray();
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -55,6 +58,10 @@ internal static class HttpBenchmark
             }
         }
 
+        if (telemetry)
+        {
+            return await TelemetryComparison.RunAsync(duration, rounds, connections);
+        }
         var port = FreePort();
         var builder = ServeHost.CreateBuilder([]);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
+using Serve.Diagnostics;
 using Serve.Grains;
 using Serve.Watching;
 
@@ -48,7 +50,11 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         _logger = logger;
         _metrics = metrics;
         _onGone = onGone;
+        Tags = new DeploymentTags(deployment);
     }
+
+    /// <summary>The deployment's metric tags.</summary>
+    public DeploymentTags Tags { get; }
 
     /// <summary>Whether requests naming a multiplexed model go where it is loaded (true), or by load alone.</summary>
     public bool ModelAware { get; init; } = true;
@@ -73,7 +79,12 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
 
     private async Task<object?> InvokeCoreAsync(string method, object?[] args, CallOptions options, CancellationToken cancellationToken)
     {
+        // Measured only while someone listens: otherwise neither the clock nor the tags are touched.
+        var measured = _metrics.CallDurationEnabled;
+        var started = measured ? _time.GetTimestamp() : 0;
+        Exception? failure = null;
         var request = CreateRequest(method, args, options);
+        using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(request) : null;
         using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
         var token = deadline.Token;
         var backoff = TimeSpan.FromMilliseconds(1);
@@ -91,9 +102,9 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
                 }
                 catch (Exception e) when ((IsUnreachable(e) || replica.IsLost) && !token.IsCancellationRequested)
                 {
-                    if (FailureAfterLoss(replica, e, options) is { } failure)
+                    if (FailureAfterLoss(replica, e, options) is { } lost)
                     {
-                        throw failure;
+                        throw lost;
                     }
                     continue;
                 }
@@ -122,8 +133,48 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         }
         catch (OperationCanceledException) when (deadline.Expired && !cancellationToken.IsCancellationRequested)
         {
-            throw new RequestTimeoutException(_deployment.Key, request.RequestId);
+            failure = new RequestTimeoutException(_deployment.Key, request.RequestId);
+            throw failure;
         }
+        catch (Exception e)
+        {
+            failure = e;
+            throw;
+        }
+        finally
+        {
+            if (measured)
+            {
+                _metrics.CallEnded(Tags, _time.GetElapsedTime(started), failure);
+            }
+            if (failure is not null)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, failure.GetType().FullName);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The caller's span of a call, a child of the current one (the replica's, or the gateway's); its <c>traceparent</c>
+    /// goes with the call in Orleans' request context, under the key Orleans' own propagation uses.
+    /// </summary>
+    private Activity? StartActivity(ReplicaRequest request)
+    {
+        var activity = ServeActivitySource.Instance.StartActivity(ServeActivitySource.CallSpan, ActivityKind.Client);
+        if (activity is null)
+        {
+            return null;
+        }
+        RequestContext.Set(ServeActivitySource.TraceParentKey, activity.Id!);
+        if (activity.IsAllDataRequested)
+        {
+            activity.DisplayName = $"{ServeActivitySource.CallSpan} {_deployment.Key}";
+            activity.SetTag(ServeMeter.ApplicationTag, _deployment.Application);
+            activity.SetTag(ServeMeter.DeploymentTag, _deployment.Name);
+            activity.SetTag(ServeActivitySource.MethodTag, request.Method);
+            activity.SetTag(ServeActivitySource.RequestIdTag, request.RequestId);
+        }
+        return activity;
     }
 
     public async IAsyncEnumerable<object?> StreamAsync(string method, object?[] args, CallOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -498,7 +549,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         }
         if (error is not null)
         {
-            LogReplicaUnreachable(_logger, error, _deployment.Key, replica.Id);
+            LogReplicaUnreachable(_logger, _deployment.Key, replica.Id, ErrorText.Of(error));
             _ = _grains.GetGrain<IDeploymentGrain>(_deployment.Key).ReportUnreachableAsync(replica.Id);
         }
         // Unreachable or gone, the set is changing: fetch it now rather than trust a poll that may be stuck
@@ -564,7 +615,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
             set => set.Version,
             WatchBackoff.Forever,
             _time,
-            (error, delay) => LogWatchFailed(_logger, error, _deployment.Key, delay));
+            (error, delay) => LogWatchFailed(_logger, _deployment.Key, delay, ErrorText.Of(error)));
         while (!_stopping.IsCancellationRequested)
         {
             using var poll = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
@@ -606,14 +657,14 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     [LoggerMessage(EventId = ServeEvents.BackPressure, Level = LogLevel.Debug, Message = "Deployment {Deployment}: queue full ({Queued} waiting); request refused with back-pressure")]
     private static partial void LogBackPressure(ILogger logger, string deployment, int queued);
 
-    [LoggerMessage(EventId = ServeEvents.ReplicaUnreachable, Level = LogLevel.Warning, Message = "Deployment {Deployment}: replica {Replica} unreachable; routing around it")]
-    private static partial void LogReplicaUnreachable(ILogger logger, Exception error, string deployment, string replica);
+    [LoggerMessage(EventId = ServeEvents.ReplicaUnreachable, Level = LogLevel.Warning, Message = "Deployment {Deployment}: replica {Replica} unreachable ({Error}); routing around it")]
+    private static partial void LogReplicaUnreachable(ILogger logger, string deployment, string replica, string error);
 
     [LoggerMessage(EventId = ServeEvents.ReplicaSetChanged, Level = LogLevel.Debug, Message = "Deployment {Deployment}: replica set v{Version} with {Count} replica(s)")]
     private static partial void LogReplicaSet(ILogger logger, string deployment, long version, int count);
 
-    [LoggerMessage(EventId = ServeEvents.WatchFailed, Level = LogLevel.Warning, Message = "Deployment {Deployment}: watching the replica set failed; retrying in {Delay}")]
-    private static partial void LogWatchFailed(ILogger logger, Exception error, string deployment, TimeSpan delay);
+    [LoggerMessage(EventId = ServeEvents.WatchFailed, Level = LogLevel.Warning, Message = "Deployment {Deployment}: watching the replica set failed ({Error}); retrying in {Delay}")]
+    private static partial void LogWatchFailed(ILogger logger, string deployment, TimeSpan delay, string error);
 
     [LoggerMessage(EventId = ServeEvents.DeploymentUnavailable, Level = LogLevel.Debug, Message = "Deployment {Deployment}: no replica running or starting ({State}); request refused")]
     private static partial void LogUnavailable(ILogger logger, string deployment, string state);

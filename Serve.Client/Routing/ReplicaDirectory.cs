@@ -30,12 +30,16 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
         _time = time;
         _logger = logger;
         _metrics = metrics;
+        metrics.Observe(this);
         // Long polls would otherwise hold a stopping silo (or client) for a whole poll timeout.
         lifetime?.ApplicationStopping.Register(() => _ = DisposeAsync().AsTask());
     }
 
     /// <summary>Routers alive now, one per deployment this process called that still exists.</summary>
     public int RouterCount => _routers.Count;
+
+    /// <summary>The routers made so far (for the queue gauge: it never makes one).</summary>
+    public IEnumerable<DeploymentRouter> Routers => _routers.Values.Where(r => r.IsValueCreated).Select(r => r.Value);
 
     public DeploymentRouter GetRouter(DeploymentId deployment)
     {
@@ -100,6 +104,7 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
 
     public async ValueTask DisposeAsync()
     {
+        _metrics.Forget(this);
         foreach (var router in _routers.Values.Where(r => r.IsValueCreated))
         {
             await router.Value.DisposeAsync();

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -21,6 +22,11 @@ namespace Serve.Forwarding;
 internal sealed partial class HttpForwarder
 {
     public const string RequestIdHeader = "x-request-id";
+    private const string TraceParentHeader = "traceparent";
+    private const string TraceStateHeader = "tracestate";
+
+    /// <summary>The category of the access log: one line per request at Information, so it can be filtered on its own.</summary>
+    public const string AccessLogCategory = "Serve.AccessLog";
     private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
     {
         "Connection", "Keep-Alive", "Transfer-Encoding", "Upgrade", "Proxy-Connection", "TE", "Trailer", "Content-Length",
@@ -33,13 +39,15 @@ internal sealed partial class HttpForwarder
     private readonly IGrainFactory _grains;
     private readonly IOptionsMonitor<ServeGatewayOptions> _options;
     private readonly ILogger<HttpForwarder> _logger;
+    private readonly ILogger _accessLog;
     private readonly RequestBodyBudget _budget;
     private readonly GatewayMetrics _metrics;
     private readonly TimeProvider _time;
 
     public HttpForwarder(ReplicaDirectory directory, RouteTableWatcher routes, IGrainFactory grains, IOptionsMonitor<ServeGatewayOptions> options, RequestBodyBudget budget,
-        GatewayMetrics metrics, TimeProvider time, ILogger<HttpForwarder> logger)
+        GatewayMetrics metrics, TimeProvider time, ILogger<HttpForwarder> logger, ILoggerFactory loggers)
     {
+        _accessLog = loggers.CreateLogger(AccessLogCategory);
         _metrics = metrics;
         _time = time;
         _budget = budget;
@@ -52,17 +60,34 @@ internal sealed partial class HttpForwarder
 
     public Task ForwardAsync(HttpContext context)
     {
-        var started = _time.GetTimestamp();
-        var forwarding = ForwardAsync(context, out var route);
-        if (forwarding.IsCompletedSuccessfully)
-        {
-            RecordAnswered(context, route, started);
-            return Task.CompletedTask;
-        }
-        return RecordWhenAnsweredAsync(forwarding, context, route, started);
+        var requestId = RequestId(context.Request);
+        // The log scope and the span need an async method of their own, so that they end with the request; when nobody
+        // logs (not even at Critical) and nobody traces, requests skip it.
+        return ServeActivitySource.Instance.HasListeners() || _logger.IsEnabled(LogLevel.Critical)
+            ? ForwardObservedAsync(context, requestId)
+            : ForwardMeasuredAsync(context, requestId, null);
     }
 
-    private async Task RecordWhenAnsweredAsync(Task forwarding, HttpContext context, RouteEntry? route, long started)
+    private async Task ForwardObservedAsync(HttpContext context, string requestId)
+    {
+        using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(context, requestId) : null;
+        using var scope = _logger.BeginScope(new ServeLogScope(requestId, activity?.TraceId.ToHexString() ?? TraceIdOf(context.Request)));
+        await ForwardMeasuredAsync(context, requestId, activity);
+    }
+
+    private Task ForwardMeasuredAsync(HttpContext context, string requestId, Activity? activity)
+    {
+        var started = _time.GetTimestamp();
+        var forwarding = ForwardAsync(context, requestId, out var route);
+        if (forwarding.IsCompletedSuccessfully)
+        {
+            RecordAnswered(context, requestId, route, started, activity);
+            return Task.CompletedTask;
+        }
+        return RecordWhenAnsweredAsync(forwarding, context, requestId, route, started, activity);
+    }
+
+    private async Task RecordWhenAnsweredAsync(Task forwarding, HttpContext context, string requestId, RouteEntry? route, long started, Activity? activity)
     {
         try
         {
@@ -70,16 +95,76 @@ internal sealed partial class HttpForwarder
         }
         finally
         {
-            RecordAnswered(context, route, started);
+            RecordAnswered(context, requestId, route, started, activity);
         }
     }
 
-    private void RecordAnswered(HttpContext context, RouteEntry? route, long started) =>
-        _metrics.RequestAnswered(route?.Application ?? "", route?.Prefix ?? "", context.Request.Method, context.Response.StatusCode, _time.GetElapsedTime(started));
-
-    private Task ForwardAsync(HttpContext context, out RouteEntry? matched)
+    private void RecordAnswered(HttpContext context, string requestId, RouteEntry? route, long started, Activity? activity)
     {
-        var requestId = RequestId(context.Request);
+        var elapsed = _time.GetElapsedTime(started);
+        var status = context.Response.StatusCode;
+        _metrics.RequestAnswered(route?.Application ?? "", route?.Prefix ?? "", context.Request.Method, status, elapsed);
+        if (_accessLog.IsEnabled(LogLevel.Information) && _options.CurrentValue.AccessLog)
+        {
+            LogAccess(_accessLog, context.Request.Method, context.Request.Path.ToUriComponent(), status, elapsed.TotalMilliseconds, route?.Application ?? "-", requestId);
+        }
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(GatewayMetrics.StatusCodeTag, status);
+            if (route is not null)
+            {
+                activity.DisplayName = $"{context.Request.Method} {route.Prefix}";
+                activity.SetTag(ServeMeter.ApplicationTag, route.Application);
+                activity.SetTag(GatewayMetrics.RouteTag, route.Prefix);
+            }
+            if (status >= StatusCodes.Status500InternalServerError)
+            {
+                activity.SetStatus(ActivityStatusCode.Error);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The gateway's span of a request: a child of the client's W3C <c>traceparent</c> when it sent one (or of the
+    /// server's own span when ASP.NET Core traces too), else the root of a new trace.
+    /// </summary>
+    private static Activity? StartActivity(HttpContext context, string requestId)
+    {
+        var request = context.Request;
+        Activity? activity;
+        // ASP.NET Core starts an activity of its own for log correlation, exported only when its source is listened to:
+        // unexported, it would leave a hole between the client's span and this one.
+        // Called from the request's own async method, so the current activity comes back once it returns.
+        if (Activity.Current is not { } server || !server.Source.HasListeners())
+        {
+            Activity.Current = null;
+            ActivityContext.TryParse(request.Headers[TraceParentHeader].ToString(), TraceState(request), isRemote: true, out var parent);
+            activity = ServeActivitySource.Instance.StartActivity(ServeActivitySource.GatewaySpan, ActivityKind.Server, parent);
+        }
+        else
+        {
+            activity = ServeActivitySource.Instance.StartActivity(ServeActivitySource.GatewaySpan, ActivityKind.Server);
+        }
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(GatewayMetrics.MethodTag, request.Method);
+            activity.SetTag("url.path", request.Path.ToUriComponent());
+            activity.SetTag(ServeActivitySource.RequestIdTag, requestId);
+        }
+        return activity;
+    }
+
+    private static string? TraceState(HttpRequest request) => request.Headers[TraceStateHeader] is { Count: > 0 } state ? state.ToString() : null;
+
+    /// <summary>The trace id of the client's W3C <c>traceparent</c>, for the log scope when the gateway does not trace.</summary>
+    private static string? TraceIdOf(HttpRequest request)
+    {
+        var header = request.Headers[TraceParentHeader];
+        return header.Count == 1 && ActivityContext.TryParse(header[0], null, out var context) ? context.TraceId.ToHexString() : null;
+    }
+
+    private Task ForwardAsync(HttpContext context, string requestId, out RouteEntry? matched)
+    {
         context.Response.Headers[RequestIdHeader] = requestId;
         var table = _routes.Current;
         matched = null;
@@ -356,6 +441,9 @@ internal sealed partial class HttpForwarder
             ArrayPool<KeyValuePair<string, StringValues>>.Shared.Return(pairs, clearArray: true);
         }
     }
+
+    [LoggerMessage(EventId = ServeEvents.RequestAnswered, Level = LogLevel.Information, Message = "{Method} {Path} {Status} {DurationMs:0.0} ms {Application} {RequestId}")]
+    private static partial void LogAccess(ILogger logger, string method, string path, int status, double durationMs, string application, string requestId);
 
     [LoggerMessage(EventId = ServeEvents.RequestForwarded, Level = LogLevel.Debug, Message = "Request {RequestId} to {Application}: {Status}")]
     private static partial void LogForwarded(ILogger logger, string requestId, string application, int status);

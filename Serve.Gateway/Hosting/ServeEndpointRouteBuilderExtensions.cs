@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Serve.Admin;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Serve.Forwarding;
+using Serve.Health;
 using Serve.Hosting;
 using Serve.Routing;
 
@@ -15,7 +17,8 @@ public static class ServeEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps <c>/-/healthz</c> (<c>success</c> once the gateway has a route table, 503 before),
-    /// <c>/-/routes</c> (prefix → application, as JSON), and every other path to the applications'
+    /// <c>/-/routes</c> (prefix → application, as JSON), the health probes <c>/-/livez</c> and <c>/-/readyz</c>
+    /// (ASP.NET Core health checks: silo active, route table loaded, applications' states), and every other path to the applications'
     /// ingress deployments by longest route prefix. Needs <c>services.AddServeGateway()</c>. With
     /// <c>services.AddServeAdmin()</c>, also the admin API (<c>/api/serve/...</c>) on its own port.
     /// </summary>
@@ -27,6 +30,9 @@ public static class ServeEndpointRouteBuilderExtensions
         endpoints.MapGet("/-/healthz", () => routes.HasTable
             ? Results.Text("success")
             : Results.Text("the gateway has no route table from the controller yet", statusCode: StatusCodes.Status503ServiceUnavailable));
+        var health = endpoints.ServiceProvider.GetRequiredService<HealthCheckService>();
+        endpoints.MapGet(TelemetryListener.LivenessPath, (HttpContext context) => ServeHealth.WriteAsync(context, health, ServeHealth.Live));
+        endpoints.MapGet(TelemetryListener.ReadinessPath, (HttpContext context) => ServeHealth.WriteAsync(context, health, ServeHealth.Ready));
         endpoints.MapGet("/-/routes", () => Results.Json(
             routes.Current.Routes.OrderBy(r => r.Prefix, StringComparer.Ordinal).ToDictionary(r => r.Prefix, r => r.Application),
             JsonSerializerOptions.Web));

@@ -61,6 +61,13 @@ public sealed class ServeGatewayOptions
     /// <summary>Whether 500 bodies carry the replica's stack trace. Default is false: only the exception type and message.</summary>
     public bool IncludeExceptionDetails { get; set; }
 
+    /// <summary>
+    /// Whether the gateway writes an access log: one line per request (method, path, status, duration, application,
+    /// request id) at Information under the category <c>Serve.AccessLog</c>, which a logging filter can also silence.
+    /// Default is true.
+    /// </summary>
+    public bool AccessLog { get; set; } = true;
+
     /// <summary>Whether <c>AddServeGateway</c> sets Kestrel's listen address from <see cref="Host"/> and <see cref="Port"/>. Default is true.</summary>
     public bool ConfigureKestrel { get; set; } = true;
 }

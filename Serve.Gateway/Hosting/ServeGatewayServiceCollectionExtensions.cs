@@ -30,6 +30,11 @@ public static class ServeGatewayServiceCollectionExtensions
         services.AddServeHandles();
         services.TryAddSingleton<RouteTableWatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<RouteTableWatcher>());
+        if (!services.Any(d => d.ServiceType == typeof(RouteTableHealthCheck)))
+        {
+            services.TryAddSingleton<RouteTableHealthCheck>();
+            services.AddHealthChecks().AddCheck<RouteTableHealthCheck>(RouteTableHealthCheck.Name, tags: [Serve.Health.ServeHealth.Ready]);
+        }
         services.TryAddSingleton(sp => new RequestBodyBudget(sp.GetRequiredService<IOptions<ServeGatewayOptions>>().Value.RequestBodyBudget, sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton(TimeProvider.System);

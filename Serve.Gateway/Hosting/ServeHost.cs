@@ -27,6 +27,7 @@ public static class ServeHost
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         var assemblies = DeploymentAssemblies.Load(builder.Configuration);
         builder.UseOrleans(silo => silo.UseServeCluster(builder.Configuration).AddServe(o => DeploymentAssemblies.Register(o, assemblies)));
+        builder.Services.AddServeTelemetry(builder.Configuration, assemblies, "serve-gateway");
         builder.Services.AddHostedService<GatewayStartedLog>();
         builder.Services.AddServeGateway();
         builder.Services.AddServeAdmin();

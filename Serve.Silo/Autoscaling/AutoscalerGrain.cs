@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using Serve.Deployments;
+using Serve.Diagnostics;
 using Serve.Grains;
 
 namespace Serve.Autoscaling;
@@ -19,6 +21,8 @@ internal sealed partial class AutoscalerGrain : Grain, IAutoscalerGrain
 
     private readonly TimeProvider _time;
     private readonly ILogger<AutoscalerGrain> _logger;
+    private readonly DeploymentMetrics _metrics;
+    private DeploymentTags? _tags;
     private readonly Dictionary<string, (double Load, DateTimeOffset At)> _callers = [];
     private readonly Dictionary<string, (int InFlight, DateTimeOffset At)> _replicas = [];
     private AutoscalingPolicy? _policy;
@@ -26,8 +30,9 @@ internal sealed partial class AutoscalerGrain : Grain, IAutoscalerGrain
     private int _target;
     private bool _deciding;
 
-    public AutoscalerGrain(TimeProvider time, ILogger<AutoscalerGrain> logger)
+    public AutoscalerGrain(TimeProvider time, DeploymentMetrics metrics, ILogger<AutoscalerGrain> logger)
     {
+        _metrics = metrics;
         _time = time;
         _logger = logger;
     }
@@ -92,6 +97,7 @@ internal sealed partial class AutoscalerGrain : Grain, IAutoscalerGrain
             var leastBusy = _replicas.OrderBy(r => r.Value.InFlight).Select(r => r.Key).ToArray();
             await GrainFactory.GetGrain<IDeploymentGrain>(this.GetPrimaryKeyString())
                 .SetAutoscaledTargetAsync(decision.Replicas, decision.Reason, leastBusy);
+            _metrics.AutoscalingDecided(_tags ??= Tags(this.GetPrimaryKeyString()), _target, decision.Replicas);
             _target = decision.Replicas;
         }
         catch (Exception e)
@@ -102,6 +108,13 @@ internal sealed partial class AutoscalerGrain : Grain, IAutoscalerGrain
         {
             _deciding = false;
         }
+    }
+
+    /// <summary>The deployment's tags, from its key <c>application/deployment</c> (application names have no '/').</summary>
+    private static DeploymentTags Tags(string key)
+    {
+        var slash = key.IndexOf('/');
+        return new DeploymentTags(new DeploymentId(key[..slash], key[(slash + 1)..]));
     }
 
     private static void Prune<T>(Dictionary<string, (T, DateTimeOffset At)> reports, DateTimeOffset now)

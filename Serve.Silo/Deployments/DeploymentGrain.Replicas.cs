@@ -3,6 +3,7 @@ using Orleans.Runtime.Messaging;
 using Orleans.Runtime.Placement;
 using Polly;
 using Polly.Retry;
+using Serve.Diagnostics;
 using Serve.Grains;
 using Serve.Placement;
 
@@ -59,6 +60,10 @@ internal sealed partial class DeploymentGrain
                 context,
                 (Self: this, Replica: replica));
             _reconciler.OnStarted(replica, silo);
+            if (Spec is { } spec)
+            {
+                _metrics.ReplicaStarted(_tags ??= new DeploymentTags(spec.Id));
+            }
         }
         catch (OperationCanceledException) when (abandon.IsCancellationRequested || replica.State != ReplicaState.Starting)
         {

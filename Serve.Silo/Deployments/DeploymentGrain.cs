@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Serve.Diagnostics;
 using Serve.Grains;
 using Serve.Hosting;
 
@@ -22,6 +23,9 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
     private readonly TimeProvider _time;
     private readonly ServeOptions _options;
     private readonly ILogger<DeploymentGrain> _logger;
+    private readonly DeploymentMetrics _metrics;
+    private DeploymentTags? _tags;
+    private DeploymentSnapshot? _measured;
     private DeploymentReconciler _reconciler;
     private ReplicaSet _published = new();
     private TaskCompletionSource _changed = NewSignal();
@@ -33,8 +37,10 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         IClusterMembershipService membership,
         TimeProvider time,
         IOptions<ServeOptions> options,
+        DeploymentMetrics metrics,
         ILogger<DeploymentGrain> logger)
     {
+        _metrics = metrics;
         _state = state;
         _membership = membership;
         _time = time;
@@ -70,6 +76,8 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
     {
         // Long polls answer now, so routers ask the next activation instead of holding this one up.
         _changed.TrySetResult();
+        // The next activation, perhaps on another silo, reports the gauges.
+        _metrics.Update(Key, null);
         foreach (var abandon in _starts.Values)
         {
             abandon.Cancel();
@@ -144,6 +152,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         _reconciler = new DeploymentReconciler(Key, _state.State, _time, Random.Shared);
         _allStopped = null;
         Publish();
+        Measure();
         DeactivateOnIdle();
     }
 
@@ -236,6 +245,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         ScheduleWake(_reconciler.NextWake);
         Publish();
         ReportStatus();
+        Measure();
         if (_reconciler.Replicas.Count == 0)
         {
             _allStopped?.TrySetResult();
@@ -272,6 +282,32 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         var changed = _changed;
         _changed = NewSignal();
         changed.TrySetResult();
+    }
+
+    /// <summary>Leaves the replicas' states and health and the target for the gauges, when they changed.</summary>
+    private void Measure()
+    {
+        if (Spec is not { } spec)
+        {
+            if (_measured is not null)
+            {
+                _measured = null;
+                _metrics.Update(Key, null);
+            }
+            return;
+        }
+        _tags ??= new DeploymentTags(spec.Id);
+        var replicas = _reconciler.Replicas;
+        var target = _reconciler.TargetReplicas;
+        if (_measured is { } last && last.TargetReplicas == target && last.Replicas.Count == replicas.Count
+            && replicas.Select(Snapshot).SequenceEqual(last.Replicas))
+        {
+            return;
+        }
+        _measured = new DeploymentSnapshot(_tags, target, replicas.Select(Snapshot).ToArray());
+        _metrics.Update(Key, _measured);
+
+        static ReplicaSnapshot Snapshot(ReplicaRecord r) => new(r.Id, r.State, r.State == ReplicaState.Running && r.HealthFailures == 0);
     }
 
     /// <summary>Tells the controller when the status changed (one-way: the controller may be busy calling us).</summary>

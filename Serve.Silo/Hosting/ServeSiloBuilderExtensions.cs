@@ -35,6 +35,7 @@ public static class ServeSiloBuilderExtensions
         builder.Services.AddPlacementDirector<ReplicaPlacementStrategy, ReplicaPlacementDirector>();
         builder.Services.AddSingleton<SiloResourceLedger>();
         builder.Services.TryAddSingleton<Serve.Replicas.ReplicaMetrics>();
+        builder.Services.TryAddSingleton<DeploymentMetrics>();
         builder.Services.TryAddSingleton(services => new DeploymentTypeAdmission(services.GetRequiredService<IOptions<ServeOptions>>().Value.DeploymentAssemblies));
         builder.Services.AddPlacementDirector<SiloLedgerPlacementStrategy, SiloLedgerPlacementDirector>();
         builder.Services.TryAddSingleton<SiloSuspicions>();

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using Serve.Diagnostics;
 using Serve.Grains;
 using Serve.Http;
 using Serve.Placement;
@@ -26,6 +28,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     private readonly ReplicaMetrics _metrics;
     private readonly string _silo;
     private ReplicaInstance? _instance;
+    private ReplicaMetrics.Observer? _observer;
     private ReplicaHttpHost? _http;
     private Task<ReplicaInstance>? _starting;
     private int _maxOngoing;
@@ -68,7 +71,8 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             throw new SiloFullException(_silo, shortage);
         }
         // A retried start joins the first one instead of building a second instance.
-        _starting ??= ReplicaInstance.CreateAsync(spec, _services, _handles, _time, _metrics.For(spec.Id, ReplicaId), cancellationToken);
+        _observer ??= _metrics.For(spec.Id, ReplicaId);
+        _starting ??= ReplicaInstance.CreateAsync(spec, _services, _handles, _time, _observer, cancellationToken);
         try
         {
             var instance = await _starting;
@@ -86,6 +90,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         _maxOngoing = spec.Options.MaxOngoingRequests;
         UpdateLoadReporting(spec);
         PublishModels(spec, _instance);
+        _observer.TrackOngoing(() => Volatile.Read(ref _inFlight));
         LogStarted(_logger, ReplicaId, _silo);
         return _silo;
     }
@@ -97,6 +102,11 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             return rejection;
         }
         var leaveLater = false;
+        using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(request) : null;
+        using var scope = _logger.IsEnabled(LogLevel.Critical) ? _logger.BeginScope(new ServeLogScope(request.RequestId, activity?.TraceId.ToHexString() ?? CallerTraceId())) : null;
+        var measured = _metrics.RequestDurationEnabled;
+        var started = measured ? _time.GetTimestamp() : 0;
+        string? error = null;
         using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
         var context = new ServeCallContext(request.RequestId, request.DeadlineUtcTicks, request.ModelId);
         try
@@ -116,15 +126,25 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         catch (OperationCanceledException) when (deadline.Expired)
         {
             // Said as such: the caller's clock may not have reached the deadline yet when this answer arrives.
+            error = ReplicaMetrics.TimeoutError;
             return ReplicaResponse.TimedOut;
         }
         catch (Exception e)
         {
+            error = e.GetType().FullName;
             LogCallFailed(_logger, e, ReplicaId, request.Method, request.RequestId);
             return ReplicaResponse.Faulted(e);
         }
         finally
         {
+            if (measured)
+            {
+                _observer?.RequestServed(_time.GetElapsedTime(started), error);
+            }
+            if (error is not null)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, error);
+            }
             if (!leaveLater)
             {
                 context.ReleaseModels();
@@ -132,6 +152,37 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             }
         }
     }
+
+    /// <summary>
+    /// The replica's span of a call: a child of the caller's, whose <c>traceparent</c> came in Orleans' request context
+    /// (or of Orleans' own span of the call, when Orleans' activity propagation is on and traced).
+    /// </summary>
+    private Activity? StartActivity(ReplicaRequest request)
+    {
+        var activity = Activity.Current is null && RequestContext.Get(ServeActivitySource.TraceParentKey) is string traceParent
+            && ActivityContext.TryParse(traceParent, null, isRemote: true, out var parent)
+                ? ServeActivitySource.Instance.StartActivity(ServeActivitySource.ReplicaSpan, ActivityKind.Server, parent)
+                : ServeActivitySource.Instance.StartActivity(ServeActivitySource.ReplicaSpan, ActivityKind.Server);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.DisplayName = $"{ServeActivitySource.ReplicaSpan} {_observer?.Deployment.Value}";
+            if (_observer is { } observer)
+            {
+                activity.SetTag(observer.Application.Key, observer.Application.Value);
+                activity.SetTag(observer.Deployment.Key, observer.Deployment.Value);
+            }
+            activity.SetTag(ServeMeter.ReplicaTag, ReplicaId);
+            activity.SetTag(ServeActivitySource.MethodTag, request.Method);
+            activity.SetTag(ServeActivitySource.RequestIdTag, request.RequestId);
+        }
+        return activity;
+    }
+
+    /// <summary>The trace id of the caller's span when it traced and this silo does not, for the log scope.</summary>
+    private static string? CallerTraceId() =>
+        RequestContext.Get(ServeActivitySource.TraceParentKey) is string traceParent && ActivityContext.TryParse(traceParent, null, out var context)
+            ? context.TraceId.ToHexString()
+            : null;
 
     private Task<HttpResponseData> InvokeHttpAsync(ReplicaRequest request, ServeCallContext context, CancellationToken cancellationToken)
     {
@@ -159,6 +210,9 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             yield return rejection;
             yield break;
         }
+        var measured = _metrics.RequestDurationEnabled;
+        var started = measured ? _time.GetTimestamp() : 0;
+        string? error = null;
         var context = new ServeCallContext(request.RequestId, request.DeadlineUtcTicks, request.ModelId);
         try
         {
@@ -208,11 +262,16 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             }
             if (fault is not null)
             {
+                error = fault.ExceptionType;
                 yield return fault;
             }
         }
         finally
         {
+            if (measured)
+            {
+                _observer?.RequestServed(_time.GetElapsedTime(started), error);
+            }
             context.ReleaseModels();
             Leave();
         }
@@ -294,6 +353,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             _instance = null;
             await instance.DisposeAsync();
         }
+        _observer?.StopTracking();
         _ledger.Release(ReplicaId);
         LogStopped(_logger, ReplicaId);
         DeactivateOnIdle();
@@ -314,6 +374,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             await instance.DisposeAsync();
         }
         // However it ends (stopped, failed, or deactivated by the runtime), its room is free again.
+        _observer?.StopTracking();
         _ledger.Release(ReplicaId);
         await base.OnDeactivateAsync(reason, cancellationToken);
     }

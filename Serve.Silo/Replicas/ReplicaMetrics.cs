@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
@@ -8,15 +9,28 @@ using Serve.Multiplexing;
 namespace Serve.Replicas;
 
 /// <summary>
-/// What replicas' batches and model caches do, on the <c>Serve</c> meter: batch sizes, how long batches waited to
-/// fill and ran, model requests (hit or not), loads and evictions. Tags are the application and deployment (and the
-/// batched method's name, from code): never request data.
+/// What replicas do, on the <c>Serve</c> meter: how long they took over each request (whose count is the request count,
+/// and with <c>error.type</c> the error count) and how many they are running now; batch sizes, how long batches waited
+/// to fill and ran, model requests (hit or not), loads and evictions. Tags are the application, deployment and replica
+/// (and the batched method's name, from code): never request data.
 /// </summary>
 internal sealed partial class ReplicaMetrics
 {
     internal const string MethodTag = "serve.method";
     internal const string HitTag = "serve.model.hit";
     internal const string OutcomeTag = "serve.outcome";
+
+    /// <summary>The name of the histogram of replicas' processing time per request.</summary>
+    public const string RequestDurationName = "serve.deployment.request.duration";
+
+    /// <summary>The name of the gauge of requests each replica is running.</summary>
+    public const string OngoingRequestsName = "serve.replica.ongoing_requests";
+
+    /// <summary>The <c>error.type</c> of a request that ran past its deadline.</summary>
+    internal static readonly string TimeoutError = typeof(RequestTimeoutException).FullName!;
+
+    private readonly Histogram<double> _requestDuration;
+    private readonly ConcurrentDictionary<Observer, Func<int>> _ongoing = new();
 
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _batchWait;
@@ -32,6 +46,10 @@ internal sealed partial class ReplicaMetrics
     {
         _logger = logger;
         var meter = meterFactory.Create(ServeMeter.Name);
+        _requestDuration = meter.CreateHistogram(RequestDurationName, "s",
+            "How long replicas took to process requests (until their answer, or its first part when it streams), by replica and error type.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ServeMeter.DurationBuckets });
+        meter.CreateObservableGauge(OngoingRequestsName, ObserveOngoing, "{request}", "Requests each replica on this silo is running now.");
         _batchSize = meter.CreateHistogram<int>("serve.batch.size", "{request}", "Inputs per invocation of a [Batch] method.");
         _batchWait = meter.CreateHistogram<double>("serve.batch.wait_time", "s", "How long a batch's oldest input waited for the batch to start.");
         _batchDuration = meter.CreateHistogram<double>("serve.batch.duration", "s", "How long one invocation of a [Batch] method ran.");
@@ -45,10 +63,44 @@ internal sealed partial class ReplicaMetrics
     /// <summary>The observer of one deployment's replica.</summary>
     public Observer For(DeploymentId deployment, string replicaId) => new(this, deployment, replicaId);
 
+    /// <summary>Whether request durations are recorded now: when false, replicas skip the clock and the tags.</summary>
+    public bool RequestDurationEnabled => _requestDuration.Enabled;
+
+    private IEnumerable<Measurement<int>> ObserveOngoing()
+    {
+        foreach (var (replica, ongoing) in _ongoing)
+        {
+            yield return new Measurement<int>(ongoing(), replica.Application, replica.Deployment, replica.Replica);
+        }
+    }
+
     internal sealed class Observer(ReplicaMetrics metrics, DeploymentId deployment, string replicaId) : IBatchObserver, IModelCacheObserver
     {
         private readonly KeyValuePair<string, object?> _application = new(ServeMeter.ApplicationTag, deployment.Application);
         private readonly KeyValuePair<string, object?> _deployment = new(ServeMeter.DeploymentTag, deployment.Name);
+        private readonly KeyValuePair<string, object?> _replica = new(ServeMeter.ReplicaTag, replicaId);
+
+        public KeyValuePair<string, object?> Application => _application;
+
+        public KeyValuePair<string, object?> Deployment => _deployment;
+
+        public KeyValuePair<string, object?> Replica => _replica;
+
+        /// <summary>Records one request the replica ran; <paramref name="errorType"/> is null when it succeeded.</summary>
+        public void RequestServed(TimeSpan duration, string? errorType)
+        {
+            var tags = new TagList { _application, _deployment, _replica };
+            if (errorType is not null)
+            {
+                tags.Add(ServeMeter.ErrorTypeTag, errorType);
+            }
+            metrics._requestDuration.Record(duration.TotalSeconds, tags);
+        }
+
+        /// <summary>Reports <paramref name="ongoing"/> as the replica's running requests until <see cref="StopTracking"/>.</summary>
+        public void TrackOngoing(Func<int> ongoing) => metrics._ongoing[this] = ongoing;
+
+        public void StopTracking() => metrics._ongoing.TryRemove(this, out _);
 
         public void BatchCompleted(BatchMethod method, int size, TimeSpan wait, TimeSpan duration, bool failed)
         {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serve.Cluster;
+using Serve.Hosting;
 
 namespace Serve.Worker;
 
@@ -21,6 +22,7 @@ internal static partial class WorkerHost
         {
             assemblies = DeploymentAssemblies.Load(builder.Configuration);
             builder.UseOrleans(silo => silo.UseServeCluster(builder.Configuration).AddServe(o => DeploymentAssemblies.Register(o, assemblies)));
+            builder.Services.AddServeTelemetry(builder.Configuration, assemblies, "serve-worker");
         }
         catch (InvalidOperationException e)
         {

@@ -1,0 +1,14 @@
+using Serve.Routing;
+
+namespace Serve;
+
+/// <summary>
+/// The request a deployment's code is serving, like Ray's <c>serve.get_request_context()</c>: its id is the gateway's
+/// <c>x-request-id</c> (the client's own, or one made for it), kept by every call the request makes through handles.
+/// It is also in the log scope (<c>ServeRequestId</c>) of every line logged while serving it.
+/// </summary>
+public static class ServeRequest
+{
+    /// <summary>The current request's id; null outside a request (in a constructor or a background task of your own).</summary>
+    public static string? CurrentId => ServeCallContext.Current?.RequestId;
+}

@@ -1,0 +1,29 @@
+using System.Diagnostics;
+
+namespace Serve.Diagnostics;
+
+/// <summary>Serve's one <see cref="ActivitySource"/>, <c>Serve</c>, and the attributes of its spans.</summary>
+internal static class ServeActivitySource
+{
+    public const string Name = "Serve";
+
+    public static readonly ActivitySource Instance = new(Name);
+
+    /// <summary>The gateway's span of an HTTP request (renamed <c>{method} {route}</c> once routed).</summary>
+    public const string GatewaySpan = "serve.http";
+
+    /// <summary>A call through a handle, seen by the caller: <c>serve.call {deployment}</c>.</summary>
+    public const string CallSpan = "serve.call";
+
+    /// <summary>A replica running a call: <c>serve.replica {deployment}</c>.</summary>
+    public const string ReplicaSpan = "serve.replica";
+
+    /// <summary>The request id, as in the <c>x-request-id</c> header.</summary>
+    public const string RequestIdTag = "serve.request_id";
+
+    /// <summary>The deployment method called.</summary>
+    public const string MethodTag = "serve.method";
+
+    /// <summary>The key under which a call's <c>traceparent</c> travels in Orleans' request context, as Orleans' own propagation names it.</summary>
+    public const string TraceParentKey = "traceparent";
+}

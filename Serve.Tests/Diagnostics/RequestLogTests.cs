@@ -1,0 +1,86 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Serve.Tests.Infrastructure;
+
+namespace Serve.Tests.Diagnostics;
+
+public sealed class RequestLogTests
+{
+    [Fact]
+    public async Task Request_UserLoggerAndAccessLog_CarryRequestIdUntilAccessLogSwitchedOff()
+    {
+        var ports = FreePorts.Take(2);
+        var clusterId = $"log-tests-{Guid.NewGuid():N}";
+        var lines = new ScopeRecordingLoggerProvider();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders().AddProvider(lines).SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Serve.Tests", LogLevel.Information).AddFilter("Serve.AccessLog", LogLevel.Information);
+        builder.UseOrleans(silo => silo
+            .UseLocalhostClustering(ports[0], ports[1], serviceId: clusterId, clusterId: clusterId)
+            .AddServe(TestDeployments.Register));
+        builder.Services.AddServeGateway(o => o.Port = 0);
+        await using var app = builder.Build();
+        app.MapServe();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        await app.Services.GetRequiredService<IServeClient>().RunAsync(Deployment.For<LoggingIngress>().Bind(), new RunOptions { Name = "logged", RoutePrefix = "/logged" });
+
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            // Routed first: a request answered 404 before the table arrives would write an access line of its own.
+            while (!(await http.GetStringAsync("/-/routes", deadline.Token)).Contains("/logged", StringComparison.Ordinal))
+            {
+                await Task.Delay(20, deadline.Token);
+            }
+        }
+        var body = await SendAsync(http, "req-logged-1");
+        Assert.Equal("req-logged-1", body);
+        var handled = Assert.Single(lines.Lines, l => l.Category == typeof(LoggingIngress).FullName);
+        Assert.Equal(("Handling /hi", "req-logged-1"), (handled.Message, handled.Scope.GetValueOrDefault("ServeRequestId")));
+        var access = await WaitForAsync(() => lines.Lines.Where(l => l.Category == "Serve.AccessLog" && l.Scope.GetValueOrDefault("ServeRequestId") as string == "req-logged-1"));
+        Assert.Equal(LogLevel.Information, access.Level);
+        Assert.Matches(@"^GET /logged/hi 200 \d+\.\d ms logged req-logged-1$", access.Message);
+
+        // Switched off at run time: the next request writes no access line.
+        app.Configuration["Serve:Http:AccessLog"] = "false";
+        ((IConfigurationRoot)app.Configuration).Reload();
+        Assert.Equal("req-logged-2", await SendAsync(http, "req-logged-2"));
+        await WaitForAsync(() => lines.Lines.Where(l => l.Scope.GetValueOrDefault("ServeRequestId") as string == "req-logged-2" && l.Category == typeof(LoggingIngress).FullName));
+        Assert.DoesNotContain(lines.Lines, l => l.Category == "Serve.AccessLog" && l.Message.Contains("req-logged-2", StringComparison.Ordinal));
+        await app.StopAsync();
+    }
+
+    private static async Task<string> SendAsync(HttpClient http, string requestId)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/logged/hi");
+            request.Headers.Add("x-request-id", requestId);
+            using var response = await http.SendAsync(request, deadline.Token);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return await response.Content.ReadAsStringAsync(deadline.Token);
+            }
+            await Task.Delay(20, deadline.Token);
+        }
+    }
+
+    private static async Task<ScopeRecordingLoggerProvider.Line> WaitForAsync(Func<IEnumerable<ScopeRecordingLoggerProvider.Line>> find)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!find().Any())
+        {
+            await Task.Delay(10, deadline.Token);
+        }
+        return find().First();
+    }
+}

@@ -1,0 +1,84 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Serve.Hosting;
+using Serve.Tests.Deployments.Http;
+using Serve.Tests.Infrastructure;
+
+namespace Serve.Tests.Diagnostics;
+
+public sealed partial class TelemetryEndpointTests
+{
+    [Fact]
+    public async Task Metrics_AfterTraffic_PrometheusTextOnTelemetryPortAndProbesReady()
+    {
+        var ports = FreePorts.Take(2);
+        var clusterId = $"telemetry-tests-{Guid.NewGuid():N}";
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Serve:Telemetry:Port"] = "0" });
+        builder.UseOrleans(silo => silo
+            .UseLocalhostClustering(ports[0], ports[1], serviceId: clusterId, clusterId: clusterId)
+            .AddServe(TestDeployments.Register));
+        builder.Services.AddServeTelemetry(builder.Configuration, []);
+        builder.Services.AddServeGateway(o => o.Port = 0);
+        await using var app = builder.Build();
+        app.MapServe();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        using var telemetry = new HttpClient { BaseAddress = app.Services.GetRequiredService<TelemetryListener>().Address, Timeout = TimeSpan.FromSeconds(30) };
+
+        var serve = app.Services.GetRequiredService<IServeClient>();
+        await serve.RunAsync(Deployment.For<EchoIngress>().Bind("scraped"), new RunOptions { Name = "scraped", RoutePrefix = "/scraped" });
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await PollAsync(() => http.GetAsync("/scraped/?kind=string"), r => r.StatusCode == HttpStatusCode.OK);
+        }
+
+        // The exporter caches its answer briefly, and the gateway records just after answering: polled until all three show.
+        var text = await PollAsync(() => telemetry.GetStringAsync("/metrics"),
+            t => Count(t, "serve_http_server_request_duration_seconds_count", "scraped") == 3 && Count(t, "serve_deployment_request_duration_seconds_count", "scraped") == 3);
+        Assert.Equal(3, Count(text, "serve_handle_call_duration_seconds_count", "scraped"));
+        Assert.Matches(@"serve_deployment_replicas\{[^}]*serve_application=""scraped""[^}]*serve_replica_state=""RUNNING""[^}]*\} 1", text);
+        Assert.Matches(@"serve_replica_healthy\{[^}]*serve_application=""scraped""[^}]*\} 1", text);
+
+        using var ready = await telemetry.GetAsync("/-/readyz");
+        var readyText = await ready.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Contains("silo: Healthy", readyText, StringComparison.Ordinal);
+        Assert.Contains("routes: Healthy", readyText, StringComparison.Ordinal);
+        Assert.Contains("applications: Healthy", readyText, StringComparison.Ordinal);
+        using var live = await http.GetAsync("/-/livez");
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        await app.StopAsync();
+    }
+
+    /// <summary>The value of a Prometheus counter line of <paramref name="metric"/> for <paramref name="application"/>, summed over its other labels.</summary>
+    private static double Count(string text, string metric, string application) =>
+        Regex.Matches(text, $@"^{metric}\{{([^}}]*)\}} (\S+)", RegexOptions.Multiline)
+            .Where(m => m.Groups[1].Value.Contains($"serve_application=\"{application}\"", StringComparison.Ordinal))
+            .Sum(m => double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+
+    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var value = await read();
+            if (done(value))
+            {
+                return value;
+            }
+            (value as IDisposable)?.Dispose();
+            await Task.Delay(50, deadline.Token);
+        }
+    }
+}
