@@ -15,6 +15,9 @@ public sealed partial class GatewayProcess(string name, int siloPort, int gatewa
 
     public int HttpPort { get; } = httpPort;
 
+    /// <summary>The admin API's address when the gateway was given <c>Serve__Admin__Port</c>, e.g. <c>http://127.0.0.1:12346</c>.</summary>
+    public Uri? AdminAddress { get; } = environment.TryGetValue("Serve__Admin__Port", out var port) ? new Uri($"http://127.0.0.1:{port}") : null;
+
     /// <summary>The gateway's HTTP address, e.g. <c>http://127.0.0.1:12345/</c>.</summary>
     public Uri BaseAddress => _probe.BaseAddress!;
 
