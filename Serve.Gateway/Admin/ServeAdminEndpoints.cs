@@ -77,6 +77,7 @@ internal static class ServeAdminEndpoints
             response.Headers.Allow = "GET, PUT, DELETE, OPTIONS";
             return Results.NoContent();
         }).ExcludeFromDescription();
+        Dashboard.DashboardEndpoints.Map(endpoints);
     }
 
     /// <summary>
