@@ -32,7 +32,8 @@ internal sealed partial class DashboardGuard(AdminToken token, AdminRequestPolic
         headers.ContentSecurityPolicy = ContentSecurityPolicy;
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
-        headers["Referrer-Policy"] = "no-referrer";
+        // Not no-referrer: Chromium then sends "Origin: null" with the login form, which the same-origin check must refuse.
+        headers["Referrer-Policy"] = "same-origin";
         headers.CacheControl = "no-store";
         var origin = request.Headers.Origin.ToString();
         var refusal = policy.Refuse(request.Scheme, request.Host, origin.Length == 0 ? null : origin, request.Headers["Sec-Fetch-Site"].ToString());
