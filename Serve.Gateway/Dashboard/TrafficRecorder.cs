@@ -54,10 +54,18 @@ internal sealed partial class TrafficRecorder : BackgroundService
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!_options.Value.Enabled)
+        if (!_options.Value.Enabled || !_options.Value.Dashboard)
         {
             return Task.CompletedTask;
         }
+        StartListening();
+        _timer = _time.CreateTimer(static self => ((TrafficRecorder)self!).CloseInterval(), this, Interval, Interval);
+        return base.StartAsync(cancellationToken);
+    }
+
+    /// <summary>Listens to this host's request-duration histogram; <see cref="CloseInterval"/> then makes points of it.</summary>
+    internal void StartListening()
+    {
         _listener = new MeterListener
         {
             InstrumentPublished = (instrument, listener) =>
@@ -71,18 +79,23 @@ internal sealed partial class TrafficRecorder : BackgroundService
         };
         _listener.SetMeasurementEventCallback<double>(OnMeasurement);
         _listener.Start();
-        _timer = _time.CreateTimer(static self => ((TrafficRecorder)self!).CloseInterval(), this, Interval, Interval);
-        return base.StartAsync(cancellationToken);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _timer?.Dispose();
         _listener?.Dispose();
-        if (_options.Value.Enabled)
+        if (_options.Value.Enabled && _options.Value.Dashboard)
         {
             await base.StopAsync(cancellationToken);
         }
+    }
+
+    public override void Dispose()
+    {
+        _timer?.Dispose();
+        _listener?.Dispose();
+        base.Dispose();
     }
 
     /// <summary>Keeps the controller's latest status for the replica counts, through the same long poll gateways use for routes.</summary>
