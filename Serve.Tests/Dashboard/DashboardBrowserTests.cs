@@ -105,7 +105,8 @@ public sealed class DashboardBrowserTests(AdminFixture fixture, ITestOutputHelpe
         var app = page.Locator("article.app[data-application='text']");
         await app.WaitForAsync();
         Assert.Contains("RUNNING", await app.Locator("h3").TextContentAsync());
-        Assert.True(await app.Locator("tr.replica").CountAsync() >= 3);
+        // TextPipeline 1, Tokenizer 2, SentimentScorer 1.
+        Assert.Equal(4, await app.Locator("tr.replica").CountAsync());
         Assert.False(await page.Locator("#logout").IsHiddenAsync());
 
         // A load run; then every chart has points, and the requests chart counts exactly the run's requests.
