@@ -11,15 +11,26 @@ if ! command -v redis-server >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
 fi
 
+# Debian's chromium, which the dashboard's browser test drives through Playwright (no browser download).
+if [ -z "${SERVE_CHROMIUM:-}" ] && ! [ -x /usr/bin/chromium ]; then
+  echo "test.sh: installing chromium (needed by the dashboard's browser test)"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
 dotnet build Serve.sln -c Release -nologo -v quiet
 # The NuGet packages, from that build, into the local folder the package and template tests (and users) install from.
 rm -rf artifacts/packages
 dotnet pack Serve.sln -c Release --no-build --no-restore -nologo -v quiet -o artifacts/packages
 results=$(mktemp -d)
+# Files tests leave for a reader (the dashboard's screenshot) go beside the test results.
+export SERVE_TEST_RESULTS="$results"
 set +e
 dotnet test Serve.sln -c Release --no-build -nologo --logger "console;verbosity=normal" --logger "trx;LogFileName=serve.trx" --results-directory "$results" "$@"
 status=$?
 set -e
+echo "test.sh: test results and screenshots in $results"
 
 # One plain closing line for any reader: "N passed, N failed, N skipped".
 python3 - "$results" <<'PY' || true

@@ -63,6 +63,9 @@ internal static class ServeEvents
     public const int AdminListening = 7002;
     public const int AdminUnauthorized = 7003;
     public const int AdminForbidden = 7004;
+    public const int DashboardLogin = 7010;
+    public const int DashboardLoginFailed = 7011;
+    public const int DashboardWatchFailed = 7012;
 
     // Worker hosting and cluster: 8000s
     public const int WorkerStarted = 8001;

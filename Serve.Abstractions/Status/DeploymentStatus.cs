@@ -24,4 +24,7 @@ public sealed record DeploymentStatus
 
     /// <summary>The autoscaler's last decision and its reason, when the deployment autoscales and it has decided.</summary>
     [Id(6)] public string? ScalingDecision { get; init; }
+
+    /// <summary>The autoscaler's recent decisions, oldest first (at most <c>10</c>, kept while the deployment stays active); empty when it does not autoscale.</summary>
+    [Id(7)] public IReadOnlyList<ScalingEvent> RecentScalingDecisions { get; init; } = [];
 }

@@ -38,6 +38,7 @@ internal static class AdminStatus
         TargetReplicas = deployment.TargetReplicas,
         RunningReplicas = deployment.RunningReplicas,
         ScalingDecision = deployment.ScalingDecision,
+        RecentScalingDecisions = deployment.RecentScalingDecisions,
         DeploymentConfig = spec is null ? null : AdminJson.Parse(ConfigJson.Write(ServeConfigWriter.Describe(spec.Options))),
         Replicas = deployment.Replicas.Select(r => new ReplicaDetails(r.ReplicaId, r.State, r.Silo, r.Models.Count == 0 ? null : r.Models)).ToArray(),
     };

@@ -31,7 +31,16 @@ internal sealed class AdminToken
         {
             return false;
         }
-        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(authorization[Scheme.Length..].Trim()));
-        return CryptographicOperations.FixedTimeEquals(presented, _expected);
+        return Matches(authorization[Scheme.Length..].Trim());
+    }
+
+    /// <summary>Whether <paramref name="presented"/> is the token itself (the dashboard's login form sends it bare); true when none is configured.</summary>
+    public bool Matches(string presented)
+    {
+        if (_expected is null)
+        {
+            return true;
+        }
+        return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), _expected);
     }
 }

@@ -20,6 +20,9 @@ internal sealed record DeploymentDetails
     /// <summary>The autoscaler's last decision and its reason, when the deployment autoscales.</summary>
     [JsonPropertyName("scaling_decision")] public string? ScalingDecision { get; init; }
 
+    /// <summary>The autoscaler's recent decisions, oldest first.</summary>
+    [JsonPropertyName("recent_scaling_decisions")] public IReadOnlyList<ScalingEvent> RecentScalingDecisions { get; init; } = [];
+
     /// <summary>The options it runs with (config over code over defaults), as a <c>deployments</c> entry would set them.</summary>
     [JsonPropertyName("deployment_config")] public JsonElement? DeploymentConfig { get; init; }
 

@@ -77,6 +77,10 @@ internal static class ServeAdminEndpoints
             response.Headers.Allow = "GET, PUT, DELETE, OPTIONS";
             return Results.NoContent();
         }).ExcludeFromDescription();
+        if (endpoints.ServiceProvider.GetRequiredService<IOptions<ServeAdminOptions>>().Value.Dashboard)
+        {
+            Dashboard.DashboardEndpoints.Map(endpoints);
+        }
     }
 
     /// <summary>

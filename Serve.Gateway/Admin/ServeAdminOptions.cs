@@ -45,6 +45,12 @@ public sealed class ServeAdminOptions
     /// </summary>
     public IList<string> AllowedOrigins { get; set; } = new List<string>();
 
+    /// <summary>
+    /// Whether the admin port also serves the web dashboard (<c>/dashboard</c>, behind the same <see cref="Token"/>)
+    /// and records the per-second traffic its charts show. Default is true.
+    /// </summary>
+    public bool Dashboard { get; set; } = true;
+
     /// <summary>Largest request body accepted (a config file); larger ones get 413. Default is 1 MiB.</summary>
     public long MaxRequestBodySize { get; set; } = 1024 * 1024;
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Serve.Admin;
+using Serve.Dashboard;
 using Serve.Hosting;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -14,7 +15,7 @@ public static class ServeAdminServiceCollectionExtensions
     /// <summary>
     /// Registers the admin API (<c>/api/serve/applications</c>, what the <c>serve</c> CLI calls) on a Kestrel listener of
     /// its own, 127.0.0.1:8265 by default, with options bound from <c>Serve:Admin</c> and validated at start, and its
-    /// OpenAPI document at <c>/api/serve/openapi/serve-admin.json</c>. <c>app.MapServe()</c> maps it.
+    /// OpenAPI document at <c>/api/serve/openapi/serve-admin.json</c>, and the web dashboard at <c>/dashboard</c>. <c>app.MapServe()</c> maps it.
     /// <c>ServeHost.CreateBuilder</c> calls this.
     /// </summary>
     public static IServiceCollection AddServeAdmin(this IServiceCollection services, Action<ServeAdminOptions>? configure = null)
@@ -34,6 +35,10 @@ public static class ServeAdminServiceCollectionExtensions
         services.TryAddSingleton<AdminToken>();
         services.TryAddSingleton(sp => new AdminRequestPolicy(sp.GetRequiredService<IOptions<ServeAdminOptions>>().Value, Dns.GetHostName()));
         services.TryAddSingleton<AdminGuard>();
+        services.TryAddSingleton<DashboardSessions>();
+        services.TryAddSingleton<DashboardGuard>();
+        services.TryAddSingleton<TrafficRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<TrafficRecorder>());
         services.AddSingleton<AdminListener>();
         services.AddHostedService(sp => sp.GetRequiredService<AdminListener>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, AdminPortMatcherPolicy>());

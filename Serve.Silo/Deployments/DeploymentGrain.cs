@@ -320,6 +320,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         var status = _reconciler.Status();
         if (_reported is not null && _reported.State == status.State && _reported.Message == status.Message
             && _reported.TargetReplicas == status.TargetReplicas && _reported.ScalingDecision == status.ScalingDecision
+            && _reported.RecentScalingDecisions.SequenceEqual(status.RecentScalingDecisions)
             && _reported.Replicas.SequenceEqual(status.Replicas))
         {
             return;

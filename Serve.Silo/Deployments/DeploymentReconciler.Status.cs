@@ -55,6 +55,7 @@ internal sealed partial class DeploymentReconciler
             TargetReplicas = target,
             RunningReplicas = running,
             ScalingDecision = State.AutoscalingReason,
+            RecentScalingDecisions = RecentScalingDecisions,
             Replicas = State.Replicas.Select(r => r.ToStatus()).ToArray(),
         };
     }

@@ -158,6 +158,7 @@ internal sealed partial class DeploymentReconciler
         {
             return false;
         }
+        RecordScaling(TargetReplicas, target, reason);
         State.AutoscaledTarget = target;
         State.AutoscalingReason = reason;
         _leastBusyFirst = leastBusyFirst;

@@ -38,6 +38,8 @@ public sealed class AutoscalingClusterTests(SingleSiloFixture fixture)
         Assert.Equal(4, up.Deployment("scale-step", "Probe").TargetReplicas);
         Assert.Equal(4, calls.Select(c => c.Result).Distinct().Count());
         Assert.Contains("→ 1 replica", down.Deployment("scale-step", "Probe").ScalingDecision);
+        var history = down.Deployment("scale-step", "Probe").RecentScalingDecisions;
+        Assert.Equal((4, 1), (history.Max(e => e.ToReplicas), history[^1].ToReplicas));
         Assert.Equal(ApplicationState.Running, down.Applications["scale-step"].State);
         await Serve.DeleteAsync("scale-step");
     }
