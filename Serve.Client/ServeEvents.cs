@@ -65,7 +65,6 @@ internal static class ServeEvents
     public const int AdminForbidden = 7004;
     public const int DashboardLogin = 7010;
     public const int DashboardLoginFailed = 7011;
-    public const int DashboardWatchFailed = 7012;
 
     // Worker hosting and cluster: 8000s
     public const int WorkerStarted = 8001;

@@ -1,11 +1,9 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serve.Diagnostics;
-using Serve.Grains;
 using Serve.Hosting;
-using Serve.Watching;
+using Serve.Routing;
 
 namespace Serve.Dashboard;
 
@@ -15,7 +13,7 @@ namespace Serve.Dashboard;
 /// replica counts of the controller's latest status, and keeps the last ten minutes. Per request it takes a lock and
 /// writes one number into a preallocated buffer: no allocation.
 /// </summary>
-internal sealed partial class TrafficRecorder : BackgroundService
+internal sealed class TrafficRecorder : IHostedService, IDisposable
 {
     /// <summary>One point per interval.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
@@ -27,40 +25,37 @@ internal sealed partial class TrafficRecorder : BackgroundService
     public const int SampleCapacity = 4096;
 
     private readonly IMeterFactory _meters;
-    private readonly IGrainFactory _grains;
+    private readonly RouteTableWatcher? _routes;
     private readonly TimeProvider _time;
     private readonly IOptions<ServeAdminOptions> _options;
-    private readonly ILogger<TrafficRecorder> _logger;
     private readonly Lock _lock = new();
     private TrafficInterval _current;
     private TrafficInterval _spare;
     private MeterListener? _listener;
     private ITimer? _timer;
-    private volatile ServeStatus? _status;
     private int _closing;
 
-    public TrafficRecorder(IMeterFactory meters, IGrainFactory grains, TimeProvider time, IOptions<ServeAdminOptions> options, ILogger<TrafficRecorder> logger)
+    // routes: the gateway's watch of the controller's snapshot, whose status gives the replica counts (none without a gateway).
+    public TrafficRecorder(IMeterFactory meters, TimeProvider time, IOptions<ServeAdminOptions> options, RouteTableWatcher? routes = null)
     {
         _meters = meters;
-        _grains = grains;
+        _routes = routes;
         _time = time;
         _options = options;
-        _logger = logger;
         _current = new TrafficInterval(SampleCapacity, new Random());
         _spare = new TrafficInterval(SampleCapacity, new Random());
     }
 
     public TrafficHistory History { get; } = new(HistoryLength);
 
-    public override Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!_options.Value.Enabled || !_options.Value.Dashboard)
+        if (_options.Value.Enabled && _options.Value.Dashboard)
         {
-            return Task.CompletedTask;
+            StartListening();
+            _timer = _time.CreateTimer(static self => ((TrafficRecorder)self!).CloseInterval(), this, Interval, Interval);
         }
-        StartListening();
-        _timer = _time.CreateTimer(static self => ((TrafficRecorder)self!).CloseInterval(), this, Interval, Interval);
-        return base.StartAsync(cancellationToken);
+        return Task.CompletedTask;
     }
 
     /// <summary>Listens to this host's request-duration histogram; <see cref="CloseInterval"/> then makes points of it.</summary>
@@ -81,44 +76,16 @@ internal sealed partial class TrafficRecorder : BackgroundService
         _listener.Start();
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
     {
         _timer?.Dispose();
         _listener?.Dispose();
-        if (_options.Value.Enabled && _options.Value.Dashboard)
-        {
-            await base.StopAsync(cancellationToken);
-        }
-    }
-
-    public override void Dispose()
-    {
-        _timer?.Dispose();
-        _listener?.Dispose();
-        base.Dispose();
-    }
-
-    /// <summary>Keeps the controller's latest status for the replica counts, through the same long poll gateways use for routes.</summary>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var controller = _grains.GetGrain<IControllerGrain>(IControllerGrain.Key);
-        var watch = new VersionedWatch<ServeSnapshot>(
-            (version, token) => controller.WatchAsync(version, token),
-            snapshot => snapshot.Version,
-            WatchBackoff.Forever,
-            _time,
-            (error, delay) => LogWatchFailed(_logger, error, delay));
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                _status = (await watch.NextAsync(stoppingToken)).Status;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-        }
     }
 
     private void OnMeasurement(Instrument instrument, double seconds, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
@@ -155,7 +122,7 @@ internal sealed partial class TrafficRecorder : BackgroundService
                 _current = _spare;
                 _spare = closed;
             }
-            var (running, target) = Replicas(_status);
+            var (running, target) = Replicas(_routes?.Status);
             var unixSeconds = (long)Math.Round(_time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
             History.Add(closed.Close(unixSeconds, running, target));
         }
@@ -179,6 +146,4 @@ internal sealed partial class TrafficRecorder : BackgroundService
         return (running, target);
     }
 
-    [LoggerMessage(EventId = ServeEvents.DashboardWatchFailed, Level = LogLevel.Debug, Message = "Dashboard: watching the controller's status failed; retrying in {Delay}")]
-    private static partial void LogWatchFailed(ILogger logger, Exception error, TimeSpan delay);
 }

@@ -12,6 +12,7 @@ internal sealed partial class RouteTableWatcher : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<RouteTableWatcher> _logger;
     private volatile RoutePrefixTable? _table;
+    private volatile ServeSnapshot? _snapshot;
 
     public RouteTableWatcher(IGrainFactory grains, TimeProvider time, ILogger<RouteTableWatcher> logger)
     {
@@ -22,6 +23,9 @@ internal sealed partial class RouteTableWatcher : BackgroundService
 
     /// <summary>The current table; empty until the controller has answered once.</summary>
     public RoutePrefixTable Current => _table ?? RoutePrefixTable.Empty;
+
+    /// <summary>The status of the controller's latest snapshot (the dashboard's replica counts); null until it has answered.</summary>
+    public ServeStatus? Status => _snapshot?.Status;
 
     /// <summary>Whether the controller has answered at least once (what <c>/-/healthz</c> reports).</summary>
     public bool HasTable => _table is not null;
@@ -47,6 +51,7 @@ internal sealed partial class RouteTableWatcher : BackgroundService
             {
                 return;
             }
+            _snapshot = snapshot;
             // Most snapshots change status only (replicas starting, models loaded): the table and the log stay.
             if (_table is null || !SameRoutes(_table.Routes, snapshot.Routes))
             {

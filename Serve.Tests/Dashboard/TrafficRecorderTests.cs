@@ -23,8 +23,8 @@ public sealed class TrafficRecorderTests : IDisposable
     }
 
     private TrafficRecorder Recorder(bool dashboard = true) => new(
-        _mine.GetRequiredService<IMeterFactory>(), null!, _time,
-        Options.Create(new ServeAdminOptions { Dashboard = dashboard }), NullLogger<TrafficRecorder>.Instance);
+        _mine.GetRequiredService<IMeterFactory>(), _time,
+        Options.Create(new ServeAdminOptions { Dashboard = dashboard }));
 
     private static GatewayMetrics Metrics(ServiceProvider host) => new(host.GetRequiredService<IMeterFactory>());
 
