@@ -34,6 +34,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     /// <summary>Reports received per deployment: a status an apply returned is not folded over a report that came meanwhile.</summary>
     private readonly Dictionary<string, long> _reports = [];
     private bool _publishPending;
+    private long _lastPublish;
 
     public ControllerGrain(
         [PersistentState("controller", ServeOptions.StorageName)] IPersistentState<ControllerState> state,
@@ -198,20 +199,30 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         return Task.CompletedTask;
     }
 
-    /// <summary>Publishes within <see cref="ReportPublishDelay"/>, with whatever else has changed by then.</summary>
+    /// <summary>
+    /// Publishes at once when nothing was published for <see cref="ReportPublishDelay"/>, else once that long has passed
+    /// since the last publish, with whatever else changed by then: a lone change is seen at once, a storm of reports
+    /// makes one snapshot per interval.
+    /// </summary>
     private void PublishSoon()
     {
         if (_publishPending)
         {
             return;
         }
+        var wait = ReportPublishDelay - _time.GetElapsedTime(_lastPublish);
+        if (wait <= TimeSpan.Zero)
+        {
+            Publish();
+            return;
+        }
         _publishPending = true;
-        _ = PublishAfterDelayAsync();
+        _ = PublishAfterAsync(wait);
     }
 
-    private async Task PublishAfterDelayAsync()
+    private async Task PublishAfterAsync(TimeSpan wait)
     {
-        await Task.Delay(ReportPublishDelay, _time);
+        await Task.Delay(wait, _time);
         if (_publishPending)
         {
             Publish();
@@ -252,6 +263,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     private void Publish()
     {
         _publishPending = false;
+        _lastPublish = _time.GetTimestamp();
         var status = new ServeStatus { Applications = new Dictionary<string, ApplicationStatus>(_statuses) };
         var routes = Applications.Values
             .Where(a => a.RoutePrefix is not null && !_deleting.Contains(a.Name))

@@ -52,6 +52,8 @@ public sealed class AutoscalingClusterTests(SingleSiloFixture fixture)
         Assert.Empty((await Serve.GetStatusAsync()).Deployment("scale-zero", "Probe").Replicas);
 
         var first = await handle.Remote.WhoAsync();
+        // Status follows the deployment a moment later: the scale-up is seen first, then the scale-down to zero.
+        await Serve.WaitForAsync(s => s.Deployment("scale-zero", "Probe") is { TargetReplicas: 1 });
         await Serve.WaitForAsync(s => s.Deployment("scale-zero", "Probe") is { TargetReplicas: 0, Replicas.Count: 0 });
         var second = await handle.Remote.WhoAsync();
 
