@@ -26,8 +26,8 @@ internal static class TelemetryComparison
         {
             foreach (var (mode, config) in Modes)
             {
-                var port = FreePort();
-                string[] common = [$"--Serve:Cluster:SiloPort={FreePort()}", "--Serve:Admin:Enabled=false"];
+                var port = HttpBenchmark.FreePort();
+                string[] common = [$"--Serve:Cluster:SiloPort={HttpBenchmark.FreePort()}", "--Serve:Admin:Enabled=false"];
                 var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
                 foreach (var arg in new[] { typeof(TelemetryComparison).Assembly.Location, TelemetryGateway.Command, port.ToString(CultureInfo.InvariantCulture) }.Concat(common).Concat(config))
                 {
@@ -77,14 +77,14 @@ internal static class TelemetryComparison
             {
                 foreach (var (name, _) in scenarios)
                 {
-                    var off = Median(results.Where(r => r.Connections == count && r.Scenario == $"{name}/off").Select(r => r.RequestsPerSecond));
+                    var off = HttpBenchmark.Median(results.Where(r => r.Connections == count && r.Scenario == $"{name}/off").Select(r => r.RequestsPerSecond));
                     foreach (var (mode, _, _) in gateways)
                     {
                         var runs = results.Where(r => r.Connections == count && r.Scenario == $"{name}/{mode}").ToList();
-                        var rate = Median(runs.Select(r => r.RequestsPerSecond));
-                        var cpu = Median(runs.Select(r => r.CpuMicrosPerRequest));
-                        Console.WriteLine($"  {name + "/" + mode,-36} c={count,-3} {rate,10:N0} req/s  p50 {Median(runs.Select(r => r.P50Ms)),7:N2} ms  p99 {Median(runs.Select(r => r.P99Ms)),7:N2} ms  cpu {cpu,6:N1} µs/req  ratio {rate / off,6:P1}  errors {runs.Sum(r => r.Errors)}");
-                        Console.WriteLine(FormattableString.Invariant($"RESULT http-telemetry scenario={name} mode={mode} connections={count} rps={rate:F0} p99_ms={Median(runs.Select(r => r.P99Ms)):F2} cpu_us_per_req={cpu:F1} ratio_to_off={rate / off:F3}"));
+                        var rate = HttpBenchmark.Median(runs.Select(r => r.RequestsPerSecond));
+                        var cpu = HttpBenchmark.Median(runs.Select(r => r.CpuMicrosPerRequest));
+                        Console.WriteLine($"  {name + "/" + mode,-36} c={count,-3} {rate,10:N0} req/s  p50 {HttpBenchmark.Median(runs.Select(r => r.P50Ms)),7:N2} ms  p99 {HttpBenchmark.Median(runs.Select(r => r.P99Ms)),7:N2} ms  cpu {cpu,6:N1} µs/req  ratio {rate / off,6:P1}  errors {runs.Sum(r => r.Errors)}");
+                        Console.WriteLine(FormattableString.Invariant($"RESULT http-telemetry scenario={name} mode={mode} connections={count} rps={rate:F0} p99_ms={HttpBenchmark.Median(runs.Select(r => r.P99Ms)):F2} cpu_us_per_req={cpu:F1} ratio_to_off={rate / off:F3}"));
                     }
                 }
             }
@@ -102,20 +102,5 @@ internal static class TelemetryComparison
                 process.Dispose();
             }
         }
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? double.NaN
-            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2]
-            : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
