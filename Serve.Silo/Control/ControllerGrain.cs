@@ -93,8 +93,12 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     /// <summary>Deletes the deployments <paramref name="previous"/> had and <paramref name="spec"/> drops, applies the rest, and folds their statuses.</summary>
     private async Task ApplyToDeploymentsAsync(ApplicationSpec spec, ApplicationSpec? previous)
     {
-        var removed = previous?.Deployments.Where(d => spec.Deployments.All(n => n.Name != d.Name)) ?? [];
+        var removed = previous?.Deployments.Where(d => spec.Deployments.All(n => n.Name != d.Name)).ToArray() ?? [];
         await Task.WhenAll(removed.Select(d => Deployment(d.Id).DeleteAsync()));
+        foreach (var deployment in removed)
+        {
+            _reports.Remove(deployment.Id.Key);
+        }
         var reportsBefore = spec.Deployments.Select(d => _reports.GetValueOrDefault(d.Id.Key)).ToArray();
         var statuses = await Task.WhenAll(spec.Deployments.Select(d => Deployment(d.Id).ApplyAsync(d)));
         if (Applications.GetValueOrDefault(spec.Name) == spec)
