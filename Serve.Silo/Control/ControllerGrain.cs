@@ -1,9 +1,8 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serve.Grains;
 using Serve.Hosting;
+using Serve.Watching;
 
 namespace Serve.Control;
 
@@ -14,8 +13,6 @@ namespace Serve.Control;
 /// </summary>
 internal sealed partial class ControllerGrain : Grain, IControllerGrain
 {
-    private static readonly TimeSpan StoppingPollTimeout = TimeSpan.FromMilliseconds(200);
-
     /// <summary>
     /// How long deployments' status reports gather before one snapshot publishes them all: a thousand replicas
     /// starting send thousands of reports, and each snapshot wakes every watcher.
@@ -173,21 +170,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         {
             return _snapshot;
         }
-        // While this silo stops, polls are short: a poll in progress holds up the activation's deactivation.
-        var siloStopping = ServiceProvider.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
-        using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, siloStopping);
-        try
-        {
-            await _changed.Task.WaitAsync(siloStopping.IsCancellationRequested ? StoppingPollTimeout : _options.LongPollTimeout, _time, stopped.Token);
-        }
-        catch (TimeoutException)
-        {
-            // Unchanged: the caller asks again.
-        }
-        catch (OperationCanceledException) when (siloStopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            await Task.Delay(StoppingPollTimeout, _time, cancellationToken);
-        }
+        await LongPoll.WaitAsync(_changed.Task, ServiceProvider, _options.LongPollTimeout, _time, cancellationToken);
         return _snapshot;
     }
 

@@ -1,10 +1,9 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serve.Diagnostics;
 using Serve.Grains;
 using Serve.Hosting;
+using Serve.Watching;
 
 namespace Serve.Deployments;
 
@@ -16,8 +15,6 @@ namespace Serve.Deployments;
 /// </summary>
 internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
 {
-    private static readonly TimeSpan StoppingPollTimeout = TimeSpan.FromMilliseconds(200);
-
     private readonly IPersistentState<DeploymentGrainState> _state;
     private readonly IClusterMembershipService _membership;
     private readonly TimeProvider _time;
@@ -172,21 +169,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         {
             return _published;
         }
-        // While this silo stops, polls are short: a poll in progress holds up the activation's deactivation.
-        var siloStopping = ServiceProvider.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
-        using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, siloStopping);
-        try
-        {
-            await _changed.Task.WaitAsync(siloStopping.IsCancellationRequested ? StoppingPollTimeout : _options.LongPollTimeout, _time, stopped.Token);
-        }
-        catch (TimeoutException)
-        {
-            // Unchanged: the caller asks again.
-        }
-        catch (OperationCanceledException) when (siloStopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            await Task.Delay(StoppingPollTimeout, _time, cancellationToken);
-        }
+        await LongPoll.WaitAsync(_changed.Task, ServiceProvider, _options.LongPollTimeout, _time, cancellationToken);
         return _published;
     }
 

@@ -38,13 +38,7 @@ public sealed class AdminFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var ports = FreePorts.Take(2);
-        var clusterId = $"admin-tests-{Guid.NewGuid():N}";
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        FileLoggerProvider.AddIfRequested(builder.Logging);
-        builder.UseOrleans(silo => silo
-            .UseLocalhostClustering(ports[0], ports[1], serviceId: clusterId, clusterId: clusterId)
-            .AddServe(TestDeployments.Register));
+        var (builder, _) = TestGateway.CreateBuilder("admin-tests", ports[0], ports[1]);
         builder.Services.AddServeGateway(o => o.Port = 0);
         builder.Services.AddServeAdmin(o =>
         {

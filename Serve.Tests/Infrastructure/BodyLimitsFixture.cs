@@ -31,13 +31,7 @@ public sealed class BodyLimitsFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var ports = FreePorts.Take(2);
-        var clusterId = $"body-tests-{Guid.NewGuid():N}";
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        FileLoggerProvider.AddIfRequested(builder.Logging);
-        builder.UseOrleans(silo => silo
-            .UseLocalhostClustering(ports[0], ports[1], serviceId: clusterId, clusterId: clusterId)
-            .AddServe(TestDeployments.Register));
+        var (builder, _) = TestGateway.CreateBuilder("body-tests", ports[0], ports[1]);
         builder.Services.AddServeGateway(o =>
         {
             o.Port = 0;

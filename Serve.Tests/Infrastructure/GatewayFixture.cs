@@ -30,13 +30,7 @@ public sealed class GatewayFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var ports = FreePorts.Take(4);
-        var clusterId = $"gateway-tests-{Guid.NewGuid():N}";
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        FileLoggerProvider.AddIfRequested(builder.Logging);
-        builder.UseOrleans(silo => silo
-            .UseLocalhostClustering(ports[0], ports[1], serviceId: clusterId, clusterId: clusterId)
-            .AddServe(TestDeployments.Register));
+        var (builder, clusterId) = TestGateway.CreateBuilder("gateway-tests", ports[0], ports[1]);
         builder.Services.AddServeGateway(o =>
         {
             o.Port = 0;
