@@ -18,4 +18,6 @@ internal sealed record HttpRequestData
     [Id(6)] public required string[] Headers { get; init; }
     [Id(7)] public required byte[] Body { get; init; }
     [Id(8)] public string? RemoteIpAddress { get; init; }
+    /// <summary>The client's protocol as Kestrel reports it ("HTTP/1.1", "HTTP/2"); gRPC needs HTTP/2.</summary>
+    [Id(9)] public string Protocol { get; init; } = "HTTP/1.1";
 }

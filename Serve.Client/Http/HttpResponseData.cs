@@ -14,4 +14,6 @@ internal sealed record HttpResponseData
     [Id(2)] public byte[] Body { get; init; } = [];
     [Id(3)] public long StreamId { get; init; }
     [Id(4)] public string ReplicaId { get; init; } = "";
+    /// <summary>Trailer names and values, flattened as <see cref="Headers"/>; sent when the client's protocol carries trailers.</summary>
+    [Id(5)] public string[] Trailers { get; init; } = [];
 }

@@ -242,6 +242,7 @@ internal sealed partial class HttpForwarder
         Headers = Flatten(context.Request.Headers, requestId),
         Body = body,
         RemoteIpAddress = context.Connection.RemoteIpAddress?.ToString(),
+        Protocol = context.Request.Protocol,
     };
 
     private async Task ForwardAsync(HttpContext context, string requestId, RouteEntry route, HttpRequestData request, ServeGatewayOptions options)
@@ -351,6 +352,7 @@ internal sealed partial class HttpForwarder
             {
                 await context.Response.BodyWriter.WriteAsync(response.Body, context.RequestAborted);
             }
+            WriteTrailers(context, response.Trailers);
             return;
         }
 
@@ -362,6 +364,19 @@ internal sealed partial class HttpForwarder
         {
             await context.Response.Body.WriteAsync(chunk, stop.Token);
             await context.Response.Body.FlushAsync(stop.Token);
+        }
+    }
+
+    /// <summary>The application's trailers, when the client's protocol carries them (HTTP/2); otherwise they are dropped, as Kestrel would.</summary>
+    private static void WriteTrailers(HttpContext context, string[] trailers)
+    {
+        if (trailers.Length == 0 || !context.Response.SupportsTrailers())
+        {
+            return;
+        }
+        for (var i = 0; i + 1 < trailers.Length; i += 2)
+        {
+            context.Response.AppendTrailer(trailers[i], trailers[i + 1]);
         }
     }
 

@@ -119,7 +119,14 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         {
             aborted.Dispose();
             await pipeline;
-            return new HttpResponseData { StatusCode = response.StatusCode, Headers = Flatten(response.Headers), Body = body.TakeHead(streaming: false), ReplicaId = replicaId };
+            return new HttpResponseData
+            {
+                StatusCode = response.StatusCode,
+                Headers = Flatten(response.Headers),
+                Body = body.TakeHead(streaming: false),
+                Trailers = response.TrailersIfAny is { } trailers ? Flatten(trailers) : [],
+                ReplicaId = replicaId,
+            };
         }
 
         // Streaming: from now on only the reader (or the abandonment timer) may cancel it.

@@ -20,7 +20,7 @@ internal sealed class ReplicaRequestFeatures :
     IHttpConnectionFeature
 {
     private readonly HttpRequestData _request;
-    private readonly IHttpResponseFeature _response;
+    private readonly ReplicaResponseFeature _response;
     private readonly IHttpResponseBodyFeature _responseBody;
     private Dictionary<Type, object?>? _added;
     private int _revision;
@@ -30,7 +30,7 @@ internal sealed class ReplicaRequestFeatures :
     private IPAddress? _remoteIpAddress;
     private bool _remoteIpParsed;
 
-    public ReplicaRequestFeatures(HttpRequestData request, string requestId, IHttpResponseFeature response, IHttpResponseBodyFeature responseBody, CancellationToken aborted)
+    public ReplicaRequestFeatures(HttpRequestData request, string requestId, ReplicaResponseFeature response, IHttpResponseBodyFeature responseBody, CancellationToken aborted)
     {
         _request = request;
         _response = response;
@@ -42,6 +42,7 @@ internal sealed class ReplicaRequestFeatures :
         PathBase = request.PathBase;
         Path = request.Path;
         QueryString = request.QueryString;
+        Protocol = request.Protocol;
     }
 
     public bool IsReadOnly => false;
@@ -67,7 +68,7 @@ internal sealed class ReplicaRequestFeatures :
     private object? BuiltIn(Type key) =>
         key == typeof(IHttpRequestFeature) || key == typeof(IHttpRequestBodyDetectionFeature) || key == typeof(IHttpRequestLifetimeFeature)
             || key == typeof(IHttpRequestIdentifierFeature) || key == typeof(IHttpConnectionFeature) ? this
-        : key == typeof(IHttpResponseFeature) ? _response
+        : key == typeof(IHttpResponseFeature) || key == typeof(IHttpResponseTrailersFeature) ? _response
         : key == typeof(IHttpResponseBodyFeature) ? _responseBody
         : null;
 
@@ -76,7 +77,8 @@ internal sealed class ReplicaRequestFeatures :
         Type[] builtIn =
         [
             typeof(IHttpRequestFeature), typeof(IHttpRequestBodyDetectionFeature), typeof(IHttpRequestLifetimeFeature),
-            typeof(IHttpRequestIdentifierFeature), typeof(IHttpConnectionFeature), typeof(IHttpResponseFeature), typeof(IHttpResponseBodyFeature),
+            typeof(IHttpRequestIdentifierFeature), typeof(IHttpConnectionFeature), typeof(IHttpResponseFeature), typeof(IHttpResponseTrailersFeature),
+            typeof(IHttpResponseBodyFeature),
         ];
         foreach (var type in builtIn)
         {
@@ -97,7 +99,7 @@ internal sealed class ReplicaRequestFeatures :
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     // IHttpRequestFeature
-    public string Protocol { get; set; } = "HTTP/1.1";
+    public string Protocol { get; set; }
 
     public string Scheme { get; set; }
 

@@ -3,9 +3,11 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace Serve.Http;
 
-/// <summary>Status and headers of a response built in a replica, with OnStarting/OnCompleted callbacks honoured.</summary>
-internal sealed class ReplicaResponseFeature : IHttpResponseFeature
+/// <summary>Status, headers and trailers of a response built in a replica, with OnStarting/OnCompleted callbacks honoured.</summary>
+internal sealed class ReplicaResponseFeature : IHttpResponseFeature, IHttpResponseTrailersFeature
 {
+    private IHeaderDictionary? _trailers;
+
     // Made on first registration: most requests register nothing.
     private List<(Func<object, Task> Callback, object State)>? _starting;
     private List<(Func<object, Task> Callback, object State)>? _completed;
@@ -19,6 +21,16 @@ internal sealed class ReplicaResponseFeature : IHttpResponseFeature
     public Stream Body { get; set; } = Stream.Null;
 
     public bool HasStarted { get; private set; }
+
+    /// <summary>Made on first use: only gRPC and a few others send trailers.</summary>
+    public IHeaderDictionary Trailers
+    {
+        get => _trailers ??= new HeaderDictionary();
+        set => _trailers = value;
+    }
+
+    /// <summary>The trailers set, if any, without making an empty dictionary.</summary>
+    public IHeaderDictionary? TrailersIfAny => _trailers;
 
     public void OnStarting(Func<object, Task> callback, object state) => (_starting ??= []).Add((callback, state));
 

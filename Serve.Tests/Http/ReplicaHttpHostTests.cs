@@ -38,6 +38,17 @@ public sealed class ReplicaHttpHostTests
     }
 
     [Fact]
+    public async Task InvokeAsync_Http2RequestWithTrailers_ReportsProtocolAndReturnsTrailers()
+    {
+        await using var host = await CreateHostAsync(new ShopEndpoints());
+
+        var response = await host.InvokeAsync(Get("/protocol") with { Protocol = "HTTP/2" }, "r", "id", CancellationToken.None, () => { });
+
+        Assert.Equal("HTTP/2", Encoding.UTF8.GetString(response.Body));
+        Assert.Equal(["x-protocol", "HTTP/2"], response.Trailers);
+    }
+
+    [Fact]
     public async Task InvokeAsync_ServerSentEvents_ReturnsHeadThenStreamsRest()
     {
         var gate = Gate.Create(nameof(InvokeAsync_ServerSentEvents_ReturnsHeadThenStreamsRest));

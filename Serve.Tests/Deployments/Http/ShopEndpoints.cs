@@ -20,6 +20,11 @@ public sealed class ShopEndpoints : IHttpEndpoints
         endpoints.MapGet("/guarded", () => "inside")
             .AddEndpointFilter(async (context, next) =>
                 context.HttpContext.Request.Query["key"] == "ok" ? await next(context) : Results.StatusCode(StatusCodes.Status403Forbidden));
+        endpoints.MapGet("/protocol", (HttpContext context) =>
+        {
+            context.Response.AppendTrailer("x-protocol", context.Request.Protocol);
+            return context.Request.Protocol;
+        });
         endpoints.MapGet("/sse", (string gate, CancellationToken cancellationToken) => TypedResults.ServerSentEvents(EventsAsync(gate, cancellationToken)));
     }
 
