@@ -8,11 +8,12 @@ namespace Serve.Admin;
 
 /// <summary>
 /// Stands in front of every admin endpoint: refuses requests for another host or from another site's web page (403),
-/// then calls without the bearer token (401), and caps the request body (413 once read past
+/// then calls without the bearer token (401) — and every call from an address that gave too many wrong tokens lately
+/// (429, <see cref="AuthFailureLimiter"/>) — and caps the request body (413 once read past
 /// <see cref="ServeAdminOptions.MaxRequestBodySize"/>). Pages of <see cref="ServeAdminOptions.AllowedOrigins"/> get
 /// CORS headers and their preflight answered, which needs no token.
 /// </summary>
-internal sealed partial class AdminGuard(AdminToken token, AdminRequestPolicy policy, IOptions<ServeAdminOptions> options, ILogger<AdminGuard> logger)
+internal sealed partial class AdminGuard(AdminToken token, AuthFailureLimiter limiter, AdminRequestPolicy policy, IOptions<ServeAdminOptions> options, ILogger<AdminGuard> logger)
 {
     private const string AllowedMethods = "GET, PUT, DELETE";
     private const string AllowedHeaders = "Authorization, Content-Type";
@@ -41,9 +42,18 @@ internal sealed partial class AdminGuard(AdminToken token, AdminRequestPolicy po
                 return Task.CompletedTask;
             }
         }
-        if (!token.Accepts(request.Headers.Authorization))
+        if (token.IsRequired)
         {
-            return RejectAsync(context);
+            var remote = context.Connection.RemoteIpAddress;
+            if (limiter.RetryAfter(remote) is { } wait)
+            {
+                return TooManyFailures(context, limiter, wait).ExecuteAsync(context);
+            }
+            if (!token.Accepts(request.Headers.Authorization))
+            {
+                Failed(limiter, logger, remote);
+                return RejectAsync(context);
+            }
         }
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
@@ -58,6 +68,27 @@ internal sealed partial class AdminGuard(AdminToken token, AdminRequestPolicy po
         detail: $"The admin API takes bodies of at most {options.Value.MaxRequestBodySize} bytes (Serve:Admin:MaxRequestBodySize).",
         statusCode: StatusCodes.Status413PayloadTooLarge);
 
+    /// <summary>Counts a wrong token from <paramref name="remote"/>, and says so at Warning when it starts being refused.</summary>
+    public static void Failed(AuthFailureLimiter limiter, ILogger logger, System.Net.IPAddress? remote)
+    {
+        if (limiter.Failed(remote) == limiter.Limit)
+        {
+            LogRefusing(logger, remote?.ToString() ?? "?", limiter.Limit, AuthFailureLimiter.Window);
+        }
+    }
+
+    /// <summary>The answer to an address refused for its wrong tokens.</summary>
+    public static IResult TooManyFailures(HttpContext context, AuthFailureLimiter limiter, TimeSpan wait)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Results.Problem(
+            title: "Too many wrong tokens from this address.",
+            detail: $"This address gave a wrong admin token {limiter.Limit} times within {AuthFailureLimiter.Window.TotalSeconds:0} s (Serve:Admin:MaxFailedAuthentications); try again in {seconds} s.",
+            statusCode: StatusCodes.Status429TooManyRequests,
+            extensions: new Dictionary<string, object?> { ["retry_after_seconds"] = seconds });
+    }
+
     private Task RejectAsync(HttpContext context)
     {
         LogUnauthorized(logger, context.Connection.RemoteIpAddress?.ToString() ?? "?", context.Request.Method, context.Request.Path);
@@ -70,6 +101,9 @@ internal sealed partial class AdminGuard(AdminToken token, AdminRequestPolicy po
 
     [LoggerMessage(EventId = ServeEvents.AdminUnauthorized, Level = LogLevel.Debug, Message = "Admin API call without a valid token from {Remote}: {Method} {Path}")]
     private static partial void LogUnauthorized(ILogger logger, string remote, string method, string path);
+
+    [LoggerMessage(EventId = ServeEvents.AdminAuthThrottled, Level = LogLevel.Warning, Message = "Admin API: {Remote} gave a wrong token {Count} times within {Window}; its calls are refused until that window ends")]
+    private static partial void LogRefusing(ILogger logger, string remote, int count, TimeSpan window);
 
     [LoggerMessage(EventId = ServeEvents.AdminForbidden, Level = LogLevel.Debug, Message = "Admin API call refused from {Remote}: {Method} {Path}: {Reason}")]
     private static partial void LogForbidden(ILogger logger, string remote, string method, string path, string reason);

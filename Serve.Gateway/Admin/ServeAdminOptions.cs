@@ -51,6 +51,13 @@ public sealed class ServeAdminOptions
     /// </summary>
     public bool Dashboard { get; set; } = true;
 
+    /// <summary>
+    /// How many wrong tokens (bearer tokens, or the dashboard's login form) one remote address may present within a
+    /// minute; past that its calls get 429 with <c>Retry-After</c>, right token or not, until the minute ends. Slows
+    /// guessing the token to a few attempts a minute. 0 turns the limit off. Default is 10.
+    /// </summary>
+    public int MaxFailedAuthentications { get; set; } = 10;
+
     /// <summary>Largest request body accepted (a config file); larger ones get 413. Default is 1 MiB.</summary>
     public long MaxRequestBodySize { get; set; } = 1024 * 1024;
 }

@@ -40,6 +40,10 @@ internal sealed class ServeAdminOptionsValidator(IOptions<ServeGatewayOptions> g
         {
             errors.Add($"Serve:Admin:Token: must be at least {MinimumTokenLength} characters without spaces (the one given has {options.Token.Length}). Fix: use a random value, e.g. from `openssl rand -hex 32`.");
         }
+        if (options.MaxFailedAuthentications < 0)
+        {
+            errors.Add($"Serve:Admin:MaxFailedAuthentications: {options.MaxFailedAuthentications} must be 0 (no limit) or more.");
+        }
         if (options.MaxRequestBodySize <= 0)
         {
             errors.Add($"Serve:Admin:MaxRequestBodySize: {options.MaxRequestBodySize} must be positive.");

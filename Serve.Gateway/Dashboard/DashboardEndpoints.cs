@@ -72,12 +72,18 @@ internal static partial class DashboardEndpoints
         return asset is null ? Results.NotFound() : Results.Bytes(asset.Content, asset.ContentType);
     }
 
-    private static async Task<IResult> LoginAsync(HttpContext context, AdminToken token, DashboardSessions sessions, ILogger<DashboardGuard> logger, CancellationToken cancellationToken)
+    private static async Task<IResult> LoginAsync(HttpContext context, AdminToken token, AuthFailureLimiter limiter, DashboardSessions sessions, ILogger<DashboardGuard> logger, CancellationToken cancellationToken)
     {
         var request = context.Request;
         if (!token.IsRequired)
         {
             return Results.Redirect(Path);
+        }
+        if (limiter.RetryAfter(context.Connection.RemoteIpAddress) is { } wait)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Page("login.html", StatusCodes.Status429TooManyRequests, $"Too many wrong tokens from this address; try again in {seconds} s.");
         }
         if (!request.HasFormContentType || !request.ContentType!.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
         {
@@ -105,6 +111,7 @@ internal static partial class DashboardEndpoints
         if (form["token"] is not [{ Length: > 0 } presented] || !token.Matches(presented))
         {
             LogLoginFailed(logger, remote);
+            AdminGuard.Failed(limiter, logger, context.Connection.RemoteIpAddress);
             return Page("login.html", StatusCodes.Status401Unauthorized, "That is not the admin token.");
         }
         context.Response.Cookies.Append(DashboardGuard.CookieName, sessions.Create(), Cookie(request));
@@ -145,6 +152,6 @@ internal static partial class DashboardEndpoints
     [LoggerMessage(EventId = ServeEvents.DashboardLogin, Level = LogLevel.Information, Message = "Dashboard: signed in from {Remote}")]
     private static partial void LogLogin(ILogger logger, string remote);
 
-    [LoggerMessage(EventId = ServeEvents.DashboardLoginFailed, Level = LogLevel.Warning, Message = "Dashboard: a login from {Remote} gave a wrong token")]
+    [LoggerMessage(EventId = ServeEvents.DashboardLoginFailed, Level = LogLevel.Debug, Message = "Dashboard: a login from {Remote} gave a wrong token")]
     private static partial void LogLoginFailed(ILogger logger, string remote);
 }

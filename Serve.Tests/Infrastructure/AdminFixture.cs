@@ -44,6 +44,8 @@ public sealed class AdminFixture : IAsyncLifetime
         {
             o.Port = 0;
             o.Token = Token;
+            // This collection's tests send wrong tokens on purpose, more than the default allows a minute.
+            o.MaxFailedAuthentications = 1000;
         });
         _gateway = builder.Build();
         _gateway.MapServe();
