@@ -40,6 +40,10 @@ internal sealed partial class DeploymentGrain
         {
             // Deactivated.
         }
+        catch (ObjectDisposedException)
+        {
+            // The silo stopped under this activation: its services are gone, and so is the membership to follow.
+        }
     }
 
     /// <summary>Gives the reconciler the current silos (capacities may have arrived since the last membership change).</summary>
