@@ -316,5 +316,4 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
 
     [LoggerMessage(EventId = ServeEvents.ReplicaUnreachable, Level = LogLevel.Warning, Message = "Deployment {Deployment}: replica {Replica} unreachable ({Error}); routing around it")]
     private static partial void LogReplicaUnreachable(ILogger logger, string deployment, string replica, string error);
-
 }
