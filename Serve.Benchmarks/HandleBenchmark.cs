@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serve.Benchmarks.Targets;
+using Serve.Tests.Infrastructure;
 
 namespace Serve.Benchmarks;
 
@@ -19,7 +20,9 @@ internal static class HandleBenchmark
         var builder = Host.CreateApplicationBuilder();
         // Orleans and Polly log a lot at Information; a benchmark must not measure its console.
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleans(silo => silo.UseLocalhostClustering().AddServe());
+        // Free ports: Orleans lets two processes bind the same silo port, so a fixed one could join another run's cluster.
+        var ports = FreePorts.Take(2);
+        builder.UseOrleans(silo => silo.UseLocalhostClustering(ports[0], ports[1]).AddServe());
         using var host = builder.Build();
         await host.StartAsync();
         try

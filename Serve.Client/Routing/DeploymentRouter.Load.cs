@@ -22,7 +22,7 @@ internal sealed partial class DeploymentRouter
     {
         get
         {
-            var load = (double)Volatile.Read(ref _queued);
+            var load = (double)_queue.Count;
             foreach (var replica in Volatile.Read(ref _replicas))
             {
                 load += replica.InFlight;

@@ -8,22 +8,20 @@ using Serve.Watching;
 namespace Serve.Routing;
 
 /// <summary>
-/// Routes one deployment's calls from this process: power of two choices over the RUNNING replicas
-/// on in-flight counts, a bounded FIFO-ish queue while every replica is full, and retries of calls a
-/// replica never accepted. Its replica set is pushed by the deployment grain through a long poll.
+/// Routes one deployment's calls from this process. It wires together the parts that decide: the replica choice
+/// (<see cref="IReplicaChoice"/>: power of two choices on in-flight counts, model-aware for multiplexed models), the
+/// admission queue for when every replica is full (<see cref="AdmissionQueue"/>), and the retry rules after a refusal
+/// or a lost replica (<see cref="RetryPolicy"/>). Its replica set is pushed by the deployment grain through a long poll.
 /// </summary>
-internal sealed partial class DeploymentRouter : IAsyncDisposable
+internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
 {
-    private static readonly TimeSpan MaxFullBackoff = TimeSpan.FromMilliseconds(100);
-
     private readonly DeploymentId _deployment;
     private readonly IGrainFactory _grains;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly RouterMetrics _metrics;
     private readonly Lock _gate = new();
-    private readonly Lock _placing = new();
-    private readonly Queue<TaskCompletionSource> _waiters = new();
+    private readonly AdmissionQueue _queue;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
     private RoutedReplica[] _replicas = [];
@@ -31,8 +29,6 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     private CancellationTokenSource? _poll;
     private ReplicaSet? _set;
     private readonly Action<DeploymentRouter>? _onGone;
-    private int _queued;
-    private int _queuedForModel;
     private int _started;
     private Task _watch = Task.CompletedTask;
 
@@ -51,18 +47,20 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         _metrics = metrics;
         _onGone = onGone;
         Tags = new DeploymentTags(deployment);
+        _queue = new AdmissionQueue(deployment.Key, time, logger);
+        Choice = new ModelAwareChoice(PowerOfTwoChoice.Instance, time, () => metrics.ModelSpilled(deployment));
     }
 
     /// <summary>The deployment's metric tags.</summary>
     public DeploymentTags Tags { get; }
 
-    /// <summary>Whether requests naming a multiplexed model go where it is loaded (true), or by load alone.</summary>
-    public bool ModelAware { get; init; } = true;
+    /// <summary>How a replica is picked for each request; by default model-aware for requests naming a multiplexed model, else power of two choices.</summary>
+    public IReplicaChoice Choice { get; init; }
 
     public DeploymentId Deployment => _deployment;
 
     /// <summary>Requests waiting for a replica right now.</summary>
-    public int QueuedRequests => Volatile.Read(ref _queued);
+    public int QueuedRequests => _queue.Count;
 
     /// <summary>Starts watching the replica set, the first time only.</summary>
     public void EnsureStarted()
@@ -87,7 +85,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(request) : null;
         using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
         var token = deadline.Token;
-        var backoff = TimeSpan.FromMilliseconds(1);
+        var backoff = new FullBackoff();
         try
         {
             while (true)
@@ -100,9 +98,18 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
                 {
                     response = await replica.Grain.InvokeAsync(request, lostOrCancelled?.Token ?? replica.LostToken);
                 }
-                catch (Exception e) when ((IsUnreachable(e) || replica.IsLost) && !token.IsCancellationRequested)
+                catch (Exception e) when (RetryPolicy.Classify(e, replica.IsLost) is { } setback)
                 {
-                    if (FailureAfterLoss(replica, e, options) is { } lost)
+                    var decision = RetryPolicy.Decide(setback, options.Idempotent, itemsDelivered: false, deadline.Expired, cancellationToken.IsCancellationRequested);
+                    if (decision.Action == RetryAction.GiveUp)
+                    {
+                        throw;
+                    }
+                    if (decision.Action == RetryAction.FailTimeout)
+                    {
+                        throw TimedOut(request);
+                    }
+                    if (CarryOut(decision, replica, e) is { } lost)
                     {
                         throw lost;
                     }
@@ -113,21 +120,19 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
                     Release(replica);
                 }
 
-                switch (response.Outcome)
+                if (RetryPolicy.Classify(response.Outcome) is not { } refused)
                 {
-                    case ReplicaOutcome.Completed:
-                        return response.Value;
-                    case ReplicaOutcome.Faulted:
-                        throw Fault(request, replica, response);
-                    case ReplicaOutcome.RejectedGone:
-                        Forget(replica, null);
-                        _metrics.Retried(_deployment, RetryReason.ReplicaGone);
-                        break;
-                    default:
-                        // Full on the replica though not by this router's count: another caller holds it. Back off briefly.
-                        await Task.Delay(backoff, _time, token);
-                        backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxFullBackoff.Ticks));
-                        break;
+                    return response.Outcome == ReplicaOutcome.Completed ? response.Value : throw Fault(request, replica, response);
+                }
+                // Full on the replica though not by this router's count (another caller holds it), or gone.
+                var next = RetryPolicy.Decide(refused, options.Idempotent, itemsDelivered: false, deadlinePassed: false, cancelled: false);
+                if (next.Action == RetryAction.BackOff)
+                {
+                    await Task.Delay(backoff.Next(), _time, token);
+                }
+                else
+                {
+                    CarryOut(next, replica, error: null);
                 }
             }
         }
@@ -177,117 +182,6 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         return activity;
     }
 
-    public async IAsyncEnumerable<object?> StreamAsync(string method, object?[] args, CallOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var request = CreateRequest(method, args, options);
-        using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
-        var stream = await OpenStreamAsync(request, options, deadline, cancellationToken);
-        try
-        {
-            while (await NextAsync(stream, request, deadline, cancellationToken) is { } item)
-            {
-                yield return item.Value;
-            }
-        }
-        finally
-        {
-            await stream.Enumerator.DisposeAsync();
-            stream.LostOrCancelled.Dispose();
-            Release(stream.Replica);
-        }
-    }
-
-    /// <summary>A stream a replica accepted.</summary>
-    /// <param name="Replica">The replica running it.</param>
-    /// <param name="Enumerator">Its items.</param>
-    /// <param name="LostOrCancelled">The caller's token, cancelled also once the replica is lost with its silo: its next item would never come.</param>
-    private sealed record OpenStream(RoutedReplica Replica, IAsyncEnumerator<object?> Enumerator, CancellationTokenSource LostOrCancelled);
-
-    private readonly record struct StreamItem(object? Value);
-
-    /// <summary>
-    /// Starts the stream on a replica that accepts it. A replica lost before it answered is left for another only
-    /// when the call cannot have reached it or is idempotent, as for other calls: a stream is never started twice.
-    /// </summary>
-    private async ValueTask<OpenStream> OpenStreamAsync(ReplicaRequest request, CallOptions options, DeadlineScope deadline, CancellationToken cancellationToken)
-    {
-        var token = deadline.Token;
-        try
-        {
-            while (true)
-            {
-                var replica = await AcquireAsync(request.ModelId, token);
-                var lostOrCancelled = CancellationTokenSource.CreateLinkedTokenSource(token, replica.LostToken);
-                var enumerator = replica.Grain.StreamAsync(request, lostOrCancelled.Token).GetAsyncEnumerator(lostOrCancelled.Token);
-                ReplicaResponse? verdict;
-                try
-                {
-                    verdict = await enumerator.MoveNextAsync() ? enumerator.Current as ReplicaResponse : ReplicaResponse.Gone;
-                }
-                catch (Exception e)
-                {
-                    await enumerator.DisposeAsync();
-                    lostOrCancelled.Dispose();
-                    Release(replica);
-                    if ((IsUnreachable(e) || replica.IsLost) && !token.IsCancellationRequested)
-                    {
-                        if (FailureAfterLoss(replica, e, options) is { } failure)
-                        {
-                            throw failure;
-                        }
-                        continue;
-                    }
-                    throw;
-                }
-                if (verdict is { IsRejected: false })
-                {
-                    return new OpenStream(replica, enumerator, lostOrCancelled);
-                }
-                await enumerator.DisposeAsync();
-                lostOrCancelled.Dispose();
-                Release(replica);
-                if (verdict?.Outcome == ReplicaOutcome.RejectedFull)
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(5), _time, token);
-                }
-                else
-                {
-                    Forget(replica, null);
-                    _metrics.Retried(_deployment, RetryReason.ReplicaGone);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (deadline.Expired && !cancellationToken.IsCancellationRequested)
-        {
-            throw new RequestTimeoutException(_deployment.Key, request.RequestId);
-        }
-    }
-
-    private async ValueTask<StreamItem?> NextAsync(OpenStream stream, ReplicaRequest request, DeadlineScope deadline, CancellationToken cancellationToken)
-    {
-        try
-        {
-            if (!await stream.Enumerator.MoveNextAsync())
-            {
-                return null;
-            }
-        }
-        catch (OperationCanceledException) when (deadline.Expired && !cancellationToken.IsCancellationRequested)
-        {
-            throw new RequestTimeoutException(_deployment.Key, request.RequestId);
-        }
-        catch (Exception e) when ((IsUnreachable(e) || stream.Replica.IsLost) && !deadline.Token.IsCancellationRequested)
-        {
-            // Items were delivered already: the stream cannot go on elsewhere without repeating them.
-            Forget(stream.Replica, e);
-            _metrics.ReplicaUnavailable(_deployment);
-            throw new ReplicaUnavailableException(_deployment.Key, stream.Replica.Id, e);
-        }
-        return stream.Enumerator.Current is ReplicaResponse { Outcome: ReplicaOutcome.Faulted } fault
-            ? throw Fault(request, stream.Replica, fault)
-            : new StreamItem(stream.Enumerator.Current);
-    }
-
     /// <summary>
     /// A call's replica became unreachable or was lost before it answered: forgets the replica and returns null when
     /// the call may go to another (it never reached this one, or it is idempotent), else the error to fail it with at
@@ -295,15 +189,34 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     /// </summary>
     private ReplicaUnavailableException? FailureAfterLoss(RoutedReplica replica, Exception error, CallOptions options)
     {
-        Forget(replica, error);
-        if (NeverDelivered(error) || options.Idempotent)
-        {
-            _metrics.Retried(_deployment, NeverDelivered(error) ? RetryReason.NeverDelivered : RetryReason.IdempotentReplay);
-            return null;
-        }
-        _metrics.ReplicaUnavailable(_deployment);
-        return new ReplicaUnavailableException(_deployment.Key, replica.Id, error);
+        var setback = NeverDelivered(error) ? CallSetback.NeverDelivered : CallSetback.Lost;
+        var decision = RetryPolicy.Decide(setback, options.Idempotent, itemsDelivered: false, deadlinePassed: false, cancelled: false);
+        return CarryOut(decision, replica, error);
     }
+
+    /// <summary>
+    /// Carries out the bookkeeping of a <see cref="RetryPolicy"/> decision to retry or to fail unavailable: forgets the
+    /// replica (reporting it when it could not be reached) and counts the retry or the failure. Returns the error to
+    /// fail the call with, or null to try again.
+    /// </summary>
+    private ReplicaUnavailableException? CarryOut(RetryDecision decision, RoutedReplica replica, Exception? error)
+    {
+        switch (decision.Action)
+        {
+            case RetryAction.RetryNow:
+                Forget(replica, decision.Reason == RetryReason.ReplicaGone ? null : error);
+                _metrics.Retried(_deployment, decision.Reason!.Value);
+                return null;
+            case RetryAction.FailUnavailable:
+                Forget(replica, error);
+                _metrics.ReplicaUnavailable(_deployment);
+                return new ReplicaUnavailableException(_deployment.Key, replica.Id, error!);
+            default:
+                return null;
+        }
+    }
+
+    private RequestTimeoutException TimedOut(ReplicaRequest request) => new(_deployment.Key, request.RequestId);
 
     /// <summary>
     /// The exception for a faulted call. The replica enforces the same deadline on its side and may
@@ -332,9 +245,10 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         return new ReplicaRequest(method, args, requestId, deadline, options.MultiplexedModelId);
     }
 
+    /// <summary>Takes a slot on a replica with room, at once when one has it, else through the admission queue.</summary>
     private ValueTask<RoutedReplica> AcquireAsync(string? modelId, CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _set) is { Exists: true } && TryAcquire(modelId, allowSpill: false) is { } replica)
+        if (Volatile.Read(ref _set) is { Exists: true } && TryTake(modelId, patienceOver: false) is { } replica)
         {
             return ValueTask.FromResult(replica);
         }
@@ -344,193 +258,23 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
     private async ValueTask<RoutedReplica> WaitForReplicaAsync(string? modelId, CancellationToken cancellationToken)
     {
         await _ready.Task.WaitAsync(cancellationToken);
-        var set = Volatile.Read(ref _set)!;
-        if (!set.Exists)
-        {
-            throw new DeploymentNotFoundException(_deployment.Key);
-        }
-        // A request for a model waits for a replica that holds it, and loads it elsewhere only once it has waited this long.
-        var matching = modelId is not null && ModelAware;
-        var spillAt = matching ? _time.GetTimestamp() + (long)(ModelAwareChoice.SpillAfter.TotalSeconds * _time.TimestampFrequency) : 0;
-        lock (_gate)
-        {
-            if (TryAcquire(modelId, allowSpill: false) is { } replica)
-            {
-                return replica;
-            }
-            ThrowIfNothingToWaitFor(set);
-            if (set.MaxQueuedRequests >= 0 && _queued >= set.MaxQueuedRequests)
-            {
-                LogBackPressure(_logger, _deployment.Key, _queued);
-                throw new BackPressureException(_deployment.Key, set.MaxQueuedRequests);
-            }
-            _queued++;
-            _queuedForModel += matching ? 1 : 0;
-        }
-        ReportIfNoReplica();
-        try
-        {
-            while (true)
-            {
-                TaskCompletionSource waiter;
-                var patience = Timeout.InfiniteTimeSpan;
-                lock (_gate)
-                {
-                    var current = Volatile.Read(ref _set)!;
-                    if (!current.Exists)
-                    {
-                        throw new DeploymentNotFoundException(_deployment.Key);
-                    }
-                    var now = _time.GetTimestamp();
-                    if (TryAcquire(modelId, allowSpill: now >= spillAt) is { } replica)
-                    {
-                        return replica;
-                    }
-                    ThrowIfNothingToWaitFor(current);
-                    if (now < spillAt)
-                    {
-                        patience = _time.GetElapsedTime(now, spillAt);
-                    }
-                    waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    _waiters.Enqueue(waiter);
-                }
-                try
-                {
-                    await waiter.Task.WaitAsync(patience, _time, cancellationToken);
-                }
-                catch (TimeoutException)
-                {
-                    // Waited long enough for a replica holding the model: the next try may load it on another.
-                    if (!waiter.TrySetCanceled())
-                    {
-                        WakeOne();
-                    }
-                }
-                catch (OperationCanceledException)
-                {
-                    // If a release already chose this waiter, hand its wake-up on so no other waiter is stranded.
-                    if (!waiter.TrySetCanceled())
-                    {
-                        WakeOne();
-                    }
-                    throw;
-                }
-            }
-        }
-        finally
-        {
-            lock (_gate)
-            {
-                _queued--;
-                _queuedForModel -= matching ? 1 : 0;
-            }
-        }
+        return await _queue.AdmitAsync(this, modelId, Choice.PatienceFor(modelId), cancellationToken);
     }
 
-    /// <summary>
-    /// A request waits for a replica only while one is starting (bounded by its timeout); with none running and none
-    /// coming it fails now, naming the deployment's state, instead of hanging.
-    /// </summary>
-    private void ThrowIfNothingToWaitFor(ReplicaSet set)
-    {
-        if (set.Replicas.Count == 0 && !set.MayServeSoon)
-        {
-            if (set.State is null)
-            {
-                // Being deleted: as good as gone.
-                throw new DeploymentNotFoundException(_deployment.Key);
-            }
-            LogUnavailable(_logger, _deployment.Key, set.State.Value.ToString());
-            throw new DeploymentUnavailableException(_deployment.Key, set.State.Value, set.Message);
-        }
-    }
+    private RoutedReplica? TryTake(string? modelId, bool patienceOver) =>
+        Choice.TryTake(Volatile.Read(ref _replicas), Volatile.Read(ref _set)?.MaxOngoingRequests ?? 0, modelId, patienceOver);
 
-    private RoutedReplica? TryAcquire(string? modelId, bool allowSpill)
-    {
-        var replicas = Volatile.Read(ref _replicas);
-        var limit = Volatile.Read(ref _set)?.MaxOngoingRequests ?? 0;
-        var count = replicas.Length;
-        if (count == 0)
-        {
-            return null;
-        }
-        if (modelId is not null && ModelAware)
-        {
-            var chosen = ModelAwareChoice.Choose(replicas, limit, modelId, _time, allowSpill, out var spilled, _placing);
-            if (spilled)
-            {
-                _metrics.ModelSpilled(_deployment);
-            }
-            return chosen;
-        }
-        if (count == 1)
-        {
-            return replicas[0].TryTake(limit) ? replicas[0] : null;
-        }
-        var a = Random.Shared.Next(count);
-        var b = Random.Shared.Next(count - 1);
-        if (b >= a)
-        {
-            b++;
-        }
-        var (first, second) = replicas[a].InFlight <= replicas[b].InFlight ? (replicas[a], replicas[b]) : (replicas[b], replicas[a]);
-        if (first.TryTake(limit))
-        {
-            return first;
-        }
-        if (second.TryTake(limit))
-        {
-            return second;
-        }
-        // Both sampled replicas are full; take any other with room rather than queue while capacity exists.
-        for (var i = 0; i < count; i++)
-        {
-            var candidate = replicas[(a + i) % count];
-            if (candidate.TryTake(limit))
-            {
-                return candidate;
-            }
-        }
-        return null;
-    }
+    ReplicaSet IReplicaPool.Set => Volatile.Read(ref _set)!;
 
+    RoutedReplica? IReplicaPool.TryTake(string? modelId, bool patienceOver) => TryTake(modelId, patienceOver);
+
+    void IReplicaPool.Queued() => ReportIfNoReplica();
+
+    /// <summary>Gives the slot back, and wakes whom the admission queue says should look again.</summary>
     private void Release(RoutedReplica replica)
     {
         replica.Release();
-        if (Volatile.Read(ref _queuedForModel) > 0)
-        {
-            // A request waiting for its model's replica may not fit the slot freed, and another may: all look again.
-            WakeAll();
-        }
-        else if (Volatile.Read(ref _queued) > 0)
-        {
-            WakeOne();
-        }
-    }
-
-    private void WakeOne()
-    {
-        lock (_gate)
-        {
-            while (_waiters.TryDequeue(out var waiter))
-            {
-                if (waiter.TrySetResult())
-                {
-                    return;
-                }
-            }
-        }
-    }
-
-    private void WakeAll()
-    {
-        lock (_gate)
-        {
-            while (_waiters.TryDequeue(out var waiter))
-            {
-                waiter.TrySetResult();
-            }
-        }
+        _queue.Released();
     }
 
     private void Forget(RoutedReplica replica, Exception? error)
@@ -557,94 +301,10 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         RepollNow();
     }
 
-    private void RepollNow()
-    {
-        try
-        {
-            Volatile.Read(ref _poll)?.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // That poll already ended; the next one is current.
-        }
-    }
+    private static bool IsUnreachable(Exception e) => RetryPolicy.IsUnreachable(e);
 
-    internal void Apply(ReplicaSet set)
-    {
-        var lost = new List<RoutedReplica>();
-        lock (_gate)
-        {
-            var known = _replicas.ToDictionary(r => r.Id);
-            _replicas = set.Replicas
-                .Select(id => known.TryGetValue(id, out var existing) ? existing : new RoutedReplica(id, _grains.GetGrain<IReplicaGrain>(id)))
-                .ToArray();
-            foreach (var replica in _replicas)
-            {
-                replica.SetModels(set.Models.TryGetValue(replica.Id, out var models) ? models : []);
-            }
-            if (set.Lost.Count > 0)
-            {
-                var ids = set.Lost.ToHashSet();
-                lost.AddRange(_replicas.Concat(_forgotten).Where(r => ids.Contains(r.Id) && !r.IsLost));
-                _replicas = Array.FindAll(_replicas, r => !ids.Contains(r.Id));
-                _forgotten.RemoveAll(r => ids.Contains(r.Id) || r.InFlight == 0);
-            }
-            Volatile.Write(ref _set, set);
-        }
-        UpdateLoadReporting(set);
-        // Outside the lock: ending the calls runs their continuations.
-        foreach (var replica in lost)
-        {
-            replica.MarkLost();
-        }
-        LogReplicaSet(_logger, _deployment.Key, set.Version, set.Replicas.Count);
-        _ready.TrySetResult();
-        WakeAll();
-        if (!set.Exists)
-        {
-            // Deleted (or never run): nothing to route to, nothing to poll for. A later call makes a new router.
-            _onGone?.Invoke(this);
-        }
-    }
-
-    private async Task WatchAsync()
-    {
-        var grain = _grains.GetGrain<IDeploymentGrain>(_deployment.Key);
-        var watch = new VersionedWatch<ReplicaSet>(
-            (version, token) => grain.WatchReplicasAsync(version, token),
-            set => set.Version,
-            WatchBackoff.Forever,
-            _time,
-            (error, delay) => LogWatchFailed(_logger, _deployment.Key, delay, ErrorText.Of(error)));
-        while (!_stopping.IsCancellationRequested)
-        {
-            using var poll = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            Volatile.Write(ref _poll, poll);
-            try
-            {
-                Apply(await watch.NextAsync(poll.Token));
-            }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (OperationCanceledException) when (poll.IsCancellationRequested)
-            {
-                // RepollNow: ask again at once.
-            }
-        }
-    }
-
-    private static bool IsUnreachable(Exception e) =>
-        e is SiloUnavailableException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException or TimeoutException;
-
-    /// <summary>
-    /// The message never reached a replica, so the call cannot have run and may go elsewhere. Not a
-    /// <see cref="SiloUnavailableException"/>, though Orleans derives it from <see cref="OrleansMessageRejectionException"/>:
-    /// Orleans fails with it the calls already sent to a silo once that silo is declared dead, so the call may have run.
-    /// </summary>
-    internal static bool NeverDelivered(Exception e) =>
-        e is OrleansMessageRejectionException and not SiloUnavailableException or Orleans.Runtime.Messaging.ConnectionFailedException;
+    /// <inheritdoc cref="RetryPolicy.NeverDelivered"/>
+    internal static bool NeverDelivered(Exception e) => RetryPolicy.NeverDelivered(e);
 
     public async ValueTask DisposeAsync()
     {
@@ -654,18 +314,6 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    [LoggerMessage(EventId = ServeEvents.BackPressure, Level = LogLevel.Debug, Message = "Deployment {Deployment}: queue full ({Queued} waiting); request refused with back-pressure")]
-    private static partial void LogBackPressure(ILogger logger, string deployment, int queued);
-
     [LoggerMessage(EventId = ServeEvents.ReplicaUnreachable, Level = LogLevel.Warning, Message = "Deployment {Deployment}: replica {Replica} unreachable ({Error}); routing around it")]
     private static partial void LogReplicaUnreachable(ILogger logger, string deployment, string replica, string error);
-
-    [LoggerMessage(EventId = ServeEvents.ReplicaSetChanged, Level = LogLevel.Debug, Message = "Deployment {Deployment}: replica set v{Version} with {Count} replica(s)")]
-    private static partial void LogReplicaSet(ILogger logger, string deployment, long version, int count);
-
-    [LoggerMessage(EventId = ServeEvents.WatchFailed, Level = LogLevel.Warning, Message = "Deployment {Deployment}: watching the replica set failed ({Error}); retrying in {Delay}")]
-    private static partial void LogWatchFailed(ILogger logger, string deployment, TimeSpan delay, string error);
-
-    [LoggerMessage(EventId = ServeEvents.DeploymentUnavailable, Level = LogLevel.Debug, Message = "Deployment {Deployment}: no replica running or starting ({State}); request refused")]
-    private static partial void LogUnavailable(ILogger logger, string deployment, string state);
 }

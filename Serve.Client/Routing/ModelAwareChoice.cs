@@ -6,7 +6,7 @@ namespace Serve.Routing;
 /// replica), so one copy of each model takes its traffic and the others only its overflow. When none holds it — or,
 /// once the request has waited <see cref="SpillAfter"/> for a busy holder, when none of those has room — the replica
 /// with room holding the fewest models (then the least busy): it loads the model, and this router sends the model's
-/// next requests there too. Null when the request should wait.
+/// next requests there too. Null when the request should wait. Requests naming no model go to the choice it falls back on.
 /// </summary>
 /// <remarks>
 /// A second copy of a model evicts another model, whose next request loads it again elsewhere: with as many models as
@@ -15,13 +15,32 @@ namespace Serve.Routing;
 /// made by a passing burst stops being used and becomes its replica's least recently used model; and a model held
 /// nowhere goes preferably where such a copy can be given up.
 /// </remarks>
-internal static class ModelAwareChoice
+internal sealed class ModelAwareChoice(IReplicaChoice fallback, TimeProvider time, Action? spilled = null) : IReplicaChoice
 {
+    /// <summary>Held while a model is placed on a replica that does not hold it, so that two requests never place it twice.</summary>
+    private readonly Lock _placing = new();
+
     /// <summary>How long a model sent to a replica counts as held there before the replica's own report says so.</summary>
     internal static readonly TimeSpan AssignmentLifetime = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a request waits for a busy replica holding its model before the model is loaded on another.</summary>
     internal static readonly TimeSpan SpillAfter = TimeSpan.FromSeconds(1);
+
+    public TimeSpan PatienceFor(string? modelId) => modelId is null ? fallback.PatienceFor(null) : SpillAfter;
+
+    public RoutedReplica? TryTake(RoutedReplica[] replicas, int limit, string? modelId, bool patienceOver)
+    {
+        if (modelId is null)
+        {
+            return fallback.TryTake(replicas, limit, null, patienceOver);
+        }
+        var chosen = Choose(replicas, limit, modelId, time, allowSpill: patienceOver, out var spill, _placing);
+        if (spill)
+        {
+            spilled?.Invoke();
+        }
+        return chosen;
+    }
 
     /// <param name="replicas">The router's replicas.</param>
     /// <param name="limit">MaxOngoingRequests per replica.</param>

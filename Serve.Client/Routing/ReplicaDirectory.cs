@@ -46,12 +46,22 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
         var router = _routers.GetOrAdd(deployment, static (id, self) => new Lazy<DeploymentRouter>(
             () => new DeploymentRouter(id, self._grains, self._time, self._logger, self._metrics, self.Remove)
             {
-                ModelAware = self._routing?.CurrentValue.ModelAwareRouting ?? true,
+                Choice = self.ChoiceFor(id),
             }), this).Value;
         // Started once it is in the table, so that a deployment found gone at once is removed from it.
         router.EnsureStarted();
         return router;
     }
+
+    /// <summary>
+    /// How the router of <paramref name="deployment"/> picks replicas: power of two choices on in-flight counts, and
+    /// for requests naming a multiplexed model a replica holding it (unless <see cref="ServeRoutingOptions.ModelAwareRouting"/>
+    /// is off). A locality-aware choice (replicas on this silo first) would wrap power of two choices here.
+    /// </summary>
+    private IReplicaChoice ChoiceFor(DeploymentId deployment) =>
+        _routing?.CurrentValue.ModelAwareRouting ?? true
+            ? new ModelAwareChoice(PowerOfTwoChoice.Instance, _time, () => _metrics.ModelSpilled(deployment))
+            : PowerOfTwoChoice.Instance;
 
     /// <summary>
     /// Drops the router of a deployment that no longer exists and stops its long poll, which would otherwise keep the

@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Logging;
+using Serve.Diagnostics;
+using Serve.Grains;
+using Serve.Watching;
+
+namespace Serve.Routing;
+
+/// <summary>
+/// The replica set: watched through the deployment grain's long poll (<see cref="VersionedWatch{T}"/>), applied as it
+/// comes, fetched again at once when a replica turns out gone or unreachable.
+/// </summary>
+internal sealed partial class DeploymentRouter
+{
+    private void RepollNow()
+    {
+        try
+        {
+            Volatile.Read(ref _poll)?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // That poll already ended; the next one is current.
+        }
+    }
+
+    internal void Apply(ReplicaSet set)
+    {
+        var lost = new List<RoutedReplica>();
+        lock (_gate)
+        {
+            var known = _replicas.ToDictionary(r => r.Id);
+            _replicas = set.Replicas
+                .Select(id => known.TryGetValue(id, out var existing) ? existing : new RoutedReplica(id, _grains.GetGrain<IReplicaGrain>(id)))
+                .ToArray();
+            foreach (var replica in _replicas)
+            {
+                replica.SetModels(set.Models.TryGetValue(replica.Id, out var models) ? models : []);
+            }
+            if (set.Lost.Count > 0)
+            {
+                var ids = set.Lost.ToHashSet();
+                lost.AddRange(_replicas.Concat(_forgotten).Where(r => ids.Contains(r.Id) && !r.IsLost));
+                _replicas = Array.FindAll(_replicas, r => !ids.Contains(r.Id));
+                _forgotten.RemoveAll(r => ids.Contains(r.Id) || r.InFlight == 0);
+            }
+            Volatile.Write(ref _set, set);
+        }
+        UpdateLoadReporting(set);
+        // Outside the lock: ending the calls runs their continuations.
+        foreach (var replica in lost)
+        {
+            replica.MarkLost();
+        }
+        LogReplicaSet(_logger, _deployment.Key, set.Version, set.Replicas.Count);
+        _ready.TrySetResult();
+        _queue.WakeAll();
+        if (!set.Exists)
+        {
+            // Deleted (or never run): nothing to route to, nothing to poll for. A later call makes a new router.
+            _onGone?.Invoke(this);
+        }
+    }
+
+    private async Task WatchAsync()
+    {
+        var grain = _grains.GetGrain<IDeploymentGrain>(_deployment.Key);
+        var watch = new VersionedWatch<ReplicaSet>(
+            (version, token) => grain.WatchReplicasAsync(version, token),
+            set => set.Version,
+            WatchBackoff.Forever,
+            _time,
+            (error, delay) => LogWatchFailed(_logger, _deployment.Key, delay, ErrorText.Of(error)));
+        while (!_stopping.IsCancellationRequested)
+        {
+            using var poll = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            Volatile.Write(ref _poll, poll);
+            try
+            {
+                Apply(await watch.NextAsync(poll.Token));
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (OperationCanceledException) when (poll.IsCancellationRequested)
+            {
+                // RepollNow: ask again at once.
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = ServeEvents.ReplicaSetChanged, Level = LogLevel.Debug, Message = "Deployment {Deployment}: replica set v{Version} with {Count} replica(s)")]
+    private static partial void LogReplicaSet(ILogger logger, string deployment, long version, int count);
+
+    [LoggerMessage(EventId = ServeEvents.WatchFailed, Level = LogLevel.Warning, Message = "Deployment {Deployment}: watching the replica set failed ({Error}); retrying in {Delay}")]
+    private static partial void LogWatchFailed(ILogger logger, string deployment, TimeSpan delay, string error);
+}

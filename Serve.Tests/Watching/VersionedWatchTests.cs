@@ -1,0 +1,113 @@
+using Microsoft.Extensions.Time.Testing;
+using Serve.Watching;
+
+namespace Serve.Tests.Watching;
+
+public sealed class VersionedWatchTests
+{
+    private static readonly WatchBackoff Backoff = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), int.MaxValue);
+    private readonly FakeTimeProvider _time = new();
+
+    /// <summary>A watched grain answering from a script: each poll takes the next answer (a version, or a failure).</summary>
+    private sealed class ScriptedSource(params object[] answers)
+    {
+        private int _next;
+
+        public List<long> Asked { get; } = [];
+
+        public Task<long> PollAsync(long known, CancellationToken cancellationToken)
+        {
+            lock (Asked)
+            {
+                Asked.Add(known);
+                var answer = answers[Math.Min(_next++, answers.Length - 1)];
+                return answer is Exception e ? Task.FromException<long>(e) : Task.FromResult((long)answer);
+            }
+        }
+
+        public int Polls
+        {
+            get
+            {
+                lock (Asked)
+                {
+                    return Asked.Count;
+                }
+            }
+        }
+    }
+
+    /// <summary>Advances the fake clock in small steps, with a real-time deadline, until the source was polled <paramref name="polls"/> times.</summary>
+    private async Task AdvanceUntilPolledAsync(ScriptedSource source, int polls, Task pending)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (source.Polls < polls && !pending.IsCompleted)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"polled {source.Polls} time(s), expected {polls}");
+            _time.Advance(TimeSpan.FromMilliseconds(50));
+            await Task.Delay(1);
+        }
+    }
+
+    [Fact]
+    public async Task NextAsync_PollFailsAfterAValue_RetriesAfterABackoffFromTheVersionLastSeen()
+    {
+        var source = new ScriptedSource(3L, new InvalidOperationException("grain moving"), 4L);
+        var retries = new List<(string Error, TimeSpan Delay)>();
+        var watch = new VersionedWatch<long>(source.PollAsync, v => v, Backoff, _time, (e, delay) => retries.Add((e.Message, delay)));
+        Assert.Equal(3, await watch.NextAsync(CancellationToken.None));
+
+        var next = watch.NextAsync(CancellationToken.None);
+        // The failure is not polled again at once: the clock must move through the backoff first.
+        Assert.False(next.IsCompleted);
+        Assert.Equal(2, source.Polls);
+        await AdvanceUntilPolledAsync(source, 3, next);
+
+        Assert.Equal(4, await next.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal([-1, 3, 3], source.Asked);
+        var (error, delay) = Assert.Single(retries);
+        Assert.Equal("grain moving", error);
+        Assert.InRange(delay, TimeSpan.Zero, Backoff.MaxDelay);
+        Assert.Equal(4, watch.Version);
+    }
+
+    [Fact]
+    public async Task NextAsync_SameVersionAgain_NotHandedOnAsksAgain()
+    {
+        var source = new ScriptedSource(1L, 1L, 1L, 2L);
+        var watch = new VersionedWatch<long>(source.PollAsync, v => v, Backoff, _time);
+
+        Assert.Equal(1, await watch.NextAsync(CancellationToken.None));
+        Assert.Equal(2, await watch.NextAsync(CancellationToken.None));
+
+        Assert.Equal([-1, 1, 1, 1], source.Asked);
+    }
+
+    [Fact]
+    public async Task NextAsync_FailuresPastMaxAttempts_ThrowsTheLast()
+    {
+        var source = new ScriptedSource(new InvalidOperationException("first"), new InvalidOperationException("second"), new InvalidOperationException("third"));
+        var watch = new VersionedWatch<long>(source.PollAsync, v => v, Backoff with { MaxAttempts = 2 }, _time);
+
+        var next = watch.NextAsync(CancellationToken.None);
+        await AdvanceUntilPolledAsync(source, 3, next);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => next.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal("third", error.Message);
+        Assert.Equal(-1, watch.Version);
+    }
+
+    [Fact]
+    public async Task NextAsync_CancelledDuringBackoff_StopsWithoutPollingAgain()
+    {
+        var source = new ScriptedSource(new InvalidOperationException("down"), 1L);
+        var watch = new VersionedWatch<long>(source.PollAsync, v => v, Backoff, _time);
+        using var cancel = new CancellationTokenSource();
+
+        var next = watch.NextAsync(cancel.Token);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => next.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, source.Polls);
+    }
+}
