@@ -205,6 +205,13 @@ internal sealed partial class GrpcForwarder
         try
         {
             var response = (HttpResponseData)(await _directory.GetRouter(deployment).InvokeAsync(HttpRequestData.MethodName, [request], call, context.RequestAborted))!;
+            if (deadline?.IsCancellationRequested == true)
+            {
+                // Past the deadline the router cancels the call, and the handler may answer that cancellation (Grpc.AspNetCore:
+                // UNKNOWN, "Exception was thrown by handler") before the router gives up on it: the call is late either way.
+                await WriteStatusAsync(context, GrpcStatus.DeadlineExceeded, $"the call took longer than its deadline of {timeout}");
+                return;
+            }
             await WriteResponseAsync(context, response, deadline?.Token ?? CancellationToken.None);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -222,6 +229,10 @@ internal sealed partial class GrpcForwarder
         catch (BackPressureException e)
         {
             await WriteStatusAsync(context, GrpcStatus.ResourceExhausted, e.Message, RetryPushback(options));
+        }
+        catch (DeploymentCallException) when (deadline?.IsCancellationRequested == true)
+        {
+            await WriteStatusAsync(context, GrpcStatus.DeadlineExceeded, $"the call took longer than its deadline of {timeout}");
         }
         catch (DeploymentCallException e)
         {
