@@ -14,6 +14,7 @@ using Serve.Benchmarks.Tls;
 // dotnet run -c Release --project Serve.Benchmarks -- handles [--duration 10] [--warmup 2] [--callers 64] ...
 // dotnet run -c Release --project Serve.Benchmarks -- handle-payloads [the same options]   (a record: JSON fallback vs generated codec)
 // dotnet run -c Release --project Serve.Benchmarks -- http [--duration 10] [--rounds 2] [--connections 64,8] [--telemetry]
+// dotnet run -c Release --project Serve.Benchmarks -- grpc [--duration 10] [--rounds 2] [--concurrency 64,8]
 // dotnet run -c Release --project Serve.Benchmarks -- autoscaling [--before 10] [--step 20] [--after 90]
 // dotnet run -c Release --project Serve.Benchmarks -- deploy [--rounds 6] [--replicas 4]
 // dotnet run -c Release --project Serve.Benchmarks -- rolling [--rollouts 5] [--replicas 5]
@@ -48,6 +49,8 @@ switch (args.FirstOrDefault())
         return 0;
     case "http":
         return await HttpBenchmark.RunAsync(args[1..]);
+    case "grpc":
+        return await GrpcBenchmark.RunAsync(args[1..]);
     case TelemetryGateway.Command:
         return await TelemetryGateway.RunAsync(args[1..]);
     case "autoscaling":
@@ -74,6 +77,7 @@ switch (args.FirstOrDefault())
         Console.Error.WriteLine(args.Length == 0 ? "Name a benchmark." : $"Unknown benchmark '{args[0]}'.");
         Console.Error.WriteLine(BenchmarkSettings.Usage);
         Console.Error.WriteLine(HttpBenchmark.Usage);
+        Console.Error.WriteLine(GrpcBenchmark.Usage);
         Console.Error.WriteLine(AutoscalingBenchmark.Usage);
         Console.Error.WriteLine(DeployBenchmark.Usage);
         Console.Error.WriteLine(RollingBenchmark.Usage);

@@ -57,6 +57,8 @@ internal static class ServeEvents
     public const int GatewayFailure = 5007;
     public const int RequestBodyOverBudget = 5008;
     public const int RequestBodyRejected = 5009;
+    public const int GrpcCallAnswered = 5010;
+    public const int GrpcCallUnrouted = 5011;
 
     // Config files and the admin API: 7000s
     public const int ConfigApplied = 7001;

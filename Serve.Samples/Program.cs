@@ -13,7 +13,10 @@ if (selected.Count == 0)
     return 2;
 }
 
-var app = ServeHost.CreateBuilder(args).Build();
+var builder = ServeHost.CreateBuilder(args);
+// gRPC clients speak HTTP/2 with prior knowledge (h2c): they get Ray's gRPC port, 9000, next to HTTP/1.1 on 8000.
+builder.Configuration["Serve:Http:Http2Port"] ??= "9000";
+var app = builder.Build();
 app.MapServe();
 await app.StartAsync();
 
@@ -26,7 +29,9 @@ foreach (var sample in selected)
     {
         Console.WriteLine(await handle.Method("CallAsync").CallAsync<string>());
     }
-    Console.WriteLine($"{sample.Name}: http://127.0.0.1:8000{(routePrefix == "/" ? "/" : routePrefix)}");
+    Console.WriteLine(sample.Name == "grpc"
+        ? $"{sample.Name}: gRPC service greet.Greeter on http://127.0.0.1:{builder.Configuration["Serve:Http:Http2Port"]} (h2c)"
+        : $"{sample.Name}: http://127.0.0.1:8000{(routePrefix == "/" ? "/" : routePrefix)}");
 }
 Console.WriteLine("Serving. Press Ctrl+C to stop.");
 await app.WaitForShutdownAsync();

@@ -2,6 +2,7 @@ using Serve.Samples.BasicIngress;
 using Serve.Samples.Composition;
 using Serve.Samples.Embeddings;
 using Serve.Samples.FirstDeployment;
+using Serve.Samples.Grpc;
 using Serve.Samples.Multiplexed;
 
 namespace Serve.Samples;
@@ -18,5 +19,6 @@ public static class SampleCatalog
         new("fastapi-ingress", "/fastapi", FastApiIngress.FastApiIngress.App, PrintsHandleResult: false),
         new("multiplexed", "/multiplexed", ClassifierZoo.App, PrintsHandleResult: false),
         new("embeddings", "/embeddings", EmbeddingsApi.App, PrintsHandleResult: false),
+        new("grpc", "/grpc", GreeterIngress.App, PrintsHandleResult: false),
     ];
 }

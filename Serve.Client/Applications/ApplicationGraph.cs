@@ -68,6 +68,7 @@ internal static class ApplicationGraph
             });
         }
 
+        var grpcServices = GrpcServices(ingress, errors);
         if (errors.Count > 0)
         {
             throw new InvalidApplicationException(name, errors);
@@ -80,7 +81,24 @@ internal static class ApplicationGraph
             Deployments = specs,
             RequestTimeout = requestTimeout,
             Warnings = warnings,
+            GrpcServices = grpcServices,
         };
+    }
+
+    /// <summary>The gRPC services the ingress names with [GrpcService], checked to be what a call's path can carry.</summary>
+    private static string[] GrpcServices(BoundDeployment ingress, List<string> errors)
+    {
+        var type = ingress.Definition.Type;
+        var names = type.GetCustomAttributes(typeof(GrpcServiceAttribute), inherit: false).Cast<GrpcServiceAttribute>().Select(a => a.Name).ToArray();
+        foreach (var bad in names.Where(n => string.IsNullOrWhiteSpace(n) || n.Contains('/') || n.Any(char.IsWhiteSpace)))
+        {
+            errors.Add($"deployment '{ingress.Name}': [GrpcService(\"{bad}\")] must name a gRPC service by its full name, e.g. \"greet.Greeter\" (no '/', no spaces).");
+        }
+        foreach (var twice in names.GroupBy(n => n, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            errors.Add($"deployment '{ingress.Name}': [GrpcService(\"{twice.Key}\")] is given {twice.Count()} times.");
+        }
+        return names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
     }
 
     private static void Collect(BoundDeployment node, List<BoundDeployment> nodes, HashSet<BoundDeployment> seen, List<string> errors)

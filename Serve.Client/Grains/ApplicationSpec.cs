@@ -21,10 +21,14 @@ internal sealed record ApplicationSpec
     /// <summary>What building the application found questionable but not wrong (logged when it is deployed); not part of its identity.</summary>
     [Id(6)] public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>The gRPC services the ingress declares with <see cref="GrpcServiceAttribute"/>, by full name, in order.</summary>
+    [Id(7)] public IReadOnlyList<string> GrpcServices { get; init; } = [];
+
     /// <summary>Value equality, deployments included, so re-applying an unchanged config is recognised as one.</summary>
     public bool Equals(ApplicationSpec? other) =>
         other is not null && Name == other.Name && RoutePrefix == other.RoutePrefix && IngressDeployment == other.IngressDeployment
-        && RequestTimeout == other.RequestTimeout && Config == other.Config && Deployments.SequenceEqual(other.Deployments);
+        && RequestTimeout == other.RequestTimeout && Config == other.Config && Deployments.SequenceEqual(other.Deployments)
+        && GrpcServices.SequenceEqual(other.GrpcServices);
 
     public override int GetHashCode() => HashCode.Combine(Name, RoutePrefix, IngressDeployment, Deployments.Count);
 }

@@ -380,8 +380,10 @@ internal sealed partial class HttpForwarder
         }
     }
 
+    // grpc: HTTP/2 bodies carry neither Content-Length nor Transfer-Encoding; Kestrel knows from the stream whether one follows.
     private static bool HasBody(HttpRequest request) =>
-        request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+        request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody
+            ?? (request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0));
 
     /// <summary>
     /// The multiplexed model the request names: Ray's <c>serve_multiplexed_model_id</c> header, or the same with hyphens

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Serve.Admin;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Serve.Forwarding;
+using Serve.Grpc;
 using Serve.Health;
 using Serve.Hosting;
 using Serve.Routing;
@@ -19,7 +20,8 @@ public static class ServeEndpointRouteBuilderExtensions
     /// Maps <c>/-/healthz</c> (<c>success</c> once the gateway has a route table, 503 before),
     /// <c>/-/routes</c> (prefix → application, as JSON), the health probes <c>/-/livez</c> and <c>/-/readyz</c>
     /// (ASP.NET Core health checks: silo active, route table loaded, applications' states), and every other path to the applications'
-    /// ingress deployments by longest route prefix. Needs <c>services.AddServeGateway()</c>. With
+    /// ingress deployments by longest route prefix; gRPC calls (HTTP/2, <c>application/grpc</c>) go to the application their
+    /// <c>application</c> metadata names or whose ingress declares their service (<see cref="Serve.GrpcServiceAttribute"/>). Needs <c>services.AddServeGateway()</c>. With
     /// <c>services.AddServeAdmin()</c>, also the admin API (<c>/api/serve/...</c>) on its own port.
     /// </summary>
     public static IEndpointConventionBuilder MapServe(this IEndpointRouteBuilder endpoints)
@@ -41,6 +43,8 @@ public static class ServeEndpointRouteBuilderExtensions
         {
             ServeAdminEndpoints.Map(endpoints);
         }
-        return endpoints.MapFallback("{**path}", forwarder.ForwardAsync);
+        var grpc = endpoints.ServiceProvider.GetRequiredService<GrpcForwarder>();
+        // gRPC calls go by service name or the application metadata; every other request by route prefix.
+        return endpoints.MapFallback("{**path}", context => GrpcForwarder.IsGrpc(context.Request) ? grpc.ForwardAsync(context) : forwarder.ForwardAsync(context));
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
 namespace Serve.Hosting;
 
 /// <summary>Options of a gateway silo's HTTP side, bound from the configuration section <c>Serve:Http</c>.</summary>
@@ -11,6 +13,24 @@ public sealed class ServeGatewayOptions
 
     /// <summary>The port Kestrel listens on; 0 picks a free one. Default is 8000, as Ray.</summary>
     public int Port { get; set; } = 8000;
+
+    /// <summary>
+    /// The HTTP versions <see cref="Port"/> speaks: <c>Http1</c>, <c>Http2</c> or <c>Http1AndHttp2</c>. With a certificate
+    /// (<see cref="Tls"/>) clients choose by ALPN. Without one, Kestrel cannot tell HTTP/1.1 from HTTP/2 on one port (it
+    /// has no ALPN to go by), so <c>Http1AndHttp2</c> then serves HTTP/1.1, and <c>Http2</c> serves HTTP/2 alone, with
+    /// prior knowledge (h2c); <see cref="Http2Port"/> adds an h2c port next to an HTTP/1.1 one. Default is <c>Http1AndHttp2</c>.
+    /// </summary>
+    public HttpProtocols Protocols { get; set; } = HttpProtocols.Http1AndHttp2;
+
+    /// <summary>
+    /// A second port on <see cref="Host"/> that speaks HTTP/2 alone: with prior knowledge (h2c), or over TLS when
+    /// <see cref="Tls"/> has a certificate. It serves what <see cref="Port"/> serves; it is the port for gRPC clients
+    /// when <see cref="Port"/> speaks HTTP/1.1. 0 picks a free one. Default is none.
+    /// </summary>
+    public int? Http2Port { get; set; }
+
+    /// <summary>The certificate that makes the gateway's ports HTTPS (<c>Serve:Http:Tls</c>). Default is none: plain HTTP.</summary>
+    public ServeGatewayTlsOptions Tls { get; set; } = new();
 
     /// <summary>
     /// Time a request may take before the gateway answers 408 and cancels it (Ray's

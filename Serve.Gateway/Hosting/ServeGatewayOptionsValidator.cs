@@ -1,11 +1,17 @@
 using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
 namespace Serve.Hosting;
 
 /// <summary>Reports every invalid <see cref="ServeGatewayOptions"/> value at once, at start.</summary>
-internal sealed class ServeGatewayOptionsValidator : IValidateOptions<ServeGatewayOptions>
+internal sealed class ServeGatewayOptionsValidator(TimeProvider time) : IValidateOptions<ServeGatewayOptions>
 {
+    public ServeGatewayOptionsValidator()
+        : this(TimeProvider.System)
+    {
+    }
+
     /// <summary>Kestrel's default <c>MaxRequestBufferSize</c>, which the gateway keeps.</summary>
     private const int MaxRequestBuffer = 1024 * 1024;
 
@@ -19,6 +25,27 @@ internal sealed class ServeGatewayOptionsValidator : IValidateOptions<ServeGatew
         if (options.Port is < 0 or > 65535)
         {
             errors.Add($"Serve:Http:Port: {options.Port} must be between 0 and 65535.");
+        }
+        if (options.Protocols is not (HttpProtocols.Http1 or HttpProtocols.Http2 or HttpProtocols.Http1AndHttp2))
+        {
+            errors.Add($"Serve:Http:Protocols: '{options.Protocols}' must be Http1, Http2 or Http1AndHttp2 (the gateway does not serve HTTP/3).");
+        }
+        if (options.Http2Port is < 0 or > 65535)
+        {
+            errors.Add($"Serve:Http:Http2Port: {options.Http2Port} must be between 0 and 65535 (or unset for none).");
+        }
+        else if (options.Http2Port is > 0 && options.Http2Port == options.Port)
+        {
+            errors.Add($"Serve:Http:Http2Port: {options.Http2Port} is Serve:Http:Port too. Fix: give the HTTP/2 port a port of its own, or set Serve:Http:Protocols=Http2 to make the HTTP port speak HTTP/2.");
+        }
+        var tls = options.Tls ?? new ServeGatewayTlsOptions();
+        if (tls.IsEnabled)
+        {
+            GatewayCertificate.Load(tls, time, errors)?.Dispose();
+        }
+        else if (!string.IsNullOrWhiteSpace(tls.KeyPath) || !string.IsNullOrEmpty(tls.CertificatePassword))
+        {
+            errors.Add($"Serve:Http:Tls: KeyPath '{tls.KeyPath}' or CertificatePassword is set but CertificatePath is not. Fix: set Serve:Http:Tls:CertificatePath too, or remove the TLS settings.");
         }
         if (options.RequestTimeout <= TimeSpan.Zero)
         {

@@ -1,10 +1,13 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Serve.Diagnostics;
 using Serve.Forwarding;
+using Serve.Grpc;
 using Serve.Hosting;
 using Serve.Routing;
 
@@ -39,6 +42,7 @@ public static class ServeGatewayServiceCollectionExtensions
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<HttpForwarder>();
+        services.TryAddSingleton<GrpcForwarder>();
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServeGatewayOptions>>((kestrel, gateway) =>
         {
             var http = gateway.Value;
@@ -55,16 +59,43 @@ public static class ServeGatewayServiceCollectionExtensions
             {
                 return;
             }
-            switch (http.Host)
+            var certificate = http.Tls is { IsEnabled: true } tls ? LoadCertificate(tls) : null;
+            // Without TLS there is no ALPN: Kestrel would serve HTTP/1.1 on an Http1AndHttp2 port (and warn), so say so here.
+            var protocols = certificate is null && http.Protocols == HttpProtocols.Http1AndHttp2 ? HttpProtocols.Http1 : http.Protocols;
+            Listen(kestrel, http.Host, http.Port, protocols, certificate);
+            if (http.Http2Port is { } http2Port)
             {
-                case "localhost":
-                    kestrel.ListenLocalhost(http.Port);
-                    break;
-                default:
-                    kestrel.Listen(IPAddress.TryParse(http.Host, out var address) ? address : IPAddress.Loopback, http.Port);
-                    break;
+                Listen(kestrel, http.Host, http2Port, HttpProtocols.Http2, certificate);
             }
         });
         return services;
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, string host, int port, HttpProtocols protocols, X509Certificate2? certificate)
+    {
+        void Configure(ListenOptions listen)
+        {
+            listen.Protocols = protocols;
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }
+        if (host == "localhost")
+        {
+            kestrel.ListenLocalhost(port, Configure);
+        }
+        else
+        {
+            kestrel.Listen(IPAddress.TryParse(host, out var address) ? address : IPAddress.Loopback, port, Configure);
+        }
+    }
+
+    private static X509Certificate2 LoadCertificate(ServeGatewayTlsOptions tls)
+    {
+        var errors = new List<string>();
+        // The validator has loaded it already at start; failing here means the file changed since.
+        return GatewayCertificate.Load(tls, TimeProvider.System, errors)
+            ?? throw new OptionsValidationException(ServeGatewayOptions.SectionName, typeof(ServeGatewayOptions), errors);
     }
 }

@@ -254,7 +254,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         var status = new ServeStatus { Applications = new Dictionary<string, ApplicationStatus>(_statuses) };
         var routes = Applications.Values
             .Where(a => a.RoutePrefix is not null && !_deleting.Contains(a.Name))
-            .Select(a => new RouteEntry(a.RoutePrefix!, a.Name, a.IngressDeployment, a.RequestTimeout))
+            .Select(a => new RouteEntry(a.RoutePrefix!, a.Name, a.IngressDeployment, a.RequestTimeout) { GrpcServices = a.GrpcServices })
             .ToArray();
         _snapshot = new ServeSnapshot { Version = _snapshot.Version + 1, Status = status, Routes = routes };
         var changed = _changed;

@@ -132,7 +132,7 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         // Streaming: from now on only the reader (or the abandonment timer) may cancel it.
         var id = Interlocked.Increment(ref _nextStreamId);
         var unclaimed = _time.CreateTimer(static s => ((StreamAbandonment)s!).Abandon(), new StreamAbandonment(this, id, aborted), UnclaimedStreamTimeout, Timeout.InfiniteTimeSpan);
-        _streams[id] = new StreamingResponse(body, aborted, unclaimed);
+        _streams[id] = new StreamingResponse(body, aborted, unclaimed, IsGrpc(request) ? response : null);
         _ = FinishStreamAsync(pipeline, finished);
         return new HttpResponseData
         {
@@ -157,6 +157,12 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
             await foreach (var chunk in streaming.Body.Chunks.ReadAllAsync(cancellationToken))
             {
                 yield return chunk;
+            }
+            // grpc: a streamed gRPC response ends with its trailers (grpc-status), which its client needs.
+            if (streaming.TrailersOf?.TrailersIfAny is { Count: > 0 } trailers)
+            {
+                yield return [];
+                yield return HttpStreamTrailers.Encode(Flatten(trailers));
             }
         }
         finally
@@ -270,5 +276,18 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         }
     }
 
-    private sealed record StreamingResponse(ResponseBodyCollector Body, CancellationTokenSource Aborted, ITimer Unclaimed);
+    /// <param name="TrailersOf">The response whose trailers end the stream: a gRPC call's; null for others.</param>
+    private sealed record StreamingResponse(ResponseBodyCollector Body, CancellationTokenSource Aborted, ITimer Unclaimed, ReplicaResponseFeature? TrailersOf);
+
+    private static bool IsGrpc(HttpRequestData request)
+    {
+        for (var i = 0; i + 1 < request.Headers.Length; i += 2)
+        {
+            if (string.Equals(request.Headers[i], "content-type", StringComparison.OrdinalIgnoreCase))
+            {
+                return GrpcContentType.Is(request.Headers[i + 1]);
+            }
+        }
+        return false;
+    }
 }

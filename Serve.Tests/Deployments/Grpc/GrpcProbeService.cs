@@ -1,0 +1,37 @@
+using Grpc.Core;
+using Serve.Tests.Infrastructure;
+
+namespace Serve.Tests.Deployments.Grpc;
+
+/// <summary>The test service, run by Grpc.AspNetCore in a <see cref="GrpcProbeIngress"/> replica.</summary>
+public sealed class GrpcProbeService(IGrpcProbeLabel ingress) : GrpcProbe.GrpcProbeBase
+{
+    public override Task<ProbeReply> Echo(ProbeRequest request, ServerCallContext context) =>
+        Task.FromResult(Reply(request.Text, context));
+
+    public override async Task Count(ProbeRequest request, IServerStreamWriter<ProbeReply> responseStream, ServerCallContext context)
+    {
+        for (var i = 1; i <= request.Count; i++)
+        {
+            await responseStream.WriteAsync(Reply(i.ToString(System.Globalization.CultureInfo.InvariantCulture), context), context.CancellationToken);
+            await Task.Delay(20, context.CancellationToken);
+        }
+        context.ResponseTrailers.Add("x-count", request.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    public override async Task<ProbeReply> Wait(ProbeRequest request, ServerCallContext context)
+    {
+        await Gate.Get(request.Gate).PassAsync(context.CancellationToken);
+        return Reply("passed", context);
+    }
+
+    public override Task<ProbeReply> Fail(ProbeRequest request, ServerCallContext context) =>
+        throw new InvalidOperationException("the probe failed on purpose");
+
+    private ProbeReply Reply(string text, ServerCallContext context) => new()
+    {
+        Text = text,
+        Label = ingress.Label,
+        DeadlineMs = context.Deadline == DateTime.MaxValue ? -1 : (long)(context.Deadline - DateTime.UtcNow).TotalMilliseconds,
+    };
+}

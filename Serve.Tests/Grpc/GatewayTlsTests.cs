@@ -1,0 +1,105 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Serve.Tests.Cluster;
+using Serve.Tests.Deployments.Grpc;
+using Serve.Tests.Infrastructure;
+
+namespace Serve.Tests.Grpc;
+
+/// <summary>A gateway with a certificate (Serve:Http:Tls): one HTTPS port where clients pick HTTP/2 or HTTP/1.1 by ALPN.</summary>
+public sealed class GatewayTlsTests : IAsyncLifetime
+{
+    private readonly TestCertificateAuthority _ca = TestCertificateAuthority.Create("Gateway TLS CA");
+    private readonly string _directory = Directory.CreateTempSubdirectory("serve-gateway-tls-").FullName;
+    private X509Certificate2 _certificate = null!;
+    private WebApplication _gateway = null!;
+    private Uri _address = null!;
+
+    public async Task InitializeAsync()
+    {
+        _certificate = _ca.Issue("localhost");
+        var (certificatePath, keyPath) = TestCertificateAuthority.WritePem(_certificate, Path.Combine(_directory, "gateway.pem"), Path.Combine(_directory, "gateway.key"));
+        var ports = FreePorts.Take(3);
+        var (builder, _) = TestGateway.CreateBuilder("gateway-tls-tests", ports[0], ports[1]);
+        builder.Services.AddServeGateway(o =>
+        {
+            o.Port = ports[2];
+            o.Tls = new() { CertificatePath = certificatePath, KeyPath = keyPath };
+        });
+        _gateway = builder.Build();
+        _gateway.MapServe();
+        await _gateway.StartAsync();
+        _address = new Uri($"https://127.0.0.1:{ports[2]}");
+    }
+
+    private HttpClient TrustingClient() => new(new SocketsHttpHandler
+    {
+        SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == _certificate.GetCertHashString() },
+    });
+
+    [Fact]
+    public async Task Get_Http2OverTls_NegotiatedByAlpn()
+    {
+        using var http = TrustingClient();
+
+        using var response = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(_address, "/-/healthz"))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        });
+
+        Assert.Equal((HttpStatusCode.OK, new Version(2, 0)), (response.StatusCode, response.Version));
+    }
+
+    [Fact]
+    public async Task Get_Http11OverTls_ServedOnTheSamePort()
+    {
+        using var http = TrustingClient();
+
+        using var response = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(_address, "/-/healthz"))
+        {
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        });
+
+        Assert.Equal((HttpStatusCode.OK, new Version(1, 1)), (response.StatusCode, response.Version));
+    }
+
+    [Fact]
+    public async Task Echo_GrpcOverTls_Answered()
+    {
+        var serve = _gateway.Services.GetRequiredService<IServeClient>();
+        await serve.RunAsync(Deployment.For<GrpcProbeIngress>().Bind("tls"), "probe-tls", "/probe-tls");
+        using var channel = GrpcChannel.ForAddress(_address, new GrpcChannelOptions { HttpClient = TrustingClient(), DisposeHttpClient = true });
+        var probe = new GrpcProbe.GrpcProbeClient(channel);
+
+        // RunAsync returns once the application runs; the gateway learns its route a moment later.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        ProbeReply? reply = null;
+        while (reply is null)
+        {
+            try
+            {
+                reply = await probe.EchoAsync(new ProbeRequest { Text = "secure" }, cancellationToken: deadline.Token);
+            }
+            catch (global::Grpc.Core.RpcException e) when (e.StatusCode == global::Grpc.Core.StatusCode.Unimplemented)
+            {
+                await Task.Delay(20, deadline.Token);
+            }
+        }
+
+        Assert.Equal(("secure", "tls"), (reply.Text, reply.Label));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.StopAsync();
+        await _gateway.DisposeAsync();
+        _certificate.Dispose();
+        _ca.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
