@@ -15,9 +15,16 @@ internal interface IReplicaGrain : IGrainWithStringKey
     [Alias("stream")]
     IAsyncEnumerable<object?> StreamAsync(ReplicaRequest request, CancellationToken cancellationToken);
 
-    /// <summary>The rest of a streaming HTTP response whose head <see cref="InvokeAsync"/> returned. Disposing it cancels the handler.</summary>
-    [Alias("read-http-stream")]
-    IAsyncEnumerable<byte[]> ReadHttpStreamAsync(long streamId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Runs one HTTP exchange on an ingress replica, or rejects it at once as <see cref="InvokeAsync"/> does. A response
+    /// the handler writes at once comes back whole as the result (its value an <see cref="Http.HttpResponseData"/>); one
+    /// it streams goes to the call's channel as it is written, and the result, at its end, carries its trailers. The
+    /// call lasts the whole exchange, so Orleans' response timeout is lifted: the request's deadline, its cancellation
+    /// and the loss of the replica's silo bound it instead. (20 days: Orleans sends a message's time to live as 32-bit
+    /// milliseconds, so a longer timeout would wrap and the message arrive expired.)
+    /// </summary>
+    [Alias("http"), ResponseTimeout("20.00:00:00")]
+    ValueTask<ReplicaResponse> HttpAsync(Http.HttpCall call, CancellationToken cancellationToken);
 
     /// <summary>Constructs and initialises the user's instance; returns the hosting silo's address.</summary>
     [Alias("start")]

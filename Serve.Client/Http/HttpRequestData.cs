@@ -4,9 +4,6 @@ namespace Serve.Http;
 [GenerateSerializer, Immutable, Alias("serve.http-request")]
 internal sealed record HttpRequestData
 {
-    /// <summary>The method name a replica recognises as an HTTP request.</summary>
-    public const string MethodName = "__http__";
-
     [Id(0)] public required string Method { get; init; }
     [Id(1)] public required string Scheme { get; init; }
     [Id(2)] public required string Host { get; init; }

@@ -36,15 +36,15 @@ internal sealed partial class HttpForwarder
 
     private readonly ReplicaDirectory _directory;
     private readonly RouteTableWatcher _routes;
-    private readonly IGrainFactory _grains;
     private readonly IOptionsMonitor<ServeGatewayOptions> _options;
     private readonly ILogger<HttpForwarder> _logger;
     private readonly ILogger _accessLog;
     private readonly RequestBodyBudget _budget;
     private readonly GatewayMetrics _metrics;
     private readonly TimeProvider _time;
+    private readonly HttpExchangeChannel _exchanges;
 
-    public HttpForwarder(ReplicaDirectory directory, RouteTableWatcher routes, IGrainFactory grains, IOptionsMonitor<ServeGatewayOptions> options, RequestBodyBudget budget,
+    public HttpForwarder(ReplicaDirectory directory, RouteTableWatcher routes, HttpExchangeChannel exchanges, IOptionsMonitor<ServeGatewayOptions> options, RequestBodyBudget budget,
         GatewayMetrics metrics, TimeProvider time, ILogger<HttpForwarder> logger, ILoggerFactory loggers)
     {
         _accessLog = loggers.CreateLogger(AccessLogCategory);
@@ -53,7 +53,7 @@ internal sealed partial class HttpForwarder
         _budget = budget;
         _directory = directory;
         _routes = routes;
-        _grains = grains;
+        _exchanges = exchanges;
         _options = options;
         _logger = logger;
     }
@@ -248,25 +248,33 @@ internal sealed partial class HttpForwarder
     private async Task ForwardAsync(HttpContext context, string requestId, RouteEntry route, HttpRequestData request, ServeGatewayOptions options)
     {
         var timeout = route.RequestTimeout ?? options.RequestTimeout;
-        using var deadline = timeout is { } t ? new CancellationTokenSource(t) : null;
         TryGetModelId(context.Request, out var modelId);
         var call = new CallOptions { RequestId = requestId, Timeout = timeout, Idempotent = HttpIdempotency.IsIdempotent(context.Request), MultiplexedModelId = modelId };
         var deployment = new DeploymentId(route.Application, route.IngressDeployment);
+        var exchange = _exchanges.Open(context);
         try
         {
-            var response = (HttpResponseData)(await _directory.GetRouter(deployment).InvokeAsync(HttpRequestData.MethodName, [request], call, context.RequestAborted))!;
+            var response = await _directory.GetRouter(deployment).HttpAsync(request, exchange, call, context.RequestAborted);
             LogForwarded(_logger, requestId, route.Application, response.StatusCode);
-            await WriteResponseAsync(context, response, deadline?.Token ?? CancellationToken.None);
+            if (exchange.Refused is { } refused)
+            {
+                throw new InvalidOperationException(refused);
+            }
+            if (exchange.Streamed)
+            {
+                await exchange.FinishAsync();
+                WriteTrailers(context, response.Trailers);
+            }
+            else
+            {
+                await WriteResponseAsync(context, response);
+            }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             LogClientGone(_logger, requestId);
         }
         catch (RequestTimeoutException)
-        {
-            await GatewayError.WriteAsync(context, StatusCodes.Status408RequestTimeout, $"request took longer than its timeout of {timeout}", requestId);
-        }
-        catch (OperationCanceledException) when (deadline?.IsCancellationRequested == true)
         {
             await GatewayError.WriteAsync(context, StatusCodes.Status408RequestTimeout, $"request took longer than its timeout of {timeout}", requestId);
         }
@@ -314,17 +322,18 @@ internal sealed partial class HttpForwarder
             LogGatewayFailure(_logger, e, requestId);
             await GatewayError.WriteAsync(context, StatusCodes.Status502BadGateway, "the gateway could not complete the request", requestId);
         }
+        finally
+        {
+            _exchanges.Close(exchange);
+        }
     }
 
     private static (string, string) RetryAfter(ServeGatewayOptions options) =>
         (HeaderNames.RetryAfter, options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    private async Task WriteResponseAsync(HttpContext context, HttpResponseData response, CancellationToken deadline)
+    /// <summary>The status and headers of the replica's answer, less the hop-by-hop headers, which are the gateway's own.</summary>
+    internal static void WriteHead(HttpContext context, HttpResponseData response)
     {
-        if (response.StatusCode < 200)
-        {
-            throw new InvalidOperationException($"the application answered {response.StatusCode}, an interim status, as its final answer");
-        }
         context.Response.StatusCode = response.StatusCode;
         for (var i = 0; i + 1 < response.Headers.Length; i += 2)
         {
@@ -333,38 +342,26 @@ internal sealed partial class HttpForwarder
                 context.Response.Headers.Append(response.Headers[i], response.Headers[i + 1]);
             }
         }
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, deadline);
+    }
+
+    private static async Task WriteResponseAsync(HttpContext context, HttpResponseData response)
+    {
+        if (response.StatusCode < 200)
+        {
+            throw new InvalidOperationException($"the application answered {response.StatusCode}, an interim status, as its final answer");
+        }
+        WriteHead(context, response);
         if (response.StatusCode is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified)
         {
             // These answers have no body, whatever the application wrote: Kestrel refuses to send one.
-            if (response.StreamId != 0)
-            {
-                await foreach (var _ in _grains.GetGrain<IReplicaGrain>(response.ReplicaId).ReadHttpStreamAsync(response.StreamId, stop.Token).WithCancellation(stop.Token))
-                {
-                }
-            }
             return;
         }
-        if (response.StreamId == 0)
+        context.Response.ContentLength = response.Body.Length;
+        if (response.Body.Length > 0)
         {
-            context.Response.ContentLength = response.Body.Length;
-            if (response.Body.Length > 0)
-            {
-                await context.Response.BodyWriter.WriteAsync(response.Body, context.RequestAborted);
-            }
-            WriteTrailers(context, response.Trailers);
-            return;
+            await context.Response.BodyWriter.WriteAsync(response.Body, context.RequestAborted);
         }
-
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        await context.Response.Body.WriteAsync(response.Body, context.RequestAborted);
-        await context.Response.Body.FlushAsync(context.RequestAborted);
-        var replica = _grains.GetGrain<IReplicaGrain>(response.ReplicaId);
-        await foreach (var chunk in replica.ReadHttpStreamAsync(response.StreamId, stop.Token).WithCancellation(stop.Token))
-        {
-            await context.Response.Body.WriteAsync(chunk, stop.Token);
-            await context.Response.Body.FlushAsync(stop.Token);
-        }
+        WriteTrailers(context, response.Trailers);
     }
 
     /// <summary>The application's trailers, when the client's protocol carries them (HTTP/2); otherwise they are dropped, as Kestrel would.</summary>

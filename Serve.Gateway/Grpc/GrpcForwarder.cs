@@ -27,7 +27,7 @@ internal sealed partial class GrpcForwarder
 
     private readonly ReplicaDirectory _directory;
     private readonly RouteTableWatcher _routes;
-    private readonly IGrainFactory _grains;
+    private readonly HttpExchangeChannel _exchanges;
     private readonly IOptionsMonitor<ServeGatewayOptions> _options;
     private readonly RequestBodyBudget _budget;
     private readonly GatewayMetrics _metrics;
@@ -36,12 +36,12 @@ internal sealed partial class GrpcForwarder
     private readonly ILogger _accessLog;
     private (RoutePrefixTable From, GrpcServiceTable Table)? _services;
 
-    public GrpcForwarder(ReplicaDirectory directory, RouteTableWatcher routes, IGrainFactory grains, IOptionsMonitor<ServeGatewayOptions> options, RequestBodyBudget budget,
+    public GrpcForwarder(ReplicaDirectory directory, RouteTableWatcher routes, HttpExchangeChannel exchanges, IOptionsMonitor<ServeGatewayOptions> options, RequestBodyBudget budget,
         GatewayMetrics metrics, TimeProvider time, ILogger<GrpcForwarder> logger, ILoggerFactory loggers)
     {
         _directory = directory;
         _routes = routes;
-        _grains = grains;
+        _exchanges = exchanges;
         _options = options;
         _budget = budget;
         _metrics = metrics;
@@ -202,9 +202,10 @@ internal sealed partial class GrpcForwarder
         using var deadline = timeout is { } t ? new CancellationTokenSource(t, _time) : null;
         var call = new CallOptions { RequestId = requestId, Timeout = timeout, MultiplexedModelId = modelId };
         var deployment = new DeploymentId(route.Application, route.IngressDeployment);
+        var exchange = _exchanges.Open(context);
         try
         {
-            var response = (HttpResponseData)(await _directory.GetRouter(deployment).InvokeAsync(HttpRequestData.MethodName, [request], call, context.RequestAborted))!;
+            var response = await _directory.GetRouter(deployment).HttpAsync(request, exchange, call, context.RequestAborted);
             if (deadline?.IsCancellationRequested == true)
             {
                 // Past the deadline the router cancels the call, and the handler may answer that cancellation (Grpc.AspNetCore:
@@ -212,7 +213,20 @@ internal sealed partial class GrpcForwarder
                 await WriteStatusAsync(context, GrpcStatus.DeadlineExceeded, $"the call took longer than its deadline of {timeout}");
                 return;
             }
-            await WriteResponseAsync(context, response, deadline?.Token ?? CancellationToken.None);
+            if (exchange.Refused is { } refused)
+            {
+                throw new InvalidOperationException(refused);
+            }
+            if (exchange.Streamed)
+            {
+                // The messages went to the client as the handler wrote them; the call's result carries the trailers (grpc-status).
+                await exchange.FinishAsync();
+                AppendTrailers(context, response.Trailers);
+            }
+            else
+            {
+                await WriteResponseAsync(context, response);
+            }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -257,55 +271,24 @@ internal sealed partial class GrpcForwarder
             LogGatewayFailure(_logger, e, requestId);
             await WriteStatusAsync(context, GrpcStatus.Unavailable, "the gateway could not complete the call");
         }
+        finally
+        {
+            _exchanges.Close(exchange);
+        }
     }
 
-    private async Task WriteResponseAsync(HttpContext context, HttpResponseData answer, CancellationToken deadline)
+    private static async Task WriteResponseAsync(HttpContext context, HttpResponseData answer)
     {
         if (answer.StatusCode < 200)
         {
             throw new InvalidOperationException($"the application answered {answer.StatusCode}, an interim status, as its final answer");
         }
-        var response = context.Response;
-        response.StatusCode = answer.StatusCode;
-        for (var i = 0; i + 1 < answer.Headers.Length; i += 2)
+        HttpForwarder.WriteHead(context, answer);
+        if (answer.Body.Length > 0)
         {
-            if (!NotForwarded.Contains(answer.Headers[i]))
-            {
-                response.Headers.Append(answer.Headers[i], answer.Headers[i + 1]);
-            }
+            await context.Response.BodyWriter.WriteAsync(answer.Body, context.RequestAborted);
         }
-        if (answer.StreamId == 0)
-        {
-            if (answer.Body.Length > 0)
-            {
-                await response.BodyWriter.WriteAsync(answer.Body, context.RequestAborted);
-            }
-            AppendTrailers(context, answer.Trailers);
-            return;
-        }
-
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, deadline);
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        await response.Body.WriteAsync(answer.Body, context.RequestAborted);
-        await response.Body.FlushAsync(context.RequestAborted);
-        var trailersNext = false;
-        await foreach (var chunk in _grains.GetGrain<IReplicaGrain>(answer.ReplicaId).ReadHttpStreamAsync(answer.StreamId, stop.Token).WithCancellation(stop.Token))
-        {
-            // grpc: the stream's trailers come last, after an empty chunk (HttpStreamTrailers) until the exchange carries them.
-            if (trailersNext)
-            {
-                AppendTrailers(context, HttpStreamTrailers.Decode(chunk));
-            }
-            else if (HttpStreamTrailers.IsMarker(chunk))
-            {
-                trailersNext = true;
-            }
-            else
-            {
-                await response.Body.WriteAsync(chunk, stop.Token);
-                await response.Body.FlushAsync(stop.Token);
-            }
-        }
+        AppendTrailers(context, answer.Trailers);
     }
 
     private static void AppendTrailers(HttpContext context, string[] trailers)

@@ -41,6 +41,8 @@ public static class ServeGatewayServiceCollectionExtensions
         services.TryAddSingleton(sp => new RequestBodyBudget(sp.GetRequiredService<IOptions<ServeGatewayOptions>>().Value.RequestBodyBudget, sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton(TimeProvider.System);
+        // One channel for the process: the replicas of every HTTP and gRPC exchange push their streamed responses to it.
+        services.TryAddSingleton<HttpExchangeChannel>();
         services.TryAddSingleton<HttpForwarder>();
         services.TryAddSingleton<GrpcForwarder>();
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServeGatewayOptions>>((kestrel, gateway) =>

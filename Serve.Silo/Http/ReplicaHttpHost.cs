@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
+using System.Buffers;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http;
@@ -14,16 +14,15 @@ namespace Serve.Http;
 
 /// <summary>
 /// The HTTP side of an ingress replica: an in-process ASP.NET Core application (no socket) that
-/// runs the ingress's handler or endpoints on requests the gateway forwards, and keeps the
-/// responses that are still streaming until the gateway has read them.
+/// runs the ingress's handler or endpoints on the exchanges the gateway forwards.
 /// </summary>
 internal sealed class ReplicaHttpHost : IAsyncDisposable
 {
     /// <summary>How long a handler that flushed may keep running before its response is sent as a stream.</summary>
     private static readonly TimeSpan StreamingDetection = TimeSpan.FromMilliseconds(5);
 
-    /// <summary>How long a streaming response waits for the gateway to start reading it before it is abandoned.</summary>
-    private static readonly TimeSpan UnclaimedStreamTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>The most bytes one push carries when the handler wrote several chunks while the previous push was on its way.</summary>
+    private const int MaxPush = 256 * 1024;
 
     private readonly WebApplication _app;
     private readonly ReplicaHttpServer _server;
@@ -31,8 +30,7 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
     private readonly IServiceScopeFactory _scopes;
     private readonly FormOptions _formOptions;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<long, StreamingResponse> _streams = new();
-    private long _nextStreamId;
+    private readonly CancellationTokenSource _stopping = new();
 
     private ReplicaHttpHost(WebApplication app, ReplicaHttpServer server, IHttpIngress? ingress, TimeProvider time)
     {
@@ -86,38 +84,32 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs one request. Returns the whole response when the handler finishes promptly; when it
-    /// flushed and keeps writing, returns the head with a stream id and calls <paramref name="finished"/>
-    /// once that handler is done (the replica counts the request in flight until then). A response
-    /// returned whole never calls it.
+    /// Runs one exchange. Returns the whole response when the handler finishes promptly; when it flushed and keeps
+    /// writing, sends the head and then the body through the call's channel as it is written, each push awaited (a
+    /// client that reads slowly slows the handler), and returns at the end with the trailers. A push the gateway
+    /// answers "gone" (its client went away) aborts the handler.
     /// </summary>
-    public async Task<HttpResponseData> InvokeAsync(HttpRequestData request, string replicaId, string requestId, CancellationToken cancellationToken, Action finished)
+    public async Task<HttpResponseData> ExchangeAsync(HttpCall call, CancellationToken cancellationToken)
     {
-        // The call's token belongs to the call: Orleans cancels it once the call returns, which must
-        // not stop a response that goes on streaming. So it is only listened to until then.
-        var aborted = new CancellationTokenSource();
+        // Aborted also by a push answered "gone", and by the host stopping past its drain.
+        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
         var response = new ReplicaResponseFeature();
         var body = new ResponseBodyCollector(response);
-        var features = new ReplicaRequestFeatures(request, requestId, response, body, aborted.Token);
+        var features = new ReplicaRequestFeatures(call.Request, call.RequestId, response, body, aborted.Token);
 
-        Task pipeline;
-        using (cancellationToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), aborted))
+        var pipeline = RunAsync(features, response, body);
+        if (!pipeline.IsCompleted)
         {
-            pipeline = RunAsync(features, response, body);
+            await body.HeadReady;
             if (!pipeline.IsCompleted)
             {
-                await body.HeadReady;
-                if (!pipeline.IsCompleted)
-                {
-                    // It wrote and goes on: a handler about to finish still answers whole.
-                    await Task.WhenAny(pipeline, Task.Delay(StreamingDetection, _time));
-                }
+                // It wrote and goes on: a handler about to finish still answers whole.
+                await Task.WhenAny(pipeline, Task.Delay(StreamingDetection, _time));
             }
         }
 
         if (pipeline.IsCompleted)
         {
-            aborted.Dispose();
             await pipeline;
             return new HttpResponseData
             {
@@ -125,52 +117,84 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
                 Headers = Flatten(response.Headers),
                 Body = body.TakeHead(streaming: false),
                 Trailers = response.TrailersIfAny is { } trailers ? Flatten(trailers) : [],
-                ReplicaId = replicaId,
             };
         }
 
-        // Streaming: from now on only the reader (or the abandonment timer) may cancel it.
-        var id = Interlocked.Increment(ref _nextStreamId);
-        var unclaimed = _time.CreateTimer(static s => ((StreamAbandonment)s!).Abandon(), new StreamAbandonment(this, id, aborted), UnclaimedStreamTimeout, Timeout.InfiniteTimeSpan);
-        _streams[id] = new StreamingResponse(body, aborted, unclaimed, IsGrpc(request) ? response : null);
-        _ = FinishStreamAsync(pipeline, finished);
-        return new HttpResponseData
-        {
-            StatusCode = response.StatusCode,
-            Headers = Flatten(response.Headers),
-            Body = body.TakeHead(streaming: true),
-            StreamId = id,
-            ReplicaId = replicaId,
-        };
-    }
-
-    public async IAsyncEnumerable<byte[]> ReadStreamAsync(long streamId, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        if (!_streams.TryGetValue(streamId, out var streaming))
-        {
-            throw new ServeException($"HTTP response stream {streamId} does not exist (it was read already, abandoned, or its replica restarted).");
-        }
-        await streaming.Unclaimed.DisposeAsync();
-        using var reader = cancellationToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), streaming.Aborted);
+        var head = new HttpResponseData { StatusCode = response.StatusCode, Headers = Flatten(response.Headers), Body = body.TakeHead(streaming: true) };
+        var delivered = false;
         try
         {
-            await foreach (var chunk in streaming.Body.Chunks.ReadAllAsync(cancellationToken))
-            {
-                yield return chunk;
-            }
-            // grpc: a streamed gRPC response ends with its trailers (grpc-status), which its client needs.
-            if (streaming.TrailersOf?.TrailersIfAny is { Count: > 0 } trailers)
-            {
-                yield return [];
-                yield return HttpStreamTrailers.Encode(Flatten(trailers));
-            }
+            delivered = await StreamAsync(call, head, body.Chunks);
         }
         finally
         {
-            // Read to the end, or the gateway stopped reading (client gone): either way the handler must not run on.
-            _streams.TryRemove(streamId, out _);
-            streaming.Aborted.Cancel();
+            if (!delivered)
+            {
+                // The client is gone, or its gateway: the handler stops, and a write it still makes fails rather than wait for room.
+                await aborted.CancelAsync();
+                body.Abandon(new OperationCanceledException(aborted.Token));
+            }
         }
+        await pipeline;
+        return new HttpResponseData
+        {
+            StatusCode = response.StatusCode,
+            Trailers = response.TrailersIfAny is { } sent ? Flatten(sent) : [],
+        };
+    }
+
+    /// <summary>Pushes the head, then the chunks as they come; false when the gateway said its client is gone.</summary>
+    private static async Task<bool> StreamAsync(HttpCall call, HttpResponseData head, ChannelReader<byte[]> chunks)
+    {
+        if (!await PushAsync(call, static (c, h) => c.Channel.StartAsync(c.ExchangeId, (HttpResponseData)h), head))
+        {
+            return false;
+        }
+        // Ends with the handler's error when it failed after it began streaming: the call faults, and the gateway cuts the response.
+        while (await chunks.WaitToReadAsync())
+        {
+            if (TakeWaiting(chunks) is { } bytes
+                && !await PushAsync(call, static (c, b) => c.Channel.WriteAsync(c.ExchangeId, (byte[])b), bytes))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Sends until the gateway takes it or says its client is gone.</summary>
+    private static async Task<bool> PushAsync(HttpCall call, Func<HttpCall, object, ValueTask<HttpPush>> push, object payload)
+    {
+        while (true)
+        {
+            switch (await push(call, payload))
+            {
+                case HttpPush.Accepted:
+                    return true;
+                case HttpPush.Gone:
+                    return false;
+            }
+        }
+    }
+
+    /// <summary>The chunks waiting, as one: while a push was on its way the handler may have written several.</summary>
+    private static byte[]? TakeWaiting(ChannelReader<byte[]> chunks)
+    {
+        if (!chunks.TryRead(out var first))
+        {
+            return null;
+        }
+        if (first.Length >= MaxPush || !chunks.TryPeek(out _))
+        {
+            return first;
+        }
+        var gathered = new ArrayBufferWriter<byte>(Math.Min(MaxPush, 2 * first.Length));
+        gathered.Write(first);
+        while (gathered.WrittenCount < MaxPush && chunks.TryRead(out var next))
+        {
+            gathered.Write(next);
+        }
+        return gathered.WrittenSpan.ToArray();
     }
 
     private async Task RunAsync(ReplicaRequestFeatures features, ReplicaResponseFeature response, ResponseBodyCollector body)
@@ -195,22 +219,6 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         {
             body.Fail(e);
             throw;
-        }
-    }
-
-    private static async Task FinishStreamAsync(Task pipeline, Action finished)
-    {
-        try
-        {
-            await pipeline;
-        }
-        catch
-        {
-            // Already handed to the reader through the body's channel.
-        }
-        finally
-        {
-            finished();
         }
     }
 
@@ -256,38 +264,10 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var streaming in _streams.Values)
-        {
-            await streaming.Aborted.CancelAsync();
-        }
+        // Handlers still running once the replica stopped waiting for them are aborted.
+        await _stopping.CancelAsync();
         await _app.StopAsync();
         await _app.DisposeAsync();
-    }
-
-    /// <summary>Cancels and forgets a streaming response nobody came to read (its gateway died, say).</summary>
-    private sealed record StreamAbandonment(ReplicaHttpHost Host, long StreamId, CancellationTokenSource Aborted)
-    {
-        public void Abandon()
-        {
-            if (Host._streams.TryRemove(StreamId, out _))
-            {
-                Aborted.Cancel();
-            }
-        }
-    }
-
-    /// <param name="TrailersOf">The response whose trailers end the stream: a gRPC call's; null for others.</param>
-    private sealed record StreamingResponse(ResponseBodyCollector Body, CancellationTokenSource Aborted, ITimer Unclaimed, ReplicaResponseFeature? TrailersOf);
-
-    private static bool IsGrpc(HttpRequestData request)
-    {
-        for (var i = 0; i + 1 < request.Headers.Length; i += 2)
-        {
-            if (string.Equals(request.Headers[i], "content-type", StringComparison.OrdinalIgnoreCase))
-            {
-                return GrpcContentType.Is(request.Headers[i + 1]);
-            }
-        }
-        return false;
+        _stopping.Dispose();
     }
 }

@@ -106,6 +106,18 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
     /// <summary>Ends the stream with an error (the handler threw after it began streaming).</summary>
     public void Fail(Exception error) => End(error);
 
+    /// <summary>
+    /// Nobody reads the chunks any more (the client went away): a handler still writing gets <paramref name="error"/>
+    /// instead of waiting forever for room.
+    /// </summary>
+    public void Abandon(Exception error)
+    {
+        lock (_gate)
+        {
+            _chunks?.Writer.TryComplete(error);
+        }
+    }
+
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         await _response.StartAsync();

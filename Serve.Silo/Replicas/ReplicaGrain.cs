@@ -19,6 +19,8 @@ namespace Serve.Replicas;
 [Reentrant, KeepAlive, ReplicaPlacement]
 internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
 {
+    /// <summary>The method name of HTTP exchanges in traces and logs.</summary>
+    private const string HttpMethodName = "http";
 
     private readonly IServiceProvider _services;
     private readonly ReplicaDirectory _handles;
@@ -36,7 +38,6 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     private bool _stopping;
     private TaskCompletionSource? _drained;
     private string? _replicaId;
-    private Action? _leave;
     private WireValues? _wire;
 
     public ReplicaGrain(
@@ -101,8 +102,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         {
             return rejection;
         }
-        var leaveLater = false;
-        using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(request) : null;
+        using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(request.Method, request.RequestId) : null;
         using var scope = _logger.IsEnabled(LogLevel.Critical) ? _logger.BeginScope(new ServeLogScope(request.RequestId, activity?.TraceId.ToHexString() ?? CallerTraceId())) : null;
         var measured = _metrics.RequestDurationEnabled;
         var started = measured ? _time.GetTimestamp() : 0;
@@ -112,13 +112,6 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         try
         {
             ServeCallContext.Current = context;
-            if (request.Method == HttpRequestData.MethodName)
-            {
-                var response = await InvokeHttpAsync(request, context, deadline.Token);
-                // A response still streaming stays in flight until its handler is done.
-                leaveLater = response.StreamId != 0;
-                return ReplicaResponse.Completed(response);
-            }
             var method = _instance!.Find(request.Method, request.Args.Length);
             var result = await method.InvokeAsync(_instance.Target, request.Args, deadline.Token);
             return ReplicaResponse.Completed(Wire.CopyResult(result, request.Method, ReplicaId));
@@ -145,11 +138,55 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             {
                 activity?.SetStatus(ActivityStatusCode.Error, error);
             }
-            if (!leaveLater)
+            context.ReleaseModels();
+            Leave();
+        }
+    }
+
+    public async ValueTask<ReplicaResponse> HttpAsync(HttpCall call, CancellationToken cancellationToken)
+    {
+        if (Admit() is { } rejection)
+        {
+            return rejection;
+        }
+        using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(HttpMethodName, call.RequestId) : null;
+        using var scope = _logger.IsEnabled(LogLevel.Critical) ? _logger.BeginScope(new ServeLogScope(call.RequestId, activity?.TraceId.ToHexString() ?? CallerTraceId())) : null;
+        var measured = _metrics.RequestDurationEnabled;
+        var started = measured ? _time.GetTimestamp() : 0;
+        string? error = null;
+        using var deadline = DeadlineScope.Create(call.DeadlineUtcTicks, _time, cancellationToken);
+        var context = new ServeCallContext(call.RequestId, call.DeadlineUtcTicks, call.ModelId);
+        try
+        {
+            ServeCallContext.Current = context;
+            var http = _http ?? throw new InvalidOperationException(
+                $"{_instance!.Target.GetType().Name} is not an HTTP ingress. Fix: implement IHttpIngress or IHttpEndpoints, or run the application without a route prefix.");
+            // The whole exchange, a streamed body included: the request is in flight here, and holds its models, until it ends.
+            return ReplicaResponse.Completed(await http.ExchangeAsync(call, deadline.Token));
+        }
+        catch (OperationCanceledException) when (deadline.Expired)
+        {
+            error = ReplicaMetrics.TimeoutError;
+            return ReplicaResponse.TimedOut;
+        }
+        catch (Exception e)
+        {
+            error = e.GetType().FullName;
+            LogCallFailed(_logger, e, ReplicaId, HttpMethodName, call.RequestId);
+            return ReplicaResponse.Faulted(e);
+        }
+        finally
+        {
+            if (measured)
             {
-                context.ReleaseModels();
-                Leave();
+                _observer?.RequestServed(_time.GetElapsedTime(started), error);
             }
+            if (error is not null)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, error);
+            }
+            context.ReleaseModels();
+            Leave();
         }
     }
 
@@ -157,7 +194,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     /// The replica's span of a call: a child of the caller's, whose <c>traceparent</c> came in Orleans' request context
     /// (or of Orleans' own span of the call, when Orleans' activity propagation is on and traced).
     /// </summary>
-    private Activity? StartActivity(ReplicaRequest request)
+    private Activity? StartActivity(string method, string requestId)
     {
         var activity = Activity.Current is null && RequestContext.Get(ServeActivitySource.TraceParentKey) is string traceParent
             && ActivityContext.TryParse(traceParent, null, isRemote: true, out var parent)
@@ -172,8 +209,8 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
                 activity.SetTag(observer.Deployment.Key, observer.Deployment.Value);
             }
             activity.SetTag(ServeMeter.ReplicaTag, ReplicaId);
-            activity.SetTag(ServeActivitySource.MethodTag, request.Method);
-            activity.SetTag(ServeActivitySource.RequestIdTag, request.RequestId);
+            activity.SetTag(ServeActivitySource.MethodTag, method);
+            activity.SetTag(ServeActivitySource.RequestIdTag, requestId);
         }
         return activity;
     }
@@ -183,25 +220,6 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         RequestContext.Get(ServeActivitySource.TraceParentKey) is string traceParent && ActivityContext.TryParse(traceParent, null, out var context)
             ? context.TraceId.ToHexString()
             : null;
-
-    private Task<HttpResponseData> InvokeHttpAsync(ReplicaRequest request, ServeCallContext context, CancellationToken cancellationToken)
-    {
-        if (_http is null)
-        {
-            throw new InvalidOperationException(
-                $"{_instance!.Target.GetType().Name} is not an HTTP ingress. Fix: implement IHttpIngress or IHttpEndpoints, or run the application without a route prefix.");
-        }
-        // A streamed response holds its models until its handler is done; others share one callback.
-        var finished = _instance!.Models is null ? _leave ??= Leave : () =>
-        {
-            context.ReleaseModels();
-            Leave();
-        };
-        return _http.InvokeAsync((HttpRequestData)request.Args[0]!, ReplicaId, request.RequestId, cancellationToken, finished);
-    }
-
-    public IAsyncEnumerable<byte[]> ReadHttpStreamAsync(long streamId, CancellationToken cancellationToken) =>
-        (_http ?? throw new ServeException($"Replica {ReplicaId} has no HTTP response streams.")).ReadStreamAsync(streamId, cancellationToken);
 
     public async IAsyncEnumerable<object?> StreamAsync(ReplicaRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -299,7 +317,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
 
     private void Leave()
     {
-        // Streamed HTTP responses finish off the grain's turn, so the count is updated atomically.
+        // Atomic: the metrics observer reads the count from other threads.
         if (Interlocked.Decrement(ref _inFlight) == 0)
         {
             _drained?.TrySetResult();

@@ -153,6 +153,22 @@ public sealed class GatewayTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Forward_ClientDisconnectsMidStream_HandlerCancelledAndExchangeClosed()
+    {
+        var gate = Gate.Create(nameof(Forward_ClientDisconnectsMidStream_HandlerCancelledAndExchangeClosed));
+        await RunEchoAsync("mid-stream", "/mid-stream", "mid-stream");
+
+        var response = await Http.GetAsync($"/mid-stream?kind=stream&gate={gate.Name}", HttpCompletionOption.ResponseHeadersRead);
+        var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.Equal("first", await reader.ReadLineAsync());
+        await gate.WhenArrivedAsync(1);
+        response.Dispose();
+
+        await gate.Cancelled.WaitAsync(TimeSpan.FromSeconds(10));
+        await fixture.Serve.DeleteAsync("mid-stream");
+    }
+
+    [Fact]
     public async Task Forward_ApplicationTimeoutPasses_Answers408AndCancelsWork()
     {
         var gate = Gate.Create(nameof(Forward_ApplicationTimeoutPasses_Answers408AndCancelsWork));

@@ -26,48 +26,62 @@ public sealed class ReplicaHttpHostTests
     };
 
     [Fact]
-    public async Task InvokeAsync_QuickHandler_ReturnsWholeResponse()
+    public async Task ExchangeAsync_QuickHandler_ReturnsWholeResponseWithoutPushing()
     {
         await using var host = await CreateHostAsync(new ShopEndpoints());
+        var channel = new RecordingExchangeChannel();
 
-        var response = await host.InvokeAsync(Get("/items/2"), "r", "id", CancellationToken.None, () => throw new InvalidOperationException("not streaming"));
+        var response = await host.ExchangeAsync(channel.Call(Get("/items/2")), CancellationToken.None);
 
         Assert.Equal(200, response.StatusCode);
-        Assert.Equal(0, response.StreamId);
         Assert.Contains("\"price\":3", Encoding.UTF8.GetString(response.Body));
+        Assert.Null(channel.Head);
     }
 
     [Fact]
-    public async Task InvokeAsync_Http2RequestWithTrailers_ReportsProtocolAndReturnsTrailers()
+    public async Task ExchangeAsync_Http2RequestWithTrailers_ReportsProtocolAndReturnsTrailers()
     {
         await using var host = await CreateHostAsync(new ShopEndpoints());
+        var channel = new RecordingExchangeChannel();
 
-        var response = await host.InvokeAsync(Get("/protocol") with { Protocol = "HTTP/2" }, "r", "id", CancellationToken.None, () => { });
+        var response = await host.ExchangeAsync(channel.Call(Get("/protocol") with { Protocol = "HTTP/2" }), CancellationToken.None);
 
         Assert.Equal("HTTP/2", Encoding.UTF8.GetString(response.Body));
         Assert.Equal(["x-protocol", "HTTP/2"], response.Trailers);
     }
 
     [Fact]
-    public async Task InvokeAsync_ServerSentEvents_ReturnsHeadThenStreamsRest()
+    public async Task ExchangeAsync_ServerSentEvents_PushesHeadThenBodyAndEndsWithTheHandler()
     {
-        var gate = Gate.Create(nameof(InvokeAsync_ServerSentEvents_ReturnsHeadThenStreamsRest));
+        var gate = Gate.Create(nameof(ExchangeAsync_ServerSentEvents_PushesHeadThenBodyAndEndsWithTheHandler));
         await using var host = await CreateHostAsync(new ShopEndpoints());
-        var finished = new TaskCompletionSource();
+        var channel = new RecordingExchangeChannel();
 
-        var response = await host.InvokeAsync(Get("/sse", $"?gate={gate.Name}"), "r", "id", CancellationToken.None, () => finished.TrySetResult())
-            .WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.NotEqual(0, response.StreamId);
-        Assert.Equal("data: first\n\n", Encoding.UTF8.GetString(response.Body));
+        var exchange = host.ExchangeAsync(channel.Call(Get("/sse", $"?gate={gate.Name}")), CancellationToken.None);
+        await channel.Started.WaitAsync(TimeSpan.FromSeconds(10));
+        await gate.WhenArrivedAsync(1).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.False(exchange.IsCompleted);
+        Assert.Equal("data: first\n\n", Encoding.UTF8.GetString(channel.Head!.Body));
+        Assert.Equal("text/event-stream", channel.Head.Headers[Array.IndexOf(channel.Head.Headers, "Content-Type") + 1]);
         gate.Open();
-        var rest = new StringBuilder();
-        await foreach (var chunk in host.ReadStreamAsync(response.StreamId, CancellationToken.None))
-        {
-            rest.Append(Encoding.UTF8.GetString(chunk));
-        }
+        var end = await exchange.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("data: second\n\n", string.Concat(channel.Chunks.Select(c => Encoding.UTF8.GetString(c))));
+        Assert.Equal(200, end.StatusCode);
+        Assert.Empty(end.Body);
+    }
 
-        Assert.Equal("data: second\n\n", rest.ToString());
-        await finished.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    [Fact]
+    public async Task ExchangeAsync_GatewaySaysClientGone_AbortsHandler()
+    {
+        var gate = Gate.Create(nameof(ExchangeAsync_GatewaySaysClientGone_AbortsHandler));
+        await using var host = await CreateHostAsync(new ShopEndpoints());
+        var channel = new RecordingExchangeChannel { GoneFrom = 1 };
+
+        var exchange = host.ExchangeAsync(channel.Call(Get("/sse", $"?gate={gate.Name}")), CancellationToken.None);
+
+        await gate.Cancelled.WaitAsync(TimeSpan.FromSeconds(10));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => exchange.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
     internal sealed class NoServeClient : IServeClient

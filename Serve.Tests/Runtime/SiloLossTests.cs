@@ -75,4 +75,28 @@ public sealed class SiloLossTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<ReplicaUnavailableException>(() => next.WaitAsync(TimeSpan.FromSeconds(60)));
         Assert.Equal("streams/Probe", error.Deployment);
     }
+
+    [Fact]
+    public async Task HttpAsync_ReplicaSiloKilledMidStreamedBody_EndsWithReplicaUnavailable()
+    {
+        await Serve.RunAsync(Deployment.For<Deployments.Http.EchoIngress>().Bind("streamed"), "http-streams", "/http-streams");
+        var gate = Gate.Create(nameof(HttpAsync_ReplicaSiloKilledMidStreamedBody_EndsWithReplicaUnavailable));
+        var router = Router.ServiceProvider.GetRequiredService<Serve.Routing.ReplicaDirectory>().GetRouter(new DeploymentId("http-streams", "EchoIngress"));
+        var channel = new Serve.Tests.Http.RecordingExchangeChannel();
+        var exchange = new Serve.Tests.Http.RecordingExchange(Router.ServiceProvider.GetRequiredService<IGrainFactory>().CreateObjectReference<Serve.Http.IHttpExchangeChannel>(channel), channel);
+        var request = new Serve.Http.HttpRequestData
+        {
+            Method = "GET", Scheme = "http", Host = "localhost", PathBase = "/http-streams", Path = "/", QueryString = $"?kind=stream&gate={gate.Name}", Headers = [], Body = [],
+        };
+
+        var call = router.HttpAsync(request, exchange, new CallOptions { Idempotent = true }, CancellationToken.None);
+        await channel.Started.WaitAsync(TimeSpan.FromSeconds(30));
+        await gate.WhenArrivedAsync(1);
+        Assert.Equal("first\n", System.Text.Encoding.UTF8.GetString(channel.Head!.Body));
+        await _cluster.KillSiloAsync(Worker);
+
+        // A GET may run twice, but not once its response began: bounded only so that a regression fails instead of hanging.
+        var error = await Assert.ThrowsAsync<ReplicaUnavailableException>(() => call.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal("http-streams/EchoIngress", error.Deployment);
+    }
 }

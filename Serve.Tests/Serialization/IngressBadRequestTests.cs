@@ -29,12 +29,12 @@ public sealed class IngressBadRequestTests
 
     private static async Task<(HttpResponseData Response, JsonElement Problem)> PostAsync(ReplicaHttpHost host, string json)
     {
-        var response = await host.InvokeAsync(Post("/items", json), "r", "id", CancellationToken.None, () => { });
+        var response = await host.ExchangeAsync(new Serve.Tests.Http.RecordingExchangeChannel().Call(Post("/items", json)), CancellationToken.None);
         return (response, JsonDocument.Parse(response.Body).RootElement);
     }
 
     [Fact]
-    public async Task InvokeAsync_MalformedJson_400ProblemNamingTheParameterAndLoggedAtDebug()
+    public async Task ExchangeAsync_MalformedJson_400ProblemNamingTheParameterAndLoggedAtDebug()
     {
         var logs = new RecordingLoggerFactory();
         await using var host = await CreateHostAsync(logs);
@@ -52,7 +52,7 @@ public sealed class IngressBadRequestTests
     }
 
     [Fact]
-    public async Task InvokeAsync_WrongFieldType_400ProblemNamingTheField()
+    public async Task ExchangeAsync_WrongFieldType_400ProblemNamingTheField()
     {
         await using var host = await CreateHostAsync();
 
@@ -64,7 +64,7 @@ public sealed class IngressBadRequestTests
     }
 
     [Fact]
-    public async Task InvokeAsync_MissingField_400ProblemNamingTheField()
+    public async Task ExchangeAsync_MissingField_400ProblemNamingTheField()
     {
         await using var host = await CreateHostAsync();
 
@@ -75,11 +75,11 @@ public sealed class IngressBadRequestTests
     }
 
     [Fact]
-    public async Task InvokeAsync_ValidBody_StillCreated()
+    public async Task ExchangeAsync_ValidBody_StillCreated()
     {
         await using var host = await CreateHostAsync();
 
-        var response = await host.InvokeAsync(Post("/items", """{"id": 7, "name": "lamp"}"""), "r", "id", CancellationToken.None, () => { });
+        var response = await host.ExchangeAsync(new Serve.Tests.Http.RecordingExchangeChannel().Call(Post("/items", """{"id": 7, "name": "lamp"}""")), CancellationToken.None);
 
         Assert.Equal(201, response.StatusCode);
     }

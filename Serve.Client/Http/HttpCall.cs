@@ -1,0 +1,26 @@
+namespace Serve.Http;
+
+/// <summary>
+/// One HTTP exchange as it travels to an ingress replica: the request, and where the replica sends what does not
+/// fit in the call's result — a response it streams.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("serve.http-call")]
+internal sealed record HttpCall
+{
+    /// <summary>The request id (<c>x-request-id</c>).</summary>
+    [Id(0)] public required string RequestId { get; init; }
+
+    /// <summary>UTC ticks after which the exchange is abandoned; 0 is none.</summary>
+    [Id(1)] public long DeadlineUtcTicks { get; init; }
+
+    /// <summary>The multiplexed model the request names; null when none.</summary>
+    [Id(2)] public string? ModelId { get; init; }
+
+    [Id(3)] public required HttpRequestData Request { get; init; }
+
+    /// <summary>The gateway's end of the exchange: a streamed response's head and body chunks go there.</summary>
+    [Id(4)] public required IHttpExchangeChannel Channel { get; init; }
+
+    /// <summary>The exchange's id at <see cref="Channel"/>.</summary>
+    [Id(5)] public long ExchangeId { get; init; }
+}

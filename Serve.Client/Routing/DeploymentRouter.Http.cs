@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using Serve.Diagnostics;
+using Serve.Grains;
+using Serve.Http;
+
+namespace Serve.Routing;
+
+/// <summary>
+/// HTTP exchanges: one typed call per exchange that lasts until its last body byte, so the router holds its slot and
+/// watches for the replica's loss for all of it, a streamed response included.
+/// </summary>
+internal sealed partial class DeploymentRouter
+{
+    /// <summary>The method name HTTP exchanges carry in traces and errors.</summary>
+    private const string HttpMethodName = "http";
+
+    private static readonly TimeSpan MaxHttpFullBackoff = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Runs <paramref name="request"/> on a replica. A replica that refused it (full, gone) or could not be reached
+    /// leaves it for another; one lost once the exchange has <see cref="IHttpExchange.Begun"/> fails it with a
+    /// <see cref="ReplicaUnavailableException"/>, as does one lost before that unless the request is idempotent or never
+    /// arrived. Returns the whole response, or, for a response the replica streamed through the exchange, its trailers.
+    /// </summary>
+    public async Task<HttpResponseData> HttpAsync(HttpRequestData request, IHttpExchange exchange, CallOptions options, CancellationToken cancellationToken)
+    {
+        var measured = _metrics.CallDurationEnabled;
+        var started = measured ? _time.GetTimestamp() : 0;
+        Exception? failure = null;
+        var envelope = CreateRequest(HttpMethodName, [], options);
+        var call = new HttpCall
+        {
+            RequestId = envelope.RequestId,
+            DeadlineUtcTicks = envelope.DeadlineUtcTicks,
+            ModelId = envelope.ModelId,
+            Request = request,
+            Channel = exchange.Channel,
+            ExchangeId = exchange.Id,
+        };
+        using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(envelope) : null;
+        using var deadline = DeadlineScope.Create(envelope.DeadlineUtcTicks, _time, cancellationToken);
+        var token = deadline.Token;
+        var backoff = TimeSpan.FromMilliseconds(1);
+        try
+        {
+            while (true)
+            {
+                var replica = await AcquireAsync(call.ModelId, token);
+                // The exchange also ends once the replica is known lost with its silo: neither its answer nor the rest of its body would come.
+                using var lostOrCancelled = CancellationTokenSource.CreateLinkedTokenSource(token, replica.LostToken);
+                ReplicaResponse response;
+                try
+                {
+                    response = await replica.Grain.HttpAsync(call, lostOrCancelled.Token);
+                }
+                catch (Exception e) when ((IsUnreachable(e) || replica.IsLost) && !token.IsCancellationRequested)
+                {
+                    if (exchange.Begun)
+                    {
+                        // Body bytes went one way or the other: the exchange cannot start again elsewhere.
+                        Forget(replica, e);
+                        _metrics.ReplicaUnavailable(_deployment);
+                        throw new ReplicaUnavailableException(_deployment.Key, replica.Id, e);
+                    }
+                    if (FailureAfterLoss(replica, e, options) is { } lost)
+                    {
+                        throw lost;
+                    }
+                    continue;
+                }
+                finally
+                {
+                    Release(replica);
+                }
+
+                switch (response.Outcome)
+                {
+                    case ReplicaOutcome.Completed:
+                        return (HttpResponseData)response.Value!;
+                    case ReplicaOutcome.Faulted:
+                        throw Fault(envelope, replica, response);
+                    case ReplicaOutcome.RejectedGone:
+                        Forget(replica, null);
+                        _metrics.Retried(_deployment, RetryReason.ReplicaGone);
+                        break;
+                    default:
+                        // Full on the replica though not by this router's count: another caller holds it. Back off briefly.
+                        await Task.Delay(backoff, _time, token);
+                        backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxHttpFullBackoff.Ticks));
+                        break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (deadline.Expired && !cancellationToken.IsCancellationRequested)
+        {
+            failure = new RequestTimeoutException(_deployment.Key, envelope.RequestId);
+            throw failure;
+        }
+        catch (Exception e)
+        {
+            failure = e;
+            throw;
+        }
+        finally
+        {
+            if (measured)
+            {
+                _metrics.CallEnded(Tags, _time.GetElapsedTime(started), failure);
+            }
+            if (failure is not null)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, failure.GetType().FullName);
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Http;
+using Serve.Http;
+
+namespace Serve.Forwarding;
+
+/// <summary>
+/// This gateway's <see cref="IHttpExchangeChannel"/>: one grain observer for the process, which hands each push to the
+/// exchange it names. Exchanges are open for the life of their request; a push for one that ended answers "gone".
+/// Orleans holds observers weakly: the container holds this one (a singleton the forwarders share).
+/// </summary>
+internal sealed class HttpExchangeChannel(IGrainFactory grains, TimeProvider time) : IHttpExchangeChannel
+{
+    private readonly ConcurrentDictionary<long, HttpExchange> _open = new();
+    private readonly Lock _creating = new();
+    private IHttpExchangeChannel? _reference;
+    private long _last;
+
+    /// <summary>Exchanges open now.</summary>
+    public int Count => _open.Count;
+
+    public HttpExchange Open(HttpContext context)
+    {
+        var exchange = new HttpExchange(Volatile.Read(ref _reference) ?? CreateReference(), Interlocked.Increment(ref _last), context, time);
+        _open[exchange.Id] = exchange;
+        return exchange;
+    }
+
+    public void Close(HttpExchange exchange) => _open.TryRemove(exchange.Id, out _);
+
+    public ValueTask<HttpPush> StartAsync(long exchangeId, HttpResponseData head) =>
+        _open.TryGetValue(exchangeId, out var exchange) ? exchange.StartAsync(head) : new(HttpPush.Gone);
+
+    public ValueTask<HttpPush> WriteAsync(long exchangeId, byte[] chunk) =>
+        _open.TryGetValue(exchangeId, out var exchange) ? exchange.WriteAsync(chunk) : new(HttpPush.Gone);
+
+    private IHttpExchangeChannel CreateReference()
+    {
+        // Made on the first request, when the silo runs, not when the forwarder is built.
+        lock (_creating)
+        {
+            return _reference ??= grains.CreateObjectReference<IHttpExchangeChannel>(this);
+        }
+    }
+}

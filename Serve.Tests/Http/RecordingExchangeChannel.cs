@@ -1,0 +1,40 @@
+using System.Collections.Concurrent;
+using Serve.Http;
+
+namespace Serve.Tests.Http;
+
+/// <summary>
+/// The gateway's end of exchanges for tests of the replica's pipeline on its own: records what the replica pushes,
+/// answers "gone" from the push numbered <see cref="GoneFrom"/> on.
+/// </summary>
+internal sealed class RecordingExchangeChannel : IHttpExchangeChannel
+{
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _pushes;
+
+    public HttpResponseData? Head { get; private set; }
+
+    public ConcurrentQueue<byte[]> Chunks { get; } = new();
+
+    /// <summary>The first push (1 is the head) answered "gone"; 0 is never.</summary>
+    public int GoneFrom { get; init; }
+
+    public Task Started => _started.Task;
+
+    public HttpCall Call(HttpRequestData request) => new() { RequestId = "id", Request = request, Channel = this, ExchangeId = 1 };
+
+    public ValueTask<HttpPush> StartAsync(long exchangeId, HttpResponseData head)
+    {
+        Head = head;
+        _started.TrySetResult();
+        return new(Answer());
+    }
+
+    public ValueTask<HttpPush> WriteAsync(long exchangeId, byte[] chunk)
+    {
+        Chunks.Enqueue(chunk);
+        return new(Answer());
+    }
+
+    private HttpPush Answer() => GoneFrom > 0 && Interlocked.Increment(ref _pushes) >= GoneFrom ? HttpPush.Gone : HttpPush.Accepted;
+}
