@@ -11,7 +11,7 @@ namespace Serve.Benchmarks.Churn;
 /// (each churned application deployed to RUNNING, then deleted), on a <see cref="ScaleCluster"/> (silos in this process
 /// and a worker silo process), while open-loop HTTP traffic flows through the gateway to a stable application. Reports
 /// the stable application's failed requests and p99 per minute, and grain activations, timers, managed heap and threads
-/// (this process and the worker process) before the churn and after it, once the deleted applications' grains are gone.
+/// (this process and the worker process, each after a full collection) before the churn and after it, once the deleted applications' grains are gone.
 /// </summary>
 internal static class ChurnBenchmark
 {
@@ -169,6 +169,7 @@ internal static class ChurnBenchmark
             .Where(a => a.Count > 0)
             .OrderBy(a => a.Type, StringComparer.Ordinal)
             .ToArray();
+        await Task.WhenAll(workers.Select(w => RuntimeCounters.CollectGarbageAsync(w.Pid)));
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();

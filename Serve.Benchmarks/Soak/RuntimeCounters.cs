@@ -52,6 +52,24 @@ internal sealed class RuntimeCounters : IDisposable
         return new RuntimeCounters(session);
     }
 
+    /// <summary>
+    /// Makes the process run a full blocking collection, as <c>dotnet-gcdump</c> does (the runtime provider's GCHeapCollect
+    /// keyword), so its GC heap counter shows what is live rather than garbage not yet collected.
+    /// </summary>
+    public static async Task CollectGarbageAsync(int processId)
+    {
+        const long GcKeyword = 0x1;
+        const long GcHeapCollectKeyword = 0x800000;
+        var provider = new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Informational, GcKeyword | GcHeapCollectKeyword);
+        using var session = new DiagnosticsClient(processId).StartEventPipeSession([provider], requestRundown: false, circularBufferMB: 16);
+        var draining = session.EventStream.CopyToAsync(Stream.Null);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        session.Stop();
+        await draining.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        // The counters publish once a second: the next value is after the collection.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+    }
+
     private void OnEvent(TraceEvent data)
     {
         if (data.EventName != "EventCounters"

@@ -36,6 +36,9 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     /// <summary>Applications a deploy or config is storing and applying now: a reconcile pass leaves them alone.</summary>
     private readonly HashSet<string> _applying = [];
 
+    /// <summary>The reconcile pass's calls in flight, by deployment key: a deploy or delete lets them land first.</summary>
+    private readonly Dictionary<string, Task> _ensuring = [];
+
     /// <summary>Reports received per deployment: a status an apply returned is not folded over a report that came meanwhile.</summary>
     private readonly Dictionary<string, long> _reports = [];
     private bool _publishPending;
@@ -109,6 +112,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     private async Task ApplyToDeploymentsAsync(ApplicationSpec spec, ApplicationSpec? previous)
     {
         var removed = previous?.Deployments.Where(d => spec.Deployments.All(n => n.Name != d.Name)).ToArray() ?? [];
+        await Task.WhenAll(spec.Deployments.Concat(removed).Select(d => AfterEnsureAsync(d.Id)));
         await Task.WhenAll(removed.Select(d => Deployment(d.Id).DeleteAsync()));
         foreach (var deployment in removed)
         {
@@ -150,6 +154,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     {
         try
         {
+            await Task.WhenAll(spec.Deployments.Select(d => AfterEnsureAsync(d.Id)));
             await Task.WhenAll(spec.Deployments.Select(d => Deployment(d.Id).DeleteAsync()));
             Applications.Remove(spec.Name);
             await StoreAsync($"the deletion of application '{spec.Name}'", () => Restore(spec.Name, spec));
@@ -364,17 +369,37 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         {
             return false;
         }
-        var reportsBefore = _reports.GetValueOrDefault(deployment.Id.Key);
+        var key = deployment.Id.Key;
+        var reportsBefore = _reports.GetValueOrDefault(key);
+        var call = Deployment(deployment.Id).EnsureAsync(deployment);
+        _ensuring[key] = call;
         try
         {
-            var status = await Deployment(deployment.Id).EnsureAsync(deployment);
+            var status = await call;
             // A report that arrived meanwhile is newer than what the ensure returned.
-            return IsSettled(app) && _reports.GetValueOrDefault(deployment.Id.Key) == reportsBefore && Fold(app.Name, status);
+            return IsSettled(app) && _reports.GetValueOrDefault(key) == reportsBefore && Fold(app.Name, status);
         }
         catch (Exception e)
         {
-            LogReapplyFailed(_logger, e, deployment.Id.Key);
+            LogReapplyFailed(_logger, e, key);
             return false;
+        }
+        finally
+        {
+            _ensuring.Remove(key);
+        }
+    }
+
+    /// <summary>
+    /// Waits for the reconcile pass's call to <paramref name="deployment"/> when one is in flight: it carries the spec
+    /// from before the change, and messages may overtake each other, so the change is sent once it has landed.
+    /// </summary>
+    private async Task AfterEnsureAsync(DeploymentId deployment)
+    {
+        if (_ensuring.TryGetValue(deployment.Key, out var call))
+        {
+            // Its failure is the pass's to log; on the grain's scheduler still.
+            await call.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
         }
     }
 
