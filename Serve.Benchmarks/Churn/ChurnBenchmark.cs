@@ -64,7 +64,7 @@ internal static class ChurnBenchmark
             for (var i = 0; i < windows.Count; i++)
             {
                 var w = windows[i];
-                Console.WriteLine(Invariant($"minute {i + 1}: stable application {w.Succeeded} ok, {w.Failed} failed, p99 {w.Latency.Percentile(99).TotalMilliseconds:F1} ms"));
+                Console.WriteLine(Invariant($"minute {i + 1}: stable application {w.Succeeded} ok, {w.Failed} failed{(w.Failed > 0 ? $" ({w.FailureReasons})" : "")}, p99 {w.Latency.Percentile(99).TotalMilliseconds:F1} ms"));
             }
             var failed = windows.Sum(w => w.Failed);
             Console.WriteLine(Invariant($"churn: {operations} operations ({failures.Count} failed{(failures.Count > 0 ? ": " + string.Join("; ", failures.Take(3)) : "")}); ")

@@ -34,7 +34,7 @@ internal sealed record ProcessSample(string Process, double RssBytes, int Thread
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"{Process}: RSS {RssBytes / 1048576:F0} MiB, threads {Threads}{(GcHeapBytes is { } heap ? $", GC heap {heap / 1048576:F0} MiB" : "")}{(Gen2Collections is { } gen2 ? $", Gen2 {gen2:F0}" : "")}");
 
-    /// <summary>The process whose command line (NUL-separated, as /proc holds it) starts with <paramref name="program"/> and contains <paramref name="fragment"/>; 0 when none.</summary>
+    /// <summary>The process whose command line (as /proc holds it; redis-server rewrites its own to <c>redis-server 127.0.0.1:port</c>) contains <paramref name="program"/> and <paramref name="fragment"/>; 0 when none.</summary>
     public static int FindByCommandLine(string program, string fragment)
     {
         foreach (var directory in Directory.EnumerateDirectories("/proc"))

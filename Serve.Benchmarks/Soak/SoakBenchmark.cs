@@ -66,7 +66,7 @@ internal static class SoakBenchmark
             var serve = client.Services.GetRequiredService<IServeClient>();
             await serve.RunAsync(Ingress.App(), "composition", "/composition");
             await gateway.StartAsync(TimeSpan.FromSeconds(60));
-            counters.Add(("redis-server", ProcessSample.FindByCommandLine("redis-server", $"--port\0{redis.Port}\0"), null));
+            counters.Add(("redis-server", ProcessSample.FindByCommandLine("redis-server", $":{redis.Port}"), null));
             counters.AddRange(processes.Select(p => (p.Name, p.ProcessId!.Value, (RuntimeCounters?)RuntimeCounters.Start(p.ProcessId!.Value))));
             counters.Add(("this process (client, load)", Environment.ProcessId, null));
 
@@ -88,7 +88,7 @@ internal static class SoakBenchmark
                     : ProcessSample.Read(c.Name, c.Pid, c.Counters)).ToArray();
                 samples.Add(sample);
                 var window = traffic.Windows.ElementAtOrDefault(minute - 1);
-                Console.WriteLine(Invariant($"minute {minute}: {window?.Succeeded ?? 0} ok, {window?.Failed ?? 0} failed, p99 {window?.Latency.Percentile(99).TotalMilliseconds ?? 0:F1} ms; load average {ScaleBenchmark.LoadAverage()}"));
+                Console.WriteLine(Invariant($"minute {minute}: {window?.Succeeded ?? 0} ok, {window?.Failed ?? 0} failed{(window is { Failed: > 0 } failing ? $" ({failing.FailureReasons})" : "")}, p99 {window?.Latency.Percentile(99).TotalMilliseconds ?? 0:F1} ms; load average {ScaleBenchmark.LoadAverage()}"));
                 foreach (var process in sample)
                 {
                     Console.WriteLine($"  {process}");

@@ -53,15 +53,16 @@ internal sealed class SteadyTraffic(HttpClient http, Uri url, double requestsPer
     private async Task SendAsync()
     {
         var start = Stopwatch.GetTimestamp();
-        var ok = false;
+        string? failure;
         try
         {
             using var response = await http.GetAsync(url, HttpCompletionOption.ResponseContentRead);
-            ok = response.IsSuccessStatusCode;
+            failure = response.IsSuccessStatusCode ? null : ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
-            // Counted as failed below.
+            // TaskCanceledException: no answer within the client's timeout.
+            failure = e.GetType().Name;
         }
         var ticks = Stopwatch.GetTimestamp() - start;
         var index = (int)(Stopwatch.GetElapsedTime(_started, start) / window);
@@ -71,7 +72,7 @@ internal sealed class SteadyTraffic(HttpClient http, Uri url, double requestsPer
             {
                 _windows.Add(new TrafficWindow());
             }
-            _windows[index].Record(ok, ticks);
+            _windows[index].Record(failure, ticks);
         }
     }
 }
