@@ -1,6 +1,7 @@
 using Serve.Benchmarks;
 using Serve.Benchmarks.Autoscaling;
 using Serve.Benchmarks.Chaos;
+using Serve.Benchmarks.Churn;
 using Serve.Benchmarks.Deploy;
 using Serve.Benchmarks.Embeddings;
 using Serve.Benchmarks.Fuzz;
@@ -8,6 +9,7 @@ using Serve.Benchmarks.Http;
 using Serve.Benchmarks.Multiplexing;
 using Serve.Benchmarks.Rolling;
 using Serve.Benchmarks.Scale;
+using Serve.Benchmarks.Soak;
 using Serve.Benchmarks.Testing;
 using Serve.Benchmarks.Tls;
 
@@ -23,7 +25,9 @@ using Serve.Benchmarks.Tls;
 // dotnet run -c Release --project Serve.Benchmarks -- tls [--duration 10] [--rounds 2]
 // dotnet run -c Release --project Serve.Benchmarks -- embeddings [--duration 15] [--rounds 2] [--clients 32] [--batch-sizes 1,4,8,16,32]
 // dotnet run -c Release --project Serve.Benchmarks -- fuzz [--requests 100000] [--seed 13]
-// dotnet run -c Release --project Serve.Benchmarks -- scale [--apps 1000] [--replicas 10] [--silos 4]
+// dotnet run -c Release --project Serve.Benchmarks -- scale [--apps 1000] [--replicas 10] [--silos 4] [--process-silos 1]
+// dotnet run -c Release --project Serve.Benchmarks -- churn [--minutes 10] [--rate 100]
+// dotnet run -c Release --project Serve.Benchmarks -- soak [--minutes 30] [--workers 2] [--load 50]
 // dotnet run -c Release --project Serve.Benchmarks -- testing [--rounds 6]
 switch (args.FirstOrDefault())
 {
@@ -71,6 +75,10 @@ switch (args.FirstOrDefault())
         return await FuzzBenchmark.RunAsync(args[1..]);
     case "scale":
         return await ScaleBenchmark.RunAsync(args[1..]);
+    case "churn":
+        return await ChurnBenchmark.RunAsync(args[1..]);
+    case "soak":
+        return await SoakBenchmark.RunAsync(args[1..]);
     case "testing":
         return await LocalTestingBenchmark.RunAsync(args[1..]);
     default:
@@ -84,6 +92,8 @@ switch (args.FirstOrDefault())
         Console.Error.WriteLine(ChaosSettings.Usage);
         Console.Error.WriteLine(MultiplexingBenchmark.Usage);
         Console.Error.WriteLine(ScaleBenchmark.Usage);
+        Console.Error.WriteLine(ChurnBenchmark.Usage);
+        Console.Error.WriteLine(SoakBenchmark.Usage);
         Console.Error.WriteLine(TlsBenchmark.Usage);
         Console.Error.WriteLine(EmbeddingsSettings.Usage);
         Console.Error.WriteLine(FuzzBenchmark.Usage);

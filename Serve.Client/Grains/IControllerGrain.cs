@@ -43,6 +43,20 @@ internal interface IControllerGrain : IGrainWithStringKey
     Task<ServeSnapshot> WatchAsync(long knownVersion, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Long poll of the route table alone (gateways): returns once its version differs from <paramref name="knownVersion"/>,
+    /// or after a while unchanged. Status changes do not wake it.
+    /// </summary>
+    [AlwaysInterleave, Alias("watch-routes")]
+    Task<RouteSnapshot> WatchRoutesAsync(long knownVersion, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Long poll of one application's status (a caller waiting for it to run or go): returns once the snapshot's version
+    /// differs from <paramref name="knownVersion"/>, or after a while unchanged; only that application travels.
+    /// </summary>
+    [AlwaysInterleave, Alias("watch-application")]
+    Task<ApplicationSnapshot> WatchApplicationAsync(string name, long knownVersion, CancellationToken cancellationToken);
+
+    /// <summary>
     /// A deployment grain's status changed. Interleaves with the controller's other calls, so that with many
     /// deployments changing at once reports never queue behind deploys that are waiting on those same deployments.
     /// </summary>

@@ -47,7 +47,7 @@ internal sealed class ServeClient : IServeClient
     }
 
     private Task WaitUntilRunningAsync(string name, CancellationToken cancellationToken) =>
-        WaitUntilAsync(status => status.Applications.TryGetValue(name, out var app) ? app.State switch
+        WaitUntilAsync(name, app => app is not null ? app.State switch
         {
             ApplicationState.Running => true,
             ApplicationState.DeployFailed => throw new DeployFailedException(name, app.Message),
@@ -58,7 +58,7 @@ internal sealed class ServeClient : IServeClient
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         await Controller.DeleteApplicationAsync(name).WaitAsync(cancellationToken);
-        await WaitUntilAsync(status => !status.Applications.ContainsKey(name), cancellationToken);
+        await WaitUntilAsync(name, app => app is null, cancellationToken);
     }
 
     public async Task<ServeStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
@@ -68,6 +68,19 @@ internal sealed class ServeClient : IServeClient
     {
         await Controller.ShutdownAsync().WaitAsync(cancellationToken);
         await WaitUntilAsync(status => status.Applications.Count == 0, cancellationToken);
+    }
+
+    /// <summary>
+    /// Watches one application's status (null: it does not exist) until <paramref name="condition"/> holds, riding out the
+    /// controller moving between silos; only that application travels, however many the cluster runs.
+    /// </summary>
+    private async Task WaitUntilAsync(string name, Func<ApplicationStatus?, bool> condition, CancellationToken cancellationToken)
+    {
+        var controller = Controller;
+        var watch = new VersionedWatch<ApplicationSnapshot>((version, token) => controller.WatchApplicationAsync(name, version, token), s => s.Version, WatchBackoff.Caller, _time);
+        while (!condition((await watch.NextAsync(cancellationToken)).Status))
+        {
+        }
     }
 
     /// <summary>Watches the controller's snapshot until <paramref name="condition"/> holds, riding out the controller moving between silos.</summary>

@@ -5,14 +5,23 @@ using Serve.Watching;
 
 namespace Serve.Routing;
 
-/// <summary>Keeps this gateway's route table in step with the controller through its snapshot long poll.</summary>
+/// <summary>
+/// Keeps this gateway's route table in step with the controller through its routes-only long poll: replicas starting
+/// and stopping across the cluster neither wake the gateway nor send it the status, so a route change travels alone
+/// whatever the cluster's size.
+/// </summary>
 internal sealed partial class RouteTableWatcher : BackgroundService
 {
+    /// <summary>How old the status handed to the dashboard may be before it is asked for again.</summary>
+    private static readonly TimeSpan StatusRefresh = TimeSpan.FromSeconds(1);
+
     private readonly IGrainFactory _grains;
     private readonly TimeProvider _time;
     private readonly ILogger<RouteTableWatcher> _logger;
     private volatile RoutePrefixTable? _table;
-    private volatile ServeSnapshot? _snapshot;
+    private volatile ServeStatus? _status;
+    private long _statusAt;
+    private int _refreshing;
 
     public RouteTableWatcher(IGrainFactory grains, TimeProvider time, ILogger<RouteTableWatcher> logger)
     {
@@ -24,8 +33,22 @@ internal sealed partial class RouteTableWatcher : BackgroundService
     /// <summary>The current table; empty until the controller has answered once.</summary>
     public RoutePrefixTable Current => _table ?? RoutePrefixTable.Empty;
 
-    /// <summary>The status of the controller's latest snapshot (the dashboard's replica counts); null until it has answered.</summary>
-    public ServeStatus? Status => _snapshot?.Status;
+    /// <summary>
+    /// The controller's status as of at most about <see cref="StatusRefresh"/> ago (the dashboard's replica counts), asked
+    /// for in the background when older; null until it has answered. Only readers pay for it, once a second at most.
+    /// </summary>
+    public ServeStatus? Status
+    {
+        get
+        {
+            if ((_status is null || _time.GetElapsedTime(Interlocked.Read(ref _statusAt)) >= StatusRefresh)
+                && Interlocked.Exchange(ref _refreshing, 1) == 0)
+            {
+                _ = RefreshStatusAsync();
+            }
+            return _status;
+        }
+    }
 
     /// <summary>Whether the controller has answered at least once (what <c>/-/healthz</c> reports).</summary>
     public bool HasTable => _table is not null;
@@ -34,15 +57,15 @@ internal sealed partial class RouteTableWatcher : BackgroundService
     {
         var controller = _grains.GetGrain<IControllerGrain>(IControllerGrain.Key);
         // The silo may still be starting, or the controller moving: the last table is kept meanwhile.
-        var watch = new VersionedWatch<ServeSnapshot>(
-            (version, token) => controller.WatchAsync(version, token),
+        var watch = new VersionedWatch<RouteSnapshot>(
+            (version, token) => controller.WatchRoutesAsync(version, token),
             snapshot => snapshot.Version,
             WatchBackoff.Forever,
             _time,
             (error, delay) => LogWatchFailed(_logger, error, delay));
         while (!stoppingToken.IsCancellationRequested)
         {
-            ServeSnapshot snapshot;
+            RouteSnapshot snapshot;
             try
             {
                 snapshot = await watch.NextAsync(stoppingToken);
@@ -51,9 +74,8 @@ internal sealed partial class RouteTableWatcher : BackgroundService
             {
                 return;
             }
-            _snapshot = snapshot;
-            // Most snapshots change status only (replicas starting, models loaded): the table and the log stay.
-            if (_table is null || !SameRoutes(_table.Routes, snapshot.Routes))
+            // A long poll that timed out, or a new controller activation, answers with the same routes: the table and the log stay.
+            if (_table is null || !_table.Routes.OrderBy(r => r.Prefix, StringComparer.Ordinal).SequenceEqual(snapshot.Routes.OrderBy(r => r.Prefix, StringComparer.Ordinal)))
             {
                 _table = new RoutePrefixTable(snapshot.Routes);
                 LogRoutes(_logger, snapshot.Routes.Count, snapshot.Version);
@@ -61,13 +83,29 @@ internal sealed partial class RouteTableWatcher : BackgroundService
         }
     }
 
-    private static bool SameRoutes(IReadOnlyList<RouteEntry> current, IReadOnlyList<RouteEntry> next) =>
-        current.Count == next.Count
-        && current.OrderBy(r => r.Prefix, StringComparer.Ordinal).SequenceEqual(next.OrderBy(r => r.Prefix, StringComparer.Ordinal));
+    private async Task RefreshStatusAsync()
+    {
+        try
+        {
+            _status = (await _grains.GetGrain<IControllerGrain>(IControllerGrain.Key).GetSnapshotAsync()).Status;
+            Interlocked.Exchange(ref _statusAt, _time.GetTimestamp());
+        }
+        catch (Exception e)
+        {
+            LogStatusFailed(_logger, e);
+        }
+        finally
+        {
+            Volatile.Write(ref _refreshing, 0);
+        }
+    }
 
-    [LoggerMessage(EventId = ServeEvents.RoutesChanged, Level = LogLevel.Information, Message = "Route table now has {Count} route(s) (snapshot {Version})")]
+    [LoggerMessage(EventId = ServeEvents.RoutesChanged, Level = LogLevel.Information, Message = "Route table now has {Count} route(s) (routes version {Version})")]
     private static partial void LogRoutes(ILogger logger, int count, long version);
 
     [LoggerMessage(EventId = ServeEvents.RoutesWatchFailed, Level = LogLevel.Debug, Message = "Watching the controller's routes failed; retrying in {Delay}")]
     private static partial void LogWatchFailed(ILogger logger, Exception error, TimeSpan delay);
+
+    [LoggerMessage(EventId = ServeEvents.RoutesWatchFailed, Level = LogLevel.Debug, Message = "Reading the controller's status for the dashboard failed; asked again on the next read")]
+    private static partial void LogStatusFailed(ILogger logger, Exception error);
 }

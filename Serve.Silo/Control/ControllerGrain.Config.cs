@@ -37,6 +37,24 @@ internal sealed partial class ControllerGrain
         {
             Applications[spec.Name] = spec;
         }
+        // What a reconcile pass must leave alone meanwhile: the changed applications and those retried below.
+        var applying = changed.Select(c => c.Spec.Name)
+            .Concat(unchanged.Where(name => _statuses.GetValueOrDefault(name)?.State == ApplicationState.DeployFailed))
+            .Where(_applying.Add)
+            .ToArray();
+        try
+        {
+            return await ApplyChangesAsync(changed, created, updated, unchanged, deleted);
+        }
+        finally
+        {
+            _applying.ExceptWith(applying);
+        }
+    }
+
+    private async Task<ConfigApplyResult> ApplyChangesAsync(
+        List<(ApplicationSpec Spec, ApplicationSpec? Previous)> changed, List<string> created, List<string> updated, List<string> unchanged, List<string> deleted)
+    {
         if (changed.Count > 0)
         {
             await StoreAsync("the config's applications", () =>

@@ -19,6 +19,9 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     /// </summary>
     private static readonly TimeSpan ReportPublishDelay = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>Deployments a reconcile pass ensures at once: a pass over thousands is a few round trips, not thousands.</summary>
+    private const int ReconcileBatch = 64;
+
     private readonly IPersistentState<ControllerState> _state;
     private readonly TimeProvider _time;
     private readonly ServeOptions _options;
@@ -27,6 +30,14 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     private readonly HashSet<string> _deleting = [];
     private ServeSnapshot _snapshot = new();
     private TaskCompletionSource _changed = NewSignal();
+    private RouteSnapshot _routes = new();
+    private TaskCompletionSource _routesChanged = NewSignal();
+
+    /// <summary>Applications a deploy or config is storing and applying now: a reconcile pass leaves them alone.</summary>
+    private readonly HashSet<string> _applying = [];
+
+    /// <summary>The reconcile pass's calls in flight, by deployment key: a deploy or delete lets them land first.</summary>
+    private readonly Dictionary<string, Task> _ensuring = [];
 
     /// <summary>Reports received per deployment: a status an apply returned is not folded over a report that came meanwhile.</summary>
     private readonly Dictionary<string, long> _reports = [];
@@ -50,14 +61,16 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _snapshot = new ServeSnapshot { Version = _time.GetUtcNow().UtcTicks };
+        _routes = new RouteSnapshot { Version = _snapshot.Version };
         foreach (var app in Applications.Values)
         {
             _statuses[app.Name] = InitialStatus(app);
             LogRestored(_logger, app.Name);
         }
         Publish();
-        // Re-applying is idempotent; it re-activates deployment grains lost with a silo.
-        this.RegisterGrainTimer(ReapplyAllAsync, new GrainTimerCreationOptions(TimeSpan.Zero, _options.ControllerReconcilePeriod) { KeepAlive = true });
+        // Re-applying is idempotent; it re-activates deployment grains lost with a silo. The pass interleaves: a deploy
+        // never waits behind it (a pass over thousands of deployments, or one on a silo that just died, takes a while).
+        this.RegisterGrainTimer(ReapplyAllAsync, new GrainTimerCreationOptions(TimeSpan.Zero, _options.ControllerReconcilePeriod) { KeepAlive = true, Interleave = true });
         return Task.CompletedTask;
     }
 
@@ -78,19 +91,28 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
 
         Applications.TryGetValue(spec.Name, out var previous);
         Applications[spec.Name] = spec;
-        await StoreAsync($"application '{spec.Name}'", () => Restore(spec.Name, previous));
-        LogDeployed(_logger, spec.Name, spec.Deployments.Count, spec.RoutePrefix ?? "(none)");
-        LogWarnings(spec);
+        _applying.Add(spec.Name);
+        try
+        {
+            await StoreAsync($"application '{spec.Name}'", () => Restore(spec.Name, previous));
+            LogDeployed(_logger, spec.Name, spec.Deployments.Count, spec.RoutePrefix ?? "(none)");
+            LogWarnings(spec);
 
-        _statuses[spec.Name] = InitialStatus(spec);
-        Publish();
-        await ApplyToDeploymentsAsync(spec, previous);
+            _statuses[spec.Name] = InitialStatus(spec);
+            Publish();
+            await ApplyToDeploymentsAsync(spec, previous);
+        }
+        finally
+        {
+            _applying.Remove(spec.Name);
+        }
     }
 
     /// <summary>Deletes the deployments <paramref name="previous"/> had and <paramref name="spec"/> drops, applies the rest, and folds their statuses.</summary>
     private async Task ApplyToDeploymentsAsync(ApplicationSpec spec, ApplicationSpec? previous)
     {
         var removed = previous?.Deployments.Where(d => spec.Deployments.All(n => n.Name != d.Name)).ToArray() ?? [];
+        await Task.WhenAll(spec.Deployments.Concat(removed).Select(d => AfterEnsureAsync(d.Id)));
         await Task.WhenAll(removed.Select(d => Deployment(d.Id).DeleteAsync()));
         foreach (var deployment in removed)
         {
@@ -132,6 +154,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     {
         try
         {
+            await Task.WhenAll(spec.Deployments.Select(d => AfterEnsureAsync(d.Id)));
             await Task.WhenAll(spec.Deployments.Select(d => Deployment(d.Id).DeleteAsync()));
             Applications.Remove(spec.Name);
             await StoreAsync($"the deletion of application '{spec.Name}'", () => Restore(spec.Name, spec));
@@ -174,14 +197,54 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         return _snapshot;
     }
 
+    public async Task<RouteSnapshot> WatchRoutesAsync(long knownVersion, CancellationToken cancellationToken)
+    {
+        if (_routes.Version != knownVersion)
+        {
+            return _routes;
+        }
+        await LongPoll.WaitAsync(_routesChanged.Task, ServiceProvider, _options.LongPollTimeout, _time, cancellationToken);
+        return _routes;
+    }
+
+    public async Task<ApplicationSnapshot> WatchApplicationAsync(string name, long knownVersion, CancellationToken cancellationToken)
+    {
+        if (_snapshot.Version == knownVersion)
+        {
+            // Snapshots that leave this application as it was (other applications' replicas starting) do not answer.
+            var seen = Published(name);
+            var started = _time.GetTimestamp();
+            while (ReferenceEquals(Published(name), seen))
+            {
+                var left = _options.LongPollTimeout - _time.GetElapsedTime(started);
+                var changed = _changed.Task;
+                if (left <= TimeSpan.Zero)
+                {
+                    break;
+                }
+                await LongPoll.WaitAsync(changed, ServiceProvider, left, _time, cancellationToken);
+                if (!changed.IsCompleted)
+                {
+                    // Timed out, the caller gave up, or the silo is stopping.
+                    break;
+                }
+            }
+        }
+        return new ApplicationSnapshot { Version = _snapshot.Version, Status = Published(name) };
+    }
+
+    private ApplicationStatus? Published(string application) => _snapshot.Status.Applications.GetValueOrDefault(application);
+
     public Task ReportDeploymentStatusAsync(string application, DeploymentStatus status)
     {
         if (_statuses.ContainsKey(application) && !_deleting.Contains(application))
         {
             var key = new DeploymentId(application, status.Name).Key;
             _reports[key] = _reports.GetValueOrDefault(key) + 1;
-            Fold(application, status);
-            PublishSoon();
+            if (Fold(application, status))
+            {
+                PublishSoon();
+            }
         }
         return Task.CompletedTask;
     }
@@ -216,12 +279,13 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         }
     }
 
-    private void Fold(string application, DeploymentStatus status)
+    /// <summary>Folds a deployment's status into its application's; false when it changes nothing (the status stays the same object, so watchers of that application are not woken).</summary>
+    private bool Fold(string application, DeploymentStatus status)
     {
         var app = _statuses[application];
-        if (!app.Deployments.ContainsKey(status.Name))
+        if (!app.Deployments.TryGetValue(status.Name, out var current) || Same(current, status))
         {
-            return;
+            return false;
         }
         var deployments = new Dictionary<string, DeploymentStatus>(app.Deployments) { [status.Name] = status };
         var failed = deployments.Values.FirstOrDefault(d => d.State == DeploymentState.DeployFailed);
@@ -231,7 +295,14 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
             : deployments.Values.All(d => d.State is DeploymentState.Healthy or DeploymentState.Upscaling or DeploymentState.Downscaling) ? (ApplicationState.Running, "")
             : (ApplicationState.Deploying, "");
         _statuses[application] = app with { State = state, Message = message, Deployments = deployments };
+        return true;
     }
+
+    /// <summary>Value equality of two statuses (records compare their lists by reference).</summary>
+    private static bool Same(DeploymentStatus a, DeploymentStatus b) =>
+        a with { Replicas = [], RecentScalingDecisions = [] } == b with { Replicas = [], RecentScalingDecisions = [] }
+        && a.Replicas.SequenceEqual(b.Replicas)
+        && a.RecentScalingDecisions.SequenceEqual(b.RecentScalingDecisions);
 
     private static ApplicationStatus InitialStatus(ApplicationSpec spec) => new()
     {
@@ -255,36 +326,85 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         var routes = Applications.Values
             .Where(a => a.RoutePrefix is not null && !_deleting.Contains(a.Name))
             .Select(a => new RouteEntry(a.RoutePrefix!, a.Name, a.IngressDeployment, a.RequestTimeout) { GrpcServices = a.GrpcServices })
+            .OrderBy(r => r.Prefix, StringComparer.Ordinal)
             .ToArray();
         _snapshot = new ServeSnapshot { Version = _snapshot.Version + 1, Status = status, Routes = routes };
         var changed = _changed;
         _changed = NewSignal();
         changed.TrySetResult();
+        if (!routes.SequenceEqual(_routes.Routes))
+        {
+            _routes = new RouteSnapshot { Version = _routes.Version + 1, Routes = routes };
+            var routesChanged = _routesChanged;
+            _routesChanged = NewSignal();
+            routesChanged.TrySetResult();
+        }
     }
 
+    /// <summary>
+    /// Ensures every deployment, <see cref="ReconcileBatch"/> at once. Interleaves with deploys and deletes: each
+    /// deployment is ensured, and its status folded, only while its application is neither replaced, nor being applied,
+    /// nor being deleted, so the pass never re-applies an older spec over a newer one nor revives a deleted deployment.
+    /// </summary>
     private async Task ReapplyAllAsync(CancellationToken cancellationToken)
     {
-        foreach (var app in Applications.Values.Where(a => !_deleting.Contains(a.Name)).ToArray())
+        var work = Applications.Values.SelectMany(a => a.Deployments.Select(d => (App: a, Deployment: d))).ToArray();
+        var changed = false;
+        for (var i = 0; i < work.Length; i += ReconcileBatch)
         {
-            foreach (var deployment in app.Deployments)
-            {
-                // Deleted or replaced while this pass awaited the deployments before: applying it now would revive it.
-                if (Applications.GetValueOrDefault(app.Name) != app || _deleting.Contains(app.Name))
-                {
-                    break;
-                }
-                try
-                {
-                    Fold(app.Name, await Deployment(deployment.Id).EnsureAsync(deployment));
-                }
-                catch (Exception e)
-                {
-                    LogReapplyFailed(_logger, e, deployment.Id.Key);
-                }
-            }
+            var folded = await Task.WhenAll(work.Skip(i).Take(ReconcileBatch).Select(w => EnsureAsync(w.App, w.Deployment)));
+            changed |= folded.Any(f => f);
         }
-        Publish();
+        // A pass that found every deployment as reported wakes no watcher.
+        if (changed)
+        {
+            PublishSoon();
+        }
     }
+
+    /// <summary>Ensures one deployment; true when its status changed the application's.</summary>
+    private async Task<bool> EnsureAsync(ApplicationSpec app, DeploymentSpec deployment)
+    {
+        if (!IsSettled(app))
+        {
+            return false;
+        }
+        var key = deployment.Id.Key;
+        var reportsBefore = _reports.GetValueOrDefault(key);
+        var call = Deployment(deployment.Id).EnsureAsync(deployment);
+        _ensuring[key] = call;
+        try
+        {
+            var status = await call;
+            // A report that arrived meanwhile is newer than what the ensure returned.
+            return IsSettled(app) && _reports.GetValueOrDefault(key) == reportsBefore && Fold(app.Name, status);
+        }
+        catch (Exception e)
+        {
+            LogReapplyFailed(_logger, e, key);
+            return false;
+        }
+        finally
+        {
+            _ensuring.Remove(key);
+        }
+    }
+
+    /// <summary>
+    /// Waits for the reconcile pass's call to <paramref name="deployment"/> when one is in flight: it carries the spec
+    /// from before the change, and messages may overtake each other, so the change is sent once it has landed.
+    /// </summary>
+    private async Task AfterEnsureAsync(DeploymentId deployment)
+    {
+        if (_ensuring.TryGetValue(deployment.Key, out var call))
+        {
+            // Its failure is the pass's to log; on the grain's scheduler still.
+            await call.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        }
+    }
+
+    private bool IsSettled(ApplicationSpec app) =>
+        ReferenceEquals(Applications.GetValueOrDefault(app.Name), app) && !_applying.Contains(app.Name) && !_deleting.Contains(app.Name);
 
     /// <summary>
     /// Writes the desired state. When the store fails, the in-memory change is undone (so the reconcile timer never

@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Globalization;
+using Serve.Benchmarks.Scale;
+using Serve.Benchmarks.Soak;
+using Serve.Benchmarks.Targets;
+
+namespace Serve.Benchmarks.Churn;
+
+/// <summary>
+/// Applications come and go while one stays: <c>--rate</c> deploy or delete operations per minute for <c>--minutes</c>
+/// (each churned application deployed to RUNNING, then deleted), on a <see cref="ScaleCluster"/> (silos in this process
+/// and a worker silo process), while open-loop HTTP traffic flows through the gateway to a stable application. Reports
+/// the stable application's failed requests and p99 per minute, and grain activations, timers, managed heap and threads
+/// (this process and the worker process, each after a full collection) before the churn and after it, once the deleted applications' grains are gone.
+/// </summary>
+internal static class ChurnBenchmark
+{
+    public const string Usage = """
+        dotnet run -c Release --project Serve.Benchmarks -- churn [--minutes <n>] [--rate <n>] [--replicas <n>] [--silos <n>] [--process-silos <n>] [--requests <n>]
+          --minutes <n>        length of the churn (default 10)
+          --rate <n>           deploy + delete operations per minute (default 100)
+          --replicas <n>       replicas of each churned application (default 2)
+          --silos <n>          silos in this process; the first is also the gateway (default 2)
+          --process-silos <n>  worker silo processes, on a throwaway redis-server; 0: none (default 1)
+          --requests <n>       requests per second to the stable application (default 200)
+        """;
+
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(120);
+
+    private sealed record Settings(int Minutes = 10, int Rate = 100, int Replicas = 2, int Silos = 2, int ProcessSilos = 1, int Requests = 200);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (Parse(args) is not { } settings)
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        await using var cluster = await ScaleCluster.StartAsync(settings.Silos, settings.ProcessSilos);
+        using var http = new HttpClient { BaseAddress = cluster.GatewayAddress, Timeout = TimeSpan.FromSeconds(10) };
+        var serve = cluster.Serve;
+        var workers = cluster.Workers.Select(w => (w.Name, Pid: w.ProcessId!.Value, Counters: RuntimeCounters.Start(w.ProcessId!.Value))).ToArray();
+        try
+        {
+            Console.WriteLine($"churn: {settings.Rate} deploy/delete operations per minute for {settings.Minutes} min ({settings.Replicas} replicas each) on {settings.Silos} silos {cluster.Description}, "
+                + $"{settings.Requests} req/s to a stable application; {Environment.ProcessorCount} cores; load average {ScaleBenchmark.LoadAverage()}");
+            await serve.RunAsync(Deployment.For<NoOpIngress>().Options(o => o with { NumReplicas = 2 }).Bind(), "stable", "/stable");
+            // Warm: JIT, connections, a churned application's whole life once; the baseline once its grains are gone.
+            var cold = await MeasureAsync(cluster, workers);
+            await serve.RunAsync(App(settings.Replicas), "churn-warmup", "/churn-warmup");
+            await serve.DeleteAsync("churn-warmup");
+            await WarmAsync(http);
+            var baseline = await SettleAsync(cluster, workers, cold) with { SettledAfter = TimeSpan.Zero };
+            Console.WriteLine($"baseline: {baseline}");
+
+            using var stop = new CancellationTokenSource();
+            var traffic = new SteadyTraffic(http, new Uri("/stable", UriKind.Relative), settings.Requests, TimeSpan.FromMinutes(1));
+            var flowing = traffic.RunAsync(stop.Token);
+            var (operations, failures) = await ChurnAsync(serve, settings);
+            await stop.CancelAsync();
+            await flowing;
+
+            var windows = traffic.Windows;
+            for (var i = 0; i < windows.Count; i++)
+            {
+                var w = windows[i];
+                Console.WriteLine(Invariant($"minute {i + 1}: stable application {w.Succeeded} ok, {w.Failed} failed{(w.Failed > 0 ? $" ({w.FailureReasons})" : "")}, p99 {w.Latency.Percentile(99).TotalMilliseconds:F1} ms"));
+            }
+            var failed = windows.Sum(w => w.Failed);
+            Console.WriteLine(Invariant($"churn: {operations} operations ({failures.Count} failed{(failures.Count > 0 ? ": " + string.Join("; ", failures.Take(3)) : "")}); ")
+                + Invariant($"stable application: {windows.Sum(w => w.Succeeded)} ok, {failed} failed"));
+
+            var after = await SettleAsync(cluster, workers, baseline);
+            Console.WriteLine($"after:    {after}");
+            Console.WriteLine(after.Activations.SequenceEqual(baseline.Activations) ? "activations back to baseline" : "activations NOT back to baseline");
+            Console.WriteLine($"load average {ScaleBenchmark.LoadAverage()}");
+            return failed == 0 && failures.Count == 0 ? 0 : 1;
+        }
+        finally
+        {
+            foreach (var worker in workers)
+            {
+                worker.Counters.Dispose();
+            }
+            await serve.ShutdownAsync();
+        }
+    }
+
+    /// <summary>
+    /// Starts one application's life every two operation intervals: deployed to RUNNING, deleted one interval after its
+    /// deploy began (or as soon as it runs, if later), so <c>--rate</c> operations a minute happen in all.
+    /// </summary>
+    private static async Task<(int Operations, List<string> Failures)> ChurnAsync(IServeClient serve, Settings settings)
+    {
+        var interval = TimeSpan.FromMinutes(1) / settings.Rate;
+        var lives = settings.Minutes * settings.Rate / 2;
+        var failures = new List<string>();
+        var clock = Stopwatch.StartNew();
+        var running = new List<Task>();
+        for (var i = 0; i < lives; i++)
+        {
+            var due = 2 * i * interval;
+            if (due > clock.Elapsed)
+            {
+                await Task.Delay(due - clock.Elapsed);
+            }
+            var name = $"churn-{i}";
+            running.Add(LiveAsync(name));
+        }
+        await Task.WhenAll(running);
+        return (2 * lives, failures);
+
+        async Task LiveAsync(string name)
+        {
+            var started = clock.Elapsed;
+            try
+            {
+                await serve.RunAsync(App(settings.Replicas), name, $"/{name}");
+                var deleteAt = started + interval;
+                if (deleteAt > clock.Elapsed)
+                {
+                    await Task.Delay(deleteAt - clock.Elapsed);
+                }
+                await serve.DeleteAsync(name);
+            }
+            catch (Exception e)
+            {
+                lock (failures)
+                {
+                    failures.Add($"{name}: {e.GetType().Name}: {e.Message}");
+                }
+            }
+        }
+    }
+
+    private static BoundDeployment App(int replicas) => Deployment.For<NoOp>().Options(o => o with { NumReplicas = replicas }).Bind();
+
+    private static async Task WarmAsync(HttpClient http)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            using var response = await http.GetAsync("/stable");
+            response.EnsureSuccessStatusCode();
+        }
+    }
+
+    /// <summary>Polls until the activations are back to <paramref name="baseline"/>'s (the deleted applications' grains deactivated), or the settle timeout.</summary>
+    private static async Task<ChurnMeasure> SettleAsync(ScaleCluster cluster, (string Name, int Pid, RuntimeCounters Counters)[] workers, ChurnMeasure baseline)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var now = await MeasureAsync(cluster, workers);
+            if (now.Activations.SequenceEqual(baseline.Activations) || clock.Elapsed > SettleTimeout)
+            {
+                return now with { SettledAfter = clock.Elapsed };
+            }
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+    }
+
+    private static async Task<ChurnMeasure> MeasureAsync(ScaleCluster cluster, (string Name, int Pid, RuntimeCounters Counters)[] workers)
+    {
+        var statistics = await cluster.Grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
+        var activations = statistics
+            .Where(s => s.GrainType.Contains("Serve", StringComparison.Ordinal))
+            .GroupBy(s => ShortName(s.GrainType))
+            .Select(g => (Type: g.Key, Count: g.Sum(s => s.ActivationCount)))
+            .Where(a => a.Count > 0)
+            .OrderBy(a => a.Type, StringComparer.Ordinal)
+            .ToArray();
+        await Task.WhenAll(workers.Select(w => RuntimeCounters.CollectGarbageAsync(w.Pid)));
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var self = ProcessSample.Read("this process", Environment.ProcessId, null) with { GcHeapBytes = GC.GetTotalMemory(forceFullCollection: true) };
+        return new ChurnMeasure(activations, Timer.ActiveCount, self, workers.Select(w => ProcessSample.Read(w.Name, w.Pid, w.Counters)).ToArray(), TimeSpan.Zero);
+    }
+
+    private static string ShortName(string grainType) => grainType.Split(',')[0].Split('.')[^1];
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private static Settings? Parse(string[] args)
+    {
+        var settings = new Settings();
+        for (var i = 0; i < args.Length; i += 2)
+        {
+            var minimum = args[i] == "--process-silos" ? 0 : 1;
+            if (i + 1 >= args.Length || !int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) || value < minimum)
+            {
+                Console.Error.WriteLine($"'{args[i]}' needs an integer of at least {minimum}.");
+                return null;
+            }
+            settings = args[i] switch
+            {
+                "--minutes" => settings with { Minutes = value },
+                "--rate" => settings with { Rate = value },
+                "--replicas" => settings with { Replicas = value },
+                "--silos" => settings with { Silos = value },
+                "--process-silos" => settings with { ProcessSilos = value },
+                "--requests" => settings with { Requests = value },
+                _ => null,
+            };
+            if (settings is null)
+            {
+                Console.Error.WriteLine($"Unknown option '{args[i]}'.");
+                return null;
+            }
+        }
+        return settings;
+    }
+}

@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Serve.Benchmarks.Chaos;
+using Serve.Benchmarks.Scale;
+using Serve.Samples.Composition;
+using Serve.Tests.Cluster;
+using Serve.Tests.Infrastructure;
+
+namespace Serve.Benchmarks.Soak;
+
+/// <summary>
+/// Hours compressed into minutes: a cluster of separate processes (a redis-server, <c>--workers</c> worker silos
+/// <c>dotnet Serve.Silo.dll</c>, one gateway <c>dotnet Serve.Gateway.dll</c>; this process only an Orleans client and
+/// the load) serving the composition sample (an ingress calling two deployments through handles) at <c>--load</c> of
+/// its measured capacity through the gateway for <c>--minutes</c>. Every minute: each process's RSS, threads, GC heap and
+/// Gen2 collections, and the minute's p99 and failed requests. At the end, whether any process's memory grew past
+/// warm-up (<c>--warmup-minutes</c>).
+/// </summary>
+internal static class SoakBenchmark
+{
+    public const string Usage = """
+        dotnet run -c Release --project Serve.Benchmarks -- soak [--minutes <n>] [--warmup-minutes <n>] [--workers <n>] [--load <percent>]
+          --minutes <n>          length of the steady load (default 30)
+          --warmup-minutes <n>   minutes left out of the trend (default 5)
+          --workers <n>          worker silo processes (default 2)
+          --load <percent>       share of the measured capacity sent (default 50)
+        """;
+
+    /// <summary>Growth past warm-up, as a share of the first post-warm-up minute, that counts as an upward trend.</summary>
+    private const double GrowthThreshold = 0.10;
+
+    private sealed record Settings(int Minutes = 30, int WarmupMinutes = 5, int Workers = 2, int Load = 50);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (Parse(args) is not { } settings)
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        await using var redis = await RedisServer.StartAsync(TimeSpan.FromSeconds(15));
+        var clusterId = $"soak-{Guid.NewGuid():N}";
+        var processes = new List<SiloProcess>();
+        var counters = new List<(string Name, int Pid, RuntimeCounters? Counters)>();
+        IHost? client = null;
+        try
+        {
+            var ports = FreePorts.Take(2 * settings.Workers + 2);
+            for (var i = 0; i < settings.Workers; i++)
+            {
+                processes.Add(new WorkerProcess($"worker-{i}", ports[2 * i], ports[2 * i + 1], SiloEnvironment(redis, clusterId, ports[2 * i], ports[2 * i + 1])));
+            }
+            var gatewayEnvironment = SiloEnvironment(redis, clusterId, ports[^2], 0);
+            gatewayEnvironment["Serve__Silo__HostsReplicas"] = "false";
+            gatewayEnvironment["Serve__Http__Port"] = ports[^1].ToString(CultureInfo.InvariantCulture);
+            gatewayEnvironment["Serve__Admin__Enabled"] = "false";
+            var gateway = new GatewayProcess("gateway", ports[^2], 0, ports[^1], gatewayEnvironment);
+            await Task.WhenAll(processes.Select(p => p.StartAsync(TimeSpan.FromSeconds(60))));
+            processes.Add(gateway);
+
+            client = await StartClientAsync(redis, clusterId);
+            var serve = client.Services.GetRequiredService<IServeClient>();
+            await serve.RunAsync(Ingress.App(), "composition", "/composition");
+            await gateway.StartAsync(TimeSpan.FromSeconds(60));
+            counters.Add(("redis-server", ProcessSample.FindByCommandLine("redis-server", $":{redis.Port}"), null));
+            counters.AddRange(processes.Select(p => (p.Name, p.ProcessId!.Value, (RuntimeCounters?)RuntimeCounters.Start(p.ProcessId!.Value))));
+            counters.Add(("this process (client, load)", Environment.ProcessId, null));
+
+            using var http = new HttpClient { BaseAddress = gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+            var url = new Uri(gateway.BaseAddress, "/composition");
+            var capacity = await CapacityProbe.MeasureAsync(http, url, callers: 64, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), CancellationToken.None);
+            var rate = capacity * settings.Load / 100;
+            Console.WriteLine(Invariant($"soak: composition sample through a gateway process, {settings.Workers} worker processes, redis-server; capacity {capacity:F0} req/s, sending {rate:F0} req/s ({settings.Load} %) for {settings.Minutes} min; {Environment.ProcessorCount} cores; load average {ScaleBenchmark.LoadAverage()}"));
+
+            using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(settings.Minutes));
+            var traffic = new SteadyTraffic(http, url, rate, TimeSpan.FromMinutes(1));
+            var flowing = traffic.RunAsync(stop.Token);
+            var samples = new List<ProcessSample[]>();
+            for (var minute = 1; minute <= settings.Minutes; minute++)
+            {
+                await Task.Delay(TimeSpan.FromMinutes(1));
+                var sample = counters.Select(c => c.Name == counters[^1].Name
+                    ? ProcessSample.Read(c.Name, c.Pid, null) with { GcHeapBytes = GC.GetTotalMemory(false), Gen2Collections = GC.CollectionCount(2) }
+                    : ProcessSample.Read(c.Name, c.Pid, c.Counters)).ToArray();
+                samples.Add(sample);
+                var window = traffic.Windows.ElementAtOrDefault(minute - 1);
+                Console.WriteLine(Invariant($"minute {minute}: {window?.Succeeded ?? 0} ok, {window?.Failed ?? 0} failed{(window is { Failed: > 0 } failing ? $" ({failing.FailureReasons})" : "")}, p99 {window?.Latency.Percentile(99).TotalMilliseconds ?? 0:F1} ms; load average {ScaleBenchmark.LoadAverage()}"));
+                foreach (var process in sample)
+                {
+                    Console.WriteLine($"  {process}");
+                }
+            }
+            await flowing;
+
+            var failed = traffic.Windows.Sum(w => w.Failed);
+            Console.WriteLine(Invariant($"requests: {traffic.Windows.Sum(w => w.Succeeded)} ok, {failed} failed; p99 per minute {string.Join(" ", traffic.Windows.Select(w => w.Latency.Percentile(99).TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture)))} ms"));
+            var growing = Trends(samples, settings.WarmupMinutes);
+            Console.WriteLine(growing.Count == 0
+                ? $"no process's RSS or GC heap grew past warm-up (minute {settings.WarmupMinutes + 1} to {settings.Minutes}, threshold {GrowthThreshold:P0} and a rising fit)"
+                : $"growing past warm-up: {string.Join("; ", growing)}");
+            return failed == 0 ? 0 : 1;
+        }
+        finally
+        {
+            foreach (var (_, _, c) in counters)
+            {
+                c?.Dispose();
+            }
+            if (client is not null)
+            {
+                await client.StopAsync();
+                client.Dispose();
+            }
+            foreach (var process in processes.AsEnumerable().Reverse())
+            {
+                await process.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The processes whose RSS or GC heap, from the first minute past warm-up to the last, rose by more than
+    /// <see cref="GrowthThreshold"/> of where it started with a least-squares slope above zero.
+    /// </summary>
+    private static List<string> Trends(List<ProcessSample[]> samples, int warmupMinutes)
+    {
+        var growing = new List<string>();
+        var steady = samples.Skip(warmupMinutes).ToArray();
+        if (steady.Length < 3)
+        {
+            return [$"too few minutes past warm-up ({steady.Length}) to tell"];
+        }
+        for (var p = 0; p < steady[0].Length; p++)
+        {
+            foreach (var (what, values) in new[]
+            {
+                ("RSS", steady.Select(s => s[p].RssBytes).ToArray()),
+                ("GC heap", steady.Select(s => s[p].GcHeapBytes ?? 0).ToArray()),
+            })
+            {
+                if (values[0] <= 0)
+                {
+                    continue;
+                }
+                var slope = Slope(values);
+                var growth = slope * (values.Length - 1) / values[0];
+                if (slope > 0 && growth > GrowthThreshold)
+                {
+                    growing.Add(Invariant($"{steady[0][p].Process} {what} +{growth:P0} ({slope / 1048576:F1} MiB/min)"));
+                }
+            }
+        }
+        return growing;
+    }
+
+    private static double Slope(double[] values)
+    {
+        var meanX = (values.Length - 1) / 2.0;
+        var meanY = values.Average();
+        var covariance = values.Select((y, x) => (x - meanX) * (y - meanY)).Sum();
+        var variance = values.Select((_, x) => (x - meanX) * (x - meanX)).Sum();
+        return covariance / variance;
+    }
+
+    private static Dictionary<string, string> SiloEnvironment(RedisServer redis, string clusterId, int siloPort, int gatewayPort)
+    {
+        var environment = SiloProcess.ClusterEnvironment(redis.ConnectionString, clusterId, siloPort, gatewayPort, "Default", typeof(Ingress).Assembly.Location);
+        environment["Logging__LogLevel__Orleans"] = "Error";
+        environment["Serve__Cluster__AllowInsecure"] = "true";
+        return environment;
+    }
+
+    private static async Task<IHost> StartClientAsync(RedisServer redis, string clusterId)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Error);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Serve:Cluster:Mode"] = "Redis",
+            ["Serve:Cluster:RedisConnectionString"] = redis.ConnectionString,
+            ["Serve:Cluster:ClusterId"] = clusterId,
+            ["Serve:Cluster:ServiceId"] = clusterId,
+            ["Serve:Cluster:AllowInsecure"] = "true",
+        });
+        builder.UseOrleansClient(orleans => orleans.UseServeCluster(builder.Configuration).AddServeClient());
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private static Settings? Parse(string[] args)
+    {
+        var settings = new Settings();
+        for (var i = 0; i < args.Length; i += 2)
+        {
+            var minimum = args[i] == "--warmup-minutes" ? 0 : 1;
+            if (i + 1 >= args.Length || !int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) || value < minimum)
+            {
+                Console.Error.WriteLine($"'{args[i]}' needs an integer of at least {minimum}.");
+                return null;
+            }
+            settings = args[i] switch
+            {
+                "--minutes" => settings with { Minutes = value },
+                "--warmup-minutes" => settings with { WarmupMinutes = value },
+                "--workers" => settings with { Workers = value },
+                "--load" when value <= 100 => settings with { Load = value },
+                _ => null,
+            };
+            if (settings is null)
+            {
+                Console.Error.WriteLine($"Unknown option or value out of range: '{args[i]} {args[i + 1]}'.");
+                return null;
+            }
+        }
+        return settings;
+    }
+}

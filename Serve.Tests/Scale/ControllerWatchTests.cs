@@ -1,0 +1,117 @@
+using Microsoft.Extensions.DependencyInjection;
+using Serve.Grains;
+using Serve.Tests.Deployments;
+using Serve.Tests.Infrastructure;
+
+namespace Serve.Tests.Scale;
+
+/// <summary>
+/// The controller's narrow watches and its reconcile pass, which keep one change cheap however many applications run:
+/// gateways hear of route changes only, a caller waiting for one application of that application only, and a
+/// deployment slow to answer the reconcile pass holds up no deploy.
+/// </summary>
+[Trait("Category", "Cluster")]
+public sealed class ControllerWatchTests(ReconcileClusterFixture fixture) : IClassFixture<ReconcileClusterFixture>
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
+
+    private IServeClient Serve => fixture.Serve;
+
+    private IControllerGrain Controller =>
+        fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IGrainFactory>().GetGrain<IControllerGrain>(IControllerGrain.Key);
+
+    [Fact]
+    public async Task WatchRoutesAsync_StatusChangesThenARouteChange_AnswersWithTheRouteChange()
+    {
+        await Serve.RunAsync<IProbe>(App(1), "routed", "/routed");
+        try
+        {
+            var known = await Controller.WatchRoutesAsync(-1, CancellationToken.None);
+            var next = Controller.WatchRoutesAsync(known.Version, CancellationToken.None);
+
+            // Replicas starting: many snapshots, the same routes.
+            await Serve.RunAsync<IProbe>(App(3), "routed", "/routed");
+            await Serve.RunAsync<IProbe>(App(1), "routed-2", "/routed-2");
+
+            var answer = await next.WaitAsync(Deadline);
+            Assert.Contains(answer.Routes, r => r.Prefix == "/routed-2");
+            Assert.Contains(answer.Routes, r => r.Prefix == "/routed");
+        }
+        finally
+        {
+            await DeleteAsync("routed", "routed-2");
+        }
+    }
+
+    [Fact]
+    public async Task WatchApplicationAsync_OtherApplicationsChangeThenThisOne_AnswersWithThisOnesChange()
+    {
+        await Serve.RunAsync<IProbe>(App(1), "watched", null);
+        try
+        {
+            var known = await Controller.WatchApplicationAsync("watched", -1, CancellationToken.None);
+            Assert.Equal(ApplicationState.Running, known.Status?.State);
+            var next = Controller.WatchApplicationAsync("watched", known.Version, CancellationToken.None);
+
+            // Another application deploying and running: many snapshots, "watched" unchanged (reconcile passes included).
+            await Serve.RunAsync<IProbe>(App(2), "bystander", null);
+            await Serve.DeleteAsync("bystander");
+            await Serve.RunAsync<IProbe>(App(2), "watched", null);
+
+            var answer = await next.WaitAsync(Deadline);
+            Assert.Equal(2, answer.Status?.Deployments.Values.Single().TargetReplicas);
+        }
+        finally
+        {
+            await DeleteAsync("watched", "bystander");
+        }
+    }
+
+    [Fact]
+    public async Task WatchApplicationAsync_Deleted_AnswersWithNoStatus()
+    {
+        await Serve.RunAsync<IProbe>(App(1), "short-lived", null);
+        var known = await Controller.WatchApplicationAsync("short-lived", -1, CancellationToken.None);
+
+        await Serve.DeleteAsync("short-lived");
+
+        Assert.Null((await Controller.WatchApplicationAsync("short-lived", known.Version, CancellationToken.None)).Status);
+    }
+
+    [Fact]
+    public async Task ReconcilePass_DeploymentSlowToAnswer_DeploysAndDeletesStillApply()
+    {
+        await Serve.RunAsync<IProbe>(App(1), HeldEnsureFilter.Application, null);
+        var gate = Gate.Create("scale-held-ensure");
+        HeldEnsureFilter.Hold = gate;
+        try
+        {
+            using var deadline = new CancellationTokenSource(Deadline);
+            await gate.WhenArrivedAsync(1).WaitAsync(deadline.Token);
+
+            // The pass is waiting on the held deployment; the controller still deploys and deletes.
+            var free = await Serve.RunAsync<IProbe>(App(1), "free", null, deadline.Token);
+            Assert.StartsWith("scale at", await free.Remote.WhoAsync(deadline.Token), StringComparison.Ordinal);
+            await Serve.DeleteAsync("free", deadline.Token);
+            Assert.Equal(1, gate.MaxInside);
+        }
+        finally
+        {
+            HeldEnsureFilter.Hold = null;
+            gate.Open();
+            await DeleteAsync(HeldEnsureFilter.Application, "free");
+        }
+    }
+
+    private async Task DeleteAsync(params string[] applications)
+    {
+        var status = await Serve.GetStatusAsync();
+        foreach (var application in applications.Where(status.Applications.ContainsKey))
+        {
+            await Serve.DeleteAsync(application);
+        }
+    }
+
+    private static BoundDeployment App(int replicas) =>
+        Deployment.For<Greeter>().Options(o => o with { NumReplicas = replicas }).Bind("scale");
+}

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.TestingHost;
+using Serve.Tests.Infrastructure;
+
+namespace Serve.Tests.Scale;
+
+/// <summary>One silo of its own whose controller reconciles every 200 ms and whose <see cref="HeldEnsureFilter"/> can hold those calls.</summary>
+public sealed class ReconcileClusterFixture : IAsyncLifetime
+{
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IServeClient Serve => Cluster.Silos[0].ServiceProvider.GetRequiredService<IServeClient>();
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSiloHost((_, host) => host.Logging.SetMinimumLevel(LogLevel.Warning));
+        builder.ConfigureSilo((_, silo) => silo
+            .AddIncomingGrainCallFilter<HeldEnsureFilter>()
+            .AddServe(o =>
+            {
+                o.ControllerReconcilePeriod = TimeSpan.FromMilliseconds(200);
+                TestDeployments.Register(o);
+            }));
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        HeldEnsureFilter.Hold = null;
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+}
