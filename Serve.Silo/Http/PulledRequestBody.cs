@@ -10,8 +10,11 @@ namespace Serve.Http;
 /// </summary>
 internal sealed class PulledRequestBody(IHttpExchangeChannel channel, long exchangeId, CancellationToken aborted) : Stream
 {
-    /// <summary>The most bytes one pull asks for: few calls for a large body, little held for a small read.</summary>
-    internal const int MaxPull = 256 * 1024;
+    /// <summary>
+    /// The most bytes one pull asks for: few calls for a large body, and each chunk under the large object heap's
+    /// threshold (85,000 bytes), so chunks die young instead of waiting for a full collection.
+    /// </summary>
+    internal const int MaxPull = 64 * 1024;
 
     private byte[] _chunk = [];
     private int _offset;
