@@ -13,8 +13,11 @@ internal sealed record HttpRequestData
     [Id(5)] public required string QueryString { get; init; }
     /// <summary>Header names and values, flattened: name, value, name, value…</summary>
     [Id(6)] public required string[] Headers { get; init; }
+    /// <summary>The whole body, when it travels in the call; empty when <see cref="BodyStreams"/>.</summary>
     [Id(7)] public required byte[] Body { get; init; }
     [Id(8)] public string? RemoteIpAddress { get; init; }
     /// <summary>The client's protocol as Kestrel reports it ("HTTP/1.1", "HTTP/2"); gRPC needs HTTP/2.</summary>
     [Id(9)] public string Protocol { get; init; } = "HTTP/1.1";
+    /// <summary>The body stays at the gateway, and the replica pulls it through the call's channel as its handler reads it.</summary>
+    [Id(10)] public bool BodyStreams { get; init; }
 }

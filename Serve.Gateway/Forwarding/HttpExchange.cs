@@ -71,6 +71,20 @@ internal sealed class HttpExchange : IHttpExchange
         return _bodiless ? new(HttpPush.Accepted) : SendAsync(chunk);
     }
 
+    /// <summary>The request body the replica pulls, when it does not travel in the call.</summary>
+    public StreamedRequestBody? RequestBody { get; init; }
+
+    public ValueTask<HttpPull> ReadAsync(int maxBytes)
+    {
+        if (RequestBody is not { } body)
+        {
+            return new(HttpPull.End);
+        }
+        // The replica's handler has the body's first bytes, or waits for them: the exchange cannot start again elsewhere.
+        Volatile.Write(ref _begun, true);
+        return body.PullAsync(maxBytes, Patience);
+    }
+
     /// <summary>Waits until the last bytes pushed are handed to the client's connection.</summary>
     public Task FinishAsync() => _sending;
 

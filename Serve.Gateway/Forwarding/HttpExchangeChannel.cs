@@ -19,20 +19,31 @@ internal sealed class HttpExchangeChannel(IGrainFactory grains, TimeProvider tim
     /// <summary>Exchanges open now.</summary>
     public int Count => _open.Count;
 
-    public HttpExchange Open(HttpContext context)
+    /// <summary>Opens an exchange; with <paramref name="bodyLimit"/>, its request body streams to the replica as it pulls it, up to that many bytes.</summary>
+    public HttpExchange Open(HttpContext context, long? bodyLimit = null)
     {
-        var exchange = new HttpExchange(Volatile.Read(ref _reference) ?? CreateReference(), Interlocked.Increment(ref _last), context, time);
+        var exchange = new HttpExchange(Volatile.Read(ref _reference) ?? CreateReference(), Interlocked.Increment(ref _last), context, time)
+        {
+            RequestBody = bodyLimit is { } limit ? new StreamedRequestBody(context.Request.BodyReader, limit, time, context.RequestAborted) : null,
+        };
         _open[exchange.Id] = exchange;
         return exchange;
     }
 
-    public void Close(HttpExchange exchange) => _open.TryRemove(exchange.Id, out _);
+    public void Close(HttpExchange exchange)
+    {
+        _open.TryRemove(exchange.Id, out _);
+        exchange.RequestBody?.Close();
+    }
 
     public ValueTask<HttpPush> StartAsync(long exchangeId, HttpResponseData head) =>
         _open.TryGetValue(exchangeId, out var exchange) ? exchange.StartAsync(head) : new(HttpPush.Gone);
 
     public ValueTask<HttpPush> WriteAsync(long exchangeId, byte[] chunk) =>
         _open.TryGetValue(exchangeId, out var exchange) ? exchange.WriteAsync(chunk) : new(HttpPush.Gone);
+
+    public ValueTask<HttpPull> ReadAsync(long exchangeId, int maxBytes) =>
+        _open.TryGetValue(exchangeId, out var exchange) ? exchange.ReadAsync(maxBytes) : new(HttpPull.Gone);
 
     private IHttpExchangeChannel CreateReference()
     {

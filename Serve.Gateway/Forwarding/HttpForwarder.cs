@@ -195,7 +195,27 @@ internal sealed partial class HttpForwarder
             : ForwardAsync(context, requestId, route, CreateRequest(context, requestId, pathBase, path, []), options);
     }
 
-    private async Task ReadAndForwardAsync(HttpContext context, string requestId, RouteEntry route, string pathBase, string path, ServeGatewayOptions options)
+    /// <summary>
+    /// The largest body that travels inline, in the call itself, read whole first: one grain call for the exchange. A
+    /// larger body, or one whose length is not announced, streams: the replica pulls it as its handler reads it.
+    /// </summary>
+    internal const long MaxInlineBody = 64 * 1024;
+
+    private Task ReadAndForwardAsync(HttpContext context, string requestId, RouteEntry route, string pathBase, string path, ServeGatewayOptions options)
+    {
+        var declared = context.Request.ContentLength;
+        if (declared <= MaxInlineBody)
+        {
+            return ReadWholeAndForwardAsync(context, requestId, route, pathBase, path, options);
+        }
+        if (declared > options.MaxRequestBodySize)
+        {
+            return GatewayError.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"request body over the limit of {options.MaxRequestBodySize} bytes", requestId);
+        }
+        return ForwardAsync(context, requestId, route, CreateRequest(context, requestId, pathBase, path, []) with { BodyStreams = true }, options, options.MaxRequestBodySize);
+    }
+
+    private async Task ReadWholeAndForwardAsync(HttpContext context, string requestId, RouteEntry route, string pathBase, string path, ServeGatewayOptions options)
     {
         var read = await RequestBodyReader.ReadAsync(context.Request, options.MaxRequestBodySize, _budget, context.RequestAborted);
         switch (read.Status)
@@ -245,17 +265,25 @@ internal sealed partial class HttpForwarder
         Protocol = context.Request.Protocol,
     };
 
-    private async Task ForwardAsync(HttpContext context, string requestId, RouteEntry route, HttpRequestData request, ServeGatewayOptions options)
+    // streamedBodyLimit: set when the request body streams, the most bytes the replica may pull.
+    private async Task ForwardAsync(HttpContext context, string requestId, RouteEntry route, HttpRequestData request, ServeGatewayOptions options, long? streamedBodyLimit = null)
     {
         var timeout = route.RequestTimeout ?? options.RequestTimeout;
         TryGetModelId(context.Request, out var modelId);
         var call = new CallOptions { RequestId = requestId, Timeout = timeout, Idempotent = HttpIdempotency.IsIdempotent(context.Request), MultiplexedModelId = modelId };
         var deployment = new DeploymentId(route.Application, route.IngressDeployment);
-        var exchange = _exchanges.Open(context);
+        var exchange = _exchanges.Open(context, streamedBodyLimit);
         try
         {
             var response = await _directory.GetRouter(deployment).HttpAsync(request, exchange, call, context.RequestAborted);
             LogForwarded(_logger, requestId, route.Application, response.StatusCode);
+            if (exchange.RequestBody?.Failure is { } failure)
+            {
+                // The client's body failed the gateway (too large, malformed) while the handler read it: whatever the
+                // handler made of its read error, the client is told why — or, once the response has begun, cut off.
+                await RefuseStreamedBodyAsync(context, requestId, exchange, failure, options);
+                return;
+            }
             if (exchange.Refused is { } refused)
             {
                 throw new InvalidOperationException(refused);
@@ -273,6 +301,11 @@ internal sealed partial class HttpForwarder
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             LogClientGone(_logger, requestId);
+        }
+        catch (Exception) when (exchange.RequestBody?.Failure is { } failure)
+        {
+            // The handler failed on its read of a body the gateway refused: that refusal is the answer.
+            await RefuseStreamedBodyAsync(context, requestId, exchange, failure, options);
         }
         catch (RequestTimeoutException)
         {
@@ -325,6 +358,25 @@ internal sealed partial class HttpForwarder
         finally
         {
             _exchanges.Close(exchange);
+        }
+    }
+
+    private async Task RefuseStreamedBodyAsync(HttpContext context, string requestId, HttpExchange exchange, HttpPullStatus failure, ServeGatewayOptions options)
+    {
+        var reason = exchange.RequestBody!.FailureReason ?? "";
+        LogBodyRejected(_logger, requestId, reason);
+        if (exchange.Streamed || context.Response.HasStarted)
+        {
+            context.Abort();
+            return;
+        }
+        if (failure == HttpPullStatus.TooLarge)
+        {
+            await GatewayError.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"request body over the limit of {options.MaxRequestBodySize} bytes", requestId);
+        }
+        else
+        {
+            await GatewayError.WriteAsync(context, StatusCodes.Status400BadRequest, $"the request body was refused: {reason}", requestId);
         }
     }
 

@@ -5,7 +5,9 @@ namespace Serve.Forwarding;
 
 /// <summary>
 /// The bytes of request bodies the gateway may hold at once, every request together
-/// (<see cref="Hosting.ServeGatewayOptions.RequestBodyBudget"/>). Bodies take from it as their bytes arrive, never what
+/// (<see cref="Hosting.ServeGatewayOptions.RequestBodyBudget"/>). Only bodies read whole count (inline HTTP bodies of
+/// at most <see cref="HttpForwarder.MaxInlineBody"/>, gRPC messages): a streamed body holds one chunk at a time, bounded
+/// by the replica's pull, and takes nothing. Bodies take from it as their bytes arrive, never what
 /// their Content-Length announces, and give back when their request is done; what does not fit is refused, so slow or
 /// many bodies cannot run the gateway out of memory. Published as <c>serve.gateway.request_body.buffered</c>.
 /// </summary>

@@ -42,8 +42,9 @@ public sealed class ServeGatewayOptions
     public long MaxRequestBodySize { get; set; } = 16 * 1024 * 1024;
 
     /// <summary>
-    /// Bytes of request bodies the gateway holds at once, every request together: a body is held from its first byte
-    /// until its answer is written, and takes from this budget only what has arrived. A request that would go past it
+    /// Bytes of request bodies the gateway holds at once, every request together: a body that travels inline (64 KiB at
+    /// most over HTTP; gRPC request messages) is held from its first byte until its answer is written, and takes from
+    /// this budget only what has arrived; a streamed body holds one chunk at a time and takes nothing. A request that would go past it
     /// gets 503 with <c>Retry-After</c>. At least <see cref="MaxRequestBodySize"/>. Default is 256 MiB.
     /// </summary>
     public long RequestBodyBudget { get; set; } = 256 * 1024 * 1024;

@@ -95,7 +95,8 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
         var response = new ReplicaResponseFeature();
         var body = new ResponseBodyCollector(response);
-        var features = new ReplicaRequestFeatures(call.Request, call.RequestId, response, body, aborted.Token);
+        var features = new ReplicaRequestFeatures(call.Request, call.RequestId, response, body, aborted.Token,
+            call.Request.BodyStreams ? new PulledRequestBody(call.Channel, call.ExchangeId, aborted.Token) : null);
 
         var pipeline = RunAsync(features, response, body);
         if (!pipeline.IsCompleted)

@@ -27,11 +27,14 @@ internal sealed class ReplicaRequestFeatures :
     private string? _rawTarget;
     private IHeaderDictionary? _headers;
     private Stream? _body;
+    private readonly Stream? _streamedBody;
     private IPAddress? _remoteIpAddress;
     private bool _remoteIpParsed;
 
-    public ReplicaRequestFeatures(HttpRequestData request, string requestId, ReplicaResponseFeature response, IHttpResponseBodyFeature responseBody, CancellationToken aborted)
+    public ReplicaRequestFeatures(HttpRequestData request, string requestId, ReplicaResponseFeature response, IHttpResponseBodyFeature responseBody, CancellationToken aborted,
+        Stream? streamedBody = null)
     {
+        _streamedBody = streamedBody;
         _request = request;
         _response = response;
         _responseBody = responseBody;
@@ -125,12 +128,12 @@ internal sealed class ReplicaRequestFeatures :
 
     public Stream Body
     {
-        get => _body ??= new MemoryStream(_request.Body, writable: false);
+        get => _body ??= _streamedBody ?? new MemoryStream(_request.Body, writable: false);
         set => _body = value;
     }
 
     // IHttpRequestBodyDetectionFeature
-    public bool CanHaveBody => _request.Body.Length > 0;
+    public bool CanHaveBody => _request.Body.Length > 0 || _request.BodyStreams;
 
     // IHttpRequestLifetimeFeature: as before, Abort does not end the request early.
     public CancellationToken RequestAborted { get; set; }

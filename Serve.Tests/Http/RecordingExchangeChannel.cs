@@ -36,5 +36,10 @@ internal sealed class RecordingExchangeChannel : IHttpExchangeChannel
         return new(Answer());
     }
 
+    /// <summary>What pulls of a streamed request body get, in turn; "end" once they are all taken.</summary>
+    public ConcurrentQueue<HttpPull> Pulls { get; } = new();
+
+    public ValueTask<HttpPull> ReadAsync(long exchangeId, int maxBytes) => new(Pulls.TryDequeue(out var pull) ? pull : HttpPull.End);
+
     private HttpPush Answer() => GoneFrom > 0 && Interlocked.Increment(ref _pushes) >= GoneFrom ? HttpPush.Gone : HttpPush.Accepted;
 }

@@ -25,6 +25,51 @@ public sealed class ReplicaHttpHostTests
         Method = "GET", Scheme = "http", Host = "localhost", PathBase = "", Path = path, QueryString = query, Headers = [], Body = [],
     };
 
+    /// <summary>Reads the whole body in small reads; answers it as text, or how its read failed.</summary>
+    private sealed class BodyReadingIngress : IHttpIngress
+    {
+        public async Task<object?> HandleAsync(Microsoft.AspNetCore.Http.HttpRequest request, CancellationToken cancellationToken)
+        {
+            try
+            {
+                using var reader = new StreamReader(request.Body);
+                return await reader.ReadToEndAsync(cancellationToken);
+            }
+            catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
+            {
+                return $"refused {e.StatusCode}";
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ExchangeAsync_StreamedBody_PullsChunksUntilTheEnd()
+    {
+        await using var host = await CreateHostAsync(new BodyReadingIngress());
+        var channel = new RecordingExchangeChannel();
+        channel.Pulls.Enqueue(new HttpPull(HttpPullStatus.Data, Encoding.ASCII.GetBytes("hello ")));
+        channel.Pulls.Enqueue(HttpPull.Later);
+        channel.Pulls.Enqueue(new HttpPull(HttpPullStatus.Data, Encoding.ASCII.GetBytes("world")));
+
+        var response = await host.ExchangeAsync(channel.Call(Get("/") with { Method = "POST", BodyStreams = true }), CancellationToken.None);
+
+        Assert.Equal("hello world", Encoding.UTF8.GetString(response.Body));
+        Assert.Empty(channel.Pulls);
+    }
+
+    [Fact]
+    public async Task ExchangeAsync_StreamedBodyOverTheGatewaysLimit_FailsTheReadWith413()
+    {
+        await using var host = await CreateHostAsync(new BodyReadingIngress());
+        var channel = new RecordingExchangeChannel();
+        channel.Pulls.Enqueue(new HttpPull(HttpPullStatus.Data, new byte[10]));
+        channel.Pulls.Enqueue(HttpPull.TooLarge);
+
+        var response = await host.ExchangeAsync(channel.Call(Get("/") with { Method = "POST", BodyStreams = true }), CancellationToken.None);
+
+        Assert.Equal("refused 413", Encoding.UTF8.GetString(response.Body));
+    }
+
     [Fact]
     public async Task ExchangeAsync_QuickHandler_ReturnsWholeResponseWithoutPushing()
     {

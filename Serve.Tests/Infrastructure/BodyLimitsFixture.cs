@@ -28,6 +28,8 @@ public sealed class BodyLimitsFixture : IAsyncLifetime
 
     internal RequestBodyBudget BodyBudget => _gateway.Services.GetRequiredService<RequestBodyBudget>();
 
+    internal HttpExchangeChannel Exchanges => _gateway.Services.GetRequiredService<HttpExchangeChannel>();
+
     public async Task InitializeAsync()
     {
         var ports = FreePorts.Take(2);

@@ -28,6 +28,8 @@ public sealed class EchoIngress(string label, ILocalSiloDetails silo) : IHttpIng
                 return "held";
             case "stream":
                 return StreamAsync(gate, cancellationToken);
+            case "sha256":
+                return await HashAsync(request.Body, cancellationToken);
             default:
                 using (var reader = new StreamReader(request.Body))
                 {
@@ -35,6 +37,21 @@ public sealed class EchoIngress(string label, ILocalSiloDetails silo) : IHttpIng
                         request.Headers["x-request-id"].ToString(), await reader.ReadToEndAsync(cancellationToken), silo.SiloAddress.ToString());
                 }
         }
+    }
+
+    /// <summary>The body's SHA-256 and length, read as a stream in small reads: nothing of it is held.</summary>
+    private static async Task<string> HashAsync(Stream body, CancellationToken cancellationToken)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var buffer = new byte[16 * 1024];
+        long length = 0;
+        int read;
+        while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            length += read;
+        }
+        return $"{Convert.ToHexStringLower(hash.GetHashAndReset())} {length}";
     }
 
     private sealed class StatusWithBody(int status, string body) : IResult

@@ -1,0 +1,126 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http;
+using Serve.Http;
+
+namespace Serve.Forwarding;
+
+/// <summary>
+/// A request body the gateway does not hold: each pull from the replica reads what the client has sent, straight from
+/// Kestrel's pipe, so the gateway keeps at most one chunk of it and a client sends no faster than the handler reads
+/// (back-pressure through Kestrel's pipe and the socket). A pull waits a while for bytes, then answers "later", well
+/// within Orleans' response timeout. Pulls come one at a time (the replica awaits each).
+/// </summary>
+internal sealed class StreamedRequestBody
+{
+    private readonly PipeReader _reader;
+    private readonly long _limit;
+    private readonly TimeProvider _time;
+    private readonly CancellationToken _clientGone;
+    private Task<ReadResult>? _pending;
+    private long _read;
+    private HttpPull? _ended;
+
+    public StreamedRequestBody(PipeReader reader, long limit, TimeProvider time, CancellationToken clientGone)
+    {
+        _reader = reader;
+        _limit = limit;
+        _time = time;
+        _clientGone = clientGone;
+    }
+
+    /// <summary>Why the body failed (<see cref="HttpPullStatus.TooLarge"/> or <see cref="HttpPullStatus.Malformed"/>), once it has; the gateway answers for it.</summary>
+    public HttpPullStatus? Failure { get; private set; }
+
+    /// <summary>The reason Kestrel gave for a malformed body.</summary>
+    public string? FailureReason { get; private set; }
+
+    public async ValueTask<HttpPull> PullAsync(int maxBytes, TimeSpan patience)
+    {
+        if (_ended is { } ended)
+        {
+            return ended;
+        }
+        if (_clientGone.IsCancellationRequested)
+        {
+            return HttpPull.Gone;
+        }
+        // The read is not cancelled when the pull gives up waiting: a cancelled read leaves Kestrel unable to drain the
+        // body. It is kept for the next pull instead.
+        _pending ??= _reader.ReadAsync(CancellationToken.None).AsTask();
+        if (!_pending.IsCompleted)
+        {
+            await Task.WhenAny(_pending, Task.Delay(patience, _time, _clientGone));
+            if (!_pending.IsCompleted)
+            {
+                return _clientGone.IsCancellationRequested ? HttpPull.Gone : HttpPull.Later;
+            }
+        }
+        var pending = _pending;
+        _pending = null;
+        try
+        {
+            var result = await pending;
+            return Take(result, Math.Max(1, maxBytes));
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Fail(HttpPullStatus.TooLarge, e.Message);
+        }
+        catch (BadHttpRequestException e)
+        {
+            return Fail(HttpPullStatus.Malformed, e.Message);
+        }
+        catch (Exception e) when (e is ConnectionResetException or OperationCanceledException)
+        {
+            return _ended = HttpPull.Gone;
+        }
+        catch (IOException e)
+        {
+            // Kestrel reports some malformed bodies (a chunk size that overflows) as an IOException while the client is still there.
+            return _clientGone.IsCancellationRequested ? _ended = HttpPull.Gone : Fail(HttpPullStatus.Malformed, e.Message);
+        }
+    }
+
+    /// <summary>Stops a read still waiting for the client: the exchange has ended.</summary>
+    public void Close()
+    {
+        _ended ??= HttpPull.Gone;
+        if (_pending is { IsCompleted: false })
+        {
+            _reader.CancelPendingRead();
+        }
+    }
+
+    private HttpPull Take(ReadResult result, int maxBytes)
+    {
+        var buffer = result.Buffer;
+        if (result.IsCanceled)
+        {
+            return _ended = HttpPull.Gone;
+        }
+        if (buffer.IsEmpty && result.IsCompleted)
+        {
+            _reader.AdvanceTo(buffer.End);
+            return _ended = HttpPull.End;
+        }
+        var taken = buffer.Slice(0, Math.Min(buffer.Length, maxBytes));
+        if (_read + taken.Length > _limit)
+        {
+            _reader.AdvanceTo(buffer.Start, buffer.End);
+            return Fail(HttpPullStatus.TooLarge, $"the request body is over the limit of {_limit} bytes");
+        }
+        var data = taken.ToArray();
+        _read += data.Length;
+        _reader.AdvanceTo(taken.End);
+        return new HttpPull(HttpPullStatus.Data, data);
+    }
+
+    private HttpPull Fail(HttpPullStatus status, string reason)
+    {
+        Failure = status;
+        FailureReason = reason;
+        return _ended = status == HttpPullStatus.TooLarge ? HttpPull.TooLarge : HttpPull.Malformed;
+    }
+}

@@ -1,0 +1,72 @@
+using System.IO.Pipelines;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
+using Serve.Forwarding;
+using Serve.Http;
+using Serve.Tests.Http;
+
+namespace Serve.Tests.Gateway;
+
+/// <summary>The gateway's side of a streamed request body: what each pull of the replica gets.</summary>
+public sealed class StreamedRequestBodyTests
+{
+    private static (HttpExchange Exchange, Pipe Body, FakeTimeProvider Time) Open(long limit)
+    {
+        var pipe = new Pipe();
+        var context = new DefaultHttpContext();
+        context.Request.Body = pipe.Reader.AsStream();
+        var time = new FakeTimeProvider();
+        var exchange = new HttpExchange(new RecordingExchangeChannel(), 1, context, time)
+        {
+            RequestBody = new StreamedRequestBody(context.Request.BodyReader, limit, time, context.RequestAborted),
+        };
+        return (exchange, pipe, time);
+    }
+
+    [Fact]
+    public async Task ReadAsync_FirstPull_BeginsTheExchange()
+    {
+        var (exchange, body, _) = Open(1024);
+        await body.Writer.WriteAsync(Encoding.ASCII.GetBytes("hello"));
+        await body.Writer.CompleteAsync();
+        // Not begun until the replica pulls: a replica that refused the call (full) leaves it to another.
+        Assert.False(exchange.Begun);
+
+        var first = await exchange.ReadAsync(3);
+
+        Assert.True(exchange.Begun);
+        Assert.Equal((HttpPullStatus.Data, "hel"), (first.Status, Encoding.ASCII.GetString(first.Data)));
+        var second = await exchange.ReadAsync(1024);
+        Assert.Equal((HttpPullStatus.Data, "lo"), (second.Status, Encoding.ASCII.GetString(second.Data)));
+        Assert.Equal(HttpPullStatus.End, (await exchange.ReadAsync(1024)).Status);
+    }
+
+    [Fact]
+    public async Task ReadAsync_ClientSendsNothingForAWhile_AnswersLaterThenTheBytes()
+    {
+        var (exchange, body, time) = Open(1024);
+
+        var waiting = exchange.ReadAsync(1024).AsTask();
+        Assert.False(waiting.IsCompleted);
+        time.Advance(HttpExchange.Patience);
+        Assert.Equal(HttpPullStatus.Later, (await waiting).Status);
+
+        await body.Writer.WriteAsync(new byte[] { 1, 2 });
+        var pull = await exchange.ReadAsync(1024);
+        Assert.Equal([1, 2], pull.Data);
+    }
+
+    [Fact]
+    public async Task ReadAsync_BodyPastTheLimit_AnswersTooLargeAndSaysSo()
+    {
+        var (exchange, body, _) = Open(4);
+        await body.Writer.WriteAsync(new byte[3]);
+        Assert.Equal(HttpPullStatus.Data, (await exchange.ReadAsync(1024)).Status);
+        await body.Writer.WriteAsync(new byte[3]);
+
+        Assert.Equal(HttpPullStatus.TooLarge, (await exchange.ReadAsync(1024)).Status);
+        Assert.Equal(HttpPullStatus.TooLarge, exchange.RequestBody!.Failure);
+        Assert.Equal(HttpPullStatus.TooLarge, (await exchange.ReadAsync(1024)).Status);
+    }
+}
