@@ -96,6 +96,11 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         var response = new ReplicaResponseFeature();
         var body = new ResponseBodyCollector(response);
         var features = new ReplicaRequestFeatures(call.Request, call.RequestId, response, body, aborted.Token);
+        if (call.WebSockets is not null)
+        {
+            // websocket (#14): HttpContext.WebSockets reaches the client's connection, held by the gateway.
+            features.Set<IHttpWebSocketFeature>(new ReplicaWebSocketFeature(call, response, aborted.Token));
+        }
 
         var pipeline = RunAsync(features, response, body);
         if (!pipeline.IsCompleted)
