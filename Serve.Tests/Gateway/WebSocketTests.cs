@@ -20,7 +20,7 @@ public sealed class WebSocketTests(GatewayFixture fixture) : IAsyncLifetime
 
     public Task DisposeAsync() => fixture.Serve.DeleteAsync("websockets");
 
-    private Uri Url(string path) => new(new Uri(fixture.Http.BaseAddress!.ToString().Replace("http://", "ws://", StringComparison.Ordinal)), Prefix + path);
+    private Uri Url(string path, string prefix = Prefix) => new(new Uri(fixture.Http.BaseAddress!.ToString().Replace("http://", "ws://", StringComparison.Ordinal)), prefix + path);
 
     private static CancellationToken Timeout() => new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;
 
@@ -124,8 +124,48 @@ public sealed class WebSocketTests(GatewayFixture fixture) : IAsyncLifetime
         await socket.ConnectAsync(Url("/hold"), Timeout());
         var (_, held) = await ReceiveMessageAsync(socket);
 
-        Assert.Equal("held", Encoding.UTF8.GetString(held));
+        Assert.Equal($"{Environment.ProcessId}", Encoding.UTF8.GetString(held));
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", Timeout());
         Assert.Equal((WebSocketCloseStatus.NormalClosure, "bye"), (socket.CloseStatus, socket.CloseStatusDescription));
+    }
+
+    [Fact]
+    public async Task Connect_Open_HoldsAReplicaSlotUntilClosed()
+    {
+        var bound = Deployment.For<WebSocketEndpoints>().Options(o => o with { MaxOngoingRequests = 1, MaxQueuedRequests = 0 }).Bind();
+        await fixture.Serve.RunAsync(bound, "websockets-one", "/ws-one");
+        await fixture.WaitForRoutesAsync(r => r.GetValueOrDefault("/ws-one") == "websockets-one");
+        try
+        {
+            using var socket = new ClientWebSocket();
+            await socket.ConnectAsync(Url("/hold", "/ws-one"), Timeout());
+            await ReceiveMessageAsync(socket);
+
+            var whileOpen = await fixture.Http.GetAsync("/ws-one/refuse");
+            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", Timeout());
+            // The slot comes back once the handler has returned, a moment after the close handshake.
+            var afterClose = await GetWhenServedAsync("/ws-one/refuse");
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, whileOpen.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, afterClose.StatusCode);
+        }
+        finally
+        {
+            await fixture.Serve.DeleteAsync("websockets-one");
+        }
+    }
+
+    private async Task<HttpResponseMessage> GetWhenServedAsync(string path)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            var response = await fixture.Http.GetAsync(path, deadline.Token);
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable)
+            {
+                return response;
+            }
+            await Task.Delay(20, deadline.Token);
+        }
     }
 }

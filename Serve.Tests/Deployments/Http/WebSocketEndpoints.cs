@@ -57,11 +57,11 @@ public sealed class WebSocketEndpoints : IHttpEndpoints
         // Refuses to switch: a plain HTTP answer.
         endpoints.Map("/refuse", (HttpContext context) =>
             context.WebSockets.IsWebSocketRequest ? Results.BadRequest("no WebSockets here") : Results.Ok("plain"));
-        // Accepts, says so, and waits for the client's close (or the end of the connection).
+        // Accepts, says which process serves it, and waits for the client's close (or the end of the connection).
         endpoints.Map("/hold", async (HttpContext context) =>
         {
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
-            await socket.SendAsync("held"u8.ToArray(), WebSocketMessageType.Text, true, context.RequestAborted);
+            await socket.SendAsync(Encoding.UTF8.GetBytes($"{Environment.ProcessId}"), WebSocketMessageType.Text, true, context.RequestAborted);
             var buffer = new byte[1024];
             while ((await socket.ReceiveAsync(buffer, context.RequestAborted)).MessageType != WebSocketMessageType.Close)
             {
