@@ -108,13 +108,34 @@ public sealed class WebSocketTests(GatewayFixture fixture) : IAsyncLifetime
     public async Task Send_MessageOverTheLimit_ClosesWith1009()
     {
         using var socket = new ClientWebSocket();
-        await socket.ConnectAsync(Url("/echo"), Timeout());
+        await socket.ConnectAsync(Url("/hold"), Timeout());
+        await ReceiveMessageAsync(socket);
 
         await socket.SendAsync(new byte[Serve.WebSockets.WebSocketChannel.MaxMessageSize + 1], WebSocketMessageType.Binary, true, Timeout());
         var (type, _) = await ReceiveMessageAsync(socket);
 
         Assert.Equal(WebSocketMessageType.Close, type);
         Assert.Equal(WebSocketCloseStatus.MessageTooBig, socket.CloseStatus);
+    }
+
+    [Fact]
+    public async Task Receive_ServerMessageOverTheLimit_ClosesWith1009()
+    {
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(Url($"/big?size={Serve.WebSockets.WebSocketChannel.MaxMessageSize + 1}"), Timeout());
+
+        var received = 0L;
+        WebSocketReceiveResult result;
+        var buffer = new byte[64 * 1024];
+        do
+        {
+            result = await socket.ReceiveAsync(buffer, Timeout());
+            received += result.Count;
+        }
+        while (result.MessageType != WebSocketMessageType.Close);
+
+        Assert.Equal(WebSocketCloseStatus.MessageTooBig, socket.CloseStatus);
+        Assert.True(received <= Serve.WebSockets.WebSocketChannel.MaxMessageSize, $"{received} bytes of the message reached the client");
     }
 
     [Fact]

@@ -54,6 +54,18 @@ public sealed class WebSocketEndpoints : IHttpEndpoints
             }
             await socket.CloseOutputAsync((WebSocketCloseStatus)4000, $"pushed {count}", context.RequestAborted);
         });
+        // Sends one message of size bytes, in 64 KiB fragments.
+        endpoints.Map("/big", async (HttpContext context, int size) =>
+        {
+            using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            var fragment = new byte[64 * 1024];
+            for (var sent = 0; sent < size; sent += fragment.Length)
+            {
+                var count = Math.Min(fragment.Length, size - sent);
+                await socket.SendAsync(fragment.AsMemory(0, count), WebSocketMessageType.Binary, sent + count == size, context.RequestAborted);
+            }
+            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "sent", context.RequestAborted);
+        });
         // Refuses to switch: a plain HTTP answer.
         endpoints.Map("/refuse", (HttpContext context) =>
             context.WebSockets.IsWebSocketRequest ? Results.BadRequest("no WebSockets here") : Results.Ok("plain"));
