@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 using Serve.Forwarding;
+using Serve.Hosting;
 using Serve.Http;
 
 namespace Serve.WebSockets;
@@ -10,11 +12,8 @@ namespace Serve.WebSockets;
 /// connection it names. A connection is open for the life of its request; a call for one that ended answers "gone".
 /// Orleans holds observers weakly: the container holds this one (a singleton).
 /// </summary>
-internal sealed class WebSocketChannel(IGrainFactory grains, TimeProvider time) : IWebSocketChannel
+internal sealed class WebSocketChannel(IGrainFactory grains, TimeProvider time, IOptionsMonitor<ServeGatewayOptions> options) : IWebSocketChannel
 {
-    /// <summary>The largest WebSocket message carried either way; a larger one closes the connection with 1009.</summary>
-    public const int MaxMessageSize = 1024 * 1024;
-
     private readonly ConcurrentDictionary<long, WebSocketSession> _open = new();
     private readonly Lock _creating = new();
     private IWebSocketChannel? _reference;
@@ -25,7 +24,7 @@ internal sealed class WebSocketChannel(IGrainFactory grains, TimeProvider time) 
     /// <summary>Holds a WebSocket request's connection under its exchange's id, and gives the exchange this channel.</summary>
     public WebSocketSession Open(HttpContext context, HttpExchange exchange)
     {
-        var session = new WebSocketSession(context, exchange, MaxMessageSize, time);
+        var session = new WebSocketSession(context, exchange, options.CurrentValue.MaxWebSocketMessageSize, time);
         _open[exchange.Id] = session;
         exchange.WebSockets = Volatile.Read(ref _reference) ?? CreateReference();
         return session;

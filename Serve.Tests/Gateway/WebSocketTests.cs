@@ -12,6 +12,8 @@ public sealed class WebSocketTests(GatewayFixture fixture) : IAsyncLifetime
 {
     private const string Prefix = "/ws";
 
+    private static readonly int MaxMessageSize = new Serve.Hosting.ServeGatewayOptions().MaxWebSocketMessageSize;
+
     public async Task InitializeAsync()
     {
         await fixture.Serve.RunAsync(Deployment.For<WebSocketEndpoints>().Bind(), "websockets", Prefix);
@@ -111,7 +113,7 @@ public sealed class WebSocketTests(GatewayFixture fixture) : IAsyncLifetime
         await socket.ConnectAsync(Url("/hold"), Timeout());
         await ReceiveMessageAsync(socket);
 
-        await socket.SendAsync(new byte[Serve.WebSockets.WebSocketChannel.MaxMessageSize + 1], WebSocketMessageType.Binary, true, Timeout());
+        await socket.SendAsync(new byte[MaxMessageSize + 1], WebSocketMessageType.Binary, true, Timeout());
         var (type, _) = await ReceiveMessageAsync(socket);
 
         Assert.Equal(WebSocketMessageType.Close, type);
@@ -122,7 +124,7 @@ public sealed class WebSocketTests(GatewayFixture fixture) : IAsyncLifetime
     public async Task Receive_ServerMessageOverTheLimit_ClosesWith1009()
     {
         using var socket = new ClientWebSocket();
-        await socket.ConnectAsync(Url($"/big?size={Serve.WebSockets.WebSocketChannel.MaxMessageSize + 1}"), Timeout());
+        await socket.ConnectAsync(Url($"/big?size={MaxMessageSize + 1}"), Timeout());
 
         var received = 0L;
         WebSocketReceiveResult result;
@@ -135,7 +137,7 @@ public sealed class WebSocketTests(GatewayFixture fixture) : IAsyncLifetime
         while (result.MessageType != WebSocketMessageType.Close);
 
         Assert.Equal(WebSocketCloseStatus.MessageTooBig, socket.CloseStatus);
-        Assert.True(received <= Serve.WebSockets.WebSocketChannel.MaxMessageSize, $"{received} bytes of the message reached the client");
+        Assert.True(received <= MaxMessageSize, $"{received} bytes of the message reached the client");
     }
 
     [Fact]
@@ -173,6 +175,30 @@ public sealed class WebSocketTests(GatewayFixture fixture) : IAsyncLifetime
         finally
         {
             await fixture.Serve.DeleteAsync("websockets-one");
+        }
+    }
+
+    [Fact]
+    public async Task Connect_RouteWithRequestTimeout_ConnectionOutlivesIt()
+    {
+        await fixture.Serve.RunAsync(Deployment.For<WebSocketEndpoints>().Bind(),
+            new RunOptions { Name = "websockets-timed", RoutePrefix = "/ws-timed", RequestTimeout = TimeSpan.FromMilliseconds(200) });
+        await fixture.WaitForRoutesAsync(r => r.GetValueOrDefault("/ws-timed") == "websockets-timed");
+        try
+        {
+            using var socket = new ClientWebSocket();
+            await socket.ConnectAsync(Url("/echo", "/ws-timed"), Timeout());
+
+            // Past the route's timeout on purpose: the timeout bounds requests, not how long a connection stays open.
+            await Task.Delay(TimeSpan.FromMilliseconds(600));
+            await socket.SendAsync("still here"u8.ToArray(), WebSocketMessageType.Text, true, Timeout());
+            var (_, data) = await ReceiveMessageAsync(socket);
+
+            Assert.Equal("still here", Encoding.UTF8.GetString(data));
+        }
+        finally
+        {
+            await fixture.Serve.DeleteAsync("websockets-timed");
         }
     }
 
