@@ -91,6 +91,7 @@ internal static class WebSocketBenchmark
                     Console.WriteLine(FormattableString.Invariant($"RESULT websocket scenario={name} connections={count} msgs_per_s={rate:F0} ratio_to_raw={rate / raw:F3}"));
                 }
             }
+            await serve.DeleteAsync("ws-echo");
             return 0;
         }
         finally
