@@ -202,6 +202,20 @@ public sealed class WebSocketTests(GatewayFixture fixture) : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData("/fail", WebSocketCloseStatus.InternalServerError, "the application raised an exception")]
+    [InlineData("/leave", WebSocketCloseStatus.NormalClosure, "")]
+    public async Task Connect_HandlerEndsWithoutClosing_GatewayCloses(string path, WebSocketCloseStatus status, string description)
+    {
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(Url(path), Timeout());
+
+        var (type, _) = await ReceiveMessageAsync(socket);
+
+        Assert.Equal(WebSocketMessageType.Close, type);
+        Assert.Equal((status, description), (socket.CloseStatus, socket.CloseStatusDescription));
+    }
+
     private async Task<HttpResponseMessage> GetWhenServedAsync(string path)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));

@@ -66,6 +66,16 @@ public sealed class WebSocketEndpoints : IHttpEndpoints
             }
             await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "sent", context.RequestAborted);
         });
+        // Accepts, then fails, or returns without a close.
+        endpoints.Map("/fail", async (HttpContext context) =>
+        {
+            using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            throw new InvalidOperationException("the handler failed after it accepted");
+        });
+        endpoints.Map("/leave", async (HttpContext context) =>
+        {
+            using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        });
         // Refuses to switch: a plain HTTP answer.
         endpoints.Map("/refuse", (HttpContext context) =>
             context.WebSockets.IsWebSocketRequest ? Results.BadRequest("no WebSockets here") : Results.Ok("plain"));
