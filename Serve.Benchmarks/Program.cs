@@ -55,6 +55,8 @@ switch (args.FirstOrDefault())
         return await HttpBenchmark.RunAsync(args[1..]);
     case "grpc":
         return await GrpcBenchmark.RunAsync(args[1..]);
+    case "websocket":
+        return await WebSocketBenchmark.RunAsync(args[1..]);
     case TelemetryGateway.Command:
         return await TelemetryGateway.RunAsync(args[1..]);
     case "autoscaling":
@@ -86,6 +88,7 @@ switch (args.FirstOrDefault())
         Console.Error.WriteLine(BenchmarkSettings.Usage);
         Console.Error.WriteLine(HttpBenchmark.Usage);
         Console.Error.WriteLine(GrpcBenchmark.Usage);
+        Console.Error.WriteLine(WebSocketBenchmark.Usage);
         Console.Error.WriteLine(AutoscalingBenchmark.Usage);
         Console.Error.WriteLine(DeployBenchmark.Usage);
         Console.Error.WriteLine(RollingBenchmark.Usage);

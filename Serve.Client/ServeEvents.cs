@@ -59,6 +59,8 @@ internal static class ServeEvents
     public const int RequestBodyRejected = 5009;
     public const int GrpcCallAnswered = 5010;
     public const int GrpcCallUnrouted = 5011;
+    public const int WebSocketAccepted = 5030;
+    public const int WebSocketClosed = 5031;
 
     // Config files and the admin API: 7000s
     public const int ConfigApplied = 7001;

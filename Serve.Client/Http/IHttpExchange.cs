@@ -12,4 +12,7 @@ internal interface IHttpExchange
     /// another replica, whatever its method.
     /// </summary>
     bool Begun { get; }
+
+    /// <summary>Where the client's WebSocket is held, for a WebSocket request; null otherwise.</summary>
+    IWebSocketChannel? WebSockets => null;
 }

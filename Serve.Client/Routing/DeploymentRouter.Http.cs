@@ -36,6 +36,7 @@ internal sealed partial class DeploymentRouter
             Request = request,
             Channel = exchange.Channel,
             ExchangeId = exchange.Id,
+            WebSockets = exchange.WebSockets,
         };
         using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(envelope) : null;
         using var deadline = DeadlineScope.Create(envelope.DeadlineUtcTicks, _time, cancellationToken);

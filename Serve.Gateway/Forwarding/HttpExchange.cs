@@ -34,6 +34,11 @@ internal sealed class HttpExchange : IHttpExchange
 
     public bool Begun => Volatile.Read(ref _begun);
 
+    // websocket (#14): where the client's WebSocket is held, and the switch of protocols that begins the exchange.
+    public IWebSocketChannel? WebSockets { get; set; }
+
+    public void MarkBegun() => Volatile.Write(ref _begun, true);
+
     /// <summary>The replica streamed: the head went to the client, and only the trailers are left when the call returns.</summary>
     public bool Streamed { get; private set; }
 

@@ -60,12 +60,28 @@ internal sealed partial class HttpForwarder
 
     public Task ForwardAsync(HttpContext context)
     {
+        // websocket (#14)
+        if (AddWebSocketFeature(context) is { } adding)
+        {
+            return ForwardAfterAsync(adding, context);
+        }
+        return ForwardRequestAsync(context);
+    }
+
+    private Task ForwardRequestAsync(HttpContext context)
+    {
         var requestId = RequestId(context.Request);
         // The log scope and the span need an async method of their own, so that they end with the request; when nobody
         // logs (not even at Critical) and nobody traces, requests skip it.
         return ServeActivitySource.Instance.HasListeners() || _logger.IsEnabled(LogLevel.Critical)
             ? ForwardObservedAsync(context, requestId)
             : ForwardMeasuredAsync(context, requestId, null);
+    }
+
+    private async Task ForwardAfterAsync(Task adding, HttpContext context)
+    {
+        await adding;
+        await ForwardRequestAsync(context);
     }
 
     private async Task ForwardObservedAsync(HttpContext context, string requestId)
@@ -270,13 +286,20 @@ internal sealed partial class HttpForwarder
     {
         var timeout = route.RequestTimeout ?? options.RequestTimeout;
         TryGetModelId(context.Request, out var modelId);
-        var call = new CallOptions { RequestId = requestId, Timeout = timeout, Idempotent = HttpIdempotency.IsIdempotent(context.Request), MultiplexedModelId = modelId };
         var deployment = new DeploymentId(route.Application, route.IngressDeployment);
         var exchange = _exchanges.Open(context, streamedBodyLimit);
+        // websocket (#14): a WebSocket connection lasts as long as its ends keep it, so its call has no timeout.
+        var webSocket = OpenWebSocket(context, exchange);
+        var call = new CallOptions { RequestId = requestId, Timeout = webSocket is null ? timeout : null, Idempotent = HttpIdempotency.IsIdempotent(context.Request), MultiplexedModelId = modelId };
         try
         {
             var response = await _directory.GetRouter(deployment).HttpAsync(request, exchange, call, context.RequestAborted);
             LogForwarded(_logger, requestId, route.Application, response.StatusCode);
+            if (webSocket is { Accepted: true })
+            {
+                await EndWebSocketAsync(webSocket, requestId, null);
+                return;
+            }
             if (exchange.RequestBody?.Failure is { } failure)
             {
                 // The client's body failed the gateway (too large, malformed) while the handler read it: whatever the
@@ -297,6 +320,11 @@ internal sealed partial class HttpForwarder
             {
                 await WriteResponseAsync(context, response);
             }
+        }
+        catch (Exception e) when (webSocket is { Accepted: true })
+        {
+            // websocket (#14): the answer is the WebSocket, so it closes, with the reason, rather than answer an error.
+            await EndWebSocketAsync(webSocket, requestId, e);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -358,6 +386,7 @@ internal sealed partial class HttpForwarder
         finally
         {
             _exchanges.Close(exchange);
+            CloseWebSocket(webSocket);
         }
     }
 

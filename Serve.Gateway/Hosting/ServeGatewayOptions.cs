@@ -50,6 +50,12 @@ public sealed class ServeGatewayOptions
     public long RequestBodyBudget { get; set; } = 256 * 1024 * 1024;
 
     /// <summary>
+    /// Largest WebSocket message carried either way, between a client and the replica serving its connection; a larger
+    /// one closes the connection with 1009 (message too big). At most 64 MiB. Default is 1 MiB.
+    /// </summary>
+    public int MaxWebSocketMessageSize { get; set; } = 1024 * 1024;
+
+    /// <summary>
     /// Connections Kestrel keeps open at once, on the HTTP and admin ports together; further ones are closed at
     /// once. Null for no limit. Default is 10,000.
     /// </summary>

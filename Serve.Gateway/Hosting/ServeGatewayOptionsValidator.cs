@@ -15,6 +15,9 @@ internal sealed class ServeGatewayOptionsValidator(TimeProvider time) : IValidat
     /// <summary>Kestrel's default <c>MaxRequestBufferSize</c>, which the gateway keeps.</summary>
     private const int MaxRequestBuffer = 1024 * 1024;
 
+    /// <summary>A WebSocket message travels in one grain call: kept well below Orleans' largest message body (100 MB).</summary>
+    private const int MaxWebSocketMessage = 64 * 1024 * 1024;
+
     public ValidateOptionsResult Validate(string? name, ServeGatewayOptions options)
     {
         var errors = new List<string>();
@@ -54,6 +57,10 @@ internal sealed class ServeGatewayOptionsValidator(TimeProvider time) : IValidat
         if (options.MaxRequestBodySize <= 0)
         {
             errors.Add($"Serve:Http:MaxRequestBodySize: {options.MaxRequestBodySize} must be positive.");
+        }
+        if (options.MaxWebSocketMessageSize is < 1 or > MaxWebSocketMessage)
+        {
+            errors.Add($"Serve:Http:MaxWebSocketMessageSize: {options.MaxWebSocketMessageSize} must be between 1 and {MaxWebSocketMessage}.");
         }
         if (options.RequestBodyBudget < options.MaxRequestBodySize)
         {

@@ -43,6 +43,7 @@ public static class ServeGatewayServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         // One channel for the process: the replicas of every HTTP and gRPC exchange push their streamed responses to it.
         services.TryAddSingleton<HttpExchangeChannel>();
+        services.TryAddSingleton<Serve.WebSockets.WebSocketChannel>();
         services.TryAddSingleton<HttpForwarder>();
         services.TryAddSingleton<GrpcForwarder>();
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServeGatewayOptions>>((kestrel, gateway) =>

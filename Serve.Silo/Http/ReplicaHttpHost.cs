@@ -97,6 +97,11 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         var body = new ResponseBodyCollector(response);
         var features = new ReplicaRequestFeatures(call.Request, call.RequestId, response, body, aborted.Token,
             call.Request.BodyStreams ? new PulledRequestBody(call.Channel, call.ExchangeId, aborted.Token) : null);
+        if (call.WebSockets is not null)
+        {
+            // websocket (#14): HttpContext.WebSockets reaches the client's connection, held by the gateway.
+            features.Set<IHttpWebSocketFeature>(new ReplicaWebSocketFeature(call, response, aborted.Token));
+        }
 
         var pipeline = RunAsync(features, response, body);
         if (!pipeline.IsCompleted)

@@ -39,4 +39,11 @@ public sealed class ServeGatewayOptionsValidatorTests
     [Fact]
     public void Validate_NoMinimumRateOrConnectionLimit_Succeeds() =>
         Assert.True(new ServeGatewayOptionsValidator().Validate(null, new ServeGatewayOptions { MinRequestBodyDataRate = 0, MinRequestBodyDataRateGracePeriod = TimeSpan.Zero, MaxConnections = null }).Succeeded);
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(64 * 1024 * 1024 + 1)]
+    public void Validate_WebSocketMessageSizeOutOfRange_NamesIt(int size) =>
+        Assert.Equal([$"Serve:Http:MaxWebSocketMessageSize: {size} must be between 1 and 67108864."],
+            new ServeGatewayOptionsValidator().Validate(null, new ServeGatewayOptions { MaxWebSocketMessageSize = size }).Failures!);
 }
