@@ -70,6 +70,8 @@ internal static class HttpBenchmark
         builder.Services.Configure<Serve.Hosting.ServeOptions>(o => o.DeploymentAssemblies.Add(typeof(Serve.Samples.SampleCatalog).Assembly));
         var gateway = builder.Build();
         gateway.MapGet("/-/bench/hello", () => Results.Text("Hello world!"));
+        gateway.MapPost("/-/bench/upload", async (HttpRequest request, CancellationToken cancellationToken) =>
+            Results.Text((await DrainIngress.DrainAsync(request.Body, cancellationToken)).ToString(CultureInfo.InvariantCulture)));
         gateway.MapServe();
         await gateway.StartAsync();
         await using var uvicorn = await UvicornPeer.StartAsync(FreePort());
@@ -78,6 +80,7 @@ internal static class HttpBenchmark
             var serve = gateway.Services.GetRequiredService<IServeClient>();
             // Enough slots that 64 connections never wait for one: the benchmark measures the path, not the limit.
             await serve.RunAsync(Deployment.For<NoOpIngress>().Options(o => o with { MaxOngoingRequests = 128 }).Bind(), "noop", "/noop");
+            await serve.RunAsync(Deployment.For<DrainIngress>().Options(o => o with { MaxOngoingRequests = 128 }).Bind(), "upload", "/upload");
             await serve.RunAsync(Deployment.For<NoOpEndpoints>().Options(o => o with { MaxOngoingRequests = 128 }).Bind(), "endpoints", "/endpoints");
             await serve.RunAsync(
                 Deployment.For<Ingress>().Options(o => o with { MaxOngoingRequests = 128 }).Bind(
@@ -95,6 +98,10 @@ internal static class HttpBenchmark
                 ("gateway-endpoints", $"{gatewayUrl}/endpoints"),
                 ("gateway-composition", $"{gatewayUrl}/composition"),
                 ("uvicorn-starlette", uvicorn.Url),
+                // 1 MiB bodies: read whole by a Kestrel endpoint in the gateway process, and streamed through the gateway
+                // to an ingress that reads them; compared with each other (MB/s), not with the hello.
+                ("kestrel-upload", $"{gatewayUrl}/-/bench/upload"),
+                ("gateway-upload", $"{gatewayUrl}/upload"),
             ];
             // The ratios need raw Kestrel, so it always runs.
             var scenarios = all.Where(s => only is null || s.Name == "kestrel-raw" || only.Contains(s.Name)).ToArray();
@@ -134,7 +141,15 @@ internal static class HttpBenchmark
         }
     }
 
-    private static string? ScriptOf(string scenario) => scenario == "gateway-noop-post" ? Wrk.PostScript(1024) : null;
+    /// <summary>The body of each upload scenario's requests.</summary>
+    private const int UploadBytes = 1024 * 1024;
+
+    private static string? ScriptOf(string scenario) => scenario switch
+    {
+        "gateway-noop-post" => Wrk.PostScript(1024),
+        "kestrel-upload" or "gateway-upload" => Wrk.PostScript(UploadBytes),
+        _ => null,
+    };
 
     private static void PrintSummary(List<WrkResult> results, int[] connections)
     {
@@ -151,6 +166,15 @@ internal static class HttpBenchmark
                 var bytes = Median(runs.Select(r => r.BytesPerRequest));
                 Console.WriteLine($"  {scenario,-20} c={count,-3} {rate,10:N0} req/s  p50 {Median(runs.Select(r => r.P50Ms)),7:N2} ms  p99 {Median(runs.Select(r => r.P99Ms)),7:N2} ms  cpu {cpu,6:N1} µs/req  {bytes,6:N0} B/req  ratio {rate / raw,5:P0}  errors {runs.Sum(r => r.Errors)}");
                 Console.WriteLine(FormattableString.Invariant($"RESULT http scenario={scenario} connections={count} rps={rate:F0} p50_ms={Median(runs.Select(r => r.P50Ms)):F2} p99_ms={Median(runs.Select(r => r.P99Ms)):F2} cpu_us_per_req={cpu:F1} bytes_per_req={bytes:F0} ratio_to_raw={rate / raw:F3}"));
+            }
+            var rawUpload = Median(results.Where(r => r.Connections == count && r.Scenario == "kestrel-upload").Select(r => r.RequestsPerSecond));
+            var gatewayUpload = Median(results.Where(r => r.Connections == count && r.Scenario == "gateway-upload").Select(r => r.RequestsPerSecond));
+            if (!double.IsNaN(rawUpload) && !double.IsNaN(gatewayUpload))
+            {
+                // Bodies of 1 MiB: req/s are MiB/s.
+                Console.WriteLine(FormattableString.Invariant(
+                    $"  upload               c={count,-3} gateway {gatewayUpload * UploadBytes / 1e6,8:N0} MB/s  raw Kestrel {rawUpload * UploadBytes / 1e6,8:N0} MB/s  ratio {gatewayUpload / rawUpload,5:P0}"));
+                Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=upload connections={count} gateway_mb_s={gatewayUpload * UploadBytes / 1e6:F1} raw_mb_s={rawUpload * UploadBytes / 1e6:F1} ratio={gatewayUpload / rawUpload:F3}"));
             }
         }
     }

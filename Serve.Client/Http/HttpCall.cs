@@ -24,7 +24,6 @@ internal sealed record HttpCall
     /// <summary>The exchange's id at <see cref="Channel"/>.</summary>
     [Id(5)] public long ExchangeId { get; init; }
 
-    // websocket (#14): the one addition for WebSockets.
     /// <summary>Where a WebSocket request's connection is held when the replica accepts it; null for any other request.</summary>
     [Id(6)] public IWebSocketChannel? WebSockets { get; init; }
 }

@@ -34,7 +34,7 @@ internal sealed class HttpExchange : IHttpExchange
 
     public bool Begun => Volatile.Read(ref _begun);
 
-    // websocket (#14): where the client's WebSocket is held, and the switch of protocols that begins the exchange.
+    // Where the client's WebSocket is held, and the switch of protocols that begins the exchange.
     public IWebSocketChannel? WebSockets { get; set; }
 
     public void MarkBegun() => Volatile.Write(ref _begun, true);

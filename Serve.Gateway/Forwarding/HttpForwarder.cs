@@ -60,7 +60,7 @@ internal sealed partial class HttpForwarder
 
     public Task ForwardAsync(HttpContext context)
     {
-        // websocket (#14)
+        // A WebSocket request first gets ASP.NET Core's WebSocket feature, so MapServe needs no UseWebSockets.
         if (AddWebSocketFeature(context) is { } adding)
         {
             return ForwardAfterAsync(adding, context);
@@ -288,7 +288,7 @@ internal sealed partial class HttpForwarder
         TryGetModelId(context.Request, out var modelId);
         var deployment = new DeploymentId(route.Application, route.IngressDeployment);
         var exchange = _exchanges.Open(context, streamedBodyLimit);
-        // websocket (#14): a WebSocket connection lasts as long as its ends keep it, so its call has no timeout.
+        // A WebSocket connection lasts as long as its ends keep it, so its call has no timeout.
         var webSocket = OpenWebSocket(context, exchange);
         var call = new CallOptions { RequestId = requestId, Timeout = webSocket is null ? timeout : null, Idempotent = HttpIdempotency.IsIdempotent(context.Request), MultiplexedModelId = modelId };
         try
@@ -323,7 +323,7 @@ internal sealed partial class HttpForwarder
         }
         catch (Exception e) when (webSocket is { Accepted: true })
         {
-            // websocket (#14): the answer is the WebSocket, so it closes, with the reason, rather than answer an error.
+            // The answer is the WebSocket, so it closes, with the reason, rather than answer an error.
             await EndWebSocketAsync(webSocket, requestId, e);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -458,7 +458,7 @@ internal sealed partial class HttpForwarder
         }
     }
 
-    // grpc: HTTP/2 bodies carry neither Content-Length nor Transfer-Encoding; Kestrel knows from the stream whether one follows.
+    // HTTP/2 bodies carry neither Content-Length nor Transfer-Encoding; Kestrel knows from the stream whether one follows.
     private static bool HasBody(HttpRequest request) =>
         request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody
             ?? (request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0));

@@ -99,7 +99,7 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
             call.Request.BodyStreams ? new PulledRequestBody(call.Channel, call.ExchangeId, aborted.Token) : null);
         if (call.WebSockets is not null)
         {
-            // websocket (#14): HttpContext.WebSockets reaches the client's connection, held by the gateway.
+            // HttpContext.WebSockets reaches the client's connection, held by the gateway.
             features.Set<IHttpWebSocketFeature>(new ReplicaWebSocketFeature(call, response, aborted.Token));
         }
 
