@@ -30,10 +30,10 @@ internal sealed class HttpExchangeChannel(IGrainFactory grains, TimeProvider tim
         return exchange;
     }
 
-    public void Close(HttpExchange exchange)
+    public ValueTask CloseAsync(HttpExchange exchange)
     {
         _open.TryRemove(exchange.Id, out _);
-        exchange.RequestBody?.Close();
+        return exchange.RequestBody?.CloseAsync() ?? ValueTask.CompletedTask;
     }
 
     public ValueTask<HttpPush> StartAsync(long exchangeId, HttpResponseData head) =>

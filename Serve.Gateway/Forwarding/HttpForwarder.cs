@@ -385,7 +385,7 @@ internal sealed partial class HttpForwarder
         }
         finally
         {
-            _exchanges.Close(exchange);
+            await _exchanges.CloseAsync(exchange);
             CloseWebSocket(webSocket);
         }
     }

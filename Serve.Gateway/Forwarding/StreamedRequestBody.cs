@@ -57,8 +57,11 @@ internal sealed class StreamedRequestBody
                 return _clientGone.IsCancellationRequested ? HttpPull.Gone : HttpPull.Later;
             }
         }
-        var pending = _pending;
-        _pending = null;
+        // Taken once: the exchange's close may have taken (and finished) it meanwhile.
+        if (Interlocked.Exchange(ref _pending, null) is not { } pending)
+        {
+            return _ended ?? HttpPull.Gone;
+        }
         try
         {
             var result = await pending;
@@ -83,13 +86,30 @@ internal sealed class StreamedRequestBody
         }
     }
 
-    /// <summary>Stops a read still waiting for the client: the exchange has ended.</summary>
-    public void Close()
+    /// <summary>
+    /// Stops a read still waiting for the client, and ends it: the exchange has ended. Awaited before the request's handler
+    /// returns, because Kestrel then reads the rest of the body itself, and a read of ours still open (or finished but
+    /// never advanced past) would fail that with "reading is already in progress" and end the connection.
+    /// </summary>
+    public async ValueTask CloseAsync()
     {
         _ended ??= HttpPull.Gone;
-        if (_pending is { IsCompleted: false })
+        if (Interlocked.Exchange(ref _pending, null) is not { } pending)
+        {
+            return;
+        }
+        if (!pending.IsCompleted)
         {
             _reader.CancelPendingRead();
+        }
+        try
+        {
+            var result = await pending;
+            _reader.AdvanceTo(result.Buffer.Start);
+        }
+        catch (Exception e) when (e is BadHttpRequestException or ConnectionResetException or OperationCanceledException or IOException)
+        {
+            // The body failed or the client went: nothing is left to hand back.
         }
     }
 

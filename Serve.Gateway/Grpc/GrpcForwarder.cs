@@ -273,7 +273,7 @@ internal sealed partial class GrpcForwarder
         }
         finally
         {
-            _exchanges.Close(exchange);
+            await _exchanges.CloseAsync(exchange);
         }
     }
 

@@ -42,6 +42,33 @@ public sealed class StreamedRequestBodyTests
         Assert.Equal(HttpPullStatus.End, (await exchange.ReadAsync(1024)).Status);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CloseAsync_ReadLeftOpenByAPull_EndsItSoTheBodyCanBeReadAgain(bool bytesArrived)
+    {
+        var pipe = new Pipe();
+        var time = new FakeTimeProvider();
+        var body = new StreamedRequestBody(pipe.Reader, 1024, time, CancellationToken.None);
+        var waiting = body.PullAsync(1024, HttpExchange.Patience).AsTask();
+        time.Advance(HttpExchange.Patience);
+        Assert.Equal(HttpPullStatus.Later, (await waiting).Status);
+        if (bytesArrived)
+        {
+            // The read kept for the next pull has finished, but nobody took its bytes.
+            await pipe.Writer.WriteAsync(new byte[] { 1, 2 });
+        }
+
+        await body.CloseAsync();
+
+        // What Kestrel does once the handler returns: read (and drain) the rest itself.
+        await pipe.Writer.WriteAsync(new byte[] { 3 });
+        await pipe.Writer.CompleteAsync();
+        var rest = await pipe.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(bytesArrived ? [1, 2, 3] : new byte[] { 3 }, System.Buffers.BuffersExtensions.ToArray(rest.Buffer));
+        Assert.Equal(HttpPullStatus.Gone, (await body.PullAsync(1024, HttpExchange.Patience)).Status);
+    }
+
     [Fact]
     public async Task ReadAsync_ClientSendsNothingForAWhile_AnswersLaterThenTheBytes()
     {
