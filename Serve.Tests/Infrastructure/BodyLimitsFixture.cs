@@ -1,65 +1,11 @@
-using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Serve.Forwarding;
-using Serve.Tests.Deployments.Http;
-
 namespace Serve.Tests.Infrastructure;
 
 /// <summary>
-/// A real gateway silo with full-size bodies allowed (16 MiB) and a small budget for bodies held at once (32 MiB),
-/// serving <see cref="EchoIngress"/> at <c>/body</c>; slow clients are not cut off, so tests can hold bodies half-sent.
+/// A gateway with full-size bodies allowed (16 MiB; those over 64 KiB stream) and a small budget for bodies held at
+/// once (32 MiB).
 /// </summary>
-public sealed class BodyLimitsFixture : IAsyncLifetime
+public sealed class BodyLimitsFixture() : EchoGatewayFixture("body-tests", MaxRequestBodySize, Budget, TimeSpan.FromSeconds(30))
 {
     public const long MaxRequestBodySize = 16 * 1024 * 1024;
     public const long Budget = 32 * 1024 * 1024;
-
-    private WebApplication _gateway = null!;
-
-    public HttpClient Http { get; private set; } = null!;
-
-    public Uri Address { get; private set; } = null!;
-
-    internal RequestBodyBudget BodyBudget => _gateway.Services.GetRequiredService<RequestBodyBudget>();
-
-    internal HttpExchangeChannel Exchanges => _gateway.Services.GetRequiredService<HttpExchangeChannel>();
-
-    public async Task InitializeAsync()
-    {
-        var ports = FreePorts.Take(2);
-        var (builder, _) = TestGateway.CreateBuilder("body-tests", ports[0], ports[1]);
-        builder.Services.AddServeGateway(o =>
-        {
-            o.Port = 0;
-            o.MaxRequestBodySize = MaxRequestBodySize;
-            o.RequestBodyBudget = Budget;
-            o.MinRequestBodyDataRate = 0;
-        });
-        _gateway = builder.Build();
-        _gateway.MapServe();
-        await _gateway.StartAsync();
-
-        Address = new Uri(_gateway.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
-        Http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
-        var serve = _gateway.Services.GetRequiredService<IServeClient>();
-        await serve.RunAsync(Deployment.For<EchoIngress>().Options(o => o with { MaxOngoingRequests = 8 }).Bind("body"), "body", "/body");
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while ((await Http.GetAsync("/body?kind=string", deadline.Token)).StatusCode != HttpStatusCode.OK)
-        {
-            await Task.Delay(20, deadline.Token);
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        Http.Dispose();
-        await _gateway.StopAsync();
-        await _gateway.DisposeAsync();
-    }
 }

@@ -1,0 +1,76 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Serve.Forwarding;
+using Serve.Tests.Deployments.Http;
+
+namespace Serve.Tests.Infrastructure;
+
+/// <summary>
+/// A real gateway silo with the body limits a derived fixture gives, serving <see cref="EchoIngress"/> at <c>/body</c>;
+/// slow clients are not cut off, so tests can hold bodies half-sent.
+/// </summary>
+public abstract class EchoGatewayFixture : IAsyncLifetime
+{
+    private readonly string _name;
+    private readonly long _maxRequestBodySize;
+    private readonly long _budget;
+    private readonly TimeSpan _clientTimeout;
+    private WebApplication _gateway = null!;
+
+    /// <param name="name">The cluster's name.</param>
+    /// <param name="maxRequestBodySize">Serve:Http:MaxRequestBodySize.</param>
+    /// <param name="budget">Serve:Http:RequestBodyBudget.</param>
+    /// <param name="clientTimeout">How long <see cref="Http"/> waits for an answer.</param>
+    protected EchoGatewayFixture(string name, long maxRequestBodySize, long budget, TimeSpan clientTimeout)
+    {
+        _name = name;
+        _maxRequestBodySize = maxRequestBodySize;
+        _budget = budget;
+        _clientTimeout = clientTimeout;
+    }
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public Uri Address { get; private set; } = null!;
+
+    internal RequestBodyBudget BodyBudget => _gateway.Services.GetRequiredService<RequestBodyBudget>();
+
+    internal HttpExchangeChannel Exchanges => _gateway.Services.GetRequiredService<HttpExchangeChannel>();
+
+    public async Task InitializeAsync()
+    {
+        var ports = FreePorts.Take(2);
+        var (builder, _) = TestGateway.CreateBuilder(_name, ports[0], ports[1]);
+        builder.Services.AddServeGateway(o =>
+        {
+            o.Port = 0;
+            o.MaxRequestBodySize = _maxRequestBodySize;
+            o.RequestBodyBudget = _budget;
+            o.MinRequestBodyDataRate = 0;
+        });
+        _gateway = builder.Build();
+        _gateway.MapServe();
+        await _gateway.StartAsync();
+
+        Address = new Uri(_gateway.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        Http = new HttpClient { BaseAddress = Address, Timeout = _clientTimeout };
+        var serve = _gateway.Services.GetRequiredService<IServeClient>();
+        await serve.RunAsync(Deployment.For<EchoIngress>().Options(o => o with { MaxOngoingRequests = 8 }).Bind("body"), "body", "/body");
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while ((await Http.GetAsync("/body?kind=string", deadline.Token)).StatusCode != HttpStatusCode.OK)
+        {
+            await Task.Delay(20, deadline.Token);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        await _gateway.StopAsync();
+        await _gateway.DisposeAsync();
+    }
+}
