@@ -14,8 +14,6 @@ internal sealed partial class DeploymentRouter
     /// <summary>The method name HTTP exchanges carry in traces and errors.</summary>
     private const string HttpMethodName = "http";
 
-    private static readonly TimeSpan MaxHttpFullBackoff = TimeSpan.FromMilliseconds(100);
-
     /// <summary>
     /// Runs <paramref name="request"/> on a replica. A replica that refused it (full, gone) or could not be reached
     /// leaves it for another; one lost once the exchange has <see cref="IHttpExchange.Begun"/> fails it with a
@@ -41,7 +39,7 @@ internal sealed partial class DeploymentRouter
         using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(envelope) : null;
         using var deadline = DeadlineScope.Create(envelope.DeadlineUtcTicks, _time, cancellationToken);
         var token = deadline.Token;
-        var backoff = TimeSpan.FromMilliseconds(1);
+        var backoff = new FullBackoff();
         try
         {
             while (true)
@@ -54,16 +52,19 @@ internal sealed partial class DeploymentRouter
                 {
                     response = await replica.Grain.HttpAsync(call, lostOrCancelled.Token);
                 }
-                catch (Exception e) when ((IsUnreachable(e) || replica.IsLost) && !token.IsCancellationRequested)
+                catch (Exception e) when (RetryPolicy.Classify(e, replica.IsLost) is { } setback)
                 {
-                    if (exchange.Begun)
+                    // Body bytes went one way or the other once the exchange has begun: it cannot start again elsewhere.
+                    var decision = RetryPolicy.Decide(setback, options.Idempotent, itemsDelivered: exchange.Begun, deadline.Expired, cancellationToken.IsCancellationRequested);
+                    if (decision.Action == RetryAction.GiveUp)
                     {
-                        // Body bytes went one way or the other: the exchange cannot start again elsewhere.
-                        Forget(replica, e);
-                        _metrics.ReplicaUnavailable(_deployment);
-                        throw new ReplicaUnavailableException(_deployment.Key, replica.Id, e);
+                        throw;
                     }
-                    if (FailureAfterLoss(replica, e, options) is { } lost)
+                    if (decision.Action == RetryAction.FailTimeout)
+                    {
+                        throw TimedOut(envelope);
+                    }
+                    if (CarryOut(decision, replica, e) is { } lost)
                     {
                         throw lost;
                     }
@@ -74,21 +75,19 @@ internal sealed partial class DeploymentRouter
                     Release(replica);
                 }
 
-                switch (response.Outcome)
+                if (RetryPolicy.Classify(response.Outcome) is not { } refused)
                 {
-                    case ReplicaOutcome.Completed:
-                        return (HttpResponseData)response.Value!;
-                    case ReplicaOutcome.Faulted:
-                        throw Fault(envelope, replica, response);
-                    case ReplicaOutcome.RejectedGone:
-                        Forget(replica, null);
-                        _metrics.Retried(_deployment, RetryReason.ReplicaGone);
-                        break;
-                    default:
-                        // Full on the replica though not by this router's count: another caller holds it. Back off briefly.
-                        await Task.Delay(backoff, _time, token);
-                        backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxHttpFullBackoff.Ticks));
-                        break;
+                    return response.Outcome == ReplicaOutcome.Completed ? (HttpResponseData)response.Value! : throw Fault(envelope, replica, response);
+                }
+                // Full on the replica though not by this router's count (another caller holds it), or gone.
+                var next = RetryPolicy.Decide(refused, options.Idempotent, itemsDelivered: false, deadlinePassed: false, cancelled: false);
+                if (next.Action == RetryAction.BackOff)
+                {
+                    await Task.Delay(backoff.Next(), _time, token);
+                }
+                else
+                {
+                    CarryOut(next, replica, error: null);
                 }
             }
         }
