@@ -33,6 +33,13 @@ public sealed class GatewayTlsTests : IAsyncLifetime
         _gateway.MapServe();
         await _gateway.StartAsync();
         _address = new Uri($"https://127.0.0.1:{ports[2]}");
+        // /-/healthz answers 503 until the gateway's first route table arrives: wait for it, as the other gateway fixtures do.
+        using var http = TrustingClient();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while ((await http.GetAsync(new Uri(_address, "/-/healthz"), deadline.Token)).StatusCode != HttpStatusCode.OK)
+        {
+            await Task.Delay(20, deadline.Token);
+        }
     }
 
     private HttpClient TrustingClient() => new(new SocketsHttpHandler
