@@ -169,12 +169,12 @@ internal static class ChurnBenchmark
             .Where(a => a.Count > 0)
             .OrderBy(a => a.Type, StringComparer.Ordinal)
             .ToArray();
-        await Task.WhenAll(workers.Select(w => RuntimeCounters.CollectGarbageAsync(w.Pid)));
+        var liveHeaps = await Task.WhenAll(workers.Select(w => RuntimeCounters.CollectGarbageAsync(w.Pid)));
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
         var self = ProcessSample.Read("this process", Environment.ProcessId, null) with { GcHeapBytes = GC.GetTotalMemory(forceFullCollection: true) };
-        return new ChurnMeasure(activations, Timer.ActiveCount, self, workers.Select(w => ProcessSample.Read(w.Name, w.Pid, w.Counters)).ToArray(), TimeSpan.Zero);
+        return new ChurnMeasure(activations, Timer.ActiveCount, self, workers.Select((w, i) => ProcessSample.Read(w.Name, w.Pid, w.Counters) with { GcHeapBytes = liveHeaps[i] }).ToArray(), TimeSpan.Zero);
     }
 
     private static string ShortName(string grainType) => grainType.Split(',')[0].Split('.')[^1];

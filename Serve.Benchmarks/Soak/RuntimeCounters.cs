@@ -54,20 +54,42 @@ internal sealed class RuntimeCounters : IDisposable
 
     /// <summary>
     /// Makes the process run a full blocking collection, as <c>dotnet-gcdump</c> does (the runtime provider's GCHeapCollect
-    /// keyword), so its GC heap counter shows what is live rather than garbage not yet collected.
+    /// keyword), and returns its heap right after that collection (the runtime's GCHeapStats event, summed over the
+    /// generations): what is live, not the garbage a busy process allocates before its next counters. Null when no full
+    /// collection was seen.
     /// </summary>
-    public static async Task CollectGarbageAsync(int processId)
+    public static async Task<double?> CollectGarbageAsync(int processId)
     {
         const long GcKeyword = 0x1;
         const long GcHeapCollectKeyword = 0x800000;
         var provider = new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Informational, GcKeyword | GcHeapCollectKeyword);
         using var session = new DiagnosticsClient(processId).StartEventPipeSession([provider], requestRundown: false, circularBufferMB: 16);
-        var draining = session.EventStream.CopyToAsync(Stream.Null);
+        using var source = new EventPipeEventSource(session.EventStream);
+        var depth = -1;
+        double? live = null;
+        source.Clr.GCStart += start => depth = start.Depth;
+        source.Clr.GCHeapStats += stats =>
+        {
+            if (depth == 2)
+            {
+                live = stats.TotalHeapSize;
+            }
+        };
+        var reading = Task.Run(() =>
+        {
+            try
+            {
+                source.Process();
+            }
+            catch (Exception)
+            {
+                // The session stopped or the process exited: what was seen stays.
+            }
+        });
         await Task.Delay(TimeSpan.FromSeconds(1));
         session.Stop();
-        await draining.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        // The counters publish once a second: the next value is after the collection.
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await reading.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return live;
     }
 
     private void OnEvent(TraceEvent data)

@@ -17,23 +17,26 @@ namespace Serve.Benchmarks.Soak;
 /// <c>dotnet Serve.Silo.dll</c>, one gateway <c>dotnet Serve.Gateway.dll</c>; this process only an Orleans client and
 /// the load) serving the composition sample (an ingress calling two deployments through handles) at <c>--load</c> of
 /// its measured capacity through the gateway for <c>--minutes</c>. Every minute: each process's RSS, threads, GC heap and
-/// Gen2 collections, and the minute's p99 and failed requests. At the end, whether any process's memory grew past
-/// warm-up (<c>--warmup-minutes</c>).
+/// Gen2 collections, and the minute's p99 and failed requests; every <c>--live-every</c> minutes each .NET process is made
+/// to run a full blocking collection first, so its GC heap is what is live rather than garbage the GC has not needed to
+/// collect yet. At the end, whether any process's RSS (every minute) or live heap (those minutes) grew past warm-up
+/// (<c>--warmup-minutes</c>).
 /// </summary>
 internal static class SoakBenchmark
 {
     public const string Usage = """
-        dotnet run -c Release --project Serve.Benchmarks -- soak [--minutes <n>] [--warmup-minutes <n>] [--workers <n>] [--load <percent>]
+        dotnet run -c Release --project Serve.Benchmarks -- soak [--minutes <n>] [--warmup-minutes <n>] [--workers <n>] [--load <percent>] [--live-every <n>]
           --minutes <n>          length of the steady load (default 30)
           --warmup-minutes <n>   minutes left out of the trend (default 5)
           --workers <n>          worker silo processes (default 2)
           --load <percent>       share of the measured capacity sent (default 50)
+          --live-every <n>       every n minutes, a full collection in each process before it is sampled (default 5)
         """;
 
     /// <summary>Growth past warm-up, as a share of the first post-warm-up minute, that counts as an upward trend.</summary>
     private const double GrowthThreshold = 0.10;
 
-    private sealed record Settings(int Minutes = 30, int WarmupMinutes = 5, int Workers = 2, int Load = 50);
+    private sealed record Settings(int Minutes = 30, int WarmupMinutes = 5, int Workers = 2, int Load = 50, int LiveEvery = 5);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -80,15 +83,24 @@ internal static class SoakBenchmark
             var traffic = new SteadyTraffic(http, url, rate, TimeSpan.FromMinutes(1));
             var flowing = traffic.RunAsync(stop.Token);
             var samples = new List<ProcessSample[]>();
+            var liveSamples = new List<(int Minute, ProcessSample[] Sample)>();
             for (var minute = 1; minute <= settings.Minutes; minute++)
             {
                 await Task.Delay(TimeSpan.FromMinutes(1));
-                var sample = counters.Select(c => c.Name == counters[^1].Name
-                    ? ProcessSample.Read(c.Name, c.Pid, null) with { GcHeapBytes = GC.GetTotalMemory(false), Gen2Collections = GC.CollectionCount(2) }
-                    : ProcessSample.Read(c.Name, c.Pid, c.Counters)).ToArray();
+                var live = minute % settings.LiveEvery == 0;
+                var liveHeaps = live
+                    ? await Task.WhenAll(counters.Select(c => c.Counters is null ? Task.FromResult<double?>(null) : RuntimeCounters.CollectGarbageAsync(c.Pid)))
+                    : null;
+                var sample = counters.Select((c, i) => c.Name == counters[^1].Name
+                    ? ProcessSample.Read(c.Name, c.Pid, null) with { GcHeapBytes = GC.GetTotalMemory(forceFullCollection: live), Gen2Collections = GC.CollectionCount(2) }
+                    : WithLiveHeap(ProcessSample.Read(c.Name, c.Pid, c.Counters), liveHeaps?[i])).ToArray();
                 samples.Add(sample);
+                if (live)
+                {
+                    liveSamples.Add((minute, sample));
+                }
                 var window = traffic.Windows.ElementAtOrDefault(minute - 1);
-                Console.WriteLine(Invariant($"minute {minute}: {window?.Succeeded ?? 0} ok, {window?.Failed ?? 0} failed{(window is { Failed: > 0 } failing ? $" ({failing.FailureReasons})" : "")}, p99 {window?.Latency.Percentile(99).TotalMilliseconds ?? 0:F1} ms; load average {ScaleBenchmark.LoadAverage()}"));
+                Console.WriteLine(Invariant($"minute {minute}: {window?.Succeeded ?? 0} ok, {window?.Failed ?? 0} failed{(window is { Failed: > 0 } failing ? $" ({failing.FailureReasons})" : "")}, p99 {window?.Latency.Percentile(99).TotalMilliseconds ?? 0:F1} ms; load average {ScaleBenchmark.LoadAverage()}{(live ? "; GC heaps below are live (after a full collection)" : "")}"));
                 foreach (var process in sample)
                 {
                     Console.WriteLine($"  {process}");
@@ -98,9 +110,16 @@ internal static class SoakBenchmark
 
             var failed = traffic.Windows.Sum(w => w.Failed);
             Console.WriteLine(Invariant($"requests: {traffic.Windows.Sum(w => w.Succeeded)} ok, {failed} failed; p99 per minute {string.Join(" ", traffic.Windows.Select(w => w.Latency.Percentile(99).TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture)))} ms"));
-            var growing = Trends(samples, settings.WarmupMinutes);
+            var steadyLive = liveSamples.Where(s => s.Minute >= settings.WarmupMinutes).ToArray();
+            var growing = Trends("RSS", samples.Skip(settings.WarmupMinutes).Select(s => s.Select(p => p.RssBytes).ToArray()).ToArray(), samples[0], 1);
+            growing.AddRange(Trends("live GC heap", steadyLive.Select(s => s.Sample.Select(p => p.GcHeapBytes ?? 0).ToArray()).ToArray(), samples[0], settings.LiveEvery));
+            Console.WriteLine(Invariant($"live GC heaps (MiB) at minutes {string.Join(" ", liveSamples.Select(s => s.Minute))}:"));
+            for (var p = 0; p < counters.Count; p++)
+            {
+                Console.WriteLine(Invariant($"  {counters[p].Name}: {string.Join(" ", liveSamples.Select(s => ((s.Sample[p].GcHeapBytes ?? 0) / 1048576).ToString("F0", CultureInfo.InvariantCulture)))}"));
+            }
             Console.WriteLine(growing.Count == 0
-                ? $"no process's RSS or GC heap grew past warm-up (minute {settings.WarmupMinutes + 1} to {settings.Minutes}, threshold {GrowthThreshold:P0} and a rising fit)"
+                ? $"no process's RSS (every minute) or live GC heap (every {settings.LiveEvery} minutes) grew past warm-up (minute {settings.WarmupMinutes + 1} to {settings.Minutes}, threshold {GrowthThreshold:P0} and a rising fit)"
                 : $"growing past warm-up: {string.Join("; ", growing)}");
             return failed == 0 ? 0 : 1;
         }
@@ -123,39 +142,36 @@ internal static class SoakBenchmark
     }
 
     /// <summary>
-    /// The processes whose RSS or GC heap, from the first minute past warm-up to the last, rose by more than
-    /// <see cref="GrowthThreshold"/> of where it started with a least-squares slope above zero.
+    /// The processes whose <paramref name="what"/> (one row of values per sample, one column per process, samples
+    /// <paramref name="minutesApart"/> minutes apart) rose by more than <see cref="GrowthThreshold"/> of where it started
+    /// with a least-squares slope above zero.
     /// </summary>
-    private static List<string> Trends(List<ProcessSample[]> samples, int warmupMinutes)
+    private static List<string> Trends(string what, double[][] rows, ProcessSample[] names, int minutesApart)
     {
-        var growing = new List<string>();
-        var steady = samples.Skip(warmupMinutes).ToArray();
-        if (steady.Length < 3)
+        if (rows.Length < 3)
         {
-            return [$"too few minutes past warm-up ({steady.Length}) to tell"];
+            return [$"too few {what} samples past warm-up ({rows.Length}) to tell"];
         }
-        for (var p = 0; p < steady[0].Length; p++)
+        var growing = new List<string>();
+        for (var p = 0; p < names.Length; p++)
         {
-            foreach (var (what, values) in new[]
+            var values = rows.Select(r => r[p]).ToArray();
+            if (values[0] <= 0)
             {
-                ("RSS", steady.Select(s => s[p].RssBytes).ToArray()),
-                ("GC heap", steady.Select(s => s[p].GcHeapBytes ?? 0).ToArray()),
-            })
+                continue;
+            }
+            var slope = Slope(values);
+            var growth = slope * (values.Length - 1) / values[0];
+            if (slope > 0 && growth > GrowthThreshold)
             {
-                if (values[0] <= 0)
-                {
-                    continue;
-                }
-                var slope = Slope(values);
-                var growth = slope * (values.Length - 1) / values[0];
-                if (slope > 0 && growth > GrowthThreshold)
-                {
-                    growing.Add(Invariant($"{steady[0][p].Process} {what} +{growth:P0} ({slope / 1048576:F1} MiB/min)"));
-                }
+                growing.Add(Invariant($"{names[p].Process} {what} +{growth:P0} ({slope / minutesApart / 1048576:F1} MiB/min)"));
             }
         }
         return growing;
     }
+
+    private static ProcessSample WithLiveHeap(ProcessSample sample, double? liveHeap) =>
+        liveHeap is { } heap ? sample with { GcHeapBytes = heap } : sample;
 
     private static double Slope(double[] values)
     {
@@ -211,6 +227,7 @@ internal static class SoakBenchmark
                 "--warmup-minutes" => settings with { WarmupMinutes = value },
                 "--workers" => settings with { Workers = value },
                 "--load" when value <= 100 => settings with { Load = value },
+                "--live-every" => settings with { LiveEvery = value },
                 _ => null,
             };
             if (settings is null)
