@@ -52,7 +52,7 @@ internal static class DeployBenchmark
 
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var adminPort = FreePort();
-        var builder = ServeHost.CreateBuilder([]);
+        var builder = ServeHost.CreateBuilder(Http.GatewayPorts.Args());
         builder.Services.Configure<Serve.Hosting.ServeOptions>(o => o.DeploymentAssemblies.Add(typeof(Serve.Samples.SampleCatalog).Assembly));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>

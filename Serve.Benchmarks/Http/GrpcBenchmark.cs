@@ -52,10 +52,9 @@ internal static class GrpcBenchmark
         }
 
         var (httpPort, http2Port, rawPort) = (HttpBenchmark.FreePort(), HttpBenchmark.FreePort(), HttpBenchmark.FreePort());
-        var builder = ServeHost.CreateBuilder([]);
+        var builder = ServeHost.CreateBuilder(GatewayPorts.Args());
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.Configure<Serve.Hosting.ServeGatewayOptions>(o => (o.Port, o.Http2Port, o.AccessLog) = (httpPort, http2Port, false));
-        builder.Services.Configure<Serve.Hosting.ServeAdminOptions>(o => o.Port = HttpBenchmark.FreePort());
         builder.Services.Configure<Serve.Hosting.ServeOptions>(o => o.DeploymentAssemblies.Add(typeof(GreeterIngress).Assembly));
         var gateway = builder.Build();
         gateway.MapServe();

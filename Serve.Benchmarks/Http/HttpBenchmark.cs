@@ -15,16 +15,18 @@ namespace Serve.Benchmarks.Http;
 /// HTTP throughput and latency with one load tool (wrk) for five servers in one run: raw Kestrel in
 /// the gateway process, the gateway in front of a no-op ingress replica (an <see cref="IHttpIngress"/>,
 /// and the same answer from an <see cref="IHttpEndpoints"/> through the replica's full ASP.NET Core
-/// pipeline), the seed's composition (ingress → two deployments) over HTTP, and uvicorn + Starlette as
-/// the peer. Every scenario runs at each connection count once per round, rounds alternate, and
-/// medians are reported, with the CPU time the serving process spent per request.
+/// pipeline), the no-op ingress on a worker silo in another process, the seed's composition (ingress → two
+/// deployments) over HTTP, and uvicorn + Starlette as the peer. Every scenario runs at each connection count once per
+/// round, rounds alternate, and medians are reported, with the CPU time the serving processes spent per request.
 /// </summary>
 internal static class HttpBenchmark
 {
     public const string Usage = """
         dotnet run -c Release --project Serve.Benchmarks -- http [--duration <s>] [--rounds <n>] [--connections 64,8] [--scenarios kestrel-raw,gateway-noop,...] [--telemetry]
+          gateway-remote runs the no-op ingress on a worker silo process (dotnet Serve.Silo.dll, a throwaway redis-server):
+            the gateway then runs in Redis mode, and the row is compared with gateway-noop, its replica in the gateway's process
           --telemetry: instead, gateways with metrics on (the default), with tracing at 100 %, and with everything off
-          needs wrk, python3-uvicorn and python3-starlette (apt-get install wrk python3-uvicorn python3-starlette)
+          needs wrk, python3-uvicorn and python3-starlette (apt-get install wrk python3-uvicorn python3-starlette), and redis-server for gateway-remote
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -63,7 +65,9 @@ internal static class HttpBenchmark
             return await TelemetryComparison.RunAsync(duration, rounds, connections);
         }
         var port = FreePort();
-        var builder = ServeHost.CreateBuilder([]);
+        // The remote row needs a second silo, in a process of its own: the gateway then joins its Redis cluster.
+        await using var remote = Selected(only, RemoteScenario) ? await RemoteReplicaSilo.StartAsync(TimeSpan.FromSeconds(60)) : null;
+        var builder = ServeHost.CreateBuilder(GatewayPorts.Args(remote?.GatewayArgs() ?? []));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.Configure<Serve.Hosting.ServeGatewayOptions>(o => o.Port = port);
         // The composition scenario runs the samples' classes; the entry assembly (this one) is registered already.
@@ -74,12 +78,18 @@ internal static class HttpBenchmark
             Results.Text((await DrainIngress.DrainAsync(request.Body, cancellationToken)).ToString(CultureInfo.InvariantCulture)));
         gateway.MapServe();
         await gateway.StartAsync();
-        await using var uvicorn = await UvicornPeer.StartAsync(FreePort());
+        await using var uvicorn = Selected(only, "uvicorn-starlette") ? await UvicornPeer.StartAsync(FreePort()) : null;
         try
         {
             var serve = gateway.Services.GetRequiredService<IServeClient>();
             // Enough slots that 64 connections never wait for one: the benchmark measures the path, not the limit.
             await serve.RunAsync(Deployment.For<NoOpIngress>().Options(o => o with { MaxOngoingRequests = 128 }).Bind(), "noop", "/noop");
+            if (remote is not null)
+            {
+                // The same no-op ingress, its one replica on the other silo.
+                await serve.RunAsync(Deployment.For<NoOpIngress>().Options(o => o with { NumReplicas = 1, MaxOngoingRequests = 128, Resources = RemoteReplicaSilo.Demand }).Bind(),
+                    "noop-remote", "/noop-remote");
+            }
             await serve.RunAsync(Deployment.For<DrainIngress>().Options(o => o with { MaxOngoingRequests = 128 }).Bind(), "upload", "/upload");
             await serve.RunAsync(Deployment.For<NoOpEndpoints>().Options(o => o with { MaxOngoingRequests = 128 }).Bind(), "endpoints", "/endpoints");
             await serve.RunAsync(
@@ -93,18 +103,20 @@ internal static class HttpBenchmark
             [
                 ("kestrel-raw", $"{gatewayUrl}/-/bench/hello"),
                 ("gateway-noop", $"{gatewayUrl}/noop"),
+                // The same ingress on a worker silo in another process: the hop between silos (ratio against gateway-noop).
+                (RemoteScenario, $"{gatewayUrl}/noop-remote"),
                 // The same ingress with a 1 KiB body each request: the gateway's body reading and budget on the way.
                 ("gateway-noop-post", $"{gatewayUrl}/noop"),
                 ("gateway-endpoints", $"{gatewayUrl}/endpoints"),
                 ("gateway-composition", $"{gatewayUrl}/composition"),
-                ("uvicorn-starlette", uvicorn.Url),
+                ("uvicorn-starlette", uvicorn?.Url ?? ""),
                 // 1 MiB bodies: read whole by a Kestrel endpoint in the gateway process, and streamed through the gateway
                 // to an ingress that reads them; compared with each other (MB/s), not with the hello.
                 ("kestrel-upload", $"{gatewayUrl}/-/bench/upload"),
                 ("gateway-upload", $"{gatewayUrl}/upload"),
             ];
             // The ratios need raw Kestrel, so it always runs.
-            var scenarios = all.Where(s => only is null || s.Name == "kestrel-raw" || only.Contains(s.Name)).ToArray();
+            var scenarios = all.Where(s => s.Name == "kestrel-raw" || Selected(only, s.Name)).ToArray();
             Console.WriteLine($"HTTP benchmark: wrk -t2, {string.Join(" and ", connections)} connections, {duration.TotalSeconds:0} s per run, {rounds} round(s), {Environment.ProcessorCount} cores");
             foreach (var (name, url) in scenarios)
             {
@@ -117,7 +129,13 @@ internal static class HttpBenchmark
                 {
                     foreach (var (name, url) in scenarios)
                     {
-                        Func<TimeSpan> cpu = name == "uvicorn-starlette" ? () => uvicorn.ProcessorTime : () => Process.GetCurrentProcess().TotalProcessorTime;
+                        // The remote row's CPU is both processes', as the local row's is its one process's.
+                        Func<TimeSpan> cpu = name switch
+                        {
+                            "uvicorn-starlette" => () => uvicorn!.ProcessorTime,
+                            RemoteScenario => () => Process.GetCurrentProcess().TotalProcessorTime + remote!.ProcessorTime,
+                            _ => () => Process.GetCurrentProcess().TotalProcessorTime,
+                        };
                         var before = cpu();
                         var allocated = GC.GetTotalAllocatedBytes();
                         var result = await Wrk.RunAsync(name, url, count, duration, round, ScriptOf(name));
@@ -140,6 +158,11 @@ internal static class HttpBenchmark
             await gateway.StopAsync();
         }
     }
+
+    /// <summary>The gateway in front of the no-op ingress on another silo, a process of its own.</summary>
+    private const string RemoteScenario = "gateway-remote";
+
+    private static bool Selected(string[]? only, string scenario) => only is null || only.Contains(scenario);
 
     /// <summary>The body of each upload scenario's requests.</summary>
     private const int UploadBytes = 1024 * 1024;
@@ -166,6 +189,15 @@ internal static class HttpBenchmark
                 var bytes = Median(runs.Select(r => r.BytesPerRequest));
                 Console.WriteLine($"  {scenario,-20} c={count,-3} {rate,10:N0} req/s  p50 {Median(runs.Select(r => r.P50Ms)),7:N2} ms  p99 {Median(runs.Select(r => r.P99Ms)),7:N2} ms  cpu {cpu,6:N1} µs/req  {bytes,6:N0} B/req  ratio {rate / raw,5:P0}  errors {runs.Sum(r => r.Errors)}");
                 Console.WriteLine(FormattableString.Invariant($"RESULT http scenario={scenario} connections={count} rps={rate:F0} p50_ms={Median(runs.Select(r => r.P50Ms)):F2} p99_ms={Median(runs.Select(r => r.P99Ms)):F2} cpu_us_per_req={cpu:F1} bytes_per_req={bytes:F0} ratio_to_raw={rate / raw:F3}"));
+            }
+            var local = Median(results.Where(r => r.Connections == count && r.Scenario == "gateway-noop").Select(r => r.RequestsPerSecond));
+            var remote = Median(results.Where(r => r.Connections == count && r.Scenario == RemoteScenario).Select(r => r.RequestsPerSecond));
+            if (!double.IsNaN(local) && !double.IsNaN(remote))
+            {
+                // The remote row's CPU is the gateway's and the worker's; its bytes are the gateway process's alone.
+                Console.WriteLine(FormattableString.Invariant(
+                    $"  remote replica       c={count,-3} {remote,10:N0} req/s against {local:N0} with the replica in the gateway's process: ratio {remote / local,5:P0}"));
+                Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=remote-vs-local connections={count} remote_rps={remote:F0} local_rps={local:F0} ratio={remote / local:F3}"));
             }
             var rawUpload = Median(results.Where(r => r.Connections == count && r.Scenario == "kestrel-upload").Select(r => r.RequestsPerSecond));
             var gatewayUpload = Median(results.Where(r => r.Connections == count && r.Scenario == "gateway-upload").Select(r => r.RequestsPerSecond));

@@ -27,7 +27,7 @@ internal static class TelemetryComparison
             foreach (var (mode, config) in Modes)
             {
                 var port = HttpBenchmark.FreePort();
-                string[] common = [$"--Serve:Cluster:SiloPort={HttpBenchmark.FreePort()}", "--Serve:Admin:Enabled=false"];
+                var common = GatewayPorts.Args("--Serve:Admin:Enabled=false");
                 var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
                 foreach (var arg in new[] { typeof(TelemetryComparison).Assembly.Location, TelemetryGateway.Command, port.ToString(CultureInfo.InvariantCulture) }.Concat(common).Concat(config))
                 {

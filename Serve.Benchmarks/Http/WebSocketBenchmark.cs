@@ -44,7 +44,7 @@ internal static class WebSocketBenchmark
         }
 
         var port = HttpBenchmark.FreePort();
-        var builder = ServeHost.CreateBuilder([]);
+        var builder = ServeHost.CreateBuilder(GatewayPorts.Args());
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.Configure<Serve.Hosting.ServeGatewayOptions>(o => o.Port = port);
         var gateway = builder.Build();

@@ -45,9 +45,14 @@ internal sealed class GatewayMetrics
             { ServeMeter.ApplicationTag, application },
             { RouteTag, route },
             { MethodTag, KnownMethod(method) },
-            { StatusCodeTag, statusCode },
+            { StatusCodeTag, Boxed(statusCode) },
         });
     }
+
+    // Boxed once: a tag value is an object, and a box per request is garbage per request.
+    private static readonly object[] BoxedStatusCodes = Enumerable.Range(0, 600).Select(code => (object)code).ToArray();
+
+    private static object Boxed(int statusCode) => (uint)statusCode < (uint)BoxedStatusCodes.Length ? BoxedStatusCodes[statusCode] : statusCode;
 
     private static string KnownMethod(string method) => method switch
     {

@@ -88,7 +88,17 @@ internal sealed partial class HttpForwarder
     {
         using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(context, requestId) : null;
         using var scope = _logger.BeginScope(new ServeLogScope(requestId, activity?.TraceId.ToHexString() ?? TraceIdOf(context.Request)));
-        await ForwardMeasuredAsync(context, requestId, activity);
+        // Measured here rather than through ForwardMeasuredAsync: one async method per request instead of two.
+        var started = _time.GetTimestamp();
+        RouteEntry? route = null;
+        try
+        {
+            await ForwardAsync(context, requestId, out route);
+        }
+        finally
+        {
+            RecordAnswered(context, requestId, route, started, activity);
+        }
     }
 
     private Task ForwardMeasuredAsync(HttpContext context, string requestId, Activity? activity)
