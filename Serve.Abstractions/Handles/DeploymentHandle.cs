@@ -47,14 +47,11 @@ public class DeploymentHandle
     /// <exception cref="DeploymentCallException">The user's method threw.</exception>
     /// <exception cref="BackPressureException">The caller's queue for this deployment is full.</exception>
     /// <exception cref="RequestTimeoutException">The call's deadline passed.</exception>
-    public async Task<TResult> CallAsync<TResult>(object?[] args, CancellationToken cancellationToken)
+    /// <exception cref="InvalidCastException">The method returned something that is not a <typeparamref name="TResult"/>.</exception>
+    public Task<TResult> CallAsync<TResult>(object?[] args, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var value = await Runtime.InvokeAsync(Deployment, MethodNameOrDefault, args, CallOptions, cancellationToken).ConfigureAwait(false);
-        return value is TResult result || (value is null && default(TResult) is null)
-            ? (TResult)value!
-            : throw new InvalidCastException(
-                $"{Deployment}.{MethodNameOrDefault} returned {value?.GetType().FullName ?? "null"}, not {typeof(TResult).FullName}.");
+        return Runtime.InvokeAsync<TResult>(Deployment, MethodNameOrDefault, args, CallOptions, cancellationToken);
     }
 
     /// <summary>Calls a method returning <see cref="IAsyncEnumerable{T}"/> and yields its items as the replica produces them.</summary>

@@ -27,7 +27,7 @@ internal sealed class ProxyMethod
         if (_cancellationIndex >= 0)
         {
             cancellationToken = (CancellationToken)args[_cancellationIndex]!;
-            callArgs = new object?[_argumentCount];
+            callArgs = _argumentCount == 0 ? [] : new object?[_argumentCount];
             for (int i = 0, j = 0; i < args.Length; i++)
             {
                 if (i != _cancellationIndex)
@@ -45,10 +45,11 @@ internal sealed class ProxyMethod
         var cancellationIndex = Array.FindIndex(parameters, p => p.ParameterType == typeof(CancellationToken));
         var argumentCount = parameters.Length - (cancellationIndex >= 0 ? 1 : 0);
         var returnType = method.ReturnType;
+        // The router's own task is handed out (as a Task, or wrapped in a ValueTask): no second state machine per call.
         var call = returnType switch
         {
-            _ when returnType == typeof(Task) => (rt, d, n, a, o, ct) => AsTask(rt.InvokeAsync(d, n, a, o, ct)),
-            _ when returnType == typeof(ValueTask) => (rt, d, n, a, o, ct) => new ValueTask(AsTask(rt.InvokeAsync(d, n, a, o, ct))),
+            _ when returnType == typeof(Task) => (rt, d, n, a, o, ct) => rt.InvokeAsync<object?>(d, n, a, o, ct),
+            _ when returnType == typeof(ValueTask) => (rt, d, n, a, o, ct) => new ValueTask(rt.InvokeAsync<object?>(d, n, a, o, ct)),
             _ when IsGeneric(returnType, typeof(Task<>)) => Bind(nameof(AsTaskOf), returnType),
             _ when IsGeneric(returnType, typeof(ValueTask<>)) => Bind(nameof(AsValueTaskOf), returnType),
             _ when IsGeneric(returnType, typeof(IAsyncEnumerable<>)) => Bind(nameof(AsStreamOf), returnType),
@@ -65,27 +66,14 @@ internal sealed class ProxyMethod
             .MakeGenericMethod(returnType.GetGenericArguments()[0])
             .CreateDelegate<Func<IHandleRuntime, DeploymentId, string, object?[], CallOptions, CancellationToken, object>>();
 
-    /// <summary>A routed call's own task when it has one (the router's is a task), so no second state machine runs per call.</summary>
-    private static Task AsTask(ValueTask<object?> call)
-    {
-        if (call.IsCompletedSuccessfully)
-        {
-            _ = call.Result;
-            return Task.CompletedTask;
-        }
-        return call.AsTask();
-    }
-
     private static object AsTaskOf<TResult>(IHandleRuntime runtime, DeploymentId deployment, string name, object?[] args, CallOptions options, CancellationToken ct) =>
-        Await<TResult>(runtime.InvokeAsync(deployment, name, args, options, ct));
+        runtime.InvokeAsync<TResult>(deployment, name, args, options, ct);
 
     private static object AsValueTaskOf<TResult>(IHandleRuntime runtime, DeploymentId deployment, string name, object?[] args, CallOptions options, CancellationToken ct) =>
-        new ValueTask<TResult>(Await<TResult>(runtime.InvokeAsync(deployment, name, args, options, ct)));
+        new ValueTask<TResult>(runtime.InvokeAsync<TResult>(deployment, name, args, options, ct));
 
     private static object AsStreamOf<TItem>(IHandleRuntime runtime, DeploymentId deployment, string name, object?[] args, CallOptions options, CancellationToken ct) =>
         Cast<TItem>(runtime.StreamAsync(deployment, name, args, options, ct));
-
-    private static async Task<TResult> Await<TResult>(ValueTask<object?> call) => (TResult)(await call.ConfigureAwait(false))!;
 
     private static async IAsyncEnumerable<TItem> Cast<TItem>(IAsyncEnumerable<object?> source, [EnumeratorCancellation] CancellationToken ct = default)
     {

@@ -30,7 +30,7 @@ internal sealed partial class DeploymentRouter
         {
             var known = _replicas.ToDictionary(r => r.Id);
             _replicas = set.Replicas
-                .Select(id => known.TryGetValue(id, out var existing) ? existing : new RoutedReplica(id, _grains.GetGrain<IReplicaGrain>(id)))
+                .Select(id => known.TryGetValue(id, out var existing) ? existing : new RoutedReplica(id, _grains.GetGrain<IReplicaGrain>(id), LocalReplicas?.Contains(id) ?? false))
                 .ToArray();
             foreach (var replica in _replicas)
             {

@@ -57,6 +57,9 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
     /// <summary>How a replica is picked for each request; by default model-aware for requests naming a multiplexed model, else power of two choices.</summary>
     public IReplicaChoice Choice { get; init; }
 
+    /// <summary>The replicas of this router's silo (<see cref="RoutedReplica.IsLocal"/>); null in an Orleans client.</summary>
+    public ILocalReplicas? LocalReplicas { get; init; }
+
     public DeploymentId Deployment => _deployment;
 
     /// <summary>Requests waiting for a replica right now.</summary>
@@ -71,32 +74,40 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
         }
     }
 
-    /// <remarks>Backed by a <see cref="Task{TResult}"/>, so a handle method returning <see cref="Task"/> hands it out as is.</remarks>
-    public ValueTask<object?> InvokeAsync(string method, object?[] args, CallOptions options, CancellationToken cancellationToken) =>
-        new(InvokeCoreAsync(method, args, options, cancellationToken));
+    /// <summary>
+    /// Runs one call on a replica, retrying where <see cref="RetryPolicy"/> says so, and hands back its result as
+    /// <typeparamref name="TResult"/>: a typed handle's method returns this very task.
+    /// </summary>
+    /// <exception cref="InvalidCastException">The method returned something that is not a <typeparamref name="TResult"/>.</exception>
+    public Task<TResult> InvokeAsync<TResult>(string method, object?[] args, CallOptions options, CancellationToken cancellationToken) =>
+        InvokeCoreAsync<TResult>(CreateRequest(method, args, options), options, cancellationToken);
 
-    private async Task<object?> InvokeCoreAsync(string method, object?[] args, CallOptions options, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Its state machine is allocated with every call that waits for its replica (all of them), so it keeps few locals
+    /// across its awaits: the request rather than its parts, the deadline's token rather than a copy, no failure kept
+    /// for a finally block.
+    /// </remarks>
+    private async Task<TResult> InvokeCoreAsync<TResult>(ReplicaRequest request, CallOptions options, CancellationToken cancellationToken)
     {
         // Measured only while someone listens: otherwise neither the clock nor the tags are touched.
-        var measured = _metrics.CallDurationEnabled;
-        var started = measured ? _time.GetTimestamp() : 0;
-        Exception? failure = null;
-        var request = CreateRequest(method, args, options);
+        var started = _metrics.CallDurationEnabled ? _time.GetTimestamp() : NotMeasured;
         using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(request) : null;
         using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
-        var token = deadline.Token;
         var backoff = new FullBackoff();
         try
         {
             while (true)
             {
-                var replica = await AcquireAsync(request.ModelId, token);
-                // The call also ends once the replica is known lost with its silo: its answer would never come.
-                using var lostOrCancelled = token.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(token, replica.LostToken) : null;
+                var replica = await AcquireAsync(request.ModelId, deadline.Token);
+                // The call also ends once the replica is known lost with its silo (its answer would never come), unless
+                // that silo is this one.
+                using var lostOrCancelled = deadline.Token.CanBeCanceled && !replica.IsLocal
+                    ? CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, replica.LostToken)
+                    : null;
                 ReplicaResponse response;
                 try
                 {
-                    response = await replica.Grain.InvokeAsync(request, lostOrCancelled?.Token ?? replica.LostToken);
+                    response = await replica.Grain.InvokeAsync(request, replica.IsLocal ? deadline.Token : lostOrCancelled?.Token ?? replica.LostToken);
                 }
                 catch (Exception e) when (RetryPolicy.Classify(e, replica.IsLost) is { } setback)
                 {
@@ -122,13 +133,15 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
 
                 if (RetryPolicy.Classify(response.Outcome) is not { } refused)
                 {
-                    return response.Outcome == ReplicaOutcome.Completed ? response.Value : throw Fault(request, replica, response);
+                    var result = response.Outcome == ReplicaOutcome.Completed ? As<TResult>(response.Value, request.Method) : throw Fault(request, replica, response);
+                    CallEnded(started, activity, failure: null);
+                    return result;
                 }
                 // Full on the replica though not by this router's count (another caller holds it), or gone.
                 var next = RetryPolicy.Decide(refused, options.Idempotent, itemsDelivered: false, deadlinePassed: false, cancelled: false);
                 if (next.Action == RetryAction.BackOff)
                 {
-                    await Task.Delay(backoff.Next(), _time, token);
+                    await Task.Delay(backoff.Next(), _time, deadline.Token);
                 }
                 else
                 {
@@ -138,24 +151,30 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
         }
         catch (OperationCanceledException) when (deadline.Expired && !cancellationToken.IsCancellationRequested)
         {
-            failure = new RequestTimeoutException(_deployment.Key, request.RequestId);
-            throw failure;
+            var timeout = TimedOut(request);
+            CallEnded(started, activity, timeout);
+            throw timeout;
         }
         catch (Exception e)
         {
-            failure = e;
+            CallEnded(started, activity, e);
             throw;
         }
-        finally
+    }
+
+    /// <summary>The start of a call nobody measures.</summary>
+    private const long NotMeasured = long.MinValue;
+
+    /// <summary>Records a call's end for whoever listens: its duration (unless <paramref name="started"/> is <see cref="NotMeasured"/>) and its span's status.</summary>
+    private void CallEnded(long started, Activity? activity, Exception? failure)
+    {
+        if (started != NotMeasured)
         {
-            if (measured)
-            {
-                _metrics.CallEnded(Tags, _time.GetElapsedTime(started), failure);
-            }
-            if (failure is not null)
-            {
-                activity?.SetStatus(ActivityStatusCode.Error, failure.GetType().FullName);
-            }
+            _metrics.CallEnded(Tags, _time.GetElapsedTime(started), failure);
+        }
+        if (failure is not null)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, failure.GetType().FullName);
         }
     }
 
@@ -217,6 +236,12 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
     }
 
     private RequestTimeoutException TimedOut(ReplicaRequest request) => new(_deployment.Key, request.RequestId);
+
+    /// <summary>A call's result as its caller's type; null for a reference or nullable type.</summary>
+    private TResult As<TResult>(object? value, string method) =>
+        value is TResult result ? result
+        : value is null && default(TResult) is null ? default!
+        : throw new InvalidCastException($"{_deployment}.{method} returned {value?.GetType().FullName ?? "null"}, not {typeof(TResult).FullName}.");
 
     /// <summary>
     /// The exception for a faulted call. The replica enforces the same deadline on its side and may

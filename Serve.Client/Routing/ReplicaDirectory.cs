@@ -19,11 +19,13 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
     private readonly RouterMetrics _metrics;
     private readonly IOptionsMonitor<ServeRoutingOptions>? _routing;
     private readonly WireValues _wire;
+    private readonly ILocalReplicas? _localReplicas;
 
     public ReplicaDirectory(
         IGrainFactory grains, TimeProvider time, ILogger<DeploymentRouter> logger, RouterMetrics metrics, WireValues wire,
-        IHostApplicationLifetime? lifetime = null, IOptionsMonitor<ServeRoutingOptions>? routing = null)
+        IHostApplicationLifetime? lifetime = null, IOptionsMonitor<ServeRoutingOptions>? routing = null, ILocalReplicas? localReplicas = null)
     {
+        _localReplicas = localReplicas;
         _wire = wire;
         _routing = routing;
         _grains = grains;
@@ -47,6 +49,7 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
             () => new DeploymentRouter(id, self._grains, self._time, self._logger, self._metrics, self.Remove)
             {
                 Choice = self.ChoiceFor(id),
+                LocalReplicas = self._localReplicas,
             }), this).Value;
         // Started once it is in the table, so that a deployment found gone at once is removed from it.
         router.EnsureStarted();
@@ -77,7 +80,7 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
         }
     }
 
-    public ValueTask<object?> InvokeAsync(DeploymentId deployment, string method, object?[] args, CallOptions options, CancellationToken cancellationToken)
+    public Task<TResult> InvokeAsync<TResult>(DeploymentId deployment, string method, object?[] args, CallOptions options, CancellationToken cancellationToken)
     {
         object?[] copied;
         try
@@ -86,9 +89,9 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
         }
         catch (TypeNotSerializableException e)
         {
-            return ValueTask.FromException<object?>(e);
+            return Task.FromException<TResult>(e);
         }
-        return GetRouter(deployment).InvokeAsync(method, copied, options, cancellationToken);
+        return GetRouter(deployment).InvokeAsync<TResult>(method, copied, options, cancellationToken);
     }
 
     public IAsyncEnumerable<object?> StreamAsync(DeploymentId deployment, string method, object?[] args, CallOptions options, CancellationToken cancellationToken)

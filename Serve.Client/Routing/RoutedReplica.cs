@@ -3,7 +3,10 @@ using Serve.Grains;
 namespace Serve.Routing;
 
 /// <summary>A replica as one router sees it: the grain and the calls this process has in flight on it.</summary>
-internal sealed class RoutedReplica(string id, IReplicaGrain grain)
+/// <param name="id">The replica's id.</param>
+/// <param name="grain">Its grain.</param>
+/// <param name="isLocal">Whether it runs in the router's own silo (<see cref="ILocalReplicas"/>).</param>
+internal sealed class RoutedReplica(string id, IReplicaGrain grain, bool isLocal = false)
 {
     private readonly CancellationTokenSource _lost = new();
     private int _inFlight;
@@ -11,6 +14,12 @@ internal sealed class RoutedReplica(string id, IReplicaGrain grain)
     public string Id { get; } = id;
 
     public IReplicaGrain Grain { get; } = grain;
+
+    /// <summary>
+    /// Whether it runs in the router's own silo: then it is lost only with the router itself, and its calls need no
+    /// watch on <see cref="LostToken"/>, whose registrations cost every call and contend between callers.
+    /// </summary>
+    public bool IsLocal { get; } = isLocal;
 
     public int InFlight => Volatile.Read(ref _inFlight);
 

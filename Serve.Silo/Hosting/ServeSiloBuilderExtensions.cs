@@ -35,6 +35,8 @@ public static class ServeSiloBuilderExtensions
         builder.Services.AddPlacementDirector<ReplicaPlacementStrategy, ReplicaPlacementDirector>();
         builder.Services.AddSingleton<SiloResourceLedger>();
         builder.Services.TryAddSingleton<Serve.Replicas.ReplicaMetrics>();
+        builder.Services.TryAddSingleton<Serve.Replicas.LocalReplicas>();
+        builder.Services.TryAddSingleton<Serve.Routing.ILocalReplicas>(s => s.GetRequiredService<Serve.Replicas.LocalReplicas>());
         builder.Services.TryAddSingleton<DeploymentMetrics>();
         builder.Services.TryAddSingleton(services => new DeploymentTypeAdmission(services.GetRequiredService<IOptions<ServeOptions>>().Value.DeploymentAssemblies));
         builder.Services.AddPlacementDirector<SiloLedgerPlacementStrategy, SiloLedgerPlacementDirector>();

@@ -28,6 +28,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     private readonly ILogger<ReplicaGrain> _logger;
     private readonly SiloResourceLedger _ledger;
     private readonly ReplicaMetrics _metrics;
+    private readonly LocalReplicas _local;
     private readonly string _silo;
     private ReplicaInstance? _instance;
     private ReplicaMetrics.Observer? _observer;
@@ -41,8 +42,10 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     private WireValues? _wire;
 
     public ReplicaGrain(
-        IServiceProvider services, ReplicaDirectory handles, TimeProvider time, ILocalSiloDetails silo, SiloResourceLedger ledger, ReplicaMetrics metrics, ILogger<ReplicaGrain> logger)
+        IServiceProvider services, ReplicaDirectory handles, TimeProvider time, ILocalSiloDetails silo, SiloResourceLedger ledger, ReplicaMetrics metrics,
+        LocalReplicas local, ILogger<ReplicaGrain> logger)
     {
+        _local = local;
         _ledger = ledger;
         _metrics = metrics;
         _silo = silo.SiloAddress.ToString();
@@ -92,6 +95,8 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         UpdateLoadReporting(spec);
         PublishModels(spec, _instance);
         _observer.TrackOngoing(() => Volatile.Read(ref _inFlight));
+        // Before the deployment hears of it: this silo's routers then know it is theirs from its first call.
+        _local.Add(ReplicaId);
         LogStarted(_logger, ReplicaId, _silo);
         return _silo;
     }
@@ -372,6 +377,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             await instance.DisposeAsync();
         }
         _observer?.StopTracking();
+        _local.Remove(ReplicaId);
         _ledger.Release(ReplicaId);
         LogStopped(_logger, ReplicaId);
         DeactivateOnIdle();
@@ -393,6 +399,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         }
         // However it ends (stopped, failed, or deactivated by the runtime), its room is free again.
         _observer?.StopTracking();
+        _local.Remove(ReplicaId);
         _ledger.Release(ReplicaId);
         await base.OnDeactivateAsync(reason, cancellationToken);
     }

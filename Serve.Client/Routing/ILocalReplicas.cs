@@ -1,0 +1,11 @@
+namespace Serve.Routing;
+
+/// <summary>
+/// The replicas running in this silo (none in an Orleans client). A call to one of them needs no watch for the loss of
+/// the replica's silo: that silo is this one, and the call ends with it.
+/// </summary>
+internal interface ILocalReplicas
+{
+    /// <summary>Whether the replica <paramref name="replicaId"/> runs in this silo.</summary>
+    bool Contains(string replicaId);
+}
