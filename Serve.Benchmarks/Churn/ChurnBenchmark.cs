@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 using Serve.Benchmarks.Scale;
 using Serve.Benchmarks.Soak;
 using Serve.Benchmarks.Targets;
@@ -43,7 +44,8 @@ internal static class ChurnBenchmark
         try
         {
             Console.WriteLine($"churn: {settings.Rate} deploy/delete operations per minute for {settings.Minutes} min ({settings.Replicas} replicas each) on {settings.Silos} silos {cluster.Description}, "
-                + $"{settings.Requests} req/s to a stable application; {Environment.ProcessorCount} cores; load average {ScaleBenchmark.LoadAverage()}");
+                + $"{settings.Requests} req/s to a stable application; {Environment.ProcessorCount} cores; load average {ScaleBenchmark.LoadAverage()}; "
+                + $"{(GCSettings.IsServerGC ? "Server" : "Workstation")} GC here; settings the worker processes inherit: {MemorySettings()}");
             await serve.RunAsync(Deployment.For<NoOpIngress>().Options(o => o with { NumReplicas = 2 }).Bind(), "stable", "/stable");
             // Warm: JIT, connections, a churned application's whole life once; the baseline once its grains are gone.
             var cold = await MeasureAsync(cluster, workers);
@@ -73,6 +75,10 @@ internal static class ChurnBenchmark
             var after = await SettleAsync(cluster, workers, baseline);
             Console.WriteLine($"after:    {after}");
             Console.WriteLine(after.Activations.SequenceEqual(baseline.Activations) ? "activations back to baseline" : "activations NOT back to baseline");
+            // Whether this process's RSS above baseline is memory the GC keeps committed: an aggressive collection decommits all it can.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            Console.WriteLine($"after an aggressive collection: {ProcessSample.Read("this process", Environment.ProcessId, null)}; {MemoryBreakdown.Read("this process", Environment.ProcessId, GC.GetGCMemoryInfo().TotalCommittedBytes)}");
             Console.WriteLine($"load average {ScaleBenchmark.LoadAverage()}");
             return failed == 0 && failures.Count == 0 ? 0 : 1;
         }
@@ -174,7 +180,21 @@ internal static class ChurnBenchmark
         GC.WaitForPendingFinalizers();
         GC.Collect();
         var self = ProcessSample.Read("this process", Environment.ProcessId, null) with { GcHeapBytes = GC.GetTotalMemory(forceFullCollection: true) };
-        return new ChurnMeasure(activations, Timer.ActiveCount, self, workers.Select((w, i) => ProcessSample.Read(w.Name, w.Pid, w.Counters) with { GcHeapBytes = liveHeaps[i] }).ToArray(), TimeSpan.Zero);
+        var memory = workers.Select(w => MemoryBreakdown.Read(w.Name, w.Pid, w.Counters.GcCommittedBytes))
+            .Prepend(MemoryBreakdown.Read("this process", Environment.ProcessId, GC.GetGCMemoryInfo().TotalCommittedBytes))
+            .ToArray();
+        return new ChurnMeasure(activations, Timer.ActiveCount, self, workers.Select((w, i) => ProcessSample.Read(w.Name, w.Pid, w.Counters) with { GcHeapBytes = liveHeaps[i] }).ToArray(), memory, TimeSpan.Zero);
+    }
+
+    /// <summary>The environment's GC and allocator settings (DOTNET_GC*, DOTNET_gcServer, MALLOC_*), which the worker processes inherit.</summary>
+    private static string MemorySettings()
+    {
+        var set = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(k => k.StartsWith("DOTNET_GC", StringComparison.OrdinalIgnoreCase) || k.StartsWith("MALLOC_", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}")
+            .ToArray();
+        return set.Length == 0 ? "none (defaults)" : string.Join(" ", set);
     }
 
     private static string ShortName(string grainType) => grainType.Split(',')[0].Split('.')[^1];

@@ -8,25 +8,33 @@ namespace Serve.Benchmarks.Scale;
 /// The control plane at size: <c>--silos</c> silos in this process (the first also the HTTP gateway and admin API) and
 /// <c>--process-silos</c> worker silo processes (see <see cref="ScaleCluster"/>) running <c>--apps</c> applications of
 /// <c>--replicas</c> no-op replicas each. Reports the time to deploy them all, managed heap per replica in this process,
-/// status latency at that size (the controller's snapshot and the admin API's JSON), how long each kind of change (an
-/// added, a deleted and a scaled application; <c>--changes</c> of each, median and max) takes to reach the gateway's
-/// route table and RUNNING, and the handle rate of one application with the others idle against the same application
-/// before they were deployed.
+/// status latency at that size (the controller's snapshot, the admin API's JSON unchanged and just after a change, the
+/// <c>serve status</c> command), how long each kind of change (an added, a deleted and a scaled application;
+/// <c>--changes</c> of each, median and max) takes to reach the gateway's route table, every in-process router's replica
+/// set and RUNNING, and the handle and HTTP rates of two probe applications with the others idle against a reference
+/// cluster of the same shape holding the probes alone, measured alternately in the same run.
 /// </summary>
 internal static class ScaleBenchmark
 {
     public const string Usage = """
-        dotnet run -c Release --project Serve.Benchmarks -- scale [--apps <n>] [--replicas <n>] [--silos <n>] [--process-silos <n>] [--concurrency <n>] [--changes <n>] [--seconds <n>]
+        dotnet run -c Release --project Serve.Benchmarks -- scale [--apps <n>] [--replicas <n>] [--silos <n>] [--process-silos <n>] [--concurrency <n>] [--changes <n>] [--seconds <n>] [--rounds <n>] [--reference <0|1>]
           --apps <n>           applications (default 1000)
           --replicas <n>       replicas of each application's one deployment (default 10)
           --silos <n>          silos in this process; the first is also the gateway (default 4)
           --process-silos <n>  worker silos as separate processes, on a throwaway redis-server; 0: none, localhost clustering (default 1)
           --concurrency <n>    applications deployed at once (default 32)
           --changes <n>        changes of each kind timed at size (default 5)
-          --seconds <n>        length of each handle-rate measurement (default 5)
+          --seconds <n>        length of each rate measurement (default 5)
+          --rounds <n>         rate measurements of each cluster, alternating, medians (default 2)
+          --reference <0|1>    1: a second cluster of the same shape holding the probe applications alone, for the rates (default 1)
         """;
 
-    private sealed record Settings(int Apps = 1000, int Replicas = 10, int Silos = 4, int ProcessSilos = 1, int Concurrency = 32, int Changes = 5, int Seconds = 5);
+    private const string ProbeHttp = "/probe-http";
+
+    private sealed record Settings(int Apps = 1000, int Replicas = 10, int Silos = 4, int ProcessSilos = 1, int Concurrency = 32, int Changes = 5, int Seconds = 5, int Rounds = 2, int Reference = 1);
+
+    /// <summary>A cluster with its probe applications: a no-op deployment called through a handle, and a no-op HTTP ingress.</summary>
+    private sealed record Probed(ScaleCluster Cluster, DeploymentHandle<INoOp> Handle, HttpClient Http);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -36,19 +44,33 @@ internal static class ScaleBenchmark
             return 2;
         }
         await using var cluster = await ScaleCluster.StartAsync(settings.Silos, settings.ProcessSilos);
-        using var http = new HttpClient { BaseAddress = cluster.GatewayAddress };
+        await using var reference = settings.Reference == 1 ? await ScaleCluster.StartAsync(settings.Silos, settings.ProcessSilos) : null;
         using var admin = new HttpClient { BaseAddress = cluster.AdminAddress };
         var serve = cluster.Serve;
+        var probes = new List<Probed>();
         try
         {
             Console.WriteLine($"scale: {settings.Apps} applications × {settings.Replicas} replicas on {settings.Silos} silos {cluster.Description}, "
-                + $"{settings.Concurrency} deployed at once, {Environment.ProcessorCount} cores; load average {LoadAverage()}");
-            var probe = await serve.RunAsync<INoOp>(App(2), "probe", null);
-            await HandleRateAsync(probe, settings.Seconds); // warm-up: JIT and first activations
-            var alone = await HandleRateAsync(probe, settings.Seconds);
-            Console.WriteLine(Invariant($"probe application alone: {alone:F0} handle calls/s"));
+                + $"{settings.Concurrency} deployed at once, {Environment.ProcessorCount} cores; load average {LoadAverage()}"
+                + (reference is null ? "" : "; a reference cluster of the same shape holds the probe applications alone"));
+            var crowded = await ProbeAsync(cluster, settings.Silos + settings.ProcessSilos);
+            probes.Add(crowded);
+            var alone = reference is null ? null : await ProbeAsync(reference, settings.Silos + settings.ProcessSilos);
+            if (alone is not null)
+            {
+                probes.Add(alone);
+            }
+            // Warm-up: JIT, connections and first activations on both.
+            foreach (var probed in probes)
+            {
+                await ScaleProbes.HandleRateAsync(probed.Handle, settings.Seconds);
+                await ScaleProbes.HttpRateAsync(probed.Http, ProbeHttp, settings.Seconds);
+            }
+            var before = (Handle: await ScaleProbes.HandleRateAsync(crowded.Handle, settings.Seconds), Http: await ScaleProbes.HttpRateAsync(crowded.Http, ProbeHttp, settings.Seconds));
+            Console.WriteLine(Invariant($"probe applications before the others are deployed: {before.Handle:F0} handle calls/s, {before.Http:F0} HTTP req/s; load average {LoadAverage()}"));
+            var cliSmall = await ScaleProbes.CliStatusAsync(cluster.AdminAddress, 3);
 
-            var before = Memory();
+            var memory = Memory();
             var deploying = Stopwatch.StartNew();
             using (var gate = new SemaphoreSlim(settings.Concurrency))
             {
@@ -67,56 +89,172 @@ internal static class ScaleBenchmark
             }
             var deployTime = deploying.Elapsed;
             var replicas = settings.Apps * settings.Replicas;
-            var perReplica = (Memory() - before) / (double)replicas;
-            Console.WriteLine(Invariant($"deployed {settings.Apps} applications ({replicas} replicas) in {deployTime.TotalSeconds:F1} s; managed heap in this process +{perReplica / 1024:F1} KiB per replica (controller and deployment grains included; replicas on worker processes not counted)"));
+            var perReplica = (Memory() - memory) / (double)replicas;
+            Console.WriteLine(Invariant($"deployed {settings.Apps} applications ({replicas} replicas) in {deployTime.TotalSeconds:F1} s; managed heap in this process +{perReplica / 1024:F1} KiB per replica (controller and deployment grains included; replicas on worker processes not counted); load average {LoadAverage()}"));
 
-            var status = new List<double>();
-            var adminStatus = new List<double>();
-            for (var i = 0; i < 20; i++)
+            await StatusAsync(cluster, admin, settings, cliSmall);
+            await ChangesAsync(cluster, settings);
+            if (alone is not null)
             {
-                var clock = Stopwatch.StartNew();
-                var snapshot = await serve.GetStatusAsync();
-                status.Add(clock.Elapsed.TotalMilliseconds);
-                if (snapshot.Applications.Count < settings.Apps)
-                {
-                    throw new InvalidOperationException($"status lists {snapshot.Applications.Count} applications");
-                }
-                clock.Restart();
-                using var answer = await admin.GetAsync("/api/serve/applications", HttpCompletionOption.ResponseContentRead);
-                answer.EnsureSuccessStatusCode();
-                adminStatus.Add(clock.Elapsed.TotalMilliseconds);
+                await RatesAsync(crowded, alone, settings);
             }
-            Console.WriteLine(Invariant($"status at this size: IServeClient.GetStatusAsync median {Median(status):F1} ms, max {status.Max():F1} ms; ")
-                + Invariant($"admin API GET /api/serve/applications median {Median(adminStatus):F1} ms, max {adminStatus.Max():F1} ms (20 calls each)"));
-
-            var (addedRoutes, addedDone, deletedRoutes, deletedDone, scaled) = (new List<double>(), new List<double>(), new List<double>(), new List<double>(), new List<double>());
-            for (var i = 0; i < settings.Changes; i++)
+            else
             {
-                var added = await TimeChangeAsync(http, $"/added-{i}", present: true, () => serve.RunAsync(App(1), $"added-{i}", $"/added-{i}"));
-                var deleted = await TimeChangeAsync(http, $"/app-{i}", present: false, () => serve.DeleteAsync($"app-{i}"));
-                var scaling = Stopwatch.StartNew();
-                await serve.RunAsync(App(settings.Replicas + 2), $"app-{settings.Apps - 1 - i}", $"/app-{settings.Apps - 1 - i}");
-                addedRoutes.Add(added.Routes.TotalMilliseconds);
-                addedDone.Add(added.Done.TotalMilliseconds);
-                deletedRoutes.Add(deleted.Routes.TotalMilliseconds);
-                deletedDone.Add(deleted.Done.TotalMilliseconds);
-                scaled.Add(scaling.Elapsed.TotalMilliseconds);
+                var after = (Handle: await ScaleProbes.HandleRateAsync(crowded.Handle, settings.Seconds), Http: await ScaleProbes.HttpRateAsync(crowded.Http, ProbeHttp, settings.Seconds));
+                Console.WriteLine(Invariant($"probe applications with {settings.Apps} others idle: {after.Handle:F0} handle calls/s ({after.Handle / before.Handle:P0} of before), {after.Http:F0} HTTP req/s ({after.Http / before.Http:P0}); load average {LoadAverage()}"));
             }
-            Console.WriteLine(Invariant($"one change at this size ({settings.Changes} of each; median / max ms): an added application in the gateway's routes {Spread(addedRoutes)}, RUNNING {Spread(addedDone)}; ")
-                + Invariant($"a deleted one out of the routes {Spread(deletedRoutes)}, gone {Spread(deletedDone)}; one scaled by 2 replicas RUNNING {Spread(scaled)}"));
-
-            var crowded = await HandleRateAsync(probe, settings.Seconds);
-            Console.WriteLine(Invariant($"probe application with {settings.Apps} others idle: {crowded:F0} handle calls/s ({crowded / alone:P0} of alone); load average {LoadAverage()}"));
             return 0;
         }
         finally
         {
-            // Deleted first, as an operator would: silos stopped under live deployments log their deployments' lost work.
-            await serve.ShutdownAsync();
+            foreach (var probed in probes)
+            {
+                probed.Http.Dispose();
+                // Deleted first, as an operator would: silos stopped under live deployments log their deployments' lost work.
+                await probed.Cluster.Serve.ShutdownAsync();
+            }
         }
     }
 
-    private static string Spread(List<double> values) => Invariant($"{Median(values):F0} / {values.Max():F0}");
+    /// <summary>
+    /// The probe applications, one replica on every silo of the cluster (so both clusters place them alike: calls from
+    /// the gateway silo reach one replica in its process and the others over the network, wherever placement would put two).
+    /// </summary>
+    private static async Task<Probed> ProbeAsync(ScaleCluster cluster, int silos)
+    {
+        var handle = await cluster.Serve.RunAsync<INoOp>(Deployment.For<NoOp>().Options(o => o with { NumReplicas = silos, MaxReplicasPerSilo = 1 }).Bind(), "probe", null);
+        await cluster.Serve.RunAsync(Deployment.For<NoOpIngress>().Options(o => o with { NumReplicas = silos, MaxReplicasPerSilo = 1 }).Bind(), "probe-http", ProbeHttp);
+        var http = new HttpClient { BaseAddress = cluster.GatewayAddress };
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (!(await http.GetStringAsync("/-/routes", deadline.Token)).Contains($"\"{ProbeHttp}\"", StringComparison.Ordinal))
+        {
+            await Task.Delay(10, deadline.Token);
+        }
+        return new Probed(cluster, handle, http);
+    }
+
+    /// <summary>
+    /// Status at size: <see cref="IServeClient.GetStatusAsync"/>, the admin API with nothing changed between calls, the
+    /// admin API's first call after a change (one small application deployed: the view is rebuilt), and the serve CLI.
+    /// </summary>
+    private static async Task StatusAsync(ScaleCluster cluster, HttpClient admin, Settings settings, List<double> cliSmall)
+    {
+        var serve = cluster.Serve;
+        // Each silo's client: the one on the controller's silo gets it by reference, the others over the network (first call whole, then only when changed).
+        var perSilo = new List<string>();
+        foreach (var client in cluster.Clients)
+        {
+            var clock = Stopwatch.StartNew();
+            await client.GetStatusAsync();
+            var first = clock.Elapsed.TotalMilliseconds;
+            var again = new List<double>();
+            for (var i = 0; i < 10; i++)
+            {
+                clock.Restart();
+                await client.GetStatusAsync();
+                again.Add(clock.Elapsed.TotalMilliseconds);
+            }
+            perSilo.Add(Invariant($"{first:F1} then {Median(again):F2}"));
+        }
+        var status = new List<double>();
+        var unchanged = new List<double>();
+        long bytes = 0;
+        for (var i = 0; i < 20; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            var snapshot = await serve.GetStatusAsync();
+            status.Add(clock.Elapsed.TotalMilliseconds);
+            if (snapshot.Applications.Count < settings.Apps)
+            {
+                throw new InvalidOperationException($"status lists {snapshot.Applications.Count} applications");
+            }
+            clock.Restart();
+            var body = await admin.GetByteArrayAsync("/api/serve/applications");
+            unchanged.Add(clock.Elapsed.TotalMilliseconds);
+            bytes = body.Length;
+        }
+        var changed = new List<double>();
+        for (var i = 0; i < settings.Changes; i++)
+        {
+            await serve.RunAsync(App(1), $"status-{i}", null);
+            var clock = Stopwatch.StartNew();
+            var body = await admin.GetStringAsync("/api/serve/applications");
+            changed.Add(clock.Elapsed.TotalMilliseconds);
+            if (!body.Contains($"\"status-{i}\"", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"the admin API's status after deploying status-{i} does not list it");
+            }
+        }
+        foreach (var i in Enumerable.Range(0, settings.Changes))
+        {
+            await serve.DeleteAsync($"status-{i}");
+        }
+        var cli = await ScaleProbes.CliStatusAsync(cluster.AdminAddress, 3);
+        Console.WriteLine(Invariant($"status at this size (median / max ms): IServeClient.GetStatusAsync {Spread(status, "F1")} (20 calls; per silo in this process, first call then median of 10: {string.Join(", ", perSilo)}); ")
+            + Invariant($"admin API GET /api/serve/applications ({bytes / 1048576.0:F1} MiB) unchanged between calls {Spread(unchanged, "F1")} (20 calls), ")
+            + Invariant($"first call after a change {Spread(changed, "F1")} ({settings.Changes} calls); ")
+            + (cli.Count == 0 ? "serve status: CLI not built (Serve.Cli/bin/Release), not timed" : Invariant($"`serve status` (a new process each run, table to a pipe) {Spread(cli, "F0")}, against {Spread(cliSmall, "F0")} with 2 applications (3 runs each)"))
+            + Invariant($"; load average {LoadAverage()}"));
+    }
+
+    /// <summary>Changes at size: an added application, a deleted one, one scaled by 2 replicas, each timed to the gateway's routes, every in-process router's replica set, and RUNNING.</summary>
+    private static async Task ChangesAsync(ScaleCluster cluster, Settings settings)
+    {
+        var serve = cluster.Serve;
+        using var http = new HttpClient { BaseAddress = cluster.GatewayAddress };
+        var (addedRoutes, addedDone, deletedRoutes, deletedDone) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
+        var (firstRouter, allRouters, scaled) = (new List<double>(), new List<double>(), new List<double>());
+        var routerCount = 0;
+        for (var i = 0; i < settings.Changes; i++)
+        {
+            var added = await TimeChangeAsync(http, $"/added-{i}", present: true, () => serve.RunAsync(App(1), $"added-{i}", $"/added-{i}"));
+            var deleted = await TimeChangeAsync(http, $"/app-{i}", present: false, () => serve.DeleteAsync($"app-{i}"));
+            addedRoutes.Add(added.Routes.TotalMilliseconds);
+            addedDone.Add(added.Done.TotalMilliseconds);
+            deletedRoutes.Add(deleted.Routes.TotalMilliseconds);
+            deletedDone.Add(deleted.Done.TotalMilliseconds);
+
+            // Every silo in this process routes to the scaled deployment (a handle's router each), its set known before the change.
+            var name = $"app-{settings.Apps - 1 - i}";
+            var deployment = (await serve.GetStatusAsync()).Applications[name].Deployments.Keys.Single();
+            var routers = cluster.Directories.Select(d => d.GetRouter(new DeploymentId(name, deployment))).ToArray();
+            routerCount = routers.Length;
+            await ScaleProbes.UntilReplicasAsync(routers, settings.Replicas, Stopwatch.StartNew(), TimeSpan.FromSeconds(60));
+            var clock = Stopwatch.StartNew();
+            var scaling = serve.RunAsync(App(settings.Replicas + 2), name, $"/{name}");
+            var (first, all) = await ScaleProbes.UntilReplicasAsync(routers, settings.Replicas + 2, clock, TimeSpan.FromSeconds(120));
+            await scaling;
+            firstRouter.Add(first.TotalMilliseconds);
+            allRouters.Add(all.TotalMilliseconds);
+            scaled.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        Console.WriteLine(Invariant($"one change at this size ({settings.Changes} of each; median / max ms): an added application in the gateway's routes {Spread(addedRoutes)}, RUNNING {Spread(addedDone)}; ")
+            + Invariant($"a deleted one out of the routes {Spread(deletedRoutes)}, gone {Spread(deletedDone)}; ")
+            + Invariant($"one scaled by 2 replicas in the first router's replica set {Spread(firstRouter)}, in all {routerCount} routers' (one per silo in this process) {Spread(allRouters)}, RUNNING {Spread(scaled)}; load average {LoadAverage()}"));
+    }
+
+    /// <summary>The probe applications' rates on the crowded cluster and on the reference cluster, alternating, medians and ratios.</summary>
+    private static async Task RatesAsync(Probed crowded, Probed alone, Settings settings)
+    {
+        var (crowdedHandle, aloneHandle, crowdedHttp, aloneHttp) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
+        for (var round = 0; round < settings.Rounds; round++)
+        {
+            // Alternating which goes first, so a drift in the machine's load falls on both.
+            var order = round % 2 == 0 ? new[] { crowded, alone } : [alone, crowded];
+            foreach (var probed in order)
+            {
+                (probed == crowded ? crowdedHandle : aloneHandle).Add(await ScaleProbes.HandleRateAsync(probed.Handle, settings.Seconds));
+                (probed == crowded ? crowdedHttp : aloneHttp).Add(await ScaleProbes.HttpRateAsync(probed.Http, ProbeHttp, settings.Seconds));
+            }
+        }
+        Console.WriteLine(Invariant($"probe applications, {settings.Rounds} rounds alternating, medians: handle {Median(crowdedHandle):F0} calls/s with {settings.Apps} others idle against {Median(aloneHandle):F0} alone ({Median(crowdedHandle) / Median(aloneHandle):P0}); ")
+            + Invariant($"HTTP {Median(crowdedHttp):F0} req/s against {Median(aloneHttp):F0} ({Median(crowdedHttp) / Median(aloneHttp):P0}) ")
+            + Invariant($"[rounds: handle {string.Join(" ", crowdedHandle.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))} vs {string.Join(" ", aloneHandle.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))}; ")
+            + Invariant($"HTTP {string.Join(" ", crowdedHttp.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))} vs {string.Join(" ", aloneHttp.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))}]; load average {LoadAverage()}"));
+    }
+
+    private static string Spread(List<double> values, string format = "F0") =>
+        $"{Median(values).ToString(format, CultureInfo.InvariantCulture)} / {values.Max().ToString(format, CultureInfo.InvariantCulture)}";
 
     /// <summary>The machine's 1/5/15-minute load averages (shared machine: the numbers mean little without them).</summary>
     public static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
@@ -138,22 +276,6 @@ internal static class ScaleBenchmark
         return (routes, clock.Elapsed);
     }
 
-    private static async Task<double> HandleRateAsync(DeploymentHandle<INoOp> handle, int seconds)
-    {
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
-        long calls = 0;
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, 64).Select(async _ =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                await handle.Remote.PingAsync();
-                Interlocked.Increment(ref calls);
-            }
-        }));
-        return calls / clock.Elapsed.TotalSeconds;
-    }
-
     private static long Memory()
     {
         GC.Collect();
@@ -165,7 +287,7 @@ internal static class ScaleBenchmark
     private static double Median(List<double> values)
     {
         var sorted = values.Order().ToArray();
-        return sorted[sorted.Length / 2];
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
@@ -175,9 +297,14 @@ internal static class ScaleBenchmark
         var settings = new Settings();
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
-            if (!int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) || value < (args[i] == "--process-silos" ? 0 : 1))
+            if (!int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) || value < (args[i] is "--process-silos" or "--reference" ? 0 : 1))
             {
-                Console.Error.WriteLine($"'{args[i]}' needs a {(args[i] == "--process-silos" ? "non-negative" : "positive")} integer (got '{args[i + 1]}').");
+                Console.Error.WriteLine($"'{args[i]}' needs a {(args[i] is "--process-silos" or "--reference" ? "non-negative" : "positive")} integer (got '{args[i + 1]}').");
+                return null;
+            }
+            if (args[i] == "--reference" && value > 1)
+            {
+                Console.Error.WriteLine($"'--reference' takes 0 or 1 (got '{args[i + 1]}').");
                 return null;
             }
             settings = args[i] switch
@@ -189,6 +316,8 @@ internal static class ScaleBenchmark
                 "--changes" => settings with { Changes = value },
                 "--concurrency" => settings with { Concurrency = value },
                 "--seconds" => settings with { Seconds = value },
+                "--rounds" => settings with { Rounds = value },
+                "--reference" => settings with { Reference = value },
                 _ => null,
             };
             if (settings is null)

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serve.Benchmarks.Targets;
+using Serve.Routing;
 using Serve.Tests.Cluster;
 using Serve.Tests.Infrastructure;
 
@@ -34,6 +35,14 @@ internal sealed class ScaleCluster : IAsyncDisposable
     public Uri AdminAddress { get; private set; } = null!;
 
     public IReadOnlyList<WorkerProcess> Workers => _workers;
+
+    /// <summary>The <see cref="IServeClient"/> of each silo in this process, the gateway's first; the controller lives on one of the silos.</summary>
+    public IEnumerable<IServeClient> Clients =>
+        _silos.Select(s => s.Services).Prepend(_gateway!.Services).Select(s => s.GetRequiredService<IServeClient>());
+
+    /// <summary>The replica directory (the routers behind every handle) of each silo in this process, the gateway's first.</summary>
+    public IEnumerable<ReplicaDirectory> Directories =>
+        _silos.Select(s => s.Services).Prepend(_gateway!.Services).Select(s => s.GetRequiredService<ReplicaDirectory>());
 
     public string Description => _workers.Count == 0
         ? "in one process (localhost clustering, memory storage)"

@@ -42,6 +42,9 @@ internal sealed class RuntimeCounters : IDisposable
 
     public double Gen2Collections => Volatile.Read(ref _gen2);
 
+    /// <summary>Memory the GC holds committed in bytes (the runtime's gc-committed); null until the first counters arrived.</summary>
+    public double? GcCommittedBytes => _latest.TryGetValue("gc-committed", out var mb) ? mb * 1_000_000 : null;
+
     public double? ThreadPoolThreads => _latest.TryGetValue("threadpool-thread-count", out var count) ? count : null;
 
     public static RuntimeCounters Start(int processId)

@@ -38,6 +38,21 @@ internal interface IControllerGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("snapshot")]
     Task<ServeSnapshot> GetSnapshotAsync();
 
+    /// <summary>
+    /// The snapshot; null when <paramref name="knownVersion"/> is still its version, so a caller that kept the last one
+    /// (<see cref="IServeClient.GetStatusAsync"/> in another process: a health check, a dashboard) is not sent every
+    /// replica's status again while nothing changed.
+    /// </summary>
+    [AlwaysInterleave, Alias("snapshot-if-changed")]
+    Task<ServeSnapshot?> GetSnapshotIfChangedAsync(long knownVersion);
+
+    /// <summary>
+    /// The status and the specs it was published with; null when <paramref name="knownVersion"/> is still the snapshot's
+    /// version, so a reader that cached the last answer pays a small round trip and no copy while nothing changes.
+    /// </summary>
+    [AlwaysInterleave, Alias("status-view")]
+    Task<StatusView?> GetStatusViewAsync(long knownVersion);
+
     /// <summary>Long poll: returns once the snapshot's version differs from <paramref name="knownVersion"/>, or after a while unchanged.</summary>
     [AlwaysInterleave, Alias("watch")]
     Task<ServeSnapshot> WatchAsync(long knownVersion, CancellationToken cancellationToken);

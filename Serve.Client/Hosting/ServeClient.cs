@@ -11,6 +11,7 @@ internal sealed class ServeClient : IServeClient
     private readonly IGrainFactory _grains;
     private readonly ReplicaDirectory _directory;
     private readonly TimeProvider _time;
+    private ServeSnapshot? _snapshot;
 
     public ServeClient(IGrainFactory grains, ReplicaDirectory directory, TimeProvider time)
     {
@@ -61,8 +62,23 @@ internal sealed class ServeClient : IServeClient
         await WaitUntilAsync(name, app => app is null, cancellationToken);
     }
 
-    public async Task<ServeStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
-        (await Controller.GetSnapshotAsync().WaitAsync(cancellationToken)).Status;
+    /// <summary>
+    /// The controller's status, kept from the last call: the controller sends it again only when its version moved, so
+    /// a status read repeated while nothing changes (a health check, at ten thousand replicas) is a small round trip.
+    /// </summary>
+    public async Task<ServeStatus> GetStatusAsync(CancellationToken cancellationToken = default)
+    {
+        var known = Volatile.Read(ref _snapshot);
+        // long.MinValue is no controller's version: the first call always gets the snapshot.
+        var fresh = await Controller.GetSnapshotIfChangedAsync(known?.Version ?? long.MinValue).WaitAsync(cancellationToken);
+        if (fresh is null && known is not null)
+        {
+            return known.Status;
+        }
+        var snapshot = fresh ?? await Controller.GetSnapshotAsync().WaitAsync(cancellationToken);
+        Volatile.Write(ref _snapshot, snapshot);
+        return snapshot.Status;
+    }
 
     public async Task ShutdownAsync(CancellationToken cancellationToken = default)
     {

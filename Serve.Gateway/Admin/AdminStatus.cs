@@ -3,18 +3,28 @@ using Serve.Grains;
 
 namespace Serve.Admin;
 
-/// <summary>Joins the controller's status snapshot with the stored specs into the admin API's details.</summary>
+/// <summary>Joins the controller's status with the stored specs into the admin API's details.</summary>
 internal static class AdminStatus
 {
-    public static async Task<IReadOnlyDictionary<string, ApplicationDetails>> ReadAsync(IGrainFactory grains, CancellationToken cancellationToken)
+    /// <summary>
+    /// The details of <paramref name="view"/>. An application whose status and spec are the very objects
+    /// <paramref name="previous"/> was built from keeps its details (the controller replaces an application's status
+    /// only when it changes), so a change to one application among thousands rebuilds one.
+    /// </summary>
+    public static AdminView Build(StatusView view, HttpOptionsDetails http, AdminView? previous)
     {
-        var controller = grains.GetGrain<IControllerGrain>(IControllerGrain.Key);
-        var snapshot = controller.GetSnapshotAsync().WaitAsync(cancellationToken);
-        var specs = (await controller.GetApplicationsAsync().WaitAsync(cancellationToken)).ToDictionary(s => s.Name);
-        var status = (await snapshot).Status;
-        return status.Applications.Values
+        var specs = view.Applications.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var built = view.Status.Applications.Values
             .OrderBy(a => a.Name, StringComparer.Ordinal)
-            .ToDictionary(a => a.Name, a => Details(a, specs.GetValueOrDefault(a.Name)));
+            .Select(a =>
+            {
+                var spec = specs.GetValueOrDefault(a.Name);
+                return previous?.Built.GetValueOrDefault(a.Name) is { } known && ReferenceEquals(known.Status, a) && ReferenceEquals(known.Spec, spec)
+                    ? known
+                    : new BuiltApplication(a, spec, Details(a, spec));
+            })
+            .ToDictionary(b => b.Status.Name, StringComparer.Ordinal);
+        return new AdminView(view.Version, http, built);
     }
 
     private static ApplicationDetails Details(ApplicationStatus app, ApplicationSpec? spec) => new()

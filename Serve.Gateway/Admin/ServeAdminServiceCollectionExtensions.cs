@@ -33,6 +33,7 @@ public static class ServeAdminServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServeAdminOptions>, ServeAdminOptionsValidator>());
         services.AddOptions<ServeGatewayOptions>();
         services.TryAddSingleton<AdminToken>();
+        services.TryAddSingleton<AdminStatusCache>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<AuthFailureLimiter>();
         services.TryAddSingleton(sp => new AdminRequestPolicy(sp.GetRequiredService<IOptions<ServeAdminOptions>>().Value, Dns.GetHostName()));

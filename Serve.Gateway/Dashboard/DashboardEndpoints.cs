@@ -126,11 +126,11 @@ internal static partial class DashboardEndpoints
         return Results.Redirect(LoginPath);
     }
 
-    private static async Task<IResult> StatusAsync(IGrainFactory grains, DashboardGuard guard, ReplicaDirectory directory, CancellationToken cancellationToken) =>
+    private static async Task<IResult> StatusAsync(AdminStatusCache status, DashboardGuard guard, ReplicaDirectory directory, CancellationToken cancellationToken) =>
         Results.Json(new DashboardStatus
         {
             TokenRequired = guard.TokenRequired,
-            Applications = await AdminStatus.ReadAsync(grains, cancellationToken),
+            Applications = (await status.GetAsync(cancellationToken)).Applications,
             OngoingRequests = directory.InFlightByReplica(),
         }, AdminJson.Options);
 

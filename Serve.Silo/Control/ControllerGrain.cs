@@ -30,6 +30,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     private readonly HashSet<string> _deleting = [];
     private ServeSnapshot _snapshot = new();
     private TaskCompletionSource _changed = NewSignal();
+    private StatusView _view = new();
     private RouteSnapshot _routes = new();
     private TaskCompletionSource _routesChanged = NewSignal();
 
@@ -187,6 +188,12 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
 
     public Task<ServeSnapshot> GetSnapshotAsync() => Task.FromResult(_snapshot);
 
+    public Task<ServeSnapshot?> GetSnapshotIfChangedAsync(long knownVersion) =>
+        Task.FromResult<ServeSnapshot?>(knownVersion == _snapshot.Version ? null : _snapshot);
+
+    public Task<StatusView?> GetStatusViewAsync(long knownVersion) =>
+        Task.FromResult<StatusView?>(knownVersion == _view.Version ? null : _view);
+
     public async Task<ServeSnapshot> WatchAsync(long knownVersion, CancellationToken cancellationToken)
     {
         if (_snapshot.Version != knownVersion)
@@ -329,6 +336,8 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
             .OrderBy(r => r.Prefix, StringComparer.Ordinal)
             .ToArray();
         _snapshot = new ServeSnapshot { Version = _snapshot.Version + 1, Status = status, Routes = routes };
+        // The specs as this snapshot shows them: a status reader caching by version never pairs a status with other specs.
+        _view = new StatusView { Version = _snapshot.Version, Status = status, Applications = Applications.Values.ToArray() };
         var changed = _changed;
         _changed = NewSignal();
         changed.TrySetResult();

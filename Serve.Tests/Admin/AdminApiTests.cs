@@ -71,7 +71,7 @@ public sealed class AdminApiTests(AdminFixture fixture) : IAsyncLifetime
         var details = await WaitAsync(d => d.Applications.GetValueOrDefault("text")?.Status == ApplicationState.Running);
 
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        Assert.Equal(["text"], applied!.Created);
+        Assert.Equal(new[] { "text" }, applied!.Created);
         var text = details.Applications["text"];
         Assert.Equal(("/text", "TextPipeline"), (text.RoutePrefix, text.IngressDeployment));
         Assert.Equal("Serve.Samples:TextPipeline", text.DeployedAppConfig!.Value.GetProperty("import_path").GetString());
@@ -103,6 +103,39 @@ public sealed class AdminApiTests(AdminFixture fixture) : IAsyncLifetime
         await WaitAsync(d => d.Applications.Count == 0);
         using var gone = await fixture.Admin.DeleteAsync("/api/serve/applications/text");
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
+    public async Task GetApplications_NothingChangedThenAConfigApplied_ServesTheBuiltViewThenShowsTheChange()
+    {
+        var first = await fixture.Admin.GetStringAsync("/api/serve/applications");
+        var builds = fixture.StatusCache.Builds;
+
+        var again = await fixture.Admin.GetStringAsync("/api/serve/applications");
+        Assert.Equal(first, again);
+        Assert.Equal(builds, fixture.StatusCache.Builds);
+
+        using var put = await fixture.Admin.PutAsync("/api/serve/applications", Yaml(TextConfig));
+        put.EnsureSuccessStatusCode();
+        var details = await GetAsync();
+        Assert.Equal(new[] { "text" }, details.Applications.Keys);
+        Assert.Equal(builds + 1, fixture.StatusCache.Builds);
+    }
+
+    [Fact]
+    public async Task GetStatusViewAsync_KnownVersion_AnswersNothingUntilTheStatusChanges()
+    {
+        var view = await fixture.Controller.GetStatusViewAsync(long.MinValue);
+        Assert.NotNull(view);
+        Assert.Null(await fixture.Controller.GetStatusViewAsync(view.Version));
+
+        using var put = await fixture.Admin.PutAsync("/api/serve/applications", Yaml(TextConfig));
+        put.EnsureSuccessStatusCode();
+        var next = await fixture.Controller.GetStatusViewAsync(view.Version);
+
+        Assert.NotNull(next);
+        Assert.Contains("text", next.Status.Applications.Keys);
+        Assert.Equal(new[] { "text" }, next.Applications.Select(s => s.Name));
     }
 
     [Fact]
@@ -144,7 +177,7 @@ public sealed class AdminApiTests(AdminFixture fixture) : IAsyncLifetime
         using var delete = await fixture.Admin.DeleteAsync("/api/serve/applications");
 
         Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
-        Assert.Equal(["text"], (await delete.Content.ReadFromJsonAsync<DeletingResponse>(AdminJson.Options))!.Deleting);
+        Assert.Equal(new[] { "text" }, (await delete.Content.ReadFromJsonAsync<DeletingResponse>(AdminJson.Options))!.Deleting);
         await WaitAsync(d => d.Applications.Count == 0);
     }
 

@@ -33,6 +33,8 @@ public sealed class AdminFixture : IAsyncLifetime
 
     public IServeClient Serve => _gateway.Services.GetRequiredService<IServeClient>();
 
+    internal AdminStatusCache StatusCache => _gateway.Services.GetRequiredService<AdminStatusCache>();
+
     internal IControllerGrain Controller => _gateway.Services.GetRequiredService<IGrainFactory>().GetGrain<IControllerGrain>(IControllerGrain.Key);
 
     public async Task InitializeAsync()

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Serve.Grains;
 using Serve.Routing;
 using Serve.Tests.Deployments;
 
@@ -52,6 +53,37 @@ public sealed class ScaleTests(ScaleClusterFixture fixture) : IClassFixture<Scal
             now = (await ActivationsAsync(management), directory.RouterCount);
         }
         Assert.Equal(baseline, now);
+    }
+
+    [Fact]
+    public async Task GetStatusAsync_FromAnotherProcessWithNothingChanged_ReturnsTheStatusItHasWithoutFetchingIt()
+    {
+        // The external client's controller is always remote: a status fetched again would be a new copy.
+        var external = fixture.ExternalServe;
+        var controller = fixture.Cluster.Client.GetGrain<IControllerGrain>(IControllerGrain.Key);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        ServeStatus first, second;
+        long before, after;
+        do
+        {
+            // Asked again if the snapshot moved in between (another test's applications going away).
+            before = (await controller.GetSnapshotAsync()).Version;
+            first = await external.GetStatusAsync(deadline.Token);
+            second = await external.GetStatusAsync(deadline.Token);
+            after = (await controller.GetSnapshotAsync()).Version;
+        }
+        while (before != after);
+        Assert.Same(first, second);
+
+        await Serve.RunAsync<IProbe>(App(1), "scale-status", null);
+        try
+        {
+            Assert.Equal(ApplicationState.Running, (await external.GetStatusAsync(deadline.Token)).Applications["scale-status"].State);
+        }
+        finally
+        {
+            await Serve.DeleteAsync("scale-status");
+        }
     }
 
     private static BoundDeployment App(int replicas) =>
