@@ -195,9 +195,7 @@ internal sealed partial class HttpForwarder
         matched = route;
         if (HttpMethods.IsConnect(context.Request.Method))
         {
-            // A 2xx to CONNECT turns the connection into a tunnel, which no application behind the gateway can serve.
-            return GatewayError.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "CONNECT opens a tunnel, which the gateway does not do", requestId,
-                header: (HeaderNames.Allow, AllowedMethods));
+            return ForwardConnectAsync(context, requestId, route, pathBase, path);
         }
         if (!TryGetModelId(context.Request, out _))
         {
