@@ -359,7 +359,9 @@ internal sealed partial class HttpForwarder
             await GatewayError.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, e.Message, requestId, new Dictionary<string, object?>
             {
                 ["replica"] = e.ReplicaId,
-                ["retry"] = $"{context.Request.Method} is not idempotent, so the gateway did not retry it; send an {HttpIdempotency.KeyHeader} header to have such requests retried on another replica",
+                ["retry"] = exchange.Begun
+                    ? "the replica had begun the exchange (read some of the request body, or sent some of the response), so it could not run again on another replica"
+                    : $"{context.Request.Method} is not idempotent, so the gateway did not retry it; send an {HttpIdempotency.KeyHeader} header to have such requests retried on another replica",
             });
         }
         catch (DeploymentNotFoundException e)
