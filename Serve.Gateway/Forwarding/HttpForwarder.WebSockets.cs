@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.AspNetCore.WebSockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -63,16 +62,6 @@ internal sealed partial class HttpForwarder
         {
             return GatewayError.WriteAsync(context, StatusCodes.Status400BadRequest,
                 $"header {MultiplexedModel.IdHeader} must be 1 to {MultiplexedModel.MaxIdLength} characters without control characters", requestId);
-        }
-        // The stream is the WebSocket's, open as long as its ends keep it: Kestrel's limits on a request body do not fit it
-        // (an upgraded HTTP/1.1 connection has none either).
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-        {
-            size.MaxRequestBodySize = null;
-        }
-        if (context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate)
-        {
-            rate.MinDataRate = null;
         }
         var request = CreateRequest(context, requestId, pathBase, path, []);
         return ForwardAsync(context, requestId, route, request with

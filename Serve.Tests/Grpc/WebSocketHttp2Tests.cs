@@ -66,7 +66,8 @@ public sealed class WebSocketHttp2Tests(GrpcGatewayFixture fixture) : IAsyncLife
     [Fact]
     public async Task Connect_QuietLongerThanTheBodyRateAllows_StillEchoes()
     {
-        // On HTTP/2 the WebSocket is the request's stream, which Kestrel would end as a body arriving too slowly.
+        // On HTTP/2 the WebSocket is the request's stream: Kestrel must not end it as a body arriving too slowly (it does
+        // not: an accepted extended CONNECT is exempt, as an upgraded HTTP/1.1 connection is).
         using var invoker = new HttpMessageInvoker(new SocketsHttpHandler());
         using var socket = Http2Socket();
         await socket.ConnectAsync(Url("/echo"), invoker, Timeout());
