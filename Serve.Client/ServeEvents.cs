@@ -10,6 +10,7 @@ internal static class ServeEvents
     public const int WatchFailed = 1004;
     public const int DeploymentUnavailable = 1005;
     public const int RouterRemoved = 1006;
+    public const int ReplicaRefusedExchange = 1007;
 
     // Replicas: 2000s
     public const int ReplicaStarted = 2001;

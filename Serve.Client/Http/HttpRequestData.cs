@@ -13,7 +13,7 @@ internal sealed record HttpRequestData
     [Id(5)] public required string QueryString { get; init; }
     /// <summary>Header names and values, flattened: name, value, name, value…</summary>
     [Id(6)] public required string[] Headers { get; init; }
-    /// <summary>The whole body, when it travels in the call; empty when <see cref="BodyStreams"/>.</summary>
+    /// <summary>The whole body, when it travels in the call; with <see cref="BodyStreams"/>, its first bytes (often none).</summary>
     [Id(7)] public required byte[] Body { get; init; }
     [Id(8)] public string? RemoteIpAddress { get; init; }
     /// <summary>The client's protocol as Kestrel reports it ("HTTP/1.1", "HTTP/2"); gRPC needs HTTP/2.</summary>

@@ -12,11 +12,12 @@ namespace Serve.Http;
 internal interface IWebSocketChannel : IGrainObserver
 {
     /// <summary>
-    /// Accepts the client's WebSocket with <paramref name="subProtocol"/>. Returns the largest message the gateway
-    /// carries in either direction, or 0 when the client is gone.
+    /// Accepts the client's WebSocket with <paramref name="subProtocol"/>, the switch of protocols carrying the
+    /// <paramref name="headers"/> the handler set before it (flattened: name, value, name, value…). Returns the largest
+    /// message the gateway carries in either direction, or 0 when the client is gone.
     /// </summary>
     [AlwaysInterleave, Alias("accept")]
-    ValueTask<int> AcceptAsync(long exchangeId, string? subProtocol);
+    ValueTask<int> AcceptAsync(long exchangeId, string? subProtocol, string[] headers);
 
     /// <summary>Sends a message, a fragment of one, or the replica's close to the client.</summary>
     [AlwaysInterleave, Alias("send")]

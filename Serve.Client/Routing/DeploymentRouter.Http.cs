@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Serve.Diagnostics;
 using Serve.Grains;
 using Serve.Http;
@@ -79,7 +80,9 @@ internal sealed partial class DeploymentRouter
                 {
                     return response.Outcome == ReplicaOutcome.Completed ? (HttpResponseData)response.Value! : throw Fault(envelope, replica, response);
                 }
-                // Full on the replica though not by this router's count (another caller holds it), or gone.
+                // Full on the replica though not by this router's count (another caller holds it), or gone: refused before its
+                // handler ran, so it took nothing of a streamed body and goes on elsewhere.
+                LogExchangeRefused(_logger, _deployment.Key, replica.Id, call.RequestId, refused);
                 var next = RetryPolicy.Decide(refused, options.Idempotent, itemsDelivered: false, deadlinePassed: false, cancelled: false);
                 if (next.Action == RetryAction.BackOff)
                 {
@@ -113,4 +116,7 @@ internal sealed partial class DeploymentRouter
             }
         }
     }
+
+    [LoggerMessage(EventId = ServeEvents.ReplicaRefusedExchange, Level = LogLevel.Debug, Message = "Deployment {Deployment}: replica {Replica} refused HTTP exchange {RequestId} ({Setback}); trying again")]
+    private static partial void LogExchangeRefused(ILogger logger, string deployment, string replica, string requestId, CallSetback setback);
 }

@@ -20,11 +20,15 @@ internal sealed class HttpExchangeChannel(IGrainFactory grains, TimeProvider tim
     public int Count => _open.Count;
 
     /// <summary>Opens an exchange; with <paramref name="bodyLimit"/>, its request body streams to the replica as it pulls it, up to that many bytes.</summary>
-    public HttpExchange Open(HttpContext context, long? bodyLimit = null)
+    public HttpExchange Open(HttpContext context, long? bodyLimit = null) =>
+        Open(context, bodyLimit is { } limit ? new StreamedRequestBody(context.Request.BodyReader, limit, time, context.RequestAborted) : null);
+
+    /// <summary>Opens an exchange whose request body, when given, streams to the replica as it pulls it.</summary>
+    public HttpExchange Open(HttpContext context, StreamedRequestBody? requestBody)
     {
         var exchange = new HttpExchange(Volatile.Read(ref _reference) ?? CreateReference(), Interlocked.Increment(ref _last), context, time)
         {
-            RequestBody = bodyLimit is { } limit ? new StreamedRequestBody(context.Request.BodyReader, limit, time, context.RequestAborted) : null,
+            RequestBody = requestBody,
         };
         _open[exchange.Id] = exchange;
         return exchange;

@@ -4,14 +4,19 @@ using Microsoft.AspNetCore.WebSockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using Serve.Diagnostics;
+using Serve.Grains;
+using Serve.Http;
 using Serve.WebSockets;
 
 namespace Serve.Forwarding;
 
 /// <summary>
 /// WebSocket requests: the gateway holds the client's WebSocket and the replica's handler drives it through the
-/// <see cref="WebSocketChannel"/>; the exchange is one call for the life of the connection.
+/// <see cref="WebSocketChannel"/>; the exchange is one call for the life of the connection. Over HTTP/1.1 a WebSocket
+/// begins with a GET that asks to upgrade; over HTTP/2 with an extended CONNECT (RFC 8441), which the replica sees as that
+/// same GET, so that one endpoint (<c>MapGet</c> included) serves both.
 /// </summary>
 internal sealed partial class HttpForwarder
 {
@@ -24,7 +29,7 @@ internal sealed partial class HttpForwarder
     /// </summary>
     private Task? AddWebSocketFeature(HttpContext context)
     {
-        if (context.Request.Headers.Upgrade.Count == 0 || context.Features.Get<IHttpWebSocketFeature>() is not null)
+        if ((context.Request.Headers.Upgrade.Count == 0 && !IsWebSocketOverHttp2(context)) || context.Features.Get<IHttpWebSocketFeature>() is not null)
         {
             return null;
         }
@@ -34,10 +39,42 @@ internal sealed partial class HttpForwarder
         return _webSocketFeature.Invoke(context);
     }
 
+    /// <summary>An HTTP/2 extended CONNECT for a WebSocket (RFC 8441), which Kestrel allows on HTTP/2 connections.</summary>
+    private static bool IsWebSocketOverHttp2(HttpContext context) =>
+        context.Features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true } connect
+        && string.Equals(connect.Protocol, WebSocketProtocol, StringComparison.OrdinalIgnoreCase);
+
+    private const string WebSocketProtocol = "websocket";
+
+    /// <summary>
+    /// A CONNECT: a WebSocket over HTTP/2 goes to the application as the GET upgrade it stands for, without a body (its
+    /// stream is the WebSocket's); any other CONNECT asks for a tunnel, and a 2xx would turn the connection into one,
+    /// which no application behind the gateway can serve: 405.
+    /// </summary>
+    private Task ForwardConnectAsync(HttpContext context, string requestId, RouteEntry route, string pathBase, string path)
+    {
+        if (!IsWebSocketOverHttp2(context))
+        {
+            return GatewayError.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "CONNECT opens a tunnel, which the gateway does not do", requestId,
+                header: (HeaderNames.Allow, AllowedMethods));
+        }
+        if (!TryGetModelId(context.Request, out _))
+        {
+            return GatewayError.WriteAsync(context, StatusCodes.Status400BadRequest,
+                $"header {MultiplexedModel.IdHeader} must be 1 to {MultiplexedModel.MaxIdLength} characters without control characters", requestId);
+        }
+        var request = CreateRequest(context, requestId, pathBase, path, []);
+        return ForwardAsync(context, requestId, route, request with
+        {
+            Method = HttpMethods.Get,
+            Headers = [.. request.Headers, HeaderNames.Upgrade, WebSocketProtocol, HeaderNames.Connection, HeaderNames.Upgrade],
+        }, _options.CurrentValue);
+    }
+
     /// <summary>The connection of a WebSocket request, held under its exchange; null for any other request.</summary>
     private WebSocketSession? OpenWebSocket(HttpContext context, HttpExchange exchange)
     {
-        if (context.Request.Headers.Upgrade.Count == 0 || !context.WebSockets.IsWebSocketRequest)
+        if ((context.Request.Headers.Upgrade.Count == 0 && !IsWebSocketOverHttp2(context)) || !context.WebSockets.IsWebSocketRequest)
         {
             return null;
         }

@@ -205,9 +205,7 @@ internal sealed partial class HttpForwarder
         matched = route;
         if (HttpMethods.IsConnect(context.Request.Method))
         {
-            // A 2xx to CONNECT turns the connection into a tunnel, which no application behind the gateway can serve.
-            return GatewayError.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "CONNECT opens a tunnel, which the gateway does not do", requestId,
-                header: (HeaderNames.Allow, AllowedMethods));
+            return ForwardConnectAsync(context, requestId, route, pathBase, path);
         }
         if (!TryGetModelId(context.Request, out _))
         {
@@ -371,7 +369,9 @@ internal sealed partial class HttpForwarder
             await GatewayError.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, e.Message, requestId, new Dictionary<string, object?>
             {
                 ["replica"] = e.ReplicaId,
-                ["retry"] = $"{context.Request.Method} is not idempotent, so the gateway did not retry it; send an {HttpIdempotency.KeyHeader} header to have such requests retried on another replica",
+                ["retry"] = exchange.Begun
+                    ? "the replica had begun the exchange (read some of the request body, or sent some of the response), so it could not run again on another replica"
+                    : $"{context.Request.Method} is not idempotent, so the gateway did not retry it; send an {HttpIdempotency.KeyHeader} header to have such requests retried on another replica",
             });
         }
         catch (DeploymentNotFoundException e)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
+using Serve.Grpc;
 using Serve.Http;
 
 namespace Serve.Forwarding;
@@ -18,16 +19,26 @@ internal sealed class StreamedRequestBody
     private readonly long _limit;
     private readonly TimeProvider _time;
     private readonly CancellationToken _clientGone;
+    private readonly GrpcMessageFraming? _messages;
     private Task<ReadResult>? _pending;
     private long _read;
     private HttpPull? _ended;
 
-    public StreamedRequestBody(PipeReader reader, long limit, TimeProvider time, CancellationToken clientGone)
+    /// <param name="reader">The request's body.</param>
+    /// <param name="limit">The most bytes the body may have.</param>
+    /// <param name="time">The clock of the pulls' patience.</param>
+    /// <param name="clientGone">Fires when the client has gone.</param>
+    /// <param name="messages">For a gRPC call: its messages, each held to the limit instead of the whole body.</param>
+    /// <param name="pending">A read of <paramref name="reader"/> begun before, still waiting for the client.</param>
+    public StreamedRequestBody(PipeReader reader, long limit, TimeProvider time, CancellationToken clientGone, GrpcMessageFraming? messages = null,
+        Task<ReadResult>? pending = null)
     {
         _reader = reader;
         _limit = limit;
         _time = time;
         _clientGone = clientGone;
+        _messages = messages;
+        _pending = pending;
     }
 
     /// <summary>Why the body failed (<see cref="HttpPullStatus.TooLarge"/> or <see cref="HttpPullStatus.Malformed"/>), once it has; the gateway answers for it.</summary>
@@ -126,6 +137,11 @@ internal sealed class StreamedRequestBody
             return _ended = HttpPull.End;
         }
         var taken = buffer.Slice(0, Math.Min(buffer.Length, maxBytes));
+        if (_messages is not null && !_messages.TryAdvance(taken))
+        {
+            _reader.AdvanceTo(buffer.Start, buffer.End);
+            return Fail(HttpPullStatus.TooLarge, $"a request message of {_messages.TooLarge} bytes is over the limit of {_messages.MaxMessageSize} bytes");
+        }
         if (_read + taken.Length > _limit)
         {
             _reader.AdvanceTo(buffer.Start, buffer.End);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serve.Diagnostics;
@@ -114,30 +115,39 @@ internal sealed partial class GrpcForwarder
         }
 
         var body = Array.Empty<byte>();
+        StreamedRequestBody? streamed = null;
         if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true)
         {
-            var read = await RequestBodyReader.ReadAsync(request, options.MaxRequestBodySize, _budget, context.RequestAborted);
-            switch (read.Status)
+            LiftBodyLimits(context);
+            var messages = new GrpcMessageFraming(options.MaxRequestBodySize);
+            var start = await GrpcRequestStartReader.ReadAsync(request.BodyReader, messages, _budget, _time, context.RequestAborted);
+            switch (start.Status)
             {
                 case RequestBodyReadStatus.TooLarge:
-                    await WriteStatusAsync(context, GrpcStatus.ResourceExhausted, $"request messages over the limit of {options.MaxRequestBodySize} bytes (Serve:Http:MaxRequestBodySize)");
+                    await WriteStatusAsync(context, GrpcStatus.ResourceExhausted, $"{start.Reason ?? "a request message is too large"} (Serve:Http:MaxRequestBodySize)");
                     return route;
                 case RequestBodyReadStatus.OverBudget:
                     await WriteStatusAsync(context, GrpcStatus.ResourceExhausted,
                         $"the gateway holds as many request bodies as it may ({_budget.Limit} bytes, Serve:Http:RequestBodyBudget); retry later", RetryPushback(options));
                     return route;
                 case RequestBodyReadStatus.Rejected:
-                    await WriteStatusAsync(context, GrpcStatus.Internal, $"the request body was refused: {read.Reason}");
+                    await WriteStatusAsync(context, GrpcStatus.Internal, $"the request body was refused: {start.Reason}");
                     return route;
                 case RequestBodyReadStatus.ClientGone:
                     context.Abort();
                     return route;
             }
-            body = read.Body;
+            body = start.Body;
+            if (start.Streams)
+            {
+                // A client- or bidirectional-streaming call (or a large message): the replica pulls the rest as its handler
+                // reads it, each message held to the limit, and the call's body has no limit of its own.
+                streamed = new StreamedRequestBody(request.BodyReader, long.MaxValue, _time, context.RequestAborted, messages, start.Pending);
+            }
         }
         try
         {
-            await ForwardAsync(context, requestId, route, CreateRequest(context, requestId, body, timeout), modelId, timeout, options);
+            await ForwardAsync(context, requestId, route, CreateRequest(context, requestId, body, streamed is not null, timeout), streamed, modelId, timeout, options);
         }
         finally
         {
@@ -157,7 +167,25 @@ internal sealed partial class GrpcForwarder
         return cached.Table;
     }
 
-    private static HttpRequestData CreateRequest(HttpContext context, string requestId, byte[] body, TimeSpan? timeout)
+    /// <summary>
+    /// A gRPC call's body is a stream of messages that may last as long as the call: Kestrel's limits on a request body
+    /// (its size, and the rate it must arrive at, which a client that waits for the server's answers cannot keep) do not
+    /// fit it. Each message is held to the size limit instead, and the call to its deadline. Grpc.AspNetCore does the same
+    /// for streaming calls; the gateway cannot tell them from unary ones by their headers.
+    /// </summary>
+    private static void LiftBodyLimits(HttpContext context)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = null;
+        }
+        if (context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate)
+        {
+            rate.MinDataRate = null;
+        }
+    }
+
+    private static HttpRequestData CreateRequest(HttpContext context, string requestId, byte[] body, bool bodyStreams, TimeSpan? timeout)
     {
         var request = context.Request;
         var headers = new List<string>(request.Headers.Count * 2 + 4);
@@ -192,25 +220,48 @@ internal sealed partial class GrpcForwarder
             QueryString = request.QueryString.Value ?? "",
             Headers = [.. headers],
             Body = body,
+            BodyStreams = bodyStreams,
             RemoteIpAddress = context.Connection.RemoteIpAddress?.ToString(),
             Protocol = request.Protocol,
         };
     }
 
-    private async Task ForwardAsync(HttpContext context, string requestId, RouteEntry route, HttpRequestData request, string? modelId, TimeSpan? timeout, ServeGatewayOptions options)
+    /// <summary>
+    /// How long after the call's deadline the router and the replica give up on it themselves. The gateway cancels the call
+    /// at the deadline; were theirs the same, a replica's timer (which may fire a few milliseconds early) could cancel the
+    /// handler first, and its answer to that cancellation (Grpc.AspNetCore: UNKNOWN) reach the client instead of
+    /// DEADLINE_EXCEEDED. They stay as a backstop, should the gateway's cancellation not get through.
+    /// </summary>
+    internal static readonly TimeSpan DeadlineGrace = TimeSpan.FromMilliseconds(100);
+
+    private async Task ForwardAsync(HttpContext context, string requestId, RouteEntry route, HttpRequestData request, StreamedRequestBody? streamed, string? modelId,
+        TimeSpan? timeout, ServeGatewayOptions options)
     {
+        var started = _time.GetTimestamp();
         using var deadline = timeout is { } t ? new CancellationTokenSource(t, _time) : null;
-        var call = new CallOptions { RequestId = requestId, Timeout = timeout, MultiplexedModelId = modelId };
+        using var cancelled = deadline is null ? null : CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, deadline.Token);
+        // Whether the deadline has passed, by the clock rather than by the timer (which runs when a thread is free).
+        bool Late() => timeout is { } limit && (deadline!.IsCancellationRequested || _time.GetElapsedTime(started) >= limit);
+        var call = new CallOptions { RequestId = requestId, Timeout = timeout + DeadlineGrace, MultiplexedModelId = modelId };
         var deployment = new DeploymentId(route.Application, route.IngressDeployment);
-        var exchange = _exchanges.Open(context);
+        var exchange = _exchanges.Open(context, streamed);
         try
         {
-            var response = await _directory.GetRouter(deployment).HttpAsync(request, exchange, call, context.RequestAborted);
-            if (deadline?.IsCancellationRequested == true)
+            var response = await _directory.GetRouter(deployment).HttpAsync(request, exchange, call, cancelled?.Token ?? context.RequestAborted);
+            if (Late())
             {
-                // Past the deadline the router cancels the call, and the handler may answer that cancellation (Grpc.AspNetCore:
+                // Past the deadline the gateway cancels the call, and the handler may answer that cancellation (Grpc.AspNetCore:
                 // UNKNOWN, "Exception was thrown by handler") before the router gives up on it: the call is late either way.
+                await FinishStreamAsync(exchange);
                 await WriteStatusAsync(context, GrpcStatus.DeadlineExceeded, $"the call took longer than its deadline of {timeout}");
+                return;
+            }
+            if (exchange.RequestBody?.Failure is { } failure)
+            {
+                // The client's messages failed the gateway (one too large, a malformed body) while the handler read them:
+                // whatever the handler made of its read error, the client is told why.
+                await FinishStreamAsync(exchange);
+                await RefuseStreamedBodyAsync(context, exchange, failure);
                 return;
             }
             if (exchange.Refused is { } refused)
@@ -232,21 +283,24 @@ internal sealed partial class GrpcForwarder
         {
             // The client cancelled (RST_STREAM) or went: the call is cancelled in the replica too; nobody reads an answer.
         }
+        catch (Exception) when (Late())
+        {
+            // Cancelled at the deadline, or failed because of it (a timeout, the handler's exception): the deadline is the answer.
+            await FinishStreamAsync(exchange);
+            await WriteStatusAsync(context, GrpcStatus.DeadlineExceeded, $"the call took longer than its deadline of {timeout}");
+        }
         catch (RequestTimeoutException)
         {
             await WriteStatusAsync(context, GrpcStatus.DeadlineExceeded, $"the call took longer than its deadline of {timeout}");
         }
-        catch (OperationCanceledException) when (deadline?.IsCancellationRequested == true)
+        catch (Exception) when (exchange.RequestBody?.Failure is { } failure)
         {
-            await WriteStatusAsync(context, GrpcStatus.DeadlineExceeded, $"the call took longer than its deadline of {timeout}");
+            await FinishStreamAsync(exchange);
+            await RefuseStreamedBodyAsync(context, exchange, failure);
         }
         catch (BackPressureException e)
         {
             await WriteStatusAsync(context, GrpcStatus.ResourceExhausted, e.Message, RetryPushback(options));
-        }
-        catch (DeploymentCallException) when (deadline?.IsCancellationRequested == true)
-        {
-            await WriteStatusAsync(context, GrpcStatus.DeadlineExceeded, $"the call took longer than its deadline of {timeout}");
         }
         catch (DeploymentCallException e)
         {
@@ -277,67 +331,6 @@ internal sealed partial class GrpcForwarder
         }
     }
 
-    private static async Task WriteResponseAsync(HttpContext context, HttpResponseData answer)
-    {
-        if (answer.StatusCode < 200)
-        {
-            throw new InvalidOperationException($"the application answered {answer.StatusCode}, an interim status, as its final answer");
-        }
-        HttpForwarder.WriteHead(context, answer);
-        if (answer.Body.Length > 0)
-        {
-            await context.Response.BodyWriter.WriteAsync(answer.Body, context.RequestAborted);
-        }
-        AppendTrailers(context, answer.Trailers);
-    }
-
-    private static void AppendTrailers(HttpContext context, string[] trailers)
-    {
-        for (var i = 0; i + 1 < trailers.Length; i += 2)
-        {
-            context.Response.AppendTrailer(trailers[i], trailers[i + 1]);
-        }
-    }
-
-    /// <summary>
-    /// Answers with a gRPC status: trailers-only (HTTP 200, the status in the headers) when nothing was sent yet, else in
-    /// the trailers after what was.
-    /// </summary>
-    private static Task WriteStatusAsync(HttpContext context, GrpcStatus status, string message, (string Name, string Value)? extra = null)
-    {
-        var response = context.Response;
-        var code = ((int)status).ToString(CultureInfo.InvariantCulture);
-        var encoded = GrpcProtocol.EncodeMessage(message);
-        if (response.HasStarted)
-        {
-            if (response.SupportsTrailers())
-            {
-                response.AppendTrailer(GrpcProtocol.StatusHeader, code);
-                response.AppendTrailer(GrpcProtocol.MessageHeader, encoded);
-            }
-            else
-            {
-                context.Abort();
-            }
-            return Task.CompletedTask;
-        }
-        var requestId = response.Headers[HttpForwarder.RequestIdHeader];
-        response.Clear();
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = GrpcProtocol.ContentType;
-        response.Headers[HttpForwarder.RequestIdHeader] = requestId;
-        response.Headers[GrpcProtocol.StatusHeader] = code;
-        response.Headers[GrpcProtocol.MessageHeader] = encoded;
-        if (extra is var (name, value))
-        {
-            response.Headers[name] = value;
-        }
-        return Task.CompletedTask;
-    }
-
-    private static (string, string) RetryPushback(ServeGatewayOptions options) =>
-        (GrpcProtocol.RetryPushbackHeader, (options.RetryAfterSeconds * 1000).ToString(CultureInfo.InvariantCulture));
-
     private static string? Metadata(HttpRequest request, string key) =>
         request.Headers[key] is { Count: > 0 } values && !string.IsNullOrEmpty(values[0]) ? values[0] : null;
 
@@ -345,20 +338,6 @@ internal sealed partial class GrpcForwarder
     {
         var given = Metadata(request, GrpcProtocol.RequestIdKey) ?? Metadata(request, HttpForwarder.RequestIdHeader);
         return given is { Length: <= 128 } && given.All(c => c is > ' ' and < (char)127) ? given : RequestIds.Next();
-    }
-
-    /// <summary>The call's gRPC status as sent (headers when trailers-only, else trailers); the HTTP status when it has none.</summary>
-    private static string StatusOf(HttpContext context)
-    {
-        var response = context.Response;
-        if (response.Headers[GrpcProtocol.StatusHeader] is { Count: > 0 } inHeaders)
-        {
-            return inHeaders.ToString();
-        }
-        var trailers = context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers;
-        return trailers is not null && trailers.TryGetValue(GrpcProtocol.StatusHeader, out var inTrailers)
-            ? inTrailers.ToString()
-            : $"http {response.StatusCode}";
     }
 
     [LoggerMessage(EventId = ServeEvents.GrpcCallAnswered, Level = LogLevel.Information, Message = "gRPC {Path} status {GrpcStatus} {DurationMs:0.0} ms {Application} {RequestId}")]

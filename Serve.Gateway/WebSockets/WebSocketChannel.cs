@@ -32,8 +32,8 @@ internal sealed class WebSocketChannel(IGrainFactory grains, TimeProvider time, 
 
     public void Close(WebSocketSession session) => _open.TryRemove(session.Id, out _);
 
-    public ValueTask<int> AcceptAsync(long exchangeId, string? subProtocol) =>
-        _open.TryGetValue(exchangeId, out var session) ? session.AcceptAsync(subProtocol) : new(0);
+    public ValueTask<int> AcceptAsync(long exchangeId, string? subProtocol, string[] headers) =>
+        _open.TryGetValue(exchangeId, out var session) ? session.AcceptAsync(subProtocol, headers) : new(0);
 
     public ValueTask<HttpPush> SendAsync(long exchangeId, WebSocketFrame frame) =>
         _open.TryGetValue(exchangeId, out var session) ? session.SendAsync(frame) : new(HttpPush.Gone);

@@ -42,7 +42,7 @@ internal sealed class WebSocketSession
 
     private CancellationToken Aborted => _context.RequestAborted;
 
-    public async ValueTask<int> AcceptAsync(string? subProtocol)
+    public async ValueTask<int> AcceptAsync(string? subProtocol, string[] headers)
     {
         if (Aborted.IsCancellationRequested)
         {
@@ -52,7 +52,7 @@ internal sealed class WebSocketSession
         lock (_accepting)
         {
             // A second accept (a retried push) waits for the first.
-            accept = _accept ??= AcceptOnceAsync(subProtocol);
+            accept = _accept ??= AcceptOnceAsync(subProtocol, headers);
         }
         try
         {
@@ -65,10 +65,11 @@ internal sealed class WebSocketSession
         }
     }
 
-    private async Task<WebSocket> AcceptOnceAsync(string? subProtocol)
+    private async Task<WebSocket> AcceptOnceAsync(string? subProtocol, string[] headers)
     {
         // From the switch of protocols on, the exchange cannot start again on another replica.
         _exchange.MarkBegun();
+        WebSocketHandshakeHeaders.Apply(headers, _context.Response.Headers);
         var socket = await _context.WebSockets.AcceptWebSocketAsync(subProtocol);
         Volatile.Write(ref _socket, socket);
         return socket;

@@ -29,5 +29,33 @@ public sealed class GreeterService : Greeter.GreeterBase
         }
     }
 
+    /// <inheritdoc />
+    public override async Task<HelloReply> SayHelloToAll(IAsyncStreamReader<HelloRequest> requestStream, ServerCallContext context)
+    {
+        var names = new List<string>();
+        await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
+        {
+            names.Add(Name(request));
+        }
+        return new HelloReply
+        {
+            Message = names.Count switch
+            {
+                0 => "Hello nobody!",
+                1 => $"Hello {names[0]}!",
+                _ => $"Hello {string.Join(", ", names[..^1])} and {names[^1]}!",
+            },
+        };
+    }
+
+    /// <inheritdoc />
+    public override async Task Chat(IAsyncStreamReader<HelloRequest> requestStream, IServerStreamWriter<HelloReply> responseStream, ServerCallContext context)
+    {
+        await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
+        {
+            await responseStream.WriteAsync(new HelloReply { Message = $"Hello {Name(request)}!" }, context.CancellationToken);
+        }
+    }
+
     private static string Name(HelloRequest request) => string.IsNullOrWhiteSpace(request.Name) ? "world" : request.Name;
 }

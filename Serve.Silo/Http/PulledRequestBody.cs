@@ -6,9 +6,10 @@ namespace Serve.Http;
 /// A request body that stays at the gateway: each read pulls the next bytes through the call's channel, so the replica
 /// holds at most one chunk and the client sends no faster than the handler reads. A body the gateway refused (over its
 /// size limit, malformed) fails the read with a <see cref="BadHttpRequestException"/> carrying the status, as Kestrel's
-/// body does; a client gone fails it with an <see cref="IOException"/>.
+/// body does; a client gone fails it with an <see cref="IOException"/>. The body's first bytes may have come in the call
+/// itself (a gRPC call's first messages): they are read first.
 /// </summary>
-internal sealed class PulledRequestBody(IHttpExchangeChannel channel, long exchangeId, CancellationToken aborted) : Stream
+internal sealed class PulledRequestBody(IHttpExchangeChannel channel, long exchangeId, CancellationToken aborted, byte[]? first = null) : Stream
 {
     /// <summary>
     /// The most bytes one pull asks for: few calls for a large body, and each chunk under the large object heap's
@@ -16,7 +17,7 @@ internal sealed class PulledRequestBody(IHttpExchangeChannel channel, long excha
     /// </summary>
     internal const int MaxPull = 64 * 1024;
 
-    private byte[] _chunk = [];
+    private byte[] _chunk = first ?? [];
     private int _offset;
     private bool _ended;
 

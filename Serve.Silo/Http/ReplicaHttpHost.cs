@@ -77,6 +77,11 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
             app.UseRouting();
             mapped.MapEndpoints(app);
         }
+        if (DeclaredGrpcServices.Check(instance.GetType(), app) is { } undeclared)
+        {
+            await app.DisposeAsync();
+            throw new InvalidOperationException(undeclared);
+        }
         await app.StartAsync(cancellationToken);
         // An IHttpIngress is the whole pipeline, so its requests skip the hosting layer (diagnostics,
         // context factory) and run straight on a context over the app's services; endpoints need the pipeline.
@@ -96,7 +101,7 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         var response = new ReplicaResponseFeature();
         var body = new ResponseBodyCollector(response);
         var features = new ReplicaRequestFeatures(call.Request, call.RequestId, response, body, aborted.Token,
-            call.Request.BodyStreams ? new PulledRequestBody(call.Channel, call.ExchangeId, aborted.Token) : null);
+            call.Request.BodyStreams ? new PulledRequestBody(call.Channel, call.ExchangeId, aborted.Token, call.Request.Body) : null);
         if (call.WebSockets is not null)
         {
             // HttpContext.WebSockets reaches the client's connection, held by the gateway.

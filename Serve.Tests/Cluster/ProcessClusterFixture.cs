@@ -74,9 +74,11 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
     }
 
     /// <summary>Starts another gateway process in the cluster; a test that does kills it when done.</summary>
-    public async Task<GatewayProcess> StartGatewayAsync(string name)
+    /// <param name="name">The process's name in the output.</param>
+    /// <param name="settings">Settings (environment variables) over the usual ones, such as log levels.</param>
+    public async Task<GatewayProcess> StartGatewayAsync(string name, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var gateway = CreateGateway(name);
+        var gateway = CreateGateway(name, settings);
         _gateways.Add(gateway);
         await gateway.StartAsync(StartTimeout);
         await WaitForActiveSilosAsync();
@@ -172,7 +174,7 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
         _tls.Dispose();
     }
 
-    private GatewayProcess CreateGateway(string name)
+    private GatewayProcess CreateGateway(string name, IReadOnlyDictionary<string, string>? settings = null)
     {
         var ports = FreePorts.Take(3);
         // No Orleans gateway port: this client connects through workers only. A call it sent through a silo that
@@ -181,6 +183,10 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
         environment["Serve__Silo__HostsReplicas"] = "false";
         environment["Serve__Http__Port"] = ports[1].ToString();
         environment["Serve__Admin__Port"] = ports[2].ToString();
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
         return new GatewayProcess(name, ports[0], gatewayPort: 0, ports[1], environment);
     }
 

@@ -43,6 +43,10 @@ public abstract class SiloProcess : IAsyncDisposable
 
     public string RecentOutput => _output?.Recent ?? "";
 
+    /// <summary>Completes with the first line of the process's output (kept, or to come) that matches; fails when it exits first or the time runs out.</summary>
+    public Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout) =>
+        _output?.WaitForLineAsync(match, timeout) ?? throw new InvalidOperationException($"{Name} has not started.");
+
     public async Task StartAsync(TimeSpan timeout)
     {
         if (IsRunning)

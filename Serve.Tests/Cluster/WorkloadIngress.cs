@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
 
 namespace Serve.Tests.Cluster;
@@ -5,7 +6,10 @@ namespace Serve.Tests.Cluster;
 /// <summary>
 /// The HTTP ingress the process-cluster tests call through gateway processes: <c>?ms=</c> makes a request take that
 /// long (so requests are in flight when a process dies), and the answer says which process and silo served it;
-/// <c>?stream=1</c> streams a line naming the process every 50 ms until the client goes away.
+/// <c>?stream=1</c> streams a line naming the process every 50 ms until the client goes away. Files on the shared disk
+/// let a test follow a request inside the worker processes: <c>?hold=</c> names a file the request appends its process
+/// id to on arrival, and <c>?release=</c> one whose existence lets it answer; <c>?mark=</c> names a file a request with a
+/// body appends its process id to once it has read the first bytes, and it answers "process-id bytes-read" at the end.
 /// </summary>
 [Deployment(NumReplicas = 2, MaxOngoingRequests = 16)]
 public sealed class WorkloadIngress(ILocalSiloDetails silo) : IHttpIngress
@@ -16,11 +20,39 @@ public sealed class WorkloadIngress(ILocalSiloDetails silo) : IHttpIngress
         {
             return TicksAsync(cancellationToken);
         }
+        if (request.Query["mark"] is { Count: 1 } mark)
+        {
+            return await ReadBodyAsync(request, mark.ToString(), cancellationToken);
+        }
+        if (request.Query["hold"] is { Count: 1 } hold)
+        {
+            await File.AppendAllTextAsync(hold.ToString(), $"{Environment.ProcessId}\n", cancellationToken);
+            while (!File.Exists(request.Query["release"].ToString()))
+            {
+                await Task.Delay(20, cancellationToken);
+            }
+        }
         if (int.TryParse(request.Query["ms"], out var milliseconds) && milliseconds > 0)
         {
             await Task.Delay(milliseconds, cancellationToken);
         }
         return new WorkloadReply(Environment.ProcessId, silo.SiloAddress.ToString());
+    }
+
+    private static async Task<string> ReadBodyAsync(HttpRequest request, string mark, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[16 * 1024];
+        long read = 0;
+        int count;
+        while ((count = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if (read == 0)
+            {
+                await File.AppendAllTextAsync(mark, $"{Environment.ProcessId}\n", cancellationToken);
+            }
+            read += count;
+        }
+        return string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId} {read}");
     }
 
     private static async IAsyncEnumerable<string> TicksAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

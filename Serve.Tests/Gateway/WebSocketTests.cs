@@ -61,6 +61,23 @@ public sealed class WebSocketTests(GatewayFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Connect_HandlerSetsHeadersBeforeAccepting_SentWithThe101()
+    {
+        using var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+
+        await socket.ConnectAsync(Url("/headers"), Timeout());
+        var (_, method) = await ReceiveMessageAsync(socket);
+
+        Assert.Equal(HttpStatusCode.SwitchingProtocols, socket.HttpStatusCode);
+        var headers = socket.HttpResponseHeaders!;
+        Assert.Equal(["abc"], headers["x-session"]);
+        Assert.Equal(["1", "2"], headers["x-many"].SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries)));
+        Assert.Equal(["yes"], headers["x-started"]);
+        Assert.Equal("GET", Encoding.UTF8.GetString(method));
+    }
+
+    [Fact]
     public async Task Connect_ServerPushes_ClientGetsEveryMessageThenTheServersClose()
     {
         using var socket = new ClientWebSocket();

@@ -1,10 +1,13 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Serve.Tests.Cluster;
 using Serve.Tests.Deployments.Grpc;
+using Serve.Tests.Deployments.Http;
 using Serve.Tests.Infrastructure;
 
 namespace Serve.Tests.Grpc;
@@ -99,6 +102,36 @@ public sealed class GatewayTlsTests : IAsyncLifetime
         }
 
         Assert.Equal(("secure", "tls"), (reply.Text, reply.Label));
+    }
+
+    [Fact]
+    public async Task Connect_WebSocketOverHttp2WithTls_Echoes()
+    {
+        var serve = _gateway.Services.GetRequiredService<IServeClient>();
+        await serve.RunAsync(Deployment.For<WebSocketEndpoints>().Bind(), "ws-tls", "/ws-tls");
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using (var http = TrustingClient())
+        {
+            while ((await http.GetFromJsonAsync<Dictionary<string, string>>(new Uri(_address, "/-/routes"), deadline.Token))!.GetValueOrDefault("/ws-tls") != "ws-tls")
+            {
+                await Task.Delay(20, deadline.Token);
+            }
+        }
+        using var invoker = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == _certificate.GetCertHashString() },
+        });
+        using var socket = WebSocketHttp2Tests.Http2Socket();
+
+        await socket.ConnectAsync(new Uri($"wss://127.0.0.1:{_address.Port}/ws-tls/echo"), invoker, deadline.Token);
+        await socket.SendAsync("secure"u8.ToArray(), WebSocketMessageType.Text, true, deadline.Token);
+        var echoed = await WebSocketHttp2Tests.ReceiveTextAsync(socket);
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", deadline.Token);
+
+        Assert.Equal(HttpStatusCode.OK, socket.HttpStatusCode);
+        Assert.Equal((WebSocketMessageType.Text, "secure"), echoed);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.CloseStatus);
+        await serve.DeleteAsync("ws-tls");
     }
 
     public async Task DisposeAsync()

@@ -113,6 +113,28 @@ public sealed class GrpcGatewayTests(GrpcGatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Wait_RouteRequestTimeoutManyCalls_EveryOneDeadlineExceeded()
+    {
+        // The deadline races the handler's answer to its cancellation (UNKNOWN): many calls at once, round after round,
+        // so that a gateway letting that answer through is caught.
+        await fixture.RunAsync(Deployment.For<UndeclaredGrpcProbeIngress>().Bind("timed-many"), "probe-timed-many", requestTimeout: TimeSpan.FromMilliseconds(200));
+        var statuses = new List<string>();
+        for (var round = 0; round < 5; round++)
+        {
+            var gate = Gate.Create(Guid.NewGuid().ToString("N"));
+            var calls = Enumerable.Range(0, 8).Select(async _ =>
+            {
+                var error = await Assert.ThrowsAsync<RpcException>(() => Probe.WaitAsync(new ProbeRequest { Gate = gate.Name }, Application("probe-timed-many")).ResponseAsync);
+                return error.StatusCode == StatusCode.DeadlineExceeded ? "ok" : $"{error.StatusCode}: {error.Status.Detail}";
+            });
+            statuses.AddRange(await Task.WhenAll(calls));
+        }
+
+        Assert.All(statuses, s => Assert.Equal("ok", s));
+        await fixture.Serve.DeleteAsync("probe-timed-many");
+    }
+
+    [Fact]
     public async Task Wait_ClientCancels_CancelledAndHandlerCancelled()
     {
         var gate = Gate.Create(Guid.NewGuid().ToString("N"));

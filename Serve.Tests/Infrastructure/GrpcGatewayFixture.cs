@@ -14,6 +14,12 @@ namespace Serve.Tests.Infrastructure;
 /// </summary>
 public sealed class GrpcGatewayFixture : IAsyncLifetime
 {
+    /// <summary>The gateway's Serve:Http:MaxRequestBodySize: each gRPC request message is held to it.</summary>
+    public const int MaxRequestBodySize = 1024 * 1024;
+
+    /// <summary>The gateway's Serve:Http:MinRequestBodyDataRateGracePeriod, short: long-lived streams must outlive it.</summary>
+    public static readonly TimeSpan BodyRateGracePeriod = TimeSpan.FromSeconds(2);
+
     private WebApplication _gateway = null!;
 
     public IServeClient Serve => _gateway.Services.GetRequiredService<IServeClient>();
@@ -36,6 +42,8 @@ public sealed class GrpcGatewayFixture : IAsyncLifetime
         {
             o.Port = ports[2];
             o.Http2Port = ports[3];
+            o.MaxRequestBodySize = MaxRequestBodySize;
+            o.MinRequestBodyDataRateGracePeriod = BodyRateGracePeriod;
         });
         _gateway = builder.Build();
         _gateway.MapServe();

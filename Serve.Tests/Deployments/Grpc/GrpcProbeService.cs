@@ -28,6 +28,37 @@ public sealed class GrpcProbeService(IGrpcProbeLabel ingress) : GrpcProbe.GrpcPr
     public override Task<ProbeReply> Fail(ProbeRequest request, ServerCallContext context) =>
         throw new InvalidOperationException("the probe failed on purpose");
 
+    public override async Task<ProbeReply> Sum(IAsyncStreamReader<ProbeRequest> requestStream, ServerCallContext context)
+    {
+        long sum = 0;
+        var messages = 0;
+        await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
+        {
+            sum += request.Count;
+            messages++;
+        }
+        return Reply(FormattableString.Invariant($"{sum} from {messages}"), context);
+    }
+
+    public override async Task Chat(IAsyncStreamReader<ProbeRequest> requestStream, IServerStreamWriter<ProbeReply> responseStream, ServerCallContext context)
+    {
+        string? gate = null;
+        try
+        {
+            await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
+            {
+                gate = string.IsNullOrEmpty(request.Gate) ? gate : request.Gate;
+                await responseStream.WriteAsync(Reply(request.Text, context), context.CancellationToken);
+            }
+        }
+        catch (Exception) when (gate is not null && context.CancellationToken.IsCancellationRequested)
+        {
+            // The wait for the next message was cancelled (whatever Grpc.AspNetCore's reader made of it): passing the gate
+            // with the token already cancelled is how the gate learns of it.
+            await Gate.Get(gate).PassAsync(context.CancellationToken);
+        }
+    }
+
     private ProbeReply Reply(string text, ServerCallContext context) => new()
     {
         Text = text,

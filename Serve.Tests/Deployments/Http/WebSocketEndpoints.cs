@@ -76,6 +76,21 @@ public sealed class WebSocketEndpoints : IHttpEndpoints
         {
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
         });
+        // Sets headers before it accepts, one of them as the response starts, then says its method and closes.
+        endpoints.MapGet("/headers", async (HttpContext context) =>
+        {
+            context.Response.Headers["x-session"] = "abc";
+            context.Response.Headers.Append("x-many", "1");
+            context.Response.Headers.Append("x-many", "2");
+            context.Response.OnStarting(() =>
+            {
+                context.Response.Headers["x-started"] = "yes";
+                return Task.CompletedTask;
+            });
+            using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            await socket.SendAsync(Encoding.UTF8.GetBytes(context.Request.Method), WebSocketMessageType.Text, true, context.RequestAborted);
+            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", context.RequestAborted);
+        });
         // Refuses to switch: a plain HTTP answer.
         endpoints.Map("/refuse", (HttpContext context) =>
             context.WebSockets.IsWebSocketRequest ? Results.BadRequest("no WebSockets here") : Results.Ok("plain"));

@@ -1,0 +1,142 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http;
+using Serve.Forwarding;
+
+namespace Serve.Grpc;
+
+/// <summary>
+/// Reads the start of a gRPC call's request body. Nothing in a call's headers says whether the client will send one
+/// message and end (unary, server streaming) or keep sending (client streaming, bidirectional, where it may wait for the
+/// server's answers first): so what arrives within a short window is taken, and when the body ended in it the call
+/// travels whole, in one grain call; otherwise, or past <see cref="HttpForwarder.MaxInlineBody"/>, its first bytes travel
+/// in the call and the replica pulls the rest. Either way is correct; the window only saves the pulls of short calls.
+/// </summary>
+internal static class GrpcRequestStartReader
+{
+    /// <summary>How long the gateway waits for a call's body to end before it streams it.</summary>
+    internal static readonly TimeSpan Window = TimeSpan.FromMilliseconds(5);
+
+    public static async ValueTask<GrpcRequestStart> ReadAsync(PipeReader reader, GrpcMessageFraming framing, RequestBodyBudget budget, TimeProvider time,
+        CancellationToken clientGone)
+    {
+        var started = time.GetTimestamp();
+        RequestBodyBuffer? buffer = null;
+        try
+        {
+            while (true)
+            {
+                ReadResult result;
+                var reading = reader.ReadAsync(CancellationToken.None);
+                if (reading.IsCompleted)
+                {
+                    result = reading.Result;
+                }
+                else
+                {
+                    // Not cancelled when the window passes (a cancelled read leaves Kestrel unable to drain the body):
+                    // the pulls take it over.
+                    var pending = reading.AsTask();
+                    var left = Window - time.GetElapsedTime(started);
+                    if (left > TimeSpan.Zero)
+                    {
+                        await Task.WhenAny(pending, Task.Delay(left, time, clientGone));
+                    }
+                    if (!pending.IsCompleted)
+                    {
+                        if (clientGone.IsCancellationRequested)
+                        {
+                            await EndAsync(reader, pending);
+                            return new(RequestBodyReadStatus.ClientGone, []);
+                        }
+                        return Streaming(buffer, budget, pending);
+                    }
+                    result = await pending;
+                }
+                var data = result.Buffer;
+                if (!framing.TryAdvance(data))
+                {
+                    reader.AdvanceTo(data.Start, data.End);
+                    return TooLarge(framing);
+                }
+                if (result.IsCompleted && buffer is null)
+                {
+                    // The common case: the whole body came in one read.
+                    if (!budget.TryTake(data.Length))
+                    {
+                        reader.AdvanceTo(data.Start, data.End);
+                        return new(RequestBodyReadStatus.OverBudget, []);
+                    }
+                    var body = data.ToArray();
+                    reader.AdvanceTo(data.End);
+                    return new(RequestBodyReadStatus.Complete, body);
+                }
+                buffer ??= new RequestBodyBuffer(budget);
+                if (!buffer.TryAppend(data))
+                {
+                    reader.AdvanceTo(data.Start, data.End);
+                    return new(RequestBodyReadStatus.OverBudget, []);
+                }
+                reader.AdvanceTo(data.End);
+                if (result.IsCompleted)
+                {
+                    return new(RequestBodyReadStatus.Complete, Take(buffer, budget));
+                }
+                if (buffer.Length >= HttpForwarder.MaxInlineBody)
+                {
+                    return Streaming(buffer, budget, null);
+                }
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return new(RequestBodyReadStatus.TooLarge, [], Reason: e.Message);
+        }
+        catch (BadHttpRequestException e)
+        {
+            return new(RequestBodyReadStatus.Rejected, [], Reason: e.Message);
+        }
+        catch (Exception e) when (e is ConnectionResetException or OperationCanceledException)
+        {
+            return new(RequestBodyReadStatus.ClientGone, []);
+        }
+        catch (IOException e)
+        {
+            return clientGone.IsCancellationRequested ? new(RequestBodyReadStatus.ClientGone, []) : new(RequestBodyReadStatus.Rejected, [], Reason: e.Message);
+        }
+        finally
+        {
+            buffer?.Dispose();
+        }
+    }
+
+    /// <summary>Ends a read left waiting, so that Kestrel can drain the body once the request is over.</summary>
+    private static async Task EndAsync(PipeReader reader, Task<ReadResult> pending)
+    {
+        reader.CancelPendingRead();
+        try
+        {
+            var result = await pending;
+            reader.AdvanceTo(result.Buffer.Start);
+        }
+        catch (Exception e) when (e is BadHttpRequestException or ConnectionResetException or OperationCanceledException or IOException)
+        {
+            // The body failed or the client went: nothing is left to hand back.
+        }
+    }
+
+    private static GrpcRequestStart Streaming(RequestBodyBuffer? buffer, RequestBodyBudget budget, Task<ReadResult>? pending) =>
+        new(RequestBodyReadStatus.Complete, buffer is null ? [] : Take(buffer, budget), Streams: true, Pending: pending);
+
+    private static GrpcRequestStart TooLarge(GrpcMessageFraming framing) =>
+        new(RequestBodyReadStatus.TooLarge, [], Reason: $"a request message of {framing.TooLarge} bytes is over the limit of {framing.MaxMessageSize} bytes");
+
+    private static byte[] Take(RequestBodyBuffer buffer, RequestBodyBudget budget)
+    {
+        var body = buffer.ToArray();
+        // The array that travels replaces the chunks, which the finally gives back.
+        budget.Take(body.Length);
+        return body;
+    }
+}

@@ -1,0 +1,159 @@
+using System.Net;
+using Xunit.Abstractions;
+
+namespace Serve.Tests.Cluster;
+
+/// <summary>
+/// The retry rule for request bodies that stream from the gateway, with real processes: once a replica has pulled a
+/// byte of the body, the request is never run again elsewhere (the bytes it took are gone), whatever its method.
+/// </summary>
+[Collection(ProcessClusterCollection.Name)]
+[Trait("Category", "Cluster")]
+public sealed class StreamedBodyRetryTests(ProcessClusterFixture cluster, ITestOutputHelper output) : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly string _directory = Directory.CreateTempSubdirectory("serve-body-retry-").FullName;
+
+    [Fact]
+    public async Task Kill_WorkerAfterItsReplicaPulledTheBody_ClientFailsAndNoOtherReplicaRunsIt()
+    {
+        await cluster.EnsureAllRunningAsync();
+        await cluster.Serve.RunAsync(Deployment.For<WorkloadIngress>().Bind(), "body-crash", "/body-crash");
+        await cluster.Gateway.WaitForRouteAsync("/body-crash", Patience);
+        var pulled = PathOf("pulled");
+        using var http = new HttpClient { BaseAddress = cluster.Gateway.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        try
+        {
+            // A PUT is idempotent, so the gateway would run it again on another replica were it not for the rule; its body
+            // has no Content-Length, so it streams, and its second half waits until the replica that took the first is dead.
+            var content = new HeldContent(firstBytes: 1024, restBytes: 1024);
+            var sending = http.PutAsync($"/body-crash?mark={Uri.EscapeDataString(pulled)}", content);
+            var serving = (await WaitForLinesAsync(pulled, 1))[0];
+            var victim = cluster.Workers.Single(w => w.ProcessId.ToString() == serving);
+
+            await victim.KillAsync();
+            content.SendRest();
+            var outcome = await OutcomeAsync(sending).WaitAsync(Patience);
+            output.WriteLine($"Killed {serving}; the client got {outcome}");
+
+            Assert.StartsWith("HTTP 503", outcome, StringComparison.Ordinal);
+            Assert.Contains("could not run again on another replica", outcome, StringComparison.Ordinal);
+            Assert.Equal([serving], await File.ReadAllLinesAsync(pulled));
+        }
+        catch
+        {
+            output.WriteLine(cluster.RecentOutputs());
+            throw;
+        }
+        finally
+        {
+            await cluster.EnsureAllRunningAsync();
+            await cluster.DeleteIfPresentAsync("body-crash");
+        }
+    }
+
+    [Fact]
+    public async Task Put_ReplicaFullByAnotherRouter_RefusedBeforeAnyPullThenServedWholeByTheOther()
+    {
+        await cluster.EnsureAllRunningAsync();
+        await cluster.Serve.RunAsync(Deployment.For<WorkloadIngress>().Options(o => o with { MaxOngoingRequests = 1 }).Bind(), "body-full", "/body-full");
+        // This gateway logs its router's refusals (Debug), so the test knows when the request was refused.
+        var gateway = await cluster.StartGatewayAsync("gateway-body-full", new Dictionary<string, string> { ["Logging__LogLevel__Serve.Routing"] = "Debug" });
+        var (holds, releaseFirst, releaseSecond, pulled) = (PathOf("holds"), PathOf("release-first"), PathOf("release-second"), PathOf("pulled"));
+        try
+        {
+            await Task.WhenAll(cluster.Gateway.WaitForRouteAsync("/body-full", Patience), gateway.WaitForRouteAsync("/body-full", Patience));
+            using var http = new HttpClient { BaseAddress = gateway.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+            using var other = new HttpClient { BaseAddress = cluster.Gateway.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+            // One replica's only slot, held through this gateway: its router counts that replica full.
+            var first = http.GetAsync($"/body-full?hold={Uri.EscapeDataString(holds)}&release={Uri.EscapeDataString(releaseFirst)}");
+            var firstProcess = (await WaitForLinesAsync(holds, 1))[0];
+            // The other's, held through another gateway: this one's router does not know, and sends there.
+            var second = other.GetAsync($"/body-full?hold={Uri.EscapeDataString(holds)}&release={Uri.EscapeDataString(releaseSecond)}");
+            var secondProcess = (await WaitForLinesAsync(holds, 2))[1];
+            Assert.NotEqual(firstProcess, secondProcess);
+
+            var requestId = Guid.NewGuid().ToString("N");
+            var content = new HeldContent(firstBytes: 64 * 1024, restBytes: 64 * 1024);
+            using var put = new HttpRequestMessage(HttpMethod.Put, $"/body-full?mark={Uri.EscapeDataString(pulled)}") { Content = content };
+            put.Headers.Add("x-request-id", requestId);
+            var sending = http.SendAsync(put);
+            await gateway.WaitForLineAsync(line => line.Contains(requestId, StringComparison.Ordinal) && line.Contains("RejectedFull", StringComparison.Ordinal), Patience);
+            content.SendRest();
+            await File.WriteAllTextAsync(releaseFirst, "");
+            var outcome = await OutcomeAsync(sending).WaitAsync(Patience);
+
+            Assert.Equal($"HTTP 200: {firstProcess} {128 * 1024}", outcome);
+            Assert.Equal([firstProcess], await File.ReadAllLinesAsync(pulled));
+            Assert.Equal(HttpStatusCode.OK, (await first.WaitAsync(Patience)).StatusCode);
+            await File.WriteAllTextAsync(releaseSecond, "");
+            Assert.Equal(HttpStatusCode.OK, (await second.WaitAsync(Patience)).StatusCode);
+        }
+        catch
+        {
+            output.WriteLine(cluster.RecentOutputs());
+            throw;
+        }
+        finally
+        {
+            await File.WriteAllTextAsync(releaseFirst, "");
+            await File.WriteAllTextAsync(releaseSecond, "");
+            await gateway.KillAsync();
+            await cluster.EnsureAllRunningAsync();
+            await cluster.DeleteIfPresentAsync("body-full");
+        }
+    }
+
+    private string PathOf(string name) => Path.Combine(_directory, name);
+
+    private static async Task<string> OutcomeAsync(Task<HttpResponseMessage> sending)
+    {
+        try
+        {
+            using var response = await sending;
+            return $"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}";
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            return HttpFailures.Kind(e);
+        }
+    }
+
+    /// <summary>Polls <paramref name="path"/> (with a deadline) until it has <paramref name="count"/> lines, written by worker processes.</summary>
+    private static async Task<string[]> WaitForLinesAsync(string path, int count)
+    {
+        using var deadline = new CancellationTokenSource(Patience);
+        while (true)
+        {
+            if (File.Exists(path) && (await File.ReadAllLinesAsync(path, deadline.Token)) is { } lines && lines.Length >= count)
+            {
+                return lines;
+            }
+            await Task.Delay(20, deadline.Token);
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    /// <summary>A body without a Content-Length: its first bytes at once, the rest when the test says.</summary>
+    private sealed class HeldContent(int firstBytes, int restBytes) : HttpContent
+    {
+        private readonly TaskCompletionSource _rest = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void SendRest() => _rest.TrySetResult();
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync(new byte[firstBytes]);
+            await stream.FlushAsync();
+            await _rest.Task;
+            await stream.WriteAsync(new byte[restBytes]);
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+}
