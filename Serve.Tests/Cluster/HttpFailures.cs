@@ -14,6 +14,9 @@ public static class HttpFailures
         HttpRequestException { StatusCode: { } status } => $"HTTP {(int)status} {status}",
         HttpRequestException e => NoAnswerPrefix + e.HttpRequestError,
         TaskCanceledException => "client timeout",
+        // The connection broke while the answer was read (HttpIOException), or below HttpClient's own wrapping (seen:
+        // a bare "Transport endpoint is not connected" as a gateway was killed): no answer either.
+        IOException or System.Net.Sockets.SocketException => NoAnswerPrefix + error.GetType().Name,
         _ => error.GetType().Name,
     };
 
