@@ -74,7 +74,8 @@ internal interface IControllerGrain : IGrainWithStringKey
     /// <summary>
     /// A deployment grain's status changed. Interleaves with the controller's other calls, so that with many
     /// deployments changing at once reports never queue behind deploys that are waiting on those same deployments.
+    /// A report older than the status the controller holds (it arrived late) is ignored.
     /// </summary>
     [OneWay, AlwaysInterleave, Alias("report-status")]
-    Task ReportDeploymentStatusAsync(string application, DeploymentStatus status);
+    Task ReportDeploymentStatusAsync(string application, DeploymentReport report);
 }

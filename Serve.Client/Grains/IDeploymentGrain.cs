@@ -8,14 +8,14 @@ internal interface IDeploymentGrain : IGrainWithStringKey
 {
     /// <summary>Sets the desired state and returns the status it leads to; replicas are started, reconfigured or replaced in the background.</summary>
     [Alias("apply")]
-    Task<DeploymentStatus> ApplyAsync(DeploymentSpec spec);
+    Task<DeploymentReport> ApplyAsync(DeploymentSpec spec);
 
     /// <summary>
     /// The controller's periodic reconcile: applies <paramref name="spec"/> if it differs from the current one, else only
     /// re-activates the grain if needed. Unlike <see cref="ApplyAsync"/>, the same spec again does not retry a failed one.
     /// </summary>
     [Alias("ensure")]
-    Task<DeploymentStatus> EnsureAsync(DeploymentSpec spec);
+    Task<DeploymentReport> EnsureAsync(DeploymentSpec spec);
 
     /// <summary>Stops every replica gracefully and forgets the deployment; returns when they have stopped.</summary>
     [Alias("delete")]

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Serve.Deployments;
 using Serve.Grains;
 using Serve.Hosting;
 using Serve.Watching;
@@ -40,8 +41,8 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     /// <summary>The reconcile pass's calls in flight, by deployment key: a deploy or delete lets them land first.</summary>
     private readonly Dictionary<string, Task> _ensuring = [];
 
-    /// <summary>Reports received per deployment: a status an apply returned is not folded over a report that came meanwhile.</summary>
-    private readonly Dictionary<string, long> _reports = [];
+    /// <summary>The newest status kept per deployment: reports and answers arrive in any order, and an older one is not folded over a newer.</summary>
+    private readonly DeploymentStatusOrder _order = new();
     private bool _publishPending;
     private long _lastPublish;
 
@@ -117,18 +118,18 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         await Task.WhenAll(removed.Select(d => Deployment(d.Id).DeleteAsync()));
         foreach (var deployment in removed)
         {
-            _reports.Remove(deployment.Id.Key);
+            _order.Forget(deployment.Id.Key);
         }
-        var reportsBefore = spec.Deployments.Select(d => _reports.GetValueOrDefault(d.Id.Key)).ToArray();
-        var statuses = await Task.WhenAll(spec.Deployments.Select(d => Deployment(d.Id).ApplyAsync(d)));
+        var reports = await Task.WhenAll(spec.Deployments.Select(d => Deployment(d.Id).ApplyAsync(d)));
         if (Applications.GetValueOrDefault(spec.Name) == spec)
         {
-            for (var i = 0; i < statuses.Length; i++)
+            for (var i = 0; i < reports.Length; i++)
             {
-                // A report that arrived while this apply ran is newer than what the apply returned.
-                if (_reports.GetValueOrDefault(spec.Deployments[i].Id.Key) == reportsBefore[i])
+                // A report newer than this answer may have come first: it stays. Otherwise the answer replaces the
+                // initial status, so the application shows at least what the apply led to.
+                if (_order.Accept(spec.Deployments[i].Id.Key, reports[i].Activation, reports[i].Sequence))
                 {
-                    Fold(spec.Name, statuses[i]);
+                    Fold(spec.Name, reports[i].Status);
                 }
             }
             Publish();
@@ -162,7 +163,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
             _statuses.Remove(spec.Name);
             foreach (var deployment in spec.Deployments)
             {
-                _reports.Remove(deployment.Id.Key);
+                _order.Forget(deployment.Id.Key);
             }
             LogDeleted(_logger, spec.Name);
         }
@@ -242,16 +243,15 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
 
     private ApplicationStatus? Published(string application) => _snapshot.Status.Applications.GetValueOrDefault(application);
 
-    public Task ReportDeploymentStatusAsync(string application, DeploymentStatus status)
+    public Task ReportDeploymentStatusAsync(string application, DeploymentReport report)
     {
-        if (_statuses.ContainsKey(application) && !_deleting.Contains(application))
+        // A report that arrives after a newer one (or after an answer carrying a newer status) is ignored: folded, it
+        // would stand until the next reconcile pass, since the deployment does not send a status again.
+        if (_statuses.ContainsKey(application) && !_deleting.Contains(application)
+            && _order.Accept(new DeploymentId(application, report.Status.Name).Key, report.Activation, report.Sequence)
+            && Fold(application, report.Status))
         {
-            var key = new DeploymentId(application, status.Name).Key;
-            _reports[key] = _reports.GetValueOrDefault(key) + 1;
-            if (Fold(application, status))
-            {
-                PublishSoon();
-            }
+            PublishSoon();
         }
         return Task.CompletedTask;
     }
@@ -290,7 +290,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     private bool Fold(string application, DeploymentStatus status)
     {
         var app = _statuses[application];
-        if (!app.Deployments.TryGetValue(status.Name, out var current) || Same(current, status))
+        if (!app.Deployments.TryGetValue(status.Name, out var current) || DeploymentStatusEquality.Same(current, status))
         {
             return false;
         }
@@ -304,12 +304,6 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         _statuses[application] = app with { State = state, Message = message, Deployments = deployments };
         return true;
     }
-
-    /// <summary>Value equality of two statuses (records compare their lists by reference).</summary>
-    private static bool Same(DeploymentStatus a, DeploymentStatus b) =>
-        a with { Replicas = [], RecentScalingDecisions = [] } == b with { Replicas = [], RecentScalingDecisions = [] }
-        && a.Replicas.SequenceEqual(b.Replicas)
-        && a.RecentScalingDecisions.SequenceEqual(b.RecentScalingDecisions);
 
     private static ApplicationStatus InitialStatus(ApplicationSpec spec) => new()
     {
@@ -379,14 +373,13 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
             return false;
         }
         var key = deployment.Id.Key;
-        var reportsBefore = _reports.GetValueOrDefault(key);
         var call = Deployment(deployment.Id).EnsureAsync(deployment);
         _ensuring[key] = call;
         try
         {
-            var status = await call;
-            // A report that arrived meanwhile is newer than what the ensure returned.
-            return IsSettled(app) && _reports.GetValueOrDefault(key) == reportsBefore && Fold(app.Name, status);
+            var report = await call;
+            // A report newer than this answer may have come meanwhile: it stays.
+            return IsSettled(app) && _order.Accept(key, report.Activation, report.Sequence) && Fold(app.Name, report.Status);
         }
         catch (Exception e)
         {

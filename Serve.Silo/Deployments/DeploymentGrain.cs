@@ -21,13 +21,17 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
     private readonly ServeOptions _options;
     private readonly ILogger<DeploymentGrain> _logger;
     private readonly DeploymentMetrics _metrics;
+
+    /// <summary>This activation, in its status reports: their numbers order one activation's statuses only.</summary>
+    private readonly Guid _activation = Guid.NewGuid();
     private DeploymentTags? _tags;
     private DeploymentSnapshot? _measured;
     private DeploymentReconciler _reconciler;
     private ReplicaSet _published = new();
     private TaskCompletionSource _changed = NewSignal();
     private TaskCompletionSource? _allStopped;
-    private DeploymentStatus? _reported;
+    private DeploymentReport? _reported;
+    private long _sequence;
 
     public DeploymentGrain(
         [PersistentState("deployment", ServeOptions.StorageName)] IPersistentState<DeploymentGrainState> state,
@@ -82,18 +86,18 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
-    public Task<DeploymentStatus> ApplyAsync(DeploymentSpec spec) => ApplyAsync(spec, retryFailed: true);
+    public Task<DeploymentReport> ApplyAsync(DeploymentSpec spec) => ApplyAsync(spec, retryFailed: true);
 
-    public Task<DeploymentStatus> EnsureAsync(DeploymentSpec spec) => ApplyAsync(spec, retryFailed: false);
+    public Task<DeploymentReport> EnsureAsync(DeploymentSpec spec) => ApplyAsync(spec, retryFailed: false);
 
-    private async Task<DeploymentStatus> ApplyAsync(DeploymentSpec spec, bool retryFailed)
+    private async Task<DeploymentReport> ApplyAsync(DeploymentSpec spec, bool retryFailed)
     {
         if (!_reconciler.IsChange(spec, retryFailed))
         {
             RefreshSilos();
             _reconciler.Reconcile();
             Execute();
-            return _reconciler.Status();
+            return Reported();
         }
         var previous = Spec;
         // Stored in order: a write of replica records still in flight lands first.
@@ -121,7 +125,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         {
             await ConfigureAutoscalerAsync();
         }
-        return _reconciler.Status();
+        return Reported();
     }
 
     public async Task DeleteAsync()
@@ -293,7 +297,10 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         static ReplicaSnapshot Snapshot(ReplicaRecord r) => new(r.Id, r.State, r.State == ReplicaState.Running && r.HealthFailures == 0);
     }
 
-    /// <summary>Tells the controller when the status changed (one-way: the controller may be busy calling us).</summary>
+    /// <summary>
+    /// Tells the controller when the status changed (one-way: the controller may be busy calling us), numbered so the
+    /// controller keeps the newest whatever order reports and answers arrive in: a status is sent once, never again.
+    /// </summary>
     private void ReportStatus()
     {
         if (Spec is not { } spec)
@@ -301,19 +308,23 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
             return;
         }
         var status = _reconciler.Status();
-        if (_reported is not null && _reported.State == status.State && _reported.Message == status.Message
-            && _reported.TargetReplicas == status.TargetReplicas && _reported.ScalingDecision == status.ScalingDecision
-            && _reported.RecentScalingDecisions.SequenceEqual(status.RecentScalingDecisions)
-            && _reported.Replicas.SequenceEqual(status.Replicas))
+        if (_reported is not null && DeploymentStatusEquality.Same(_reported.Status, status))
         {
             return;
         }
-        if (status.State == DeploymentState.DeployFailed && _reported?.State != DeploymentState.DeployFailed)
+        if (status.State == DeploymentState.DeployFailed && _reported?.Status.State != DeploymentState.DeployFailed)
         {
             LogFailed(_logger, Key, status.Message);
         }
-        _reported = status;
-        Run(GrainFactory.GetGrain<IControllerGrain>(IControllerGrain.Key).ReportDeploymentStatusAsync(spec.Application, status));
+        _reported = new DeploymentReport { Activation = _activation, Sequence = ++_sequence, Status = status };
+        Run(GrainFactory.GetGrain<IControllerGrain>(IControllerGrain.Key).ReportDeploymentStatusAsync(spec.Application, _reported));
+    }
+
+    /// <summary>The current status, as last reported (reported first if it changed): an answer never carries a status the reports do not.</summary>
+    private DeploymentReport Reported()
+    {
+        ReportStatus();
+        return Spec is not null && _reported is not null ? _reported : new DeploymentReport { Activation = _activation, Sequence = _sequence, Status = _reconciler.Status() };
     }
 
     /// <summary>Tells the deployment's autoscaler what to do after the spec changed.</summary>
