@@ -46,12 +46,13 @@ internal sealed partial class DeploymentRouter
             while (true)
             {
                 var replica = await AcquireAsync(call.ModelId, token);
-                // The exchange also ends once the replica is known lost with its silo: neither its answer nor the rest of its body would come.
-                using var lostOrCancelled = CancellationTokenSource.CreateLinkedTokenSource(token, replica.LostToken);
+                // The exchange also ends once the replica is known lost with its silo: neither its answer nor the rest of its body
+                // would come. Unless that silo is this one, which ends with the exchange: then no linked source per request.
+                using var lostOrCancelled = replica.IsLocal ? null : CancellationTokenSource.CreateLinkedTokenSource(token, replica.LostToken);
                 ReplicaResponse response;
                 try
                 {
-                    response = await replica.Grain.HttpAsync(call, lostOrCancelled.Token);
+                    response = await replica.Grain.HttpAsync(call, lostOrCancelled?.Token ?? token);
                 }
                 catch (Exception e) when (RetryPolicy.Classify(e, replica.IsLost) is { } setback)
                 {
