@@ -20,6 +20,9 @@ internal sealed class StreamedRequestBody
     private readonly TimeProvider _time;
     private readonly CancellationToken _clientGone;
     private readonly GrpcMessageFraming? _messages;
+    private readonly bool _multiplexed;
+    /// <summary>Guards <see cref="_pending"/> and <see cref="_ended"/> between a pull and the exchange's close, which may race.</summary>
+    private readonly Lock _state = new();
     private Task<ReadResult>? _pending;
     private long _read;
     private HttpPull? _ended;
@@ -28,11 +31,17 @@ internal sealed class StreamedRequestBody
     /// <param name="limit">The most bytes the body may have.</param>
     /// <param name="time">The clock of the pulls' patience.</param>
     /// <param name="clientGone">Fires when the client has gone.</param>
+    /// <param name="multiplexed">
+    /// The request came over HTTP/2 or HTTP/3, where a body read fails with an <see cref="IOException"/> when the client
+    /// reset the stream, before Kestrel fires <paramref name="clientGone"/> (it does that on another thread). A body
+    /// Kestrel finds malformed there resets the stream too, so no answer could reach the client either way.
+    /// </param>
     /// <param name="messages">For a gRPC call: its messages, each held to the limit instead of the whole body.</param>
     /// <param name="pending">A read of <paramref name="reader"/> begun before, still waiting for the client.</param>
-    public StreamedRequestBody(PipeReader reader, long limit, TimeProvider time, CancellationToken clientGone, GrpcMessageFraming? messages = null,
-        Task<ReadResult>? pending = null)
+    public StreamedRequestBody(PipeReader reader, long limit, TimeProvider time, CancellationToken clientGone, bool multiplexed,
+        GrpcMessageFraming? messages = null, Task<ReadResult>? pending = null)
     {
+        _multiplexed = multiplexed;
         _reader = reader;
         _limit = limit;
         _time = time;
@@ -49,34 +58,48 @@ internal sealed class StreamedRequestBody
 
     public async ValueTask<HttpPull> PullAsync(int maxBytes, TimeSpan patience)
     {
-        if (_ended is { } ended)
-        {
-            return ended;
-        }
         if (_clientGone.IsCancellationRequested)
         {
-            return HttpPull.Gone;
+            return _ended ?? HttpPull.Gone;
         }
-        // The read is not cancelled when the pull gives up waiting: a cancelled read leaves Kestrel unable to drain the
-        // body. It is kept for the next pull instead.
-        _pending ??= _reader.ReadAsync(CancellationToken.None).AsTask();
-        if (!_pending.IsCompleted)
+        Task<ReadResult> pending;
+        lock (_state)
         {
-            await Task.WhenAny(_pending, Task.Delay(patience, _time, _clientGone));
-            if (!_pending.IsCompleted)
+            if (_ended is { } ended)
+            {
+                return ended;
+            }
+            // The read is not cancelled when the pull gives up waiting: a cancelled read leaves Kestrel unable to drain the
+            // body. It is kept for the next pull instead.
+            pending = _pending ??= _reader.ReadAsync(CancellationToken.None).AsTask();
+        }
+        if (!pending.IsCompleted)
+        {
+            await Task.WhenAny(pending, Task.Delay(patience, _time, _clientGone));
+            if (!pending.IsCompleted)
             {
                 return _clientGone.IsCancellationRequested ? HttpPull.Gone : HttpPull.Later;
             }
         }
-        // Taken once: the exchange's close may have taken (and finished) it meanwhile.
-        if (Interlocked.Exchange(ref _pending, null) is not { } pending)
+        lock (_state)
         {
-            return _ended ?? HttpPull.Gone;
+            // Taken once: the exchange's close may have taken (and finished) it meanwhile. Taken under the lock, so a close
+            // never hands the body back to Kestrel while a pull is still advancing past what it took.
+            if (!ReferenceEquals(_pending, pending))
+            {
+                return _ended ?? HttpPull.Gone;
+            }
+            _pending = null;
+            return Take(pending, Math.Max(1, maxBytes));
         }
+    }
+
+    /// <summary>What a finished read gives the pull.</summary>
+    private HttpPull Take(Task<ReadResult> read, int maxBytes)
+    {
         try
         {
-            var result = await pending;
-            return Take(result, Math.Max(1, maxBytes));
+            return Take(read.GetAwaiter().GetResult(), maxBytes);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -92,8 +115,9 @@ internal sealed class StreamedRequestBody
         }
         catch (IOException e)
         {
-            // Kestrel reports some malformed bodies (a chunk size that overflows) as an IOException while the client is still there.
-            return _clientGone.IsCancellationRequested ? _ended = HttpPull.Gone : Fail(HttpPullStatus.Malformed, e.Message);
+            // Over HTTP/1.1 Kestrel reports some malformed bodies (a chunk size that overflows) as an IOException while the
+            // client is still there; over HTTP/2 and HTTP/3 it is the client resetting the stream.
+            return _multiplexed || _clientGone.IsCancellationRequested ? _ended = HttpPull.Gone : Fail(HttpPullStatus.Malformed, e.Message);
         }
     }
 
@@ -104,8 +128,14 @@ internal sealed class StreamedRequestBody
     /// </summary>
     public async ValueTask CloseAsync()
     {
-        _ended ??= HttpPull.Gone;
-        if (Interlocked.Exchange(ref _pending, null) is not { } pending)
+        Task<ReadResult>? pending;
+        lock (_state)
+        {
+            _ended ??= HttpPull.Gone;
+            pending = _pending;
+            _pending = null;
+        }
+        if (pending is null)
         {
             return;
         }

@@ -142,7 +142,7 @@ internal sealed partial class GrpcForwarder
             {
                 // A client- or bidirectional-streaming call (or a large message): the replica pulls the rest as its handler
                 // reads it, each message held to the limit, and the call's body has no limit of its own.
-                streamed = new StreamedRequestBody(request.BodyReader, long.MaxValue, _time, context.RequestAborted, messages, start.Pending);
+                streamed = new StreamedRequestBody(request.BodyReader, long.MaxValue, _time, context.RequestAborted, multiplexed: true, messages, start.Pending);
             }
         }
         try

@@ -6,10 +6,12 @@ namespace Serve.Http;
 /// A request body that stays at the gateway: each read pulls the next bytes through the call's channel, so the replica
 /// holds at most one chunk and the client sends no faster than the handler reads. A body the gateway refused (over its
 /// size limit, malformed) fails the read with a <see cref="BadHttpRequestException"/> carrying the status, as Kestrel's
-/// body does; a client gone fails it with an <see cref="IOException"/>. The body's first bytes may have come in the call
-/// itself (a gRPC call's first messages): they are read first.
+/// body does; a client gone aborts the exchange (<see cref="HttpContext.RequestAborted"/>) and then fails the read with an
+/// <see cref="IOException"/>, so a handler that sees the error finds its token cancelled too, whichever message reaches
+/// the replica first (the pull's answer or the gateway's cancellation of the call). The body's first bytes may have come
+/// in the call itself (a gRPC call's first messages): they are read first.
 /// </summary>
-internal sealed class PulledRequestBody(IHttpExchangeChannel channel, long exchangeId, CancellationToken aborted, byte[]? first = null) : Stream
+internal sealed class PulledRequestBody(IHttpExchangeChannel channel, long exchangeId, CancellationTokenSource aborted, byte[]? first = null) : Stream
 {
     /// <summary>
     /// The most bytes one pull asks for: few calls for a large body, and each chunk under the large object heap's
@@ -43,7 +45,7 @@ internal sealed class PulledRequestBody(IHttpExchangeChannel channel, long excha
             {
                 return 0;
             }
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, aborted);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, aborted.Token);
             // Each pull answers within its long poll; the wait is given up, not the pull, when the handler stops.
             var pull = await channel.ReadAsync(exchangeId, MaxPull).AsTask().WaitAsync(linked.Token);
             switch (pull.Status)
@@ -62,6 +64,7 @@ internal sealed class PulledRequestBody(IHttpExchangeChannel channel, long excha
                 case HttpPullStatus.Malformed:
                     throw new BadHttpRequestException("The client sent a malformed request body.", StatusCodes.Status400BadRequest);
                 default:
+                    await aborted.CancelAsync();
                     throw new IOException("The client went away before it sent the whole request body.");
             }
         }

@@ -101,7 +101,7 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         var response = new ReplicaResponseFeature();
         var body = new ResponseBodyCollector(response);
         var features = new ReplicaRequestFeatures(call.Request, call.RequestId, response, body, aborted.Token,
-            call.Request.BodyStreams ? new PulledRequestBody(call.Channel, call.ExchangeId, aborted.Token, call.Request.Body) : null);
+            call.Request.BodyStreams ? new PulledRequestBody(call.Channel, call.ExchangeId, aborted, call.Request.Body) : null);
         if (call.WebSockets is not null)
         {
             // HttpContext.WebSockets reaches the client's connection, held by the gateway.

@@ -11,7 +11,7 @@ namespace Serve.Tests.Gateway;
 /// <summary>The gateway's side of a streamed request body: what each pull of the replica gets.</summary>
 public sealed class StreamedRequestBodyTests
 {
-    private static (HttpExchange Exchange, Pipe Body, FakeTimeProvider Time) Open(long limit)
+    private static (HttpExchange Exchange, Pipe Body, FakeTimeProvider Time) Open(long limit, bool multiplexed = false)
     {
         var pipe = new Pipe();
         var context = new DefaultHttpContext();
@@ -19,7 +19,7 @@ public sealed class StreamedRequestBodyTests
         var time = new FakeTimeProvider();
         var exchange = new HttpExchange(new RecordingExchangeChannel(), 1, context, time)
         {
-            RequestBody = new StreamedRequestBody(context.Request.BodyReader, limit, time, context.RequestAborted),
+            RequestBody = new StreamedRequestBody(context.Request.BodyReader, limit, time, context.RequestAborted, multiplexed),
         };
         return (exchange, pipe, time);
     }
@@ -49,7 +49,7 @@ public sealed class StreamedRequestBodyTests
     {
         var pipe = new Pipe();
         var time = new FakeTimeProvider();
-        var body = new StreamedRequestBody(pipe.Reader, 1024, time, CancellationToken.None);
+        var body = new StreamedRequestBody(pipe.Reader, 1024, time, CancellationToken.None, multiplexed: false);
         var waiting = body.PullAsync(1024, HttpExchange.Patience).AsTask();
         time.Advance(HttpExchange.Patience);
         Assert.Equal(HttpPullStatus.Later, (await waiting).Status);
@@ -67,6 +67,22 @@ public sealed class StreamedRequestBodyTests
         var rest = await pipe.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(bytesArrived ? [1, 2, 3] : new byte[] { 3 }, System.Buffers.BuffersExtensions.ToArray(rest.Buffer));
         Assert.Equal(HttpPullStatus.Gone, (await body.PullAsync(1024, HttpExchange.Patience)).Status);
+    }
+
+    [Fact]
+    public async Task CloseAsync_WhileAPullWaitsForTheClient_ThePullAnswersGone()
+    {
+        // The gateway ends an exchange (its deadline passed) while the replica's pull waits for the client's next message:
+        // the pull used to find its read taken from under it and fail with a NullReferenceException, which reached the
+        // handler as an error instead of the end of the exchange.
+        var pipe = new Pipe();
+        var body = new StreamedRequestBody(pipe.Reader, 1024, new FakeTimeProvider(), CancellationToken.None, multiplexed: true);
+        var waiting = body.PullAsync(1024, HttpExchange.Patience).AsTask();
+        Assert.False(waiting.IsCompleted);
+
+        await body.CloseAsync();
+
+        Assert.Equal(HttpPullStatus.Gone, (await waiting.WaitAsync(TimeSpan.FromSeconds(10))).Status);
     }
 
     [Fact]
@@ -95,5 +111,23 @@ public sealed class StreamedRequestBodyTests
         Assert.Equal(HttpPullStatus.TooLarge, (await exchange.ReadAsync(1024)).Status);
         Assert.Equal(HttpPullStatus.TooLarge, exchange.RequestBody!.Failure);
         Assert.Equal(HttpPullStatus.TooLarge, (await exchange.ReadAsync(1024)).Status);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ReadAsync_BodyFailsWithIOExceptionBeforeRequestAborted_MalformedOverHttp1GoneOverHttp2(bool multiplexed)
+    {
+        var expected = multiplexed ? HttpPullStatus.Gone : HttpPullStatus.Malformed;
+        // Kestrel fails an HTTP/2 body read with "The client reset the request stream." before it fires RequestAborted
+        // (on another thread): a reset taken for a malformed body failed a bidirectional call's handler with a 400 instead
+        // of cancelling it. Over HTTP/1.1 the same exception is a malformed chunked body while the client is still there.
+        var (exchange, body, _) = Open(1024, multiplexed);
+        await body.Writer.CompleteAsync(new IOException("The client reset the request stream."));
+
+        var pull = await exchange.ReadAsync(1024);
+
+        Assert.Equal(expected, pull.Status);
+        Assert.Equal(multiplexed ? null : HttpPullStatus.Malformed, exchange.RequestBody!.Failure);
     }
 }

@@ -28,6 +28,9 @@ public sealed class ReplicaHttpHostTests
     /// <summary>Reads the whole body in small reads; answers it as text, or how its read failed.</summary>
     private sealed class BodyReadingIngress : IHttpIngress
     {
+        /// <summary>Whether the handler's token was cancelled when a read failed because the client went.</summary>
+        public bool? TokenCancelledWhenTheReadFailed { get; private set; }
+
         public async Task<object?> HandleAsync(Microsoft.AspNetCore.Http.HttpRequest request, CancellationToken cancellationToken)
         {
             try
@@ -38,6 +41,11 @@ public sealed class ReplicaHttpHostTests
             catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
             {
                 return $"refused {e.StatusCode}";
+            }
+            catch (IOException)
+            {
+                TokenCancelledWhenTheReadFailed = cancellationToken.IsCancellationRequested;
+                throw;
             }
         }
     }
@@ -68,6 +76,22 @@ public sealed class ReplicaHttpHostTests
         var response = await host.ExchangeAsync(channel.Call(Get("/") with { Method = "POST", BodyStreams = true }), CancellationToken.None);
 
         Assert.Equal("refused 413", Encoding.UTF8.GetString(response.Body));
+    }
+
+    [Fact]
+    public async Task ExchangeAsync_StreamedBodyClientGone_RequestAbortedBeforeTheReadFails()
+    {
+        // The pull's "gone" and the gateway's cancellation of the call travel as two messages, in either order: a handler
+        // that sees the read fail must find its token cancelled already (a gRPC handler's error is otherwise UNKNOWN).
+        var ingress = new BodyReadingIngress();
+        await using var host = await CreateHostAsync(ingress);
+        var channel = new RecordingExchangeChannel();
+        channel.Pulls.Enqueue(new HttpPull(HttpPullStatus.Data, new byte[10]));
+        channel.Pulls.Enqueue(HttpPull.Gone);
+
+        await Assert.ThrowsAsync<IOException>(() => host.ExchangeAsync(channel.Call(Get("/") with { Method = "POST", BodyStreams = true }), CancellationToken.None));
+
+        Assert.True(ingress.TokenCancelledWhenTheReadFailed);
     }
 
     [Fact]
