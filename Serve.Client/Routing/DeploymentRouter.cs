@@ -289,10 +289,11 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
         return WaitForReplicaAsync(modelId, cancellationToken);
     }
 
+    /// <remarks>Off the caller's grain activation, as <see cref="InvokeCoreAsync{TResult}"/> says why: a queued call's wake-ups are the router's.</remarks>
     private async ValueTask<RoutedReplica> WaitForReplicaAsync(string? modelId, CancellationToken cancellationToken)
     {
-        await _ready.Task.WaitAsync(cancellationToken);
-        return await _queue.AdmitAsync(this, modelId, Choice.PatienceFor(modelId), cancellationToken);
+        await _ready.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await _queue.AdmitAsync(this, modelId, Choice.PatienceFor(modelId), cancellationToken).ConfigureAwait(false);
     }
 
     private RoutedReplica? TryTake(string? modelId, bool patienceOver) =>
