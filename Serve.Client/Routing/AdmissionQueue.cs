@@ -52,7 +52,7 @@ internal sealed partial class AdmissionQueue(string deployment, TimeProvider tim
                 {
                     return taken;
                 }
-                await WaitAsync(seen, now < patientUntil ? time.GetElapsedTime(now, patientUntil) : Timeout.InfiniteTimeSpan, cancellationToken);
+                await WaitAsync(seen, now < patientUntil ? time.GetElapsedTime(now, patientUntil) : Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -174,7 +174,7 @@ internal sealed partial class AdmissionQueue(string deployment, TimeProvider tim
         }
         try
         {
-            await waiter.Task.WaitAsync(patience, time, cancellationToken);
+            await waiter.Task.WaitAsync(patience, time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

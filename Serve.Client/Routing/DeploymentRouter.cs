@@ -86,6 +86,14 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
     /// Its state machine is allocated with every call that waits for its replica (all of them), so it keeps few locals
     /// across its awaits: the request rather than its parts, the deadline's token rather than a copy, no failure kept
     /// for a finally block.
+    /// <para>
+    /// Its awaits do not come back to the caller's grain activation (<c>ConfigureAwait(false)</c>): the router is shared
+    /// by every caller of the process, gateway threads included, and touches no grain's state, so resuming on the
+    /// activation bought nothing and cost each call a work item queued on it (a task and its contingent properties),
+    /// lengthening the caller's single-threaded turn queue by the router's bookkeeping. The caller's own await of the
+    /// returned task still resumes on its activation; a retry after the first attempt is sent from the thread pool, as
+    /// the gateway's calls are.
+    /// </para>
     /// </remarks>
     private async Task<TResult> InvokeCoreAsync<TResult>(ReplicaRequest request, CallOptions options, CancellationToken cancellationToken)
     {
@@ -98,7 +106,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
         {
             while (true)
             {
-                var replica = await AcquireAsync(request.ModelId, deadline.Token);
+                var replica = await AcquireAsync(request.ModelId, deadline.Token).ConfigureAwait(false);
                 // The call also ends once the replica is known lost with its silo (its answer would never come), unless
                 // that silo is this one.
                 using var lostOrCancelled = deadline.Token.CanBeCanceled && !replica.IsLocal
@@ -107,7 +115,8 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
                 ReplicaResponse response;
                 try
                 {
-                    response = await replica.Grain.InvokeAsync(request, replica.IsLocal ? deadline.Token : lostOrCancelled?.Token ?? replica.LostToken);
+                    response = await replica.Grain.InvokeAsync(request, replica.IsLocal ? deadline.Token : lostOrCancelled?.Token ?? replica.LostToken)
+                        .ConfigureAwait(false);
                 }
                 catch (Exception e) when (RetryPolicy.Classify(e, replica.IsLost) is { } setback)
                 {
@@ -141,7 +150,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
                 var next = RetryPolicy.Decide(refused, options.Idempotent, itemsDelivered: false, deadlinePassed: false, cancelled: false);
                 if (next.Action == RetryAction.BackOff)
                 {
-                    await Task.Delay(backoff.Next(), _time, deadline.Token);
+                    await Task.Delay(backoff.Next(), _time, deadline.Token).ConfigureAwait(false);
                 }
                 else
                 {
@@ -280,10 +289,11 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
         return WaitForReplicaAsync(modelId, cancellationToken);
     }
 
+    /// <remarks>Off the caller's grain activation, as <see cref="InvokeCoreAsync{TResult}"/> says why: a queued call's wake-ups are the router's.</remarks>
     private async ValueTask<RoutedReplica> WaitForReplicaAsync(string? modelId, CancellationToken cancellationToken)
     {
-        await _ready.Task.WaitAsync(cancellationToken);
-        return await _queue.AdmitAsync(this, modelId, Choice.PatienceFor(modelId), cancellationToken);
+        await _ready.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await _queue.AdmitAsync(this, modelId, Choice.PatienceFor(modelId), cancellationToken).ConfigureAwait(false);
     }
 
     private RoutedReplica? TryTake(string? modelId, bool patienceOver) =>
