@@ -72,11 +72,19 @@ internal sealed partial class HttpForwarder
     {
         var requestId = RequestId(context.Request);
         // The log scope and the span need an async method of their own, so that they end with the request; when nobody
-        // logs (not even at Critical) and nobody traces, requests skip it.
-        return ServeActivitySource.Instance.HasListeners() || _logger.IsEnabled(LogLevel.Critical)
+        // traces and the gateway writes no line per request, requests skip it.
+        return ServeActivitySource.Instance.HasListeners() || LogsPerRequest()
             ? ForwardObservedAsync(context, requestId)
             : ForwardMeasuredAsync(context, requestId, null);
     }
+
+    /// <summary>
+    /// Whether the gateway writes lines per request: its access log, or its Debug lines. Only then does a request get the
+    /// log scope (its id and trace id): the scope, its async method and its async-local copies cost a few hundred bytes
+    /// a request. The lines it writes otherwise, failures at Warning, name the request id in their text.
+    /// </summary>
+    private bool LogsPerRequest() =>
+        _logger.IsEnabled(LogLevel.Debug) || (_accessLog.IsEnabled(LogLevel.Information) && _options.CurrentValue.AccessLog);
 
     private async Task ForwardAfterAsync(Task adding, HttpContext context)
     {
