@@ -72,11 +72,19 @@ internal sealed partial class HttpForwarder
     {
         var requestId = RequestId(context.Request);
         // The log scope and the span need an async method of their own, so that they end with the request; when nobody
-        // logs (not even at Critical) and nobody traces, requests skip it.
-        return ServeActivitySource.Instance.HasListeners() || _logger.IsEnabled(LogLevel.Critical)
+        // traces and the gateway writes no line per request, requests skip it.
+        return ServeActivitySource.Instance.HasListeners() || LogsPerRequest()
             ? ForwardObservedAsync(context, requestId)
-            : ForwardMeasuredAsync(context, requestId, null);
+            : ForwardMeasuredAsync(context, requestId);
     }
+
+    /// <summary>
+    /// Whether the gateway writes lines per request: its access log, or its Debug lines. Only then does a request get the
+    /// log scope (its id and trace id): the scope, its async method and its async-local copies cost a few hundred bytes
+    /// a request. The lines it writes otherwise, failures at Warning, name the request id in their text.
+    /// </summary>
+    private bool LogsPerRequest() =>
+        _logger.IsEnabled(LogLevel.Debug) || (_accessLog.IsEnabled(LogLevel.Information) && _options.CurrentValue.AccessLog);
 
     private async Task ForwardAfterAsync(Task adding, HttpContext context)
     {
@@ -93,7 +101,7 @@ internal sealed partial class HttpForwarder
         RouteEntry? route = null;
         try
         {
-            await ForwardAsync(context, requestId, out route);
+            await ForwardAsync(context, requestId, NotRecorded, out route, out _);
         }
         finally
         {
@@ -101,19 +109,23 @@ internal sealed partial class HttpForwarder
         }
     }
 
-    private Task ForwardMeasuredAsync(HttpContext context, string requestId, Activity? activity)
+    private Task ForwardMeasuredAsync(HttpContext context, string requestId)
     {
         var started = _time.GetTimestamp();
-        var forwarding = ForwardAsync(context, requestId, out var route);
+        var forwarding = ForwardAsync(context, requestId, started, out var route, out var recorded);
+        if (recorded)
+        {
+            return forwarding;
+        }
         if (forwarding.IsCompletedSuccessfully)
         {
-            RecordAnswered(context, requestId, route, started, activity);
+            RecordAnswered(context, requestId, route, started, null);
             return Task.CompletedTask;
         }
-        return RecordWhenAnsweredAsync(forwarding, context, requestId, route, started, activity);
+        return RecordWhenAnsweredAsync(forwarding, context, requestId, route, started);
     }
 
-    private async Task RecordWhenAnsweredAsync(Task forwarding, HttpContext context, string requestId, RouteEntry? route, long started, Activity? activity)
+    private async Task RecordWhenAnsweredAsync(Task forwarding, HttpContext context, string requestId, RouteEntry? route, long started)
     {
         try
         {
@@ -121,9 +133,12 @@ internal sealed partial class HttpForwarder
         }
         finally
         {
-            RecordAnswered(context, requestId, route, started, activity);
+            RecordAnswered(context, requestId, route, started, null);
         }
     }
+
+    /// <summary>The start of a request whose answer its caller records, not the forwarding step.</summary>
+    private const long NotRecorded = long.MinValue;
 
     private void RecordAnswered(HttpContext context, string requestId, RouteEntry? route, long started, Activity? activity)
     {
@@ -189,8 +204,14 @@ internal sealed partial class HttpForwarder
         return header.Count == 1 && ActivityContext.TryParse(header[0], null, out var context) ? context.TraceId.ToHexString() : null;
     }
 
-    private Task ForwardAsync(HttpContext context, string requestId, out RouteEntry? matched)
+    /// <summary>
+    /// Routes and forwards the request. A request without a body (most) goes on to the step that calls the replica, which
+    /// then records the answer itself (<paramref name="recorded"/>) from <paramref name="started"/> unless that is
+    /// <see cref="NotRecorded"/>: one async method per request rather than two.
+    /// </summary>
+    private Task ForwardAsync(HttpContext context, string requestId, long started, out RouteEntry? matched, out bool recorded)
     {
+        recorded = false;
         context.Response.Headers[RequestIdHeader] = requestId;
         var table = _routes.Current;
         matched = null;
@@ -214,9 +235,12 @@ internal sealed partial class HttpForwarder
         }
         var options = _options.CurrentValue;
         // Most requests have no body: they skip the reading step and its state machine.
-        return HasBody(context.Request)
-            ? ReadAndForwardAsync(context, requestId, route, pathBase, path, options)
-            : ForwardAsync(context, requestId, route, CreateRequest(context, requestId, pathBase, path, []), options);
+        if (HasBody(context.Request))
+        {
+            return ReadAndForwardAsync(context, requestId, route, pathBase, path, options);
+        }
+        recorded = started != NotRecorded;
+        return ForwardAsync(context, requestId, route, CreateRequest(context, requestId, pathBase, path, []), options, recordFrom: started);
     }
 
     /// <summary>
@@ -289,8 +313,10 @@ internal sealed partial class HttpForwarder
         Protocol = context.Request.Protocol,
     };
 
-    // streamedBodyLimit: set when the request body streams, the most bytes the replica may pull.
-    private async Task ForwardAsync(HttpContext context, string requestId, RouteEntry route, HttpRequestData request, ServeGatewayOptions options, long? streamedBodyLimit = null)
+    // streamedBodyLimit: set when the request body streams, the most bytes the replica may pull. recordFrom: the request's
+    // start when this step records its answer, else NotRecorded.
+    private async Task ForwardAsync(HttpContext context, string requestId, RouteEntry route, HttpRequestData request, ServeGatewayOptions options,
+        long? streamedBodyLimit = null, long recordFrom = NotRecorded)
     {
         var timeout = route.RequestTimeout ?? options.RequestTimeout;
         TryGetModelId(context.Request, out var modelId);
@@ -397,6 +423,10 @@ internal sealed partial class HttpForwarder
         {
             await _exchanges.CloseAsync(exchange);
             CloseWebSocket(webSocket);
+            if (recordFrom != NotRecorded)
+            {
+                RecordAnswered(context, requestId, route, recordFrom, null);
+            }
         }
     }
 

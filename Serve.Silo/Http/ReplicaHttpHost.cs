@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.ObjectPool;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
@@ -31,6 +32,13 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
     private readonly FormOptions _formOptions;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ObjectPool<ReplicaExchange> _exchanges = new DefaultObjectPool<ReplicaExchange>(new ExchangePolicy(), MaxPooledExchanges);
+
+    /// <summary>
+    /// The most exchange objects kept for reuse; past it, exchanges running at once make their own and drop them. A
+    /// handler that answers at once (most) runs its exchange within one grain turn, so few are out at a time.
+    /// </summary>
+    private const int MaxPooledExchanges = 64;
 
     private ReplicaHttpHost(WebApplication app, ReplicaHttpServer server, IHttpIngress? ingress, TimeProvider time)
     {
@@ -94,64 +102,76 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
     /// client that reads slowly slows the handler), and returns at the end with the trailers. A push the gateway
     /// answers "gone" (its client went away) aborts the handler.
     /// </summary>
-    public async Task<HttpResponseData> ExchangeAsync(HttpCall call, CancellationToken cancellationToken)
+    public async ValueTask<HttpResponseData> ExchangeAsync(HttpCall call, CancellationToken cancellationToken)
     {
-        // Aborted also by a push answered "gone", and by the host stopping past its drain.
-        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
-        var response = new ReplicaResponseFeature();
-        var body = new ResponseBodyCollector(response);
-        var features = new ReplicaRequestFeatures(call.Request, call.RequestId, response, body, aborted.Token,
-            call.Request.BodyStreams ? new PulledRequestBody(call.Channel, call.ExchangeId, aborted, call.Request.Body) : null);
-        if (call.WebSockets is not null)
+        var exchange = _exchanges.Get();
+        var answeredWhole = false;
+        try
         {
-            // HttpContext.WebSockets reaches the client's connection, held by the gateway.
-            features.Set<IHttpWebSocketFeature>(new ReplicaWebSocketFeature(call, response, aborted.Token));
-        }
-
-        var pipeline = RunAsync(features, response, body);
-        if (!pipeline.IsCompleted)
-        {
-            await body.HeadReady;
+            // Aborted also by a push answered "gone", and by the host stopping past its drain.
+            exchange.Start(call, cancellationToken, _stopping.Token);
+            var response = exchange.Response;
+            var body = exchange.Body;
+            var pipeline = RunAsync(exchange);
             if (!pipeline.IsCompleted)
             {
-                // It wrote and goes on: a handler about to finish still answers whole.
-                await Task.WhenAny(pipeline, Task.Delay(StreamingDetection, _time));
+                await body.HeadReady;
+                if (!pipeline.IsCompleted)
+                {
+                    // It wrote and goes on: a handler about to finish still answers whole.
+                    await Task.WhenAny(pipeline, Task.Delay(StreamingDetection, _time));
+                }
             }
-        }
 
-        if (pipeline.IsCompleted)
-        {
+            if (pipeline.IsCompleted)
+            {
+                // The handler is done, failed or not: once its answer is copied out, the exchange's objects serve the next.
+                answeredWhole = true;
+                await pipeline;
+                return new HttpResponseData
+                {
+                    StatusCode = response.StatusCode,
+                    Headers = Flatten(response.Headers),
+                    Body = body.TakeHead(streaming: false),
+                    Trailers = response.TrailersIfAny is { } trailers ? Flatten(trailers) : [],
+                };
+            }
+
+            var head = new HttpResponseData { StatusCode = response.StatusCode, Headers = Flatten(response.Headers), Body = body.TakeHead(streaming: true) };
+            var delivered = false;
+            try
+            {
+                delivered = await StreamAsync(call, head, body.Chunks);
+            }
+            finally
+            {
+                if (!delivered)
+                {
+                    // The client is gone, or its gateway: the handler stops, and a write it still makes fails rather than wait for room.
+                    await exchange.AbortAsync();
+                    body.Abandon(new OperationCanceledException(exchange.Aborted));
+                }
+            }
             await pipeline;
             return new HttpResponseData
             {
                 StatusCode = response.StatusCode,
-                Headers = Flatten(response.Headers),
-                Body = body.TakeHead(streaming: false),
-                Trailers = response.TrailersIfAny is { } trailers ? Flatten(trailers) : [],
+                Trailers = response.TrailersIfAny is { } sent ? Flatten(sent) : [],
             };
-        }
-
-        var head = new HttpResponseData { StatusCode = response.StatusCode, Headers = Flatten(response.Headers), Body = body.TakeHead(streaming: true) };
-        var delivered = false;
-        try
-        {
-            delivered = await StreamAsync(call, head, body.Chunks);
         }
         finally
         {
-            if (!delivered)
+            if (answeredWhole && !call.Request.BodyStreams)
             {
-                // The client is gone, or its gateway: the handler stops, and a write it still makes fails rather than wait for room.
-                await aborted.CancelAsync();
-                body.Abandon(new OperationCanceledException(aborted.Token));
+                _exchanges.Return(exchange);
+            }
+            else
+            {
+                // Streamed, or still streaming when the push failed: its chunks and handler may outlive this call. Or its
+                // request body was pulled: a read the handler still makes may abort the source, which must not be another's.
+                exchange.End();
             }
         }
-        await pipeline;
-        return new HttpResponseData
-        {
-            StatusCode = response.StatusCode,
-            Trailers = response.TrailersIfAny is { } sent ? Flatten(sent) : [],
-        };
     }
 
     /// <summary>Pushes the head, then the chunks as they come; false when the gateway said its client is gone.</summary>
@@ -208,27 +228,26 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         return gathered.WrittenSpan.ToArray();
     }
 
-    private async Task RunAsync(ReplicaRequestFeatures features, ReplicaResponseFeature response, ResponseBodyCollector body)
+    private async Task RunAsync(ReplicaExchange exchange)
     {
         try
         {
             if (_ingress is null)
             {
-                await _server.ProcessAsync(features);
+                await _server.ProcessAsync(exchange.Features);
             }
             else
             {
-                // What hosting's context factory does, less what an ingress cannot use (IHttpContextAccessor).
-                var context = new DefaultHttpContext(features) { ServiceScopeFactory = _scopes, FormOptions = _formOptions };
+                var context = exchange.ContextFor(_scopes, _formOptions);
                 await IngressResultWriter.WriteAsync(context, await _ingress.HandleAsync(context.Request, context.RequestAborted));
             }
-            await body.CompleteAsync();
+            await exchange.Body.CompleteAsync();
             // As on Kestrel, once the response is done; a callback that throws fails the request like its handler would.
-            await response.CompleteAsync();
+            await exchange.Response.CompleteAsync();
         }
         catch (Exception e)
         {
-            body.Fail(e);
+            exchange.Body.Fail(e);
             throw;
         }
     }
@@ -271,6 +290,13 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
                 flat[i++] = value ?? "";
             }
         }
+    }
+
+    private sealed class ExchangePolicy : PooledObjectPolicy<ReplicaExchange>
+    {
+        public override ReplicaExchange Create() => new();
+
+        public override bool Return(ReplicaExchange exchange) => exchange.TryReset();
     }
 
     public async ValueTask DisposeAsync()

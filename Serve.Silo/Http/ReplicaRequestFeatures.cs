@@ -9,7 +9,8 @@ namespace Serve.Http;
 /// The features of one request run in a replica, as Kestrel does it: one object is the collection
 /// and the request-side features, so a request costs one allocation instead of a dictionary and a
 /// feature object each. Features the pipeline adds or replaces (routing, query, items…) go to a
-/// dictionary made on first use, which takes precedence over the built-in ones.
+/// dictionary made on first use, which takes precedence over the built-in ones. Reused from exchange to exchange
+/// (<see cref="ReplicaExchange"/>): <see cref="Start"/> takes up a request, <see cref="Reset"/> forgets it.
 /// </summary>
 internal sealed class ReplicaRequestFeatures :
     IFeatureCollection,
@@ -19,25 +20,36 @@ internal sealed class ReplicaRequestFeatures :
     IHttpRequestIdentifierFeature,
     IHttpConnectionFeature
 {
-    private readonly HttpRequestData _request;
     private readonly ReplicaResponseFeature _response;
     private readonly IHttpResponseBodyFeature _responseBody;
+    private HttpRequestData _request = Empty;
     private Dictionary<Type, object?>? _added;
     private int _revision;
     private string? _rawTarget;
     private IHeaderDictionary? _headers;
     private Stream? _body;
-    private readonly Stream? _streamedBody;
+    private Stream? _streamedBody;
     private IPAddress? _remoteIpAddress;
     private bool _remoteIpParsed;
 
-    public ReplicaRequestFeatures(HttpRequestData request, string requestId, ReplicaResponseFeature response, IHttpResponseBodyFeature responseBody, CancellationToken aborted,
-        Stream? streamedBody = null)
+    /// <summary>What the features read between two exchanges: no request.</summary>
+    private static readonly HttpRequestData Empty = new()
     {
-        _streamedBody = streamedBody;
-        _request = request;
+        Method = "", Scheme = "", Host = "", PathBase = "", Path = "", QueryString = "", Headers = [], Body = [],
+    };
+
+    public ReplicaRequestFeatures(ReplicaResponseFeature response, IHttpResponseBodyFeature responseBody)
+    {
         _response = response;
         _responseBody = responseBody;
+        Clear();
+    }
+
+    /// <summary>Takes up <paramref name="request"/>, whose body, when it streams, is read from <paramref name="streamedBody"/>.</summary>
+    public void Start(HttpRequestData request, string requestId, CancellationToken aborted, Stream? streamedBody = null)
+    {
+        _request = request;
+        _streamedBody = streamedBody;
         TraceIdentifier = requestId;
         RequestAborted = aborted;
         Method = request.Method;
@@ -46,6 +58,35 @@ internal sealed class ReplicaRequestFeatures :
         Path = request.Path;
         QueryString = request.QueryString;
         Protocol = request.Protocol;
+    }
+
+    /// <summary>
+    /// Forgets the exchange: every request value, every feature the pipeline added or replaced (items, routing, request
+    /// services…), and a new revision, so that a context caching features from this collection looks them up again.
+    /// </summary>
+    public void Reset()
+    {
+        _added?.Clear();
+        _revision++;
+        Clear();
+    }
+
+    private void Clear()
+    {
+        _request = Empty;
+        _streamedBody = null;
+        _rawTarget = null;
+        _headers = null;
+        _body = null;
+        _remoteIpAddress = null;
+        _remoteIpParsed = false;
+        TraceIdentifier = "";
+        RequestAborted = CancellationToken.None;
+        Method = Scheme = PathBase = Path = QueryString = Protocol = "";
+        ConnectionId = null!;
+        LocalIpAddress = null;
+        RemotePort = 0;
+        LocalPort = 0;
     }
 
     public bool IsReadOnly => false;
@@ -102,17 +143,17 @@ internal sealed class ReplicaRequestFeatures :
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     // IHttpRequestFeature
-    public string Protocol { get; set; }
+    public string Protocol { get; set; } = "";
 
-    public string Scheme { get; set; }
+    public string Scheme { get; set; } = "";
 
-    public string Method { get; set; }
+    public string Method { get; set; } = "";
 
-    public string PathBase { get; set; }
+    public string PathBase { get; set; } = "";
 
-    public string Path { get; set; }
+    public string Path { get; set; } = "";
 
-    public string QueryString { get; set; }
+    public string QueryString { get; set; } = "";
 
     public string RawTarget
     {
@@ -143,7 +184,7 @@ internal sealed class ReplicaRequestFeatures :
     }
 
     // IHttpRequestIdentifierFeature
-    public string TraceIdentifier { get; set; }
+    public string TraceIdentifier { get; set; } = "";
 
     // IHttpConnectionFeature
     public string ConnectionId { get; set; } = null!;

@@ -16,7 +16,12 @@ internal sealed class ReplicaResponseFeature : IHttpResponseFeature, IHttpRespon
 
     public string? ReasonPhrase { get; set; }
 
-    public IHeaderDictionary Headers { get; set; } = new HeaderDictionary();
+    public IHeaderDictionary Headers { get; set; }
+
+    // Kept from exchange to exchange, emptied: its dictionary keeps its room.
+    private readonly HeaderDictionary _headers;
+
+    public ReplicaResponseFeature() => Headers = _headers = new HeaderDictionary();
 
     public Stream Body { get; set; } = Stream.Null;
 
@@ -35,6 +40,20 @@ internal sealed class ReplicaResponseFeature : IHttpResponseFeature, IHttpRespon
     public void OnStarting(Func<object, Task> callback, object state) => (_starting ??= []).Add((callback, state));
 
     public void OnCompleted(Func<object, Task> callback, object state) => (_completed ??= []).Add((callback, state));
+
+    /// <summary>Forgets the response for the next exchange: status, headers, trailers, callbacks.</summary>
+    public void Reset()
+    {
+        StatusCode = StatusCodes.Status200OK;
+        ReasonPhrase = null;
+        _headers.Clear();
+        Headers = _headers;
+        Body = Stream.Null;
+        HasStarted = false;
+        _trailers = null;
+        _starting = null;
+        _completed = null;
+    }
 
     /// <summary>Runs the OnStarting callbacks (last registered first) once, before the first byte leaves.</summary>
     public async ValueTask StartAsync()

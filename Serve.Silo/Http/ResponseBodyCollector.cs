@@ -103,6 +103,28 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
         End(null);
     }
 
+    /// <summary>
+    /// Forgets the response for the next exchange. Only for a response answered whole: one that streamed has its chunks
+    /// read elsewhere, and is never reused.
+    /// </summary>
+    public void Reset()
+    {
+        lock (_gate)
+        {
+            _single = null;
+            // Dropped rather than emptied: it grew to the size of a large response, which the next need not be.
+            _more = null;
+            _chunks = null;
+            _headReady = null;
+            _writer?.Reset();
+            _flushed = false;
+            _streaming = false;
+            _completed = false;
+            _ended = false;
+            _error = null;
+        }
+    }
+
     /// <summary>Ends the stream with an error (the handler threw after it began streaming).</summary>
     public void Fail(Exception error) => End(error);
 

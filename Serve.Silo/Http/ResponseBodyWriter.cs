@@ -89,6 +89,14 @@ internal sealed class ResponseBodyWriter(ResponseBodyCollector body) : PipeWrite
         Release();
     }
 
+    /// <summary>Ready for the next exchange's response: nothing buffered, not completed.</summary>
+    public void Reset()
+    {
+        Release();
+        _completed = false;
+        _cancelFlush = false;
+    }
+
     private FlushResult Result()
     {
         var canceled = _cancelFlush;

@@ -126,7 +126,7 @@ public sealed class ReplicaHttpHostTests
         await using var host = await CreateHostAsync(new ShopEndpoints());
         var channel = new RecordingExchangeChannel();
 
-        var exchange = host.ExchangeAsync(channel.Call(Get("/sse", $"?gate={gate.Name}")), CancellationToken.None);
+        var exchange = host.ExchangeAsync(channel.Call(Get("/sse", $"?gate={gate.Name}")), CancellationToken.None).AsTask();
         await channel.Started.WaitAsync(TimeSpan.FromSeconds(10));
         await gate.WhenArrivedAsync(1).WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -147,10 +147,102 @@ public sealed class ReplicaHttpHostTests
         await using var host = await CreateHostAsync(new ShopEndpoints());
         var channel = new RecordingExchangeChannel { GoneFrom = 1 };
 
-        var exchange = host.ExchangeAsync(channel.Call(Get("/sse", $"?gate={gate.Name}")), CancellationToken.None);
+        var exchange = host.ExchangeAsync(channel.Call(Get("/sse", $"?gate={gate.Name}")), CancellationToken.None).AsTask();
 
         await gate.Cancelled.WaitAsync(TimeSpan.FromSeconds(10));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => exchange.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    /// <summary>
+    /// Reports what a request finds when it starts (items, features, headers, status, id, token), then leaves all of it
+    /// behind for the next: an item, a feature, a response header and status, a completion callback.
+    /// </summary>
+    private sealed class LeftoverProbeIngress : IHttpIngress
+    {
+        private Microsoft.AspNetCore.Http.HttpContext? _first;
+
+        public TaskCompletionSource? Waiting { get; set; }
+
+        public async Task<object?> HandleAsync(Microsoft.AspNetCore.Http.HttpRequest request, CancellationToken cancellationToken)
+        {
+            var context = request.HttpContext;
+            if (Waiting is { } waiting)
+            {
+                await waiting.Task;
+            }
+            _first ??= context;
+            var found = string.Join(" ",
+                $"reused={ReferenceEquals(_first, context)}",
+                $"items={context.Items.Count}",
+                $"feature={context.Features.Get<LeftoverFeature>() is not null}",
+                $"headers=[{string.Join(",", request.Headers.Select(h => $"{h.Key}:{h.Value}"))}]",
+                $"status={context.Response.StatusCode}",
+                $"responseHeaders={context.Response.Headers.Count}",
+                $"id={context.TraceIdentifier}",
+                $"path={request.Path}",
+                $"aborted={cancellationToken.IsCancellationRequested}");
+            context.Items["left"] = request.Path.Value;
+            context.Features.Set(new LeftoverFeature());
+            context.Response.Headers["x-left"] = request.Path.Value;
+            context.Response.StatusCode = 202;
+            context.Response.OnCompleted(() => Task.CompletedTask);
+            return found;
+        }
+    }
+
+    private sealed class LeftoverFeature;
+
+    [Fact]
+    public async Task ExchangeAsync_ObjectsReusedForTheNextRequest_CarryNothingOfThePreviousOne()
+    {
+        var probe = new LeftoverProbeIngress();
+        await using var host = await CreateHostAsync(probe);
+        var channel = new RecordingExchangeChannel();
+
+        var first = await host.ExchangeAsync(channel.Call(Get("/first") with { Headers = ["x-user", "alice"] }) with { RequestId = "req-1" }, CancellationToken.None);
+        var second = await host.ExchangeAsync(channel.Call(Get("/second")) with { RequestId = "req-2" }, CancellationToken.None);
+
+        Assert.Equal("reused=True items=0 feature=False headers=[x-user:alice] status=200 responseHeaders=0 id=req-1 path=/first aborted=False", Encoding.UTF8.GetString(first.Body));
+        // The same context (so the reset is what is tested), with none of the first request's items, features, headers or status.
+        Assert.Equal("reused=True items=0 feature=False headers=[] status=200 responseHeaders=0 id=req-2 path=/second aborted=False", Encoding.UTF8.GetString(second.Body));
+        Assert.Equal(202, second.StatusCode);
+        Assert.Equal(["x-left", "/second", "Content-Type", "text/plain; charset=utf-8"], second.Headers);
+    }
+
+    [Fact]
+    public async Task ExchangeAsync_EndedCallCancelledLater_DoesNotAbortTheNextExchange()
+    {
+        var probe = new LeftoverProbeIngress();
+        await using var host = await CreateHostAsync(probe);
+        var channel = new RecordingExchangeChannel();
+        using var firstCall = new CancellationTokenSource();
+        await host.ExchangeAsync(channel.Call(Get("/first")), firstCall.Token);
+
+        probe.Waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var second = host.ExchangeAsync(channel.Call(Get("/second")), CancellationToken.None).AsTask();
+        // The first call's token, cancelled while the second exchange runs on the objects the first one used.
+        await firstCall.CancelAsync();
+        probe.Waiting.SetResult();
+
+        Assert.Contains("reused=True", Encoding.UTF8.GetString((await second.WaitAsync(TimeSpan.FromSeconds(10))).Body));
+        Assert.Contains("aborted=False", Encoding.UTF8.GetString((await second).Body));
+    }
+
+    [Fact]
+    public async Task ExchangeAsync_AfterAnAbortedExchange_NextExchangeGetsAnUncancelledToken()
+    {
+        var probe = new LeftoverProbeIngress();
+        await using var host = await CreateHostAsync(probe);
+        var channel = new RecordingExchangeChannel();
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        var first = await host.ExchangeAsync(channel.Call(Get("/first")), cancelled.Token);
+        var second = await host.ExchangeAsync(channel.Call(Get("/second")), CancellationToken.None);
+
+        Assert.Contains("aborted=True", Encoding.UTF8.GetString(first.Body));
+        // Its source could not be reset, so the second exchange has objects of its own.
+        Assert.Equal("reused=False items=0 feature=False headers=[] status=200 responseHeaders=0 id=id path=/second aborted=False", Encoding.UTF8.GetString(second.Body));
     }
 
     internal sealed class NoServeClient : IServeClient
