@@ -138,12 +138,14 @@ internal static class HttpBenchmark
                         };
                         var before = cpu();
                         var allocated = GC.GetTotalAllocatedBytes();
+                        var workerBefore = name == RemoteScenario ? (Cpu: remote!.ProcessorTime, Wire: await remote.WireAsync()) : default;
                         var result = await Wrk.RunAsync(name, url, count, duration, round, ScriptOf(name));
                         var requests = result.RequestsPerSecond * duration.TotalSeconds;
                         result = result with
                         {
                             CpuMicrosPerRequest = (cpu() - before).TotalMicroseconds / requests,
                             BytesPerRequest = name == "uvicorn-starlette" ? double.NaN : (GC.GetTotalAllocatedBytes() - allocated) / requests,
+                            Remote = name == RemoteScenario ? await RemoteCostAsync(remote!, workerBefore, requests) : null,
                         };
                         results.Add(result);
                         Console.WriteLine($"  round {round} {name,-20} c={count,-3} {result.RequestsPerSecond,10:N0} req/s  p50 {result.P50Ms,7:N2} ms  p99 {result.P99Ms,7:N2} ms  cpu {result.CpuMicrosPerRequest,6:N1} µs/req  {result.BytesPerRequest,6:N0} B/req  errors {result.Errors}");
@@ -157,6 +159,13 @@ internal static class HttpBenchmark
         {
             await gateway.StopAsync();
         }
+    }
+
+    private static async Task<RemoteHopCost> RemoteCostAsync(RemoteReplicaSilo remote, (TimeSpan Cpu, WireCounters Wire) before, double requests)
+    {
+        var cpu = remote.ProcessorTime - before.Cpu;
+        var wire = await remote.WireAsync() - before.Wire;
+        return new(cpu.TotalMicroseconds / requests, wire.Received / requests, wire.Sent / requests, wire.SegmentsIn / requests, wire.SegmentsOut / requests);
     }
 
     /// <summary>The gateway in front of the no-op ingress on another silo, a process of its own.</summary>
@@ -198,6 +207,18 @@ internal static class HttpBenchmark
                 Console.WriteLine(FormattableString.Invariant(
                     $"  remote replica       c={count,-3} {remote,10:N0} req/s against {local:N0} with the replica in the gateway's process: ratio {remote / local,5:P0}"));
                 Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=remote-vs-local connections={count} remote_rps={remote:F0} local_rps={local:F0} ratio={remote / local:F3}"));
+                // Where the remote row's CPU goes, and what crosses between the silos per request.
+                var hops = results.Where(r => r.Connections == count && r.Scenario == RemoteScenario && r.Remote is not null).ToList();
+                var both = Median(hops.Select(r => r.CpuMicrosPerRequest));
+                var worker = Median(hops.Select(r => r.Remote!.WorkerCpuMicros));
+                var localCpu = Median(results.Where(r => r.Connections == count && r.Scenario == "gateway-noop").Select(r => r.CpuMicrosPerRequest));
+                var received = Median(hops.Select(r => r.Remote!.ReceivedBytes));
+                var sent = Median(hops.Select(r => r.Remote!.SentBytes));
+                var segmentsIn = Median(hops.Select(r => r.Remote!.SegmentsIn));
+                var segmentsOut = Median(hops.Select(r => r.Remote!.SegmentsOut));
+                Console.WriteLine(FormattableString.Invariant(
+                    $"  remote hop           c={count,-3} cpu gateway {both - worker,6:N1} + worker {worker,6:N1} µs/req (local {localCpu:N1}: cpu ratio {localCpu / both,5:P0})  wire {received:N0} B/req to the worker, {sent:N0} back; TCP segments/req {segmentsIn:N2} in, {segmentsOut:N2} out"));
+                Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=remote-hop connections={count} gateway_cpu_us={both - worker:F1} worker_cpu_us={worker:F1} local_cpu_us={localCpu:F1} cpu_ratio={localCpu / both:F3} wire_to_worker_bytes={received:F0} wire_from_worker_bytes={sent:F0} segments_in={segmentsIn:F2} segments_out={segmentsOut:F2}"));
             }
             var rawUpload = Median(results.Where(r => r.Connections == count && r.Scenario == "kestrel-upload").Select(r => r.RequestsPerSecond));
             var gatewayUpload = Median(results.Where(r => r.Connections == count && r.Scenario == "gateway-upload").Select(r => r.RequestsPerSecond));
