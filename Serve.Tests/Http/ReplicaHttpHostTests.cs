@@ -89,7 +89,7 @@ public sealed class ReplicaHttpHostTests
         channel.Pulls.Enqueue(new HttpPull(HttpPullStatus.Data, new byte[10]));
         channel.Pulls.Enqueue(HttpPull.Gone);
 
-        await Assert.ThrowsAsync<IOException>(() => host.ExchangeAsync(channel.Call(Get("/") with { Method = "POST", BodyStreams = true }), CancellationToken.None));
+        await Assert.ThrowsAsync<IOException>(() => host.ExchangeAsync(channel.Call(Get("/") with { Method = "POST", BodyStreams = true }), CancellationToken.None).AsTask());
 
         Assert.True(ingress.TokenCancelledWhenTheReadFailed);
     }
