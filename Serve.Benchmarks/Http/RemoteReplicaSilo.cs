@@ -99,6 +99,9 @@ internal sealed class RemoteReplicaSilo : IAsyncDisposable
         environment["Serve__Cluster__AllowInsecure"] = "true";
         environment["Serve__Silo__Resources__NumCpus"] = "0";
         environment[$"Serve__Silo__Resources__Custom__{Resource}"] = "1000";
+        // The tests' workers run workstation GC (many processes on one machine); this one runs as a deployed silo does:
+        // server GC, as Serve.Silo's project sets it, like the gateway it is compared with.
+        environment.Remove("DOTNET_gcServer");
         var worker = new WorkerProcess("remote-worker", ports[0], ports[1], environment);
         var silo = new RemoteReplicaSilo(redis, worker, clusterId);
         try
