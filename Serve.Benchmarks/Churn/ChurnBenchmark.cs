@@ -13,14 +13,14 @@ namespace Serve.Benchmarks.Churn;
 /// and a worker silo process), while open-loop HTTP traffic flows through the gateway to a stable application. Reports
 /// the stable application's failed requests and p99 per minute, and grain activations, timers, managed heap and threads
 /// (this process and the worker process, each after a full collection) before the churn and after each round, once the
-/// deleted applications' grains are gone, with a verdict on whether memory grows per round past the first (warm-up) round.
+/// deleted applications' grains are gone, with a verdict on whether memory grows per round over the later rounds (the first are warm-up).
 /// </summary>
 internal static class ChurnBenchmark
 {
     public const string Usage = """
         dotnet run -c Release --project Serve.Benchmarks -- churn [--minutes <n>] [--rounds <n>] [--rate <n>] [--replicas <n>] [--silos <n>] [--process-silos <n>] [--requests <n>]
-          --minutes <n>        length of each round of churn (default 3)
-          --rounds <n>         rounds, each measured once its grains are gone; the first is warm-up (default 3)
+          --minutes <n>        length of each round of churn (default 2)
+          --rounds <n>         rounds, each measured once its grains are gone; growth is judged over the later half (default 5)
           --rate <n>           deploy + delete operations per minute (default 100)
           --replicas <n>       replicas of each churned application (default 2)
           --silos <n>          silos in this process; the first is also the gateway (default 2)
@@ -30,7 +30,7 @@ internal static class ChurnBenchmark
 
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(120);
 
-    private sealed record Settings(int Minutes = 3, int Rounds = 3, int Rate = 100, int Replicas = 2, int Silos = 2, int ProcessSilos = 1, int Requests = 200);
+    private sealed record Settings(int Minutes = 2, int Rounds = 5, int Rate = 100, int Replicas = 2, int Silos = 2, int ProcessSilos = 1, int Requests = 200);
 
     public static async Task<int> RunAsync(string[] args)
     {
