@@ -26,7 +26,7 @@ using Serve.Benchmarks.Tls;
 // dotnet run -c Release --project Serve.Benchmarks -- embeddings [--duration 15] [--rounds 2] [--clients 32] [--batch-sizes 1,4,8,16,32]
 // dotnet run -c Release --project Serve.Benchmarks -- fuzz [--requests 100000] [--seed 13]
 // dotnet run -c Release --project Serve.Benchmarks -- scale [--apps 1000] [--replicas 10] [--silos 4] [--process-silos 1]
-// dotnet run -c Release --project Serve.Benchmarks -- churn [--minutes 10] [--rate 100]
+// dotnet run -c Release --project Serve.Benchmarks -- churn [--minutes 2] [--rounds 5] [--rate 100]
 // dotnet run -c Release --project Serve.Benchmarks -- soak [--minutes 30] [--workers 2] [--load 50]
 // dotnet run -c Release --project Serve.Benchmarks -- testing [--rounds 6]
 switch (args.FirstOrDefault())

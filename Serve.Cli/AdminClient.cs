@@ -31,6 +31,15 @@ internal sealed class AdminClient : IDisposable
         return (await response.Content.ReadFromJsonAsync<ServeDetails>(AdminJson.Options, cancellationToken))!;
     }
 
+    /// <summary>One application (the gateway asks the controller for that one alone); null when there is none of that name.</summary>
+    public async Task<ApplicationDetails?> GetApplicationAsync(string name, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/serve/applications/{Uri.EscapeDataString(name)}"), cancellationToken, notFoundIsAnswer: true);
+        return response.StatusCode == HttpStatusCode.NotFound
+            ? null
+            : (await response.Content.ReadFromJsonAsync<ApplicationDetails>(AdminJson.Options, cancellationToken))!;
+    }
+
     /// <summary>Applies a config; an invalid one throws with every error the gateway reported.</summary>
     public async Task<ApplyConfigResponse> PutConfigAsync(string config, CancellationToken cancellationToken)
     {
@@ -50,7 +59,7 @@ internal sealed class AdminClient : IDisposable
         return (await response.Content.ReadFromJsonAsync<DeletingResponse>(AdminJson.Options, cancellationToken))!;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken, bool notFoundIsAnswer = false)
     {
         HttpResponseMessage response;
         try
@@ -69,7 +78,7 @@ internal sealed class AdminClient : IDisposable
         {
             request.Dispose();
         }
-        if (response.IsSuccessStatusCode)
+        if (response.IsSuccessStatusCode || (notFoundIsAnswer && response.StatusCode == HttpStatusCode.NotFound))
         {
             return response;
         }

@@ -6,18 +6,19 @@ namespace Serve.Cli;
 /// <summary>Renders the admin API's status as <c>serve status</c> prints it: applications with their deployments, then replicas.</summary>
 internal static class StatusView
 {
-    public static string Render(ServeDetails details, IReadOnlyCollection<string> only)
+    /// <summary><paramref name="applications"/> as a table; <paramref name="only"/> the names asked for (none: all), for the message when none was found.</summary>
+    public static string Render(IEnumerable<ApplicationDetails> applications, IReadOnlyCollection<string> only)
     {
-        var applications = details.Applications.Values.Where(a => only.Count == 0 || only.Contains(a.Name)).ToList();
-        if (applications.Count == 0)
+        var shown = applications.ToList();
+        if (shown.Count == 0)
         {
             return only.Count == 0 ? "No applications.\n" : $"No application named {string.Join(" or ", only)}.\n";
         }
         var deployments = new TextTable("APPLICATION", "STATUS", "ROUTE", "DEPLOYMENT", "STATUS", "REPLICAS", "MESSAGE");
         // Models are shown only where a deployment multiplexes.
-        var withModels = applications.Any(a => a.Deployments.Values.Any(d => d.Replicas.Any(r => r.Models is { Count: > 0 })));
+        var withModels = shown.Any(a => a.Deployments.Values.Any(d => d.Replicas.Any(r => r.Models is { Count: > 0 })));
         var replicas = withModels ? new TextTable("REPLICA", "STATE", "SILO", "MODELS") : new TextTable("REPLICA", "STATE", "SILO");
-        foreach (var app in applications)
+        foreach (var app in shown)
         {
             var first = true;
             foreach (var deployment in app.Deployments.Values)

@@ -8,17 +8,19 @@ using Serve.Benchmarks.Targets;
 namespace Serve.Benchmarks.Churn;
 
 /// <summary>
-/// Applications come and go while one stays: <c>--rate</c> deploy or delete operations per minute for <c>--minutes</c>
-/// (each churned application deployed to RUNNING, then deleted), on a <see cref="ScaleCluster"/> (silos in this process
+/// Applications come and go while one stays: <c>--rounds</c> rounds, each <c>--minutes</c> of <c>--rate</c> deploy or delete
+/// operations per minute (each churned application deployed to RUNNING, then deleted), on a <see cref="ScaleCluster"/> (silos in this process
 /// and a worker silo process), while open-loop HTTP traffic flows through the gateway to a stable application. Reports
 /// the stable application's failed requests and p99 per minute, and grain activations, timers, managed heap and threads
-/// (this process and the worker process, each after a full collection) before the churn and after it, once the deleted applications' grains are gone.
+/// (this process and the worker process, each after a full collection) before the churn and after each round, once the
+/// deleted applications' grains are gone, with a verdict on whether memory grows per round over the later rounds (the first are warm-up).
 /// </summary>
 internal static class ChurnBenchmark
 {
     public const string Usage = """
-        dotnet run -c Release --project Serve.Benchmarks -- churn [--minutes <n>] [--rate <n>] [--replicas <n>] [--silos <n>] [--process-silos <n>] [--requests <n>]
-          --minutes <n>        length of the churn (default 10)
+        dotnet run -c Release --project Serve.Benchmarks -- churn [--minutes <n>] [--rounds <n>] [--rate <n>] [--replicas <n>] [--silos <n>] [--process-silos <n>] [--requests <n>]
+          --minutes <n>        length of each round of churn (default 2)
+          --rounds <n>         rounds, each measured once its grains are gone; growth is judged over the later half (default 5)
           --rate <n>           deploy + delete operations per minute (default 100)
           --replicas <n>       replicas of each churned application (default 2)
           --silos <n>          silos in this process; the first is also the gateway (default 2)
@@ -28,7 +30,7 @@ internal static class ChurnBenchmark
 
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(120);
 
-    private sealed record Settings(int Minutes = 10, int Rate = 100, int Replicas = 2, int Silos = 2, int ProcessSilos = 1, int Requests = 200);
+    private sealed record Settings(int Minutes = 2, int Rounds = 5, int Rate = 100, int Replicas = 2, int Silos = 2, int ProcessSilos = 1, int Requests = 200);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -43,7 +45,7 @@ internal static class ChurnBenchmark
         var workers = cluster.Workers.Select(w => (w.Name, Pid: w.ProcessId!.Value, Counters: RuntimeCounters.Start(w.ProcessId!.Value))).ToArray();
         try
         {
-            Console.WriteLine($"churn: {settings.Rate} deploy/delete operations per minute for {settings.Minutes} min ({settings.Replicas} replicas each) on {settings.Silos} silos {cluster.Description}, "
+            Console.WriteLine($"churn: {settings.Rounds} rounds of {settings.Minutes} min, {settings.Rate} deploy/delete operations per minute ({settings.Replicas} replicas each) on {settings.Silos} silos {cluster.Description}, "
                 + $"{settings.Requests} req/s to a stable application; {Environment.ProcessorCount} cores; load average {ScaleBenchmark.LoadAverage()}; "
                 + $"{(GCSettings.IsServerGC ? "Server" : "Workstation")} GC here; settings the worker processes inherit: {MemorySettings()}");
             await serve.RunAsync(Deployment.For<NoOpIngress>().Options(o => o with { NumReplicas = 2 }).Bind(), "stable", "/stable");
@@ -53,34 +55,50 @@ internal static class ChurnBenchmark
             await serve.DeleteAsync("churn-warmup");
             await WarmAsync(http);
             var baseline = await SettleAsync(cluster, workers, cold) with { SettledAfter = TimeSpan.Zero };
-            Console.WriteLine($"baseline: {baseline}");
+            Console.WriteLine($"before:   {baseline}");
 
-            using var stop = new CancellationTokenSource();
-            var traffic = new SteadyTraffic(http, new Uri("/stable", UriKind.Relative), settings.Requests, TimeSpan.FromMinutes(1));
-            var flowing = traffic.RunAsync(stop.Token);
-            var (operations, failures) = await ChurnAsync(serve, settings);
-            await stop.CancelAsync();
-            await flowing;
-
-            var windows = traffic.Windows;
-            for (var i = 0; i < windows.Count; i++)
+            var rounds = new List<ChurnMeasure>();
+            var (operations, failures, answered, failed) = (0, new List<string>(), 0L, 0L);
+            var activationsBack = true;
+            for (var round = 1; round <= settings.Rounds; round++)
             {
-                var w = windows[i];
-                Console.WriteLine(Invariant($"minute {i + 1}: stable application {w.Succeeded} ok, {w.Failed} failed{(w.Failed > 0 ? $" ({w.FailureReasons})" : "")}, p99 {w.Latency.Percentile(99).TotalMilliseconds:F1} ms"));
-            }
-            var failed = windows.Sum(w => w.Failed);
-            Console.WriteLine(Invariant($"churn: {operations} operations ({failures.Count} failed{(failures.Count > 0 ? ": " + string.Join("; ", failures.Take(3)) : "")}); ")
-                + Invariant($"stable application: {windows.Sum(w => w.Succeeded)} ok, {failed} failed"));
+                using var stop = new CancellationTokenSource();
+                var traffic = new SteadyTraffic(http, new Uri("/stable", UriKind.Relative), settings.Requests, TimeSpan.FromMinutes(1));
+                var flowing = traffic.RunAsync(stop.Token);
+                var (done, failing) = await ChurnAsync(serve, settings, $"churn-{round}");
+                await stop.CancelAsync();
+                await flowing;
+                operations += done;
+                failures.AddRange(failing);
 
-            var after = await SettleAsync(cluster, workers, baseline);
-            Console.WriteLine($"after:    {after}");
-            Console.WriteLine(after.Activations.SequenceEqual(baseline.Activations) ? "activations back to baseline" : "activations NOT back to baseline");
+                var windows = traffic.Windows;
+                for (var i = 0; i < windows.Count; i++)
+                {
+                    var w = windows[i];
+                    Console.WriteLine(Invariant($"round {round} minute {i + 1}: stable application {w.Succeeded} ok, {w.Failed} failed{(w.Failed > 0 ? $" ({w.FailureReasons})" : "")}, p99 {w.Latency.Percentile(99).TotalMilliseconds:F1} ms"));
+                }
+                answered += windows.Sum(w => w.Succeeded);
+                failed += windows.Sum(w => w.Failed);
+                Console.WriteLine(Invariant($"round {round}: {done} operations ({failing.Count} failed{(failing.Count > 0 ? ": " + string.Join("; ", failing.Take(3)) : "")}); load average {ScaleBenchmark.LoadAverage()}"));
+
+                var after = await SettleAsync(cluster, workers, baseline);
+                Console.WriteLine($"after {round}:  {after}");
+                activationsBack &= after.Activations.SequenceEqual(baseline.Activations);
+                rounds.Add(after);
+            }
+            Console.WriteLine(Invariant($"churn: {operations} operations ({failures.Count} failed); stable application: {answered} ok, {failed} failed"));
+            Console.WriteLine(activationsBack ? "activations back to baseline after every round" : "activations NOT back to baseline after some round");
+            var verdict = ChurnVerdict.Describe(baseline, rounds, out var grows);
+            foreach (var line in verdict)
+            {
+                Console.WriteLine(line);
+            }
             // Whether this process's RSS above baseline is memory the GC keeps committed: an aggressive collection decommits all it can.
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             GC.WaitForPendingFinalizers();
             Console.WriteLine($"after an aggressive collection: {ProcessSample.Read("this process", Environment.ProcessId, null)}; {MemoryBreakdown.Read("this process", Environment.ProcessId, GC.GetGCMemoryInfo().TotalCommittedBytes)}");
             Console.WriteLine($"load average {ScaleBenchmark.LoadAverage()}");
-            return failed == 0 && failures.Count == 0 ? 0 : 1;
+            return failed == 0 && failures.Count == 0 && activationsBack && !grows ? 0 : 1;
         }
         finally
         {
@@ -96,7 +114,7 @@ internal static class ChurnBenchmark
     /// Starts one application's life every two operation intervals: deployed to RUNNING, deleted one interval after its
     /// deploy began (or as soon as it runs, if later), so <c>--rate</c> operations a minute happen in all.
     /// </summary>
-    private static async Task<(int Operations, List<string> Failures)> ChurnAsync(IServeClient serve, Settings settings)
+    private static async Task<(int Operations, List<string> Failures)> ChurnAsync(IServeClient serve, Settings settings, string prefix)
     {
         var interval = TimeSpan.FromMinutes(1) / settings.Rate;
         var lives = settings.Minutes * settings.Rate / 2;
@@ -110,7 +128,7 @@ internal static class ChurnBenchmark
             {
                 await Task.Delay(due - clock.Elapsed);
             }
-            var name = $"churn-{i}";
+            var name = $"{prefix}-{i}";
             running.Add(LiveAsync(name));
         }
         await Task.WhenAll(running);
@@ -215,6 +233,7 @@ internal static class ChurnBenchmark
             settings = args[i] switch
             {
                 "--minutes" => settings with { Minutes = value },
+                "--rounds" => settings with { Rounds = value },
                 "--rate" => settings with { Rate = value },
                 "--replicas" => settings with { Replicas = value },
                 "--silos" => settings with { Silos = value },

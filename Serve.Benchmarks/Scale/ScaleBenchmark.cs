@@ -158,6 +158,7 @@ internal static class ScaleBenchmark
         }
         var status = new List<double>();
         var unchanged = new List<double>();
+        var one = new List<double>();
         long bytes = 0;
         for (var i = 0; i < 20; i++)
         {
@@ -172,12 +173,21 @@ internal static class ScaleBenchmark
             var body = await admin.GetByteArrayAsync("/api/serve/applications");
             unchanged.Add(clock.Elapsed.TotalMilliseconds);
             bytes = body.Length;
+            clock.Restart();
+            await admin.GetByteArrayAsync("/api/serve/applications/app-1");
+            one.Add(clock.Elapsed.TotalMilliseconds);
         }
         var changed = new List<double>();
+        var oneChanged = new List<double>();
         for (var i = 0; i < settings.Changes; i++)
         {
             await serve.RunAsync(App(1), $"status-{i}", null);
+            // One application after another one changed: the snapshot moved, this application did not.
             var clock = Stopwatch.StartNew();
+            await admin.GetByteArrayAsync("/api/serve/applications/app-1");
+            oneChanged.Add(clock.Elapsed.TotalMilliseconds);
+            await serve.RunAsync(App(1), $"status-{i}-b", null);
+            clock.Restart();
             var body = await admin.GetStringAsync("/api/serve/applications");
             changed.Add(clock.Elapsed.TotalMilliseconds);
             if (!body.Contains($"\"status-{i}\"", StringComparison.Ordinal))
@@ -188,12 +198,15 @@ internal static class ScaleBenchmark
         foreach (var i in Enumerable.Range(0, settings.Changes))
         {
             await serve.DeleteAsync($"status-{i}");
+            await serve.DeleteAsync($"status-{i}-b");
         }
         var cli = await ScaleProbes.CliStatusAsync(cluster.AdminAddress, 3);
+        var cliOne = await ScaleProbes.CliStatusAsync(cluster.AdminAddress, 3, "app-1");
         Console.WriteLine(Invariant($"status at this size (median / max ms): IServeClient.GetStatusAsync {Spread(status, "F1")} (20 calls; per silo in this process, first call then median of 10: {string.Join(", ", perSilo)}); ")
             + Invariant($"admin API GET /api/serve/applications ({bytes / 1048576.0:F1} MiB) unchanged between calls {Spread(unchanged, "F1")} (20 calls), ")
             + Invariant($"first call after a change {Spread(changed, "F1")} ({settings.Changes} calls); ")
-            + (cli.Count == 0 ? "serve status: CLI not built (Serve.Cli/bin/Release), not timed" : Invariant($"`serve status` (a new process each run, table to a pipe) {Spread(cli, "F0")}, against {Spread(cliSmall, "F0")} with 2 applications (3 runs each)"))
+            + Invariant($"GET /api/serve/applications/app-1 unchanged {Spread(one, "F1")} (20 calls), after another application changed {Spread(oneChanged, "F1")} ({settings.Changes} calls); ")
+            + (cli.Count == 0 ? "serve status: CLI not built (Serve.Cli/bin/Release), not timed" : Invariant($"`serve status` (a new process each run, table to a pipe) {Spread(cli, "F0")}, `serve status app-1` {Spread(cliOne, "F0")}, against {Spread(cliSmall, "F0")} with 2 applications (3 runs each)"))
             + Invariant($"; load average {LoadAverage()}"));
     }
 

@@ -73,10 +73,10 @@ internal static class ScaleProbes
 
     /// <summary>
     /// The <c>serve status</c> command as a user runs it (<c>dotnet Serve.Cli.dll status</c>, a new process each time,
-    /// printing the table to a pipe): wall-clock milliseconds of each of <paramref name="runs"/> runs; empty when the CLI
+    /// printing the table to a pipe; of <paramref name="applications"/> alone when given): wall-clock milliseconds of each of <paramref name="runs"/> runs; empty when the CLI
     /// was not built next to this benchmark (Serve.Cli/bin/Release).
     /// </summary>
-    public static async Task<List<double>> CliStatusAsync(Uri admin, int runs)
+    public static async Task<List<double>> CliStatusAsync(Uri admin, int runs, params string[] applications)
     {
         var times = new List<double>();
         if (CliPath() is not { } cli)
@@ -93,6 +93,10 @@ internal static class ScaleProbes
             };
             start.ArgumentList.Add(cli);
             start.ArgumentList.Add("status");
+            foreach (var application in applications)
+            {
+                start.ArgumentList.Add(application);
+            }
             start.ArgumentList.Add("--address");
             start.ArgumentList.Add(admin.ToString());
             var clock = Stopwatch.StartNew();

@@ -26,16 +26,15 @@ internal static class StatusCommand
             string? last = null;
             while (true)
             {
-                ServeDetails details;
+                string text;
                 try
                 {
-                    details = await client.GetAsync(cancellationToken);
+                    text = await ReadAsync(client, only, parse.GetValue(json), cancellationToken);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && parse.GetValue(watch))
                 {
                     return ExitCodes.Ok;
                 }
-                var text = parse.GetValue(json) ? JsonSerializer.Serialize(details, AdminJson.Options) + Environment.NewLine : StatusView.Render(details, only);
                 if (!parse.GetValue(watch))
                 {
                     await options.Console.Out.WriteAsync(text);
@@ -58,5 +57,30 @@ internal static class StatusCommand
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// The status as text. Named applications are asked for one by one (at a thousand applications the whole status is
+    /// megabytes); their JSON is the whole document's <c>applications</c> with just those, without the gateway's
+    /// <c>http_options</c>. Names not found are left out.
+    /// </summary>
+    private static async Task<string> ReadAsync(AdminClient client, string[] only, bool json, CancellationToken cancellationToken)
+    {
+        if (only.Length == 0)
+        {
+            var details = await client.GetAsync(cancellationToken);
+            return json ? JsonSerializer.Serialize(details, AdminJson.Options) + Environment.NewLine : StatusView.Render(details.Applications.Values, only);
+        }
+        var found = new SortedDictionary<string, ApplicationDetails>(StringComparer.Ordinal);
+        foreach (var name in only.Distinct(StringComparer.Ordinal))
+        {
+            if (await client.GetApplicationAsync(name, cancellationToken) is { } app)
+            {
+                found[name] = app;
+            }
+        }
+        return json
+            ? JsonSerializer.Serialize(new Dictionary<string, IReadOnlyDictionary<string, ApplicationDetails>> { [ServeDetails.ApplicationsName] = found }, AdminJson.Options) + Environment.NewLine
+            : StatusView.Render(found.Values, only);
     }
 }

@@ -53,6 +53,14 @@ internal interface IControllerGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("status-view")]
     Task<StatusView?> GetStatusViewAsync(long knownVersion);
 
+    /// <summary>
+    /// One application's status and spec; null when <paramref name="knownVersion"/> is still that application's
+    /// <see cref="ApplicationView.Version"/> (other applications' changes do not count). An application that does not
+    /// exist answers a view without status.
+    /// </summary>
+    [AlwaysInterleave, Alias("application-view")]
+    Task<ApplicationView?> GetApplicationViewAsync(string name, long knownVersion);
+
     /// <summary>Long poll: returns once the snapshot's version differs from <paramref name="knownVersion"/>, or after a while unchanged.</summary>
     [AlwaysInterleave, Alias("watch")]
     Task<ServeSnapshot> WatchAsync(long knownVersion, CancellationToken cancellationToken);

@@ -21,11 +21,14 @@ internal static class AdminStatus
                 var spec = specs.GetValueOrDefault(a.Name);
                 return previous?.Built.GetValueOrDefault(a.Name) is { } known && ReferenceEquals(known.Status, a) && ReferenceEquals(known.Spec, spec)
                     ? known
-                    : new BuiltApplication(a, spec, Details(a, spec));
+                    : Build(a, spec);
             })
             .ToDictionary(b => b.Status.Name, StringComparer.Ordinal);
         return new AdminView(view.Version, http, built);
     }
+
+    /// <summary>One application's details, from its status and the spec it was published with.</summary>
+    public static BuiltApplication Build(ApplicationStatus app, ApplicationSpec? spec) => new(app, spec, Details(app, spec));
 
     private static ApplicationDetails Details(ApplicationStatus app, ApplicationSpec? spec) => new()
     {

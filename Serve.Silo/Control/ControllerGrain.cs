@@ -15,8 +15,8 @@ namespace Serve.Control;
 internal sealed partial class ControllerGrain : Grain, IControllerGrain
 {
     /// <summary>
-    /// How long deployments' status reports gather before one snapshot publishes them all: a thousand replicas
-    /// starting send thousands of reports, and each snapshot wakes every watcher.
+    /// How long deployments' status reports and reconcile answers gather before one snapshot publishes them all: a thousand
+    /// replicas starting send thousands of reports, a pass answers for every deployment, and each snapshot wakes every watcher.
     /// </summary>
     private static readonly TimeSpan ReportPublishDelay = TimeSpan.FromMilliseconds(50);
 
@@ -32,6 +32,9 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     private ServeSnapshot _snapshot = new();
     private TaskCompletionSource _changed = NewSignal();
     private StatusView _view = new();
+
+    /// <summary>Each application as the snapshot shows it, under the version that last changed it: one-application reads.</summary>
+    private readonly Dictionary<string, ApplicationView> _applicationViews = [];
     private RouteSnapshot _routes = new();
     private TaskCompletionSource _routesChanged = NewSignal();
 
@@ -43,8 +46,9 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
 
     /// <summary>The newest status kept per deployment: reports and answers arrive in any order, and an older one is not folded over a newer.</summary>
     private readonly DeploymentStatusOrder _order = new();
-    private bool _publishPending;
-    private long _lastPublish;
+
+    /// <summary>When folded reports and reconcile answers are published: soon, and at most once per <see cref="ReportPublishDelay"/>.</summary>
+    private readonly PublishPacer _pacer;
 
     public ControllerGrain(
         [PersistentState("controller", ServeOptions.StorageName)] IPersistentState<ControllerState> state,
@@ -56,6 +60,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         _time = time;
         _options = options.Value;
         _logger = logger;
+        _pacer = new PublishPacer(ReportPublishDelay, time);
     }
 
     private Dictionary<string, ApplicationSpec> Applications => _state.State.Applications;
@@ -195,6 +200,11 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     public Task<StatusView?> GetStatusViewAsync(long knownVersion) =>
         Task.FromResult<StatusView?>(knownVersion == _view.Version ? null : _view);
 
+    public Task<ApplicationView?> GetApplicationViewAsync(string name, long knownVersion) =>
+        Task.FromResult<ApplicationView?>(_applicationViews.TryGetValue(name, out var view)
+            ? view.Version == knownVersion ? null : view
+            : new ApplicationView());
+
     public async Task<ServeSnapshot> WatchAsync(long knownVersion, CancellationToken cancellationToken)
     {
         if (_snapshot.Version != knownVersion)
@@ -256,31 +266,25 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         return Task.CompletedTask;
     }
 
-    /// <summary>
-    /// Publishes at once when nothing was published for <see cref="ReportPublishDelay"/>, else once that long has passed
-    /// since the last publish, with whatever else changed by then: a lone change is seen at once, a storm of reports
-    /// makes one snapshot per interval.
-    /// </summary>
+    /// <summary>Publishes a folded change as <see cref="_pacer"/> says: now, after a short wait, or with the publish already due.</summary>
     private void PublishSoon()
     {
-        if (_publishPending)
+        switch (_pacer.Changed())
         {
-            return;
+            case { } wait when wait == TimeSpan.Zero:
+                Publish();
+                break;
+            case { } wait:
+                _ = PublishAfterAsync(wait);
+                break;
         }
-        var wait = ReportPublishDelay - _time.GetElapsedTime(_lastPublish);
-        if (wait <= TimeSpan.Zero)
-        {
-            Publish();
-            return;
-        }
-        _publishPending = true;
-        _ = PublishAfterAsync(wait);
     }
 
     private async Task PublishAfterAsync(TimeSpan wait)
     {
         await Task.Delay(wait, _time);
-        if (_publishPending)
+        // A deploy's or delete's publish may have carried the change meanwhile.
+        if (_pacer.Pending)
         {
             Publish();
         }
@@ -321,8 +325,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
 
     private void Publish()
     {
-        _publishPending = false;
-        _lastPublish = _time.GetTimestamp();
+        _pacer.Published();
         var status = new ServeStatus { Applications = new Dictionary<string, ApplicationStatus>(_statuses) };
         var routes = Applications.Values
             .Where(a => a.RoutePrefix is not null && !_deleting.Contains(a.Name))
@@ -332,6 +335,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         _snapshot = new ServeSnapshot { Version = _snapshot.Version + 1, Status = status, Routes = routes };
         // The specs as this snapshot shows them: a status reader caching by version never pairs a status with other specs.
         _view = new StatusView { Version = _snapshot.Version, Status = status, Applications = Applications.Values.ToArray() };
+        UpdateApplicationViews(status);
         var changed = _changed;
         _changed = NewSignal();
         changed.TrySetResult();
@@ -345,6 +349,29 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     }
 
     /// <summary>
+    /// Gives the applications whose status or spec object changed a new <see cref="ApplicationView"/> under the version
+    /// just published (statuses and specs are replaced, never changed in place), and forgets the ones gone.
+    /// </summary>
+    private void UpdateApplicationViews(ServeStatus status)
+    {
+        foreach (var (name, app) in status.Applications)
+        {
+            var spec = Applications.GetValueOrDefault(name);
+            if (!_applicationViews.TryGetValue(name, out var known) || !ReferenceEquals(known.Status, app) || !ReferenceEquals(known.Spec, spec))
+            {
+                _applicationViews[name] = new ApplicationView { Version = _snapshot.Version, Status = app, Spec = spec };
+            }
+        }
+        if (_applicationViews.Count > status.Applications.Count)
+        {
+            foreach (var name in _applicationViews.Keys.Where(n => !status.Applications.ContainsKey(n)).ToArray())
+            {
+                _applicationViews.Remove(name);
+            }
+        }
+    }
+
+    /// <summary>
     /// Ensures every deployment, <see cref="ReconcileBatch"/> at once. Interleaves with deploys and deletes: each
     /// deployment is ensured, and its status folded, only while its application is neither replaced, nor being applied,
     /// nor being deleted, so the pass never re-applies an older spec over a newer one nor revives a deleted deployment.
@@ -352,25 +379,21 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     private async Task ReapplyAllAsync(CancellationToken cancellationToken)
     {
         var work = Applications.Values.SelectMany(a => a.Deployments.Select(d => (App: a, Deployment: d))).ToArray();
-        var changed = false;
         for (var i = 0; i < work.Length; i += ReconcileBatch)
         {
-            var folded = await Task.WhenAll(work.Skip(i).Take(ReconcileBatch).Select(w => EnsureAsync(w.App, w.Deployment)));
-            changed |= folded.Any(f => f);
-        }
-        // A pass that found every deployment as reported wakes no watcher.
-        if (changed)
-        {
-            PublishSoon();
+            await Task.WhenAll(work.Skip(i).Take(ReconcileBatch).Select(w => EnsureAsync(w.App, w.Deployment)));
         }
     }
 
-    /// <summary>Ensures one deployment; true when its status changed the application's.</summary>
-    private async Task<bool> EnsureAsync(ApplicationSpec app, DeploymentSpec deployment)
+    /// <summary>
+    /// Ensures one deployment. A status its answer changes is published soon, paced as reports are, not when the pass
+    /// ends: at a thousand applications a pass takes seconds. A pass that finds every deployment as reported wakes no one.
+    /// </summary>
+    private async Task EnsureAsync(ApplicationSpec app, DeploymentSpec deployment)
     {
         if (!IsSettled(app))
         {
-            return false;
+            return;
         }
         var key = deployment.Id.Key;
         var call = Deployment(deployment.Id).EnsureAsync(deployment);
@@ -379,12 +402,14 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         {
             var report = await call;
             // A report newer than this answer may have come meanwhile: it stays.
-            return IsSettled(app) && _order.Accept(key, report.Activation, report.Sequence) && Fold(app.Name, report.Status);
+            if (IsSettled(app) && _order.Accept(key, report.Activation, report.Sequence) && Fold(app.Name, report.Status))
+            {
+                PublishSoon();
+            }
         }
         catch (Exception e)
         {
             LogReapplyFailed(_logger, e, key);
-            return false;
         }
         finally
         {

@@ -139,6 +139,49 @@ public sealed class AdminApiTests(AdminFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetApplication_StatusMovingWhileItDeploys_NeverBuildsTheWholeStatus()
+    {
+        var builds = fixture.StatusCache.Builds;
+
+        using var put = await fixture.Admin.PutAsync("/api/serve/applications", Yaml(TextConfig));
+        put.EnsureSuccessStatusCode();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        ApplicationDetails? text;
+        while ((text = await fixture.Admin.GetFromJsonAsync<ApplicationDetails>("/api/serve/applications/text", AdminJson.Options, deadline.Token))?.Status != ApplicationState.Running)
+        {
+            await Task.Delay(20, deadline.Token);
+        }
+        var deployment = await fixture.Admin.GetFromJsonAsync<DeploymentDetails>("/api/serve/applications/text/deployments/Tokenizer", AdminJson.Options);
+
+        // Each read asked the controller for "text" alone, though the snapshot moved with every replica that started.
+        Assert.Equal(builds, fixture.StatusCache.Builds);
+        Assert.Equal(1, deployment?.RunningReplicas);
+        using var missing = await fixture.Admin.GetAsync("/api/serve/applications/nothing");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("Known: text.", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetApplicationViewAsync_OtherApplicationChanges_AnswersNothingUntilThisOneChanges()
+    {
+        using var put = await fixture.Admin.PutAsync("/api/serve/applications", Yaml(TextConfig));
+        put.EnsureSuccessStatusCode();
+        await WaitAsync(d => d.Applications["text"].Status == ApplicationState.Running);
+        var view = await fixture.Controller.GetApplicationViewAsync("text", long.MinValue);
+        Assert.Equal(ApplicationState.Running, view?.Status?.State);
+
+        await fixture.Serve.RunAsync(Deployment.For<Deployments.Greeter>().Bind("other"), "other", null);
+        Assert.Null(await fixture.Controller.GetApplicationViewAsync("text", view!.Version));
+
+        await fixture.Serve.DeleteAsync("other");
+        using var delete = await fixture.Admin.DeleteAsync("/api/serve/applications/text");
+        var next = await fixture.Controller.GetApplicationViewAsync("text", view.Version);
+        Assert.NotNull(next);
+        Assert.True(next.Status is null || next.Status.State == ApplicationState.Deleting);
+        Assert.Null((await fixture.Controller.GetApplicationViewAsync("nothing", view.Version))?.Status);
+    }
+
+    [Fact]
     public async Task Put_InvalidConfig_Returns400WithEveryErrorAndAppliesNothing()
     {
         using var put = await fixture.Admin.PutAsync("/api/serve/applications", Yaml("""

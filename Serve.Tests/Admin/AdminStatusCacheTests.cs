@@ -15,11 +15,79 @@ public sealed class AdminStatusCacheTests
     private readonly List<long> _asked = [];
     private StatusView _current = View(1, Application("a", ApplicationState.Running), Application("b", ApplicationState.Running));
 
-    private AdminStatusCache Cache() => new((known, _) =>
+    /// <summary>The snapshot version that last changed each application, as the controller keeps it for one-application reads.</summary>
+    private readonly Dictionary<string, long> _changedAt = new() { ["a"] = 1, ["b"] = 1 };
+
+    /// <summary>The applications one-application reads were sent (not answered 'unchanged').</summary>
+    private readonly List<string> _shipped = [];
+
+    private AdminStatusCache Cache() => new(
+        (known, _) =>
+        {
+            _asked.Add(known);
+            return Task.FromResult(known == _current.Version ? null : _current);
+        },
+        (name, known, _) =>
+        {
+            if (!_current.Status.Applications.TryGetValue(name, out var status))
+            {
+                return Task.FromResult<ApplicationView?>(new ApplicationView());
+            }
+            if (known == _changedAt[name])
+            {
+                return Task.FromResult<ApplicationView?>(null);
+            }
+            _shipped.Add(name);
+            return Task.FromResult<ApplicationView?>(new ApplicationView { Version = _changedAt[name], Status = status, Spec = _current.Applications.Single(s => s.Name == name) });
+        },
+        new ServeGatewayOptions());
+
+    [Fact]
+    public async Task GetApplicationAsync_NothingChanged_ShipsThatApplicationOnceAndNeverTheWholeStatus()
     {
-        _asked.Add(known);
-        return Task.FromResult(known == _current.Version ? null : _current);
-    }, new ServeGatewayOptions());
+        var cache = Cache();
+
+        var first = await cache.GetApplicationAsync("a", CancellationToken.None);
+        var second = await cache.GetApplicationAsync("a", CancellationToken.None);
+
+        Assert.Same(first, second);
+        Assert.Equal(["a"], _shipped);
+        Assert.Empty(_asked);
+        Assert.Equal(0, cache.Builds);
+        Assert.Equal(1, cache.ApplicationBuilds);
+    }
+
+    [Fact]
+    public async Task GetApplicationAsync_ApplicationChanged_ShowsTheChange()
+    {
+        var cache = Cache();
+        var before = await cache.GetApplicationAsync("b", CancellationToken.None);
+
+        _current = View(2, _current.Status.Applications["a"], Application("b", ApplicationState.Unhealthy)) with { Applications = _current.Applications };
+        _changedAt["b"] = 2;
+        var after = await cache.GetApplicationAsync("b", CancellationToken.None);
+
+        Assert.Equal(ApplicationState.Running, before?.Status);
+        Assert.Equal(ApplicationState.Unhealthy, after?.Status);
+        Assert.Equal(["b", "b"], _shipped);
+    }
+
+    [Fact]
+    public async Task GetApplicationAsync_NoSuchApplication_Null()
+    {
+        Assert.Null(await Cache().GetApplicationAsync("nothing", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task GetApplicationAsync_WholeViewBuiltFromTheSameObjects_SharesItsDetails()
+    {
+        var cache = Cache();
+        var view = await cache.GetAsync(CancellationToken.None);
+
+        var a = await cache.GetApplicationAsync("a", CancellationToken.None);
+
+        Assert.Same(view.Applications["a"], a);
+    }
 
     [Fact]
     public async Task GetAsync_NothingChanged_ReturnsTheSameViewBuiltOnce()

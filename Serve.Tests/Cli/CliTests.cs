@@ -107,6 +107,31 @@ public sealed partial class CliTests(AdminFixture fixture) : IAsyncLifetime, IDi
     }
 
     [Fact]
+    public async Task Status_NamedApplications_AsksForThoseAloneAndSkipsUnknownNames()
+    {
+        await AdminAsync("deploy", File("serve.yaml", Pipeline), "--wait");
+        // The snapshot moves after the last whole status was built: a whole read now would build it again.
+        await fixture.Serve.RunAsync(Deployment.For<Deployments.Greeter>().Bind("code"), "coded", null);
+        var builds = fixture.StatusCache.Builds;
+
+        var status = await AdminAsync("status", "greeter");
+        var json = await AdminAsync("status", "--json", "greeter");
+        Assert.Equal(builds, fixture.StatusCache.Builds);
+        // An unknown name is a 404 whose message lists the applications there are: that reads the whole status.
+        var partly = await AdminAsync("status", "greeter", "nothing");
+        var none = await AdminAsync("status", "nothing");
+
+        Assert.Equal(0, status.ExitCode);
+        Assert.Equal(status.Out, partly.Out);
+        Assert.Matches(@"(?m)^greeter\s+RUNNING\s+-\s+Greeter\s+HEALTHY\s+1/1$", status.Out);
+        Assert.DoesNotContain("text", status.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("coded", status.Out, StringComparison.Ordinal);
+        var applications = JsonDocument.Parse(json.Out).RootElement.GetProperty("applications");
+        Assert.Equal(["greeter"], applications.EnumerateObject().Select(p => p.Name));
+        Assert.Equal((0, "No application named nothing.\n"), (none.ExitCode, none.Out));
+    }
+
+    [Fact]
     public async Task StatusWatch_UntilCancelled_PrintsChangesAndExits0()
     {
         using var cancel = new CancellationTokenSource();

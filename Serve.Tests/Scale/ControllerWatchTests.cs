@@ -17,8 +17,9 @@ public sealed class ControllerWatchTests(ReconcileClusterFixture fixture) : ICla
 
     private IServeClient Serve => fixture.Serve;
 
-    private IControllerGrain Controller =>
-        fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IGrainFactory>().GetGrain<IControllerGrain>(IControllerGrain.Key);
+    private IGrainFactory Grains => fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IGrainFactory>();
+
+    private IControllerGrain Controller => Grains.GetGrain<IControllerGrain>(IControllerGrain.Key);
 
     [Fact]
     public async Task WatchRoutesAsync_StatusChangesThenARouteChange_AnswersWithTheRouteChange()
@@ -100,6 +101,52 @@ public sealed class ControllerWatchTests(ReconcileClusterFixture fixture) : ICla
             HeldEnsureFilter.Hold = null;
             gate.Open();
             await DeleteAsync(HeldEnsureFilter.Application, "free");
+        }
+    }
+
+    [Fact]
+    public async Task ReconcilePass_AnswerBringsANewerStatus_PublishedBeforeThePassEnds()
+    {
+        const string unreported = DroppedReportFilter.Application;
+        await Serve.RunAsync<IProbe>(App(1), HeldEnsureFilter.Application, null);
+        await Serve.RunAsync<IProbe>(App(1), unreported, null);
+        var first = Gate.Create("scale-pass-first");
+        var second = Gate.Create("scale-pass-second");
+        DroppedReportFilter.Armed = true;
+        HeldEnsureFilter.Hold = first;
+        try
+        {
+            using var deadline = new CancellationTokenSource(Deadline);
+            await first.WhenArrivedAsync(1).WaitAsync(deadline.Token);
+
+            // A pass is held; meanwhile "unreported" is scaled and runs its new replica, but its reports are lost, so
+            // only the next pass's answer can tell the controller.
+            var scaled = Serve.RunAsync<IProbe>(App(2), unreported, null, deadline.Token);
+            var deploymentName = (await Serve.GetStatusAsync(deadline.Token)).Applications[unreported].Deployments.Keys.Single();
+            var deployment = Grains.GetGrain<IDeploymentGrain>(new DeploymentId(unreported, deploymentName).Key);
+            while (await deployment.GetStatusAsync() is not { State: DeploymentState.Healthy, RunningReplicas: 2 })
+            {
+                await Task.Delay(20, deadline.Token);
+            }
+            Assert.Equal(ApplicationState.Deploying, (await Controller.GetSnapshotAsync()).Status.Applications[unreported].State);
+
+            // The next pass folds HEALTHY from "unreported" and stays held at "held" until the test ends: RUNNING must
+            // be published while it is (before, the pass published what it folded only at its end).
+            HeldEnsureFilter.Hold = second;
+            first.Open();
+            await second.WhenArrivedAsync(1).WaitAsync(deadline.Token);
+            await scaled;
+
+            Assert.Equal(ApplicationState.Running, (await Controller.GetSnapshotAsync()).Status.Applications[unreported].State);
+            Assert.Equal(1, second.Arrived);
+        }
+        finally
+        {
+            DroppedReportFilter.Armed = false;
+            HeldEnsureFilter.Hold = null;
+            first.Open();
+            second.Open();
+            await DeleteAsync(HeldEnsureFilter.Application, unreported);
         }
     }
 

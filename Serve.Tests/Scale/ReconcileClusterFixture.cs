@@ -5,7 +5,10 @@ using Serve.Tests.Infrastructure;
 
 namespace Serve.Tests.Scale;
 
-/// <summary>One silo of its own whose controller reconciles every 200 ms and whose <see cref="HeldEnsureFilter"/> can hold those calls.</summary>
+/// <summary>
+/// One silo of its own whose controller reconciles every 200 ms, whose <see cref="HeldEnsureFilter"/> can hold those calls,
+/// and whose <see cref="DroppedReportFilter"/> can lose an application's status reports.
+/// </summary>
 public sealed class ReconcileClusterFixture : IAsyncLifetime
 {
     public InProcessTestCluster Cluster { get; private set; } = null!;
@@ -19,6 +22,7 @@ public sealed class ReconcileClusterFixture : IAsyncLifetime
         builder.ConfigureSiloHost((_, host) => host.Logging.SetMinimumLevel(LogLevel.Warning));
         builder.ConfigureSilo((_, silo) => silo
             .AddIncomingGrainCallFilter<HeldEnsureFilter>()
+            .AddIncomingGrainCallFilter<DroppedReportFilter>()
             .AddServe(o =>
             {
                 o.ControllerReconcilePeriod = TimeSpan.FromMilliseconds(200);
@@ -31,6 +35,7 @@ public sealed class ReconcileClusterFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         HeldEnsureFilter.Hold = null;
+        DroppedReportFilter.Armed = false;
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
     }
