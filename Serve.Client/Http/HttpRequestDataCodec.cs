@@ -54,16 +54,8 @@ internal sealed class HttpRequestDataCodec : IFieldCodec<HttpRequestData>
             return ReferenceCodec.ReadReference<HttpRequestData, TInput>(ref reader, field)!;
         }
         field.EnsureWireType(WireType.LengthPrefixed);
-        var end = HttpWire.ReadEnd(ref reader, What);
-        if (end - reader.Position < 2)
-        {
-            throw HttpWire.Malformed(What, $"it holds {end - reader.Position} bytes, fewer than its format and flags");
-        }
-        var format = reader.ReadByte();
-        if (format != Format)
-        {
-            throw HttpWire.Malformed(What, $"it is in form {format}, and this build reads form {Format} only");
-        }
+        // The format byte and the flags.
+        var end = HttpWire.ReadStart(ref reader, What, Format, minimum: 2);
         var flags = reader.ReadByte();
         var request = new HttpRequestData
         {

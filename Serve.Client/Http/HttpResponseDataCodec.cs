@@ -41,16 +41,7 @@ internal sealed class HttpResponseDataCodec : IFieldCodec<HttpResponseData>
             return ReferenceCodec.ReadReference<HttpResponseData, TInput>(ref reader, field)!;
         }
         field.EnsureWireType(WireType.LengthPrefixed);
-        var end = HttpWire.ReadEnd(ref reader, What);
-        if (end - reader.Position < 1)
-        {
-            throw HttpWire.Malformed(What, "it holds no bytes, not even its format");
-        }
-        var format = reader.ReadByte();
-        if (format != Format)
-        {
-            throw HttpWire.Malformed(What, $"it is in form {format}, and this build reads form {Format} only");
-        }
+        var end = HttpWire.ReadStart(ref reader, What, Format, minimum: 1);
         var status = reader.ReadVarUInt32();
         if (status > 999)
         {

@@ -165,6 +165,21 @@ internal static class HttpWire
     /// Reads the varint length of a value's bytes and returns where they end; a length past what the input holds fails
     /// before anything is read.
     /// </summary>
+    /// <summary>
+    /// Reads a block's length and its format byte, which must be <paramref name="format"/>; the position where the block
+    /// ends. A block shorter than <paramref name="minimum"/> bytes (its format included) is refused.
+    /// </summary>
+    public static long ReadStart<TInput>(ref Reader<TInput> reader, string what, byte format, int minimum)
+    {
+        var end = ReadEnd(ref reader, what);
+        if (end - reader.Position < minimum)
+        {
+            throw Malformed(what, $"it holds {end - reader.Position} bytes, fewer than the {minimum} of its fixed part");
+        }
+        var found = reader.ReadByte();
+        return found == format ? end : throw Malformed(what, $"it is in form {found}, and this build reads form {format} only");
+    }
+
     public static long ReadEnd<TInput>(ref Reader<TInput> reader, string what)
     {
         var length = reader.ReadVarUInt32();
