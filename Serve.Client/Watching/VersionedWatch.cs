@@ -50,16 +50,27 @@ internal sealed class VersionedWatch<T>
 
     /// <summary>
     /// The next value whose version differs from the last one handed on. Failed polls are retried with backoff;
-    /// past the backoff's attempts the last failure is thrown.
+    /// past the backoff's attempts the last failure is thrown. Once <paramref name="cancellationToken"/> is cancelled
+    /// this throws an <see cref="OperationCanceledException"/>, whatever the poll in flight ended with.
     /// </summary>
     public async Task<T> NextAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
-            var value = await _retry.ExecuteAsync(
-                static async (state, token) => await state.Self._poll(state.Known, token),
-                (Self: this, Known: Version),
-                cancellationToken);
+            T value;
+            try
+            {
+                value = await _retry.ExecuteAsync(
+                    static async (state, token) => await state.Self._poll(state.Known, token),
+                    (Self: this, Known: Version),
+                    cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                // The caller cancelled while the poll failed for a reason of its own (the watched grain's silo died at that
+                // moment): not retried, and a cancellation all the same, as the caller asked.
+                throw new OperationCanceledException("The watch was cancelled; its last poll failed meanwhile.", e, cancellationToken);
+            }
             var version = _versionOf(value);
             if (version != Version)
             {

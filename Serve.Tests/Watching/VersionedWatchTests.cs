@@ -110,4 +110,22 @@ public sealed class VersionedWatchTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => next.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(1, source.Polls);
     }
+
+    [Fact]
+    public async Task NextAsync_PollFailsAsTheCallerCancels_ThrowsCancellationNotTheFailure()
+    {
+        // A router cancels its poll to ask again at once when a call finds a replica's silo dead; the poll, to a grain on
+        // that same silo, may end at that moment in SiloUnavailableException instead. The router took that for a failure
+        // that was not a cancellation, and its watch (and every request queued for the deployment) stopped for good.
+        using var cancel = new CancellationTokenSource();
+        var poll = new TaskCompletionSource<long>();
+        var watch = new VersionedWatch<long>((_, _) => poll.Task, v => v, Backoff, _time);
+
+        var next = watch.NextAsync(cancel.Token);
+        await cancel.CancelAsync();
+        poll.SetException(new InvalidOperationException("the target silo became unavailable"));
+
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => next.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.IsType<InvalidOperationException>(error.InnerException);
+    }
 }
