@@ -49,28 +49,9 @@ internal static class RequestBodyReader
                     return new(RequestBodyReadStatus.TooLarge, []);
                 }
                 var complete = result.IsCompleted || arrived == declared;
-                if (complete && buffer is null)
+                if (Take(reader, data, complete, ref buffer, budget) is { } read)
                 {
-                    // The common case: the whole body came in one read.
-                    if (!budget.TryTake(data.Length))
-                    {
-                        reader.AdvanceTo(data.Start, data.End);
-                        return new(RequestBodyReadStatus.OverBudget, []);
-                    }
-                    var body = data.ToArray();
-                    reader.AdvanceTo(data.End);
-                    return new(RequestBodyReadStatus.Complete, body);
-                }
-                buffer ??= new RequestBodyBuffer(budget);
-                if (!buffer.TryAppend(data))
-                {
-                    reader.AdvanceTo(data.Start, data.End);
-                    return new(RequestBodyReadStatus.OverBudget, []);
-                }
-                reader.AdvanceTo(data.End);
-                if (complete)
-                {
-                    return Finish(buffer, budget);
+                    return read;
                 }
             }
         }
@@ -100,12 +81,42 @@ internal static class RequestBodyReader
         }
     }
 
-    private static RequestBodyRead Finish(RequestBodyBuffer buffer, RequestBodyBudget budget)
+    /// <summary>
+    /// Takes one read's bytes from <paramref name="reader"/>: when <paramref name="complete"/> and nothing was gathered
+    /// before (the common case: the whole body in one read), straight into the array that travels; else into
+    /// <paramref name="buffer"/> (made at the first such read). The body when it is complete, "over budget" when the
+    /// bytes cannot be held (left unread), null while more is to come.
+    /// </summary>
+    internal static RequestBodyRead? Take(PipeReader reader, ReadOnlySequence<byte> data, bool complete, ref RequestBodyBuffer? buffer, RequestBodyBudget budget)
+    {
+        if (complete && buffer is null)
+        {
+            if (!budget.TryTake(data.Length))
+            {
+                reader.AdvanceTo(data.Start, data.End);
+                return new(RequestBodyReadStatus.OverBudget, []);
+            }
+            var body = data.ToArray();
+            reader.AdvanceTo(data.End);
+            return new(RequestBodyReadStatus.Complete, body);
+        }
+        buffer ??= new RequestBodyBuffer(budget);
+        if (!buffer.TryAppend(data))
+        {
+            reader.AdvanceTo(data.Start, data.End);
+            return new(RequestBodyReadStatus.OverBudget, []);
+        }
+        reader.AdvanceTo(data.End);
+        return complete ? new(RequestBodyReadStatus.Complete, TakeWhole(buffer, budget)) : null;
+    }
+
+    /// <summary>The gathered body as the one array that travels.</summary>
+    internal static byte[] TakeWhole(RequestBodyBuffer buffer, RequestBodyBudget budget)
     {
         var body = buffer.ToArray();
         // The array that travels replaces the chunks, which the caller's finally gives back (never fewer bytes than the
         // body): both exist for the moment of the copy, so the body is taken without a check.
         budget.Take(body.Length);
-        return new(RequestBodyReadStatus.Complete, body);
+        return body;
     }
 }

@@ -60,30 +60,11 @@ internal static class GrpcRequestStartReader
                     reader.AdvanceTo(data.Start, data.End);
                     return TooLarge(framing);
                 }
-                if (result.IsCompleted && buffer is null)
+                if (RequestBodyReader.Take(reader, data, result.IsCompleted, ref buffer, budget) is { } read)
                 {
-                    // The common case: the whole body came in one read.
-                    if (!budget.TryTake(data.Length))
-                    {
-                        reader.AdvanceTo(data.Start, data.End);
-                        return new(RequestBodyReadStatus.OverBudget, []);
-                    }
-                    var body = data.ToArray();
-                    reader.AdvanceTo(data.End);
-                    return new(RequestBodyReadStatus.Complete, body);
+                    return new(read.Status, read.Body);
                 }
-                buffer ??= new RequestBodyBuffer(budget);
-                if (!buffer.TryAppend(data))
-                {
-                    reader.AdvanceTo(data.Start, data.End);
-                    return new(RequestBodyReadStatus.OverBudget, []);
-                }
-                reader.AdvanceTo(data.End);
-                if (result.IsCompleted)
-                {
-                    return new(RequestBodyReadStatus.Complete, Take(buffer, budget));
-                }
-                if (buffer.Length >= HttpForwarder.MaxInlineBody)
+                if (buffer is { Length: >= HttpForwarder.MaxInlineBody })
                 {
                     return Streaming(buffer, budget, null);
                 }
@@ -127,16 +108,8 @@ internal static class GrpcRequestStartReader
     }
 
     private static GrpcRequestStart Streaming(RequestBodyBuffer? buffer, RequestBodyBudget budget, Task<ReadResult>? pending) =>
-        new(RequestBodyReadStatus.Complete, buffer is null ? [] : Take(buffer, budget), Streams: true, Pending: pending);
+        new(RequestBodyReadStatus.Complete, buffer is null ? [] : RequestBodyReader.TakeWhole(buffer, budget), Streams: true, Pending: pending);
 
     private static GrpcRequestStart TooLarge(GrpcMessageFraming framing) =>
         new(RequestBodyReadStatus.TooLarge, [], Reason: $"a request message of {framing.TooLarge} bytes is over the limit of {framing.MaxMessageSize} bytes");
-
-    private static byte[] Take(RequestBodyBuffer buffer, RequestBodyBudget budget)
-    {
-        var body = buffer.ToArray();
-        // The array that travels replaces the chunks, which the finally gives back.
-        budget.Take(body.Length);
-        return body;
-    }
 }
