@@ -11,6 +11,7 @@ internal static class ServeEvents
     public const int DeploymentUnavailable = 1005;
     public const int RouterRemoved = 1006;
     public const int ReplicaRefusedExchange = 1007;
+    public const int ReplicaSetApplyFailed = 1008;
 
     // Replicas: 2000s
     public const int ReplicaStarted = 2001;
@@ -60,6 +61,7 @@ internal static class ServeEvents
     public const int RequestBodyRejected = 5009;
     public const int GrpcCallAnswered = 5010;
     public const int GrpcCallUnrouted = 5011;
+    public const int RoutesApplyFailed = 5012;
     public const int WebSocketAccepted = 5030;
     public const int WebSocketClosed = 5031;
 

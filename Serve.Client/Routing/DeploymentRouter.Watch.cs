@@ -11,17 +11,7 @@ namespace Serve.Routing;
 /// </summary>
 internal sealed partial class DeploymentRouter
 {
-    private void RepollNow()
-    {
-        try
-        {
-            Volatile.Read(ref _poll)?.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // That poll already ended; the next one is current.
-        }
-    }
+    private void RepollNow() => Volatile.Read(ref _replicaWatch)?.RepollNow();
 
     internal void Apply(ReplicaSet set)
     {
@@ -61,7 +51,7 @@ internal sealed partial class DeploymentRouter
         }
     }
 
-    private async Task WatchAsync()
+    private Task WatchAsync()
     {
         var grain = _grains.GetGrain<IDeploymentGrain>(_deployment.Key);
         var watch = new VersionedWatch<ReplicaSet>(
@@ -70,23 +60,8 @@ internal sealed partial class DeploymentRouter
             WatchBackoff.Forever,
             _time,
             (error, delay) => LogWatchFailed(_logger, _deployment.Key, delay, ErrorText.Of(error)));
-        while (!_stopping.IsCancellationRequested)
-        {
-            using var poll = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            Volatile.Write(ref _poll, poll);
-            try
-            {
-                Apply(await watch.NextAsync(poll.Token));
-            }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (OperationCanceledException) when (poll.IsCancellationRequested)
-            {
-                // RepollNow: ask again at once.
-            }
-        }
+        Volatile.Write(ref _replicaWatch, watch);
+        return watch.RunAsync(Apply, (error, delay) => LogApplyFailed(_logger, error, _deployment.Key, delay), _stopping.Token);
     }
 
     [LoggerMessage(EventId = ServeEvents.ReplicaSetChanged, Level = LogLevel.Debug, Message = "Deployment {Deployment}: replica set v{Version} with {Count} replica(s)")]
@@ -94,4 +69,7 @@ internal sealed partial class DeploymentRouter
 
     [LoggerMessage(EventId = ServeEvents.WatchFailed, Level = LogLevel.Warning, Message = "Deployment {Deployment}: watching the replica set failed ({Error}); retrying in {Delay}")]
     private static partial void LogWatchFailed(ILogger logger, string deployment, TimeSpan delay, string error);
+
+    [LoggerMessage(EventId = ServeEvents.ReplicaSetApplyFailed, Level = LogLevel.Error, Message = "Deployment {Deployment}: the replica set could not be taken in; asking for it again in {Delay}")]
+    private static partial void LogApplyFailed(ILogger logger, Exception error, string deployment, TimeSpan delay);
 }

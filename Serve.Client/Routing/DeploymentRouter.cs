@@ -26,7 +26,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
     private readonly CancellationTokenSource _stopping = new();
     private RoutedReplica[] _replicas = [];
     private readonly List<RoutedReplica> _forgotten = [];
-    private CancellationTokenSource? _poll;
+    private VersionedWatch<ReplicaSet>? _replicaWatch;
     private ReplicaSet? _set;
     private readonly Action<DeploymentRouter>? _onGone;
     private int _started;

@@ -16,6 +16,9 @@ internal sealed class VersionedWatch<T>
     private readonly Func<long, CancellationToken, Task<T>> _poll;
     private readonly Func<T, long> _versionOf;
     private readonly ResiliencePipeline _retry;
+    private readonly WatchBackoff _backoff;
+    private readonly TimeProvider _time;
+    private CancellationTokenSource? _inFlight;
 
     /// <param name="poll">Asks for the value newer than the version given (-1: any), or the same one after a while unchanged.</param>
     /// <param name="versionOf">The version of a value.</param>
@@ -26,6 +29,8 @@ internal sealed class VersionedWatch<T>
     {
         _poll = poll;
         _versionOf = versionOf;
+        _backoff = backoff;
+        _time = time;
         _retry = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
@@ -77,6 +82,70 @@ internal sealed class VersionedWatch<T>
                 Version = version;
                 return value;
             }
+        }
+    }
+
+    /// <summary>
+    /// Hands each new value to <paramref name="apply"/> until <paramref name="stoppingToken"/> is cancelled, then returns.
+    /// Nothing else ends it: a watcher that stopped for good would leave its process with a stale view for as long as it
+    /// lives (a router's queued requests waiting forever for a replica set that never comes). A value that
+    /// <paramref name="apply"/> failed on is told to <paramref name="onApplyFailed"/>, and, after the backoff, asked for
+    /// and applied again (the version before it still counts as the last seen), so a failure that passes heals by itself
+    /// and one that does not is seen in the log. <see cref="RepollNow"/> abandons the poll in flight and asks again at once.
+    /// </summary>
+    /// <param name="apply">Takes in a new value; called from one poll at a time.</param>
+    /// <param name="onApplyFailed">Told of each failure to apply a value, or to poll past the backoff's attempts, and the delay before asking again.</param>
+    /// <param name="stoppingToken">Ends the watch.</param>
+    public async Task RunAsync(Action<T> apply, Action<Exception, TimeSpan> onApplyFailed, CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            using var poll = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            Volatile.Write(ref _inFlight, poll);
+            var known = Version;
+            try
+            {
+                apply(await NextAsync(poll.Token).ConfigureAwait(false));
+                failures = 0;
+                continue;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (OperationCanceledException) when (poll.IsCancellationRequested)
+            {
+                // RepollNow: ask again at once.
+                continue;
+            }
+            catch (Exception e)
+            {
+                Version = known;
+                var delay = _backoff.DelayAfter(++failures);
+                onApplyFailed(e, delay);
+                try
+                {
+                    await Task.Delay(delay, _time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Abandons the poll <see cref="RunAsync"/> has in flight, if any, and asks again at once.</summary>
+    public void RepollNow()
+    {
+        try
+        {
+            Volatile.Read(ref _inFlight)?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // That poll already ended; the next one is current.
         }
     }
 }

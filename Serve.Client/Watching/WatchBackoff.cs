@@ -11,4 +11,8 @@ internal sealed record WatchBackoff(TimeSpan FirstDelay, TimeSpan MaxDelay, int 
 
     /// <summary>For a caller waiting on a result: rides out a silo restart or a controller moving (about 15 s), then fails.</summary>
     public static readonly WatchBackoff Caller = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), 10);
+
+    /// <summary>The delay before the <paramref name="failures"/>-th try in a row: doubling from <see cref="FirstDelay"/>, at most <see cref="MaxDelay"/>.</summary>
+    public TimeSpan DelayAfter(int failures) =>
+        TimeSpan.FromTicks(Math.Min(MaxDelay.Ticks, FirstDelay.Ticks << Math.Clamp(failures - 1, 0, 20)));
 }

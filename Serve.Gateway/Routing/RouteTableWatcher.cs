@@ -53,7 +53,7 @@ internal sealed partial class RouteTableWatcher : BackgroundService
     /// <summary>Whether the controller has answered at least once (what <c>/-/healthz</c> reports).</summary>
     public bool HasTable => _table is not null;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var controller = _grains.GetGrain<IControllerGrain>(IControllerGrain.Key);
         // The silo may still be starting, or the controller moving: the last table is kept meanwhile.
@@ -63,23 +63,16 @@ internal sealed partial class RouteTableWatcher : BackgroundService
             WatchBackoff.Forever,
             _time,
             (error, delay) => LogWatchFailed(_logger, error, delay));
-        while (!stoppingToken.IsCancellationRequested)
+        return watch.RunAsync(Apply, (error, delay) => LogApplyFailed(_logger, error, delay), stoppingToken);
+    }
+
+    private void Apply(RouteSnapshot snapshot)
+    {
+        // A long poll that timed out, or a new controller activation, answers with the same routes: the table and the log stay.
+        if (_table is null || !_table.Routes.OrderBy(r => r.Prefix, StringComparer.Ordinal).SequenceEqual(snapshot.Routes.OrderBy(r => r.Prefix, StringComparer.Ordinal)))
         {
-            RouteSnapshot snapshot;
-            try
-            {
-                snapshot = await watch.NextAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            // A long poll that timed out, or a new controller activation, answers with the same routes: the table and the log stay.
-            if (_table is null || !_table.Routes.OrderBy(r => r.Prefix, StringComparer.Ordinal).SequenceEqual(snapshot.Routes.OrderBy(r => r.Prefix, StringComparer.Ordinal)))
-            {
-                _table = new RoutePrefixTable(snapshot.Routes);
-                LogRoutes(_logger, snapshot.Routes.Count, snapshot.Version);
-            }
+            _table = new RoutePrefixTable(snapshot.Routes);
+            LogRoutes(_logger, snapshot.Routes.Count, snapshot.Version);
         }
     }
 
@@ -105,6 +98,9 @@ internal sealed partial class RouteTableWatcher : BackgroundService
 
     [LoggerMessage(EventId = ServeEvents.RoutesWatchFailed, Level = LogLevel.Debug, Message = "Watching the controller's routes failed; retrying in {Delay}")]
     private static partial void LogWatchFailed(ILogger logger, Exception error, TimeSpan delay);
+
+    [LoggerMessage(EventId = ServeEvents.RoutesApplyFailed, Level = LogLevel.Error, Message = "The controller's routes could not be taken in; the last table stays, asking again in {Delay}")]
+    private static partial void LogApplyFailed(ILogger logger, Exception error, TimeSpan delay);
 
     [LoggerMessage(EventId = ServeEvents.RoutesWatchFailed, Level = LogLevel.Debug, Message = "Reading the controller's status for the dashboard failed; asked again on the next read")]
     private static partial void LogStatusFailed(ILogger logger, Exception error);

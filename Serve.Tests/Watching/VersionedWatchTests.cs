@@ -128,4 +128,152 @@ public sealed class VersionedWatchTests
         var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => next.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.IsType<InvalidOperationException>(error.InnerException);
     }
+
+    /// <summary>A watched grain whose polls the test answers one at a time.</summary>
+    private sealed class ManualSource
+    {
+        private readonly Lock _gate = new();
+        private readonly List<(long Known, TaskCompletionSource<long> Answer, CancellationToken Token)> _polls = [];
+        private readonly SemaphoreSlim _asked = new(0);
+
+        public Task<long> PollAsync(long known, CancellationToken cancellationToken)
+        {
+            var answer = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_gate)
+            {
+                _polls.Add((known, answer, cancellationToken));
+            }
+            _asked.Release();
+            return answer.Task.WaitAsync(cancellationToken);
+        }
+
+        /// <summary>
+        /// Waits (real time, bounded) for the next poll, moving <paramref name="clock"/> on in small steps meanwhile when
+        /// given, and returns what it asked with and how to answer it.
+        /// </summary>
+        public async Task<(long Known, TaskCompletionSource<long> Answer, CancellationToken Token)> NextPollAsync(FakeTimeProvider? clock = null)
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (!await _asked.WaitAsync(TimeSpan.FromMilliseconds(5)))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "no poll came");
+                clock?.Advance(TimeSpan.FromMilliseconds(25));
+            }
+            lock (_gate)
+            {
+                return _polls[^1];
+            }
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_ApplyThrows_ToldThenTheSameValueAskedForAndAppliedAgainAfterTheBackoff()
+    {
+        var source = new ManualSource();
+        var watch = new VersionedWatch<long>(source.PollAsync, v => v, Backoff, _time);
+        var applied = new List<long>();
+        var failures = new List<(Exception Error, TimeSpan Delay)>();
+        using var stop = new CancellationTokenSource();
+        var run = watch.RunAsync(
+            value =>
+            {
+                applied.Add(value);
+                if (applied.Count == 1)
+                {
+                    throw new InvalidOperationException("bad set");
+                }
+            },
+            (error, delay) => failures.Add((error, delay)),
+            stop.Token);
+
+        (await source.NextPollAsync()).Answer.SetResult(1);
+        var (error, delay) = Assert.Single(await WaitForAsync(() => failures));
+        Assert.Equal("bad set", error.Message);
+        Assert.Equal(Backoff.FirstDelay, delay);
+        Assert.Equal(-1, watch.Version);
+
+        // Asked again after the backoff, from the version before the failed one, so the same value comes again.
+        var again = await source.NextPollAsync(_time);
+        Assert.Equal(-1, again.Known);
+        again.Answer.SetResult(1);
+        Assert.Equal(1, (await source.NextPollAsync()).Known);
+        Assert.Equal([1, 1], applied);
+        Assert.Equal(1, watch.Version);
+
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task RunAsync_PollFailsPastMaxAttempts_ToldAndGoesOnWatching()
+    {
+        var source = new ManualSource();
+        var watch = new VersionedWatch<long>(source.PollAsync, v => v, Backoff with { MaxAttempts = 1 }, _time);
+        var applied = new List<long>();
+        var failures = new List<(Exception Error, TimeSpan Delay)>();
+        using var stop = new CancellationTokenSource();
+        var run = watch.RunAsync(applied.Add, (error, delay) => failures.Add((error, delay)), stop.Token);
+
+        (await source.NextPollAsync()).Answer.SetException(new InvalidOperationException("silo starting"));
+        (await source.NextPollAsync(_time)).Answer.SetException(new InvalidOperationException("silo gone"));
+        Assert.Equal("silo gone", Assert.Single(await WaitForAsync(() => failures)).Error.Message);
+        (await source.NextPollAsync(_time)).Answer.SetResult(7);
+        await source.NextPollAsync();
+
+        Assert.Equal([7], applied);
+        Assert.False(run.IsCompleted);
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task RunAsync_RepollNow_AbandonsThePollInFlightAndAsksAgainAtOnce()
+    {
+        var source = new ManualSource();
+        var watch = new VersionedWatch<long>(source.PollAsync, v => v, Backoff, _time);
+        var applied = new List<long>();
+        using var stop = new CancellationTokenSource();
+        var run = watch.RunAsync(applied.Add, (error, _) => Assert.Fail(error.ToString()), stop.Token);
+        (await source.NextPollAsync()).Answer.SetResult(3);
+        var waiting = await source.NextPollAsync();
+
+        watch.RepollNow();
+
+        Assert.True(waiting.Token.IsCancellationRequested);
+        var asked = await source.NextPollAsync();
+        Assert.Equal(3, asked.Known);
+        asked.Answer.SetResult(4);
+        await source.NextPollAsync();
+        Assert.Equal([3, 4], applied);
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task RunAsync_StoppedWhilePolling_ReturnsWithoutApplyingOrTelling()
+    {
+        var source = new ManualSource();
+        var watch = new VersionedWatch<long>(source.PollAsync, v => v, Backoff, _time);
+        var told = 0;
+        using var stop = new CancellationTokenSource();
+        var run = watch.RunAsync(_ => Assert.Fail("applied"), (_, _) => told++, stop.Token);
+        await source.NextPollAsync();
+
+        await stop.CancelAsync();
+
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, told);
+    }
+
+    /// <summary>Polls <paramref name="list"/> (real time, bounded) until it has an item.</summary>
+    private static async Task<List<T>> WaitForAsync<T>(Func<List<T>> list)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (list().Count == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "nothing came");
+            await Task.Delay(5);
+        }
+        return list();
+    }
 }
