@@ -52,7 +52,9 @@ internal sealed partial class DeploymentRouter
                 ReplicaResponse response;
                 try
                 {
-                    response = await replica.Grain.HttpAsync(call, lostOrCancelled?.Token ?? token);
+                    response = await (replica.IsLocal && LocalReplicas?.Find(replica.Id) is { } local
+                        ? local.HttpAsync(call, token)
+                        : replica.Grain.HttpAsync(call, lostOrCancelled?.Token ?? token));
                 }
                 catch (Exception e) when (RetryPolicy.Classify(e, replica.IsLost) is { } setback)
                 {

@@ -57,7 +57,10 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
     /// <summary>How a replica is picked for each request; by default model-aware for requests naming a multiplexed model, else power of two choices.</summary>
     public IReplicaChoice Choice { get; init; }
 
-    /// <summary>The replicas of this router's silo (<see cref="RoutedReplica.IsLocal"/>); null in an Orleans client.</summary>
+    /// <summary>
+    /// The replicas of this router's silo (<see cref="RoutedReplica.IsLocal"/>), called direct while they run
+    /// (<see cref="ILocalReplicas.Find"/>); null in an Orleans client.
+    /// </summary>
     public ILocalReplicas? LocalReplicas { get; init; }
 
     public DeploymentId Deployment => _deployment;
@@ -115,7 +118,9 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
                 ReplicaResponse response;
                 try
                 {
-                    response = await replica.Grain.InvokeAsync(request, replica.IsLocal ? deadline.Token : lostOrCancelled?.Token ?? replica.LostToken)
+                    response = await (replica.IsLocal && LocalReplicas?.Find(replica.Id) is { } local
+                        ? local.InvokeAsync(request, deadline.Token)
+                        : replica.Grain.InvokeAsync(request, replica.IsLocal ? deadline.Token : lostOrCancelled?.Token ?? replica.LostToken))
                         .ConfigureAwait(false);
                 }
                 catch (Exception e) when (RetryPolicy.Classify(e, replica.IsLost) is { } setback)

@@ -8,4 +8,10 @@ internal interface ILocalReplicas
 {
     /// <summary>Whether the replica <paramref name="replicaId"/> runs in this silo.</summary>
     bool Contains(string replicaId);
+
+    /// <summary>
+    /// The replica <paramref name="replicaId"/> to call without an Orleans message, while it runs in this silo; null once it
+    /// stopped (or never ran here), and the call then goes through Orleans, which answers as the grain does.
+    /// </summary>
+    ILocalReplica? Find(string replicaId);
 }

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using Orleans.Serialization;
 using Serve.Diagnostics;
 using Serve.Grains;
 using Serve.Http;
@@ -95,8 +96,8 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         UpdateLoadReporting(spec);
         PublishModels(spec, _instance);
         _observer.TrackOngoing(() => Volatile.Read(ref _inFlight));
-        // Before the deployment hears of it: this silo's routers then know it is theirs from its first call.
-        _local.Add(ReplicaId);
+        // Before the deployment hears of it: this silo's routers then know it is theirs, and call it direct, from its first call.
+        _local.Add(ReplicaId, new InProcessReplica(this, GrainContext, _services.GetRequiredService<DeepCopier>()));
         LogStarted(_logger, ReplicaId, _silo);
         return _silo;
     }
@@ -353,6 +354,8 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
 
     public async Task StopAsync(TimeSpan gracefulTimeout, CancellationToken cancellationToken)
     {
+        // This silo's routers stop calling direct first: a call already queued as a turn finds it stopping, as a message would.
+        _local.Remove(ReplicaId);
         _stopping = true;
         _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (Volatile.Read(ref _inFlight) > 0)
@@ -377,7 +380,6 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             await instance.DisposeAsync();
         }
         _observer?.StopTracking();
-        _local.Remove(ReplicaId);
         _ledger.Release(ReplicaId);
         LogStopped(_logger, ReplicaId);
         DeactivateOnIdle();
@@ -386,7 +388,15 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // Deactivated by the runtime without a stop (its silo stopped past its drain): the instance is disposed all the same.
+        _local.Remove(ReplicaId);
         _stopping = true;
+        // Orleans waited for its own calls to end, but not for this silo's direct ones (InProcessReplica): they still use
+        // the instance.
+        _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (Volatile.Read(ref _inFlight) > 0)
+        {
+            await _drained.Task.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        }
         if (_http is { } http)
         {
             _http = null;
@@ -399,7 +409,6 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         }
         // However it ends (stopped, failed, or deactivated by the runtime), its room is free again.
         _observer?.StopTracking();
-        _local.Remove(ReplicaId);
         _ledger.Release(ReplicaId);
         await base.OnDeactivateAsync(reason, cancellationToken);
     }

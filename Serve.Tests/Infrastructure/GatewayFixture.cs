@@ -27,6 +27,9 @@ public sealed class GatewayFixture : IAsyncLifetime
 
     public string GatewaySilo { get; private set; } = "";
 
+    /// <summary>The gateway silo's services.</summary>
+    public IServiceProvider GatewayServices => _gateway.Services;
+
     public async Task InitializeAsync()
     {
         var ports = FreePorts.Take(4);
