@@ -26,7 +26,7 @@ public static class ServeHost
         builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         var assemblies = DeploymentAssemblies.Load(builder.Configuration);
-        builder.UseOrleans(silo => silo.UseServeCluster(builder.Configuration).AddServe(o => DeploymentAssemblies.Register(o, assemblies)));
+        builder.UseOrleans(silo => silo.UseServeCluster(builder.Configuration).AddServeMallocTuning(builder.Configuration).AddServe(o => DeploymentAssemblies.Register(o, assemblies)));
         builder.Services.AddServeTelemetry(builder.Configuration, assemblies, "serve-gateway");
         builder.Services.AddHostedService<GatewayStartedLog>();
         builder.Services.AddServeGateway();

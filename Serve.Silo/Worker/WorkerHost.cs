@@ -21,7 +21,7 @@ internal static partial class WorkerHost
         try
         {
             assemblies = DeploymentAssemblies.Load(builder.Configuration);
-            builder.UseOrleans(silo => silo.UseServeCluster(builder.Configuration).AddServe(o => DeploymentAssemblies.Register(o, assemblies)));
+            builder.UseOrleans(silo => silo.UseServeCluster(builder.Configuration).AddServeMallocTuning(builder.Configuration).AddServe(o => DeploymentAssemblies.Register(o, assemblies)));
             builder.Services.AddServeTelemetry(builder.Configuration, assemblies, "serve-worker");
         }
         catch (InvalidOperationException e)
