@@ -3,8 +3,11 @@ namespace Serve.Tests.Memory;
 /// <summary>The contract of <see cref="MallocProbe"/>.</summary>
 public interface IMallocProbe
 {
-    /// <summary>Whether malloc serves a block of <paramref name="bytes"/> in this process by mapping it on its own (glibc's <c>IS_MMAPPED</c>), not from an arena.</summary>
-    Task<bool> IsMappedAsync(int bytes, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Whether malloc in this process maps blocks of <paramref name="bytes"/> on their own (glibc's <c>IS_MMAPPED</c>) once
+    /// its arenas' free chunks are used up, rather than growing an arena.
+    /// </summary>
+    Task<bool> MapsBlocksOfAsync(int bytes, CancellationToken cancellationToken = default);
 
     /// <summary>The id of the process the replica runs in.</summary>
     Task<int> ProcessIdAsync(CancellationToken cancellationToken = default);
