@@ -19,6 +19,8 @@ public static class ServeHost
     /// <see cref="IServeClient"/> from its services. Like a worker, it loads the deployment assemblies listed under
     /// <c>Serve:Assemblies</c> first: a gateway resolves the import paths of the config files its admin API applies.
     /// Replicas are built only of classes in those assemblies and in the entry assembly (<see cref="Hosting.ServeOptions.DeploymentAssemblies"/>).
+    /// Like a worker, it owns its process's malloc: on Linux with glibc it fixes the mmap threshold (<c>Serve:Memory</c>,
+    /// <see cref="Memory.ServeMemoryOptions"/>) so that freed native memory goes back to the system.
     /// </summary>
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {

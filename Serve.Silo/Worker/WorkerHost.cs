@@ -10,7 +10,8 @@ namespace Serve.Worker;
 /// <summary>
 /// The worker silo: <c>dotnet Serve.Silo.dll</c>. Joins the cluster described by <c>Serve:Cluster</c>
 /// (appsettings.json or environment variables such as <c>Serve__Cluster__Mode=Redis</c>), hosts replicas,
-/// and loads the deployment assemblies listed under <c>Serve:Assemblies</c>.
+/// loads the deployment assemblies listed under <c>Serve:Assemblies</c>, and on Linux with glibc fixes malloc's mmap
+/// threshold (<c>Serve:Memory</c>) so that native memory freed as replicas come and go goes back to the system.
 /// </summary>
 internal static partial class WorkerHost
 {
