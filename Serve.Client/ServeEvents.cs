@@ -83,6 +83,10 @@ internal static class ServeEvents
     public const int ClusterPeerRefused = 8020;
     public const int ClusterInsecure = 8021;
     public const int ReplicaSpecRefused = 8022;
+    public const int MallocTuned = 8030;
+    public const int MallocLeftAlone = 8031;
+    public const int MallocNotGlibc = 8032;
+    public const int MallocTuningRefused = 8033;
 
     // Telemetry and access log: 9000s
     public const int TelemetryListening = 9001;

@@ -83,6 +83,8 @@ public sealed class ServeTestHost : IAsyncDisposable
             ["Serve:Cluster:SiloPort"] = LoopbackPort.TakeFree().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Serve:Http:ConfigureKestrel"] = "false",
             ["Serve:Admin:Enabled"] = "false",
+            // A test run is the user's process: its malloc is not Serve's to change.
+            ["Serve:Memory:SetMmapThreshold"] = "false",
         });
         builder.Configuration.AddInMemoryCollection(options.Configuration);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);

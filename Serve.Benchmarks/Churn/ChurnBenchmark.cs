@@ -26,6 +26,8 @@ internal static class ChurnBenchmark
           --silos <n>          silos in this process; the first is also the gateway (default 2)
           --process-silos <n>  worker silo processes, on a throwaway redis-server; 0: none (default 1)
           --requests <n>       requests per second to the stable application (default 200)
+        The worker processes inherit this process's environment: Serve__Memory__SetMmapThreshold=false runs them with
+        malloc left alone (the baseline for Serve's fixed mmap threshold).
         """;
 
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(120);
@@ -48,6 +50,11 @@ internal static class ChurnBenchmark
             Console.WriteLine($"churn: {settings.Rounds} rounds of {settings.Minutes} min, {settings.Rate} deploy/delete operations per minute ({settings.Replicas} replicas each) on {settings.Silos} silos {cluster.Description}, "
                 + $"{settings.Requests} req/s to a stable application; {Environment.ProcessorCount} cores; load average {ScaleBenchmark.LoadAverage()}; "
                 + $"{(GCSettings.IsServerGC ? "Server" : "Workstation")} GC here; settings the worker processes inherit: {MemorySettings()}");
+            foreach (var worker in cluster.Workers)
+            {
+                // What the worker did to its malloc at start (Serve:Memory), in its own words.
+                Console.WriteLine($"{worker.Name}: {await worker.WaitForLineAsync(l => l.Contains("Native memory:", StringComparison.Ordinal), TimeSpan.FromSeconds(10))}");
+            }
             await serve.RunAsync(Deployment.For<NoOpIngress>().Options(o => o with { NumReplicas = 2 }).Bind(), "stable", "/stable");
             // Warm: JIT, connections, a churned application's whole life once; the baseline once its grains are gone.
             var cold = await MeasureAsync(cluster, workers);
@@ -204,11 +211,12 @@ internal static class ChurnBenchmark
         return new ChurnMeasure(activations, Timer.ActiveCount, self, workers.Select((w, i) => ProcessSample.Read(w.Name, w.Pid, w.Counters) with { GcHeapBytes = liveHeaps[i] }).ToArray(), memory, TimeSpan.Zero);
     }
 
-    /// <summary>The environment's GC and allocator settings (DOTNET_GC*, DOTNET_gcServer, MALLOC_*), which the worker processes inherit.</summary>
+    /// <summary>The environment's GC and allocator settings (DOTNET_GC*, DOTNET_gcServer, MALLOC_*, Serve__Memory__*), which the worker processes inherit.</summary>
     private static string MemorySettings()
     {
         var set = Environment.GetEnvironmentVariables().Keys.Cast<string>()
-            .Where(k => k.StartsWith("DOTNET_GC", StringComparison.OrdinalIgnoreCase) || k.StartsWith("MALLOC_", StringComparison.Ordinal))
+            .Where(k => k.StartsWith("DOTNET_GC", StringComparison.OrdinalIgnoreCase) || k.StartsWith("MALLOC_", StringComparison.Ordinal)
+                || k.StartsWith("Serve__Memory__", StringComparison.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal)
             .Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}")
             .ToArray();

@@ -19,6 +19,8 @@ public static class ServeHost
     /// <see cref="IServeClient"/> from its services. Like a worker, it loads the deployment assemblies listed under
     /// <c>Serve:Assemblies</c> first: a gateway resolves the import paths of the config files its admin API applies.
     /// Replicas are built only of classes in those assemblies and in the entry assembly (<see cref="Hosting.ServeOptions.DeploymentAssemblies"/>).
+    /// Like a worker, it owns its process's malloc: on Linux with glibc it fixes the mmap threshold (<c>Serve:Memory</c>,
+    /// <see cref="Memory.ServeMemoryOptions"/>) so that freed native memory goes back to the system.
     /// </summary>
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
@@ -26,7 +28,7 @@ public static class ServeHost
         builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         var assemblies = DeploymentAssemblies.Load(builder.Configuration);
-        builder.UseOrleans(silo => silo.UseServeCluster(builder.Configuration).AddServe(o => DeploymentAssemblies.Register(o, assemblies)));
+        builder.UseOrleans(silo => silo.UseServeCluster(builder.Configuration).AddServeMallocTuning(builder.Configuration).AddServe(o => DeploymentAssemblies.Register(o, assemblies)));
         builder.Services.AddServeTelemetry(builder.Configuration, assemblies, "serve-gateway");
         builder.Services.AddHostedService<GatewayStartedLog>();
         builder.Services.AddServeGateway();

@@ -10,7 +10,8 @@ namespace Serve.Worker;
 /// <summary>
 /// The worker silo: <c>dotnet Serve.Silo.dll</c>. Joins the cluster described by <c>Serve:Cluster</c>
 /// (appsettings.json or environment variables such as <c>Serve__Cluster__Mode=Redis</c>), hosts replicas,
-/// and loads the deployment assemblies listed under <c>Serve:Assemblies</c>.
+/// loads the deployment assemblies listed under <c>Serve:Assemblies</c>, and on Linux with glibc fixes malloc's mmap
+/// threshold (<c>Serve:Memory</c>) so that native memory freed as replicas come and go goes back to the system.
 /// </summary>
 internal static partial class WorkerHost
 {
@@ -21,7 +22,7 @@ internal static partial class WorkerHost
         try
         {
             assemblies = DeploymentAssemblies.Load(builder.Configuration);
-            builder.UseOrleans(silo => silo.UseServeCluster(builder.Configuration).AddServe(o => DeploymentAssemblies.Register(o, assemblies)));
+            builder.UseOrleans(silo => silo.UseServeCluster(builder.Configuration).AddServeMallocTuning(builder.Configuration).AddServe(o => DeploymentAssemblies.Register(o, assemblies)));
             builder.Services.AddServeTelemetry(builder.Configuration, assemblies, "serve-worker");
         }
         catch (InvalidOperationException e)
