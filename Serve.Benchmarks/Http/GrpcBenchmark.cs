@@ -16,13 +16,19 @@ namespace Serve.Benchmarks.Http;
 /// gRPC calls per second with one load tool (h2load, HTTP/2 with prior knowledge) against the grpc sample in two places
 /// in one process: a plain Grpc.AspNetCore service on Kestrel, and the gateway (its h2c port) in front of the sample's
 /// ingress replica. Unary <c>greet.Greeter/SayHello</c>, and client-streaming <c>SayHelloToAll</c> with ten messages sent
-/// at once (h2load sends a whole body). Rounds alternate; medians and the ratio to the plain service are reported.
+/// at once (h2load sends a whole body). Then, with Grpc.Net.Client in this process as the load (<see cref="GrpcStreamingLoad"/>),
+/// <c>SayHelloToAll</c> with its messages sent over time (so the gateway streams the call: its replica pulls each message)
+/// and the time a bidirectional <c>Chat</c> waits for its first reply (what the gateway's start window costs it).
+/// Rounds alternate; medians and the ratio to the plain service are reported.
 /// </summary>
 internal static class GrpcBenchmark
 {
     public const string Usage = """
         dotnet run -c Release --project Serve.Benchmarks -- grpc [--duration <s>] [--rounds <n>] [--concurrency 64,8]
+            [--rows h2load,over-time,first-reply] [--interval-ms 10] [--chat-calls 300]
           concurrency n: h2load with 8 connections of n/8 concurrent calls each (n < 8: n connections of one call); needs h2load (apt-get install nghttp2-client)
+          over-time: n callers of SayHelloToAll, 10 messages --interval-ms apart each (longer than the gateway's 5 ms start window)
+          first-reply: --chat-calls Chat calls one at a time, time to the first reply and to the second
         """;
 
     private const string Path = "/greet.Greeter/SayHello";
@@ -34,6 +40,9 @@ internal static class GrpcBenchmark
         var duration = TimeSpan.FromSeconds(10);
         var rounds = 2;
         int[] concurrency = [64, 8];
+        string[] rows = ["h2load", "over-time", "first-reply"];
+        var interval = TimeSpan.FromMilliseconds(10);
+        var chatCalls = 300;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -46,6 +55,15 @@ internal static class GrpcBenchmark
                     break;
                 case "--concurrency":
                     concurrency = args[i + 1].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+                    break;
+                case "--rows":
+                    rows = args[i + 1].Split(',');
+                    break;
+                case "--interval-ms":
+                    interval = TimeSpan.FromMilliseconds(double.Parse(args[i + 1], CultureInfo.InvariantCulture));
+                    break;
+                case "--chat-calls":
+                    chatCalls = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
                     break;
                 default:
                     Console.Error.WriteLine($"Unknown option '{args[i]}'.");
@@ -84,18 +102,43 @@ internal static class GrpcBenchmark
                 ("grpc-kestrel-raw-cs", $"http://127.0.0.1:{rawPort}{ClientStreamingPath}", streamingBody),
                 ("grpc-gateway-cs", $"http://127.0.0.1:{http2Port}{ClientStreamingPath}", streamingBody),
             ];
+            (string Name, string Address)[] services = [("grpc-kestrel-raw", $"http://127.0.0.1:{rawPort}"), ("grpc-gateway", $"http://127.0.0.1:{http2Port}")];
+            var useH2Load = rows.Contains("h2load");
             foreach (var (name, url, file) in scenarios)
             {
                 await CheckAsync(name, url);
-                await H2Load.RunAsync(name, url, 8, 1, TimeSpan.FromSeconds(2), 0, file);
+                if (useH2Load)
+                {
+                    await H2Load.RunAsync(name, url, 8, 1, TimeSpan.FromSeconds(2), 0, file);
+                }
             }
-            Console.WriteLine($"gRPC benchmark: h2load, unary SayHello and client-streaming SayHelloToAll (-cs, {ClientStreamingMessages} messages), concurrency {string.Join(" and ", concurrency)}, {duration.TotalSeconds:0} s per run, {rounds} round(s), {Environment.ProcessorCount} cores");
+            Console.WriteLine($"gRPC benchmark: rows {string.Join(", ", rows)}; h2load, unary SayHello and client-streaming SayHelloToAll (-cs, {ClientStreamingMessages} messages), concurrency {string.Join(" and ", concurrency)}, {duration.TotalSeconds:0} s per run, {rounds} round(s), {Environment.ProcessorCount} cores");
             var results = new List<H2LoadResult>();
+            var overTime = new List<GrpcStreamingResult>();
+            var firstReplies = new List<GrpcFirstReplyResult>();
+            if (rows.Contains("over-time") || rows.Contains("first-reply"))
+            {
+                // Warm both paths with the in-process client.
+                foreach (var (name, address) in services)
+                {
+                    await GrpcStreamingLoad.ClientStreamingAsync(name, address, 8, ClientStreamingMessages, interval, TimeSpan.FromSeconds(2), 0);
+                    await GrpcStreamingLoad.FirstReplyAsync(name, address, 20, 0);
+                }
+            }
             for (var round = 1; round <= rounds; round++)
             {
                 foreach (var count in concurrency)
                 {
-                    foreach (var (name, url, file) in scenarios)
+                    if (rows.Contains("over-time"))
+                    {
+                        foreach (var (name, address) in services)
+                        {
+                            var result = await GrpcStreamingLoad.ClientStreamingAsync($"{name}-cs-over-time", address, count, ClientStreamingMessages, interval, duration, round);
+                            overTime.Add(result);
+                            Console.WriteLine($"  round {round} {result.Scenario,-27} n={count,-3} {result.CallsPerSecond,8:N0} calls/s {result.MessagesPerSecond,8:N0} msgs/s  answer p50 {result.AnswerP50Ms,6:N2} ms p99 {result.AnswerP99Ms,6:N2} ms  cpu {result.CpuMicrosPerMessage,6:N1} µs/msg  errors {result.Errors}");
+                        }
+                    }
+                    foreach (var (name, url, file) in useH2Load ? scenarios : [])
                     {
                         var (connections, streams) = count < 8 ? (count, 1) : (8, count / 8);
                         var before = Process.GetCurrentProcess().TotalProcessorTime;
@@ -105,8 +148,18 @@ internal static class GrpcBenchmark
                         Console.WriteLine($"  round {round} {name,-19} n={count,-3} {result.CallsPerSecond,10:N0} calls/s  mean {result.MeanMs,7:N2} ms  cpu {result.CpuMicrosPerCall,6:N1} µs/call  errors {result.Errors}");
                     }
                 }
+                if (rows.Contains("first-reply"))
+                {
+                    foreach (var (name, address) in services)
+                    {
+                        var result = await GrpcStreamingLoad.FirstReplyAsync($"{name}-chat", address, chatCalls, round);
+                        firstReplies.Add(result);
+                        Console.WriteLine($"  round {round} {result.Scenario,-27} first reply p50 {result.FirstP50Ms,6:N2} ms p99 {result.FirstP99Ms,6:N2} ms  second p50 {result.NextP50Ms,6:N2} ms p99 {result.NextP99Ms,6:N2} ms  errors {result.Errors}");
+                    }
+                }
             }
             PrintSummary(results, concurrency);
+            PrintStreamingSummary(overTime, firstReplies, concurrency, interval);
             return 0;
         }
         finally
@@ -153,8 +206,48 @@ internal static class GrpcBenchmark
         return path;
     }
 
+    private static void PrintStreamingSummary(List<GrpcStreamingResult> overTime, List<GrpcFirstReplyResult> firstReplies, int[] concurrency, TimeSpan interval)
+    {
+        if (overTime.Count > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"Client streaming over time (Grpc.Net.Client in this process, {ClientStreamingMessages} messages {interval.TotalMilliseconds:0} ms apart; answer: end of stream to reply; cpu: this process per message; medians)");
+            foreach (var count in concurrency)
+            {
+                var baseline = HttpBenchmark.Median(overTime.Where(r => r.Concurrency == count && r.Scenario.StartsWith("grpc-kestrel-raw", StringComparison.Ordinal)).Select(r => r.MessagesPerSecond));
+                foreach (var scenario in overTime.Select(r => r.Scenario).Distinct())
+                {
+                    var runs = overTime.Where(r => r.Concurrency == count && r.Scenario == scenario).ToList();
+                    var (calls, messages) = (HttpBenchmark.Median(runs.Select(r => r.CallsPerSecond)), HttpBenchmark.Median(runs.Select(r => r.MessagesPerSecond)));
+                    var (p50, p99) = (HttpBenchmark.Median(runs.Select(r => r.AnswerP50Ms)), HttpBenchmark.Median(runs.Select(r => r.AnswerP99Ms)));
+                    var cpu = HttpBenchmark.Median(runs.Select(r => r.CpuMicrosPerMessage));
+                    Console.WriteLine($"  {scenario,-27} n={count,-3} {calls,8:N0} calls/s {messages,8:N0} msgs/s  answer p50 {p50,6:N2} ms p99 {p99,6:N2} ms  cpu {cpu,6:N1} µs/msg  ratio {messages / baseline,5:P0}  errors {runs.Sum(r => r.Errors)}");
+                    Console.WriteLine(FormattableString.Invariant($"RESULT grpc scenario={scenario} concurrency={count} calls_per_s={calls:F0} messages_per_s={messages:F0} answer_p50_ms={p50:F2} answer_p99_ms={p99:F2} cpu_us_per_message={cpu:F1} ratio_to_raw={messages / baseline:F3}"));
+                }
+            }
+        }
+        if (firstReplies.Count > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"Bidirectional Chat, calls one at a time: time from the first message to the first reply (the gateway waits up to its 5 ms start window for the body to end), and from the second message to the second reply (medians)");
+            var baseline = HttpBenchmark.Median(firstReplies.Where(r => r.Scenario.StartsWith("grpc-kestrel-raw", StringComparison.Ordinal)).Select(r => r.FirstP50Ms));
+            foreach (var scenario in firstReplies.Select(r => r.Scenario).Distinct())
+            {
+                var runs = firstReplies.Where(r => r.Scenario == scenario).ToList();
+                var (first50, first99) = (HttpBenchmark.Median(runs.Select(r => r.FirstP50Ms)), HttpBenchmark.Median(runs.Select(r => r.FirstP99Ms)));
+                var (next50, next99) = (HttpBenchmark.Median(runs.Select(r => r.NextP50Ms)), HttpBenchmark.Median(runs.Select(r => r.NextP99Ms)));
+                Console.WriteLine($"  {scenario,-27} first reply p50 {first50,6:N2} ms p99 {first99,6:N2} ms (+{first50 - baseline:N2} ms)  second p50 {next50,6:N2} ms p99 {next99,6:N2} ms  errors {runs.Sum(r => r.Errors)}");
+                Console.WriteLine(FormattableString.Invariant($"RESULT grpc scenario={scenario} first_reply_p50_ms={first50:F2} first_reply_p99_ms={first99:F2} added_p50_ms={first50 - baseline:F2} second_reply_p50_ms={next50:F2} second_reply_p99_ms={next99:F2}"));
+            }
+        }
+    }
+
     private static void PrintSummary(List<H2LoadResult> results, int[] concurrency)
     {
+        if (results.Count == 0)
+        {
+            return;
+        }
         Console.WriteLine();
         Console.WriteLine("Medians (ratio: calls/s over plain Grpc.AspNetCore on Kestrel, same method and concurrency)");
         foreach (var count in concurrency)

@@ -17,7 +17,7 @@ internal interface IReplicaGrain : IGrainWithStringKey
 
     /// <summary>
     /// Runs one HTTP exchange on an ingress replica, or rejects it at once as <see cref="InvokeAsync"/> does. A response
-    /// the handler writes at once comes back whole as the result (its value an <see cref="Http.HttpResponseData"/>); one
+    /// the handler writes at once comes back whole as the result (in <see cref="ReplicaResponse.Http"/>); one
     /// it streams goes to the call's channel as it is written, and the result, at its end, carries its trailers. The
     /// call lasts the whole exchange, so Orleans' response timeout is lifted: the request's deadline, its cancellation
     /// and the loss of the replica's silo bound it instead. (20 days: Orleans sends a message's time to live as 32-bit

@@ -13,12 +13,20 @@ internal sealed class ReplicaResponse
     [Id(3)] public string? Message { get; init; }
     [Id(4)] public string? StackTrace { get; init; }
 
+    /// <summary>
+    /// An HTTP exchange's answer (<see cref="IReplicaGrain.HttpAsync"/>). Typed, where <see cref="Value"/> is not, so it
+    /// travels without its type's name: an exchange's answer is always this type, a method's value any.
+    /// </summary>
+    [Id(5)] public Http.HttpResponseData? Http { get; init; }
+
     public bool IsRejected => Outcome >= ReplicaOutcome.RejectedFull;
 
     /// <summary>A completed call that returned nothing (or null): one shared instance, no allocation.</summary>
     public static readonly ReplicaResponse CompletedEmpty = new() { Outcome = ReplicaOutcome.Completed };
 
     public static ReplicaResponse Completed(object? value) => value is null ? CompletedEmpty : new() { Outcome = ReplicaOutcome.Completed, Value = value };
+
+    public static ReplicaResponse Answered(Http.HttpResponseData answer) => new() { Outcome = ReplicaOutcome.Completed, Http = answer };
 
     /// <summary>The call's deadline passed while the replica ran it, and its user code stopped on the cancellation.</summary>
     public static readonly ReplicaResponse TimedOut = new()

@@ -2,28 +2,28 @@ namespace Serve.Http;
 
 /// <summary>
 /// One HTTP exchange as it travels to an ingress replica: the request, and where the replica sends what does not
-/// fit in the call's result — a response it streams.
+/// fit in the call's result — a response it streams. On the wire in <see cref="HttpCallCodec"/>'s compact form.
 /// </summary>
-[GenerateSerializer, Immutable, Alias("serve.http-call")]
+[Immutable, Alias("serve.http-call")]
 internal sealed record HttpCall
 {
     /// <summary>The request id (<c>x-request-id</c>).</summary>
-    [Id(0)] public required string RequestId { get; init; }
+    public required string RequestId { get; init; }
 
     /// <summary>UTC ticks after which the exchange is abandoned; 0 is none.</summary>
-    [Id(1)] public long DeadlineUtcTicks { get; init; }
+    public long DeadlineUtcTicks { get; init; }
 
     /// <summary>The multiplexed model the request names; null when none.</summary>
-    [Id(2)] public string? ModelId { get; init; }
+    public string? ModelId { get; init; }
 
-    [Id(3)] public required HttpRequestData Request { get; init; }
+    public required HttpRequestData Request { get; init; }
 
     /// <summary>The gateway's end of the exchange: a streamed response's head and body chunks go there.</summary>
-    [Id(4)] public required IHttpExchangeChannel Channel { get; init; }
+    public required IHttpExchangeChannel Channel { get; init; }
 
     /// <summary>The exchange's id at <see cref="Channel"/>.</summary>
-    [Id(5)] public long ExchangeId { get; init; }
+    public long ExchangeId { get; init; }
 
     /// <summary>Where a WebSocket request's connection is held when the replica accepts it; null for any other request.</summary>
-    [Id(6)] public IWebSocketChannel? WebSockets { get; init; }
+    public IWebSocketChannel? WebSockets { get; init; }
 }

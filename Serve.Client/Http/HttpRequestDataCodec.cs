@@ -9,7 +9,7 @@ namespace Serve.Http;
 /// flags, the head's strings with the common ones as small ids, the headers as one list, then the body's bytes. Orleans'
 /// generated form spent a field header per part, a type check per header string and a string allocation for every
 /// method, scheme, protocol and header name at the replica; this is what each HTTP exchange with a replica in another
-/// process pays on both ends.
+/// process pays on both ends. <see cref="HttpCallCodec"/> writes the same block inside its own.
 /// </summary>
 [RegisterSerializer]
 internal sealed class HttpRequestDataCodec : IFieldCodec<HttpRequestData>
@@ -29,10 +29,33 @@ internal sealed class HttpRequestDataCodec : IFieldCodec<HttpRequestData>
             return;
         }
         writer.WriteFieldHeader(fieldIdDelta, expectedType, typeof(HttpRequestData), WireType.LengthPrefixed);
-        var size = 2 + HttpWire.Size(value.Method) + HttpWire.Size(value.Scheme) + HttpWire.Size(value.Host) + HttpWire.Size(value.PathBase)
-            + HttpWire.Size(value.Path) + HttpWire.Size(value.QueryString) + HttpWire.Size(value.Protocol) + HttpWire.Size(value.RemoteIpAddress)
-            + HttpWire.Size(value.Headers) + HttpWire.Size(value.Body);
-        writer.WriteVarUInt32((uint)size);
+        WriteBlock(ref writer, value);
+    }
+
+    public HttpRequestData ReadValue<TInput>(ref Reader<TInput> reader, Field field)
+    {
+        if (field.WireType == WireType.Reference)
+        {
+            return ReferenceCodec.ReadReference<HttpRequestData, TInput>(ref reader, field)!;
+        }
+        field.EnsureWireType(WireType.LengthPrefixed);
+        var request = ReadBlock(ref reader);
+        ReferenceCodec.RecordObject(reader.Session, request);
+        return request;
+    }
+
+    /// <summary>The bytes <see cref="WriteBlock"/> takes for <paramref name="value"/>, its length's varint included.</summary>
+    public static int BlockSize(HttpRequestData value)
+    {
+        var size = ContentSize(value);
+        return HttpWire.VarSize((uint)size) + size;
+    }
+
+    /// <summary>Writes the request's block: its length, then its parts.</summary>
+    public static void WriteBlock<TBufferWriter>(ref Writer<TBufferWriter> writer, HttpRequestData value)
+        where TBufferWriter : System.Buffers.IBufferWriter<byte>
+    {
+        writer.WriteVarUInt32((uint)ContentSize(value));
         writer.WriteByte(Format);
         writer.WriteByte(value.BodyStreams ? BodyStreamsFlag : (byte)0);
         HttpWire.Write(ref writer, value.Method);
@@ -47,13 +70,9 @@ internal sealed class HttpRequestDataCodec : IFieldCodec<HttpRequestData>
         HttpWire.Write(ref writer, value.Body);
     }
 
-    public HttpRequestData ReadValue<TInput>(ref Reader<TInput> reader, Field field)
+    /// <summary>Reads a request's block, from its length on.</summary>
+    public static HttpRequestData ReadBlock<TInput>(ref Reader<TInput> reader)
     {
-        if (field.WireType == WireType.Reference)
-        {
-            return ReferenceCodec.ReadReference<HttpRequestData, TInput>(ref reader, field)!;
-        }
-        field.EnsureWireType(WireType.LengthPrefixed);
         // The format byte and the flags.
         var end = HttpWire.ReadStart(ref reader, What, Format, minimum: 2);
         var flags = reader.ReadByte();
@@ -72,9 +91,13 @@ internal sealed class HttpRequestDataCodec : IFieldCodec<HttpRequestData>
             Body = HttpWire.ReadBytes(ref reader, end, What),
         };
         HttpWire.CheckEnd(ref reader, end, What);
-        ReferenceCodec.RecordObject(reader.Session, request);
         return request;
     }
+
+    private static int ContentSize(HttpRequestData value) =>
+        2 + HttpWire.Size(value.Method) + HttpWire.Size(value.Scheme) + HttpWire.Size(value.Host) + HttpWire.Size(value.PathBase)
+        + HttpWire.Size(value.Path) + HttpWire.Size(value.QueryString) + HttpWire.Size(value.Protocol) + HttpWire.Size(value.RemoteIpAddress)
+        + HttpWire.Size(value.Headers) + HttpWire.Size(value.Body);
 
     private static string Required(string? value, string part) => value ?? throw HttpWire.Malformed(What, $"its {part} is null");
 }

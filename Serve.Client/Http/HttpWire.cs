@@ -202,4 +202,6 @@ internal static class HttpWire
     public static InvalidDataException Malformed(string what, string problem) => new($"{what} on the wire is malformed: {problem}.");
 
     public static int VarSize(uint value) => 1 + (System.Numerics.BitOperations.Log2(value | 1) / 7);
+
+    public static int VarSize64(ulong value) => 1 + (System.Numerics.BitOperations.Log2(value | 1) / 7);
 }

@@ -81,7 +81,7 @@ internal sealed partial class DeploymentRouter
 
                 if (RetryPolicy.Classify(response.Outcome) is not { } refused)
                 {
-                    return response.Outcome == ReplicaOutcome.Completed ? (HttpResponseData)response.Value! : throw Fault(envelope, replica, response);
+                    return response.Outcome == ReplicaOutcome.Completed ? response.Http! : throw Fault(envelope, replica, response);
                 }
                 // Full on the replica though not by this router's count (another caller holds it), or gone: refused before its
                 // handler ran, so it took nothing of a streamed body and goes on elsewhere.

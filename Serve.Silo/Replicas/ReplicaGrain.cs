@@ -168,7 +168,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             var http = _http ?? throw new InvalidOperationException(
                 $"{_instance!.Target.GetType().Name} is not an HTTP ingress. Fix: implement IHttpIngress or IHttpEndpoints, or run the application without a route prefix.");
             // The whole exchange, a streamed body included: the request is in flight here, and holds its models, until it ends.
-            return ReplicaResponse.Completed(await http.ExchangeAsync(call, deadline.Token));
+            return ReplicaResponse.Answered(await http.ExchangeAsync(call, deadline.Token));
         }
         catch (OperationCanceledException) when (deadline.Expired)
         {

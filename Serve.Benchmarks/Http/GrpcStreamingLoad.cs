@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Serve.Samples.Grpc;
+
+namespace Serve.Benchmarks.Http;
+
+/// <summary>
+/// gRPC loads h2load cannot make, generated in process with Grpc.Net.Client (its cost is in the CPU figures of both the
+/// plain service and the gateway alike): client-streaming calls whose messages are sent over time, and the time a
+/// bidirectional call waits for its first reply.
+/// </summary>
+internal static class GrpcStreamingLoad
+{
+    /// <summary>
+    /// <paramref name="callers"/> callers each making <c>SayHelloToAll</c> calls for <paramref name="duration"/>, each call
+    /// <paramref name="messages"/> messages <paramref name="interval"/> apart, then the end of its stream.
+    /// </summary>
+    public static async Task<GrpcStreamingResult> ClientStreamingAsync(string scenario, string address, int callers, int messages, TimeSpan interval,
+        TimeSpan duration, int round)
+    {
+        using var channel = Channel(address);
+        var greeter = new Greeter.GreeterClient(channel);
+        var request = new HelloRequest { Name = "world" };
+        var answers = new List<double>[callers];
+        long calls = 0, errors = 0;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var started = Stopwatch.GetTimestamp();
+        var until = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(async caller =>
+        {
+            var mine = answers[caller] = [];
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                try
+                {
+                    using var call = greeter.SayHelloToAll();
+                    for (var i = 0; i < messages; i++)
+                    {
+                        if (i > 0)
+                        {
+                            await Task.Delay(interval);
+                        }
+                        await call.RequestStream.WriteAsync(request);
+                    }
+                    var ended = Stopwatch.GetTimestamp();
+                    await call.RequestStream.CompleteAsync();
+                    await call.ResponseAsync;
+                    mine.Add(Stopwatch.GetElapsedTime(ended).TotalMilliseconds);
+                    Interlocked.Increment(ref calls);
+                }
+                catch (RpcException)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+        }));
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var used = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds;
+        var all = answers.SelectMany(a => a).Order().ToArray();
+        return new(scenario, callers, round, calls / elapsed, calls * messages / elapsed, Percentile(all, 0.5), Percentile(all, 0.99),
+            used / Math.Max(1, calls * messages), errors);
+    }
+
+    /// <summary>
+    /// <paramref name="calls"/> <c>Chat</c> calls one after another: each sends a message and waits for its reply, then
+    /// a second, then ends its stream.
+    /// </summary>
+    public static async Task<GrpcFirstReplyResult> FirstReplyAsync(string scenario, string address, int calls, int round)
+    {
+        using var channel = Channel(address);
+        var greeter = new Greeter.GreeterClient(channel);
+        var request = new HelloRequest { Name = "world" };
+        var first = new List<double>(calls);
+        var next = new List<double>(calls);
+        long errors = 0;
+        for (var i = 0; i < calls; i++)
+        {
+            try
+            {
+                using var call = greeter.Chat();
+                var sent = Stopwatch.GetTimestamp();
+                await call.RequestStream.WriteAsync(request);
+                if (!await call.ResponseStream.MoveNext(CancellationToken.None))
+                {
+                    throw new InvalidOperationException($"{scenario}: Chat ended without a reply");
+                }
+                first.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                sent = Stopwatch.GetTimestamp();
+                await call.RequestStream.WriteAsync(request);
+                if (!await call.ResponseStream.MoveNext(CancellationToken.None))
+                {
+                    throw new InvalidOperationException($"{scenario}: Chat ended after one reply");
+                }
+                next.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                await call.RequestStream.CompleteAsync();
+                while (await call.ResponseStream.MoveNext(CancellationToken.None))
+                {
+                }
+            }
+            catch (RpcException)
+            {
+                errors++;
+            }
+        }
+        var f = first.Order().ToArray();
+        var n = next.Order().ToArray();
+        return new(scenario, round, calls, Percentile(f, 0.5), Percentile(f, 0.99), Percentile(n, 0.5), Percentile(n, 0.99), errors);
+    }
+
+    private static GrpcChannel Channel(string address) => GrpcChannel.ForAddress(address, new GrpcChannelOptions
+    {
+        HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
+    });
+
+    private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+}

@@ -1,0 +1,93 @@
+using Orleans.Serialization.Buffers;
+using Orleans.Serialization.Codecs;
+using Orleans.Serialization.WireProtocol;
+
+namespace Serve.Http;
+
+/// <summary>
+/// <see cref="HttpCall"/> on the wire in one length-prefixed block (<see cref="HttpWire"/>): a format byte, the flags,
+/// the request id, the deadline, the model id, the exchange id, the gateway's channel (and WebSocket channel, when the
+/// request is one) as observer ids (<see cref="ObserverReferences{T}"/>), then the request's own block. Orleans'
+/// generated form wrote a field header per part and each channel as a grain reference, rebuilt on every call.
+/// </summary>
+[RegisterSerializer]
+internal sealed class HttpCallCodec(IServiceProvider services) : IFieldCodec<HttpCall>
+{
+    private const string What = "An HTTP call";
+
+    /// <summary>The form this build writes and reads; another is refused by name.</summary>
+    private const byte Format = 1;
+
+    private const byte WebSocketsFlag = 1;
+
+    private readonly ObserverReferences<IHttpExchangeChannel> _channels = new(services);
+    private readonly ObserverReferences<IWebSocketChannel> _webSockets = new(services);
+
+    /// <summary>The exchange channels this process was sent, kept by id.</summary>
+    internal ObserverReferences<IHttpExchangeChannel> Channels => _channels;
+
+    public void WriteField<TBufferWriter>(ref Writer<TBufferWriter> writer, uint fieldIdDelta, Type? expectedType, HttpCall? value)
+        where TBufferWriter : System.Buffers.IBufferWriter<byte>
+    {
+        if (ReferenceCodec.TryWriteReferenceField(ref writer, fieldIdDelta, expectedType, value))
+        {
+            return;
+        }
+        writer.WriteFieldHeader(fieldIdDelta, expectedType, typeof(HttpCall), WireType.LengthPrefixed);
+        var channel = ObserverReferences<IHttpExchangeChannel>.IdOf(value.Channel);
+        var webSockets = value.WebSockets is { } w ? ObserverReferences<IWebSocketChannel>.IdOf(w) : default;
+        var size = 2 + HttpWire.Size(value.RequestId) + sizeof(long) + HttpWire.Size(value.ModelId) + HttpWire.VarSize64((ulong)value.ExchangeId)
+            + ObserverReferences<IHttpExchangeChannel>.Size(channel)
+            + (value.WebSockets is null ? 0 : ObserverReferences<IWebSocketChannel>.Size(webSockets))
+            + HttpRequestDataCodec.BlockSize(value.Request);
+        writer.WriteVarUInt32((uint)size);
+        writer.WriteByte(Format);
+        writer.WriteByte(value.WebSockets is null ? (byte)0 : WebSocketsFlag);
+        HttpWire.Write(ref writer, value.RequestId);
+        writer.WriteInt64(value.DeadlineUtcTicks);
+        HttpWire.Write(ref writer, value.ModelId);
+        writer.WriteVarUInt64((ulong)value.ExchangeId);
+        ObserverReferences<IHttpExchangeChannel>.Write(ref writer, channel);
+        if (value.WebSockets is not null)
+        {
+            ObserverReferences<IWebSocketChannel>.Write(ref writer, webSockets);
+        }
+        HttpRequestDataCodec.WriteBlock(ref writer, value.Request);
+    }
+
+    public HttpCall ReadValue<TInput>(ref Reader<TInput> reader, Field field)
+    {
+        if (field.WireType == WireType.Reference)
+        {
+            return ReferenceCodec.ReadReference<HttpCall, TInput>(ref reader, field)!;
+        }
+        field.EnsureWireType(WireType.LengthPrefixed);
+        // The format byte, the flags and the deadline at least.
+        var end = HttpWire.ReadStart(ref reader, What, Format, minimum: 2 + sizeof(long));
+        var flags = reader.ReadByte();
+        var requestId = HttpWire.Read(ref reader, end, What) ?? throw HttpWire.Malformed(What, "its request id is null");
+        if (end - reader.Position < sizeof(long))
+        {
+            throw HttpWire.Malformed(What, $"its deadline runs past the value's end ({end - reader.Position} bytes left)");
+        }
+        var deadline = reader.ReadInt64();
+        var modelId = HttpWire.Read(ref reader, end, What);
+        var exchangeId = (long)reader.ReadVarUInt64();
+        var channel = _channels.Read(ref reader, end, What, "channel");
+        var webSockets = (flags & WebSocketsFlag) != 0 ? _webSockets.Read(ref reader, end, What, "WebSocket channel") : null;
+        var request = HttpRequestDataCodec.ReadBlock(ref reader);
+        HttpWire.CheckEnd(ref reader, end, What);
+        var call = new HttpCall
+        {
+            RequestId = requestId,
+            DeadlineUtcTicks = deadline,
+            ModelId = modelId,
+            ExchangeId = exchangeId,
+            Channel = channel,
+            WebSockets = webSockets,
+            Request = request,
+        };
+        ReferenceCodec.RecordObject(reader.Session, call);
+        return call;
+    }
+}

@@ -1,0 +1,231 @@
+using System.Buffers;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using Orleans.Serialization.Buffers;
+using Orleans.Serialization.Session;
+using Serve.Grains;
+using Serve.Http;
+using Serve.Tests.Infrastructure;
+
+namespace Serve.Tests.Http;
+
+/// <summary>
+/// The compact wire form of an HTTP call and of a replica's HTTP answer between a gateway and a replica in another
+/// process. On a silo, because the call carries the gateway's channels as observer references only a silo makes.
+/// </summary>
+[Collection(SingleSiloCollection.Name)]
+public sealed class HttpCallWireTests(SingleSiloFixture fixture)
+{
+    private IServiceProvider Services => fixture.Cluster.Silos[0].ServiceProvider;
+
+    private Serializer Serializer => Services.GetRequiredService<Serializer>();
+
+    private IHttpExchangeChannel Channel() => Services.GetRequiredService<IGrainFactory>().CreateObjectReference<IHttpExchangeChannel>(new RecordingExchangeChannel());
+
+    private static HttpRequestData Request() => new()
+    {
+        Method = "POST",
+        Scheme = "http",
+        Host = "127.0.0.1:8000",
+        PathBase = "/echo",
+        Path = "/ünï",
+        QueryString = "?a=1",
+        Headers = ["Content-Type", "application/json", "X-Custom", "b"],
+        Body = Encoding.UTF8.GetBytes("{}"),
+        RemoteIpAddress = "10.1.2.3",
+        BodyStreams = true,
+    };
+
+    [Fact]
+    public void Serialize_Call_RoundTripsEveryPart()
+    {
+        var webSockets = Services.GetRequiredService<IGrainFactory>().CreateObjectReference<IWebSocketChannel>(new NoWebSockets());
+        var call = new HttpCall
+        {
+            RequestId = "req-1",
+            DeadlineUtcTicks = DateTime.UtcNow.Ticks,
+            ModelId = "model-ü",
+            Request = Request(),
+            Channel = Channel(),
+            ExchangeId = long.MaxValue,
+            WebSockets = webSockets,
+        };
+
+        var copy = Serializer.Deserialize<HttpCall>(Serializer.SerializeToArray(call))!;
+
+        Assert.Equal(call.RequestId, copy.RequestId);
+        Assert.Equal(call.DeadlineUtcTicks, copy.DeadlineUtcTicks);
+        Assert.Equal(call.ModelId, copy.ModelId);
+        Assert.Equal(call.ExchangeId, copy.ExchangeId);
+        Assert.Equal(call.Channel.GetGrainId(), copy.Channel.GetGrainId());
+        Assert.Equal(webSockets.GetGrainId(), copy.WebSockets!.GetGrainId());
+        Assert.Equal(call.Request with { Headers = copy.Request.Headers, Body = copy.Request.Body }, copy.Request);
+        Assert.Equal(call.Request.Headers, copy.Request.Headers);
+        Assert.Equal(call.Request.Body, copy.Request.Body);
+    }
+
+    [Fact]
+    public void Serialize_CallWithoutModelOrWebSockets_RoundTrips()
+    {
+        var call = new HttpCall { RequestId = "", Request = Request() with { Headers = [], Body = [] }, Channel = Channel() };
+
+        var copy = Serializer.Deserialize<HttpCall>(Serializer.SerializeToArray(call))!;
+
+        Assert.Null(copy.ModelId);
+        Assert.Null(copy.WebSockets);
+        Assert.Equal(0, copy.DeadlineUtcTicks);
+        Assert.Equal(0, copy.ExchangeId);
+        Assert.Equal(call.Channel.GetGrainId(), copy.Channel.GetGrainId());
+    }
+
+    [Fact]
+    public void Deserialize_SameChannelOnEveryCall_OneReference()
+    {
+        var channel = Channel();
+        var bytes = Serializer.SerializeToArray(new HttpCall { RequestId = "a", Request = Request(), Channel = channel, ExchangeId = 1 });
+        var other = Serializer.SerializeToArray(new HttpCall { RequestId = "b", Request = Request(), Channel = channel, ExchangeId = 2 });
+
+        var first = Serializer.Deserialize<HttpCall>(bytes)!;
+        var second = Serializer.Deserialize<HttpCall>(other)!;
+
+        // Built once for the gateway, not per call.
+        Assert.Same(first.Channel, second.Channel);
+        Assert.Equal(2, second.ExchangeId);
+    }
+
+    [Fact]
+    public void Deserialize_ChannelNamingAGrain_FailsNamingIt()
+    {
+        var grain = GrainId.Create("serve.replica", "app/ingress/1/0");
+        var bytes = Call((ref Writer<ArrayBufferWriter<byte>> w) => { WriteHead(ref w); ObserverReferences<IHttpExchangeChannel>.Write(ref w, grain); HttpRequestDataCodec.WriteBlock(ref w, Request()); });
+
+        var message = Malformed(() => Serializer.Deserialize<HttpCall>(bytes));
+
+        Assert.Equal($"An HTTP call on the wire is malformed: its channel {grain} is not a gateway's observer.", message);
+    }
+
+    [Fact]
+    public void Deserialize_ChannelIdPastValue_FailsWithoutReadingOn()
+    {
+        var bytes = Call((ref Writer<ArrayBufferWriter<byte>> w) => { WriteHead(ref w); w.WriteVarUInt32(400); w.Write("sys.client"u8); });
+
+        var message = Malformed(() => Serializer.Deserialize<HttpCall>(bytes));
+
+        Assert.Equal("An HTTP call on the wire is malformed: its channel's id of 400 bytes runs past the value's end (10 bytes left).", message);
+    }
+
+    [Fact]
+    public void Deserialize_ChannelIdTooLong_Fails()
+    {
+        var bytes = Call((ref Writer<ArrayBufferWriter<byte>> w) => { WriteHead(ref w); w.WriteVarUInt32(600); w.Write(new byte[600]); });
+
+        var message = Malformed(() => Serializer.Deserialize<HttpCall>(bytes));
+
+        Assert.Equal($"An HTTP call on the wire is malformed: its channel's id is longer than the {ObserverReferences<IHttpExchangeChannel>.MaxIdBytes} bytes an observer's takes.", message);
+    }
+
+    [Fact]
+    public void Deserialize_NullRequestId_Fails()
+    {
+        var bytes = Call((ref Writer<ArrayBufferWriter<byte>> w) => { w.WriteByte(1); w.WriteByte(0); w.WriteVarUInt32(0); w.WriteInt64(0); });
+
+        var message = Malformed(() => Serializer.Deserialize<HttpCall>(bytes));
+
+        Assert.Equal("An HTTP call on the wire is malformed: its request id is null.", message);
+    }
+
+    [Fact]
+    public void Deserialize_DeadlineCut_Fails()
+    {
+        var bytes = Call((ref Writer<ArrayBufferWriter<byte>> w) => { w.WriteByte(1); w.WriteByte(0); HttpWire.Write(ref w, "r"); w.Write(new byte[6]); });
+
+        var message = Malformed(() => Serializer.Deserialize<HttpCall>(bytes));
+
+        Assert.Equal("An HTTP call on the wire is malformed: its deadline runs past the value's end (6 bytes left).", message);
+    }
+
+    [Fact]
+    public void Deserialize_OtherFormat_NamesBoth()
+    {
+        var bytes = Call((ref Writer<ArrayBufferWriter<byte>> w) => { w.WriteByte(2); w.WriteByte(0); w.WriteInt64(0); });
+
+        var message = Malformed(() => Serializer.Deserialize<HttpCall>(bytes));
+
+        Assert.Equal("An HTTP call on the wire is malformed: it is in form 2, and this build reads form 1 only.", message);
+    }
+
+    [Fact]
+    public void Deserialize_BytesAfterRequest_Fails()
+    {
+        var channel = Channel().GetGrainId();
+        var bytes = Call((ref Writer<ArrayBufferWriter<byte>> w) => { WriteHead(ref w); ObserverReferences<IHttpExchangeChannel>.Write(ref w, channel); HttpRequestDataCodec.WriteBlock(ref w, Request()); w.WriteByte(7); });
+
+        var message = Malformed(() => Serializer.Deserialize<HttpCall>(bytes));
+
+        Assert.Equal("An HTTP call on the wire is malformed: 1 bytes follow its last part.", message);
+    }
+
+    [Fact]
+    public void Serialize_HttpAnswer_CarriesNoTypeName()
+    {
+        var answer = new HttpResponseData { StatusCode = 200, Headers = ["Content-Type", "text/plain"], Body = "ok"u8.ToArray() };
+        var alias = "serve.http-response"u8.ToArray();
+
+        var typed = Serializer.SerializeToArray(ReplicaResponse.Answered(answer));
+        var asValue = Serializer.SerializeToArray(ReplicaResponse.Completed(answer));
+
+        // As the untyped value it spells its type's name on every answer; as the typed answer it does not.
+        Assert.True(asValue.AsSpan().IndexOf(alias) >= 0);
+        Assert.True(typed.AsSpan().IndexOf(alias) < 0);
+        Assert.True(typed.Length < asValue.Length);
+        var copy = Serializer.Deserialize<ReplicaResponse>(typed)!;
+        Assert.Equal(ReplicaOutcome.Completed, copy.Outcome);
+        Assert.Null(copy.Value);
+        Assert.Equal(200, copy.Http!.StatusCode);
+        Assert.Equal(answer.Headers, copy.Http.Headers);
+        Assert.Equal(answer.Body, copy.Http.Body);
+    }
+
+    private delegate void Block(ref Writer<ArrayBufferWriter<byte>> writer);
+
+    /// <summary>The format, flags, request id, deadline, model id and exchange id of a valid call without WebSockets.</summary>
+    private static void WriteHead(ref Writer<ArrayBufferWriter<byte>> w)
+    {
+        w.WriteByte(1);
+        w.WriteByte(0);
+        HttpWire.Write(ref w, "req");
+        w.WriteInt64(0);
+        HttpWire.Write(ref w, (string?)null);
+        w.WriteVarUInt64(1);
+    }
+
+    /// <summary>A call written by hand: the field header of a valid call, then the block's length and bytes.</summary>
+    private byte[] Call(Block block)
+    {
+        var header = Serializer.SerializeToArray(new HttpCall { RequestId = "r", Request = Request(), Channel = Channel() })[0];
+        var content = Write(block);
+        return [header, .. Write((ref Writer<ArrayBufferWriter<byte>> w) => w.WriteVarUInt32((uint)content.Length)), .. content];
+    }
+
+    private byte[] Write(Block block)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using var session = Services.GetRequiredService<SerializerSessionPool>().GetSession();
+        var writer = Writer.Create(buffer, session);
+        block(ref writer);
+        writer.Commit();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static string Malformed(Action read) => Assert.Throws<InvalidDataException>(read).Message;
+
+    private sealed class NoWebSockets : IWebSocketChannel
+    {
+        public ValueTask<int> AcceptAsync(long exchangeId, string? subProtocol, string[] headers) => new(0);
+
+        public ValueTask<HttpPush> SendAsync(long exchangeId, WebSocketFrame frame) => new(HttpPush.Gone);
+
+        public ValueTask<WebSocketFrame?> ReceiveAsync(long exchangeId) => new((WebSocketFrame?)null);
+    }
+}
