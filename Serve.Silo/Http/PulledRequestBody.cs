@@ -21,7 +21,10 @@ internal sealed class PulledRequestBody(IHttpExchangeChannel channel, long excha
 
     private byte[] _chunk = first ?? [];
     private int _offset;
-    private bool _ended;
+    private volatile bool _ended;
+
+    /// <summary>Whether the client's body has ended (its last pull answered "end"); until then the client may still be sending.</summary>
+    public bool Ended => _ended;
 
     public override bool CanRead => true;
 

@@ -36,6 +36,9 @@ internal sealed class ReplicaExchange
 
     public ResponseBodyCollector Body { get; }
 
+    /// <summary>The request body the handler pulls from the gateway as it reads, when the body streams; null when it came whole.</summary>
+    public PulledRequestBody? PulledBody { get; private set; }
+
     /// <summary>Cancelled when the call is, when the host stops past its drain, or by <see cref="AbortAsync"/>.</summary>
     public CancellationToken Aborted => _aborted.Token;
 
@@ -48,8 +51,8 @@ internal sealed class ReplicaExchange
         _callCancelled = cancellationToken.UnsafeRegister(static source => ((CancellationTokenSource)source!).Cancel(), _aborted);
         _hostStopping = stopping.UnsafeRegister(static source => ((CancellationTokenSource)source!).Cancel(), _aborted);
         var aborted = _aborted.Token;
-        Features.Start(call.Request, call.RequestId, aborted,
-            call.Request.BodyStreams ? new PulledRequestBody(call.Channel, call.ExchangeId, _aborted, call.Request.Body) : null);
+        PulledBody = call.Request.BodyStreams ? new PulledRequestBody(call.Channel, call.ExchangeId, _aborted, call.Request.Body) : null;
+        Features.Start(call.Request, call.RequestId, aborted, PulledBody);
         if (call.WebSockets is not null)
         {
             // HttpContext.WebSockets reaches the client's connection, held by the gateway.
@@ -97,6 +100,7 @@ internal sealed class ReplicaExchange
             return false;
         }
         _context?.Uninitialize();
+        PulledBody = null;
         Features.Reset();
         Response.Reset();
         Body.Reset();

@@ -116,9 +116,11 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
             if (!pipeline.IsCompleted)
             {
                 await body.HeadReady;
-                if (!pipeline.IsCompleted)
+                // It wrote and goes on: a handler about to finish still answers whole. Not one whose client is still sending
+                // (a bidirectional stream answering each message): it is not about to finish, and its first answer would
+                // only wait.
+                if (!pipeline.IsCompleted && exchange.PulledBody is not { Ended: false })
                 {
-                    // It wrote and goes on: a handler about to finish still answers whole.
                     await Task.WhenAny(pipeline, Task.Delay(StreamingDetection, _time));
                 }
             }

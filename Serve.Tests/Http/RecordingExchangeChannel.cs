@@ -36,10 +36,19 @@ internal sealed class RecordingExchangeChannel : IHttpExchangeChannel
         return new(Answer());
     }
 
-    /// <summary>What pulls of a streamed request body get, in turn; "end" once they are all taken.</summary>
+    /// <summary>What pulls of a streamed request body get, in turn; then <see cref="Rest"/>.</summary>
     public ConcurrentQueue<HttpPull> Pulls { get; } = new();
 
-    public ValueTask<HttpPull> ReadAsync(long exchangeId, int maxBytes) => new(Pulls.TryDequeue(out var pull) ? pull : HttpPull.End);
+    private Task<HttpPull>? _rest;
+
+    /// <summary>
+    /// What the pull after <see cref="Pulls"/> gets (a client still sending: a task the test completes); the pulls after it
+    /// get "end".
+    /// </summary>
+    public Task<HttpPull>? Rest { init => _rest = value; }
+
+    public ValueTask<HttpPull> ReadAsync(long exchangeId, int maxBytes) =>
+        Pulls.TryDequeue(out var pull) ? new(pull) : Interlocked.Exchange(ref _rest, null) is { } rest ? new(rest) : new(HttpPull.End);
 
     private HttpPush Answer() => GoneFrom > 0 && Interlocked.Increment(ref _pushes) >= GoneFrom ? HttpPush.Gone : HttpPush.Accepted;
 }

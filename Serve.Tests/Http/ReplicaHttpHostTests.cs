@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Serve.Http;
@@ -10,11 +11,11 @@ namespace Serve.Tests.Http;
 /// <summary>The replica's in-process HTTP pipeline on its own, without a cluster.</summary>
 public sealed class ReplicaHttpHostTests
 {
-    private static async Task<ReplicaHttpHost> CreateHostAsync(object ingress)
+    private static async Task<ReplicaHttpHost> CreateHostAsync(object ingress, TimeProvider? time = null)
     {
         var services = new ServiceCollection()
             .AddSingleton<Microsoft.Extensions.Logging.ILoggerFactory>(NullLoggerFactory.Instance)
-            .AddSingleton(TimeProvider.System)
+            .AddSingleton(time ?? TimeProvider.System)
             .AddSingleton<IServeClient>(new NoServeClient())
             .BuildServiceProvider();
         return (await ReplicaHttpHost.CreateAsync(ingress, services, CancellationToken.None))!;
@@ -92,6 +93,38 @@ public sealed class ReplicaHttpHostTests
         await Assert.ThrowsAsync<IOException>(() => host.ExchangeAsync(channel.Call(Get("/") with { Method = "POST", BodyStreams = true }), CancellationToken.None).AsTask());
 
         Assert.True(ingress.TokenCancelledWhenTheReadFailed);
+    }
+
+    /// <summary>Answers "hello;" at once, flushed, then reads the client's body to its end and answers what it read.</summary>
+    private sealed class GreetThenEchoIngress : IHttpIngress
+    {
+        public async Task<object?> HandleAsync(Microsoft.AspNetCore.Http.HttpRequest request, CancellationToken cancellationToken)
+        {
+            var response = request.HttpContext.Response;
+            await response.WriteAsync("hello;", cancellationToken);
+            await response.Body.FlushAsync(cancellationToken);
+            using var reader = new StreamReader(request.Body);
+            return await reader.ReadToEndAsync(cancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task ExchangeAsync_FlushesWhileTheClientStillSends_StreamsAtOnceWithoutTheDetectionWait()
+    {
+        // A bidirectional call's first answer: the handler is not about to finish while its client sends, so waiting to see
+        // whether it does (the detection window, on a clock that does not move here) only delays that answer.
+        await using var host = await CreateHostAsync(new GreetThenEchoIngress(), new Microsoft.Extensions.Time.Testing.FakeTimeProvider());
+        var rest = new TaskCompletionSource<HttpPull>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var channel = new RecordingExchangeChannel { Rest = rest.Task };
+
+        var exchange = host.ExchangeAsync(channel.Call(Get("/") with { Method = "POST", BodyStreams = true }), CancellationToken.None).AsTask();
+
+        await channel.Started.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(exchange.IsCompleted);
+        Assert.Equal("hello;", Encoding.UTF8.GetString(channel.Head!.Body));
+        rest.SetResult(new HttpPull(HttpPullStatus.Data, Encoding.ASCII.GetBytes("bye")));
+        await exchange.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("bye", string.Concat(channel.Chunks.Select(c => Encoding.UTF8.GetString(c))));
     }
 
     [Fact]
