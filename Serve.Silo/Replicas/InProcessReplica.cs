@@ -51,9 +51,23 @@ internal sealed class InProcessReplica : ILocalReplica
         turn.WatchCancellation();
         // Without the caller's execution context, as a message's turn starts: neither the gateway's log scopes, activity and
         // HttpContext nor a calling replica's call context leak into this replica. Its request context travels, as in a message.
-        using (ExecutionContext.SuppressFlow())
+        // Put back as it was rather than by undoing the suppression, which would copy the caller's context once more.
+        var caller = ExecutionContext.Capture();
+        var suppressed = ExecutionContext.SuppressFlow();
+        try
         {
             _scheduler.QueueAction(Turn.Start, turn);
+        }
+        finally
+        {
+            if (caller is null)
+            {
+                suppressed.Undo();
+            }
+            else
+            {
+                ExecutionContext.Restore(caller);
+            }
         }
         return new ValueTask<ReplicaResponse>(turn.Task);
     }
@@ -82,7 +96,16 @@ internal sealed class InProcessReplica : ILocalReplica
 
         private void Run()
         {
-            RequestContextExtensions.Import(context);
+            // Importing an empty context would still write the async-local (an execution context, its map and the boxed
+            // value on each call); clearing writes only when the thread has one, and leaves the same empty request context.
+            if (context is null)
+            {
+                RequestContext.Clear();
+            }
+            else
+            {
+                RequestContextExtensions.Import(context);
+            }
             try
             {
                 var call = request is not null ? grain.InvokeAsync(request, cancellationToken) : grain.HttpAsync(http!, cancellationToken);
