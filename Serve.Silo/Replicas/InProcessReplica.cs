@@ -51,23 +51,22 @@ internal sealed class InProcessReplica : ILocalReplica
         turn.WatchCancellation();
         // Without the caller's execution context, as a message's turn starts: neither the gateway's log scopes, activity and
         // HttpContext nor a calling replica's call context leak into this replica. Its request context travels, as in a message.
-        // Put back as it was rather than by undoing the suppression, which would copy the caller's context once more.
-        var caller = ExecutionContext.Capture();
-        var suppressed = ExecutionContext.SuppressFlow();
+        // Orleans' QueueAction suppresses the flow too, but undoes it by RestoreFlow, which copies the caller's context again;
+        // suppressed here first, it leaves the flow alone, and the captured context is put back as it was, without a copy.
+        // No context captured: the caller suppressed the flow itself, and the turn captures nothing already.
+        if (ExecutionContext.Capture() is not { } caller)
+        {
+            _scheduler.QueueAction(Turn.Start, turn);
+            return new ValueTask<ReplicaResponse>(turn.Task);
+        }
+        _ = ExecutionContext.SuppressFlow();
         try
         {
             _scheduler.QueueAction(Turn.Start, turn);
         }
         finally
         {
-            if (caller is null)
-            {
-                suppressed.Undo();
-            }
-            else
-            {
-                ExecutionContext.Restore(caller);
-            }
+            ExecutionContext.Restore(caller);
         }
         return new ValueTask<ReplicaResponse>(turn.Task);
     }

@@ -135,6 +135,14 @@ public sealed class LocalCallTests(SingleSiloFixture fixture)
             RequestContext.Clear();
             Assert.Equal("none|none", await handle.Remote.ContextAsync(Key));
             Assert.Equal("caller", DirectProbe.CallerLocal.Value);
+            // A caller that suppressed the flow itself is served too, and finds it still suppressed.
+            Task<string> suppressedCall;
+            using (ExecutionContext.SuppressFlow())
+            {
+                suppressedCall = handle.Remote.ContextAsync(Key);
+                Assert.True(ExecutionContext.IsFlowSuppressed());
+            }
+            Assert.Equal("none|none", await suppressedCall);
         }
         finally
         {
@@ -142,7 +150,7 @@ public sealed class LocalCallTests(SingleSiloFixture fixture)
             DirectProbe.CallerLocal.Value = null;
         }
 
-        Assert.Equal(before + 2, replica.Calls);
+        Assert.Equal(before + 3, replica.Calls);
         await Serve.DeleteAsync("direct-context");
     }
 
