@@ -51,9 +51,22 @@ internal sealed class InProcessReplica : ILocalReplica
         turn.WatchCancellation();
         // Without the caller's execution context, as a message's turn starts: neither the gateway's log scopes, activity and
         // HttpContext nor a calling replica's call context leak into this replica. Its request context travels, as in a message.
-        using (ExecutionContext.SuppressFlow())
+        // Orleans' QueueAction suppresses the flow too, but undoes it by RestoreFlow, which copies the caller's context again;
+        // suppressed here first, it leaves the flow alone, and the captured context is put back as it was, without a copy.
+        // No context captured: the caller suppressed the flow itself, and the turn captures nothing already.
+        if (ExecutionContext.Capture() is not { } caller)
         {
             _scheduler.QueueAction(Turn.Start, turn);
+            return new ValueTask<ReplicaResponse>(turn.Task);
+        }
+        _ = ExecutionContext.SuppressFlow();
+        try
+        {
+            _scheduler.QueueAction(Turn.Start, turn);
+        }
+        finally
+        {
+            ExecutionContext.Restore(caller);
         }
         return new ValueTask<ReplicaResponse>(turn.Task);
     }
@@ -82,7 +95,16 @@ internal sealed class InProcessReplica : ILocalReplica
 
         private void Run()
         {
-            RequestContextExtensions.Import(context);
+            // Importing an empty context would still write the async-local (an execution context, its map and the boxed
+            // value on each call); clearing writes only when the thread has one, and leaves the same empty request context.
+            if (context is null)
+            {
+                RequestContext.Clear();
+            }
+            else
+            {
+                RequestContextExtensions.Import(context);
+            }
             try
             {
                 var call = request is not null ? grain.InvokeAsync(request, cancellationToken) : grain.HttpAsync(http!, cancellationToken);

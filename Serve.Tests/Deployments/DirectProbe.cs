@@ -9,6 +9,9 @@ namespace Serve.Tests.Deployments;
 public sealed class DirectProbe : IDirectProbe, IAsyncDisposable
 {
     public static readonly ConcurrentDictionary<string, bool> Disposed = new();
+
+    /// <summary>An async-local a caller sets: a message's turn would not see it, so a direct call must not either.</summary>
+    public static readonly AsyncLocal<string?> CallerLocal = new();
     private readonly string _id = Guid.NewGuid().ToString("N");
     private int _inside;
     private int _maxInside;
@@ -37,6 +40,9 @@ public sealed class DirectProbe : IDirectProbe, IAsyncDisposable
         await Gate.Get(gate).PassAsync(cancellationToken);
         return _disposed ? "disposed" : _id;
     }
+
+    public Task<string> ContextAsync(string key, CancellationToken cancellationToken = default) =>
+        Task.FromResult($"{RequestContext.Get(key) ?? "none"}|{CallerLocal.Value ?? "none"}");
 
     public ValueTask DisposeAsync()
     {

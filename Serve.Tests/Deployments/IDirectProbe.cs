@@ -8,4 +8,7 @@ public interface IDirectProbe
 
     /// <summary>Waits on the gate named <paramref name="gate"/>, then says whether the instance was disposed meanwhile.</summary>
     Task<string> HoldAsync(string gate, CancellationToken cancellationToken = default);
+
+    /// <summary>What the call sees of Orleans' request context under <paramref name="key"/> and of <see cref="DirectProbe.CallerLocal"/>.</summary>
+    Task<string> ContextAsync(string key, CancellationToken cancellationToken = default);
 }
