@@ -27,7 +27,7 @@ public sealed class LocalCallTests(SingleSiloFixture fixture)
         var before = replica.Calls;
 
         var call = handle.Remote.HoldAsync(gate.Name);
-        await gate.WhenArrivedAsync(1);
+        await gate.WhenArrivedAsync(1).WaitAsync(Patience);
         Assert.Equal(before + 1, replica.Calls);
         var delete = Serve.DeleteAsync("direct-drain");
         await Serve.WaitForAsync(s => s.Applications["direct-drain"].State == ApplicationState.Deleting);
@@ -50,7 +50,7 @@ public sealed class LocalCallTests(SingleSiloFixture fixture)
         using var cancel = new CancellationTokenSource();
 
         var call = handle.Remote.HoldAsync(gate.Name, cancel.Token);
-        await gate.WhenArrivedAsync(1);
+        await gate.WhenArrivedAsync(1).WaitAsync(Patience);
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
@@ -102,7 +102,7 @@ public sealed class LocalCallTests(SingleSiloFixture fixture)
         var handle = await Serve.RunAsync<IDirectProbe>(Deployment.For<DirectProbe>().Bind(), "direct-deactivate", null);
         var (id, replica) = await ReplicaAsync("direct-deactivate", "DirectProbe");
         var call = handle.Remote.HoldAsync(gate.Name);
-        await gate.WhenArrivedAsync(1);
+        await gate.WhenArrivedAsync(1).WaitAsync(Patience);
 
         // Orleans knows of no call on it (the call came direct), so nothing of Orleans' holds the deactivation back.
         replica.Activation.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationRequested, "test"), CancellationToken.None);
