@@ -3,10 +3,10 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using Orleans.Serialization.Buffers;
-using Orleans.Serialization.Session;
 using Serve.Grains;
 using Serve.Http;
 using Serve.Tests.Infrastructure;
+using static Serve.Tests.Http.HandWrittenWire;
 
 namespace Serve.Tests.Http;
 
@@ -187,8 +187,6 @@ public sealed class HttpCallWireTests(SingleSiloFixture fixture)
         Assert.Equal(answer.Body, copy.Http.Body);
     }
 
-    private delegate void Block(ref Writer<ArrayBufferWriter<byte>> writer);
-
     /// <summary>The format, flags, request id, deadline, model id and exchange id of a valid call without WebSockets.</summary>
     private static void WriteHead(ref Writer<ArrayBufferWriter<byte>> w)
     {
@@ -201,24 +199,7 @@ public sealed class HttpCallWireTests(SingleSiloFixture fixture)
     }
 
     /// <summary>A call written by hand: the field header of a valid call, then the block's length and bytes.</summary>
-    private byte[] Call(Block block)
-    {
-        var header = Serializer.SerializeToArray(new HttpCall { RequestId = "r", Request = Request(), Channel = Channel() })[0];
-        var content = Write(block);
-        return [header, .. Write((ref Writer<ArrayBufferWriter<byte>> w) => w.WriteVarUInt32((uint)content.Length)), .. content];
-    }
-
-    private byte[] Write(Block block)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using var session = Services.GetRequiredService<SerializerSessionPool>().GetSession();
-        var writer = Writer.Create(buffer, session);
-        block(ref writer);
-        writer.Commit();
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private static string Malformed(Action read) => Assert.Throws<InvalidDataException>(read).Message;
+    private byte[] Call(Block block) => new HandWrittenWire(Services).Tampered(new HttpCall { RequestId = "r", Request = Request(), Channel = Channel() }, block);
 
     private sealed class NoWebSockets : IWebSocketChannel
     {

@@ -3,8 +3,8 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using Orleans.Serialization.Buffers;
-using Orleans.Serialization.Session;
 using Serve.Http;
+using static Serve.Tests.Http.HandWrittenWire;
 
 namespace Serve.Tests.Http;
 
@@ -14,6 +14,8 @@ public sealed class HttpWireTests : IDisposable
     private readonly ServiceProvider _services = new ServiceCollection().AddSerializer().BuildServiceProvider();
 
     private Serializer Serializer => _services.GetRequiredService<Serializer>();
+
+    private HandWrittenWire Wire => field ??= new HandWrittenWire(_services);
 
     private T RoundTrip<T>(T value) => Serializer.Deserialize<T>(Serializer.SerializeToArray(value))!;
 
@@ -202,7 +204,7 @@ public sealed class HttpWireTests : IDisposable
     [Fact]
     public void Deserialize_ResponseStatusOutOfRange_Fails()
     {
-        var bytes = Tampered(new HttpResponseData(), (ref Writer<ArrayBufferWriter<byte>> w) => { w.WriteByte(1); w.WriteVarUInt32(5000); w.WriteVarUInt32(0); w.WriteVarUInt32(0); w.WriteVarUInt32(0); });
+        var bytes = Wire.Tampered(new HttpResponseData(), (ref Writer<ArrayBufferWriter<byte>> w) => { w.WriteByte(1); w.WriteVarUInt32(5000); w.WriteVarUInt32(0); w.WriteVarUInt32(0); w.WriteVarUInt32(0); });
 
         var message = Malformed(() => Serializer.Deserialize<HttpResponseData>(bytes));
 
@@ -212,14 +214,12 @@ public sealed class HttpWireTests : IDisposable
     [Fact]
     public void Deserialize_EmptyResponseBlock_Fails()
     {
-        var bytes = Tampered(new HttpResponseData(), (ref Writer<ArrayBufferWriter<byte>> w) => { });
+        var bytes = Wire.Tampered(new HttpResponseData(), (ref Writer<ArrayBufferWriter<byte>> w) => { });
 
         var message = Malformed(() => Serializer.Deserialize<HttpResponseData>(bytes));
 
         Assert.Equal("An HTTP response on the wire is malformed: it holds 0 bytes, fewer than the 1 of its fixed part.", message);
     }
-
-    private delegate void Block(ref Writer<ArrayBufferWriter<byte>> writer);
 
     /// <summary>The format, flags and head strings of a valid request, as the codec writes them.</summary>
     private static void WriteHead(ref Writer<ArrayBufferWriter<byte>> w)
@@ -232,25 +232,5 @@ public sealed class HttpWireTests : IDisposable
         }
     }
 
-    private byte[] Request(Block block, int lengthAdjustment = 0) => Tampered(Request(), block, lengthAdjustment);
-
-    /// <summary>A value written by hand: the field header of a valid value of its type, then the block's length and bytes.</summary>
-    private byte[] Tampered<T>(T valid, Block block, int lengthAdjustment = 0)
-    {
-        var header = Serializer.SerializeToArray(valid)[0];
-        var content = Write(block);
-        return [header, .. Write((ref Writer<ArrayBufferWriter<byte>> w) => w.WriteVarUInt32((uint)(content.Length + lengthAdjustment))), .. content];
-    }
-
-    private byte[] Write(Block block)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using var session = _services.GetRequiredService<SerializerSessionPool>().GetSession();
-        var writer = Writer.Create(buffer, session);
-        block(ref writer);
-        writer.Commit();
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private static string Malformed(Action read) => Assert.Throws<InvalidDataException>(read).Message;
+    private byte[] Request(Block block, int lengthAdjustment = 0) => Wire.Tampered(Request(), block, lengthAdjustment);
 }
