@@ -18,7 +18,7 @@ namespace Serve.Benchmarks.Http;
 /// ingress replica. Unary <c>greet.Greeter/SayHello</c>, and client-streaming <c>SayHelloToAll</c> with ten messages sent
 /// at once (h2load sends a whole body). Then, with Grpc.Net.Client in this process as the load (<see cref="GrpcStreamingLoad"/>),
 /// <c>SayHelloToAll</c> with its messages sent over time (so the gateway streams the call: its replica pulls each message)
-/// and the time a bidirectional <c>Chat</c> waits for its first reply (what the gateway's start window costs it).
+/// and the time a bidirectional <c>Chat</c> waits for its first reply.
 /// Rounds alternate; medians and the ratio to the plain service are reported.
 /// </summary>
 internal static class GrpcBenchmark
@@ -265,7 +265,7 @@ internal static class GrpcBenchmark
         if (firstReplies.Count > 0)
         {
             Console.WriteLine();
-            Console.WriteLine($"Bidirectional Chat, calls one at a time: time from the first message to the first reply (the gateway waits up to its 5 ms start window for the body to end), and from the second message to the second reply (medians)");
+            Console.WriteLine($"Bidirectional Chat, calls one at a time: time from the first message to the first reply (the gateway starts a call whose body stops after a whole message at once), and from the second message to the second reply (medians)");
             var baseline = HttpBenchmark.Median(firstReplies.Where(r => r.Scenario.StartsWith("grpc-kestrel-raw", StringComparison.Ordinal)).Select(r => r.FirstP50Ms));
             foreach (var scenario in firstReplies.Select(r => r.Scenario).Distinct())
             {
