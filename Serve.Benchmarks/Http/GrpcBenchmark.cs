@@ -28,7 +28,7 @@ internal static class GrpcBenchmark
             [--rows h2load,client-unary,over-time,first-reply] [--interval-ms 10] [--chat-calls 300]
           concurrency n: h2load with 8 connections of n/8 concurrent calls each (n < 8: n connections of one call); needs h2load (apt-get install nghttp2-client)
           client-unary: n callers of unary SayHello with Grpc.Net.Client in this process (which may end a body after its message)
-          over-time: n callers of SayHelloToAll, 10 messages --interval-ms apart each (longer than the gateway's 5 ms start window)
+          over-time: n callers of SayHelloToAll, 10 messages --interval-ms apart each (each call streams: its replica pulls each message)
           first-reply: --chat-calls Chat calls one at a time, time to the first reply and to the second
         """;
 
