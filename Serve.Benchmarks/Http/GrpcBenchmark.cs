@@ -18,16 +18,17 @@ namespace Serve.Benchmarks.Http;
 /// ingress replica. Unary <c>greet.Greeter/SayHello</c>, and client-streaming <c>SayHelloToAll</c> with ten messages sent
 /// at once (h2load sends a whole body). Then, with Grpc.Net.Client in this process as the load (<see cref="GrpcStreamingLoad"/>),
 /// <c>SayHelloToAll</c> with its messages sent over time (so the gateway streams the call: its replica pulls each message)
-/// and the time a bidirectional <c>Chat</c> waits for its first reply (what the gateway's start window costs it).
+/// and the time a bidirectional <c>Chat</c> waits for its first reply.
 /// Rounds alternate; medians and the ratio to the plain service are reported.
 /// </summary>
 internal static class GrpcBenchmark
 {
     public const string Usage = """
         dotnet run -c Release --project Serve.Benchmarks -- grpc [--duration <s>] [--rounds <n>] [--concurrency 64,8]
-            [--rows h2load,over-time,first-reply] [--interval-ms 10] [--chat-calls 300]
+            [--rows h2load,client-unary,over-time,first-reply] [--interval-ms 10] [--chat-calls 300]
           concurrency n: h2load with 8 connections of n/8 concurrent calls each (n < 8: n connections of one call); needs h2load (apt-get install nghttp2-client)
-          over-time: n callers of SayHelloToAll, 10 messages --interval-ms apart each (longer than the gateway's 5 ms start window)
+          client-unary: n callers of unary SayHello with Grpc.Net.Client in this process (which may end a body after its message)
+          over-time: n callers of SayHelloToAll, 10 messages --interval-ms apart each (each call streams: its replica pulls each message)
           first-reply: --chat-calls Chat calls one at a time, time to the first reply and to the second
         """;
 
@@ -40,7 +41,7 @@ internal static class GrpcBenchmark
         var duration = TimeSpan.FromSeconds(10);
         var rounds = 2;
         int[] concurrency = [64, 8];
-        string[] rows = ["h2load", "over-time", "first-reply"];
+        string[] rows = ["h2load", "client-unary", "over-time", "first-reply"];
         var interval = TimeSpan.FromMilliseconds(10);
         var chatCalls = 300;
         for (var i = 0; i + 1 < args.Length; i += 2)
@@ -115,20 +116,31 @@ internal static class GrpcBenchmark
             Console.WriteLine($"gRPC benchmark: rows {string.Join(", ", rows)}; h2load, unary SayHello and client-streaming SayHelloToAll (-cs, {ClientStreamingMessages} messages), concurrency {string.Join(" and ", concurrency)}, {duration.TotalSeconds:0} s per run, {rounds} round(s), {Environment.ProcessorCount} cores");
             var results = new List<H2LoadResult>();
             var overTime = new List<GrpcStreamingResult>();
+            var clientUnary = new List<GrpcStreamingResult>();
             var firstReplies = new List<GrpcFirstReplyResult>();
-            if (rows.Contains("over-time") || rows.Contains("first-reply"))
+            if (rows.Contains("client-unary") || rows.Contains("over-time") || rows.Contains("first-reply"))
             {
                 // Warm both paths with the in-process client.
                 foreach (var (name, address) in services)
                 {
                     await GrpcStreamingLoad.ClientStreamingAsync(name, address, 8, ClientStreamingMessages, interval, TimeSpan.FromSeconds(2), 0);
                     await GrpcStreamingLoad.FirstReplyAsync(name, address, 20, 0);
+                    await GrpcStreamingLoad.UnaryAsync(name, address, 8, TimeSpan.FromSeconds(1), 0);
                 }
             }
             for (var round = 1; round <= rounds; round++)
             {
                 foreach (var count in concurrency)
                 {
+                    if (rows.Contains("client-unary"))
+                    {
+                        foreach (var (name, address) in services)
+                        {
+                            var result = await GrpcStreamingLoad.UnaryAsync($"{name}-client-unary", address, count, duration, round);
+                            clientUnary.Add(result);
+                            Console.WriteLine($"  round {round} {result.Scenario,-27} n={count,-3} {result.CallsPerSecond,8:N0} calls/s  p50 {result.AnswerP50Ms,6:N2} ms p99 {result.AnswerP99Ms,6:N2} ms  cpu {result.CpuMicrosPerMessage,6:N1} µs/call  errors {result.Errors}");
+                        }
+                    }
                     if (rows.Contains("over-time"))
                     {
                         foreach (var (name, address) in services)
@@ -159,6 +171,7 @@ internal static class GrpcBenchmark
                 }
             }
             PrintSummary(results, concurrency);
+            PrintClientUnarySummary(clientUnary, concurrency);
             PrintStreamingSummary(overTime, firstReplies, concurrency, interval);
             return 0;
         }
@@ -206,6 +219,29 @@ internal static class GrpcBenchmark
         return path;
     }
 
+    private static void PrintClientUnarySummary(List<GrpcStreamingResult> runs, int[] concurrency)
+    {
+        if (runs.Count == 0)
+        {
+            return;
+        }
+        Console.WriteLine();
+        Console.WriteLine("Unary SayHello from Grpc.Net.Client in this process (p50: call latency; cpu: this process, client and server, per call; medians)");
+        foreach (var count in concurrency)
+        {
+            var baseline = HttpBenchmark.Median(runs.Where(r => r.Concurrency == count && r.Scenario.StartsWith("grpc-kestrel-raw", StringComparison.Ordinal)).Select(r => r.CallsPerSecond));
+            foreach (var scenario in runs.Select(r => r.Scenario).Distinct())
+            {
+                var mine = runs.Where(r => r.Concurrency == count && r.Scenario == scenario).ToList();
+                var calls = HttpBenchmark.Median(mine.Select(r => r.CallsPerSecond));
+                var (p50, p99) = (HttpBenchmark.Median(mine.Select(r => r.AnswerP50Ms)), HttpBenchmark.Median(mine.Select(r => r.AnswerP99Ms)));
+                var cpu = HttpBenchmark.Median(mine.Select(r => r.CpuMicrosPerMessage));
+                Console.WriteLine($"  {scenario,-27} n={count,-3} {calls,8:N0} calls/s  p50 {p50,6:N2} ms p99 {p99,6:N2} ms  cpu {cpu,6:N1} µs/call  ratio {calls / baseline,5:P0}  errors {mine.Sum(r => r.Errors)}");
+                Console.WriteLine(FormattableString.Invariant($"RESULT grpc scenario={scenario} concurrency={count} calls_per_s={calls:F0} p50_ms={p50:F2} p99_ms={p99:F2} cpu_us_per_call={cpu:F1} ratio_to_raw={calls / baseline:F3}"));
+            }
+        }
+    }
+
     private static void PrintStreamingSummary(List<GrpcStreamingResult> overTime, List<GrpcFirstReplyResult> firstReplies, int[] concurrency, TimeSpan interval)
     {
         if (overTime.Count > 0)
@@ -229,7 +265,7 @@ internal static class GrpcBenchmark
         if (firstReplies.Count > 0)
         {
             Console.WriteLine();
-            Console.WriteLine($"Bidirectional Chat, calls one at a time: time from the first message to the first reply (the gateway waits up to its 5 ms start window for the body to end), and from the second message to the second reply (medians)");
+            Console.WriteLine($"Bidirectional Chat, calls one at a time: time from the first message to the first reply (the gateway starts a call whose body stops after a whole message at once), and from the second message to the second reply (medians)");
             var baseline = HttpBenchmark.Median(firstReplies.Where(r => r.Scenario.StartsWith("grpc-kestrel-raw", StringComparison.Ordinal)).Select(r => r.FirstP50Ms));
             foreach (var scenario in firstReplies.Select(r => r.Scenario).Distinct())
             {

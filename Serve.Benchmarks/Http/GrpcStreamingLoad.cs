@@ -7,8 +7,8 @@ namespace Serve.Benchmarks.Http;
 
 /// <summary>
 /// gRPC loads h2load cannot make, generated in process with Grpc.Net.Client (its cost is in the CPU figures of both the
-/// plain service and the gateway alike): client-streaming calls whose messages are sent over time, and the time a
-/// bidirectional call waits for its first reply.
+/// plain service and the gateway alike): unary calls as Grpc.Net.Client sends them, client-streaming calls whose messages
+/// are sent over time, and the time a bidirectional call waits for its first reply.
 /// </summary>
 internal static class GrpcStreamingLoad
 {
@@ -60,6 +60,44 @@ internal static class GrpcStreamingLoad
         var all = answers.SelectMany(a => a).Order().ToArray();
         return new(scenario, callers, round, calls / elapsed, calls * messages / elapsed, Percentile(all, 0.5), Percentile(all, 0.99),
             used / Math.Max(1, calls * messages), errors);
+    }
+
+    /// <summary>
+    /// <paramref name="callers"/> callers each making unary <c>SayHello</c> calls for <paramref name="duration"/>: what
+    /// Grpc.Net.Client sends, which, unlike h2load, may end a call's body in a frame of its own after the message.
+    /// </summary>
+    public static async Task<GrpcStreamingResult> UnaryAsync(string scenario, string address, int callers, TimeSpan duration, int round)
+    {
+        using var channel = Channel(address);
+        var greeter = new Greeter.GreeterClient(channel);
+        var request = new HelloRequest { Name = "world" };
+        var answers = new List<double>[callers];
+        long calls = 0, errors = 0;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var started = Stopwatch.GetTimestamp();
+        var until = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(async caller =>
+        {
+            var mine = answers[caller] = [];
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                try
+                {
+                    var sent = Stopwatch.GetTimestamp();
+                    await greeter.SayHelloAsync(request);
+                    mine.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                    Interlocked.Increment(ref calls);
+                }
+                catch (RpcException)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+        }));
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var used = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds;
+        var all = answers.SelectMany(a => a).Order().ToArray();
+        return new(scenario, callers, round, calls / elapsed, calls / elapsed, Percentile(all, 0.5), Percentile(all, 0.99), used / Math.Max(1, calls), errors);
     }
 
     /// <summary>

@@ -21,6 +21,9 @@ internal sealed class GrpcMessageFraming(long maxMessageSize)
     /// <summary>Messages whose every byte has gone by.</summary>
     public long Messages { get; private set; }
 
+    /// <summary>The bytes gone by end with a whole message: at least one, and nothing of the next yet.</summary>
+    public bool AtMessageEnd => Messages > 0 && _prefixRead == 0 && _remaining == 0;
+
     /// <summary>The length the message over the limit declared, once one did.</summary>
     public long? TooLarge { get; private set; }
 

@@ -4,9 +4,10 @@ using Serve.Forwarding;
 namespace Serve.Grpc;
 
 /// <summary>
-/// What the gateway read of a gRPC call's request before forwarding it: the whole body (its end came promptly: a unary
-/// or server-streaming call), or its first bytes while the rest streams (a client-streaming or bidirectional call, or a
-/// large message), with the read still waiting for the client; else why the call is refused.
+/// What the gateway read of a gRPC call's request before forwarding it: the whole body (it ended with what arrived: a
+/// unary or server-streaming call, mostly), or its first bytes while the rest streams (a client-streaming or
+/// bidirectional call, or a large message: <see cref="GrpcRequestStartRule"/>), with the read still waiting for the
+/// client; else why the call is refused.
 /// </summary>
 /// <param name="Status">Complete when <see cref="Body"/> is the body or its first bytes; else why the call is refused.</param>
 /// <param name="Body">The body, or with <see cref="Streams"/> its first bytes; taken from the budget, which the caller gives back.</param>

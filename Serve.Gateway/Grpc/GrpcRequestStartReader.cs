@@ -7,17 +7,14 @@ using Serve.Forwarding;
 namespace Serve.Grpc;
 
 /// <summary>
-/// Reads the start of a gRPC call's request body. Nothing in a call's headers says whether the client will send one
-/// message and end (unary, server streaming) or keep sending (client streaming, bidirectional, where it may wait for the
-/// server's answers first): so what arrives within a short window is taken, and when the body ended in it the call
-/// travels whole, in one grain call; otherwise, or past <see cref="HttpForwarder.MaxInlineBody"/>, its first bytes travel
-/// in the call and the replica pulls the rest. Either way is correct; the window only saves the pulls of short calls.
+/// Reads the start of a gRPC call's request body, as <see cref="GrpcRequestStartRule"/> says: when the body ends with what
+/// arrives the call travels whole, in one grain call; when it stops after a whole message without ending (a client that
+/// keeps sending, and may wait for answers first), or passes <see cref="HttpForwarder.MaxInlineBody"/>, or has no whole
+/// message within the rule's window, its first bytes travel in the call and the replica pulls the rest. Either way is
+/// correct; reading the body whole only saves the pulls of short calls.
 /// </summary>
 internal static class GrpcRequestStartReader
 {
-    /// <summary>How long the gateway waits for a call's body to end before it streams it.</summary>
-    internal static readonly TimeSpan Window = TimeSpan.FromMilliseconds(5);
-
     public static async ValueTask<GrpcRequestStart> ReadAsync(PipeReader reader, GrpcMessageFraming framing, RequestBodyBudget budget, TimeProvider time,
         CancellationToken clientGone)
     {
@@ -38,7 +35,7 @@ internal static class GrpcRequestStartReader
                     // Not cancelled when the window passes (a cancelled read leaves Kestrel unable to drain the body):
                     // the pulls take it over.
                     var pending = reading.AsTask();
-                    var left = Window - time.GetElapsedTime(started);
+                    var left = GrpcRequestStartRule.Window - time.GetElapsedTime(started);
                     if (left > TimeSpan.Zero)
                     {
                         await Task.WhenAny(pending, Task.Delay(left, time, clientGone));
@@ -64,7 +61,7 @@ internal static class GrpcRequestStartReader
                 {
                     return new(read.Status, read.Body);
                 }
-                if (buffer is { Length: >= HttpForwarder.MaxInlineBody })
+                if (GrpcRequestStartRule.StartsNow(buffer?.Length ?? 0, framing.AtMessageEnd, time.GetElapsedTime(started)))
                 {
                     return Streaming(buffer, budget, null);
                 }

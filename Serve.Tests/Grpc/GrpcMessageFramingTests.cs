@@ -55,4 +55,25 @@ public sealed class GrpcMessageFramingTests
         Assert.False(framing.TryAdvance([0, 0xFF, 0xFF, 0xFF, 0xFF]));
         Assert.Equal(uint.MaxValue, framing.TooLarge);
     }
+
+    [Fact]
+    public void AtMessageEnd_EveryByteOfTwoMessages_TrueOnlyRightAfterEachOne()
+    {
+        // The second message is empty: its prefix alone makes it whole.
+        var body = Message(3).Concat(Message(0)).ToArray();
+        var framing = new GrpcMessageFraming(1024);
+        Assert.False(framing.AtMessageEnd);
+
+        var ends = new List<int>();
+        for (var i = 0; i < body.Length; i++)
+        {
+            Assert.True(framing.TryAdvance(body.AsSpan(i, 1)));
+            if (framing.AtMessageEnd)
+            {
+                ends.Add(i + 1);
+            }
+        }
+
+        Assert.Equal([8, 13], ends);
+    }
 }

@@ -24,6 +24,9 @@ public sealed class GrpcGatewayFixture : IAsyncLifetime
 
     public IServeClient Serve => _gateway.Services.GetRequiredService<IServeClient>();
 
+    /// <summary>The gateway's services, for a test that puts a part of the gateway before the same cluster.</summary>
+    public IServiceProvider Services => _gateway.Services;
+
     /// <summary>HTTP/1.1 to the gateway's HTTP port.</summary>
     public HttpClient Http { get; private set; } = null!;
 
