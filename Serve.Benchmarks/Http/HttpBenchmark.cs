@@ -24,7 +24,8 @@ internal static class HttpBenchmark
     public const string Usage = """
         dotnet run -c Release --project Serve.Benchmarks -- http [--duration <s>] [--rounds <n>] [--connections 64,8] [--scenarios kestrel-raw,gateway-noop,...] [--telemetry]
           gateway-remote runs the no-op ingress on a worker silo process (dotnet Serve.Silo.dll, a throwaway redis-server):
-            the gateway then runs in Redis mode, and the row is compared with gateway-noop, its replica in the gateway's process
+            the gateway then runs in Redis mode, and the row is compared with gateway-noop, its replica in the gateway's process;
+            a gateway-bound line beside it: the gateway's own CPU per remote request against gateway-noop's CPU per request
           --telemetry: instead, gateways with metrics on (the default), with tracing at 100 %, and with everything off
           needs wrk, python3-uvicorn and python3-starlette (apt-get install wrk python3-uvicorn python3-starlette), and redis-server for gateway-remote
         """;
