@@ -36,10 +36,12 @@ internal sealed class HttpCallCodec(IServiceProvider services) : IFieldCodec<Htt
         writer.WriteFieldHeader(fieldIdDelta, expectedType, typeof(HttpCall), WireType.LengthPrefixed);
         var channel = ObserverReferences<IHttpExchangeChannel>.IdOf(value.Channel);
         var webSockets = value.WebSockets is { } w ? ObserverReferences<IWebSocketChannel>.IdOf(w) : default;
+        // Measured once: the request's strings are looked up among the well-known ones for its size and again as written.
+        var requestSize = HttpRequestDataCodec.ContentSize(value.Request);
         var size = 2 + HttpWire.Size(value.RequestId) + sizeof(long) + HttpWire.Size(value.ModelId) + HttpWire.VarSize64((ulong)value.ExchangeId)
             + ObserverReferences<IHttpExchangeChannel>.Size(channel)
             + (value.WebSockets is null ? 0 : ObserverReferences<IWebSocketChannel>.Size(webSockets))
-            + HttpRequestDataCodec.BlockSize(value.Request);
+            + HttpRequestDataCodec.BlockSize(requestSize);
         writer.WriteVarUInt32((uint)size);
         writer.WriteByte(Format);
         writer.WriteByte(value.WebSockets is null ? (byte)0 : WebSocketsFlag);
@@ -52,7 +54,7 @@ internal sealed class HttpCallCodec(IServiceProvider services) : IFieldCodec<Htt
         {
             ObserverReferences<IWebSocketChannel>.Write(ref writer, webSockets);
         }
-        HttpRequestDataCodec.WriteBlock(ref writer, value.Request);
+        HttpRequestDataCodec.WriteBlock(ref writer, value.Request, requestSize);
     }
 
     public HttpCall ReadValue<TInput>(ref Reader<TInput> reader, Field field)

@@ -44,18 +44,21 @@ internal sealed class HttpRequestDataCodec : IFieldCodec<HttpRequestData>
         return request;
     }
 
-    /// <summary>The bytes <see cref="WriteBlock"/> takes for <paramref name="value"/>, its length's varint included.</summary>
-    public static int BlockSize(HttpRequestData value)
-    {
-        var size = ContentSize(value);
-        return HttpWire.VarSize((uint)size) + size;
-    }
+    /// <summary>The bytes <see cref="WriteBlock{TBufferWriter}(ref Writer{TBufferWriter}, HttpRequestData, int)"/> takes for a block whose parts take <paramref name="contentSize"/>, its length's varint included.</summary>
+    public static int BlockSize(int contentSize) => HttpWire.VarSize((uint)contentSize) + contentSize;
 
     /// <summary>Writes the request's block: its length, then its parts.</summary>
     public static void WriteBlock<TBufferWriter>(ref Writer<TBufferWriter> writer, HttpRequestData value)
+        where TBufferWriter : System.Buffers.IBufferWriter<byte> => WriteBlock(ref writer, value, ContentSize(value));
+
+    /// <summary>
+    /// Writes the request's block, its parts' size already known (<see cref="ContentSize"/>): a caller that counted the
+    /// block into its own length passes it on rather than have every string looked up and measured again.
+    /// </summary>
+    public static void WriteBlock<TBufferWriter>(ref Writer<TBufferWriter> writer, HttpRequestData value, int contentSize)
         where TBufferWriter : System.Buffers.IBufferWriter<byte>
     {
-        writer.WriteVarUInt32((uint)ContentSize(value));
+        writer.WriteVarUInt32((uint)contentSize);
         writer.WriteByte(Format);
         writer.WriteByte(value.BodyStreams ? BodyStreamsFlag : (byte)0);
         HttpWire.Write(ref writer, value.Method);
@@ -94,7 +97,8 @@ internal sealed class HttpRequestDataCodec : IFieldCodec<HttpRequestData>
         return request;
     }
 
-    private static int ContentSize(HttpRequestData value) =>
+    /// <summary>The bytes the request's parts take in its block, its length's varint not included.</summary>
+    public static int ContentSize(HttpRequestData value) =>
         2 + HttpWire.Size(value.Method) + HttpWire.Size(value.Scheme) + HttpWire.Size(value.Host) + HttpWire.Size(value.PathBase)
         + HttpWire.Size(value.Path) + HttpWire.Size(value.QueryString) + HttpWire.Size(value.Protocol) + HttpWire.Size(value.RemoteIpAddress)
         + HttpWire.Size(value.Headers) + HttpWire.Size(value.Body);

@@ -26,19 +26,20 @@ internal sealed partial class DeploymentRouter
         var measured = _metrics.CallDurationEnabled;
         var started = measured ? _time.GetTimestamp() : 0;
         Exception? failure = null;
-        var envelope = CreateRequest(HttpMethodName, [], options);
+        // No call envelope per exchange: the HttpCall carries the id and deadline; a trace or an error makes one (Envelope).
+        var (requestId, deadlineUtcTicks) = Identify(options);
         var call = new HttpCall
         {
-            RequestId = envelope.RequestId,
-            DeadlineUtcTicks = envelope.DeadlineUtcTicks,
-            ModelId = envelope.ModelId,
+            RequestId = requestId,
+            DeadlineUtcTicks = deadlineUtcTicks,
+            ModelId = options.MultiplexedModelId,
             Request = request,
             Channel = exchange.Channel,
             ExchangeId = exchange.Id,
             WebSockets = exchange.WebSockets,
         };
-        using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(envelope) : null;
-        using var deadline = DeadlineScope.Create(envelope.DeadlineUtcTicks, _time, cancellationToken);
+        using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(Envelope(call)) : null;
+        using var deadline = DeadlineScope.Create(call.DeadlineUtcTicks, _time, cancellationToken);
         var token = deadline.Token;
         var backoff = new FullBackoff();
         try
@@ -66,7 +67,7 @@ internal sealed partial class DeploymentRouter
                     }
                     if (decision.Action == RetryAction.FailTimeout)
                     {
-                        throw TimedOut(envelope);
+                        throw TimedOut(Envelope(call));
                     }
                     if (CarryOut(decision, replica, e) is { } lost)
                     {
@@ -81,7 +82,7 @@ internal sealed partial class DeploymentRouter
 
                 if (RetryPolicy.Classify(response.Outcome) is not { } refused)
                 {
-                    return response.Outcome == ReplicaOutcome.Completed ? response.Http! : throw Fault(envelope, replica, response);
+                    return response.Outcome == ReplicaOutcome.Completed ? response.Http! : throw Fault(Envelope(call), replica, response);
                 }
                 // Full on the replica though not by this router's count (another caller holds it), or gone: refused before its
                 // handler ran, so it took nothing of a streamed body and goes on elsewhere.
@@ -99,7 +100,7 @@ internal sealed partial class DeploymentRouter
         }
         catch (OperationCanceledException) when (deadline.Expired && !cancellationToken.IsCancellationRequested)
         {
-            failure = new RequestTimeoutException(_deployment.Key, envelope.RequestId);
+            failure = new RequestTimeoutException(_deployment.Key, call.RequestId);
             throw failure;
         }
         catch (Exception e)
@@ -119,6 +120,9 @@ internal sealed partial class DeploymentRouter
             }
         }
     }
+
+    /// <summary>The exchange as the call envelope that traces and errors describe a call by.</summary>
+    private static ReplicaRequest Envelope(HttpCall call) => new(HttpMethodName, [], call.RequestId, call.DeadlineUtcTicks, call.ModelId);
 
     [LoggerMessage(EventId = ServeEvents.ReplicaRefusedExchange, Level = LogLevel.Debug, Message = "Deployment {Deployment}: replica {Replica} refused HTTP exchange {RequestId} ({Setback}); trying again")]
     private static partial void LogExchangeRefused(ILogger logger, string deployment, string replica, string requestId, CallSetback setback);

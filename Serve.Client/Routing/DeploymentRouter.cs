@@ -273,6 +273,13 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
 
     private ReplicaRequest CreateRequest(string method, object?[] args, CallOptions options)
     {
+        var (requestId, deadline) = Identify(options);
+        return new ReplicaRequest(method, args, requestId, deadline, options.MultiplexedModelId);
+    }
+
+    /// <summary>A call's request id and deadline (UTC ticks, 0 for none): its own, else its caller's, else a new id.</summary>
+    private (string RequestId, long DeadlineUtcTicks) Identify(CallOptions options)
+    {
         var parent = ServeCallContext.Current;
         var requestId = options.RequestId ?? parent?.RequestId ?? RequestIds.Next();
         var deadline = parent?.DeadlineUtcTicks ?? 0;
@@ -281,7 +288,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
             var own = _time.GetUtcNow().UtcTicks + timeout.Ticks;
             deadline = deadline == 0 ? own : Math.Min(deadline, own);
         }
-        return new ReplicaRequest(method, args, requestId, deadline, options.MultiplexedModelId);
+        return (requestId, deadline);
     }
 
     /// <summary>Takes a slot on a replica with room, at once when one has it, else through the admission queue.</summary>
