@@ -11,15 +11,17 @@ public sealed class PowerOfTwoChoiceTests
     {
         var replicas = Replicas(4);
 
-        for (var i = 0; i < 400; i++)
+        for (var i = 0; i < 4000; i++)
         {
             Assert.NotNull(PowerOfTwoChoice.Instance.TryTake(replicas, limit: 1000, modelId: null, patienceOver: false));
         }
 
-        // Always the less busy of two: counts stay within a few of each other (random picks would drift by tens).
+        // Always the less busy of two: counts stay within a few of each other however many are taken (simulated: past 6
+        // about once in 10,000 runs, past 10 never), where random picks drift apart with the count (here by ~60; within 10
+        // fewer than once in 200 runs).
         var counts = replicas.Select(r => r.InFlight).ToArray();
-        Assert.Equal(400, counts.Sum());
-        Assert.True(counts.Max() - counts.Min() <= 4, $"in flight per replica: {string.Join(", ", counts)}");
+        Assert.Equal(4000, counts.Sum());
+        Assert.True(counts.Max() - counts.Min() <= 10, $"in flight per replica: {string.Join(", ", counts)}");
     }
 
     [Fact]
