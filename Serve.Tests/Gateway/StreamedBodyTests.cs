@@ -6,6 +6,7 @@ namespace Serve.Tests.Gateway;
 
 /// <summary>Request bodies that stream from the client through the gateway to the replica, at constant memory.</summary>
 [Trait("Category", "Cluster")]
+[Collection(HeapMeasuringCollection.Name)]
 public sealed class StreamedBodyTests(UploadFixture fixture) : IClassFixture<UploadFixture>
 {
     [Fact]
