@@ -2,8 +2,10 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Serve.Grains;
 using Serve.Replicas;
+using Serve.Tests.Batching;
 using Serve.Tests.Deployments;
 using Serve.Tests.Infrastructure;
+using Serve.Tests.Multiplexing;
 
 namespace Serve.Tests.Runtime;
 
@@ -194,6 +196,45 @@ public sealed class ThreadSafeCallTests(SingleSiloFixture fixture)
         Assert.Equal(before + 3, replica.Calls);
         await Serve.DeleteAsync("ts-context");
     }
+
+    [Fact]
+    public async Task CallAsync_BatchedMethodOfThreadSafeReplicaFromEightThreads_TwoBatchesEachCallerItsOwnResult()
+    {
+        const string Name = "ts-batch";
+        var recorder = BatchRecorder.Create(Name);
+        var handle = await Serve.RunAsync<IUpper>(Deployment.For<ThreadSafeUpper>().Bind(Name), Name, null);
+        Assert.Equal(Name, await handle.Remote.WhoAsync());
+        var words = Enumerable.Range(0, 8).Select(i => $"word{i}").ToArray();
+
+        var answers = await Task.WhenAll(words.Select(w => OnOwnThread(() => handle.Remote.UpperAsync(w)))).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(words.Select(w => w.ToUpperInvariant()), answers);
+        Assert.Equal([4, 4], recorder.Batches.Select(b => b.Count));
+        Assert.Equal(words.Order(), recorder.Batches.SelectMany(b => b).Order());
+        await Serve.DeleteAsync(Name);
+    }
+
+    [Fact]
+    public async Task CallAsync_MultiplexedThreadSafeReplicaFromManyThreads_LoadsEachModelOnceAndReleasesItsLeases()
+    {
+        const string Name = "ts-zoo";
+        var ledger = ZooLedger.Create(Name);
+        var handle = await Serve.RunAsync<IModelZoo>(Deployment.For<ThreadSafeZoo>().Bind(Name), Name, null);
+        IModelZoo For(string model) => handle.WithOptions(new CallOptions { MultiplexedModelId = model }).Remote;
+
+        var calls = Enumerable.Range(0, 16).Select(i => (Model: i % 2 == 0 ? "m1" : "m2", Input: $"x{i}")).ToArray();
+        var answers = await Task.WhenAll(calls.Select(c => OnOwnThread(() => For(c.Model).PredictAsync(c.Input)))).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(calls.Select(c => $"{c.Model}:{c.Input}"), answers.Select(a => string.Join(':', a.Split(':')[..2])));
+        Assert.Equal(["m1", "m2"], ledger.Loads.Select(l => l.Model).Order());
+        // Both slots held by m1 and m2: m3 loads only if every request released its lease, so one of them can go.
+        Assert.StartsWith("m3:last:", await For("m3").PredictAsync("last").WaitAsync(TimeSpan.FromSeconds(30)));
+        await Serve.DeleteAsync(Name);
+    }
+
+    /// <summary>Starts <paramref name="call"/> on a thread of its own, as concurrent gateway requests come.</summary>
+    private static Task<T> OnOwnThread<T>(Func<Task<T>> call) =>
+        Task.Factory.StartNew(call, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
 
     private async Task<(string Id, InProcessReplica Replica)> ReplicaAsync(string application, string deployment)
     {
