@@ -26,7 +26,7 @@ internal sealed class InProcessReplica : ILocalReplica
     private readonly bool _threadSafe;
     private long _calls;
 
-    public InProcessReplica(ReplicaGrain grain, IGrainContext activation, DeepCopier copier, bool threadSafe = false)
+    public InProcessReplica(ReplicaGrain grain, IGrainContext activation, DeepCopier copier, bool threadSafe)
     {
         _grain = grain;
         Activation = activation;
