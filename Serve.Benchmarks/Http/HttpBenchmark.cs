@@ -98,6 +98,13 @@ internal static class HttpBenchmark
                     Deployment.For<Hello>().Options(o => o with { MaxOngoingRequests = 128 }).Bind(),
                     Deployment.For<World>().Options(o => o with { MaxOngoingRequests = 128 }).Bind()),
                 "composition", "/composition");
+            // The same two, their classes declared [ThreadSafe]: calls from the gateway's silo run on the caller's thread.
+            await serve.RunAsync(Deployment.For<ThreadSafeNoOpIngress>().Options(o => o with { MaxOngoingRequests = 128 }).Bind(), "noop-threadsafe", "/noop-threadsafe");
+            await serve.RunAsync(
+                Deployment.For<ThreadSafeComposition>().Options(o => o with { MaxOngoingRequests = 128 }).Bind(
+                    Deployment.For<ThreadSafeHello>().Options(o => o with { MaxOngoingRequests = 128 }).Bind(),
+                    Deployment.For<ThreadSafeWorld>().Options(o => o with { MaxOngoingRequests = 128 }).Bind()),
+                "composition-threadsafe", "/composition-threadsafe");
 
             var gatewayUrl = $"http://127.0.0.1:{port}";
             (string Name, string Url)[] all =
@@ -110,6 +117,8 @@ internal static class HttpBenchmark
                 ("gateway-noop-post", $"{gatewayUrl}/noop"),
                 ("gateway-endpoints", $"{gatewayUrl}/endpoints"),
                 ("gateway-composition", $"{gatewayUrl}/composition"),
+                ("gateway-noop-threadsafe", $"{gatewayUrl}/noop-threadsafe"),
+                ("gateway-composition-threadsafe", $"{gatewayUrl}/composition-threadsafe"),
                 ("uvicorn-starlette", uvicorn?.Url ?? ""),
                 // 1 MiB bodies: read whole by a Kestrel endpoint in the gateway process, and streamed through the gateway
                 // to an ingress that reads them; compared with each other (MB/s), not with the hello.

@@ -12,20 +12,27 @@ namespace Serve.Replicas;
 /// awaits, never run at once), and admission, drain, metrics, tracing and faults are the grain's. What it saves is
 /// Orleans' part of a call: the request and response messages, the callback and its registration, the invokable, and the
 /// cancellation plumbing of a <see cref="CancellationToken"/> parameter (the caller's token reaches the method as it is).
+/// A <see cref="ThreadSafeAttribute"/> replica's calls skip the turn too: they run on the caller's thread, or on the
+/// thread pool when that thread is not free to lend (<see cref="LocalCallThreading"/>), concurrently.
 /// </summary>
 internal sealed class InProcessReplica : ILocalReplica
 {
+    /// <summary>What a thread starts with: no async-local value, the context a turn or a thread-pool item runs in.</summary>
+    private static readonly ExecutionContext Empty = CaptureOnNewThread();
+
     private readonly ReplicaGrain _grain;
     private readonly IWorkItemScheduler _scheduler;
     private readonly DeepCopier _copier;
+    private readonly bool _threadSafe;
     private long _calls;
 
-    public InProcessReplica(ReplicaGrain grain, IGrainContext activation, DeepCopier copier)
+    public InProcessReplica(ReplicaGrain grain, IGrainContext activation, DeepCopier copier, bool threadSafe)
     {
         _grain = grain;
         Activation = activation;
         _scheduler = activation.Scheduler;
         _copier = copier;
+        _threadSafe = threadSafe;
     }
 
     /// <summary>The grain's activation, whose turns the calls run as.</summary>
@@ -34,11 +41,87 @@ internal sealed class InProcessReplica : ILocalReplica
     /// <summary>Calls that came this way rather than through Orleans.</summary>
     public long Calls => Interlocked.Read(ref _calls);
 
+    /// <summary>Whether its class is <see cref="ThreadSafeAttribute"/>: its calls from here run concurrently, without a turn.</summary>
+    public bool ThreadSafe => _threadSafe;
+
     public ValueTask<ReplicaResponse> InvokeAsync(ReplicaRequest request, CancellationToken cancellationToken) =>
-        Queue(new Turn(_grain, request, http: null, cancellationToken, RequestContextExtensions.Export(_copier)));
+        _threadSafe ? RunConcurrently(request, http: null, cancellationToken)
+        : Queue(new Turn(_grain, request, http: null, cancellationToken, RequestContextExtensions.Export(_copier)));
 
     public ValueTask<ReplicaResponse> HttpAsync(HttpCall call, CancellationToken cancellationToken) =>
-        Queue(new Turn(_grain, request: null, call, cancellationToken, RequestContextExtensions.Export(_copier)));
+        _threadSafe ? RunConcurrently(request: null, call, cancellationToken)
+        : Queue(new Turn(_grain, request: null, call, cancellationToken, RequestContextExtensions.Export(_copier)));
+
+    /// <summary>A thread-safe replica's call: on the caller's thread when it is free to lend, else on the thread pool.</summary>
+    private ValueTask<ReplicaResponse> RunConcurrently(ReplicaRequest? request, HttpCall? http, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<ReplicaResponse>(cancellationToken);
+        }
+        var context = RequestContextExtensions.Export(_copier);
+        var thread = LocalCallThreading.Choose(
+            threadSafe: true, LocalCallThreading.CallerScheduled(), ExecutionContext.IsFlowSuppressed(), RuntimeHelpers.TryEnsureSufficientExecutionStack());
+        if (thread == LocalCallThread.Caller)
+        {
+            return RunOnCaller(request, http, cancellationToken, context);
+        }
+        Interlocked.Increment(ref _calls);
+        var turn = new Turn(_grain, request, http, cancellationToken, context);
+        turn.WatchCancellation();
+        // Unsafe: a thread-pool item that captures nothing starts in the empty context, as a message's turn does.
+        ThreadPool.UnsafeQueueUserWorkItem(turn, preferLocal: false);
+        return new ValueTask<ReplicaResponse>(turn.Task);
+    }
+
+    /// <summary>
+    /// Runs the grain's method on this thread, in the empty execution context with the caller's request context, and puts
+    /// the caller's context back as it was (the same object, no copy). A call that completes here is answered without a
+    /// hop or an allocation of this type's own; one that awaits is followed as a turn's is.
+    /// </summary>
+    private ValueTask<ReplicaResponse> RunOnCaller(ReplicaRequest? request, HttpCall? http, CancellationToken cancellationToken, Dictionary<string, object>? context)
+    {
+        Interlocked.Increment(ref _calls);
+        // Not suppressed (LocalCallThreading): the caller's own context, or the empty one when it has none.
+        var caller = ExecutionContext.Capture()!;
+        ValueTask<ReplicaResponse> call;
+        ExecutionContext.Restore(Empty);
+        try
+        {
+            if (context is not null)
+            {
+                RequestContextExtensions.Import(context);
+            }
+            call = request is not null ? _grain.InvokeAsync(request, cancellationToken) : _grain.HttpAsync(http!, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            call = ValueTask.FromException<ReplicaResponse>(e);
+        }
+        finally
+        {
+            ExecutionContext.Restore(caller);
+        }
+        if (call.IsCompleted)
+        {
+            return call;
+        }
+        // As an Orleans call: the caller's wait ends when it cancels, and it wakes on the thread pool, not inside the method.
+        var pending = new Turn(_grain, request, http, cancellationToken, context);
+        pending.WatchCancellation();
+        pending.Follow(call);
+        return new ValueTask<ReplicaResponse>(pending.Task);
+    }
+
+    private static ExecutionContext CaptureOnNewThread()
+    {
+        ExecutionContext? empty = null;
+        // Unsafe: the new thread does not take this one's context; it has none, and its capture is the empty context.
+        var thread = new Thread(() => empty = ExecutionContext.Capture()) { IsBackground = true, Name = "Serve empty context" };
+        thread.UnsafeStart();
+        thread.Join();
+        return empty ?? throw new InvalidOperationException("A new thread captured no execution context.");
+    }
 
     private ValueTask<ReplicaResponse> Queue(Turn turn)
     {
@@ -72,11 +155,12 @@ internal sealed class InProcessReplica : ILocalReplica
     }
 
     /// <summary>
-    /// One call as a turn of the activation. Its answer wakes the caller on the thread pool, not inline: the caller's code
-    /// must not go on inside the replica's turn, on its scheduler and as its grain.
+    /// One call as a turn of the activation (or, for a thread-safe replica, as a thread-pool item, or followed after it ran
+    /// on its caller's thread). Its answer wakes the caller on the thread pool, not inline: the caller's code must not go
+    /// on inside the replica's turn, on its scheduler and as its grain.
     /// </summary>
     private sealed class Turn(ReplicaGrain grain, ReplicaRequest? request, HttpCall? http, CancellationToken cancellationToken, Dictionary<string, object>? context)
-        : TaskCompletionSource<ReplicaResponse>(TaskCreationOptions.RunContinuationsAsynchronously)
+        : TaskCompletionSource<ReplicaResponse>(TaskCreationOptions.RunContinuationsAsynchronously), IThreadPoolWorkItem
     {
         public static readonly Action<object> Start = static state => ((Turn)state).Run();
 
@@ -91,6 +175,15 @@ internal sealed class InProcessReplica : ILocalReplica
             {
                 _cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((Turn)state!).TrySetCanceled(token), this);
             }
+        }
+
+        void IThreadPoolWorkItem.Execute() => Run();
+
+        /// <summary>Answers with <paramref name="call"/>, which its caller's thread started.</summary>
+        public void Follow(ValueTask<ReplicaResponse> call)
+        {
+            _call = call.ConfigureAwait(false).GetAwaiter();
+            _call.UnsafeOnCompleted(Complete);
         }
 
         private void Run()

@@ -26,7 +26,7 @@ internal sealed partial class ReplicaGrain
 
     private Task ReportLoadAsync(CancellationToken cancellationToken)
     {
-        var inFlight = Volatile.Read(ref _inFlight);
+        var inFlight = _admission.InFlight;
         if (inFlight == 0 && _lastReportedInFlight == 0)
         {
             return Task.CompletedTask;

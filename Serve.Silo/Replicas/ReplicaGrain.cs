@@ -35,10 +35,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     private ReplicaMetrics.Observer? _observer;
     private ReplicaHttpHost? _http;
     private Task<ReplicaInstance>? _starting;
-    private int _maxOngoing;
-    private int _inFlight;
-    private bool _stopping;
-    private TaskCompletionSource? _drained;
+    private readonly ReplicaAdmission _admission = new();
     private string? _replicaId;
     private WireValues? _wire;
 
@@ -64,7 +61,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
 
     public async Task<string> StartAsync(DeploymentSpec spec, CancellationToken cancellationToken)
     {
-        if (_stopping)
+        if (_admission.Stopping)
         {
             throw new ServeException($"Replica {ReplicaId} is stopping and cannot start again.");
         }
@@ -92,12 +89,15 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             DeactivateOnIdle();
             throw e as ServeException ?? new ServeException($"{e.GetType().FullName}: {e.Message}");
         }
-        _maxOngoing = spec.Options.MaxOngoingRequests;
+        _admission.MaxOngoing = spec.Options.MaxOngoingRequests;
+        _admission.Open();
         UpdateLoadReporting(spec);
         PublishModels(spec, _instance);
-        _observer.TrackOngoing(() => Volatile.Read(ref _inFlight));
+        var admission = _admission;
+        _observer.TrackOngoing(() => admission.InFlight);
         // Before the deployment hears of it: this silo's routers then know it is theirs, and call it direct, from its first call.
-        _local.Add(ReplicaId, new InProcessReplica(this, GrainContext, _services.GetRequiredService<DeepCopier>()));
+        var threadSafe = _instance.Target.GetType().IsDefined(typeof(ThreadSafeAttribute), inherit: false);
+        _local.Add(ReplicaId, new InProcessReplica(this, GrainContext, _services.GetRequiredService<DeepCopier>(), threadSafe));
         LogStarted(_logger, ReplicaId, _silo);
         return _silo;
     }
@@ -301,39 +301,32 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         }
     }
 
-    /// <summary>Takes a slot, or says why not.</summary>
+    /// <summary>Takes a slot, or says why not. May run on a caller's thread (a thread-safe replica's call from its own silo).</summary>
     private ReplicaResponse? Admit()
     {
-        if (_instance is null || _stopping)
+        switch (_admission.TryEnter())
         {
-            if (_instance is null && _starting is null && !_stopping)
-            {
-                // An activation nobody started (its silo died, say): it must not linger as a replica.
-                DeactivateOnIdle();
-            }
-            return ReplicaResponse.Gone;
+            case CallAdmission.Admitted:
+                return null;
+            case CallAdmission.Full:
+                return ReplicaResponse.Full;
+            default:
+                // Only a message reaches an activation nobody started (its silo died, say), so this runs as its turn: it
+                // must not linger as a replica. A direct call finds only a started replica.
+                if (!_admission.Opened && !_admission.Stopping && _starting is null)
+                {
+                    DeactivateOnIdle();
+                }
+                return ReplicaResponse.Gone;
         }
-        if (Interlocked.Increment(ref _inFlight) > _maxOngoing)
-        {
-            Interlocked.Decrement(ref _inFlight);
-            return ReplicaResponse.Full;
-        }
-        return null;
     }
 
-    private void Leave()
-    {
-        // Atomic: the metrics observer reads the count from other threads.
-        if (Interlocked.Decrement(ref _inFlight) == 0)
-        {
-            _drained?.TrySetResult();
-        }
-    }
+    private void Leave() => _admission.Leave();
 
     public async Task ReconfigureAsync(DeploymentSpec spec, CancellationToken cancellationToken)
     {
         var instance = _instance ?? throw new ServeException($"Replica {ReplicaId} is not running.");
-        _maxOngoing = spec.Options.MaxOngoingRequests;
+        _admission.MaxOngoing = spec.Options.MaxOngoingRequests;
         UpdateLoadReporting(spec);
         await instance.ReconfigureAsync(spec, cancellationToken);
         LogReconfigured(_logger, ReplicaId);
@@ -356,17 +349,16 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     {
         // This silo's routers stop calling direct first: a call already queued as a turn finds it stopping, as a message would.
         _local.Remove(ReplicaId);
-        _stopping = true;
-        _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (Volatile.Read(ref _inFlight) > 0)
+        var drained = _admission.StopAsync();
+        if (!drained.IsCompleted)
         {
             try
             {
-                await _drained.Task.WaitAsync(gracefulTimeout, _time, cancellationToken);
+                await drained.WaitAsync(gracefulTimeout, _time, cancellationToken);
             }
             catch (TimeoutException)
             {
-                LogDrainTimedOut(_logger, ReplicaId, _inFlight, gracefulTimeout);
+                LogDrainTimedOut(_logger, ReplicaId, _admission.InFlight, gracefulTimeout);
             }
         }
         if (_http is { } http)
@@ -389,13 +381,12 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     {
         // Deactivated by the runtime without a stop (its silo stopped past its drain): the instance is disposed all the same.
         _local.Remove(ReplicaId);
-        _stopping = true;
         // Orleans waited for its own calls to end, but not for this silo's direct ones (InProcessReplica): they still use
         // the instance.
-        _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (Volatile.Read(ref _inFlight) > 0)
+        var drained = _admission.StopAsync();
+        if (!drained.IsCompleted)
         {
-            await _drained.Task.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+            await drained.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
         }
         if (_http is { } http)
         {

@@ -51,6 +51,43 @@ public sealed class ReplicaHttpHostTests
         }
     }
 
+    /// <summary>Answers its request's path; every other request only after a yield, so exchanges overlap.</summary>
+    private sealed class PathIngress : IHttpIngress
+    {
+        private int _count;
+
+        public async Task<object?> HandleAsync(Microsoft.AspNetCore.Http.HttpRequest request, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _count) % 2 == 0)
+            {
+                await Task.Yield();
+            }
+            return request.Path.Value;
+        }
+    }
+
+    [Fact]
+    public async Task ExchangeAsync_ManyThreadsAtOnce_EachExchangeAnswersItsOwnRequest()
+    {
+        // A [ThreadSafe] ingress's exchanges run on their callers' threads: the host's pooled exchange objects are shared by all.
+        await using var host = await CreateHostAsync(new PathIngress());
+        var channel = new RecordingExchangeChannel();
+
+        var mismatches = await Task.WhenAll(Enumerable.Range(0, 8).Select(thread => Task.Factory.StartNew(async () =>
+        {
+            var wrong = 0;
+            for (var i = 0; i < 500; i++)
+            {
+                var path = $"/t{thread}/r{i}";
+                var response = await host.ExchangeAsync(channel.Call(Get(path)), CancellationToken.None);
+                wrong += Encoding.UTF8.GetString(response.Body) == path ? 0 : 1;
+            }
+            return wrong;
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap())).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.All(mismatches, m => Assert.Equal(0, m));
+    }
+
     [Fact]
     public async Task ExchangeAsync_StreamedBody_PullsChunksUntilTheEnd()
     {
