@@ -123,6 +123,7 @@ internal static class HttpBenchmark
                 await Wrk.RunAsync(name, url, 8, TimeSpan.FromSeconds(2), 0, ScriptOf(name));
             }
             var results = new List<WrkResult>();
+            using var sampler = AllocationSampler.StartIfAsked();
             for (var round = 1; round <= rounds; round++)
             {
                 foreach (var count in connections)
@@ -138,6 +139,7 @@ internal static class HttpBenchmark
                         };
                         var before = cpu();
                         var allocated = GC.GetTotalAllocatedBytes();
+                        sampler?.Begin();
                         var workerBefore = name == RemoteScenario ? (Cpu: remote!.ProcessorTime, Wire: await remote.WireAsync()) : default;
                         var result = await Wrk.RunAsync(name, url, count, duration, round, ScriptOf(name));
                         var requests = result.RequestsPerSecond * duration.TotalSeconds;
@@ -149,6 +151,10 @@ internal static class HttpBenchmark
                         };
                         results.Add(result);
                         Console.WriteLine($"  round {round} {name,-20} c={count,-3} {result.RequestsPerSecond,10:N0} req/s  p50 {result.P50Ms,7:N2} ms  p99 {result.P99Ms,7:N2} ms  cpu {result.CpuMicrosPerRequest,6:N1} µs/req  {result.BytesPerRequest,6:N0} B/req  errors {result.Errors}");
+                        if (sampler is not null)
+                        {
+                            Console.WriteLine(sampler.End(requests));
+                        }
                     }
                 }
             }
