@@ -23,7 +23,7 @@ internal sealed class AllocationSampler : EventListener
     }
 
     /// <summary>The top types of the window, as bytes per request.</summary>
-    public string End(double requests, int top = 25)
+    public string End(double requests, int top = 60)
     {
         _recording = false;
         var total = _bytes.Values.Sum();

@@ -47,6 +47,20 @@ public sealed class ServeCallScopeProviderTests
     }
 
     [Fact]
+    public async Task ForEachScope_ReplicaSpan_ReportsItsTraceIdOverTheCallers()
+    {
+        var lines = new ScopeRecordingLoggerProvider();
+        await using var services = Services(lines, s => { });
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Test");
+        const string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+        await InCallAsync(new ServeCallContext("req-5", 0) { TraceId = traceId, CallerTraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" },
+            () => logger.LogInformation("spanned"));
+
+        Assert.Equal(traceId, Assert.Single(lines.Lines).Scope["TraceId"]);
+    }
+
+    [Fact]
     public async Task ForEachScope_CaptureScopesOff_LeavesCallOut()
     {
         var lines = new ScopeRecordingLoggerProvider();
