@@ -26,6 +26,7 @@ internal static class HttpBenchmark
           gateway-remote runs the no-op ingress on a worker silo process (dotnet Serve.Silo.dll, a throwaway redis-server):
             the gateway then runs in Redis mode, and the row is compared with gateway-noop, its replica in the gateway's process
           --telemetry: instead, gateways with metrics on (the default), with tracing at 100 %, and with everything off
+          SERVE_BENCH_ALLOCATIONS=1 in the environment: after each run, the types allocated most, in bytes per request
           needs wrk, python3-uvicorn and python3-starlette (apt-get install wrk python3-uvicorn python3-starlette), and redis-server for gateway-remote
         """;
 
