@@ -31,6 +31,18 @@ internal sealed class ServeCallContext
     /// <summary>The multiplexed model the caller asked for; null when none.</summary>
     public string? ModelId { get; }
 
+    /// <summary>The trace id of the replica's span of the call, when it has one; null otherwise.</summary>
+    public string? TraceId { get; init; }
+
+    /// <summary>The caller's W3C <c>traceparent</c>, when it traced and the replica does not: its trace id is read only if a line is logged.</summary>
+    public string? CallerTraceParent { get; init; }
+
+    /// <summary>
+    /// The log scope of the call (its request id and trace id), made by the silo's scope provider when the first line that
+    /// shows scopes is written during the call, and kept for the next.
+    /// </summary>
+    public object? LogScope { get; set; }
+
     private ModelLeases? _models;
 
     /// <summary>The models this request uses, made on first use; released when the request ends.</summary>

@@ -27,6 +27,7 @@ internal static class HttpBenchmark
             the gateway then runs in Redis mode, and the row is compared with gateway-noop, its replica in the gateway's process;
             a gateway-bound line beside it: the gateway's own CPU per remote request against gateway-noop's CPU per request
           --telemetry: instead, gateways with metrics on (the default), with tracing at 100 %, and with everything off
+          SERVE_BENCH_ALLOCATIONS=1 in the environment: after each run, the types allocated most, in bytes per request
           needs wrk, python3-uvicorn and python3-starlette (apt-get install wrk python3-uvicorn python3-starlette), and redis-server for gateway-remote
         """;
 
@@ -133,6 +134,7 @@ internal static class HttpBenchmark
                 await Wrk.RunAsync(name, url, 8, TimeSpan.FromSeconds(2), 0, ScriptOf(name));
             }
             var results = new List<WrkResult>();
+            using var sampler = AllocationSampler.StartIfAsked();
             for (var round = 1; round <= rounds; round++)
             {
                 foreach (var count in connections)
@@ -148,6 +150,7 @@ internal static class HttpBenchmark
                         };
                         var before = cpu();
                         var allocated = GC.GetTotalAllocatedBytes();
+                        sampler?.Begin();
                         var workerBefore = name == RemoteScenario ? (Cpu: remote!.ProcessorTime, Wire: await remote.WireAsync()) : default;
                         var result = await Wrk.RunAsync(name, url, count, duration, round, ScriptOf(name));
                         var requests = result.RequestsPerSecond * duration.TotalSeconds;
@@ -159,6 +162,10 @@ internal static class HttpBenchmark
                         };
                         results.Add(result);
                         Console.WriteLine($"  round {round} {name,-20} c={count,-3} {result.RequestsPerSecond,10:N0} req/s  p50 {result.P50Ms,7:N2} ms  p99 {result.P99Ms,7:N2} ms  cpu {result.CpuMicrosPerRequest,6:N1} µs/req  {result.BytesPerRequest,6:N0} B/req  errors {result.Errors}");
+                        if (sampler is not null)
+                        {
+                            Console.WriteLine(sampler.End(requests));
+                        }
                     }
                 }
             }

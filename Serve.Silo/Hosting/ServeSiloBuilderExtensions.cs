@@ -22,6 +22,8 @@ public static class ServeSiloBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddServeHandles();
+        // A replica's calls show their request id in every log line through the factory's scope provider, not a scope each.
+        Serve.Diagnostics.ServeCallScopeProvider.Register(builder.Services);
         var options = builder.Services.AddOptions<ServeOptions>().ValidateOnStart();
         if (configure is not null)
         {

@@ -109,12 +109,11 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             return rejection;
         }
         using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(request.Method, request.RequestId) : null;
-        using var scope = _logger.IsEnabled(LogLevel.Critical) ? _logger.BeginScope(new ServeLogScope(request.RequestId, activity?.TraceId.ToHexString() ?? CallerTraceId())) : null;
         var measured = _metrics.RequestDurationEnabled;
         var started = measured ? _time.GetTimestamp() : 0;
         string? error = null;
         using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
-        var context = new ServeCallContext(request.RequestId, request.DeadlineUtcTicks, request.ModelId);
+        var context = CallContext(request.RequestId, request.DeadlineUtcTicks, request.ModelId, activity);
         try
         {
             ServeCallContext.Current = context;
@@ -156,12 +155,11 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             return rejection;
         }
         using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(HttpMethodName, call.RequestId) : null;
-        using var scope = _logger.IsEnabled(LogLevel.Critical) ? _logger.BeginScope(new ServeLogScope(call.RequestId, activity?.TraceId.ToHexString() ?? CallerTraceId())) : null;
         var measured = _metrics.RequestDurationEnabled;
         var started = measured ? _time.GetTimestamp() : 0;
         string? error = null;
         using var deadline = DeadlineScope.Create(call.DeadlineUtcTicks, _time, cancellationToken);
-        var context = new ServeCallContext(call.RequestId, call.DeadlineUtcTicks, call.ModelId);
+        var context = CallContext(call.RequestId, call.DeadlineUtcTicks, call.ModelId, activity);
         try
         {
             ServeCallContext.Current = context;
@@ -221,11 +219,17 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         return activity;
     }
 
-    /// <summary>The trace id of the caller's span when it traced and this silo does not, for the log scope.</summary>
-    private static string? CallerTraceId() =>
-        RequestContext.Get(ServeActivitySource.TraceParentKey) is string traceParent && ActivityContext.TryParse(traceParent, null, out var context)
-            ? context.TraceId.ToHexString()
-            : null;
+    /// <summary>
+    /// The call as its code and its log lines see it (<see cref="ServeCallScopeProvider"/> shows it as the scope of every line
+    /// written during the call): the trace id is the replica's span's, or else that of the caller's span when it traced and
+    /// this silo does not, parsed only if a line is written.
+    /// </summary>
+    private static ServeCallContext CallContext(string requestId, long deadlineUtcTicks, string? modelId, Activity? activity) =>
+        new(requestId, deadlineUtcTicks, modelId)
+        {
+            TraceId = activity?.TraceId.ToHexString(),
+            CallerTraceParent = activity is null ? RequestContext.Get(ServeActivitySource.TraceParentKey) as string : null,
+        };
 
     public async IAsyncEnumerable<object?> StreamAsync(ReplicaRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -237,7 +241,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         var measured = _metrics.RequestDurationEnabled;
         var started = measured ? _time.GetTimestamp() : 0;
         string? error = null;
-        var context = new ServeCallContext(request.RequestId, request.DeadlineUtcTicks, request.ModelId);
+        var context = CallContext(request.RequestId, request.DeadlineUtcTicks, request.ModelId, activity: null);
         try
         {
             yield return ReplicaResponse.CompletedEmpty;

@@ -16,19 +16,8 @@ public sealed class RequestLogTests
     [Fact]
     public async Task Request_UserLoggerAndAccessLog_CarryRequestIdUntilAccessLogSwitchedOff()
     {
-        var ports = FreePorts.Take(2);
-        var clusterId = $"log-tests-{Guid.NewGuid():N}";
         var lines = new ScopeRecordingLoggerProvider();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders().AddProvider(lines).SetMinimumLevel(LogLevel.Warning)
-            .AddFilter("Serve.Tests", LogLevel.Information).AddFilter("Serve.AccessLog", LogLevel.Information);
-        builder.UseOrleans(silo => silo
-            .UseLocalhostClustering(ports[0], ports[1], serviceId: clusterId, clusterId: clusterId)
-            .AddServe(TestDeployments.Register));
-        builder.Services.AddServeGateway(o => o.Port = 0);
-        await using var app = builder.Build();
-        app.MapServe();
-        await app.StartAsync();
+        await using var app = await StartAsync(lines);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
         await app.Services.GetRequiredService<IServeClient>().RunAsync(Deployment.For<LoggingIngress>().Bind(), new RunOptions { Name = "logged", RoutePrefix = "/logged" });
@@ -56,6 +45,51 @@ public sealed class RequestLogTests
         await WaitForAsync(() => lines.Lines.Where(l => l.Scope.GetValueOrDefault("ServeRequestId") as string == "req-logged-2" && l.Category == typeof(LoggingIngress).FullName));
         Assert.DoesNotContain(lines.Lines, l => l.Category == "Serve.AccessLog" && l.Message.Contains("req-logged-2", StringComparison.Ordinal));
         await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task HandleCall_DeploymentLogs_CarryRequestIdWithTheirOwnScopes()
+    {
+        var lines = new ScopeRecordingLoggerProvider();
+        await using var app = await StartAsync(lines);
+        var handle = await app.Services.GetRequiredService<IServeClient>().RunAsync(Deployment.For<LoggingGreeter>().Bind(), "greeter", routePrefix: null);
+
+        Assert.Equal("Hello, ada", await handle.WithOptions(new CallOptions { RequestId = "req-call-1" }).Method("GreetAsync").CallAsync<string>("ada"));
+        var greeted = Assert.Single(lines.Lines, l => l.Message == "Greeting ada");
+        Assert.Equal(("req-call-1", "ada"), (greeted.Scope.GetValueOrDefault("ServeRequestId"), greeted.Scope.GetValueOrDefault(LoggingGreeter.UserScopeKey)));
+
+        // A stream's lines carry its request id too, each item's.
+        var items = new List<int>();
+        await foreach (var item in handle.WithOptions(new CallOptions { RequestId = "req-stream-1" }).Method("CountAsync").StreamAsync<int>([2]))
+        {
+            items.Add(item);
+        }
+        Assert.Equal([0, 1], items);
+        var counted = lines.Lines.Where(l => l.Message.StartsWith("Counting", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, counted.Count);
+        Assert.All(counted, l => Assert.Equal("req-stream-1", l.Scope.GetValueOrDefault("ServeRequestId")));
+
+        // Outside any call, no request id.
+        app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Serve.Tests.Outside").LogInformation("Outside");
+        Assert.False(Assert.Single(lines.Lines, l => l.Message == "Outside").Scope.ContainsKey("ServeRequestId"));
+        await app.StopAsync();
+    }
+
+    private static async Task<WebApplication> StartAsync(ScopeRecordingLoggerProvider lines)
+    {
+        var ports = FreePorts.Take(2);
+        var clusterId = $"log-tests-{Guid.NewGuid():N}";
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders().AddProvider(lines).SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Serve.Tests", LogLevel.Information).AddFilter("Serve.AccessLog", LogLevel.Information);
+        builder.UseOrleans(silo => silo
+            .UseLocalhostClustering(ports[0], ports[1], serviceId: clusterId, clusterId: clusterId)
+            .AddServe(TestDeployments.Register));
+        builder.Services.AddServeGateway(o => o.Port = 0);
+        var app = builder.Build();
+        app.MapServe();
+        await app.StartAsync();
+        return app;
     }
 
     private static async Task<string> SendAsync(HttpClient http, string requestId)
