@@ -315,21 +315,41 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             case CallAdmission.Full:
                 return ReplicaResponse.Full;
             default:
-                // Only a message reaches an activation nobody started (its silo died, say), so this runs as its turn: it
-                // must not linger as a replica. A direct call finds only a started replica.
-                if (!_admission.Opened && !_admission.Stopping && _starting is null)
-                {
-                    DeactivateOnIdle();
-                }
+                // Only a message reaches an activation nobody started (its silo died, say), so this runs as its turn. A direct
+                // call finds only a started replica.
+                LeaveIfNeverStarted();
                 return ReplicaResponse.Gone;
         }
+    }
+
+    /// <summary>
+    /// An activation that a late message made after its replica stopped (a call, a health check, a reconfiguration) or that
+    /// nobody started must not linger: replicas are kept alive, so it would stay for good, as a replica of nothing.
+    /// </summary>
+    private void LeaveIfNeverStarted()
+    {
+        if (!_admission.Opened && !_admission.Stopping && _starting is null)
+        {
+            DeactivateOnIdle();
+        }
+    }
+
+    /// <summary>The instance of a running replica; a replica not running says so (and goes, if nobody started it).</summary>
+    private ReplicaInstance RunningInstance()
+    {
+        if (_instance is { } instance)
+        {
+            return instance;
+        }
+        LeaveIfNeverStarted();
+        throw new ServeException($"Replica {ReplicaId} is not running.");
     }
 
     private void Leave() => _admission.Leave();
 
     public async Task ReconfigureAsync(DeploymentSpec spec, CancellationToken cancellationToken)
     {
-        var instance = _instance ?? throw new ServeException($"Replica {ReplicaId} is not running.");
+        var instance = RunningInstance();
         _admission.MaxOngoing = spec.Options.MaxOngoingRequests;
         UpdateLoadReporting(spec);
         await instance.ReconfigureAsync(spec, cancellationToken);
@@ -338,7 +358,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
 
     public async Task CheckHealthAsync(CancellationToken cancellationToken)
     {
-        var instance = _instance ?? throw new ServeException($"Replica {ReplicaId} is not running.");
+        var instance = RunningInstance();
         try
         {
             await instance.CheckHealthAsync(cancellationToken);

@@ -78,6 +78,31 @@ public sealed class ReplicaAdmissionTests(SingleSiloFixture fixture) : IDisposab
     }
 
     [Theory]
+    [InlineData("health")]
+    [InlineData("reconfigure")]
+    public async Task ControlCall_ReplicaNobodyStarted_RefusedAndItsActivationGoes(string call)
+    {
+        // As a health check or reconfiguration late for a replica already stopped makes one: replicas are kept alive, so
+        // such an activation would stay for good.
+        var replica = Grains.GetGrain<IReplicaGrain>($"linger-{call}/files/v1/0");
+
+        var refused = await Assert.ThrowsAsync<ServeException>(() => call == "health"
+            ? replica.CheckHealthAsync(CancellationToken.None)
+            : replica.ReconfigureAsync(FileInfoSpec($"linger-{call}", "files", "v1"), CancellationToken.None));
+
+        Assert.Contains("is not running", refused.Message);
+        var management = Grains.GetGrain<IManagementGrain>(0);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (await IsActiveAsync() && !deadline.IsCancellationRequested)
+        {
+            await Task.Delay(50, CancellationToken.None);
+        }
+        Assert.False(await IsActiveAsync(), $"replica {replica.GetGrainId()} still has an activation after 10 s");
+
+        async Task<bool> IsActiveAsync() => (await management.GetDetailedGrainStatistics()).Any(s => s.GrainId == replica.GetGrainId());
+    }
+
+    [Theory]
     [InlineData("GetType")]
     [InlineData("ToString")]
     [InlineData("GetHashCode")]
