@@ -31,6 +31,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
     private readonly Action<DeploymentRouter>? _onGone;
     private int _started;
     private Task _watch = Task.CompletedTask;
+    private Task? _disposal;
 
     /// <param name="deployment">The deployment routed to.</param>
     /// <param name="grains">Reaches its deployment grain and replicas.</param>
@@ -353,12 +354,40 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
     /// <inheritdoc cref="RetryPolicy.NeverDelivered"/>
     internal static bool NeverDelivered(Exception e) => RetryPolicy.NeverDelivered(e);
 
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Stops the router once; every caller waits for that one stop. Its directory disposes it both when the host begins to
+    /// stop and when the host's services are disposed, which may overlap: a second stop would cancel a source the first
+    /// had disposed.
+    /// </summary>
+    public ValueTask DisposeAsync()
     {
-        StopLoadReporting();
-        await _stopping.CancelAsync();
-        await _watch.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _stopping.Dispose();
+        if (Volatile.Read(ref _disposal) is { } running)
+        {
+            return new ValueTask(running);
+        }
+        var disposal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (Interlocked.CompareExchange(ref _disposal, disposal.Task, null) is { } first)
+        {
+            return new ValueTask(first);
+        }
+        _ = StopAsync(disposal);
+        return new ValueTask(disposal.Task);
+    }
+
+    private async Task StopAsync(TaskCompletionSource disposal)
+    {
+        try
+        {
+            StopLoadReporting();
+            await _stopping.CancelAsync();
+            await _watch.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            _stopping.Dispose();
+            disposal.SetResult();
+        }
+        catch (Exception e)
+        {
+            disposal.SetException(e);
+        }
     }
 
     [LoggerMessage(EventId = ServeEvents.ReplicaUnreachable, Level = LogLevel.Warning, Message = "Deployment {Deployment}: replica {Replica} unreachable ({Error}); routing around it")]

@@ -1,3 +1,6 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Runtime.Messaging;
 using Serve.Routing;
 
@@ -17,4 +20,19 @@ public sealed class DeploymentRouterTests
     [Fact]
     public void NeverDelivered_Timeout_False() =>
         Assert.False(DeploymentRouter.NeverDelivered(new TimeoutException()));
+
+    [Fact]
+    public async Task DisposeAsync_AgainAndAtOnceFromTwoCallers_StopsOnceWithoutThrowing()
+    {
+        // As its directory does: once when the host begins to stop, and again when the host's services are disposed.
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var router = new DeploymentRouter(
+            new DeploymentId("app", "d"), grains: null!, TimeProvider.System, NullLogger.Instance, new RouterMetrics(services.GetRequiredService<IMeterFactory>()));
+
+        var first = router.DisposeAsync();
+        var second = router.DisposeAsync();
+        await first;
+        await second;
+        await router.DisposeAsync();
+    }
 }
