@@ -104,13 +104,26 @@ internal sealed class InProcessReplica : ILocalReplica
         }
         if (call.IsCompleted)
         {
-            return call;
+            return cancellationToken.IsCancellationRequested ? CancelledAfter(call, cancellationToken) : call;
         }
         // As an Orleans call: the caller's wait ends when it cancels, and it wakes on the thread pool, not inside the method.
         var pending = new Turn(_grain, request, http, cancellationToken, context);
         pending.WatchCancellation();
         pending.Follow(call);
         return new ValueTask<ReplicaResponse>(pending.Task);
+    }
+
+    /// <summary>
+    /// A call its caller cancelled while it ran here (the method may see the cancellation and answer with it before this
+    /// thread looks): as an Orleans caller's, the wait ends cancelled, whatever the method answered, which is observed.
+    /// </summary>
+    private static ValueTask<ReplicaResponse> CancelledAfter(ValueTask<ReplicaResponse> call, CancellationToken cancellationToken)
+    {
+        if (!call.IsCompletedSuccessfully)
+        {
+            _ = call.AsTask().Exception;
+        }
+        return ValueTask.FromCanceled<ReplicaResponse>(cancellationToken);
     }
 
     private static ExecutionContext CaptureOnNewThread()
@@ -228,12 +241,34 @@ internal sealed class InProcessReplica : ILocalReplica
             _cancellation.Unregister();
             try
             {
-                TrySetResult(_call.GetResult());
+                var response = _call.GetResult();
+                if (!EndedByCaller())
+                {
+                    TrySetResult(response);
+                }
             }
             catch (Exception e)
             {
-                TrySetException(e);
+                if (!EndedByCaller())
+                {
+                    TrySetException(e);
+                }
             }
+        }
+
+        /// <summary>
+        /// As an Orleans call: once its caller cancelled, the caller's wait ends cancelled, whatever the method answered. The
+        /// method may see the same cancellation first and answer with it (a fault), and a token tells its callbacks in no
+        /// set order, so the answer alone would make the caller's outcome a race.
+        /// </summary>
+        private bool EndedByCaller()
+        {
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+            TrySetCanceled(cancellationToken);
+            return true;
         }
     }
 }
