@@ -120,37 +120,10 @@ public sealed class LocalCallTests(SingleSiloFixture fixture)
     {
         var handle = await Serve.RunAsync<IDirectProbe>(Deployment.For<DirectProbe>().Bind(), "direct-context", null);
         var (_, replica) = await ReplicaAsync("direct-context", "DirectProbe");
-        var before = replica.Calls;
-        const string Key = "direct-context-key";
 
-        DirectProbe.CallerLocal.Value = "caller";
-        RequestContext.Set(Key, "carried");
-        try
-        {
-            // As in a message: the request context travels, the caller's other async-locals do not.
-            Assert.Equal("carried|none", await handle.Remote.ContextAsync(Key));
-            // The caller goes on with its own context, and the activation's next call without one sees none of the last's.
-            Assert.Equal("caller", DirectProbe.CallerLocal.Value);
-            Assert.Equal("carried", RequestContext.Get(Key));
-            RequestContext.Clear();
-            Assert.Equal("none|none", await handle.Remote.ContextAsync(Key));
-            Assert.Equal("caller", DirectProbe.CallerLocal.Value);
-            // A caller that suppressed the flow itself is served too, and finds it still suppressed.
-            Task<string> suppressedCall;
-            using (ExecutionContext.SuppressFlow())
-            {
-                suppressedCall = handle.Remote.ContextAsync(Key);
-                Assert.True(ExecutionContext.IsFlowSuppressed());
-            }
-            Assert.Equal("none|none", await suppressedCall);
-        }
-        finally
-        {
-            RequestContext.Clear();
-            DirectProbe.CallerLocal.Value = null;
-        }
+        // As a turn of the replica, as in a message.
+        await CallerContextCheck.RunAsync(key => handle.Remote.ContextAsync(key), replica, "direct-context-key");
 
-        Assert.Equal(before + 3, replica.Calls);
         await Serve.DeleteAsync("direct-context");
     }
 

@@ -165,35 +165,10 @@ public sealed class ThreadSafeCallTests(SingleSiloFixture fixture)
     {
         var handle = await Serve.RunAsync<IThreadSafeProbe>(Deployment.For<ThreadSafeProbe>().Bind(), "ts-context", null);
         var (_, replica) = await ReplicaAsync("ts-context", nameof(ThreadSafeProbe));
-        var before = replica.Calls;
-        const string Key = "ts-context-key";
 
-        DirectProbe.CallerLocal.Value = "caller";
-        RequestContext.Set(Key, "carried");
-        try
-        {
-            // On the caller's thread, yet as in a message: the request context travels, the caller's other async-locals do not.
-            Assert.Equal("carried|none", await handle.Remote.ContextAsync(Key));
-            Assert.Equal("caller", DirectProbe.CallerLocal.Value);
-            Assert.Equal("carried", RequestContext.Get(Key));
-            RequestContext.Clear();
-            Assert.Equal("none|none", await handle.Remote.ContextAsync(Key));
-            Assert.Equal("caller", DirectProbe.CallerLocal.Value);
-            Task<string> suppressedCall;
-            using (ExecutionContext.SuppressFlow())
-            {
-                suppressedCall = handle.Remote.ContextAsync(Key);
-                Assert.True(ExecutionContext.IsFlowSuppressed());
-            }
-            Assert.Equal("none|none", await suppressedCall);
-        }
-        finally
-        {
-            RequestContext.Clear();
-            DirectProbe.CallerLocal.Value = null;
-        }
+        // On the caller's thread, yet as in a message.
+        await CallerContextCheck.RunAsync(key => handle.Remote.ContextAsync(key), replica, "ts-context-key");
 
-        Assert.Equal(before + 3, replica.Calls);
         await Serve.DeleteAsync("ts-context");
     }
 
