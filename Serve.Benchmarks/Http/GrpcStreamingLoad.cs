@@ -22,44 +22,24 @@ internal static class GrpcStreamingLoad
         using var channel = Channel(address);
         var greeter = new Greeter.GreeterClient(channel);
         var request = new HelloRequest { Name = "world" };
-        var answers = new List<double>[callers];
-        long calls = 0, errors = 0;
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var started = Stopwatch.GetTimestamp();
-        var until = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        await Task.WhenAll(Enumerable.Range(0, callers).Select(async caller =>
+        var load = await ClosedLoopAsync(callers, duration, async () =>
         {
-            var mine = answers[caller] = [];
-            while (Stopwatch.GetTimestamp() < until)
+            using var call = greeter.SayHelloToAll();
+            for (var i = 0; i < messages; i++)
             {
-                try
+                if (i > 0)
                 {
-                    using var call = greeter.SayHelloToAll();
-                    for (var i = 0; i < messages; i++)
-                    {
-                        if (i > 0)
-                        {
-                            await Task.Delay(interval);
-                        }
-                        await call.RequestStream.WriteAsync(request);
-                    }
-                    var ended = Stopwatch.GetTimestamp();
-                    await call.RequestStream.CompleteAsync();
-                    await call.ResponseAsync;
-                    mine.Add(Stopwatch.GetElapsedTime(ended).TotalMilliseconds);
-                    Interlocked.Increment(ref calls);
+                    await Task.Delay(interval);
                 }
-                catch (RpcException)
-                {
-                    Interlocked.Increment(ref errors);
-                }
+                await call.RequestStream.WriteAsync(request);
             }
-        }));
-        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        var used = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds;
-        var all = answers.SelectMany(a => a).Order().ToArray();
-        return new(scenario, callers, round, calls / elapsed, calls * messages / elapsed, Percentile(all, 0.5), Percentile(all, 0.99),
-            used / Math.Max(1, calls * messages), errors);
+            var ended = Stopwatch.GetTimestamp();
+            await call.RequestStream.CompleteAsync();
+            await call.ResponseAsync;
+            return Stopwatch.GetElapsedTime(ended).TotalMilliseconds;
+        });
+        return new(scenario, callers, round, load.Calls / load.Seconds, load.Calls * messages / load.Seconds, Percentile(load.Latencies, 0.5),
+            Percentile(load.Latencies, 0.99), load.CpuMicros / Math.Max(1, load.Calls * messages), load.Errors);
     }
 
     /// <summary>
@@ -71,21 +51,35 @@ internal static class GrpcStreamingLoad
         using var channel = Channel(address);
         var greeter = new Greeter.GreeterClient(channel);
         var request = new HelloRequest { Name = "world" };
-        var answers = new List<double>[callers];
+        var load = await ClosedLoopAsync(callers, duration, async () =>
+        {
+            var sent = Stopwatch.GetTimestamp();
+            await greeter.SayHelloAsync(request);
+            return Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
+        });
+        return new(scenario, callers, round, load.Calls / load.Seconds, load.Calls / load.Seconds, Percentile(load.Latencies, 0.5),
+            Percentile(load.Latencies, 0.99), load.CpuMicros / Math.Max(1, load.Calls), load.Errors);
+    }
+
+    /// <summary>
+    /// <paramref name="callers"/> callers each making <paramref name="call"/> one after another for <paramref name="duration"/>;
+    /// each call returns the milliseconds it measured, and a failed one counts as an error.
+    /// </summary>
+    private static async Task<ClosedLoop> ClosedLoopAsync(int callers, TimeSpan duration, Func<Task<double>> call)
+    {
+        var latencies = new List<double>[callers];
         long calls = 0, errors = 0;
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var started = Stopwatch.GetTimestamp();
         var until = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         await Task.WhenAll(Enumerable.Range(0, callers).Select(async caller =>
         {
-            var mine = answers[caller] = [];
+            var mine = latencies[caller] = [];
             while (Stopwatch.GetTimestamp() < until)
             {
                 try
                 {
-                    var sent = Stopwatch.GetTimestamp();
-                    await greeter.SayHelloAsync(request);
-                    mine.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                    mine.Add(await call());
                     Interlocked.Increment(ref calls);
                 }
                 catch (RpcException)
@@ -94,11 +88,11 @@ internal static class GrpcStreamingLoad
                 }
             }
         }));
-        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        var used = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds;
-        var all = answers.SelectMany(a => a).Order().ToArray();
-        return new(scenario, callers, round, calls / elapsed, calls / elapsed, Percentile(all, 0.5), Percentile(all, 0.99), used / Math.Max(1, calls), errors);
+        return new(calls, errors, Stopwatch.GetElapsedTime(started).TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds,
+            latencies.SelectMany(l => l).Order().ToArray());
     }
+
+    private readonly record struct ClosedLoop(long Calls, long Errors, double Seconds, double CpuMicros, double[] Latencies);
 
     /// <summary>
     /// <paramref name="calls"/> <c>Chat</c> calls one after another: each sends a message and waits for its reply, then
