@@ -231,7 +231,7 @@ internal static class HttpBenchmark
                 var localCpu = Median(results.Where(r => r.Connections == count && r.Scenario == "gateway-noop").Select(r => r.CpuMicrosPerRequest));
                 // The gateway's own CPU per remote request, each run's, against the local row's: what bounds a gateway whose
                 // replicas run on other machines, where the worker's CPU is not the gateway's to pay. On one machine the
-                // gateway's share also holds its idle thread-pool spinning while it waits on the worker (see the README).
+                // gateway's share also holds its idle thread-pool spinning while it waits on the worker (see docs/performance.md).
                 var gatewayCpu = Median(hops.Select(r => r.CpuMicrosPerRequest - r.Remote!.WorkerCpuMicros));
                 var received = Median(hops.Select(r => r.Remote!.ReceivedBytes));
                 var sent = Median(hops.Select(r => r.Remote!.SentBytes));
