@@ -241,7 +241,12 @@ internal static class HttpBenchmark
                 Console.WriteLine(FormattableString.Invariant(
                     $"  remote replica       c={count,-3} {remote,10:N0} req/s against {local:N0} with the replica in the gateway's process: ratio {remote / local,5:P0}")
                     + (pinned ? " (pinned: two machines, the gateway's core serving both rows)" : ""));
-                Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=remote-vs-local{mode} connections={count} remote_rps={remote:F0} local_rps={local:F0} ratio={remote / local:F3}"));
+                // Each round's remote row against the local row run just before it: on a machine whose load comes and goes, the
+                // two runs next to each other share their conditions more than two medians do.
+                var byRound = Median(results.Where(r => r.Connections == count && r.Scenario == RemoteScenario)
+                    .Select(r => r.RequestsPerSecond / results.Single(l => l.Connections == count && l.Round == r.Round && l.Scenario == "gateway-noop").RequestsPerSecond));
+                Console.WriteLine(FormattableString.Invariant($"  remote by round      c={count,-3} median of each round's remote over local: {byRound,5:P0}"));
+                Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=remote-vs-local{mode} connections={count} remote_rps={remote:F0} local_rps={local:F0} ratio={remote / local:F3} round_ratio={byRound:F3}"));
                 // Where the remote row's CPU goes, and what crosses between the silos per request.
                 var hops = results.Where(r => r.Connections == count && r.Scenario == RemoteScenario && r.Remote is not null).ToList();
                 var both = Median(hops.Select(r => r.CpuMicrosPerRequest));
@@ -265,9 +270,10 @@ internal static class HttpBenchmark
                 {
                     // How busy each core's serving process was: a worker core near 100 % means the other machine, not the
                     // gateway's, bounded the remote row. The gateway's core also runs wrk, whose share is not counted here.
-                    var gatewayBusy = gatewayCpu * remote / 1e6;
-                    var workerBusy = worker * remote / 1e6;
-                    var localBusy = localCpu * local / 1e6;
+                    // Each run's CPU per request times its own rate: a product of medians from different runs could pass 100 %.
+                    var gatewayBusy = Median(hops.Select(r => (r.CpuMicrosPerRequest - r.Remote!.WorkerCpuMicros) * r.RequestsPerSecond / 1e6));
+                    var workerBusy = Median(hops.Select(r => r.Remote!.WorkerCpuMicros * r.RequestsPerSecond / 1e6));
+                    var localBusy = Median(results.Where(r => r.Connections == count && r.Scenario == "gateway-noop").Select(r => r.CpuMicrosPerRequest * r.RequestsPerSecond / 1e6));
                     Console.WriteLine(FormattableString.Invariant(
                         $"  cores                c={count,-3} remote row: gateway {gatewayBusy,5:P0} of core {CorePinning.GatewayCore}, worker {workerBusy,5:P0} of core {CorePinning.WorkerCore}; local row: gateway {localBusy,5:P0} of core {CorePinning.GatewayCore} (wrk has the rest of core {CorePinning.GatewayCore})"));
                     Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=cores-pinned connections={count} remote_gateway_busy={gatewayBusy:F3} remote_worker_busy={workerBusy:F3} local_gateway_busy={localBusy:F3}"));
