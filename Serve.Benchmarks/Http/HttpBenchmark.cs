@@ -275,7 +275,7 @@ internal static class HttpBenchmark
                     var workerBusy = Median(hops.Select(r => r.Remote!.WorkerCpuMicros * r.RequestsPerSecond / 1e6));
                     var localBusy = Median(results.Where(r => r.Connections == count && r.Scenario == "gateway-noop").Select(r => r.CpuMicrosPerRequest * r.RequestsPerSecond / 1e6));
                     Console.WriteLine(FormattableString.Invariant(
-                        $"  cores                c={count,-3} remote row: gateway {gatewayBusy,5:P0} of core {CorePinning.GatewayCore}, worker {workerBusy,5:P0} of core {CorePinning.WorkerCore}; local row: gateway {localBusy,5:P0} of core {CorePinning.GatewayCore} (wrk has the rest of core {CorePinning.GatewayCore})"));
+                        $"  cores                c={count,-3} remote row: gateway {gatewayBusy,5:P0} of core {CorePinning.GatewayCore}, worker {workerBusy,5:P0} of core {CorePinning.WorkerCore}; local row: gateway {localBusy,5:P0} of core {CorePinning.GatewayCore} (wrk and idle time the rest of it)"));
                     Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=cores-pinned connections={count} remote_gateway_busy={gatewayBusy:F3} remote_worker_busy={workerBusy:F3} local_gateway_busy={localBusy:F3}"));
                 }
             }
