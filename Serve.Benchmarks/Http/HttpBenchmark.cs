@@ -22,10 +22,13 @@ namespace Serve.Benchmarks.Http;
 internal static class HttpBenchmark
 {
     public const string Usage = """
-        dotnet run -c Release --project Serve.Benchmarks -- http [--duration <s>] [--rounds <n>] [--connections 64,8] [--scenarios kestrel-raw,gateway-noop,...] [--telemetry]
+        dotnet run -c Release --project Serve.Benchmarks -- http [--duration <s>] [--rounds <n>] [--connections 64,8] [--scenarios kestrel-raw,gateway-noop,...] [--telemetry] [--pin]
           gateway-remote runs the no-op ingress on a worker silo process (dotnet Serve.Silo.dll, a throwaway redis-server):
             the gateway then runs in Redis mode, and the row is compared with gateway-noop, its replica in the gateway's process;
             a gateway-bound line beside it: the gateway's own CPU per remote request against gateway-noop's CPU per request
+          --pin: two machines emulated on two cores: the benchmark runs again under taskset -c 0, so the gateway, wrk and redis-server
+            share core 0 in every row, and gateway-remote's worker silo has core 1 alone; remote/local then compares what the
+            gateway's core serves with the replica local and on another machine (each process's runtime sees one core)
           --telemetry: instead, gateways with metrics on (the default), with tracing at 100 %, and with everything off
           SERVE_BENCH_ALLOCATIONS=1 in the environment: after each run, the types allocated most, in bytes per request
           needs wrk, python3-uvicorn and python3-starlette (apt-get install wrk python3-uvicorn python3-starlette), and redis-server for gateway-remote
@@ -38,7 +41,8 @@ internal static class HttpBenchmark
         int[] connections = [64, 8];
         string[]? only = null;
         var telemetry = args.Contains("--telemetry");
-        args = args.Where(a => a != "--telemetry").ToArray();
+        var pin = args.Contains("--pin");
+        args = args.Where(a => a is not "--telemetry" and not "--pin").ToArray();
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -66,9 +70,19 @@ internal static class HttpBenchmark
         {
             return await TelemetryComparison.RunAsync(duration, rounds, connections);
         }
+        if (pin && !CorePinning.IsPinned)
+        {
+            return await CorePinning.RunPinnedAsync();
+        }
+        var pinned = CorePinning.IsPinned;
         var port = FreePort();
         // The remote row needs a second silo, in a process of its own: the gateway then joins its Redis cluster.
         await using var remote = Selected(only, RemoteScenario) ? await RemoteReplicaSilo.StartAsync(TimeSpan.FromSeconds(60)) : null;
+        if (pinned && remote is not null)
+        {
+            // Started from core 0, its runtime sized itself for one core; now the other machine's.
+            await CorePinning.MoveAsync(remote.ProcessId, CorePinning.WorkerCore);
+        }
         var builder = ServeHost.CreateBuilder(GatewayPorts.Args(remote?.GatewayArgs() ?? []));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.Configure<Serve.Hosting.ServeGatewayOptions>(o => o.Port = port);
@@ -128,7 +142,8 @@ internal static class HttpBenchmark
             ];
             // The ratios need raw Kestrel, so it always runs.
             var scenarios = all.Where(s => s.Name == "kestrel-raw" || Selected(only, s.Name)).ToArray();
-            Console.WriteLine($"HTTP benchmark: wrk -t2, {string.Join(" and ", connections)} connections, {duration.TotalSeconds:0} s per run, {rounds} round(s), {Environment.ProcessorCount} cores");
+            Console.WriteLine($"HTTP benchmark: wrk -t2, {string.Join(" and ", connections)} connections, {duration.TotalSeconds:0} s per run, {rounds} round(s), {Environment.ProcessorCount} cores"
+                + (pinned ? $" (pinned: the gateway, wrk and redis-server on core {CorePinning.GatewayCore}, the remote worker silo on core {CorePinning.WorkerCore})" : ""));
             foreach (var (name, url) in scenarios)
             {
                 await Wrk.RunAsync(name, url, 8, TimeSpan.FromSeconds(2), 0, ScriptOf(name));
@@ -169,7 +184,7 @@ internal static class HttpBenchmark
                     }
                 }
             }
-            PrintSummary(results, connections);
+            PrintSummary(results, connections, pinned);
             return 0;
         }
         finally
@@ -200,7 +215,7 @@ internal static class HttpBenchmark
         _ => null,
     };
 
-    private static void PrintSummary(List<WrkResult> results, int[] connections)
+    private static void PrintSummary(List<WrkResult> results, int[] connections, bool pinned)
     {
         Console.WriteLine();
         Console.WriteLine("Medians (ratio: req/s over raw Kestrel at the same connection count)");
@@ -221,9 +236,17 @@ internal static class HttpBenchmark
             if (!double.IsNaN(local) && !double.IsNaN(remote))
             {
                 // The remote row's CPU is the gateway's and the worker's; its bytes are the gateway process's alone.
+                // Pinned, the rows' RESULT names carry the mode, so a reader of both runs' lines cannot mix them up.
+                var mode = pinned ? "-pinned" : "";
                 Console.WriteLine(FormattableString.Invariant(
-                    $"  remote replica       c={count,-3} {remote,10:N0} req/s against {local:N0} with the replica in the gateway's process: ratio {remote / local,5:P0}"));
-                Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=remote-vs-local connections={count} remote_rps={remote:F0} local_rps={local:F0} ratio={remote / local:F3}"));
+                    $"  remote replica       c={count,-3} {remote,10:N0} req/s against {local:N0} with the replica in the gateway's process: ratio {remote / local,5:P0}")
+                    + (pinned ? " (pinned: two machines, the gateway's core serving both rows)" : ""));
+                // Each round's remote row against the local row run just before it: on a machine whose load comes and goes, the
+                // two runs next to each other share their conditions more than two medians do.
+                var byRound = Median(results.Where(r => r.Connections == count && r.Scenario == RemoteScenario)
+                    .Select(r => r.RequestsPerSecond / results.Single(l => l.Connections == count && l.Round == r.Round && l.Scenario == "gateway-noop").RequestsPerSecond));
+                Console.WriteLine(FormattableString.Invariant($"  remote by round      c={count,-3} median of each round's remote over local: {byRound,5:P0}"));
+                Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=remote-vs-local{mode} connections={count} remote_rps={remote:F0} local_rps={local:F0} ratio={remote / local:F3} round_ratio={byRound:F3}"));
                 // Where the remote row's CPU goes, and what crosses between the silos per request.
                 var hops = results.Where(r => r.Connections == count && r.Scenario == RemoteScenario && r.Remote is not null).ToList();
                 var both = Median(hops.Select(r => r.CpuMicrosPerRequest));
@@ -239,10 +262,22 @@ internal static class HttpBenchmark
                 var segmentsOut = Median(hops.Select(r => r.Remote!.SegmentsOut));
                 Console.WriteLine(FormattableString.Invariant(
                     $"  remote hop           c={count,-3} cpu gateway {both - worker,6:N1} + worker {worker,6:N1} µs/req (local {localCpu:N1}: cpu ratio {localCpu / both,5:P0})  wire {received:N0} B/req to the worker, {sent:N0} back; TCP segments/req {segmentsIn:N2} in, {segmentsOut:N2} out"));
-                Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=remote-hop connections={count} gateway_cpu_us={both - worker:F1} worker_cpu_us={worker:F1} local_cpu_us={localCpu:F1} cpu_ratio={localCpu / both:F3} wire_to_worker_bytes={received:F0} wire_from_worker_bytes={sent:F0} segments_in={segmentsIn:F2} segments_out={segmentsOut:F2}"));
+                Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=remote-hop{mode} connections={count} gateway_cpu_us={both - worker:F1} worker_cpu_us={worker:F1} local_cpu_us={localCpu:F1} cpu_ratio={localCpu / both:F3} wire_to_worker_bytes={received:F0} wire_from_worker_bytes={sent:F0} segments_in={segmentsIn:F2} segments_out={segmentsOut:F2}"));
                 Console.WriteLine(FormattableString.Invariant(
                     $"  gateway-bound        c={count,-3} gateway cpu {gatewayCpu,6:N1} µs per remote request against {localCpu:N1} per local one: ratio {localCpu / gatewayCpu,5:P0} (beside the req/s ratio {remote / local:P0}; not a throughput measured here)"));
-                Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=gateway-bound connections={count} gateway_cpu_us={gatewayCpu:F1} local_cpu_us={localCpu:F1} ratio={localCpu / gatewayCpu:F3} rps_ratio={remote / local:F3}"));
+                Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=gateway-bound{mode} connections={count} gateway_cpu_us={gatewayCpu:F1} local_cpu_us={localCpu:F1} ratio={localCpu / gatewayCpu:F3} rps_ratio={remote / local:F3}"));
+                if (pinned)
+                {
+                    // How busy each core's serving process was: a worker core near 100 % means the other machine, not the
+                    // gateway's, bounded the remote row. The gateway's core also runs wrk, whose share is not counted here.
+                    // Each run's CPU per request times its own rate: a product of medians from different runs could pass 100 %.
+                    var gatewayBusy = Median(hops.Select(r => (r.CpuMicrosPerRequest - r.Remote!.WorkerCpuMicros) * r.RequestsPerSecond / 1e6));
+                    var workerBusy = Median(hops.Select(r => r.Remote!.WorkerCpuMicros * r.RequestsPerSecond / 1e6));
+                    var localBusy = Median(results.Where(r => r.Connections == count && r.Scenario == "gateway-noop").Select(r => r.CpuMicrosPerRequest * r.RequestsPerSecond / 1e6));
+                    Console.WriteLine(FormattableString.Invariant(
+                        $"  cores                c={count,-3} remote row: gateway {gatewayBusy,5:P0} of core {CorePinning.GatewayCore}, worker {workerBusy,5:P0} of core {CorePinning.WorkerCore}; local row: gateway {localBusy,5:P0} of core {CorePinning.GatewayCore} (wrk and idle time the rest of it)"));
+                    Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=cores-pinned connections={count} remote_gateway_busy={gatewayBusy:F3} remote_worker_busy={workerBusy:F3} local_gateway_busy={localBusy:F3}"));
+                }
             }
             var rawUpload = Median(results.Where(r => r.Connections == count && r.Scenario == "kestrel-upload").Select(r => r.RequestsPerSecond));
             var gatewayUpload = Median(results.Where(r => r.Connections == count && r.Scenario == "gateway-upload").Select(r => r.RequestsPerSecond));

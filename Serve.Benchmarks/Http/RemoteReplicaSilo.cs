@@ -87,6 +87,9 @@ internal sealed class RemoteReplicaSilo : IAsyncDisposable
         }
     }
 
+    /// <summary>The worker silo's process id.</summary>
+    public int ProcessId => Worker.Id;
+
     private Process Worker => _process ??= Process.GetProcessById(_worker.ProcessId ?? throw new InvalidOperationException("The worker silo is not running."));
 
     public static async Task<RemoteReplicaSilo> StartAsync(TimeSpan timeout)

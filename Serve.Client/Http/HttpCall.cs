@@ -7,6 +7,9 @@ namespace Serve.Http;
 [Immutable, Alias("serve.http-call")]
 internal sealed record HttpCall
 {
+    /// <summary>The header that carries the request id to the replica, the gateway's last.</summary>
+    public const string RequestIdHeader = "x-request-id";
+
     /// <summary>The request id (<c>x-request-id</c>).</summary>
     public required string RequestId { get; init; }
 

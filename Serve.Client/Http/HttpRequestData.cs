@@ -6,12 +6,11 @@ internal sealed record HttpRequestData
 {
     public required string Method { get; init; }
     public required string Scheme { get; init; }
-    public required string Host { get; init; }
     /// <summary>The application's route prefix ("" for "/").</summary>
     public required string PathBase { get; init; }
     public required string Path { get; init; }
     public required string QueryString { get; init; }
-    /// <summary>Header names and values, flattened: name, value, name, value…</summary>
+    /// <summary>Header names and values, flattened: name, value, name, value…; the host is the Host header's (HTTP/2's authority).</summary>
     public required string[] Headers { get; init; }
     /// <summary>The whole body, when it travels in the call; with <see cref="BodyStreams"/>, its first bytes (often none).</summary>
     public required byte[] Body { get; init; }

@@ -9,7 +9,9 @@ namespace Serve.Http;
 /// flags, the head's strings with the common ones as small ids, the headers as one list, then the body's bytes. Orleans'
 /// generated form spent a field header per part, a type check per header string and a string allocation for every
 /// method, scheme, protocol and header name at the replica; this is what each HTTP exchange with a replica in another
-/// process pays on both ends. <see cref="HttpCallCodec"/> writes the same block inside its own.
+/// process pays on both ends. <see cref="HttpCallCodec"/> writes the same block inside its own. The third string is
+/// the host's place: the Host header carries the host, so this build writes it empty (one byte) and ignores what it reads
+/// there, and a build that still reads a host there gets one it never used.
 /// </summary>
 [RegisterSerializer]
 internal sealed class HttpRequestDataCodec : IFieldCodec<HttpRequestData>
@@ -20,6 +22,9 @@ internal sealed class HttpRequestDataCodec : IFieldCodec<HttpRequestData>
     private const byte Format = 1;
 
     private const byte BodyStreamsFlag = 1;
+
+    /// <summary>What goes in the host's place, which readers of form 1 require and do not use: one byte, a well-known string.</summary>
+    private const string EmptyHost = "";
 
     public void WriteField<TBufferWriter>(ref Writer<TBufferWriter> writer, uint fieldIdDelta, Type? expectedType, HttpRequestData? value)
         where TBufferWriter : System.Buffers.IBufferWriter<byte>
@@ -63,7 +68,7 @@ internal sealed class HttpRequestDataCodec : IFieldCodec<HttpRequestData>
         writer.WriteByte(value.BodyStreams ? BodyStreamsFlag : (byte)0);
         HttpWire.Write(ref writer, value.Method);
         HttpWire.Write(ref writer, value.Scheme);
-        HttpWire.Write(ref writer, value.Host);
+        HttpWire.Write(ref writer, EmptyHost);
         HttpWire.Write(ref writer, value.PathBase);
         HttpWire.Write(ref writer, value.Path);
         HttpWire.Write(ref writer, value.QueryString);
@@ -79,12 +84,14 @@ internal sealed class HttpRequestDataCodec : IFieldCodec<HttpRequestData>
         // The format byte and the flags.
         var end = HttpWire.ReadStart(ref reader, What, Format, minimum: 2);
         var flags = reader.ReadByte();
+        var method = Required(HttpWire.Read(ref reader, end, What), "method");
+        var scheme = Required(HttpWire.Read(ref reader, end, What), "scheme");
+        _ = HttpWire.Read(ref reader, end, What);
         var request = new HttpRequestData
         {
             BodyStreams = (flags & BodyStreamsFlag) != 0,
-            Method = Required(HttpWire.Read(ref reader, end, What), "method"),
-            Scheme = Required(HttpWire.Read(ref reader, end, What), "scheme"),
-            Host = Required(HttpWire.Read(ref reader, end, What), "host"),
+            Method = method,
+            Scheme = scheme,
             PathBase = Required(HttpWire.Read(ref reader, end, What), "path base"),
             Path = Required(HttpWire.Read(ref reader, end, What), "path"),
             QueryString = Required(HttpWire.Read(ref reader, end, What), "query string"),
@@ -99,7 +106,7 @@ internal sealed class HttpRequestDataCodec : IFieldCodec<HttpRequestData>
 
     /// <summary>The bytes the request's parts take in its block, its length's varint not included.</summary>
     public static int ContentSize(HttpRequestData value) =>
-        2 + HttpWire.Size(value.Method) + HttpWire.Size(value.Scheme) + HttpWire.Size(value.Host) + HttpWire.Size(value.PathBase)
+        2 + HttpWire.Size(value.Method) + HttpWire.Size(value.Scheme) + HttpWire.Size(EmptyHost) + HttpWire.Size(value.PathBase)
         + HttpWire.Size(value.Path) + HttpWire.Size(value.QueryString) + HttpWire.Size(value.Protocol) + HttpWire.Size(value.RemoteIpAddress)
         + HttpWire.Size(value.Headers) + HttpWire.Size(value.Body);
 

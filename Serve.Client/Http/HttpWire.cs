@@ -162,24 +162,35 @@ internal static class HttpWire
     }
 
     /// <summary>
-    /// Reads the varint length of a value's bytes and returns where they end; a length past what the input holds fails
-    /// before anything is read.
-    /// </summary>
-    /// <summary>
     /// Reads a block's length and its format byte, which must be <paramref name="format"/>; the position where the block
     /// ends. A block shorter than <paramref name="minimum"/> bytes (its format included) is refused.
     /// </summary>
-    public static long ReadStart<TInput>(ref Reader<TInput> reader, string what, byte format, int minimum)
+    public static long ReadStart<TInput>(ref Reader<TInput> reader, string what, byte format, int minimum) =>
+        ReadStart(ref reader, what, format, format, minimum, out _);
+
+    /// <summary>
+    /// Reads a block's length and its format byte, which must be one of <paramref name="oldest"/> to <paramref name="newest"/>
+    /// (a build reads the forms before the one it writes, so it understands senders one build older); the position where
+    /// the block ends, and the form in <paramref name="format"/>.
+    /// </summary>
+    public static long ReadStart<TInput>(ref Reader<TInput> reader, string what, byte oldest, byte newest, int minimum, out byte format)
     {
         var end = ReadEnd(ref reader, what);
         if (end - reader.Position < minimum)
         {
             throw Malformed(what, $"it holds {end - reader.Position} bytes, fewer than the {minimum} of its fixed part");
         }
-        var found = reader.ReadByte();
-        return found == format ? end : throw Malformed(what, $"it is in form {found}, and this build reads form {format} only");
+        format = reader.ReadByte();
+        return format >= oldest && format <= newest ? end
+            : throw Malformed(what, oldest == newest
+                ? $"it is in form {format}, and this build reads form {newest} only"
+                : $"it is in form {format}, and this build reads forms {oldest} to {newest}");
     }
 
+    /// <summary>
+    /// Reads the varint length of a value's bytes and returns where they end; a length past what the input holds fails
+    /// before anything is read.
+    /// </summary>
     public static long ReadEnd<TInput>(ref Reader<TInput> reader, string what)
     {
         var length = reader.ReadVarUInt32();

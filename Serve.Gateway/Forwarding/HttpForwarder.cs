@@ -21,7 +21,7 @@ namespace Serve.Forwarding;
 /// </summary>
 internal sealed partial class HttpForwarder
 {
-    public const string RequestIdHeader = "x-request-id";
+    public const string RequestIdHeader = HttpCall.RequestIdHeader;
     private const string TraceParentHeader = "traceparent";
     private const string TraceStateHeader = "tracestate";
 
@@ -303,7 +303,6 @@ internal sealed partial class HttpForwarder
     {
         Method = context.Request.Method,
         Scheme = context.Request.Scheme,
-        Host = context.Request.Host.Value ?? "",
         PathBase = pathBase,
         Path = path,
         QueryString = context.Request.QueryString.Value ?? "",

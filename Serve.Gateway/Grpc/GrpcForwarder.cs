@@ -214,7 +214,6 @@ internal sealed partial class GrpcForwarder
         {
             Method = request.Method,
             Scheme = request.Scheme,
-            Host = request.Host.Value ?? "",
             PathBase = "",
             Path = request.Path.Value ?? "/",
             QueryString = request.QueryString.Value ?? "",

@@ -35,7 +35,7 @@ internal sealed class ReplicaRequestFeatures :
     /// <summary>What the features read between two exchanges: no request.</summary>
     private static readonly HttpRequestData Empty = new()
     {
-        Method = "", Scheme = "", Host = "", PathBase = "", Path = "", QueryString = "", Headers = [], Body = [],
+        Method = "", Scheme = "", PathBase = "", Path = "", QueryString = "", Headers = [], Body = [],
     };
 
     public ReplicaRequestFeatures(ReplicaResponseFeature response, IHttpResponseBodyFeature responseBody)

@@ -33,6 +33,17 @@ internal sealed class HandWrittenWire(IServiceProvider services)
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>How many times <paramref name="part"/> appears in <paramref name="bytes"/>: what a value spells on the wire, and how often.</summary>
+    public static int Occurrences(byte[] bytes, ReadOnlySpan<byte> part)
+    {
+        var count = 0;
+        for (var rest = bytes.AsSpan(); rest.IndexOf(part) is var at and >= 0; rest = rest[(at + 1)..])
+        {
+            count++;
+        }
+        return count;
+    }
+
     /// <summary>The message of the <see cref="InvalidDataException"/> <paramref name="read"/> must throw.</summary>
     public static string Malformed(Action read) => Assert.Throws<InvalidDataException>(read).Message;
 }

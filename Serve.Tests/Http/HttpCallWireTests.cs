@@ -27,7 +27,6 @@ public sealed class HttpCallWireTests(SingleSiloFixture fixture)
     {
         Method = "POST",
         Scheme = "http",
-        Host = "127.0.0.1:8000",
         PathBase = "/echo",
         Path = "/ünï",
         QueryString = "?a=1",
@@ -148,11 +147,76 @@ public sealed class HttpCallWireTests(SingleSiloFixture fixture)
     [Fact]
     public void Deserialize_OtherFormat_NamesBoth()
     {
-        var bytes = Call((ref Writer<ArrayBufferWriter<byte>> w) => { w.WriteByte(2); w.WriteByte(0); w.WriteInt64(0); });
+        var bytes = Call((ref Writer<ArrayBufferWriter<byte>> w) => { w.WriteByte(3); w.WriteByte(0); w.WriteInt64(0); });
 
         var message = Malformed(() => Serializer.Deserialize<HttpCall>(bytes));
 
-        Assert.Equal("An HTTP call on the wire is malformed: it is in form 2, and this build reads form 1 only.", message);
+        Assert.Equal("An HTTP call on the wire is malformed: it is in form 3, and this build reads forms 1 to 2.", message);
+    }
+
+    [Fact]
+    public void Serialize_RequestIdInLastHeader_TravelsOnce()
+    {
+        const string requestId = "0123456789abcdef0123456789abcdef";
+        var call = new HttpCall { RequestId = requestId, Request = Request() with { Headers = ["Accept", "*/*", HttpCall.RequestIdHeader, requestId] }, Channel = Channel() };
+
+        var bytes = Serializer.SerializeToArray(call);
+        var copy = Serializer.Deserialize<HttpCall>(bytes)!;
+
+        Assert.Equal(1, Occurrences(bytes, Encoding.UTF8.GetBytes(requestId)));
+        Assert.Equal(requestId, copy.RequestId);
+        Assert.Same(copy.Request.Headers[^1], copy.RequestId);
+        Assert.Equal(call.Request.Headers, copy.Request.Headers);
+    }
+
+    [Fact]
+    public void Serialize_RequestIdNotTheLastHeader_WrittenApart()
+    {
+        // A request id header elsewhere than last, or with another value, is the request's own: the id travels apart.
+        var call = new HttpCall { RequestId = "id-1", Request = Request() with { Headers = [HttpCall.RequestIdHeader, "id-1", "Accept", "*/*"] }, Channel = Channel() };
+        var other = call with { Request = call.Request with { Headers = ["Accept", "*/*", HttpCall.RequestIdHeader, "id-2"] } };
+
+        var copy = Serializer.Deserialize<HttpCall>(Serializer.SerializeToArray(call))!;
+        var otherCopy = Serializer.Deserialize<HttpCall>(Serializer.SerializeToArray(other))!;
+
+        Assert.Equal("id-1", copy.RequestId);
+        Assert.Equal(call.Request.Headers, copy.Request.Headers);
+        Assert.Equal("id-1", otherCopy.RequestId);
+        Assert.Equal(other.Request.Headers, otherCopy.Request.Headers);
+    }
+
+    [Fact]
+    public void Deserialize_Form1Call_ReadsRequestIdApart()
+    {
+        // As builds before form 2 wrote every call: the id apart and again in the last header.
+        var channel = Channel().GetGrainId();
+        var request = Request() with { Headers = [HttpCall.RequestIdHeader, "req"] };
+        var bytes = Call((ref Writer<ArrayBufferWriter<byte>> w) => { WriteHead(ref w); ObserverReferences<IHttpExchangeChannel>.Write(ref w, channel); HttpRequestDataCodec.WriteBlock(ref w, request); });
+
+        var copy = Serializer.Deserialize<HttpCall>(bytes)!;
+
+        Assert.Equal("req", copy.RequestId);
+        Assert.Equal(request.Headers, copy.Request.Headers);
+    }
+
+    [Fact]
+    public void Deserialize_Form2WithoutRequestIdHeader_FailsNamingIt()
+    {
+        var channel = Channel().GetGrainId();
+        var bytes = Call((ref Writer<ArrayBufferWriter<byte>> w) =>
+        {
+            w.WriteByte(2);
+            w.WriteByte(2);
+            w.WriteInt64(0);
+            HttpWire.Write(ref w, (string?)null);
+            w.WriteVarUInt64(1);
+            ObserverReferences<IHttpExchangeChannel>.Write(ref w, channel);
+            HttpRequestDataCodec.WriteBlock(ref w, Request());
+        });
+
+        var message = Malformed(() => Serializer.Deserialize<HttpCall>(bytes));
+
+        Assert.Equal("An HTTP call on the wire is malformed: its request id is to be its request's last header, x-request-id, and that is X-Custom.", message);
     }
 
     [Fact]

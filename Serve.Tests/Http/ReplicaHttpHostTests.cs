@@ -23,7 +23,7 @@ public sealed class ReplicaHttpHostTests
 
     private static HttpRequestData Get(string path, string query = "") => new()
     {
-        Method = "GET", Scheme = "http", Host = "localhost", PathBase = "", Path = path, QueryString = query, Headers = [], Body = [],
+        Method = "GET", Scheme = "http", PathBase = "", Path = path, QueryString = query, Headers = [], Body = [],
     };
 
     /// <summary>Reads the whole body in small reads; answers it as text, or how its read failed.</summary>

@@ -86,7 +86,7 @@ public sealed class SiloLossTests : IAsyncLifetime
         var exchange = new Serve.Tests.Http.RecordingExchange(Router.ServiceProvider.GetRequiredService<IGrainFactory>().CreateObjectReference<Serve.Http.IHttpExchangeChannel>(channel), channel);
         var request = new Serve.Http.HttpRequestData
         {
-            Method = "GET", Scheme = "http", Host = "localhost", PathBase = "/http-streams", Path = "/", QueryString = $"?kind=stream&gate={gate.Name}", Headers = [], Body = [],
+            Method = "GET", Scheme = "http", PathBase = "/http-streams", Path = "/", QueryString = $"?kind=stream&gate={gate.Name}", Headers = [], Body = [],
         };
 
         var call = router.HttpAsync(request, exchange, new CallOptions { Idempotent = true }, CancellationToken.None);

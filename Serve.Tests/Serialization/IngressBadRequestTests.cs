@@ -23,7 +23,7 @@ public sealed class IngressBadRequestTests
 
     private static HttpRequestData Post(string path, string json) => new()
     {
-        Method = "POST", Scheme = "http", Host = "localhost", PathBase = "", Path = path, QueryString = "",
+        Method = "POST", Scheme = "http", PathBase = "", Path = path, QueryString = "",
         Headers = ["content-type", "application/json"], Body = Encoding.UTF8.GetBytes(json),
     };
 
