@@ -18,18 +18,20 @@ namespace Serve.Benchmarks.Http;
 /// ingress replica. Unary <c>greet.Greeter/SayHello</c>, and client-streaming <c>SayHelloToAll</c> with ten messages sent
 /// at once (h2load sends a whole body). Then, with Grpc.Net.Client in this process as the load (<see cref="GrpcStreamingLoad"/>),
 /// <c>SayHelloToAll</c> with its messages sent over time (so the gateway streams the call: its replica pulls each message)
-/// and the time a bidirectional <c>Chat</c> waits for its first reply.
+/// and the time a bidirectional <c>Chat</c> waits for its first reply, and a bidirectional <c>Welcome</c> whose client
+/// waits for the server's first reply before it sends anything.
 /// Rounds alternate; medians and the ratio to the plain service are reported.
 /// </summary>
 internal static class GrpcBenchmark
 {
     public const string Usage = """
         dotnet run -c Release --project Serve.Benchmarks -- grpc [--duration <s>] [--rounds <n>] [--concurrency 64,8]
-            [--rows h2load,client-unary,over-time,first-reply] [--interval-ms 10] [--chat-calls 300]
+            [--rows h2load,client-unary,over-time,first-reply,server-first] [--interval-ms 10] [--chat-calls 300]
           concurrency n: h2load with 8 connections of n/8 concurrent calls each (n < 8: n connections of one call); needs h2load (apt-get install nghttp2-client)
           client-unary: n callers of unary SayHello with Grpc.Net.Client in this process (which may end a body after its message)
           over-time: n callers of SayHelloToAll, 10 messages --interval-ms apart each (each call streams: its replica pulls each message)
           first-reply: --chat-calls Chat calls one at a time, time to the first reply and to the second
+          server-first: --chat-calls Welcome calls one at a time, the client waiting for the server's first reply before it sends: time to it, and to the second
         """;
 
     private const string Path = "/greet.Greeter/SayHello";
@@ -41,7 +43,7 @@ internal static class GrpcBenchmark
         var duration = TimeSpan.FromSeconds(10);
         var rounds = 2;
         int[] concurrency = [64, 8];
-        string[] rows = ["h2load", "client-unary", "over-time", "first-reply"];
+        string[] rows = ["h2load", "client-unary", "over-time", "first-reply", "server-first"];
         var interval = TimeSpan.FromMilliseconds(10);
         var chatCalls = 300;
         for (var i = 0; i + 1 < args.Length; i += 2)
@@ -118,13 +120,15 @@ internal static class GrpcBenchmark
             var overTime = new List<GrpcStreamingResult>();
             var clientUnary = new List<GrpcStreamingResult>();
             var firstReplies = new List<GrpcFirstReplyResult>();
-            if (rows.Contains("client-unary") || rows.Contains("over-time") || rows.Contains("first-reply"))
+            var serverFirst = new List<GrpcFirstReplyResult>();
+            if (rows.Contains("client-unary") || rows.Contains("over-time") || rows.Contains("first-reply") || rows.Contains("server-first"))
             {
                 // Warm both paths with the in-process client.
                 foreach (var (name, address) in services)
                 {
                     await GrpcStreamingLoad.ClientStreamingAsync(name, address, 8, ClientStreamingMessages, interval, TimeSpan.FromSeconds(2), 0);
                     await GrpcStreamingLoad.FirstReplyAsync(name, address, 20, 0);
+                    await GrpcStreamingLoad.ServerFirstAsync(name, address, 20, 0);
                     await GrpcStreamingLoad.UnaryAsync(name, address, 8, TimeSpan.FromSeconds(1), 0);
                 }
             }
@@ -169,10 +173,21 @@ internal static class GrpcBenchmark
                         Console.WriteLine($"  round {round} {result.Scenario,-27} first reply p50 {result.FirstP50Ms,6:N2} ms p99 {result.FirstP99Ms,6:N2} ms  second p50 {result.NextP50Ms,6:N2} ms p99 {result.NextP99Ms,6:N2} ms  errors {result.Errors}");
                     }
                 }
+                if (rows.Contains("server-first"))
+                {
+                    foreach (var (name, address) in services)
+                    {
+                        var result = await GrpcStreamingLoad.ServerFirstAsync($"{name}-welcome", address, chatCalls, round);
+                        serverFirst.Add(result);
+                        Console.WriteLine($"  round {round} {result.Scenario,-27} first reply p50 {result.FirstP50Ms,6:N2} ms p99 {result.FirstP99Ms,6:N2} ms  second p50 {result.NextP50Ms,6:N2} ms p99 {result.NextP99Ms,6:N2} ms  errors {result.Errors}");
+                    }
+                }
             }
             PrintSummary(results, concurrency);
             PrintClientUnarySummary(clientUnary, concurrency);
             PrintStreamingSummary(overTime, firstReplies, concurrency, interval);
+            PrintFirstReplySummary(serverFirst,
+                "Bidirectional Welcome, calls one at a time, the client sending nothing until the server's first reply: time from the call's start to that reply (the gateway starts a call to a method that takes a stream from its client at once), and from the client's first message to its reply (medians)");
             return 0;
         }
         finally
@@ -262,10 +277,16 @@ internal static class GrpcBenchmark
                 }
             }
         }
+        PrintFirstReplySummary(firstReplies,
+            "Bidirectional Chat, calls one at a time: time from the first message to the first reply (the gateway starts a call whose body stops after a whole message at once), and from the second message to the second reply (medians)");
+    }
+
+    private static void PrintFirstReplySummary(List<GrpcFirstReplyResult> firstReplies, string title)
+    {
         if (firstReplies.Count > 0)
         {
             Console.WriteLine();
-            Console.WriteLine($"Bidirectional Chat, calls one at a time: time from the first message to the first reply (the gateway starts a call whose body stops after a whole message at once), and from the second message to the second reply (medians)");
+            Console.WriteLine(title);
             var baseline = HttpBenchmark.Median(firstReplies.Where(r => r.Scenario.StartsWith("grpc-kestrel-raw", StringComparison.Ordinal)).Select(r => r.FirstP50Ms));
             foreach (var scenario in firstReplies.Select(r => r.Scenario).Distinct())
             {

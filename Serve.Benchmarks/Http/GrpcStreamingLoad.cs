@@ -140,6 +140,51 @@ internal static class GrpcStreamingLoad
         return new(scenario, round, calls, Percentile(f, 0.5), Percentile(f, 0.99), Percentile(n, 0.5), Percentile(n, 0.99), errors);
     }
 
+    /// <summary>
+    /// Bidirectional <c>Welcome</c> calls one after another, whose client sends nothing until the server's first reply:
+    /// the time from the call's start to that reply, and from the client's first message to its reply.
+    /// </summary>
+    public static async Task<GrpcFirstReplyResult> ServerFirstAsync(string scenario, string address, int calls, int round)
+    {
+        using var channel = Channel(address);
+        var greeter = new Greeter.GreeterClient(channel);
+        var request = new HelloRequest { Name = "world" };
+        var first = new List<double>(calls);
+        var next = new List<double>(calls);
+        long errors = 0;
+        for (var i = 0; i < calls; i++)
+        {
+            try
+            {
+                var started = Stopwatch.GetTimestamp();
+                using var call = greeter.Welcome();
+                if (!await call.ResponseStream.MoveNext(CancellationToken.None))
+                {
+                    throw new InvalidOperationException($"{scenario}: Welcome ended without a greeting");
+                }
+                first.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                var sent = Stopwatch.GetTimestamp();
+                await call.RequestStream.WriteAsync(request);
+                if (!await call.ResponseStream.MoveNext(CancellationToken.None))
+                {
+                    throw new InvalidOperationException($"{scenario}: Welcome ended after its greeting");
+                }
+                next.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                await call.RequestStream.CompleteAsync();
+                while (await call.ResponseStream.MoveNext(CancellationToken.None))
+                {
+                }
+            }
+            catch (RpcException)
+            {
+                errors++;
+            }
+        }
+        var f = first.Order().ToArray();
+        var n = next.Order().ToArray();
+        return new(scenario, round, calls, Percentile(f, 0.5), Percentile(f, 0.99), Percentile(n, 0.5), Percentile(n, 0.99), errors);
+    }
+
     private static GrpcChannel Channel(string address) => GrpcChannel.ForAddress(address, new GrpcChannelOptions
     {
         HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },

@@ -139,6 +139,12 @@ internal static class HttpBenchmark
                 // to an ingress that reads them; compared with each other (MB/s), not with the hello.
                 ("kestrel-upload", $"{gatewayUrl}/-/bench/upload"),
                 ("gateway-upload", $"{gatewayUrl}/upload"),
+                // 1 KiB chunked bodies (no Content-Length), read by the same Kestrel endpoint and through the gateway by the
+                // same ingress; and the same body with a Content-Length through the gateway, which travels inline as the
+                // chunked one now does.
+                ("kestrel-chunked", $"{gatewayUrl}/-/bench/upload"),
+                ("gateway-chunked", $"{gatewayUrl}/upload"),
+                ("gateway-sized-post", $"{gatewayUrl}/upload"),
             ];
             // The ratios need raw Kestrel, so it always runs.
             var scenarios = all.Where(s => s.Name == "kestrel-raw" || Selected(only, s.Name)).ToArray();
@@ -205,6 +211,9 @@ internal static class HttpBenchmark
 
     private static bool Selected(string[]? only, string scenario) => only is null || only.Contains(scenario);
 
+    /// <summary>The body of each chunked scenario's requests, and of the sized post compared with them.</summary>
+    private const int SmallPostBytes = 1024;
+
     /// <summary>The body of each upload scenario's requests.</summary>
     private const int UploadBytes = 1024 * 1024;
 
@@ -212,6 +221,8 @@ internal static class HttpBenchmark
     {
         "gateway-noop-post" => Wrk.PostScript(1024),
         "kestrel-upload" or "gateway-upload" => Wrk.PostScript(UploadBytes),
+        "kestrel-chunked" or "gateway-chunked" => Wrk.ChunkedPostScript(SmallPostBytes),
+        "gateway-sized-post" => Wrk.PostScript(SmallPostBytes),
         _ => null,
     };
 
@@ -278,6 +289,15 @@ internal static class HttpBenchmark
                         $"  cores                c={count,-3} remote row: gateway {gatewayBusy,5:P0} of core {CorePinning.GatewayCore}, worker {workerBusy,5:P0} of core {CorePinning.WorkerCore}; local row: gateway {localBusy,5:P0} of core {CorePinning.GatewayCore} (wrk and idle time the rest of it)"));
                     Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=cores-pinned connections={count} remote_gateway_busy={gatewayBusy:F3} remote_worker_busy={workerBusy:F3} local_gateway_busy={localBusy:F3}"));
                 }
+            }
+            var rawChunked = Median(results.Where(r => r.Connections == count && r.Scenario == "kestrel-chunked").Select(r => r.RequestsPerSecond));
+            var gatewayChunked = Median(results.Where(r => r.Connections == count && r.Scenario == "gateway-chunked").Select(r => r.RequestsPerSecond));
+            if (!double.IsNaN(rawChunked) && !double.IsNaN(gatewayChunked))
+            {
+                var sized = Median(results.Where(r => r.Connections == count && r.Scenario == "gateway-sized-post").Select(r => r.RequestsPerSecond));
+                Console.WriteLine(FormattableString.Invariant(
+                    $"  chunked 1 KiB        c={count,-3} gateway {gatewayChunked,10:N0} req/s  raw Kestrel {rawChunked:N0}: ratio {gatewayChunked / rawChunked,5:P0}; with a Content-Length through the gateway {sized:N0}: ratio {gatewayChunked / sized,5:P0}"));
+                Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=chunked connections={count} gateway_rps={gatewayChunked:F0} raw_rps={rawChunked:F0} ratio={gatewayChunked / rawChunked:F3} sized_rps={sized:F0} ratio_to_sized={gatewayChunked / sized:F3}"));
             }
             var rawUpload = Median(results.Where(r => r.Connections == count && r.Scenario == "kestrel-upload").Select(r => r.RequestsPerSecond));
             var gatewayUpload = Median(results.Where(r => r.Connections == count && r.Scenario == "gateway-upload").Select(r => r.RequestsPerSecond));

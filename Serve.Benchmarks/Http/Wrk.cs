@@ -18,6 +18,31 @@ internal static partial class Wrk
         return path;
     }
 
+    /// <summary>
+    /// A wrk script, written once, that makes every request a POST of <paramref name="bytes"/> bytes of text in one chunk
+    /// (Transfer-Encoding: chunked, no Content-Length), the whole request in one write. wrk's own format always adds a
+    /// Content-Length, so the request is built here.
+    /// </summary>
+    public static string ChunkedPostScript(int bytes)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"serve-bench-chunked-{bytes}.lua");
+        if (!File.Exists(path))
+        {
+            File.WriteAllText(path, $$"""
+                local body = string.rep("a", {{bytes}})
+                local raw
+                init = function(args)
+                  raw = "POST " .. wrk.path .. " HTTP/1.1\r\nHost: " .. (wrk.headers["Host"] or wrk.host) .. "\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    .. string.format("%x", #body) .. "\r\n" .. body .. "\r\n0\r\n\r\n"
+                end
+                request = function()
+                  return raw
+                end
+                """);
+        }
+        return path;
+    }
+
     public static async Task<WrkResult> RunAsync(string scenario, string url, int connections, TimeSpan duration, int round, string? script = null)
     {
         var scriptArgument = script is null ? "" : $"-s {script} ";

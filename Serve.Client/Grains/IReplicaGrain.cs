@@ -26,9 +26,9 @@ internal interface IReplicaGrain : IGrainWithStringKey
     [Alias("http"), ResponseTimeout("20.00:00:00")]
     ValueTask<ReplicaResponse> HttpAsync(Http.HttpCall call, CancellationToken cancellationToken);
 
-    /// <summary>Constructs and initialises the user's instance; returns the hosting silo's address.</summary>
+    /// <summary>Constructs and initialises the user's instance; returns the hosting silo's address and what routers must know of it.</summary>
     [Alias("start")]
-    Task<string> StartAsync(DeploymentSpec spec, CancellationToken cancellationToken);
+    Task<ReplicaStarted> StartAsync(DeploymentSpec spec, CancellationToken cancellationToken);
 
     /// <summary>Applies lightweight option changes (user config, limits) to the running instance.</summary>
     [Alias("reconfigure")]

@@ -31,6 +31,13 @@ internal sealed record ReplicaSet
     private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> NoModels = new Dictionary<string, IReadOnlyList<string>>();
 
     /// <summary>
+    /// The paths (<c>/package.Service/Method</c>) of the gRPC methods whose client sends a stream (client streaming and
+    /// bidirectional) that its RUNNING replicas serve, as they reported them when they started; sorted. The gateway starts
+    /// such a call at once rather than read its first message first: the client may be waiting for the server.
+    /// </summary>
+    [Id(8)] public IReadOnlyList<string> GrpcClientStreaming { get; init; } = [];
+
+    /// <summary>
     /// Replicas starting or about to start. With none running and none starting, a request has nothing to wait for:
     /// routers fail it at once with <see cref="DeploymentUnavailableException"/> (an autoscaled deployment excepted,
     /// whose autoscaler starts one for it).
@@ -48,8 +55,10 @@ internal sealed record ReplicaSet
 
     /// <summary>Same content, whatever the versions: nothing for routers to learn.</summary>
     public bool HasSameContent(ReplicaSet other) =>
-        this with { Version = 0, Replicas = [], Lost = [], Models = NoModels } == other with { Version = 0, Replicas = [], Lost = [], Models = NoModels }
+        this with { Version = 0, Replicas = [], Lost = [], Models = NoModels, GrpcClientStreaming = [] }
+            == other with { Version = 0, Replicas = [], Lost = [], Models = NoModels, GrpcClientStreaming = [] }
         && Replicas.SequenceEqual(other.Replicas)
+        && GrpcClientStreaming.SequenceEqual(other.GrpcClientStreaming)
         && Lost.SequenceEqual(other.Lost)
         && Models.Count == other.Models.Count
         && Models.All(m => other.Models.TryGetValue(m.Key, out var models) && models.SequenceEqual(m.Value));

@@ -16,6 +16,27 @@ internal sealed partial class DeploymentRouter
     private const string HttpMethodName = "http";
 
     /// <summary>
+    /// Whether the gRPC method at <paramref name="path"/> (<c>/package.Service/Method</c>) takes a stream from its client
+    /// (client streaming, bidirectional), as the deployment's running replicas said when they started; false while the
+    /// router has not heard from its deployment yet.
+    /// </summary>
+    public bool IsGrpcClientStreaming(string path)
+    {
+        if (Volatile.Read(ref _set) is not { GrpcClientStreaming: { Count: > 0 } methods })
+        {
+            return false;
+        }
+        foreach (var method in methods)
+        {
+            if (string.Equals(method, path, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
     /// Runs <paramref name="request"/> on a replica. A replica that refused it (full, gone) or could not be reached
     /// leaves it for another; one lost once the exchange has <see cref="IHttpExchange.Begun"/> fails it with a
     /// <see cref="ReplicaUnavailableException"/>, as does one lost before that unless the request is idempotent or never

@@ -19,10 +19,8 @@ internal sealed class HttpExchangeChannel(IGrainFactory grains, TimeProvider tim
     /// <summary>Exchanges open now.</summary>
     public int Count => _open.Count;
 
-    /// <summary>Opens an exchange; with <paramref name="bodyLimit"/>, its request body streams to the replica as it pulls it, up to that many bytes.</summary>
-    public HttpExchange Open(HttpContext context, long? bodyLimit = null) =>
-        Open(context, bodyLimit is { } limit ? new StreamedRequestBody(context.Request.BodyReader, limit, time, context.RequestAborted,
-            HttpProtocol.IsHttp2(context.Request.Protocol) || HttpProtocol.IsHttp3(context.Request.Protocol)) : null);
+    /// <summary>The exchanges open now.</summary>
+    public IEnumerable<HttpExchange> OpenExchanges => _open.Values;
 
     /// <summary>Opens an exchange whose request body, when given, streams to the replica as it pulls it.</summary>
     public HttpExchange Open(HttpContext context, StreamedRequestBody? requestBody)

@@ -245,7 +245,8 @@ internal sealed partial class HttpForwarder
 
     /// <summary>
     /// The largest body that travels inline, in the call itself, read whole first: one grain call for the exchange. A
-    /// larger body, or one whose length is not announced, streams: the replica pulls it as its handler reads it.
+    /// larger body streams: the replica pulls it as its handler reads it. So does one whose length is not announced unless
+    /// it ends within this many bytes soon enough (<see cref="RequestBodyStartRule"/>).
     /// </summary>
     internal const long MaxInlineBody = 64 * 1024;
 
@@ -256,37 +257,24 @@ internal sealed partial class HttpForwarder
         {
             return ReadWholeAndForwardAsync(context, requestId, route, pathBase, path, options);
         }
+        if (declared is null)
+        {
+            return ReadStartAndForwardAsync(context, requestId, route, pathBase, path, options);
+        }
         if (declared > options.MaxRequestBodySize)
         {
             return GatewayError.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"request body over the limit of {options.MaxRequestBodySize} bytes", requestId);
         }
-        return ForwardAsync(context, requestId, route, CreateRequest(context, requestId, pathBase, path, []) with { BodyStreams = true }, options, options.MaxRequestBodySize);
+        return ForwardAsync(context, requestId, route, CreateRequest(context, requestId, pathBase, path, []) with { BodyStreams = true }, options,
+            StreamedRequestBody.Of(context, options.MaxRequestBodySize, _time));
     }
 
     private async Task ReadWholeAndForwardAsync(HttpContext context, string requestId, RouteEntry route, string pathBase, string path, ServeGatewayOptions options)
     {
         var read = await RequestBodyReader.ReadAsync(context.Request, options.MaxRequestBodySize, _budget, context.RequestAborted);
-        switch (read.Status)
+        if (!await AcceptBodyAsync(context, requestId, read, options))
         {
-            case RequestBodyReadStatus.TooLarge:
-                await GatewayError.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"request body over the limit of {options.MaxRequestBodySize} bytes", requestId);
-                return;
-            case RequestBodyReadStatus.OverBudget:
-                LogOverBudget(_logger, requestId, _budget.Limit);
-                await GatewayError.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
-                    $"the gateway holds as many request bodies as it may ({_budget.Limit} bytes, Serve:Http:RequestBodyBudget); retry later", requestId,
-                    header: RetryAfter(options));
-                return;
-            case RequestBodyReadStatus.Rejected:
-                // Kestrel has refused the body (say, a bad chunk): unless the client is told, it would get an empty 200.
-                LogBodyRejected(_logger, requestId, read.Reason!);
-                await GatewayError.WriteAsync(context, read.StatusCode, $"the request body was refused: {read.Reason}", requestId);
-                return;
-            case RequestBodyReadStatus.ClientGone:
-                LogClientGone(_logger, requestId);
-                // Nothing more will come: the connection ends now rather than wait for the rest of the body.
-                context.Abort();
-                return;
+            return;
         }
         var body = read.Body;
         try
@@ -296,6 +284,61 @@ internal sealed partial class HttpForwarder
         finally
         {
             _budget.Return(body.Length);
+        }
+    }
+
+    /// <summary>
+    /// A body without a Content-Length (chunked; HTTP/2 without content-length): read until it ends, while it is small and
+    /// comes soon, and then sent inline as a body with one would be; else streamed, with what was read as its first bytes.
+    /// </summary>
+    private async Task ReadStartAndForwardAsync(HttpContext context, string requestId, RouteEntry route, string pathBase, string path, ServeGatewayOptions options)
+    {
+        var start = await RequestBodyStartReader.ReadAsync(context.Request.BodyReader, options.MaxRequestBodySize, _budget, _time, context.RequestAborted);
+        if (!await AcceptBodyAsync(context, requestId, new RequestBodyRead(start.Status, start.Body, start.StatusCode, start.Reason), options))
+        {
+            return;
+        }
+        var body = start.Body;
+        try
+        {
+            var request = CreateRequest(context, requestId, pathBase, path, body);
+            await (start.Streams
+                ? ForwardAsync(context, requestId, route, request with { BodyStreams = true }, options,
+                    StreamedRequestBody.Of(context, options.MaxRequestBodySize, _time, start.Pending, alreadyRead: body.Length))
+                : ForwardAsync(context, requestId, route, request, options));
+        }
+        finally
+        {
+            _budget.Return(body.Length);
+        }
+    }
+
+    /// <summary>Whether the body read is one to forward; if not, the client is answered why (or the connection ends, the client gone).</summary>
+    private async ValueTask<bool> AcceptBodyAsync(HttpContext context, string requestId, RequestBodyRead read, ServeGatewayOptions options)
+    {
+        switch (read.Status)
+        {
+            case RequestBodyReadStatus.TooLarge:
+                await GatewayError.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"request body over the limit of {options.MaxRequestBodySize} bytes", requestId);
+                return false;
+            case RequestBodyReadStatus.OverBudget:
+                LogOverBudget(_logger, requestId, _budget.Limit);
+                await GatewayError.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
+                    $"the gateway holds as many request bodies as it may ({_budget.Limit} bytes, Serve:Http:RequestBodyBudget); retry later", requestId,
+                    header: RetryAfter(options));
+                return false;
+            case RequestBodyReadStatus.Rejected:
+                // Kestrel has refused the body (say, a bad chunk): unless the client is told, it would get an empty 200.
+                LogBodyRejected(_logger, requestId, read.Reason!);
+                await GatewayError.WriteAsync(context, read.StatusCode, $"the request body was refused: {read.Reason}", requestId);
+                return false;
+            case RequestBodyReadStatus.ClientGone:
+                LogClientGone(_logger, requestId);
+                // Nothing more will come: the connection ends now rather than wait for the rest of the body.
+                context.Abort();
+                return false;
+            default:
+                return true;
         }
     }
 
@@ -312,15 +355,15 @@ internal sealed partial class HttpForwarder
         Protocol = context.Request.Protocol,
     };
 
-    // streamedBodyLimit: set when the request body streams, the most bytes the replica may pull. recordFrom: the request's
-    // start when this step records its answer, else NotRecorded.
+    // streamedBody: set when the request body streams, what the replica pulls. recordFrom: the request's start when this
+    // step records its answer, else NotRecorded.
     private async Task ForwardAsync(HttpContext context, string requestId, RouteEntry route, HttpRequestData request, ServeGatewayOptions options,
-        long? streamedBodyLimit = null, long recordFrom = NotRecorded)
+        StreamedRequestBody? streamedBody = null, long recordFrom = NotRecorded)
     {
         var timeout = route.RequestTimeout ?? options.RequestTimeout;
         TryGetModelId(context.Request, out var modelId);
         var deployment = new DeploymentId(route.Application, route.IngressDeployment);
-        var exchange = _exchanges.Open(context, streamedBodyLimit);
+        var exchange = _exchanges.Open(context, streamedBody);
         // A WebSocket connection lasts as long as its ends keep it, so its call has no timeout.
         var webSocket = OpenWebSocket(context, exchange);
         var call = new CallOptions { RequestId = requestId, Timeout = webSocket is null ? timeout : null, Idempotent = HttpIdempotency.IsIdempotent(context.Request), MultiplexedModelId = modelId };

@@ -38,9 +38,11 @@ internal sealed class StreamedRequestBody
     /// </param>
     /// <param name="messages">For a gRPC call: its messages, each held to the limit instead of the whole body.</param>
     /// <param name="pending">A read of <paramref name="reader"/> begun before, still waiting for the client.</param>
+    /// <param name="alreadyRead">The body's first bytes, read before and sent in the call: they count toward <paramref name="limit"/>.</param>
     public StreamedRequestBody(PipeReader reader, long limit, TimeProvider time, CancellationToken clientGone, bool multiplexed,
-        GrpcMessageFraming? messages = null, Task<ReadResult>? pending = null)
+        GrpcMessageFraming? messages = null, Task<ReadResult>? pending = null, long alreadyRead = 0)
     {
+        _read = alreadyRead;
         _multiplexed = multiplexed;
         _reader = reader;
         _limit = limit;
@@ -49,6 +51,14 @@ internal sealed class StreamedRequestBody
         _messages = messages;
         _pending = pending;
     }
+
+    /// <summary>
+    /// The body of <paramref name="context"/>'s request, up to <paramref name="limit"/> bytes in all, of which the first
+    /// <paramref name="alreadyRead"/> were read before (and <paramref name="pending"/>, a read begun then).
+    /// </summary>
+    public static StreamedRequestBody Of(HttpContext context, long limit, TimeProvider time, Task<ReadResult>? pending = null, long alreadyRead = 0) =>
+        new(context.Request.BodyReader, limit, time, context.RequestAborted,
+            HttpProtocol.IsHttp2(context.Request.Protocol) || HttpProtocol.IsHttp3(context.Request.Protocol), pending: pending, alreadyRead: alreadyRead);
 
     /// <summary>Why the body failed (<see cref="HttpPullStatus.TooLarge"/> or <see cref="HttpPullStatus.Malformed"/>), once it has; the gateway answers for it.</summary>
     public HttpPullStatus? Failure { get; private set; }

@@ -114,13 +114,16 @@ internal sealed partial class GrpcForwarder
             timeout = deadline;
         }
 
+        var router = _directory.GetRouter(new DeploymentId(route.Application, route.IngressDeployment));
         var body = Array.Empty<byte>();
         StreamedRequestBody? streamed = null;
         if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true)
         {
             LiftBodyLimits(context);
             var messages = new GrpcMessageFraming(options.MaxRequestBodySize);
-            var start = await GrpcRequestStartReader.ReadAsync(request.BodyReader, messages, _budget, _time, context.RequestAborted);
+            // A method that takes a stream from its client starts at once: the client may wait for the server to speak first.
+            var clientStreaming = router.IsGrpcClientStreaming(request.Path.Value ?? "");
+            var start = await GrpcRequestStartReader.ReadAsync(request.BodyReader, messages, _budget, _time, clientStreaming, context.RequestAborted);
             switch (start.Status)
             {
                 case RequestBodyReadStatus.TooLarge:
@@ -147,7 +150,7 @@ internal sealed partial class GrpcForwarder
         }
         try
         {
-            await ForwardAsync(context, requestId, route, CreateRequest(context, requestId, body, streamed is not null, timeout), streamed, modelId, timeout, options);
+            await ForwardAsync(context, requestId, router, CreateRequest(context, requestId, body, streamed is not null, timeout), streamed, modelId, timeout, options);
         }
         finally
         {
@@ -233,7 +236,7 @@ internal sealed partial class GrpcForwarder
     /// </summary>
     internal static readonly TimeSpan DeadlineGrace = TimeSpan.FromMilliseconds(100);
 
-    private async Task ForwardAsync(HttpContext context, string requestId, RouteEntry route, HttpRequestData request, StreamedRequestBody? streamed, string? modelId,
+    private async Task ForwardAsync(HttpContext context, string requestId, DeploymentRouter router, HttpRequestData request, StreamedRequestBody? streamed, string? modelId,
         TimeSpan? timeout, ServeGatewayOptions options)
     {
         var started = _time.GetTimestamp();
@@ -242,11 +245,10 @@ internal sealed partial class GrpcForwarder
         // Whether the deadline has passed, by the clock rather than by the timer (which runs when a thread is free).
         bool Late() => timeout is { } limit && (deadline!.IsCancellationRequested || _time.GetElapsedTime(started) >= limit);
         var call = new CallOptions { RequestId = requestId, Timeout = timeout + DeadlineGrace, MultiplexedModelId = modelId };
-        var deployment = new DeploymentId(route.Application, route.IngressDeployment);
         var exchange = _exchanges.Open(context, streamed);
         try
         {
-            var response = await _directory.GetRouter(deployment).HttpAsync(request, exchange, call, cancelled?.Token ?? context.RequestAborted);
+            var response = await router.HttpAsync(request, exchange, call, cancelled?.Token ?? context.RequestAborted);
             if (Late())
             {
                 // Past the deadline the gateway cancels the call, and the handler may answer that cancellation (Grpc.AspNetCore:

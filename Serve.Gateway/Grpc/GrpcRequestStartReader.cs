@@ -10,14 +10,22 @@ namespace Serve.Grpc;
 /// Reads the start of a gRPC call's request body, as <see cref="GrpcRequestStartRule"/> says: when the body ends with what
 /// arrives the call travels whole, in one grain call; when it stops after a whole message without ending (a client that
 /// keeps sending, and may wait for answers first), or passes <see cref="HttpForwarder.MaxInlineBody"/>, or has no whole
-/// message within the rule's window, its first bytes travel in the call and the replica pulls the rest. Either way is
-/// correct; reading the body whole only saves the pulls of short calls.
+/// message within the rule's window (none for a method known to take a stream from its client), its first bytes travel
+/// in the call and the replica pulls the rest. Either way is correct; reading the body whole only saves the pulls of
+/// short calls.
 /// </summary>
 internal static class GrpcRequestStartReader
 {
+    /// <param name="reader">The call's body.</param>
+    /// <param name="framing">Follows its messages, each held to the size limit.</param>
+    /// <param name="budget">What every body held together may take.</param>
+    /// <param name="time">The clock of the rule's window.</param>
+    /// <param name="clientStreaming">The method takes a stream from its client (its replicas said so): the call starts with what has arrived, without waiting.</param>
+    /// <param name="clientGone">Fires when the client has gone.</param>
     public static async ValueTask<GrpcRequestStart> ReadAsync(PipeReader reader, GrpcMessageFraming framing, RequestBodyBudget budget, TimeProvider time,
-        CancellationToken clientGone)
+        bool clientStreaming, CancellationToken clientGone)
     {
+        var window = GrpcRequestStartRule.WindowFor(clientStreaming);
         var started = time.GetTimestamp();
         RequestBodyBuffer? buffer = null;
         try
@@ -35,7 +43,7 @@ internal static class GrpcRequestStartReader
                     // Not cancelled when the window passes (a cancelled read leaves Kestrel unable to drain the body):
                     // the pulls take it over.
                     var pending = reading.AsTask();
-                    var left = GrpcRequestStartRule.Window - time.GetElapsedTime(started);
+                    var left = window - time.GetElapsedTime(started);
                     if (left > TimeSpan.Zero)
                     {
                         await Task.WhenAny(pending, Task.Delay(left, time, clientGone));
@@ -61,7 +69,7 @@ internal static class GrpcRequestStartReader
                 {
                     return new(read.Status, read.Body);
                 }
-                if (GrpcRequestStartRule.StartsNow(buffer?.Length ?? 0, framing.AtMessageEnd, time.GetElapsedTime(started)))
+                if (GrpcRequestStartRule.StartsNow(buffer?.Length ?? 0, framing.AtMessageEnd, time.GetElapsedTime(started), clientStreaming))
                 {
                     return Streaming(buffer, budget, null);
                 }

@@ -57,5 +57,15 @@ public sealed class GreeterService : Greeter.GreeterBase
         }
     }
 
+    /// <inheritdoc />
+    public override async Task Welcome(IAsyncStreamReader<HelloRequest> requestStream, IServerStreamWriter<HelloReply> responseStream, ServerCallContext context)
+    {
+        await responseStream.WriteAsync(new HelloReply { Message = "Welcome! Who's there?" }, context.CancellationToken);
+        await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
+        {
+            await responseStream.WriteAsync(new HelloReply { Message = $"Hello {Name(request)}!" }, context.CancellationToken);
+        }
+    }
+
     private static string Name(HelloRequest request) => string.IsNullOrWhiteSpace(request.Name) ? "world" : request.Name;
 }

@@ -55,11 +55,11 @@ internal sealed partial class DeploymentGrain
         context.Properties.Set(StartingReplica, replica);
         try
         {
-            var silo = await _startRetry.ExecuteAsync(
+            var started = await _startRetry.ExecuteAsync(
                 static (_, state) => state.Self.AttemptStartAsync(state.Replica),
                 context,
                 (Self: this, Replica: replica));
-            _reconciler.OnStarted(replica, silo);
+            _reconciler.OnStarted(replica, started.Silo, started.GrpcClientStreaming);
             if (Spec is { } spec)
             {
                 _metrics.ReplicaStarted(_tags ??= new DeploymentTags(spec.Id));
@@ -95,7 +95,7 @@ internal sealed partial class DeploymentGrain
     }
 
     /// <summary>One try at building the replica's instance, on the silo the reconciler chose, with the current spec.</summary>
-    private async ValueTask<string> AttemptStartAsync(ReplicaRecord replica)
+    private async ValueTask<ReplicaStarted> AttemptStartAsync(ReplicaRecord replica)
     {
         var spec = _reconciler.BeginStartAttempt(replica) ?? throw new OperationCanceledException($"Replica {replica.Id} is no longer wanted.");
         var hint = replica.Silo is { } chosen ? _membership.CurrentSnapshot.Members.Keys.FirstOrDefault(s => s.ToString() == chosen) : null;

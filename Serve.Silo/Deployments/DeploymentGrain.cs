@@ -257,6 +257,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
             Lost = [.. _reconciler.LostReplicas],
             Autoscaled = spec?.Options.Autoscaling is not null,
             Models = _reconciler.RunningModels,
+            GrpcClientStreaming = _reconciler.RunningGrpcClientStreaming,
             Starting = _reconciler.StartingReplicas,
             State = _reconciler.Deleting ? null : status.State,
             Message = _reconciler.Deleting ? "it is being deleted" : status.Message,

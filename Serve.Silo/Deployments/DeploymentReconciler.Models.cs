@@ -8,6 +8,13 @@ internal sealed partial class DeploymentReconciler
         State.Replicas.Where(r => r.State == ReplicaState.Running && r.Models.Count > 0).ToDictionary(r => r.Id, r => r.Models);
 
     /// <summary>
+    /// The gRPC methods whose client sends a stream, of every RUNNING replica (during an update, the old code's and the
+    /// new's: a call to either may be one), sorted.
+    /// </summary>
+    public IReadOnlyList<string> RunningGrpcClientStreaming =>
+        [.. State.Replicas.Where(r => r.State == ReplicaState.Running).SelectMany(r => r.GrpcClientStreaming).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
+    /// <summary>
     /// A replica's report of the models it holds. Reports are one-way messages that may arrive out of order: only one
     /// newer than the last counts. True when what routers see changed. Soft state: not worth a storage write per load.
     /// </summary>

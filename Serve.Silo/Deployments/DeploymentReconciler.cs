@@ -252,10 +252,14 @@ internal sealed partial class DeploymentReconciler
         Rebalance(spec, target);
     }
 
-    /// <summary>The replica's instance is built; <paramref name="silo"/> is where it runs.</summary>
-    public void OnStarted(ReplicaRecord replica, string silo)
+    /// <summary>
+    /// The replica's instance is built; <paramref name="silo"/> is where it runs, <paramref name="grpcClientStreaming"/> its
+    /// gRPC methods whose client sends a stream.
+    /// </summary>
+    public void OnStarted(ReplicaRecord replica, string silo, IReadOnlyList<string>? grpcClientStreaming = null)
     {
         replica.Silo = silo;
+        replica.GrpcClientStreaming = grpcClientStreaming ?? [];
         TrustSilo(silo);
         _constructorFailures = 0;
         if (replica.State == ReplicaState.Stopping)

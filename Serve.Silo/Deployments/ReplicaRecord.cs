@@ -37,5 +37,8 @@ internal sealed class ReplicaRecord
     /// <summary>The number of its newest models report, so an older one arriving late is ignored.</summary>
     [Id(9)] public long ModelsSequence { get; set; }
 
+    /// <summary>Its gRPC methods whose client sends a stream, as it reported them when it started.</summary>
+    [Id(10)] public IReadOnlyList<string> GrpcClientStreaming { get; set; } = [];
+
     public ReplicaStatus ToStatus() => new() { ReplicaId = Id, State = State, Silo = Silo, Models = Models };
 }

@@ -40,18 +40,48 @@ internal static class DeclaredGrpcServices
     public static HashSet<string> Mapped(IEndpointRouteBuilder endpoints)
     {
         var services = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var method in Methods(endpoints))
+        {
+            if (method.GetType().GetProperty("ServiceName")?.GetValue(method) is string service)
+            {
+                services.Add(service);
+            }
+        }
+        return services;
+    }
+
+    /// <summary>
+    /// The paths (<c>/package.Service/Method</c>) of the mapped gRPC methods whose client sends a stream (client streaming
+    /// and bidirectional), sorted: the gateway starts their calls at once, as such a client may wait for the server's
+    /// answers before it sends (or ends) its messages.
+    /// </summary>
+    public static string[] ClientStreaming(IEndpointRouteBuilder endpoints)
+    {
+        var paths = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var method in Methods(endpoints))
+        {
+            // Grpc.Core.MethodType, read by name as the rest.
+            if (method.GetType().GetProperty("Type")?.GetValue(method)?.ToString() is "ClientStreaming" or "DuplexStreaming"
+                && method.GetType().GetProperty("FullName")?.GetValue(method) is string path)
+            {
+                paths.Add(path);
+            }
+        }
+        return [.. paths];
+    }
+
+    /// <summary>The gRPC methods (Grpc.Core's <c>IMethod</c>) of the endpoints mapped on <paramref name="endpoints"/>.</summary>
+    private static IEnumerable<object> Methods(IEndpointRouteBuilder endpoints)
+    {
         foreach (var endpoint in endpoints.DataSources.SelectMany(source => source.Endpoints))
         {
             foreach (var metadata in endpoint.Metadata)
             {
-                if (metadata.GetType().FullName == MethodMetadata
-                    && metadata.GetType().GetProperty("Method")?.GetValue(metadata) is { } method
-                    && method.GetType().GetProperty("ServiceName")?.GetValue(method) is string service)
+                if (metadata.GetType().FullName == MethodMetadata && metadata.GetType().GetProperty("Method")?.GetValue(metadata) is { } method)
                 {
-                    services.Add(service);
+                    yield return method;
                 }
             }
         }
-        return services;
     }
 }

@@ -50,6 +50,12 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         _time = time;
     }
 
+    /// <summary>
+    /// The paths of its gRPC methods whose client sends a stream (client streaming, bidirectional), sorted; the gateway
+    /// learns them with the replica set and starts those calls at once.
+    /// </summary>
+    public IReadOnlyList<string> GrpcClientStreaming { get; private init; } = [];
+
     /// <summary>Builds and starts the host when <paramref name="instance"/> is an HTTP ingress; null otherwise.</summary>
     public static async Task<ReplicaHttpHost?> CreateAsync(object instance, IServiceProvider silo, CancellationToken cancellationToken)
     {
@@ -93,7 +99,10 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         await app.StartAsync(cancellationToken);
         // An IHttpIngress is the whole pipeline, so its requests skip the hosting layer (diagnostics,
         // context factory) and run straight on a context over the app's services; endpoints need the pipeline.
-        return new ReplicaHttpHost(app, server, instance as IHttpEndpoints is null ? (IHttpIngress)instance : null, time);
+        return new ReplicaHttpHost(app, server, instance as IHttpEndpoints is null ? (IHttpIngress)instance : null, time)
+        {
+            GrpcClientStreaming = DeclaredGrpcServices.ClientStreaming(app),
+        };
     }
 
     /// <summary>

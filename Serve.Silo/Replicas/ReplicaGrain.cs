@@ -59,7 +59,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     // Cached: the key is stored as UTF-8 and decoded on each ask, and every HTTP response carries it.
     private string ReplicaId => _replicaId ??= this.GetPrimaryKeyString();
 
-    public async Task<string> StartAsync(DeploymentSpec spec, CancellationToken cancellationToken)
+    public async Task<ReplicaStarted> StartAsync(DeploymentSpec spec, CancellationToken cancellationToken)
     {
         if (_admission.Stopping)
         {
@@ -99,7 +99,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         var threadSafe = _instance.Target.GetType().IsDefined(typeof(ThreadSafeAttribute), inherit: false);
         _local.Add(ReplicaId, new InProcessReplica(this, GrainContext, _services.GetRequiredService<DeepCopier>(), threadSafe));
         LogStarted(_logger, ReplicaId, _silo);
-        return _silo;
+        return new ReplicaStarted(_silo) { GrpcClientStreaming = _http?.GrpcClientStreaming ?? [] };
     }
 
     public async ValueTask<ReplicaResponse> InvokeAsync(ReplicaRequest request, CancellationToken cancellationToken)

@@ -64,6 +64,24 @@ public sealed class GrpcCallStartTests(GrpcGatewayFixture fixture) : IAsyncLifet
     }
 
     [Fact]
+    public async Task Greet_ClientWaitsForTheServersFirstMessage_AnsweredWithoutTheStartWindowPassing()
+    {
+        // The gateway knows Greet takes a stream from its client once it has the deployment's replica set: any call made.
+        await Probe.EchoAsync(new ProbeRequest { Text = "warm" }).ResponseAsync.WaitAsync(Patience);
+        using var call = Probe.Greet();
+
+        // The client sends nothing until the server has spoken: a call that waited for a first message would never start.
+        Assert.True(await call.ResponseStream.MoveNext().WaitAsync(Patience), "no greeting");
+        Assert.Equal("hello", call.ResponseStream.Current.Text);
+        await call.RequestStream.WriteAsync(new ProbeRequest { Text = "first" });
+        Assert.True(await call.ResponseStream.MoveNext().WaitAsync(Patience), "no answer to the first message");
+        Assert.Equal("first", call.ResponseStream.Current.Text);
+        await call.RequestStream.CompleteAsync();
+        Assert.False(await call.ResponseStream.MoveNext().WaitAsync(Patience));
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+    }
+
+    [Fact]
     public async Task Sum_MessagesSentOneByOne_AnsweredWithoutTheStartWindowPassing()
     {
         using var call = Probe.Sum();

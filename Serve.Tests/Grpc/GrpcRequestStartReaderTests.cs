@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
@@ -19,8 +20,8 @@ public sealed class GrpcRequestStartReaderTests
     private readonly FakeTimeProvider _time = new();
     private readonly RequestBodyBudget _budget = new(1024 * 1024);
 
-    private Task<GrpcRequestStart> ReadAsync() =>
-        GrpcRequestStartReader.ReadAsync(_body.Reader, new GrpcMessageFraming(1024 * 1024), _budget, _time, CancellationToken.None).AsTask();
+    private Task<GrpcRequestStart> ReadAsync(bool clientStreaming = false) =>
+        GrpcRequestStartReader.ReadAsync(_body.Reader, new GrpcMessageFraming(1024 * 1024), _budget, _time, clientStreaming, CancellationToken.None).AsTask();
 
     private static byte[] Message(int length)
     {
@@ -100,6 +101,35 @@ public sealed class GrpcRequestStartReaderTests
         Assert.True(start.Streams);
         Assert.Empty(start.Body);
         Assert.NotNull(start.Pending);
+    }
+
+    [Fact]
+    public async Task ReadAsync_ClientStreamingMethodAndNothingArrived_StreamsAtOnceWithTheReadLeftPending()
+    {
+        // A bidirectional client that waits for the server's first message: the clock never moves, and the call starts.
+        var start = await ReadAsync(clientStreaming: true).WaitAsync(Patience);
+
+        Assert.Equal((RequestBodyReadStatus.Complete, true), (start.Status, start.Streams));
+        Assert.Empty(start.Body);
+        Assert.NotNull(start.Pending);
+        Assert.False(start.Pending.IsCompleted);
+
+        var message = Message(4);
+        await _body.Writer.WriteAsync(message);
+        Assert.Equal(message, (await start.Pending.WaitAsync(Patience)).Buffer.ToArray());
+    }
+
+    [Fact]
+    public async Task ReadAsync_ClientStreamingMethodWhoseClientSentAllAndEnded_TravelsWhole()
+    {
+        var body = Message(7).Concat(Message(2)).ToArray();
+        await _body.Writer.WriteAsync(body);
+        await _body.Writer.CompleteAsync();
+
+        var start = await ReadAsync(clientStreaming: true).WaitAsync(Patience);
+
+        Assert.False(start.Streams);
+        Assert.Equal(body, start.Body);
     }
 
     [Fact]

@@ -34,4 +34,19 @@ public sealed class GrpcRequestStartRuleTests
         Assert.True(GrpcRequestStartRule.StartsNow(HttpForwarder.MaxInlineBody, atMessageEnd: false, TimeSpan.Zero));
         Assert.False(GrpcRequestStartRule.StartsNow(HttpForwarder.MaxInlineBody - 1, atMessageEnd: false, TimeSpan.Zero));
     }
+
+    [Fact]
+    public void StartsNow_ClientStreamingMethodWithNothingYet_TrueAtOnce()
+    {
+        // A bidirectional client that waits for the server's first message sends nothing: its method says so.
+        Assert.True(GrpcRequestStartRule.StartsNow(arrived: 0, atMessageEnd: false, waited: TimeSpan.Zero, clientStreaming: true));
+        Assert.True(GrpcRequestStartRule.StartsNow(arrived: 3, atMessageEnd: false, waited: TimeSpan.Zero, clientStreaming: true));
+    }
+
+    [Fact]
+    public void WindowFor_ClientStreamingOrNot_NoneOrTheWindow()
+    {
+        Assert.Equal(TimeSpan.Zero, GrpcRequestStartRule.WindowFor(clientStreaming: true));
+        Assert.Equal(GrpcRequestStartRule.Window, GrpcRequestStartRule.WindowFor(clientStreaming: false));
+    }
 }

@@ -59,6 +59,15 @@ public sealed class GrpcProbeService(IGrpcProbeLabel ingress) : GrpcProbe.GrpcPr
         }
     }
 
+    public override async Task Greet(IAsyncStreamReader<ProbeRequest> requestStream, IServerStreamWriter<ProbeReply> responseStream, ServerCallContext context)
+    {
+        await responseStream.WriteAsync(Reply("hello", context), context.CancellationToken);
+        await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
+        {
+            await responseStream.WriteAsync(Reply(request.Text, context), context.CancellationToken);
+        }
+    }
+
     private ProbeReply Reply(string text, ServerCallContext context) => new()
     {
         Text = text,

@@ -1,0 +1,17 @@
+namespace Serve.Grains;
+
+/// <summary>What a replica says of itself once its instance is built.</summary>
+/// <param name="Silo">The address of the silo it runs on.</param>
+[GenerateSerializer, Immutable, Alias("serve.replica-started")]
+internal sealed record ReplicaStarted([property: Id(0)] string Silo)
+{
+    /// <summary>
+    /// The paths (<c>/package.Service/Method</c>) of its gRPC methods whose client sends a stream (client streaming and
+    /// bidirectional), sorted; empty for a replica that serves no gRPC. The gateway starts their calls at once.
+    /// </summary>
+    [Id(1)] public IReadOnlyList<string> GrpcClientStreaming { get; init; } = [];
+
+    public bool Equals(ReplicaStarted? other) => other is not null && Silo == other.Silo && GrpcClientStreaming.SequenceEqual(other.GrpcClientStreaming);
+
+    public override int GetHashCode() => Silo.GetHashCode(StringComparison.Ordinal);
+}
