@@ -26,17 +26,15 @@ internal sealed class InProcessReplica : ILocalReplica
 
     private readonly ReplicaGrain _grain;
     private readonly ReplicaTurns _turns;
-    private readonly IGrainContextAccessor _grains;
     private readonly DeepCopier _copier;
     private readonly bool _threadSafe;
     private long _calls;
 
-    public InProcessReplica(ReplicaGrain grain, IGrainContext activation, ReplicaTurns turns, IGrainContextAccessor grains, DeepCopier copier, bool threadSafe)
+    public InProcessReplica(ReplicaGrain grain, IGrainContext activation, ReplicaTurns turns, DeepCopier copier, bool threadSafe)
     {
         _grain = grain;
         Activation = activation;
         _turns = turns;
-        _grains = grains;
         _copier = copier;
         _threadSafe = threadSafe;
     }
@@ -58,7 +56,7 @@ internal sealed class InProcessReplica : ILocalReplica
 
     /// <summary>Where the caller's thread may run a call (<see cref="LocalCallThreading"/>).</summary>
     private LocalCallThread ChooseThread() => LocalCallThreading.Choose(
-        _threadSafe, LocalCallThreading.CallerScheduled(), LocalCallThreading.CallerInTurns(), _grains.GrainContext is not null,
+        _threadSafe, LocalCallThreading.CallerScheduled(), LocalCallThreading.CallerInTurns(), CurrentGrain.Running,
         ExecutionContext.IsFlowSuppressed(), RuntimeHelpers.TryEnsureSufficientExecutionStack());
 
     /// <summary>

@@ -35,7 +35,6 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     private readonly LocalReplicas _local;
     private readonly string _silo;
     private readonly ReplicaTurns _turns;
-    private readonly IGrainContextAccessor _grains;
     private bool _threadSafe;
     private ReplicaInstance? _instance;
     private ReplicaMetrics.Observer? _observer;
@@ -57,9 +56,8 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         _handles = handles;
         _time = time;
         _logger = logger;
-        _grains = services.GetRequiredService<IGrainContextAccessor>();
         // A continuation may run on the thread it became ready on, unless that thread runs as another grain's turn.
-        _turns = new ReplicaTurns(() => _grains.GrainContext is not { } current || ReferenceEquals(current, GrainContext));
+        _turns = new ReplicaTurns(() => CurrentGrain.NoneOr(GrainContext));
     }
 
     /// <summary>Copies results as they would cross between silos, whether the caller is here or not.</summary>
@@ -108,7 +106,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         _observer.TrackOngoing(() => admission.InFlight);
         // Before the deployment hears of it: this silo's routers then know it is theirs, and call it direct, from its first call.
         _threadSafe = _instance.Target.GetType().IsDefined(typeof(ThreadSafeAttribute), inherit: false);
-        _local.Add(ReplicaId, new InProcessReplica(this, GrainContext, _turns, _grains, _services.GetRequiredService<DeepCopier>(), _threadSafe));
+        _local.Add(ReplicaId, new InProcessReplica(this, GrainContext, _turns, _services.GetRequiredService<DeepCopier>(), _threadSafe));
         LogStarted(_logger, ReplicaId, _silo);
         return _silo;
     }

@@ -4,6 +4,11 @@ namespace Serve.Tests.Deployments;
 [Deployment]
 public sealed class TurnsPong(string application, IServeClient serve) : ITurnsPong
 {
-    public Task<string> BackAsync(CancellationToken cancellationToken = default) =>
-        serve.GetDeploymentHandle<ITurnsPing>(nameof(TurnsPing), application).Remote.EchoAsync(cancellationToken);
+    private DeploymentHandle<ITurnsPing>? _ping;
+
+    public Task<string> BackAsync(CancellationToken cancellationToken = default)
+    {
+        _ping ??= serve.GetDeploymentHandle<ITurnsPing>(nameof(TurnsPing), application);
+        return _ping.Remote.EchoAsync(cancellationToken);
+    }
 }

@@ -51,4 +51,8 @@ public sealed class LocalCallThreadingTests
         Assert.Equal((false, true), seen);
         Assert.False(await Task.Run(LocalCallThreading.CallerInTurns));
     }
+
+    [Fact]
+    public async Task CurrentGrainRunning_OnTheThreadPool_False() =>
+        Assert.False(await Task.Run(() => CurrentGrain.Running));
 }

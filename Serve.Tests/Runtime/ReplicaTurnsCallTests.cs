@@ -30,15 +30,14 @@ public sealed class ReplicaTurnsCallTests(SingleSiloFixture fixture)
         var (_, replica) = await ReplicaAsync("turns-inline", nameof(DirectProbe));
         var before = replica.Calls;
 
-        // From thread-pool threads, as the gateway's calls come, one at a time: the replica is idle at each.
+        // Each from a thread of its own that does nothing else, one at a time (the replica is idle at each): the callee ran
+        // on the caller's thread only if it ran inline, before the call returned.
         var onCallers = 0;
         for (var i = 0; i < 20; i++)
         {
-            onCallers += await Task.Run(async () =>
-            {
-                var caller = Environment.CurrentManagedThreadId;
-                return await handle.Remote.ThreadAsync() == caller ? 1 : 0;
-            });
+            var (caller, call) = await Task.Factory.StartNew(
+                () => (Environment.CurrentManagedThreadId, handle.Remote.ThreadAsync()), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            onCallers += await call.WaitAsync(Patience) == caller ? 1 : 0;
         }
 
         Assert.Equal(before + 20, replica.Calls);
@@ -70,23 +69,20 @@ public sealed class ReplicaTurnsCallTests(SingleSiloFixture fixture)
         var handle = await Serve.RunAsync<IDirectProbe>(Deployment.For<DirectProbe>().Bind(), "turns-stream", null);
         await ReplicaAsync("turns-stream", nameof(DirectProbe));
 
+        // Each caller one call or step after another, so streams and calls overlap for their whole length.
         var streams = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
         {
             var items = 0;
-            await foreach (var _ in handle.Remote.CrowdStreamAsync(8))
+            await foreach (var _ in handle.Remote.CrowdStreamAsync(32))
             {
                 items++;
             }
             return items;
         }));
-        var calls = Enumerable.Range(0, 32).Select(_ => Task.Run(async () =>
-        {
-            await handle.Remote.CrowdAsync();
-            return 0;
-        }));
+        var calls = Enumerable.Range(0, 8).Select(_ => Task.Run(() => CallsAsync(handle, 32)));
         var counts = await Task.WhenAll(streams.Concat(calls)).WaitAsync(Patience);
 
-        Assert.Equal(8 * 8, counts.Sum());
+        Assert.Equal(8 * 32 * 2, counts.Sum());
         Assert.Equal(1, await handle.Remote.MostInsideAsync());
         await Serve.DeleteAsync("turns-stream");
     }
@@ -98,9 +94,19 @@ public sealed class ReplicaTurnsCallTests(SingleSiloFixture fixture)
         var (id, _) = await ReplicaAsync("turns-health", nameof(DirectProbe));
         var grain = Grains.GetGrain<IReplicaGrain>(id);
 
-        var checks = Enumerable.Range(0, 16).Select(_ => Task.Run(() => grain.CheckHealthAsync(CancellationToken.None)));
-        var calls = Enumerable.Range(0, 32).Select(_ => Task.Run(() => handle.Remote.CrowdAsync()));
-        await Task.WhenAll(checks.Concat(calls)).WaitAsync(Patience);
+        // Each caller one check or call after another, so checks and calls overlap for their whole length.
+        var checks = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 32; i++)
+            {
+                await grain.CheckHealthAsync(CancellationToken.None);
+            }
+            return 32;
+        }));
+        var calls = Enumerable.Range(0, 8).Select(_ => Task.Run(() => CallsAsync(handle, 32)));
+        var counts = await Task.WhenAll(checks.Concat(calls)).WaitAsync(Patience);
+
+        Assert.Equal(8 * 32 * 2, counts.Sum());
 
         Assert.Equal(1, await handle.Remote.MostInsideAsync());
         await Serve.DeleteAsync("turns-health");
@@ -121,6 +127,15 @@ public sealed class ReplicaTurnsCallTests(SingleSiloFixture fixture)
 
         Assert.All(answers, a => Assert.Equal("after", a));
         await Serve.DeleteAsync("turns-aba");
+    }
+
+    private static async Task<int> CallsAsync(DeploymentHandle<IDirectProbe> handle, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await handle.Remote.CrowdAsync();
+        }
+        return count;
     }
 
     private async Task<(string Id, InProcessReplica Replica)> ReplicaAsync(string application, string deployment)
