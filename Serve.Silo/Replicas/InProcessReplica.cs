@@ -7,50 +7,102 @@ using Serve.Routing;
 namespace Serve.Replicas;
 
 /// <summary>
-/// A replica's calls from routers in its own silo, without an Orleans message: each runs the grain's own method as a turn
-/// of its activation, where an Orleans call would run it, so user code keeps the grain's threading (calls interleave at
-/// awaits, never run at once), and admission, drain, metrics, tracing and faults are the grain's. What it saves is
-/// Orleans' part of a call: the request and response messages, the callback and its registration, the invokable, and the
-/// cancellation plumbing of a <see cref="CancellationToken"/> parameter (the caller's token reaches the method as it is).
-/// A <see cref="ThreadSafeAttribute"/> replica's calls skip the turn too: they run on the caller's thread, or on the
-/// thread pool when that thread is not free to lend (<see cref="LocalCallThreading"/>), concurrently.
+/// A replica's calls from routers in its own silo, without an Orleans message: each runs the grain's own method, so
+/// admission, drain, metrics, tracing and faults are the grain's, as a piece of the replica's <see cref="ReplicaTurns"/>,
+/// which an Orleans call would run it as too, so user code keeps its threading (calls interleave at awaits, never run at
+/// once). The piece runs on the caller's thread when the replica's turn is free and that thread is free to lend
+/// (<see cref="LocalCallThreading"/>): a method that completes synchronously costs no hop. What it saves is Orleans' part of
+/// a call: the request and response messages, the callback and its registration, the invokable, the hops into and out of
+/// the grain's activation, and the cancellation plumbing of a <see cref="CancellationToken"/> parameter (the caller's token
+/// reaches the method as it is). A <see cref="ThreadSafeAttribute"/> replica's calls skip the turns: they run on the
+/// caller's thread, or on the thread pool when that thread is not free to lend, concurrently.
 /// </summary>
 internal sealed class InProcessReplica : ILocalReplica
 {
     /// <summary>What a thread starts with: no async-local value, the context a turn or a thread-pool item runs in.</summary>
     private static readonly ExecutionContext Empty = CaptureOnNewThread();
 
+    private static readonly Func<object?, ValueTask<ReplicaResponse>> RunPiece = static state => ((Piece)state!).Run();
+
     private readonly ReplicaGrain _grain;
-    private readonly IWorkItemScheduler _scheduler;
+    private readonly ReplicaTurns _turns;
     private readonly DeepCopier _copier;
     private readonly bool _threadSafe;
     private long _calls;
 
-    public InProcessReplica(ReplicaGrain grain, IGrainContext activation, DeepCopier copier, bool threadSafe)
+    public InProcessReplica(ReplicaGrain grain, IGrainContext activation, ReplicaTurns turns, DeepCopier copier, bool threadSafe)
     {
         _grain = grain;
         Activation = activation;
-        _scheduler = activation.Scheduler;
+        _turns = turns;
         _copier = copier;
         _threadSafe = threadSafe;
     }
 
-    /// <summary>The grain's activation, whose turns the calls run as.</summary>
+    /// <summary>The grain's activation, which Orleans' calls to the replica come through.</summary>
     public IGrainContext Activation { get; }
 
     /// <summary>Calls that came this way rather than through Orleans.</summary>
     public long Calls => Interlocked.Read(ref _calls);
 
-    /// <summary>Whether its class is <see cref="ThreadSafeAttribute"/>: its calls from here run concurrently, without a turn.</summary>
+    /// <summary>Whether its class is <see cref="ThreadSafeAttribute"/>: its calls from here run concurrently, without its turns.</summary>
     public bool ThreadSafe => _threadSafe;
 
     public ValueTask<ReplicaResponse> InvokeAsync(ReplicaRequest request, CancellationToken cancellationToken) =>
-        _threadSafe ? RunConcurrently(request, http: null, cancellationToken)
-        : Queue(new Turn(_grain, request, http: null, cancellationToken, RequestContextExtensions.Export(_copier)));
+        _threadSafe ? RunConcurrently(request, http: null, cancellationToken) : RunInTurns(request, http: null, cancellationToken);
 
     public ValueTask<ReplicaResponse> HttpAsync(HttpCall call, CancellationToken cancellationToken) =>
-        _threadSafe ? RunConcurrently(request: null, call, cancellationToken)
-        : Queue(new Turn(_grain, request: null, call, cancellationToken, RequestContextExtensions.Export(_copier)));
+        _threadSafe ? RunConcurrently(request: null, call, cancellationToken) : RunInTurns(request: null, call, cancellationToken);
+
+    /// <summary>Where the caller's thread may run a call (<see cref="LocalCallThreading"/>).</summary>
+    private LocalCallThread ChooseThread() => LocalCallThreading.Choose(
+        _threadSafe, LocalCallThreading.CallerScheduled(), LocalCallThreading.CallerInTurns(), CurrentGrain.Running,
+        ExecutionContext.IsFlowSuppressed(), RuntimeHelpers.TryEnsureSufficientExecutionStack());
+
+    /// <summary>
+    /// A call as a piece of the replica's turns: on the caller's thread when it may lend it and the turn is free, else
+    /// queued. Either way the piece starts in the empty execution context with the caller's request context, as a message's
+    /// turn does: neither the gateway's log scopes, activity and HttpContext nor a calling replica's call context leak into
+    /// this replica; the caller's context is put back as it was (the same object, no copy). A call that completes here is
+    /// answered at once; one that awaits wakes its caller on the thread pool, not inside the replica's turn.
+    /// </summary>
+    private ValueTask<ReplicaResponse> RunInTurns(ReplicaRequest? request, HttpCall? http, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<ReplicaResponse>(cancellationToken);
+        }
+        Interlocked.Increment(ref _calls);
+        var context = RequestContextExtensions.Export(_copier);
+        var lend = ChooseThread() == LocalCallThread.Caller;
+        ValueTask<ReplicaResponse> call;
+        // Null when the caller suppressed the flow: the piece then captures nothing, and runs in its thread's (empty) context.
+        var caller = ExecutionContext.Capture();
+        if (caller is not null)
+        {
+            ExecutionContext.Restore(Empty);
+        }
+        try
+        {
+            call = _turns.RunAsync(RunPiece, new Piece(_grain, request, http, cancellationToken, context), lend);
+        }
+        finally
+        {
+            if (caller is not null)
+            {
+                ExecutionContext.Restore(caller);
+            }
+        }
+        if (call.IsCompleted)
+        {
+            return cancellationToken.IsCancellationRequested ? CancelledAfter(call, cancellationToken) : call;
+        }
+        // As an Orleans call: the caller's wait ends when it cancels; the method, told by the same token, ends in its own time.
+        var turn = new Turn(_grain, request, http, cancellationToken, context);
+        turn.WatchCancellation();
+        turn.Follow(call);
+        return new ValueTask<ReplicaResponse>(turn.Task);
+    }
 
     /// <summary>A thread-safe replica's call: on the caller's thread when it is free to lend, else on the thread pool.</summary>
     private ValueTask<ReplicaResponse> RunConcurrently(ReplicaRequest? request, HttpCall? http, CancellationToken cancellationToken)
@@ -60,9 +112,7 @@ internal sealed class InProcessReplica : ILocalReplica
             return ValueTask.FromCanceled<ReplicaResponse>(cancellationToken);
         }
         var context = RequestContextExtensions.Export(_copier);
-        var thread = LocalCallThreading.Choose(
-            threadSafe: true, LocalCallThreading.CallerScheduled(), ExecutionContext.IsFlowSuppressed(), RuntimeHelpers.TryEnsureSufficientExecutionStack());
-        if (thread == LocalCallThread.Caller)
+        if (ChooseThread() == LocalCallThread.Caller)
         {
             return RunOnCaller(request, http, cancellationToken, context);
         }
@@ -92,7 +142,7 @@ internal sealed class InProcessReplica : ILocalReplica
             {
                 RequestContextExtensions.Import(context);
             }
-            call = request is not null ? _grain.InvokeAsync(request, cancellationToken) : _grain.HttpAsync(http!, cancellationToken);
+            call = request is not null ? _grain.InvokeCoreAsync(request, cancellationToken) : _grain.HttpCoreAsync(http!, cancellationToken);
         }
         catch (Exception e)
         {
@@ -136,51 +186,38 @@ internal sealed class InProcessReplica : ILocalReplica
         return empty ?? throw new InvalidOperationException("A new thread captured no execution context.");
     }
 
-    private ValueTask<ReplicaResponse> Queue(Turn turn)
+    /// <summary>A call run as a piece of the replica's turns, in the caller's request context.</summary>
+    private sealed class Piece(ReplicaGrain grain, ReplicaRequest? request, HttpCall? http, CancellationToken cancellationToken, Dictionary<string, object>? context)
     {
-        if (turn.CancellationToken.IsCancellationRequested)
+        public ValueTask<ReplicaResponse> Run()
         {
-            return ValueTask.FromCanceled<ReplicaResponse>(turn.CancellationToken);
+            Turn.ImportContext(context);
+            try
+            {
+                return request is not null ? grain.InvokeCoreAsync(request, cancellationToken) : grain.HttpCoreAsync(http!, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                return ValueTask.FromException<ReplicaResponse>(e);
+            }
+            finally
+            {
+                // The call's own flow keeps its copy; the thread goes on without it.
+                RequestContext.Clear();
+            }
         }
-        Interlocked.Increment(ref _calls);
-        // As an Orleans call: the caller's wait ends when it cancels; the method, told by the same token, ends in its own time.
-        turn.WatchCancellation();
-        // Without the caller's execution context, as a message's turn starts: neither the gateway's log scopes, activity and
-        // HttpContext nor a calling replica's call context leak into this replica. Its request context travels, as in a message.
-        // Orleans' QueueAction suppresses the flow too, but undoes it by RestoreFlow, which copies the caller's context again;
-        // suppressed here first, it leaves the flow alone, and the captured context is put back as it was, without a copy.
-        // No context captured: the caller suppressed the flow itself, and the turn captures nothing already.
-        if (ExecutionContext.Capture() is not { } caller)
-        {
-            _scheduler.QueueAction(Turn.Start, turn);
-            return new ValueTask<ReplicaResponse>(turn.Task);
-        }
-        _ = ExecutionContext.SuppressFlow();
-        try
-        {
-            _scheduler.QueueAction(Turn.Start, turn);
-        }
-        finally
-        {
-            ExecutionContext.Restore(caller);
-        }
-        return new ValueTask<ReplicaResponse>(turn.Task);
     }
 
     /// <summary>
-    /// One call as a turn of the activation (or, for a thread-safe replica, as a thread-pool item, or followed after it ran
-    /// on its caller's thread). Its answer wakes the caller on the thread pool, not inline: the caller's code must not go
-    /// on inside the replica's turn, on its scheduler and as its grain.
+    /// One call of a thread-safe replica as a thread-pool item, or a call followed after it began on its caller's thread or
+    /// on the replica's turns. Its answer wakes the caller on the thread pool, not inline: the caller's code must not go on
+    /// inside the replica's turn, on its scheduler.
     /// </summary>
     private sealed class Turn(ReplicaGrain grain, ReplicaRequest? request, HttpCall? http, CancellationToken cancellationToken, Dictionary<string, object>? context)
         : TaskCompletionSource<ReplicaResponse>(TaskCreationOptions.RunContinuationsAsynchronously), IThreadPoolWorkItem
     {
-        public static readonly Action<object> Start = static state => ((Turn)state).Run();
-
         private ConfiguredValueTaskAwaitable<ReplicaResponse>.ConfiguredValueTaskAwaiter _call;
         private CancellationTokenRegistration _cancellation;
-
-        public CancellationToken CancellationToken => cancellationToken;
 
         public void WatchCancellation()
         {
@@ -199,7 +236,8 @@ internal sealed class InProcessReplica : ILocalReplica
             _call.UnsafeOnCompleted(Complete);
         }
 
-        private void Run()
+        /// <summary>Puts the caller's request context on this thread.</summary>
+        public static void ImportContext(Dictionary<string, object>? context)
         {
             // Importing an empty context would still write the async-local (an execution context, its map and the boxed
             // value on each call); clearing writes only when the thread has one, and leaves the same empty request context.
@@ -211,9 +249,14 @@ internal sealed class InProcessReplica : ILocalReplica
             {
                 RequestContextExtensions.Import(context);
             }
+        }
+
+        private void Run()
+        {
+            ImportContext(context);
             try
             {
-                var call = request is not null ? grain.InvokeAsync(request, cancellationToken) : grain.HttpAsync(http!, cancellationToken);
+                var call = request is not null ? grain.InvokeCoreAsync(request, cancellationToken) : grain.HttpCoreAsync(http!, cancellationToken);
                 _call = call.ConfigureAwait(false).GetAwaiter();
                 if (_call.IsCompleted)
                 {

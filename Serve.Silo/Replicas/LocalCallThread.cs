@@ -3,12 +3,12 @@ namespace Serve.Replicas;
 /// <summary>Where a call from a replica's own silo runs (<see cref="LocalCallThreading"/>).</summary>
 internal enum LocalCallThread
 {
-    /// <summary>Queued as a turn of the replica's activation: one thread at a time, as an Orleans message.</summary>
-    Activation,
-
-    /// <summary>On the caller's thread, now: no hop at all.</summary>
+    /// <summary>On the caller's thread, now: no hop at all (for a replica that is not thread-safe, when its turn is free).</summary>
     Caller,
 
-    /// <summary>On a thread-pool thread: concurrent, but off the caller's thread.</summary>
+    /// <summary>On a thread-pool thread: concurrent, but off the caller's thread (a thread-safe replica).</summary>
     ThreadPool,
+
+    /// <summary>Queued on the replica's turns (<see cref="ReplicaTurns"/>): runs when the calls before it let it.</summary>
+    Turns,
 }

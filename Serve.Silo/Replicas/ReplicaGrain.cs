@@ -15,7 +15,10 @@ namespace Serve.Replicas;
 
 /// <summary>
 /// One replica: hosts one instance of the user's class, runs at most MaxOngoingRequests calls at
-/// once (answering "full" past that), and drains before it stops.
+/// once (answering "full" past that), and drains before it stops. The user's code runs as pieces of the replica's
+/// <see cref="ReplicaTurns"/>, whoever calls (an Orleans message, a router in this silo), unless its class is
+/// <see cref="ThreadSafeAttribute"/>; the grain's own bookkeeping around it (admission, metrics, tracing, deadlines) is
+/// safe from any thread.
 /// </summary>
 [Reentrant, KeepAlive, ReplicaPlacement]
 internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
@@ -31,6 +34,8 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     private readonly ReplicaMetrics _metrics;
     private readonly LocalReplicas _local;
     private readonly string _silo;
+    private readonly ReplicaTurns _turns;
+    private bool _threadSafe;
     private ReplicaInstance? _instance;
     private ReplicaMetrics.Observer? _observer;
     private ReplicaHttpHost? _http;
@@ -51,6 +56,8 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         _handles = handles;
         _time = time;
         _logger = logger;
+        // A continuation may run on the thread it became ready on, unless that thread runs as another grain's turn.
+        _turns = new ReplicaTurns(() => CurrentGrain.NoneOr(GrainContext));
     }
 
     /// <summary>Copies results as they would cross between silos, whether the caller is here or not.</summary>
@@ -74,11 +81,13 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         }
         // A retried start joins the first one instead of building a second instance.
         _observer ??= _metrics.For(spec.Id, ReplicaId);
-        _starting ??= ReplicaInstance.CreateAsync(spec, _services, _handles, _time, _observer, cancellationToken);
+        var observer = _observer;
+        // The user's constructor, InitializeAsync, and the ingress's services and endpoints run on its turns, as its calls do.
+        _starting ??= _turns.RunAsync(() => ReplicaInstance.CreateAsync(spec, _services, _handles, _time, observer, cancellationToken));
         try
         {
             var instance = await _starting;
-            _http ??= await ReplicaHttpHost.CreateAsync(instance.Target, _services, cancellationToken);
+            _http ??= await _turns.RunAsync(() => ReplicaHttpHost.CreateAsync(instance.Target, _services, cancellationToken));
             _instance = instance;
         }
         catch (Exception e)
@@ -96,13 +105,45 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         var admission = _admission;
         _observer.TrackOngoing(() => admission.InFlight);
         // Before the deployment hears of it: this silo's routers then know it is theirs, and call it direct, from its first call.
-        var threadSafe = _instance.Target.GetType().IsDefined(typeof(ThreadSafeAttribute), inherit: false);
-        _local.Add(ReplicaId, new InProcessReplica(this, GrainContext, _services.GetRequiredService<DeepCopier>(), threadSafe));
+        _threadSafe = _instance.Target.GetType().IsDefined(typeof(ThreadSafeAttribute), inherit: false);
+        _local.Add(ReplicaId, new InProcessReplica(this, GrainContext, _turns, _services.GetRequiredService<DeepCopier>(), _threadSafe));
         LogStarted(_logger, ReplicaId, _silo);
         return new ReplicaStarted(_silo) { GrpcClientStreaming = _http?.GrpcClientStreaming ?? [] };
     }
 
-    public async ValueTask<ReplicaResponse> InvokeAsync(ReplicaRequest request, CancellationToken cancellationToken)
+    /// <summary>A call as an Orleans message: on the replica's turns (here, in this turn, when they are free), unless thread-safe.</summary>
+    public ValueTask<ReplicaResponse> InvokeAsync(ReplicaRequest request, CancellationToken cancellationToken) =>
+        _threadSafe ? InvokeCoreAsync(request, cancellationToken) : _turns.RunAsync(RunInvoke, new MessageCall(this, request, null, cancellationToken), lend: true);
+
+    /// <summary>An HTTP exchange as an Orleans message: on the replica's turns, unless thread-safe.</summary>
+    public ValueTask<ReplicaResponse> HttpAsync(HttpCall call, CancellationToken cancellationToken) =>
+        _threadSafe ? HttpCoreAsync(call, cancellationToken) : _turns.RunAsync(RunHttp, new MessageCall(this, null, call, cancellationToken), lend: true);
+
+    /// <summary>A stream as an Orleans message: each step of it on the replica's turns, unless thread-safe.</summary>
+    public IAsyncEnumerable<object?> StreamAsync(ReplicaRequest request, CancellationToken cancellationToken) =>
+        _threadSafe ? StreamCoreAsync(request, cancellationToken) : new TurnsStream<object?>(_turns, StreamCoreAsync(request, cancellationToken));
+
+    private static readonly Func<object?, ValueTask<ReplicaResponse>> RunInvoke =
+        static state =>
+        {
+            var call = (MessageCall)state!;
+            return call.Grain.InvokeCoreAsync(call.Request!, call.CancellationToken);
+        };
+
+    private static readonly Func<object?, ValueTask<ReplicaResponse>> RunHttp =
+        static state =>
+        {
+            var call = (MessageCall)state!;
+            return call.Grain.HttpCoreAsync(call.Http!, call.CancellationToken);
+        };
+
+    private sealed record MessageCall(ReplicaGrain Grain, ReplicaRequest? Request, HttpCall? Http, CancellationToken CancellationToken);
+
+    /// <summary>Runs a lifecycle hook of the user's instance on its turns, or, thread-safe, as it is.</summary>
+    private Task InTurns(Func<Task> hook) => _threadSafe ? hook() : _turns.RunAsync(hook);
+
+    /// <summary>A call: the grain's bookkeeping around the user's method. Runs on the replica's turns, or on any thread when thread-safe.</summary>
+    internal async ValueTask<ReplicaResponse> InvokeCoreAsync(ReplicaRequest request, CancellationToken cancellationToken)
     {
         if (Admit() is { } rejection)
         {
@@ -148,7 +189,8 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         }
     }
 
-    public async ValueTask<ReplicaResponse> HttpAsync(HttpCall call, CancellationToken cancellationToken)
+    /// <summary>An HTTP exchange: the grain's bookkeeping around the user's handler, as <see cref="InvokeCoreAsync"/>.</summary>
+    internal async ValueTask<ReplicaResponse> HttpCoreAsync(HttpCall call, CancellationToken cancellationToken)
     {
         if (Admit() is { } rejection)
         {
@@ -231,7 +273,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             CallerTraceParent = activity is null ? RequestContext.Get(ServeActivitySource.TraceParentKey) as string : null,
         };
 
-    public async IAsyncEnumerable<object?> StreamAsync(ReplicaRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<object?> StreamCoreAsync(ReplicaRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (Admit() is { } rejection)
         {
@@ -352,7 +394,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         var instance = RunningInstance();
         _admission.MaxOngoing = spec.Options.MaxOngoingRequests;
         UpdateLoadReporting(spec);
-        await instance.ReconfigureAsync(spec, cancellationToken);
+        await InTurns(() => instance.ReconfigureAsync(spec, cancellationToken));
         LogReconfigured(_logger, ReplicaId);
     }
 
@@ -361,7 +403,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         var instance = RunningInstance();
         try
         {
-            await instance.CheckHealthAsync(cancellationToken);
+            await InTurns(() => instance.CheckHealthAsync(cancellationToken));
         }
         catch (Exception e) when (e is not ServeException)
         {
@@ -385,16 +427,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
                 LogDrainTimedOut(_logger, ReplicaId, _admission.InFlight, gracefulTimeout);
             }
         }
-        if (_http is { } http)
-        {
-            _http = null;
-            await http.DisposeAsync();
-        }
-        if (_instance is { } instance)
-        {
-            _instance = null;
-            await instance.DisposeAsync();
-        }
+        await DisposeInstanceAsync();
         _observer?.StopTracking();
         _ledger.Release(ReplicaId);
         LogStopped(_logger, ReplicaId);
@@ -412,20 +445,26 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         {
             await drained.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
         }
-        if (_http is { } http)
-        {
-            _http = null;
-            await http.DisposeAsync();
-        }
-        if (_instance is { } instance)
-        {
-            _instance = null;
-            await instance.DisposeAsync();
-        }
+        await DisposeInstanceAsync();
         // However it ends (stopped, failed, or deactivated by the runtime), its room is free again.
         _observer?.StopTracking();
         _ledger.Release(ReplicaId);
         await base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    /// <summary>The ingress's host, then the user's instance, each disposed once, on the replica's turns.</summary>
+    private async Task DisposeInstanceAsync()
+    {
+        if (_http is { } http)
+        {
+            _http = null;
+            await InTurns(() => http.DisposeAsync().AsTask());
+        }
+        if (_instance is { } instance)
+        {
+            _instance = null;
+            await InTurns(() => instance.DisposeAsync().AsTask());
+        }
     }
 
     [LoggerMessage(EventId = ServeEvents.ReplicaStarted, Level = LogLevel.Information, Message = "Replica {Replica} started on {Silo}")]

@@ -1,12 +1,16 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Serve.Tests.Infrastructure;
 
 namespace Serve.Tests.Deployments;
 
-/// <summary>Shows whether calls ran on two threads at once, and whether the instance was disposed under a running call.</summary>
+/// <summary>
+/// Shows whether its code (calls, stream steps, health checks) ran on two threads at once, where a call ran, and whether the
+/// instance was disposed under a running call.
+/// </summary>
 [Deployment(MaxOngoingRequests = 64)]
-public sealed class DirectProbe : IDirectProbe, IAsyncDisposable
+public sealed class DirectProbe : IDirectProbe, IHealthCheckable, IAsyncDisposable
 {
     public static readonly ConcurrentDictionary<string, bool> Disposed = new();
 
@@ -19,8 +23,38 @@ public sealed class DirectProbe : IDirectProbe, IAsyncDisposable
 
     public async Task<int> CrowdAsync(CancellationToken cancellationToken = default)
     {
+        Crowd();
+        await Task.Yield();
+        Crowd();
+        return Volatile.Read(ref _maxInside);
+    }
+
+    public async IAsyncEnumerable<int> CrowdStreamAsync(int count, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            Crowd();
+            await Task.Yield();
+            yield return Volatile.Read(ref _maxInside);
+        }
+    }
+
+    public Task<int> MostInsideAsync(CancellationToken cancellationToken = default) => Task.FromResult(Volatile.Read(ref _maxInside));
+
+    public Task<int> ThreadAsync(CancellationToken cancellationToken = default) => Task.FromResult(Environment.CurrentManagedThreadId);
+
+    public async Task CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        Crowd();
+        await Task.Yield();
+        Crowd();
+    }
+
+    /// <summary>Counts itself in, spins without awaiting, and counts itself out: the most ever inside at once is kept.</summary>
+    private void Crowd()
+    {
         var inside = Interlocked.Increment(ref _inside);
-        if (inside > _maxInside)
+        if (inside > Volatile.Read(ref _maxInside))
         {
             Interlocked.Exchange(ref _maxInside, inside);
         }
@@ -31,8 +65,6 @@ public sealed class DirectProbe : IDirectProbe, IAsyncDisposable
             Thread.SpinWait(20);
         }
         Interlocked.Decrement(ref _inside);
-        await Task.Yield();
-        return Volatile.Read(ref _maxInside);
     }
 
     public async Task<string> HoldAsync(string gate, CancellationToken cancellationToken = default)

@@ -29,4 +29,20 @@ public sealed class LocalExchangeTests(GatewayFixture fixture)
         Assert.Equal(served.Count(s => s == fixture.GatewaySilo), local.Calls - before);
         await fixture.Serve.DeleteAsync("local-http");
     }
+
+    [Fact]
+    [Trait("Category", "Cluster")]
+    public async Task Forward_ManyExchangesAtOnce_IngressNeverRunsOnTwoThreadsAtOnce()
+    {
+        // One replica in the gateway's silo (its exchanges go direct, from Kestrel's threads) and one away (through Orleans).
+        await fixture.Serve.RunAsync(Deployment.For<CrowdIngress>().Options(o => o with { NumReplicas = 2 }).Bind(),
+            new RunOptions { Name = "crowd-http", RoutePrefix = "/crowd-http" });
+        await fixture.WaitForRoutesAsync(r => r.GetValueOrDefault("/crowd-http") == "crowd-http");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => fixture.Http.GetStringAsync("/crowd-http")))
+            .WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.All(answers, a => Assert.Equal("1", a));
+        await fixture.Serve.DeleteAsync("crowd-http");
+    }
 }

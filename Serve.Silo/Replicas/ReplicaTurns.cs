@@ -1,0 +1,181 @@
+using System.Runtime.CompilerServices;
+
+namespace Serve.Replicas;
+
+/// <summary>
+/// A replica's turns: the scheduler its user code runs on, one piece at a time, so a replica whose class is not
+/// <see cref="ThreadSafeAttribute"/> never runs on two threads at once, whoever calls it and from whichever thread. Queued
+/// pieces run in order on the thread pool. A caller free to lend its thread runs its piece on it, at once, when nobody holds
+/// the turn (not even itself: a call that comes back to a replica from inside its own synchronous part waits for that part
+/// to end) and its stack has room: a same-silo call to an idle replica whose method completes synchronously takes no hop.
+/// While a piece runs, <see cref="TaskScheduler.Current"/> is these turns, so its awaits resume here: calls interleave at
+/// their awaits, as in an Orleans <c>[Reentrant]</c> activation, and only there.
+/// </summary>
+internal sealed class ReplicaTurns : TaskScheduler, IThreadPoolWorkItem
+{
+    /// <summary>The most pieces one thread-pool item runs before it gives its thread back (and queues itself again).</summary>
+    private const int DrainBatch = 32;
+
+    private readonly Lock _gate = new();
+    private readonly Queue<Task> _queue = new();
+    private readonly Func<bool> _threadFree;
+
+    /// <summary>A thread holds the turn, or a thread-pool item is queued to take it: nobody else may start a piece.</summary>
+    private bool _busy;
+
+    /// <summary>The turns whose piece this thread is about to run inline, having taken the turn itself.</summary>
+    [ThreadStatic]
+    private static ReplicaTurns? _lending;
+
+    /// <param name="threadFree">
+    /// Whether the current thread may run a piece it did not start (a continuation that became ready on it): not one that
+    /// runs as some grain's turn, whose code the piece would run as.
+    /// </param>
+    public ReplicaTurns(Func<bool> threadFree) => _threadFree = threadFree;
+
+    public override int MaximumConcurrencyLevel => 1;
+
+    /// <summary>
+    /// Runs <paramref name="body"/> as a piece: now, on this thread, when <paramref name="lend"/> says it is free to lend,
+    /// nobody holds the turn and the stack has room; else queued. The piece runs in the execution context current here
+    /// (<see cref="ExecutionContext.Capture"/>), or in its thread's when the flow is suppressed. An answer that is not
+    /// complete on return completes on these turns: a caller that must not go on here wakes elsewhere itself.
+    /// </summary>
+    public ValueTask<T> RunAsync<T>(Func<object?, ValueTask<T>> body, object? state, bool lend)
+    {
+        var piece = new Task<ValueTask<T>>(body, state);
+        if (lend && RuntimeHelpers.TryEnsureSufficientExecutionStack() && TryTake())
+        {
+            _lending = this;
+            try
+            {
+                piece.RunSynchronously(this);
+            }
+            finally
+            {
+                _lending = null;
+            }
+            return piece.IsCompletedSuccessfully ? piece.Result : ValueTask.FromException<T>(piece.Exception!.InnerException!);
+        }
+        piece.Start(this);
+        return Queued(piece);
+    }
+
+    /// <summary>Runs <paramref name="body"/> as a piece queued on these turns: for the rare entries (start, checks, stop).</summary>
+    public Task RunAsync(Func<Task> body) =>
+        Task.Factory.StartNew(body, CancellationToken.None, TaskCreationOptions.DenyChildAttach, this).Unwrap();
+
+    /// <summary>Runs <paramref name="body"/> as a piece queued on these turns, and answers with its result.</summary>
+    public Task<T> RunAsync<T>(Func<Task<T>> body) =>
+        Task.Factory.StartNew(body, CancellationToken.None, TaskCreationOptions.DenyChildAttach, this).Unwrap();
+
+    private static async ValueTask<T> Queued<T>(Task<ValueTask<T>> piece) =>
+        await (await piece.ConfigureAwait(false)).ConfigureAwait(false);
+
+    protected override void QueueTask(Task task)
+    {
+        if (_lending == this)
+        {
+            // RunAsync took the turn for it, and the runtime would not run it inline after all: it runs here all the same.
+            _lending = null;
+            RunHeld(task);
+            return;
+        }
+        lock (_gate)
+        {
+            _queue.Enqueue(task);
+            if (_busy)
+            {
+                return;
+            }
+            _busy = true;
+        }
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
+
+    protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued)
+    {
+        if (_lending == this)
+        {
+            // RunAsync took the turn for it.
+            _lending = null;
+            RunHeld(task);
+            return true;
+        }
+        // A continuation that became ready on this thread: run here only when the turn is free; a queued piece waits its turn.
+        if (taskWasPreviouslyQueued || !RuntimeHelpers.TryEnsureSufficientExecutionStack() || !_threadFree() || !TryTake())
+        {
+            return false;
+        }
+        RunHeld(task);
+        return true;
+    }
+
+    protected override IEnumerable<Task> GetScheduledTasks()
+    {
+        lock (_gate)
+        {
+            return [.. _queue];
+        }
+    }
+
+    /// <summary>Takes the turn when nobody holds it (and nothing waits: a queued piece means a holder or a drain on its way).</summary>
+    private bool TryTake()
+    {
+        lock (_gate)
+        {
+            if (_busy)
+            {
+                return false;
+            }
+            _busy = true;
+            return true;
+        }
+    }
+
+    private void RunHeld(Task task)
+    {
+        try
+        {
+            TryExecuteTask(task);
+        }
+        finally
+        {
+            Release();
+        }
+    }
+
+    /// <summary>A holder is done: the turn is free, or passes to the pieces queued meanwhile, on the thread pool.</summary>
+    private void Release()
+    {
+        lock (_gate)
+        {
+            if (_queue.Count == 0)
+            {
+                _busy = false;
+                return;
+            }
+        }
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
+
+    /// <summary>Runs the queued pieces in order, holding the turn, a batch at a time.</summary>
+    void IThreadPoolWorkItem.Execute()
+    {
+        for (var i = 0; i < DrainBatch; i++)
+        {
+            Task? next;
+            lock (_gate)
+            {
+                if (!_queue.TryDequeue(out next))
+                {
+                    _busy = false;
+                    return;
+                }
+            }
+            TryExecuteTask(next);
+        }
+        // Others' work waits on this thread pool too: the rest goes on as a new item.
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
+}
