@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Serve.Http;
 using Serve.Tests.Deployments.Http;
 using Serve.Tests.Infrastructure;
@@ -70,7 +71,9 @@ public sealed class ReplicaHttpHostTests
     public async Task ExchangeAsync_ManyThreadsAtOnce_EachExchangeAnswersItsOwnRequest()
     {
         // A [ThreadSafe] ingress's exchanges run on their callers' threads: the host's pooled exchange objects are shared by all.
-        await using var host = await CreateHostAsync(new PathIngress());
+        // The clock stands still: a handler slowed past the streaming detection by a loaded machine would otherwise stream
+        // its answer through the channel instead of returning it, and this test is about the pooled objects, not timing.
+        await using var host = await CreateHostAsync(new PathIngress(), new FakeTimeProvider());
         var channel = new RecordingExchangeChannel();
 
         var mismatches = await Task.WhenAll(Enumerable.Range(0, 8).Select(thread => Task.Factory.StartNew(async () =>
@@ -150,7 +153,7 @@ public sealed class ReplicaHttpHostTests
     {
         // A bidirectional call's first answer: the handler is not about to finish while its client sends, so waiting to see
         // whether it does (the detection window, on a clock that does not move here) only delays that answer.
-        await using var host = await CreateHostAsync(new GreetThenEchoIngress(), new Microsoft.Extensions.Time.Testing.FakeTimeProvider());
+        await using var host = await CreateHostAsync(new GreetThenEchoIngress(), new FakeTimeProvider());
         var rest = new TaskCompletionSource<HttpPull>(TaskCreationOptions.RunContinuationsAsynchronously);
         var channel = new RecordingExchangeChannel { Rest = rest.Task };
 
