@@ -26,32 +26,16 @@ internal static class RequestBodyStartReader
         {
             while (true)
             {
-                ReadResult result;
-                var reading = reader.ReadAsync(CancellationToken.None);
-                if (reading.IsCompleted)
+                var next = await RequestBodyWindow.ReadAsync(reader, started, RequestBodyStartRule.Window, time, clientGone);
+                if (next.ClientGone)
                 {
-                    result = reading.Result;
+                    return new(RequestBodyReadStatus.ClientGone, []);
                 }
-                else
+                if (next.Pending is { } pending)
                 {
-                    // Not cancelled when the window passes: the pulls take it over.
-                    var pending = reading.AsTask();
-                    var left = RequestBodyStartRule.Window - time.GetElapsedTime(started);
-                    if (left > TimeSpan.Zero)
-                    {
-                        await Task.WhenAny(pending, Task.Delay(left, time, clientGone));
-                    }
-                    if (!pending.IsCompleted)
-                    {
-                        if (clientGone.IsCancellationRequested)
-                        {
-                            await EndAsync(reader, pending);
-                            return new(RequestBodyReadStatus.ClientGone, []);
-                        }
-                        return Streaming(buffer, budget, pending);
-                    }
-                    result = await pending;
+                    return Streaming(buffer, budget, pending);
                 }
+                var result = next.Result;
                 var data = result.Buffer;
                 switch (RequestBodyStartRule.Decide((buffer?.Length ?? 0) + data.Length, result.IsCompleted, time.GetElapsedTime(started), limit))
                 {
@@ -95,21 +79,6 @@ internal static class RequestBodyStartReader
         finally
         {
             buffer?.Dispose();
-        }
-    }
-
-    /// <summary>Ends a read left waiting, so that Kestrel can drain the body once the request is over.</summary>
-    private static async Task EndAsync(PipeReader reader, Task<ReadResult> pending)
-    {
-        reader.CancelPendingRead();
-        try
-        {
-            var result = await pending;
-            reader.AdvanceTo(result.Buffer.Start);
-        }
-        catch (Exception e) when (e is BadHttpRequestException or ConnectionResetException or OperationCanceledException or IOException)
-        {
-            // The body failed or the client went: nothing is left to hand back.
         }
     }
 
