@@ -51,10 +51,17 @@ public sealed class GrpcProbeService(IGrpcProbeLabel ingress) : GrpcProbe.GrpcPr
                 await responseStream.WriteAsync(Reply(request.Text, context), context.CancellationToken);
             }
         }
-        catch (Exception) when (gate is not null && context.CancellationToken.IsCancellationRequested)
+        catch (Exception) when (gate is not null)
         {
-            // The wait for the next message was cancelled (whatever Grpc.AspNetCore's reader made of it): passing the gate
-            // with the token already cancelled is how the gate learns of it.
+            // The wait for the next message ended (whatever Grpc.AspNetCore's reader made of the call's end): the gate learns
+            // whether the handler's token fires, now or a moment later (a deadline's cancellation and the read's failure
+            // reach the handler in no set order).
+            await Gate.Get(gate).PassAsync(context.CancellationToken);
+            return;
+        }
+        if (gate is not null)
+        {
+            // The stream ended without an error (the call's end seen as the client's): as above.
             await Gate.Get(gate).PassAsync(context.CancellationToken);
         }
     }
