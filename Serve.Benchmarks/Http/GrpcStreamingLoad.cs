@@ -98,57 +98,26 @@ internal static class GrpcStreamingLoad
     /// <paramref name="calls"/> <c>Chat</c> calls one after another: each sends a message and waits for its reply, then
     /// a second, then ends its stream.
     /// </summary>
-    public static async Task<GrpcFirstReplyResult> FirstReplyAsync(string scenario, string address, int calls, int round)
-    {
-        using var channel = Channel(address);
-        var greeter = new Greeter.GreeterClient(channel);
-        var request = new HelloRequest { Name = "world" };
-        var first = new List<double>(calls);
-        var next = new List<double>(calls);
-        long errors = 0;
-        for (var i = 0; i < calls; i++)
-        {
-            try
-            {
-                using var call = greeter.Chat();
-                var sent = Stopwatch.GetTimestamp();
-                await call.RequestStream.WriteAsync(request);
-                if (!await call.ResponseStream.MoveNext(CancellationToken.None))
-                {
-                    throw new InvalidOperationException($"{scenario}: Chat ended without a reply");
-                }
-                first.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
-                sent = Stopwatch.GetTimestamp();
-                await call.RequestStream.WriteAsync(request);
-                if (!await call.ResponseStream.MoveNext(CancellationToken.None))
-                {
-                    throw new InvalidOperationException($"{scenario}: Chat ended after one reply");
-                }
-                next.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
-                await call.RequestStream.CompleteAsync();
-                while (await call.ResponseStream.MoveNext(CancellationToken.None))
-                {
-                }
-            }
-            catch (RpcException)
-            {
-                errors++;
-            }
-        }
-        var f = first.Order().ToArray();
-        var n = next.Order().ToArray();
-        return new(scenario, round, calls, Percentile(f, 0.5), Percentile(f, 0.99), Percentile(n, 0.5), Percentile(n, 0.99), errors);
-    }
+    public static Task<GrpcFirstReplyResult> FirstReplyAsync(string scenario, string address, int calls, int round) =>
+        TwoRepliesAsync(scenario, address, calls, round, serverFirst: false);
 
     /// <summary>
     /// Bidirectional <c>Welcome</c> calls one after another, whose client sends nothing until the server's first reply:
     /// the time from the call's start to that reply, and from the client's first message to its reply.
     /// </summary>
-    public static async Task<GrpcFirstReplyResult> ServerFirstAsync(string scenario, string address, int calls, int round)
+    public static Task<GrpcFirstReplyResult> ServerFirstAsync(string scenario, string address, int calls, int round) =>
+        TwoRepliesAsync(scenario, address, calls, round, serverFirst: true);
+
+    /// <summary>
+    /// Bidirectional calls one after another, each timed to its first reply and to the reply of the client's next message,
+    /// then ended: <c>Chat</c>, whose client speaks first, or <c>Welcome</c>, whose server does (timed from the call's start).
+    /// </summary>
+    private static async Task<GrpcFirstReplyResult> TwoRepliesAsync(string scenario, string address, int calls, int round, bool serverFirst)
     {
         using var channel = Channel(address);
         var greeter = new Greeter.GreeterClient(channel);
         var request = new HelloRequest { Name = "world" };
+        var method = serverFirst ? "Welcome" : "Chat";
         var first = new List<double>(calls);
         var next = new List<double>(calls);
         long errors = 0;
@@ -157,17 +126,22 @@ internal static class GrpcStreamingLoad
             try
             {
                 var started = Stopwatch.GetTimestamp();
-                using var call = greeter.Welcome();
+                using var call = serverFirst ? greeter.Welcome() : greeter.Chat();
+                if (!serverFirst)
+                {
+                    started = Stopwatch.GetTimestamp();
+                    await call.RequestStream.WriteAsync(request);
+                }
                 if (!await call.ResponseStream.MoveNext(CancellationToken.None))
                 {
-                    throw new InvalidOperationException($"{scenario}: Welcome ended without a greeting");
+                    throw new InvalidOperationException($"{scenario}: {method} ended without a reply");
                 }
                 first.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 var sent = Stopwatch.GetTimestamp();
                 await call.RequestStream.WriteAsync(request);
                 if (!await call.ResponseStream.MoveNext(CancellationToken.None))
                 {
-                    throw new InvalidOperationException($"{scenario}: Welcome ended after its greeting");
+                    throw new InvalidOperationException($"{scenario}: {method} ended after one reply");
                 }
                 next.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
                 await call.RequestStream.CompleteAsync();
