@@ -17,6 +17,12 @@ internal sealed partial class DeploymentGrain
     [LoggerMessage(EventId = ServeEvents.DeploymentFailed, Level = LogLevel.Error, Message = "Deployment {Deployment} is DEPLOY_FAILED: {Reason}")]
     private static partial void LogFailed(ILogger logger, string deployment, string reason);
 
+    [LoggerMessage(EventId = ServeEvents.DeploymentShrinks, Level = LogLevel.Warning, Message = "Deployment {Deployment} is UNHEALTHY: {Reason}")]
+    private static partial void LogShrinksWithSilo(ILogger logger, string deployment, string reason);
+
+    [LoggerMessage(EventId = ServeEvents.DeploymentShrinks, Level = LogLevel.Information, Message = "Deployment {Deployment} stops with the cluster: no silo but the stopping {Silos} remains")]
+    private static partial void LogStopsWithCluster(ILogger logger, string deployment, string silos);
+
     [LoggerMessage(EventId = ServeEvents.HealthCheckFailed, Level = LogLevel.Warning, Message = "Replica {Replica}: health check failed ({Failures} in a row)")]
     private static partial void LogHealthCheckFailed(ILogger logger, Exception error, string replica, int failures);
 

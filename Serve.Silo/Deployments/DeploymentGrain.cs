@@ -317,6 +317,19 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         {
             LogFailed(_logger, Key, status.Message);
         }
+        else if (_reconciler.ShrinksWithStoppingSilo && _reported?.Status.Message != status.Message)
+        {
+            // A silo that stops takes replicas that fit nowhere else: worth a warning in a cluster that goes on, not when
+            // the whole cluster is shutting down (Ctrl+C on an embedded one).
+            if (_reconciler.ClusterStopping)
+            {
+                LogStopsWithCluster(_logger, Key, string.Join(", ", _reconciler.StoppingSilos.Order(StringComparer.Ordinal)));
+            }
+            else
+            {
+                LogShrinksWithSilo(_logger, Key, status.Message);
+            }
+        }
         _reported = new DeploymentReport { Activation = _activation, Sequence = ++_sequence, Status = status };
         Run(GrainFactory.GetGrain<IControllerGrain>(IControllerGrain.Key).ReportDeploymentStatusAsync(spec.Application, _reported));
     }

@@ -29,8 +29,24 @@ internal sealed partial class DeploymentReconciler
     private string _placementReason = "";
     private bool _placementWaiting;
 
-    /// <summary>Replicas fit nowhere among silos whose capacity is known: the status says DEPLOY_FAILED.</summary>
-    public bool Unplaceable => _unplaced > 0 && !_placementWaiting;
+    /// <summary>Replicas fit nowhere among silos whose capacity is known: none will start without a change.</summary>
+    private bool CannotPlace => _unplaced > 0 && !_placementWaiting;
+
+    /// <summary>Replicas fit nowhere, and no silo is stopping to account for it: the status says DEPLOY_FAILED.</summary>
+    public bool Unplaceable => CannotPlace && _draining.Count == 0;
+
+    /// <summary>
+    /// Replicas of a silo that is stopping (drained) fit nowhere else: the deployment shrinks with that silo, which is no
+    /// failure of its own. The status says UNHEALTHY while the silo stops; once it is gone, a shortfall that remains is
+    /// DEPLOY_FAILED as any other.
+    /// </summary>
+    public bool ShrinksWithStoppingSilo => CannotPlace && _draining.Count > 0;
+
+    /// <summary>The silos this deployment was asked to drain that are not gone yet.</summary>
+    public IReadOnlyCollection<string> StoppingSilos => _draining;
+
+    /// <summary>Every silo is stopping (or gone): the whole cluster shuts down, so its replicas have nowhere to go by design.</summary>
+    public bool ClusterStopping => !_silos.Any(s => s.Condition is SiloCondition.Active or SiloCondition.Suspected && !_draining.Contains(s.Address));
 
     /// <summary>Silos whose ledger the grain should read (then report with <see cref="OnLedgerRead"/>); empty when none.</summary>
     public IReadOnlyList<string> TakeLedgerReads()
@@ -120,8 +136,11 @@ internal sealed partial class DeploymentReconciler
     }
 
     private string UnplacedMessage(int target) =>
-        $"{_unplaced} of {target} replica(s) cannot be placed: {_placementReason}. They are placed as soon as a silo with room joins; "
-        + "or lower Resources, MaxReplicasPerSilo or the replica count.";
+        ShrinksWithStoppingSilo
+            ? $"{_unplaced} of {target} replica(s) stop with silo(s) {string.Join(", ", StoppingSilos.Order(StringComparer.Ordinal))}, which {(_draining.Count == 1 ? "is" : "are")} stopping, "
+                + $"and cannot be placed elsewhere: {_placementReason}. They are placed as soon as a silo with room joins."
+            : $"{_unplaced} of {target} replica(s) cannot be placed: {_placementReason}. They are placed as soon as a silo with room joins; "
+                + "or lower Resources, MaxReplicasPerSilo or the replica count.";
 
     /// <summary>Order of preference for stopping replicas: still starting, then least busy (as the autoscaler said), then the rest.</summary>
     private int StopPreference(ReplicaRecord replica)

@@ -21,7 +21,7 @@ internal sealed partial class DeploymentReconciler
                 return 0;
             }
             var starting = State.Replicas.Count(r => r.State == ReplicaState.Starting);
-            if (_failed || Unplaceable)
+            if (_failed || CannotPlace)
             {
                 return starting;
             }
@@ -40,7 +40,7 @@ internal sealed partial class DeploymentReconciler
         var reconfiguring = current.Any(r => r.State == ReplicaState.Running && r.Revision < State.Revision);
         var scaling = State.AutoscaledTarget is not null;
         var state = _failed || Unplaceable ? DeploymentState.DeployFailed
-            : _recovering ? DeploymentState.Unhealthy
+            : _recovering || ShrinksWithStoppingSilo ? DeploymentState.Unhealthy
             : reconfiguring ? DeploymentState.Updating
             : running == target && State.Replicas.Count == target ? DeploymentState.Healthy
             : scaling && running < target ? DeploymentState.Upscaling
@@ -51,7 +51,7 @@ internal sealed partial class DeploymentReconciler
             Name = spec?.Name ?? _key[(_key.IndexOf('/') + 1)..],
             State = state,
             Message = state is DeploymentState.Healthy or DeploymentState.Upscaling or DeploymentState.Downscaling ? ""
-                : Unplaceable && !_failed ? UnplacedMessage(target) : _message,
+                : CannotPlace && !_failed ? UnplacedMessage(target) : _message,
             TargetReplicas = target,
             RunningReplicas = running,
             ScalingDecision = State.AutoscalingReason,

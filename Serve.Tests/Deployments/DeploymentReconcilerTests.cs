@@ -340,6 +340,47 @@ public sealed class DeploymentReconcilerTests
     }
 
     [Fact]
+    public void Drain_LastSilo_UnhealthyAsTheClusterStopsNotDeployFailed()
+    {
+        _reconciler.OnSilosChanged([Silo("only")]);
+        Apply(Spec(replicas: 2));
+        StartAll();
+
+        _reconciler.Drain("only");
+        Settle();
+
+        var status = _reconciler.Status();
+        Assert.Equal(DeploymentState.Unhealthy, status.State);
+        Assert.Contains("stop with silo(s) only", status.Message, StringComparison.Ordinal);
+        Assert.True(_reconciler.ShrinksWithStoppingSilo);
+        Assert.True(_reconciler.ClusterStopping);
+        Assert.Equal(0, _reconciler.StartingReplicas);
+    }
+
+    [Fact]
+    public void Drain_NoRoomOnTheOtherSilo_UnhealthyWhileItStopsThenDeployFailedOnceItIsGone()
+    {
+        _reconciler.OnSilosChanged([Silo("a"), Silo("b")]);
+        var spec = Spec(replicas: 2);
+        Apply(spec with { Options = spec.Options with { MaxReplicasPerSilo = 1 } });
+        StartAll();
+
+        _reconciler.Drain("b");
+        Settle();
+
+        var draining = _reconciler.Status();
+        Assert.Equal(DeploymentState.Unhealthy, draining.State);
+        Assert.Contains("1 of 2 replica(s) stop with silo(s) b, which is stopping", draining.Message, StringComparison.Ordinal);
+        Assert.False(_reconciler.ClusterStopping);
+
+        _reconciler.OnSilosChanged([Silo("a"), Silo("b", SiloCondition.Dead)]);
+
+        var gone = _reconciler.Status();
+        Assert.Equal(DeploymentState.DeployFailed, gone.State);
+        Assert.Contains("1 of 2 replica(s) cannot be placed", gone.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void OnSilosChanged_WorkerJoins_ReplicasMoveOneAtATimeNewOneFirst()
     {
         _reconciler.OnSilosChanged([Silo("a")]);
