@@ -1,15 +1,20 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Serve.Tests.Deployments;
 
 /// <summary>
 /// One link of a chain of deployments, each calling the next from its synchronous part: a same-silo call to an idle link
-/// runs on its caller's thread, so a chain of idle links descends on one thread, a few frames deeper at each link. Each
-/// link records the most of its pieces it ever saw running at once.
+/// runs on its caller's thread, so a chain of idle links descends on one thread, deeper at each link (by its frames and a
+/// padding of <see cref="Padding"/> bytes, so that how many links a stack holds depends little on how the JIT compiled
+/// them). Each link records the most of its pieces it ever saw running at once.
 /// </summary>
 [Deployment(MaxOngoingRequests = 64)]
 public sealed class ChainLink(DeploymentHandle<IChainLink>? next) : IChainLink
 {
+    /// <summary>The stack each link takes, besides its frames, while the links below it run on its thread.</summary>
+    public const int Padding = 12 * 1024;
+
     private static long _parts;
 
     /// <summary>The synchronous part (of a link's call, or of a caller's) that runs on this thread now, lower on its stack.</summary>
@@ -47,7 +52,7 @@ public sealed class ChainLink(DeploymentHandle<IChainLink>? next) : IChainLink
         _partHere = part;
         try
         {
-            below = next is null ? Task.FromResult(new ChainTrace(0, 0, 0)) : next.Remote.DescendAsync(part, cancellationToken);
+            below = next is null ? Task.FromResult(new ChainTrace(0, 0, -1, 0)) : DescendPadded(next, part, cancellationToken);
         }
         finally
         {
@@ -57,7 +62,19 @@ public sealed class ChainLink(DeploymentHandle<IChainLink>? next) : IChainLink
         var trace = await below;
         Enter();
         Leave();
-        return new ChainTrace(trace.Links + 1, trace.Inline + (inline ? 1 : 0), Math.Max(trace.MostInside, Volatile.Read(ref _most)));
+        var firstHop = !inline ? 0 : trace.FirstHop >= 0 ? trace.FirstHop + 1 : -1;
+        return new ChainTrace(trace.Links + 1, trace.Inline + (inline ? 1 : 0), firstHop, Math.Max(trace.MostInside, Volatile.Read(ref _most)));
+    }
+
+    /// <summary>Calls the next link with <see cref="Padding"/> bytes of this thread's stack in use.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Task<ChainTrace> DescendPadded(DeploymentHandle<IChainLink> next, long part, CancellationToken cancellationToken)
+    {
+        Span<byte> padding = stackalloc byte[Padding];
+        padding[0] = 1;
+        var below = next.Remote.DescendAsync(part, cancellationToken);
+        // Read after the call, so the padding stays in use under it.
+        return padding[0] + padding[^1] >= 1 ? below : Task.FromException<ChainTrace>(new InvalidOperationException("unreachable"));
     }
 
     /// <summary>Counts a piece in and spins a little: another thread's piece of this link would come in meanwhile, were it let.</summary>

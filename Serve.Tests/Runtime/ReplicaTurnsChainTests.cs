@@ -62,7 +62,7 @@ public sealed class ReplicaTurnsChainTests(SingleSiloFixture fixture)
             traces.Add(await OnFreeThreadAsync(() => ChainLink.DescendFromHereAsync(head)).WaitAsync(Patience));
         }
 
-        Assert.All(traces, t => Assert.Equal(new ChainTrace(ChainLength, ChainLength, 1), t));
+        Assert.All(traces, t => Assert.Equal(new ChainTrace(ChainLength, ChainLength, -1, 1), t));
         await Serve.DeleteAsync("chain-idle");
     }
 
@@ -72,12 +72,13 @@ public sealed class ReplicaTurnsChainTests(SingleSiloFixture fixture)
         var head = await RunChainAsync("chain-stack");
         await OnFreeThreadAsync(() => ChainLink.DescendFromHereAsync(head)).WaitAsync(Patience);
 
-        // 192 KiB, of which the runtime keeps 64 KiB or more in reserve: the chain of inline links is far deeper than that
-        // leaves, so it must go on queued (on thread-pool threads with stacks of their own) where the stack runs short.
+        // 512 KiB, of which the runtime keeps 128 KiB or so in reserve: enough for the first links (each takes
+        // ChainLink.Padding and its frames), far from enough for 60, so the chain must go on queued (on a thread-pool thread,
+        // with a stack of its own) where the stack runs short.
         var traces = new List<ChainTrace>();
         for (var i = 0; i < 3; i++)
         {
-            traces.Add(await OnFreeThreadAsync(() => ChainLink.DescendFromHereAsync(head), stackSize: 192 * 1024).WaitAsync(Patience));
+            traces.Add(await OnFreeThreadAsync(() => ChainLink.DescendFromHereAsync(head), stackSize: 512 * 1024).WaitAsync(Patience));
         }
 
         Assert.All(traces, t =>
@@ -85,6 +86,8 @@ public sealed class ReplicaTurnsChainTests(SingleSiloFixture fixture)
             Assert.Equal(ChainLength, t.Links);
             Assert.Equal(1, t.MostInside);
             Assert.InRange(t.Inline, 1, ChainLength - 1);
+            // The first links ran on the caller's small stack; the hop came where it ran short, not at the head.
+            Assert.InRange(t.FirstHop, 1, ChainLength - 1);
         });
         await Serve.DeleteAsync("chain-stack");
     }
