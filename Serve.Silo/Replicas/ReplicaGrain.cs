@@ -83,11 +83,22 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         _observer ??= _metrics.For(spec.Id, ReplicaId);
         var observer = _observer;
         // The user's constructor, InitializeAsync, and the ingress's services and endpoints run on its turns, as its calls do.
-        _starting ??= _turns.RunAsync(() => ReplicaInstance.CreateAsync(spec, _services, _handles, _time, observer, cancellationToken));
+        var starting = _starting ??= _turns.RunAsync(() => ReplicaInstance.CreateAsync(spec, _services, _handles, _time, observer, cancellationToken));
         try
         {
-            var instance = await _starting;
-            _http ??= await _turns.RunAsync(() => ReplicaHttpHost.CreateAsync(instance.Target, _services, cancellationToken));
+            var instance = await starting;
+            try
+            {
+                _http ??= await _turns.RunAsync(() => ReplicaHttpHost.CreateAsync(instance.Target, _services, cancellationToken));
+            }
+            catch (Exception failure) when (ReferenceEquals(_starting, starting))
+            {
+                // The instance started but will never serve (its ingress did not): nobody else will dispose it. Once, by the
+                // start that made it, on its turns, as a stopped replica's.
+                _starting = null;
+                await _turns.RunAsync(() => instance.DisposeAfterFailedStartAsync(failure));
+                throw;
+            }
             _instance = instance;
         }
         catch (Exception e)

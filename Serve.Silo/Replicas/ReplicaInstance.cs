@@ -81,12 +81,36 @@ internal sealed class ReplicaInstance : IAsyncDisposable
             methods,
             InstanceBatches.Attach(target, time, observer, spec.Options.Batching),
             loader is null ? null : InstanceModels.Attach(target, loader, time, observer));
-        if (target is IAsyncInitializable initializable)
+        try
         {
-            await initializable.InitializeAsync(cancellationToken);
+            if (target is IAsyncInitializable initializable)
+            {
+                await initializable.InitializeAsync(cancellationToken);
+            }
+            await instance.ReconfigureAsync(spec, cancellationToken);
         }
-        await instance.ReconfigureAsync(spec, cancellationToken);
+        catch (Exception failure)
+        {
+            await instance.DisposeAfterFailedStartAsync(failure);
+            throw;
+        }
         return instance;
+    }
+
+    /// <summary>
+    /// Disposes an instance whose start failed after its constructor ran: it may hold what it took (a model, a file), and
+    /// nobody else will dispose it. The start's failure is what its caller hears; a disposal that fails too is said with it.
+    /// </summary>
+    public async Task DisposeAfterFailedStartAsync(Exception failure)
+    {
+        try
+        {
+            await DisposeAsync();
+        }
+        catch (Exception disposal)
+        {
+            throw new AggregateException(failure, disposal);
+        }
     }
 
     /// <summary>Hands the user config to the instance when it changed since the last time.</summary>
