@@ -84,19 +84,27 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         }
 
         var app = builder.Build();
-        if (instance is IHttpEndpoints mapped)
+        try
         {
-            var badRequests = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IngressBadRequests).FullName!);
-            app.Use((context, next) => IngressBadRequests.InvokeAsync(context, next, badRequests));
-            app.UseRouting();
-            mapped.MapEndpoints(app);
+            if (instance is IHttpEndpoints mapped)
+            {
+                var badRequests = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IngressBadRequests).FullName!);
+                app.Use((context, next) => IngressBadRequests.InvokeAsync(context, next, badRequests));
+                app.UseRouting();
+                mapped.MapEndpoints(app);
+            }
+            if (DeclaredGrpcServices.Check(instance.GetType(), app) is { } undeclared)
+            {
+                throw new InvalidOperationException(undeclared);
+            }
+            await app.StartAsync(cancellationToken);
         }
-        if (DeclaredGrpcServices.Check(instance.GetType(), app) is { } undeclared)
+        catch
         {
+            // The ingress's own services (a DbContext, an HttpClient, a model) were built for a host that will never serve.
             await app.DisposeAsync();
-            throw new InvalidOperationException(undeclared);
+            throw;
         }
-        await app.StartAsync(cancellationToken);
         // An IHttpIngress is the whole pipeline, so its requests skip the hosting layer (diagnostics,
         // context factory) and run straight on a context over the app's services; endpoints need the pipeline.
         return new ReplicaHttpHost(app, server, instance as IHttpEndpoints is null ? (IHttpIngress)instance : null, time)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Serve.Replicas;
 
 namespace Serve.Tests.Deployments;
@@ -41,7 +42,17 @@ public sealed class FailingStart : IAsyncInitializable, IReconfigurable, IHttpEn
         return Task.CompletedTask;
     }
 
-    public void MapEndpoints(IEndpointRouteBuilder endpoints) => Fail("endpoints");
+    /// <summary>Per reason: how often the ingress's own service (built by its host) was disposed.</summary>
+    public static readonly ConcurrentDictionary<string, int> ServiceDisposals = new();
+
+    public void ConfigureServices(IServiceCollection services) => services.AddSingleton(_ => new IngressService(_reason));
+
+    public void MapEndpoints(IEndpointRouteBuilder endpoints)
+    {
+        // Built as its endpoints would be, so that the host owns something to dispose.
+        endpoints.ServiceProvider.GetRequiredService<IngressService>();
+        Fail("endpoints");
+    }
 
     public ValueTask DisposeAsync()
     {
@@ -55,5 +66,11 @@ public sealed class FailingStart : IAsyncInitializable, IReconfigurable, IHttpEn
         {
             throw new InvalidOperationException($"{_reason}: {step} failed");
         }
+    }
+
+    /// <summary>A service of the ingress's own host; counts its disposals under its reason.</summary>
+    private sealed class IngressService(string reason) : IDisposable
+    {
+        public void Dispose() => ServiceDisposals.AddOrUpdate(reason, 1, (_, n) => n + 1);
     }
 }
