@@ -18,6 +18,7 @@ internal static class ServeEvents
     public const int ExchangeUnreachable = 1102;
     public const int ExchangeStillUnreachable = 1103;
     public const int ExchangeConnectionClosed = 1104;
+    public const int ExchangeSent = 1105;
     public const int ExchangeListening = 1110;
     public const int ExchangeAccepted = 1111;
     public const int ExchangeRefused = 1112;

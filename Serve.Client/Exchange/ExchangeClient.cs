@@ -59,6 +59,7 @@ internal sealed partial class ExchangeClient : IAsyncDisposable
         if (peer.Connection is { IsOpen: true } connection)
         {
             Interlocked.Increment(ref _calledCount);
+            LogSending(_logger, call.RequestId, replicaId, peer.Endpoint);
             return connection.CallAsync(replicaId, call, cancellationToken);
         }
         peer.ConnectIfDue(this);
@@ -173,6 +174,9 @@ internal sealed partial class ExchangeClient : IAsyncDisposable
             }
         }
     }
+
+    [LoggerMessage(EventId = ServeEvents.ExchangeSent, Level = LogLevel.Debug, Message = "Data plane: exchange {RequestId} for replica {Replica} sent to {Endpoint}")]
+    private static partial void LogSending(ILogger logger, string requestId, string replica, string endpoint);
 
     [LoggerMessage(EventId = ServeEvents.ExchangeConnected, Level = LogLevel.Information, Message = "Data plane: connected to {Endpoint}")]
     private static partial void LogConnected(ILogger logger, string endpoint);

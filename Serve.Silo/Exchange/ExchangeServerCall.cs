@@ -34,8 +34,8 @@ internal sealed class ExchangeServerCall(ExchangeServerConnection connection, lo
         {
             response = ReplicaResponse.Faulted(e);
         }
+        // Its source is not disposed: it holds no timer, and a cancel frame or the connection's end may still come for it.
         connection.Ended(this, response);
-        _cancellation.Dispose();
     }
 
     private ValueTask<ReplicaResponse> Start()

@@ -102,7 +102,7 @@ internal sealed partial class ExchangeServerConnection
                 }
                 Interlocked.Increment(ref _inFlight);
                 LogServing(_logger, payload.ReplicaId, payload.Call.RequestId, _peer);
-                ThreadPool.UnsafeQueueUserWorkItem(call, preferLocal: false);
+                ThreadPool.UnsafeQueueUserWorkItem(call, preferLocal: true);
                 break;
             case ExchangeFrameType.Cancel:
                 if (_running.TryGetValue(frame.CallId, out var cancelled))
