@@ -82,7 +82,7 @@ internal sealed partial class ExchangeClient : IAsyncDisposable
             {
                 stream = await _security.ConnectAsync(stream, peer.Endpoint, timeout.Token);
             }
-            var connection = new ExchangeConnection(peer.Endpoint, stream, _limits, _calls, _replies, _copier, _logger);
+            var connection = new ExchangeConnection(peer.Endpoint, stream, _limits, _calls, _replies, _copier, _time, _logger);
             peer.Connected(connection);
             LogConnected(_logger, peer.Endpoint);
             _ = connection.Closed.ContinueWith(_ => peer.Disconnected(connection), TaskScheduler.Default);

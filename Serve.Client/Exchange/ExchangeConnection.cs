@@ -30,8 +30,22 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
     private volatile bool _closed;
     private Exception? _closedBy;
 
-    public ExchangeConnection(string endpoint, Stream stream, ExchangeLimits limits, Serializer<ExchangeCall> calls, Serializer<ReplicaResponse> replies, DeepCopier copier, ILogger logger)
+    /// <summary>
+    /// How long calls still waiting when the connection breaks wait on before they fail. What their replicas sent the
+    /// gateway through Orleans before the break (a pull of the request body, a pushed response head) travels on another
+    /// connection and may be behind the break: it arrives within this, so the router's retry rule (no retry once an
+    /// exchange has begun) sees it. The replica's loss (its silo declared dead) or the caller's cancellation still end
+    /// them at once.
+    /// </summary>
+    internal static readonly TimeSpan LossGrace = TimeSpan.FromMilliseconds(500);
+
+    private readonly TimeProvider _time;
+
+    public ExchangeConnection(
+        string endpoint, Stream stream, ExchangeLimits limits, Serializer<ExchangeCall> calls, Serializer<ReplicaResponse> replies, DeepCopier copier,
+        TimeProvider time, ILogger logger)
     {
+        _time = time;
         Endpoint = endpoint;
         _calls = calls;
         _replies = replies;
@@ -141,6 +155,10 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
         _closed = true;
         LogClosed(_logger, Endpoint, _pending.Count, reason.Message);
         await _wire.DisposeAsync();
+        if (!_pending.IsEmpty)
+        {
+            await Task.Delay(LossGrace, _time);
+        }
         foreach (var id in _pending.Keys)
         {
             if (_pending.TryRemove(id, out var pending))

@@ -68,7 +68,8 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
         await socket.ConnectAsync((IPEndPoint)_listener.LocalEndpoint);
         return new ExchangeConnection(
             Endpoint, new NetworkStream(socket, ownsSocket: true), _limits, Services.GetRequiredService<Serializer<ExchangeCall>>(),
-            Services.GetRequiredService<Serializer<ReplicaResponse>>(), Services.GetRequiredService<DeepCopier>(), new RecordingLogger<ExchangeConnection>());
+            Services.GetRequiredService<Serializer<ReplicaResponse>>(), Services.GetRequiredService<DeepCopier>(), TimeProvider.System,
+            new RecordingLogger<ExchangeConnection>());
     }
 
     private HttpCall Call(string path, string requestId = "req") => new()
