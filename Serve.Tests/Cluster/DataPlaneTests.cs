@@ -47,7 +47,7 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
         finally
         {
             await gateway.KillAsync();
-            await cluster.DeleteIfPresentAsync("dp-cancel");
+            await DeleteAsync("dp-cancel");
         }
     }
 
@@ -77,7 +77,7 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
         finally
         {
             await gateway.KillAsync();
-            await cluster.DeleteIfPresentAsync("dp-deadline");
+            await DeleteAsync("dp-deadline");
         }
     }
 
@@ -125,7 +125,7 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
             await File.WriteAllTextAsync(release, "");
             await gateway.KillAsync();
             await cluster.EnsureAllRunningAsync();
-            await cluster.DeleteIfPresentAsync("dp-kill");
+            await DeleteAsync("dp-kill");
         }
     }
 
@@ -153,6 +153,20 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
                 return (gateway, http);
             }
             await Task.Delay(50, deadline.Token);
+        }
+    }
+
+    /// <summary>Deletes the application, or fails with every process's last lines when that takes too long.</summary>
+    private async Task DeleteAsync(string application)
+    {
+        try
+        {
+            await cluster.DeleteIfPresentAsync(application).WaitAsync(Patience);
+        }
+        catch (TimeoutException)
+        {
+            output.WriteLine(cluster.RecentOutputs());
+            throw;
         }
     }
 
