@@ -46,8 +46,9 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
         }
         finally
         {
-            await gateway.KillAsync();
+            // Deleted while its gateway lives: a silo killed just before holds part of the grain directory until it is declared dead.
             await DeleteAsync("dp-cancel");
+            await gateway.KillAsync();
         }
     }
 
@@ -76,8 +77,9 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
         }
         finally
         {
-            await gateway.KillAsync();
+            // Deleted while its gateway lives: a silo killed just before holds part of the grain directory until it is declared dead.
             await DeleteAsync("dp-deadline");
+            await gateway.KillAsync();
         }
     }
 
@@ -123,9 +125,9 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
         finally
         {
             await File.WriteAllTextAsync(release, "");
+            await DeleteAsync("dp-kill");
             await gateway.KillAsync();
             await cluster.EnsureAllRunningAsync();
-            await DeleteAsync("dp-kill");
         }
     }
 
