@@ -13,6 +13,19 @@ internal static class ServeEvents
     public const int ReplicaRefusedExchange = 1007;
     public const int ReplicaSetApplyFailed = 1008;
 
+    // Data plane (direct exchanges between silos): 1100s
+    public const int ExchangeConnected = 1101;
+    public const int ExchangeUnreachable = 1102;
+    public const int ExchangeStillUnreachable = 1103;
+    public const int ExchangeConnectionClosed = 1104;
+    public const int ExchangeSent = 1105;
+    public const int ExchangeListening = 1110;
+    public const int ExchangeAccepted = 1111;
+    public const int ExchangeRefused = 1112;
+    public const int ExchangeFrameRejected = 1113;
+    public const int ExchangeCallServed = 1114;
+    public const int ExchangeReplyTooLarge = 1115;
+
     // Replicas: 2000s
     public const int ReplicaStarted = 2001;
     public const int ReplicaStartFailed = 2002;

@@ -77,11 +77,17 @@ internal static class HttpBenchmark
         var pinned = CorePinning.IsPinned;
         var port = FreePort();
         // The remote row needs a second silo, in a process of its own: the gateway then joins its Redis cluster.
-        await using var remote = Selected(only, RemoteScenario) ? await RemoteReplicaSilo.StartAsync(TimeSpan.FromSeconds(60)) : null;
+        await using var remote = Selected(only, RemoteScenario) || Selected(only, OrleansRemoteScenario) ? await RemoteReplicaSilo.StartAsync(TimeSpan.FromSeconds(60)) : null;
+        // The same worker with its data plane off: the old path, in the same run. Disposed before the first (it owns redis).
+        await using var orleansRemote = remote is not null && Selected(only, OrleansRemoteScenario) ? await remote.JoinWithoutDataPlaneAsync(TimeSpan.FromSeconds(60)) : null;
         if (pinned && remote is not null)
         {
             // Started from core 0, its runtime sized itself for one core; now the other machine's.
             await CorePinning.MoveAsync(remote.ProcessId, CorePinning.WorkerCore);
+            if (orleansRemote is not null)
+            {
+                await CorePinning.MoveAsync(orleansRemote.ProcessId, CorePinning.WorkerCore);
+            }
         }
         var builder = ServeHost.CreateBuilder(GatewayPorts.Args(remote?.GatewayArgs() ?? []));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -106,6 +112,11 @@ internal static class HttpBenchmark
                 await serve.RunAsync(Deployment.For<NoOpIngress>().Options(o => o with { NumReplicas = 1, MaxOngoingRequests = 128, Resources = RemoteReplicaSilo.Demand }).Bind(),
                     "noop-remote", "/noop-remote");
             }
+            if (orleansRemote is not null)
+            {
+                await serve.RunAsync(Deployment.For<NoOpIngress>().Options(o => o with { NumReplicas = 1, MaxOngoingRequests = 128, Resources = RemoteReplicaSilo.OrleansDemand }).Bind(),
+                    "noop-remote-orleans", "/noop-remote-orleans");
+            }
             await serve.RunAsync(Deployment.For<DrainIngress>().Options(o => o with { MaxOngoingRequests = 128 }).Bind(), "upload", "/upload");
             await serve.RunAsync(Deployment.For<NoOpEndpoints>().Options(o => o with { MaxOngoingRequests = 128 }).Bind(), "endpoints", "/endpoints");
             await serve.RunAsync(
@@ -128,6 +139,8 @@ internal static class HttpBenchmark
                 ("gateway-noop", $"{gatewayUrl}/noop"),
                 // The same ingress on a worker silo in another process: the hop between silos (ratio against gateway-noop).
                 (RemoteScenario, $"{gatewayUrl}/noop-remote"),
+                // The same on a worker whose data plane is off: the exchange as an Orleans message, the path the data plane replaces.
+                (OrleansRemoteScenario, $"{gatewayUrl}/noop-remote-orleans"),
                 // The same ingress with a 1 KiB body each request: the gateway's body reading and budget on the way.
                 ("gateway-noop-post", $"{gatewayUrl}/noop"),
                 ("gateway-endpoints", $"{gatewayUrl}/endpoints"),
@@ -163,23 +176,29 @@ internal static class HttpBenchmark
                     foreach (var (name, url) in scenarios)
                     {
                         // The remote row's CPU is both processes', as the local row's is its one process's.
+                        var worker = name switch
+                        {
+                            RemoteScenario => remote,
+                            OrleansRemoteScenario => orleansRemote,
+                            _ => null,
+                        };
                         Func<TimeSpan> cpu = name switch
                         {
                             "uvicorn-starlette" => () => uvicorn!.ProcessorTime,
-                            RemoteScenario => () => Process.GetCurrentProcess().TotalProcessorTime + remote!.ProcessorTime,
+                            _ when worker is not null => () => Process.GetCurrentProcess().TotalProcessorTime + worker.ProcessorTime,
                             _ => () => Process.GetCurrentProcess().TotalProcessorTime,
                         };
                         var before = cpu();
                         var allocated = GC.GetTotalAllocatedBytes();
                         sampler?.Begin();
-                        var workerBefore = name == RemoteScenario ? (Cpu: remote!.ProcessorTime, Wire: await remote.WireAsync()) : default;
+                        var workerBefore = worker is not null ? (Cpu: worker.ProcessorTime, Wire: await worker.WireAsync()) : default;
                         var result = await Wrk.RunAsync(name, url, count, duration, round, ScriptOf(name));
                         var requests = result.RequestsPerSecond * duration.TotalSeconds;
                         result = result with
                         {
                             CpuMicrosPerRequest = (cpu() - before).TotalMicroseconds / requests,
                             BytesPerRequest = name == "uvicorn-starlette" ? double.NaN : (GC.GetTotalAllocatedBytes() - allocated) / requests,
-                            Remote = name == RemoteScenario ? await RemoteCostAsync(remote!, workerBefore, requests) : null,
+                            Remote = worker is not null ? await RemoteCostAsync(worker, workerBefore, requests) : null,
                         };
                         results.Add(result);
                         Console.WriteLine($"  round {round} {name,-20} c={count,-3} {result.RequestsPerSecond,10:N0} req/s  p50 {result.P50Ms,7:N2} ms  p99 {result.P99Ms,7:N2} ms  cpu {result.CpuMicrosPerRequest,6:N1} µs/req  {result.BytesPerRequest,6:N0} B/req  errors {result.Errors}");
@@ -208,6 +227,9 @@ internal static class HttpBenchmark
 
     /// <summary>The gateway in front of the no-op ingress on another silo, a process of its own.</summary>
     private const string RemoteScenario = "gateway-remote";
+
+    /// <summary>The same, its worker's data plane off: the exchange travels as an Orleans message.</summary>
+    private const string OrleansRemoteScenario = "gateway-remote-orleans";
 
     private static bool Selected(string[]? only, string scenario) => only is null || only.Contains(scenario);
 
@@ -243,52 +265,62 @@ internal static class HttpBenchmark
                 Console.WriteLine(FormattableString.Invariant($"RESULT http scenario={scenario} connections={count} rps={rate:F0} p50_ms={Median(runs.Select(r => r.P50Ms)):F2} p99_ms={Median(runs.Select(r => r.P99Ms)):F2} cpu_us_per_req={cpu:F1} bytes_per_req={bytes:F0} ratio_to_raw={rate / raw:F3}"));
             }
             var local = Median(results.Where(r => r.Connections == count && r.Scenario == "gateway-noop").Select(r => r.RequestsPerSecond));
-            var remote = Median(results.Where(r => r.Connections == count && r.Scenario == RemoteScenario).Select(r => r.RequestsPerSecond));
-            if (!double.IsNaN(local) && !double.IsNaN(remote))
+            foreach (var remoteScenario in new[] { RemoteScenario, OrleansRemoteScenario })
             {
-                // The remote row's CPU is the gateway's and the worker's; its bytes are the gateway process's alone.
-                // Pinned, the rows' RESULT names carry the mode, so a reader of both runs' lines cannot mix them up.
-                var mode = pinned ? "-pinned" : "";
-                Console.WriteLine(FormattableString.Invariant(
-                    $"  remote replica       c={count,-3} {remote,10:N0} req/s against {local:N0} with the replica in the gateway's process: ratio {remote / local,5:P0}")
-                    + (pinned ? " (pinned: two machines, the gateway's core serving both rows)" : ""));
-                // Each round's remote row against the local row run just before it: on a machine whose load comes and goes, the
-                // two runs next to each other share their conditions more than two medians do.
-                var byRound = Median(results.Where(r => r.Connections == count && r.Scenario == RemoteScenario)
-                    .Select(r => r.RequestsPerSecond / results.Single(l => l.Connections == count && l.Round == r.Round && l.Scenario == "gateway-noop").RequestsPerSecond));
-                Console.WriteLine(FormattableString.Invariant($"  remote by round      c={count,-3} median of each round's remote over local: {byRound,5:P0}"));
-                Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=remote-vs-local{mode} connections={count} remote_rps={remote:F0} local_rps={local:F0} ratio={remote / local:F3} round_ratio={byRound:F3}"));
-                // Where the remote row's CPU goes, and what crosses between the silos per request.
-                var hops = results.Where(r => r.Connections == count && r.Scenario == RemoteScenario && r.Remote is not null).ToList();
-                var both = Median(hops.Select(r => r.CpuMicrosPerRequest));
-                var worker = Median(hops.Select(r => r.Remote!.WorkerCpuMicros));
-                var localCpu = Median(results.Where(r => r.Connections == count && r.Scenario == "gateway-noop").Select(r => r.CpuMicrosPerRequest));
-                // The gateway's own CPU per remote request, each run's, against the local row's: what bounds a gateway whose
-                // replicas run on other machines, where the worker's CPU is not the gateway's to pay. On one machine the
-                // gateway's share also holds its idle thread-pool spinning while it waits on the worker (see docs/performance.md).
-                var gatewayCpu = Median(hops.Select(r => r.CpuMicrosPerRequest - r.Remote!.WorkerCpuMicros));
-                var received = Median(hops.Select(r => r.Remote!.ReceivedBytes));
-                var sent = Median(hops.Select(r => r.Remote!.SentBytes));
-                var segmentsIn = Median(hops.Select(r => r.Remote!.SegmentsIn));
-                var segmentsOut = Median(hops.Select(r => r.Remote!.SegmentsOut));
-                Console.WriteLine(FormattableString.Invariant(
-                    $"  remote hop           c={count,-3} cpu gateway {both - worker,6:N1} + worker {worker,6:N1} µs/req (local {localCpu:N1}: cpu ratio {localCpu / both,5:P0})  wire {received:N0} B/req to the worker, {sent:N0} back; TCP segments/req {segmentsIn:N2} in, {segmentsOut:N2} out"));
-                Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=remote-hop{mode} connections={count} gateway_cpu_us={both - worker:F1} worker_cpu_us={worker:F1} local_cpu_us={localCpu:F1} cpu_ratio={localCpu / both:F3} wire_to_worker_bytes={received:F0} wire_from_worker_bytes={sent:F0} segments_in={segmentsIn:F2} segments_out={segmentsOut:F2}"));
-                Console.WriteLine(FormattableString.Invariant(
-                    $"  gateway-bound        c={count,-3} gateway cpu {gatewayCpu,6:N1} µs per remote request against {localCpu:N1} per local one: ratio {localCpu / gatewayCpu,5:P0} (beside the req/s ratio {remote / local:P0}; not a throughput measured here)"));
-                Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=gateway-bound{mode} connections={count} gateway_cpu_us={gatewayCpu:F1} local_cpu_us={localCpu:F1} ratio={localCpu / gatewayCpu:F3} rps_ratio={remote / local:F3}"));
-                if (pinned)
+                var remote = Median(results.Where(r => r.Connections == count && r.Scenario == remoteScenario).Select(r => r.RequestsPerSecond));
+                if (!double.IsNaN(local) && !double.IsNaN(remote))
                 {
-                    // How busy each core's serving process was: a worker core near 100 % means the other machine, not the
-                    // gateway's, bounded the remote row. The gateway's core also runs wrk, whose share is not counted here.
-                    // Each run's CPU per request times its own rate: a product of medians from different runs could pass 100 %.
-                    var gatewayBusy = Median(hops.Select(r => (r.CpuMicrosPerRequest - r.Remote!.WorkerCpuMicros) * r.RequestsPerSecond / 1e6));
-                    var workerBusy = Median(hops.Select(r => r.Remote!.WorkerCpuMicros * r.RequestsPerSecond / 1e6));
-                    var localBusy = Median(results.Where(r => r.Connections == count && r.Scenario == "gateway-noop").Select(r => r.CpuMicrosPerRequest * r.RequestsPerSecond / 1e6));
+                    // The remote row's CPU is the gateway's and the worker's; its bytes are the gateway process's alone.
+                    // Pinned, the rows' RESULT names carry the mode, so a reader of both runs' lines cannot mix them up.
+                    var mode = (remoteScenario == OrleansRemoteScenario ? "-orleans" : "") + (pinned ? "-pinned" : "");
                     Console.WriteLine(FormattableString.Invariant(
-                        $"  cores                c={count,-3} remote row: gateway {gatewayBusy,5:P0} of core {CorePinning.GatewayCore}, worker {workerBusy,5:P0} of core {CorePinning.WorkerCore}; local row: gateway {localBusy,5:P0} of core {CorePinning.GatewayCore} (wrk and idle time the rest of it)"));
-                    Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=cores-pinned connections={count} remote_gateway_busy={gatewayBusy:F3} remote_worker_busy={workerBusy:F3} local_gateway_busy={localBusy:F3}"));
+                        $"  {remoteScenario,-22} c={count,-3} {remote,10:N0} req/s against {local:N0} with the replica in the gateway's process: ratio {remote / local,5:P0}")
+                        + (pinned ? " (pinned: two machines, the gateway's core serving both rows)" : ""));
+                    // Each round's remote row against the local row run just before it: on a machine whose load comes and goes, the
+                    // two runs next to each other share their conditions more than two medians do.
+                    var byRound = Median(results.Where(r => r.Connections == count && r.Scenario == remoteScenario)
+                        .Select(r => r.RequestsPerSecond / results.Single(l => l.Connections == count && l.Round == r.Round && l.Scenario == "gateway-noop").RequestsPerSecond));
+                    Console.WriteLine(FormattableString.Invariant($"  remote by round      c={count,-3} median of each round's remote over local: {byRound,5:P0}"));
+                    Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=remote-vs-local{mode} connections={count} remote_rps={remote:F0} local_rps={local:F0} ratio={remote / local:F3} round_ratio={byRound:F3}"));
+                    // Where the remote row's CPU goes, and what crosses between the silos per request.
+                    var hops = results.Where(r => r.Connections == count && r.Scenario == remoteScenario && r.Remote is not null).ToList();
+                    var both = Median(hops.Select(r => r.CpuMicrosPerRequest));
+                    var worker = Median(hops.Select(r => r.Remote!.WorkerCpuMicros));
+                    var localCpu = Median(results.Where(r => r.Connections == count && r.Scenario == "gateway-noop").Select(r => r.CpuMicrosPerRequest));
+                    // The gateway's own CPU per remote request, each run's, against the local row's: what bounds a gateway whose
+                    // replicas run on other machines, where the worker's CPU is not the gateway's to pay. On one machine the
+                    // gateway's share also holds its idle thread-pool spinning while it waits on the worker (see docs/performance.md).
+                    var gatewayCpu = Median(hops.Select(r => r.CpuMicrosPerRequest - r.Remote!.WorkerCpuMicros));
+                    var received = Median(hops.Select(r => r.Remote!.ReceivedBytes));
+                    var sent = Median(hops.Select(r => r.Remote!.SentBytes));
+                    var segmentsIn = Median(hops.Select(r => r.Remote!.SegmentsIn));
+                    var segmentsOut = Median(hops.Select(r => r.Remote!.SegmentsOut));
+                    Console.WriteLine(FormattableString.Invariant(
+                        $"  remote hop           c={count,-3} cpu gateway {both - worker,6:N1} + worker {worker,6:N1} µs/req (local {localCpu:N1}: cpu ratio {localCpu / both,5:P0})  wire {received:N0} B/req to the worker, {sent:N0} back; TCP segments/req {segmentsIn:N2} in, {segmentsOut:N2} out"));
+                    Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=remote-hop{mode} connections={count} gateway_cpu_us={both - worker:F1} worker_cpu_us={worker:F1} local_cpu_us={localCpu:F1} cpu_ratio={localCpu / both:F3} wire_to_worker_bytes={received:F0} wire_from_worker_bytes={sent:F0} segments_in={segmentsIn:F2} segments_out={segmentsOut:F2}"));
+                    Console.WriteLine(FormattableString.Invariant(
+                        $"  gateway-bound        c={count,-3} gateway cpu {gatewayCpu,6:N1} µs per remote request against {localCpu:N1} per local one: ratio {localCpu / gatewayCpu,5:P0} (beside the req/s ratio {remote / local:P0}; not a throughput measured here)"));
+                    Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=gateway-bound{mode} connections={count} gateway_cpu_us={gatewayCpu:F1} local_cpu_us={localCpu:F1} ratio={localCpu / gatewayCpu:F3} rps_ratio={remote / local:F3}"));
+                    if (pinned)
+                    {
+                        // How busy each core's serving process was: a worker core near 100 % means the other machine, not the
+                        // gateway's, bounded the remote row. The gateway's core also runs wrk, whose share is not counted here.
+                        // Each run's CPU per request times its own rate: a product of medians from different runs could pass 100 %.
+                        var gatewayBusy = Median(hops.Select(r => (r.CpuMicrosPerRequest - r.Remote!.WorkerCpuMicros) * r.RequestsPerSecond / 1e6));
+                        var workerBusy = Median(hops.Select(r => r.Remote!.WorkerCpuMicros * r.RequestsPerSecond / 1e6));
+                        var localBusy = Median(results.Where(r => r.Connections == count && r.Scenario == "gateway-noop").Select(r => r.CpuMicrosPerRequest * r.RequestsPerSecond / 1e6));
+                        Console.WriteLine(FormattableString.Invariant(
+                            $"  cores                c={count,-3} remote row: gateway {gatewayBusy,5:P0} of core {CorePinning.GatewayCore}, worker {workerBusy,5:P0} of core {CorePinning.WorkerCore}; local row: gateway {localBusy,5:P0} of core {CorePinning.GatewayCore} (wrk and idle time the rest of it)"));
+                        Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=cores-pinned connections={count} remote_gateway_busy={gatewayBusy:F3} remote_worker_busy={workerBusy:F3} local_gateway_busy={localBusy:F3}"));
+                    }
                 }
+            }
+            var direct = Median(results.Where(r => r.Connections == count && r.Scenario == RemoteScenario).Select(r => r.RequestsPerSecond));
+            var viaOrleans = Median(results.Where(r => r.Connections == count && r.Scenario == OrleansRemoteScenario).Select(r => r.RequestsPerSecond));
+            if (!double.IsNaN(direct) && !double.IsNaN(viaOrleans))
+            {
+                Console.WriteLine(FormattableString.Invariant($"  data plane vs Orleans c={count,-3} {direct,10:N0} req/s against {viaOrleans:N0} through Orleans: ratio {direct / viaOrleans,5:P0}"));
+                Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=dataplane-vs-orleans{(pinned ? "-pinned" : "")} connections={count} dataplane_rps={direct:F0} orleans_rps={viaOrleans:F0} ratio={direct / viaOrleans:F3}"));
             }
             var rawChunked = Median(results.Where(r => r.Connections == count && r.Scenario == "kestrel-chunked").Select(r => r.RequestsPerSecond));
             var gatewayChunked = Median(results.Where(r => r.Connections == count && r.Scenario == "gateway-chunked").Select(r => r.RequestsPerSecond));

@@ -15,12 +15,15 @@ internal sealed class RemoteReplicaSilo : IAsyncDisposable
 {
     public const string Resource = "bench-remote";
 
-    private readonly RedisServer _redis;
+    /// <summary>The resource of the second worker, whose data plane is off: its replicas are called through Orleans.</summary>
+    public const string OrleansResource = "bench-remote-orleans";
+
+    private readonly RedisServer? _redis;
     private readonly WorkerProcess _worker;
     private readonly string _clusterId;
     private Process? _process;
 
-    private RemoteReplicaSilo(RedisServer redis, WorkerProcess worker, string clusterId)
+    private RemoteReplicaSilo(RedisServer? redis, WorkerProcess worker, string clusterId)
     {
         _redis = redis;
         _worker = worker;
@@ -29,6 +32,9 @@ internal sealed class RemoteReplicaSilo : IAsyncDisposable
 
     /// <summary>What a deployment asks for to be placed on the worker: the worker's resource, and no CPU (it offers none).</summary>
     public static ReplicaResources Demand { get; } = new() { NumCpus = 0, Custom = new Dictionary<string, double> { [Resource] = 1 } };
+
+    /// <summary>What a deployment asks for to be placed on the second worker, the one without a data plane (<see cref="JoinWithoutDataPlaneAsync"/>).</summary>
+    public static ReplicaResources OrleansDemand { get; } = new() { NumCpus = 0, Custom = new Dictionary<string, double> { [OrleansResource] = 1 } };
 
     /// <summary>CPU time the worker process has used so far.</summary>
     public TimeSpan ProcessorTime
@@ -96,17 +102,30 @@ internal sealed class RemoteReplicaSilo : IAsyncDisposable
     {
         var redis = await RedisServer.StartAsync(timeout);
         var clusterId = $"serve-bench-http-{Guid.NewGuid():N}";
+        return await StartWorkerAsync(redis, owned: true, clusterId, Resource, dataPlane: true, timeout);
+    }
+
+    /// <summary>
+    /// A second worker in the same cluster whose data plane is off (<c>Serve:Silo:ExchangeEnabled=false</c>): the
+    /// gateway calls its replicas as Orleans messages, the path the data plane replaces, for a row in the same run.
+    /// </summary>
+    public Task<RemoteReplicaSilo> JoinWithoutDataPlaneAsync(TimeSpan timeout) =>
+        StartWorkerAsync(_redis!, owned: false, _clusterId, OrleansResource, dataPlane: false, timeout);
+
+    private static async Task<RemoteReplicaSilo> StartWorkerAsync(RedisServer redis, bool owned, string clusterId, string resource, bool dataPlane, TimeSpan timeout)
+    {
         var ports = FreePorts.Take(2);
         var environment = SiloProcess.ClusterEnvironment(redis.ConnectionString, clusterId, ports[0], ports[1], "Default", typeof(NoOpIngress).Assembly.Location);
         environment["Logging__LogLevel__Orleans"] = "Error";
         environment["Serve__Cluster__AllowInsecure"] = "true";
         environment["Serve__Silo__Resources__NumCpus"] = "0";
-        environment[$"Serve__Silo__Resources__Custom__{Resource}"] = "1000";
+        environment[$"Serve__Silo__Resources__Custom__{resource}"] = "1000";
+        environment["Serve__Silo__ExchangeEnabled"] = dataPlane ? "true" : "false";
         // The tests' workers run workstation GC (many processes on one machine); this one runs as a deployed silo does:
         // server GC, as Serve.Silo's project sets it, like the gateway it is compared with.
         environment.Remove("DOTNET_gcServer");
-        var worker = new WorkerProcess("remote-worker", ports[0], ports[1], environment);
-        var silo = new RemoteReplicaSilo(redis, worker, clusterId);
+        var worker = new WorkerProcess(dataPlane ? "remote-worker" : "remote-worker-orleans", ports[0], ports[1], environment);
+        var silo = new RemoteReplicaSilo(owned ? redis : null, worker, clusterId);
         try
         {
             await worker.StartAsync(timeout);
@@ -123,7 +142,7 @@ internal sealed class RemoteReplicaSilo : IAsyncDisposable
     public string[] GatewayArgs() =>
     [
         "--Serve:Cluster:Mode=Redis",
-        $"--Serve:Cluster:RedisConnectionString={_redis.ConnectionString}",
+        $"--Serve:Cluster:RedisConnectionString={_redis!.ConnectionString}",
         $"--Serve:Cluster:ClusterId={_clusterId}",
         $"--Serve:Cluster:ServiceId={_clusterId}",
         "--Serve:Cluster:AdvertisedAddress=127.0.0.1",
@@ -139,7 +158,10 @@ internal sealed class RemoteReplicaSilo : IAsyncDisposable
         }
         finally
         {
-            await _redis.DisposeAsync();
+            if (_redis is not null)
+            {
+                await _redis.DisposeAsync();
+            }
         }
     }
 }

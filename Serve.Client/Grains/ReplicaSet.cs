@@ -44,6 +44,14 @@ internal sealed record ReplicaSet
     /// </summary>
     [Id(10)] public int Starting { get; init; }
 
+    /// <summary>
+    /// Where each RUNNING replica's silo takes its HTTP exchanges directly (the data plane, <c>address:port</c>), by replica
+    /// id; a replica left out is called through Orleans.
+    /// </summary>
+    [Id(13)] public IReadOnlyDictionary<string, string> Exchanges { get; init; } = NoExchanges;
+
+    private static readonly IReadOnlyDictionary<string, string> NoExchanges = new Dictionary<string, string>();
+
     /// <summary>The deployment's state, for the error a request gets when nothing serves it; null while it is being deleted.</summary>
     [Id(11)] public DeploymentState? State { get; init; }
 
@@ -55,8 +63,10 @@ internal sealed record ReplicaSet
 
     /// <summary>Same content, whatever the versions: nothing for routers to learn.</summary>
     public bool HasSameContent(ReplicaSet other) =>
-        this with { Version = 0, Replicas = [], Lost = [], Models = NoModels, GrpcClientStreaming = [] }
-            == other with { Version = 0, Replicas = [], Lost = [], Models = NoModels, GrpcClientStreaming = [] }
+        this with { Version = 0, Replicas = [], Lost = [], Models = NoModels, GrpcClientStreaming = [], Exchanges = NoExchanges }
+            == other with { Version = 0, Replicas = [], Lost = [], Models = NoModels, GrpcClientStreaming = [], Exchanges = NoExchanges }
+        && Exchanges.Count == other.Exchanges.Count
+        && Exchanges.All(e => other.Exchanges.TryGetValue(e.Key, out var endpoint) && endpoint == e.Value)
         && Replicas.SequenceEqual(other.Replicas)
         && GrpcClientStreaming.SequenceEqual(other.GrpcClientStreaming)
         && Lost.SequenceEqual(other.Lost)

@@ -11,7 +11,13 @@ internal sealed record ReplicaStarted([property: Id(0)] string Silo)
     /// </summary>
     [Id(1)] public IReadOnlyList<string> GrpcClientStreaming { get; init; } = [];
 
-    public bool Equals(ReplicaStarted? other) => other is not null && Silo == other.Silo && GrpcClientStreaming.SequenceEqual(other.GrpcClientStreaming);
+    /// <summary>
+    /// Where its silo's data plane listens (<c>address:port</c>): routers of other silos send its HTTP exchanges there
+    /// rather than as Orleans messages. Null when that silo has none (off, or a build from before it).
+    /// </summary>
+    [Id(2)] public string? Exchange { get; init; }
+
+    public bool Equals(ReplicaStarted? other) => other is not null && Silo == other.Silo && Exchange == other.Exchange && GrpcClientStreaming.SequenceEqual(other.GrpcClientStreaming);
 
     public override int GetHashCode() => Silo.GetHashCode(StringComparison.Ordinal);
 }

@@ -76,6 +76,8 @@ internal sealed partial class DeploymentRouter
                 {
                     response = await (replica.IsLocal && LocalReplicas?.Find(replica.Id) is { } local
                         ? local.HttpAsync(call, token)
+                        : replica.Exchange is { } endpoint && Exchange?.TryCall(endpoint, replica.Id, call, lostOrCancelled?.Token ?? token) is { } direct
+                        ? new ValueTask<ReplicaResponse>(direct)
                         : replica.Grain.HttpAsync(call, lostOrCancelled?.Token ?? token));
                 }
                 catch (Exception e) when (RetryPolicy.Classify(e, replica.IsLost) is { } setback)

@@ -25,6 +25,7 @@ internal sealed partial class DeploymentRouter
             foreach (var replica in _replicas)
             {
                 replica.SetModels(set.Models.TryGetValue(replica.Id, out var models) ? models : []);
+                replica.Exchange = replica.IsLocal ? null : set.Exchanges.GetValueOrDefault(replica.Id);
             }
             if (set.Lost.Count > 0)
             {

@@ -64,6 +64,9 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
     /// </summary>
     public ILocalReplicas? LocalReplicas { get; init; }
 
+    /// <summary>The data plane to other silos' replicas (<see cref="Serve.Exchange.ExchangeClient"/>); null in a process without one.</summary>
+    public Serve.Exchange.ExchangeClient? Exchange { get; init; }
+
     public DeploymentId Deployment => _deployment;
 
     /// <summary>Requests waiting for a replica right now.</summary>

@@ -20,11 +20,14 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
     private readonly IOptionsMonitor<ServeRoutingOptions>? _routing;
     private readonly WireValues _wire;
     private readonly ILocalReplicas? _localReplicas;
+    private readonly Exchange.ExchangeClient? _exchange;
 
     public ReplicaDirectory(
         IGrainFactory grains, TimeProvider time, ILogger<DeploymentRouter> logger, RouterMetrics metrics, WireValues wire,
-        IHostApplicationLifetime? lifetime = null, IOptionsMonitor<ServeRoutingOptions>? routing = null, ILocalReplicas? localReplicas = null)
+        IHostApplicationLifetime? lifetime = null, IOptionsMonitor<ServeRoutingOptions>? routing = null, ILocalReplicas? localReplicas = null,
+        Exchange.ExchangeClient? exchange = null)
     {
+        _exchange = exchange;
         _localReplicas = localReplicas;
         _wire = wire;
         _routing = routing;
@@ -50,6 +53,7 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
             {
                 Choice = self.ChoiceFor(id),
                 LocalReplicas = self._localReplicas,
+                Exchange = self._exchange,
             }), this).Value;
         // Started once it is in the table, so that a deployment found gone at once is removed from it.
         router.EnsureStarted();

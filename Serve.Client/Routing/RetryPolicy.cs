@@ -48,7 +48,7 @@ internal static class RetryPolicy
 
     /// <summary>Whether the replica's silo could not be reached, or did not answer in time.</summary>
     public static bool IsUnreachable(Exception e) =>
-        e is SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException or TimeoutException;
+        e is SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException or TimeoutException or Exchange.ExchangeLostException;
 
     /// <summary>
     /// The message never reached a replica, so the call cannot have run and may go elsewhere. Not a
@@ -56,5 +56,5 @@ internal static class RetryPolicy
     /// Orleans fails with it the calls already sent to a silo once that silo is declared dead, so the call may have run.
     /// </summary>
     public static bool NeverDelivered(Exception e) =>
-        e is OrleansMessageRejectionException and not SiloUnavailableException or ConnectionFailedException;
+        e is OrleansMessageRejectionException and not SiloUnavailableException or ConnectionFailedException or Exchange.ExchangeLostException { MayHaveArrived: false };
 }

@@ -8,6 +8,8 @@ namespace Serve.Routing;
 /// <param name="isLocal">Whether it runs in the router's own silo (<see cref="ILocalReplicas"/>).</param>
 internal sealed class RoutedReplica(string id, IReplicaGrain grain, bool isLocal = false)
 {
+    private string? _exchange;
+
     private readonly CancellationTokenSource _lost = new();
     private int _inFlight;
 
@@ -22,6 +24,13 @@ internal sealed class RoutedReplica(string id, IReplicaGrain grain, bool isLocal
     public bool IsLocal { get; } = isLocal;
 
     public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Where its silo takes HTTP exchanges directly (the data plane), as the replica set says; null: through Orleans.</summary>
+    public string? Exchange
+    {
+        get => Volatile.Read(ref _exchange);
+        set => Volatile.Write(ref _exchange, value);
+    }
 
     /// <summary>Set once the replica said it is gone or could not be reached; it is never picked again.</summary>
     public bool Gone { get; set; }

@@ -20,6 +20,6 @@ internal sealed partial class InsecureClusterWarning(IOptions<ServeClusterOption
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(EventId = ServeEvents.ClusterInsecure, Level = LogLevel.Warning,
-        Message = "Cluster {ClusterId} runs WITHOUT TLS (Serve:Cluster:AllowInsecure=true): its silo and client connections are neither authenticated nor encrypted, so anyone who reaches its ports can join it and run code on it. Set Serve:Cluster:Tls to secure it.")]
+        Message = "Cluster {ClusterId} runs WITHOUT TLS (Serve:Cluster:AllowInsecure=true): its silo, client and data-plane (Serve:Silo:ExchangePort) connections are neither authenticated nor encrypted, so anyone who reaches its ports can join it, run code on it or call its replicas. Set Serve:Cluster:Tls to secure it.")]
     private static partial void LogInsecure(ILogger logger, string clusterId);
 }

@@ -8,6 +8,7 @@ using Orleans.Clustering.Redis;
 using Orleans.Configuration;
 using Orleans.Storage;
 using Serve.Cluster;
+using Serve.Exchange;
 using Serve.Hosting;
 using Serve.Storage;
 
@@ -78,6 +79,11 @@ public static class ServeClusterSiloBuilderExtensions
         services.AddOptions<ClusterMembershipOptions>().Configure<IOptions<ServeClusterOptions>>(
             (o, c) => LivenessProfiles.Apply(c.Value.Liveness, o));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILifecycleParticipant<ISiloLifecycle>, SiloPortCheck>());
-        return builder.AddServeSiloCapacity(configuration);
+        builder.AddServeSiloCapacity(configuration);
+        if (cluster.Mode == ClusterMode.Redis)
+        {
+            ExchangeRegistration.AddTo(builder, configuration, cluster.Tls?.IsEnabled == true);
+        }
+        return builder;
     }
 }

@@ -15,4 +15,21 @@ public sealed class ServeSiloOptions
 
     /// <summary>What this silo offers to replicas. Default is this machine's CPUs and memory, no GPUs.</summary>
     public SiloResources Resources { get; set; } = new();
+
+    /// <summary>
+    /// Whether, in a multi-process cluster, this silo opens the data plane: a port of its own (<see cref="ExchangePort"/>)
+    /// on which routers of other silos send HTTP exchanges for its replicas directly rather than as Orleans messages.
+    /// Mutual TLS with the cluster certificate when <c>Serve:Cluster:Tls</c> is set. Default is true; never in the
+    /// embedded one-process mode, where nothing is remote.
+    /// </summary>
+    public bool ExchangeEnabled { get; set; } = true;
+
+    /// <summary>The data plane's port, on the silo's address. 0 (the default): one the system picks.</summary>
+    public int ExchangePort { get; set; }
+
+    /// <summary>The largest data-plane frame (a call with its inline body, or a whole answer) read or written. Default 100 MiB, as Orleans' message bodies.</summary>
+    public int ExchangeMaxFrameBytes { get; set; } = Exchange.ExchangeLimits.DefaultMaxFrameBytes;
+
+    /// <summary>Calls one data-plane connection may have running on this silo at once; past it, the silo reads no more from it until one ends. Default 4096.</summary>
+    public int ExchangeMaxCallsInFlight { get; set; } = Exchange.ExchangeLimits.DefaultMaxCallsInFlight;
 }

@@ -7,13 +7,29 @@ internal sealed class ServeSiloOptionsValidator : IValidateOptions<ServeSiloOpti
 {
     private const string Section = ServeSiloOptions.SectionName + ":Resources";
 
+    /// <summary>A data-plane frame must hold at least a small exchange and its answer.</summary>
+    private const int MinFrameBytes = 4096;
+
     public ValidateOptionsResult Validate(string? name, ServeSiloOptions options)
     {
         var errors = new List<string>();
+        if (options.ExchangePort is < 0 or > 65535)
+        {
+            errors.Add($"{ServeSiloOptions.SectionName}:ExchangePort: {options.ExchangePort} is not a port. Fix: 1-65535, or 0 for one the system picks.");
+        }
+        if (options.ExchangeMaxFrameBytes is < MinFrameBytes)
+        {
+            errors.Add($"{ServeSiloOptions.SectionName}:ExchangeMaxFrameBytes: {options.ExchangeMaxFrameBytes} must be at least {MinFrameBytes} bytes.");
+        }
+        if (options.ExchangeMaxCallsInFlight < 1)
+        {
+            errors.Add($"{ServeSiloOptions.SectionName}:ExchangeMaxCallsInFlight: {options.ExchangeMaxCallsInFlight} must be at least 1.");
+        }
         var resources = options.Resources;
         if (resources is null)
         {
-            return ValidateOptionsResult.Fail($"{Section} must not be null.");
+            errors.Add($"{Section} must not be null.");
+            return ValidateOptionsResult.Fail(errors);
         }
         if (resources.NumCpus is { } cpus && (!double.IsFinite(cpus) || cpus < 0))
         {

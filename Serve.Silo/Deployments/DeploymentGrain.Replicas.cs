@@ -59,7 +59,7 @@ internal sealed partial class DeploymentGrain
                 static (_, state) => state.Self.AttemptStartAsync(state.Replica),
                 context,
                 (Self: this, Replica: replica));
-            _reconciler.OnStarted(replica, started.Silo, started.GrpcClientStreaming);
+            _reconciler.OnStarted(replica, started.Silo, started.GrpcClientStreaming, started.Exchange);
             if (Spec is { } spec)
             {
                 _metrics.ReplicaStarted(_tags ??= new DeploymentTags(spec.Id));

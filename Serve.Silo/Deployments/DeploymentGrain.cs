@@ -258,6 +258,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
             Autoscaled = spec?.Options.Autoscaling is not null,
             Models = _reconciler.RunningModels,
             GrpcClientStreaming = _reconciler.RunningGrpcClientStreaming,
+            Exchanges = _reconciler.RunningExchanges,
             Starting = _reconciler.StartingReplicas,
             State = _reconciler.Deleting ? null : status.State,
             Message = _reconciler.Deleting ? "it is being deleted" : status.Message,

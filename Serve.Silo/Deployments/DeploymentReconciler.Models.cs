@@ -7,6 +7,10 @@ internal sealed partial class DeploymentReconciler
     public IReadOnlyDictionary<string, IReadOnlyList<string>> RunningModels =>
         State.Replicas.Where(r => r.State == ReplicaState.Running && r.Models.Count > 0).ToDictionary(r => r.Id, r => r.Models);
 
+    /// <summary>Where each RUNNING replica's silo takes data-plane exchanges, by replica id; replicas without one are left out.</summary>
+    public IReadOnlyDictionary<string, string> RunningExchanges =>
+        State.Replicas.Where(r => r.State == ReplicaState.Running && r.Exchange is not null).ToDictionary(r => r.Id, r => r.Exchange!);
+
     /// <summary>
     /// The gRPC methods whose client sends a stream, of every RUNNING replica (during an update, the old code's and the
     /// new's: a call to either may be one), sorted.

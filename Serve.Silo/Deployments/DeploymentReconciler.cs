@@ -256,9 +256,10 @@ internal sealed partial class DeploymentReconciler
     /// The replica's instance is built; <paramref name="silo"/> is where it runs, <paramref name="grpcClientStreaming"/> its
     /// gRPC methods whose client sends a stream.
     /// </summary>
-    public void OnStarted(ReplicaRecord replica, string silo, IReadOnlyList<string>? grpcClientStreaming = null)
+    public void OnStarted(ReplicaRecord replica, string silo, IReadOnlyList<string>? grpcClientStreaming = null, string? exchange = null)
     {
         replica.Silo = silo;
+        replica.Exchange = exchange;
         replica.GrpcClientStreaming = grpcClientStreaming ?? [];
         TrustSilo(silo);
         _constructorFailures = 0;

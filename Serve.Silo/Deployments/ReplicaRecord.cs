@@ -40,5 +40,8 @@ internal sealed class ReplicaRecord
     /// <summary>Its gRPC methods whose client sends a stream, as it reported them when it started.</summary>
     [Id(10)] public IReadOnlyList<string> GrpcClientStreaming { get; set; } = [];
 
+    /// <summary>Where its silo's data plane listens, as it reported when it started; null when it has none.</summary>
+    [Id(11)] public string? Exchange { get; set; }
+
     public ReplicaStatus ToStatus() => new() { ReplicaId = Id, State = State, Silo = Silo, Models = Models };
 }

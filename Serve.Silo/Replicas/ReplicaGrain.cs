@@ -119,7 +119,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         _threadSafe = _instance.Target.GetType().IsDefined(typeof(ThreadSafeAttribute), inherit: false);
         _local.Add(ReplicaId, new InProcessReplica(this, GrainContext, _turns, _services.GetRequiredService<DeepCopier>(), _threadSafe));
         LogStarted(_logger, ReplicaId, _silo);
-        return new ReplicaStarted(_silo) { GrpcClientStreaming = _http?.GrpcClientStreaming ?? [] };
+        return new ReplicaStarted(_silo) { GrpcClientStreaming = _http?.GrpcClientStreaming ?? [], Exchange = _services.GetService<Exchange.ExchangeListener>()?.Endpoint };
     }
 
     /// <summary>A call as an Orleans message: on the replica's turns (here, in this turn, when they are free), unless thread-safe.</summary>

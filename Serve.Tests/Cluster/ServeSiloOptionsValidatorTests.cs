@@ -29,4 +29,17 @@ public sealed class ServeSiloOptionsValidatorTests
         Assert.Contains(failures, f => f.Contains("Serve:Silo:Resources:Custom: ''"));
         Assert.Contains(failures, f => f.Contains("Serve:Silo:Resources:Custom:tpu: -2"));
     }
+
+    [Fact]
+    public void Validate_BadExchangeValues_ReportsEveryOneNamingOptionAndValue()
+    {
+        var options = new ServeSiloOptions { ExchangePort = 70000, ExchangeMaxFrameBytes = 100, ExchangeMaxCallsInFlight = 0 };
+
+        var failures = Validator.Validate(null, options).Failures!.ToList();
+
+        Assert.Equal(3, failures.Count);
+        Assert.Contains(failures, f => f.Contains("Serve:Silo:ExchangePort: 70000"));
+        Assert.Contains(failures, f => f.Contains("Serve:Silo:ExchangeMaxFrameBytes: 100"));
+        Assert.Contains(failures, f => f.Contains("Serve:Silo:ExchangeMaxCallsInFlight: 0"));
+    }
 }

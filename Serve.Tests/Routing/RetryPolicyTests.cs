@@ -70,6 +70,15 @@ public sealed class RetryPolicyTests
     }
 
     [Fact]
+    public void Classify_DataPlaneConnectionEnded_LostOnceSentNeverDeliveredBefore()
+    {
+        // Queued on the connection: the replica may have run it, as with a silo Orleans declared dead.
+        Assert.Equal(CallSetback.Lost, RetryPolicy.Classify(new Serve.Exchange.ExchangeLostException("10.0.0.1:1", mayHaveArrived: true, null), replicaLost: false));
+        // Never left this process: it may go elsewhere, idempotent or not.
+        Assert.Equal(CallSetback.NeverDelivered, RetryPolicy.Classify(new Serve.Exchange.ExchangeLostException("10.0.0.1:1", mayHaveArrived: false, null), replicaLost: false));
+    }
+
+    [Fact]
     public void Classify_Outcomes_RefusalsOnly()
     {
         Assert.Equal(CallSetback.RejectedFull, RetryPolicy.Classify(ReplicaOutcome.RejectedFull));

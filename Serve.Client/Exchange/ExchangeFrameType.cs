@@ -1,0 +1,14 @@
+namespace Serve.Exchange;
+
+/// <summary>What a data-plane frame carries (<see cref="ExchangeFrames"/>).</summary>
+internal enum ExchangeFrameType : byte
+{
+    /// <summary>Router to silo: an HTTP exchange for one of the silo's replicas (<see cref="ExchangeCall"/>).</summary>
+    Call = 1,
+
+    /// <summary>Silo to router: the replica's answer to a call (a <see cref="Grains.ReplicaResponse"/>).</summary>
+    Reply = 2,
+
+    /// <summary>Router to silo: the caller cancelled the call; no payload.</summary>
+    Cancel = 3,
+}

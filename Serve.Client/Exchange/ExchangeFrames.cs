@@ -1,0 +1,84 @@
+using System.Buffers;
+using System.Buffers.Binary;
+
+namespace Serve.Exchange;
+
+/// <summary>
+/// The data plane's wire: a connection opens with <see cref="Preface"/> from the router's side, then carries frames,
+/// each a little-endian 32-bit length (of what follows it), a type byte (<see cref="ExchangeFrameType"/>), a 64-bit call
+/// id and the payload. A frame whose length is over the limit or whose header makes no sense ends the connection before
+/// any of its payload is buffered.
+/// </summary>
+internal static class ExchangeFrames
+{
+    /// <summary>What a router's connection starts with: "SRVX" and the wire's version, 1.</summary>
+    public static ReadOnlySpan<byte> Preface => "SRVX\u0001"u8;
+
+    /// <summary>Bytes of a frame before its payload: length, type, call id.</summary>
+    public const int HeaderSize = sizeof(int) + 1 + sizeof(long);
+
+    /// <summary>What the length field counts at least: the type and the call id.</summary>
+    private const int MinLength = HeaderSize - sizeof(int);
+
+    /// <summary>The length a frame's header declares, before its payload has arrived, or -1 when its 4 bytes have not.</summary>
+    public static long DeclaredSize(ReadOnlySequence<byte> buffer)
+    {
+        if (buffer.Length < sizeof(int))
+        {
+            return -1;
+        }
+        Span<byte> length = stackalloc byte[sizeof(int)];
+        buffer.Slice(0, sizeof(int)).CopyTo(length);
+        return sizeof(int) + (long)BinaryPrimitives.ReadUInt32LittleEndian(length);
+    }
+
+    /// <summary>
+    /// Reads the first frame of <paramref name="buffer"/> when all of it arrived; on <see cref="ExchangeFrameStatus.Complete"/>
+    /// <paramref name="consumed"/> is where the next one starts. <paramref name="maxFrameBytes"/> bounds a whole frame.
+    /// </summary>
+    public static ExchangeFrameStatus TryRead(ReadOnlySequence<byte> buffer, int maxFrameBytes, out ExchangeFrame frame, out SequencePosition consumed)
+    {
+        frame = default;
+        consumed = buffer.Start;
+        var size = DeclaredSize(buffer);
+        if (size < 0)
+        {
+            return ExchangeFrameStatus.Incomplete;
+        }
+        if (size - sizeof(int) < MinLength)
+        {
+            return ExchangeFrameStatus.Malformed;
+        }
+        if (size > maxFrameBytes)
+        {
+            return ExchangeFrameStatus.TooLarge;
+        }
+        if (buffer.Length < HeaderSize)
+        {
+            return ExchangeFrameStatus.Incomplete;
+        }
+        Span<byte> header = stackalloc byte[HeaderSize];
+        buffer.Slice(0, HeaderSize).CopyTo(header);
+        var type = (ExchangeFrameType)header[sizeof(int)];
+        if (type is not (ExchangeFrameType.Call or ExchangeFrameType.Reply or ExchangeFrameType.Cancel))
+        {
+            return ExchangeFrameStatus.Malformed;
+        }
+        if (buffer.Length < size)
+        {
+            return ExchangeFrameStatus.Incomplete;
+        }
+        var callId = BinaryPrimitives.ReadInt64LittleEndian(header[(sizeof(int) + 1)..]);
+        frame = new ExchangeFrame(type, callId, buffer.Slice(HeaderSize, size - HeaderSize));
+        consumed = buffer.GetPosition(size);
+        return ExchangeFrameStatus.Complete;
+    }
+
+    /// <summary>Writes a frame's header, for a payload of <paramref name="payloadLength"/> bytes, into <paramref name="destination"/>.</summary>
+    public static void WriteHeader(Span<byte> destination, ExchangeFrameType type, long callId, int payloadLength)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(destination, (uint)(MinLength + payloadLength));
+        destination[sizeof(int)] = (byte)type;
+        BinaryPrimitives.WriteInt64LittleEndian(destination[(sizeof(int) + 1)..], callId);
+    }
+}

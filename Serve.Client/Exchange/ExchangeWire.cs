@@ -1,0 +1,230 @@
+using System.Buffers;
+using System.IO.Pipelines;
+
+namespace Serve.Exchange;
+
+/// <summary>
+/// One data-plane connection's bytes, either end: frames written by any thread go into one output pipe, which a single
+/// pump sends, so every frame queued while a send is under way leaves with the next one (no flush per frame under load);
+/// frames read are handed over as they complete, within the frame-size limit.
+/// </summary>
+internal sealed class ExchangeWire : IAsyncDisposable
+{
+    /// <summary>Frames in one pipe segment or more than this are sent as they lie, without first gathering them in one buffer.</summary>
+    private const int GatherLimit = 64 * 1024;
+
+    private readonly Stream _stream;
+    private readonly PipeReader _input;
+    private readonly Pipe _output = new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
+    private readonly Lock _writing = new();
+    private readonly int _maxFrameBytes;
+    private bool _outputCompleted;
+    private int _disposed;
+
+    public ExchangeWire(Stream stream, int maxFrameBytes)
+    {
+        _stream = stream;
+        _maxFrameBytes = maxFrameBytes;
+        _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
+        Pump = Task.Run(PumpAsync);
+    }
+
+    public int MaxFrameBytes => _maxFrameBytes;
+
+    /// <summary>Sends the output until it completes or the connection fails; faults with the send's error.</summary>
+    public Task Pump { get; }
+
+    /// <summary>
+    /// Queues a frame. False when the connection's output is closed, so the frame can never leave; an exception for a
+    /// payload over the frame-size limit (nothing is queued).
+    /// </summary>
+    public bool TryWrite(ExchangeFrameType type, long callId, ReadOnlySpan<byte> payload)
+    {
+        var size = ExchangeFrames.HeaderSize + payload.Length;
+        if (size > _maxFrameBytes)
+        {
+            throw new ExchangeFrameTooLargeException(size, _maxFrameBytes);
+        }
+        lock (_writing)
+        {
+            if (_outputCompleted)
+            {
+                return false;
+            }
+            var writer = _output.Writer;
+            var span = writer.GetSpan(size);
+            ExchangeFrames.WriteHeader(span, type, callId, payload.Length);
+            payload.CopyTo(span[ExchangeFrames.HeaderSize..]);
+            writer.Advance(size);
+            // Never waits: the pipe has no pause threshold; the peer's in-flight bound limits what queues.
+            _ = writer.FlushAsync();
+        }
+        return true;
+    }
+
+    /// <summary>Queues raw bytes (the preface).</summary>
+    public void WriteRaw(ReadOnlySpan<byte> bytes)
+    {
+        lock (_writing)
+        {
+            _output.Writer.Write(bytes);
+            _ = _output.Writer.FlushAsync();
+        }
+    }
+
+    /// <summary>Reads and checks the preface a router's connection starts with; false when it is something else.</summary>
+    public async ValueTask<bool> ReadPrefaceAsync(CancellationToken cancellationToken)
+    {
+        var length = ExchangeFrames.Preface.Length;
+        while (true)
+        {
+            var result = await _input.ReadAsync(cancellationToken);
+            var buffer = result.Buffer;
+            if (buffer.Length >= length)
+            {
+                var matches = buffer.Slice(0, length).ToArray().AsSpan().SequenceEqual(ExchangeFrames.Preface);
+                _input.AdvanceTo(buffer.GetPosition(length));
+                return matches;
+            }
+            if (result.IsCompleted)
+            {
+                _input.AdvanceTo(buffer.Start, buffer.End);
+                return false;
+            }
+            _input.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    /// <summary>
+    /// Hands each frame read to <paramref name="onFrame"/> (on the reading thread; its payload is valid only during the
+    /// call) until the peer closes (<see cref="ExchangeFrameStatus.Complete"/>), a frame breaks the rules (its status), or
+    /// reading fails (the exception). <paramref name="beforeRead"/> may hold reading back.
+    /// </summary>
+    public async Task<ExchangeFrameStatus> ReadAsync(Action<ExchangeFrame> onFrame, Func<ValueTask>? beforeRead, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadFramesAsync(onFrame, beforeRead, cancellationToken);
+        }
+        finally
+        {
+            await _input.CompleteAsync();
+        }
+    }
+
+    private async Task<ExchangeFrameStatus> ReadFramesAsync(Action<ExchangeFrame> onFrame, Func<ValueTask>? beforeRead, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (beforeRead is not null)
+            {
+                await beforeRead();
+            }
+            var result = await _input.ReadAsync(cancellationToken);
+            var buffer = result.Buffer;
+            while (true)
+            {
+                var status = ExchangeFrames.TryRead(buffer, _maxFrameBytes, out var frame, out var consumed);
+                if (status == ExchangeFrameStatus.Incomplete)
+                {
+                    break;
+                }
+                if (status != ExchangeFrameStatus.Complete)
+                {
+                    LastDeclaredSize = ExchangeFrames.DeclaredSize(buffer);
+                    _input.AdvanceTo(buffer.Start);
+                    return status;
+                }
+                onFrame(frame);
+                buffer = buffer.Slice(consumed);
+            }
+            _input.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                return buffer.IsEmpty ? ExchangeFrameStatus.Complete : ExchangeFrameStatus.Malformed;
+            }
+        }
+    }
+
+    /// <summary>The size the last frame read declared: for the log line of a frame over the limit.</summary>
+    public long LastDeclaredSize { get; private set; }
+
+    private async Task PumpAsync()
+    {
+        var reader = _output.Reader;
+        byte[]? gathered = null;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync();
+                var buffer = result.Buffer;
+                if (!buffer.IsEmpty)
+                {
+                    if (buffer.IsSingleSegment)
+                    {
+                        await _stream.WriteAsync(buffer.First);
+                    }
+                    else if (buffer.Length <= GatherLimit)
+                    {
+                        // One send for frames that lie in several segments.
+                        gathered ??= new byte[GatherLimit];
+                        buffer.CopyTo(gathered);
+                        await _stream.WriteAsync(gathered.AsMemory(0, (int)buffer.Length));
+                    }
+                    else
+                    {
+                        foreach (var segment in buffer)
+                        {
+                            await _stream.WriteAsync(segment);
+                        }
+                    }
+                    await _stream.FlushAsync();
+                }
+                reader.AdvanceTo(buffer.End);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+            await reader.CompleteAsync();
+        }
+        catch (Exception e)
+        {
+            CompleteOutput();
+            await reader.CompleteAsync(e);
+            throw;
+        }
+    }
+
+    private void CompleteOutput()
+    {
+        lock (_writing)
+        {
+            if (!_outputCompleted)
+            {
+                _outputCompleted = true;
+                _output.Writer.Complete();
+            }
+        }
+    }
+
+    /// <summary>Ends the connection: what is queued is sent (for a while), then the stream closes, which ends the reading.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        CompleteOutput();
+        try
+        {
+            await Pump.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception)
+        {
+            // The connection is going: what could not be sent is the pending calls' loss, which their owner reports.
+        }
+        await _stream.DisposeAsync();
+    }
+}

@@ -1,0 +1,190 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Orleans.Serialization;
+using Serve.Grains;
+using Serve.Routing;
+
+namespace Serve.Exchange;
+
+/// <summary>
+/// The silo's end of one data-plane connection: reads calls and cancels, runs each call on the thread pool, writes each
+/// answer as it comes. At most <see cref="ExchangeLimits.MaxCallsInFlight"/> calls run at once per connection: past it,
+/// reading waits, so a peer that sends without reading replies cannot grow this silo's memory without bound. A frame over
+/// the size limit, or one that breaks the wire's rules, closes the connection (and only it).
+/// </summary>
+internal sealed partial class ExchangeServerConnection
+{
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    private const int KeptBufferBytes = 256 * 1024;
+
+    private readonly ExchangeWire _wire;
+    private readonly ExchangeLimits _limits;
+    private readonly Serializer<ExchangeCall> _calls;
+    private readonly Serializer<ReplicaResponse> _replies;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<long, ExchangeServerCall> _running = new();
+    private readonly string _peer;
+    private TaskCompletionSource? _room;
+    private int _inFlight;
+
+    public ExchangeServerConnection(Stream stream, string peer, ExchangeLimits limits, ILocalReplicas replicas, Serializer<ExchangeCall> calls, Serializer<ReplicaResponse> replies, ILogger logger)
+    {
+        _peer = peer;
+        _limits = limits;
+        Replicas = replicas;
+        _calls = calls;
+        _replies = replies;
+        _logger = logger;
+        _wire = new ExchangeWire(stream, limits.MaxFrameBytes);
+    }
+
+    public ILocalReplicas Replicas { get; }
+
+    /// <summary>Serves the connection until the peer closes it, breaks the rules, or <paramref name="stopping"/> fires.</summary>
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        try
+        {
+            if (!await _wire.ReadPrefaceAsync(stopping))
+            {
+                LogRejected(_logger, _peer, "it did not open with the data plane's preface");
+                return;
+            }
+            var status = await _wire.ReadAsync(OnFrame, WaitForRoomAsync, stopping);
+            if (status == ExchangeFrameStatus.TooLarge)
+            {
+                LogTooLarge(_logger, _peer, _wire.LastDeclaredSize, _limits.MaxFrameBytes);
+            }
+            else if (status != ExchangeFrameStatus.Complete)
+            {
+                LogRejected(_logger, _peer, $"a frame broke the wire's rules ({status})");
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            LogRejected(_logger, _peer, e.Message);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The peer went, or this silo stops.
+        }
+        finally
+        {
+            foreach (var call in _running.Values)
+            {
+                call.Cancel();
+            }
+            await _wire.DisposeAsync();
+        }
+    }
+
+    private void OnFrame(ExchangeFrame frame)
+    {
+        switch (frame.Type)
+        {
+            case ExchangeFrameType.Call:
+                ExchangeCall payload;
+                try
+                {
+                    payload = _calls.Deserialize(frame.Payload) ?? throw new InvalidDataException("an empty call");
+                }
+                catch (Exception e)
+                {
+                    throw new InvalidDataException($"call {frame.CallId} could not be read: {e.Message}", e);
+                }
+                var call = new ExchangeServerCall(this, frame.CallId, payload);
+                if (!_running.TryAdd(frame.CallId, call))
+                {
+                    throw new InvalidDataException($"call id {frame.CallId} is already in use");
+                }
+                Interlocked.Increment(ref _inFlight);
+                LogServing(_logger, payload.ReplicaId, payload.Call.RequestId, _peer);
+                ThreadPool.UnsafeQueueUserWorkItem(call, preferLocal: true);
+                break;
+            case ExchangeFrameType.Cancel:
+                if (_running.TryGetValue(frame.CallId, out var cancelled))
+                {
+                    cancelled.Cancel();
+                }
+                break;
+            default:
+                throw new InvalidDataException($"a {frame.Type} frame came from a router");
+        }
+    }
+
+    /// <summary>A call ended: its answer goes back (unless its caller cancelled it), and reading resumes if it waited for room.</summary>
+    public void Ended(ExchangeServerCall call, ReplicaResponse? response)
+    {
+        if (response is not null)
+        {
+            Reply(call.CallId, response);
+        }
+        _running.TryRemove(call.CallId, out _);
+        if (Interlocked.Decrement(ref _inFlight) < _limits.MaxCallsInFlight && Volatile.Read(ref _room) is { } room)
+        {
+            room.TrySetResult();
+        }
+    }
+
+    private void Reply(long callId, ReplicaResponse response)
+    {
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        try
+        {
+            _replies.Serialize(response, buffer);
+            try
+            {
+                _wire.TryWrite(ExchangeFrameType.Reply, callId, buffer.WrittenSpan);
+            }
+            catch (ExchangeFrameTooLargeException e)
+            {
+                LogReplyTooLarge(_logger, callId, _peer, e.Size, e.Limit);
+                buffer.ResetWrittenCount();
+                _replies.Serialize(ReplicaResponse.Faulted(e), buffer);
+                _wire.TryWrite(ExchangeFrameType.Reply, callId, buffer.WrittenSpan);
+            }
+        }
+        finally
+        {
+            if (buffer.Capacity > KeptBufferBytes)
+            {
+                t_buffer = null;
+            }
+            else
+            {
+                buffer.ResetWrittenCount();
+            }
+        }
+    }
+
+    private ValueTask WaitForRoomAsync()
+    {
+        if (Volatile.Read(ref _inFlight) < _limits.MaxCallsInFlight)
+        {
+            return ValueTask.CompletedTask;
+        }
+        var room = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _room, room);
+        // A call that ended between the check and the write would not have seen the signal.
+        if (Volatile.Read(ref _inFlight) < _limits.MaxCallsInFlight)
+        {
+            room.TrySetResult();
+        }
+        return new ValueTask(room.Task);
+    }
+
+    [LoggerMessage(EventId = ServeEvents.ExchangeCallServed, Level = LogLevel.Debug, Message = "Data plane: exchange {RequestId} for replica {Replica} from {Peer}")]
+    private static partial void LogServing(ILogger logger, string replica, string requestId, string peer);
+
+    [LoggerMessage(EventId = ServeEvents.ExchangeFrameRejected, Level = LogLevel.Error, Message = "Data plane: closed the connection from {Peer}: a frame of {Size} bytes is over the limit of {Limit} bytes (Serve:Silo:ExchangeMaxFrameBytes)")]
+    private static partial void LogTooLarge(ILogger logger, string peer, long size, int limit);
+
+    [LoggerMessage(EventId = ServeEvents.ExchangeRefused, Level = LogLevel.Warning, Message = "Data plane: closed the connection from {Peer}: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string peer, string reason);
+
+    [LoggerMessage(EventId = ServeEvents.ExchangeReplyTooLarge, Level = LogLevel.Error, Message = "Data plane: the answer to call {CallId} from {Peer} is {Size} bytes, over the limit of {Limit} bytes (Serve:Silo:ExchangeMaxFrameBytes); it fails instead")]
+    private static partial void LogReplyTooLarge(ILogger logger, long callId, string peer, long size, int limit);
+}

@@ -1,0 +1,192 @@
+using System.Net;
+using System.Net.Http.Json;
+using Xunit.Abstractions;
+
+namespace Serve.Tests.Cluster;
+
+/// <summary>
+/// The data plane with real processes (and the fixture's mutual TLS): a gateway's HTTP exchange with a replica on a
+/// worker goes over the worker's exchange port, not as an Orleans message, and cancellation, the deadline and the
+/// worker's death reach it there as they would through Orleans.
+/// </summary>
+[Collection(ProcessClusterCollection.Name)]
+[Trait("Category", "Cluster")]
+public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHelper output) : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly Dictionary<string, string> Traced = new() { ["Logging__LogLevel__Serve.Exchange"] = "Debug" };
+    private readonly string _directory = Directory.CreateTempSubdirectory("serve-dataplane-").FullName;
+
+    [Fact]
+    public async Task Get_ClientCancelsWhileRemoteReplicaHoldsIt_SentOverDataPlaneAndReplicaFreed()
+    {
+        var (gateway, http) = await StartAsync("dp-cancel", Traced);
+        var (holds, never) = (PathOf("holds"), PathOf("never"));
+        try
+        {
+            using var cancel = new CancellationTokenSource();
+            var requestId = Guid.NewGuid().ToString("N");
+            using var held = new HttpRequestMessage(HttpMethod.Get, $"/dp-cancel?hold={Uri.EscapeDataString(holds)}&release={Uri.EscapeDataString(never)}");
+            held.Headers.Add("x-request-id", requestId);
+            var sending = http.SendAsync(held, cancel.Token);
+            await WaitForLinesAsync(holds, 1);
+            Assert.Contains($"Data plane: exchange {requestId}", gateway.RecentOutput, StringComparison.Ordinal);
+
+            // The replica's one slot is taken until the cancellation reaches it: only then is the next request served.
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
+            using var next = await http.GetAsync("/dp-cancel").WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+        }
+        catch
+        {
+            output.WriteLine($"gateway wrote:{Environment.NewLine}{gateway.RecentOutput}");
+            output.WriteLine(cluster.RecentOutputs());
+            throw;
+        }
+        finally
+        {
+            // Deleted while its gateway lives: a silo killed just before holds part of the grain directory until it is declared dead.
+            await DeleteAsync("dp-cancel");
+            await gateway.KillAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Get_DeadlinePassesWhileRemoteReplicaHoldsIt_TimeoutAndReplicaFreed()
+    {
+        var (gateway, http) = await StartAsync("dp-deadline", new Dictionary<string, string>(Traced) { ["Serve__Http__RequestTimeout"] = "00:00:02" });
+        var (holds, never) = (PathOf("holds"), PathOf("never"));
+        try
+        {
+            var requestId = Guid.NewGuid().ToString("N");
+            using var held = new HttpRequestMessage(HttpMethod.Get, $"/dp-deadline?hold={Uri.EscapeDataString(holds)}&release={Uri.EscapeDataString(never)}");
+            held.Headers.Add("x-request-id", requestId);
+            using var timedOut = await http.SendAsync(held).WaitAsync(Patience);
+
+            Assert.Equal(HttpStatusCode.RequestTimeout, timedOut.StatusCode);
+            Assert.Contains($"Data plane: exchange {requestId}", gateway.RecentOutput, StringComparison.Ordinal);
+            using var next = await http.GetAsync("/dp-deadline").WaitAsync(Patience);
+            Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+        }
+        catch
+        {
+            output.WriteLine($"gateway wrote:{Environment.NewLine}{gateway.RecentOutput}");
+            output.WriteLine(cluster.RecentOutputs());
+            throw;
+        }
+        finally
+        {
+            // Deleted while its gateway lives: a silo killed just before holds part of the grain directory until it is declared dead.
+            await DeleteAsync("dp-deadline");
+            await gateway.KillAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Kill_WorkerHoldingExchangesOnDataPlane_IdempotentRetriedElsewhereOtherFailsUnavailable()
+    {
+        var (gateway, http) = await StartAsync("dp-kill", Traced, maxOngoing: 4);
+        var (holds, release) = (PathOf("holds"), PathOf("release"));
+        try
+        {
+            var (getId, postId) = (Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N"));
+            var query = $"?hold={Uri.EscapeDataString(holds)}&release={Uri.EscapeDataString(release)}";
+            using var get = new HttpRequestMessage(HttpMethod.Get, "/dp-kill" + query);
+            get.Headers.Add("x-request-id", getId);
+            using var post = new HttpRequestMessage(HttpMethod.Post, "/dp-kill" + query) { Content = new StringContent("once") };
+            post.Headers.Add("x-request-id", postId);
+            var getting = http.SendAsync(get);
+            var posting = http.SendAsync(post);
+            var serving = await WaitForLinesAsync(holds, 2);
+            Assert.Equal(serving[0], serving[1]);
+            Assert.Contains($"Data plane: exchange {getId}", gateway.RecentOutput, StringComparison.Ordinal);
+            Assert.Contains($"Data plane: exchange {postId}", gateway.RecentOutput, StringComparison.Ordinal);
+            var victim = cluster.Workers.Single(w => w.ProcessId.ToString() == serving[0]);
+
+            await victim.KillAsync();
+            await File.WriteAllTextAsync(release, "");
+            using var got = await getting.WaitAsync(Patience);
+            using var posted = await posting.WaitAsync(Patience);
+
+            Assert.Equal(HttpStatusCode.OK, got.StatusCode);
+            var reply = await got.Content.ReadFromJsonAsync<WorkloadReply>();
+            Assert.NotEqual(serving[0], reply!.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, posted.StatusCode);
+            // The POST ran once, on the victim: never again elsewhere.
+            Assert.Equal(3, (await File.ReadAllLinesAsync(holds)).Length);
+        }
+        catch
+        {
+            output.WriteLine($"gateway wrote:{Environment.NewLine}{gateway.RecentOutput}");
+            output.WriteLine(cluster.RecentOutputs());
+            throw;
+        }
+        finally
+        {
+            await File.WriteAllTextAsync(release, "");
+            await DeleteAsync("dp-kill");
+            await gateway.KillAsync();
+            await cluster.EnsureAllRunningAsync();
+        }
+    }
+
+    /// <summary>
+    /// A gateway of its own (settings over the usual ones) in front of a one-replica application on a worker,
+    /// once an exchange went over its data plane: the first ones go through Orleans while the connection opens.
+    /// </summary>
+    private async Task<(GatewayProcess Gateway, HttpClient Http)> StartAsync(string application, Dictionary<string, string> settings, int maxOngoing = 1)
+    {
+        await cluster.EnsureAllRunningAsync();
+        var gateway = await cluster.StartGatewayAsync($"gateway-{application}", settings);
+        await cluster.Serve.RunAsync(Deployment.For<WorkloadIngress>().Options(o => o with { NumReplicas = 1, MaxOngoingRequests = maxOngoing }).Bind(), application, $"/{application}");
+        await gateway.WaitForRouteAsync($"/{application}", Patience);
+        var http = new HttpClient { BaseAddress = gateway.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        using var deadline = new CancellationTokenSource(Patience);
+        while (true)
+        {
+            var requestId = Guid.NewGuid().ToString("N");
+            using var warm = new HttpRequestMessage(HttpMethod.Get, $"/{application}");
+            warm.Headers.Add("x-request-id", requestId);
+            using var response = await http.SendAsync(warm, deadline.Token);
+            response.EnsureSuccessStatusCode();
+            if (gateway.RecentOutput.Contains($"Data plane: exchange {requestId}", StringComparison.Ordinal))
+            {
+                return (gateway, http);
+            }
+            await Task.Delay(50, deadline.Token);
+        }
+    }
+
+    /// <summary>Deletes the application, or fails with every process's last lines when that takes too long.</summary>
+    private async Task DeleteAsync(string application)
+    {
+        try
+        {
+            await cluster.DeleteIfPresentAsync(application).WaitAsync(Patience);
+        }
+        catch (TimeoutException)
+        {
+            output.WriteLine(cluster.RecentOutputs());
+            throw;
+        }
+    }
+
+    private string PathOf(string name) => Path.Combine(_directory, name);
+
+    /// <summary>Polls <paramref name="path"/> (with a deadline) until it has <paramref name="count"/> lines, written by worker processes.</summary>
+    private static async Task<string[]> WaitForLinesAsync(string path, int count)
+    {
+        using var deadline = new CancellationTokenSource(Patience);
+        while (true)
+        {
+            if (File.Exists(path) && (await File.ReadAllLinesAsync(path, deadline.Token)) is { } lines && lines.Length >= count)
+            {
+                return lines;
+            }
+            await Task.Delay(20, deadline.Token);
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}

@@ -1,0 +1,216 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.Serialization;
+using Serve.Exchange;
+using Serve.Grains;
+using Serve.Http;
+using Serve.Tests.Http;
+using Serve.Tests.Infrastructure;
+
+namespace Serve.Tests.Exchange;
+
+/// <summary>
+/// Both ends of a data-plane connection over loopback TCP, with a silo's serializers (the call carries observer
+/// references only a silo makes) and a replica that answers at once or holds: calls, cancellation, and the connection
+/// closed on a frame that breaks the rules without harm to other connections.
+/// </summary>
+[Collection(SingleSiloCollection.Name)]
+public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private readonly FakeLocalReplicas _replicas = new();
+    private readonly RecordingLogger<ExchangeConnectionTests> _serverLog = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Task> _serving = [];
+    private readonly ExchangeLimits _limits = new(64 * 1024, 16);
+    private TcpListener _listener = null!;
+
+    private IServiceProvider Services => fixture.Cluster.Silos[0].ServiceProvider;
+
+    public Task InitializeAsync()
+    {
+        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener.Start();
+        _ = AcceptAsync();
+        return Task.CompletedTask;
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener.AcceptSocketAsync(_stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            var connection = new ExchangeServerConnection(
+                new NetworkStream(socket, ownsSocket: true), socket.RemoteEndPoint!.ToString()!, _limits, _replicas,
+                Services.GetRequiredService<Serializer<ExchangeCall>>(), Services.GetRequiredService<Serializer<ReplicaResponse>>(), _serverLog);
+            lock (_serving)
+            {
+                _serving.Add(connection.RunAsync(_stopping.Token));
+            }
+        }
+    }
+
+    private string Endpoint => _listener.LocalEndpoint.ToString()!;
+
+    private async Task<ExchangeConnection> ConnectAsync()
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync((IPEndPoint)_listener.LocalEndpoint);
+        return new ExchangeConnection(
+            Endpoint, new NetworkStream(socket, ownsSocket: true), _limits, Services.GetRequiredService<Serializer<ExchangeCall>>(),
+            Services.GetRequiredService<Serializer<ReplicaResponse>>(), Services.GetRequiredService<DeepCopier>(), TimeProvider.System,
+            new RecordingLogger<ExchangeConnection>());
+    }
+
+    private HttpCall Call(string path, string requestId = "req") => new()
+    {
+        RequestId = requestId,
+        Request = new HttpRequestData { Method = "GET", Scheme = "http", PathBase = "", Path = path, QueryString = "", Headers = [], Body = [] },
+        Channel = Services.GetRequiredService<IGrainFactory>().CreateObjectReference<IHttpExchangeChannel>(new RecordingExchangeChannel()),
+    };
+
+    [Fact]
+    public async Task CallAsync_ManyAtOnce_EachGetsItsOwnAnswer()
+    {
+        await using var connection = await ConnectAsync();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => connection.CallAsync(FakeLocalReplicas.Id, Call($"/{i}"), CancellationToken.None))).WaitAsync(Patience);
+
+        Assert.All(answers.Select((answer, i) => (answer, i)), a => Assert.Equal($"/{a.i}", System.Text.Encoding.UTF8.GetString(a.answer.Http!.Body)));
+        Assert.Equal(0, connection.Pending);
+    }
+
+    [Fact]
+    public async Task CallAsync_ReplicaNotOnThatSilo_AnsweredGone()
+    {
+        await using var connection = await ConnectAsync();
+
+        var answer = await connection.CallAsync("elsewhere", Call("/"), CancellationToken.None).WaitAsync(Patience);
+
+        Assert.Equal(ReplicaOutcome.RejectedGone, answer.Outcome);
+    }
+
+    [Fact]
+    public async Task CallAsync_CallerCancels_WaitEndsAndTheReplicaSeesIt()
+    {
+        await using var connection = await ConnectAsync();
+        using var cancel = new CancellationTokenSource();
+
+        var held = connection.CallAsync(FakeLocalReplicas.Id, Call("/hold", "held"), cancel.Token);
+        await Task.Delay(100);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => held.WaitAsync(Patience));
+        Assert.Equal("held", await _replicas.Cancelled.Task.WaitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task Connection_PeerSendsFrameOverTheLimit_ClosedWithErrorNamingSizesOthersServeOn()
+    {
+        await using var healthy = await ConnectAsync();
+        using var rogue = await RawAsync();
+        var header = new byte[ExchangeFrames.HeaderSize];
+        ExchangeFrames.WriteHeader(header, ExchangeFrameType.Call, 1, 10 * 1024 * 1024);
+
+        await rogue.SendAsync((byte[])[.. ExchangeFrames.Preface, .. header]);
+
+        Assert.Equal(0, await ReceiveUntilClosedAsync(rogue));
+        Assert.Contains(_serverLog.Records, r => r.Level == LogLevel.Error && r.Message.Contains($"{10 * 1024 * 1024 + ExchangeFrames.HeaderSize} bytes", StringComparison.Ordinal)
+            && r.Message.Contains($"limit of {_limits.MaxFrameBytes} bytes", StringComparison.Ordinal));
+        var answer = await healthy.CallAsync(FakeLocalReplicas.Id, Call("/still"), CancellationToken.None).WaitAsync(Patience);
+        Assert.Equal(ReplicaOutcome.Completed, answer.Outcome);
+    }
+
+    [Theory]
+    [InlineData("no preface")]
+    [InlineData("bad frame")]
+    [InlineData("bad payload")]
+    public async Task Connection_PeerSendsGarbage_ClosedOthersServeOn(string garbage)
+    {
+        await using var healthy = await ConnectAsync();
+        using var rogue = await RawAsync();
+        var payload = "not an exchange call"u8.ToArray();
+        var frame = new byte[ExchangeFrames.HeaderSize + payload.Length];
+        ExchangeFrames.WriteHeader(frame, ExchangeFrameType.Call, 1, payload.Length);
+        payload.CopyTo(frame, ExchangeFrames.HeaderSize);
+        byte[] bytes = garbage switch
+        {
+            "no preface" => "GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray(),
+            "bad frame" => [.. ExchangeFrames.Preface, 9, 0, 0, 0, 99, 0, 0, 0, 0, 0, 0, 0, 0],
+            _ => [.. ExchangeFrames.Preface, .. frame],
+        };
+
+        await rogue.SendAsync(bytes);
+
+        Assert.Equal(0, await ReceiveUntilClosedAsync(rogue));
+        var answer = await healthy.CallAsync(FakeLocalReplicas.Id, Call("/still"), CancellationToken.None).WaitAsync(Patience);
+        Assert.Equal(ReplicaOutcome.Completed, answer.Outcome);
+    }
+
+    [Fact]
+    public async Task CallAsync_ServerEndsTheConnection_PendingCallFailsAsMayHaveArrived()
+    {
+        await using var connection = await ConnectAsync();
+        var held = connection.CallAsync(FakeLocalReplicas.Id, Call("/hold"), CancellationToken.None);
+        await Task.Delay(100);
+
+        await _stopping.CancelAsync();
+
+        var lost = await Assert.ThrowsAsync<ExchangeLostException>(() => held.WaitAsync(Patience));
+        Assert.True(lost.MayHaveArrived);
+    }
+
+    private async Task<Socket> RawAsync()
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync((IPEndPoint)_listener.LocalEndpoint);
+        return socket;
+    }
+
+    /// <summary>Reads until the other end closes; the bytes it sent meanwhile (none expected).</summary>
+    private static async Task<int> ReceiveUntilClosedAsync(Socket socket)
+    {
+        using var deadline = new CancellationTokenSource(Patience);
+        var buffer = new byte[1024];
+        var total = 0;
+        while (true)
+        {
+            int read;
+            try
+            {
+                read = await socket.ReceiveAsync(buffer, deadline.Token);
+            }
+            catch (SocketException)
+            {
+                return total;
+            }
+            if (read == 0)
+            {
+                return total;
+            }
+            total += read;
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        _listener.Stop();
+        Task[] serving;
+        lock (_serving)
+        {
+            serving = [.. _serving];
+        }
+        await Task.WhenAll(serving).WaitAsync(Patience);
+    }
+}
