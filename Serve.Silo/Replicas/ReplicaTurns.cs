@@ -41,11 +41,21 @@ internal sealed class ReplicaTurns : TaskScheduler, IThreadPoolWorkItem
     /// (<see cref="ExecutionContext.Capture"/>), or in its thread's when the flow is suppressed. An answer that is not
     /// complete on return completes on these turns: a caller that must not go on here wakes elsewhere itself.
     /// </summary>
-    public ValueTask<T> RunAsync<T>(Func<object?, ValueTask<T>> body, object? state, bool lend)
+    public ValueTask<T> RunAsync<T>(Func<object?, ValueTask<T>> body, object? state, bool lend) =>
+        RunAsync(body, state, lend, CancellationToken.None, out _);
+
+    /// <summary>
+    /// Runs <paramref name="body"/> as a piece, as <see cref="RunAsync{T}(Func{object?, ValueTask{T}}, object?, bool)"/>
+    /// does. A piece that was <paramref name="queued"/> answers as its caller expects of a call (<see cref="QueuedPiece{T}"/>):
+    /// it wakes the caller off the turns, and ends cancelled at once when <paramref name="abandon"/> fires. One that ran
+    /// here and awaits completes on these turns, as above.
+    /// </summary>
+    public ValueTask<T> RunAsync<T>(Func<object?, ValueTask<T>> body, object? state, bool lend, CancellationToken abandon, out bool queued)
     {
-        var piece = new Task<ValueTask<T>>(body, state);
         if (lend && RuntimeHelpers.TryEnsureSufficientExecutionStack() && TryTake())
         {
+            queued = false;
+            var piece = new Task<ValueTask<T>>(body, state);
             _lending = this;
             try
             {
@@ -57,8 +67,10 @@ internal sealed class ReplicaTurns : TaskScheduler, IThreadPoolWorkItem
             }
             return piece.IsCompletedSuccessfully ? piece.Result : ValueTask.FromException<T>(piece.Exception!.InnerException!);
         }
-        piece.Start(this);
-        return Queued(piece);
+        queued = true;
+        var waiting = new QueuedPiece<T>(body, state, abandon);
+        waiting.Piece.Start(this);
+        return waiting.Answer;
     }
 
     /// <summary>Runs <paramref name="body"/> as a piece queued on these turns: for the rare entries (start, checks, stop).</summary>
@@ -68,9 +80,6 @@ internal sealed class ReplicaTurns : TaskScheduler, IThreadPoolWorkItem
     /// <summary>Runs <paramref name="body"/> as a piece queued on these turns, and answers with its result.</summary>
     public Task<T> RunAsync<T>(Func<Task<T>> body) =>
         Task.Factory.StartNew(body, CancellationToken.None, TaskCreationOptions.DenyChildAttach, this).Unwrap();
-
-    private static async ValueTask<T> Queued<T>(Task<ValueTask<T>> piece) =>
-        await (await piece.ConfigureAwait(false)).ConfigureAwait(false);
 
     protected override void QueueTask(Task task)
     {
