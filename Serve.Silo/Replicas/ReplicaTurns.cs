@@ -159,10 +159,15 @@ internal sealed class ReplicaTurns : TaskScheduler, IThreadPoolWorkItem
     /// Spins for at most <see cref="SpinTicks"/> while the turn is held by a piece running on another thread and nothing is
     /// queued, and takes the turn once it is free. False, having taken nothing, when it stays held, when pieces are queued
     /// (they go first), when no thread runs a piece (a drain is on its way) or when this thread holds it (a piece calling its
-    /// own replica waits for its own end).
+    /// own replica waits for its own end). Not from a piece of any replica's turns (a composed call): it would spin holding
+    /// its own replica's turn, and that replica's callers would wait behind the spin.
     /// </summary>
     private bool TryTakeSoon()
     {
+        if (TaskScheduler.Current is ReplicaTurns)
+        {
+            return false;
+        }
         long deadline = 0;
         var me = Environment.CurrentManagedThreadId;
         while (true)
