@@ -41,8 +41,9 @@ internal sealed partial class DeploymentRouter
     /// leaves it for another; one lost once the exchange has <see cref="IHttpExchange.Begun"/> fails it with a
     /// <see cref="ReplicaUnavailableException"/>, as does one lost before that unless the request is idempotent or never
     /// arrived. Returns the whole response, or, for a response the replica streamed through the exchange, its trailers.
+    /// A value task: an exchange with an idle replica of this silo is answered before it returns, without a task.
     /// </summary>
-    public async Task<HttpResponseData> HttpAsync(HttpRequestData request, IHttpExchange exchange, CallOptions options, CancellationToken cancellationToken)
+    public async ValueTask<HttpResponseData> HttpAsync(HttpRequestData request, IHttpExchange exchange, CallOptions options, CancellationToken cancellationToken)
     {
         var measured = _metrics.CallDurationEnabled;
         var started = measured ? _time.GetTimestamp() : 0;

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
 using Serve.Http;
 
@@ -11,7 +10,7 @@ namespace Serve.Forwarding;
 /// </summary>
 internal sealed class HttpExchangeChannel(IGrainFactory grains, TimeProvider time) : IHttpExchangeChannel
 {
-    private readonly ConcurrentDictionary<long, HttpExchange> _open = new();
+    private readonly HttpExchangeTable _open = new();
     private readonly Lock _creating = new();
     private IHttpExchangeChannel? _reference;
     private long _last;
@@ -29,24 +28,24 @@ internal sealed class HttpExchangeChannel(IGrainFactory grains, TimeProvider tim
         {
             RequestBody = requestBody,
         };
-        _open[exchange.Id] = exchange;
+        _open.Add(exchange);
         return exchange;
     }
 
     public ValueTask CloseAsync(HttpExchange exchange)
     {
-        _open.TryRemove(exchange.Id, out _);
+        _open.Remove(exchange);
         return exchange.RequestBody?.CloseAsync() ?? ValueTask.CompletedTask;
     }
 
     public ValueTask<HttpPush> StartAsync(long exchangeId, HttpResponseData head) =>
-        _open.TryGetValue(exchangeId, out var exchange) ? exchange.StartAsync(head) : new(HttpPush.Gone);
+        _open.TryGet(exchangeId, out var exchange) ? exchange.StartAsync(head) : new(HttpPush.Gone);
 
     public ValueTask<HttpPush> WriteAsync(long exchangeId, byte[] chunk) =>
-        _open.TryGetValue(exchangeId, out var exchange) ? exchange.WriteAsync(chunk) : new(HttpPush.Gone);
+        _open.TryGet(exchangeId, out var exchange) ? exchange.WriteAsync(chunk) : new(HttpPush.Gone);
 
     public ValueTask<HttpPull> ReadAsync(long exchangeId, int maxBytes) =>
-        _open.TryGetValue(exchangeId, out var exchange) ? exchange.ReadAsync(maxBytes) : new(HttpPull.Gone);
+        _open.TryGet(exchangeId, out var exchange) ? exchange.ReadAsync(maxBytes) : new(HttpPull.Gone);
 
     private IHttpExchangeChannel CreateReference()
     {

@@ -76,6 +76,7 @@ internal sealed class InProcessReplica : ILocalReplica
         var context = RequestContextExtensions.Export(_copier);
         var lend = ChooseThread() == LocalCallThread.Caller;
         ValueTask<ReplicaResponse> call;
+        bool queued;
         // Null when the caller suppressed the flow: the piece then captures nothing, and runs in its thread's (empty) context.
         var caller = ExecutionContext.Capture();
         if (caller is not null)
@@ -84,7 +85,7 @@ internal sealed class InProcessReplica : ILocalReplica
         }
         try
         {
-            call = _turns.RunAsync(RunPiece, new Piece(_grain, request, http, cancellationToken, context), lend);
+            call = _turns.RunAsync(RunPiece, new Piece(_grain, request, http, cancellationToken, context), lend, cancellationToken, out queued);
         }
         finally
         {
@@ -96,6 +97,11 @@ internal sealed class InProcessReplica : ILocalReplica
         if (call.IsCompleted)
         {
             return cancellationToken.IsCancellationRequested ? CancelledAfter(call, cancellationToken) : call;
+        }
+        if (queued)
+        {
+            // Its answer already wakes the caller off the turns and ends the wait when the caller cancels (QueuedPiece).
+            return call;
         }
         // As an Orleans call: the caller's wait ends when it cancels; the method, told by the same token, ends in its own time.
         var turn = new Turn(_grain, request, http, cancellationToken, context);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace Serve.Replicas;
@@ -16,12 +17,23 @@ internal sealed class ReplicaTurns : TaskScheduler, IThreadPoolWorkItem
     /// <summary>The most pieces one thread-pool item runs before it gives its thread back (and queues itself again).</summary>
     private const int DrainBatch = 32;
 
+    /// <summary>
+    /// How long a caller free to lend its thread waits, spinning, for a turn held by a piece running on another thread with
+    /// nothing queued behind it, before it queues its own. A replica answering at once holds its turn for a few microseconds;
+    /// a call that waits that long and runs inline saves a queued piece's thread hops, which cost more than the wait. Past it
+    /// (a long method), the spin costs the call about as much as one hop.
+    /// </summary>
+    internal static readonly long SpinTicks = Math.Max(1, Stopwatch.Frequency / 500_000);
+
     private readonly Lock _gate = new();
     private readonly Queue<Task> _queue = new();
     private readonly Func<bool> _threadFree;
 
     /// <summary>A thread holds the turn, or a thread-pool item is queued to take it: nobody else may start a piece.</summary>
     private bool _busy;
+
+    /// <summary>The managed id of the thread running a piece while it holds the turn; 0 while none does (free, or a drain on its way).</summary>
+    private int _holder;
 
     /// <summary>The turns whose piece this thread is about to run inline, having taken the turn itself.</summary>
     [ThreadStatic]
@@ -41,11 +53,21 @@ internal sealed class ReplicaTurns : TaskScheduler, IThreadPoolWorkItem
     /// (<see cref="ExecutionContext.Capture"/>), or in its thread's when the flow is suppressed. An answer that is not
     /// complete on return completes on these turns: a caller that must not go on here wakes elsewhere itself.
     /// </summary>
-    public ValueTask<T> RunAsync<T>(Func<object?, ValueTask<T>> body, object? state, bool lend)
+    public ValueTask<T> RunAsync<T>(Func<object?, ValueTask<T>> body, object? state, bool lend) =>
+        RunAsync(body, state, lend, CancellationToken.None, out _);
+
+    /// <summary>
+    /// Runs <paramref name="body"/> as a piece, as <see cref="RunAsync{T}(Func{object?, ValueTask{T}}, object?, bool)"/>
+    /// does. A piece that was <paramref name="queued"/> answers as its caller expects of a call (<see cref="QueuedPiece{T}"/>):
+    /// it wakes the caller off the turns, and ends cancelled at once when <paramref name="abandon"/> fires. One that ran
+    /// here and awaits completes on these turns, as above.
+    /// </summary>
+    public ValueTask<T> RunAsync<T>(Func<object?, ValueTask<T>> body, object? state, bool lend, CancellationToken abandon, out bool queued)
     {
-        var piece = new Task<ValueTask<T>>(body, state);
-        if (lend && RuntimeHelpers.TryEnsureSufficientExecutionStack() && TryTake())
+        if (lend && RuntimeHelpers.TryEnsureSufficientExecutionStack() && (TryTake() || TryTakeSoon()))
         {
+            queued = false;
+            var piece = new Task<ValueTask<T>>(body, state);
             _lending = this;
             try
             {
@@ -57,8 +79,10 @@ internal sealed class ReplicaTurns : TaskScheduler, IThreadPoolWorkItem
             }
             return piece.IsCompletedSuccessfully ? piece.Result : ValueTask.FromException<T>(piece.Exception!.InnerException!);
         }
-        piece.Start(this);
-        return Queued(piece);
+        queued = true;
+        var waiting = new QueuedPiece<T>(body, state, abandon);
+        waiting.Piece.Start(this);
+        return waiting.Answer;
     }
 
     /// <summary>Runs <paramref name="body"/> as a piece queued on these turns: for the rare entries (start, checks, stop).</summary>
@@ -68,9 +92,6 @@ internal sealed class ReplicaTurns : TaskScheduler, IThreadPoolWorkItem
     /// <summary>Runs <paramref name="body"/> as a piece queued on these turns, and answers with its result.</summary>
     public Task<T> RunAsync<T>(Func<Task<T>> body) =>
         Task.Factory.StartNew(body, CancellationToken.None, TaskCreationOptions.DenyChildAttach, this).Unwrap();
-
-    private static async ValueTask<T> Queued<T>(Task<ValueTask<T>> piece) =>
-        await (await piece.ConfigureAwait(false)).ConfigureAwait(false);
 
     protected override void QueueTask(Task task)
     {
@@ -129,7 +150,49 @@ internal sealed class ReplicaTurns : TaskScheduler, IThreadPoolWorkItem
                 return false;
             }
             _busy = true;
+            _holder = Environment.CurrentManagedThreadId;
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Spins for at most <see cref="SpinTicks"/> while the turn is held by a piece running on another thread and nothing is
+    /// queued, and takes the turn once it is free. False, having taken nothing, when it stays held, when pieces are queued
+    /// (they go first), when no thread runs a piece (a drain is on its way) or when this thread holds it (a piece calling its
+    /// own replica waits for its own end). Not from a piece of any replica's turns (a composed call): it would spin holding
+    /// its own replica's turn, and that replica's callers would wait behind the spin.
+    /// </summary>
+    private bool TryTakeSoon()
+    {
+        if (TaskScheduler.Current is ReplicaTurns)
+        {
+            return false;
+        }
+        long deadline = 0;
+        var me = Environment.CurrentManagedThreadId;
+        while (true)
+        {
+            if (!Volatile.Read(ref _busy))
+            {
+                if (TryTake())
+                {
+                    return true;
+                }
+            }
+            else if (Volatile.Read(ref _holder) is var holder && (holder == 0 || holder == me) || _queue.Count > 0)
+            {
+                return false;
+            }
+            var now = Stopwatch.GetTimestamp();
+            if (deadline == 0)
+            {
+                deadline = now + SpinTicks;
+            }
+            else if (now > deadline)
+            {
+                return false;
+            }
+            Thread.SpinWait(4);
         }
     }
 
@@ -150,6 +213,7 @@ internal sealed class ReplicaTurns : TaskScheduler, IThreadPoolWorkItem
     {
         lock (_gate)
         {
+            _holder = 0;
             if (_queue.Count == 0)
             {
                 _busy = false;
@@ -162,6 +226,7 @@ internal sealed class ReplicaTurns : TaskScheduler, IThreadPoolWorkItem
     /// <summary>Runs the queued pieces in order, holding the turn, a batch at a time.</summary>
     void IThreadPoolWorkItem.Execute()
     {
+        Volatile.Write(ref _holder, Environment.CurrentManagedThreadId);
         for (var i = 0; i < DrainBatch; i++)
         {
             Task? next;
@@ -169,6 +234,7 @@ internal sealed class ReplicaTurns : TaskScheduler, IThreadPoolWorkItem
             {
                 if (!_queue.TryDequeue(out next))
                 {
+                    _holder = 0;
                     _busy = false;
                     return;
                 }
@@ -176,6 +242,7 @@ internal sealed class ReplicaTurns : TaskScheduler, IThreadPoolWorkItem
             TryExecuteTask(next);
         }
         // Others' work waits on this thread pool too: the rest goes on as a new item.
+        Volatile.Write(ref _holder, 0);
         ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 }

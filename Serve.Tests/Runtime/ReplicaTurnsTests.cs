@@ -87,6 +87,103 @@ public sealed class ReplicaTurnsTests
     }
 
     [Fact]
+    public async Task RunAsync_Queued_AnswerWakesItsCallerOffTheTurns()
+    {
+        using var release = new ManualResetEventSlim();
+        var holder = HoldTurn(release);
+
+        var queued = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var callerOnTurns = Task.Run(async () =>
+        {
+            var call = _turns.RunAsync(static _ => ValueTask.FromResult(1), null, lend: true, CancellationToken.None, out var wasQueued);
+            queued.SetResult(wasQueued);
+            await call;
+            // Inline in the turn that answered, the caller's code would run as the replica's (its scheduler, its turn).
+            return TaskScheduler.Current == _turns;
+        });
+        Assert.True(await queued.Task.WaitAsync(Patience));
+        release.Set();
+        await holder;
+
+        Assert.False(await callerOnTurns.WaitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task RunAsync_QueuedAndItsCallerCancels_WaitEndsAtOnceAndThePieceStillRunsInItsTurn()
+    {
+        using var release = new ManualResetEventSlim();
+        var holder = HoldTurn(release);
+        using var cancel = new CancellationTokenSource();
+        var ran = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var call = _turns.RunAsync(_ =>
+        {
+            ran.SetResult();
+            return ValueTask.FromResult(1);
+        }, null, lend: true, cancel.Token, out var queued);
+        Assert.True(queued);
+        await cancel.CancelAsync();
+
+        var thrown = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.AsTask().WaitAsync(Patience));
+        Assert.Equal(cancel.Token, thrown.CancellationToken);
+        Assert.False(ran.Task.IsCompleted);
+        release.Set();
+        await holder;
+        await ran.Task.WaitAsync(Patience);
+    }
+
+    [Fact]
+    public async Task RunAsync_QueuedAndItsCallerCancelsWhileItRuns_AnswersCancelledWhateverThePieceReturned()
+    {
+        using var release = new ManualResetEventSlim();
+        var holder = HoldTurn(release);
+        using var cancel = new CancellationTokenSource();
+
+        var call = _turns.RunAsync(state =>
+        {
+            // The caller gives up while the method runs, and the method answers anyway.
+            ((CancellationTokenSource)state!).Cancel();
+            return ValueTask.FromResult(1);
+        }, cancel, lend: true, cancel.Token, out _);
+        release.Set();
+        await holder;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.AsTask().WaitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task RunAsync_QueuedPieceThrows_AnswersWithItsExceptionOnce()
+    {
+        using var release = new ManualResetEventSlim();
+        var holder = HoldTurn(release);
+        using var cancel = new CancellationTokenSource();
+
+        var call = _turns.RunAsync<int>(static _ => throw new InvalidOperationException("the model is sad"), null, lend: true, cancel.Token, out _);
+        release.Set();
+        await holder;
+        var thrown = await Assert.ThrowsAsync<InvalidOperationException>(() => call.AsTask().WaitAsync(Patience));
+        // Answered: a cancellation that comes later changes nothing.
+        await cancel.CancelAsync();
+
+        Assert.Equal("the model is sad", thrown.Message);
+    }
+
+    /// <summary>A piece on a thread of its own that holds the turn until <paramref name="release"/>; returns once it holds it.</summary>
+    private Task HoldTurn(ManualResetEventSlim release)
+    {
+        using var holding = new ManualResetEventSlim();
+        var holder = Task.Factory.StartNew(() => _turns.RunAsync(_ =>
+        {
+            holding.Set();
+            release.Wait(Patience);
+            return ValueTask.FromResult(0);
+        }, null, lend: true).AsTask(), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        holding.Wait(Patience);
+        return holder;
+    }
+
+    [Fact]
     public async Task RunAsync_CalledFromItsOwnPiece_QueuedAfterTheSynchronousPartNotNested()
     {
         var order = new ConcurrentQueue<string>();

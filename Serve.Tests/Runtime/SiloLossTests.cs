@@ -89,7 +89,7 @@ public sealed class SiloLossTests : IAsyncLifetime
             Method = "GET", Scheme = "http", PathBase = "/http-streams", Path = "/", QueryString = $"?kind=stream&gate={gate.Name}", Headers = [], Body = [],
         };
 
-        var call = router.HttpAsync(request, exchange, new CallOptions { Idempotent = true }, CancellationToken.None);
+        var call = router.HttpAsync(request, exchange, new CallOptions { Idempotent = true }, CancellationToken.None).AsTask();
         await channel.Started.WaitAsync(TimeSpan.FromSeconds(30));
         await gate.WhenArrivedAsync(1);
         Assert.Equal("first\n", System.Text.Encoding.UTF8.GetString(channel.Head!.Body));
