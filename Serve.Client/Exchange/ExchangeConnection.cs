@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Orleans.Serialization;
@@ -14,12 +13,6 @@ namespace Serve.Exchange;
 /// </summary>
 internal sealed partial class ExchangeConnection : IAsyncDisposable
 {
-    [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
-
-    /// <summary>A thread's serialization buffer is dropped after a call larger than this, rather than kept.</summary>
-    private const int KeptBufferBytes = 256 * 1024;
-
     private readonly ExchangeWire _wire;
     private readonly ConcurrentDictionary<long, PendingExchange> _pending = new();
     private readonly Serializer<ExchangeCall> _calls;
@@ -76,7 +69,7 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
         var id = Interlocked.Increment(ref _nextId);
         var pending = new PendingExchange(this, id);
         _pending[id] = pending;
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        var buffer = ExchangeBuffers.Rent();
         bool sent;
         try
         {
@@ -90,14 +83,7 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
         }
         finally
         {
-            if (buffer.Capacity > KeptBufferBytes)
-            {
-                t_buffer = null;
-            }
-            else
-            {
-                buffer.ResetWrittenCount();
-            }
+            ExchangeBuffers.Return(buffer);
         }
         // Closed meanwhile: the frame never left, or the close may have missed this call in its sweep.
         if (!sent || _closed)

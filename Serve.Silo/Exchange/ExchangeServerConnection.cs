@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Orleans.Serialization;
@@ -15,11 +14,6 @@ namespace Serve.Exchange;
 /// </summary>
 internal sealed partial class ExchangeServerConnection
 {
-    [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
-
-    private const int KeptBufferBytes = 256 * 1024;
-
     private readonly ExchangeWire _wire;
     private readonly ExchangeLimits _limits;
     private readonly Serializer<ExchangeCall> _calls;
@@ -131,7 +125,7 @@ internal sealed partial class ExchangeServerConnection
 
     private void Reply(long callId, ReplicaResponse response)
     {
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        var buffer = ExchangeBuffers.Rent();
         try
         {
             _replies.Serialize(response, buffer);
@@ -149,14 +143,7 @@ internal sealed partial class ExchangeServerConnection
         }
         finally
         {
-            if (buffer.Capacity > KeptBufferBytes)
-            {
-                t_buffer = null;
-            }
-            else
-            {
-                buffer.ResetWrittenCount();
-            }
+            ExchangeBuffers.Return(buffer);
         }
     }
 
