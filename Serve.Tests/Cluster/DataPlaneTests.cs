@@ -18,12 +18,10 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
     private readonly string _directory = Directory.CreateTempSubdirectory("serve-dataplane-").FullName;
 
     [Fact]
-    public async Task Get_ClientCancelsWhileRemoteReplicaHoldsIt_SentOverDataPlaneAndReplicaFreed()
-    {
-        var (gateway, http) = await StartAsync("dp-cancel", Traced);
-        var (holds, never) = (PathOf("holds"), PathOf("never"));
-        try
+    public Task Get_ClientCancelsWhileRemoteReplicaHoldsIt_SentOverDataPlaneAndReplicaFreed() =>
+        OnGatewayAsync("dp-cancel", Traced, async (gateway, http) =>
         {
+            var (holds, never) = (PathOf("holds"), PathOf("never"));
             using var cancel = new CancellationTokenSource();
             var requestId = Guid.NewGuid().ToString("N");
             using var held = new HttpRequestMessage(HttpMethod.Get, $"/dp-cancel?hold={Uri.EscapeDataString(holds)}&release={Uri.EscapeDataString(never)}");
@@ -37,28 +35,13 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
             using var next = await http.GetAsync("/dp-cancel").WaitAsync(TimeSpan.FromSeconds(20));
             Assert.Equal(HttpStatusCode.OK, next.StatusCode);
-        }
-        catch
-        {
-            output.WriteLine($"gateway wrote:{Environment.NewLine}{gateway.RecentOutput}");
-            output.WriteLine(cluster.RecentOutputs());
-            throw;
-        }
-        finally
-        {
-            // Deleted while its gateway lives: a silo killed just before holds part of the grain directory until it is declared dead.
-            await DeleteAsync("dp-cancel");
-            await gateway.KillAsync();
-        }
-    }
+        });
 
     [Fact]
-    public async Task Get_DeadlinePassesWhileRemoteReplicaHoldsIt_TimeoutAndReplicaFreed()
-    {
-        var (gateway, http) = await StartAsync("dp-deadline", new Dictionary<string, string>(Traced) { ["Serve__Http__RequestTimeout"] = "00:00:02" });
-        var (holds, never) = (PathOf("holds"), PathOf("never"));
-        try
+    public Task Get_DeadlinePassesWhileRemoteReplicaHoldsIt_TimeoutAndReplicaFreed() =>
+        OnGatewayAsync("dp-deadline", new Dictionary<string, string>(Traced) { ["Serve__Http__RequestTimeout"] = "00:00:02" }, async (gateway, http) =>
         {
+            var (holds, never) = (PathOf("holds"), PathOf("never"));
             var requestId = Guid.NewGuid().ToString("N");
             using var held = new HttpRequestMessage(HttpMethod.Get, $"/dp-deadline?hold={Uri.EscapeDataString(holds)}&release={Uri.EscapeDataString(never)}");
             held.Headers.Add("x-request-id", requestId);
@@ -68,27 +51,13 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
             Assert.Contains($"Data plane: exchange {requestId}", gateway.RecentOutput, StringComparison.Ordinal);
             using var next = await http.GetAsync("/dp-deadline").WaitAsync(Patience);
             Assert.Equal(HttpStatusCode.OK, next.StatusCode);
-        }
-        catch
-        {
-            output.WriteLine($"gateway wrote:{Environment.NewLine}{gateway.RecentOutput}");
-            output.WriteLine(cluster.RecentOutputs());
-            throw;
-        }
-        finally
-        {
-            // Deleted while its gateway lives: a silo killed just before holds part of the grain directory until it is declared dead.
-            await DeleteAsync("dp-deadline");
-            await gateway.KillAsync();
-        }
-    }
+        });
 
     [Fact]
-    public async Task Kill_WorkerHoldingExchangesOnDataPlane_IdempotentRetriedElsewhereOtherFailsUnavailable()
+    public Task Kill_WorkerHoldingExchangesOnDataPlane_IdempotentRetriedElsewhereOtherFailsUnavailable()
     {
-        var (gateway, http) = await StartAsync("dp-kill", Traced, maxOngoing: 4);
         var (holds, release) = (PathOf("holds"), PathOf("release"));
-        try
+        return OnGatewayAsync("dp-kill", Traced, maxOngoing: 4, releaseHeld: () => File.WriteAllTextAsync(release, ""), body: async (gateway, http) =>
         {
             var (getId, postId) = (Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N"));
             var query = $"?hold={Uri.EscapeDataString(holds)}&release={Uri.EscapeDataString(release)}";
@@ -115,6 +84,22 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
             Assert.Equal(HttpStatusCode.ServiceUnavailable, posted.StatusCode);
             // The POST ran once, on the victim: never again elsewhere.
             Assert.Equal(3, (await File.ReadAllLinesAsync(holds)).Length);
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> against a gateway of its own in front of <paramref name="application"/> (see
+    /// <see cref="StartAsync"/>); on failure writes every process's last lines. Afterwards lets go of what the body held
+    /// (<paramref name="releaseHeld"/>), deletes the application while its gateway lives (a silo killed just before holds
+    /// part of the grain directory until it is declared dead), kills the gateway and brings back any worker the body killed.
+    /// </summary>
+    private async Task OnGatewayAsync(
+        string application, Dictionary<string, string> settings, Func<GatewayProcess, HttpClient, Task> body, int maxOngoing = 1, Func<Task>? releaseHeld = null)
+    {
+        var (gateway, http) = await StartAsync(application, settings, maxOngoing);
+        try
+        {
+            await body(gateway, http);
         }
         catch
         {
@@ -124,8 +109,12 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
         }
         finally
         {
-            await File.WriteAllTextAsync(release, "");
-            await DeleteAsync("dp-kill");
+            http.Dispose();
+            if (releaseHeld is not null)
+            {
+                await releaseHeld();
+            }
+            await DeleteAsync(application);
             await gateway.KillAsync();
             await cluster.EnsureAllRunningAsync();
         }
