@@ -33,7 +33,7 @@ internal sealed class RouterMetrics
         _modelSpills = meter.CreateCounter<long>(
             "serve.router.multiplexed_spills", "{call}", "Calls sent to a replica without their multiplexed model because every replica holding it stayed busy.");
         _callDuration = meter.CreateHistogram(CallDurationName, "s",
-            "How long calls through deployment handles took, seen by the caller (queueing, retries and the replica's work), by deployment and error type.",
+            "How long calls through deployment handles took, seen by the caller (queueing, retries and the replica's work), by deployment and error type. A gateway's HTTP exchanges with ingress replicas count as its calls.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ServeMeter.DurationBuckets });
         meter.CreateObservableGauge(QueuedRequestsName, ObserveQueues, "{request}",
             "Requests waiting at this process's routers for a replica with room, by deployment.");
