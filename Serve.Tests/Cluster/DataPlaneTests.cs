@@ -28,7 +28,7 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
             held.Headers.Add("x-request-id", requestId);
             var sending = http.SendAsync(held, cancel.Token);
             await WaitForLinesAsync(holds, 1);
-            Assert.Contains($"Data plane: exchange {requestId}", gateway.RecentOutput, StringComparison.Ordinal);
+            await SentOverDataPlaneAsync(gateway, requestId);
 
             // The replica's one slot is taken until the cancellation reaches it: only then is the next request served.
             await cancel.CancelAsync();
@@ -48,7 +48,7 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
             using var timedOut = await http.SendAsync(held).WaitAsync(Patience);
 
             Assert.Equal(HttpStatusCode.RequestTimeout, timedOut.StatusCode);
-            Assert.Contains($"Data plane: exchange {requestId}", gateway.RecentOutput, StringComparison.Ordinal);
+            await SentOverDataPlaneAsync(gateway, requestId);
             using var next = await http.GetAsync("/dp-deadline").WaitAsync(Patience);
             Assert.Equal(HttpStatusCode.OK, next.StatusCode);
         });
@@ -69,8 +69,8 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
             var posting = http.SendAsync(post);
             var serving = await WaitForLinesAsync(holds, 2);
             Assert.Equal(serving[0], serving[1]);
-            Assert.Contains($"Data plane: exchange {getId}", gateway.RecentOutput, StringComparison.Ordinal);
-            Assert.Contains($"Data plane: exchange {postId}", gateway.RecentOutput, StringComparison.Ordinal);
+            await SentOverDataPlaneAsync(gateway, getId);
+            await SentOverDataPlaneAsync(gateway, postId);
             var victim = cluster.Workers.Single(w => w.ProcessId.ToString() == serving[0]);
 
             await victim.KillAsync();
@@ -86,6 +86,13 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
             Assert.Equal(3, (await File.ReadAllLinesAsync(holds)).Length);
         });
     }
+
+    /// <summary>
+    /// Waits for the gateway's Debug line saying it sent <paramref name="requestId"/> over the data plane: its console
+    /// output may come after what the worker wrote to a file, so it is awaited, not read at once.
+    /// </summary>
+    private static Task SentOverDataPlaneAsync(GatewayProcess gateway, string requestId) =>
+        gateway.WaitForLineAsync(line => line.Contains($"Data plane: exchange {requestId}", StringComparison.Ordinal), Patience);
 
     /// <summary>
     /// Runs <paramref name="body"/> against a gateway of its own in front of <paramref name="application"/> (see
