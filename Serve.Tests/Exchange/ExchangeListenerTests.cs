@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -121,6 +123,38 @@ public sealed class ExchangeListenerTests(SingleSiloFixture fixture) : IAsyncLif
         Assert.Contains("refused 199 more connection(s) in the last 60 s (199 failed the handshake); the last from 127.0.0.1:", summary.Message, StringComparison.Ordinal);
         _time.Advance(ExchangeRefusalLog.DefaultInterval);
         Assert.Equal(2, Lines().Count);
+    }
+
+    [Fact]
+    public async Task Accept_CertificateFromAnotherCa_RefusedWithAWarningNamingIt()
+    {
+        var listener = await StartAsync();
+        using var stranger = TestCertificateAuthority.Create("Not the cluster's CA");
+        using var certificate = stranger.Issue("intruder");
+        using var socket = await ConnectAsync(listener);
+        await using var tls = new SslStream(new NetworkStream(socket), leaveInnerStreamOpen: false);
+
+        try
+        {
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = "serve-cluster",
+                ClientCertificates = [certificate],
+                RemoteCertificateValidationCallback = (_, _, _, _) => true,
+            }).WaitAsync(Patience);
+            // With TLS 1.3 the client learns of its refusal at its first read.
+            await tls.ReadAsync(new byte[1]).AsTask().WaitAsync(Patience);
+        }
+        catch (Exception e) when (e is IOException or AuthenticationException)
+        {
+        }
+
+        await WaitForAsync(() => listener.Refused == 1);
+        var warning = Assert.Single(Lines());
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("its TLS handshake failed: the peer's certificate 'CN=intruder'", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("does not chain to the cluster's CA", warning.Message, StringComparison.Ordinal);
+        await WaitForAsync(() => listener.Admission is { Open: 0, Handshaking: 0 });
     }
 
     [Fact]
