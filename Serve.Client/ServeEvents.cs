@@ -25,6 +25,8 @@ internal static class ServeEvents
     public const int ExchangeFrameRejected = 1113;
     public const int ExchangeCallServed = 1114;
     public const int ExchangeReplyTooLarge = 1115;
+    public const int ExchangeRefusedSummary = 1116;
+    public const int ExchangeRefusedAgain = 1117;
 
     // Replicas: 2000s
     public const int ReplicaStarted = 2001;

@@ -32,4 +32,17 @@ public sealed class ServeSiloOptions
 
     /// <summary>Calls one data-plane connection may have running on this silo at once; past it, the silo reads no more from it until one ends. Default 4096.</summary>
     public int ExchangeMaxCallsInFlight { get; set; } = Exchange.ExchangeLimits.DefaultMaxCallsInFlight;
+
+    /// <summary>
+    /// Data-plane connections this silo holds open at once, authenticated or not; past it, a new one is closed at once,
+    /// before its handshake (and counted in a warning). Each gateway (any router) shares one connection per silo, so a
+    /// cluster stays far below it. Default 1024.
+    /// </summary>
+    public int ExchangeMaxConnections { get; set; } = Exchange.ExchangeAdmission.DefaultMaxConnections;
+
+    /// <summary>
+    /// Data-plane TLS handshakes under way at once (each ends within 10 s); past it, a new connection is closed at once,
+    /// before its handshake. Not used without TLS. Default 64.
+    /// </summary>
+    public int ExchangeMaxHandshakes { get; set; } = Exchange.ExchangeAdmission.DefaultMaxHandshakes;
 }

@@ -25,6 +25,14 @@ internal sealed class ServeSiloOptionsValidator : IValidateOptions<ServeSiloOpti
         {
             errors.Add($"{ServeSiloOptions.SectionName}:ExchangeMaxCallsInFlight: {options.ExchangeMaxCallsInFlight} must be at least 1.");
         }
+        if (options.ExchangeMaxConnections < 1)
+        {
+            errors.Add($"{ServeSiloOptions.SectionName}:ExchangeMaxConnections: {options.ExchangeMaxConnections} must be at least 1 (the default is {Exchange.ExchangeAdmission.DefaultMaxConnections}).");
+        }
+        if (options.ExchangeMaxHandshakes < 1)
+        {
+            errors.Add($"{ServeSiloOptions.SectionName}:ExchangeMaxHandshakes: {options.ExchangeMaxHandshakes} must be at least 1 (the default is {Exchange.ExchangeAdmission.DefaultMaxHandshakes}).");
+        }
         var resources = options.Resources;
         if (resources is null)
         {

@@ -13,43 +13,64 @@ namespace Serve.Exchange;
 /// The silo's data-plane port (<see cref="ServeSiloOptions.ExchangePort"/>, on the silo's address): routers of other
 /// silos send HTTP exchanges for this silo's replicas here rather than as Orleans messages. Opened before the silo joins
 /// the cluster, so every replica it starts can advertise it (<see cref="ReplicaStarted.Exchange"/>); closed when it stops.
+/// Whoever reaches the port holds at most <see cref="ServeSiloOptions.ExchangeMaxConnections"/> connections and
+/// <see cref="ServeSiloOptions.ExchangeMaxHandshakes"/> handshakes (<see cref="ExchangeAdmission"/>), and its refused
+/// connections cost a few log lines a minute, not one each (<see cref="ExchangeRefusalLog"/>).
 /// </summary>
 internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLifecycle>
 {
+    /// <summary>How long a peer has to finish its TLS handshake.</summary>
+    public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
+
     private readonly ServeSiloOptions _options;
     private readonly ILocalSiloDetails _silo;
     private readonly ILocalReplicas _replicas;
     private readonly Serializer<ExchangeCall> _calls;
     private readonly Serializer<ReplicaResponse> _replies;
     private readonly IExchangeSecurity? _security;
+    private readonly TimeProvider _time;
     private readonly ILogger<ExchangeListener> _logger;
     private readonly ExchangeLimits _limits;
+    private readonly ExchangeRefusalLog _refusals = new(ExchangeRefusalLog.DefaultInterval);
+    private readonly string _tooManyConnections;
+    private readonly string _tooManyHandshakes;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly List<Task> _connections = [];
+    private readonly HashSet<Task> _connections = [];
     private Socket? _socket;
     private Task? _accepting;
+    private ITimer? _summaries;
 
     public ExchangeListener(
         IOptions<ServeSiloOptions> options, ILocalSiloDetails silo, ILocalReplicas replicas, Serializer<ExchangeCall> calls,
-        Serializer<ReplicaResponse> replies, ILogger<ExchangeListener> logger, IExchangeSecurity? security = null)
+        Serializer<ReplicaResponse> replies, TimeProvider time, ILogger<ExchangeListener> logger, IExchangeSecurity? security = null)
     {
         _options = options.Value;
         _silo = silo;
         _replicas = replicas;
         _calls = calls;
         _replies = replies;
+        _time = time;
         _logger = logger;
         _security = security;
         _limits = new ExchangeLimits(_options.ExchangeMaxFrameBytes, _options.ExchangeMaxCallsInFlight);
+        Admission = new ExchangeAdmission(_options.ExchangeMaxConnections, _options.ExchangeMaxHandshakes);
+        _tooManyConnections = $"the silo holds {Admission.MaxConnections} data-plane connection(s) already (Serve:Silo:ExchangeMaxConnections); closed before any handshake";
+        _tooManyHandshakes = $"{Admission.MaxHandshakes} handshake(s) are under way already (Serve:Silo:ExchangeMaxHandshakes); closed before any handshake";
     }
 
     /// <summary>Where routers reach it (<c>address:port</c>); null until it listens, and when it is off.</summary>
     public string? Endpoint { get; private set; }
 
-    public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(ExchangeListener), ServiceLifecycleStage.RuntimeInitialize, Start, StopAsync);
+    /// <summary>The connections it holds, and its bounds.</summary>
+    public ExchangeAdmission Admission { get; }
 
-    private Task Start(CancellationToken cancellationToken)
+    /// <summary>Connections refused so far (over a bound, or a failed handshake).</summary>
+    public long Refused => _refusals.Total;
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(ExchangeListener), ServiceLifecycleStage.RuntimeInitialize, StartAsync, StopAsync);
+
+    public Task StartAsync(CancellationToken cancellationToken)
     {
         var address = _silo.SiloAddress.Endpoint.Address;
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -67,7 +88,8 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
         _socket = socket;
         var bound = (IPEndPoint)socket.LocalEndPoint!;
         Endpoint = bound.ToString();
-        LogListening(_logger, Endpoint, _security is null ? "plain TCP" : "mutual TLS");
+        LogListening(_logger, Endpoint, _security is null ? "plain TCP" : "mutual TLS", Admission.MaxConnections, Admission.MaxHandshakes);
+        _summaries = _time.CreateTimer(static state => ((ExchangeListener)state!).WriteSummary(), this, _refusals.Interval, _refusals.Interval);
         _accepting = Task.Run(AcceptAsync);
         return Task.CompletedTask;
     }
@@ -89,62 +111,182 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
                 }
                 continue;
             }
-            accepted.NoDelay = true;
-            var serving = ServeAsync(accepted);
-            lock (_connections)
+            var refusal = Admission.TryAdmit(handshake: _security is not null);
+            if (refusal != ExchangeRefusal.None)
             {
-                _connections.RemoveAll(c => c.IsCompleted);
-                _connections.Add(serving);
+                var peer = PeerOf(accepted);
+                Refuse(peer, refusal, refusal == ExchangeRefusal.TooManyConnections ? _tooManyConnections : _tooManyHandshakes);
+                Close(accepted);
+                continue;
             }
+            try
+            {
+                accepted.NoDelay = true;
+            }
+            catch (SocketException)
+            {
+                // The peer is gone already: its connection ends at its first read.
+            }
+            Track(ServeAsync(accepted));
         }
+    }
+
+    /// <summary>Holds each connection's task until it ends (to wait for it at stop); it removes itself, at no cost per accept.</summary>
+    private void Track(Task serving)
+    {
+        lock (_connections)
+        {
+            _connections.Add(serving);
+        }
+        _ = serving.ContinueWith(
+            static (ended, state) =>
+            {
+                var connections = (HashSet<Task>)state!;
+                lock (connections)
+                {
+                    connections.Remove(ended);
+                }
+            },
+            _connections, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private async Task ServeAsync(Socket socket)
     {
-        var peer = socket.RemoteEndPoint?.ToString() ?? "?";
-        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        var peer = PeerOf(socket);
+        var handshaking = _security is not null;
         try
         {
-            if (_security is not null)
+            Stream stream = new NetworkStream(socket, ownsSocket: true);
+            if (handshaking)
             {
-                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-                handshake.CancelAfter(TimeSpan.FromSeconds(10));
-                stream = await _security.AcceptAsync(stream, handshake.Token);
+                var authenticated = await HandshakeAsync(stream, peer);
+                handshaking = false;
+                Admission.HandshakeEnded();
+                if (authenticated is null)
+                {
+                    return;
+                }
+                stream = authenticated;
             }
+            LogAccepted(_logger, peer);
+            var connection = new ExchangeServerConnection(stream, peer, _limits, _replicas, _calls, _replies, _logger);
+            await connection.RunAsync(_stopping.Token);
+        }
+        finally
+        {
+            // Disposed already unless the stream could not be made; the slots it held go back either way.
+            socket.Dispose();
+            if (handshaking)
+            {
+                Admission.HandshakeEnded();
+            }
+            Admission.Closed();
+        }
+    }
+
+    /// <summary>The stream after a successful handshake; null (the connection closed and the refusal logged) otherwise.</summary>
+    private async Task<Stream?> HandshakeAsync(Stream stream, string peer)
+    {
+        using var timeout = new CancellationTokenSource(HandshakeTimeout, _time);
+        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, timeout.Token);
+        try
+        {
+            return await _security!.AcceptAsync(stream, handshake.Token);
         }
         catch (Exception e)
         {
-            LogRefused(_logger, peer, e.Message);
             await stream.DisposeAsync();
-            return;
+            if (!_stopping.IsCancellationRequested)
+            {
+                Refuse(peer, ExchangeRefusal.HandshakeFailed, timeout.IsCancellationRequested
+                    ? $"no TLS handshake within {HandshakeTimeout.TotalSeconds:0} s"
+                    : $"its TLS handshake failed: {e.Message}");
+            }
+            return null;
         }
-        LogAccepted(_logger, peer);
-        var connection = new ExchangeServerConnection(stream, peer, _limits, _replicas, _calls, _replies, _logger);
-        await connection.RunAsync(_stopping.Token);
     }
 
-    private async Task StopAsync(CancellationToken cancellationToken)
+    private void Refuse(string peer, ExchangeRefusal refusal, string reason)
+    {
+        if (_refusals.Refused(refusal, peer, reason, _time.GetUtcNow()))
+        {
+            LogRefused(_logger, peer, reason, (int)_refusals.Interval.TotalSeconds);
+        }
+        else
+        {
+            LogRefusedAgain(_logger, peer, reason);
+        }
+    }
+
+    private void WriteSummary()
+    {
+        if (_refusals.Flush(_time.GetUtcNow()) is { } summary)
+        {
+            LogRefusedSummary(_logger, summary.Count, (int)Math.Ceiling(summary.Over.TotalSeconds), summary.Kinds(), summary.LastPeer, summary.LastReason);
+        }
+    }
+
+    /// <summary>A reset rather than a graceful close: nothing of a refused connection lingers on the silo (no TIME_WAIT), however often it comes.</summary>
+    private static void Close(Socket socket)
+    {
+        try
+        {
+            socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (SocketException)
+        {
+            // Reset by its peer already.
+        }
+        socket.Dispose();
+    }
+
+    private static string PeerOf(Socket socket)
+    {
+        try
+        {
+            return socket.RemoteEndPoint?.ToString() ?? "?";
+        }
+        catch (SocketException)
+        {
+            return "?";
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
         _socket?.Dispose();
+        if (_accepting is not null)
+        {
+            // Once it ended, no connection is added: the snapshot below holds every one still open.
+            await _accepting.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
         Task[] connections;
         lock (_connections)
         {
             connections = [.. _connections];
         }
-        if (_accepting is not null)
-        {
-            connections = [.. connections, _accepting];
-        }
         await Task.WhenAll(connections).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_summaries is not null)
+        {
+            await _summaries.DisposeAsync();
+        }
+        // What was folded since the last summary is written now rather than lost.
+        WriteSummary();
     }
 
-    [LoggerMessage(EventId = ServeEvents.ExchangeListening, Level = LogLevel.Information, Message = "Data plane listening on {Endpoint} ({Security})")]
-    private static partial void LogListening(ILogger logger, string endpoint, string security);
+    [LoggerMessage(EventId = ServeEvents.ExchangeListening, Level = LogLevel.Information, Message = "Data plane listening on {Endpoint} ({Security}; at most {MaxConnections} connection(s), {MaxHandshakes} handshake(s) at once)")]
+    private static partial void LogListening(ILogger logger, string endpoint, string security, int maxConnections, int maxHandshakes);
 
     [LoggerMessage(EventId = ServeEvents.ExchangeAccepted, Level = LogLevel.Debug, Message = "Data plane: a router connected from {Peer}")]
     private static partial void LogAccepted(ILogger logger, string peer);
 
-    [LoggerMessage(EventId = ServeEvents.ExchangeRefused, Level = LogLevel.Warning, Message = "Data plane: refused the connection from {Peer}: {Reason}")]
-    private static partial void LogRefused(ILogger logger, string peer, string reason);
+    [LoggerMessage(EventId = ServeEvents.ExchangeRefused, Level = LogLevel.Warning, Message = "Data plane: refused the connection from {Peer}: {Reason} (further refusals: one summary every {IntervalSeconds} s while they go on)")]
+    private static partial void LogRefused(ILogger logger, string peer, string reason, int intervalSeconds);
+
+    [LoggerMessage(EventId = ServeEvents.ExchangeRefusedAgain, Level = LogLevel.Debug, Message = "Data plane: refused the connection from {Peer}: {Reason}")]
+    private static partial void LogRefusedAgain(ILogger logger, string peer, string reason);
+
+    [LoggerMessage(EventId = ServeEvents.ExchangeRefusedSummary, Level = LogLevel.Warning, Message = "Data plane: refused {Count} more connection(s) in the last {Seconds} s ({Kinds}); the last from {Peer}: {Reason}")]
+    private static partial void LogRefusedSummary(ILogger logger, int count, int seconds, string kinds, string peer, string reason);
 }

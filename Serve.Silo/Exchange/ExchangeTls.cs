@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
@@ -49,8 +50,13 @@ internal sealed partial class ExchangeTls : IExchangeSecurity
         }
     }
 
+    /// <summary>
+    /// The server's end. A refused peer's certificate is named in the exception rather than logged here: the listener
+    /// logs its refusals without one line each, so a stranger's connects cannot flood the log.
+    /// </summary>
     public async Task<Stream> AcceptAsync(Stream transport, CancellationToken cancellationToken)
     {
+        string? refused = null;
         var tls = new SslStream(transport, leaveInnerStreamOpen: false);
         try
         {
@@ -60,9 +66,14 @@ internal sealed partial class ExchangeTls : IExchangeSecurity
                 ClientCertificateRequired = true,
                 EnabledSslProtocols = SslProtocols.None,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-                RemoteCertificateValidationCallback = Validate,
+                RemoteCertificateValidationCallback = (_, certificate, chain, _) => Trusts(certificate, chain, out refused),
             }, cancellationToken);
             return tls;
+        }
+        catch (Exception e) when (refused is not null)
+        {
+            await tls.DisposeAsync();
+            throw new AuthenticationException($"the peer's certificate {refused}", e);
         }
         catch
         {
@@ -73,17 +84,28 @@ internal sealed partial class ExchangeTls : IExchangeSecurity
 
     private bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
-        if (certificate is null)
-        {
-            LogPeerRefused(_logger, "is missing: the peer sent no certificate");
-            return false;
-        }
-        using var copy = certificate is X509Certificate2 ? null : X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        if (_credentials.Trust.Trusts(copy ?? (X509Certificate2)certificate, chain, out var reason))
+        if (Trusts(certificate, chain, out var reason))
         {
             return true;
         }
         LogPeerRefused(_logger, reason);
+        return false;
+    }
+
+    private bool Trusts(X509Certificate? certificate, X509Chain? chain, [NotNullWhen(false)] out string? reason)
+    {
+        if (certificate is null)
+        {
+            reason = "is missing: the peer sent no certificate";
+            return false;
+        }
+        using var copy = certificate is X509Certificate2 ? null : X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        if (_credentials.Trust.Trusts(copy ?? (X509Certificate2)certificate, chain, out var untrusted))
+        {
+            reason = null;
+            return true;
+        }
+        reason = untrusted;
         return false;
     }
 

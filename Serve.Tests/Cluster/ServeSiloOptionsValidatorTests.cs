@@ -33,13 +33,18 @@ public sealed class ServeSiloOptionsValidatorTests
     [Fact]
     public void Validate_BadExchangeValues_ReportsEveryOneNamingOptionAndValue()
     {
-        var options = new ServeSiloOptions { ExchangePort = 70000, ExchangeMaxFrameBytes = 100, ExchangeMaxCallsInFlight = 0 };
+        var options = new ServeSiloOptions
+        {
+            ExchangePort = 70000, ExchangeMaxFrameBytes = 100, ExchangeMaxCallsInFlight = 0, ExchangeMaxConnections = 0, ExchangeMaxHandshakes = -1,
+        };
 
         var failures = Validator.Validate(null, options).Failures!.ToList();
 
-        Assert.Equal(3, failures.Count);
+        Assert.Equal(5, failures.Count);
         Assert.Contains(failures, f => f.Contains("Serve:Silo:ExchangePort: 70000"));
         Assert.Contains(failures, f => f.Contains("Serve:Silo:ExchangeMaxFrameBytes: 100"));
         Assert.Contains(failures, f => f.Contains("Serve:Silo:ExchangeMaxCallsInFlight: 0"));
+        Assert.Contains(failures, f => f.Contains("Serve:Silo:ExchangeMaxConnections: 0 must be at least 1"));
+        Assert.Contains(failures, f => f.Contains("Serve:Silo:ExchangeMaxHandshakes: -1 must be at least 1"));
     }
 }

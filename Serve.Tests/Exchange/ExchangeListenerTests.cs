@@ -1,0 +1,282 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.Serialization;
+using Serve.Cluster;
+using Serve.Exchange;
+using Serve.Grains;
+using Serve.Http;
+using Serve.Routing;
+using Serve.Tests.Cluster;
+using Serve.Tests.Http;
+using Serve.Tests.Infrastructure;
+
+namespace Serve.Tests.Exchange;
+
+/// <summary>
+/// The silo's data-plane port as a stranger sees it, over loopback with mutual TLS (the cluster's test certificates)
+/// and a fake clock (handshakes time out only when the test says so): what it may hold, what its refusals cost in log
+/// lines, and a stop with connections open.
+/// </summary>
+[Collection(SingleSiloCollection.Name)]
+public sealed class ExchangeListenerTests(SingleSiloFixture fixture) : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private readonly ClusterTlsFiles _files = ClusterTlsFiles.Create();
+    private readonly FakeLocalReplicas _replicas = new();
+    private readonly FakeTimeProvider _time = new();
+    private readonly RecordingLogger<ExchangeListener> _log = new();
+    private readonly List<ExchangeListener> _listeners = [];
+    private ExchangeTls _tls = null!;
+
+    private IServiceProvider Services => fixture.Cluster.Silos[0].ServiceProvider;
+
+    public Task InitializeAsync()
+    {
+        var options = new ServeClusterOptions();
+        new ConfigurationBuilder().AddInMemoryCollection(_files.Settings()).Build().GetSection(ServeClusterOptions.SectionName).Bind(options);
+        _tls = new ExchangeTls(Options.Create(options), TimeProvider.System, new RecordingLogger<ExchangeTls>());
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Accept_OverMaxConnections_ClosedBeforeHandshakeWhileRouterServesOn()
+    {
+        var listener = await StartAsync(maxConnections: 3);
+        await using var router = await RouterAsync(listener);
+        Assert.Equal(ReplicaOutcome.Completed, (await router.CallAsync(FakeLocalReplicas.Id, Call("/before"), CancellationToken.None).WaitAsync(Patience)).Outcome);
+        var held = new[] { await ConnectAsync(listener), await ConnectAsync(listener) };
+        await WaitForAsync(() => listener.Admission.Open == 3);
+
+        await AssertClosedAtOnceAsync(listener);
+
+        Assert.Equal(1, listener.Refused);
+        var warning = Assert.Single(_log.Records, r => r.Id.Id == ServeEvents.ExchangeRefused);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("holds 3 data-plane connection(s) already (Serve:Silo:ExchangeMaxConnections)", warning.Message, StringComparison.Ordinal);
+        Assert.Equal(ReplicaOutcome.Completed, (await router.CallAsync(FakeLocalReplicas.Id, Call("/after"), CancellationToken.None).WaitAsync(Patience)).Outcome);
+        // The strangers' connections wait for their handshake (the clock does not move), still held.
+        Assert.Equal(3, listener.Admission.Open);
+
+        // Once they go, their room comes back: another router gets in.
+        foreach (var socket in held)
+        {
+            socket.Dispose();
+        }
+        await WaitForAsync(() => listener.Admission.Open == 1);
+        await using var second = await RouterAsync(listener);
+        Assert.Equal(ReplicaOutcome.Completed, (await second.CallAsync(FakeLocalReplicas.Id, Call("/second"), CancellationToken.None).WaitAsync(Patience)).Outcome);
+    }
+
+    [Fact]
+    public async Task Accept_OverMaxHandshakes_ClosedAtOnceAndRoomBackWhenTheirTimeoutEnds()
+    {
+        var listener = await StartAsync(maxHandshakes: 2);
+        await using var router = await RouterAsync(listener);
+        using var first = await ConnectAsync(listener);
+        using var second = await ConnectAsync(listener);
+        await WaitForAsync(() => listener.Admission.Handshaking == 2);
+
+        await AssertClosedAtOnceAsync(listener);
+
+        Assert.Contains(_log.Records, r => r.Level == LogLevel.Warning && r.Message.Contains("2 handshake(s) are under way already (Serve:Silo:ExchangeMaxHandshakes)", StringComparison.Ordinal));
+        Assert.Equal(ReplicaOutcome.Completed, (await router.CallAsync(FakeLocalReplicas.Id, Call("/during"), CancellationToken.None).WaitAsync(Patience)).Outcome);
+
+        _time.Advance(ExchangeListener.HandshakeTimeout);
+
+        Assert.Equal(0, await ReceiveUntilClosedAsync(first));
+        Assert.Equal(0, await ReceiveUntilClosedAsync(second));
+        await WaitForAsync(() => listener.Admission is { Handshaking: 0, Open: 1 });
+        Assert.Contains(_log.Records, r => r.Level == LogLevel.Warning && r.Message.Contains("no TLS handshake within 10 s", StringComparison.Ordinal));
+        await using var another = await RouterAsync(listener);
+        Assert.Equal(ReplicaOutcome.Completed, (await another.CallAsync(FakeLocalReplicas.Id, Call("/after"), CancellationToken.None).WaitAsync(Patience)).Outcome);
+    }
+
+    [Fact]
+    public async Task Accept_200FailedHandshakes_OneWarningThenOneSummaryPerInterval()
+    {
+        var listener = await StartAsync();
+
+        for (var i = 0; i < 200; i++)
+        {
+            using var stranger = await ConnectAsync(listener);
+            await stranger.SendAsync("GET / HTTP/1.1\r\nHost: silo\r\n\r\n"u8.ToArray());
+            await ReceiveUntilClosedAsync(stranger);
+        }
+        await WaitForAsync(() => listener.Refused == 200);
+
+        var warning = Assert.Single(Lines());
+        Assert.Contains("its TLS handshake failed", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("one summary every 60 s", warning.Message, StringComparison.Ordinal);
+        Assert.Equal(199, _log.Records.Count(r => r.Id.Id == ServeEvents.ExchangeRefusedAgain && r.Level == LogLevel.Debug));
+
+        _time.Advance(ExchangeRefusalLog.DefaultInterval);
+
+        Assert.Equal(2, Lines().Count);
+        var summary = Assert.Single(_log.Records, r => r.Id.Id == ServeEvents.ExchangeRefusedSummary);
+        Assert.Contains("refused 199 more connection(s) in the last 60 s (199 failed the handshake); the last from 127.0.0.1:", summary.Message, StringComparison.Ordinal);
+        _time.Advance(ExchangeRefusalLog.DefaultInterval);
+        Assert.Equal(2, Lines().Count);
+    }
+
+    [Fact]
+    public async Task Accept_CertificateFromAnotherCa_RefusedWithAWarningNamingIt()
+    {
+        var listener = await StartAsync();
+        using var stranger = TestCertificateAuthority.Create("Not the cluster's CA");
+        using var certificate = stranger.Issue("intruder");
+        using var socket = await ConnectAsync(listener);
+        await using var tls = new SslStream(new NetworkStream(socket), leaveInnerStreamOpen: false);
+
+        try
+        {
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = "serve-cluster",
+                ClientCertificates = [certificate],
+                RemoteCertificateValidationCallback = (_, _, _, _) => true,
+            }).WaitAsync(Patience);
+            // With TLS 1.3 the client learns of its refusal at its first read.
+            await tls.ReadAsync(new byte[1]).AsTask().WaitAsync(Patience);
+        }
+        catch (Exception e) when (e is IOException or AuthenticationException)
+        {
+        }
+
+        await WaitForAsync(() => listener.Refused == 1);
+        var warning = Assert.Single(Lines());
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("its TLS handshake failed: the peer's certificate 'CN=intruder'", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("does not chain to the cluster's CA", warning.Message, StringComparison.Ordinal);
+        await WaitForAsync(() => listener.Admission is { Open: 0, Handshaking: 0 });
+    }
+
+    [Fact]
+    public async Task Stop_WithConnectionsOpen_EndsEveryOneAndCompletes()
+    {
+        var listener = await StartAsync();
+        await using var router = await RouterAsync(listener);
+        Assert.Equal(ReplicaOutcome.Completed, (await router.CallAsync(FakeLocalReplicas.Id, Call("/"), CancellationToken.None).WaitAsync(Patience)).Outcome);
+        var holding = router.CallAsync(FakeLocalReplicas.Id, Call("/hold"), CancellationToken.None);
+        using var handshaking = await ConnectAsync(listener);
+        await WaitForAsync(() => listener.Admission is { Open: 2, Handshaking: 1 });
+
+        await listener.StopAsync(CancellationToken.None).WaitAsync(Patience);
+
+        Assert.Equal(0, listener.Admission.Open);
+        Assert.Equal(0, listener.Admission.Handshaking);
+        Assert.Equal(0, await ReceiveUntilClosedAsync(handshaking));
+        await router.Closed.WaitAsync(Patience);
+        await Assert.ThrowsAnyAsync<Exception>(() => holding.WaitAsync(Patience));
+        // Stopping is not a stranger's doing: nothing refused, nothing logged as such.
+        Assert.Equal(0, listener.Refused);
+    }
+
+    /// <summary>Lines a default configuration writes (Information and above), apart from the one saying it listens.</summary>
+    private List<(LogLevel Level, EventId Id, string Message)> Lines() =>
+        [.. _log.Records.Where(r => r.Level >= LogLevel.Information && r.Id.Id != ServeEvents.ExchangeListening)];
+
+    private async Task<ExchangeListener> StartAsync(int maxConnections = ExchangeAdmission.DefaultMaxConnections, int maxHandshakes = ExchangeAdmission.DefaultMaxHandshakes)
+    {
+        var options = new ServeSiloOptions { ExchangeMaxConnections = maxConnections, ExchangeMaxHandshakes = maxHandshakes, ExchangeMaxFrameBytes = 64 * 1024 };
+        var listener = new ExchangeListener(
+            Options.Create(options), Services.GetRequiredService<ILocalSiloDetails>(), _replicas,
+            Services.GetRequiredService<Serializer<ExchangeCall>>(), Services.GetRequiredService<Serializer<ReplicaResponse>>(), _time, _log, _tls);
+        _listeners.Add(listener);
+        await listener.StartAsync(CancellationToken.None);
+        return listener;
+    }
+
+    /// <summary>A router of the cluster: mutual TLS with the cluster's certificate, then the data plane's connection.</summary>
+    private async Task<ExchangeConnection> RouterAsync(ExchangeListener listener)
+    {
+        var socket = await ConnectAsync(listener);
+        var stream = await _tls.ConnectAsync(new NetworkStream(socket, ownsSocket: true), listener.Endpoint!, CancellationToken.None).WaitAsync(Patience);
+        return new ExchangeConnection(
+            listener.Endpoint!, stream, new ExchangeLimits(64 * 1024, 16), Services.GetRequiredService<Serializer<ExchangeCall>>(),
+            Services.GetRequiredService<Serializer<ReplicaResponse>>(), Services.GetRequiredService<DeepCopier>(), TimeProvider.System,
+            new RecordingLogger<ExchangeConnection>());
+    }
+
+    /// <summary>A plain TCP connection to the port, as anyone who reaches it can open.</summary>
+    private static async Task<Socket> ConnectAsync(ExchangeListener listener)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPEndPoint.Parse(listener.Endpoint!)).WaitAsync(Patience);
+        return socket;
+    }
+
+    /// <summary>A new connection is closed without a byte of a handshake: reset as it connects, or closed before it sends anything.</summary>
+    private static async Task AssertClosedAtOnceAsync(ExchangeListener listener)
+    {
+        Socket socket;
+        try
+        {
+            socket = await ConnectAsync(listener);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            return;
+        }
+        using (socket)
+        {
+            Assert.Equal(0, await ReceiveUntilClosedAsync(socket));
+        }
+    }
+
+    private HttpCall Call(string path) => new()
+    {
+        RequestId = path,
+        Request = new HttpRequestData { Method = "GET", Scheme = "http", PathBase = "", Path = path, QueryString = "", Headers = [], Body = [] },
+        Channel = Services.GetRequiredService<IGrainFactory>().CreateObjectReference<IHttpExchangeChannel>(new RecordingExchangeChannel()),
+    };
+
+    /// <summary>Reads until the other end closes (or resets); the bytes it sent meanwhile. Fails if it stays open.</summary>
+    private static async Task<int> ReceiveUntilClosedAsync(Socket socket)
+    {
+        using var deadline = new CancellationTokenSource(Patience);
+        var buffer = new byte[1024];
+        var total = 0;
+        while (true)
+        {
+            int read;
+            try
+            {
+                read = await socket.ReceiveAsync(buffer, deadline.Token);
+            }
+            catch (SocketException)
+            {
+                return total;
+            }
+            if (read == 0)
+            {
+                return total;
+            }
+            total += read;
+        }
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        using var deadline = new CancellationTokenSource(Patience);
+        while (!condition())
+        {
+            await Task.Delay(10, deadline.Token);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var listener in _listeners)
+        {
+            await listener.StopAsync(CancellationToken.None).WaitAsync(Patience);
+        }
+        _files.Dispose();
+    }
+}
