@@ -81,6 +81,12 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         return Task.CompletedTask;
     }
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _deactivating.Cancel();
+        return base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
     public async Task DeployApplicationAsync(ApplicationSpec spec)
     {
         var conflicts = Applications.Values
@@ -137,49 +143,6 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
                     Fold(spec.Name, reports[i].Status);
                 }
             }
-            Publish();
-        }
-    }
-
-    public Task DeleteApplicationAsync(string name)
-    {
-        if (!Applications.TryGetValue(name, out var spec))
-        {
-            throw new ApplicationNotFoundException(name);
-        }
-        if (_deleting.Add(name))
-        {
-            _statuses[name] = _statuses[name] with { State = ApplicationState.Deleting, Message = "" };
-            Publish();
-            // Draining may take the graceful timeout; the controller stays free meanwhile, and callers watch the snapshot.
-            _ = DeleteInBackgroundAsync(spec);
-        }
-        return Task.CompletedTask;
-    }
-
-    private async Task DeleteInBackgroundAsync(ApplicationSpec spec)
-    {
-        try
-        {
-            await Task.WhenAll(spec.Deployments.Select(d => AfterEnsureAsync(d.Id)));
-            await Task.WhenAll(spec.Deployments.Select(d => Deployment(d.Id).DeleteAsync()));
-            Applications.Remove(spec.Name);
-            await StoreAsync($"the deletion of application '{spec.Name}'", () => Restore(spec.Name, spec));
-            _statuses.Remove(spec.Name);
-            foreach (var deployment in spec.Deployments)
-            {
-                _order.Forget(deployment.Id.Key);
-            }
-            LogDeleted(_logger, spec.Name);
-        }
-        catch (Exception e)
-        {
-            _statuses[spec.Name] = _statuses[spec.Name] with { Message = $"Deleting failed and will be retried by running the delete again: {e.Message}" };
-            LogReapplyFailed(_logger, e, spec.Name);
-        }
-        finally
-        {
-            _deleting.Remove(spec.Name);
             Publish();
         }
     }
