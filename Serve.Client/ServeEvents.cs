@@ -61,6 +61,7 @@ internal static class ServeEvents
     public const int ControllerStateWriteFailed = 4004;
     public const int ApplicationDeployWarning = 4005;
     public const int ApplicationDeleteRetried = 4006;
+    public const int ApplicationDeleteResumed = 4007;
 
     // Autoscaling: 6000s
     public const int AutoscalingDecision = 6001;

@@ -30,20 +30,67 @@ internal sealed partial class ControllerGrain
     /// <summary>Ends the deletes' retries when this activation goes: the next one has its own state to act on.</summary>
     private readonly CancellationTokenSource _deactivating = new();
 
-    public Task DeleteApplicationAsync(string name)
+    /// <summary>
+    /// Starts deleting <paramref name="name"/> and returns once the start is stored: the application is marked deleting
+    /// in the stored state first, so a controller that takes over (this one's silo died or stopped mid-delete) finishes
+    /// the delete instead of re-applying the application. A store that fails leaves nothing changed and says so.
+    /// </summary>
+    public async Task DeleteApplicationAsync(string name)
     {
         if (!Applications.TryGetValue(name, out var spec))
         {
             throw new ApplicationNotFoundException(name);
         }
-        if (_deleting.Add(name))
+        if (!_deleting.Add(name))
         {
-            _statuses[name] = _statuses[name] with { State = ApplicationState.Deleting, Message = "" };
-            Publish();
-            // Draining may take the graceful timeout; the controller stays free meanwhile, and callers watch the snapshot.
-            _ = DeleteInBackgroundAsync(spec);
+            return;
         }
-        return Task.CompletedTask;
+        var marked = _state.State.Deleting.Add(name);
+        try
+        {
+            await StoreAsync($"the start of deleting application '{name}'", () =>
+            {
+                if (marked)
+                {
+                    _state.State.Deleting.Remove(name);
+                }
+            });
+        }
+        catch
+        {
+            _deleting.Remove(name);
+            throw;
+        }
+        StartDeleting(spec);
+    }
+
+    /// <summary>
+    /// Goes on with the deletes a previous activation stored as started: each application marked deleting is deleted
+    /// again (idempotent for deployments already gone); a mark left for an application no longer stored is dropped.
+    /// </summary>
+    private void ResumeDeletes()
+    {
+        foreach (var name in _state.State.Deleting.ToArray())
+        {
+            if (Applications.TryGetValue(name, out var spec))
+            {
+                _deleting.Add(name);
+                LogDeleteResumed(_logger, name);
+                StartDeleting(spec);
+            }
+            else
+            {
+                _state.State.Deleting.Remove(name);
+            }
+        }
+    }
+
+    private void StartDeleting(ApplicationSpec spec)
+    {
+        _statuses[spec.Name] = _statuses[spec.Name] with { State = ApplicationState.Deleting, Message = "" };
+        Publish();
+        // Draining may take the graceful timeout; the controller stays free meanwhile, and callers watch the snapshot.
+        _ = DeleteInBackgroundAsync(spec);
     }
 
     private async Task DeleteInBackgroundAsync(ApplicationSpec spec)
@@ -53,7 +100,12 @@ internal sealed partial class ControllerGrain
             await Task.WhenAll(spec.Deployments.Select(d => AfterEnsureAsync(d.Id)));
             await Task.WhenAll(spec.Deployments.Select(d => DeleteDeploymentAsync(spec.Name, d.Id)));
             Applications.Remove(spec.Name);
-            await StoreAsync($"the deletion of application '{spec.Name}'", () => Restore(spec.Name, spec));
+            _state.State.Deleting.Remove(spec.Name);
+            await StoreAsync($"the deletion of application '{spec.Name}'", () =>
+            {
+                Restore(spec.Name, spec);
+                _state.State.Deleting.Add(spec.Name);
+            });
             _statuses.Remove(spec.Name);
             foreach (var deployment in spec.Deployments)
             {
@@ -63,8 +115,9 @@ internal sealed partial class ControllerGrain
         }
         catch (Exception e)
         {
-            // The store failed (or this activation is going): the application stays, and the controller reloads.
-            _statuses[spec.Name] = _statuses[spec.Name] with { Message = $"Deleting failed: {e.Message} Fix: run the delete again." };
+            // The store failed (or this activation is going): the application stays marked deleting, and the next
+            // activation of the controller (a failed store deactivates this one) finishes the delete.
+            _statuses[spec.Name] = _statuses[spec.Name] with { Message = $"Deleting failed: {e.Message} It goes on when the controller reloads its state; running the delete again retries now." };
             LogReapplyFailed(_logger, e, spec.Name);
         }
         finally
@@ -118,4 +171,7 @@ internal sealed partial class ControllerGrain
 
     [LoggerMessage(EventId = ServeEvents.ApplicationDeleteRetried, Level = LogLevel.Warning, Message = "Application {Application}: deleting deployment {Deployment} failed (attempt {Attempt}); asking again in {DelaySeconds:0.00} s")]
     private static partial void LogDeleteRetried(ILogger logger, Exception error, string application, string deployment, int attempt, double delaySeconds);
+
+    [LoggerMessage(EventId = ServeEvents.ApplicationDeleteResumed, Level = LogLevel.Information, Message = "Application {Application}: its delete was under way when the controller last stopped; finishing it")]
+    private static partial void LogDeleteResumed(ILogger logger, string application);
 }

@@ -74,6 +74,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
             _statuses[app.Name] = InitialStatus(app);
             LogRestored(_logger, app.Name);
         }
+        ResumeDeletes();
         Publish();
         // Re-applying is idempotent; it re-activates deployment grains lost with a silo. The pass interleaves: a deploy
         // never waits behind it (a pass over thousands of deployments, or one on a silo that just died, takes a while).

@@ -1,3 +1,5 @@
+using Orleans.Core.Internal;
+using Serve.Grains;
 using Serve.Tests.Deployments;
 using Serve.Tests.Infrastructure;
 
@@ -97,6 +99,37 @@ public sealed class LifecycleTests(SingleSiloFixture fixture)
         Assert.NotEmpty(await call);
         await delete;
         Assert.False((await Serve.GetStatusAsync()).Applications.ContainsKey("graceful"));
+    }
+
+    [Fact]
+    public async Task DeleteAsync_ControllerDeactivatedMidDelete_NextActivationFinishesIt()
+    {
+        var gate = Gate.Create(nameof(DeleteAsync_ControllerDeactivatedMidDelete_NextActivationFinishesIt));
+        var handle = await Serve.RunAsync<IProbe>(Deployment.For<Probe>().Bind(), "resumed-delete", null);
+        var call = handle.Remote.HoldAsync(gate.Name);
+        await gate.WhenArrivedAsync(1);
+        var delete = Serve.DeleteAsync("resumed-delete");
+        await Serve.WaitForAsync(s => s.Applications["resumed-delete"].State == ApplicationState.Deleting);
+
+        // The controller goes while its delete drains the held call, as when its silo dies or stops. A new activation
+        // starts its snapshot versions at its activation time, so a version past this instant is the new one's.
+        var controller = fixture.Cluster.Client.GetGrain<IControllerGrain>(IControllerGrain.Key);
+        var beforeDeactivation = DateTime.UtcNow.Ticks;
+        await controller.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var snapshot = await controller.GetSnapshotAsync();
+        while (snapshot.Version < beforeDeactivation)
+        {
+            await Task.Delay(50, deadline.Token);
+            snapshot = await controller.GetSnapshotAsync();
+        }
+
+        // The activation that took over read the application from the store: it goes on deleting it, not re-applying it.
+        Assert.Equal(ApplicationState.Deleting, snapshot.Status.Applications["resumed-delete"].State);
+        gate.Open();
+        Assert.NotEmpty(await call);
+        await delete.WaitAsync(deadline.Token);
+        Assert.False((await Serve.GetStatusAsync()).Applications.ContainsKey("resumed-delete"));
     }
 
     [Fact]
