@@ -4,21 +4,17 @@ using System.IO.Pipelines;
 namespace Serve.Exchange;
 
 /// <summary>
-/// One data-plane connection's bytes, either end: frames written by any thread go into one output pipe, which a single
-/// pump sends, so every frame queued while a send is under way leaves with the next one (no flush per frame under load);
-/// frames read are handed over as they complete, within the frame-size limit.
+/// One data-plane connection's bytes, either end: frames written by any thread leave through one <see cref="ExchangeOutput"/>
+/// (sent by the writing thread when no send is under way, else with the next send); frames read are handed over as they
+/// complete, within the frame-size limit, and the work the last frame of a batch brings runs on the reading thread once
+/// the next read is under way.
 /// </summary>
 internal sealed class ExchangeWire : IAsyncDisposable
 {
-    /// <summary>Frames in one pipe segment or more than this are sent as they lie, without first gathering them in one buffer.</summary>
-    private const int GatherLimit = 64 * 1024;
-
     private readonly Stream _stream;
     private readonly PipeReader _input;
-    private readonly Pipe _output = new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
-    private readonly Lock _writing = new();
+    private readonly ExchangeOutput _output;
     private readonly int _maxFrameBytes;
-    private bool _outputCompleted;
     private int _disposed;
 
     public ExchangeWire(Stream stream, int maxFrameBytes)
@@ -26,17 +22,14 @@ internal sealed class ExchangeWire : IAsyncDisposable
         _stream = stream;
         _maxFrameBytes = maxFrameBytes;
         _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
-        Pump = Task.Run(PumpAsync);
+        _output = new ExchangeOutput(stream);
     }
 
     public int MaxFrameBytes => _maxFrameBytes;
 
-    /// <summary>Sends the output until it completes or the connection fails; faults with the send's error.</summary>
-    public Task Pump { get; }
-
     /// <summary>
-    /// Queues a frame. False when the connection's output is closed, so the frame can never leave; an exception for a
-    /// payload over the frame-size limit (nothing is queued).
+    /// Queues a frame (and sends it unless a send is under way). False when the connection's output is closed, so the frame
+    /// can never leave; an exception for a payload over the frame-size limit (nothing is queued).
     /// </summary>
     public bool TryWrite(ExchangeFrameType type, long callId, ReadOnlySpan<byte> payload)
     {
@@ -45,32 +38,11 @@ internal sealed class ExchangeWire : IAsyncDisposable
         {
             throw new ExchangeFrameTooLargeException(size, _maxFrameBytes);
         }
-        lock (_writing)
-        {
-            if (_outputCompleted)
-            {
-                return false;
-            }
-            var writer = _output.Writer;
-            var span = writer.GetSpan(size);
-            ExchangeFrames.WriteHeader(span, type, callId, payload.Length);
-            payload.CopyTo(span[ExchangeFrames.HeaderSize..]);
-            writer.Advance(size);
-            // Never waits: the pipe has no pause threshold; the peer's in-flight bound limits what queues.
-            _ = writer.FlushAsync();
-        }
-        return true;
+        return _output.TryWrite(type, callId, payload);
     }
 
     /// <summary>Queues raw bytes (the preface).</summary>
-    public void WriteRaw(ReadOnlySpan<byte> bytes)
-    {
-        lock (_writing)
-        {
-            _output.Writer.Write(bytes);
-            _ = _output.Writer.FlushAsync();
-        }
-    }
+    public void WriteRaw(ReadOnlySpan<byte> bytes) => _output.WriteRaw(bytes);
 
     /// <summary>Reads and checks the preface a router's connection starts with; false when it is something else.</summary>
     public async ValueTask<bool> ReadPrefaceAsync(CancellationToken cancellationToken)
@@ -98,9 +70,11 @@ internal sealed class ExchangeWire : IAsyncDisposable
     /// <summary>
     /// Hands each frame read to <paramref name="onFrame"/> (on the reading thread; its payload is valid only during the
     /// call) until the peer closes (<see cref="ExchangeFrameStatus.Complete"/>), a frame breaks the rules (its status), or
-    /// reading fails (the exception). <paramref name="beforeRead"/> may hold reading back.
+    /// reading fails (the exception). The work <paramref name="onFrame"/> returns runs on the thread pool, except the last
+    /// of a batch when no more bytes wait: that runs on the reading thread once the next read is under way.
+    /// <paramref name="beforeRead"/> may hold reading back.
     /// </summary>
-    public async Task<ExchangeFrameStatus> ReadAsync(Action<ExchangeFrame> onFrame, Func<ValueTask>? beforeRead, CancellationToken cancellationToken)
+    public async Task<ExchangeFrameStatus> ReadAsync(Func<ExchangeFrame, IThreadPoolWorkItem?> onFrame, Func<ValueTask>? beforeRead, CancellationToken cancellationToken)
     {
         try
         {
@@ -112,102 +86,86 @@ internal sealed class ExchangeWire : IAsyncDisposable
         }
     }
 
-    private async Task<ExchangeFrameStatus> ReadFramesAsync(Action<ExchangeFrame> onFrame, Func<ValueTask>? beforeRead, CancellationToken cancellationToken)
+    private async Task<ExchangeFrameStatus> ReadFramesAsync(Func<ExchangeFrame, IThreadPoolWorkItem?> onFrame, Func<ValueTask>? beforeRead, CancellationToken cancellationToken)
     {
-        while (true)
+        IThreadPoolWorkItem? held = null;
+        try
         {
-            if (beforeRead is not null)
-            {
-                await beforeRead();
-            }
-            var result = await _input.ReadAsync(cancellationToken);
-            var buffer = result.Buffer;
             while (true)
             {
-                var status = ExchangeFrames.TryRead(buffer, _maxFrameBytes, out var frame, out var consumed);
-                if (status == ExchangeFrameStatus.Incomplete)
+                if (beforeRead is not null)
                 {
-                    break;
+                    var room = beforeRead();
+                    if (!room.IsCompleted)
+                    {
+                        // The work held may be what makes room.
+                        Release(ref held);
+                    }
+                    await room;
                 }
-                if (status != ExchangeFrameStatus.Complete)
+                var read = _input.ReadAsync(cancellationToken);
+                ReadResult result;
+                if (held is null)
                 {
-                    LastDeclaredSize = ExchangeFrames.DeclaredSize(buffer);
-                    _input.AdvanceTo(buffer.Start);
-                    return status;
+                    result = await read;
                 }
-                onFrame(frame);
-                buffer = buffer.Slice(consumed);
+                else if (read.IsCompleted)
+                {
+                    // More frames wait: the held work must not delay them.
+                    Release(ref held);
+                    result = read.Result;
+                }
+                else
+                {
+                    var then = held;
+                    held = null;
+                    result = await new ReadThenRun(read, then);
+                }
+                var buffer = result.Buffer;
+                while (true)
+                {
+                    var status = ExchangeFrames.TryRead(buffer, _maxFrameBytes, out var frame, out var consumed);
+                    if (status == ExchangeFrameStatus.Incomplete)
+                    {
+                        break;
+                    }
+                    if (status != ExchangeFrameStatus.Complete)
+                    {
+                        LastDeclaredSize = ExchangeFrames.DeclaredSize(buffer);
+                        _input.AdvanceTo(buffer.Start);
+                        return status;
+                    }
+                    if (onFrame(frame) is { } work)
+                    {
+                        Release(ref held);
+                        held = work;
+                    }
+                    buffer = buffer.Slice(consumed);
+                }
+                _input.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                {
+                    return buffer.IsEmpty ? ExchangeFrameStatus.Complete : ExchangeFrameStatus.Malformed;
+                }
             }
-            _input.AdvanceTo(buffer.Start, buffer.End);
-            if (result.IsCompleted)
-            {
-                return buffer.IsEmpty ? ExchangeFrameStatus.Complete : ExchangeFrameStatus.Malformed;
-            }
+        }
+        finally
+        {
+            Release(ref held);
+        }
+    }
+
+    private static void Release(ref IThreadPoolWorkItem? held)
+    {
+        if (held is not null)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(held, preferLocal: false);
+            held = null;
         }
     }
 
     /// <summary>The size the last frame read declared: for the log line of a frame over the limit.</summary>
     public long LastDeclaredSize { get; private set; }
-
-    private async Task PumpAsync()
-    {
-        var reader = _output.Reader;
-        byte[]? gathered = null;
-        try
-        {
-            while (true)
-            {
-                var result = await reader.ReadAsync();
-                var buffer = result.Buffer;
-                if (!buffer.IsEmpty)
-                {
-                    if (buffer.IsSingleSegment)
-                    {
-                        await _stream.WriteAsync(buffer.First);
-                    }
-                    else if (buffer.Length <= GatherLimit)
-                    {
-                        // One send for frames that lie in several segments.
-                        gathered ??= new byte[GatherLimit];
-                        buffer.CopyTo(gathered);
-                        await _stream.WriteAsync(gathered.AsMemory(0, (int)buffer.Length));
-                    }
-                    else
-                    {
-                        foreach (var segment in buffer)
-                        {
-                            await _stream.WriteAsync(segment);
-                        }
-                    }
-                    await _stream.FlushAsync();
-                }
-                reader.AdvanceTo(buffer.End);
-                if (result.IsCompleted)
-                {
-                    break;
-                }
-            }
-            await reader.CompleteAsync();
-        }
-        catch (Exception e)
-        {
-            CompleteOutput();
-            await reader.CompleteAsync(e);
-            throw;
-        }
-    }
-
-    private void CompleteOutput()
-    {
-        lock (_writing)
-        {
-            if (!_outputCompleted)
-            {
-                _outputCompleted = true;
-                _output.Writer.Complete();
-            }
-        }
-    }
 
     /// <summary>Ends the connection: what is queued is sent (for a while), then the stream closes, which ends the reading.</summary>
     public async ValueTask DisposeAsync()
@@ -216,10 +174,10 @@ internal sealed class ExchangeWire : IAsyncDisposable
         {
             return;
         }
-        CompleteOutput();
+        _output.Complete();
         try
         {
-            await Pump.WaitAsync(TimeSpan.FromSeconds(5));
+            await _output.Drained.WaitAsync(TimeSpan.FromSeconds(5));
         }
         catch (Exception)
         {
