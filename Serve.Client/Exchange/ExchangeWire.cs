@@ -4,17 +4,22 @@ using System.IO.Pipelines;
 namespace Serve.Exchange;
 
 /// <summary>
-/// One data-plane connection's bytes, either end: frames written by any thread leave through one <see cref="ExchangeOutput"/>
-/// (sent by the writing thread when no send is under way, else with the next send); frames read are handed over as they
-/// complete, within the frame-size limit, and the work the last frame of a batch brings runs on the reading thread once
-/// the next read is under way.
+/// One data-plane connection's bytes, either end: frames written by any thread go into one output pipe, which a single
+/// pump sends, so every frame queued while a send is under way leaves with the next one (no flush per frame under load);
+/// frames read are handed over as they complete, within the frame-size limit, and the work the last frame of a batch
+/// brings runs on the reading thread once the next read is under way.
 /// </summary>
 internal sealed class ExchangeWire : IAsyncDisposable
 {
+    /// <summary>Frames in one pipe segment or more than this are sent as they lie, without first gathering them in one buffer.</summary>
+    private const int GatherLimit = 64 * 1024;
+
     private readonly Stream _stream;
     private readonly PipeReader _input;
-    private readonly ExchangeOutput _output;
+    private readonly Pipe _output = new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
+    private readonly Lock _writing = new();
     private readonly int _maxFrameBytes;
+    private bool _outputCompleted;
     private int _disposed;
 
     public ExchangeWire(Stream stream, int maxFrameBytes)
@@ -22,14 +27,17 @@ internal sealed class ExchangeWire : IAsyncDisposable
         _stream = stream;
         _maxFrameBytes = maxFrameBytes;
         _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
-        _output = new ExchangeOutput(stream);
+        Pump = Task.Run(PumpAsync);
     }
 
     public int MaxFrameBytes => _maxFrameBytes;
 
+    /// <summary>Sends the output until it completes or the connection fails; faults with the send's error.</summary>
+    public Task Pump { get; }
+
     /// <summary>
-    /// Queues a frame (and sends it unless a send is under way). False when the connection's output is closed, so the frame
-    /// can never leave; an exception for a payload over the frame-size limit (nothing is queued).
+    /// Queues a frame. False when the connection's output is closed, so the frame can never leave; an exception for a
+    /// payload over the frame-size limit (nothing is queued).
     /// </summary>
     public bool TryWrite(ExchangeFrameType type, long callId, ReadOnlySpan<byte> payload)
     {
@@ -38,11 +46,32 @@ internal sealed class ExchangeWire : IAsyncDisposable
         {
             throw new ExchangeFrameTooLargeException(size, _maxFrameBytes);
         }
-        return _output.TryWrite(type, callId, payload);
+        lock (_writing)
+        {
+            if (_outputCompleted)
+            {
+                return false;
+            }
+            var writer = _output.Writer;
+            var span = writer.GetSpan(size);
+            ExchangeFrames.WriteHeader(span, type, callId, payload.Length);
+            payload.CopyTo(span[ExchangeFrames.HeaderSize..]);
+            writer.Advance(size);
+            // Never waits: the pipe has no pause threshold; the peer's in-flight bound limits what queues.
+            _ = writer.FlushAsync();
+        }
+        return true;
     }
 
     /// <summary>Queues raw bytes (the preface).</summary>
-    public void WriteRaw(ReadOnlySpan<byte> bytes) => _output.WriteRaw(bytes);
+    public void WriteRaw(ReadOnlySpan<byte> bytes)
+    {
+        lock (_writing)
+        {
+            _output.Writer.Write(bytes);
+            _ = _output.Writer.FlushAsync();
+        }
+    }
 
     /// <summary>Reads and checks the preface a router's connection starts with; false when it is something else.</summary>
     public async ValueTask<bool> ReadPrefaceAsync(CancellationToken cancellationToken)
@@ -167,6 +196,66 @@ internal sealed class ExchangeWire : IAsyncDisposable
     /// <summary>The size the last frame read declared: for the log line of a frame over the limit.</summary>
     public long LastDeclaredSize { get; private set; }
 
+    private async Task PumpAsync()
+    {
+        var reader = _output.Reader;
+        byte[]? gathered = null;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync();
+                var buffer = result.Buffer;
+                if (!buffer.IsEmpty)
+                {
+                    if (buffer.IsSingleSegment)
+                    {
+                        await _stream.WriteAsync(buffer.First);
+                    }
+                    else if (buffer.Length <= GatherLimit)
+                    {
+                        // One send for frames that lie in several segments.
+                        gathered ??= new byte[GatherLimit];
+                        buffer.CopyTo(gathered);
+                        await _stream.WriteAsync(gathered.AsMemory(0, (int)buffer.Length));
+                    }
+                    else
+                    {
+                        foreach (var segment in buffer)
+                        {
+                            await _stream.WriteAsync(segment);
+                        }
+                    }
+                    await _stream.FlushAsync();
+                }
+                reader.AdvanceTo(buffer.End);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+            await reader.CompleteAsync();
+        }
+        catch (Exception e)
+        {
+            CompleteOutput();
+            await reader.CompleteAsync(e);
+            throw;
+        }
+    }
+
+    private void CompleteOutput()
+    {
+        lock (_writing)
+        {
+            if (!_outputCompleted)
+            {
+                _outputCompleted = true;
+                _output.Writer.Complete();
+            }
+        }
+    }
+
     /// <summary>Ends the connection: what is queued is sent (for a while), then the stream closes, which ends the reading.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -174,10 +263,10 @@ internal sealed class ExchangeWire : IAsyncDisposable
         {
             return;
         }
-        _output.Complete();
+        CompleteOutput();
         try
         {
-            await _output.Drained.WaitAsync(TimeSpan.FromSeconds(5));
+            await Pump.WaitAsync(TimeSpan.FromSeconds(5));
         }
         catch (Exception)
         {
