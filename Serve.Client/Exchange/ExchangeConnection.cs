@@ -122,17 +122,17 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
         await CloseAsync(error ?? new EndOfStreamException($"The silo at {Endpoint} closed the data-plane connection."));
     }
 
-    /// <summary>A reply: its caller's wake-up, which the wire runs (on the reading thread when it came last, else on the pool).</summary>
-    private IThreadPoolWorkItem? OnFrame(ExchangeFrame frame)
+    private void OnFrame(ExchangeFrame frame)
     {
         if (frame.Type != ExchangeFrameType.Reply)
         {
             throw new InvalidDataException($"The silo at {Endpoint} sent a {frame.Type} frame; a router's connection takes replies only.");
         }
         // A reply to a call already cancelled (or unknown) is dropped.
-        return _pending.TryRemove(frame.CallId, out var pending)
-            ? pending.Answer(_replies.Deserialize(frame.Payload) ?? throw new InvalidDataException($"The silo at {Endpoint} sent an empty reply."))
-            : null;
+        if (_pending.TryRemove(frame.CallId, out var pending))
+        {
+            pending.Answer(_replies.Deserialize(frame.Payload) ?? throw new InvalidDataException($"The silo at {Endpoint} sent an empty reply."));
+        }
     }
 
     private async Task CloseAsync(Exception reason)

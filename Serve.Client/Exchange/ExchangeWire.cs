@@ -6,8 +6,7 @@ namespace Serve.Exchange;
 /// <summary>
 /// One data-plane connection's bytes, either end: frames written by any thread go into one output pipe, which a single
 /// pump sends, so every frame queued while a send is under way leaves with the next one (no flush per frame under load);
-/// frames read are handed over as they complete, within the frame-size limit, and the work the last frame of a batch
-/// brings runs on the reading thread once the next read is under way.
+/// frames read are handed over as they complete, within the frame-size limit.
 /// </summary>
 internal sealed class ExchangeWire : IAsyncDisposable
 {
@@ -99,11 +98,9 @@ internal sealed class ExchangeWire : IAsyncDisposable
     /// <summary>
     /// Hands each frame read to <paramref name="onFrame"/> (on the reading thread; its payload is valid only during the
     /// call) until the peer closes (<see cref="ExchangeFrameStatus.Complete"/>), a frame breaks the rules (its status), or
-    /// reading fails (the exception). The work <paramref name="onFrame"/> returns runs on the thread pool, except the last
-    /// of a batch when no more bytes wait: that runs on the reading thread once the next read is under way.
-    /// <paramref name="beforeRead"/> may hold reading back.
+    /// reading fails (the exception). <paramref name="beforeRead"/> may hold reading back.
     /// </summary>
-    public async Task<ExchangeFrameStatus> ReadAsync(Func<ExchangeFrame, IThreadPoolWorkItem?> onFrame, Func<ValueTask>? beforeRead, CancellationToken cancellationToken)
+    public async Task<ExchangeFrameStatus> ReadAsync(Action<ExchangeFrame> onFrame, Func<ValueTask>? beforeRead, CancellationToken cancellationToken)
     {
         try
         {
@@ -115,81 +112,37 @@ internal sealed class ExchangeWire : IAsyncDisposable
         }
     }
 
-    private async Task<ExchangeFrameStatus> ReadFramesAsync(Func<ExchangeFrame, IThreadPoolWorkItem?> onFrame, Func<ValueTask>? beforeRead, CancellationToken cancellationToken)
+    private async Task<ExchangeFrameStatus> ReadFramesAsync(Action<ExchangeFrame> onFrame, Func<ValueTask>? beforeRead, CancellationToken cancellationToken)
     {
-        IThreadPoolWorkItem? held = null;
-        try
+        while (true)
         {
+            if (beforeRead is not null)
+            {
+                await beforeRead();
+            }
+            var result = await _input.ReadAsync(cancellationToken);
+            var buffer = result.Buffer;
             while (true)
             {
-                if (beforeRead is not null)
+                var status = ExchangeFrames.TryRead(buffer, _maxFrameBytes, out var frame, out var consumed);
+                if (status == ExchangeFrameStatus.Incomplete)
                 {
-                    var room = beforeRead();
-                    if (!room.IsCompleted)
-                    {
-                        // The work held may be what makes room.
-                        Release(ref held);
-                    }
-                    await room;
+                    break;
                 }
-                var read = _input.ReadAsync(cancellationToken);
-                ReadResult result;
-                if (held is null)
+                if (status != ExchangeFrameStatus.Complete)
                 {
-                    result = await read;
+                    LastDeclaredSize = ExchangeFrames.DeclaredSize(buffer);
+                    _input.AdvanceTo(buffer.Start);
+                    return status;
                 }
-                else if (read.IsCompleted)
-                {
-                    // More frames wait: the held work must not delay them.
-                    Release(ref held);
-                    result = read.Result;
-                }
-                else
-                {
-                    var then = held;
-                    held = null;
-                    result = await new ReadThenRun(read, then);
-                }
-                var buffer = result.Buffer;
-                while (true)
-                {
-                    var status = ExchangeFrames.TryRead(buffer, _maxFrameBytes, out var frame, out var consumed);
-                    if (status == ExchangeFrameStatus.Incomplete)
-                    {
-                        break;
-                    }
-                    if (status != ExchangeFrameStatus.Complete)
-                    {
-                        LastDeclaredSize = ExchangeFrames.DeclaredSize(buffer);
-                        _input.AdvanceTo(buffer.Start);
-                        return status;
-                    }
-                    if (onFrame(frame) is { } work)
-                    {
-                        Release(ref held);
-                        held = work;
-                    }
-                    buffer = buffer.Slice(consumed);
-                }
-                _input.AdvanceTo(buffer.Start, buffer.End);
-                if (result.IsCompleted)
-                {
-                    return buffer.IsEmpty ? ExchangeFrameStatus.Complete : ExchangeFrameStatus.Malformed;
-                }
+                onFrame(frame);
+                buffer = buffer.Slice(consumed);
             }
-        }
-        finally
-        {
-            Release(ref held);
-        }
-    }
-
-    private static void Release(ref IThreadPoolWorkItem? held)
-    {
-        if (held is not null)
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(held, preferLocal: false);
-            held = null;
+            _input.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                return buffer.IsEmpty ? ExchangeFrameStatus.Complete : ExchangeFrameStatus.Malformed;
+            }
         }
     }
 

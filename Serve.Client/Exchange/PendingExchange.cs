@@ -3,20 +3,15 @@ using Serve.Grains;
 namespace Serve.Exchange;
 
 /// <summary>
-/// A call sent on a data-plane connection, waiting for its reply. Its outcome is kept, then handed to the caller by
-/// running this as a work item: a reply on the connection's reading thread once the next read is under way, or on the
-/// thread pool; a failure or cancellation always on the thread pool, so the caller's code never goes on inside a
-/// cancellation callback or the connection's close.
+/// A call sent on a data-plane connection, waiting for its reply. Its caller wakes on the thread pool, not on the
+/// connection's reading thread, which goes on to the next reply.
 /// </summary>
-internal sealed class PendingExchange(ExchangeConnection connection, long callId) : TaskCompletionSource<ReplicaResponse>, IThreadPoolWorkItem
+internal sealed class PendingExchange(ExchangeConnection connection, long callId)
+    : TaskCompletionSource<ReplicaResponse>(TaskCreationOptions.RunContinuationsAsynchronously)
 {
     private static readonly Action<object?, CancellationToken> OnCancelled = static (state, token) => ((PendingExchange)state!).Cancel(token);
 
     private CancellationTokenRegistration _cancellation;
-    private ReplicaResponse? _answer;
-    private Exception? _error;
-    private CancellationToken _cancelledBy;
-    private bool _cancelled;
 
     public long CallId { get; } = callId;
 
@@ -34,39 +29,19 @@ internal sealed class PendingExchange(ExchangeConnection connection, long callId
         if (connection.Forget(this))
         {
             connection.SendCancel(CallId);
-            _cancelledBy = token;
-            _cancelled = true;
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            TrySetCanceled(token);
         }
     }
 
-    /// <summary>Keeps the reply; the caller has it once the returned work item runs.</summary>
-    public IThreadPoolWorkItem Answer(ReplicaResponse response)
+    public void Answer(ReplicaResponse response)
     {
-        _answer = response;
-        return this;
+        _cancellation.Dispose();
+        TrySetResult(response);
     }
 
     public void Fail(Exception error)
     {
-        _error = error;
-        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-    }
-
-    void IThreadPoolWorkItem.Execute()
-    {
         _cancellation.Dispose();
-        if (_cancelled)
-        {
-            TrySetCanceled(_cancelledBy);
-        }
-        else if (_error is { } error)
-        {
-            TrySetException(error);
-        }
-        else
-        {
-            TrySetResult(_answer!);
-        }
+        TrySetException(error);
     }
 }

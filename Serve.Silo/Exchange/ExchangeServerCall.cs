@@ -4,7 +4,7 @@ using Serve.Routing;
 namespace Serve.Exchange;
 
 /// <summary>
-/// One call a router sent over the data plane, run on a pool thread as the in-process call a router of this silo would
+/// One call a router sent over the data plane, run on the thread pool as the in-process call a router of this silo would
 /// make (<see cref="ILocalReplica.HttpAsync"/>): the same admission, turns, handler and answers. A replica not running
 /// here answers as its grain would once gone, so the router tries another.
 /// </summary>

@@ -7,8 +7,8 @@ using Serve.Routing;
 namespace Serve.Exchange;
 
 /// <summary>
-/// The silo's end of one data-plane connection: reads calls and cancels, runs each call (the last of a batch on the
-/// reading thread once the next read is under way, the others on the thread pool), writes each answer as it comes. At most <see cref="ExchangeLimits.MaxCallsInFlight"/> calls run at once per connection: past it,
+/// The silo's end of one data-plane connection: reads calls and cancels, runs each call on the thread pool, writes each
+/// answer as it comes. At most <see cref="ExchangeLimits.MaxCallsInFlight"/> calls run at once per connection: past it,
 /// reading waits, so a peer that sends without reading replies cannot grow this silo's memory without bound. A frame over
 /// the size limit, or one that breaks the wire's rules, closes the connection (and only it).
 /// </summary>
@@ -75,8 +75,7 @@ internal sealed partial class ExchangeServerConnection
         }
     }
 
-    /// <summary>A call: the work that runs it, which the wire runs (on the reading thread when it came last, else on the pool).</summary>
-    private IThreadPoolWorkItem? OnFrame(ExchangeFrame frame)
+    private void OnFrame(ExchangeFrame frame)
     {
         switch (frame.Type)
         {
@@ -97,13 +96,14 @@ internal sealed partial class ExchangeServerConnection
                 }
                 Interlocked.Increment(ref _inFlight);
                 LogServing(_logger, payload.ReplicaId, payload.Call.RequestId, _peer);
-                return call;
+                ThreadPool.UnsafeQueueUserWorkItem(call, preferLocal: true);
+                break;
             case ExchangeFrameType.Cancel:
                 if (_running.TryGetValue(frame.CallId, out var cancelled))
                 {
                     cancelled.Cancel();
                 }
-                return null;
+                break;
             default:
                 throw new InvalidDataException($"a {frame.Type} frame came from a router");
         }
