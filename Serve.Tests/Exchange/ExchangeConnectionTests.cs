@@ -115,6 +115,89 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
     }
 
     [Fact]
+    public async Task Connection_CallBlocksTheThreadRunningIt_LaterCallsOnTheConnectionAnswered()
+    {
+        await using var connection = await ConnectAsync();
+        try
+        {
+            var blocked = connection.CallAsync(FakeLocalReplicas.Id, Call("/block", "blocked"), CancellationToken.None);
+            await _replicas.Blocking.Task.WaitAsync(Patience);
+
+            var answer = await connection.CallAsync(FakeLocalReplicas.Id, Call("/after"), CancellationToken.None).WaitAsync(Patience);
+
+            Assert.Equal("/after", System.Text.Encoding.UTF8.GetString(answer.Http!.Body));
+            Assert.False(blocked.IsCompleted);
+        }
+        finally
+        {
+            _replicas.Unblock.Set();
+        }
+    }
+
+    [Fact]
+    public async Task CallAsync_CallerBlocksWhereItsReplyWokeIt_LaterRepliesOnTheConnectionArrive()
+    {
+        await using var connection = await ConnectAsync();
+        using var unblock = new ManualResetEventSlim();
+        var blocking = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            // Goes on on whichever thread hands the reply over, as the gateway's forwarder does, and holds that thread.
+            var first = connection.CallAsync(FakeLocalReplicas.Id, Call("/first"), CancellationToken.None).ContinueWith(
+                _ =>
+                {
+                    blocking.TrySetResult();
+                    unblock.Wait(Patience);
+                },
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            await blocking.Task.WaitAsync(Patience);
+
+            var answer = await connection.CallAsync(FakeLocalReplicas.Id, Call("/second"), CancellationToken.None).WaitAsync(Patience);
+
+            Assert.Equal("/second", System.Text.Encoding.UTF8.GetString(answer.Http!.Body));
+            Assert.False(first.IsCompleted);
+        }
+        finally
+        {
+            unblock.Set();
+        }
+    }
+
+    [Fact]
+    public async Task Connection_CallsInFlightAtTheLimit_NextCallRunsOnlyOnceOneEnds()
+    {
+        await using var connection = await ConnectAsync();
+        try
+        {
+            _ = Enumerable.Range(1, _limits.MaxCallsInFlight - 1).Select(i => connection.CallAsync(FakeLocalReplicas.Id, Call("/hold", $"held-{i}"), CancellationToken.None)).ToList();
+            var blocked = connection.CallAsync(FakeLocalReplicas.Id, Call("/block", "blocked"), CancellationToken.None);
+            await WaitUntilAsync(() => _replicas.Holding == _limits.MaxCallsInFlight - 1 && _replicas.Blocking.Task.IsCompleted);
+
+            var next = connection.CallAsync(FakeLocalReplicas.Id, Call("/next"), CancellationToken.None);
+            // A negative: what a silo past its bound must not do; the wait bounds only how long the test looks for it.
+            await Task.WhenAny(next, Task.Delay(TimeSpan.FromMilliseconds(500)));
+            Assert.False(next.IsCompleted, "A call past ExchangeMaxCallsInFlight ran before one in flight ended.");
+            _replicas.Unblock.Set();
+
+            Assert.Equal("/next", System.Text.Encoding.UTF8.GetString((await next.WaitAsync(Patience)).Http!.Body));
+            Assert.Equal("/block", System.Text.Encoding.UTF8.GetString((await blocked.WaitAsync(Patience)).Http!.Body));
+        }
+        finally
+        {
+            _replicas.Unblock.Set();
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var deadline = new CancellationTokenSource(Patience);
+        while (!condition())
+        {
+            await Task.Delay(10, deadline.Token);
+        }
+    }
+
+    [Fact]
     public async Task Connection_PeerSendsFrameOverTheLimit_ClosedWithErrorNamingSizesOthersServeOn()
     {
         await using var healthy = await ConnectAsync();

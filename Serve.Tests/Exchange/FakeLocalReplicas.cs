@@ -6,13 +6,23 @@ namespace Serve.Tests.Exchange;
 
 /// <summary>
 /// One replica, <see cref="Id"/>, for a data-plane listener to find: it answers 200 with its path, except on
-/// <c>/hold</c>, which it holds until its caller's token is cancelled (then <see cref="Cancelled"/> completes).
+/// <c>/hold</c>, which it holds until its caller's token is cancelled (then <see cref="Cancelled"/> completes), and
+/// <c>/block</c>, which blocks the thread that runs it (<see cref="Blocking"/> completes) until <see cref="Unblock"/> is set.
 /// </summary>
 internal sealed class FakeLocalReplicas : ILocalReplicas, ILocalReplica
 {
     public const string Id = "replica-1";
 
     public TaskCompletionSource<string> Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource Blocking { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ManualResetEventSlim Unblock { get; } = new();
+
+    /// <summary>Calls on <c>/hold</c> running now.</summary>
+    public int Holding => Volatile.Read(ref _holding);
+
+    private int _holding;
 
     public bool Contains(string replicaId) => replicaId == Id;
 
@@ -22,14 +32,22 @@ internal sealed class FakeLocalReplicas : ILocalReplicas, ILocalReplica
 
     public async ValueTask<ReplicaResponse> HttpAsync(HttpCall call, CancellationToken cancellationToken)
     {
+        if (call.Request.Path == "/block")
+        {
+            // A handler that does its work synchronously, on the thread that called it.
+            Blocking.TrySetResult();
+            Unblock.Wait(cancellationToken);
+        }
         if (call.Request.Path == "/hold")
         {
+            Interlocked.Increment(ref _holding);
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken);
             }
             finally
             {
+                Interlocked.Decrement(ref _holding);
                 Cancelled.TrySetResult(call.RequestId);
             }
         }
