@@ -7,6 +7,7 @@ using Serve.Grains;
 using Serve.Http;
 using Serve.Tests.Http;
 using Serve.Tests.Infrastructure;
+using static Serve.Tests.Exchange.ExchangeTestWaits;
 
 namespace Serve.Tests.Exchange;
 
@@ -50,13 +51,4 @@ public sealed class ExchangeClientTests(SingleSiloFixture fixture)
     }
 
     private static int Attempts(RecordingLogger<ExchangeClient> log) => log.Records.Count(r => r.Id.Id is ServeEvents.ExchangeUnreachable or ServeEvents.ExchangeStillUnreachable);
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        using var deadline = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(10, deadline.Token);
-        }
-    }
 }

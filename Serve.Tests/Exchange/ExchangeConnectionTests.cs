@@ -8,6 +8,7 @@ using Serve.Grains;
 using Serve.Http;
 using Serve.Tests.Http;
 using Serve.Tests.Infrastructure;
+using static Serve.Tests.Exchange.ExchangeTestWaits;
 
 namespace Serve.Tests.Exchange;
 
@@ -258,31 +259,6 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync((IPEndPoint)_listener.LocalEndpoint);
         return socket;
-    }
-
-    /// <summary>Reads until the other end closes; the bytes it sent meanwhile (none expected).</summary>
-    private static async Task<int> ReceiveUntilClosedAsync(Socket socket)
-    {
-        using var deadline = new CancellationTokenSource(Patience);
-        var buffer = new byte[1024];
-        var total = 0;
-        while (true)
-        {
-            int read;
-            try
-            {
-                read = await socket.ReceiveAsync(buffer, deadline.Token);
-            }
-            catch (SocketException)
-            {
-                return total;
-            }
-            if (read == 0)
-            {
-                return total;
-            }
-            total += read;
-        }
     }
 
     public async Task DisposeAsync()

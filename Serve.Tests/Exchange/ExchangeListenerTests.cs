@@ -16,6 +16,7 @@ using Serve.Routing;
 using Serve.Tests.Cluster;
 using Serve.Tests.Http;
 using Serve.Tests.Infrastructure;
+using static Serve.Tests.Exchange.ExchangeTestWaits;
 
 namespace Serve.Tests.Exchange;
 
@@ -236,40 +237,6 @@ public sealed class ExchangeListenerTests(SingleSiloFixture fixture) : IAsyncLif
         Request = new HttpRequestData { Method = "GET", Scheme = "http", PathBase = "", Path = path, QueryString = "", Headers = [], Body = [] },
         Channel = Services.GetRequiredService<IGrainFactory>().CreateObjectReference<IHttpExchangeChannel>(new RecordingExchangeChannel()),
     };
-
-    /// <summary>Reads until the other end closes (or resets); the bytes it sent meanwhile. Fails if it stays open.</summary>
-    private static async Task<int> ReceiveUntilClosedAsync(Socket socket)
-    {
-        using var deadline = new CancellationTokenSource(Patience);
-        var buffer = new byte[1024];
-        var total = 0;
-        while (true)
-        {
-            int read;
-            try
-            {
-                read = await socket.ReceiveAsync(buffer, deadline.Token);
-            }
-            catch (SocketException)
-            {
-                return total;
-            }
-            if (read == 0)
-            {
-                return total;
-            }
-            total += read;
-        }
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        using var deadline = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(10, deadline.Token);
-        }
-    }
 
     public async Task DisposeAsync()
     {
