@@ -2,7 +2,7 @@ namespace Serve.Exchange;
 
 /// <summary>The data plane's bounds, from <c>Serve:Silo</c> (validated at start).</summary>
 /// <param name="MaxFrameBytes">The largest frame either end reads or writes; a peer's larger frame closes its connection.</param>
-/// <param name="MaxCallsInFlight">Calls one connection may have running on a silo; past it, the silo stops reading it until one ends.</param>
+/// <param name="MaxCallsInFlight">Calls one connection may have running on a silo; past it, the silo answers new calls as full (the router tries again, elsewhere or later) and goes on reading, so cancels still arrive.</param>
 internal sealed record ExchangeLimits(int MaxFrameBytes, int MaxCallsInFlight)
 {
     /// <summary>Orleans' own default for a message body: an answer Orleans carries fits in a frame too.</summary>

@@ -20,6 +20,9 @@ internal sealed class ExchangeWire : IAsyncDisposable
     private readonly int _maxFrameBytes;
     private bool _outputCompleted;
     private int _disposed;
+    private long _unsent;
+    private TaskCompletionSource? _drained;
+    private long _drainedBelow;
 
     public ExchangeWire(Stream stream, int maxFrameBytes)
     {
@@ -30,6 +33,9 @@ internal sealed class ExchangeWire : IAsyncDisposable
     }
 
     public int MaxFrameBytes => _maxFrameBytes;
+
+    /// <summary>Bytes queued and not yet handed to the stream: what a peer that does not read leaves in this process.</summary>
+    public long Unsent => Volatile.Read(ref _unsent);
 
     /// <summary>Sends the output until it completes or the connection fails; faults with the send's error.</summary>
     public Task Pump { get; }
@@ -56,10 +62,42 @@ internal sealed class ExchangeWire : IAsyncDisposable
             ExchangeFrames.WriteHeader(span, type, callId, payload.Length);
             payload.CopyTo(span[ExchangeFrames.HeaderSize..]);
             writer.Advance(size);
-            // Never waits: the pipe has no pause threshold; the peer's in-flight bound limits what queues.
+            Interlocked.Add(ref _unsent, size);
+            // Never waits: the pipe has no pause threshold; a reader holds back with WaitForUnsentBelowAsync.
             _ = writer.FlushAsync();
         }
         return true;
+    }
+
+    /// <summary>
+    /// Completes once fewer than <paramref name="limit"/> bytes wait to be sent, or the connection's output ends: the
+    /// silo's reading waits on it, so a peer that sends calls without reading their answers cannot grow this process's
+    /// memory without bound. One waiter at a time.
+    /// </summary>
+    public ValueTask WaitForUnsentBelowAsync(long limit)
+    {
+        if (Unsent < limit)
+        {
+            return ValueTask.CompletedTask;
+        }
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _drainedBelow, limit);
+        Volatile.Write(ref _drained, drained);
+        // A send that ended between the check and the write would not have seen the waiter.
+        if (Unsent < limit || Pump.IsCompleted)
+        {
+            drained.TrySetResult();
+        }
+        return new ValueTask(drained.Task);
+    }
+
+    private void Sent(long bytes)
+    {
+        var unsent = Interlocked.Add(ref _unsent, -bytes);
+        if (Volatile.Read(ref _drained) is { } drained && unsent < Volatile.Read(ref _drainedBelow))
+        {
+            drained.TrySetResult();
+        }
     }
 
     /// <summary>Queues raw bytes (the preface).</summary>
@@ -68,6 +106,7 @@ internal sealed class ExchangeWire : IAsyncDisposable
         lock (_writing)
         {
             _output.Writer.Write(bytes);
+            Interlocked.Add(ref _unsent, bytes.Length);
             _ = _output.Writer.FlushAsync();
         }
     }
@@ -181,7 +220,9 @@ internal sealed class ExchangeWire : IAsyncDisposable
                     }
                     await _stream.FlushAsync();
                 }
+                var sent = buffer.Length;
                 reader.AdvanceTo(buffer.End);
+                Sent(sent);
                 if (result.IsCompleted)
                 {
                     break;
@@ -194,6 +235,11 @@ internal sealed class ExchangeWire : IAsyncDisposable
             CompleteOutput();
             await reader.CompleteAsync(e);
             throw;
+        }
+        finally
+        {
+            // Nothing more leaves: a reader waiting for room goes on, and finds the connection ending.
+            Volatile.Read(ref _drained)?.TrySetResult();
         }
     }
 

@@ -9,8 +9,10 @@ namespace Serve.Exchange;
 /// <summary>
 /// The silo's end of one data-plane connection: reads calls and cancels, runs each call on the thread pool, writes each
 /// answer as it comes. At most <see cref="ExchangeLimits.MaxCallsInFlight"/> calls run at once per connection: past it,
-/// reading waits, so a peer that sends without reading replies cannot grow this silo's memory without bound. A frame over
-/// the size limit, or one that breaks the wire's rules, closes the connection (and only it).
+/// a new call is answered as full at once (the router tries again, elsewhere or later), and reading goes on, so a cancel
+/// for a call in flight always arrives. Reading waits while more than <see cref="MaxUnsentBytes"/> of answers wait to be
+/// sent, so a peer that sends calls without reading their answers cannot grow this silo's memory without bound. A frame
+/// over the size limit, or one that breaks the wire's rules, closes the connection (and only it).
 /// </summary>
 internal sealed partial class ExchangeServerConnection
 {
@@ -21,8 +23,10 @@ internal sealed partial class ExchangeServerConnection
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<long, ExchangeServerCall> _running = new();
     private readonly string _peer;
-    private TaskCompletionSource? _room;
     private int _inFlight;
+
+    /// <summary>Answers queued and not yet sent past which this connection's reading waits for its peer to read.</summary>
+    public const long MaxUnsentBytes = 4 * 1024 * 1024;
 
     public ExchangeServerConnection(Stream stream, string peer, ExchangeLimits limits, ILocalReplicas replicas, Serializer<ExchangeCall> calls, Serializer<ReplicaResponse> replies, ILogger logger)
     {
@@ -47,7 +51,7 @@ internal sealed partial class ExchangeServerConnection
                 LogRejected(_logger, _peer, "it did not open with the data plane's preface");
                 return;
             }
-            var status = await _wire.ReadAsync(OnFrame, WaitForRoomAsync, stopping);
+            var status = await _wire.ReadAsync(OnFrame, () => _wire.WaitForUnsentBelowAsync(MaxUnsentBytes), stopping);
             if (status == ExchangeFrameStatus.TooLarge)
             {
                 LogTooLarge(_logger, _peer, _wire.LastDeclaredSize, _limits.MaxFrameBytes);
@@ -89,6 +93,13 @@ internal sealed partial class ExchangeServerConnection
                 {
                     throw new InvalidDataException($"call {frame.CallId} could not be read: {e.Message}", e);
                 }
+                // Only this thread adds calls, so the bound holds; ended calls make room from other threads.
+                if (Volatile.Read(ref _inFlight) >= _limits.MaxCallsInFlight)
+                {
+                    LogFull(_logger, payload.Call.RequestId, _peer, _limits.MaxCallsInFlight);
+                    Reply(frame.CallId, ReplicaResponse.Full);
+                    break;
+                }
                 var call = new ExchangeServerCall(this, frame.CallId, payload);
                 if (!_running.TryAdd(frame.CallId, call))
                 {
@@ -109,7 +120,7 @@ internal sealed partial class ExchangeServerConnection
         }
     }
 
-    /// <summary>A call ended: its answer goes back (unless its caller cancelled it), and reading resumes if it waited for room.</summary>
+    /// <summary>A call ended: its answer goes back (unless its caller cancelled it), and its room is free.</summary>
     public void Ended(ExchangeServerCall call, ReplicaResponse? response)
     {
         if (response is not null)
@@ -117,10 +128,7 @@ internal sealed partial class ExchangeServerConnection
             Reply(call.CallId, response);
         }
         _running.TryRemove(call.CallId, out _);
-        if (Interlocked.Decrement(ref _inFlight) < _limits.MaxCallsInFlight && Volatile.Read(ref _room) is { } room)
-        {
-            room.TrySetResult();
-        }
+        Interlocked.Decrement(ref _inFlight);
     }
 
     private void Reply(long callId, ReplicaResponse response)
@@ -147,24 +155,11 @@ internal sealed partial class ExchangeServerConnection
         }
     }
 
-    private ValueTask WaitForRoomAsync()
-    {
-        if (Volatile.Read(ref _inFlight) < _limits.MaxCallsInFlight)
-        {
-            return ValueTask.CompletedTask;
-        }
-        var room = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Volatile.Write(ref _room, room);
-        // A call that ended between the check and the write would not have seen the signal.
-        if (Volatile.Read(ref _inFlight) < _limits.MaxCallsInFlight)
-        {
-            room.TrySetResult();
-        }
-        return new ValueTask(room.Task);
-    }
-
     [LoggerMessage(EventId = ServeEvents.ExchangeCallServed, Level = LogLevel.Debug, Message = "Data plane: exchange {RequestId} for replica {Replica} from {Peer}")]
     private static partial void LogServing(ILogger logger, string replica, string requestId, string peer);
+
+    [LoggerMessage(EventId = ServeEvents.ExchangeCallFull, Level = LogLevel.Debug, Message = "Data plane: exchange {RequestId} from {Peer} answered as full: the connection has {Limit} call(s) running (Serve:Silo:ExchangeMaxCallsInFlight)")]
+    private static partial void LogFull(ILogger logger, string requestId, string peer, int limit);
 
     [LoggerMessage(EventId = ServeEvents.ExchangeFrameRejected, Level = LogLevel.Error, Message = "Data plane: closed the connection from {Peer}: a frame of {Size} bytes is over the limit of {Limit} bytes (Serve:Silo:ExchangeMaxFrameBytes)")]
     private static partial void LogTooLarge(ILogger logger, string peer, long size, int limit);
