@@ -20,16 +20,20 @@ public sealed class StreamedBodyRetryTests(ProcessClusterFixture cluster, ITestO
         await cluster.EnsureAllRunningAsync();
         await cluster.Serve.RunAsync(Deployment.For<WorkloadIngress>().Bind(), "body-crash", "/body-crash");
         await cluster.Gateway.WaitForRouteAsync("/body-crash", Patience);
-        var pulled = PathOf("pulled");
+        var (pulled, progress) = (PathOf("pulled"), PathOf("progress"));
         using var http = new HttpClient { BaseAddress = cluster.Gateway.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
         try
         {
             // A PUT is idempotent, so the gateway would run it again on another replica were it not for the rule; its body
-            // has no Content-Length, so it streams, and its second half waits until the replica that took the first is dead.
-            var content = new HeldContent(firstBytes: 1024, restBytes: 1024);
-            var sending = http.PutAsync($"/body-crash?mark={Uri.EscapeDataString(pulled)}", content);
+            // has no Content-Length, so it streams, and its last part waits until the replica that took the rest is dead.
+            var content = new HeldContent(firstBytes: 1024, restBytes: 1024, middleBytes: 1024);
+            var sending = http.PutAsync($"/body-crash?mark={Uri.EscapeDataString(pulled)}&read={Uri.EscapeDataString(progress)}", content);
             var serving = (await WaitForLinesAsync(pulled, 1))[0];
             var victim = cluster.Workers.Single(w => w.ProcessId.ToString() == serving);
+            // The first bytes may travel inside the call, which the gateway still holds and may send again. Bytes sent
+            // after the call reach the replica only by its pulling them, which marks the exchange begun before they leave.
+            content.SendMiddle();
+            await WaitForReadAsync(progress, moreThan: 1024);
 
             await victim.KillAsync();
             content.SendRest();
@@ -133,12 +137,25 @@ public sealed class StreamedBodyRetryTests(ProcessClusterFixture cluster, ITestO
         }
     }
 
+    /// <summary>Polls <paramref name="path"/> (with a deadline) until the replica wrote it has read more than <paramref name="moreThan"/> bytes.</summary>
+    private static async Task WaitForReadAsync(string path, long moreThan)
+    {
+        using var deadline = new CancellationTokenSource(Patience);
+        while (!File.Exists(path) || !(await File.ReadAllLinesAsync(path, deadline.Token)).Any(line => long.TryParse(line, out var read) && read > moreThan))
+        {
+            await Task.Delay(20, deadline.Token);
+        }
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    /// <summary>A body without a Content-Length: its first bytes at once, the rest when the test says.</summary>
-    private sealed class HeldContent(int firstBytes, int restBytes) : HttpContent
+    /// <summary>A body without a Content-Length: its first bytes at once, then its middle (if any) and the rest when the test says.</summary>
+    private sealed class HeldContent(int firstBytes, int restBytes, int middleBytes = 0) : HttpContent
     {
+        private readonly TaskCompletionSource _middle = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _rest = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void SendMiddle() => _middle.TrySetResult();
 
         public void SendRest() => _rest.TrySetResult();
 
@@ -146,6 +163,12 @@ public sealed class StreamedBodyRetryTests(ProcessClusterFixture cluster, ITestO
         {
             await stream.WriteAsync(new byte[firstBytes]);
             await stream.FlushAsync();
+            if (middleBytes > 0)
+            {
+                await _middle.Task;
+                await stream.WriteAsync(new byte[middleBytes]);
+                await stream.FlushAsync();
+            }
             await _rest.Task;
             await stream.WriteAsync(new byte[restBytes]);
         }

@@ -9,7 +9,8 @@ namespace Serve.Tests.Cluster;
 /// <c>?stream=1</c> streams a line naming the process every 50 ms until the client goes away. Files on the shared disk
 /// let a test follow a request inside the worker processes: <c>?hold=</c> names a file the request appends its process
 /// id to on arrival, and <c>?release=</c> one whose existence lets it answer; <c>?mark=</c> names a file a request with a
-/// body appends its process id to once it has read the first bytes, and it answers "process-id bytes-read" at the end.
+/// body appends its process id to once it has read the first bytes (and <c>?read=</c> one it appends the bytes read so
+/// far to after each read), and it answers "process-id bytes-read" at the end.
 /// </summary>
 [Deployment(NumReplicas = 2, MaxOngoingRequests = 16)]
 public sealed class WorkloadIngress(ILocalSiloDetails silo) : IHttpIngress
@@ -22,7 +23,7 @@ public sealed class WorkloadIngress(ILocalSiloDetails silo) : IHttpIngress
         }
         if (request.Query["mark"] is { Count: 1 } mark)
         {
-            return await ReadBodyAsync(request, mark.ToString(), cancellationToken);
+            return await ReadBodyAsync(request, mark.ToString(), request.Query["read"].ToString(), cancellationToken);
         }
         if (request.Query["hold"] is { Count: 1 } hold)
         {
@@ -39,7 +40,7 @@ public sealed class WorkloadIngress(ILocalSiloDetails silo) : IHttpIngress
         return new WorkloadReply(Environment.ProcessId, silo.SiloAddress.ToString());
     }
 
-    private static async Task<string> ReadBodyAsync(HttpRequest request, string mark, CancellationToken cancellationToken)
+    private static async Task<string> ReadBodyAsync(HttpRequest request, string mark, string progress, CancellationToken cancellationToken)
     {
         var buffer = new byte[16 * 1024];
         long read = 0;
@@ -51,6 +52,10 @@ public sealed class WorkloadIngress(ILocalSiloDetails silo) : IHttpIngress
                 await File.AppendAllTextAsync(mark, $"{Environment.ProcessId}\n", cancellationToken);
             }
             read += count;
+            if (progress.Length > 0)
+            {
+                await File.AppendAllTextAsync(progress, $"{read}\n", cancellationToken);
+            }
         }
         return string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId} {read}");
     }
