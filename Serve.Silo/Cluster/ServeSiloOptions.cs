@@ -30,7 +30,7 @@ public sealed class ServeSiloOptions
     /// <summary>The largest data-plane frame (a call with its inline body, or a whole answer) read or written. Default 100 MiB, as Orleans' message bodies.</summary>
     public int ExchangeMaxFrameBytes { get; set; } = Exchange.ExchangeLimits.DefaultMaxFrameBytes;
 
-    /// <summary>Calls one data-plane connection may have running on this silo at once; past it, the silo reads no more from it until one ends. Default 4096.</summary>
+    /// <summary>Calls one data-plane connection may have running on this silo at once; past it, a new call is answered as full (the router backs off and tries again) and cancels still arrive. Default 4096.</summary>
     public int ExchangeMaxCallsInFlight { get; set; } = Exchange.ExchangeLimits.DefaultMaxCallsInFlight;
 
     /// <summary>
