@@ -109,7 +109,7 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
         using var cancel = new CancellationTokenSource();
 
         var held = connection.CallAsync(FakeLocalReplicas.Id, Call("/hold", "held"), cancel.Token);
-        await Task.Delay(100);
+        await WaitForAsync(() => _replicas.Holding == 1);
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => held.WaitAsync(Patience));
@@ -234,7 +234,7 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
     {
         await using var connection = await ConnectAsync();
         var held = connection.CallAsync(FakeLocalReplicas.Id, Call("/hold"), CancellationToken.None);
-        await Task.Delay(100);
+        await WaitForAsync(() => _replicas.Holding == 1);
 
         await _stopping.CancelAsync();
 
