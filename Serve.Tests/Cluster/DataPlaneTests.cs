@@ -15,19 +15,19 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private static readonly Dictionary<string, string> Traced = new() { ["Logging__LogLevel__Serve.Exchange"] = "Debug" };
-    private readonly string _directory = Directory.CreateTempSubdirectory("serve-dataplane-").FullName;
+    private readonly WorkerFiles _files = new("serve-dataplane-", Patience);
 
     [Fact]
     public Task Get_ClientCancelsWhileRemoteReplicaHoldsIt_SentOverDataPlaneAndReplicaFreed() =>
         OnGatewayAsync("dp-cancel", Traced, async (gateway, http) =>
         {
-            var (holds, never) = (PathOf("holds"), PathOf("never"));
+            var (holds, never) = (_files.PathOf("holds"), _files.PathOf("never"));
             using var cancel = new CancellationTokenSource();
             var requestId = Guid.NewGuid().ToString("N");
             using var held = new HttpRequestMessage(HttpMethod.Get, $"/dp-cancel?hold={Uri.EscapeDataString(holds)}&release={Uri.EscapeDataString(never)}");
             held.Headers.Add("x-request-id", requestId);
             var sending = http.SendAsync(held, cancel.Token);
-            await WaitForLinesAsync(holds, 1);
+            await _files.WaitForLinesAsync(holds, 1);
             await SentOverDataPlaneAsync(gateway, requestId);
 
             // The replica's one slot is taken until the cancellation reaches it: only then is the next request served.
@@ -41,7 +41,7 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
     public Task Get_DeadlinePassesWhileRemoteReplicaHoldsIt_TimeoutAndReplicaFreed() =>
         OnGatewayAsync("dp-deadline", new Dictionary<string, string>(Traced) { ["Serve__Http__RequestTimeout"] = "00:00:02" }, async (gateway, http) =>
         {
-            var (holds, never) = (PathOf("holds"), PathOf("never"));
+            var (holds, never) = (_files.PathOf("holds"), _files.PathOf("never"));
             var requestId = Guid.NewGuid().ToString("N");
             using var held = new HttpRequestMessage(HttpMethod.Get, $"/dp-deadline?hold={Uri.EscapeDataString(holds)}&release={Uri.EscapeDataString(never)}");
             held.Headers.Add("x-request-id", requestId);
@@ -56,7 +56,7 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
     [Fact]
     public Task Kill_WorkerHoldingExchangesOnDataPlane_IdempotentRetriedElsewhereOtherFailsUnavailable()
     {
-        var (holds, release) = (PathOf("holds"), PathOf("release"));
+        var (holds, release) = (_files.PathOf("holds"), _files.PathOf("release"));
         return OnGatewayAsync("dp-kill", Traced, maxOngoing: 4, releaseHeld: () => File.WriteAllTextAsync(release, ""), body: async (gateway, http) =>
         {
             var (getId, postId) = (Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N"));
@@ -67,7 +67,7 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
             post.Headers.Add("x-request-id", postId);
             var getting = http.SendAsync(get);
             var posting = http.SendAsync(post);
-            var serving = await WaitForLinesAsync(holds, 2);
+            var serving = await _files.WaitForLinesAsync(holds, 2);
             Assert.Equal(serving[0], serving[1]);
             await SentOverDataPlaneAsync(gateway, getId);
             await SentOverDataPlaneAsync(gateway, postId);
@@ -168,21 +168,5 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
         }
     }
 
-    private string PathOf(string name) => Path.Combine(_directory, name);
-
-    /// <summary>Polls <paramref name="path"/> (with a deadline) until it has <paramref name="count"/> lines, written by worker processes.</summary>
-    private static async Task<string[]> WaitForLinesAsync(string path, int count)
-    {
-        using var deadline = new CancellationTokenSource(Patience);
-        while (true)
-        {
-            if (File.Exists(path) && (await File.ReadAllLinesAsync(path, deadline.Token)) is { } lines && lines.Length >= count)
-            {
-                return lines;
-            }
-            await Task.Delay(20, deadline.Token);
-        }
-    }
-
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => _files.Dispose();
 }

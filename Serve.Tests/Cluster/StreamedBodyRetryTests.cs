@@ -12,7 +12,7 @@ namespace Serve.Tests.Cluster;
 public sealed class StreamedBodyRetryTests(ProcessClusterFixture cluster, ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly string _directory = Directory.CreateTempSubdirectory("serve-body-retry-").FullName;
+    private readonly WorkerFiles _files = new("serve-body-retry-", Patience);
 
     [Fact]
     public async Task Kill_WorkerAfterItsReplicaPulledTheBody_ClientFailsAndNoOtherReplicaRunsIt()
@@ -20,7 +20,7 @@ public sealed class StreamedBodyRetryTests(ProcessClusterFixture cluster, ITestO
         await cluster.EnsureAllRunningAsync();
         await cluster.Serve.RunAsync(Deployment.For<WorkloadIngress>().Bind(), "body-crash", "/body-crash");
         await cluster.Gateway.WaitForRouteAsync("/body-crash", Patience);
-        var (pulled, progress) = (PathOf("pulled"), PathOf("progress"));
+        var (pulled, progress) = (_files.PathOf("pulled"), _files.PathOf("progress"));
         using var http = new HttpClient { BaseAddress = cluster.Gateway.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
         try
         {
@@ -28,12 +28,12 @@ public sealed class StreamedBodyRetryTests(ProcessClusterFixture cluster, ITestO
             // has no Content-Length, so it streams, and its last part waits until the replica that took the rest is dead.
             var content = new HeldContent(firstBytes: 1024, restBytes: 1024, middleBytes: 1024);
             var sending = http.PutAsync($"/body-crash?mark={Uri.EscapeDataString(pulled)}&read={Uri.EscapeDataString(progress)}", content);
-            var serving = (await WaitForLinesAsync(pulled, 1))[0];
+            var serving = (await _files.WaitForLinesAsync(pulled, 1))[0];
             var victim = cluster.Workers.Single(w => w.ProcessId.ToString() == serving);
             // The first bytes may travel inside the call, which the gateway still holds and may send again. Bytes sent
             // after the call reach the replica only by its pulling them, which marks the exchange begun before they leave.
             content.SendMiddle();
-            await WaitForReadAsync(progress, moreThan: 1024);
+            await _files.WaitForAsync(progress, lines => lines.Any(line => long.TryParse(line, out var read) && read > 1024));
 
             await victim.KillAsync();
             content.SendRest();
@@ -63,7 +63,7 @@ public sealed class StreamedBodyRetryTests(ProcessClusterFixture cluster, ITestO
         await cluster.Serve.RunAsync(Deployment.For<WorkloadIngress>().Options(o => o with { MaxOngoingRequests = 1 }).Bind(), "body-full", "/body-full");
         // This gateway logs its router's refusals (Debug), so the test knows when the request was refused.
         var gateway = await cluster.StartGatewayAsync("gateway-body-full", new Dictionary<string, string> { ["Logging__LogLevel__Serve.Routing"] = "Debug" });
-        var (holds, releaseFirst, releaseSecond, pulled) = (PathOf("holds"), PathOf("release-first"), PathOf("release-second"), PathOf("pulled"));
+        var (holds, releaseFirst, releaseSecond, pulled) = (_files.PathOf("holds"), _files.PathOf("release-first"), _files.PathOf("release-second"), _files.PathOf("pulled"));
         try
         {
             await Task.WhenAll(cluster.Gateway.WaitForRouteAsync("/body-full", Patience), gateway.WaitForRouteAsync("/body-full", Patience));
@@ -71,10 +71,10 @@ public sealed class StreamedBodyRetryTests(ProcessClusterFixture cluster, ITestO
             using var other = new HttpClient { BaseAddress = cluster.Gateway.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
             // One replica's only slot, held through this gateway: its router counts that replica full.
             var first = http.GetAsync($"/body-full?hold={Uri.EscapeDataString(holds)}&release={Uri.EscapeDataString(releaseFirst)}");
-            var firstProcess = (await WaitForLinesAsync(holds, 1))[0];
+            var firstProcess = (await _files.WaitForLinesAsync(holds, 1))[0];
             // The other's, held through another gateway: this one's router does not know, and sends there.
             var second = other.GetAsync($"/body-full?hold={Uri.EscapeDataString(holds)}&release={Uri.EscapeDataString(releaseSecond)}");
-            var secondProcess = (await WaitForLinesAsync(holds, 2))[1];
+            var secondProcess = (await _files.WaitForLinesAsync(holds, 2))[1];
             Assert.NotEqual(firstProcess, secondProcess);
 
             var requestId = Guid.NewGuid().ToString("N");
@@ -108,8 +108,6 @@ public sealed class StreamedBodyRetryTests(ProcessClusterFixture cluster, ITestO
         }
     }
 
-    private string PathOf(string name) => Path.Combine(_directory, name);
-
     private static async Task<string> OutcomeAsync(Task<HttpResponseMessage> sending)
     {
         try
@@ -123,31 +121,7 @@ public sealed class StreamedBodyRetryTests(ProcessClusterFixture cluster, ITestO
         }
     }
 
-    /// <summary>Polls <paramref name="path"/> (with a deadline) until it has <paramref name="count"/> lines, written by worker processes.</summary>
-    private static async Task<string[]> WaitForLinesAsync(string path, int count)
-    {
-        using var deadline = new CancellationTokenSource(Patience);
-        while (true)
-        {
-            if (File.Exists(path) && (await File.ReadAllLinesAsync(path, deadline.Token)) is { } lines && lines.Length >= count)
-            {
-                return lines;
-            }
-            await Task.Delay(20, deadline.Token);
-        }
-    }
-
-    /// <summary>Polls <paramref name="path"/> (with a deadline) until the replica wrote it has read more than <paramref name="moreThan"/> bytes.</summary>
-    private static async Task WaitForReadAsync(string path, long moreThan)
-    {
-        using var deadline = new CancellationTokenSource(Patience);
-        while (!File.Exists(path) || !(await File.ReadAllLinesAsync(path, deadline.Token)).Any(line => long.TryParse(line, out var read) && read > moreThan))
-        {
-            await Task.Delay(20, deadline.Token);
-        }
-    }
-
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => _files.Dispose();
 
     /// <summary>A body without a Content-Length: its first bytes at once, then its middle (if any) and the rest when the test says.</summary>
     private sealed class HeldContent(int firstBytes, int restBytes, int middleBytes = 0) : HttpContent
