@@ -32,13 +32,21 @@ status=$?
 set -e
 echo "test.sh: test results and screenshots in $results"
 
-# One plain closing line for any reader: "N passed, N failed, N skipped".
+# Each failed test with its message's first lines, then one plain closing line for any reader: "N passed, N failed,
+# N skipped". They come last so that a log cut to its tail (CI's) still names what failed.
 python3 - "$results" <<'PY' || true
 import glob, sys, xml.etree.ElementTree as ET
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
 passed = failed = skipped = 0
 for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
-    counters = ET.parse(path).getroot().find("t:ResultSummary/t:Counters", ns)
+    root = ET.parse(path).getroot()
+    for result in root.iterfind("t:Results/t:UnitTestResult", ns):
+        if result.get("outcome") == "Failed":
+            message = result.findtext("t:Output/t:ErrorInfo/t:Message", default="", namespaces=ns).strip()
+            print(f"FAILED {result.get('testName')} ({result.get('duration')})")
+            for line in message.splitlines()[:6]:
+                print(f"    {line[:300]}")
+    counters = root.find("t:ResultSummary/t:Counters", ns)
     passed += int(counters.get("passed", 0))
     failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0))
     skipped += int(counters.get("notExecuted", 0))

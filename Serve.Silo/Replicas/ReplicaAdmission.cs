@@ -2,24 +2,27 @@ namespace Serve.Replicas;
 
 /// <summary>
 /// A replica's count of running calls, and its stop's wait for them. Calls may come on several threads at once (a
-/// <see cref="ThreadSafeAttribute"/> replica's calls from its own silo run on their callers' threads), so a call counts
-/// itself first and then checks for a stop, while a stop marks itself first and then reads the count, each with a full
-/// fence between (Dekker's order): either the call sees the stop and leaves, or the stop sees the call and waits for it.
-/// A call that checked first and counted after could pass the check, miss the stop's read, and run on a disposed instance.
+/// <see cref="ThreadSafeAttribute"/> replica's calls from its own silo run on their callers' threads). The stop's mark is
+/// the count's top bit, so each change of the count also reads the mark in the same atomic step: a call counted before
+/// the mark was set is waited for, a call counted after it sees the mark and leaves, and only a count reaching zero
+/// with the mark set can end the stop's wait. (With the mark apart from the count, a call leaving before the stop could
+/// read the stop's signal after it and end the wait while a call let in between still ran.)
 /// </summary>
 internal sealed class ReplicaAdmission
 {
-    private int _inFlight;
+    private const int StopMark = unchecked((int)0x8000_0000);
+    private const int CountMask = ~StopMark;
+
+    private int _state;
     private int _maxOngoing;
     private volatile bool _open;
-    private volatile bool _stopping;
     private TaskCompletionSource? _drained;
 
-    /// <summary>Calls running now.</summary>
-    public int InFlight => Volatile.Read(ref _inFlight);
+    /// <summary>Calls running now (with, briefly, calls being turned away).</summary>
+    public int InFlight => Volatile.Read(ref _state) & CountMask;
 
     /// <summary>Whether a stop began.</summary>
-    public bool Stopping => _stopping;
+    public bool Stopping => (Volatile.Read(ref _state) & StopMark) != 0;
 
     /// <summary>Whether calls were ever let in (the replica started).</summary>
     public bool Opened => _open;
@@ -37,14 +40,13 @@ internal sealed class ReplicaAdmission
     /// <summary>Takes a slot; each <see cref="CallAdmission.Admitted"/> is ended by one <see cref="Leave"/>.</summary>
     public CallAdmission TryEnter()
     {
-        // Counted before the checks: Interlocked is a full fence, so the reads below cannot move above it.
-        var running = Interlocked.Increment(ref _inFlight);
-        if (!_open || _stopping)
+        var state = Interlocked.Increment(ref _state);
+        if (!_open || (state & StopMark) != 0)
         {
             Leave();
             return CallAdmission.Gone;
         }
-        if (running > Volatile.Read(ref _maxOngoing))
+        if (state > Volatile.Read(ref _maxOngoing))
         {
             Leave();
             return CallAdmission.Full;
@@ -55,9 +57,9 @@ internal sealed class ReplicaAdmission
     /// <summary>A call ended; the last one out while a stop waits lets it go on.</summary>
     public void Leave()
     {
-        if (Interlocked.Decrement(ref _inFlight) == 0)
+        if (Interlocked.Decrement(ref _state) == StopMark)
         {
-            Volatile.Read(ref _drained)?.TrySetResult();
+            Volatile.Read(ref _drained)!.TrySetResult();
         }
     }
 
@@ -67,11 +69,10 @@ internal sealed class ReplicaAdmission
     /// </summary>
     public Task StopAsync()
     {
-        _stopping = true;
-        // The exchange is a full fence: the mark above is seen by every call that counts itself after the read below.
+        // The signal is published before the mark: whoever sees the mark with the count at zero finds it set.
         var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         drained = Interlocked.CompareExchange(ref _drained, drained, null) ?? drained;
-        if (Volatile.Read(ref _inFlight) == 0)
+        if ((Interlocked.Or(ref _state, StopMark) & CountMask) == 0)
         {
             drained.TrySetResult();
         }
