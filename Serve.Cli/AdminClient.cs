@@ -3,13 +3,31 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Polly;
+using Polly.Retry;
 using Serve.Admin;
 
 namespace Serve.Cli;
 
-/// <summary>Calls a gateway's admin API, turning every failure into a <see cref="CliException"/> that says what to do.</summary>
+/// <summary>
+/// Calls a gateway's admin API, turning every failure into a <see cref="CliException"/> that says what to do. A 503
+/// (the cluster could not carry the call to its grain, as for a few seconds after a silo dies) is
+/// sent again, backing off, for about half a minute.
+/// </summary>
 internal sealed class AdminClient : IDisposable
 {
+    private static readonly ResiliencePipeline<HttpResponseMessage> ClusterSettling = new ResiliencePipelineBuilder<HttpResponseMessage>()
+        .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+        {
+            ShouldHandle = new PredicateBuilder<HttpResponseMessage>().HandleResult(r => r.StatusCode == HttpStatusCode.ServiceUnavailable),
+            MaxRetryAttempts = 16,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(250),
+            MaxDelay = TimeSpan.FromSeconds(2),
+        })
+        .Build();
+
     private readonly HttpClient _http;
     private readonly Uri _address;
     private readonly bool _hasToken;
@@ -27,14 +45,14 @@ internal sealed class AdminClient : IDisposable
 
     public async Task<ServeDetails> GetAsync(CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/serve/applications"), cancellationToken);
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, "api/serve/applications"), cancellationToken);
         return (await response.Content.ReadFromJsonAsync<ServeDetails>(AdminJson.Options, cancellationToken))!;
     }
 
     /// <summary>One application (the gateway asks the controller for that one alone); null when there is none of that name.</summary>
     public async Task<ApplicationDetails?> GetApplicationAsync(string name, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/serve/applications/{Uri.EscapeDataString(name)}"), cancellationToken, notFoundIsAnswer: true);
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, $"api/serve/applications/{Uri.EscapeDataString(name)}"), cancellationToken, notFoundIsAnswer: true);
         return response.StatusCode == HttpStatusCode.NotFound
             ? null
             : (await response.Content.ReadFromJsonAsync<ApplicationDetails>(AdminJson.Options, cancellationToken))!;
@@ -43,11 +61,10 @@ internal sealed class AdminClient : IDisposable
     /// <summary>Applies a config; an invalid one throws with every error the gateway reported.</summary>
     public async Task<ApplyConfigResponse> PutConfigAsync(string config, CancellationToken cancellationToken)
     {
-        var request = new HttpRequestMessage(HttpMethod.Put, "api/serve/applications")
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Put, "api/serve/applications")
         {
             Content = new StringContent(config, Encoding.UTF8, "application/yaml"),
-        };
-        using var response = await SendAsync(request, cancellationToken);
+        }, cancellationToken);
         return (await response.Content.ReadFromJsonAsync<ApplyConfigResponse>(AdminJson.Options, cancellationToken))!;
     }
 
@@ -55,29 +72,14 @@ internal sealed class AdminClient : IDisposable
     public async Task<DeletingResponse> DeleteAsync(string? application, CancellationToken cancellationToken)
     {
         var path = application is null ? "api/serve/applications" : $"api/serve/applications/{Uri.EscapeDataString(application)}";
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, path), cancellationToken);
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Delete, path), cancellationToken);
         return (await response.Content.ReadFromJsonAsync<DeletingResponse>(AdminJson.Options, cancellationToken))!;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken, bool notFoundIsAnswer = false)
+    /// <summary>Sends a request made by <paramref name="request"/> (a new one per try: a sent message cannot be sent again).</summary>
+    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> request, CancellationToken cancellationToken, bool notFoundIsAnswer = false)
     {
-        HttpResponseMessage response;
-        try
-        {
-            response = await _http.SendAsync(request, cancellationToken);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new CliException($"Cannot reach the Serve admin API at {_address}: {e.Message}. Is a gateway running there (serve run), and is --address (or SERVE_ADDRESS) right?", ExitCodes.Unreachable, transient: true);
-        }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new CliException($"The Serve admin API at {_address} did not answer within {_http.Timeout.TotalSeconds:0} s.", ExitCodes.Unreachable, transient: true);
-        }
-        finally
-        {
-            request.Dispose();
-        }
+        var response = await ClusterSettling.ExecuteAsync(async token => await SendOnceAsync(request(), token), cancellationToken);
         if (response.IsSuccessStatusCode || (notFoundIsAnswer && response.StatusCode == HttpStatusCode.NotFound))
         {
             return response;
@@ -91,6 +93,26 @@ internal sealed class AdminClient : IDisposable
                     : $"The admin API at {_address} needs a bearer token. Fix: pass --token, or set SERVE_ADMIN_TOKEN.", ExitCodes.Unreachable),
                 _ => new CliException(await DescribeAsync(response, cancellationToken), ExitCodes.Failed),
             };
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _http.SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new CliException($"Cannot reach the Serve admin API at {_address}: {e.Message}. Is a gateway running there (serve run), and is --address (or SERVE_ADDRESS) right?", ExitCodes.Unreachable, transient: true);
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CliException($"The Serve admin API at {_address} did not answer within {_http.Timeout.TotalSeconds:0} s.", ExitCodes.Unreachable, transient: true);
+        }
+        finally
+        {
+            request.Dispose();
         }
     }
 

@@ -90,6 +90,7 @@ internal static class ServeEvents
     public const int AdminUnauthorized = 7003;
     public const int AdminForbidden = 7004;
     public const int AdminAuthThrottled = 7005;
+    public const int AdminClusterUnavailable = 7006;
     public const int DashboardLogin = 7010;
     public const int DashboardLoginFailed = 7011;
 

@@ -25,14 +25,17 @@ internal static class ServeAdminEndpoints
     public static void Map(IEndpointRouteBuilder endpoints)
     {
         var guard = endpoints.ServiceProvider.GetRequiredService<AdminGuard>();
+        var unavailable = endpoints.ServiceProvider.GetRequiredService<AdminClusterUnavailable>();
         var api = endpoints.MapGroup(Prefix)
             .WithGroupName(DocumentName)
             .WithMetadata(AdminEndpointMetadata.Instance)
             .WithTags(Tag)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
-        // Checked around every endpoint of the group, the OpenAPI document included, so none can be added without it.
-        ((IEndpointConventionBuilder)api).Finally(endpoint => endpoint.RequestDelegate = guard.Wrap(endpoint.RequestDelegate!));
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        // Checked around every endpoint of the group, the OpenAPI document included, so none can be added without it;
+        // inside the guard, a call the cluster rejects becomes a 503 naming why.
+        ((IEndpointConventionBuilder)api).Finally(endpoint => endpoint.RequestDelegate = guard.Wrap(unavailable.Wrap(endpoint.RequestDelegate!)));
 
         api.MapGet("/applications", GetAllAsync)
             .WithName("GetApplications")

@@ -38,6 +38,7 @@ public static class ServeAdminServiceCollectionExtensions
         services.TryAddSingleton<AuthFailureLimiter>();
         services.TryAddSingleton(sp => new AdminRequestPolicy(sp.GetRequiredService<IOptions<ServeAdminOptions>>().Value, Dns.GetHostName()));
         services.TryAddSingleton<AdminGuard>();
+        services.TryAddSingleton<AdminClusterUnavailable>();
         services.TryAddSingleton<DashboardSessions>();
         services.TryAddSingleton<DashboardGuard>();
         services.TryAddSingleton<TrafficRecorder>();
