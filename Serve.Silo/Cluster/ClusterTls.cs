@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -8,11 +9,14 @@ namespace Serve.Cluster;
 
 /// <summary>
 /// Puts mutual TLS on every Orleans connection of a silo (silo in and out, clients in) or of a client: each side
-/// presents the cluster certificate and accepts the other only if its certificate chains to the cluster's CA.
+/// presents the cluster certificate and accepts the other only if its certificate chains to the cluster's CA. Refused
+/// certificates are logged through one <see cref="ClusterTlsRefusals"/> per silo or client: a warning, then a summary a minute.
 /// </summary>
-internal static partial class ClusterTls
+internal static class ClusterTls
 {
-    public static void AddTo(ISiloBuilder builder) =>
+    public static void AddTo(ISiloBuilder builder)
+    {
+        AddRefusals(builder.Services);
         builder.Services.AddOptions<SiloConnectionOptions>().Configure<IOptions<ServeClusterOptions>, IServiceProvider>((connections, cluster, services) =>
         {
             var tls = CreateOptions(cluster.Value.Tls, ClusterRole.Silo, services);
@@ -20,13 +24,21 @@ internal static partial class ClusterTls
             connections.ConfigureGatewayInboundConnection(connection => connection.UseServerTls(tls));
             connections.ConfigureSiloOutboundConnection(connection => connection.UseClientTls(tls));
         });
+    }
 
-    public static void AddTo(IClientBuilder builder) =>
+    public static void AddTo(IClientBuilder builder)
+    {
+        AddRefusals(builder.Services);
         builder.Services.AddOptions<ClientConnectionOptions>().Configure<IOptions<ServeClusterOptions>, IServiceProvider>((connections, cluster, services) =>
         {
             var tls = CreateOptions(cluster.Value.Tls, ClusterRole.Client, services);
             connections.ConfigureConnection(connection => connection.UseClientTls(tls));
         });
+    }
+
+    private static void AddRefusals(IServiceCollection services) =>
+        services.TryAddSingleton(provider => new ClusterTlsRefusals(
+            provider.GetService<TimeProvider>() ?? TimeProvider.System, provider.GetRequiredService<ILoggerFactory>()));
 
     private static TlsOptions CreateOptions(ServeClusterTlsOptions settings, ClusterRole role, IServiceProvider services)
     {
@@ -34,7 +46,7 @@ internal static partial class ClusterTls
         // Validation at start loaded the same files and reported any problem; this only repeats it if it was skipped.
         var credentials = ClusterCredentials.Load(settings, role, services.GetService<TimeProvider>() ?? TimeProvider.System, errors)
             ?? throw new OptionsValidationException(ServeClusterOptions.SectionName, typeof(ServeClusterOptions), errors);
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ClusterTls));
+        var refusals = services.GetRequiredService<ClusterTlsRefusals>();
         return new TlsOptions
         {
             LocalCertificate = credentials.Certificate,
@@ -46,12 +58,9 @@ internal static partial class ClusterTls
                 {
                     return true;
                 }
-                LogPeerRefused(logger, reason);
+                refusals.Refused(reason);
                 return false;
             },
         };
     }
-
-    [LoggerMessage(EventId = ServeEvents.ClusterPeerRefused, Level = LogLevel.Warning, Message = "Refused a cluster connection: the peer's certificate {Reason}")]
-    private static partial void LogPeerRefused(ILogger logger, string reason);
 }
