@@ -10,18 +10,25 @@ namespace Serve.Cluster;
 /// <summary>
 /// Puts mutual TLS on every Orleans connection of a silo (silo in and out, clients in) or of a client: each side
 /// presents the cluster certificate and accepts the other only if its certificate chains to the cluster's CA. Refused
-/// certificates are logged through one <see cref="ClusterTlsRefusals"/> per silo or client: a warning, then a summary a minute.
+/// handshakes are logged through one <see cref="ClusterTlsRefusals"/> per silo or client: a warning, then a summary a
+/// minute (Orleans' own warning for each failed inbound handshake is filtered out, so a loop of bad connects cannot fill the disk).
 /// </summary>
 internal static class ClusterTls
 {
+    /// <summary>Orleans' TLS on the ports a silo listens on: it warns of every failed handshake, one line each.</summary>
+    private const string OrleansServerTlsCategory = "Orleans.Connections.Security.TlsServerConnectionMiddleware";
+
     public static void AddTo(ISiloBuilder builder)
     {
         AddRefusals(builder.Services);
+        // ClusterTlsRefusals reports each of those, bounded; Orleans' errors still pass.
+        builder.Services.AddLogging(logging => logging.AddFilter(OrleansServerTlsCategory, LogLevel.Error));
         builder.Services.AddOptions<SiloConnectionOptions>().Configure<IOptions<ServeClusterOptions>, IServiceProvider>((connections, cluster, services) =>
         {
             var tls = CreateOptions(cluster.Value.Tls, ClusterRole.Silo, services);
-            connections.ConfigureSiloInboundConnection(connection => connection.UseServerTls(tls));
-            connections.ConfigureGatewayInboundConnection(connection => connection.UseServerTls(tls));
+            var refusals = services.GetRequiredService<ClusterTlsRefusals>();
+            connections.ConfigureSiloInboundConnection(connection => connection.Use(next => context => refusals.WatchAsync(context, next)).UseServerTls(tls));
+            connections.ConfigureGatewayInboundConnection(connection => connection.Use(next => context => refusals.WatchAsync(context, next)).UseServerTls(tls));
             connections.ConfigureSiloOutboundConnection(connection => connection.UseClientTls(tls));
         });
     }

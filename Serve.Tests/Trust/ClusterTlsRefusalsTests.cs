@@ -24,7 +24,8 @@ public sealed class ClusterTlsRefusalsTests
 
         var warning = Assert.Single(Lines());
         Assert.Equal(ServeEvents.ClusterPeerRefused, warning.Id.Id);
-        Assert.Equal("Refused a cluster connection: the peer's certificate 'CN=intruder-0' does not chain to the cluster's CA (further refusals: one summary every 60 s while they go on)", warning.Message);
+        // Not a connection it watched (as one this silo opens): no peer to name.
+        Assert.Equal("Refused a cluster connection from ?: the peer's certificate 'CN=intruder-0' does not chain to the cluster's CA (further refusals: one summary every 60 s while they go on)", warning.Message);
         Assert.Equal("Serve.Cluster.ClusterTls", warning.Category);
         Assert.Equal(49, _log.Records.Count(r => r.Id.Id == ServeEvents.ClusterPeerRefusedAgain && r.Level == LogLevel.Debug));
 
@@ -32,7 +33,7 @@ public sealed class ClusterTlsRefusalsTests
 
         Assert.Equal(2, Lines().Count);
         var summary = Assert.Single(_log.Records, r => r.Id.Id == ServeEvents.ClusterPeerRefusedSummary);
-        Assert.Equal("Refused 49 more cluster connection(s) in the last 60 s for their certificate; the last: the peer's certificate 'CN=intruder-49' does not chain to the cluster's CA", summary.Message);
+        Assert.Equal("Refused 49 more cluster connection(s) in the last 60 s at their TLS handshake; the last from ?: the peer's certificate 'CN=intruder-49' does not chain to the cluster's CA", summary.Message);
         _time.Advance(ExchangeRefusalLog.DefaultInterval);
         Assert.Equal(2, Lines().Count);
         Assert.Equal(50, refusals.Total);
