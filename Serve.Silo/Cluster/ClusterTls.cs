@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -27,8 +28,8 @@ internal static class ClusterTls
         {
             var tls = CreateOptions(cluster.Value.Tls, ClusterRole.Silo, services);
             var refusals = services.GetRequiredService<ClusterTlsRefusals>();
-            connections.ConfigureSiloInboundConnection(connection => connection.Use(next => context => refusals.WatchAsync(context, next)).UseServerTls(tls));
-            connections.ConfigureGatewayInboundConnection(connection => connection.Use(next => context => refusals.WatchAsync(context, next)).UseServerTls(tls));
+            connections.ConfigureSiloInboundConnection(connection => UseServerTls(connection, tls, refusals));
+            connections.ConfigureGatewayInboundConnection(connection => UseServerTls(connection, tls, refusals));
             connections.ConfigureSiloOutboundConnection(connection => connection.UseClientTls(tls));
         });
     }
@@ -41,6 +42,14 @@ internal static class ClusterTls
             var tls = CreateOptions(cluster.Value.Tls, ClusterRole.Client, services);
             connections.ConfigureConnection(connection => connection.UseClientTls(tls));
         });
+    }
+
+    /// <summary>Orleans' TLS on an inbound connection, between <paramref name="refusals"/>' watch of its handshake and the end of it.</summary>
+    private static void UseServerTls(IConnectionBuilder connection, TlsOptions tls, ClusterTlsRefusals refusals)
+    {
+        connection.Use(next => context => refusals.WatchAsync(context, next));
+        connection.UseServerTls(tls);
+        connection.Use(next => context => ClusterTlsRefusals.OpenedAsync(context, next));
     }
 
     private static void AddRefusals(IServiceCollection services) =>

@@ -24,20 +24,15 @@ internal sealed partial class ClusterTlsRefusals : IDisposable
     private readonly ITimer _summaries;
 
     public ClusterTlsRefusals(TimeProvider time, ILoggerFactory loggers)
-        : this(time, loggers, ExchangeRefusalLog.DefaultInterval)
     {
-    }
-
-    public ClusterTlsRefusals(TimeProvider time, ILoggerFactory loggers, TimeSpan interval)
-    {
-        _refusals = new ExchangeRefusalLog(interval);
+        _refusals = new ExchangeRefusalLog(ExchangeRefusalLog.DefaultInterval);
         _time = time;
         // The category it always had, so filters set for it still apply.
         _logger = loggers.CreateLogger(typeof(ClusterTls));
-        _summaries = time.CreateTimer(static state => ((ClusterTlsRefusals)state!).WriteSummary(), this, interval, interval);
+        _summaries = time.CreateTimer(static state => ((ClusterTlsRefusals)state!).WriteSummary(), this, _refusals.Interval, _refusals.Interval);
     }
 
-    /// <summary>Certificates refused so far (each counted, whether written at once or folded).</summary>
+    /// <summary>Connections refused at their handshake so far (each counted, whether written at once or folded).</summary>
     public long Total => _refusals.Total;
 
     /// <summary>A peer's certificate was refused: <paramref name="reason"/> follows "the peer's certificate".</summary>
@@ -66,6 +61,17 @@ internal sealed partial class ClusterTlsRefusals : IDisposable
         {
             Refuse(attempt.Peer, "its TLS handshake failed or did not end in time (not TLS, no certificate, or silence)");
         }
+    }
+
+    /// <summary>
+    /// Runs an inbound connection past Orleans' TLS (its handshake succeeded): what runs in its flow from here, such as a
+    /// connection this silo opens to another, is no longer its handshake.
+    /// </summary>
+    public static async Task OpenedAsync(ConnectionContext context, ConnectionDelegate next)
+    {
+        // In an async method, so the change stays in this flow and does not reach Orleans' TLS around it.
+        Current.Value = null;
+        await next(context);
     }
 
     private void Refuse(string peer, string reason)
