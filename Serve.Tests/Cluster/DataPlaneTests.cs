@@ -7,7 +7,8 @@ namespace Serve.Tests.Cluster;
 /// <summary>
 /// The data plane with real processes (and the fixture's mutual TLS): a gateway's HTTP exchange with a replica on a
 /// worker goes over the worker's exchange port, not as an Orleans message, and cancellation, the deadline and the
-/// worker's death reach it there as they would through Orleans.
+/// worker's death reach it there as they would through Orleans. A replica's handle calls to another worker's replicas go
+/// that way too.
 /// </summary>
 [Collection(ProcessClusterCollection.Name)]
 [Trait("Category", "Cluster")]
@@ -85,6 +86,40 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
             // The POST ran once, on the victim: never again elsewhere.
             Assert.Equal(3, (await File.ReadAllLinesAsync(holds)).Length);
         });
+    }
+
+    [Fact]
+    public async Task Handle_CallsFromAWorkerToReplicasOnAnother_GoOverTheDataPlane()
+    {
+        await cluster.EnsureAllRunningAsync();
+        // The callee's replicas on both workers (the placer spreads them), so the relay's silo has a replica elsewhere.
+        var app = Deployment.For<Relay>().Bind(Deployment.For<Workload>().Options(o => o with { NumReplicas = 2 }).Bind());
+        var relay = await cluster.Serve.RunAsync<IRelay>(app, "dp-handle", null);
+        try
+        {
+            // The first calls to the other worker go through Orleans while the relay's silo connects to it.
+            var giveUp = DateTime.UtcNow + Patience;
+            while ((await relay.Remote.RelayAsync(10).WaitAsync(Patience)).SentOverDataPlane == 0)
+            {
+                Assert.True(DateTime.UtcNow < giveUp, $"no handle call went over the data plane within {Patience.TotalSeconds:0} s");
+                await Task.Delay(50);
+            }
+
+            var report = await relay.Remote.RelayAsync(40).WaitAsync(Patience);
+
+            // Each call another process answered went over the data plane, and only those (the relay's own replica answers in process).
+            Assert.True(report.AnsweredElsewhere > 0, "every call was answered in the relay's own process");
+            Assert.Equal(report.AnsweredElsewhere, report.SentOverDataPlane);
+        }
+        catch
+        {
+            output.WriteLine(cluster.RecentOutputs());
+            throw;
+        }
+        finally
+        {
+            await DeleteAsync("dp-handle");
+        }
     }
 
     /// <summary>
