@@ -122,6 +122,56 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
         }
     }
 
+    [Fact]
+    public async Task Kill_WorkerAReplicaCallsOverTheDataPlane_IdempotentRetriedElsewhereOthersFailUnavailable()
+    {
+        await cluster.EnsureAllRunningAsync();
+        var app = Deployment.For<Relay>().Bind(Deployment.For<Workload>().Options(o => o with { NumReplicas = 4, MaxOngoingRequests = 8 }).Bind());
+        var relay = await cluster.Serve.RunAsync<IRelay>(app, "dp-handle-kill", null);
+        RelayLoadReport? report = null;
+        try
+        {
+            var relayProcess = await relay.Remote.StartLoadAsync().WaitAsync(Patience);
+            var victim = cluster.Workers.Single(w => w.ProcessId != relayProcess);
+            // Calls to the victim's replicas in flight on the data plane when it dies: it carried some already.
+            var giveUp = DateTime.UtcNow + Patience;
+            while ((report = await relay.Remote.LoadReportAsync(stop: false).WaitAsync(Patience)) is not { SentOverDataPlane: > 50, Succeeded: > 200 })
+            {
+                Assert.True(DateTime.UtcNow < giveUp, "the relay's calls did not go over the data plane");
+                await Task.Delay(50);
+            }
+
+            await victim.KillAsync();
+            var succeededAtKill = report.Succeeded;
+            while ((report = await relay.Remote.LoadReportAsync(stop: false).WaitAsync(Patience)).Succeeded < succeededAtKill + 200)
+            {
+                Assert.True(DateTime.UtcNow < giveUp + Patience, "the relay's calls did not go on after the kill");
+                await Task.Delay(50);
+            }
+            report = await relay.Remote.LoadReportAsync(stop: true).WaitAsync(Patience);
+
+            Assert.Equal(report.Sent, report.Succeeded + report.Failed);
+            Assert.Empty(report.IdempotentFailures);
+            Assert.All(report.OtherFailures, kind => Assert.Equal(nameof(ReplicaUnavailableException), kind.Key));
+        }
+        catch
+        {
+            if (report is not null)
+            {
+                output.WriteLine($"relay's calls: {report.Sent} sent, {report.Succeeded} succeeded, {report.SentOverDataPlane} over the data plane; failed: "
+                    + $"idempotent [{string.Join(", ", report.IdempotentFailures)}], others [{string.Join(", ", report.OtherFailures)}]; first failures:"
+                    + $"{Environment.NewLine}{string.Join(Environment.NewLine, report.Samples)}");
+            }
+            output.WriteLine(cluster.RecentOutputs());
+            throw;
+        }
+        finally
+        {
+            await DeleteAsync("dp-handle-kill");
+            await cluster.EnsureAllRunningAsync();
+        }
+    }
+
     /// <summary>
     /// Waits for the gateway's Debug line saying it sent <paramref name="requestId"/> over the data plane: its console
     /// output may come after what the worker wrote to a file, so it is awaited, not read at once.
