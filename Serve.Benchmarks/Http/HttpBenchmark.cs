@@ -26,6 +26,8 @@ internal static class HttpBenchmark
           gateway-remote runs the no-op ingress on a worker silo process (dotnet Serve.Silo.dll, a throwaway redis-server):
             the gateway then runs in Redis mode, and the row is compared with gateway-noop, its replica in the gateway's process;
             a gateway-bound line beside it: the gateway's own CPU per remote request against gateway-noop's CPU per request
+          handle-remote (only when named in --scenarios): handle calls from the gateway's silo to a no-op replica on the worker, over
+            the data plane and, on a second worker without it, as Orleans messages; callers as the connection counts
           --pin: two machines emulated on two cores: the benchmark runs again under taskset -c 0, so the gateway, wrk and redis-server
             share core 0 in every row, and gateway-remote's worker silo has core 1 alone; remote/local then compares what the
             gateway's core serves with the replica local and on another machine (each process's runtime sees one core)
@@ -77,9 +79,10 @@ internal static class HttpBenchmark
         var pinned = CorePinning.IsPinned;
         var port = FreePort();
         // The remote row needs a second silo, in a process of its own: the gateway then joins its Redis cluster.
-        await using var remote = Selected(only, RemoteScenario) || Selected(only, OrleansRemoteScenario) ? await RemoteReplicaSilo.StartAsync(TimeSpan.FromSeconds(60)) : null;
+        var remoteHandles = only is not null && only.Contains(RemoteHandleBenchmark.Scenario);
+        await using var remote = Selected(only, RemoteScenario) || Selected(only, OrleansRemoteScenario) || remoteHandles ? await RemoteReplicaSilo.StartAsync(TimeSpan.FromSeconds(60)) : null;
         // The same worker with its data plane off: the old path, in the same run. Disposed before the first (it owns redis).
-        await using var orleansRemote = remote is not null && Selected(only, OrleansRemoteScenario) ? await remote.JoinWithoutDataPlaneAsync(TimeSpan.FromSeconds(60)) : null;
+        await using var orleansRemote = remote is not null && (Selected(only, OrleansRemoteScenario) || remoteHandles) ? await remote.JoinWithoutDataPlaneAsync(TimeSpan.FromSeconds(60)) : null;
         if (pinned && remote is not null)
         {
             // Started from core 0, its runtime sized itself for one core; now the other machine's.
@@ -210,6 +213,12 @@ internal static class HttpBenchmark
                 }
             }
             PrintSummary(results, connections, pinned);
+            if (remoteHandles)
+            {
+                Console.WriteLine();
+                Console.WriteLine("Handle calls from the gateway's silo to a replica on another silo: over the data plane, and as Orleans messages");
+                await RemoteHandleBenchmark.RunAsync(serve, remote!, orleansRemote!, connections, duration, rounds);
+            }
             return 0;
         }
         finally

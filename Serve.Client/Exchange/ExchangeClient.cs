@@ -10,7 +10,7 @@ namespace Serve.Exchange;
 
 /// <summary>
 /// The router's end of the data plane, one per process: a connection per silo endpoint that replicas advertised, shared
-/// by every router. A call goes this way only over a connection already open; otherwise <see cref="TryCall"/> says no,
+/// by every router. A call goes this way only over a connection already open; otherwise <c>TryCall</c> says no,
 /// starts connecting, and the call goes through Orleans, so no request waits for a connect, and a silo that cannot be
 /// reached (a firewall) costs one warning and its calls keep going through Orleans.
 /// </summary>
@@ -53,14 +53,22 @@ internal sealed partial class ExchangeClient : IAsyncDisposable
     /// it is open; null otherwise (the caller goes through Orleans), and a connection is on its way unless that silo could
     /// not be reached lately.
     /// </summary>
-    public Task<ReplicaResponse>? TryCall(string endpoint, string replicaId, HttpCall call, CancellationToken cancellationToken)
+    public Task<ReplicaResponse>? TryCall(string endpoint, string replicaId, HttpCall call, CancellationToken cancellationToken) =>
+        Open(endpoint, replicaId, call.RequestId) is { } connection ? connection.CallAsync(replicaId, call, cancellationToken) : null;
+
+    /// <summary>As the HTTP exchange's <see cref="TryCall(string, string, HttpCall, CancellationToken)"/>, for a handle's method call.</summary>
+    public Task<ReplicaResponse>? TryCall(string endpoint, string replicaId, ReplicaRequest request, CancellationToken cancellationToken) =>
+        Open(endpoint, replicaId, request.RequestId) is { } connection ? connection.CallAsync(replicaId, request, cancellationToken) : null;
+
+    /// <summary>The open connection to <paramref name="endpoint"/>, counting the call about to go on it; null (and a connect on its way) when none is.</summary>
+    private ExchangeConnection? Open(string endpoint, string replicaId, string requestId)
     {
         var peer = _peers.GetOrAdd(endpoint, static e => new Peer(e));
         if (peer.Connection is { IsOpen: true } connection)
         {
             Interlocked.Increment(ref _calledCount);
-            LogSending(_logger, call.RequestId, replicaId, peer.Endpoint);
-            return connection.CallAsync(replicaId, call, cancellationToken);
+            LogSending(_logger, requestId, replicaId, peer.Endpoint);
+            return connection;
         }
         peer.ConnectIfDue(this);
         return null;

@@ -59,8 +59,15 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
     /// <summary>Calls waiting for their replies.</summary>
     public int Pending => _pending.Count;
 
-    /// <summary>Sends <paramref name="call"/> to <paramref name="replicaId"/> on the silo at the other end, in the caller's request context.</summary>
-    public Task<ReplicaResponse> CallAsync(string replicaId, HttpCall call, CancellationToken cancellationToken)
+    /// <summary>Sends the HTTP exchange <paramref name="call"/> to <paramref name="replicaId"/> on the silo at the other end, in the caller's request context.</summary>
+    public Task<ReplicaResponse> CallAsync(string replicaId, HttpCall call, CancellationToken cancellationToken) =>
+        SendAsync(replicaId, call, request: null, cancellationToken);
+
+    /// <summary>Sends the handle call <paramref name="request"/> to <paramref name="replicaId"/> on the silo at the other end, in the caller's request context.</summary>
+    public Task<ReplicaResponse> CallAsync(string replicaId, ReplicaRequest request, CancellationToken cancellationToken) =>
+        SendAsync(replicaId, call: null, request, cancellationToken);
+
+    private Task<ReplicaResponse> SendAsync(string replicaId, HttpCall? call, ReplicaRequest? request, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -73,7 +80,7 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
         bool sent;
         try
         {
-            _calls.Serialize(new ExchangeCall { ReplicaId = replicaId, Context = RequestContextExtensions.Export(_copier), Call = call }, buffer);
+            _calls.Serialize(new ExchangeCall { ReplicaId = replicaId, Context = RequestContextExtensions.Export(_copier), Call = call, Request = request }, buffer);
             sent = _wire.TryWrite(ExchangeFrameType.Call, id, buffer.WrittenSpan);
         }
         catch

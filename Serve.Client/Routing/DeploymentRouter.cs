@@ -124,6 +124,8 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
                 {
                     response = await (replica.IsLocal && LocalReplicas?.Find(replica.Id) is { } local
                         ? local.InvokeAsync(request, deadline.Token)
+                        : replica.Exchange is { } endpoint && Exchange?.TryCall(endpoint, replica.Id, request, lostOrCancelled?.Token ?? replica.LostToken) is { } direct
+                        ? new ValueTask<ReplicaResponse>(direct)
                         : replica.Grain.InvokeAsync(request, replica.IsLocal ? deadline.Token : lostOrCancelled?.Token ?? replica.LostToken))
                         .ConfigureAwait(false);
                 }

@@ -5,7 +5,8 @@ namespace Serve.Exchange;
 
 /// <summary>
 /// One call a router sent over the data plane, run on the thread pool as the in-process call a router of this silo would
-/// make (<see cref="ILocalReplica.HttpAsync"/>): the same admission, turns, handler and answers. A replica not running
+/// make (<see cref="ILocalReplica.HttpAsync"/> for an HTTP exchange, <see cref="ILocalReplica.InvokeAsync"/> for a
+/// handle's method call): the same admission, turns, handler and answers. A replica not running
 /// here answers as its grain would once gone, so the router tries another.
 /// </summary>
 internal sealed class ExchangeServerCall(ExchangeServerConnection connection, long callId, ExchangeCall call) : IThreadPoolWorkItem
@@ -51,7 +52,7 @@ internal sealed class ExchangeServerCall(ExchangeServerConnection connection, lo
         }
         try
         {
-            return replica.HttpAsync(call.Call, _cancellation.Token);
+            return call.Call is { } http ? replica.HttpAsync(http, _cancellation.Token) : replica.InvokeAsync(call.Request!, _cancellation.Token);
         }
         finally
         {

@@ -113,6 +113,10 @@ internal sealed partial class ExchangeServerConnection
                 try
                 {
                     payload = _calls.Deserialize(frame.Payload) ?? throw new InvalidDataException("an empty call");
+                    if ((payload.Call is null) == (payload.Request is null))
+                    {
+                        throw new InvalidDataException("it carries neither an HTTP exchange nor a handle call, or both");
+                    }
                 }
                 catch (Exception e)
                 {
@@ -121,7 +125,7 @@ internal sealed partial class ExchangeServerConnection
                 // Only this thread adds calls, so the bound holds; ended calls make room from other threads.
                 if (Volatile.Read(ref _inFlight) >= _limits.MaxCallsInFlight)
                 {
-                    LogFull(_logger, payload.Call.RequestId, _peer, _limits.MaxCallsInFlight);
+                    LogFull(_logger, payload.RequestId, _peer, _limits.MaxCallsInFlight);
                     Reply(frame.CallId, ReplicaResponse.Full);
                     break;
                 }
@@ -131,7 +135,7 @@ internal sealed partial class ExchangeServerConnection
                     throw new InvalidDataException($"call id {frame.CallId} is already in use");
                 }
                 Interlocked.Increment(ref _inFlight);
-                LogServing(_logger, payload.ReplicaId, payload.Call.RequestId, _peer);
+                LogServing(_logger, payload.ReplicaId, payload.RequestId, _peer);
                 ThreadPool.UnsafeQueueUserWorkItem(call, preferLocal: true);
                 break;
             case ExchangeFrameType.Cancel:

@@ -7,7 +7,8 @@ namespace Serve.Tests.Cluster;
 /// <summary>
 /// The data plane with real processes (and the fixture's mutual TLS): a gateway's HTTP exchange with a replica on a
 /// worker goes over the worker's exchange port, not as an Orleans message, and cancellation, the deadline and the
-/// worker's death reach it there as they would through Orleans.
+/// worker's death reach it there as they would through Orleans. A replica's handle calls to another worker's replicas go
+/// that way too.
 /// </summary>
 [Collection(ProcessClusterCollection.Name)]
 [Trait("Category", "Cluster")]
@@ -85,6 +86,90 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
             // The POST ran once, on the victim: never again elsewhere.
             Assert.Equal(3, (await File.ReadAllLinesAsync(holds)).Length);
         });
+    }
+
+    [Fact]
+    public async Task Handle_CallsFromAWorkerToReplicasOnAnother_GoOverTheDataPlane()
+    {
+        await cluster.EnsureAllRunningAsync();
+        // The callee's replicas on both workers (the placer spreads them), so the relay's silo has a replica elsewhere.
+        var app = Deployment.For<Relay>().Bind(Deployment.For<Workload>().Options(o => o with { NumReplicas = 2 }).Bind());
+        var relay = await cluster.Serve.RunAsync<IRelay>(app, "dp-handle", null);
+        try
+        {
+            // The first calls to the other worker go through Orleans while the relay's silo connects to it.
+            var giveUp = DateTime.UtcNow + Patience;
+            while ((await relay.Remote.RelayAsync(10).WaitAsync(Patience)).SentOverDataPlane == 0)
+            {
+                Assert.True(DateTime.UtcNow < giveUp, $"no handle call went over the data plane within {Patience.TotalSeconds:0} s");
+                await Task.Delay(50);
+            }
+
+            var report = await relay.Remote.RelayAsync(40).WaitAsync(Patience);
+
+            // Each call another process answered went over the data plane, and only those (the relay's own replica answers in process).
+            Assert.True(report.AnsweredElsewhere > 0, "every call was answered in the relay's own process");
+            Assert.Equal(report.AnsweredElsewhere, report.SentOverDataPlane);
+        }
+        catch
+        {
+            output.WriteLine(cluster.RecentOutputs());
+            throw;
+        }
+        finally
+        {
+            await DeleteAsync("dp-handle");
+        }
+    }
+
+    [Fact]
+    public async Task Kill_WorkerAReplicaCallsOverTheDataPlane_IdempotentRetriedElsewhereOthersFailUnavailable()
+    {
+        await cluster.EnsureAllRunningAsync();
+        var app = Deployment.For<Relay>().Bind(Deployment.For<Workload>().Options(o => o with { NumReplicas = 4, MaxOngoingRequests = 8 }).Bind());
+        var relay = await cluster.Serve.RunAsync<IRelay>(app, "dp-handle-kill", null);
+        RelayLoadReport? report = null;
+        try
+        {
+            var relayProcess = await relay.Remote.StartLoadAsync().WaitAsync(Patience);
+            var victim = cluster.Workers.Single(w => w.ProcessId != relayProcess);
+            // Calls to the victim's replicas in flight on the data plane when it dies: it carried some already.
+            var giveUp = DateTime.UtcNow + Patience;
+            while ((report = await relay.Remote.LoadReportAsync(stop: false).WaitAsync(Patience)) is not { SentOverDataPlane: > 50, Succeeded: > 200 })
+            {
+                Assert.True(DateTime.UtcNow < giveUp, "the relay's calls did not go over the data plane");
+                await Task.Delay(50);
+            }
+
+            await victim.KillAsync();
+            var succeededAtKill = report.Succeeded;
+            while ((report = await relay.Remote.LoadReportAsync(stop: false).WaitAsync(Patience)).Succeeded < succeededAtKill + 200)
+            {
+                Assert.True(DateTime.UtcNow < giveUp + Patience, "the relay's calls did not go on after the kill");
+                await Task.Delay(50);
+            }
+            report = await relay.Remote.LoadReportAsync(stop: true).WaitAsync(Patience);
+
+            Assert.Equal(report.Sent, report.Succeeded + report.Failed);
+            Assert.Empty(report.IdempotentFailures);
+            Assert.All(report.OtherFailures, kind => Assert.Equal(nameof(ReplicaUnavailableException), kind.Key));
+        }
+        catch
+        {
+            if (report is not null)
+            {
+                output.WriteLine($"relay's calls: {report.Sent} sent, {report.Succeeded} succeeded, {report.SentOverDataPlane} over the data plane; failed: "
+                    + $"idempotent [{string.Join(", ", report.IdempotentFailures)}], others [{string.Join(", ", report.OtherFailures)}]; first failures:"
+                    + $"{Environment.NewLine}{string.Join(Environment.NewLine, report.Samples)}");
+            }
+            output.WriteLine(cluster.RecentOutputs());
+            throw;
+        }
+        finally
+        {
+            await DeleteAsync("dp-handle-kill");
+            await cluster.EnsureAllRunningAsync();
+        }
     }
 
     /// <summary>

@@ -96,6 +96,33 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
     }
 
     [Fact]
+    public async Task CallAsync_HandleCalls_EachAnsweredWithItsMethodsResult()
+    {
+        await using var connection = await ConnectAsync();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 50).Select(i =>
+            connection.CallAsync(FakeLocalReplicas.Id, new ReplicaRequest("Add", [i, "x"], $"req-{i}", 0), CancellationToken.None))).WaitAsync(Patience);
+
+        Assert.All(answers.Select((answer, i) => (answer, i)), a => Assert.Equal((ReplicaOutcome.Completed, $"Add({a.i}, x)"), (a.answer.Outcome, a.answer.Value)));
+        Assert.Equal(0, connection.Pending);
+    }
+
+    [Fact]
+    public async Task CallAsync_HandleCallCancelled_WaitEndsAndTheReplicaSeesIt()
+    {
+        await using var connection = await ConnectAsync();
+        using var cancel = new CancellationTokenSource();
+
+        var call = connection.CallAsync(FakeLocalReplicas.Id, new ReplicaRequest("Hold", [], "held", 0), cancel.Token);
+        await WaitForAsync(() => _replicas.Holding == 1);
+        cancel.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(Patience));
+        Assert.Equal("held", await _replicas.Cancelled.Task.WaitAsync(Patience));
+        Assert.Equal(0, connection.Pending);
+    }
+
+    [Fact]
     public async Task CallAsync_ReplicaNotOnThatSilo_AnsweredGone()
     {
         await using var connection = await ConnectAsync();

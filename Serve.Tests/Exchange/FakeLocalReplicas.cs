@@ -8,6 +8,7 @@ namespace Serve.Tests.Exchange;
 /// One replica, <see cref="Id"/>, for a data-plane listener to find: it answers 200 with its path, except on
 /// <c>/hold</c>, which it holds until its caller's token is cancelled (then <see cref="Cancelled"/> completes), and
 /// <c>/block</c>, which blocks the thread that runs it (<see cref="Blocking"/> completes) until <see cref="Unblock"/> is set.
+/// A handle call answers its method's name and arguments joined, or holds on the method <c>Hold</c> as <c>/hold</c> does.
 /// </summary>
 internal sealed class FakeLocalReplicas : ILocalReplicas, ILocalReplica
 {
@@ -28,7 +29,14 @@ internal sealed class FakeLocalReplicas : ILocalReplicas, ILocalReplica
 
     public ILocalReplica? Find(string replicaId) => replicaId == Id ? this : null;
 
-    public ValueTask<ReplicaResponse> InvokeAsync(ReplicaRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public async ValueTask<ReplicaResponse> InvokeAsync(ReplicaRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Method == "Hold")
+        {
+            await HoldAsync(request.RequestId, cancellationToken);
+        }
+        return ReplicaResponse.Completed($"{request.Method}({string.Join(", ", request.Args)})");
+    }
 
     public async ValueTask<ReplicaResponse> HttpAsync(HttpCall call, CancellationToken cancellationToken)
     {
@@ -40,17 +48,22 @@ internal sealed class FakeLocalReplicas : ILocalReplicas, ILocalReplica
         }
         if (call.Request.Path == "/hold")
         {
-            Interlocked.Increment(ref _holding);
-            try
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _holding);
-                Cancelled.TrySetResult(call.RequestId);
-            }
+            await HoldAsync(call.RequestId, cancellationToken);
         }
         return ReplicaResponse.Answered(new HttpResponseData { StatusCode = 200, Body = System.Text.Encoding.UTF8.GetBytes(call.Request.Path) });
+    }
+
+    private async Task HoldAsync(string requestId, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _holding);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _holding);
+            Cancelled.TrySetResult(requestId);
+        }
     }
 }

@@ -1,0 +1,69 @@
+using Microsoft.Extensions.DependencyInjection;
+using Serve.Exchange;
+
+namespace Serve.Tests.Cluster;
+
+/// <summary>
+/// Runs in the worker processes: calls <see cref="Workload"/> through a handle and reports which process answered, beside
+/// the count of its silo's data-plane calls, so a test can tell handle calls to another silo's replicas go that way; and
+/// keeps steady load on it in the background, counting each call's outcome, so a test can kill a worker under it.
+/// </summary>
+[Deployment(NumReplicas = 1)]
+public sealed class Relay(DeploymentHandle<IWorkload> workload, IServiceProvider services) : IRelay, IAsyncDisposable
+{
+    private const int Callers = 8;
+    private readonly CallLedger _ledger = new();
+    private readonly CancellationTokenSource _stop = new();
+    private Task[] _callers = [];
+    private long _dataPlaneBefore;
+
+    private ExchangeClient? Exchange => services.GetService<ExchangeClient>();
+
+    public async Task<RelayReport> RelayAsync(int calls, CancellationToken cancellationToken = default)
+    {
+        var before = Exchange?.Calls ?? 0;
+        var elsewhere = 0;
+        for (var i = 0; i < calls; i++)
+        {
+            if (await workload.Remote.WorkAsync(0, cancellationToken) != Environment.ProcessId)
+            {
+                elsewhere++;
+            }
+        }
+        return new RelayReport(elsewhere, (Exchange?.Calls ?? 0) - before);
+    }
+
+    public Task<int> StartLoadAsync()
+    {
+        if (_callers.Length == 0)
+        {
+            _dataPlaneBefore = Exchange?.Calls ?? 0;
+            var idempotent = workload.WithOptions(workload.CallOptions with { Idempotent = true });
+            _callers = Enumerable.Range(0, Callers)
+                .Select(i => i % 2 == 0
+                    ? _ledger.RunAsync(idempotent: true, () => idempotent.Remote.WorkAsync(20), _stop.Token)
+                    : _ledger.RunAsync(idempotent: false, () => workload.Remote.WorkAsync(20), _stop.Token))
+                .ToArray();
+        }
+        return Task.FromResult(Environment.ProcessId);
+    }
+
+    public async Task<RelayLoadReport> LoadReportAsync(bool stop)
+    {
+        if (stop)
+        {
+            await _stop.CancelAsync();
+            await Task.WhenAll(_callers);
+        }
+        return new RelayLoadReport(
+            _ledger.Sent, _ledger.Succeeded, _ledger.Failed, new(_ledger.Failures(idempotent: true)), new(_ledger.Failures(idempotent: false)),
+            [.. _ledger.Samples], (Exchange?.Calls ?? 0) - _dataPlaneBefore);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await Task.WhenAll(_callers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stop.Dispose();
+    }
+}
