@@ -22,7 +22,7 @@ internal static class ServeEvents
     public const int ExchangeListening = 1110;
     public const int ExchangeAccepted = 1111;
     public const int ExchangeRefused = 1112;
-    public const int ExchangeFrameRejected = 1113;
+    // 1113 (a frame over the limit, an Error per connection) is retired: such a close is a refusal (1112, 1116, 1117).
     public const int ExchangeCallServed = 1114;
     public const int ExchangeReplyTooLarge = 1115;
     public const int ExchangeRefusedSummary = 1116;
@@ -103,6 +103,8 @@ internal static class ServeEvents
     public const int ClusterPeerRefused = 8020;
     public const int ClusterInsecure = 8021;
     public const int ReplicaSpecRefused = 8022;
+    public const int ClusterPeerRefusedSummary = 8023;
+    public const int ClusterPeerRefusedAgain = 8024;
     public const int MallocTuned = 8030;
     public const int MallocLeftAlone = 8031;
     public const int MallocNotGlibc = 8032;

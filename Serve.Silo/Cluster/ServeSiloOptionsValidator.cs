@@ -33,6 +33,14 @@ internal sealed class ServeSiloOptionsValidator : IValidateOptions<ServeSiloOpti
         {
             errors.Add($"{ServeSiloOptions.SectionName}:ExchangeMaxHandshakes: {options.ExchangeMaxHandshakes} must be at least 1 (the default is {Exchange.ExchangeAdmission.DefaultMaxHandshakes}).");
         }
+        if (options.ExchangeMaxHandshakesPerAddress < 1)
+        {
+            errors.Add($"{ServeSiloOptions.SectionName}:ExchangeMaxHandshakesPerAddress: {options.ExchangeMaxHandshakesPerAddress} must be at least 1 (the default is {Exchange.ExchangeAdmission.DefaultMaxHandshakesPerAddress}).");
+        }
+        else if (options.ExchangeMaxHandshakes >= 1 && options.ExchangeMaxHandshakesPerAddress > options.ExchangeMaxHandshakes)
+        {
+            errors.Add($"{ServeSiloOptions.SectionName}:ExchangeMaxHandshakesPerAddress: {options.ExchangeMaxHandshakesPerAddress} is more than ExchangeMaxHandshakes ({options.ExchangeMaxHandshakes}). Fix: at most {options.ExchangeMaxHandshakes}, or raise ExchangeMaxHandshakes.");
+        }
         var resources = options.Resources;
         if (resources is null)
         {

@@ -14,12 +14,14 @@ namespace Serve.Exchange;
 /// silos send HTTP exchanges for this silo's replicas here rather than as Orleans messages. Opened before the silo joins
 /// the cluster, so every replica it starts can advertise it (<see cref="ReplicaStarted.Exchange"/>); closed when it stops.
 /// Whoever reaches the port holds at most <see cref="ServeSiloOptions.ExchangeMaxConnections"/> connections and
-/// <see cref="ServeSiloOptions.ExchangeMaxHandshakes"/> handshakes (<see cref="ExchangeAdmission"/>), and its refused
-/// connections cost a few log lines a minute, not one each (<see cref="ExchangeRefusalLog"/>).
+/// <see cref="ServeSiloOptions.ExchangeMaxHandshakes"/> handshakes, <see cref="ServeSiloOptions.ExchangeMaxHandshakesPerAddress"/>
+/// from any one address (<see cref="ExchangeAdmission"/>), each for at most <see cref="HandshakeTimeout"/> unless it
+/// opens (TLS, then the preface; the preface alone without TLS), and its refused or closed connections cost a few log
+/// lines a minute, not one each (<see cref="ExchangeRefusalLog"/>).
 /// </summary>
 internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLifecycle>
 {
-    /// <summary>How long a peer has to finish its TLS handshake.</summary>
+    /// <summary>How long a peer has from its connect to open: finish its TLS handshake (if any) and send the preface.</summary>
     public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
     private readonly ServeSiloOptions _options;
@@ -34,6 +36,7 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
     private readonly ExchangeRefusalLog _refusals = new(ExchangeRefusalLog.DefaultInterval);
     private readonly string _tooManyConnections;
     private readonly string _tooManyHandshakes;
+    private readonly string _tooManyHandshakesFromAddress;
     private readonly CancellationTokenSource _stopping = new();
     private readonly HashSet<Task> _connections = [];
     private Socket? _socket;
@@ -53,9 +56,10 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
         _logger = logger;
         _security = security;
         _limits = new ExchangeLimits(_options.ExchangeMaxFrameBytes, _options.ExchangeMaxCallsInFlight);
-        Admission = new ExchangeAdmission(_options.ExchangeMaxConnections, _options.ExchangeMaxHandshakes);
+        Admission = new ExchangeAdmission(_options.ExchangeMaxConnections, _options.ExchangeMaxHandshakes, _options.ExchangeMaxHandshakesPerAddress);
         _tooManyConnections = $"the silo holds {Admission.MaxConnections} data-plane connection(s) already (Serve:Silo:ExchangeMaxConnections); closed before any handshake";
         _tooManyHandshakes = $"{Admission.MaxHandshakes} handshake(s) are under way already (Serve:Silo:ExchangeMaxHandshakes); closed before any handshake";
+        _tooManyHandshakesFromAddress = $"{Admission.MaxHandshakesPerAddress} handshake(s) from its address are under way already (Serve:Silo:ExchangeMaxHandshakesPerAddress); closed before any handshake";
     }
 
     /// <summary>Where routers reach it (<c>address:port</c>); null until it listens, and when it is off.</summary>
@@ -64,7 +68,7 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
     /// <summary>The connections it holds, and its bounds.</summary>
     public ExchangeAdmission Admission { get; }
 
-    /// <summary>Connections refused so far (over a bound, or a failed handshake).</summary>
+    /// <summary>Connections refused so far: over a bound, a failed handshake, no preface in time, or closed for a bad frame.</summary>
     public long Refused => _refusals.Total;
 
     public void Participate(ISiloLifecycle lifecycle) =>
@@ -88,7 +92,7 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
         _socket = socket;
         var bound = (IPEndPoint)socket.LocalEndPoint!;
         Endpoint = bound.ToString();
-        LogListening(_logger, Endpoint, _security is null ? "plain TCP" : "mutual TLS", Admission.MaxConnections, Admission.MaxHandshakes);
+        LogListening(_logger, Endpoint, _security is null ? "plain TCP" : "mutual TLS", Admission.MaxConnections, Admission.MaxHandshakes, Admission.MaxHandshakesPerAddress);
         _summaries = _time.CreateTimer(static state => ((ExchangeListener)state!).WriteSummary(), this, _refusals.Interval, _refusals.Interval);
         _accepting = Task.Run(AcceptAsync);
         return Task.CompletedTask;
@@ -111,11 +115,19 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
                 }
                 continue;
             }
-            var refusal = Admission.TryAdmit(handshake: _security is not null);
+            // The peer's time to open runs from here, before it counts as open: whoever sees it admitted sees its deadline set.
+            var opening = new CancellationTokenSource(HandshakeTimeout, _time);
+            var address = AddressOf(accepted);
+            var refusal = Admission.TryAdmit(address, handshake: _security is not null);
             if (refusal != ExchangeRefusal.None)
             {
-                var peer = PeerOf(accepted);
-                Refuse(peer, refusal, refusal == ExchangeRefusal.TooManyConnections ? _tooManyConnections : _tooManyHandshakes);
+                opening.Dispose();
+                Refuse(PeerOf(accepted), refusal, refusal switch
+                {
+                    ExchangeRefusal.TooManyConnections => _tooManyConnections,
+                    ExchangeRefusal.TooManyHandshakesFromAddress => _tooManyHandshakesFromAddress,
+                    _ => _tooManyHandshakes,
+                });
                 Close(accepted);
                 continue;
             }
@@ -127,7 +139,7 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
             {
                 // The peer is gone already: its connection ends at its first read.
             }
-            Track(ServeAsync(accepted));
+            Track(ServeAsync(accepted, address, opening));
         }
     }
 
@@ -150,7 +162,7 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
             _connections, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private async Task ServeAsync(Socket socket)
+    private async Task ServeAsync(Socket socket, IPAddress address, CancellationTokenSource opening)
     {
         var peer = PeerOf(socket);
         var handshaking = _security is not null;
@@ -159,9 +171,9 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
             Stream stream = new NetworkStream(socket, ownsSocket: true);
             if (handshaking)
             {
-                var authenticated = await HandshakeAsync(stream, peer);
+                var authenticated = await HandshakeAsync(stream, peer, opening.Token);
                 handshaking = false;
-                Admission.HandshakeEnded();
+                Admission.HandshakeEnded(address);
                 if (authenticated is null)
                 {
                     return;
@@ -169,26 +181,27 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
                 stream = authenticated;
             }
             LogAccepted(_logger, peer);
-            var connection = new ExchangeServerConnection(stream, peer, _limits, _replicas, _calls, _replies, _logger);
-            await connection.RunAsync(_stopping.Token);
+            var connection = new ExchangeServerConnection(
+                stream, peer, _limits, _replicas, _calls, _replies, _logger, (refusal, reason) => Refuse(peer, refusal, reason));
+            await connection.RunAsync(opening.Token, _stopping.Token);
         }
         finally
         {
             // Disposed already unless the stream could not be made; the slots it held go back either way.
             socket.Dispose();
+            opening.Dispose();
             if (handshaking)
             {
-                Admission.HandshakeEnded();
+                Admission.HandshakeEnded(address);
             }
             Admission.Closed();
         }
     }
 
     /// <summary>The stream after a successful handshake; null (the connection closed and the refusal logged) otherwise.</summary>
-    private async Task<Stream?> HandshakeAsync(Stream stream, string peer)
+    private async Task<Stream?> HandshakeAsync(Stream stream, string peer, CancellationToken opening)
     {
-        using var timeout = new CancellationTokenSource(HandshakeTimeout, _time);
-        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, timeout.Token);
+        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, opening);
         try
         {
             return await _security!.AcceptAsync(stream, handshake.Token);
@@ -198,7 +211,7 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
             await stream.DisposeAsync();
             if (!_stopping.IsCancellationRequested)
             {
-                Refuse(peer, ExchangeRefusal.HandshakeFailed, timeout.IsCancellationRequested
+                Refuse(peer, ExchangeRefusal.HandshakeFailed, opening.IsCancellationRequested
                     ? $"no TLS handshake within {HandshakeTimeout.TotalSeconds:0} s"
                     : $"its TLS handshake failed: {e.Message}");
             }
@@ -222,7 +235,7 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
     {
         if (_refusals.Flush(_time.GetUtcNow()) is { } summary)
         {
-            LogRefusedSummary(_logger, summary.Count, (int)Math.Ceiling(summary.Over.TotalSeconds), summary.Kinds(), summary.LastPeer, summary.LastReason);
+            LogRefusedSummary(_logger, summary.Count, (int)Math.Ceiling(summary.Over.TotalSeconds), summary.Kinds, summary.LastPeer, summary.LastReason);
         }
     }
 
@@ -238,6 +251,19 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
             // Reset by its peer already.
         }
         socket.Dispose();
+    }
+
+    /// <summary>The peer's address, which its handshakes are counted by; <see cref="IPAddress.None"/> for a peer gone already.</summary>
+    private static IPAddress AddressOf(Socket socket)
+    {
+        try
+        {
+            return (socket.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
+        }
+        catch (SocketException)
+        {
+            return IPAddress.None;
+        }
     }
 
     private static string PeerOf(Socket socket)
@@ -275,8 +301,8 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
         WriteSummary();
     }
 
-    [LoggerMessage(EventId = ServeEvents.ExchangeListening, Level = LogLevel.Information, Message = "Data plane listening on {Endpoint} ({Security}; at most {MaxConnections} connection(s), {MaxHandshakes} handshake(s) at once)")]
-    private static partial void LogListening(ILogger logger, string endpoint, string security, int maxConnections, int maxHandshakes);
+    [LoggerMessage(EventId = ServeEvents.ExchangeListening, Level = LogLevel.Information, Message = "Data plane listening on {Endpoint} ({Security}; at most {MaxConnections} connection(s), {MaxHandshakes} handshake(s) at once, {MaxHandshakesPerAddress} from one address)")]
+    private static partial void LogListening(ILogger logger, string endpoint, string security, int maxConnections, int maxHandshakes, int maxHandshakesPerAddress);
 
     [LoggerMessage(EventId = ServeEvents.ExchangeAccepted, Level = LogLevel.Debug, Message = "Data plane: a router connected from {Peer}")]
     private static partial void LogAccepted(ILogger logger, string peer);

@@ -1,11 +1,12 @@
 namespace Serve.Exchange;
 
 /// <summary>
-/// How the data plane reports the connections it refuses without letting whoever reaches its port fill the disk: the
-/// first refusal of a kind is a warning of its own, naming the peer and the reason; those of any kind that follow are
-/// folded into at most one summary per <see cref="Interval"/> (<see cref="Flush"/>, which the listener calls on a timer).
-/// A kind with no refusal for a whole interval starts over with a warning of its own. Thread-safe; no I/O: the listener
-/// writes what it decides.
+/// How a silo reports the connections it refuses without letting whoever reaches its ports fill the disk: the first
+/// refusal of a kind is a warning of its own, naming the peer and the reason; those of any kind that follow are folded
+/// into at most one summary per <see cref="Interval"/> (<see cref="Flush"/>, which its owner calls on a timer). A kind
+/// with no refusal for a whole interval starts over with a warning of its own. Thread-safe; no I/O: its owner writes what
+/// it decides. The data plane's listener owns one (its refusals before and while serving); so does the silo's Orleans
+/// TLS (<see cref="Cluster.ClusterTlsRefusals"/>, its refused certificates).
 /// </summary>
 internal sealed class ExchangeRefusalLog
 {
@@ -75,9 +76,7 @@ internal sealed class ExchangeRefusalLog
             ExchangeRefusalSummary? summary = null;
             if (FoldedCount() is > 0 and var count)
             {
-                summary = new ExchangeRefusalSummary(
-                    count, now - _firstFolded, _folded[(int)ExchangeRefusal.TooManyConnections], _folded[(int)ExchangeRefusal.TooManyHandshakes],
-                    _folded[(int)ExchangeRefusal.HandshakeFailed], _lastPeer, _lastReason);
+                summary = new ExchangeRefusalSummary(count, now - _firstFolded, FoldedKinds(), _lastPeer, _lastReason);
             }
             for (var k = 0; k < Kinds; k++)
             {
@@ -87,6 +86,20 @@ internal sealed class ExchangeRefusalLog
             }
             return summary;
         }
+    }
+
+    /// <summary>Each kind folded, with its count, in the enum's order.</summary>
+    private string FoldedKinds()
+    {
+        List<string> kinds = [];
+        for (var k = 1; k < Kinds; k++)
+        {
+            if (_folded[k] > 0)
+            {
+                kinds.Add($"{_folded[k]} {ExchangeRefusalSummary.Describe((ExchangeRefusal)k)}");
+            }
+        }
+        return string.Join(", ", kinds);
     }
 
     private int FoldedCount()

@@ -12,7 +12,9 @@ namespace Serve.Exchange;
 /// a new call is answered as full at once (the router tries again, elsewhere or later), and reading goes on, so a cancel
 /// for a call in flight always arrives. Reading waits while more than <see cref="MaxUnsentBytes"/> of answers wait to be
 /// sent, so a peer that sends calls without reading their answers cannot grow this silo's memory without bound. A frame
-/// over the size limit, or one that breaks the wire's rules, closes the connection (and only it).
+/// over the size limit, or one that breaks the wire's rules, closes the connection (and only it), as does a peer that
+/// does not open with the preface before its time to open is up. Each such close is a refusal, reported to its owner
+/// (the listener's bounded refusal log) rather than logged here, so a loop of bad connects costs no line each.
 /// </summary>
 internal sealed partial class ExchangeServerConnection
 {
@@ -21,6 +23,7 @@ internal sealed partial class ExchangeServerConnection
     private readonly Serializer<ExchangeCall> _calls;
     private readonly Serializer<ReplicaResponse> _replies;
     private readonly ILogger _logger;
+    private readonly Action<ExchangeRefusal, string> _refused;
     private readonly ConcurrentDictionary<long, ExchangeServerCall> _running = new();
     private readonly string _peer;
     private int _inFlight;
@@ -28,8 +31,12 @@ internal sealed partial class ExchangeServerConnection
     /// <summary>Answers queued and not yet sent past which this connection's reading waits for its peer to read.</summary>
     public const long MaxUnsentBytes = 4 * 1024 * 1024;
 
-    public ExchangeServerConnection(Stream stream, string peer, ExchangeLimits limits, ILocalReplicas replicas, Serializer<ExchangeCall> calls, Serializer<ReplicaResponse> replies, ILogger logger)
+    /// <param name="refused">Told why, when this connection is closed for what its peer sent (or did not send in time).</param>
+    public ExchangeServerConnection(
+        Stream stream, string peer, ExchangeLimits limits, ILocalReplicas replicas, Serializer<ExchangeCall> calls, Serializer<ReplicaResponse> replies,
+        ILogger logger, Action<ExchangeRefusal, string> refused)
     {
+        _refused = refused;
         _peer = peer;
         _limits = limits;
         Replicas = replicas;
@@ -41,29 +48,47 @@ internal sealed partial class ExchangeServerConnection
 
     public ILocalReplicas Replicas { get; }
 
-    /// <summary>Serves the connection until the peer closes it, breaks the rules, or <paramref name="stopping"/> fires.</summary>
-    public async Task RunAsync(CancellationToken stopping)
+    /// <summary>
+    /// Serves the connection until the peer closes it, breaks the rules, or <paramref name="stopping"/> fires.
+    /// <paramref name="opening"/> fires when the peer's time to open (<see cref="ExchangeListener.HandshakeTimeout"/>
+    /// from its connect) is up: without the preface by then, the connection is closed.
+    /// </summary>
+    public async Task RunAsync(CancellationToken opening, CancellationToken stopping)
     {
         try
         {
-            if (!await _wire.ReadPrefaceAsync(stopping))
+            bool opened;
+            using (var preface = CancellationTokenSource.CreateLinkedTokenSource(opening, stopping))
             {
-                LogRejected(_logger, _peer, "it did not open with the data plane's preface");
+                try
+                {
+                    opened = await _wire.ReadPrefaceAsync(preface.Token);
+                }
+                catch (OperationCanceledException) when (opening.IsCancellationRequested && !stopping.IsCancellationRequested)
+                {
+                    _refused(ExchangeRefusal.NoPreface, $"no data-plane preface within {ExchangeListener.HandshakeTimeout.TotalSeconds:0} s of connecting");
+                    return;
+                }
+            }
+            if (!opened)
+            {
+                _refused(ExchangeRefusal.NoPreface, "it did not open with the data plane's preface");
                 return;
             }
             var status = await _wire.ReadAsync(OnFrame, () => _wire.WaitForUnsentBelowAsync(MaxUnsentBytes), stopping);
             if (status == ExchangeFrameStatus.TooLarge)
             {
-                LogTooLarge(_logger, _peer, _wire.LastDeclaredSize, _limits.MaxFrameBytes);
+                _refused(ExchangeRefusal.FrameTooLarge,
+                    $"a frame of {_wire.LastDeclaredSize} bytes is over the limit of {_limits.MaxFrameBytes} bytes (Serve:Silo:ExchangeMaxFrameBytes)");
             }
             else if (status != ExchangeFrameStatus.Complete)
             {
-                LogRejected(_logger, _peer, $"a frame broke the wire's rules ({status})");
+                _refused(ExchangeRefusal.BadFrame, $"a frame broke the wire's rules ({status})");
             }
         }
         catch (InvalidDataException e)
         {
-            LogRejected(_logger, _peer, e.Message);
+            _refused(ExchangeRefusal.BadFrame, e.Message);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
         {
@@ -164,12 +189,6 @@ internal sealed partial class ExchangeServerConnection
 
     [LoggerMessage(EventId = ServeEvents.ExchangeCallFull, Level = LogLevel.Debug, Message = "Data plane: exchange {RequestId} from {Peer} answered as full: the connection has {Limit} call(s) running (Serve:Silo:ExchangeMaxCallsInFlight)")]
     private static partial void LogFull(ILogger logger, string requestId, string peer, int limit);
-
-    [LoggerMessage(EventId = ServeEvents.ExchangeFrameRejected, Level = LogLevel.Error, Message = "Data plane: closed the connection from {Peer}: a frame of {Size} bytes is over the limit of {Limit} bytes (Serve:Silo:ExchangeMaxFrameBytes)")]
-    private static partial void LogTooLarge(ILogger logger, string peer, long size, int limit);
-
-    [LoggerMessage(EventId = ServeEvents.ExchangeRefused, Level = LogLevel.Warning, Message = "Data plane: closed the connection from {Peer}: {Reason}")]
-    private static partial void LogRejected(ILogger logger, string peer, string reason);
 
     [LoggerMessage(EventId = ServeEvents.ExchangeReplyTooLarge, Level = LogLevel.Error, Message = "Data plane: the answer to call {CallId} from {Peer} is {Size} bytes, over the limit of {Limit} bytes (Serve:Silo:ExchangeMaxFrameBytes); it fails instead")]
     private static partial void LogReplyTooLarge(ILogger logger, long callId, string peer, long size, int limit);

@@ -47,4 +47,20 @@ public sealed class ServeSiloOptionsValidatorTests
         Assert.Contains(failures, f => f.Contains("Serve:Silo:ExchangeMaxConnections: 0 must be at least 1"));
         Assert.Contains(failures, f => f.Contains("Serve:Silo:ExchangeMaxHandshakes: -1 must be at least 1"));
     }
+
+    [Theory]
+    [InlineData(0, "Serve:Silo:ExchangeMaxHandshakesPerAddress: 0 must be at least 1")]
+    [InlineData(65, "Serve:Silo:ExchangeMaxHandshakesPerAddress: 65 is more than ExchangeMaxHandshakes (64)")]
+    public void Validate_BadHandshakesPerAddress_FailsNamingOptionAndValue(int perAddress, string expected)
+    {
+        var failure = Assert.Single(Validator.Validate(null, new ServeSiloOptions { ExchangeMaxHandshakesPerAddress = perAddress }).Failures!);
+
+        Assert.Contains(expected, failure);
+    }
+
+    [Fact]
+    public void Validate_HandshakesPerAddressEqualToTheGlobalBound_Succeeds()
+    {
+        Assert.True(Validator.Validate(null, new ServeSiloOptions { ExchangeMaxHandshakes = 4, ExchangeMaxHandshakesPerAddress = 4 }).Succeeded);
+    }
 }

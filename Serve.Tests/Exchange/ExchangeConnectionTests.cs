@@ -23,6 +23,7 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly FakeLocalReplicas _replicas = new();
     private readonly RecordingLogger<ExchangeConnectionTests> _serverLog = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(ExchangeRefusal Kind, string Reason)> _refused = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _serving = [];
     // Room for CallAsync_ManyAtOnce's 200 calls at once: past it a call is answered as full.
@@ -54,10 +55,12 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
             }
             var connection = new ExchangeServerConnection(
                 new NetworkStream(socket, ownsSocket: true), socket.RemoteEndPoint!.ToString()!, _limits, _replicas,
-                Services.GetRequiredService<Serializer<ExchangeCall>>(), Services.GetRequiredService<Serializer<ReplicaResponse>>(), _serverLog);
+                Services.GetRequiredService<Serializer<ExchangeCall>>(), Services.GetRequiredService<Serializer<ReplicaResponse>>(), _serverLog,
+                (kind, reason) => _refused.Enqueue((kind, reason)));
             lock (_serving)
             {
-                _serving.Add(connection.RunAsync(_stopping.Token));
+                // No time limit to open here: the listener's tests hold that one.
+                _serving.Add(connection.RunAsync(CancellationToken.None, _stopping.Token));
             }
         }
     }
@@ -214,7 +217,7 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
     }
 
     [Fact]
-    public async Task Connection_PeerSendsFrameOverTheLimit_ClosedWithErrorNamingSizesOthersServeOn()
+    public async Task Connection_PeerSendsFrameOverTheLimit_ClosedAsARefusalNamingSizesOthersServeOn()
     {
         await using var healthy = await ConnectAsync();
         using var rogue = await RawAsync();
@@ -224,17 +227,21 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
         await rogue.SendAsync((byte[])[.. ExchangeFrames.Preface, .. header]);
 
         Assert.Equal(0, await ReceiveUntilClosedAsync(rogue));
-        Assert.Contains(_serverLog.Records, r => r.Level == LogLevel.Error && r.Message.Contains($"{10 * 1024 * 1024 + ExchangeFrames.HeaderSize} bytes", StringComparison.Ordinal)
-            && r.Message.Contains($"limit of {_limits.MaxFrameBytes} bytes", StringComparison.Ordinal));
+        await WaitForAsync(() => !_refused.IsEmpty);
+        var (kind, reason) = Assert.Single(_refused);
+        Assert.Equal(ExchangeRefusal.FrameTooLarge, kind);
+        Assert.Equal($"a frame of {10 * 1024 * 1024 + ExchangeFrames.HeaderSize} bytes is over the limit of {_limits.MaxFrameBytes} bytes (Serve:Silo:ExchangeMaxFrameBytes)", reason);
+        // Not written here: the listener's bounded refusal log writes it.
+        Assert.DoesNotContain(_serverLog.Records, r => r.Level >= LogLevel.Information);
         var answer = await healthy.CallAsync(FakeLocalReplicas.Id, Call("/still"), CancellationToken.None).WaitAsync(Patience);
         Assert.Equal(ReplicaOutcome.Completed, answer.Outcome);
     }
 
     [Theory]
-    [InlineData("no preface")]
-    [InlineData("bad frame")]
-    [InlineData("bad payload")]
-    public async Task Connection_PeerSendsGarbage_ClosedOthersServeOn(string garbage)
+    [InlineData("no preface", nameof(ExchangeRefusal.NoPreface))]
+    [InlineData("bad frame", nameof(ExchangeRefusal.BadFrame))]
+    [InlineData("bad payload", nameof(ExchangeRefusal.BadFrame))]
+    public async Task Connection_PeerSendsGarbage_ClosedAsARefusalOthersServeOn(string garbage, string expected)
     {
         await using var healthy = await ConnectAsync();
         using var rogue = await RawAsync();
@@ -252,6 +259,9 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
         await rogue.SendAsync(bytes);
 
         Assert.Equal(0, await ReceiveUntilClosedAsync(rogue));
+        await WaitForAsync(() => !_refused.IsEmpty);
+        Assert.Equal(expected, Assert.Single(_refused).Kind.ToString());
+        Assert.DoesNotContain(_serverLog.Records, r => r.Level >= LogLevel.Information);
         var answer = await healthy.CallAsync(FakeLocalReplicas.Id, Call("/still"), CancellationToken.None).WaitAsync(Patience);
         Assert.Equal(ReplicaOutcome.Completed, answer.Outcome);
     }

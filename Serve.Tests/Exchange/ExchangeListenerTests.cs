@@ -82,8 +82,9 @@ public sealed class ExchangeListenerTests(SingleSiloFixture fixture) : IAsyncLif
         await using var router = await RouterAsync(listener);
         // The router's handshake ends on its side first: the silo may count it as under way a moment longer.
         await WaitForAsync(() => listener.Admission.Handshaking == 0);
-        using var first = await ConnectAsync(listener);
-        using var second = await ConnectAsync(listener);
+        // From two other addresses: each within its own share, together all there is.
+        using var first = await ConnectAsync(listener, IPAddress.Parse("127.0.0.2"));
+        using var second = await ConnectAsync(listener, IPAddress.Parse("127.0.0.3"));
         await WaitForAsync(() => listener.Admission.Handshaking == 2);
 
         await AssertClosedAtOnceAsync(listener);
@@ -162,6 +163,104 @@ public sealed class ExchangeListenerTests(SingleSiloFixture fixture) : IAsyncLif
     }
 
     [Fact]
+    public async Task Accept_PlainTcpPeerSendsNothing_ClosedWhenItsTimeToOpenIsUpWhileRoutersServeOn()
+    {
+        var listener = await StartAsync(secure: false);
+        await using var router = await PlainRouterAsync(listener);
+        Assert.Equal(ReplicaOutcome.Completed, (await router.CallAsync(FakeLocalReplicas.Id, Call("/before"), CancellationToken.None).WaitAsync(Patience)).Outcome);
+        using var silent = await ConnectAsync(listener);
+        await WaitForAsync(() => listener.Admission.Open == 2);
+
+        _time.Advance(ExchangeListener.HandshakeTimeout);
+
+        Assert.Equal(0, await ReceiveUntilClosedAsync(silent));
+        await WaitForAsync(() => listener.Refused == 1 && RefusalsLogged() == 1 && listener.Admission.Open == 1);
+        var warning = Assert.Single(Lines());
+        Assert.Equal(ServeEvents.ExchangeRefused, warning.Id.Id);
+        Assert.Contains("no data-plane preface within 10 s of connecting", warning.Message, StringComparison.Ordinal);
+        // A router sent its preface as it connected: its time to open passed too, and it is served on.
+        Assert.Equal(ReplicaOutcome.Completed, (await router.CallAsync(FakeLocalReplicas.Id, Call("/after"), CancellationToken.None).WaitAsync(Patience)).Outcome);
+    }
+
+    [Fact]
+    public async Task Accept_TlsPeerSendsNoPrefaceAfterItsHandshake_ClosedWhenItsTimeToOpenIsUp()
+    {
+        var listener = await StartAsync();
+        using var socket = await ConnectAsync(listener);
+        await using var authenticated = await _tls.ConnectAsync(new NetworkStream(socket), listener.Endpoint!, CancellationToken.None).WaitAsync(Patience);
+        await WaitForAsync(() => listener.Admission is { Open: 1, Handshaking: 0 });
+
+        _time.Advance(ExchangeListener.HandshakeTimeout);
+
+        try
+        {
+            // Closed without a byte: the end of the stream, or a reset.
+            Assert.Equal(0, await authenticated.ReadAsync(new byte[1]).AsTask().WaitAsync(Patience));
+        }
+        catch (IOException)
+        {
+        }
+        await WaitForAsync(() => listener.Refused == 1 && RefusalsLogged() == 1 && listener.Admission.Open == 0);
+        Assert.Contains("no data-plane preface within 10 s of connecting", Assert.Single(Lines()).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Accept_200ClosedForWhatTheySent_OneWarningPerKindThenOneSummary()
+    {
+        var listener = await StartAsync(secure: false);
+        var header = new byte[ExchangeFrames.HeaderSize];
+        ExchangeFrames.WriteHeader(header, ExchangeFrameType.Call, 1, 10 * 1024 * 1024);
+
+        for (var i = 0; i < 200; i++)
+        {
+            using var stranger = await ConnectAsync(listener);
+            await stranger.SendAsync(i % 2 == 0 ? "GET / HTTP/1.1\r\nHost: silo\r\n\r\n"u8.ToArray() : (byte[])[.. ExchangeFrames.Preface, .. header]);
+            await ReceiveUntilClosedAsync(stranger);
+        }
+        await WaitForAsync(() => listener.Refused == 200 && RefusalsLogged() == 200);
+
+        var warnings = Lines();
+        Assert.Equal(2, warnings.Count);
+        Assert.All(warnings, w => Assert.Equal((LogLevel.Warning, ServeEvents.ExchangeRefused), (w.Level, w.Id.Id)));
+        Assert.Contains(warnings, w => w.Message.Contains("it did not open with the data plane's preface", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Message.Contains(
+            $"a frame of {10 * 1024 * 1024 + ExchangeFrames.HeaderSize} bytes is over the limit of {64 * 1024} bytes (Serve:Silo:ExchangeMaxFrameBytes)", StringComparison.Ordinal));
+        Assert.Equal(198, _log.Records.Count(r => r.Id.Id == ServeEvents.ExchangeRefusedAgain && r.Level == LogLevel.Debug));
+
+        _time.Advance(ExchangeRefusalLog.DefaultInterval);
+
+        var summary = Assert.Single(_log.Records, r => r.Id.Id == ServeEvents.ExchangeRefusedSummary);
+        Assert.Contains("refused 198 more connection(s) in the last 60 s (99 sent no preface, 99 sent a frame over Serve:Silo:ExchangeMaxFrameBytes)", summary.Message, StringComparison.Ordinal);
+        Assert.Equal(3, Lines().Count);
+    }
+
+    [Fact]
+    public async Task Accept_OneAddressOverItsHandshakes_ClosedAtOnceWhileAnotherAddressIsAdmitted()
+    {
+        var listener = await StartAsync(maxHandshakes: 4, maxHandshakesPerAddress: 2);
+        var stranger = IPAddress.Parse("127.0.0.2");
+        using var first = await ConnectAsync(listener, stranger);
+        using var second = await ConnectAsync(listener, stranger);
+        await WaitForAsync(() => listener.Admission.HandshakingFrom(stranger) == 2);
+
+        await AssertClosedAtOnceAsync(listener, stranger);
+
+        var warning = Assert.Single(Lines());
+        Assert.Contains("refused the connection from 127.0.0.2:", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("2 handshake(s) from its address are under way already (Serve:Silo:ExchangeMaxHandshakesPerAddress)", warning.Message, StringComparison.Ordinal);
+        // Room is left for everyone else: a router from another address gets in and is served.
+        await using var router = await RouterAsync(listener);
+        Assert.Equal(ReplicaOutcome.Completed, (await router.CallAsync(FakeLocalReplicas.Id, Call("/other"), CancellationToken.None).WaitAsync(Patience)).Outcome);
+        Assert.Equal(1, listener.Refused);
+
+        // Once the stranger's handshakes time out, its address gets in again.
+        _time.Advance(ExchangeListener.HandshakeTimeout);
+        await WaitForAsync(() => listener.Admission.HandshakingFrom(stranger) == 0);
+        using var again = await ConnectAsync(listener, stranger);
+        await WaitForAsync(() => listener.Admission.HandshakingFrom(stranger) == 1);
+    }
+
+    [Fact]
     public async Task Stop_WithConnectionsOpen_EndsEveryOneAndCompletes()
     {
         var listener = await StartAsync();
@@ -182,19 +281,27 @@ public sealed class ExchangeListenerTests(SingleSiloFixture fixture) : IAsyncLif
         Assert.Equal(0, listener.Refused);
     }
 
-    /// <summary>Lines a default configuration writes (Information and above), apart from the one saying it listens.</summary>
     /// <summary>Refusals written to the log, as a warning of their own or folded (Debug).</summary>
     private int RefusalsLogged() => _log.Records.Count(r => r.Id.Id is ServeEvents.ExchangeRefused or ServeEvents.ExchangeRefusedAgain);
 
+    /// <summary>Lines a default configuration writes (Information and above), apart from the one saying it listens.</summary>
     private List<(LogLevel Level, EventId Id, string Message)> Lines() =>
         [.. _log.Records.Where(r => r.Level >= LogLevel.Information && r.Id.Id != ServeEvents.ExchangeListening)];
 
-    private async Task<ExchangeListener> StartAsync(int maxConnections = ExchangeAdmission.DefaultMaxConnections, int maxHandshakes = ExchangeAdmission.DefaultMaxHandshakes)
+    /// <summary>A listener on a free port of the silo's address: with mutual TLS, or plain TCP (<c>AllowInsecure</c>) unless <paramref name="secure"/>.</summary>
+    private async Task<ExchangeListener> StartAsync(
+        int maxConnections = ExchangeAdmission.DefaultMaxConnections, int maxHandshakes = ExchangeAdmission.DefaultMaxHandshakes,
+        int maxHandshakesPerAddress = ExchangeAdmission.DefaultMaxHandshakesPerAddress, bool secure = true)
     {
-        var options = new ServeSiloOptions { ExchangeMaxConnections = maxConnections, ExchangeMaxHandshakes = maxHandshakes, ExchangeMaxFrameBytes = 64 * 1024 };
+        var options = new ServeSiloOptions
+        {
+            ExchangeMaxConnections = maxConnections, ExchangeMaxHandshakes = maxHandshakes,
+            ExchangeMaxHandshakesPerAddress = Math.Min(maxHandshakesPerAddress, maxHandshakes), ExchangeMaxFrameBytes = 64 * 1024,
+        };
         var listener = new ExchangeListener(
             Options.Create(options), Services.GetRequiredService<ILocalSiloDetails>(), _replicas,
-            Services.GetRequiredService<Serializer<ExchangeCall>>(), Services.GetRequiredService<Serializer<ReplicaResponse>>(), _time, _log, _tls);
+            Services.GetRequiredService<Serializer<ExchangeCall>>(), Services.GetRequiredService<Serializer<ReplicaResponse>>(), _time, _log,
+            secure ? _tls : null);
         _listeners.Add(listener);
         await listener.StartAsync(CancellationToken.None);
         return listener;
@@ -205,27 +312,40 @@ public sealed class ExchangeListenerTests(SingleSiloFixture fixture) : IAsyncLif
     {
         var socket = await ConnectAsync(listener);
         var stream = await _tls.ConnectAsync(new NetworkStream(socket, ownsSocket: true), listener.Endpoint!, CancellationToken.None).WaitAsync(Patience);
-        return new ExchangeConnection(
-            listener.Endpoint!, stream, new ExchangeLimits(64 * 1024, 16), Services.GetRequiredService<Serializer<ExchangeCall>>(),
-            Services.GetRequiredService<Serializer<ReplicaResponse>>(), Services.GetRequiredService<DeepCopier>(), TimeProvider.System,
-            new RecordingLogger<ExchangeConnection>());
+        return Router(listener, stream);
     }
 
-    /// <summary>A plain TCP connection to the port, as anyone who reaches it can open.</summary>
-    private static async Task<Socket> ConnectAsync(ExchangeListener listener)
+    /// <summary>A router of a cluster without TLS (<c>AllowInsecure</c>).</summary>
+    private async Task<ExchangeConnection> PlainRouterAsync(ExchangeListener listener) =>
+        Router(listener, new NetworkStream(await ConnectAsync(listener), ownsSocket: true));
+
+    private ExchangeConnection Router(ExchangeListener listener, Stream stream) => new(
+        listener.Endpoint!, stream, new ExchangeLimits(64 * 1024, 16), Services.GetRequiredService<Serializer<ExchangeCall>>(),
+        Services.GetRequiredService<Serializer<ReplicaResponse>>(), Services.GetRequiredService<DeepCopier>(), TimeProvider.System,
+        new RecordingLogger<ExchangeConnection>());
+
+    /// <summary>
+    /// A plain TCP connection to the port, as anyone who reaches it can open; from <paramref name="from"/> when given
+    /// (Linux routes all of 127/8 to the loopback interface, so 127.0.0.2 is another host to the listener).
+    /// </summary>
+    private static async Task<Socket> ConnectAsync(ExchangeListener listener, IPAddress? from = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        if (from is not null)
+        {
+            socket.Bind(new IPEndPoint(from, 0));
+        }
         await socket.ConnectAsync(IPEndPoint.Parse(listener.Endpoint!)).WaitAsync(Patience);
         return socket;
     }
 
     /// <summary>A new connection is closed without a byte of a handshake: reset as it connects, or closed before it sends anything.</summary>
-    private static async Task AssertClosedAtOnceAsync(ExchangeListener listener)
+    private static async Task AssertClosedAtOnceAsync(ExchangeListener listener, IPAddress? from = null)
     {
         Socket socket;
         try
         {
-            socket = await ConnectAsync(listener);
+            socket = await ConnectAsync(listener, from);
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
         {

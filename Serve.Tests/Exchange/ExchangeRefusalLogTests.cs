@@ -40,9 +40,27 @@ public sealed class ExchangeRefusalLogTests
 
         var summary = _log.Flush(Start + Interval);
 
-        Assert.Equal(new ExchangeRefusalSummary(6, TimeSpan.FromSeconds(50), 1, 0, 5, "a:4", "full"), summary);
-        Assert.Equal("1 over Serve:Silo:ExchangeMaxConnections, 5 failed the handshake", summary!.Value.Kinds());
+        Assert.Equal(new ExchangeRefusalSummary(6, TimeSpan.FromSeconds(50), "1 over Serve:Silo:ExchangeMaxConnections, 5 failed the handshake", "a:4", "full"), summary);
         Assert.Null(_log.Flush(Start + 2 * Interval));
+    }
+
+    [Fact]
+    public void Flush_EveryKindFolded_EachNamedWithItsOptionOrWhatThePeerDid()
+    {
+        var kinds = Enum.GetValues<ExchangeRefusal>().Where(k => k != ExchangeRefusal.None).ToList();
+        foreach (var kind in kinds)
+        {
+            _log.Refused(kind, "a:1", "first", Start);
+            _log.Refused(kind, "a:2", "again", Start);
+        }
+
+        var summary = _log.Flush(Start + Interval)!.Value;
+
+        Assert.Equal(kinds.Count, summary.Count);
+        Assert.Equal(
+            "1 over Serve:Silo:ExchangeMaxConnections, 1 over Serve:Silo:ExchangeMaxHandshakes, 1 over Serve:Silo:ExchangeMaxHandshakesPerAddress, "
+            + "1 failed the handshake, 1 sent no preface, 1 sent a frame over Serve:Silo:ExchangeMaxFrameBytes, 1 sent a frame that broke the wire's rules",
+            summary.Kinds);
     }
 
     [Fact]

@@ -3,8 +3,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Serve.Tests.Infrastructure;
 
-/// <summary>A logger factory whose loggers, of every category and level, keep what they are given.</summary>
-public sealed class RecordingLoggerFactory : ILoggerFactory
+/// <summary>
+/// A logger factory whose loggers, of every category and level, keep what they are given; also a provider, to record
+/// what a host logs through its own factory (and filters).
+/// </summary>
+public sealed class RecordingLoggerFactory : ILoggerFactory, ILoggerProvider
 {
     public ConcurrentQueue<(string Category, LogLevel Level, EventId Id, string Message)> Records { get; } = new();
 

@@ -22,6 +22,13 @@ public sealed class TlsSiloFixture : IAsyncLifetime
 
     public int GatewayPort { get; private set; }
 
+    public int SiloPort { get; private set; }
+
+    /// <summary>What the silo logs: warnings and above, and its refused cluster certificates at every level.</summary>
+    public RecordingLoggerFactory Log { get; } = new();
+
+    public IServiceProvider Services => _silo.Services;
+
     /// <summary>The <c>Serve:Cluster</c> settings of this cluster, TLS included, for a client.</summary>
     public Dictionary<string, string?> ClientSettings() => new(Tls.Settings())
     {
@@ -33,11 +40,14 @@ public sealed class TlsSiloFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var ports = FreePorts.Take(2);
+        SiloPort = ports[0];
         GatewayPort = ports[1];
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Serve.Cluster.ClusterTls", LogLevel.Debug);
+        builder.Logging.AddProvider(Log);
         builder.Configuration.AddInMemoryCollection(ClientSettings());
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Serve:Cluster:SiloPort"] = ports[0].ToString(CultureInfo.InvariantCulture) });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Serve:Cluster:SiloPort"] = SiloPort.ToString(CultureInfo.InvariantCulture) });
         builder.UseOrleans(silo => silo.UseServeCluster(builder.Configuration).AddServe());
         _silo = builder.Build();
         await _silo.StartAsync();
