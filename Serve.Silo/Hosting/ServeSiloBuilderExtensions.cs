@@ -16,7 +16,10 @@ public static class ServeSiloBuilderExtensions
     /// Registers the controller, deployment and replica grains, replica placement, handles and
     /// <see cref="Serve.IServeClient"/>. State goes to the grain storage named
     /// <see cref="ServeOptions.StorageName"/>: in memory unless another provider of that name is added. Replicas are built
-    /// only of classes from <see cref="ServeOptions.DeploymentAssemblies"/>.
+    /// only of classes from <see cref="ServeOptions.DeploymentAssemblies"/>. The control-plane grains use Orleans'
+    /// strongly consistent distributed grain directory (named <c>serve-control</c>): a silo's death never leaves two
+    /// activations of the controller or of one deployment running. Every silo of a cluster must call this (a rolling
+    /// upgrade from a version without that directory is not supported: stop the old silos, then start the new).
     /// </summary>
     public static ISiloBuilder AddServe(this ISiloBuilder builder, Action<ServeOptions>? configure = null)
     {
@@ -34,6 +37,7 @@ public static class ServeSiloBuilderExtensions
         {
             builder.AddMemoryGrainStorage(ServeOptions.StorageName);
         }
+        ControlPlaneDirectory.AddTo(builder);
         builder.Services.AddPlacementDirector<ReplicaPlacementStrategy, ReplicaPlacementDirector>();
         builder.Services.AddSingleton<SiloResourceLedger>();
         builder.Services.TryAddSingleton<Serve.Replicas.ReplicaMetrics>();
