@@ -63,6 +63,7 @@ internal static class ServeEvents
     public const int ApplicationDeployWarning = 4005;
     public const int ApplicationDeleteRetried = 4006;
     public const int ApplicationDeleteResumed = 4007;
+    public const int ControllerActivated = 4008;
 
     // Autoscaling: 6000s
     public const int AutoscalingDecision = 6001;

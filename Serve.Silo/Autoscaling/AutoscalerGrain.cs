@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
+using Orleans.GrainDirectory;
 using Serve.Deployments;
 using Serve.Diagnostics;
 using Serve.Grains;
+using Serve.Hosting;
 
 namespace Serve.Autoscaling;
 
@@ -11,6 +13,7 @@ namespace Serve.Autoscaling;
 /// changed decision to the deployment grain. A request waiting with no replica at all is answered at
 /// once, not at the next tick.
 /// </summary>
+[GrainDirectory(GrainDirectoryName = ControlPlaneDirectory.Name)]
 internal sealed partial class AutoscalerGrain : Grain, IAutoscalerGrain
 {
     /// <summary>How often load is sampled and the policy asked; reports arrive at least this often.</summary>

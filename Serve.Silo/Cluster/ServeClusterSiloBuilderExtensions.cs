@@ -78,6 +78,8 @@ public static class ServeClusterSiloBuilderExtensions
         });
         services.AddOptions<ClusterMembershipOptions>().Configure<IOptions<ServeClusterOptions>>(
             (o, c) => LivenessProfiles.Apply(c.Value.Liveness, o));
+        services.AddOptions<GrainDirectoryOptions>().Configure<IOptions<ServeClusterOptions>, IOptions<ClusterMembershipOptions>>(
+            (o, c, m) => LivenessProfiles.Apply(c.Value.Liveness, m.Value, o));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILifecycleParticipant<ISiloLifecycle>, SiloPortCheck>());
         builder.AddServeSiloCapacity(configuration);
         if (cluster.Mode == ClusterMode.Redis)

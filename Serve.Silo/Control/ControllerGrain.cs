@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.GrainDirectory;
 using Serve.Deployments;
 using Serve.Grains;
 using Serve.Hosting;
@@ -10,8 +11,10 @@ namespace Serve.Control;
 /// <summary>
 /// The control plane: stores every application's desired state, hands each deployment its spec,
 /// and folds the deployments' reported statuses into a versioned snapshot that gateways and
-/// <see cref="IServeClient.RunAsync"/> watch. Never on a request's path.
+/// <see cref="IServeClient.RunAsync"/> watch. Never on a request's path. One activation in the cluster, even after a
+/// silo dies: see <see cref="ControlPlaneDirectory"/>.
 /// </summary>
+[GrainDirectory(GrainDirectoryName = ControlPlaneDirectory.Name)]
 internal sealed partial class ControllerGrain : Grain, IControllerGrain
 {
     /// <summary>
@@ -67,6 +70,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        LogActivated(_logger, GrainContext.Address.SiloAddress?.ToString() ?? RuntimeIdentity, GrainContext.ActivationId.ToString());
         _snapshot = new ServeSnapshot { Version = _time.GetUtcNow().UtcTicks };
         _routes = new RouteSnapshot { Version = _snapshot.Version };
         foreach (var app in Applications.Values)
@@ -450,6 +454,9 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
 
     [LoggerMessage(EventId = ServeEvents.ApplicationDeleted, Level = LogLevel.Information, Message = "Application {Application} deleted")]
     private static partial void LogDeleted(ILogger logger, string application);
+
+    [LoggerMessage(EventId = ServeEvents.ControllerActivated, Level = LogLevel.Information, Message = "Controller activated on silo {Silo} as activation {ActivationId}")]
+    private static partial void LogActivated(ILogger logger, string silo, string activationId);
 
     [LoggerMessage(EventId = ServeEvents.ApplicationRestored, Level = LogLevel.Information, Message = "Application {Application} restored from storage")]
     private static partial void LogRestored(ILogger logger, string application);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.GrainDirectory;
 using Serve.Diagnostics;
 using Serve.Grains;
 using Serve.Hosting;
@@ -13,6 +14,7 @@ namespace Serve.Deployments;
 /// every router and reports the status to the controller. The replica work runs in tasks on the grain's own
 /// scheduler, so a slow constructor never blocks status queries or new desired states.
 /// </summary>
+[GrainDirectory(GrainDirectoryName = ControlPlaneDirectory.Name)]
 internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
 {
     private readonly IPersistentState<DeploymentGrainState> _state;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.GrainDirectory;
 using Orleans.Storage;
 using Serve.Cluster;
 using Serve.Hosting;
@@ -117,6 +118,53 @@ public sealed class UseServeClusterTests
         using var host = BuildSilo(settings, silo => silo.AddServe(), addServeFirst: false);
 
         Assert.Equal(30000, host.Services.GetRequiredService<IOptions<EndpointOptions>>().Value.GatewayPort);
+    }
+
+    [Fact]
+    public void UseServeCluster_FastLiveness_ControlPlaneDirectoryHoldsADeadSilosGrainsOneTableRefreshAfterItsDeath()
+    {
+        using var host = BuildSilo(RedisSettings, silo => silo.AddServe(), addServeFirst: false);
+
+        var membership = host.Services.GetRequiredService<IOptions<ClusterMembershipOptions>>().Value;
+        var directory = host.Services.GetRequiredService<IOptions<GrainDirectoryOptions>>().Value;
+
+        // Orleans holds for the lease less the detection window (probes × their longest timeout) after the declaration.
+        Assert.Equal(membership.TableRefreshTimeout, directory.RangeLeaseDuration - membership.MaxProbeTimeout * membership.NumMissedProbesLimit);
+        Assert.Equal(TimeSpan.FromSeconds(5), membership.TableRefreshTimeout);
+    }
+
+    [Fact]
+    public void UseServeCluster_DefaultLiveness_KeepsOrleansDirectoryLease()
+    {
+        using var host = BuildSilo(new(RedisSettings) { ["Serve:Cluster:Liveness"] = "Default" }, silo => silo.AddServe(), addServeFirst: false);
+
+        Assert.Equal(new GrainDirectoryOptions().RangeLeaseDuration, host.Services.GetRequiredService<IOptions<GrainDirectoryOptions>>().Value.RangeLeaseDuration);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AddServe_ControlPlaneDirectory_IsOrleansDistributedDirectoryUnderItsOwnName(bool addServeFirst)
+    {
+        using var host = BuildSilo(RedisSettings, silo => silo.AddServe(), addServeFirst);
+
+        var directory = host.Services.GetRequiredKeyedService<IGrainDirectory>(ControlPlaneDirectory.Name);
+
+        Assert.Equal("DistributedGrainDirectory", directory.GetType().Name);
+        Assert.Null(host.Services.GetKeyedService<IGrainDirectory>(GrainDirectoryAttribute.DEFAULT_GRAIN_DIRECTORY));
+    }
+
+    [Fact]
+    public void AddServe_DistributedDirectoryAlreadyTheDefault_NamesThatOneDirectoryWhichJoinsTheLifecycleOnce()
+    {
+#pragma warning disable ORLEANSEXP003 // What a silo does to put every grain on the distributed directory (Orleans' TestClusterBuilder does it too).
+        using var host = BuildSilo(RedisSettings, silo => silo.AddDistributedGrainDirectory().AddServe(), addServeFirst: false);
+#pragma warning restore ORLEANSEXP003
+
+        var named = host.Services.GetRequiredKeyedService<IGrainDirectory>(ControlPlaneDirectory.Name);
+
+        Assert.Same(host.Services.GetRequiredKeyedService<IGrainDirectory>(GrainDirectoryAttribute.DEFAULT_GRAIN_DIRECTORY), named);
+        Assert.Single(host.Services.GetServices<ILifecycleParticipant<ISiloLifecycle>>(), p => ReferenceEquals(p, named));
     }
 
     [Fact]
