@@ -13,7 +13,7 @@ namespace Serve.Autoscaling;
 /// changed decision to the deployment grain. A request waiting with no replica at all is answered at
 /// once, not at the next tick.
 /// </summary>
-[GrainDirectory(GrainDirectoryName = ControlPlaneDirectory.Name)]
+[GrainDirectory(GrainDirectoryName = ServeGrainDirectory.Name)]
 internal sealed partial class AutoscalerGrain : Grain, IAutoscalerGrain
 {
     /// <summary>How often load is sampled and the policy asked; reports arrive at least this often.</summary>

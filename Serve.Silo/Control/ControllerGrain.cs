@@ -12,9 +12,9 @@ namespace Serve.Control;
 /// The control plane: stores every application's desired state, hands each deployment its spec,
 /// and folds the deployments' reported statuses into a versioned snapshot that gateways and
 /// <see cref="IServeClient.RunAsync"/> watch. Never on a request's path. One activation in the cluster, even after a
-/// silo dies: see <see cref="ControlPlaneDirectory"/>.
+/// silo dies: see <see cref="ServeGrainDirectory"/>.
 /// </summary>
-[GrainDirectory(GrainDirectoryName = ControlPlaneDirectory.Name)]
+[GrainDirectory(GrainDirectoryName = ServeGrainDirectory.Name)]
 internal sealed partial class ControllerGrain : Grain, IControllerGrain
 {
     /// <summary>

@@ -14,7 +14,7 @@ namespace Serve.Deployments;
 /// every router and reports the status to the controller. The replica work runs in tasks on the grain's own
 /// scheduler, so a slow constructor never blocks status queries or new desired states.
 /// </summary>
-[GrainDirectory(GrainDirectoryName = ControlPlaneDirectory.Name)]
+[GrainDirectory(GrainDirectoryName = ServeGrainDirectory.Name)]
 internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
 {
     private readonly IPersistentState<DeploymentGrainState> _state;

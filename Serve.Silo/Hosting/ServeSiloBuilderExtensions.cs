@@ -16,10 +16,10 @@ public static class ServeSiloBuilderExtensions
     /// Registers the controller, deployment and replica grains, replica placement, handles and
     /// <see cref="Serve.IServeClient"/>. State goes to the grain storage named
     /// <see cref="ServeOptions.StorageName"/>: in memory unless another provider of that name is added. Replicas are built
-    /// only of classes from <see cref="ServeOptions.DeploymentAssemblies"/>. The controller, deployment and autoscaler
-    /// grains are found through Orleans' strongly consistent distributed grain directory, registered here under the name
-    /// <c>serve-control</c> (replicas keep the default directory), so a silo's death never starts a second activation of
-    /// one of them while the first runs. Every silo of a cluster must run a version that does: upgrade from one that
+    /// only of classes from <see cref="ServeOptions.DeploymentAssemblies"/>. The controller, deployment, autoscaler and
+    /// replica grains are found through Orleans' strongly consistent distributed grain directory, registered here under
+    /// the name <c>serve</c>, so a silo's death never starts a second activation of one of them while the first runs on
+    /// another silo (a second controller, or a healthy silo's replica replaced). Every silo of a cluster must run a version that does: upgrade from one that
     /// does not by stopping every silo, then starting the new ones, not by a rolling restart.
     /// </summary>
     public static ISiloBuilder AddServe(this ISiloBuilder builder, Action<ServeOptions>? configure = null)
@@ -38,7 +38,7 @@ public static class ServeSiloBuilderExtensions
         {
             builder.AddMemoryGrainStorage(ServeOptions.StorageName);
         }
-        ControlPlaneDirectory.AddTo(builder);
+        ServeGrainDirectory.AddTo(builder);
         builder.Services.AddPlacementDirector<ReplicaPlacementStrategy, ReplicaPlacementDirector>();
         builder.Services.AddSingleton<SiloResourceLedger>();
         builder.Services.TryAddSingleton<Serve.Replicas.ReplicaMetrics>();

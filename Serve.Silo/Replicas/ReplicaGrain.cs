@@ -1,3 +1,5 @@
+using Orleans.GrainDirectory;
+using Serve.Hosting;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +23,7 @@ namespace Serve.Replicas;
 /// safe from any thread.
 /// </summary>
 [Reentrant, KeepAlive, ReplicaPlacement]
+[GrainDirectory(GrainDirectoryName = ServeGrainDirectory.Name)]
 internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
 {
     /// <summary>The method name of HTTP exchanges in traces and logs.</summary>

@@ -121,7 +121,7 @@ public sealed class UseServeClusterTests
     }
 
     [Fact]
-    public void UseServeCluster_FastLiveness_ControlPlaneDirectoryHoldsADeadSilosGrainsOneTableRefreshAfterItsDeath()
+    public void UseServeCluster_FastLiveness_ServeGrainDirectoryHoldsADeadSilosGrainsOneTableRefreshAfterItsDeath()
     {
         using var host = BuildSilo(RedisSettings, silo => silo.AddServe(), addServeFirst: false);
 
@@ -144,11 +144,11 @@ public sealed class UseServeClusterTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void AddServe_ControlPlaneDirectory_IsOrleansDistributedDirectoryUnderItsOwnName(bool addServeFirst)
+    public void AddServe_ServeGrainDirectory_IsOrleansDistributedDirectoryUnderItsOwnName(bool addServeFirst)
     {
         using var host = BuildSilo(RedisSettings, silo => silo.AddServe(), addServeFirst);
 
-        var directory = host.Services.GetRequiredKeyedService<IGrainDirectory>(ControlPlaneDirectory.Name);
+        var directory = host.Services.GetRequiredKeyedService<IGrainDirectory>(ServeGrainDirectory.Name);
 
         Assert.Equal("DistributedGrainDirectory", directory.GetType().Name);
         Assert.Null(host.Services.GetKeyedService<IGrainDirectory>(GrainDirectoryAttribute.DEFAULT_GRAIN_DIRECTORY));
@@ -161,7 +161,7 @@ public sealed class UseServeClusterTests
         using var host = BuildSilo(RedisSettings, silo => silo.AddDistributedGrainDirectory().AddServe(), addServeFirst: false);
 #pragma warning restore ORLEANSEXP003
 
-        var named = host.Services.GetRequiredKeyedService<IGrainDirectory>(ControlPlaneDirectory.Name);
+        var named = host.Services.GetRequiredKeyedService<IGrainDirectory>(ServeGrainDirectory.Name);
 
         Assert.Same(host.Services.GetRequiredKeyedService<IGrainDirectory>(GrainDirectoryAttribute.DEFAULT_GRAIN_DIRECTORY), named);
         Assert.Single(host.Services.GetServices<ILifecycleParticipant<ISiloLifecycle>>(), p => ReferenceEquals(p, named));

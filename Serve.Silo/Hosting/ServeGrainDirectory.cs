@@ -5,15 +5,19 @@ using Orleans.Runtime.Hosting;
 namespace Serve.Hosting;
 
 /// <summary>
-/// The grain directory of the control plane (<c>ControllerGrain</c>, <c>DeploymentGrain</c>, <c>AutoscalerGrain</c>):
-/// Orleans' strongly consistent <c>DistributedGrainDirectory</c>, under a name of its own so replicas keep the default
-/// directory and its speed. Orleans' default directory drops the entries a dead silo held, so a call can start a second
-/// activation of a grain whose first still runs on a live silo; this one recovers them from the live silos first.
+/// The grain directory of Serve's grains (<c>ControllerGrain</c>, <c>DeploymentGrain</c>, <c>AutoscalerGrain</c> and each
+/// <c>ReplicaGrain</c>): Orleans' strongly consistent <c>DistributedGrainDirectory</c>, under a name of its own (the
+/// user's own grains, if any, keep the default). Orleans' default directory drops the entries a dead silo held, whatever
+/// silo their grains run on, so a call can start a second activation of a grain whose first still runs on a live silo,
+/// and the first is lost: a second controller, or a replica on a healthy silo replaced (its model loaded again) because
+/// another silo died. This one recovers the entries from the live silos first. It costs nothing per call (lookups are
+/// cached as before), one registration per activation as before, and a hold after a silo's death on starting the
+/// grains whose entries it owned (<see cref="Serve.Cluster.LivenessProfiles"/>).
 /// </summary>
-internal static class ControlPlaneDirectory
+internal static class ServeGrainDirectory
 {
     /// <summary>The directory's name, as the control-plane grain classes' <see cref="GrainDirectoryAttribute"/> gives it.</summary>
-    public const string Name = "serve-control";
+    public const string Name = "serve";
 
     private const string DistributedDirectoryType = "Orleans.Runtime.GrainDirectory.DistributedGrainDirectory";
 
@@ -42,7 +46,7 @@ internal static class ControlPlaneDirectory
             return;
         }
 
-#pragma warning disable ORLEANSEXP003 // Experimental in Orleans 10.4; used by the control plane only, which is few grains and never on a request's path.
+#pragma warning disable ORLEANSEXP003 // Experimental in Orleans 10.4: what it guarantees after a silo's death is what Serve's grains need (see above).
         builder.AddDistributedGrainDirectory(Name);
 #pragma warning restore ORLEANSEXP003
     }
