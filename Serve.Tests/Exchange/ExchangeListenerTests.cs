@@ -1,7 +1,5 @@
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Authentication;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -137,22 +135,7 @@ public sealed class ExchangeListenerTests(SingleSiloFixture fixture) : IAsyncLif
         using var stranger = TestCertificateAuthority.Create("Not the cluster's CA");
         using var certificate = stranger.Issue("intruder");
         using var socket = await ConnectAsync(listener);
-        await using var tls = new SslStream(new NetworkStream(socket), leaveInnerStreamOpen: false);
-
-        try
-        {
-            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-            {
-                TargetHost = "serve-cluster",
-                ClientCertificates = [certificate],
-                RemoteCertificateValidationCallback = (_, _, _, _) => true,
-            }).WaitAsync(Patience);
-            // With TLS 1.3 the client learns of its refusal at its first read.
-            await tls.ReadAsync(new byte[1]).AsTask().WaitAsync(Patience);
-        }
-        catch (Exception e) when (e is IOException or AuthenticationException)
-        {
-        }
+        await StrangerTls.TryAsync(socket, certificate, Patience);
 
         await WaitForAsync(() => listener.Refused == 1 && RefusalsLogged() == 1);
         var warning = Assert.Single(Lines());

@@ -1,7 +1,5 @@
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serve.Cluster;
 using Serve.Tests.Cluster;
+using Serve.Tests.Infrastructure;
 using static Serve.Tests.Exchange.ExchangeTestWaits;
 
 namespace Serve.Tests.Trust;
@@ -77,21 +76,7 @@ public sealed class ClusterTlsRefusalLogTests(TlsSiloFixture silo) : IClassFixtu
     private static async Task ConnectWithCertificateAsync(int port, X509Certificate2 certificate)
     {
         using var socket = await ConnectAsync(port);
-        await using var tls = new SslStream(new NetworkStream(socket), leaveInnerStreamOpen: false);
-        try
-        {
-            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-            {
-                TargetHost = "serve-cluster",
-                ClientCertificates = [certificate],
-                RemoteCertificateValidationCallback = (_, _, _, _) => true,
-            }).WaitAsync(Patience);
-            // With TLS 1.3 the client learns of its refusal at its first read.
-            await tls.ReadAsync(new byte[1]).AsTask().WaitAsync(Patience);
-        }
-        catch (Exception e) when (e is IOException or AuthenticationException)
-        {
-        }
+        await StrangerTls.TryAsync(socket, certificate, Patience);
     }
 
     /// <summary>Not TLS at all: the silo ends the connection at its handshake.</summary>
