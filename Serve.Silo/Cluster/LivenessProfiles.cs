@@ -34,9 +34,10 @@ internal static class LivenessProfiles
     /// With the fast profile, Serve's grain directory (<see cref="Serve.Hosting.ServeGrainDirectory"/>) holds a dead
     /// silo's grains for one membership-table refresh after the silo is declared dead, not Orleans' 30 s from its failure
     /// (22 s after the declaration with this profile's 8 s detection window), which kept the control plane, and replacements
-    /// of the dead silo's replicas, away that long after every crash. A silo declared dead that still runs (paused, or cut off) stops itself when it next reads the
-    /// table, within that refresh; one cut off from the table is cut off from the state store too, whose ETags refuse its
-    /// writes. Orleans' lease counts from the estimated failure, one detection window before the declaration, hence the sum.
+    /// of the dead silo's replicas, away that long after every crash. A silo declared dead that still runs (paused, or cut
+    /// off) stops itself when it next reads the table, within that refresh; one cut off from the table is cut off from the
+    /// state store too, whose ETags refuse its writes. Orleans' lease counts from the estimated failure, one detection
+    /// window before the declaration, hence the sum.
     /// The default profile keeps Orleans' setting (its 60 s detection window already exceeds it: no hold).
     /// </summary>
     public static void Apply(LivenessProfile profile, ClusterMembershipOptions membership, GrainDirectoryOptions directory)

@@ -16,7 +16,7 @@ namespace Serve.Hosting;
 /// </summary>
 internal static class ServeGrainDirectory
 {
-    /// <summary>The directory's name, as the control-plane grain classes' <see cref="GrainDirectoryAttribute"/> gives it.</summary>
+    /// <summary>The directory's name, as Serve's grain classes' <see cref="GrainDirectoryAttribute"/> gives it.</summary>
     public const string Name = "serve";
 
     private const string DistributedDirectoryType = "Orleans.Runtime.GrainDirectory.DistributedGrainDirectory";

@@ -1,13 +1,13 @@
-using Orleans.GrainDirectory;
-using Serve.Hosting;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using Orleans.GrainDirectory;
 using Orleans.Serialization;
 using Serve.Diagnostics;
 using Serve.Grains;
+using Serve.Hosting;
 using Serve.Http;
 using Serve.Placement;
 using Serve.Routing;
