@@ -64,6 +64,7 @@ internal static class ServeEvents
     public const int ApplicationDeleteRetried = 4006;
     public const int ApplicationDeleteResumed = 4007;
     public const int ControllerActivated = 4008;
+    public const int ApplicationDeleteFailed = 4009;
 
     // Autoscaling: 6000s
     public const int AutoscalingDecision = 6001;

@@ -45,8 +45,8 @@ internal static class RemoteHandleBenchmark
         {
             var dp = results.Where(r => r.Path == "data plane" && r.Callers == callers).ToArray();
             var orl = results.Where(r => r.Path == "orleans" && r.Callers == callers).ToArray();
-            var (dpRate, orlRate) = (Median(dp.Select(r => r.Rate)), Median(orl.Select(r => r.Rate)));
-            var (dpCpu, orlCpu) = (Median(dp.Select(r => r.Cpu)), Median(orl.Select(r => r.Cpu)));
+            var (dpRate, orlRate) = (HttpBenchmark.Median(dp.Select(r => r.Rate)), HttpBenchmark.Median(orl.Select(r => r.Rate)));
+            var (dpCpu, orlCpu) = (HttpBenchmark.Median(dp.Select(r => r.Cpu)), HttpBenchmark.Median(orl.Select(r => r.Cpu)));
             Console.WriteLine(FormattableString.Invariant(
                 $"  {Scenario} callers={callers,-3} data plane {dpRate,10:N0} calls/s ({dpCpu:N1} µs/call) against Orleans {orlRate,10:N0} ({orlCpu:N1}): ratio {dpRate / orlRate,5:P0}"));
             Console.WriteLine(FormattableString.Invariant(
@@ -54,11 +54,5 @@ internal static class RemoteHandleBenchmark
         }
         await serve.DeleteAsync("handle-remote");
         await serve.DeleteAsync("handle-remote-orleans");
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

@@ -118,7 +118,7 @@ internal sealed partial class ControllerGrain
             // The store failed (or this activation is going): the application stays marked deleting, and the next
             // activation of the controller (a failed store deactivates this one) finishes the delete.
             _statuses[spec.Name] = _statuses[spec.Name] with { Message = $"Deleting failed: {e.Message} It goes on when the controller reloads its state; running the delete again retries now." };
-            LogReapplyFailed(_logger, e, spec.Name);
+            LogDeleteFailed(_logger, e, spec.Name);
         }
         finally
         {
@@ -171,6 +171,9 @@ internal sealed partial class ControllerGrain
 
     [LoggerMessage(EventId = ServeEvents.ApplicationDeleteRetried, Level = LogLevel.Warning, Message = "Application {Application}: deleting deployment {Deployment} failed (attempt {Attempt}); asking again in {DelaySeconds:0.00} s")]
     private static partial void LogDeleteRetried(ILogger logger, Exception error, string application, string deployment, int attempt, double delaySeconds);
+
+    [LoggerMessage(EventId = ServeEvents.ApplicationDeleteFailed, Level = LogLevel.Warning, Message = "Application {Application}: deleting it failed; it stays marked deleting, and the delete goes on when the controller reloads its state")]
+    private static partial void LogDeleteFailed(ILogger logger, Exception error, string application);
 
     [LoggerMessage(EventId = ServeEvents.ApplicationDeleteResumed, Level = LogLevel.Information, Message = "Application {Application}: its delete was under way when the controller last stopped; finishing it")]
     private static partial void LogDeleteResumed(ILogger logger, string application);
