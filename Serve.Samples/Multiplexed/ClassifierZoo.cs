@@ -38,6 +38,13 @@ public sealed class ClassifierZoo : IHttpIngress
         {
             return Results.NotFound(new { error = $"unknown model '{modelId}'", models = TrainingSets.ByModel.Keys });
         }
+        if (!request.HasJsonContentType())
+        {
+            // curl -d sends application/x-www-form-urlencoded unless told otherwise: say which header is missing, not that the JSON is bad.
+            return Results.Json(
+                new { error = $"send the body as JSON with the header content-type: application/json (this request's content-type is '{request.ContentType ?? "none"}')" },
+                statusCode: StatusCodes.Status415UnsupportedMediaType);
+        }
         ClassifyRequest? body = null;
         try
         {

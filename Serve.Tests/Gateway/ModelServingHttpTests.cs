@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Serve.Samples.Multiplexed;
 using Serve.Tests.Batching;
@@ -71,7 +72,7 @@ public sealed class ModelServingHttpTests(GatewayFixture fixture)
     }
 
     [Fact]
-    public async Task MultiplexedSample_ModelChosenByHeader_ClassifiesWithThatModelAndExplainsMissingOrUnknownModels()
+    public async Task MultiplexedSample_ModelChosenByHeader_ClassifiesWithThatModelAndExplainsMissingOrUnknownModelsAndNonJsonBodies()
     {
         const string name = "sample-zoo";
         await fixture.Serve.RunAsync(ClassifierZoo.App(), name, "/sample-zoo");
@@ -91,6 +92,9 @@ public sealed class ModelServingHttpTests(GatewayFixture fixture)
         var topic = await (await ClassifyAsync("topic", "the striker scored in the final")).Content.ReadFromJsonAsync<JsonElement>();
         var unnamed = await ClassifyAsync(null, "hello");
         var unknown = await ClassifyAsync("weather", "hello");
+        using var form = new HttpRequestMessage(HttpMethod.Post, "/sample-zoo") { Content = new StringContent("{\"text\":\"win a free prize\"}", Encoding.UTF8, "application/x-www-form-urlencoded") };
+        form.Headers.Add(global::Serve.MultiplexedModel.IdHeader, "spam");
+        var notJson = await Http.SendAsync(form);
 
         Assert.Equal(("spam", "spam"), (spam.GetProperty("model").GetString(), spam.GetProperty("label").GetString()));
         Assert.Equal("sport", topic.GetProperty("label").GetString());
@@ -98,6 +102,8 @@ public sealed class ModelServingHttpTests(GatewayFixture fixture)
         Assert.Contains("serve_multiplexed_model_id", await unnamed.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Contains("unknown model 'weather'", await unknown.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, notJson.StatusCode);
+        Assert.Contains("content-type: application/json", await notJson.Content.ReadAsStringAsync());
         await fixture.Serve.DeleteAsync(name);
     }
 }
