@@ -26,6 +26,9 @@ internal static class HttpBenchmark
           gateway-remote runs the no-op ingress on a worker silo process (dotnet Serve.Silo.dll, a throwaway redis-server):
             the gateway then runs in Redis mode, and the row is compared with gateway-noop, its replica in the gateway's process;
             a gateway-bound line beside it: the gateway's own CPU per remote request against gateway-noop's CPU per request
+          gateway-spread: the no-op ingress with two replicas, one in the gateway's silo and one on the worker; prints the share of
+            requests the gateway sent to the worker (with Serve:Routing:PreferLocalReplicas, the default, idle local replicas go first)
+          --by-load: the gateway's routers pick replicas by load alone (Serve:Routing:PreferLocalReplicas=false), for gateway-spread's A/B
           handle-remote (only when named in --scenarios): handle calls from the gateway's silo to a no-op replica on the worker, over
             the data plane and, on a second worker without it, as Orleans messages; callers as the connection counts
           --pin: two machines emulated on two cores: the benchmark runs again under taskset -c 0, so the gateway, wrk and redis-server
@@ -43,8 +46,9 @@ internal static class HttpBenchmark
         int[] connections = [64, 8];
         string[]? only = null;
         var telemetry = args.Contains("--telemetry");
+        var byLoad = args.Contains("--by-load");
         var pin = args.Contains("--pin");
-        args = args.Where(a => a is not "--telemetry" and not "--pin").ToArray();
+        args = args.Where(a => a is not "--telemetry" and not "--pin" and not "--by-load").ToArray();
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -80,7 +84,7 @@ internal static class HttpBenchmark
         var port = FreePort();
         // The remote row needs a second silo, in a process of its own: the gateway then joins its Redis cluster.
         var remoteHandles = only is not null && only.Contains(RemoteHandleBenchmark.Scenario);
-        await using var remote = Selected(only, RemoteScenario) || Selected(only, OrleansRemoteScenario) || remoteHandles ? await RemoteReplicaSilo.StartAsync(TimeSpan.FromSeconds(60)) : null;
+        await using var remote = Selected(only, RemoteScenario) || Selected(only, OrleansRemoteScenario) || Selected(only, SpreadScenario) || remoteHandles ? await RemoteReplicaSilo.StartAsync(TimeSpan.FromSeconds(60)) : null;
         // The same worker with its data plane off: the old path, in the same run. Disposed before the first (it owns redis).
         await using var orleansRemote = remote is not null && (Selected(only, OrleansRemoteScenario) || remoteHandles) ? await remote.JoinWithoutDataPlaneAsync(TimeSpan.FromSeconds(60)) : null;
         if (pinned && remote is not null)
@@ -95,6 +99,10 @@ internal static class HttpBenchmark
         var builder = ServeHost.CreateBuilder(GatewayPorts.Args(remote?.GatewayArgs() ?? []));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.Configure<Serve.Hosting.ServeGatewayOptions>(o => o.Port = port);
+        if (byLoad)
+        {
+            builder.Services.Configure<ServeRoutingOptions>(o => o.PreferLocalReplicas = false);
+        }
         // The composition scenario runs the samples' classes; the entry assembly (this one) is registered already.
         builder.Services.Configure<Serve.Hosting.ServeOptions>(o => o.DeploymentAssemblies.Add(typeof(Serve.Samples.SampleCatalog).Assembly));
         var gateway = builder.Build();
@@ -114,6 +122,9 @@ internal static class HttpBenchmark
                 // The same no-op ingress, its one replica on the other silo.
                 await serve.RunAsync(Deployment.For<NoOpIngress>().Options(o => o with { NumReplicas = 1, MaxOngoingRequests = 128, Resources = RemoteReplicaSilo.Demand }).Bind(),
                     "noop-remote", "/noop-remote");
+                // The same, one replica in the gateway's silo and one on the worker.
+                await serve.RunAsync(Deployment.For<NoOpIngress>().Options(o => o with { NumReplicas = 2, MaxOngoingRequests = 128, Resources = RemoteReplicaSilo.SpreadDemand }).Bind(),
+                    "noop-spread", "/noop-spread");
             }
             if (orleansRemote is not null)
             {
@@ -144,6 +155,8 @@ internal static class HttpBenchmark
                 (RemoteScenario, $"{gatewayUrl}/noop-remote"),
                 // The same on a worker whose data plane is off: the exchange as an Orleans message, the path the data plane replaces.
                 (OrleansRemoteScenario, $"{gatewayUrl}/noop-remote-orleans"),
+                // Two replicas, one here and one on the worker: how much of the traffic crosses (ratio against gateway-noop).
+                (SpreadScenario, $"{gatewayUrl}/noop-spread"),
                 // The same ingress with a 1 KiB body each request: the gateway's body reading and budget on the way.
                 ("gateway-noop-post", $"{gatewayUrl}/noop"),
                 ("gateway-endpoints", $"{gatewayUrl}/endpoints"),
@@ -165,12 +178,15 @@ internal static class HttpBenchmark
             // The ratios need raw Kestrel, so it always runs.
             var scenarios = all.Where(s => s.Name == "kestrel-raw" || Selected(only, s.Name)).ToArray();
             Console.WriteLine($"HTTP benchmark: wrk -t2, {string.Join(" and ", connections)} connections, {duration.TotalSeconds:0} s per run, {rounds} round(s), {Environment.ProcessorCount} cores"
-                + (pinned ? $" (pinned: the gateway, wrk and redis-server on core {CorePinning.GatewayCore}, the remote worker silo on core {CorePinning.WorkerCore})" : ""));
+                + (pinned ? $" (pinned: the gateway, wrk and redis-server on core {CorePinning.GatewayCore}, the remote worker silo on core {CorePinning.WorkerCore})" : "")
+                + (byLoad ? "; routers pick by load alone (--by-load)" : ""));
             foreach (var (name, url) in scenarios)
             {
                 await Wrk.RunAsync(name, url, 8, TimeSpan.FromSeconds(2), 0, ScriptOf(name));
             }
             var results = new List<WrkResult>();
+            // The gateway's data-plane client: what it sent to the worker, for the spread row's share.
+            var exchange = gateway.Services.GetService<Serve.Exchange.ExchangeClient>();
             using var sampler = AllocationSampler.StartIfAsked();
             for (var round = 1; round <= rounds; round++)
             {
@@ -181,7 +197,7 @@ internal static class HttpBenchmark
                         // The remote row's CPU is both processes', as the local row's is its one process's.
                         var worker = name switch
                         {
-                            RemoteScenario => remote,
+                            RemoteScenario or SpreadScenario => remote,
                             OrleansRemoteScenario => orleansRemote,
                             _ => null,
                         };
@@ -194,6 +210,7 @@ internal static class HttpBenchmark
                         var before = cpu();
                         var allocated = GC.GetTotalAllocatedBytes();
                         sampler?.Begin();
+                        var sentBefore = exchange?.Calls ?? 0;
                         var workerBefore = worker is not null ? (Cpu: worker.ProcessorTime, Wire: await worker.WireAsync()) : default;
                         var result = await Wrk.RunAsync(name, url, count, duration, round, ScriptOf(name));
                         var requests = result.RequestsPerSecond * duration.TotalSeconds;
@@ -202,6 +219,7 @@ internal static class HttpBenchmark
                             CpuMicrosPerRequest = (cpu() - before).TotalMicroseconds / requests,
                             BytesPerRequest = name == "uvicorn-starlette" ? double.NaN : (GC.GetTotalAllocatedBytes() - allocated) / requests,
                             Remote = worker is not null ? await RemoteCostAsync(worker, workerBefore, requests) : null,
+                            RemoteShare = name == SpreadScenario && exchange is not null ? (exchange.Calls - sentBefore) / requests : double.NaN,
                         };
                         results.Add(result);
                         Console.WriteLine($"  round {round} {name,-20} c={count,-3} {result.RequestsPerSecond,10:N0} req/s  p50 {result.P50Ms,7:N2} ms  p99 {result.P99Ms,7:N2} ms  cpu {result.CpuMicrosPerRequest,6:N1} µs/req  {result.BytesPerRequest,6:N0} B/req  errors {result.Errors}");
@@ -236,6 +254,9 @@ internal static class HttpBenchmark
 
     /// <summary>The gateway in front of the no-op ingress on another silo, a process of its own.</summary>
     private const string RemoteScenario = "gateway-remote";
+
+    /// <summary>The gateway in front of the no-op ingress with one replica in its silo and one on the worker.</summary>
+    private const string SpreadScenario = "gateway-spread";
 
     /// <summary>The same, its worker's data plane off: the exchange travels as an Orleans message.</summary>
     private const string OrleansRemoteScenario = "gateway-remote-orleans";
@@ -323,6 +344,15 @@ internal static class HttpBenchmark
                         Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=cores-pinned connections={count} remote_gateway_busy={gatewayBusy:F3} remote_worker_busy={workerBusy:F3} local_gateway_busy={localBusy:F3}"));
                     }
                 }
+            }
+            var spread = results.Where(r => r.Connections == count && r.Scenario == SpreadScenario).ToList();
+            if (spread.Count > 0 && !double.IsNaN(local))
+            {
+                var rate = Median(spread.Select(r => r.RequestsPerSecond));
+                var share = Median(spread.Select(r => r.RemoteShare));
+                Console.WriteLine(FormattableString.Invariant(
+                    $"  {SpreadScenario,-22} c={count,-3} {rate,10:N0} req/s against {local:N0} with its replica in the gateway's process: ratio {rate / local,5:P0}; sent to the worker {share,5:P1} of requests, p50 {Median(spread.Select(r => r.P50Ms)):N2} ms"));
+                Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=spread-vs-local{(pinned ? "-pinned" : "")} connections={count} spread_rps={rate:F0} local_rps={local:F0} ratio={rate / local:F3} remote_share={share:F3}"));
             }
             var direct = Median(results.Where(r => r.Connections == count && r.Scenario == RemoteScenario).Select(r => r.RequestsPerSecond));
             var viaOrleans = Median(results.Where(r => r.Connections == count && r.Scenario == OrleansRemoteScenario).Select(r => r.RequestsPerSecond));

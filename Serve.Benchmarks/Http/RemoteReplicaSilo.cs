@@ -18,6 +18,12 @@ internal sealed class RemoteReplicaSilo : IAsyncDisposable
     /// <summary>The resource of the second worker, whose data plane is off: its replicas are called through Orleans.</summary>
     public const string OrleansResource = "bench-remote-orleans";
 
+    /// <summary>
+    /// Offered once by the worker and once by the gateway's silo (<see cref="GatewayArgs"/>): a deployment of two replicas
+    /// asking for it (<see cref="SpreadDemand"/>) has one on each.
+    /// </summary>
+    public const string SpreadResource = "bench-spread";
+
     private readonly RedisServer? _redis;
     private readonly WorkerProcess _worker;
     private readonly string _clusterId;
@@ -35,6 +41,9 @@ internal sealed class RemoteReplicaSilo : IAsyncDisposable
 
     /// <summary>What a deployment asks for to be placed on the second worker, the one without a data plane (<see cref="JoinWithoutDataPlaneAsync"/>).</summary>
     public static ReplicaResources OrleansDemand { get; } = new() { NumCpus = 0, Custom = new Dictionary<string, double> { [OrleansResource] = 1 } };
+
+    /// <summary>What each replica of a deployment spread over the gateway's silo and the worker asks for.</summary>
+    public static ReplicaResources SpreadDemand { get; } = new() { NumCpus = 0, Custom = new Dictionary<string, double> { [SpreadResource] = 1 } };
 
     /// <summary>CPU time the worker process has used so far.</summary>
     public TimeSpan ProcessorTime
@@ -120,6 +129,10 @@ internal sealed class RemoteReplicaSilo : IAsyncDisposable
         environment["Serve__Cluster__AllowInsecure"] = "true";
         environment["Serve__Silo__Resources__NumCpus"] = "0";
         environment[$"Serve__Silo__Resources__Custom__{resource}"] = "1000";
+        if (dataPlane)
+        {
+            environment[$"Serve__Silo__Resources__Custom__{SpreadResource}"] = "1";
+        }
         environment["Serve__Silo__ExchangeEnabled"] = dataPlane ? "true" : "false";
         // The tests' workers run workstation GC (many processes on one machine); this one runs as a deployed silo does:
         // server GC, as Serve.Silo's project sets it, like the gateway it is compared with.
@@ -147,6 +160,7 @@ internal sealed class RemoteReplicaSilo : IAsyncDisposable
         $"--Serve:Cluster:ServiceId={_clusterId}",
         "--Serve:Cluster:AdvertisedAddress=127.0.0.1",
         "--Serve:Cluster:AllowInsecure=true",
+        $"--Serve:Silo:Resources:Custom:{SpreadResource}=1",
     ];
 
     public async ValueTask DisposeAsync()

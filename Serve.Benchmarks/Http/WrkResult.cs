@@ -9,6 +9,9 @@ internal sealed record WrkResult(string Scenario, int Connections, int Round, do
     /// <summary>Bytes the serving process allocated per request, when it is this process (not uvicorn): noise-free, unlike time.</summary>
     public double BytesPerRequest { get; init; } = double.NaN;
 
-    /// <summary>The worker silo's share, in the remote row; null in the others.</summary>
+    /// <summary>The worker silo's share, in the remote rows; null in the others.</summary>
     public RemoteHopCost? Remote { get; init; }
+
+    /// <summary>The share of requests the gateway sent to another silo, in the spread row; NaN in the others.</summary>
+    public double RemoteShare { get; init; } = double.NaN;
 }

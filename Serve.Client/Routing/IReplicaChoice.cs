@@ -2,10 +2,10 @@ namespace Serve.Routing;
 
 /// <summary>
 /// How a router picks the replica for a request, as a load-balancing policy is picked per cluster in YARP: power of two
-/// choices on in-flight counts by default (<see cref="PowerOfTwoChoice"/>), where the request's multiplexed model is
-/// loaded for requests naming one (<see cref="ModelAwareChoice"/>). One per router, chosen when the router is made
-/// (<see cref="ReplicaDirectory"/>); a locality-aware choice (a replica on this silo first) would be another
-/// implementation, falling back on power of two choices as the model-aware one does.
+/// choices on in-flight counts by default (<see cref="PowerOfTwoChoice"/>), a replica in the router's own silo first
+/// while it is no busier than one elsewhere (<see cref="LocalFirstChoice"/>), and where the request's multiplexed model
+/// is loaded for requests naming one (<see cref="ModelAwareChoice"/>). One per router, chosen when the router is made
+/// (<see cref="ReplicaDirectory"/>); each wraps the one it falls back on.
 /// </summary>
 /// <remarks>
 /// A choice never picks a replica that is full (<see cref="RoutedReplica.TryTake"/> refuses past the limit) or gone;

@@ -61,14 +61,19 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
     }
 
     /// <summary>
-    /// How the router of <paramref name="deployment"/> picks replicas: power of two choices on in-flight counts, and
-    /// for requests naming a multiplexed model a replica holding it (unless <see cref="ServeRoutingOptions.ModelAwareRouting"/>
-    /// is off). A locality-aware choice (replicas on this silo first) would wrap power of two choices here.
+    /// How the router of <paramref name="deployment"/> picks replicas: power of two choices on in-flight counts, a
+    /// replica on this silo first while it is no busier than one elsewhere (unless
+    /// <see cref="ServeRoutingOptions.PreferLocalReplicas"/> is off), and for requests naming a multiplexed model a
+    /// replica holding it (unless <see cref="ServeRoutingOptions.ModelAwareRouting"/> is off).
     /// </summary>
-    private IReplicaChoice ChoiceFor(DeploymentId deployment) =>
-        _routing?.CurrentValue.ModelAwareRouting ?? true
-            ? new ModelAwareChoice(PowerOfTwoChoice.Instance, _time, () => _metrics.ModelSpilled(deployment))
+    private IReplicaChoice ChoiceFor(DeploymentId deployment)
+    {
+        var options = _routing?.CurrentValue ?? new ServeRoutingOptions();
+        IReplicaChoice byLoad = options.PreferLocalReplicas && _localReplicas is not null
+            ? new LocalFirstChoice(PowerOfTwoChoice.Instance)
             : PowerOfTwoChoice.Instance;
+        return options.ModelAwareRouting ? new ModelAwareChoice(byLoad, _time, () => _metrics.ModelSpilled(deployment)) : byLoad;
+    }
 
     /// <summary>
     /// Drops the router of a deployment that no longer exists and stops its long poll, which would otherwise keep the

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Clustering.Redis;
 using Orleans.Configuration;
 using Orleans.Storage;
+using Serve;
 using Serve.Cluster;
 using Serve.Exchange;
 using Serve.Hosting;
@@ -82,6 +83,7 @@ public static class ServeClusterSiloBuilderExtensions
             (o, c, m) => LivenessProfiles.Apply(c.Value.Liveness, m.Value, o));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILifecycleParticipant<ISiloLifecycle>, SiloPortCheck>());
         builder.AddServeSiloCapacity(configuration);
+        services.AddOptions<ServeRoutingOptions>().Bind(configuration.GetSection(ServeRoutingOptions.SectionName));
         if (cluster.Mode == ClusterMode.Redis)
         {
             ExchangeRegistration.AddTo(builder, configuration, cluster.Tls?.IsEnabled == true);

@@ -112,6 +112,20 @@ public sealed class UseServeClusterTests
     }
 
     [Fact]
+    public void UseServeCluster_RoutingSection_BindsServeRoutingOptions()
+    {
+        using var defaults = BuildSilo([], silo => silo.AddServe(), addServeFirst: false);
+        using var configured = BuildSilo(
+            new() { ["Serve:Routing:PreferLocalReplicas"] = "false", ["Serve:Routing:ModelAwareRouting"] = "false" }, silo => silo.AddServe(), addServeFirst: false);
+
+        var before = defaults.Services.GetRequiredService<IOptions<ServeRoutingOptions>>().Value;
+        var after = configured.Services.GetRequiredService<IOptions<ServeRoutingOptions>>().Value;
+
+        Assert.Equal((true, true), (before.PreferLocalReplicas, before.ModelAwareRouting));
+        Assert.Equal((false, false), (after.PreferLocalReplicas, after.ModelAwareRouting));
+    }
+
+    [Fact]
     public void UseServeCluster_RedisModeWithoutGatewayPort_OpensTheDefaultClientPort()
     {
         var settings = new Dictionary<string, string?>(RedisSettings) { ["Serve:Cluster:GatewayPort"] = null };
