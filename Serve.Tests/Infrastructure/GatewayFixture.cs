@@ -12,7 +12,9 @@ namespace Serve.Tests.Infrastructure;
 
 /// <summary>
 /// A real gateway silo (Kestrel on a free loopback port) plus a second, worker silo in the same
-/// cluster, so ingress replicas can live away from the gateway.
+/// cluster, so ingress replicas can live away from the gateway. Both pick replicas by load alone
+/// (<see cref="ServeRoutingOptions.PreferLocalReplicas"/> off), so requests and calls reach replicas on both silos
+/// whatever their timing; preferring the local replica is <c>LocalFirstRoutingTests</c>' subject.
 /// </summary>
 public sealed class GatewayFixture : IAsyncLifetime
 {
@@ -34,6 +36,7 @@ public sealed class GatewayFixture : IAsyncLifetime
     {
         var ports = FreePorts.Take(4);
         var (builder, clusterId) = TestGateway.CreateBuilder("gateway-tests", ports[0], ports[1]);
+        builder.Services.Configure<ServeRoutingOptions>(o => o.PreferLocalReplicas = false);
         builder.Services.AddServeGateway(o =>
         {
             o.Port = 0;
@@ -50,6 +53,7 @@ public sealed class GatewayFixture : IAsyncLifetime
         worker.UseOrleans(silo => silo
             .UseLocalhostClustering(ports[2], ports[3], new IPEndPoint(IPAddress.Loopback, ports[0]), serviceId: clusterId, clusterId: clusterId)
             .AddServe(TestDeployments.Register));
+        worker.Services.Configure<ServeRoutingOptions>(o => o.PreferLocalReplicas = false);
         _worker = worker.Build();
         await _worker.StartAsync();
 

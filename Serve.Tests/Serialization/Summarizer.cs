@@ -12,9 +12,11 @@ public sealed class Summarizer(DeploymentHandle<IWordCounter> typed, DeploymentH
         return new Summary(document.Title, viaTyped, viaName, silo.SiloAddress.ToString());
     }
 
-    public static BoundDeployment App(int replicas)
+    /// <param name="replicas">The summarizer's replicas.</param>
+    /// <param name="counters">The counter's; fewer than the silos, so some summarizers call it on another silo.</param>
+    public static BoundDeployment App(int replicas, int counters = 1)
     {
-        var counter = Deployment.For<WordCounter>().Options(o => o with { NumReplicas = replicas }).Bind();
+        var counter = Deployment.For<WordCounter>().Options(o => o with { NumReplicas = counters }).Bind();
         return Deployment.For<Summarizer>().Options(o => o with { NumReplicas = replicas }).Bind(counter, counter);
     }
 }
