@@ -15,9 +15,9 @@ namespace Serve.Exchange;
 /// the cluster, so every replica it starts can advertise it (<see cref="ReplicaStarted.Exchange"/>); closed when it stops.
 /// Whoever reaches the port holds at most <see cref="ServeSiloOptions.ExchangeMaxConnections"/> connections and
 /// <see cref="ServeSiloOptions.ExchangeMaxHandshakes"/> handshakes, <see cref="ServeSiloOptions.ExchangeMaxHandshakesPerAddress"/>
-/// from any one address or IPv6 /64 (<see cref="ExchangeAdmission"/>, <see cref="AddressGroup"/>), each for at most <see cref="HandshakeTimeout"/> unless it
-/// opens (TLS, then the preface; the preface alone without TLS), and its refused or closed connections cost a few log
-/// lines a minute, not one each (<see cref="ExchangeRefusalLog"/>).
+/// from any one address or IPv6 /64 (<see cref="ExchangeAdmission"/>, <see cref="AddressGroup"/>), each for at most
+/// <see cref="HandshakeTimeout"/> unless it opens (TLS, then the preface; the preface alone without TLS), and its refused
+/// or closed connections cost a few log lines a minute, not one each (<see cref="ExchangeRefusalLog"/>).
 /// </summary>
 internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLifecycle>
 {
