@@ -2,14 +2,15 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Serve.Exchange;
 using Serve.Hosting;
 
 namespace Serve.Admin;
 
 /// <summary>
 /// Stands in front of every admin endpoint: refuses requests for another host or from another site's web page (403),
-/// then calls without the bearer token (401) — and every call from an address that gave too many wrong tokens lately
-/// (429, <see cref="AuthFailureLimiter"/>) — and caps the request body (413 once read past
+/// then calls without the bearer token (401) — and every call from an address (an IPv6 /64) that gave too many wrong
+/// tokens lately (429, <see cref="AuthFailureLimiter"/>) — and caps the request body (413 once read past
 /// <see cref="ServeAdminOptions.MaxRequestBodySize"/>). Pages of <see cref="ServeAdminOptions.AllowedOrigins"/> get
 /// CORS headers and their preflight answered, which needs no token.
 /// </summary>
@@ -68,12 +69,15 @@ internal sealed partial class AdminGuard(AdminToken token, AuthFailureLimiter li
         detail: $"The admin API takes bodies of at most {options.Value.MaxRequestBodySize} bytes (Serve:Admin:MaxRequestBodySize).",
         statusCode: StatusCodes.Status413PayloadTooLarge);
 
-    /// <summary>Counts a wrong token from <paramref name="remote"/>, and says so at Warning when it starts being refused.</summary>
+    /// <summary>
+    /// Counts a wrong token from <paramref name="remote"/>, and says so at Warning when it starts being refused, naming
+    /// what is refused: the address, or for IPv6 its /64.
+    /// </summary>
     public static void Failed(AuthFailureLimiter limiter, ILogger logger, System.Net.IPAddress? remote)
     {
         if (limiter.Failed(remote) == limiter.Limit)
         {
-            LogRefusing(logger, remote?.ToString() ?? "?", limiter.Limit, AuthFailureLimiter.Window);
+            LogRefusing(logger, remote is null ? "?" : AddressGroup.Of(remote).ToString(), limiter.Limit, AuthFailureLimiter.Window);
         }
     }
 
@@ -82,9 +86,12 @@ internal sealed partial class AdminGuard(AdminToken token, AuthFailureLimiter li
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
         context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var who = context.Connection.RemoteIpAddress is { } remote && AddressGroup.Of(remote) is { IsPrefix: true } group
+            ? $"Addresses in {group} (an IPv6 address counts with its /64)"
+            : "This address";
         return Results.Problem(
             title: "Too many wrong tokens from this address.",
-            detail: $"This address gave a wrong admin token {limiter.Limit} times within {AuthFailureLimiter.Window.TotalSeconds:0} s (Serve:Admin:MaxFailedAuthentications); try again in {seconds} s.",
+            detail: $"{who} gave a wrong admin token {limiter.Limit} times within {AuthFailureLimiter.Window.TotalSeconds:0} s (Serve:Admin:MaxFailedAuthentications); try again in {seconds} s.",
             statusCode: StatusCodes.Status429TooManyRequests,
             extensions: new Dictionary<string, object?> { ["retry_after_seconds"] = seconds });
     }

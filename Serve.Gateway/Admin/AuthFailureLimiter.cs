@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using Serve.Exchange;
 using Serve.Hosting;
 
 namespace Serve.Admin;
@@ -7,9 +8,10 @@ namespace Serve.Admin;
 /// <summary>
 /// Slows token guessing on the admin port: a remote address that presents a wrong token (a bearer token or the
 /// dashboard's login form) <see cref="ServeAdminOptions.MaxFailedAuthentications"/> times within a minute is refused,
-/// right token or not, until that minute ends. Addresses are tracked only while they have failures in their minute,
-/// at most <see cref="MaxTracked"/> of them; past that, new addresses share one count, so a guesser spread over many
-/// addresses is slowed as one.
+/// right token or not, until that minute ends. An IPv6 address counts with its whole /64 (<see cref="AddressGroup"/>),
+/// which one host is normally given, so a guesser cannot take a fresh address for each try. Addresses are tracked only
+/// while they have failures in their minute, at most <see cref="MaxTracked"/> of them; past that, new addresses share
+/// one count, so a guesser spread over many addresses is slowed as one.
 /// </summary>
 internal sealed class AuthFailureLimiter
 {
@@ -19,9 +21,9 @@ internal sealed class AuthFailureLimiter
     /// <summary>The most addresses tracked at once.</summary>
     internal const int MaxTracked = 4096;
 
-    private static readonly IPAddress Overflow = IPAddress.None;
+    private static readonly AddressGroup Overflow = AddressGroup.Of(IPAddress.None);
 
-    private readonly Dictionary<IPAddress, Failures> _failures = [];
+    private readonly Dictionary<AddressGroup, Failures> _failures = [];
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
     private readonly int _limit;
@@ -81,8 +83,7 @@ internal sealed class AuthFailureLimiter
     /// <summary>The count at which an address is refused; 0 when the limiter is off.</summary>
     public int Limit => _limit;
 
-    private static IPAddress Key(IPAddress? remote) =>
-        remote is null ? IPAddress.None : remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote;
+    private static AddressGroup Key(IPAddress? remote) => remote is null ? Overflow : AddressGroup.Of(remote);
 
     private void Prune(DateTimeOffset now)
     {

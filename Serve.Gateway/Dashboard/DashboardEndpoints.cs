@@ -83,7 +83,7 @@ internal static partial class DashboardEndpoints
         {
             var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
             context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Page("login.html", StatusCodes.Status429TooManyRequests, $"Too many wrong tokens from this address; try again in {seconds} s.");
+            return Page("login.html", StatusCodes.Status429TooManyRequests, $"Too many wrong tokens from this address (for IPv6, from its /64); try again in {seconds} s.");
         }
         if (!request.HasFormContentType || !request.ContentType!.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
         {

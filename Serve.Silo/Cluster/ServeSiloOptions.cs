@@ -47,8 +47,8 @@ public sealed class ServeSiloOptions
     public int ExchangeMaxHandshakes { get; set; } = Exchange.ExchangeAdmission.DefaultMaxHandshakes;
 
     /// <summary>
-    /// Data-plane TLS handshakes under way at once from any one remote address (at most
-    /// <see cref="ExchangeMaxHandshakes"/>); past it, that address's new connection is closed at once, before its
+    /// Data-plane TLS handshakes under way at once from any one remote address, an IPv6 address counting with its whole
+    /// /64 (at most <see cref="ExchangeMaxHandshakes"/>); past it, that address's new connection is closed at once, before its
     /// handshake, while other addresses are still admitted: one host cannot take every handshake from the gateways.
     /// Not used without TLS. Default 8.
     /// </summary>

@@ -5,10 +5,11 @@ namespace Serve.Exchange;
 /// <summary>
 /// Which new data-plane connections a silo takes: at most <see cref="MaxConnections"/> open at once (authenticated or
 /// not), at most <see cref="MaxHandshakes"/> of them still in their TLS handshake, and at most
-/// <see cref="MaxHandshakesPerAddress"/> of those from any one remote address. Past any bound a new connection is
-/// refused before its handshake, so a stranger who reaches the port holds no more than that of the silo's sockets and
-/// tasks, and one host cannot take every handshake slot from the gateways. Thread-safe: the accept loop admits, each
-/// connection's task releases what it held.
+/// <see cref="MaxHandshakesPerAddress"/> of those from any one remote peer: an IPv4 address, or an IPv6 /64, which one
+/// host is normally given whole (<see cref="AddressGroup"/>). Past any bound a new connection is refused before its
+/// handshake, so a stranger who reaches the port holds no more than that of the silo's sockets and tasks, and one host
+/// (however many addresses of its /64 it connects from) cannot take every handshake slot from the gateways. Thread-safe:
+/// the accept loop admits, each connection's task releases what it held.
 /// </summary>
 internal sealed class ExchangeAdmission
 {
@@ -18,12 +19,12 @@ internal sealed class ExchangeAdmission
     /// <summary>Handshakes are short (a silo's routers connect once and keep the connection), so a few dozen at once is plenty.</summary>
     public const int DefaultMaxHandshakes = 64;
 
-    /// <summary>A gateway process opens one connection per silo, so even a few behind one address (NAT, one host) stay far below it.</summary>
+    /// <summary>A gateway process opens one connection per silo, so even a few behind one address or /64 (NAT, one host) stay far below it.</summary>
     public const int DefaultMaxHandshakesPerAddress = 8;
 
     private readonly Lock _lock = new();
-    // Only addresses with a handshake under way: at most MaxHandshakes entries, whatever the number of strangers.
-    private readonly Dictionary<IPAddress, int> _handshakingFrom = [];
+    // Only peers with a handshake under way: at most MaxHandshakes entries, whatever the number of strangers.
+    private readonly Dictionary<AddressGroup, int> _handshakingFrom = [];
     private int _open;
     private int _handshaking;
 
@@ -50,23 +51,24 @@ internal sealed class ExchangeAdmission
     /// <summary>Connections admitted whose handshake has not ended.</summary>
     public int Handshaking => Volatile.Read(ref _handshaking);
 
-    /// <summary>Connections from <paramref name="address"/> admitted whose handshake has not ended.</summary>
+    /// <summary>Connections from <paramref name="address"/>'s peer (its /64 for IPv6) admitted whose handshake has not ended.</summary>
     public int HandshakingFrom(IPAddress address)
     {
+        var peer = AddressGroup.Of(address);
         lock (_lock)
         {
-            return _handshakingFrom.GetValueOrDefault(Normal(address));
+            return _handshakingFrom.GetValueOrDefault(peer);
         }
     }
 
     /// <summary>
     /// Admits a new connection from <paramref name="address"/> (counting it open, and handshaking when
-    /// <paramref name="handshake"/>), or says why not. Each admitted connection calls <see cref="HandshakeEnded"/> once
+    /// <paramref name="handshake"/>, against its peer's share: its /64 for IPv6), or says why not. Each admitted connection calls <see cref="HandshakeEnded"/> once
     /// its handshake ends (if it had one) and <see cref="Closed"/> once it closes.
     /// </summary>
     public ExchangeRefusal TryAdmit(IPAddress address, bool handshake)
     {
-        address = Normal(address);
+        var peer = AddressGroup.Of(address);
         lock (_lock)
         {
             if (_open >= MaxConnections)
@@ -75,8 +77,8 @@ internal sealed class ExchangeAdmission
             }
             if (handshake)
             {
-                // Before the global bound: when one address holds its share, that is the reason to give it.
-                var from = _handshakingFrom.GetValueOrDefault(address);
+                // Before the global bound: when one peer holds its share, that is the reason to give it.
+                var from = _handshakingFrom.GetValueOrDefault(peer);
                 if (from >= MaxHandshakesPerAddress)
                 {
                     return ExchangeRefusal.TooManyHandshakesFromAddress;
@@ -85,7 +87,7 @@ internal sealed class ExchangeAdmission
                 {
                     return ExchangeRefusal.TooManyHandshakes;
                 }
-                _handshakingFrom[address] = from + 1;
+                _handshakingFrom[peer] = from + 1;
                 _handshaking++;
             }
             _open++;
@@ -96,20 +98,20 @@ internal sealed class ExchangeAdmission
     /// <summary>An admitted connection's handshake ended, whichever way.</summary>
     public void HandshakeEnded(IPAddress address)
     {
-        address = Normal(address);
+        var peer = AddressGroup.Of(address);
         lock (_lock)
         {
-            if (!_handshakingFrom.TryGetValue(address, out var from))
+            if (!_handshakingFrom.TryGetValue(peer, out var from))
             {
-                throw new InvalidOperationException($"No data-plane handshake from {address} is under way.");
+                throw new InvalidOperationException($"No data-plane handshake from {peer} is under way.");
             }
             if (from == 1)
             {
-                _handshakingFrom.Remove(address);
+                _handshakingFrom.Remove(peer);
             }
             else
             {
-                _handshakingFrom[address] = from - 1;
+                _handshakingFrom[peer] = from - 1;
             }
             _handshaking--;
         }
@@ -127,7 +129,4 @@ internal sealed class ExchangeAdmission
             _open--;
         }
     }
-
-    /// <summary>A v4 peer on a dual-stack socket is the same host as over v4.</summary>
-    private static IPAddress Normal(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 }

@@ -15,9 +15,9 @@ namespace Serve.Exchange;
 /// the cluster, so every replica it starts can advertise it (<see cref="ReplicaStarted.Exchange"/>); closed when it stops.
 /// Whoever reaches the port holds at most <see cref="ServeSiloOptions.ExchangeMaxConnections"/> connections and
 /// <see cref="ServeSiloOptions.ExchangeMaxHandshakes"/> handshakes, <see cref="ServeSiloOptions.ExchangeMaxHandshakesPerAddress"/>
-/// from any one address (<see cref="ExchangeAdmission"/>), each for at most <see cref="HandshakeTimeout"/> unless it
-/// opens (TLS, then the preface; the preface alone without TLS), and its refused or closed connections cost a few log
-/// lines a minute, not one each (<see cref="ExchangeRefusalLog"/>).
+/// from any one address or IPv6 /64 (<see cref="ExchangeAdmission"/>, <see cref="AddressGroup"/>), each for at most
+/// <see cref="HandshakeTimeout"/> unless it opens (TLS, then the preface; the preface alone without TLS), and its refused
+/// or closed connections cost a few log lines a minute, not one each (<see cref="ExchangeRefusalLog"/>).
 /// </summary>
 internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLifecycle>
 {
@@ -36,7 +36,6 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
     private readonly ExchangeRefusalLog _refusals = new(ExchangeRefusalLog.DefaultInterval);
     private readonly string _tooManyConnections;
     private readonly string _tooManyHandshakes;
-    private readonly string _tooManyHandshakesFromAddress;
     private readonly CancellationTokenSource _stopping = new();
     private readonly HashSet<Task> _connections = [];
     private Socket? _socket;
@@ -59,7 +58,6 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
         Admission = new ExchangeAdmission(_options.ExchangeMaxConnections, _options.ExchangeMaxHandshakes, _options.ExchangeMaxHandshakesPerAddress);
         _tooManyConnections = $"the silo holds {Admission.MaxConnections} data-plane connection(s) already (Serve:Silo:ExchangeMaxConnections); closed before any handshake";
         _tooManyHandshakes = $"{Admission.MaxHandshakes} handshake(s) are under way already (Serve:Silo:ExchangeMaxHandshakes); closed before any handshake";
-        _tooManyHandshakesFromAddress = $"{Admission.MaxHandshakesPerAddress} handshake(s) from its address are under way already (Serve:Silo:ExchangeMaxHandshakesPerAddress); closed before any handshake";
     }
 
     /// <summary>Where routers reach it (<c>address:port</c>); null until it listens, and when it is off.</summary>
@@ -125,7 +123,7 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
                 Refuse(PeerOf(accepted), refusal, refusal switch
                 {
                     ExchangeRefusal.TooManyConnections => _tooManyConnections,
-                    ExchangeRefusal.TooManyHandshakesFromAddress => _tooManyHandshakesFromAddress,
+                    ExchangeRefusal.TooManyHandshakesFromAddress => TooManyHandshakesFrom(address),
                     _ => _tooManyHandshakes,
                 });
                 Close(accepted);
@@ -239,6 +237,10 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
         }
     }
 
+    /// <summary>Names the peer whose share is taken: for IPv6 its /64, which the connection's own address does not show.</summary>
+    private string TooManyHandshakesFrom(IPAddress address) =>
+        $"{Admission.MaxHandshakesPerAddress} handshake(s) from {AddressGroup.Of(address)} are under way already (Serve:Silo:ExchangeMaxHandshakesPerAddress); closed before any handshake";
+
     /// <summary>A reset rather than a graceful close: nothing of a refused connection lingers on the silo (no TIME_WAIT), however often it comes.</summary>
     private static void Close(Socket socket)
     {
@@ -301,7 +303,7 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
         WriteSummary();
     }
 
-    [LoggerMessage(EventId = ServeEvents.ExchangeListening, Level = LogLevel.Information, Message = "Data plane listening on {Endpoint} ({Security}; at most {MaxConnections} connection(s), {MaxHandshakes} handshake(s) at once, {MaxHandshakesPerAddress} from one address)")]
+    [LoggerMessage(EventId = ServeEvents.ExchangeListening, Level = LogLevel.Information, Message = "Data plane listening on {Endpoint} ({Security}; at most {MaxConnections} connection(s), {MaxHandshakes} handshake(s) at once, {MaxHandshakesPerAddress} from one address or IPv6 /64)")]
     private static partial void LogListening(ILogger logger, string endpoint, string security, int maxConnections, int maxHandshakes, int maxHandshakesPerAddress);
 
     [LoggerMessage(EventId = ServeEvents.ExchangeAccepted, Level = LogLevel.Debug, Message = "Data plane: a router connected from {Peer}")]

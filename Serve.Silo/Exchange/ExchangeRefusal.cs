@@ -14,7 +14,8 @@ internal enum ExchangeRefusal
 
     /// <summary>
     /// <see cref="Cluster.ServeSiloOptions.ExchangeMaxHandshakesPerAddress"/> handshakes from the connection's address
-    /// were under way already: closed before any handshake, while other addresses are still admitted.
+    /// (for IPv6, its /64: <see cref="AddressGroup"/>) were under way already: closed before any handshake, while other
+    /// addresses are still admitted.
     /// </summary>
     TooManyHandshakesFromAddress,
 

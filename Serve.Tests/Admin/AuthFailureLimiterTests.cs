@@ -61,6 +61,18 @@ public sealed class AuthFailureLimiterTests
     }
 
     [Fact]
+    public void RetryAfter_DistinctAddressesInOneIPv6Slash64_CountedTogetherWhileAnotherSlash64IsNot()
+    {
+        var limiter = Create(3);
+        limiter.Failed(IPAddress.Parse("2001:db8:1:2::1"));
+        limiter.Failed(IPAddress.Parse("2001:db8:1:2::2"));
+
+        Assert.Equal(3, limiter.Failed(IPAddress.Parse("2001:db8:1:2:ffff::3")));
+        Assert.NotNull(limiter.RetryAfter(IPAddress.Parse("2001:db8:1:2::4")));
+        Assert.Null(limiter.RetryAfter(IPAddress.Parse("2001:db8:1:3::1")));
+    }
+
+    [Fact]
     public void RetryAfter_LimitZero_NeverRefuses()
     {
         var limiter = Create(0);

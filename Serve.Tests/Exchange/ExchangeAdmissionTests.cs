@@ -85,6 +85,24 @@ public sealed class ExchangeAdmissionTests
     }
 
     [Fact]
+    public void TryAdmit_DistinctAddressesInOneIPv6Slash64_RefusedPastItsShareWhileAnotherSlash64IsAdmitted()
+    {
+        var admission = new ExchangeAdmission(maxConnections: 20, maxHandshakes: 10, maxHandshakesPerAddress: 3);
+        for (var i = 1; i <= 3; i++)
+        {
+            Assert.Equal(ExchangeRefusal.None, admission.TryAdmit(IPAddress.Parse($"2001:db8:1:2::{i}"), handshake: true));
+        }
+
+        Assert.Equal(ExchangeRefusal.TooManyHandshakesFromAddress, admission.TryAdmit(IPAddress.Parse("2001:db8:1:2:ffff::4"), handshake: true));
+        Assert.Equal(ExchangeRefusal.None, admission.TryAdmit(IPAddress.Parse("2001:db8:1:3::1"), handshake: true));
+        Assert.Equal(3, admission.HandshakingFrom(IPAddress.Parse("2001:db8:1:2::abcd")));
+
+        // Any address of the /64 frees a slot of its share.
+        admission.HandshakeEnded(IPAddress.Parse("2001:db8:1:2::2"));
+        Assert.Equal(ExchangeRefusal.None, admission.TryAdmit(IPAddress.Parse("2001:db8:1:2::5"), handshake: true));
+    }
+
+    [Fact]
     public void TryAdmit_RefusedOverEitherBound_HoldsNothing()
     {
         var admission = new ExchangeAdmission(maxConnections: 2, maxHandshakes: 1, maxHandshakesPerAddress: 1);
