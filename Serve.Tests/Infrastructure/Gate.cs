@@ -34,15 +34,16 @@ public sealed class Gate
     public void Open() => _open.TrySetResult();
 
     /// <summary>Completes once <paramref name="count"/> calls have arrived.</summary>
-    public Task WhenArrivedAsync(int count) => _arrivals.GetOrAdd(count, c =>
+    public Task WhenArrivedAsync(int count)
     {
-        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (Arrived >= c)
+        var arrivals = _arrivals.GetOrAdd(count, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        // Checked once it is in the table: an arrival between a check in the factory and the insert would not have seen it.
+        if (Arrived >= count)
         {
-            tcs.TrySetResult();
+            arrivals.TrySetResult();
         }
-        return tcs;
-    }).Task;
+        return arrivals.Task;
+    }
 
     public async Task PassAsync(CancellationToken cancellationToken)
     {
