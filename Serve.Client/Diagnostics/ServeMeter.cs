@@ -18,6 +18,9 @@ internal static class ServeMeter
     /// <summary>OpenTelemetry's tag for why an operation failed: the exception's type name; absent when it succeeded.</summary>
     public const string ErrorTypeTag = "error.type";
 
+    /// <summary>How a handle call reached its replica: <c>in_process</c>, <c>data_plane</c> or <c>orleans</c> (see <see cref="Routing.CallTransport"/>).</summary>
+    public const string TransportTag = "serve.call.transport";
+
     /// <summary>Why a router sent a call again: see <see cref="Routing.RetryReason"/>.</summary>
     public const string RetryReasonTag = "serve.retry.reason";
 

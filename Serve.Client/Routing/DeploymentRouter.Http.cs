@@ -64,6 +64,7 @@ internal sealed partial class DeploymentRouter
         using var deadline = DeadlineScope.Create(call.DeadlineUtcTicks, _time, cancellationToken);
         var token = deadline.Token;
         var backoff = new FullBackoff();
+        var transport = CallTransport.None;
         try
         {
             while (true)
@@ -75,11 +76,20 @@ internal sealed partial class DeploymentRouter
                 ReplicaResponse response;
                 try
                 {
-                    response = await (replica.IsLocal && LocalReplicas?.Find(replica.Id) is { } local
-                        ? local.HttpAsync(call, token)
-                        : replica.Exchange is { } endpoint && Exchange?.TryCall(endpoint, replica.Id, call, lostOrCancelled?.Token ?? token) is { } direct
-                        ? new ValueTask<ReplicaResponse>(direct)
-                        : replica.Grain.HttpAsync(call, lostOrCancelled?.Token ?? token));
+                    ValueTask<ReplicaResponse> sent;
+                    if (replica.IsLocal && LocalReplicas?.Find(replica.Id) is { } local)
+                    {
+                        (transport, sent) = (CallTransport.InProcess, local.HttpAsync(call, token));
+                    }
+                    else if (replica.Exchange is { } endpoint && Exchange?.TryCall(endpoint, replica.Id, call, lostOrCancelled?.Token ?? token) is { } direct)
+                    {
+                        (transport, sent) = (CallTransport.DataPlane, new ValueTask<ReplicaResponse>(direct));
+                    }
+                    else
+                    {
+                        (transport, sent) = (CallTransport.Orleans, replica.Grain.HttpAsync(call, lostOrCancelled?.Token ?? token));
+                    }
+                    response = await sent;
                 }
                 catch (Exception e) when (RetryPolicy.Classify(e, replica.IsLost) is { } setback)
                 {
@@ -136,7 +146,7 @@ internal sealed partial class DeploymentRouter
         {
             if (measured)
             {
-                _metrics.CallEnded(Tags, _time.GetElapsedTime(started), failure);
+                _metrics.CallEnded(Tags, _time.GetElapsedTime(started), failure, transport);
             }
             if (failure is not null)
             {

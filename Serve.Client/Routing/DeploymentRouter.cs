@@ -109,6 +109,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
         using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(request) : null;
         using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
         var backoff = new FullBackoff();
+        var transport = CallTransport.None;
         try
         {
             while (true)
@@ -122,12 +123,20 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
                 ReplicaResponse response;
                 try
                 {
-                    response = await (replica.IsLocal && LocalReplicas?.Find(replica.Id) is { } local
-                        ? local.InvokeAsync(request, deadline.Token)
-                        : replica.Exchange is { } endpoint && Exchange?.TryCall(endpoint, replica.Id, request, lostOrCancelled?.Token ?? replica.LostToken) is { } direct
-                        ? new ValueTask<ReplicaResponse>(direct)
-                        : replica.Grain.InvokeAsync(request, replica.IsLocal ? deadline.Token : lostOrCancelled?.Token ?? replica.LostToken))
-                        .ConfigureAwait(false);
+                    ValueTask<ReplicaResponse> sent;
+                    if (replica.IsLocal && LocalReplicas?.Find(replica.Id) is { } local)
+                    {
+                        (transport, sent) = (CallTransport.InProcess, local.InvokeAsync(request, deadline.Token));
+                    }
+                    else if (replica.Exchange is { } endpoint && Exchange?.TryCall(endpoint, replica.Id, request, lostOrCancelled?.Token ?? replica.LostToken) is { } direct)
+                    {
+                        (transport, sent) = (CallTransport.DataPlane, new ValueTask<ReplicaResponse>(direct));
+                    }
+                    else
+                    {
+                        (transport, sent) = (CallTransport.Orleans, replica.Grain.InvokeAsync(request, replica.IsLocal ? deadline.Token : lostOrCancelled?.Token ?? replica.LostToken));
+                    }
+                    response = await sent.ConfigureAwait(false);
                 }
                 catch (Exception e) when (RetryPolicy.Classify(e, replica.IsLost) is { } setback)
                 {
@@ -154,7 +163,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
                 if (RetryPolicy.Classify(response.Outcome) is not { } refused)
                 {
                     var result = response.Outcome == ReplicaOutcome.Completed ? As<TResult>(response.Value, request.Method) : throw Fault(request, replica, response);
-                    CallEnded(started, activity, failure: null);
+                    CallEnded(started, activity, failure: null, transport);
                     return result;
                 }
                 // Full on the replica though not by this router's count (another caller holds it), or gone.
@@ -172,12 +181,12 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
         catch (OperationCanceledException) when (deadline.Expired && !cancellationToken.IsCancellationRequested)
         {
             var timeout = TimedOut(request);
-            CallEnded(started, activity, timeout);
+            CallEnded(started, activity, timeout, transport);
             throw timeout;
         }
         catch (Exception e)
         {
-            CallEnded(started, activity, e);
+            CallEnded(started, activity, e, transport);
             throw;
         }
     }
@@ -185,12 +194,12 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
     /// <summary>The start of a call nobody measures.</summary>
     private const long NotMeasured = long.MinValue;
 
-    /// <summary>Records a call's end for whoever listens: its duration (unless <paramref name="started"/> is <see cref="NotMeasured"/>) and its span's status.</summary>
-    private void CallEnded(long started, Activity? activity, Exception? failure)
+    /// <summary>Records a call's end for whoever listens: its duration and transport (unless <paramref name="started"/> is <see cref="NotMeasured"/>) and its span's status.</summary>
+    private void CallEnded(long started, Activity? activity, Exception? failure, CallTransport transport)
     {
         if (started != NotMeasured)
         {
-            _metrics.CallEnded(Tags, _time.GetElapsedTime(started), failure);
+            _metrics.CallEnded(Tags, _time.GetElapsedTime(started), failure, transport);
         }
         if (failure is not null)
         {

@@ -6,8 +6,8 @@ using Serve.Diagnostics;
 namespace Serve.Routing;
 
 /// <summary>
-/// The routers' instruments on the <c>Serve</c> meter: how long handle calls took (by deployment, and error type when
-/// they failed), requests queued at routers (read only when a listener collects), and the failure counters.
+/// The routers' instruments on the <c>Serve</c> meter: how long handle calls took (by deployment, how they reached their
+/// replica, and error type when they failed), requests queued at routers (read only when a listener collects), and the failure counters.
 /// </summary>
 internal sealed class RouterMetrics
 {
@@ -42,10 +42,22 @@ internal sealed class RouterMetrics
     /// <summary>Whether handle calls are measured now: when false, callers skip the clock and the tags altogether.</summary>
     public bool CallDurationEnabled => _callDuration.Enabled;
 
-    /// <summary>Records one handle call; <paramref name="failure"/> is what it threw, null when it returned.</summary>
-    public void CallEnded(DeploymentTags deployment, TimeSpan duration, Exception? failure)
+    /// <summary>
+    /// Records one handle call; <paramref name="failure"/> is what it threw, null when it returned; <paramref name="transport"/>
+    /// how its last attempt reached a replica (no tag when none took it).
+    /// </summary>
+    public void CallEnded(DeploymentTags deployment, TimeSpan duration, Exception? failure, CallTransport transport)
     {
         var tags = new TagList { deployment.Application, deployment.Deployment };
+        if (transport != CallTransport.None)
+        {
+            tags.Add(ServeMeter.TransportTag, transport switch
+            {
+                CallTransport.InProcess => "in_process",
+                CallTransport.DataPlane => "data_plane",
+                _ => "orleans",
+            });
+        }
         if (failure is not null)
         {
             tags.Add(ServeMeter.ErrorTypeTag, failure.GetType().FullName);

@@ -107,9 +107,11 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
 
             var report = await relay.Remote.RelayAsync(40).WaitAsync(Patience);
 
-            // Each call another process answered went over the data plane, and only those (the relay's own replica answers in process).
+            // Each call another process answered went over the data plane, and only those (the relay's own replica answers in
+            // process); the handle-call histogram says so with its transport tag.
             Assert.True(report.AnsweredElsewhere > 0, "every call was answered in the relay's own process");
             Assert.Equal(report.AnsweredElsewhere, report.SentOverDataPlane);
+            Assert.Equal(report.SentOverDataPlane, report.MeasuredOverDataPlane);
         }
         catch
         {

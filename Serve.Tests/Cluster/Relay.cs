@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Serve.Exchange;
 
@@ -16,16 +17,47 @@ public sealed class Relay(DeploymentHandle<IWorkload> workload, IServiceProvider
     private readonly CancellationTokenSource _stop = new();
     private Task[] _callers = [];
     private long _dataPlaneBefore;
+    private long _measuredOverDataPlane;
+    private int _listening;
+    // Counts the handle calls this process measures as sent over the data plane; its own listening turns the measuring on.
+    private readonly MeterListener _listener = new();
+
+    private void StartListening()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == "Serve" && instrument.Name == "serve.handle.call.duration")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<double>((_, _, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "serve.call.transport", Value: "data_plane" })
+                {
+                    Interlocked.Increment(ref _measuredOverDataPlane);
+                }
+            }
+        });
+        _listener.Start();
+    }
 
     private ExchangeClient? Exchange => services.GetService<ExchangeClient>();
 
     public async Task<RelayReport> RelayAsync(int calls, CancellationToken cancellationToken = default)
     {
+        if (Interlocked.Exchange(ref _listening, 1) == 0)
+        {
+            StartListening();
+        }
+        var measuredBefore = Interlocked.Read(ref _measuredOverDataPlane);
         var before = Exchange?.Calls ?? 0;
         // All at once: one at a time, each would find this silo's replica idle and go to it (routers prefer their own silo's).
         var answered = await Task.WhenAll(Enumerable.Range(0, calls).Select(_ => workload.Remote.WorkAsync(0, cancellationToken)));
         var elsewhere = answered.Count(process => process != Environment.ProcessId);
-        return new RelayReport(elsewhere, (Exchange?.Calls ?? 0) - before);
+        return new RelayReport(elsewhere, (Exchange?.Calls ?? 0) - before, Interlocked.Read(ref _measuredOverDataPlane) - measuredBefore);
     }
 
     public Task<int> StartLoadAsync()
@@ -57,6 +89,7 @@ public sealed class Relay(DeploymentHandle<IWorkload> workload, IServiceProvider
 
     public async ValueTask DisposeAsync()
     {
+        _listener.Dispose();
         await _stop.CancelAsync();
         await Task.WhenAll(_callers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stop.Dispose();

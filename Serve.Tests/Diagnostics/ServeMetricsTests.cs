@@ -45,6 +45,11 @@ public sealed class ServeMetricsTests(GatewayFixture fixture)
         Assert.Equal("System.InvalidOperationException", Assert.Single(processed, m => m.Tags.ContainsKey("error.type")).Tags["error.type"]);
         var calls = await WaitForAsync(() => metrics.Of("serve.handle.call.duration"), 4);
         Assert.Equal("Serve.DeploymentCallException", Assert.Single(calls, m => m.Tags.ContainsKey("error.type")).Tags["error.type"]);
+        // How the gateway reached the replica: in its own process, or on the worker silo as an Orleans call (no data plane
+        // without Redis mode).
+        var replicaSilo = (await fixture.Serve.GetStatusAsync()).Deployment("measured", "EchoIngress").Replicas.Single().Silo;
+        var transport = replicaSilo == fixture.GatewaySilo ? "in_process" : "orleans";
+        Assert.All(calls, m => Assert.Equal(transport, m.Tags["serve.call.transport"]));
         Assert.Equal(1, Assert.Single(metrics.Of("serve.replica.starts")).Value);
         metrics.Observe();
         Assert.Equal(0, Assert.Single(metrics.Of("serve.replica.ongoing_requests")).Value);

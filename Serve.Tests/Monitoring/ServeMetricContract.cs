@@ -35,7 +35,7 @@ public static class ServeMetricContract
     /// <summary>Tag keys (Prometheus labels) that start like metric names.</summary>
     public static readonly IReadOnlySet<string> ServeLabels = new HashSet<string>(StringComparer.Ordinal)
     {
-        "serve_application", "serve_deployment", "serve_replica", "serve_replica_state", "serve_autoscaling_direction", "serve_retry_reason", "serve_role",
+        "serve_application", "serve_deployment", "serve_replica", "serve_replica_state", "serve_autoscaling_direction", "serve_retry_reason", "serve_role", "serve_call_transport",
     };
 
     /// <summary>Every series name a metric has in Prometheus.</summary>

@@ -39,4 +39,31 @@ public sealed class RouterMetricsTests
                 Assert.Equal(new Dictionary<string, object?> { ["serve.application"] = "shop", ["serve.deployment"] = "Ingress" }, m.Tags);
             });
     }
+
+    [Fact]
+    public void CallEnded_EachTransport_TaggedWithHowTheCallReachedItsReplica()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var metrics = new RouterMetrics(services.GetRequiredService<IMeterFactory>());
+        var measured = new List<Dictionary<string, object?>>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Scope == services.GetRequiredService<IMeterFactory>() && instrument.Name == RouterMetrics.CallDurationName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, _, tags, _) => measured.Add(tags.ToArray().ToDictionary(t => t.Key, t => t.Value)));
+        listener.Start();
+        var deployment = new Serve.Diagnostics.DeploymentTags(new DeploymentId("shop", "Ingress"));
+
+        metrics.CallEnded(deployment, TimeSpan.FromMilliseconds(1), failure: null, CallTransport.InProcess);
+        metrics.CallEnded(deployment, TimeSpan.FromMilliseconds(1), failure: null, CallTransport.DataPlane);
+        metrics.CallEnded(deployment, TimeSpan.FromMilliseconds(1), new TimeoutException(), CallTransport.Orleans);
+        metrics.CallEnded(deployment, TimeSpan.FromMilliseconds(1), new TimeoutException(), CallTransport.None);
+
+        Assert.Equal(["in_process", "data_plane", "orleans", null], measured.Select(m => m.GetValueOrDefault("serve.call.transport")));
+        Assert.All(measured, m => Assert.Equal(("shop", "Ingress"), (m["serve.application"], m["serve.deployment"])));
+    }
 }
