@@ -29,6 +29,8 @@ internal static class HttpBenchmark
           gateway-spread: the no-op ingress with two replicas, one in the gateway's silo and one on the worker; prints the share of
             requests the gateway sent to the worker (with Serve:Routing:PreferLocalReplicas, the default, idle local replicas go first)
           --by-load: the gateway's routers pick replicas by load alone (Serve:Routing:PreferLocalReplicas=false), for gateway-spread's A/B
+          handle-client (only when named in --scenarios): handle calls from two external Orleans clients to a no-op replica on the worker,
+            one over the data plane (Serve:Cluster:ClientDataPlane) and one through its Orleans gateway; callers as the connection counts
           handle-remote (only when named in --scenarios): handle calls from the gateway's silo to a no-op replica on the worker, over
             the data plane and, on a second worker without it, as Orleans messages; callers as the connection counts
           --pin: two machines emulated on two cores: the benchmark runs again under taskset -c 0, so the gateway, wrk and redis-server
@@ -84,7 +86,8 @@ internal static class HttpBenchmark
         var port = FreePort();
         // The remote row needs a second silo, in a process of its own: the gateway then joins its Redis cluster.
         var remoteHandles = only is not null && only.Contains(RemoteHandleBenchmark.Scenario);
-        await using var remote = Selected(only, RemoteScenario) || Selected(only, OrleansRemoteScenario) || Selected(only, SpreadScenario) || remoteHandles ? await RemoteReplicaSilo.StartAsync(TimeSpan.FromSeconds(60)) : null;
+        var clientHandles = only is not null && only.Contains(ClientHandleBenchmark.Scenario);
+        await using var remote = Selected(only, RemoteScenario) || Selected(only, OrleansRemoteScenario) || Selected(only, SpreadScenario) || remoteHandles || clientHandles ? await RemoteReplicaSilo.StartAsync(TimeSpan.FromSeconds(60)) : null;
         // The same worker with its data plane off: the old path, in the same run. Disposed before the first (it owns redis).
         await using var orleansRemote = remote is not null && (Selected(only, OrleansRemoteScenario) || remoteHandles) ? await remote.JoinWithoutDataPlaneAsync(TimeSpan.FromSeconds(60)) : null;
         if (pinned && remote is not null)
@@ -231,6 +234,12 @@ internal static class HttpBenchmark
                 }
             }
             PrintSummary(results, connections, pinned);
+            if (clientHandles)
+            {
+                Console.WriteLine();
+                Console.WriteLine("Handle calls from an external Orleans client to a replica on the worker: over its data plane, and through the client's Orleans gateway");
+                await ClientHandleBenchmark.RunAsync(serve, remote!, connections, duration, rounds);
+            }
             if (remoteHandles)
             {
                 Console.WriteLine();

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Clustering.Redis;
 using Orleans.Configuration;
 using Serve.Cluster;
+using Serve.Exchange;
 
 namespace Orleans.Hosting;
 
@@ -17,7 +18,8 @@ public static class ServeClusterClientBuilderExtensions
     /// <see cref="ClusterMode.Redis"/>: the gateways listed in the cluster's Redis membership table.
     /// With <see cref="ServeClusterOptions.Tls"/>, the client presents its certificate and trusts only silos whose
     /// certificates chain to the cluster's CA; Redis mode refuses to start without it unless
-    /// <see cref="ServeClusterOptions.AllowInsecure"/> is set.
+    /// <see cref="ServeClusterOptions.AllowInsecure"/> is set. In Redis mode handle calls go over the silos' data plane
+    /// (<see cref="ServeClusterOptions.ClientDataPlane"/>).
     /// Add <c>AddServeClient()</c> to run applications and call them through handles.
     /// </summary>
     /// <param name="builder">The client.</param>
@@ -39,6 +41,10 @@ public static class ServeClusterClientBuilderExtensions
             builder.UseRedisClustering(_ => { });
             services.AddOptions<RedisClusteringOptions>().Configure<IOptions<ServeClusterOptions>>(
                 (o, c) => o.ConfigurationOptions = RedisConnection.From(c.Value));
+            if (cluster.ClientDataPlane)
+            {
+                ExchangeRegistration.AddTo(builder, cluster.Tls?.IsEnabled == true);
+            }
         }
         else
         {

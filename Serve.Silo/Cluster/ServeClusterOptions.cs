@@ -60,6 +60,15 @@ public sealed class ServeClusterOptions
     /// </summary>
     public bool AllowInsecure { get; set; }
 
+    /// <summary>
+    /// Whether an external Orleans client of a <see cref="ClusterMode.Redis"/> cluster sends its handle calls over the
+    /// silos' data plane (their exchange ports, with the cluster's mutual TLS), as silos do, rather than as Orleans
+    /// messages through its gateway. A client that cannot reach those ports (outside the silos' network) warns once per
+    /// silo and goes on through Orleans; false skips the attempt. Silos ignore it (<c>Serve:Silo:ExchangeEnabled</c>).
+    /// Default is true.
+    /// </summary>
+    public bool ClientDataPlane { get; set; } = true;
+
     /// <summary>The Orleans client port when <see cref="GatewayPort"/> is not set: 30000 in Redis mode, none when embedded.</summary>
     internal int EffectiveGatewayPort => GatewayPort ?? (Mode == ClusterMode.Redis ? DefaultGatewayPort : 0);
 

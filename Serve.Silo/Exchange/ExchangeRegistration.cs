@@ -9,7 +9,10 @@ using Serve.Grains;
 
 namespace Serve.Exchange;
 
-/// <summary>The data plane of a silo in a multi-process cluster: its listener, and the client end its routers share.</summary>
+/// <summary>
+/// The data plane in a multi-process cluster: a silo's listener and the client end its routers share, or an external
+/// Orleans client's client end alone.
+/// </summary>
 internal static class ExchangeRegistration
 {
     /// <summary>
@@ -27,18 +30,40 @@ internal static class ExchangeRegistration
         }
         if (tls)
         {
-            services.TryAddSingleton<IExchangeSecurity, ExchangeTls>();
+            services.TryAddSingleton<IExchangeSecurity>(s => ExchangeTls.Create(s, ClusterRole.Silo));
         }
         services.AddSingleton<ExchangeListener>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(s => s.GetRequiredService<ExchangeListener>());
-        services.TryAddSingleton(s =>
+        AddClient(services, s =>
         {
             var silo = s.GetRequiredService<IOptions<ServeSiloOptions>>().Value;
-            return new ExchangeClient(
-                new ExchangeLimits(silo.ExchangeMaxFrameBytes, silo.ExchangeMaxCallsInFlight),
-                s.GetRequiredService<Serializer<ExchangeCall>>(), s.GetRequiredService<Serializer<ReplicaResponse>>(),
-                s.GetRequiredService<DeepCopier>(), s.GetService<TimeProvider>() ?? TimeProvider.System,
-                s.GetRequiredService<ILogger<ExchangeClient>>(), s.GetService<IExchangeSecurity>());
+            return new ExchangeLimits(silo.ExchangeMaxFrameBytes, silo.ExchangeMaxCallsInFlight);
         });
     }
+
+    /// <summary>
+    /// The client end alone, for an external Orleans client: its routers send handle calls to replicas over the silos'
+    /// data plane, with mutual TLS as a client of the cluster when <paramref name="tls"/>. Frames are bounded by the
+    /// defaults a silo has (<see cref="ExchangeLimits.DefaultMaxFrameBytes"/>).
+    /// </summary>
+    public static void AddTo(IClientBuilder builder, bool tls)
+    {
+        var services = builder.Services;
+        if (services.Any(d => d.ServiceType == typeof(ExchangeClient)))
+        {
+            return;
+        }
+        if (tls)
+        {
+            services.TryAddSingleton<IExchangeSecurity>(s => ExchangeTls.Create(s, ClusterRole.Client));
+        }
+        AddClient(services, _ => new ExchangeLimits(ExchangeLimits.DefaultMaxFrameBytes, ExchangeLimits.DefaultMaxCallsInFlight));
+    }
+
+    private static void AddClient(IServiceCollection services, Func<IServiceProvider, ExchangeLimits> limits) =>
+        services.TryAddSingleton(s => new ExchangeClient(
+            limits(s),
+            s.GetRequiredService<Serializer<ExchangeCall>>(), s.GetRequiredService<Serializer<ReplicaResponse>>(),
+            s.GetRequiredService<DeepCopier>(), s.GetService<TimeProvider>() ?? TimeProvider.System,
+            s.GetRequiredService<ILogger<ExchangeClient>>(), s.GetService<IExchangeSecurity>()));
 }

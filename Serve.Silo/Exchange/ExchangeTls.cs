@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serve.Cluster;
@@ -18,14 +19,23 @@ internal sealed partial class ExchangeTls : IExchangeSecurity
     private readonly ClusterCredentials _credentials;
     private readonly ILogger<ExchangeTls> _logger;
 
-    public ExchangeTls(IOptions<ServeClusterOptions> cluster, TimeProvider time, ILogger<ExchangeTls> logger)
+    /// <param name="cluster">The cluster's settings, whose <see cref="ServeClusterOptions.Tls"/> this uses.</param>
+    /// <param name="role">A silo's credentials (which also accept connections) or an external client's.</param>
+    /// <param name="time">The clock certificates are checked against.</param>
+    /// <param name="logger">Where refused certificates are reported.</param>
+    public ExchangeTls(IOptions<ServeClusterOptions> cluster, ClusterRole role, TimeProvider time, ILogger<ExchangeTls> logger)
     {
         _logger = logger;
         var errors = new List<string>();
         // Validation at start loaded the same files and reported any problem; this only repeats it if it was skipped.
-        _credentials = ClusterCredentials.Load(cluster.Value.Tls, ClusterRole.Silo, time, errors)
+        _credentials = ClusterCredentials.Load(cluster.Value.Tls, role, time, errors)
             ?? throw new OptionsValidationException(ServeClusterOptions.SectionName, typeof(ServeClusterOptions), errors);
     }
+
+    /// <summary>Made from a container's services, for <paramref name="role"/>.</summary>
+    public static ExchangeTls Create(IServiceProvider services, ClusterRole role) => new(
+        services.GetRequiredService<IOptions<ServeClusterOptions>>(), role, services.GetService<TimeProvider>() ?? TimeProvider.System,
+        services.GetRequiredService<ILogger<ExchangeTls>>());
 
     public async Task<Stream> ConnectAsync(Stream transport, string endpoint, CancellationToken cancellationToken)
     {

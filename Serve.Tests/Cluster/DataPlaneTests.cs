@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Serve.Exchange;
+using Serve.Tests.Diagnostics;
 using Xunit.Abstractions;
 
 namespace Serve.Tests.Cluster;
@@ -121,6 +124,45 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
         finally
         {
             await DeleteAsync("dp-handle");
+        }
+    }
+
+    [Fact]
+    public async Task Handle_CallsFromAnOrleansClient_GoOverTheDataPlaneAndAreMeasuredSo()
+    {
+        await cluster.EnsureAllRunningAsync();
+        using var metrics = new MetricRecorder("dp-client");
+        var workload = await cluster.Serve.RunAsync<IWorkload>(Deployment.For<Workload>().Options(o => o with { NumReplicas = 2 }).Bind(), "dp-client", null);
+        var exchange = cluster.ClientServices.GetRequiredService<ExchangeClient>();
+        try
+        {
+            // The client's first calls to each worker go through Orleans while it connects to that worker's data plane.
+            const int Batch = 20;
+            var giveUp = DateTime.UtcNow + Patience;
+            while (true)
+            {
+                var before = exchange.Calls;
+                var answered = await Task.WhenAll(Enumerable.Range(0, Batch).Select(_ => workload.Remote.WorkAsync(0))).WaitAsync(Patience);
+                if (exchange.Calls - before == Batch && answered.Distinct().Count() == 2)
+                {
+                    break;
+                }
+                Assert.True(DateTime.UtcNow < giveUp, $"the client's calls did not all go over the data plane within {Patience.TotalSeconds:0} s");
+                await Task.Delay(50);
+            }
+
+            var measured = metrics.Of("serve.handle.call.duration").Select(m => m.Tags["serve.call.transport"]).ToList();
+            Assert.Contains("data_plane", measured);
+            Assert.DoesNotContain("in_process", measured);
+        }
+        catch
+        {
+            output.WriteLine(cluster.RecentOutputs());
+            throw;
+        }
+        finally
+        {
+            await DeleteAsync("dp-client");
         }
     }
 

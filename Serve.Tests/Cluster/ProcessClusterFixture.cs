@@ -43,6 +43,9 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
 
     public IClusterClient Client => _client!.Services.GetRequiredService<IClusterClient>();
 
+    /// <summary>The external client's services.</summary>
+    public IServiceProvider ClientServices => _client!.Services;
+
     public async Task InitializeAsync()
     {
         Redis = await RedisServer.StartAsync(TimeSpan.FromSeconds(15));

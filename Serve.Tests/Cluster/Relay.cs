@@ -54,8 +54,9 @@ public sealed class Relay(DeploymentHandle<IWorkload> workload, IServiceProvider
         }
         var measuredBefore = Interlocked.Read(ref _measuredOverDataPlane);
         var before = Exchange?.Calls ?? 0;
-        // All at once: one at a time, each would find this silo's replica idle and go to it (routers prefer their own silo's).
-        var answered = await Task.WhenAll(Enumerable.Range(0, calls).Select(_ => workload.Remote.WorkAsync(0, cancellationToken)));
+        // All at once, each holding its replica 5 ms: one at a time, or done before the next is sent, each would find this
+        // silo's replica idle and go to it (routers prefer their own silo's while it is no busier than one elsewhere).
+        var answered = await Task.WhenAll(Enumerable.Range(0, calls).Select(_ => workload.Remote.WorkAsync(5, cancellationToken)));
         var elsewhere = answered.Count(process => process != Environment.ProcessId);
         return new RelayReport(elsewhere, (Exchange?.Calls ?? 0) - before, Interlocked.Read(ref _measuredOverDataPlane) - measuredBefore);
     }

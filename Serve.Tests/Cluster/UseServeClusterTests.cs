@@ -195,6 +195,24 @@ public sealed class UseServeClusterTests
         Assert.Equal("c1", host.Services.GetRequiredService<IOptions<ClusterOptions>>().Value.ClusterId);
     }
 
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("false", false)]
+    public void UseServeCluster_ClientInRedisMode_SendsHandleCallsOverTheDataPlaneUnlessTurnedOff(string? clientDataPlane, bool expected)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var settings = new Dictionary<string, string?>(RedisSettings);
+        if (clientDataPlane is not null)
+        {
+            settings["Serve:Cluster:ClientDataPlane"] = clientDataPlane;
+        }
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.UseOrleansClient(client => client.UseServeCluster(builder.Configuration).AddServeClient());
+        using var host = builder.Build();
+
+        Assert.Equal(expected, host.Services.GetService<Serve.Exchange.ExchangeClient>() is not null);
+    }
+
     private static IHost BuildSilo(Dictionary<string, string?> settings, Action<ISiloBuilder> addServe, bool addServeFirst)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

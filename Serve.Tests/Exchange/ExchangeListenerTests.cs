@@ -40,7 +40,7 @@ public sealed class ExchangeListenerTests(SingleSiloFixture fixture) : IAsyncLif
     {
         var options = new ServeClusterOptions();
         new ConfigurationBuilder().AddInMemoryCollection(_files.Settings()).Build().GetSection(ServeClusterOptions.SectionName).Bind(options);
-        _tls = new ExchangeTls(Options.Create(options), TimeProvider.System, new RecordingLogger<ExchangeTls>());
+        _tls = new ExchangeTls(Options.Create(options), ClusterRole.Silo, TimeProvider.System, new RecordingLogger<ExchangeTls>());
         return Task.CompletedTask;
     }
 

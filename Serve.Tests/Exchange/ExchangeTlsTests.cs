@@ -25,7 +25,7 @@ public sealed class ExchangeTlsTests : IDisposable
     {
         var options = new ServeClusterOptions();
         new ConfigurationBuilder().AddInMemoryCollection(_files.Settings()).Build().GetSection(ServeClusterOptions.SectionName).Bind(options);
-        _tls = new ExchangeTls(Options.Create(options), TimeProvider.System, _log);
+        _tls = new ExchangeTls(Options.Create(options), ClusterRole.Silo, TimeProvider.System, _log);
     }
 
     [Fact]
