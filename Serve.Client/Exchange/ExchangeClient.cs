@@ -90,7 +90,7 @@ internal sealed partial class ExchangeClient : IAsyncDisposable
             {
                 stream = await _security.ConnectAsync(stream, peer.Endpoint, timeout.Token);
             }
-            var connection = new ExchangeConnection(peer.Endpoint, stream, _limits, _calls, _replies, _copier, _time, _logger);
+            var connection = await ExchangeConnection.OpenAsync(peer.Endpoint, stream, _limits, _calls, _replies, _copier, _time, _logger, timeout.Token);
             peer.Connected(connection);
             LogConnected(_logger, peer.Endpoint);
             _ = connection.Closed.ContinueWith(_ => peer.Disconnected(connection), TaskScheduler.Default);

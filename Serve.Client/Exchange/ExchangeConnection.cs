@@ -34,9 +34,8 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
 
     private readonly TimeProvider _time;
 
-    public ExchangeConnection(
-        string endpoint, Stream stream, ExchangeLimits limits, Serializer<ExchangeCall> calls, Serializer<ReplicaResponse> replies, DeepCopier copier,
-        TimeProvider time, ILogger logger)
+    private ExchangeConnection(
+        string endpoint, ExchangeWire wire, Serializer<ExchangeCall> calls, Serializer<ReplicaResponse> replies, DeepCopier copier, TimeProvider time, ILogger logger)
     {
         _time = time;
         Endpoint = endpoint;
@@ -44,9 +43,45 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
         _replies = replies;
         _copier = copier;
         _logger = logger;
-        _wire = new ExchangeWire(stream, limits.MaxFrameBytes);
-        _wire.WriteRaw(ExchangeFrames.Preface);
+        _wire = wire;
         Closed = RunAsync();
+    }
+
+    /// <summary>
+    /// Opens the connection on <paramref name="stream"/> (connected, and authenticated when the cluster has TLS): sends
+    /// the preface and waits for the silo's answer, so that no call goes to a silo that does not speak this version.
+    /// Fails with an <see cref="InvalidDataException"/> naming what the silo did instead (the stream is then closed).
+    /// </summary>
+    public static async Task<ExchangeConnection> OpenAsync(
+        string endpoint, Stream stream, ExchangeLimits limits, Serializer<ExchangeCall> calls, Serializer<ReplicaResponse> replies, DeepCopier copier,
+        TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    {
+        var wire = new ExchangeWire(stream, limits.MaxFrameBytes);
+        try
+        {
+            wire.WriteRaw(ExchangeFrames.Preface);
+            var version = await wire.ReadPrefaceAsync(cancellationToken);
+            if (version != ExchangeFrames.Version)
+            {
+                throw new InvalidDataException(version switch
+                {
+                    -1 => $"the silo at {endpoint} closed the connection at the data plane's preface: it may run an older Serve, whose data plane does not speak version {ExchangeFrames.Version}",
+                    0 => $"the silo at {endpoint} did not answer with the data plane's preface: something else listens there",
+                    _ => $"the silo at {endpoint} answered with data-plane version {version}, and this process speaks {ExchangeFrames.Version}",
+                });
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await wire.DisposeAsync();
+            throw new TimeoutException($"the silo at {endpoint} did not answer the data plane's preface in time");
+        }
+        catch
+        {
+            await wire.DisposeAsync();
+            throw;
+        }
+        return new ExchangeConnection(endpoint, wire, calls, replies, copier, time, logger);
     }
 
     public string Endpoint { get; }

@@ -4,15 +4,35 @@ using System.Buffers.Binary;
 namespace Serve.Exchange;
 
 /// <summary>
-/// The data plane's wire: a connection opens with <see cref="Preface"/> from the router's side, then carries frames,
-/// each a little-endian 32-bit length (of what follows it), a type byte (<see cref="ExchangeFrameType"/>), a 64-bit call
-/// id and the payload. A frame whose length is over the limit or whose header makes no sense ends the connection before
-/// any of its payload is buffered.
+/// The data plane's wire: a connection opens with <see cref="Preface"/> from the router's side, which the silo answers
+/// with the same preface (the versions agree) before anything else, then carries frames, each a little-endian 32-bit
+/// length (of what follows it), a type byte (<see cref="ExchangeFrameType"/>), a 64-bit call id and the payload. A frame
+/// whose length is over the limit or whose header makes no sense ends the connection before any of its payload is
+/// buffered.
 /// </summary>
+/// <remarks>
+/// Version 1 had no answer to the preface, so a router could not tell a silo that would close its calls as malformed
+/// from one that served them; a silo still serves a version-1 router (without an answer), and a router of version 2
+/// takes a silo that closes at its preface for one of version 1 and goes through Orleans. Any change to what a frame
+/// carries takes a new version.
+/// </remarks>
 internal static class ExchangeFrames
 {
-    /// <summary>What a router's connection starts with: "SRVX" and the wire's version, 1.</summary>
-    public static ReadOnlySpan<byte> Preface => "SRVX\u0001"u8;
+    /// <summary>The version this process speaks: 2.</summary>
+    public const byte Version = 2;
+
+    /// <summary>The oldest version a silo still serves: a router of version 1 sends calls without waiting for an answer to its preface.</summary>
+    public const byte OldestVersion = 1;
+
+    /// <summary>Bytes of a preface: "SRVX" and the version.</summary>
+    public const int PrefaceSize = 5;
+
+    /// <summary>What a router's connection starts with, and a silo's answer: "SRVX" and <see cref="Version"/>.</summary>
+    public static ReadOnlySpan<byte> Preface => "SRVX\u0002"u8;
+
+    /// <summary>The version a preface names; 0 when <paramref name="preface"/> is not one.</summary>
+    public static byte VersionOf(ReadOnlySpan<byte> preface) =>
+        preface.Length == PrefaceSize && preface[..4].SequenceEqual("SRVX"u8) && preface[4] != 0 ? preface[4] : (byte)0;
 
     /// <summary>Bytes of a frame before its payload: length, type, call id.</summary>
     public const int HeaderSize = sizeof(int) + 1 + sizeof(long);

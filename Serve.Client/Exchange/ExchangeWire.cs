@@ -100,7 +100,7 @@ internal sealed class ExchangeWire : IAsyncDisposable
         }
     }
 
-    /// <summary>Queues raw bytes (the preface).</summary>
+    /// <summary>Queues raw bytes (a preface).</summary>
     public void WriteRaw(ReadOnlySpan<byte> bytes)
     {
         lock (_writing)
@@ -111,24 +111,28 @@ internal sealed class ExchangeWire : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads and checks the preface a router's connection starts with; false when it is something else.</summary>
-    public async ValueTask<bool> ReadPrefaceAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a preface (a router's, or a silo's answer to it): the version it names, 0 when the peer sent something else,
+    /// or -1 when it closed first.
+    /// </summary>
+    public async ValueTask<int> ReadPrefaceAsync(CancellationToken cancellationToken)
     {
-        var length = ExchangeFrames.Preface.Length;
+        const int length = ExchangeFrames.PrefaceSize;
         while (true)
         {
             var result = await _input.ReadAsync(cancellationToken);
             var buffer = result.Buffer;
             if (buffer.Length >= length)
             {
-                var matches = buffer.Slice(0, length).ToArray().AsSpan().SequenceEqual(ExchangeFrames.Preface);
+                Span<byte> preface = stackalloc byte[length];
+                buffer.Slice(0, length).CopyTo(preface);
                 _input.AdvanceTo(buffer.GetPosition(length));
-                return matches;
+                return ExchangeFrames.VersionOf(preface);
             }
             if (result.IsCompleted)
             {
                 _input.AdvanceTo(buffer.Start, buffer.End);
-                return false;
+                return buffer.IsEmpty ? -1 : 0;
             }
             _input.AdvanceTo(buffer.Start, buffer.End);
         }

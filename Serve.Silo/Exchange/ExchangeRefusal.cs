@@ -25,6 +25,9 @@ internal enum ExchangeRefusal
     /// <summary>The peer did not open with the data plane's preface: something else, or nothing in time.</summary>
     NoPreface,
 
+    /// <summary>The peer's preface named a data-plane version this silo does not speak (a router of another Serve release).</summary>
+    UnsupportedVersion,
+
     /// <summary>A frame was over <see cref="Cluster.ServeSiloOptions.ExchangeMaxFrameBytes"/>.</summary>
     FrameTooLarge,
 

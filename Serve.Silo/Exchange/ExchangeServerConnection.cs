@@ -13,7 +13,8 @@ namespace Serve.Exchange;
 /// for a call in flight always arrives. Reading waits while more than <see cref="MaxUnsentBytes"/> of answers wait to be
 /// sent, so a peer that sends calls without reading their answers cannot grow this silo's memory without bound. A frame
 /// over the size limit, or one that breaks the wire's rules, closes the connection (and only it), as does a peer that
-/// does not open with the preface before its time to open is up. Each such close is a refusal, reported to its owner
+/// does not open with the preface before its time to open is up, or names a version this silo does not speak. A preface
+/// of this version is answered with the same, before anything else. Each such close is a refusal, reported to its owner
 /// (the listener's bounded refusal log) rather than logged here, so a loop of bad connects costs no line each.
 /// </summary>
 internal sealed partial class ExchangeServerConnection
@@ -57,12 +58,12 @@ internal sealed partial class ExchangeServerConnection
     {
         try
         {
-            bool opened;
+            int version;
             using (var preface = CancellationTokenSource.CreateLinkedTokenSource(opening, stopping))
             {
                 try
                 {
-                    opened = await _wire.ReadPrefaceAsync(preface.Token);
+                    version = await _wire.ReadPrefaceAsync(preface.Token);
                 }
                 catch (OperationCanceledException) when (opening.IsCancellationRequested && !stopping.IsCancellationRequested)
                 {
@@ -70,10 +71,21 @@ internal sealed partial class ExchangeServerConnection
                     return;
                 }
             }
-            if (!opened)
+            if (version <= 0)
             {
                 _refused(ExchangeRefusal.NoPreface, "it did not open with the data plane's preface");
                 return;
+            }
+            if (version is < ExchangeFrames.OldestVersion or > ExchangeFrames.Version)
+            {
+                _refused(ExchangeRefusal.UnsupportedVersion,
+                    $"it speaks data-plane version {version}, and this silo speaks versions {ExchangeFrames.OldestVersion} to {ExchangeFrames.Version} (a router of another Serve release)");
+                return;
+            }
+            if (version == ExchangeFrames.Version)
+            {
+                // The router waits for this before it sends a call; one of version 1 does not, and would take it for a frame.
+                _wire.WriteRaw(ExchangeFrames.Preface);
             }
             var status = await _wire.ReadAsync(OnFrame, () => _wire.WaitForUnsentBelowAsync(MaxUnsentBytes), stopping);
             if (status == ExchangeFrameStatus.TooLarge)

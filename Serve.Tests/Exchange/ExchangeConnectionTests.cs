@@ -71,10 +71,10 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync((IPEndPoint)_listener.LocalEndpoint);
-        return new ExchangeConnection(
+        return await ExchangeConnection.OpenAsync(
             Endpoint, new NetworkStream(socket, ownsSocket: true), _limits, Services.GetRequiredService<Serializer<ExchangeCall>>(),
             Services.GetRequiredService<Serializer<ReplicaResponse>>(), Services.GetRequiredService<DeepCopier>(), TimeProvider.System,
-            new RecordingLogger<ExchangeConnection>());
+            new RecordingLogger<ExchangeConnection>(), CancellationToken.None).WaitAsync(Patience);
     }
 
     private HttpCall Call(string path, string requestId = "req") => new()
@@ -226,7 +226,8 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
 
         await rogue.SendAsync((byte[])[.. ExchangeFrames.Preface, .. header]);
 
-        Assert.Equal(0, await ReceiveUntilClosedAsync(rogue));
+        // The silo's answer to its preface, and nothing after it.
+        Assert.Equal(ExchangeFrames.PrefaceSize, await ReceiveUntilClosedAsync(rogue));
         await WaitForAsync(() => !_refused.IsEmpty);
         var (kind, reason) = Assert.Single(_refused);
         Assert.Equal(ExchangeRefusal.FrameTooLarge, kind);
@@ -258,7 +259,8 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
 
         await rogue.SendAsync(bytes);
 
-        Assert.Equal(0, await ReceiveUntilClosedAsync(rogue));
+        // The silo's answer to a preface, and nothing after it; nothing at all without one.
+        Assert.Equal(garbage == "no preface" ? 0 : ExchangeFrames.PrefaceSize, await ReceiveUntilClosedAsync(rogue));
         await WaitForAsync(() => !_refused.IsEmpty);
         Assert.Equal(expected, Assert.Single(_refused).Kind.ToString());
         Assert.DoesNotContain(_serverLog.Records, r => r.Level >= LogLevel.Information);
@@ -277,6 +279,79 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
 
         var lost = await Assert.ThrowsAsync<ExchangeLostException>(() => held.WaitAsync(Patience));
         Assert.True(lost.MayHaveArrived);
+    }
+
+    [Fact]
+    public async Task Connection_RouterOfVersion1_ServedWithoutAnAnswerToItsPreface()
+    {
+        using var old = await RawAsync();
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        Services.GetRequiredService<Serializer<ExchangeCall>>().Serialize(new ExchangeCall { ReplicaId = FakeLocalReplicas.Id, Call = Call("/v1") }, buffer);
+        var frame = new byte[ExchangeFrames.HeaderSize + buffer.WrittenCount];
+        ExchangeFrames.WriteHeader(frame, ExchangeFrameType.Call, 7, buffer.WrittenCount);
+        buffer.WrittenSpan.CopyTo(frame.AsSpan(ExchangeFrames.HeaderSize));
+
+        // A router of version 1 sends its call right after its preface and takes whatever comes back for a frame.
+        await old.SendAsync((byte[])[.. "SRVX\u0001"u8, .. frame]);
+        var header = new byte[ExchangeFrames.HeaderSize];
+        using var deadline = new CancellationTokenSource(Patience);
+        for (var read = 0; read < header.Length;)
+        {
+            read += await old.ReceiveAsync(header.AsMemory(read), deadline.Token);
+        }
+
+        Assert.Equal((byte)ExchangeFrameType.Reply, header[sizeof(int)]);
+        Assert.Equal(7L, BitConverter.ToInt64(header, sizeof(int) + 1));
+        Assert.Empty(_refused);
+    }
+
+    [Fact]
+    public async Task Connection_RouterOfAnUnknownVersion_ClosedAsARefusalNamingBothVersions()
+    {
+        using var newer = await RawAsync();
+
+        await newer.SendAsync("SRVX\u0009"u8.ToArray());
+
+        Assert.Equal(0, await ReceiveUntilClosedAsync(newer));
+        await WaitForAsync(() => !_refused.IsEmpty);
+        var (kind, reason) = Assert.Single(_refused);
+        Assert.Equal(ExchangeRefusal.UnsupportedVersion, kind);
+        Assert.Equal($"it speaks data-plane version 9, and this silo speaks versions 1 to {ExchangeFrames.Version} (a router of another Serve release)", reason);
+    }
+
+    [Theory]
+    [InlineData("closes", "closed the connection at the data plane's preface: it may run an older Serve")]
+    [InlineData("answers version 1", "answered with data-plane version 1, and this process speaks 2")]
+    [InlineData("answers HTTP", "did not answer with the data plane's preface: something else listens there")]
+    public async Task OpenAsync_PeerDoesNotAnswerWithThisVersion_FailsSayingWhatItDid(string peer, string expected)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var serving = Task.Run(async () =>
+        {
+            using var socket = await listener.AcceptSocketAsync();
+            var preface = new byte[ExchangeFrames.PrefaceSize];
+            for (var read = 0; read < preface.Length;)
+            {
+                read += await socket.ReceiveAsync(preface.AsMemory(read));
+            }
+            if (peer != "closes")
+            {
+                await socket.SendAsync(peer == "answers HTTP" ? "HTTP/1.1 400 Bad Request\r\n\r\n"u8.ToArray() : "SRVX\u0001"u8.ToArray());
+            }
+            socket.Shutdown(SocketShutdown.Both);
+        });
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync((IPEndPoint)listener.LocalEndpoint);
+        var endpoint = listener.LocalEndpoint.ToString()!;
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => ExchangeConnection.OpenAsync(
+            endpoint, new NetworkStream(client, ownsSocket: true), _limits, Services.GetRequiredService<Serializer<ExchangeCall>>(),
+            Services.GetRequiredService<Serializer<ReplicaResponse>>(), Services.GetRequiredService<DeepCopier>(), TimeProvider.System,
+            new RecordingLogger<ExchangeConnection>(), CancellationToken.None).WaitAsync(Patience));
+
+        Assert.Equal($"the silo at {endpoint} {expected}" + (peer == "closes" ? $", whose data plane does not speak version {ExchangeFrames.Version}" : ""), error.Message);
+        await serving.WaitAsync(Patience);
     }
 
     private async Task<Socket> RawAsync()

@@ -295,17 +295,17 @@ public sealed class ExchangeListenerTests(SingleSiloFixture fixture) : IAsyncLif
     {
         var socket = await ConnectAsync(listener);
         var stream = await _tls.ConnectAsync(new NetworkStream(socket, ownsSocket: true), listener.Endpoint!, CancellationToken.None).WaitAsync(Patience);
-        return Router(listener, stream);
+        return await RouterAsync(listener, stream);
     }
 
     /// <summary>A router of a cluster without TLS (<c>AllowInsecure</c>).</summary>
     private async Task<ExchangeConnection> PlainRouterAsync(ExchangeListener listener) =>
-        Router(listener, new NetworkStream(await ConnectAsync(listener), ownsSocket: true));
+        await RouterAsync(listener, new NetworkStream(await ConnectAsync(listener), ownsSocket: true));
 
-    private ExchangeConnection Router(ExchangeListener listener, Stream stream) => new(
+    private Task<ExchangeConnection> RouterAsync(ExchangeListener listener, Stream stream) => ExchangeConnection.OpenAsync(
         listener.Endpoint!, stream, new ExchangeLimits(64 * 1024, 16), Services.GetRequiredService<Serializer<ExchangeCall>>(),
         Services.GetRequiredService<Serializer<ReplicaResponse>>(), Services.GetRequiredService<DeepCopier>(), TimeProvider.System,
-        new RecordingLogger<ExchangeConnection>());
+        new RecordingLogger<ExchangeConnection>(), CancellationToken.None).WaitAsync(Patience);
 
     /// <summary>
     /// A plain TCP connection to the port, as anyone who reaches it can open; from <paramref name="from"/> when given

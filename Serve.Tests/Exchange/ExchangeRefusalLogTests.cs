@@ -59,7 +59,8 @@ public sealed class ExchangeRefusalLogTests
         Assert.Equal(kinds.Count, summary.Count);
         Assert.Equal(
             "1 over Serve:Silo:ExchangeMaxConnections, 1 over Serve:Silo:ExchangeMaxHandshakes, 1 over Serve:Silo:ExchangeMaxHandshakesPerAddress, "
-            + "1 failed the handshake, 1 sent no preface, 1 sent a frame over Serve:Silo:ExchangeMaxFrameBytes, 1 sent a frame that broke the wire's rules",
+            + "1 failed the handshake, 1 sent no preface, 1 spoke another data-plane version, 1 sent a frame over Serve:Silo:ExchangeMaxFrameBytes, "
+            + "1 sent a frame that broke the wire's rules",
             summary.Kinds);
     }
 
