@@ -53,8 +53,9 @@ public sealed class ServeAdminOptions
 
     /// <summary>
     /// How many wrong tokens (bearer tokens, or the dashboard's login form) one remote address (an IPv6 address with
-    /// its whole /64) may present within a minute; past that its calls get 429 with <c>Retry-After</c>, right token or not, until the minute ends. Slows
-    /// guessing the token to a few attempts a minute. 0 turns the limit off. Default is 10.
+    /// its whole /64) may present within a minute; past that its calls get 429 with <c>Retry-After</c>, right token or
+    /// not, until the minute ends. Slows guessing the token to a few attempts a minute. 0 turns the limit off. Default
+    /// is 10.
     /// </summary>
     public int MaxFailedAuthentications { get; set; } = 10;
 
