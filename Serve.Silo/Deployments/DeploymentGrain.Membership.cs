@@ -19,7 +19,13 @@ internal sealed partial class DeploymentGrain
     private void FollowMembership()
     {
         var stop = new CancellationTokenSource();
-        GrainContext.Deactivated.ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        GrainContext.Deactivated.ContinueWith(
+            _ =>
+            {
+                _gone = true;
+                stop.Cancel();
+            },
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         Run(FollowMembershipAsync(stop));
     }
 

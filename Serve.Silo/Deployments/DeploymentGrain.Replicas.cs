@@ -27,7 +27,8 @@ internal sealed partial class DeploymentGrain
         .AddRetry(new RetryStrategyOptions
         {
             ShouldHandle = args => ValueTask.FromResult(
-                args.Outcome.Exception is { } error
+                !_gone
+                && args.Outcome.Exception is { } error
                 && Classify(error) == StartFailure.Constructor
                 && args.Context.Properties.TryGetValue(StartingReplica, out var replica)
                 && _reconciler.ShouldRetryStart(replica, error.Message)),
@@ -69,6 +70,12 @@ internal sealed partial class DeploymentGrain
         {
             _reconciler.OnStartAbandoned(replica);
         }
+        catch (Exception) when (_gone)
+        {
+            // This activation is gone (its silo stops): the start's failure says nothing of the replica, and the next
+            // activation, perhaps on another silo, takes the deployment over from its stored state.
+            _reconciler.OnStartAbandoned(replica);
+        }
         catch (Exception e)
         {
             var failure = Classify(e);
@@ -97,6 +104,10 @@ internal sealed partial class DeploymentGrain
     /// <summary>One try at building the replica's instance, on the silo the reconciler chose, with the current spec.</summary>
     private async ValueTask<ReplicaStarted> AttemptStartAsync(ReplicaRecord replica)
     {
+        if (_gone)
+        {
+            throw new OperationCanceledException($"The deployment's activation is gone; replica {replica.Id} is not started from it.");
+        }
         var spec = _reconciler.BeginStartAttempt(replica) ?? throw new OperationCanceledException($"Replica {replica.Id} is no longer wanted.");
         var hint = replica.Silo is { } chosen ? _membership.CurrentSnapshot.Members.Keys.FirstOrDefault(s => s.ToString() == chosen) : null;
         if (hint is not null)

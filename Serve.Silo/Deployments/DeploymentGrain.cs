@@ -32,6 +32,13 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
     private ReplicaSet _published = new();
     private TaskCompletionSource _changed = NewSignal();
     private TaskCompletionSource? _allStopped;
+
+    /// <summary>
+    /// Set once this activation is being deactivated, or was made invalid under it (its silo stopping): its background
+    /// work (starts being retried, membership changes, timers) then does nothing more. Without it a start's retries went
+    /// on against the dead activation, each failing as a constructor failure, until the deployment was marked failed.
+    /// </summary>
+    private volatile bool _gone;
     private DeploymentReport? _reported;
     private long _sequence;
 
@@ -77,6 +84,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        _gone = true;
         // Long polls answer now, so routers ask the next activation instead of holding this one up.
         _changed.TrySetResult();
         // The next activation, perhaps on another silo, reports the gauges.
@@ -216,6 +224,10 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
     /// <summary>Carries out everything the reconciler decided, then publishes the replica set and reports the status if they changed.</summary>
     private void Execute()
     {
+        if (_gone)
+        {
+            return;
+        }
         for (var commands = _reconciler.TakeCommands(); commands.Count > 0; commands = _reconciler.TakeCommands())
         {
             foreach (var command in commands)
