@@ -6,11 +6,12 @@ namespace Serve.Tests.Cluster;
 /// </summary>
 public sealed class ClusterTlsFiles : IDisposable
 {
-    private ClusterTlsFiles(string directory, string caPath, string certificatePath)
+    private ClusterTlsFiles(string directory, string caPath, string certificatePath, string clientCertificatePath)
     {
         Directory = directory;
         CaPath = caPath;
         CertificatePath = certificatePath;
+        ClientCertificatePath = clientCertificatePath;
     }
 
     public string Directory { get; }
@@ -20,15 +21,20 @@ public sealed class ClusterTlsFiles : IDisposable
     /// <summary>The cluster certificate with its key, PKCS#12 without a password.</summary>
     public string CertificatePath { get; }
 
+    /// <summary>A certificate from the same CA for client authentication only (what an external client may be given), PKCS#12.</summary>
+    public string ClientCertificatePath { get; }
+
     public static ClusterTlsFiles Create()
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("serve-tls-").FullName;
         using var authority = TestCertificateAuthority.Create("Serve test cluster CA");
         using var certificate = authority.Issue("serve-node");
+        using var client = authority.Issue("serve-client", serverAuthentication: false);
         return new ClusterTlsFiles(
             directory,
             authority.WriteCertificatePem(Path.Combine(directory, "ca.pem")),
-            TestCertificateAuthority.WritePkcs12(certificate, Path.Combine(directory, "node.pfx")));
+            TestCertificateAuthority.WritePkcs12(certificate, Path.Combine(directory, "node.pfx")),
+            TestCertificateAuthority.WritePkcs12(client, Path.Combine(directory, "client.pfx")));
     }
 
     /// <summary>The settings that turn TLS on, as environment variables of a silo process.</summary>

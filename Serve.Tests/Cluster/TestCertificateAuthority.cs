@@ -25,14 +25,18 @@ public sealed class TestCertificateAuthority : IDisposable
         return new TestCertificateAuthority(request.CreateSelfSigned(now.AddDays(-30), now.AddYears(1)));
     }
 
-    /// <summary>A certificate for a silo or client (server and client authentication), valid from yesterday for a month unless told.</summary>
-    public X509Certificate2 Issue(string subject, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null)
+    /// <summary>
+    /// A certificate for a silo or client (server and client authentication; client alone when not
+    /// <paramref name="serverAuthentication"/>), valid from yesterday for a month unless told.
+    /// </summary>
+    public X509Certificate2 Issue(string subject, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, bool serverAuthentication = true)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={subject}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: false, hasPathLengthConstraint: false, pathLengthConstraint: 0, critical: true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([ServerAuthentication, ClientAuthentication], critical: false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
+            serverAuthentication ? [ServerAuthentication, ClientAuthentication] : [ClientAuthentication], critical: false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, includeKeyIdentifier: true, includeIssuerAndSerial: false));
         var now = DateTimeOffset.UtcNow;
         using var issued = request.Create(Certificate, notBefore ?? now.AddDays(-1), notAfter ?? now.AddDays(30), RandomNumberGenerator.GetBytes(16));

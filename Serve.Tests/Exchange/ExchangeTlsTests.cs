@@ -44,6 +44,29 @@ public sealed class ExchangeTlsTests : IDisposable
     }
 
     [Fact]
+    public async Task Handshake_ExternalClientWithAClientOnlyCertificate_Connected()
+    {
+        // An external Orleans client's data plane (Serve:Cluster:ClientDataPlane) presents a certificate that may carry
+        // client authentication alone.
+        var settings = new Dictionary<string, string?>(_files.Settings()) { ["Serve:Cluster:Tls:CertificatePath"] = _files.ClientCertificatePath };
+        var options = new ServeClusterOptions();
+        new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection(ServeClusterOptions.SectionName).Bind(options);
+        var client = new ExchangeTls(Options.Create(options), ClusterRole.Client, TimeProvider.System, new RecordingLogger<ExchangeTls>());
+        var (accepting, transport) = await PairAsync();
+
+        var connecting = client.ConnectAsync(transport, "127.0.0.1:1", CancellationToken.None);
+
+        await using var server = await accepting.WaitAsync(Patience);
+        await using var connected = await connecting.WaitAsync(Patience);
+        await connected.WriteAsync(ExchangeFrames.Preface.ToArray());
+        var read = new byte[ExchangeFrames.PrefaceSize];
+        await server.ReadExactlyAsync(read);
+        Assert.Equal(ExchangeFrames.Preface.ToArray(), read);
+        // As a silo's, the same certificate is refused when loaded: a silo also accepts connections.
+        Assert.Throws<OptionsValidationException>(() => new ExchangeTls(Options.Create(options), ClusterRole.Silo, TimeProvider.System, new RecordingLogger<ExchangeTls>()));
+    }
+
+    [Fact]
     public async Task Handshake_ClientWithoutCertificate_Refused()
     {
         var (accepting, transport) = await PairAsync();
