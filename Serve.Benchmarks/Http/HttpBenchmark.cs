@@ -87,7 +87,7 @@ internal static class HttpBenchmark
         // The remote row needs a second silo, in a process of its own: the gateway then joins its Redis cluster.
         var remoteHandles = only is not null && only.Contains(RemoteHandleBenchmark.Scenario);
         var clientHandles = only is not null && only.Contains(ClientHandleBenchmark.Scenario);
-        await using var remote = Selected(only, RemoteScenario) || Selected(only, OrleansRemoteScenario) || Selected(only, SpreadScenario) || remoteHandles || clientHandles ? await RemoteReplicaSilo.StartAsync(TimeSpan.FromSeconds(60)) : null;
+        await using var remote = Selected(only, RemoteScenario) || Selected(only, OrleansRemoteScenario) || Selected(only, SpreadScenario) || Selected(only, RemoteUploadScenario) || remoteHandles || clientHandles ? await RemoteReplicaSilo.StartAsync(TimeSpan.FromSeconds(60)) : null;
         // The same worker with its data plane off: the old path, in the same run. Disposed before the first (it owns redis).
         await using var orleansRemote = remote is not null && (Selected(only, OrleansRemoteScenario) || remoteHandles) ? await remote.JoinWithoutDataPlaneAsync(TimeSpan.FromSeconds(60)) : null;
         if (pinned && remote is not null)
@@ -125,6 +125,9 @@ internal static class HttpBenchmark
                 // The same no-op ingress, its one replica on the other silo.
                 await serve.RunAsync(Deployment.For<NoOpIngress>().Options(o => o with { NumReplicas = 1, MaxOngoingRequests = 128, Resources = RemoteReplicaSilo.Demand }).Bind(),
                     "noop-remote", "/noop-remote");
+                // The upload ingress, its one replica on the worker: the body pulled across silos as it arrives.
+                await serve.RunAsync(Deployment.For<DrainIngress>().Options(o => o with { NumReplicas = 1, MaxOngoingRequests = 128, Resources = RemoteReplicaSilo.Demand }).Bind(),
+                    "upload-remote", "/upload-remote");
                 // The same, one replica in the gateway's silo and one on the worker.
                 await serve.RunAsync(Deployment.For<NoOpIngress>().Options(o => o with { NumReplicas = 2, MaxOngoingRequests = 128, Resources = RemoteReplicaSilo.SpreadDemand }).Bind(),
                     "noop-spread", "/noop-spread");
@@ -171,6 +174,7 @@ internal static class HttpBenchmark
                 // to an ingress that reads them; compared with each other (MB/s), not with the hello.
                 ("kestrel-upload", $"{gatewayUrl}/-/bench/upload"),
                 ("gateway-upload", $"{gatewayUrl}/upload"),
+                (RemoteUploadScenario, $"{gatewayUrl}/upload-remote"),
                 // 1 KiB chunked bodies (no Content-Length), read by the same Kestrel endpoint and through the gateway by the
                 // same ingress; and the same body with a Content-Length through the gateway, which travels inline as the
                 // chunked one now does.
@@ -200,7 +204,7 @@ internal static class HttpBenchmark
                         // The remote row's CPU is both processes', as the local row's is its one process's.
                         var worker = name switch
                         {
-                            RemoteScenario or SpreadScenario => remote,
+                            RemoteScenario or SpreadScenario or RemoteUploadScenario => remote,
                             OrleansRemoteScenario => orleansRemote,
                             _ => null,
                         };
@@ -267,6 +271,9 @@ internal static class HttpBenchmark
     /// <summary>The gateway in front of the no-op ingress with one replica in its silo and one on the worker.</summary>
     private const string SpreadScenario = "gateway-spread";
 
+    /// <summary>The upload ingress on the worker: 1 MiB bodies streamed to a replica on another silo.</summary>
+    private const string RemoteUploadScenario = "gateway-upload-remote";
+
     /// <summary>The same, its worker's data plane off: the exchange travels as an Orleans message.</summary>
     private const string OrleansRemoteScenario = "gateway-remote-orleans";
 
@@ -281,7 +288,7 @@ internal static class HttpBenchmark
     private static string? ScriptOf(string scenario) => scenario switch
     {
         "gateway-noop-post" => Wrk.PostScript(1024),
-        "kestrel-upload" or "gateway-upload" => Wrk.PostScript(UploadBytes),
+        "kestrel-upload" or "gateway-upload" or RemoteUploadScenario => Wrk.PostScript(UploadBytes),
         "kestrel-chunked" or "gateway-chunked" => Wrk.ChunkedPostScript(SmallPostBytes),
         "gateway-sized-post" => Wrk.PostScript(SmallPostBytes),
         _ => null,
@@ -387,6 +394,13 @@ internal static class HttpBenchmark
                 Console.WriteLine(FormattableString.Invariant(
                     $"  upload               c={count,-3} gateway {gatewayUpload * UploadBytes / 1e6,8:N0} MB/s  raw Kestrel {rawUpload * UploadBytes / 1e6,8:N0} MB/s  ratio {gatewayUpload / rawUpload,5:P0}"));
                 Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=upload connections={count} gateway_mb_s={gatewayUpload * UploadBytes / 1e6:F1} raw_mb_s={rawUpload * UploadBytes / 1e6:F1} ratio={gatewayUpload / rawUpload:F3}"));
+                var remoteUpload = Median(results.Where(r => r.Connections == count && r.Scenario == RemoteUploadScenario).Select(r => r.RequestsPerSecond));
+                if (!double.IsNaN(remoteUpload))
+                {
+                    Console.WriteLine(FormattableString.Invariant(
+                        $"  upload to a worker   c={count,-3} gateway {remoteUpload * UploadBytes / 1e6,8:N0} MB/s  to the gateway's own replica {gatewayUpload * UploadBytes / 1e6,8:N0} MB/s  ratio {remoteUpload / gatewayUpload,5:P0}"));
+                    Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=upload-remote connections={count} remote_mb_s={remoteUpload * UploadBytes / 1e6:F1} local_mb_s={gatewayUpload * UploadBytes / 1e6:F1} ratio={remoteUpload / gatewayUpload:F3}"));
+                }
             }
         }
     }
