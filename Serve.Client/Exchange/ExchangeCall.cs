@@ -19,6 +19,14 @@ internal sealed class ExchangeCall
 
     [Id(3)] public ReplicaRequest? Request { get; init; }
 
+    /// <summary>
+    /// The router's process holds the HTTP exchange's channels (<see cref="GatewayChannels"/>) and takes the replica's
+    /// calls to them on this connection (<see cref="ExchangeFrameType.ChannelCall"/>): a streamed response, a pulled
+    /// request body and a WebSocket's messages then travel beside the call rather than as Orleans messages. A silo of an
+    /// older release skips the field and uses the channels' Orleans references, which the call carries either way.
+    /// </summary>
+    [Id(4)] public bool ChannelsOnDataPlane { get; init; }
+
     /// <summary>The request id the call carries, for log lines.</summary>
     public string RequestId => Call?.RequestId ?? Request?.RequestId ?? "";
 }

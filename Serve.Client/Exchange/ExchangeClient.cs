@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using Orleans.Serialization;
 using Serve.Grains;
 using Serve.Http;
 
@@ -23,23 +22,25 @@ internal sealed partial class ExchangeClient : IAsyncDisposable
 
     private readonly ConcurrentDictionary<string, Peer> _peers = new(StringComparer.Ordinal);
     private readonly ExchangeLimits _limits;
-    private readonly Serializer<ExchangeCall> _calls;
-    private readonly Serializer<ReplicaResponse> _replies;
-    private readonly DeepCopier _copier;
+    private readonly ExchangeCodec _codec;
+    private readonly GatewayChannels? _channels;
     private readonly IExchangeSecurity? _security;
     private readonly TimeProvider _time;
     private readonly ILogger<ExchangeClient> _logger;
     private readonly CancellationTokenSource _stopping = new();
     private long _calledCount;
 
+    /// <summary>
+    /// With <paramref name="channels"/> (in a gateway's process), the replicas' calls to the channels of its exchanges
+    /// come back over the data plane too.
+    /// </summary>
     public ExchangeClient(
-        ExchangeLimits limits, Serializer<ExchangeCall> calls, Serializer<ReplicaResponse> replies, DeepCopier copier, TimeProvider time,
-        ILogger<ExchangeClient> logger, IExchangeSecurity? security = null)
+        ExchangeLimits limits, ExchangeCodec codec, TimeProvider time, ILogger<ExchangeClient> logger, IExchangeSecurity? security = null,
+        GatewayChannels? channels = null)
     {
         _limits = limits;
-        _calls = calls;
-        _replies = replies;
-        _copier = copier;
+        _codec = codec;
+        _channels = channels;
         _time = time;
         _logger = logger;
         _security = security;
@@ -90,7 +91,7 @@ internal sealed partial class ExchangeClient : IAsyncDisposable
             {
                 stream = await _security.ConnectAsync(stream, peer.Endpoint, timeout.Token);
             }
-            var connection = await ExchangeConnection.OpenAsync(peer.Endpoint, stream, _limits, _calls, _replies, _copier, _time, _logger, timeout.Token);
+            var connection = await ExchangeConnection.OpenAsync(peer.Endpoint, stream, _limits, _codec, _channels, _time, _logger, timeout.Token);
             peer.Connected(connection);
             LogConnected(_logger, peer.Endpoint);
             _ = connection.Closed.ContinueWith(_ => peer.Disconnected(connection), TaskScheduler.Default);

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using Orleans.Serialization;
 using Serve.Grains;
 using Serve.Http;
 
@@ -15,10 +14,10 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
 {
     private readonly ExchangeWire _wire;
     private readonly ConcurrentDictionary<long, PendingExchange> _pending = new();
-    private readonly Serializer<ExchangeCall> _calls;
-    private readonly Serializer<ReplicaResponse> _replies;
-    private readonly DeepCopier _copier;
+    private readonly ExchangeCodec _codec;
+    private readonly GatewayChannels? _channels;
     private readonly ILogger _logger;
+    private int _channelCallsRunning;
     private long _nextId;
     private volatile bool _closed;
     private Exception? _closedBy;
@@ -34,14 +33,22 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
 
     private readonly TimeProvider _time;
 
+    /// <summary>
+    /// Channel calls a silo may have waiting on this connection's gateway at once. A replica makes one at a time per
+    /// direction of its exchange, so this is far above what calls in flight need; a silo past it breaks the rules.
+    /// </summary>
+    internal const int MaxChannelCallsRunning = 16 * 1024;
+
+    /// <summary>The most request-body bytes one pull over this connection takes, whatever the silo asks.</summary>
+    internal const int MaxPullBytes = 1024 * 1024;
+
     private ExchangeConnection(
-        string endpoint, ExchangeWire wire, Serializer<ExchangeCall> calls, Serializer<ReplicaResponse> replies, DeepCopier copier, TimeProvider time, ILogger logger)
+        string endpoint, ExchangeWire wire, ExchangeCodec codec, GatewayChannels? channels, TimeProvider time, ILogger logger)
     {
         _time = time;
         Endpoint = endpoint;
-        _calls = calls;
-        _replies = replies;
-        _copier = copier;
+        _codec = codec;
+        _channels = channels;
         _logger = logger;
         _wire = wire;
         Closed = RunAsync();
@@ -51,9 +58,11 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
     /// Opens the connection on <paramref name="stream"/> (connected, and authenticated when the cluster has TLS): sends
     /// the preface and waits for the silo's answer, so that no call goes to a silo that does not speak this version.
     /// Fails with an <see cref="InvalidDataException"/> naming what the silo did instead (the stream is then closed).
+    /// With <paramref name="channels"/> (a gateway's process), the replicas' calls to the channels of the HTTP exchanges
+    /// it sends come back on this connection.
     /// </summary>
     public static async Task<ExchangeConnection> OpenAsync(
-        string endpoint, Stream stream, ExchangeLimits limits, Serializer<ExchangeCall> calls, Serializer<ReplicaResponse> replies, DeepCopier copier,
+        string endpoint, Stream stream, ExchangeLimits limits, ExchangeCodec codec, GatewayChannels? channels,
         TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
         var wire = new ExchangeWire(stream, limits.MaxFrameBytes);
@@ -81,7 +90,7 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
             await wire.DisposeAsync();
             throw;
         }
-        return new ExchangeConnection(endpoint, wire, calls, replies, copier, time, logger);
+        return new ExchangeConnection(endpoint, wire, codec, channels, time, logger);
     }
 
     public string Endpoint { get; }
@@ -109,13 +118,18 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
             return Task.FromCanceled<ReplicaResponse>(cancellationToken);
         }
         var id = Interlocked.Increment(ref _nextId);
-        var pending = new PendingExchange(this, id);
+        var pending = new PendingExchange(this, id, _channels is not null ? call : null);
         _pending[id] = pending;
         var buffer = ExchangeBuffers.Rent();
         bool sent;
         try
         {
-            _calls.Serialize(new ExchangeCall { ReplicaId = replicaId, Context = RequestContextExtensions.Export(_copier), Call = call, Request = request }, buffer);
+            var payload = new ExchangeCall
+            {
+                ReplicaId = replicaId, Context = RequestContextExtensions.Export(_codec.Copier), Call = call, Request = request,
+                ChannelsOnDataPlane = call is not null && _channels is not null,
+            };
+            _codec.Calls.Serialize(payload, buffer);
             sent = _wire.TryWrite(ExchangeFrameType.Call, id, buffer.WrittenSpan);
         }
         catch
@@ -166,14 +180,66 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
 
     private void OnFrame(ExchangeFrame frame)
     {
-        if (frame.Type != ExchangeFrameType.Reply)
+        switch (frame.Type)
         {
-            throw new InvalidDataException($"The silo at {Endpoint} sent a {frame.Type} frame; a router's connection takes replies only.");
+            case ExchangeFrameType.Reply:
+                // A reply to a call already cancelled (or unknown) is dropped.
+                if (_pending.TryRemove(frame.CallId, out var pending))
+                {
+                    pending.Answer(_codec.Replies.Deserialize(frame.Payload) ?? throw new InvalidDataException($"The silo at {Endpoint} sent an empty reply."));
+                }
+                break;
+            case ExchangeFrameType.ChannelCall when _channels is not null:
+                var call = _codec.ChannelCalls.Deserialize(frame.Payload) ?? throw new InvalidDataException($"The silo at {Endpoint} sent an empty channel call.");
+                GatewayChannelCall.Validate(call);
+                if (Interlocked.Increment(ref _channelCallsRunning) > MaxChannelCallsRunning)
+                {
+                    throw new InvalidDataException($"The silo at {Endpoint} has more than {MaxChannelCallsRunning} channel calls waiting on this gateway.");
+                }
+                // Only an exchange this connection carries, and still waits for, is reached: one that ended answers "gone".
+                var exchange = _pending.TryGetValue(call.CallId, out var waiting) ? waiting.Http : null;
+                LogChannelCall(_logger, call.Method, exchange?.RequestId, Endpoint);
+                _ = AnswerAsync(frame.CallId, call, exchange);
+                break;
+            default:
+                throw new InvalidDataException($"The silo at {Endpoint} sent a {frame.Type} frame; a router's connection takes replies"
+                    + (_channels is not null ? " and channel calls only." : " only."));
         }
-        // A reply to a call already cancelled (or unknown) is dropped.
-        if (_pending.TryRemove(frame.CallId, out var pending))
+    }
+
+    /// <summary>Carries out a replica's channel call on this gateway's channels, and sends the answer back.</summary>
+    private async Task AnswerAsync(long channelCallId, ExchangeChannelCall call, Http.HttpCall? exchange)
+    {
+        ExchangeChannelReply reply;
+        try
         {
-            pending.Answer(_replies.Deserialize(frame.Payload) ?? throw new InvalidDataException($"The silo at {Endpoint} sent an empty reply."));
+            reply = exchange is null ? ExchangeChannelReply.Gone : await GatewayChannelCall.InvokeAsync(_channels!, exchange, call, MaxPullBytes);
+        }
+        catch (Exception e)
+        {
+            LogChannelCallFailed(_logger, call.Method, Endpoint, e);
+            reply = ExchangeChannelReply.Gone;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _channelCallsRunning);
+        }
+        var buffer = ExchangeBuffers.Rent();
+        try
+        {
+            _codec.ChannelReplies.Serialize(reply, buffer);
+            _wire.TryWrite(ExchangeFrameType.ChannelReply, channelCallId, buffer.WrittenSpan);
+        }
+        catch (ExchangeFrameTooLargeException)
+        {
+            // Pulls are bounded well below any frame limit a silo starts with; a limit lower still answers "gone".
+            buffer.ResetWrittenCount();
+            _codec.ChannelReplies.Serialize(ExchangeChannelReply.Gone, buffer);
+            _wire.TryWrite(ExchangeFrameType.ChannelReply, channelCallId, buffer.WrittenSpan);
+        }
+        finally
+        {
+            ExchangeBuffers.Return(buffer);
         }
     }
 
@@ -201,6 +267,12 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
         await _wire.DisposeAsync();
         await Closed;
     }
+
+    [LoggerMessage(EventId = ServeEvents.ExchangeChannelCall, Level = LogLevel.Debug, Message = "Data plane: {Method} on exchange {RequestId} from {Endpoint}")]
+    private static partial void LogChannelCall(ILogger logger, ExchangeChannelMethod method, string? requestId, string endpoint);
+
+    [LoggerMessage(EventId = ServeEvents.ExchangeChannelCallFailed, Level = LogLevel.Warning, Message = "Data plane: a replica's {Method} call on its exchange from {Endpoint} failed here, and was answered as gone")]
+    private static partial void LogChannelCallFailed(ILogger logger, ExchangeChannelMethod method, string endpoint, Exception error);
 
     [LoggerMessage(EventId = ServeEvents.ExchangeConnectionClosed, Level = LogLevel.Information, Message = "Data plane: the connection to {Endpoint} ended with {Pending} call(s) waiting ({Reason})")]
     private static partial void LogClosed(ILogger logger, string endpoint, int pending, string reason);

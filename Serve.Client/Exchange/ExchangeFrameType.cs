@@ -11,4 +11,13 @@ internal enum ExchangeFrameType : byte
 
     /// <summary>Router to silo: the caller cancelled the call; no payload.</summary>
     Cancel = 3,
+
+    /// <summary>
+    /// Silo to router: a replica's call to its gateway's channel (<see cref="ExchangeChannelCall"/>), under an id of its
+    /// own for the reply. Only for a call that asked for it (<see cref="ExchangeCall.ChannelsOnDataPlane"/>).
+    /// </summary>
+    ChannelCall = 4,
+
+    /// <summary>Router to silo: the gateway's answer to a channel call (<see cref="ExchangeChannelReply"/>), under the channel call's id.</summary>
+    ChannelReply = 5,
 }

@@ -14,7 +14,8 @@ namespace Serve.Exchange;
 /// Version 1 had no answer to the preface, so a router could not tell a silo that would close its calls as malformed
 /// from one that served them; a silo still serves a version-1 router (without an answer), and a router of version 2
 /// takes a silo that closes at its preface for one of version 1 and goes through Orleans. Any change to what a frame
-/// carries takes a new version.
+/// carries that an older peer could not ignore takes a new version: a field an older peer skips does not (a call's
+/// <see cref="ExchangeCall.ChannelsOnDataPlane"/>), nor a frame type that goes only to a peer that asked for it.
 /// </remarks>
 internal static class ExchangeFrames
 {
@@ -80,7 +81,7 @@ internal static class ExchangeFrames
         Span<byte> header = stackalloc byte[HeaderSize];
         buffer.Slice(0, HeaderSize).CopyTo(header);
         var type = (ExchangeFrameType)header[sizeof(int)];
-        if (type is not (ExchangeFrameType.Call or ExchangeFrameType.Reply or ExchangeFrameType.Cancel))
+        if (type is < ExchangeFrameType.Call or > ExchangeFrameType.ChannelReply)
         {
             return ExchangeFrameStatus.Malformed;
         }

@@ -4,9 +4,10 @@ namespace Serve.Exchange;
 
 /// <summary>
 /// A call sent on a data-plane connection, waiting for its reply. Its caller wakes on the thread pool, not on the
-/// connection's reading thread, which goes on to the next reply.
+/// connection's reading thread, which goes on to the next reply. <c>http</c> is the HTTP exchange the call carries, when
+/// its replica's channel calls come back on the connection.
 /// </summary>
-internal sealed class PendingExchange(ExchangeConnection connection, long callId)
+internal sealed class PendingExchange(ExchangeConnection connection, long callId, Http.HttpCall? http)
     : TaskCompletionSource<ReplicaResponse>(TaskCreationOptions.RunContinuationsAsynchronously)
 {
     private static readonly Action<object?, CancellationToken> OnCancelled = static (state, token) => ((PendingExchange)state!).Cancel(token);
@@ -14,6 +15,9 @@ internal sealed class PendingExchange(ExchangeConnection connection, long callId
     private CancellationTokenRegistration _cancellation;
 
     public long CallId { get; } = callId;
+
+    /// <summary>The exchange whose channels the replica's channel calls for this call reach; null when they do not come this way.</summary>
+    public Http.HttpCall? Http { get; } = http;
 
     public void WatchCancellation(CancellationToken cancellationToken)
     {

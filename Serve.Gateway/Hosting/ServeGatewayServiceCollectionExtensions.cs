@@ -44,6 +44,9 @@ public static class ServeGatewayServiceCollectionExtensions
         // One channel for the process: the replicas of every HTTP and gRPC exchange push their streamed responses to it.
         services.TryAddSingleton<HttpExchangeChannel>();
         services.TryAddSingleton<Serve.WebSockets.WebSocketChannel>();
+        // The same objects, for the data plane: a replica on another silo reaches them over the connection its exchange came on.
+        services.TryAddSingleton(s => new Serve.Exchange.GatewayChannels(
+            s.GetRequiredService<HttpExchangeChannel>(), s.GetRequiredService<Serve.WebSockets.WebSocketChannel>()));
         services.TryAddSingleton<HttpForwarder>();
         services.TryAddSingleton<GrpcForwarder>();
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServeGatewayOptions>>((kestrel, gateway) =>

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Serialization;
 using Serve.Cluster;
 using Serve.Grains;
 using Serve.Routing;
@@ -27,8 +26,7 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
     private readonly ServeSiloOptions _options;
     private readonly ILocalSiloDetails _silo;
     private readonly ILocalReplicas _replicas;
-    private readonly Serializer<ExchangeCall> _calls;
-    private readonly Serializer<ReplicaResponse> _replies;
+    private readonly ExchangeCodec _codec;
     private readonly IExchangeSecurity? _security;
     private readonly TimeProvider _time;
     private readonly ILogger<ExchangeListener> _logger;
@@ -43,14 +41,13 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
     private ITimer? _summaries;
 
     public ExchangeListener(
-        IOptions<ServeSiloOptions> options, ILocalSiloDetails silo, ILocalReplicas replicas, Serializer<ExchangeCall> calls,
-        Serializer<ReplicaResponse> replies, TimeProvider time, ILogger<ExchangeListener> logger, IExchangeSecurity? security = null)
+        IOptions<ServeSiloOptions> options, ILocalSiloDetails silo, ILocalReplicas replicas, ExchangeCodec codec, TimeProvider time,
+        ILogger<ExchangeListener> logger, IExchangeSecurity? security = null)
     {
         _options = options.Value;
         _silo = silo;
         _replicas = replicas;
-        _calls = calls;
-        _replies = replies;
+        _codec = codec;
         _time = time;
         _logger = logger;
         _security = security;
@@ -180,7 +177,7 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
             }
             LogAccepted(_logger, peer);
             var connection = new ExchangeServerConnection(
-                stream, peer, _limits, _replicas, _calls, _replies, _logger, (refusal, reason) => Refuse(peer, refusal, reason));
+                stream, peer, _limits, _replicas, _codec, _logger, (refusal, reason) => Refuse(peer, refusal, reason));
             await connection.RunAsync(opening.Token, _stopping.Token);
         }
         finally

@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Serialization;
 using Serve.Cluster;
 using Serve.Grains;
 
@@ -60,10 +59,11 @@ internal static class ExchangeRegistration
         AddClient(services, _ => new ExchangeLimits(ExchangeLimits.DefaultMaxFrameBytes, ExchangeLimits.DefaultMaxCallsInFlight));
     }
 
-    private static void AddClient(IServiceCollection services, Func<IServiceProvider, ExchangeLimits> limits) =>
+    private static void AddClient(IServiceCollection services, Func<IServiceProvider, ExchangeLimits> limits)
+    {
+        services.TryAddSingleton(ExchangeCodec.Create);
         services.TryAddSingleton(s => new ExchangeClient(
-            limits(s),
-            s.GetRequiredService<Serializer<ExchangeCall>>(), s.GetRequiredService<Serializer<ReplicaResponse>>(),
-            s.GetRequiredService<DeepCopier>(), s.GetService<TimeProvider>() ?? TimeProvider.System,
-            s.GetRequiredService<ILogger<ExchangeClient>>(), s.GetService<IExchangeSecurity>()));
+            limits(s), s.GetRequiredService<ExchangeCodec>(), s.GetService<TimeProvider>() ?? TimeProvider.System,
+            s.GetRequiredService<ILogger<ExchangeClient>>(), s.GetService<IExchangeSecurity>(), s.GetService<GatewayChannels>()));
+    }
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using Orleans.Serialization;
 using Serve.Grains;
 using Serve.Routing;
 
@@ -21,28 +20,35 @@ internal sealed partial class ExchangeServerConnection
 {
     private readonly ExchangeWire _wire;
     private readonly ExchangeLimits _limits;
-    private readonly Serializer<ExchangeCall> _calls;
-    private readonly Serializer<ReplicaResponse> _replies;
+    private readonly ExchangeCodec _codec;
     private readonly ILogger _logger;
     private readonly Action<ExchangeRefusal, string> _refused;
     private readonly ConcurrentDictionary<long, ExchangeServerCall> _running = new();
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<ExchangeChannelReply>> _channelCalls = new();
     private readonly string _peer;
     private int _inFlight;
+    private long _lastChannelCall;
+    private volatile bool _ended;
 
     /// <summary>Answers queued and not yet sent past which this connection's reading waits for its peer to read.</summary>
     public const long MaxUnsentBytes = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// Channel calls this connection's replicas may have waiting on the gateway at once; past it, another fails at once.
+    /// Each exchange makes one at a time per direction, so only a gateway that stopped answering reaches it.
+    /// </summary>
+    public const int MaxChannelCallsWaiting = 16 * 1024;
+
     /// <param name="refused">Told why, when this connection is closed for what its peer sent (or did not send in time).</param>
     public ExchangeServerConnection(
-        Stream stream, string peer, ExchangeLimits limits, ILocalReplicas replicas, Serializer<ExchangeCall> calls, Serializer<ReplicaResponse> replies,
-        ILogger logger, Action<ExchangeRefusal, string> refused)
+        Stream stream, string peer, ExchangeLimits limits, ILocalReplicas replicas, ExchangeCodec codec, ILogger logger,
+        Action<ExchangeRefusal, string> refused)
     {
         _refused = refused;
         _peer = peer;
         _limits = limits;
         Replicas = replicas;
-        _calls = calls;
-        _replies = replies;
+        _codec = codec;
         _logger = logger;
         _wire = new ExchangeWire(stream, limits.MaxFrameBytes);
     }
@@ -108,13 +114,65 @@ internal sealed partial class ExchangeServerConnection
         }
         finally
         {
+            _ended = true;
             foreach (var call in _running.Values)
             {
                 call.Cancel();
             }
+            foreach (var id in _channelCalls.Keys)
+            {
+                if (_channelCalls.TryRemove(id, out var waiting))
+                {
+                    waiting.TrySetException(ChannelLost());
+                }
+            }
             await _wire.DisposeAsync();
         }
     }
+
+    /// <summary>
+    /// Sends a replica's call to its exchange's channel to the gateway at the other end, and waits for the answer. Fails
+    /// with an <see cref="IOException"/> when the connection ends first.
+    /// </summary>
+    public Task<ExchangeChannelReply> CallChannelAsync(ExchangeChannelCall call)
+    {
+        if (_ended)
+        {
+            return Task.FromException<ExchangeChannelReply>(ChannelLost());
+        }
+        if (_channelCalls.Count >= MaxChannelCallsWaiting)
+        {
+            return Task.FromException<ExchangeChannelReply>(new IOException(
+                $"The gateway at {_peer} has {MaxChannelCallsWaiting} channel calls from this silo unanswered; this one is not sent."));
+        }
+        var id = Interlocked.Increment(ref _lastChannelCall);
+        var waiting = new TaskCompletionSource<ExchangeChannelReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _channelCalls[id] = waiting;
+        var buffer = ExchangeBuffers.Rent();
+        bool sent;
+        try
+        {
+            _codec.ChannelCalls.Serialize(call, buffer);
+            sent = _wire.TryWrite(ExchangeFrameType.ChannelCall, id, buffer.WrittenSpan);
+        }
+        catch
+        {
+            _channelCalls.TryRemove(id, out _);
+            throw;
+        }
+        finally
+        {
+            ExchangeBuffers.Return(buffer);
+        }
+        // Ended meanwhile: the frame never left, or the end's sweep may have missed this call.
+        if ((!sent || _ended) && _channelCalls.TryRemove(id, out _))
+        {
+            waiting.TrySetException(ChannelLost());
+        }
+        return waiting.Task;
+    }
+
+    private IOException ChannelLost() => new($"The data-plane connection to the gateway at {_peer} ended: the exchange's client cannot be reached any more.");
 
     private void OnFrame(ExchangeFrame frame)
     {
@@ -124,7 +182,7 @@ internal sealed partial class ExchangeServerConnection
                 ExchangeCall payload;
                 try
                 {
-                    payload = _calls.Deserialize(frame.Payload) ?? throw new InvalidDataException("an empty call");
+                    payload = _codec.Calls.Deserialize(frame.Payload) ?? throw new InvalidDataException("an empty call");
                     if ((payload.Call is null) == (payload.Request is null))
                     {
                         throw new InvalidDataException("it carries neither an HTTP exchange nor a handle call, or both");
@@ -141,6 +199,16 @@ internal sealed partial class ExchangeServerConnection
                     Reply(frame.CallId, ReplicaResponse.Full);
                     break;
                 }
+                if (payload is { ChannelsOnDataPlane: true, Call: { } http })
+                {
+                    // The gateway takes this exchange's pushes and pulls on this connection, not as Orleans messages.
+                    var channels = new ExchangeCallChannels(this, frame.CallId);
+                    payload = new ExchangeCall
+                    {
+                        ReplicaId = payload.ReplicaId, Context = payload.Context, ChannelsOnDataPlane = true,
+                        Call = http with { Channel = channels, WebSockets = http.WebSockets is null ? null : channels },
+                    };
+                }
                 var call = new ExchangeServerCall(this, frame.CallId, payload);
                 if (!_running.TryAdd(frame.CallId, call))
                 {
@@ -154,6 +222,14 @@ internal sealed partial class ExchangeServerConnection
                 if (_running.TryGetValue(frame.CallId, out var cancelled))
                 {
                     cancelled.Cancel();
+                }
+                break;
+            case ExchangeFrameType.ChannelReply:
+                // Only an answer to a channel call this connection sent and still waits for is taken.
+                if (_channelCalls.TryRemove(frame.CallId, out var answered))
+                {
+                    answered.TrySetResult(_codec.ChannelReplies.Deserialize(frame.Payload)
+                        ?? throw new InvalidDataException($"an empty answer to channel call {frame.CallId}"));
                 }
                 break;
             default:
@@ -177,7 +253,7 @@ internal sealed partial class ExchangeServerConnection
         var buffer = ExchangeBuffers.Rent();
         try
         {
-            _replies.Serialize(response, buffer);
+            _codec.Replies.Serialize(response, buffer);
             try
             {
                 _wire.TryWrite(ExchangeFrameType.Reply, callId, buffer.WrittenSpan);
@@ -186,7 +262,7 @@ internal sealed partial class ExchangeServerConnection
             {
                 LogReplyTooLarge(_logger, callId, _peer, e.Size, e.Limit);
                 buffer.ResetWrittenCount();
-                _replies.Serialize(ReplicaResponse.Faulted(e), buffer);
+                _codec.Replies.Serialize(ReplicaResponse.Faulted(e), buffer);
                 _wire.TryWrite(ExchangeFrameType.Reply, callId, buffer.WrittenSpan);
             }
         }

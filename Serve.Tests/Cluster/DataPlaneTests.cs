@@ -92,6 +92,86 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
     }
 
     [Fact]
+    public Task Exchange_RemoteReplicaPullsBodyAndStreamsResponse_ItsChannelCallsTravelOnTheDataPlane() =>
+        OnGatewayAsync("dp-streams", Traced, async (gateway, http) =>
+        {
+            // Over what travels inline in the call: the replica pulls it as it reads.
+            var body = new byte[Serve.Forwarding.HttpForwarder.MaxInlineBody * 4];
+            Random.Shared.NextBytes(body);
+            var uploadId = Guid.NewGuid().ToString("N");
+            using var upload = new HttpRequestMessage(HttpMethod.Post, $"/dp-streams?mark={Uri.EscapeDataString(_files.PathOf("mark"))}") { Content = new ByteArrayContent(body) };
+            upload.Headers.Add("x-request-id", uploadId);
+            using var uploaded = await http.SendAsync(upload).WaitAsync(Patience);
+            Assert.Equal(HttpStatusCode.OK, uploaded.StatusCode);
+            Assert.EndsWith($" {body.Length}", await uploaded.Content.ReadAsStringAsync());
+            await ChannelCallOverDataPlaneAsync(gateway, "Read", uploadId);
+
+            var streamId = Guid.NewGuid().ToString("N");
+            using var stream = new HttpRequestMessage(HttpMethod.Get, "/dp-streams?stream=1");
+            stream.Headers.Add("x-request-id", streamId);
+            using (var streaming = await http.SendAsync(stream, HttpCompletionOption.ResponseHeadersRead).WaitAsync(Patience))
+            using (var reader = new StreamReader(await streaming.Content.ReadAsStreamAsync()))
+            {
+                for (var line = 0; line < 3; line++)
+                {
+                    Assert.False(string.IsNullOrEmpty(await reader.ReadLineAsync().WaitAsync(Patience)));
+                }
+            }
+            await ChannelCallOverDataPlaneAsync(gateway, "Start", streamId);
+            await ChannelCallOverDataPlaneAsync(gateway, "Write", streamId);
+        });
+
+    [Fact]
+    public async Task WebSocket_ServedByRemoteReplica_ItsMessagesTravelOnTheDataPlane()
+    {
+        await cluster.EnsureAllRunningAsync();
+        var gateway = await cluster.StartGatewayAsync("gateway-dp-ws", Traced);
+        try
+        {
+            await cluster.Serve.RunAsync(Deployment.For<Serve.Tests.Deployments.Http.WebSocketEndpoints>().Options(o => o with { NumReplicas = 1 }).Bind(), "dp-ws", "/dp-ws");
+            await gateway.WaitForRouteAsync("/dp-ws", Patience);
+            var url = new Uri(gateway.BaseAddress.ToString().Replace("http://", "ws://", StringComparison.Ordinal) + "dp-ws/echo");
+            using var deadline = new CancellationTokenSource(Patience);
+            // The first connections go through Orleans while the gateway's data-plane connection to the worker opens.
+            while (true)
+            {
+                var requestId = Guid.NewGuid().ToString("N");
+                using var socket = new System.Net.WebSockets.ClientWebSocket();
+                socket.Options.SetRequestHeader("x-request-id", requestId);
+                await socket.ConnectAsync(url, deadline.Token);
+                var sent = System.Text.Encoding.UTF8.GetBytes($"hello {requestId}");
+                await socket.SendAsync(sent, System.Net.WebSockets.WebSocketMessageType.Text, true, deadline.Token);
+                var buffer = new byte[1024];
+                var echoed = await socket.ReceiveAsync(buffer, deadline.Token);
+                Assert.Equal(sent, buffer[..echoed.Count]);
+                await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "done", deadline.Token);
+                if (gateway.RecentOutput.Contains($"Data plane: Accept on exchange {requestId}", StringComparison.Ordinal))
+                {
+                    await ChannelCallOverDataPlaneAsync(gateway, "Receive", requestId);
+                    await ChannelCallOverDataPlaneAsync(gateway, "Send", requestId);
+                    break;
+                }
+                await Task.Delay(50, deadline.Token);
+            }
+        }
+        catch
+        {
+            output.WriteLine($"gateway wrote:{Environment.NewLine}{gateway.RecentOutput}");
+            output.WriteLine(cluster.RecentOutputs());
+            throw;
+        }
+        finally
+        {
+            await DeleteAsync("dp-ws");
+            await gateway.KillAsync();
+        }
+    }
+
+    /// <summary>The gateway took a replica's <paramref name="method"/> call for the exchange over the data plane.</summary>
+    private static Task ChannelCallOverDataPlaneAsync(GatewayProcess gateway, string method, string requestId) =>
+        gateway.WaitForLineAsync(line => line.Contains($"Data plane: {method} on exchange {requestId}", StringComparison.Ordinal), Patience);
+
+    [Fact]
     public async Task Handle_CallsFromAWorkerToReplicasOnAnother_GoOverTheDataPlane()
     {
         await cluster.EnsureAllRunningAsync();

@@ -25,8 +25,7 @@ public sealed class ExchangeClientTests(SingleSiloFixture fixture)
         var time = new FakeTimeProvider();
         var log = new RecordingLogger<ExchangeClient>();
         await using var client = new ExchangeClient(
-            ExchangeLimits.Default, Services.GetRequiredService<Serializer<ExchangeCall>>(), Services.GetRequiredService<Serializer<ReplicaResponse>>(),
-            Services.GetRequiredService<DeepCopier>(), time, log);
+            ExchangeLimits.Default, ExchangeCodec.Create(Services), time, log);
         // Nothing listens there: connecting is refused at once.
         var endpoint = $"127.0.0.1:{FreePorts.Take(1)[0]}";
         var call = new HttpCall

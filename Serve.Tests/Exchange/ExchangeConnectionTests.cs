@@ -55,7 +55,7 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
             }
             var connection = new ExchangeServerConnection(
                 new NetworkStream(socket, ownsSocket: true), socket.RemoteEndPoint!.ToString()!, _limits, _replicas,
-                Services.GetRequiredService<Serializer<ExchangeCall>>(), Services.GetRequiredService<Serializer<ReplicaResponse>>(), _serverLog,
+                ExchangeCodec.Create(Services), _serverLog,
                 (kind, reason) => _refused.Enqueue((kind, reason)));
             lock (_serving)
             {
@@ -72,8 +72,7 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync((IPEndPoint)_listener.LocalEndpoint);
         return await ExchangeConnection.OpenAsync(
-            Endpoint, new NetworkStream(socket, ownsSocket: true), _limits, Services.GetRequiredService<Serializer<ExchangeCall>>(),
-            Services.GetRequiredService<Serializer<ReplicaResponse>>(), Services.GetRequiredService<DeepCopier>(), TimeProvider.System,
+            Endpoint, new NetworkStream(socket, ownsSocket: true), _limits, ExchangeCodec.Create(Services), channels: null, TimeProvider.System,
             new RecordingLogger<ExchangeConnection>(), CancellationToken.None).WaitAsync(Patience);
     }
 
@@ -346,8 +345,7 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
         var endpoint = listener.LocalEndpoint.ToString()!;
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => ExchangeConnection.OpenAsync(
-            endpoint, new NetworkStream(client, ownsSocket: true), _limits, Services.GetRequiredService<Serializer<ExchangeCall>>(),
-            Services.GetRequiredService<Serializer<ReplicaResponse>>(), Services.GetRequiredService<DeepCopier>(), TimeProvider.System,
+            endpoint, new NetworkStream(client, ownsSocket: true), _limits, ExchangeCodec.Create(Services), channels: null, TimeProvider.System,
             new RecordingLogger<ExchangeConnection>(), CancellationToken.None).WaitAsync(Patience));
 
         Assert.Equal($"the silo at {endpoint} {expected}" + (peer == "closes" ? $", whose data plane does not speak version {ExchangeFrames.Version}" : ""), error.Message);

@@ -283,7 +283,7 @@ public sealed class ExchangeListenerTests(SingleSiloFixture fixture) : IAsyncLif
         };
         var listener = new ExchangeListener(
             Options.Create(options), Services.GetRequiredService<ILocalSiloDetails>(), _replicas,
-            Services.GetRequiredService<Serializer<ExchangeCall>>(), Services.GetRequiredService<Serializer<ReplicaResponse>>(), _time, _log,
+            ExchangeCodec.Create(Services), _time, _log,
             secure ? _tls : null);
         _listeners.Add(listener);
         await listener.StartAsync(CancellationToken.None);
@@ -303,8 +303,7 @@ public sealed class ExchangeListenerTests(SingleSiloFixture fixture) : IAsyncLif
         await RouterAsync(listener, new NetworkStream(await ConnectAsync(listener), ownsSocket: true));
 
     private Task<ExchangeConnection> RouterAsync(ExchangeListener listener, Stream stream) => ExchangeConnection.OpenAsync(
-        listener.Endpoint!, stream, new ExchangeLimits(64 * 1024, 16), Services.GetRequiredService<Serializer<ExchangeCall>>(),
-        Services.GetRequiredService<Serializer<ReplicaResponse>>(), Services.GetRequiredService<DeepCopier>(), TimeProvider.System,
+        listener.Endpoint!, stream, new ExchangeLimits(64 * 1024, 16), ExchangeCodec.Create(Services), channels: null, TimeProvider.System,
         new RecordingLogger<ExchangeConnection>(), CancellationToken.None).WaitAsync(Patience);
 
     /// <summary>
