@@ -28,8 +28,13 @@ internal sealed class ObserverReferences<T>(IServiceProvider services) where T :
     /// <summary>How many references are kept now.</summary>
     public int Count => Volatile.Read(ref _entries).Length;
 
-    public static GrainId IdOf(T observer) => observer is GrainReference reference ? reference.GrainId
-        : throw new InvalidOperationException($"{typeof(T).Name} {observer} is not a grain reference: make it with IGrainFactory.CreateObjectReference before it is sent to another process.");
+    /// <summary>The observer's id: a reference's own, or, for the object itself (<see cref="IReferencedObserver{T}"/>), its reference's.</summary>
+    public static GrainId IdOf(T observer) => observer switch
+    {
+        GrainReference reference => reference.GrainId,
+        IReferencedObserver<T> { Reference: GrainReference reference } => reference.GrainId,
+        _ => throw new InvalidOperationException($"{typeof(T).Name} {observer} is not a grain reference: make it with IGrainFactory.CreateObjectReference before it is sent to another process."),
+    };
 
     public static int Size(GrainId id) =>
         HttpWire.VarSize((uint)id.Type.AsSpan().Length) + id.Type.AsSpan().Length + HttpWire.VarSize((uint)id.Key.AsSpan().Length) + id.Key.AsSpan().Length;

@@ -6,9 +6,10 @@ namespace Serve.Forwarding;
 /// <summary>
 /// This gateway's <see cref="IHttpExchangeChannel"/>: one grain observer for the process, which hands each push to the
 /// exchange it names. Exchanges are open for the life of their request; a push for one that ended answers "gone".
-/// Orleans holds observers weakly: the container holds this one (a singleton the forwarders share).
+/// Orleans holds observers weakly: the container holds this one (a singleton the forwarders share). Exchanges carry the
+/// object itself: a replica of this process calls it directly, and one elsewhere by its <see cref="Reference"/>.
 /// </summary>
-internal sealed class HttpExchangeChannel(IGrainFactory grains, TimeProvider time) : IHttpExchangeChannel
+internal sealed class HttpExchangeChannel(IGrainFactory grains, TimeProvider time) : IHttpExchangeChannel, IReferencedObserver<IHttpExchangeChannel>
 {
     private readonly HttpExchangeTable _open = new();
     private readonly Lock _creating = new();
@@ -24,13 +25,15 @@ internal sealed class HttpExchangeChannel(IGrainFactory grains, TimeProvider tim
     /// <summary>Opens an exchange whose request body, when given, streams to the replica as it pulls it.</summary>
     public HttpExchange Open(HttpContext context, StreamedRequestBody? requestBody)
     {
-        var exchange = new HttpExchange(Volatile.Read(ref _reference) ?? CreateReference(), Interlocked.Increment(ref _last), context, time)
+        var exchange = new HttpExchange(this, Interlocked.Increment(ref _last), context, time)
         {
             RequestBody = requestBody,
         };
         _open.Add(exchange);
         return exchange;
     }
+
+    public IHttpExchangeChannel Reference => Volatile.Read(ref _reference) ?? CreateReference();
 
     public ValueTask CloseAsync(HttpExchange exchange)
     {

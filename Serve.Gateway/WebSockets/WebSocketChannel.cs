@@ -10,9 +10,11 @@ namespace Serve.WebSockets;
 /// <summary>
 /// This gateway's <see cref="IWebSocketChannel"/>: one grain observer for the process, which hands each call to the
 /// connection it names. A connection is open for the life of its request; a call for one that ended answers "gone".
-/// Orleans holds observers weakly: the container holds this one (a singleton).
+/// Orleans holds observers weakly: the container holds this one (a singleton). Exchanges carry the object itself: a
+/// replica of this process calls it directly, and one elsewhere by its <see cref="Reference"/>.
 /// </summary>
-internal sealed class WebSocketChannel(IGrainFactory grains, TimeProvider time, IOptionsMonitor<ServeGatewayOptions> options) : IWebSocketChannel
+internal sealed class WebSocketChannel(IGrainFactory grains, TimeProvider time, IOptionsMonitor<ServeGatewayOptions> options)
+    : IWebSocketChannel, IReferencedObserver<IWebSocketChannel>
 {
     private readonly ConcurrentDictionary<long, WebSocketSession> _open = new();
     private readonly Lock _creating = new();
@@ -26,9 +28,11 @@ internal sealed class WebSocketChannel(IGrainFactory grains, TimeProvider time, 
     {
         var session = new WebSocketSession(context, exchange, options.CurrentValue.MaxWebSocketMessageSize, time);
         _open[exchange.Id] = session;
-        exchange.WebSockets = Volatile.Read(ref _reference) ?? CreateReference();
+        exchange.WebSockets = this;
         return session;
     }
+
+    public IWebSocketChannel Reference => Volatile.Read(ref _reference) ?? CreateReference();
 
     public void Close(WebSocketSession session) => _open.TryRemove(session.Id, out _);
 

@@ -79,6 +79,31 @@ public sealed class HttpCallWireTests(SingleSiloFixture fixture)
     }
 
     [Fact]
+    public void Serialize_ChannelObjectItself_TravelsAsItsReference()
+    {
+        // What a gateway's exchanges carry: its channel objects, called directly by a replica of its process.
+        var channel = new ReferencedChannel(Channel());
+        var webSockets = new ReferencedWebSockets(Services.GetRequiredService<IGrainFactory>().CreateObjectReference<IWebSocketChannel>(new NoWebSockets()));
+        var call = new HttpCall { RequestId = "r", Request = Request(), Channel = channel, WebSockets = webSockets };
+
+        var copy = Serializer.Deserialize<HttpCall>(Serializer.SerializeToArray(call))!;
+
+        Assert.IsAssignableFrom<GrainReference>(copy.Channel);
+        Assert.Equal(channel.Reference.GetGrainId(), copy.Channel.GetGrainId());
+        Assert.Equal(webSockets.Reference.GetGrainId(), copy.WebSockets!.GetGrainId());
+    }
+
+    [Fact]
+    public void Serialize_ChannelNeitherReferenceNorReferenced_FailsSayingHowToMakeOne()
+    {
+        var call = new HttpCall { RequestId = "r", Request = Request(), Channel = new RecordingExchangeChannel() };
+
+        var error = Assert.Throws<InvalidOperationException>(() => Serializer.SerializeToArray(call));
+
+        Assert.Contains("CreateObjectReference", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Deserialize_SameChannelOnEveryCall_OneReference()
     {
         var channel = Channel();
@@ -265,7 +290,26 @@ public sealed class HttpCallWireTests(SingleSiloFixture fixture)
     /// <summary>A call written by hand: the field header of a valid call, then the block's length and bytes.</summary>
     private byte[] Call(Block block) => new HandWrittenWire(Services).Tampered(new HttpCall { RequestId = "r", Request = Request(), Channel = Channel() }, block);
 
-    private sealed class NoWebSockets : IWebSocketChannel
+    private sealed class ReferencedChannel(IHttpExchangeChannel reference) : RecordingChannelBase, IReferencedObserver<IHttpExchangeChannel>
+    {
+        public IHttpExchangeChannel Reference { get; } = reference;
+    }
+
+    private abstract class RecordingChannelBase : IHttpExchangeChannel
+    {
+        public ValueTask<HttpPush> StartAsync(long exchangeId, HttpResponseData head) => new(HttpPush.Gone);
+
+        public ValueTask<HttpPush> WriteAsync(long exchangeId, byte[] chunk) => new(HttpPush.Gone);
+
+        public ValueTask<HttpPull> ReadAsync(long exchangeId, int maxBytes) => new(HttpPull.Gone);
+    }
+
+    private sealed class ReferencedWebSockets(IWebSocketChannel reference) : NoWebSockets, IReferencedObserver<IWebSocketChannel>
+    {
+        public IWebSocketChannel Reference { get; } = reference;
+    }
+
+    private class NoWebSockets : IWebSocketChannel
     {
         public ValueTask<int> AcceptAsync(long exchangeId, string? subProtocol, string[] headers) => new(0);
 
