@@ -10,12 +10,14 @@ namespace Serve.Benchmarks.Http;
 /// <summary>
 /// WebSocket echo messages per second: each connection sends a 32-byte text message and waits for its echo, in a loop,
 /// against raw Kestrel (the same echo mapped on the gateway's own app) and through the gateway to an endpoints ingress,
-/// in the same process and run; medians over rounds, and the ratio to raw Kestrel.
+/// in the same process and run; medians over rounds, and the ratio to raw Kestrel. With <c>--remote</c>, also to the
+/// same ingress on a worker silo in another process, over the data plane, and on a second worker without one (its
+/// messages as Orleans messages).
 /// </summary>
 internal static class WebSocketBenchmark
 {
     public const string Usage = """
-        dotnet run -c Release --project Serve.Benchmarks -- websocket [--duration <s>] [--rounds <n>] [--connections 64,8]
+        dotnet run -c Release --project Serve.Benchmarks -- websocket [--duration <s>] [--rounds <n>] [--connections 64,8] [--remote]
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -23,6 +25,8 @@ internal static class WebSocketBenchmark
         var duration = TimeSpan.FromSeconds(10);
         var rounds = 2;
         int[] connections = [64, 8];
+        var remoteRows = args.Contains("--remote");
+        args = [.. args.Where(a => a != "--remote")];
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -44,7 +48,9 @@ internal static class WebSocketBenchmark
         }
 
         var port = HttpBenchmark.FreePort();
-        var builder = ServeHost.CreateBuilder(GatewayPorts.Args());
+        await using var remote = remoteRows ? await RemoteReplicaSilo.StartAsync(TimeSpan.FromSeconds(60)) : null;
+        await using var orleansRemote = remote is not null ? await remote.JoinWithoutDataPlaneAsync(TimeSpan.FromSeconds(60)) : null;
+        var builder = ServeHost.CreateBuilder(GatewayPorts.Args(remote?.GatewayArgs() ?? []));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.Configure<Serve.Hosting.ServeGatewayOptions>(o => o.Port = port);
         var gateway = builder.Build();
@@ -57,11 +63,20 @@ internal static class WebSocketBenchmark
             var serve = gateway.Services.GetRequiredService<IServeClient>();
             // A connection holds a slot while open: enough for every connection.
             await serve.RunAsync(Deployment.For<WebSocketEchoEndpoints>().Options(o => o with { MaxOngoingRequests = 128 }).Bind(), "ws-echo", "/ws-echo");
-            (string Name, Uri Url)[] scenarios =
+            List<(string Name, Uri Url)> scenarios =
             [
                 ("kestrel-raw", new Uri($"ws://127.0.0.1:{port}/-/bench/ws")),
                 ("gateway-endpoints", new Uri($"ws://127.0.0.1:{port}/ws-echo")),
             ];
+            if (remote is not null)
+            {
+                await serve.RunAsync(Deployment.For<WebSocketEchoEndpoints>().Options(o => o with { NumReplicas = 1, MaxOngoingRequests = 128, Resources = RemoteReplicaSilo.Demand }).Bind(),
+                    "ws-echo-remote", "/ws-echo-remote");
+                await serve.RunAsync(Deployment.For<WebSocketEchoEndpoints>().Options(o => o with { NumReplicas = 1, MaxOngoingRequests = 128, Resources = RemoteReplicaSilo.OrleansDemand }).Bind(),
+                    "ws-echo-remote-orleans", "/ws-echo-remote-orleans");
+                scenarios.Add(("gateway-endpoints-remote", new Uri($"ws://127.0.0.1:{port}/ws-echo-remote")));
+                scenarios.Add(("gateway-endpoints-remote-orleans", new Uri($"ws://127.0.0.1:{port}/ws-echo-remote-orleans")));
+            }
             Console.WriteLine($"WebSocket benchmark: 32-byte echo, {string.Join(" and ", connections)} connections, {duration.TotalSeconds:0} s per run, {rounds} round(s), {Environment.ProcessorCount} cores");
             foreach (var (name, url) in scenarios)
             {
@@ -76,7 +91,7 @@ internal static class WebSocketBenchmark
                     {
                         var rate = await EchoAsync(url, count, duration);
                         results.Add((name, count, rate));
-                        Console.WriteLine($"  round {round} {name,-20} c={count,-3} {rate,10:N0} msg/s");
+                        Console.WriteLine($"  round {round} {name,-32} c={count,-3} {rate,10:N0} msg/s");
                     }
                 }
             }
@@ -87,9 +102,16 @@ internal static class WebSocketBenchmark
                 foreach (var (name, _) in scenarios)
                 {
                     var rate = Median(results.Where(r => r.Connections == count && r.Scenario == name).Select(r => r.Rate));
-                    Console.WriteLine($"  {name,-20} c={count,-3} {rate,10:N0} msg/s  ratio {rate / raw,5:P0}");
+                    Console.WriteLine($"  {name,-32} c={count,-3} {rate,10:N0} msg/s  ratio {rate / raw,5:P0}");
                     Console.WriteLine(FormattableString.Invariant($"RESULT websocket scenario={name} connections={count} msgs_per_s={rate:F0} ratio_to_raw={rate / raw:F3}"));
                 }
+            }
+            foreach (var count in connections.Where(_ => remote is not null))
+            {
+                var overDataPlane = Median(results.Where(r => r.Connections == count && r.Scenario == "gateway-endpoints-remote").Select(r => r.Rate));
+                var overOrleans = Median(results.Where(r => r.Connections == count && r.Scenario == "gateway-endpoints-remote-orleans").Select(r => r.Rate));
+                Console.WriteLine($"  to a worker          c={count,-3} over the data plane {overDataPlane:N0} msg/s, as Orleans messages {overOrleans:N0}: ratio {overDataPlane / overOrleans,5:P0}");
+                Console.WriteLine(FormattableString.Invariant($"RESULT websocket scenario=remote-dataplane-vs-orleans connections={count} dataplane_msgs_per_s={overDataPlane:F0} orleans_msgs_per_s={overOrleans:F0} ratio={overDataPlane / overOrleans:F3}"));
             }
             await serve.DeleteAsync("ws-echo");
             return 0;
