@@ -177,7 +177,7 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
             }
             LogAccepted(_logger, peer);
             var connection = new ExchangeServerConnection(
-                stream, peer, _limits, _replicas, _codec, _logger, (refusal, reason) => Refuse(peer, refusal, reason));
+                stream, peer, _limits, _replicas, _codec, _time, _logger, (refusal, reason) => Refuse(peer, refusal, reason));
             await connection.RunAsync(opening.Token, _stopping.Token);
         }
         finally

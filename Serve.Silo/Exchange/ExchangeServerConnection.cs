@@ -22,6 +22,7 @@ internal sealed partial class ExchangeServerConnection
     private readonly ExchangeLimits _limits;
     private readonly ExchangeCodec _codec;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly Action<ExchangeRefusal, string> _refused;
     private readonly ConcurrentDictionary<long, ExchangeServerCall> _running = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<ExchangeChannelReply>> _channelCalls = new();
@@ -39,11 +40,20 @@ internal sealed partial class ExchangeServerConnection
     /// </summary>
     public const int MaxChannelCallsWaiting = 16 * 1024;
 
+    /// <summary>
+    /// How long a channel call waits for the gateway's answer, as an Orleans call waits for its response: the gateway
+    /// answers each within a while ("later", when its client is slow), so only a gateway cut off without the connection
+    /// breaking (a network that drops it silently) lets this pass, and the replica's exchange then fails instead of
+    /// holding its slot.
+    /// </summary>
+    public static readonly TimeSpan ChannelCallTimeout = TimeSpan.FromSeconds(30);
+
     /// <param name="refused">Told why, when this connection is closed for what its peer sent (or did not send in time).</param>
     public ExchangeServerConnection(
-        Stream stream, string peer, ExchangeLimits limits, ILocalReplicas replicas, ExchangeCodec codec, ILogger logger,
+        Stream stream, string peer, ExchangeLimits limits, ILocalReplicas replicas, ExchangeCodec codec, TimeProvider time, ILogger logger,
         Action<ExchangeRefusal, string> refused)
     {
+        _time = time;
         _refused = refused;
         _peer = peer;
         _limits = limits;
@@ -132,7 +142,8 @@ internal sealed partial class ExchangeServerConnection
 
     /// <summary>
     /// Sends a replica's call to its exchange's channel to the gateway at the other end, and waits for the answer. Fails
-    /// with an <see cref="IOException"/> when the connection ends first.
+    /// with an <see cref="IOException"/> when the connection ends first, and with a <see cref="TimeoutException"/> past
+    /// <see cref="ChannelCallTimeout"/>.
     /// </summary>
     public Task<ExchangeChannelReply> CallChannelAsync(ExchangeChannelCall call)
     {
@@ -169,7 +180,20 @@ internal sealed partial class ExchangeServerConnection
         {
             waiting.TrySetException(ChannelLost());
         }
-        return waiting.Task;
+        return WaitForAnswerAsync(id, waiting.Task);
+    }
+
+    private async Task<ExchangeChannelReply> WaitForAnswerAsync(long id, Task<ExchangeChannelReply> answer)
+    {
+        try
+        {
+            return await answer.WaitAsync(ChannelCallTimeout, _time);
+        }
+        catch (TimeoutException)
+        {
+            _channelCalls.TryRemove(id, out _);
+            throw new TimeoutException($"The gateway at {_peer} did not answer a channel call of its exchange within {ChannelCallTimeout.TotalSeconds:0} s.");
+        }
     }
 
     private IOException ChannelLost() => new($"The data-plane connection to the gateway at {_peer} ended: the exchange's client cannot be reached any more.");

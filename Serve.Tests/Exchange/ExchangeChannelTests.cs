@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Serve.Exchange;
 using Serve.Grains;
 using Serve.Http;
@@ -27,6 +28,7 @@ public sealed class ExchangeChannelTests(SingleSiloFixture fixture) : IAsyncLife
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _serving = [];
     private readonly ExchangeLimits _limits = new(1024 * 1024, 64);
+    private readonly FakeTimeProvider _time = new();
     private TcpListener _listener = null!;
 
     private IServiceProvider Services => fixture.Cluster.Silos[0].ServiceProvider;
@@ -116,20 +118,31 @@ public sealed class ExchangeChannelTests(SingleSiloFixture fixture) : IAsyncLife
     [Fact]
     public async Task ChannelCall_ConnectionEndsWhileTheReplicaWaits_FailsWithIOException()
     {
-        using var router = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await router.ConnectAsync((IPEndPoint)_listener.LocalEndpoint);
-        await router.SendAsync(ExchangeFrames.Preface.ToArray());
-        await ReadExactlyAsync(router, ExchangeFrames.PrefaceSize);
-        var call = new ExchangeCall { ReplicaId = ChannelReplica.Id, Call = Call("/pull-and-stream"), ChannelsOnDataPlane = true };
-        await SendFrameAsync(router, ExchangeFrameType.Call, 1, buffer => Codec.Calls.Serialize(call, buffer));
-        var (type, _, _) = await ReadFrameAsync(router);
-        Assert.Equal(ExchangeFrameType.ChannelCall, type);
+        using var router = await RouterAskingForChannelCallsAsync();
 
         router.Close();
 
         var failure = await _replica.Failed.Task.WaitAsync(Patience);
         Assert.IsType<IOException>(failure);
         Assert.Contains("data-plane connection to the gateway", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ChannelCall_GatewayNeverAnswersOnAnOpenConnection_FailsWithTimeoutAfterItsWait()
+    {
+        using var router = await RouterAskingForChannelCallsAsync();
+
+        // The connection stays open and silent, as behind a network that drops packets: only the wait ends it.
+        using var deadline = new CancellationTokenSource(Patience);
+        while (!_replica.Failed.Task.IsCompleted)
+        {
+            _time.Advance(ExchangeServerConnection.ChannelCallTimeout);
+            await Task.Delay(10, deadline.Token);
+        }
+
+        var failure = await _replica.Failed.Task;
+        Assert.IsType<TimeoutException>(failure);
+        Assert.Contains("did not answer a channel call of its exchange within 30 s", failure.Message, StringComparison.Ordinal);
     }
 
     private HttpCall Call(string path, bool webSocket = false) => new()
@@ -148,6 +161,23 @@ public sealed class ExchangeChannelTests(SingleSiloFixture fixture) : IAsyncLife
         return await ExchangeConnection.OpenAsync(
             _listener.LocalEndpoint.ToString()!, new NetworkStream(socket, ownsSocket: true), _limits, Codec, channels, TimeProvider.System,
             new RecordingLogger<ExchangeConnection>(), CancellationToken.None).WaitAsync(Patience);
+    }
+
+    /// <summary>
+    /// A gateway's router this test plays by hand: it sends a call to <c>/pull-and-stream</c> asking for its channel calls,
+    /// and reads the first of them without answering it.
+    /// </summary>
+    private async Task<Socket> RouterAskingForChannelCallsAsync()
+    {
+        var router = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await router.ConnectAsync((IPEndPoint)_listener.LocalEndpoint);
+        await router.SendAsync(ExchangeFrames.Preface.ToArray());
+        await ReadExactlyAsync(router, ExchangeFrames.PrefaceSize);
+        var call = new ExchangeCall { ReplicaId = ChannelReplica.Id, Call = Call("/pull-and-stream"), ChannelsOnDataPlane = true };
+        await SendFrameAsync(router, ExchangeFrameType.Call, 1, buffer => Codec.Calls.Serialize(call, buffer));
+        var (type, _, _) = await ReadFrameAsync(router);
+        Assert.Equal(ExchangeFrameType.ChannelCall, type);
+        return router;
     }
 
     /// <summary>A gateway's router connected to a silo this test plays by hand, past the preface.</summary>
@@ -222,7 +252,7 @@ public sealed class ExchangeChannelTests(SingleSiloFixture fixture) : IAsyncLife
                 return;
             }
             var connection = new ExchangeServerConnection(
-                new NetworkStream(socket, ownsSocket: true), socket.RemoteEndPoint!.ToString()!, _limits, _replica, Codec,
+                new NetworkStream(socket, ownsSocket: true), socket.RemoteEndPoint!.ToString()!, _limits, _replica, Codec, _time,
                 new RecordingLogger<ExchangeChannelTests>(), (_, _) => { });
             lock (_serving)
             {

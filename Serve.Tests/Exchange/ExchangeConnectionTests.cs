@@ -55,7 +55,7 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
             }
             var connection = new ExchangeServerConnection(
                 new NetworkStream(socket, ownsSocket: true), socket.RemoteEndPoint!.ToString()!, _limits, _replicas,
-                ExchangeCodec.Create(Services), _serverLog,
+                ExchangeCodec.Create(Services), TimeProvider.System, _serverLog,
                 (kind, reason) => _refused.Enqueue((kind, reason)));
             lock (_serving)
             {
