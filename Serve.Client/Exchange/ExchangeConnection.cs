@@ -24,10 +24,11 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
 
     /// <summary>
     /// How long calls still waiting when the connection breaks wait on before they fail. What their replicas sent the
-    /// gateway through Orleans before the break (a pull of the request body, a pushed response head) travels on another
-    /// connection and may be behind the break: it arrives within this, so the router's retry rule (no retry once an
-    /// exchange has begun) sees it. The replica's loss (its silo declared dead) or the caller's cancellation still end
-    /// them at once.
+    /// gateway through Orleans before the break (a pull of the request body, a pushed response head: a silo of an older
+    /// release, or a router without the gateway's channels) travels on another connection and may be behind the break:
+    /// it arrives within this, so the router's retry rule (no retry once an exchange has begun) sees it. Channel calls on
+    /// this connection come before the break, in order. The replica's loss (its silo declared dead) or the caller's
+    /// cancellation still end them at once.
     /// </summary>
     internal static readonly TimeSpan LossGrace = TimeSpan.FromMilliseconds(500);
 
