@@ -56,8 +56,10 @@ public sealed class ServeGatewayOptions
     public int MaxWebSocketMessageSize { get; set; } = 1024 * 1024;
 
     /// <summary>
-    /// Connections Kestrel keeps open at once, on the HTTP and admin ports together; further ones are closed at
-    /// once. Null for no limit. Default is 10,000.
+    /// Connections each of the gateway's ports (HTTP, <see cref="Http2Port"/>, the admin API's) keeps open at once;
+    /// further ones are closed at once, before any byte is read, the first with a warning and the rest in one summary a
+    /// minute at most. With <see cref="ConfigureKestrel"/> off, Kestrel's own limit (which warns for each). Null for no
+    /// limit. Default is 10,000.
     /// </summary>
     public long? MaxConnections { get; set; } = 10_000;
 
