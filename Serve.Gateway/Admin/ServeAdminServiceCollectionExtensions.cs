@@ -58,8 +58,9 @@ public static class ServeAdminServiceCollectionExtensions
             if (value.Enabled)
             {
                 // Bounded as each of the gateway's ports is, on its own: a flood of the HTTP port leaves the admin API room.
-                var limit = gateway.Value.MaxConnections is { } max
-                    ? new HttpConnectionLimit("the admin API's port", $"{ServeGatewayOptions.SectionName}:{nameof(ServeGatewayOptions.MaxConnections)}", max, TimeProvider.System, loggers.CreateLogger(typeof(HttpConnectionLimit)))
+                var http = gateway.Value;
+                var limit = http.MaxConnections is not null || http.MaxConnectionsPerAddress is not null
+                    ? new HttpConnectionLimit("the admin API's port", $"{ServeGatewayOptions.SectionName}:", http.MaxConnections, http.MaxConnectionsPerAddress, TimeProvider.System, loggers.CreateLogger(typeof(HttpConnectionLimit)))
                     : null;
                 kestrel.Listen(IPAddress.TryParse(value.Host, out var address) ? address : IPAddress.Loopback, value.Port, listen =>
                 {

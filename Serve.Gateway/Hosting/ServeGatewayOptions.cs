@@ -64,6 +64,15 @@ public sealed class ServeGatewayOptions
     public long? MaxConnections { get; set; } = 10_000;
 
     /// <summary>
+    /// Connections each of the gateway's ports keeps open at once from one remote address (an IPv6 address counts with
+    /// its whole /64, the block one host is normally given), so that one stranger's connections cannot take every place
+    /// of <see cref="MaxConnections"/>; further ones from that address are closed at once while other addresses are
+    /// still served. At most <see cref="MaxConnections"/>. Leave it unset behind a proxy or load balancer that does not
+    /// keep clients' addresses: every client then comes from its address. Default is none.
+    /// </summary>
+    public long? MaxConnectionsPerAddress { get; set; }
+
+    /// <summary>
     /// Slowest a request body may arrive, in bytes per second, once <see cref="MinRequestBodyDataRateGracePeriod"/>
     /// has passed; a slower client is cut off (408). 0 for no minimum. Default is 240, as Kestrel.
     /// </summary>

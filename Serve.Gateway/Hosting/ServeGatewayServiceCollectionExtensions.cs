@@ -69,8 +69,8 @@ public static class ServeGatewayServiceCollectionExtensions
             // Without TLS there is no ALPN: Kestrel would serve HTTP/1.1 on an Http1AndHttp2 port (and warn), so say so here.
             var protocols = certificate is null && http.Protocols == HttpProtocols.Http1AndHttp2 ? HttpProtocols.Http1 : http.Protocols;
             var logger = loggers.CreateLogger(typeof(HttpConnectionLimit));
-            HttpConnectionLimit? Limit() => http.MaxConnections is { } max
-                ? new HttpConnectionLimit("the gateway's HTTP port", $"{ServeGatewayOptions.SectionName}:{nameof(ServeGatewayOptions.MaxConnections)}", max, time, logger)
+            HttpConnectionLimit? Limit() => http.MaxConnections is not null || http.MaxConnectionsPerAddress is not null
+                ? new HttpConnectionLimit("the gateway's HTTP port", $"{ServeGatewayOptions.SectionName}:", http.MaxConnections, http.MaxConnectionsPerAddress, time, logger)
                 : null;
             Listen(kestrel, http.Host, http.Port, protocols, certificate, Limit());
             if (http.Http2Port is { } http2Port)

@@ -53,7 +53,7 @@ internal sealed partial class TelemetryListener(IOptions<ServeTelemetryOptions> 
             return;
         }
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        var limit = new HttpConnectionLimit("the telemetry endpoint's port", "a fixed bound: scrapers and probes are few", MaxConnections,
+        var limit = new HttpConnectionLimit("the telemetry endpoint's port", null, MaxConnections, null,
             TimeProvider.System, services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HttpConnectionLimit)));
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -64,6 +65,42 @@ public sealed class ConnectionLimitTests
                 answer = await RawHttpConnection.TryGetAsync(http, "/-/healthz");
             }
             while (answer is null);
+        }
+        finally
+        {
+            held.ForEach(s => s.Dispose());
+            await gateway.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Connect_PastMaxConnectionsPerAddress_ClosedWhileAnotherAddressIsServed()
+    {
+        var ports = FreePorts.Take(2);
+        var (builder, _) = TestGateway.CreateBuilder("connection-limit-tests", ports[0], ports[1]);
+        var log = new RecordingLoggerFactory();
+        builder.Logging.AddProvider(log);
+        builder.Services.AddServeGateway(o => (o.Port, o.MaxConnectionsPerAddress) = (0, 2));
+        await using var gateway = builder.Build();
+        gateway.MapServe();
+        await gateway.StartAsync();
+        var http = new Uri(gateway.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single());
+        var stranger = IPAddress.Parse("127.0.0.2");
+        List<Socket> held = [];
+        try
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                held.Add(await RawHttpConnection.OpenAsync(http, stranger));
+                Assert.StartsWith("HTTP/1.1 ", await RawHttpConnection.GetStatusLineAsync(held[^1], "/-/healthz"));
+            }
+
+            Assert.Null(await RawHttpConnection.TryGetAsync(http, "/-/healthz", stranger));
+            Assert.StartsWith("HTTP/1.1 ", await RawHttpConnection.TryGetAsync(http, "/-/healthz", IPAddress.Loopback));
+
+            var warning = Assert.Single(log.Records, r => r.Level >= LogLevel.Warning && r.Id.Id == ServeEvents.HttpConnectionRefused);
+            Assert.Contains("from 127.0.0.2:", warning.Message, StringComparison.Ordinal);
+            Assert.Contains("it holds 2 connections from 127.0.0.2 already, its bound per address (Serve:Http:MaxConnectionsPerAddress)", warning.Message, StringComparison.Ordinal);
         }
         finally
         {

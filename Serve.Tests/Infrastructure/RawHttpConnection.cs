@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
@@ -6,10 +7,14 @@ namespace Serve.Tests.Infrastructure;
 /// <summary>A client's TCP connection to an HTTP port, driven byte by byte, as an attacker's (or a plain scraper's) would be.</summary>
 public static class RawHttpConnection
 {
-    /// <summary>A connection to <paramref name="address"/> that has sent nothing yet.</summary>
-    public static async Task<Socket> OpenAsync(Uri address)
+    /// <summary>A connection to <paramref name="address"/> that has sent nothing yet, from the local address <paramref name="from"/> if given.</summary>
+    public static async Task<Socket> OpenAsync(Uri address, IPAddress? from = null)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        if (from is not null)
+        {
+            socket.Bind(new IPEndPoint(from, 0));
+        }
         await socket.ConnectAsync(address.Host, address.Port);
         return socket;
     }
@@ -18,12 +23,12 @@ public static class RawHttpConnection
     /// A new connection's <c>GET <paramref name="path"/></c>: the status line of the answer, or null when the server
     /// closed (or reset) the connection instead, even before the connect returned.
     /// </summary>
-    public static async Task<string?> TryGetAsync(Uri address, string path)
+    public static async Task<string?> TryGetAsync(Uri address, string path, IPAddress? from = null)
     {
         Socket socket;
         try
         {
-            socket = await OpenAsync(address);
+            socket = await OpenAsync(address, from);
         }
         catch (SocketException)
         {
