@@ -81,7 +81,13 @@ public sealed class ServeGatewayOptions
     /// <summary>Time a request body may take before <see cref="MinRequestBodyDataRate"/> applies; more than 1 s. Default is 5 s, as Kestrel.</summary>
     public TimeSpan MinRequestBodyDataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Time a client has to send the request line and headers once it connected or sent its previous request. Default is 10 s.</summary>
+    /// <summary>
+    /// Time a client has to send a request's line and headers once their first byte arrived (a slowloris is cut off with
+    /// 408). A connection that sends nothing at all — new, or between two requests — is held for Kestrel's keep-alive
+    /// timeout instead (130 s, longer than load balancers' usual 60 s idle timeout, so they never reuse a connection
+    /// the gateway is closing), bounded by <see cref="MaxConnections"/> and <see cref="MaxConnectionsPerAddress"/>.
+    /// Default is 10 s.
+    /// </summary>
     public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Largest request line (method, target, version); a longer one gets 414. At most 1 MiB. Default is 8 KiB, as Kestrel.</summary>
