@@ -114,7 +114,10 @@ internal static class ServeEvents
     public const int MallocNotGlibc = 8032;
     public const int MallocTuningRefused = 8033;
 
-    // Telemetry and access log: 9000s
+    // Telemetry, access log and HTTP connections: 9000s
     public const int TelemetryListening = 9001;
     public const int RequestAnswered = 9002;
+    public const int HttpConnectionRefused = 9003;
+    public const int HttpConnectionRefusedAgain = 9004;
+    public const int HttpConnectionRefusedSummary = 9005;
 }

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serve.Admin;
 using Serve.Dashboard;
@@ -51,12 +52,24 @@ public static class ServeAdminServiceCollectionExtensions
             openApi.ShouldInclude = description => description.GroupName == ServeAdminEndpoints.DocumentName;
             openApi.AddDocumentTransformer<AdminOpenApiTransformer>();
         });
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServeAdminOptions>, AdminListener>((kestrel, admin, listener) =>
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServeAdminOptions>, IOptions<ServeGatewayOptions>, AdminListener, ILoggerFactory>((kestrel, admin, gateway, listener, loggers) =>
         {
             var value = admin.Value;
             if (value.Enabled)
             {
-                kestrel.Listen(IPAddress.TryParse(value.Host, out var address) ? address : IPAddress.Loopback, value.Port, listener.Configure);
+                // Bounded as each of the gateway's ports is, on its own: a flood of the HTTP port leaves the admin API room.
+                var http = gateway.Value;
+                var limit = http.MaxConnections is not null || http.MaxConnectionsPerAddress is not null
+                    ? new HttpConnectionLimit("the admin API's port", $"{ServeGatewayOptions.SectionName}:", http.MaxConnections, http.MaxConnectionsPerAddress, TimeProvider.System, loggers.CreateLogger(typeof(HttpConnectionLimit)))
+                    : null;
+                kestrel.Listen(IPAddress.TryParse(value.Host, out var address) ? address : IPAddress.Loopback, value.Port, listen =>
+                {
+                    if (limit is not null)
+                    {
+                        listen.Use(next => connection => limit.OnConnectionAsync(connection, next));
+                    }
+                    listener.Configure(listen);
+                });
             }
         });
         return services;

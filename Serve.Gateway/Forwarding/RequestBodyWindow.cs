@@ -42,14 +42,27 @@ internal static class RequestBodyWindow
         return new(default, pending, ClientGone: false);
     }
 
-    /// <summary>Ends a read left waiting, so that Kestrel can drain the body once the request is over.</summary>
-    private static async Task EndAsync(PipeReader reader, Task<ReadResult> pending)
+    /// <summary>
+    /// Ends a read left waiting, so that Kestrel can drain the body once the request is over: cancels it if it still
+    /// waits, and hands back what it read. A read that finished between that check and the cancel leaves the cancel
+    /// pending on the reader, where it would end the next read, Kestrel's own (its connection then fails with "reading
+    /// is already in progress"): that cancel is taken here too.
+    /// </summary>
+    internal static async Task EndAsync(PipeReader reader, Task<ReadResult> pending)
     {
-        reader.CancelPendingRead();
+        var cancelled = !pending.IsCompleted;
+        if (cancelled)
+        {
+            reader.CancelPendingRead();
+        }
         try
         {
             var result = await pending;
             reader.AdvanceTo(result.Buffer.Start);
+            if (cancelled && !result.IsCanceled && reader.TryRead(out var stray))
+            {
+                reader.AdvanceTo(stray.Buffer.Start);
+            }
         }
         catch (Exception e) when (e is BadHttpRequestException or ConnectionResetException or OperationCanceledException or IOException)
         {

@@ -145,22 +145,9 @@ internal sealed class StreamedRequestBody
             pending = _pending;
             _pending = null;
         }
-        if (pending is null)
+        if (pending is not null)
         {
-            return;
-        }
-        if (!pending.IsCompleted)
-        {
-            _reader.CancelPendingRead();
-        }
-        try
-        {
-            var result = await pending;
-            _reader.AdvanceTo(result.Buffer.Start);
-        }
-        catch (Exception e) when (e is BadHttpRequestException or ConnectionResetException or OperationCanceledException or IOException)
-        {
-            // The body failed or the client went: nothing is left to hand back.
+            await RequestBodyWindow.EndAsync(_reader, pending);
         }
     }
 

@@ -56,10 +56,21 @@ public sealed class ServeGatewayOptions
     public int MaxWebSocketMessageSize { get; set; } = 1024 * 1024;
 
     /// <summary>
-    /// Connections Kestrel keeps open at once, on the HTTP and admin ports together; further ones are closed at
-    /// once. Null for no limit. Default is 10,000.
+    /// Connections each of the gateway's ports (HTTP, <see cref="Http2Port"/>, the admin API's) keeps open at once;
+    /// further ones are closed at once, before any byte is read, the first with a warning and the rest in one summary a
+    /// minute at most. With <see cref="ConfigureKestrel"/> off, Kestrel's own limit (which warns for each). Null for no
+    /// limit. Default is 10,000.
     /// </summary>
     public long? MaxConnections { get; set; } = 10_000;
+
+    /// <summary>
+    /// Connections each of the gateway's ports keeps open at once from one remote address (an IPv6 address counts with
+    /// its whole /64, the block one host is normally given), so that one stranger's connections cannot take every place
+    /// of <see cref="MaxConnections"/>; further ones from that address are closed at once while other addresses are
+    /// still served. At most <see cref="MaxConnections"/>. Leave it unset behind a proxy or load balancer that does not
+    /// keep clients' addresses: every client then comes from its address. Default is none.
+    /// </summary>
+    public long? MaxConnectionsPerAddress { get; set; }
 
     /// <summary>
     /// Slowest a request body may arrive, in bytes per second, once <see cref="MinRequestBodyDataRateGracePeriod"/>
@@ -70,7 +81,13 @@ public sealed class ServeGatewayOptions
     /// <summary>Time a request body may take before <see cref="MinRequestBodyDataRate"/> applies; more than 1 s. Default is 5 s, as Kestrel.</summary>
     public TimeSpan MinRequestBodyDataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Time a client has to send the request line and headers once it connected or sent its previous request. Default is 10 s.</summary>
+    /// <summary>
+    /// Time a client has to send a request's line and headers once their first byte arrived (a slowloris is cut off with
+    /// 408). A connection that sends nothing at all — new, or between two requests — is held for Kestrel's keep-alive
+    /// timeout instead (130 s, longer than load balancers' usual 60 s idle timeout, so they never reuse a connection
+    /// the gateway is closing), bounded by <see cref="MaxConnections"/> and <see cref="MaxConnectionsPerAddress"/>.
+    /// Default is 10 s.
+    /// </summary>
     public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Largest request line (method, target, version); a longer one gets 414. At most 1 MiB. Default is 8 KiB, as Kestrel.</summary>

@@ -70,6 +70,10 @@ internal sealed class ServeGatewayOptionsValidator(TimeProvider time) : IValidat
         {
             errors.Add($"Serve:Http:MaxConnections: {options.MaxConnections} must be positive (or unset for no limit).");
         }
+        if (options.MaxConnectionsPerAddress <= 0 || options.MaxConnectionsPerAddress > options.MaxConnections)
+        {
+            errors.Add($"Serve:Http:MaxConnectionsPerAddress: {options.MaxConnectionsPerAddress} must be positive and at most Serve:Http:MaxConnections ({options.MaxConnections}), or unset for no bound per address.");
+        }
         if (options.MinRequestBodyDataRate < 0 || !double.IsFinite(options.MinRequestBodyDataRate))
         {
             errors.Add($"Serve:Http:MinRequestBodyDataRate: {options.MinRequestBodyDataRate} must be 0 (no minimum) or a positive number of bytes per second.");

@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serve.Diagnostics;
 using Serve.Forwarding;
@@ -49,12 +50,14 @@ public static class ServeGatewayServiceCollectionExtensions
             s.GetRequiredService<HttpExchangeChannel>(), s.GetRequiredService<Serve.WebSockets.WebSocketChannel>()));
         services.TryAddSingleton<HttpForwarder>();
         services.TryAddSingleton<GrpcForwarder>();
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServeGatewayOptions>>((kestrel, gateway) =>
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServeGatewayOptions>, ILoggerFactory, TimeProvider>((kestrel, gateway, loggers, time) =>
         {
             var http = gateway.Value;
             var limits = kestrel.Limits;
             limits.MaxRequestBodySize = http.MaxRequestBodySize;
-            limits.MaxConcurrentConnections = http.MaxConnections;
+            // The ports Serve listens on bound their connections themselves (HttpConnectionLimit: Kestrel's own limit
+            // writes a warning per connection it refuses); a host that listens itself keeps Kestrel's.
+            limits.MaxConcurrentConnections = http.ConfigureKestrel ? null : http.MaxConnections;
             limits.MinRequestBodyDataRate = http.MinRequestBodyDataRate > 0 ? new MinDataRate(http.MinRequestBodyDataRate, http.MinRequestBodyDataRateGracePeriod) : null;
             limits.RequestHeadersTimeout = http.RequestHeadersTimeout;
             limits.MaxRequestLineSize = http.MaxRequestLineSize;
@@ -68,20 +71,29 @@ public static class ServeGatewayServiceCollectionExtensions
             var certificate = http.Tls is { IsEnabled: true } tls ? LoadCertificate(tls) : null;
             // Without TLS there is no ALPN: Kestrel would serve HTTP/1.1 on an Http1AndHttp2 port (and warn), so say so here.
             var protocols = certificate is null && http.Protocols == HttpProtocols.Http1AndHttp2 ? HttpProtocols.Http1 : http.Protocols;
-            Listen(kestrel, http.Host, http.Port, protocols, certificate);
+            var logger = loggers.CreateLogger(typeof(HttpConnectionLimit));
+            HttpConnectionLimit? Limit() => http.MaxConnections is not null || http.MaxConnectionsPerAddress is not null
+                ? new HttpConnectionLimit("the gateway's HTTP port", $"{ServeGatewayOptions.SectionName}:", http.MaxConnections, http.MaxConnectionsPerAddress, time, logger)
+                : null;
+            Listen(kestrel, http.Host, http.Port, protocols, certificate, Limit());
             if (http.Http2Port is { } http2Port)
             {
-                Listen(kestrel, http.Host, http2Port, HttpProtocols.Http2, certificate);
+                Listen(kestrel, http.Host, http2Port, HttpProtocols.Http2, certificate, Limit());
             }
         });
         return services;
     }
 
-    private static void Listen(KestrelServerOptions kestrel, string host, int port, HttpProtocols protocols, X509Certificate2? certificate)
+    private static void Listen(KestrelServerOptions kestrel, string host, int port, HttpProtocols protocols, X509Certificate2? certificate, HttpConnectionLimit? limit)
     {
         void Configure(ListenOptions listen)
         {
             listen.Protocols = protocols;
+            if (limit is not null)
+            {
+                // First, so a refused connection costs no TLS handshake.
+                listen.Use(next => connection => limit.OnConnectionAsync(connection, next));
+            }
             if (certificate is not null)
             {
                 listen.UseHttps(certificate);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -26,6 +27,19 @@ internal sealed partial class TelemetryListener(IOptions<ServeTelemetryOptions> 
     public const string LivenessPath = "/-/livez";
     public const string ReadinessPath = "/-/readyz";
 
+    /// <summary>
+    /// The most connections the endpoint holds at once: scrapers and probes are few, and Kestrel's default is no bound
+    /// at all, so whoever reached the port (on 0.0.0.0 for a scraper in another container) could take every file
+    /// descriptor of the silo with silent connections.
+    /// </summary>
+    public const int MaxConnections = 64;
+
+    /// <summary>
+    /// How long a connection may stay silent — before its first request, or between two — and how long a request's
+    /// headers may take (Kestrel's defaults: 130 s and 30 s). A scrape is one small GET.
+    /// </summary>
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(10);
+
     private WebApplication? _app;
 
     /// <summary>The endpoint's address once started; null when there is none.</summary>
@@ -39,16 +53,23 @@ internal sealed partial class TelemetryListener(IOptions<ServeTelemetryOptions> 
             return;
         }
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        var limit = new HttpConnectionLimit("the telemetry endpoint's port", null, MaxConnections, null,
+            TimeProvider.System, services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HttpConnectionLimit)));
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            kestrel.Limits.KeepAliveTimeout = IdleTimeout;
+            kestrel.Limits.RequestHeadersTimeout = IdleTimeout;
+            // Every path is a GET: a body is never read, so none is taken.
+            kestrel.Limits.MaxRequestBodySize = 0;
+            void Configure(ListenOptions listen) => listen.Use(next => connection => limit.OnConnectionAsync(connection, next));
             if (value.Host == "localhost")
             {
-                kestrel.ListenLocalhost(port);
+                kestrel.ListenLocalhost(port, Configure);
             }
             else
             {
-                kestrel.Listen(IPAddress.Parse(value.Host), port);
+                kestrel.Listen(IPAddress.Parse(value.Host), port, Configure);
             }
         });
         builder.Services.AddRoutingCore();

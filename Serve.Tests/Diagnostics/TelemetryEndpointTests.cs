@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -10,6 +11,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serve.Hosting;
 using Serve.Tests.Deployments.Http;
+using Serve.Tests.Exchange;
 using Serve.Tests.Infrastructure;
 
 namespace Serve.Tests.Diagnostics;
@@ -59,6 +61,54 @@ public sealed partial class TelemetryEndpointTests
         using var live = await http.GetAsync("/-/livez");
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task Connect_PastTheBoundOrSilent_ClosedWithOneWarningAndTheNextScrapeServed()
+    {
+        var ports = FreePorts.Take(2);
+        var clusterId = $"telemetry-tests-{Guid.NewGuid():N}";
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var log = new RecordingLoggerFactory();
+        builder.Logging.AddProvider(log);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Serve:Telemetry:Port"] = "0" });
+        builder.UseOrleans(silo => silo
+            .UseLocalhostClustering(ports[0], ports[1], serviceId: clusterId, clusterId: clusterId)
+            .AddServe(TestDeployments.Register));
+        builder.Services.AddServeTelemetry(builder.Configuration, []);
+        await using var app = builder.Build();
+        await app.StartAsync();
+        var telemetry = app.Services.GetRequiredService<TelemetryListener>().Address!;
+        List<Socket> held = [];
+        try
+        {
+            // Each answered, so each holds its place before the next arrives; then silent, as a stranger's would be.
+            for (var i = 0; i < TelemetryListener.MaxConnections; i++)
+            {
+                held.Add(await RawHttpConnection.OpenAsync(telemetry));
+                Assert.StartsWith("HTTP/1.1 ", await RawHttpConnection.GetStatusLineAsync(held[^1], TelemetryListener.LivenessPath));
+            }
+            for (var i = 0; i < 10; i++)
+            {
+                Assert.Null(await RawHttpConnection.TryGetAsync(telemetry, TelemetryListener.LivenessPath));
+            }
+            var warning = Assert.Single(log.Records, r => r.Level >= LogLevel.Warning
+                && (r.Category.StartsWith("Microsoft.AspNetCore.Server.Kestrel", StringComparison.Ordinal) || r.Id.Id is ServeEvents.HttpConnectionRefused or ServeEvents.HttpConnectionRefusedSummary));
+            Assert.Contains($"Refused a connection to the telemetry endpoint's port 127.0.0.1:{telemetry.Port} from 127.0.0.1:", warning.Message, StringComparison.Ordinal);
+
+            // Silent connections are not held for Kestrel's 130 s: the endpoint frees itself.
+            foreach (var socket in held)
+            {
+                await ExchangeTestWaits.ReceiveUntilClosedAsync(socket);
+            }
+            Assert.Equal("HTTP/1.1 200 OK", await RawHttpConnection.TryGetAsync(telemetry, TelemetryListener.LivenessPath));
+        }
+        finally
+        {
+            held.ForEach(s => s.Dispose());
+            await app.StopAsync();
+        }
     }
 
     /// <summary>The value of a Prometheus counter line of <paramref name="metric"/> for <paramref name="application"/>, summed over its other labels.</summary>

@@ -36,6 +36,18 @@ public sealed class ServeGatewayOptionsValidatorTests
             result.Failures!);
     }
 
+    [Theory]
+    [InlineData(0L, 10_000L)]
+    [InlineData(10_001L, 10_000L)]
+    public void Validate_MaxConnectionsPerAddressNotWithinMaxConnections_FailsNamingBoth(long perAddress, long max) =>
+        Assert.Equal(
+            [$"Serve:Http:MaxConnectionsPerAddress: {perAddress} must be positive and at most Serve:Http:MaxConnections ({max}), or unset for no bound per address."],
+            new ServeGatewayOptionsValidator().Validate(null, new ServeGatewayOptions { MaxConnectionsPerAddress = perAddress, MaxConnections = max }).Failures!);
+
+    [Fact]
+    public void Validate_MaxConnectionsPerAddressWithoutMaxConnections_Succeeds() =>
+        Assert.True(new ServeGatewayOptionsValidator().Validate(null, new ServeGatewayOptions { MaxConnectionsPerAddress = 5, MaxConnections = null }).Succeeded);
+
     [Fact]
     public void Validate_NoMinimumRateOrConnectionLimit_Succeeds() =>
         Assert.True(new ServeGatewayOptionsValidator().Validate(null, new ServeGatewayOptions { MinRequestBodyDataRate = 0, MinRequestBodyDataRateGracePeriod = TimeSpan.Zero, MaxConnections = null }).Succeeded);

@@ -70,6 +70,28 @@ public sealed class StreamedRequestBodyTests
     }
 
     [Fact]
+    public async Task CloseAsync_ReadFinishesJustBeforeItsCancel_NextReadIsNotCancelled()
+    {
+        // Seen under load (a replica failing on a streamed body while other clients sent slow ones): the cancel stayed
+        // pending on the body, ended Kestrel's next read, and Kestrel dropped the connection with a warning.
+        var pipe = new Pipe();
+        var time = new FakeTimeProvider();
+        var body = new StreamedRequestBody(new LateCancelPipeReader(pipe, [1, 2]), 1024, time, CancellationToken.None, multiplexed: false);
+        var waiting = body.PullAsync(1024, HttpExchange.Patience).AsTask();
+        time.Advance(HttpExchange.Patience);
+        Assert.Equal(HttpPullStatus.Later, (await waiting).Status);
+
+        await body.CloseAsync();
+
+        // What Kestrel does once the handler returns: read (and drain) the rest itself.
+        await pipe.Writer.WriteAsync(new byte[] { 3 });
+        await pipe.Writer.CompleteAsync();
+        var rest = await pipe.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(rest.IsCanceled);
+        Assert.Equal([1, 2, 3], System.Buffers.BuffersExtensions.ToArray(rest.Buffer));
+    }
+
+    [Fact]
     public async Task CloseAsync_WhileAPullWaitsForTheClient_ThePullAnswersGone()
     {
         // The gateway ends an exchange (its deadline passed) while the replica's pull waits for the client's next message:
