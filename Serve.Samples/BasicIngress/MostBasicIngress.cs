@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
 namespace Serve.Samples.BasicIngress;
@@ -9,7 +10,16 @@ public sealed class MostBasicIngress : IHttpIngress
     /// <inheritdoc />
     public async Task<object?> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var body = await request.ReadFromJsonAsync<NameRequest>(cancellationToken);
+        NameRequest? body;
+        try
+        {
+            body = await request.ReadFromJsonAsync<NameRequest>(cancellationToken);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            // The client's mistake (malformed or too deeply nested JSON, another content type), not the replica's: a 400 saying so.
+            return Results.BadRequest(new { error = $"send a JSON body like {{\"name\": \"Corey\"}}: {e.Message}" });
+        }
         return body?.Name is { } name
             ? $"Hello {name}!"
             : Results.BadRequest(new { error = "send a JSON body like {\"name\": \"Corey\"}" });

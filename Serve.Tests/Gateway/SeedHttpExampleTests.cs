@@ -21,6 +21,24 @@ public sealed class SeedHttpExampleTests(GatewayFixture fixture)
         await fixture.Serve.DeleteAsync("seed-basic");
     }
 
+    [Theory]
+    [InlineData("{\"name\": ", "LineNumber: 0")]
+    [InlineData("deep", "maximum configured depth of 64")]
+    public async Task BasicIngress_BodyNotJsonItCanRead_400NamingWhy(string body, string why)
+    {
+        await fixture.Serve.RunAsync(MostBasicIngress.App(), "seed-basic-bad", "/seed-basic-bad");
+        await fixture.WaitForRoutesAsync(r => r.GetValueOrDefault("/seed-basic-bad") == "seed-basic-bad");
+        // Deeper than System.Text.Json reads (64 levels), under a property the record does not have.
+        var sent = body == "deep" ? "{\"x\": " + new string('[', 100) + new string(']', 100) + "}" : body;
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/seed-basic-bad") { Content = new StringContent(sent, System.Text.Encoding.UTF8, "application/json") };
+        using var response = await fixture.Http.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(why, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await fixture.Serve.DeleteAsync("seed-basic-bad");
+    }
+
     [Fact]
     public async Task FastApiIngress_GetName_GreetsName()
     {
