@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Serve.Admin;
 using Serve.Dashboard;
@@ -51,6 +52,11 @@ public static class ServeAdminServiceCollectionExtensions
             openApi.ShouldInclude = description => description.GroupName == ServeAdminEndpoints.DocumentName;
             openApi.AddDocumentTransformer<AdminOpenApiTransformer>();
         });
+        services.AddSingleton<IHostedService>(sp => new ListenPortCheck(() =>
+        {
+            var admin = sp.GetRequiredService<IOptions<ServeAdminOptions>>().Value;
+            return admin.Enabled ? [(admin.Host, admin.Port, $"{ServeAdminOptions.SectionName}:Port")] : [];
+        }));
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServeAdminOptions>, AdminListener>((kestrel, admin, listener) =>
         {
             var value = admin.Value;

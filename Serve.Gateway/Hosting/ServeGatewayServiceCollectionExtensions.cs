@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Serve.Diagnostics;
 using Serve.Forwarding;
@@ -46,6 +47,13 @@ public static class ServeGatewayServiceCollectionExtensions
         services.TryAddSingleton<Serve.WebSockets.WebSocketChannel>();
         services.TryAddSingleton<HttpForwarder>();
         services.TryAddSingleton<GrpcForwarder>();
+        services.AddSingleton<IHostedService>(sp => new ListenPortCheck(() =>
+        {
+            var http = sp.GetRequiredService<IOptions<ServeGatewayOptions>>().Value;
+            return !http.ConfigureKestrel ? []
+                : http.Http2Port is { } http2Port ? [(http.Host, http.Port, $"{ServeGatewayOptions.SectionName}:Port"), (http.Host, http2Port, $"{ServeGatewayOptions.SectionName}:Http2Port")]
+                : [(http.Host, http.Port, $"{ServeGatewayOptions.SectionName}:Port")];
+        }));
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServeGatewayOptions>>((kestrel, gateway) =>
         {
             var http = gateway.Value;
