@@ -1,11 +1,13 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Serve;
+using Serve.Hosting;
 using Serve.Samples;
 
 // dotnet run --project Serve.Samples -- [example]
-// One example: it serves at http://127.0.0.1:8000/. No example: all of them, each under its own route prefix.
+// One example: it serves at http://127.0.0.1:8000/ (Serve__Http__Port=... for another port). No example: all of them, each under its own route prefix.
 var selected = args.Length == 0 || args[0].StartsWith('-') ? SampleCatalog.All : SampleCatalog.All.Where(s => s.Name == args[0]).ToList();
 if (selected.Count == 0)
 {
@@ -20,6 +22,9 @@ var app = builder.Build();
 app.MapServe();
 await app.StartAsync();
 
+// Where the HTTP port listens as configured (Serve__Http__Port=...), not as the defaults say: the printed lines must work.
+var http = app.Services.GetRequiredService<IOptions<ServeGatewayOptions>>().Value;
+var httpAddress = http.Port == 0 ? app.Urls.First() : $"http://{http.Host}:{http.Port}";
 var serve = app.Services.GetRequiredService<IServeClient>();
 foreach (var sample in selected)
 {
@@ -30,8 +35,8 @@ foreach (var sample in selected)
         Console.WriteLine(await handle.Method("CallAsync").CallAsync<string>());
     }
     Console.WriteLine(sample.Name == "grpc"
-        ? $"{sample.Name}: gRPC service greet.Greeter on http://127.0.0.1:{builder.Configuration["Serve:Http:Http2Port"]} (h2c)"
-        : $"{sample.Name}: http://127.0.0.1:8000{(routePrefix == "/" ? "/" : routePrefix)}");
+        ? $"{sample.Name}: gRPC service greet.Greeter on http://{http.Host}:{http.Http2Port} (h2c)"
+        : $"{sample.Name}: {httpAddress}{routePrefix}");
 }
 Console.WriteLine("Serving. Press Ctrl+C to stop.");
 await app.WaitForShutdownAsync();

@@ -96,6 +96,7 @@ public sealed class ServeTestHost : IAsyncDisposable
                 o.DeploymentAssemblies.Add(assembly);
             }
         });
+        options.ConfigureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.MapServe();

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Serve.Testing;
 
@@ -17,6 +18,13 @@ public sealed class ServeTestHostOptions
     /// Default: none.
     /// </summary>
     public IDictionary<string, string?> Configuration { get; } = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Registers the services the deployments' constructors take from dependency injection (what the program hosting them
+    /// registers before <c>Build()</c>), on the silo's services: <c>ConfigureServices = s =&gt; s.AddSingleton&lt;IClock, FakeClock&gt;()</c>.
+    /// Default: none.
+    /// </summary>
+    public Action<IServiceCollection>? ConfigureServices { get; set; }
 
     /// <summary>How long <see cref="ServeTestHost"/> waits for an application to be RUNNING and routed. Default is 30 seconds.</summary>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(30);

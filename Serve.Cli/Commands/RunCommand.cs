@@ -30,7 +30,7 @@ internal static class RunCommand
         var port = new Option<int?>("--port") { Description = "The gateway's HTTP port; 0 picks a free one. Default: the config's http_options.port, else 8000." };
         var adminHost = new Option<string?>("--admin-host") { Description = "The admin API's address. Default is 127.0.0.1; any other needs --token." };
         var adminPort = new Option<int?>("--admin-port") { Description = "The admin API's port; 0 picks a free one. Default is 8265." };
-        var siloPort = new Option<int?>("--silo-port") { Description = "The embedded silo's port, to run several clusters on one machine. Default is 11111." };
+        var siloPort = new Option<int?>("--silo-port") { Description = "The embedded silo's port. Default is a free loopback port." };
         var clientPort = new Option<int?>("--client-port") { Description = "The embedded silo's port for Orleans clients. Default: none (no Orleans clients)." };
         var command = new Command("run", "Run a config file or an application builder on an embedded cluster in this process, showing the status live; Ctrl+C stops it. --token secures its admin API.")
         {

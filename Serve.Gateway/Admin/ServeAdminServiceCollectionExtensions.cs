@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Serve.Admin;
 using Serve.Dashboard;
@@ -52,6 +53,11 @@ public static class ServeAdminServiceCollectionExtensions
             openApi.ShouldInclude = description => description.GroupName == ServeAdminEndpoints.DocumentName;
             openApi.AddDocumentTransformer<AdminOpenApiTransformer>();
         });
+        services.AddSingleton<IHostedService>(sp => new ListenPortCheck(() =>
+        {
+            var admin = sp.GetRequiredService<IOptions<ServeAdminOptions>>().Value;
+            return admin.Enabled ? [(admin.Host, admin.Port, $"{ServeAdminOptions.SectionName}:Port")] : [];
+        }));
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServeAdminOptions>, IOptions<ServeGatewayOptions>, AdminListener, ILoggerFactory>((kestrel, admin, gateway, listener, loggers) =>
         {
             var value = admin.Value;

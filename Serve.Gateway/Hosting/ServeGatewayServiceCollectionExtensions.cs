@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Serve.Diagnostics;
 using Serve.Forwarding;
@@ -50,6 +51,13 @@ public static class ServeGatewayServiceCollectionExtensions
             s.GetRequiredService<HttpExchangeChannel>(), s.GetRequiredService<Serve.WebSockets.WebSocketChannel>()));
         services.TryAddSingleton<HttpForwarder>();
         services.TryAddSingleton<GrpcForwarder>();
+        services.AddSingleton<IHostedService>(sp => new ListenPortCheck(() =>
+        {
+            var http = sp.GetRequiredService<IOptions<ServeGatewayOptions>>().Value;
+            return !http.ConfigureKestrel ? []
+                : http.Http2Port is { } http2Port ? [(http.Host, http.Port, $"{ServeGatewayOptions.SectionName}:Port"), (http.Host, http2Port, $"{ServeGatewayOptions.SectionName}:Http2Port")]
+                : [(http.Host, http.Port, $"{ServeGatewayOptions.SectionName}:Port")];
+        }));
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServeGatewayOptions>, ILoggerFactory, TimeProvider>((kestrel, gateway, loggers, time) =>
         {
             var http = gateway.Value;

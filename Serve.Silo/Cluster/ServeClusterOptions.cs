@@ -27,8 +27,12 @@ public sealed class ServeClusterOptions
     /// </summary>
     public string ServiceId { get; set; } = "serve";
 
-    /// <summary>The port silos talk to each other on. Default is 11111.</summary>
-    public int SiloPort { get; set; } = 11111;
+    /// <summary>
+    /// The port silos talk to each other on. Default is 11111 in <see cref="ClusterMode.Redis"/>, and in
+    /// <see cref="ClusterMode.Embedded"/> a free loopback port taken at start: no other silo joins an embedded one, so
+    /// several embedded processes (the samples, your program, <c>serve run</c>) run on one machine at once.
+    /// </summary>
+    public int? SiloPort { get; set; }
 
     /// <summary>
     /// The port external Orleans clients connect to; 0 accepts no clients. Default is 30000 in <see cref="ClusterMode.Redis"/>,
@@ -73,4 +77,9 @@ public sealed class ServeClusterOptions
     internal int EffectiveGatewayPort => GatewayPort ?? (Mode == ClusterMode.Redis ? DefaultGatewayPort : 0);
 
     internal const int DefaultGatewayPort = 30000;
+
+    internal const int DefaultSiloPort = 11111;
+
+    /// <summary>The silo port when it is known before start: <see cref="SiloPort"/>, else 11111 in Redis mode; none when embedded (a free port).</summary>
+    internal int? KnownSiloPort => SiloPort ?? (Mode == ClusterMode.Redis ? DefaultSiloPort : null);
 }

@@ -47,7 +47,7 @@ internal sealed class ServeClusterOptionsValidator(ClusterRole role = ClusterRol
         {
             errors.Add($"{Section}:GatewayPort: {options.GatewayPort} must be between 0 (no gateway) and {IPEndPoint.MaxPort}.");
         }
-        if (role == ClusterRole.Silo && options.EffectiveGatewayPort != 0 && options.EffectiveGatewayPort == options.SiloPort)
+        if (role == ClusterRole.Silo && options.EffectiveGatewayPort != 0 && options.EffectiveGatewayPort == options.KnownSiloPort)
         {
             errors.Add($"{Section}:GatewayPort: {options.EffectiveGatewayPort} is also the SiloPort. Fix: give them different ports.");
         }

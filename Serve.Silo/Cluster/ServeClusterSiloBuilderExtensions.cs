@@ -70,7 +70,8 @@ public static class ServeClusterSiloBuilderExtensions
 
         services.AddOptions<EndpointOptions>().Configure<IOptions<ServeClusterOptions>>((o, c) =>
         {
-            o.SiloPort = c.Value.SiloPort;
+            // Taken once: IOptions<EndpointOptions> is a singleton, and the membership's primary silo endpoint reads it too.
+            o.SiloPort = c.Value.KnownSiloPort ?? FreeLoopbackPort.Take();
             o.GatewayPort = c.Value.EffectiveGatewayPort;
             if (c.Value.Mode == ClusterMode.Redis && AdvertisedAddressResolver.Resolve(c.Value.AdvertisedAddress, out _) is { } address)
             {

@@ -90,6 +90,9 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
             {
                 var badRequests = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IngressBadRequests).FullName!);
                 app.Use((context, next) => IngressBadRequests.InvokeAsync(context, next, badRequests));
+                var notFound = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IngressNotFound).FullName!);
+                var routes = ((Microsoft.AspNetCore.Routing.IEndpointRouteBuilder)app).DataSources;
+                app.Use((context, next) => IngressNotFound.InvokeAsync(context, next, routes, notFound));
                 app.UseRouting();
                 mapped.MapEndpoints(app);
             }

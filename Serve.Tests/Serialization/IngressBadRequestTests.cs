@@ -27,9 +27,11 @@ public sealed class IngressBadRequestTests
         Headers = ["content-type", "application/json"], Body = Encoding.UTF8.GetBytes(json),
     };
 
-    private static async Task<(HttpResponseData Response, JsonElement Problem)> PostAsync(ReplicaHttpHost host, string json)
+    private static Task<(HttpResponseData Response, JsonElement Problem)> PostAsync(ReplicaHttpHost host, string json) => SendAsync(host, Post("/items", json));
+
+    private static async Task<(HttpResponseData Response, JsonElement Problem)> SendAsync(ReplicaHttpHost host, HttpRequestData request)
     {
-        var response = await host.ExchangeAsync(new Serve.Tests.Http.RecordingExchangeChannel().Call(Post("/items", json)), CancellationToken.None);
+        var response = await host.ExchangeAsync(new Serve.Tests.Http.RecordingExchangeChannel().Call(request), CancellationToken.None);
         return (response, JsonDocument.Parse(response.Body).RootElement);
     }
 
@@ -72,6 +74,32 @@ public sealed class IngressBadRequestTests
 
         Assert.Equal(400, response.StatusCode);
         Assert.Equal("name", problem.GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task ExchangeAsync_PathNoEndpointMatches_404ProblemNamingTheRequestAndTheEndpoints()
+    {
+        await using var host = await CreateHostAsync();
+
+        var (response, problem) = await SendAsync(host, Post("/itemz", """{"id": 7, "name": "lamp"}""") with { PathBase = "/shop" });
+
+        Assert.Equal(404, response.StatusCode);
+        Assert.Contains("application/problem+json", string.Join(" ", response.Headers));
+        var detail = problem.GetProperty("detail").GetString();
+        Assert.Contains("POST /shop/itemz", detail);
+        Assert.Contains("POST /shop/items,", detail);
+        Assert.Contains("GET /shop/items/{id:int}", detail);
+    }
+
+    [Fact]
+    public async Task ExchangeAsync_EndpointAnswers404Itself_KeepsItsOwnAnswer()
+    {
+        await using var host = await CreateHostAsync();
+
+        var response = await host.ExchangeAsync(new Serve.Tests.Http.RecordingExchangeChannel().Call(Post("/missing", "{}")), CancellationToken.None);
+
+        Assert.Equal(404, response.StatusCode);
+        Assert.Equal("\"no such item\"", Encoding.UTF8.GetString(response.Body));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Serve.Samples;
 using Serve.Samples.BasicIngress;
 using Serve.Samples.Composition;
@@ -53,6 +54,20 @@ public sealed class LocalTestingModeTests
 
         Assert.Equal("Hello Corey!", await serve.Http.GetStringAsync("/Corey"));
         Assert.Equal(HttpStatusCode.NotFound, (await serve.Http.GetAsync("/Corey/extra")).StatusCode);
+    }
+
+    private sealed record FixedSalutation(string Text) : ISalutation;
+
+    [Fact]
+    public async Task StartAsync_ConfigureServices_DeploymentConstructorGetsTheRegisteredService()
+    {
+        var options = new ServeTestHostOptions { ConfigureServices = services => services.AddSingleton<ISalutation>(new FixedSalutation("Howdy")) };
+        options.DeploymentAssemblies.Add(typeof(SalutationMessage).Assembly);
+        await using var serve = await ServeTestHost.StartAsync(options);
+
+        var handle = await serve.RunAsync<IMessage>(Deployment.For<SalutationMessage>().Bind(), "salutation", routePrefix: null);
+
+        Assert.Equal("Howdy world!", await handle.Remote.CallAsync());
     }
 
     [Fact]
