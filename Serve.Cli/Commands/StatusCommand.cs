@@ -27,9 +27,10 @@ internal static class StatusCommand
             while (true)
             {
                 string text;
+                bool allFound;
                 try
                 {
-                    text = await ReadAsync(client, only, parse.GetValue(json), cancellationToken);
+                    (text, allFound) = await ReadAsync(client, only, parse.GetValue(json), cancellationToken);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && parse.GetValue(watch))
                 {
@@ -38,7 +39,8 @@ internal static class StatusCommand
                 if (!parse.GetValue(watch))
                 {
                     await options.Console.Out.WriteAsync(text);
-                    return ExitCodes.Ok;
+                    // A name that is not there fails the command, as the README's exit codes say, so a script can tell.
+                    return allFound ? ExitCodes.Ok : ExitCodes.Failed;
                 }
                 if (text != last)
                 {
@@ -62,14 +64,14 @@ internal static class StatusCommand
     /// <summary>
     /// The status as text. Named applications are asked for one by one (at a thousand applications the whole status is
     /// megabytes); their JSON is the whole document's <c>applications</c> with just those, without the gateway's
-    /// <c>http_options</c>. Names not found are left out.
+    /// <c>http_options</c>. Names not found are left out, and said so by <c>AllFound</c>.
     /// </summary>
-    private static async Task<string> ReadAsync(AdminClient client, string[] only, bool json, CancellationToken cancellationToken)
+    private static async Task<(string Text, bool AllFound)> ReadAsync(AdminClient client, string[] only, bool json, CancellationToken cancellationToken)
     {
         if (only.Length == 0)
         {
             var details = await client.GetAsync(cancellationToken);
-            return json ? JsonSerializer.Serialize(details, AdminJson.Options) + Environment.NewLine : StatusView.Render(details.Applications.Values, only);
+            return (json ? JsonSerializer.Serialize(details, AdminJson.Options) + Environment.NewLine : StatusView.Render(details.Applications.Values, only), true);
         }
         var found = new SortedDictionary<string, ApplicationDetails>(StringComparer.Ordinal);
         foreach (var name in only.Distinct(StringComparer.Ordinal))
@@ -79,8 +81,9 @@ internal static class StatusCommand
                 found[name] = app;
             }
         }
-        return json
+        var text = json
             ? JsonSerializer.Serialize(new Dictionary<string, IReadOnlyDictionary<string, ApplicationDetails>> { [ServeDetails.ApplicationsName] = found }, AdminJson.Options) + Environment.NewLine
             : StatusView.Render(found.Values, only);
+        return (text, found.Count == only.Distinct(StringComparer.Ordinal).Count());
     }
 }

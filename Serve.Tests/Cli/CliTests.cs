@@ -107,7 +107,7 @@ public sealed partial class CliTests(AdminFixture fixture) : IAsyncLifetime, IDi
     }
 
     [Fact]
-    public async Task Status_NamedApplications_AsksForThoseAloneAndSkipsUnknownNames()
+    public async Task Status_NamedApplications_AsksForThoseAloneAndAnUnknownNameFailsTheCommand()
     {
         await AdminAsync("deploy", File("serve.yaml", Pipeline), "--wait");
         // The snapshot moves after the last whole status was built: a whole read now would build it again.
@@ -128,7 +128,8 @@ public sealed partial class CliTests(AdminFixture fixture) : IAsyncLifetime, IDi
         Assert.DoesNotContain("coded", status.Out, StringComparison.Ordinal);
         var applications = JsonDocument.Parse(json.Out).RootElement.GetProperty("applications");
         Assert.Equal(["greeter"], applications.EnumerateObject().Select(p => p.Name));
-        Assert.Equal((0, "No application named nothing.\n"), (none.ExitCode, none.Out));
+        Assert.Equal((1, "No application named nothing.\n"), (none.ExitCode, none.Out));
+        Assert.Equal(1, partly.ExitCode);
     }
 
     [Fact]
