@@ -40,6 +40,9 @@ public sealed class DeploymentAttribute : Attribute
     /// <summary>Most replicas of this deployment on one silo; 0 is no limit. Default is 0.</summary>
     public int MaxReplicasPerSilo { get; set; }
 
+    /// <summary>Failed starts of a replica (its constructor throwing, a service missing) before the deployment is DEPLOY_FAILED. Default is 20.</summary>
+    public int MaxConstructorRetryCount { get; set; } = DeploymentOptions.DefaultMaxConstructorRetryCount;
+
     internal DeploymentOptions ToOptions(Type deploymentType) => new()
     {
         Name = string.IsNullOrWhiteSpace(Name) ? deploymentType.Name : Name,
@@ -51,5 +54,6 @@ public sealed class DeploymentAttribute : Attribute
         GracefulShutdownTimeout = TimeSpan.FromSeconds(GracefulShutdownTimeoutSeconds),
         Resources = new ReplicaResources { NumCpus = NumCpus, NumGpus = NumGpus, Memory = Memory },
         MaxReplicasPerSilo = MaxReplicasPerSilo,
+        MaxConstructorRetryCount = MaxConstructorRetryCount,
     };
 }

@@ -1,0 +1,19 @@
+namespace Serve.Tests.Deployments;
+
+public sealed class DeploymentAttributeTests
+{
+    [Fact]
+    public void For_EveryOptionTheAttributeSets_CarriedIntoTheDefinition()
+    {
+        var options = Deployment.For<Tuned>().DeploymentOptions;
+
+        Assert.Equal(
+            ("tuned", 3, 7, 11, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(6), 0.5, 2, 4),
+            (options.Name, options.NumReplicas, options.MaxOngoingRequests, options.MaxQueuedRequests, options.HealthCheckPeriod, options.HealthCheckTimeout,
+                options.GracefulShutdownTimeout, options.Resources.NumCpus, options.MaxReplicasPerSilo, options.MaxConstructorRetryCount));
+    }
+
+    [Deployment(Name = "tuned", NumReplicas = 3, MaxOngoingRequests = 7, MaxQueuedRequests = 11, HealthCheckPeriodSeconds = 2, HealthCheckTimeoutSeconds = 4,
+        GracefulShutdownTimeoutSeconds = 6, NumCpus = 0.5, MaxReplicasPerSilo = 2, MaxConstructorRetryCount = 4)]
+    private sealed class Tuned;
+}
