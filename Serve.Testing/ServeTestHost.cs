@@ -96,6 +96,9 @@ public sealed class ServeTestHost : IAsyncDisposable
                 o.DeploymentAssemblies.Add(assembly);
             }
         });
+        // The services the deployments' assemblies register for every host (their IServeServiceSetup classes), then the
+        // test's own, which may replace them.
+        Hosting.ServeServiceSetups.Apply(builder.Services, builder.Configuration, assemblies);
         options.ConfigureServices?.Invoke(builder.Services);
 
         var app = builder.Build();

@@ -64,6 +64,8 @@ internal static class RunCommand
             builder.Configuration.AddInMemoryCollection(settings);
             // The silo builds replicas of the classes this command was asked to run, and of none other.
             var deployments = loaded.Concat(DeploymentAssemblyLoader.Of(config.Applications)).Distinct().ToList();
+            // The services their constructors take, from their assemblies' setup classes, as a worker would register them.
+            ServeServiceSetups.Apply(builder.Services, builder.Configuration, deployments);
             builder.Services.Configure<ServeOptions>(o =>
             {
                 foreach (var assembly in deployments.Where(a => !o.DeploymentAssemblies.Contains(a)))

@@ -20,7 +20,8 @@ public static class ServeHost
     /// <c>Serve:Assemblies</c> first: a gateway resolves the import paths of the config files its admin API applies.
     /// Replicas are built only of classes in those assemblies and in the entry assembly (<see cref="Hosting.ServeOptions.DeploymentAssemblies"/>).
     /// Like a worker, it owns its process's malloc: on Linux with glibc it fixes the mmap threshold (<c>Serve:Memory</c>,
-    /// <see cref="Memory.ServeMemoryOptions"/>) so that freed native memory goes back to the system.
+    /// <see cref="Memory.ServeMemoryOptions"/>) so that freed native memory goes back to the system. Like a worker, it runs the
+    /// <see cref="IServeServiceSetup"/> classes of those assemblies on its services.
     /// </summary>
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
@@ -33,6 +34,7 @@ public static class ServeHost
         builder.Services.AddHostedService<GatewayStartedLog>();
         builder.Services.AddServeGateway();
         builder.Services.AddServeAdmin();
+        ServeServiceSetups.Apply(builder.Services, builder.Configuration, assemblies);
         return builder;
     }
 }

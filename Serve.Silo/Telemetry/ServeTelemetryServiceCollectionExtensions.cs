@@ -68,7 +68,7 @@ internal static class ServeTelemetryServiceCollectionExtensions
                 }
             });
         }
-        foreach (var setup in Setups(assemblies))
+        foreach (var setup in SetupClasses<IServeTelemetrySetup>.In(assemblies))
         {
             setup.Configure(telemetry);
         }
@@ -80,17 +80,5 @@ internal static class ServeTelemetryServiceCollectionExtensions
         services.TryAddSingleton<TelemetryListener>();
         services.AddHostedService(sp => sp.GetRequiredService<TelemetryListener>());
         return services;
-    }
-
-    private static IEnumerable<IServeTelemetrySetup> Setups(IEnumerable<Assembly> assemblies)
-    {
-        foreach (var type in assemblies.Distinct().SelectMany(a => a.GetExportedTypes()).Where(t => typeof(IServeTelemetrySetup).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false }))
-        {
-            if (type.GetConstructor(Type.EmptyTypes) is null)
-            {
-                throw new InvalidOperationException($"{type.FullName} implements IServeTelemetrySetup but has no public parameterless constructor. Fix: add one.");
-            }
-            yield return (IServeTelemetrySetup)Activator.CreateInstance(type)!;
-        }
     }
 }

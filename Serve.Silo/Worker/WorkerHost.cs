@@ -24,6 +24,7 @@ internal static partial class WorkerHost
             assemblies = DeploymentAssemblies.Load(builder.Configuration);
             builder.UseOrleans(silo => silo.UseServeCluster(builder.Configuration).AddServeMallocTuning(builder.Configuration).AddServe(o => DeploymentAssemblies.Register(o, assemblies)));
             builder.Services.AddServeTelemetry(builder.Configuration, assemblies, "serve-worker");
+            ServeServiceSetups.Apply(builder.Services, builder.Configuration, assemblies);
         }
         catch (InvalidOperationException e)
         {

@@ -23,6 +23,22 @@ public sealed class ClusterFormationTests(ProcessClusterFixture cluster, ITestOu
     }
 
     [Fact]
+    public async Task RunAsync_DeploymentTakingAServiceOnlyItsAssemblySetupRegisters_BothWorkerProcessesServeIt()
+    {
+        await cluster.EnsureAllRunningAsync();
+        // Without the setup, each start fails on the missing service: two failures and the run fails.
+        var app = Deployment.For<Deployments.SetupServed>().Options(o => o with { NumReplicas = 2, MaxConstructorRetryCount = 2, MaxReplicasPerSilo = 1 }).Bind();
+
+        var handle = await cluster.Serve.RunAsync<Deployments.ISetupServed>(app, "setup-served", null);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => handle.Remote.WhoAsync()));
+
+        Assert.All(answers, a => Assert.StartsWith(Deployments.TestServiceSetup.Text, a, StringComparison.Ordinal));
+        var processes = cluster.Workers.Select(w => w.ProcessId!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.All(answers, a => Assert.Contains(a.Split(' ')[^1], processes));
+        await cluster.Serve.DeleteAsync("setup-served");
+    }
+
+    [Fact]
     public async Task RunAsync_HttpIngressOnGatewayAndTwoWorkers_GatewayProcessAnswersFromReplicasOnWorkersOnly()
     {
         await cluster.EnsureAllRunningAsync();

@@ -71,6 +71,18 @@ public sealed class LocalTestingModeTests
     }
 
     [Fact]
+    public async Task StartAsync_DeploymentAssemblyWithAServiceSetup_DeploymentConstructorGetsItsService()
+    {
+        var options = new ServeTestHostOptions();
+        options.DeploymentAssemblies.Add(typeof(Deployments.SetupServed).Assembly);
+        await using var serve = await ServeTestHost.StartAsync(options);
+
+        var handle = await serve.RunAsync<Deployments.ISetupServed>(Deployment.For<Deployments.SetupServed>().Bind(), "setup-served", routePrefix: null);
+
+        Assert.StartsWith(Deployments.TestServiceSetup.Text, await handle.Remote.WhoAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunAsync_SeveralApplications_EachAnswersUnderItsRoutePrefix()
     {
         var options = new ServeTestHostOptions();
