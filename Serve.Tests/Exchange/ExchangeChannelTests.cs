@@ -25,11 +25,9 @@ public sealed class ExchangeChannelTests(SingleSiloFixture fixture) : IAsyncLife
     private const long ExchangeId = 42;
     private readonly ChannelReplica _replica = new();
     private readonly RecordingChannels _gateway = new();
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly List<Task> _serving = [];
     private readonly ExchangeLimits _limits = new(1024 * 1024, 64);
     private readonly FakeTimeProvider _time = new();
-    private TcpListener _listener = null!;
+    private LoopbackExchangeSilo _silo = null!;
 
     private IServiceProvider Services => fixture.Cluster.Silos[0].ServiceProvider;
 
@@ -37,9 +35,8 @@ public sealed class ExchangeChannelTests(SingleSiloFixture fixture) : IAsyncLife
 
     public Task InitializeAsync()
     {
-        _listener = new TcpListener(IPAddress.Loopback, 0);
-        _listener.Start();
-        _ = AcceptAsync();
+        _silo = new LoopbackExchangeSilo((stream, peer) => new ExchangeServerConnection(
+            stream, peer, _limits, _replica, Codec, _time, new RecordingLogger<ExchangeChannelTests>(), (_, _) => { }));
         return Task.CompletedTask;
     }
 
@@ -157,9 +154,9 @@ public sealed class ExchangeChannelTests(SingleSiloFixture fixture) : IAsyncLife
     private async Task<ExchangeConnection> ConnectAsync(GatewayChannels? channels)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync((IPEndPoint)_listener.LocalEndpoint);
+        await socket.ConnectAsync(_silo.EndPoint);
         return await ExchangeConnection.OpenAsync(
-            _listener.LocalEndpoint.ToString()!, new NetworkStream(socket, ownsSocket: true), _limits, Codec, channels, TimeProvider.System,
+            _silo.EndPoint.ToString(), new NetworkStream(socket, ownsSocket: true), _limits, Codec, channels, TimeProvider.System,
             new RecordingLogger<ExchangeConnection>(), CancellationToken.None).WaitAsync(Patience);
     }
 
@@ -170,7 +167,7 @@ public sealed class ExchangeChannelTests(SingleSiloFixture fixture) : IAsyncLife
     private async Task<Socket> RouterAskingForChannelCallsAsync()
     {
         var router = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await router.ConnectAsync((IPEndPoint)_listener.LocalEndpoint);
+        await router.ConnectAsync(_silo.EndPoint);
         await router.SendAsync(ExchangeFrames.Preface.ToArray());
         await ReadExactlyAsync(router, ExchangeFrames.PrefaceSize);
         var call = new ExchangeCall { ReplicaId = ChannelReplica.Id, Call = Call("/pull-and-stream"), ChannelsOnDataPlane = true };
@@ -238,40 +235,7 @@ public sealed class ExchangeChannelTests(SingleSiloFixture fixture) : IAsyncLife
         return bytes;
     }
 
-    private async Task AcceptAsync()
-    {
-        while (!_stopping.IsCancellationRequested)
-        {
-            Socket socket;
-            try
-            {
-                socket = await _listener.AcceptSocketAsync(_stopping.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            var connection = new ExchangeServerConnection(
-                new NetworkStream(socket, ownsSocket: true), socket.RemoteEndPoint!.ToString()!, _limits, _replica, Codec, _time,
-                new RecordingLogger<ExchangeChannelTests>(), (_, _) => { });
-            lock (_serving)
-            {
-                _serving.Add(connection.RunAsync(CancellationToken.None, _stopping.Token));
-            }
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _stopping.CancelAsync();
-        _listener.Stop();
-        Task[] serving;
-        lock (_serving)
-        {
-            serving = [.. _serving];
-        }
-        await Task.WhenAll(serving).WaitAsync(Patience);
-    }
+    public async Task DisposeAsync() => await _silo.DisposeAsync();
 
     /// <summary>
     /// A replica that uses its exchange's channels as a handler's pipeline does, each call naming exchange 7 (the

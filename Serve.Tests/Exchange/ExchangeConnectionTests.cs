@@ -24,53 +24,25 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
     private readonly FakeLocalReplicas _replicas = new();
     private readonly RecordingLogger<ExchangeConnectionTests> _serverLog = new();
     private readonly System.Collections.Concurrent.ConcurrentQueue<(ExchangeRefusal Kind, string Reason)> _refused = new();
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly List<Task> _serving = [];
     // Room for CallAsync_ManyAtOnce's 200 calls at once: past it a call is answered as full.
     private readonly ExchangeLimits _limits = new(64 * 1024, 256);
-    private TcpListener _listener = null!;
+    private LoopbackExchangeSilo _silo = null!;
 
     private IServiceProvider Services => fixture.Cluster.Silos[0].ServiceProvider;
 
     public Task InitializeAsync()
     {
-        _listener = new TcpListener(IPAddress.Loopback, 0);
-        _listener.Start();
-        _ = AcceptAsync();
+        _silo = new LoopbackExchangeSilo((stream, peer) => new ExchangeServerConnection(
+            stream, peer, _limits, _replicas, ExchangeCodec.Create(Services), TimeProvider.System, _serverLog, (kind, reason) => _refused.Enqueue((kind, reason))));
         return Task.CompletedTask;
     }
 
-    private async Task AcceptAsync()
-    {
-        while (!_stopping.IsCancellationRequested)
-        {
-            Socket socket;
-            try
-            {
-                socket = await _listener.AcceptSocketAsync(_stopping.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            var connection = new ExchangeServerConnection(
-                new NetworkStream(socket, ownsSocket: true), socket.RemoteEndPoint!.ToString()!, _limits, _replicas,
-                ExchangeCodec.Create(Services), TimeProvider.System, _serverLog,
-                (kind, reason) => _refused.Enqueue((kind, reason)));
-            lock (_serving)
-            {
-                // No time limit to open here: the listener's tests hold that one.
-                _serving.Add(connection.RunAsync(CancellationToken.None, _stopping.Token));
-            }
-        }
-    }
-
-    private string Endpoint => _listener.LocalEndpoint.ToString()!;
+    private string Endpoint => _silo.EndPoint.ToString();
 
     private async Task<ExchangeConnection> ConnectAsync()
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync((IPEndPoint)_listener.LocalEndpoint);
+        await socket.ConnectAsync(_silo.EndPoint);
         return await ExchangeConnection.OpenAsync(
             Endpoint, new NetworkStream(socket, ownsSocket: true), _limits, ExchangeCodec.Create(Services), channels: null, TimeProvider.System,
             new RecordingLogger<ExchangeConnection>(), CancellationToken.None).WaitAsync(Patience);
@@ -274,7 +246,7 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
         var held = connection.CallAsync(FakeLocalReplicas.Id, Call("/hold"), CancellationToken.None);
         await WaitForAsync(() => _replicas.Holding == 1);
 
-        await _stopping.CancelAsync();
+        await _silo.StopAsync();
 
         var lost = await Assert.ThrowsAsync<ExchangeLostException>(() => held.WaitAsync(Patience));
         Assert.True(lost.MayHaveArrived);
@@ -355,19 +327,9 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
     private async Task<Socket> RawAsync()
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync((IPEndPoint)_listener.LocalEndpoint);
+        await socket.ConnectAsync(_silo.EndPoint);
         return socket;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _stopping.CancelAsync();
-        _listener.Stop();
-        Task[] serving;
-        lock (_serving)
-        {
-            serving = [.. _serving];
-        }
-        await Task.WhenAll(serving).WaitAsync(Patience);
-    }
+    public async Task DisposeAsync() => await _silo.DisposeAsync();
 }
