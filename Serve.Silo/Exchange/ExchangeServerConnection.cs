@@ -252,8 +252,17 @@ internal sealed partial class ExchangeServerConnection
                 // Only an answer to a channel call this connection sent and still waits for is taken.
                 if (_channelCalls.TryRemove(frame.CallId, out var answered))
                 {
-                    answered.TrySetResult(_codec.ChannelReplies.Deserialize(frame.Payload)
-                        ?? throw new InvalidDataException($"an empty answer to channel call {frame.CallId}"));
+                    ExchangeChannelReply reply;
+                    try
+                    {
+                        reply = _codec.ChannelReplies.Deserialize(frame.Payload) ?? throw new InvalidDataException("it is empty");
+                    }
+                    catch (Exception e)
+                    {
+                        answered.TrySetException(ChannelLost());
+                        throw new InvalidDataException($"the answer to channel call {frame.CallId} could not be read: {e.Message}", e);
+                    }
+                    answered.TrySetResult(reply);
                 }
                 break;
             default:

@@ -27,6 +27,7 @@ public sealed class ExchangeChannelTests(SingleSiloFixture fixture) : IAsyncLife
     private readonly RecordingChannels _gateway = new();
     private readonly ExchangeLimits _limits = new(1024 * 1024, 64);
     private readonly FakeTimeProvider _time = new();
+    private readonly ConcurrentQueue<(ExchangeRefusal Kind, string Reason)> _refused = new();
     private LoopbackExchangeSilo _silo = null!;
 
     private IServiceProvider Services => fixture.Cluster.Silos[0].ServiceProvider;
@@ -36,7 +37,7 @@ public sealed class ExchangeChannelTests(SingleSiloFixture fixture) : IAsyncLife
     public Task InitializeAsync()
     {
         _silo = new LoopbackExchangeSilo((stream, peer) => new ExchangeServerConnection(
-            stream, peer, _limits, _replica, Codec, _time, new RecordingLogger<ExchangeChannelTests>(), (_, _) => { }));
+            stream, peer, _limits, _replica, Codec, _time, new RecordingLogger<ExchangeChannelTests>(), (kind, reason) => _refused.Enqueue((kind, reason))));
         return Task.CompletedTask;
     }
 
@@ -142,6 +143,22 @@ public sealed class ExchangeChannelTests(SingleSiloFixture fixture) : IAsyncLife
         Assert.Contains("did not answer a channel call of its exchange within 30 s", failure.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ChannelReply_ItsPayloadCannotBeRead_ConnectionRefusedAsABadFrameAndTheReplicaFails()
+    {
+        var (router, channelCallId) = await RouterAskingForChannelCallAsync();
+        using var _ = router;
+
+        await SendFrameAsync(router, ExchangeFrameType.ChannelReply, channelCallId, buffer => buffer.Write<byte>([0xff, 0xfe, 0xfd, 0xfc]));
+
+        Assert.IsType<IOException>(await _replica.Failed.Task.WaitAsync(Patience));
+        Assert.Equal(0, await ReceiveUntilClosedAsync(router));
+        await WaitForAsync(() => !_refused.IsEmpty);
+        var (kind, reason) = Assert.Single(_refused);
+        Assert.Equal(ExchangeRefusal.BadFrame, kind);
+        Assert.StartsWith($"the answer to channel call {channelCallId} could not be read", reason, StringComparison.Ordinal);
+    }
+
     private HttpCall Call(string path, bool webSocket = false) => new()
     {
         RequestId = "req",
@@ -164,7 +181,9 @@ public sealed class ExchangeChannelTests(SingleSiloFixture fixture) : IAsyncLife
     /// A gateway's router this test plays by hand: it sends a call to <c>/pull-and-stream</c> asking for its channel calls,
     /// and reads the first of them without answering it.
     /// </summary>
-    private async Task<Socket> RouterAskingForChannelCallsAsync()
+    private async Task<Socket> RouterAskingForChannelCallsAsync() => (await RouterAskingForChannelCallAsync()).Router;
+
+    private async Task<(Socket Router, long ChannelCallId)> RouterAskingForChannelCallAsync()
     {
         var router = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await router.ConnectAsync(_silo.EndPoint);
@@ -172,9 +191,9 @@ public sealed class ExchangeChannelTests(SingleSiloFixture fixture) : IAsyncLife
         await ReadExactlyAsync(router, ExchangeFrames.PrefaceSize);
         var call = new ExchangeCall { ReplicaId = ChannelReplica.Id, Call = Call("/pull-and-stream"), ChannelsOnDataPlane = true };
         await SendFrameAsync(router, ExchangeFrameType.Call, 1, buffer => Codec.Calls.Serialize(call, buffer));
-        var (type, _, _) = await ReadFrameAsync(router);
+        var (type, id, _) = await ReadFrameAsync(router);
         Assert.Equal(ExchangeFrameType.ChannelCall, type);
-        return router;
+        return (router, id);
     }
 
     /// <summary>A gateway's router connected to a silo this test plays by hand, past the preface.</summary>
