@@ -187,7 +187,19 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
                 // A reply to a call already cancelled (or unknown) is dropped.
                 if (_pending.TryRemove(frame.CallId, out var pending))
                 {
-                    pending.Answer(_codec.Replies.Deserialize(frame.Payload) ?? throw new InvalidDataException($"The silo at {Endpoint} sent an empty reply."));
+                    ReplicaResponse reply;
+                    try
+                    {
+                        reply = _codec.Replies.Deserialize(frame.Payload) ?? throw new InvalidDataException("it is empty");
+                    }
+                    catch (Exception e)
+                    {
+                        // Out of the table already, so the close's sweep would miss it: it fails here, as the others will.
+                        var unreadable = new InvalidDataException($"The silo at {Endpoint} sent a reply to call {frame.CallId} that could not be read: {e.Message}", e);
+                        pending.Fail(new ExchangeLostException(Endpoint, mayHaveArrived: true, unreadable));
+                        throw unreadable;
+                    }
+                    pending.Answer(reply);
                 }
                 break;
             case ExchangeFrameType.ChannelCall when _channels is not null:

@@ -99,6 +99,22 @@ public sealed class ExchangeChannelTests(SingleSiloFixture fixture) : IAsyncLife
     }
 
     [Fact]
+    public async Task Reply_ItsPayloadCannotBeRead_ConnectionClosedAndThatCallFailsToo()
+    {
+        var (router, silo) = await RogueSiloAsync();
+        await using var _ = router;
+        var answered = router.CallAsync(ChannelReplica.Id, Call("/anything"), CancellationToken.None);
+        var callId = await ReadCallIdAsync(silo);
+
+        await SendFrameAsync(silo, ExchangeFrameType.Reply, callId, buffer => buffer.Write<byte>([0xff, 0xfe, 0xfd, 0xfc]));
+
+        var lost = await Assert.ThrowsAsync<ExchangeLostException>(() => answered.WaitAsync(Patience));
+        Assert.True(lost.MayHaveArrived);
+        Assert.Contains($"sent a reply to call {callId} that could not be read", lost.Message, StringComparison.Ordinal);
+        Assert.Equal(0, await ReceiveUntilClosedAsync(silo));
+    }
+
+    [Fact]
     public async Task ChannelCall_LacksWhatItsMethodNeeds_ConnectionClosedAndItsCallsFail()
     {
         var (router, silo) = await RogueSiloAsync();
