@@ -41,16 +41,17 @@ public sealed class ServeSiloOptions
     public int ExchangeMaxConnections { get; set; } = Exchange.ExchangeAdmission.DefaultMaxConnections;
 
     /// <summary>
-    /// Data-plane TLS handshakes under way at once (each ends within 10 s); past it, a new connection is closed at once,
-    /// before its handshake. Not used without TLS. Default 64.
+    /// Data-plane handshakes under way at once: connections still opening, their TLS handshake (with TLS) and their
+    /// preface (each ends within 10 s); past it, a new connection is closed at once, before its handshake. Default 64.
     /// </summary>
     public int ExchangeMaxHandshakes { get; set; } = Exchange.ExchangeAdmission.DefaultMaxHandshakes;
 
     /// <summary>
-    /// Data-plane TLS handshakes under way at once from any one remote address, an IPv6 address counting with its whole
+    /// Data-plane handshakes (as <see cref="ExchangeMaxHandshakes"/> counts them) under way at once from any one remote
+    /// address, an IPv6 address counting with its whole
     /// /64 (at most <see cref="ExchangeMaxHandshakes"/>); past it, that address's new connection is closed at once, before its
     /// handshake, while other addresses are still admitted: one host cannot take every handshake from the gateways.
-    /// Not used without TLS. Default 8.
+    /// Default 8.
     /// </summary>
     public int ExchangeMaxHandshakesPerAddress { get; set; } = Exchange.ExchangeAdmission.DefaultMaxHandshakesPerAddress;
 }

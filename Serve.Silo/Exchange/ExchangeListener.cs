@@ -113,7 +113,9 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
             // The peer's time to open runs from here, before it counts as open: whoever sees it admitted sees its deadline set.
             var opening = new CancellationTokenSource(HandshakeTimeout, _time);
             var address = AddressOf(accepted);
-            var refusal = Admission.TryAdmit(address, handshake: _security is not null);
+            // Every connection counts as handshaking until it has opened (its TLS handshake, with Tls, and its preface):
+            // with AllowInsecure too, so one address's silent connections are bounded by its share, not by MaxConnections.
+            var refusal = Admission.TryAdmit(address, handshake: true);
             if (refusal != ExchangeRefusal.None)
             {
                 opening.Dispose();
@@ -160,16 +162,21 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
     private async Task ServeAsync(Socket socket, IPAddress address, CancellationTokenSource opening)
     {
         var peer = PeerOf(socket);
-        var handshaking = _security is not null;
+        var handshaking = true;
+        void Opened()
+        {
+            if (handshaking)
+            {
+                handshaking = false;
+                Admission.HandshakeEnded(address);
+            }
+        }
         try
         {
             Stream stream = new NetworkStream(socket, ownsSocket: true);
-            if (handshaking)
+            if (_security is not null)
             {
-                var authenticated = await HandshakeAsync(stream, peer, opening.Token);
-                handshaking = false;
-                Admission.HandshakeEnded(address);
-                if (authenticated is null)
+                if (await HandshakeAsync(stream, peer, opening.Token) is not { } authenticated)
                 {
                     return;
                 }
@@ -178,17 +185,14 @@ internal sealed partial class ExchangeListener : ILifecycleParticipant<ISiloLife
             LogAccepted(_logger, peer);
             var connection = new ExchangeServerConnection(
                 stream, peer, _limits, _replicas, _codec, _time, _logger, (refusal, reason) => Refuse(peer, refusal, reason));
-            await connection.RunAsync(opening.Token, _stopping.Token);
+            await connection.RunAsync(opening.Token, _stopping.Token, Opened);
         }
         finally
         {
             // Disposed already unless the stream could not be made; the slots it held go back either way.
             socket.Dispose();
             opening.Dispose();
-            if (handshaking)
-            {
-                Admission.HandshakeEnded(address);
-            }
+            Opened();
             Admission.Closed();
         }
     }

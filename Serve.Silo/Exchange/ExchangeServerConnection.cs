@@ -68,9 +68,10 @@ internal sealed partial class ExchangeServerConnection
     /// <summary>
     /// Serves the connection until the peer closes it, breaks the rules, or <paramref name="stopping"/> fires.
     /// <paramref name="opening"/> fires when the peer's time to open (<see cref="ExchangeListener.HandshakeTimeout"/>
-    /// from its connect) is up: without the preface by then, the connection is closed.
+    /// from its connect) is up: without the preface by then, the connection is closed. <paramref name="opened"/> is
+    /// called once the peer's preface has been taken (it speaks a version this silo serves).
     /// </summary>
-    public async Task RunAsync(CancellationToken opening, CancellationToken stopping)
+    public async Task RunAsync(CancellationToken opening, CancellationToken stopping, Action? opened = null)
     {
         try
         {
@@ -98,6 +99,7 @@ internal sealed partial class ExchangeServerConnection
                     $"it speaks data-plane version {version}, and this silo speaks versions {ExchangeFrames.OldestVersion} to {ExchangeFrames.Version} (a router of another Serve release)");
                 return;
             }
+            opened?.Invoke();
             if (version == ExchangeFrames.Version)
             {
                 // The router waits for this before it sends a call; one of version 1 does not, and would take it for a frame.

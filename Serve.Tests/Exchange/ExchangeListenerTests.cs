@@ -171,7 +171,10 @@ public sealed class ExchangeListenerTests(SingleSiloFixture fixture) : IAsyncLif
         var listener = await StartAsync();
         using var socket = await ConnectAsync(listener);
         await using var authenticated = await _tls.ConnectAsync(new NetworkStream(socket), listener.Endpoint!, CancellationToken.None).WaitAsync(Patience);
-        await WaitForAsync(() => listener.Admission is { Open: 1, Handshaking: 0 });
+        // The silo's side of the handshake done (it logs the connection as accepted), it is still opening: its share of
+        // handshakes stays taken until its preface.
+        await WaitForAsync(() => _log.Records.Any(r => r.Id.Id == ServeEvents.ExchangeAccepted));
+        Assert.True(listener.Admission is { Open: 1, Handshaking: 1 });
 
         _time.Advance(ExchangeListener.HandshakeTimeout);
 
@@ -241,6 +244,28 @@ public sealed class ExchangeListenerTests(SingleSiloFixture fixture) : IAsyncLif
         await WaitForAsync(() => listener.Admission.HandshakingFrom(stranger) == 0);
         using var again = await ConnectAsync(listener, stranger);
         await WaitForAsync(() => listener.Admission.HandshakingFrom(stranger) == 1);
+    }
+
+    [Fact]
+    public async Task Accept_InsecureClusterOneAddressOverItsSilentConnections_ClosedAtOnceUntilOneSendsThePreface()
+    {
+        // AllowInsecure: no TLS handshake, but a connection that has not sent its preface is still opening.
+        var listener = await StartAsync(maxHandshakes: 4, maxHandshakesPerAddress: 2, secure: false);
+        var stranger = IPAddress.Parse("127.0.0.2");
+        using var first = await ConnectAsync(listener, stranger);
+        using var second = await ConnectAsync(listener, stranger);
+        await WaitForAsync(() => listener.Admission.HandshakingFrom(stranger) == 2);
+
+        await AssertClosedAtOnceAsync(listener, stranger);
+
+        Assert.Contains("2 handshake(s) from 127.0.0.2 are under way already (Serve:Silo:ExchangeMaxHandshakesPerAddress)", Assert.Single(Lines()).Message, StringComparison.Ordinal);
+        // One of them opens: it is a router now, served, and its address has room again.
+        await first.SendAsync(ExchangeFrames.Preface.ToArray());
+        await WaitForAsync(() => listener.Admission.HandshakingFrom(stranger) == 1);
+        using var third = await ConnectAsync(listener, stranger);
+        await WaitForAsync(() => listener.Admission is { Open: 3 } && listener.Admission.HandshakingFrom(stranger) == 2);
+        await using var router = await PlainRouterAsync(listener);
+        Assert.Equal(ReplicaOutcome.Completed, (await router.CallAsync(FakeLocalReplicas.Id, Call("/other"), CancellationToken.None).WaitAsync(Patience)).Outcome);
     }
 
     [Fact]
