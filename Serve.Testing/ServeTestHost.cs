@@ -76,11 +76,11 @@ public sealed class ServeTestHost : IAsyncDisposable
         builder.WebHost.UseTestServer();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            // An embedded cluster of its own on a free port, so tests run at once (and a serve run nearby) never meet.
+            // An embedded cluster of its own (an embedded silo takes a free loopback port), so tests run at once (and a
+            // serve run nearby) never meet.
             ["Serve:Cluster:Mode"] = "Embedded",
             ["Serve:Cluster:ClusterId"] = cluster,
             ["Serve:Cluster:ServiceId"] = cluster,
-            ["Serve:Cluster:SiloPort"] = LoopbackPort.TakeFree().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Serve:Http:ConfigureKestrel"] = "false",
             ["Serve:Admin:Enabled"] = "false",
             // A test run is the user's process: its malloc is not Serve's to change.
