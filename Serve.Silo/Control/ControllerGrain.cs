@@ -41,6 +41,9 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     private RouteSnapshot _routes = new();
     private TaskCompletionSource _routesChanged = NewSignal();
 
+    /// <summary>Set when this activation deactivates itself (<see cref="Leave"/>): its polls answer at once.</summary>
+    private bool _leaving;
+
     /// <summary>Applications a deploy or config is storing and applying now: a reconcile pass leaves them alone.</summary>
     private readonly HashSet<string> _applying = [];
 
@@ -175,7 +178,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
 
     public async Task<ServeSnapshot> WatchAsync(long knownVersion, CancellationToken cancellationToken)
     {
-        if (_snapshot.Version != knownVersion)
+        if (_snapshot.Version != knownVersion || _leaving)
         {
             return _snapshot;
         }
@@ -185,7 +188,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
 
     public async Task<RouteSnapshot> WatchRoutesAsync(long knownVersion, CancellationToken cancellationToken)
     {
-        if (_routes.Version != knownVersion)
+        if (_routes.Version != knownVersion || _leaving)
         {
             return _routes;
         }
@@ -200,7 +203,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
             // Snapshots that leave this application as it was (other applications' replicas starting) do not answer.
             var seen = Published(name);
             var started = _time.GetTimestamp();
-            while (ReferenceEquals(Published(name), seen))
+            while (ReferenceEquals(Published(name), seen) && !_leaving)
             {
                 var left = _options.LongPollTimeout - _time.GetElapsedTime(started);
                 var changed = _changed.Task;
@@ -417,9 +420,26 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         {
             undo();
             LogStoreFailed(_logger, e, change);
-            DeactivateOnIdle();
+            Leave();
             throw new StateStoreUnavailableException(change, e.GetBaseException().Message);
         }
+    }
+
+    /// <summary>
+    /// Deactivates this activation and answers its long polls now: a poll in progress holds up the deactivation (for up
+    /// to <see cref="ServeOptions.LongPollTimeout"/>), and every call to the controller waits behind it. A watcher
+    /// answered with the version it knew asks again, and reaches the activation that takes over.
+    /// </summary>
+    private void Leave()
+    {
+        _leaving = true;
+        DeactivateOnIdle();
+        var changed = _changed;
+        _changed = NewSignal();
+        changed.TrySetResult();
+        var routesChanged = _routesChanged;
+        _routesChanged = NewSignal();
+        routesChanged.TrySetResult();
     }
 
     private void Restore(string application, ApplicationSpec? previous)

@@ -105,7 +105,11 @@ public sealed class LifecycleTests(SingleSiloFixture fixture)
     public async Task DeleteAsync_ControllerDeactivatedMidDelete_NextActivationFinishesIt()
     {
         var gate = Gate.Create(nameof(DeleteAsync_ControllerDeactivatedMidDelete_NextActivationFinishesIt));
-        var handle = await Serve.RunAsync<IProbe>(Deployment.For<Probe>().Bind(), "resumed-delete", null);
+        // The held call ends only when the test opens the gate: the controller's deactivation waits for the long polls
+        // in progress (up to ServeOptions.LongPollTimeout, 20 s), and the default graceful timeout (20 s too) would race
+        // it, ending the call and the delete before the next activation could show it.
+        var app = Deployment.For<Probe>().Options(o => o with { GracefulShutdownTimeout = TimeSpan.FromMinutes(5) }).Bind();
+        var handle = await Serve.RunAsync<IProbe>(app, "resumed-delete", null);
         var call = handle.Remote.HoldAsync(gate.Name);
         await gate.WhenArrivedAsync(1);
         var delete = Serve.DeleteAsync("resumed-delete");

@@ -1,0 +1,60 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.Storage;
+using Orleans.TestingHost;
+using Serve.Grains;
+using Serve.Hosting;
+using Serve.Tests.Deployments;
+using Serve.Tests.Infrastructure;
+
+namespace Serve.Tests.Control;
+
+public sealed class ControllerStoreFailureTests
+{
+    /// <summary>Longer than the test waits for a watcher's answer: only the controller's leaving answers it in time.</summary>
+    private static readonly TimeSpan LongPollTimeout = TimeSpan.FromSeconds(29);
+
+    [Fact]
+    public async Task DeployApplicationAsync_StoreFails_ControllerAnswersItsWatchersAtOnceAndTheNextActivationServes()
+    {
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSiloHost((_, host) => host.Logging.SetMinimumLevel(LogLevel.Critical));
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.Services.AddKeyedSingleton<IGrainStorage>(ServeOptions.StorageName, (sp, _) => ActivatorUtilities.CreateInstance<SwitchableStorage>(sp));
+            silo.AddServe(o =>
+            {
+                // No reconcile pass publishes meanwhile: the watcher below is answered by the controller's leaving alone.
+                o.ControllerReconcilePeriod = TimeSpan.FromHours(1);
+                o.LongPollTimeout = LongPollTimeout;
+                TestDeployments.Register(o);
+            });
+        });
+        await using var cluster = builder.Build();
+        await cluster.DeployAsync();
+        var silo = cluster.Silos[0].ServiceProvider;
+        var serve = silo.GetRequiredService<IServeClient>();
+        var storage = (SwitchableStorage)silo.GetRequiredKeyedService<IGrainStorage>(ServeOptions.StorageName);
+        await serve.RunAsync(Deployment.For<Greeter>().Options(o => o with { NumReplicas = 1 }).Bind("before"), "before", null);
+        var controller = cluster.Client.GetGrain<IControllerGrain>(IControllerGrain.Key);
+        await serve.WaitForAsync(s => s.Applications["before"].State == ApplicationState.Running);
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        // The route table: no application here has a route, so nothing but the controller's leaving answers its watcher.
+        var routes = await controller.WatchRoutesAsync(-1, patience.Token);
+        var watch = controller.WatchRoutesAsync(routes.Version, patience.Token);
+
+        storage.Failing = true;
+        var refused = await Assert.ThrowsAsync<StateStoreUnavailableException>(() =>
+            serve.RunAsync(Deployment.For<Greeter>().Bind("during"), "during", null));
+
+        // The failed store deactivates the controller; without answering its watcher first, the poll would hold that
+        // deactivation, and every call to the controller behind it, until its timeout.
+        var answered = await watch.WaitAsync(TimeSpan.FromSeconds(10), patience.Token);
+        Assert.Equal("application 'during'", refused.Change);
+        Assert.Equal(routes.Version, answered.Version);
+        storage.Failing = false;
+        await serve.RunAsync(Deployment.For<Greeter>().Options(o => o with { NumReplicas = 1 }).Bind("after"), "after", null);
+        Assert.Equal(["after", "before"], (await controller.GetSnapshotAsync()).Status.Applications.Keys.Order());
+    }
+}

@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace Serve.Tests.Control;
+
+/// <summary>
+/// A grain store in memory that a test can take down: while <see cref="Failing"/>, every write throws, as a store that is
+/// unreachable does. Each state is kept as a deep copy, so an activation never shares its objects with the next.
+/// </summary>
+public sealed class SwitchableStorage(DeepCopier copier) : IGrainStorage
+{
+    private readonly ConcurrentDictionary<(string State, GrainId Grain), (object State, int Version)> _states = new();
+
+    public volatile bool Failing;
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (_states.TryGetValue((stateName, grainId), out var stored))
+        {
+            grainState.State = copier.Copy((T)stored.State);
+            grainState.ETag = stored.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            grainState.RecordExists = true;
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (Failing)
+        {
+            throw new IOException("The test took the store down.");
+        }
+        var version = _states.AddOrUpdate((stateName, grainId), (copier.Copy(grainState.State)!, 1), (_, old) => (copier.Copy(grainState.State)!, old.Version + 1)).Version;
+        grainState.ETag = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        grainState.RecordExists = true;
+        return Task.CompletedTask;
+    }
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (Failing)
+        {
+            throw new IOException("The test took the store down.");
+        }
+        _states.TryRemove((stateName, grainId), out _);
+        grainState.ETag = null;
+        grainState.RecordExists = false;
+        return Task.CompletedTask;
+    }
+}
