@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Serve.Cli.Commands;
 
 namespace Serve.Cli;
@@ -10,7 +11,12 @@ internal static class ServeCli
     public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken)
     {
         var options = new CliOptions(console);
-        var root = new RootCommand("Serve: deploy, inspect and delete applications. Every command but run and build talks to a gateway's admin API.");
+        // Named as users type it: a RootCommand takes its name from the assembly it runs in, and help said "Serve.Cli".
+        var root = new Command("serve", "Serve: deploy, inspect and delete applications. Every command but run and build talks to a gateway's admin API.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
         root.Options.Add(options.Address);
         root.Options.Add(options.Token);
         root.Subcommands.Add(RunCommand.Create(options));

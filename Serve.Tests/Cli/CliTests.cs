@@ -209,6 +209,18 @@ public sealed partial class CliTests(AdminFixture fixture) : IAsyncLifetime, IDi
     }
 
     [Fact]
+    public async Task Help_RootAndCommand_UsageNamesTheCommandUsersType()
+    {
+        var root = await RunAsync(["--help"]);
+        var run = await RunAsync(["run", "--help"]);
+
+        Assert.Equal((0, 0), (root.ExitCode, run.ExitCode));
+        Assert.Contains("serve [command] [options]", root.Out);
+        Assert.Contains("serve run <config_or_import_path> [options]", run.Out);
+        Assert.DoesNotContain("Serve.Cli", root.Out + run.Out);
+    }
+
+    [Fact]
     public async Task Build_UnknownImportPath_Exits1WithTheReason()
     {
         var build = await RunAsync(["build", "Serve.Samples:Nope"]);

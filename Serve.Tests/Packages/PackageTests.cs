@@ -64,6 +64,7 @@ public sealed class PackageTests(PackagesFixture fixture, ITestOutputHelper outp
 
         var (helped, help) = await DotnetCommand.RunAsync(serve, ["--help"], fixture.Root, fixture.Environment, TimeSpan.FromMinutes(1));
         Assert.True(helped == 0, help);
+        Assert.Contains("serve [command] [options]", help);
         Assert.Contains("run", help);
         Assert.Contains("deploy", help);
 
