@@ -121,4 +121,5 @@ internal static class ServeEvents
     public const int HttpConnectionRefused = 9003;
     public const int HttpConnectionRefusedAgain = 9004;
     public const int HttpConnectionRefusedSummary = 9005;
+    public const int KestrelLinesFolded = 9010;
 }

@@ -51,6 +51,9 @@ public static class ServeGatewayServiceCollectionExtensions
             s.GetRequiredService<HttpExchangeChannel>(), s.GetRequiredService<Serve.WebSockets.WebSocketChannel>()));
         services.TryAddSingleton<HttpForwarder>();
         services.TryAddSingleton<GrpcForwarder>();
+        // Kestrel writes some of its lines per peer misdeed (dozens of Critical ones per connection that resets HTTP/2
+        // streams faster than served): each of its events is bounded per minute, with a summary of the rest.
+        KestrelLogThrottling.AddTo(services);
         services.AddSingleton<IHostedService>(sp => new ListenPortCheck(() =>
         {
             var http = sp.GetRequiredService<IOptions<ServeGatewayOptions>>().Value;
