@@ -13,7 +13,7 @@ namespace Serve.Hosting;
 /// full port write a log line per connect. Past a bound a new connection is closed before anything is read from it, and
 /// reported as the data plane reports its refusals (<see cref="ExchangeRefusalLog"/>): the first of each bound a warning
 /// naming the port, the peer and the option to raise, then one summary at most every minute while they go on, written
-/// with the next refusal (each one at Debug). Thread-safe.
+/// when the minute ends (each one at Debug). Thread-safe.
 /// </summary>
 internal sealed partial class HttpConnectionLimit
 {
@@ -26,6 +26,8 @@ internal sealed partial class HttpConnectionLimit
     private readonly Lock _lock = new();
     private readonly Dictionary<AddressGroup, long> _openFrom = [];
     private DateTimeOffset _flushed;
+    private ITimer? _flushTimer;
+    private string _lastPort = "";
     private long _open;
 
     /// <param name="port">What the port is, in log lines (its address follows), e.g. <c>the gateway's HTTP port</c>.</param>
@@ -138,26 +140,58 @@ internal sealed partial class HttpConnectionLimit
     private void Refuse(ExchangeRefusal kind, string port, string peer, string reason)
     {
         var now = _time.GetUtcNow();
-        ExchangeRefusalSummary? summary = null;
-        lock (_lock)
+        // A refusal after a quiet interval ends it here (the kinds not refused during it get their own warning again).
+        if (now - FlushedAt() >= _refusals.Interval)
         {
-            if (now - _flushed >= _refusals.Interval)
-            {
-                _flushed = now;
-                summary = _refusals.Flush(now);
-            }
-        }
-        if (summary is { } folded)
-        {
-            LogRefusedSummary(_logger, folded.Count, port, (int)Math.Ceiling(folded.Over.TotalSeconds), folded.LastPeer, folded.LastReason);
+            Flush(null);
         }
         if (_refusals.Refused(kind, peer, reason, now))
         {
             LogRefused(_logger, port, peer, reason, (int)_refusals.Interval.TotalSeconds);
+            return;
         }
-        else
+        LogRefusedAgain(_logger, port, peer, reason);
+        lock (_lock)
         {
-            LogRefusedAgain(_logger, port, peer, reason);
+            // The summary is due when the interval ends, whether or not another refusal comes then: the tail of a burst
+            // is counted too.
+            _lastPort = port;
+            _flushTimer ??= _time.CreateTimer(Flush, null, _flushed + _refusals.Interval - now is { Ticks: > 0 } due ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private DateTimeOffset FlushedAt()
+    {
+        lock (_lock)
+        {
+            return _flushed;
+        }
+    }
+
+    /// <summary>Ends the interval: one summary of the refusals folded during it, if any.</summary>
+    private void Flush(object? state)
+    {
+        var now = _time.GetUtcNow();
+        ExchangeRefusalSummary? summary;
+        string port;
+        lock (_lock)
+        {
+            _flushTimer?.Dispose();
+            _flushTimer = null;
+            _flushed = now;
+            summary = _refusals.Flush(now);
+            port = _lastPort;
+        }
+        if (summary is { } folded)
+        {
+            try
+            {
+                LogRefusedSummary(_logger, folded.Count, port, (int)Math.Ceiling(folded.Over.TotalSeconds), folded.LastPeer, folded.LastReason);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The host's logging went first (a summary due as the host stops): nothing is left to write it to.
+            }
         }
     }
 

@@ -45,6 +45,31 @@ public sealed class HttpConnectionLimitTests
     }
 
     [Fact]
+    public async Task OnConnectionAsync_BurstThenQuiet_SummaryWrittenWhenTheMinuteEnds()
+    {
+        var time = new FakeTimeProvider();
+        var logger = new RecordingLogger<HttpConnectionLimit>();
+        var limit = new HttpConnectionLimit("the gateway's HTTP port", "Serve:Http:", 1, null, time, logger);
+        var release = new TaskCompletionSource();
+        ConnectionDelegate next = _ => release.Task;
+        var held = limit.OnConnectionAsync(new DefaultConnectionContext("held"), next);
+        for (var i = 0; i < 5; i++)
+        {
+            await limit.OnConnectionAsync(new DefaultConnectionContext($"refused-{i}"), next);
+        }
+
+        time.Advance(TimeSpan.FromSeconds(59));
+        var beforeTheMinute = logger.Records.Count(r => r.Id.Id == ServeEvents.HttpConnectionRefusedSummary);
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(0, beforeTheMinute);
+        var summary = Assert.Single(logger.Records, r => r.Id.Id == ServeEvents.HttpConnectionRefusedSummary);
+        Assert.StartsWith("Refused 4 more connection(s) to the gateway's HTTP port ? in the last 60 s;", summary.Message, StringComparison.Ordinal);
+        release.SetResult();
+        await held;
+    }
+
+    [Fact]
     public async Task OnConnectionAsync_PastTheBoundPerAddress_RefusesThatAddressOrIPv6Slash64Only()
     {
         var logger = new RecordingLogger<HttpConnectionLimit>();
