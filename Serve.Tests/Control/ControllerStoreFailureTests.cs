@@ -20,8 +20,19 @@ public sealed class ControllerStoreFailureTests
         var builder = new InProcessTestClusterBuilder(1);
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSiloHost((_, host) => host.Logging.SetMinimumLevel(LogLevel.Critical));
+        // Says when the watcher's poll runs on the controller: sent from another process, it may arrive after the failed
+        // deploy has begun the deactivation, and then wait for the next activation whatever the old one does.
+        var polling = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         builder.ConfigureSilo((_, silo) =>
         {
+            silo.AddIncomingGrainCallFilter(async context =>
+            {
+                if (context.InterfaceMethod?.Name == nameof(IControllerGrain.WatchRoutesAsync))
+                {
+                    polling.TrySetResult();
+                }
+                await context.Invoke();
+            });
             silo.Services.AddKeyedSingleton<IGrainStorage>(ServeOptions.StorageName, (sp, _) => ActivatorUtilities.CreateInstance<SwitchableStorage>(sp));
             silo.AddServe(o =>
             {
@@ -42,7 +53,9 @@ public sealed class ControllerStoreFailureTests
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         // The route table: no application here has a route, so nothing but the controller's leaving answers its watcher.
         var routes = await controller.WatchRoutesAsync(-1, patience.Token);
+        polling = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var watch = controller.WatchRoutesAsync(routes.Version, patience.Token);
+        await polling.Task.WaitAsync(patience.Token);
 
         storage.Failing = true;
         var refused = await Assert.ThrowsAsync<StateStoreUnavailableException>(() =>
