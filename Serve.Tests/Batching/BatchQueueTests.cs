@@ -68,9 +68,9 @@ public sealed class BatchQueueTests
     }
 
     [Fact]
-    public async Task CallAsync_MethodThrows_EveryCallerOfThatBatchGetsTheException()
+    public async Task CallAsync_MethodThrowsForEveryInput_EveryCallerGetsTheException()
     {
-        var (echoes, _) = Create(nameof(CallAsync_MethodThrows_EveryCallerOfThatBatchGetsTheException),
+        var (echoes, _) = Create(nameof(CallAsync_MethodThrowsForEveryInput_EveryCallerGetsTheException),
             _ => throw new FormatException("tokenizer broke"));
 
         var calls = Enumerable.Range(0, 4).Select(i => Batched.CallAsync(echoes.UpperAsync, $"w{i}")).ToArray();
