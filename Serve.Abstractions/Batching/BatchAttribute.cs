@@ -18,8 +18,10 @@ namespace Serve;
 /// interface declares the one-input signature under the same name, by name, over HTTP from ingress code, or from
 /// the deployment's own code with <see cref="Batched.CallAsync{TIn, TOut}(Func{IReadOnlyList{TIn}, CancellationToken, Task{IReadOnlyList{TOut}}}, TIn, CancellationToken)"/>.
 /// A batch runs when <see cref="MaxBatchSize"/> calls wait, or when the oldest has waited
-/// <see cref="BatchWaitTimeoutMs"/>. A result list of the wrong length, or an exception, fails every caller of
-/// that batch; a caller cancelled before its batch starts leaves it. Settings can change at run time
+/// <see cref="BatchWaitTimeoutMs"/>. When the method throws for a batch of several inputs, each input runs again
+/// alone, so one bad input fails only its own caller (the method must tolerate seeing an input twice); a result list
+/// of the wrong length, or an exception of a streaming batch, fails every caller of that batch. A caller cancelled
+/// before its batch starts leaves it. Settings can change at run time
 /// (<see cref="DeploymentOptions.Batching"/>, a config file's <c>batching</c>, or <see cref="Batched.Configure"/>).
 /// </para>
 /// </remarks>

@@ -9,7 +9,8 @@ namespace Serve.Batching;
 /// A batch starts when <see cref="BatchSettings.MaxBatchSize"/> inputs wait, or when the oldest has waited
 /// <see cref="BatchSettings.BatchWaitTimeout"/>, and at most <see cref="BatchSettings.MaxConcurrentBatches"/> run at once.
 /// A caller that leaves before its batch starts is taken out of it; once every caller of a running batch has left,
-/// the batch's token is cancelled.
+/// the batch's token is cancelled. When the method throws for a batch of several inputs, each input runs again alone,
+/// so one bad input fails only its own caller.
 /// </summary>
 /// <remarks>
 /// Batches run on the thread pool without the callers' execution context: no caller's request id or deadline leaks
@@ -285,8 +286,18 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
         {
             if (_steps is null)
             {
-                var results = await _await!(Method.Invoke(_target, inputs, batch.Cancellation.Token)
-                    ?? throw new InvalidOperationException($"{Method.Name} returned a null task."));
+                IReadOnlyList<TOut>? results;
+                try
+                {
+                    results = await InvokeAsync(inputs, batch.Cancellation.Token);
+                }
+                catch (Exception) when (entries.Length > 1 && !batch.Cancellation.IsCancellationRequested)
+                {
+                    // One bad input must not fail the callers it was batched with: each input runs again alone, so
+                    // each caller gets its own input's result or error.
+                    failed = await RunEachAloneAsync(batch, inputs);
+                    return;
+                }
                 if (results is null || results.Count != entries.Length)
                 {
                     throw Mismatch(results?.Count, entries.Length);
@@ -314,6 +325,39 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
         {
             Finish(batch, started, failed);
         }
+    }
+
+    private async ValueTask<IReadOnlyList<TOut>?> InvokeAsync(TIn[] inputs, CancellationToken cancellationToken) =>
+        await _await!(Method.Invoke(_target, inputs, cancellationToken)
+            ?? throw new InvalidOperationException($"{Method.Name} returned a null task."));
+
+    /// <summary>Runs each input of a failed batch as a batch of one, in order, for the callers still waiting; true when any failed.</summary>
+    private async Task<bool> RunEachAloneAsync(Batch batch, TIn[] inputs)
+    {
+        var failed = false;
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            var entry = batch.Entries[i];
+            if (entry.Left)
+            {
+                continue;
+            }
+            try
+            {
+                var results = await InvokeAsync([inputs[i]], batch.Cancellation.Token);
+                if (results is null || results.Count != 1)
+                {
+                    throw Mismatch(results?.Count, 1);
+                }
+                entry.Result!.TrySetResult(results[0]);
+            }
+            catch (Exception e)
+            {
+                failed = true;
+                entry.Result!.TrySetException(e);
+            }
+        }
+        return failed;
     }
 
     private async Task StreamAsync(Batch batch, TIn[] inputs)

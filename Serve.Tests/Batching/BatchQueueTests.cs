@@ -68,9 +68,9 @@ public sealed class BatchQueueTests
     }
 
     [Fact]
-    public async Task CallAsync_MethodThrows_EveryCallerOfThatBatchGetsTheException()
+    public async Task CallAsync_MethodThrowsForEveryInput_EveryCallerGetsTheException()
     {
-        var (echoes, _) = Create(nameof(CallAsync_MethodThrows_EveryCallerOfThatBatchGetsTheException),
+        var (echoes, _) = Create(nameof(CallAsync_MethodThrowsForEveryInput_EveryCallerGetsTheException),
             _ => throw new FormatException("tokenizer broke"));
 
         var calls = Enumerable.Range(0, 4).Select(i => Batched.CallAsync(echoes.UpperAsync, $"w{i}")).ToArray();
@@ -80,6 +80,21 @@ public sealed class BatchQueueTests
             var error = await Assert.ThrowsAsync<FormatException>(() => call.WaitAsync(Patience));
             Assert.Equal("tokenizer broke", error.Message);
         }
+    }
+
+    [Fact]
+    public async Task CallAsync_OneInputMakesTheMethodThrow_OnlyThatCallerFailsAndTheOthersGetTheirResults()
+    {
+        var (echoes, recorder) = Create(nameof(CallAsync_OneInputMakesTheMethodThrow_OnlyThatCallerFailsAndTheOthersGetTheirResults),
+            inputs => inputs.Contains("bad") ? throw new FormatException("cannot read 'bad'") : inputs.Select(i => i.ToUpperInvariant()).ToArray());
+
+        var calls = new[] { "a", "bad", "c", "d" }.Select(w => Batched.CallAsync(echoes.UpperAsync, w)).ToArray();
+
+        var error = await Assert.ThrowsAsync<FormatException>(() => calls[1].WaitAsync(Patience));
+        Assert.Equal("cannot read 'bad'", error.Message);
+        Assert.Equal(["A", "C", "D"], await Task.WhenAll(calls[0], calls[2], calls[3]).WaitAsync(Patience));
+        // The batch failed, then each of its inputs ran alone.
+        Assert.Equal([["a", "bad", "c", "d"], ["a"], ["bad"], ["c"], ["d"]], recorder.Batches);
     }
 
     [Fact]

