@@ -240,7 +240,7 @@ internal sealed partial class GrpcForwarder
         TimeSpan? timeout, ServeGatewayOptions options)
     {
         var started = _time.GetTimestamp();
-        using var deadline = timeout is { } t ? new CancellationTokenSource(t, _time) : null;
+        using var deadline = timeout is { } t ? new CancellationTokenSource(TimerDelay.Of(t), _time) : null;
         using var cancelled = deadline is null ? null : CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, deadline.Token);
         // Whether the deadline has passed, by the clock rather than by the timer (which runs when a thread is free).
         bool Late() => timeout is { } limit && (deadline!.IsCancellationRequested || _time.GetElapsedTime(started) >= limit);
