@@ -267,17 +267,17 @@ internal sealed partial class GrpcForwarder
             }
             if (exchange.Refused is { } refused)
             {
-                throw new InvalidOperationException(refused);
+                await WriteStatusAsync(context, GrpcStatus.Internal, $"the application's answer could not be sent: {refused}");
             }
-            if (exchange.Streamed)
+            else if (exchange.Streamed)
             {
                 // The messages went to the client as the handler wrote them; the call's result carries the trailers (grpc-status).
                 await exchange.FinishAsync();
                 AppendTrailers(context, response.Trailers);
             }
-            else
+            else if (await WriteResponseAsync(context, response) is { } unsendable)
             {
-                await WriteResponseAsync(context, response);
+                await WriteStatusAsync(context, GrpcStatus.Internal, $"the application's answer could not be sent: {unsendable}");
             }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
