@@ -47,7 +47,8 @@ internal sealed class CliOptions(CliConsole console)
             }
             catch (CliException e)
             {
-                await Console.Error.WriteLineAsync($"serve {command.Name}: {e.Message}");
+                // Its message may quote the cluster (a deployment's failure, the admin API's answer).
+                await Console.Error.WriteLineAsync($"serve {command.Name}: {TerminalText.Printable(e.Message)}");
                 return e.ExitCode;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -9,7 +9,8 @@ internal sealed class TextTable(params string[] headers)
 
     public int Count => _rows.Count;
 
-    public void Add(params string[] cells) => _rows.Add(cells);
+    /// <summary>A row; each cell on one line, printable (<see cref="TerminalText"/>): cells hold what the cluster says.</summary>
+    public void Add(params string[] cells) => _rows.Add([.. cells.Select(cell => TerminalText.Printable(cell.ReplaceLineEndings(" ")))]);
 
     public override string ToString()
     {

@@ -86,6 +86,7 @@ internal static class ServeEvents
     public const int GrpcCallAnswered = 5010;
     public const int GrpcCallUnrouted = 5011;
     public const int RoutesApplyFailed = 5012;
+    public const int ResponseRefused = 5013;
     public const int WebSocketAccepted = 5030;
     public const int WebSocketClosed = 5031;
 

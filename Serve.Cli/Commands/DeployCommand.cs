@@ -25,7 +25,7 @@ internal static class DeployCommand
             await output.WriteLineAsync($"Config applied to {options.AddressOf(parse)}: {Summary(result)}.");
             foreach (var warning in result.Warnings)
             {
-                await options.Console.Error.WriteLineAsync($"warning: {warning}");
+                await options.Console.Error.WriteLineAsync($"warning: {TerminalText.Printable(warning)}");
             }
             if (!parse.GetValue(wait))
             {

@@ -186,7 +186,7 @@ internal static class RunCommand
                 {
                     // Reported, not fatal: the other applications (and this one's previous version, if any) keep serving,
                     // and a fixed config can be applied with serve deploy while this process runs.
-                    await error.WriteLineAsync($"error: application '{name}' is DEPLOY_FAILED: {app.Message} Serve keeps running; fix it and apply the config again with 'serve deploy', or press Ctrl+C to stop.");
+                    await error.WriteLineAsync($"error: application '{name}' is DEPLOY_FAILED: {TerminalText.Printable(app.Message)} Serve keeps running; fix it and apply the config again with 'serve deploy', or press Ctrl+C to stop.");
                 }
             }
             if (!serving && names.All(n => snapshot.Status.Applications.GetValueOrDefault(n)?.State == ApplicationState.Running))
@@ -207,6 +207,6 @@ internal static class RunCommand
     {
         var deployments = string.Join(", ", app.Deployments.Values.OrderBy(d => d.Name, StringComparer.Ordinal).Select(d =>
             $"{d.Name} {d.RunningReplicas}/{d.TargetReplicas} {StatusView.Name(d.State)}"));
-        return $"{app.Name}: {StatusView.Name(app.State)}{(deployments.Length > 0 ? $" ({deployments})" : "")}{(app.Message.Length > 0 ? $" {app.Message}" : "")}";
+        return TerminalText.Printable($"{app.Name}: {StatusView.Name(app.State)}{(deployments.Length > 0 ? $" ({deployments})" : "")}{(app.Message.Length > 0 ? $" {app.Message}" : "")}");
     }
 }

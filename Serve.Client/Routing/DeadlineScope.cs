@@ -27,7 +27,7 @@ internal readonly struct DeadlineScope : IDisposable
             return new DeadlineScope(cancellationToken, null, null);
         }
         var remaining = TimeSpan.FromTicks(Math.Max(0, deadlineUtcTicks - time.GetUtcNow().UtcTicks));
-        var timer = new CancellationTokenSource(remaining, time);
+        var timer = new CancellationTokenSource(TimerDelay.Of(remaining), time);
         var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         return new DeadlineScope(linked.Token, timer, linked);
     }

@@ -300,7 +300,9 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
         var deadline = parent?.DeadlineUtcTicks ?? 0;
         if (options.Timeout is { } timeout)
         {
-            var own = _time.GetUtcNow().UtcTicks + timeout.Ticks;
+            var now = _time.GetUtcNow().UtcTicks;
+            // Saturating: a timeout near TimeSpan.MaxValue would wrap to a deadline long past.
+            var own = timeout.Ticks > long.MaxValue - now ? long.MaxValue : now + timeout.Ticks;
             deadline = deadline == 0 ? own : Math.Min(deadline, own);
         }
         return (requestId, deadline);

@@ -42,14 +42,14 @@ internal sealed class HttpExchange : IHttpExchange
     /// <summary>The replica streamed: the head went to the client, and only the trailers are left when the call returns.</summary>
     public bool Streamed { get; private set; }
 
-    /// <summary>Why the replica's head was refused, if it was (an interim status as the final answer).</summary>
+    /// <summary>Why the replica's head was refused, if it was (an interim status as the final answer, a header HTTP cannot carry).</summary>
     public string? Refused { get; private set; }
 
     private bool ClientGone => _context.RequestAborted.IsCancellationRequested;
 
     public ValueTask<HttpPush> StartAsync(HttpResponseData head)
     {
-        if (ClientGone || Streamed)
+        if (ClientGone || Streamed || Refused is not null)
         {
             return new(HttpPush.Gone);
         }
@@ -59,8 +59,13 @@ internal sealed class HttpExchange : IHttpExchange
             return new(HttpPush.Gone);
         }
         Volatile.Write(ref _begun, true);
+        if (HttpForwarder.WriteHead(_context, head) is { } unsendable)
+        {
+            // Nothing went out yet: the forwarder answers the refusal once the call returns.
+            Refused = unsendable;
+            return new(HttpPush.Gone);
+        }
         Streamed = true;
-        HttpForwarder.WriteHead(_context, head);
         _context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         // These answers have no body, whatever the application writes: Kestrel refuses to send one.
         _bodiless = head.StatusCode is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified;

@@ -385,16 +385,16 @@ internal sealed partial class HttpForwarder
             }
             if (exchange.Refused is { } refused)
             {
-                throw new InvalidOperationException(refused);
+                await RefuseAnswerAsync(context, requestId, route, refused);
             }
-            if (exchange.Streamed)
+            else if (exchange.Streamed)
             {
                 await exchange.FinishAsync();
                 WriteTrailers(context, response.Trailers);
             }
-            else
+            else if (await WriteResponseAsync(context, response) is { } unsendable)
             {
-                await WriteResponseAsync(context, response);
+                await RefuseAnswerAsync(context, requestId, route, unsendable);
             }
         }
         catch (Exception e) when (webSocket is { Accepted: true })
@@ -491,33 +491,68 @@ internal sealed partial class HttpForwarder
         }
     }
 
+    /// <summary>The replica answered what HTTP cannot carry: the application's fault, as a handler's exception is, so 500 and Debug.</summary>
+    private Task RefuseAnswerAsync(HttpContext context, string requestId, RouteEntry route, string reason)
+    {
+        LogResponseRefused(_logger, requestId, route.Application, reason);
+        return GatewayError.WriteAsync(context, StatusCodes.Status500InternalServerError, $"the application's answer could not be sent: {reason}", requestId);
+    }
+
     private static (string, string) RetryAfter(ServeGatewayOptions options) =>
         (HeaderNames.RetryAfter, options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    /// <summary>The status and headers of the replica's answer, less the hop-by-hop headers, which are the gateway's own.</summary>
-    internal static void WriteHead(HttpContext context, HttpResponseData response)
+    /// <summary>
+    /// The status and headers of the replica's answer, less the hop-by-hop headers, which are the gateway's own; or why
+    /// they cannot be sent. Kestrel refuses a header with a control or non-ASCII character in its name or value (a line
+    /// break would end the header): the replica's own host did not check, so the gateway answers for it, as Kestrel
+    /// answers a handler that sets one with a 500, the application's fault, never sending the header.
+    /// </summary>
+    internal static string? WriteHead(HttpContext context, HttpResponseData response)
     {
         context.Response.StatusCode = response.StatusCode;
         for (var i = 0; i + 1 < response.Headers.Length; i += 2)
         {
-            if (!HopByHop.Contains(response.Headers[i]))
+            var name = response.Headers[i];
+            if (HopByHop.Contains(name))
             {
-                context.Response.Headers.Append(response.Headers[i], response.Headers[i + 1]);
+                continue;
+            }
+            try
+            {
+                context.Response.Headers.Append(name, response.Headers[i + 1]);
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+            {
+                return $"the application's response header '{Printable(name)}' cannot be sent: {e.Message} (a header takes printable ASCII only)";
             }
         }
+        return null;
     }
 
-    private static async Task WriteResponseAsync(HttpContext context, HttpResponseData response)
+    /// <summary><paramref name="text"/> with every character outside printable ASCII as '?', for a message about it.</summary>
+    private static string Printable(string text) => string.Create(text.Length, text, static (span, source) =>
+    {
+        for (var i = 0; i < source.Length; i++)
+        {
+            span[i] = source[i] is >= ' ' and <= '~' ? source[i] : '?';
+        }
+    });
+
+    /// <summary>Writes the replica's whole answer; or, without writing anything, says why it cannot be sent.</summary>
+    private static async Task<string?> WriteResponseAsync(HttpContext context, HttpResponseData response)
     {
         if (response.StatusCode < 200)
         {
-            throw new InvalidOperationException($"the application answered {response.StatusCode}, an interim status, as its final answer");
+            return $"the application answered {response.StatusCode}, an interim status, as its final answer";
         }
-        WriteHead(context, response);
+        if (WriteHead(context, response) is { } unsendable)
+        {
+            return unsendable;
+        }
         if (response.StatusCode is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified)
         {
             // These answers have no body, whatever the application wrote: Kestrel refuses to send one.
-            return;
+            return null;
         }
         context.Response.ContentLength = response.Body.Length;
         if (response.Body.Length > 0)
@@ -525,6 +560,7 @@ internal sealed partial class HttpForwarder
             await context.Response.BodyWriter.WriteAsync(response.Body, context.RequestAborted);
         }
         WriteTrailers(context, response.Trailers);
+        return null;
     }
 
     /// <summary>The application's trailers, when the client's protocol carries them (HTTP/2); otherwise they are dropped, as Kestrel would.</summary>
@@ -627,6 +663,9 @@ internal sealed partial class HttpForwarder
 
     [LoggerMessage(EventId = ServeEvents.RequestFailed, Level = LogLevel.Debug, Message = "Request {RequestId} to {Deployment} raised {ExceptionType}: {Message}")]
     private static partial void LogRequestFailed(ILogger logger, string requestId, string deployment, string exceptionType, string message);
+
+    [LoggerMessage(EventId = ServeEvents.ResponseRefused, Level = LogLevel.Debug, Message = "Request {RequestId}: the answer of application {Application} could not be sent: {Reason}")]
+    private static partial void LogResponseRefused(ILogger logger, string requestId, string application, string reason);
 
     [LoggerMessage(EventId = ServeEvents.GatewayFailure, Level = LogLevel.Warning, Message = "Request {RequestId} failed in the gateway")]
     private static partial void LogGatewayFailure(ILogger logger, Exception error, string requestId);

@@ -35,18 +35,23 @@ internal sealed partial class GrpcForwarder
             : WriteStatusAsync(context, GrpcStatus.Internal, $"the request body was refused: {reason}");
     }
 
-    private static async Task WriteResponseAsync(HttpContext context, HttpResponseData answer)
+    /// <summary>Writes the replica's whole answer; or, without writing anything, says why it cannot be sent.</summary>
+    private static async Task<string?> WriteResponseAsync(HttpContext context, HttpResponseData answer)
     {
         if (answer.StatusCode < 200)
         {
-            throw new InvalidOperationException($"the application answered {answer.StatusCode}, an interim status, as its final answer");
+            return $"the application answered {answer.StatusCode}, an interim status, as its final answer";
         }
-        HttpForwarder.WriteHead(context, answer);
+        if (HttpForwarder.WriteHead(context, answer) is { } unsendable)
+        {
+            return unsendable;
+        }
         if (answer.Body.Length > 0)
         {
             await context.Response.BodyWriter.WriteAsync(answer.Body, context.RequestAborted);
         }
         AppendTrailers(context, answer.Trailers);
+        return null;
     }
 
     private static void AppendTrailers(HttpContext context, string[] trailers)

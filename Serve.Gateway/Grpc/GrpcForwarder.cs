@@ -240,7 +240,7 @@ internal sealed partial class GrpcForwarder
         TimeSpan? timeout, ServeGatewayOptions options)
     {
         var started = _time.GetTimestamp();
-        using var deadline = timeout is { } t ? new CancellationTokenSource(t, _time) : null;
+        using var deadline = timeout is { } t ? new CancellationTokenSource(TimerDelay.Of(t), _time) : null;
         using var cancelled = deadline is null ? null : CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, deadline.Token);
         // Whether the deadline has passed, by the clock rather than by the timer (which runs when a thread is free).
         bool Late() => timeout is { } limit && (deadline!.IsCancellationRequested || _time.GetElapsedTime(started) >= limit);
@@ -267,17 +267,17 @@ internal sealed partial class GrpcForwarder
             }
             if (exchange.Refused is { } refused)
             {
-                throw new InvalidOperationException(refused);
+                await WriteStatusAsync(context, GrpcStatus.Internal, $"the application's answer could not be sent: {refused}");
             }
-            if (exchange.Streamed)
+            else if (exchange.Streamed)
             {
                 // The messages went to the client as the handler wrote them; the call's result carries the trailers (grpc-status).
                 await exchange.FinishAsync();
                 AppendTrailers(context, response.Trailers);
             }
-            else
+            else if (await WriteResponseAsync(context, response) is { } unsendable)
             {
-                await WriteResponseAsync(context, response);
+                await WriteStatusAsync(context, GrpcStatus.Internal, $"the application's answer could not be sent: {unsendable}");
             }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

@@ -93,6 +93,12 @@ internal sealed class WebSocketSession
         {
             return HttpPush.Gone;
         }
+        if (frame.Type == WebSocketFrameType.Close && WebSocketCloseRule.Refusal(frame.CloseStatus, frame.CloseDescription) is not null)
+        {
+            // A close no WebSocket can send, from a peer that did not check it (its replica's WebSocket refuses it): the
+            // socket would throw. The replica is told the connection is gone, and the call's end closes it.
+            return HttpPush.Gone;
+        }
         try
         {
             // Awaited by the next push, not this one: the replica sends its next message while this one goes out.

@@ -114,6 +114,11 @@ internal sealed class ReplicaWebSocket : WebSocket
 
     public override async Task CloseOutputAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken)
     {
+        if (WebSocketCloseRule.Refusal((int)closeStatus, statusDescription) is { } refusal)
+        {
+            // Where the handler closes, as Kestrel's WebSocket refuses it: sent on, the gateway could not close with it.
+            throw new ArgumentException(refusal);
+        }
         if (_state is WebSocketState.CloseSent or WebSocketState.Closed)
         {
             return;

@@ -133,6 +133,24 @@ public sealed partial class CliTests(AdminFixture fixture) : IAsyncLifetime, IDi
     }
 
     [Fact]
+    public async Task Status_MessageWithTerminalEscapes_PrintedVisiblyNeverObeyed()
+    {
+        // What a deployment's constructor throws is its status message: escape sequences in it (clear the screen,
+        // retitle the window, a bidirectional override) would reach the operator's terminal as commands.
+        const string Reason = "model\u001b[2J\u001b]0;owned\u0007 not found\u202e";
+        await Assert.ThrowsAsync<DeployFailedException>(() => fixture.Serve.RunAsync(Deployment.For<Deployments.ThrowingConstructor>()
+            .Options(o => o with { MaxConstructorRetryCount = 1 }).Bind(Reason), "escapes", null));
+
+        var status = await AdminAsync("status", "escapes");
+
+        Assert.Equal(0, status.ExitCode);
+        Assert.DoesNotContain('\u001b', status.Out);
+        Assert.DoesNotContain('\u0007', status.Out);
+        Assert.DoesNotContain('\u202e', status.Out);
+        Assert.Contains(@"model\u001B[2J\u001B]0;owned\u0007 not found\u202E", status.Out);
+    }
+
+    [Fact]
     public async Task StatusWatch_UntilCancelled_PrintsChangesAndExits0()
     {
         using var cancel = new CancellationTokenSource();

@@ -141,6 +141,36 @@ public sealed class DashboardBrowserTests(AdminFixture fixture, ITestOutputHelpe
         Assert.DoesNotContain(consoleErrors, e => !e.Contains("401", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Dashboard_InChromium_MarkupInADeploymentsMessageShownAsTextAndNeverRun()
+    {
+        // What a deployment's constructor throws reaches the page as its message: whoever writes the deployment, or the
+        // config its exception quotes, chooses that text.
+        const string Payload = "<img src=x onerror=\"window.__served=1\"><script>window.__served=2</script><b>bold</b>";
+        var chromium = ChromiumPath();
+        var name = $"markup-{Guid.NewGuid():N}";
+        await Assert.ThrowsAsync<DeployFailedException>(() => fixture.Serve.RunAsync(Deployment.For<Serve.Tests.Deployments.ThrowingConstructor>()
+            .Options(o => o with { MaxConstructorRetryCount = 1 }).Bind(Payload), name, routePrefix: null));
+        Assert.Contains(Payload, (await fixture.Serve.GetStatusAsync()).Applications[name].Deployments.Values.Single().Message);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium, Headless = true });
+        var context = await browser.NewContextAsync();
+        context.SetDefaultTimeout((float)Deadline.TotalMilliseconds);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(fixture.AdminAddress, "/dashboard").ToString());
+        await page.FillAsync("#token", AdminFixture.Token);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForFunctionAsync("() => window.serveDashboard && window.serveDashboard.refreshes > 1");
+        var app = page.Locator($"article.app[data-application='{name}']");
+        await app.WaitForAsync();
+
+        Assert.Contains(Payload, await app.TextContentAsync());
+        Assert.Equal(0, await page.Locator("#applications img, #applications script, #applications b").CountAsync());
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__served === undefined"));
+        await fixture.Serve.DeleteAsync(name);
+    }
+
     /// <summary>Posts to the text application from <paramref name="connections"/> loops for <paramref name="duration"/>; returns how many were answered.</summary>
     private async Task<int> LoadAsync(TimeSpan duration, int connections)
     {

@@ -18,6 +18,28 @@ public sealed class GatewayTests(GatewayFixture fixture)
         await fixture.WaitForRoutesAsync(r => r.GetValueOrDefault(prefix) == app);
     }
 
+    [Theory]
+    [InlineData("header", "a%0D%0AX-Injected:%20yes")]
+    [InlineData("header", "Jos%C3%A9")]
+    [InlineData("header-stream", "a%0D%0AX-Injected:%20yes")]
+    [InlineData("header-stream", "Jos%C3%A9")]
+    public async Task Forward_HandlerSetsAHeaderKestrelRefuses_ServerErrorNamingIt(string kind, string value)
+    {
+        // Kestrel refuses control and non-ASCII characters in a response header: the application's fault (500, as
+        // Kestrel answers a handler that sets one), named, never the gateway's (502), and never a header of its own.
+        await RunEchoAsync("bad-header-" + kind, "/bad-header-" + kind, "bad-header");
+
+        using var response = await Http.GetAsync($"/bad-header-{kind}?kind={kind}&value={value}");
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.InternalServerError, $"{(int)response.StatusCode}: {body}");
+        Assert.Contains("x-echo", body);
+        Assert.False(response.Headers.Contains("X-Injected"));
+        Assert.False(response.Headers.Contains("x-echo"));
+        Assert.Equal("with header", await Http.GetStringAsync($"/bad-header-{kind}?kind=header&value=fine"));
+        await fixture.Serve.DeleteAsync("bad-header-" + kind);
+    }
+
     [Fact]
     public async Task Forward_NestedPrefixes_LongestPrefixWinsAndTableFollowsChanges()
     {

@@ -97,6 +97,42 @@ public sealed class GrpcGatewayTests(GrpcGatewayFixture fixture)
         await gate.Cancelled.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
+    [Theory]
+    [InlineData("99999999H")]   // the largest grpc-timeout: 11,000 years
+    [InlineData("1200H")]       // 50 days: past what a timer takes (49.7 days)
+    public async Task Echo_GrpcTimeoutPastATimersRange_AnsweredWithTheDeadline(string timeout)
+    {
+        // A client's deadline months away (grpc-go, grpc-java send what the caller set) is a valid call, not a fault.
+        using var http = new HttpClient();
+        using var request = GrpcRequest("/serve.tests.GrpcProbe/Echo", new ProbeRequest { Text = "far" });
+        request.Headers.Add("grpc-timeout", timeout);
+
+        using var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(GrpcStatusOf(response) == "0", $"grpc-status {GrpcStatusOf(response)}: {GrpcMessageOf(response)}");
+        var reply = ProbeReply.Parser.ParseFrom(body.AsSpan(5));
+        Assert.Equal("far", reply.Text);
+        Assert.True(reply.DeadlineMs > TimeSpan.FromDays(49).TotalMilliseconds, $"the handler's deadline was {reply.DeadlineMs} ms away");
+    }
+
+    [Theory]
+    [InlineData("0m")]
+    [InlineData("0n")]
+    public async Task Echo_GrpcTimeoutZero_DeadlineExceeded(string timeout)
+    {
+        using var http = new HttpClient();
+        using var request = GrpcRequest("/serve.tests.GrpcProbe/Echo", new ProbeRequest { Text = "now" });
+        request.Headers.Add("grpc-timeout", timeout);
+
+        using var response = await http.SendAsync(request);
+        await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(GrpcStatusOf(response) == "4", $"grpc-status {GrpcStatusOf(response)}: {GrpcMessageOf(response)}");
+    }
+
     [Fact]
     public async Task Wait_RouteRequestTimeout_DeadlineExceededAndHandlerSeesTheDeadline()
     {
@@ -189,6 +225,11 @@ public sealed class GrpcGatewayTests(GrpcGatewayFixture fixture)
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
     }
+
+    private static string? GrpcMessageOf(HttpResponseMessage response) =>
+        response.TrailingHeaders.TryGetValues("grpc-message", out var trailer) ? trailer.Single()
+        : response.Headers.TryGetValues("grpc-message", out var header) ? header.Single()
+        : null;
 
     private static string? GrpcStatusOf(HttpResponseMessage response) =>
         response.TrailingHeaders.TryGetValues("grpc-status", out var trailer) ? trailer.Single()

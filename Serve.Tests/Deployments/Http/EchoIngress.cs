@@ -21,6 +21,11 @@ public sealed class EchoIngress(string label, ILocalSiloDetails silo) : IHttpIng
             case "status":
                 // A status alone, with whatever body the handler writes: 204 and 304 may carry none.
                 return new StatusWithBody(int.Parse(request.Query["code"].ToString(), System.Globalization.CultureInfo.InvariantCulture), request.Query["body"].ToString());
+            case "header":
+                // What a handler writes into a header from its input (a name, a file name, an error's text).
+                return new WithHeader(request.Query["value"].ToString(), flush: false);
+            case "header-stream":
+                return new WithHeader(request.Query["value"].ToString(), flush: true);
             case "fail":
                 throw new InvalidOperationException("echo failed on purpose");
             case "hold":
@@ -52,6 +57,21 @@ public sealed class EchoIngress(string label, ILocalSiloDetails silo) : IHttpIng
             length += read;
         }
         return $"{Convert.ToHexStringLower(hash.GetHashAndReset())} {length}";
+    }
+
+    private sealed class WithHeader(string value, bool flush) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers["x-echo"] = value;
+            await httpContext.Response.WriteAsync("with header");
+            if (flush)
+            {
+                // Flushed: the head goes to the gateway as the response starts, not with the call's result.
+                await httpContext.Response.Body.FlushAsync();
+                await httpContext.Response.WriteAsync(", streamed");
+            }
+        }
     }
 
     private sealed class StatusWithBody(int status, string body) : IResult
