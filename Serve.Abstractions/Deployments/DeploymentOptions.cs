@@ -83,9 +83,9 @@ public sealed record DeploymentOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(Name) || Name.Contains('/'))
+        if (!ServeName.IsValid(Name))
         {
-            errors.Add($"Name: '{Name}' must be non-empty and must not contain '/'.");
+            errors.Add($"Name: '{ServeName.Shown(Name)}' {ServeName.Requirement}.");
         }
         if (NumReplicas < 0)
         {

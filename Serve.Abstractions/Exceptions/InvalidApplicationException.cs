@@ -6,7 +6,7 @@ public sealed class InvalidApplicationException : ServeException
 {
     /// <summary>Creates the exception.</summary>
     public InvalidApplicationException(string application, IReadOnlyList<string> errors)
-        : base($"Application '{application}' is invalid; nothing was deployed:{Environment.NewLine}  - {string.Join(Environment.NewLine + "  - ", errors)}")
+        : base($"Application '{ServeName.Shown(application)}' is invalid; nothing was deployed:{Environment.NewLine}  - {string.Join(Environment.NewLine + "  - ", errors)}")
     {
         Application = application;
         Errors = errors;

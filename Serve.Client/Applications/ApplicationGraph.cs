@@ -15,9 +15,9 @@ internal static class ApplicationGraph
     {
         ArgumentNullException.ThrowIfNull(ingress);
         var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(name) || name.Contains('/'))
+        if (!ServeName.IsValid(name))
         {
-            errors.Add($"application name '{name}' must be non-empty and must not contain '/'.");
+            errors.Add($"application name '{ServeName.Shown(name)}' {ServeName.Requirement}.");
         }
         if (routePrefix is not null && (!routePrefix.StartsWith('/') || (routePrefix.Length > 1 && routePrefix.EndsWith('/'))))
         {

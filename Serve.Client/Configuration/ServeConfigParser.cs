@@ -87,9 +87,9 @@ internal static partial class ServeConfigParser
         }
 
         var name = app.String("name") ?? (app.Has("name") ? null : "default");
-        if (name is not null && (name.Length == 0 || name.Contains('/') || name.Trim() != name))
+        if (name is not null && (!ServeName.IsValid(name) || name.Trim() != name))
         {
-            problems.Add(app.PathOf("name"), $"must be non-empty, without '/' or surrounding spaces (got \"{name}\").");
+            problems.Add(app.PathOf("name"), $"must be non-empty, without '/', control characters or surrounding spaces (got \"{ServeName.Shown(name)}\").");
             name = null;
         }
 

@@ -97,9 +97,9 @@ internal sealed partial class ControllerGrain
         for (var i = 0; i < applications.Count; i++)
         {
             var spec = applications[i];
-            if (string.IsNullOrWhiteSpace(spec.Name) || spec.Name.Contains('/'))
+            if (!ServeName.IsValid(spec.Name))
             {
-                errors.Add($"applications[{i}].name: '{spec.Name}' must be non-empty and must not contain '/'.");
+                errors.Add($"applications[{i}].name: '{ServeName.Shown(spec.Name)}' {ServeName.Requirement}.");
             }
             else if (!names.TryAdd(spec.Name, i))
             {

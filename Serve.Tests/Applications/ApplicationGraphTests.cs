@@ -16,6 +16,18 @@ public sealed class ApplicationGraphTests
         Assert.Equal(["Hello", "World"], spec.Deployments[0].Arguments.Select(a => a.Deployment));
     }
 
+    [Theory]
+    [InlineData("line\nforged", "line\\u000Aforged")]
+    [InlineData("\u001B]0;owned\u0007", "\\u001B]0;owned\\u0007")]
+    [InlineData("a/b", "a/b")]
+    public void Build_NameWithSlashOrControlCharacter_RefusedShowingItWrittenOut(string name, string shown)
+    {
+        var error = Assert.Throws<InvalidApplicationException>(() => ApplicationGraph.Build(Deployment.For<Probe>().Bind(), name, "/"));
+
+        Assert.Equal($"application name '{shown}' must be non-empty and must not contain '/' or control characters.", Assert.Single(error.Errors));
+        Assert.StartsWith($"Application '{shown}' is invalid", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Build_WrongValueType_NamesClassParameterAndFix()
     {

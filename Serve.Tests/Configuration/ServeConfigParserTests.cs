@@ -211,13 +211,21 @@ public sealed class ServeConfigParserTests
         Assert.Equal(
         [
             "http_options.port: must be an integer from 0 to 65535 (got 70000).",
-            "applications[0].name: must be non-empty, without '/' or surrounding spaces (got \"a/b\").",
+            "applications[0].name: must be non-empty, without '/', control characters or surrounding spaces (got \"a/b\").",
             "applications[0].route_prefix: must start with '/' and must not end with '/' (\"/\" for the root, null for no HTTP route) (got \"x/\").",
             "applications[0].import_path: must be 'Assembly:Member', e.g. 'Serve.Samples:TextPipeline' (got \"NoColon\").",
             "applications[1].deployments[0].name: is required: the name of the deployment whose options this entry overrides.",
             "applications[1].deployments[0].max_ongoing_requests: must be ≥ 1 (got 0).",
             "applications[1].deployments[0].max_queued_requests: must be ≥ 0, or -1 for unbounded (got -2).",
         ], errors);
+    }
+
+    [Fact]
+    public void Parse_NameWithControlCharacters_RefusedShowingThemWrittenOut()
+    {
+        var (_, errors) = Parse("applications:\n  - {name: \"ok\\e[2Jgone\\nINFO forged\", import_path: \"X:B\"}\n");
+
+        Assert.Equal(["applications[0].name: must be non-empty, without '/', control characters or surrounding spaces (got \"ok\\u001B[2Jgone\\u000AINFO forged\")."], errors);
     }
 
     [Fact]

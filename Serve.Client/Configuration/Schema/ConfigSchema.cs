@@ -273,7 +273,7 @@ internal static class ConfigSchema
         [
             new ConfigKey<string>
             {
-                Name = "name", Type = Text("string, without '/' or surrounding spaces"), Default = "\"default\"",
+                Name = "name", Type = Text("string, without '/', control characters or surrounding spaces"), Default = "\"default\"",
                 Doc = "The application's name, unique in the file.",
             },
             new ConfigKey<string>
