@@ -390,11 +390,15 @@ internal sealed partial class HttpForwarder
             else if (exchange.Streamed)
             {
                 await exchange.FinishAsync();
-                WriteTrailers(context, response.Trailers);
+                WriteTrailers(context, response.Trailers, requestId, route);
             }
             else if (await WriteResponseAsync(context, response) is { } unsendable)
             {
                 await RefuseAnswerAsync(context, requestId, route, unsendable);
+            }
+            else
+            {
+                WriteTrailers(context, response.Trailers, requestId, route);
             }
         }
         catch (Exception e) when (webSocket is { Accepted: true })
@@ -538,7 +542,7 @@ internal sealed partial class HttpForwarder
         }
     });
 
-    /// <summary>Writes the replica's whole answer; or, without writing anything, says why it cannot be sent.</summary>
+    /// <summary>Writes the replica's whole answer but its trailers; or, without writing anything, says why it cannot be sent.</summary>
     private static async Task<string?> WriteResponseAsync(HttpContext context, HttpResponseData response)
     {
         if (response.StatusCode < 200)
@@ -559,21 +563,38 @@ internal sealed partial class HttpForwarder
         {
             await context.Response.BodyWriter.WriteAsync(response.Body, context.RequestAborted);
         }
-        WriteTrailers(context, response.Trailers);
         return null;
     }
 
     /// <summary>The application's trailers, when the client's protocol carries them (HTTP/2); otherwise they are dropped, as Kestrel would.</summary>
-    private static void WriteTrailers(HttpContext context, string[] trailers)
+    private void WriteTrailers(HttpContext context, string[] trailers, string requestId, RouteEntry route)
     {
-        if (trailers.Length == 0 || !context.Response.SupportsTrailers())
+        if (trailers.Length > 0 && context.Response.SupportsTrailers() && AppendTrailers(context, trailers) is { } leftOut)
         {
-            return;
+            LogResponseRefused(_logger, requestId, route.Application, leftOut);
         }
+    }
+
+    /// <summary>
+    /// Appends the application's trailers. One that HTTP cannot carry (Kestrel refuses a control or non-ASCII character,
+    /// as in a header) is left out: the body has gone by then, so the answer goes on without it rather than being cut
+    /// off; the first one left out is named, for the caller to log.
+    /// </summary>
+    internal static string? AppendTrailers(HttpContext context, string[] trailers)
+    {
+        string? leftOut = null;
         for (var i = 0; i + 1 < trailers.Length; i += 2)
         {
-            context.Response.AppendTrailer(trailers[i], trailers[i + 1]);
+            try
+            {
+                context.Response.AppendTrailer(trailers[i], trailers[i + 1]);
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+            {
+                leftOut ??= $"the application's response trailer '{Printable(trailers[i])}' was left out: {e.Message} (a trailer takes printable ASCII only)";
+            }
         }
+        return leftOut;
     }
 
     // HTTP/2 bodies carry neither Content-Length nor Transfer-Encoding; Kestrel knows from the stream whether one follows.

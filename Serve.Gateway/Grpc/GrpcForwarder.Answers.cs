@@ -35,7 +35,7 @@ internal sealed partial class GrpcForwarder
             : WriteStatusAsync(context, GrpcStatus.Internal, $"the request body was refused: {reason}");
     }
 
-    /// <summary>Writes the replica's whole answer; or, without writing anything, says why it cannot be sent.</summary>
+    /// <summary>Writes the replica's whole answer but its trailers; or, without writing anything, says why it cannot be sent.</summary>
     private static async Task<string?> WriteResponseAsync(HttpContext context, HttpResponseData answer)
     {
         if (answer.StatusCode < 200)
@@ -50,16 +50,7 @@ internal sealed partial class GrpcForwarder
         {
             await context.Response.BodyWriter.WriteAsync(answer.Body, context.RequestAborted);
         }
-        AppendTrailers(context, answer.Trailers);
         return null;
-    }
-
-    private static void AppendTrailers(HttpContext context, string[] trailers)
-    {
-        for (var i = 0; i + 1 < trailers.Length; i += 2)
-        {
-            context.Response.AppendTrailer(trailers[i], trailers[i + 1]);
-        }
     }
 
     /// <summary>

@@ -273,11 +273,23 @@ internal sealed partial class GrpcForwarder
             {
                 // The messages went to the client as the handler wrote them; the call's result carries the trailers (grpc-status).
                 await exchange.FinishAsync();
-                AppendTrailers(context, response.Trailers);
+                AppendTrailers(response.Trailers);
             }
             else if (await WriteResponseAsync(context, response) is { } unsendable)
             {
                 await WriteStatusAsync(context, GrpcStatus.Internal, $"the application's answer could not be sent: {unsendable}");
+            }
+            else
+            {
+                AppendTrailers(response.Trailers);
+            }
+
+            void AppendTrailers(string[] trailers)
+            {
+                if (HttpForwarder.AppendTrailers(context, trailers) is { } leftOut)
+                {
+                    LogTrailerLeftOut(_logger, requestId, leftOut);
+                }
             }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -346,6 +358,9 @@ internal sealed partial class GrpcForwarder
 
     [LoggerMessage(EventId = ServeEvents.GrpcCallUnrouted, Level = LogLevel.Debug, Message = "gRPC call {RequestId} for service {Service} not routed: {Reason}")]
     private static partial void LogUnrouted(ILogger logger, string requestId, string service, string reason);
+
+    [LoggerMessage(EventId = ServeEvents.ResponseRefused, Level = LogLevel.Debug, Message = "gRPC call {RequestId}: {Reason}")]
+    private static partial void LogTrailerLeftOut(ILogger logger, string requestId, string reason);
 
     [LoggerMessage(EventId = ServeEvents.GatewayFailure, Level = LogLevel.Warning, Message = "gRPC call {RequestId} failed in the gateway")]
     private static partial void LogGatewayFailure(ILogger logger, Exception error, string requestId);

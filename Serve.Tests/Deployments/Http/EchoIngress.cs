@@ -26,6 +26,11 @@ public sealed class EchoIngress(string label, ILocalSiloDetails silo) : IHttpIng
                 return new WithHeader(request.Query["value"].ToString(), flush: false);
             case "header-stream":
                 return new WithHeader(request.Query["value"].ToString(), flush: true);
+            case "trailer":
+                // The same, in a trailer (HTTP/2 and gRPC carry them), which goes after the body.
+                return new WithTrailer(request.Query["value"].ToString(), flush: false);
+            case "trailer-stream":
+                return new WithTrailer(request.Query["value"].ToString(), flush: true);
             case "fail":
                 throw new InvalidOperationException("echo failed on purpose");
             case "hold":
@@ -71,6 +76,20 @@ public sealed class EchoIngress(string label, ILocalSiloDetails silo) : IHttpIng
                 await httpContext.Response.Body.FlushAsync();
                 await httpContext.Response.WriteAsync(", streamed");
             }
+        }
+    }
+
+    private sealed class WithTrailer(string value, bool flush) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            await httpContext.Response.WriteAsync("with trailer");
+            if (flush)
+            {
+                await httpContext.Response.Body.FlushAsync();
+            }
+            httpContext.Response.AppendTrailer("x-fine", "yes");
+            httpContext.Response.AppendTrailer("x-echo", value);
         }
     }
 
