@@ -371,6 +371,14 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
     internal static bool NeverDelivered(Exception e) => RetryPolicy.NeverDelivered(e);
 
     /// <summary>
+    /// Stops the router once it has had its first replica set, at once when it has: the calls waiting for that set are
+    /// served rather than left waiting for ever. A router that never gets one stops when it is disposed.
+    /// </summary>
+    public void StopWhenReady() =>
+        _ = _ready.Task.ContinueWith(static (_, router) => _ = ((DeploymentRouter)router!).DisposeAsync().AsTask(), this,
+            CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+
+    /// <summary>
     /// Stops the router once; every caller waits for that one stop. Its directory disposes it both when the host begins to
     /// stop and when the host's services are disposed, which may overlap: a second stop would cancel a source the first
     /// had disposed.

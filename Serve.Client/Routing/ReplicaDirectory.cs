@@ -21,6 +21,7 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
     private readonly WireValues _wire;
     private readonly ILocalReplicas? _localReplicas;
     private readonly Exchange.ExchangeClient? _exchange;
+    private readonly ConcurrentBag<DeploymentRouter> _retired = [];
 
     public ReplicaDirectory(
         IGrainFactory grains, TimeProvider time, ILogger<DeploymentRouter> logger, RouterMetrics metrics, WireValues wire,
@@ -37,7 +38,24 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
         _metrics = metrics;
         metrics.Observe(this);
         // Long polls would otherwise hold a stopping silo (or client) for a whole poll timeout.
-        lifetime?.ApplicationStopping.Register(() => _ = DisposeAsync().AsTask());
+        lifetime?.ApplicationStopping.Register(RetireRouters);
+    }
+
+    /// <summary>
+    /// As the host begins to stop, takes the routers out of the table (later calls make new ones) and stops each one's
+    /// long poll once it has had its first replica set. Stopped before that, a router never got it, and the calls
+    /// waiting for it (a gateway's requests still draining) waited until they were abandoned.
+    /// </summary>
+    private void RetireRouters()
+    {
+        foreach (var (deployment, entry) in _routers)
+        {
+            if (entry.IsValueCreated && _routers.TryRemove(new KeyValuePair<DeploymentId, Lazy<DeploymentRouter>>(deployment, entry)))
+            {
+                _retired.Add(entry.Value);
+                entry.Value.StopWhenReady();
+            }
+        }
     }
 
     /// <summary>Routers alive now, one per deployment this process called that still exists.</summary>
@@ -127,9 +145,9 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
     public async ValueTask DisposeAsync()
     {
         _metrics.Forget(this);
-        foreach (var router in _routers.Values.Where(r => r.IsValueCreated))
+        foreach (var router in _routers.Values.Where(r => r.IsValueCreated).Select(r => r.Value).Concat(_retired))
         {
-            await router.Value.DisposeAsync();
+            await router.DisposeAsync();
         }
         _routers.Clear();
     }

@@ -140,10 +140,19 @@ internal sealed partial class HttpForwarder
     /// <summary>The start of a request whose answer its caller records, not the forwarding step.</summary>
     private const long NotRecorded = long.MinValue;
 
+    /// <summary>
+    /// The status recorded (access log, metrics, span) for a request that ended before any answer went out: its client
+    /// went away, or the gateway stopped first. nginx's "client closed request"; the response's own status, 200 until
+    /// set, was never sent, and counting it as a success hid abandoned requests.
+    /// </summary>
+    internal const int ClientClosedRequest = 499;
+
     private void RecordAnswered(HttpContext context, string requestId, RouteEntry? route, long started, Activity? activity)
     {
         var elapsed = _time.GetElapsedTime(started);
-        var status = context.Response.StatusCode;
+        var status = !context.Response.HasStarted && context.RequestAborted.IsCancellationRequested
+            ? ClientClosedRequest
+            : context.Response.StatusCode;
         _metrics.RequestAnswered(route?.Application ?? "", route?.Prefix ?? "", context.Request.Method, status, elapsed);
         if (_accessLog.IsEnabled(LogLevel.Information) && _options.CurrentValue.AccessLog)
         {

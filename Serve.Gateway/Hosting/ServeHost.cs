@@ -21,11 +21,13 @@ public static class ServeHost
     /// Replicas are built only of classes in those assemblies and in the entry assembly (<see cref="Hosting.ServeOptions.DeploymentAssemblies"/>).
     /// Like a worker, it owns its process's malloc: on Linux with glibc it fixes the mmap threshold (<c>Serve:Memory</c>,
     /// <see cref="Memory.ServeMemoryOptions"/>) so that freed native memory goes back to the system. Like a worker, it runs the
-    /// <see cref="IServeServiceSetup"/> classes of those assemblies on its services.
+    /// <see cref="IServeServiceSetup"/> classes of those assemblies on its services. Like a worker, it writes its console log one
+    /// line per entry with the time (<c>Logging:Console:FormatterOptions</c> changes that).
     /// </summary>
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
+        ConsoleLogDefaults.AddTo(builder.Configuration);
         builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         var assemblies = DeploymentAssemblies.Load(builder.Configuration);

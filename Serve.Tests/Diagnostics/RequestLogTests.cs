@@ -48,6 +48,30 @@ public sealed class RequestLogTests
     }
 
     [Fact]
+    public async Task Request_ClientGoneBeforeAnswer_AccessLogSays499Not200()
+    {
+        var lines = new ScopeRecordingLoggerProvider();
+        await using var app = await StartAsync(lines);
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        await app.Services.GetRequiredService<IServeClient>().RunAsync(Deployment.For<LoggingIngress>().Bind(), new RunOptions { Name = "logged", RoutePrefix = "/logged" });
+        Assert.Equal("req-before", await SendAsync(http, "req-before"));
+
+        // The client gives up once the replica has the request: the gateway never answers it.
+        using var gone = new CancellationTokenSource();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/logged/wait");
+        request.Headers.Add("x-request-id", "req-gone");
+        var sending = http.SendAsync(request, gone.Token);
+        await WaitForAsync(() => lines.Lines.Where(l => l.Message == "Handling /wait" && l.Scope.GetValueOrDefault("ServeRequestId") as string == "req-gone"));
+        await gone.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
+
+        var access = await WaitForAsync(() => lines.Lines.Where(l => l.Category == "Serve.AccessLog" && l.Scope.GetValueOrDefault("ServeRequestId") as string == "req-gone"));
+        Assert.Matches(@"^GET /logged/wait 499 \d+\.\d ms logged req-gone$", access.Message);
+        await app.StopAsync();
+    }
+
+    [Fact]
     public async Task HandleCall_DeploymentLogs_CarryRequestIdWithTheirOwnScopes()
     {
         var lines = new ScopeRecordingLoggerProvider();
