@@ -1,3 +1,4 @@
+using Serve.Replicas;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime.Messaging;
 using Orleans.Runtime.Placement;
@@ -184,6 +185,11 @@ internal sealed partial class DeploymentGrain
             using var cancel = new CancellationTokenSource(timeout, _time);
             await GrainFactory.GetGrain<IReplicaGrain>(replica.Id).CheckHealthAsync(cancel.Token).WaitAsync(timeout, _time);
             _reconciler.OnHealthCheckPassed(replica);
+        }
+        catch (ReplicaNotRunningException)
+        {
+            LogLostActivation(_logger, replica.Id);
+            _reconciler.OnFoundNotRunning(replica);
         }
         catch (Exception e)
         {

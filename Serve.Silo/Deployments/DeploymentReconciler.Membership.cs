@@ -42,15 +42,7 @@ internal sealed partial class DeploymentReconciler
         if (newlyDead.Count > 0 && Spec is not null)
         {
             var lost = State.Replicas.Where(r => r.State == ReplicaState.Running && r.Silo is not null && newlyDead.Contains(r.Silo)).ToList();
-            foreach (var replica in lost)
-            {
-                State.Replicas.Remove(replica);
-                _lost.Enqueue(replica.Id);
-            }
-            while (_lost.Count > LostReplicasKept)
-            {
-                _lost.Dequeue();
-            }
+            Forget(lost);
             foreach (var replica in State.Replicas.Where(r => r.State == ReplicaState.Running))
             {
                 Suspect(replica);
@@ -62,6 +54,38 @@ internal sealed partial class DeploymentReconciler
             }
         }
         Reconcile();
+    }
+
+    /// <summary>
+    /// A replica recorded as running was found not running (its health check reached an activation nobody started: the
+    /// one that ran it went with its silo, or with the whole cluster's restart). It is lost, as with a dead silo: replaced
+    /// at once, and not reported unhealthy, since nothing it ran failed.
+    /// </summary>
+    public void OnFoundNotRunning(ReplicaRecord replica)
+    {
+        replica.HealthCheckRunning = false;
+        if (replica.State != ReplicaState.Running || !State.Replicas.Contains(replica))
+        {
+            return;
+        }
+        Forget([replica]);
+        _message = $"Replica {replica.Id} was not running (what ran it went with its silo, or with a restart of the cluster) and is being replaced.";
+        _persist = true;
+        Reconcile();
+    }
+
+    /// <summary>Removes lost replicas from the record; their ids are kept a while (<see cref="LostReplicas"/>).</summary>
+    private void Forget(IReadOnlyList<ReplicaRecord> lost)
+    {
+        foreach (var replica in lost)
+        {
+            State.Replicas.Remove(replica);
+            _lost.Enqueue(replica.Id);
+        }
+        while (_lost.Count > LostReplicasKept)
+        {
+            _lost.Dequeue();
+        }
     }
 
     /// <summary>

@@ -398,7 +398,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             return instance;
         }
         LeaveIfNeverStarted();
-        throw new ServeException($"Replica {ReplicaId} is not running.");
+        throw new ReplicaNotRunningException(ReplicaId);
     }
 
     private void Leave() => _admission.Leave();

@@ -281,6 +281,28 @@ public sealed class DeploymentReconcilerTests
     }
 
     [Fact]
+    public void OnFoundNotRunning_RunningReplica_ReplacedAtOnceAsLostNotUnhealthy()
+    {
+        _reconciler.OnSilosChanged([Silo("a")]);
+        Apply(Spec(replicas: 2));
+        StartAll();
+        var replica = _reconciler.Replicas.First();
+        _reconciler.OnHealthCheckDue();
+        _reconciler.TakeCommands();
+
+        _reconciler.OnFoundNotRunning(replica);
+
+        var commands = _reconciler.TakeCommands();
+        Assert.DoesNotContain(commands, c => c.Kind == ReplicaCommandKind.Stop);
+        Assert.Single(commands, c => c.Kind == ReplicaCommandKind.Start);
+        Assert.DoesNotContain(replica, _reconciler.Replicas);
+        Assert.Contains(replica.Id, _reconciler.LostReplicas);
+        var status = _reconciler.Status();
+        Assert.NotEqual(DeploymentState.Unhealthy, status.State);
+        Assert.Equal($"Replica {replica.Id} was not running (what ran it went with its silo, or with a restart of the cluster) and is being replaced.", status.Message);
+    }
+
+    [Fact]
     public void OnHealthCheckFailed_ThreeTimes_ReplacedAndUnhealthyUntilTheReplacementPasses()
     {
         _reconciler.OnSilosChanged([Silo("a")]);

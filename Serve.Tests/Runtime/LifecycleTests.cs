@@ -44,6 +44,28 @@ public sealed class LifecycleTests(SingleSiloFixture fixture)
     }
 
     [Fact]
+    public async Task HealthCheck_ReplicaActivationGone_ReplacedAtOnceAsLost()
+    {
+        var app = Deployment.For<Probe>().Options(o => o with { NumReplicas = 1, HealthCheckPeriod = TimeSpan.FromMilliseconds(50) }).Bind();
+        await Serve.RunAsync<IProbe>(app, "lost-activation", null);
+        var before = (await Serve.GetStatusAsync()).Deployment("lost-activation", "Probe").Replicas.Single().ReplicaId;
+
+        // What ran the replica goes, as with a silo's restart under it: the next health check reaches an activation
+        // that nobody started.
+        await fixture.Cluster.Client.GetGrain<IReplicaGrain>(before).Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        var status = await Serve.WaitForAsync(s =>
+            s.Deployment("lost-activation", "Probe") is { State: DeploymentState.Healthy } d && d.Replicas.Count == 1 && d.Replicas[0].ReplicaId != before);
+
+        // Lost, as with a dead silo (routers retry what they sent it), not "failed 3 health checks in a row" and stopped:
+        // nothing it ran failed.
+        var replicas = await fixture.Cluster.Client.GetGrain<IDeploymentGrain>(new DeploymentId("lost-activation", "Probe").Key)
+            .WatchReplicasAsync(-1, CancellationToken.None);
+        Assert.Contains(before, replicas.Lost);
+        Assert.NotEqual(before, status.Deployment("lost-activation", "Probe").Replicas.Single().ReplicaId);
+        await Serve.DeleteAsync("lost-activation");
+    }
+
+    [Fact]
     public async Task RunAsync_NewUserConfig_SameInstancesReconfigured()
     {
         var first = Deployment.For<Configured>().Options(o => o.WithUserConfig(new { greeting = "Hello" })).Bind();
