@@ -20,15 +20,9 @@ public sealed class ConnectionLimitTests
     [Fact]
     public async Task Connect_PastMaxConnections_ClosedWithOneWarningAndTheAdminApiStillServes()
     {
-        var ports = FreePorts.Take(2);
-        var (builder, _) = TestGateway.CreateBuilder("connection-limit-tests", ports[0], ports[1]);
-        var log = new RecordingLoggerFactory();
-        builder.Logging.AddProvider(log);
-        builder.Services.AddServeGateway(o => (o.Port, o.MaxConnections) = (0, MaxConnections));
-        builder.Services.AddServeAdmin(o => o.Port = 0);
-        await using var gateway = builder.Build();
-        gateway.MapServe();
-        await gateway.StartAsync();
+        var (started, log) = await TestGateway.StartRecordingAsync("connection-limit-tests",
+            o => (o.Port, o.MaxConnections) = (0, MaxConnections), services => services.AddServeAdmin(o => o.Port = 0));
+        await using var gateway = started;
         var admin = gateway.Services.GetRequiredService<AdminListener>().Address!;
         var http = gateway.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
             .Select(a => new Uri(a)).Single(a => a.Port != admin.Port);
@@ -76,14 +70,8 @@ public sealed class ConnectionLimitTests
     [Fact]
     public async Task Connect_PastMaxConnectionsPerAddress_ClosedWhileAnotherAddressIsServed()
     {
-        var ports = FreePorts.Take(2);
-        var (builder, _) = TestGateway.CreateBuilder("connection-limit-tests", ports[0], ports[1]);
-        var log = new RecordingLoggerFactory();
-        builder.Logging.AddProvider(log);
-        builder.Services.AddServeGateway(o => (o.Port, o.MaxConnectionsPerAddress) = (0, 2));
-        await using var gateway = builder.Build();
-        gateway.MapServe();
-        await gateway.StartAsync();
+        var (started, log) = await TestGateway.StartRecordingAsync("connection-limit-tests", o => (o.Port, o.MaxConnectionsPerAddress) = (0, 2));
+        await using var gateway = started;
         var http = new Uri(gateway.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single());
         var stranger = IPAddress.Parse("127.0.0.2");
         List<Socket> held = [];

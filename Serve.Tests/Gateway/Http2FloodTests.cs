@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -19,21 +18,15 @@ public sealed class Http2FloodTests
     [Fact]
     public async Task RapidReset_ManyConnections_KestrelsLinesBoundedTheRestSummedAndTheGatewayStillServes()
     {
-        var ports = FreePorts.Take(3);
-        var (builder, _) = TestGateway.CreateBuilder("http2-flood-tests", ports[0], ports[1]);
-        var log = new RecordingLoggerFactory();
-        builder.Logging.AddProvider(log);
-        builder.Services.AddServeGateway(o => (o.Port, o.Http2Port) = (0, ports[2]));
-        var gateway = builder.Build();
-        gateway.MapServe();
-        await gateway.StartAsync();
+        var http2Port = FreePorts.Take(1)[0];
+        var (gateway, log) = await TestGateway.StartRecordingAsync("http2-flood-tests", o => (o.Port, o.Http2Port) = (0, http2Port));
         string? answer;
         try
         {
             var http = gateway.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
-                .Select(a => new Uri(a)).Single(a => a.Port != ports[2]);
+                .Select(a => new Uri(a)).Single(a => a.Port != http2Port);
 
-            await Task.WhenAll(Enumerable.Range(0, Connections).Select(_ => FloodAsync(ports[2])));
+            await Task.WhenAll(Enumerable.Range(0, Connections).Select(_ => FloodAsync(http2Port)));
             answer = await RawHttpConnection.TryGetAsync(http, "/-/healthz");
         }
         finally

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Serve.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Serve.Tests.Infrastructure;
@@ -21,5 +23,24 @@ public static class TestGateway
             .UseLocalhostClustering(siloPort, clientPort, serviceId: clusterId, clusterId: clusterId)
             .AddServe(TestDeployments.Register));
         return (builder, clusterId);
+    }
+
+    /// <summary>
+    /// A started gateway of a cluster of its own, on free ports, whose every log line (at Information and above) is
+    /// recorded: for tests of what a stranger on its ports can make it do and write.
+    /// </summary>
+    public static async Task<(WebApplication Gateway, RecordingLoggerFactory Log)> StartRecordingAsync(
+        string name, Action<ServeGatewayOptions> configure, Action<IServiceCollection>? services = null)
+    {
+        var ports = FreePorts.Take(2);
+        var (builder, _) = CreateBuilder(name, ports[0], ports[1]);
+        var log = new RecordingLoggerFactory();
+        builder.Logging.AddProvider(log);
+        builder.Services.AddServeGateway(configure);
+        services?.Invoke(builder.Services);
+        var gateway = builder.Build();
+        gateway.MapServe();
+        await gateway.StartAsync();
+        return (gateway, log);
     }
 }
