@@ -6,8 +6,12 @@ namespace Serve.Forwarding;
 /// <summary>The short JSON body of every error the gateway answers itself.</summary>
 internal static class GatewayError
 {
+    /// <summary>The key of <see cref="HttpContext.Items"/> under which the error answered is kept, for the access log.</summary>
+    public static readonly object ItemKey = new();
+
     public static async Task WriteAsync(HttpContext context, int status, string error, string requestId, IReadOnlyDictionary<string, object?>? details = null, (string Name, string Value)? header = null)
     {
+        context.Items[ItemKey] = error;
         if (context.Response.HasStarted)
         {
             // Headers are gone already (a stream broke mid-way): all that is left is to cut the connection.

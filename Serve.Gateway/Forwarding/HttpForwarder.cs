@@ -156,7 +156,14 @@ internal sealed partial class HttpForwarder
         _metrics.RequestAnswered(route?.Application ?? "", route?.Prefix ?? "", context.Request.Method, status, elapsed);
         if (_accessLog.IsEnabled(LogLevel.Information) && _options.CurrentValue.AccessLog)
         {
-            LogAccess(_accessLog, context.Request.Method, context.Request.Path.ToUriComponent(), status, elapsed.TotalMilliseconds, route?.Application ?? "-", requestId);
+            if (context.Items.TryGetValue(GatewayError.ItemKey, out var error) && error is string why)
+            {
+                LogAccessFailed(_accessLog, context.Request.Method, context.Request.Path.ToUriComponent(), status, elapsed.TotalMilliseconds, route?.Application ?? "-", requestId, AccessLogReason(why));
+            }
+            else
+            {
+                LogAccess(_accessLog, context.Request.Method, context.Request.Path.ToUriComponent(), status, elapsed.TotalMilliseconds, route?.Application ?? "-", requestId);
+            }
         }
         if (activity is { IsAllDataRequested: true })
         {
@@ -687,6 +694,21 @@ internal sealed partial class HttpForwarder
 
     [LoggerMessage(EventId = ServeEvents.RequestAnswered, Level = LogLevel.Information, Message = "{Method} {Path} {Status} {DurationMs:0.0} ms {Application} {RequestId}")]
     private static partial void LogAccess(ILogger logger, string method, string path, int status, double durationMs, string application, string requestId);
+
+    [LoggerMessage(EventId = ServeEvents.RequestAnswered, Level = LogLevel.Information, Message = "{Method} {Path} {Status} {DurationMs:0.0} ms {Application} {RequestId} \"{Error}\"")]
+    private static partial void LogAccessFailed(ILogger logger, string method, string path, int status, double durationMs, string application, string requestId, string error);
+
+    /// <summary>
+    /// What the gateway answered a failed request with, as its access line shows it: on one line (it may quote a handler's
+    /// exception text), and cut at <see cref="AccessLogReasonLength"/> characters.
+    /// </summary>
+    private static string AccessLogReason(string error)
+    {
+        var shown = ServeName.Shown(error);
+        return shown.Length <= AccessLogReasonLength ? shown : string.Concat(shown.AsSpan(0, AccessLogReasonLength), "…");
+    }
+
+    private const int AccessLogReasonLength = 300;
 
     [LoggerMessage(EventId = ServeEvents.RequestForwarded, Level = LogLevel.Debug, Message = "Request {RequestId} to {Application}: {Status}")]
     private static partial void LogForwarded(ILogger logger, string requestId, string application, int status);

@@ -72,6 +72,24 @@ public sealed class RequestLogTests
     }
 
     [Fact]
+    public async Task Request_GatewayAnswersAnError_AccessLineSaysWhyOnOneLine()
+    {
+        var lines = new ScopeRecordingLoggerProvider();
+        await using var app = await StartAsync(lines);
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/nowhere");
+        request.Headers.Add("x-request-id", "req-nowhere");
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var access = await WaitForAsync(() => lines.Lines.Where(l => l.Category == "Serve.AccessLog" && l.Message.Contains("req-nowhere", StringComparison.Ordinal)));
+        Assert.Matches(@"^GET /nowhere 404 \d+\.\d ms - req-nowhere ""no application serves this path""$", access.Message);
+        await app.StopAsync();
+    }
+
+    [Fact]
     public async Task HandleCall_DeploymentLogs_CarryRequestIdWithTheirOwnScopes()
     {
         var lines = new ScopeRecordingLoggerProvider();
