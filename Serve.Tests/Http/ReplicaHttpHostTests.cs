@@ -292,13 +292,17 @@ public sealed class ReplicaHttpHostTests
         await host.ExchangeAsync(channel.Call(Get("/first")), firstCall.Token);
 
         probe.Waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var second = host.ExchangeAsync(channel.Call(Get("/second")), CancellationToken.None).AsTask();
+        var secondChannel = new RecordingExchangeChannel();
+        var second = host.ExchangeAsync(secondChannel.Call(Get("/second")), CancellationToken.None).AsTask();
         // The first call's token, cancelled while the second exchange runs on the objects the first one used.
         await firstCall.CancelAsync();
         probe.Waiting.SetResult();
+        var answer = await second.WaitAsync(TimeSpan.FromSeconds(10));
 
-        Assert.Contains("reused=True", Encoding.UTF8.GetString((await second.WaitAsync(TimeSpan.FromSeconds(10))).Body));
-        Assert.Contains("aborted=False", Encoding.UTF8.GetString((await second).Body));
+        // Whole, or pushed to the channel when the handler took longer than the host waits before streaming (a loaded machine).
+        var body = answer.Body.Length > 0 ? Encoding.UTF8.GetString(answer.Body) : string.Concat(secondChannel.Chunks.Select(c => Encoding.UTF8.GetString(c)));
+        Assert.Contains("reused=True", body);
+        Assert.Contains("aborted=False", body);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Serve.Grains;
+using Serve.Replicas;
 using Serve.Tests.Deployments;
 using Serve.Tests.Infrastructure;
 using Serve.Tests.Trust.Targets;
@@ -86,7 +87,7 @@ public sealed class ReplicaAdmissionTests(SingleSiloFixture fixture) : IDisposab
         // such an activation would stay for good.
         var replica = Grains.GetGrain<IReplicaGrain>($"linger-{call}/files/v1/0");
 
-        var refused = await Assert.ThrowsAsync<ServeException>(() => call == "health"
+        var refused = await Assert.ThrowsAsync<ReplicaNotRunningException>(() => call == "health"
             ? replica.CheckHealthAsync(CancellationToken.None)
             : replica.ReconfigureAsync(FileInfoSpec($"linger-{call}", "files", "v1"), CancellationToken.None));
 
