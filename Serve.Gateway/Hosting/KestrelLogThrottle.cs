@@ -23,6 +23,9 @@ internal sealed class KestrelLogThrottle
     private readonly Dictionary<(string Category, int Id), Counts> _events = [];
     private DateTimeOffset _intervalEnds = DateTimeOffset.MinValue;
 
+    /// <summary>Lines folded since the last flush, of every event.</summary>
+    private long _folded;
+
     public KestrelLogThrottle(int allowance, TimeSpan interval)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(allowance);
@@ -58,7 +61,8 @@ internal sealed class KestrelLogThrottle
                 counts.Written++;
                 return true;
             }
-            firstFolded = !AnyFolded();
+            firstFolded = _folded == 0;
+            _folded++;
             counts.Folded++;
             counts.Name ??= id.Name;
             counts.Highest = counts.Folded == 1 || level > counts.Highest ? level : counts.Highest;
@@ -83,6 +87,7 @@ internal sealed class KestrelLogThrottle
                 }
             }
             _events.Clear();
+            _folded = 0;
             _intervalEnds = now + Interval;
             return folded;
         }
@@ -103,18 +108,6 @@ internal sealed class KestrelLogThrottle
             }
         }
         _intervalEnds = now + Interval;
-    }
-
-    private bool AnyFolded()
-    {
-        foreach (var counts in _events.Values)
-        {
-            if (counts.Folded > 0)
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     private record struct Counts(int Written, long Folded, string? Name, LogLevel Highest);
