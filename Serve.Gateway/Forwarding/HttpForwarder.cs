@@ -156,7 +156,8 @@ internal sealed partial class HttpForwarder
         _metrics.RequestAnswered(route?.Application ?? "", route?.Prefix ?? "", context.Request.Method, status, elapsed);
         if (_accessLog.IsEnabled(LogLevel.Information) && _options.CurrentValue.AccessLog)
         {
-            if (context.Items.TryGetValue(GatewayError.ItemKey, out var error) && error is string why)
+            // Only an error status can carry the gateway's error: Items is made on first use, and most answers never need it.
+            if (status >= StatusCodes.Status400BadRequest && context.Items.TryGetValue(GatewayError.ItemKey, out var error) && error is string why)
             {
                 LogAccessFailed(_accessLog, context.Request.Method, context.Request.Path.ToUriComponent(), status, elapsed.TotalMilliseconds, route?.Application ?? "-", requestId, AccessLogReason(why));
             }
