@@ -121,7 +121,6 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
         var id = Interlocked.Increment(ref _nextId);
         var pending = new PendingExchange(this, id, _channels is not null ? call : null);
         _pending[id] = pending;
-        var buffer = ExchangeBuffers.Rent();
         bool sent;
         try
         {
@@ -130,17 +129,12 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
                 ReplicaId = replicaId, Context = RequestContextExtensions.Export(_codec.Copier), Call = call, Request = request,
                 ChannelsOnDataPlane = call is not null && _channels is not null,
             };
-            _codec.Calls.Serialize(payload, buffer);
-            sent = _wire.TryWrite(ExchangeFrameType.Call, id, buffer.WrittenSpan);
+            sent = _wire.TryWrite(ExchangeFrameType.Call, id, payload, _codec.Calls);
         }
         catch
         {
             _pending.TryRemove(id, out _);
             throw;
-        }
-        finally
-        {
-            ExchangeBuffers.Return(buffer);
         }
         // Closed meanwhile: the frame never left, or the close may have missed this call in its sweep.
         if (!sent || _closed)
@@ -237,22 +231,14 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
         {
             Interlocked.Decrement(ref _channelCallsRunning);
         }
-        var buffer = ExchangeBuffers.Rent();
         try
         {
-            _codec.ChannelReplies.Serialize(reply, buffer);
-            _wire.TryWrite(ExchangeFrameType.ChannelReply, channelCallId, buffer.WrittenSpan);
+            _wire.TryWrite(ExchangeFrameType.ChannelReply, channelCallId, reply, _codec.ChannelReplies);
         }
         catch (ExchangeFrameTooLargeException)
         {
             // Pulls are bounded well below any frame limit a silo starts with; a limit lower still answers "gone".
-            buffer.ResetWrittenCount();
-            _codec.ChannelReplies.Serialize(ExchangeChannelReply.Gone, buffer);
-            _wire.TryWrite(ExchangeFrameType.ChannelReply, channelCallId, buffer.WrittenSpan);
-        }
-        finally
-        {
-            ExchangeBuffers.Return(buffer);
+            _wire.TryWrite(ExchangeFrameType.ChannelReply, channelCallId, ExchangeChannelReply.Gone, _codec.ChannelReplies);
         }
     }
 

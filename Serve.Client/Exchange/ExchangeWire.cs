@@ -70,6 +70,24 @@ internal sealed class ExchangeWire : IAsyncDisposable
     }
 
     /// <summary>
+    /// Serializes <paramref name="payload"/> into this thread's buffer (<see cref="ExchangeBuffers"/>) and queues it as
+    /// one frame, under <see cref="TryWrite(ExchangeFrameType, long, ReadOnlySpan{byte})"/>'s rules.
+    /// </summary>
+    public bool TryWrite<T>(ExchangeFrameType type, long callId, T payload, Orleans.Serialization.Serializer<T> serializer)
+    {
+        var buffer = ExchangeBuffers.Rent();
+        try
+        {
+            serializer.Serialize(payload, buffer);
+            return TryWrite(type, callId, buffer.WrittenSpan);
+        }
+        finally
+        {
+            ExchangeBuffers.Return(buffer);
+        }
+    }
+
+    /// <summary>
     /// Completes once fewer than <paramref name="limit"/> bytes wait to be sent, or the connection's output ends: the
     /// silo's reading waits on it, so a peer that sends calls without reading their answers cannot grow this process's
     /// memory without bound. One waiter at a time.

@@ -161,21 +161,15 @@ internal sealed partial class ExchangeServerConnection
         var id = Interlocked.Increment(ref _lastChannelCall);
         var waiting = new TaskCompletionSource<ExchangeChannelReply>(TaskCreationOptions.RunContinuationsAsynchronously);
         _channelCalls[id] = waiting;
-        var buffer = ExchangeBuffers.Rent();
         bool sent;
         try
         {
-            _codec.ChannelCalls.Serialize(call, buffer);
-            sent = _wire.TryWrite(ExchangeFrameType.ChannelCall, id, buffer.WrittenSpan);
+            sent = _wire.TryWrite(ExchangeFrameType.ChannelCall, id, call, _codec.ChannelCalls);
         }
         catch
         {
             _channelCalls.TryRemove(id, out _);
             throw;
-        }
-        finally
-        {
-            ExchangeBuffers.Return(buffer);
         }
         // Ended meanwhile: the frame never left, or the end's sweep may have missed this call.
         if ((!sent || _ended) && _channelCalls.TryRemove(id, out _))
@@ -285,25 +279,14 @@ internal sealed partial class ExchangeServerConnection
 
     private void Reply(long callId, ReplicaResponse response)
     {
-        var buffer = ExchangeBuffers.Rent();
         try
         {
-            _codec.Replies.Serialize(response, buffer);
-            try
-            {
-                _wire.TryWrite(ExchangeFrameType.Reply, callId, buffer.WrittenSpan);
-            }
-            catch (ExchangeFrameTooLargeException e)
-            {
-                LogReplyTooLarge(_logger, callId, _peer, e.Size, e.Limit);
-                buffer.ResetWrittenCount();
-                _codec.Replies.Serialize(ReplicaResponse.Faulted(e), buffer);
-                _wire.TryWrite(ExchangeFrameType.Reply, callId, buffer.WrittenSpan);
-            }
+            _wire.TryWrite(ExchangeFrameType.Reply, callId, response, _codec.Replies);
         }
-        finally
+        catch (ExchangeFrameTooLargeException e)
         {
-            ExchangeBuffers.Return(buffer);
+            LogReplyTooLarge(_logger, callId, _peer, e.Size, e.Limit);
+            _wire.TryWrite(ExchangeFrameType.Reply, callId, ReplicaResponse.Faulted(e), _codec.Replies);
         }
     }
 
