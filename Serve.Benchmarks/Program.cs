@@ -16,6 +16,7 @@ using Serve.Benchmarks.Tls;
 // dotnet run -c Release --project Serve.Benchmarks -- handles [--duration 10] [--warmup 2] [--callers 64] ...
 // dotnet run -c Release --project Serve.Benchmarks -- handle-payloads [the same options]   (a record: JSON fallback vs generated codec)
 // dotnet run -c Release --project Serve.Benchmarks -- http [--duration 10] [--rounds 2] [--connections 64,8] [--telemetry]
+// dotnet run -c Release --project Serve.Benchmarks -- hop [--duration 5] [--rounds 2] [--connections 1,8,64]   (bare loopback round trips: the floor under a remote hop)
 // dotnet run -c Release --project Serve.Benchmarks -- grpc [--duration 10] [--rounds 2] [--concurrency 64,8]
 // dotnet run -c Release --project Serve.Benchmarks -- autoscaling [--before 10] [--step 20] [--after 90]
 // dotnet run -c Release --project Serve.Benchmarks -- deploy [--rounds 6] [--replicas 4]
@@ -53,6 +54,10 @@ switch (args.FirstOrDefault())
         return 0;
     case "http":
         return await HttpBenchmark.RunAsync(args[1..]);
+    case "hop":
+        return await HopBenchmark.RunAsync(args[1..]);
+    case HopBenchmark.EchoCommand:
+        return await HopBenchmark.EchoAsync();
     case "grpc":
         return await GrpcBenchmark.RunAsync(args[1..]);
     case "websocket":
@@ -87,6 +92,7 @@ switch (args.FirstOrDefault())
         Console.Error.WriteLine(args.Length == 0 ? "Name a benchmark." : $"Unknown benchmark '{args[0]}'.");
         Console.Error.WriteLine(BenchmarkSettings.Usage);
         Console.Error.WriteLine(HttpBenchmark.Usage);
+        Console.Error.WriteLine(HopBenchmark.Usage);
         Console.Error.WriteLine(GrpcBenchmark.Usage);
         Console.Error.WriteLine(WebSocketBenchmark.Usage);
         Console.Error.WriteLine(AutoscalingBenchmark.Usage);
