@@ -218,18 +218,20 @@ internal static class HttpBenchmark
                         var allocated = GC.GetTotalAllocatedBytes();
                         sampler?.Begin();
                         var sentBefore = exchange?.Calls ?? 0;
-                        var workerBefore = worker is not null ? (Cpu: worker.ProcessorTime, Wire: await worker.WireAsync()) : default;
+                        var workerBefore = worker is not null ? (Cpu: worker.ProcessorTime, Wire: await worker.WireAsync(), Switches: ContextSwitches.Of(worker.ProcessId)) : default;
+                        var switchesBefore = name == "uvicorn-starlette" ? 0 : ContextSwitches.Of(Environment.ProcessId);
                         var result = await Wrk.RunAsync(name, url, count, duration, round, ScriptOf(name));
                         var requests = result.RequestsPerSecond * duration.TotalSeconds;
                         result = result with
                         {
                             CpuMicrosPerRequest = (cpu() - before).TotalMicroseconds / requests,
                             BytesPerRequest = name == "uvicorn-starlette" ? double.NaN : (GC.GetTotalAllocatedBytes() - allocated) / requests,
+                            SwitchesPerRequest = name == "uvicorn-starlette" ? double.NaN : (ContextSwitches.Of(Environment.ProcessId) - switchesBefore) / requests,
                             Remote = worker is not null ? await RemoteCostAsync(worker, workerBefore, requests) : null,
                             RemoteShare = name == SpreadScenario && exchange is not null ? (exchange.Calls - sentBefore) / requests : double.NaN,
                         };
                         results.Add(result);
-                        Console.WriteLine($"  round {round} {name,-20} c={count,-3} {result.RequestsPerSecond,10:N0} req/s  p50 {result.P50Ms,7:N2} ms  p99 {result.P99Ms,7:N2} ms  cpu {result.CpuMicrosPerRequest,6:N1} µs/req  {result.BytesPerRequest,6:N0} B/req  errors {result.Errors}");
+                        Console.WriteLine($"  round {round} {name,-20} c={count,-3} {result.RequestsPerSecond,10:N0} req/s  p50 {result.P50Ms,7:N2} ms  p99 {result.P99Ms,7:N2} ms  cpu {result.CpuMicrosPerRequest,6:N1} µs/req  {result.BytesPerRequest,6:N0} B/req  switches {result.SwitchesPerRequest,4:N2}{(result.Remote is { } hop ? $" + worker {hop.WorkerSwitches:N2}" : "")}/req  errors {result.Errors}");
                         if (sampler is not null)
                         {
                             Console.WriteLine(sampler.End(requests));
@@ -258,11 +260,12 @@ internal static class HttpBenchmark
         }
     }
 
-    private static async Task<RemoteHopCost> RemoteCostAsync(RemoteReplicaSilo remote, (TimeSpan Cpu, WireCounters Wire) before, double requests)
+    private static async Task<RemoteHopCost> RemoteCostAsync(RemoteReplicaSilo remote, (TimeSpan Cpu, WireCounters Wire, long Switches) before, double requests)
     {
         var cpu = remote.ProcessorTime - before.Cpu;
         var wire = await remote.WireAsync() - before.Wire;
-        return new(cpu.TotalMicroseconds / requests, wire.Received / requests, wire.Sent / requests, wire.SegmentsIn / requests, wire.SegmentsOut / requests);
+        var switches = ContextSwitches.Of(remote.ProcessId) - before.Switches;
+        return new(cpu.TotalMicroseconds / requests, wire.Received / requests, wire.Sent / requests, wire.SegmentsIn / requests, wire.SegmentsOut / requests, switches / requests);
     }
 
     /// <summary>The gateway in front of the no-op ingress on another silo, a process of its own.</summary>

@@ -9,6 +9,9 @@ internal sealed record WrkResult(string Scenario, int Connections, int Round, do
     /// <summary>Bytes the serving process allocated per request, when it is this process (not uvicorn): noise-free, unlike time.</summary>
     public double BytesPerRequest { get; init; } = double.NaN;
 
+    /// <summary>Context switches of the serving process's threads per request (<see cref="ContextSwitches"/>); NaN where not measured.</summary>
+    public double SwitchesPerRequest { get; init; } = double.NaN;
+
     /// <summary>The worker silo's share, in the remote rows; null in the others.</summary>
     public RemoteHopCost? Remote { get; init; }
 
