@@ -344,9 +344,12 @@ internal static class HttpBenchmark
                     var sent = Median(hops.Select(r => r.Remote!.SentBytes));
                     var segmentsIn = Median(hops.Select(r => r.Remote!.SegmentsIn));
                     var segmentsOut = Median(hops.Select(r => r.Remote!.SegmentsOut));
+                    var gatewaySwitches = Median(hops.Select(r => r.SwitchesPerRequest));
+                    var workerSwitches = Median(hops.Select(r => r.Remote!.WorkerSwitches));
+                    var localSwitches = Median(results.Where(r => r.Connections == count && r.Scenario == "gateway-noop").Select(r => r.SwitchesPerRequest));
                     Console.WriteLine(FormattableString.Invariant(
-                        $"  remote hop           c={count,-3} cpu gateway {both - worker,6:N1} + worker {worker,6:N1} µs/req (local {localCpu:N1}: cpu ratio {localCpu / both,5:P0})  wire {received:N0} B/req to the worker, {sent:N0} back; TCP segments/req {segmentsIn:N2} in, {segmentsOut:N2} out"));
-                    Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=remote-hop{mode} connections={count} gateway_cpu_us={both - worker:F1} worker_cpu_us={worker:F1} local_cpu_us={localCpu:F1} cpu_ratio={localCpu / both:F3} wire_to_worker_bytes={received:F0} wire_from_worker_bytes={sent:F0} segments_in={segmentsIn:F2} segments_out={segmentsOut:F2}"));
+                        $"  remote hop           c={count,-3} cpu gateway {both - worker,6:N1} + worker {worker,6:N1} µs/req (local {localCpu:N1}: cpu ratio {localCpu / both,5:P0})  wire {received:N0} B/req to the worker, {sent:N0} back; TCP segments/req {segmentsIn:N2} in, {segmentsOut:N2} out; context switches/req gateway {gatewaySwitches:N2} + worker {workerSwitches:N2} (local {localSwitches:N2})"));
+                    Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=remote-hop{mode} connections={count} gateway_cpu_us={both - worker:F1} worker_cpu_us={worker:F1} local_cpu_us={localCpu:F1} cpu_ratio={localCpu / both:F3} wire_to_worker_bytes={received:F0} wire_from_worker_bytes={sent:F0} segments_in={segmentsIn:F2} segments_out={segmentsOut:F2} gateway_switches={gatewaySwitches:F2} worker_switches={workerSwitches:F2} local_switches={localSwitches:F2}"));
                     Console.WriteLine(FormattableString.Invariant(
                         $"  gateway-bound        c={count,-3} gateway cpu {gatewayCpu,6:N1} µs per remote request against {localCpu:N1} per local one: ratio {localCpu / gatewayCpu,5:P0} (beside the req/s ratio {remote / local:P0}; not a throughput measured here)"));
                     Console.WriteLine(FormattableString.Invariant($"RESULT http scenario=gateway-bound{mode} connections={count} gateway_cpu_us={gatewayCpu:F1} local_cpu_us={localCpu:F1} ratio={localCpu / gatewayCpu:F3} rps_ratio={remote / local:F3}"));
