@@ -5,13 +5,15 @@ namespace Serve.Cli;
 
 /// <summary>
 /// Loads the assemblies named by <c>--assembly</c>, holding application builders and deployment classes, into this
-/// process before anything resolves an import path; their own dependencies resolve from next to them.
+/// process before anything resolves an import path; their own dependencies, managed and native, resolve from next to them
+/// (<see cref="Worker.DeploymentDependencies"/>).
 /// </summary>
 internal static class DeploymentAssemblyLoader
 {
     public static IReadOnlyList<Assembly> Load(IEnumerable<string> paths)
     {
         var loaded = new List<Assembly>();
+        var toLoad = new List<string>();
         foreach (var path in paths)
         {
             var full = Path.GetFullPath(path);
@@ -33,11 +35,17 @@ internal static class DeploymentAssemblyLoader
                 loaded.Add(already);
                 continue;
             }
-            var resolver = new AssemblyDependencyResolver(full);
-            AssemblyLoadContext.Default.Resolving += (context, dependency) =>
-                resolver.ResolveAssemblyToPath(dependency) is { } dependencyPath ? context.LoadFromAssemblyPath(dependencyPath) : null;
-            loaded.Add(AssemblyLoadContext.Default.LoadFromAssemblyPath(full));
+            toLoad.Add(full);
         }
+        try
+        {
+            Worker.DeploymentDependencies.Install(toLoad, "--assembly");
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CliException(e.Message, ExitCodes.Usage);
+        }
+        loaded.AddRange(toLoad.Select(AssemblyLoadContext.Default.LoadFromAssemblyPath));
         return loaded;
     }
 

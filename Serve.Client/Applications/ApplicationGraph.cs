@@ -47,6 +47,7 @@ internal static class ApplicationGraph
             }
             DeploymentFeatures.Check(type, node.Definition.DeploymentOptions, node.Name, errors, warnings);
             Serialization.WireSignatures.Check(type, node.Name, errors);
+            MethodShapes.Check(type, node.Name, errors);
             var shapes = node.Arguments.Select(Shape).ToArray();
             if (ConstructorBinding.Select(type, shapes, out var bindError) is null)
             {

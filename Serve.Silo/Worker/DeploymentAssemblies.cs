@@ -7,8 +7,8 @@ namespace Serve.Worker;
 /// <summary>
 /// Loads the assemblies holding the user's deployment classes, listed under <see cref="SectionName"/>, into the
 /// default load context before the silo starts: deployment specs name their class by assembly-qualified name,
-/// and Orleans registers the serializers of every assembly loaded by then. Their own dependencies resolve from
-/// next to them (through their <c>.deps.json</c>) when the worker does not ship them. They are the silo's deployment
+/// and Orleans registers the serializers of every assembly loaded by then. Their own dependencies, managed and native,
+/// resolve from next to them when the worker does not ship them (<see cref="DeploymentDependencies"/>). They are the silo's deployment
 /// assemblies: the only ones whose classes it builds as replicas.
 /// </summary>
 internal static class DeploymentAssemblies
@@ -34,11 +34,7 @@ internal static class DeploymentAssemblies
         {
             return [];
         }
-        var resolvers = paths.Select(p => new AssemblyDependencyResolver(p)).ToArray();
-        AssemblyLoadContext.Default.Resolving += (context, name) =>
-            resolvers.Select(r => r.ResolveAssemblyToPath(name)).FirstOrDefault(p => p is not null) is { } path
-                ? context.LoadFromAssemblyPath(path)
-                : null;
+        DeploymentDependencies.Install(paths, SectionName);
         return paths.Select(AssemblyLoadContext.Default.LoadFromAssemblyPath).ToArray();
     }
 
