@@ -14,13 +14,15 @@ internal sealed class MethodInvoker
 {
     private readonly Func<object, object?[], CancellationToken, object?> _call;
     private readonly ParameterInfo[] _parameters;
+    private readonly ParameterDefault[] _defaults;
     private readonly Func<object?, ValueTask<object?>>? _await;
     private readonly Func<object?, CancellationToken, IAsyncEnumerable<object?>>? _stream;
 
-    private MethodInvoker(MethodInfo method)
+    private MethodInvoker(MethodInfo method, IReadOnlyList<MethodInfo> declarations)
     {
         Method = method;
-        _parameters = method.GetParameters().Where(p => p.ParameterType != typeof(CancellationToken)).ToArray();
+        _parameters = Callable(method);
+        _defaults = ParameterDefault.Of(_parameters, declarations.Select(Callable));
         _call = Compile(method);
         Batch = BatchMethod.For(method);
         var returnType = method.ReturnType;
@@ -52,14 +54,22 @@ internal sealed class MethodInvoker
 
     public int ParameterCount => _parameters.Length;
 
-    public int RequiredParameterCount => _parameters.Count(p => !p.HasDefaultValue);
+    public int RequiredParameterCount => _defaults.Count(d => !d.Exists);
 
     public bool IsStream { get; }
 
     /// <summary>The batch this method gathers calls into; null when it is not a <see cref="BatchAttribute"/> method.</summary>
     public BatchMethod? Batch { get; }
 
-    public static MethodInvoker Create(MethodInfo method) => new(method);
+    /// <summary>
+    /// The invoker of <paramref name="method"/>. A parameter without a default of its own takes the one the first of
+    /// <paramref name="declarations"/> (the interface methods it implements) gives it, as a call through that interface
+    /// would: a typed handle's call passes every argument, and a call by name may leave those off.
+    /// </summary>
+    public static MethodInvoker Create(MethodInfo method, IReadOnlyList<MethodInfo> declarations) => new(method, declarations);
+
+    private static ParameterInfo[] Callable(MethodInfo method) =>
+        method.GetParameters().Where(p => p.ParameterType != typeof(CancellationToken)).ToArray();
 
     public ValueTask<object?> InvokeAsync(object target, object?[] args, CancellationToken cancellationToken)
     {
@@ -105,8 +115,8 @@ internal sealed class MethodInvoker
             var parameter = _parameters[i];
             if (i >= args.Length)
             {
-                converted[i] = parameter.HasDefaultValue
-                    ? parameter.DefaultValue
+                converted[i] = _defaults[i].Exists
+                    ? _defaults[i].Value
                     : throw new ArgumentException($"{Method.Name} needs argument '{parameter.Name}' ({parameter.ParameterType.Name}) but got {args.Length} argument(s).");
                 continue;
             }

@@ -26,12 +26,37 @@ internal sealed class MethodTable
                     ? map.InterfaceMethods.Select((im, k) => (Name: im.Name, Method: map.TargetMethods[k]))
                     : []))
             .Where(m => !IsModelLoader(m.Method));
+        var declarations = Declarations(type);
         _byName = methods
             .SelectMany(m => m.Name.EndsWith("Async", StringComparison.Ordinal) && m.Name.Length > 5
                 ? new[] { m, (Name: m.Name[..^5], m.Method) }
                 : new[] { m })
             .GroupBy(m => m.Name, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(m => m.Method).Distinct().Select(MethodInvoker.Create).ToArray(), StringComparer.Ordinal);
+            .ToDictionary(
+                g => g.Key,
+                g => g.Select(m => m.Method).Distinct()
+                    .Select(m => MethodInvoker.Create(m, declarations.TryGetValue(m, out var declared) ? declared : []))
+                    .ToArray(),
+                StringComparer.Ordinal);
+    }
+
+    /// <summary>The interface methods each method of <paramref name="type"/> implements: where a call by name finds the defaults an interface declares.</summary>
+    private static Dictionary<MethodInfo, List<MethodInfo>> Declarations(Type type)
+    {
+        var declarations = new Dictionary<MethodInfo, List<MethodInfo>>();
+        foreach (var contract in type.GetInterfaces().Where(CallableMethods.IsCallableInterface))
+        {
+            var map = type.GetInterfaceMap(contract);
+            for (var k = 0; k < map.TargetMethods.Length; k++)
+            {
+                if (!declarations.TryGetValue(map.TargetMethods[k], out var list))
+                {
+                    declarations[map.TargetMethods[k]] = list = [];
+                }
+                list.Add(map.InterfaceMethods[k]);
+            }
+        }
+        return declarations;
     }
 
     /// <summary>A [Multiplexed] loader fills the replica's model cache; a caller loading models around it would defeat the cache's bound.</summary>

@@ -131,6 +131,15 @@ public sealed class HandleTests(SingleSiloFixture fixture)
     }
 
     [Fact]
+    public async Task CallAsync_ByNameLeavingOffArgumentTheInterfaceDefaults_TakesTheDefault()
+    {
+        var handle = await Serve.RunAsync(Deployment.For<Serve.Tests.Replicas.Defaulted>().Bind(), "by-name-defaults", null);
+
+        Assert.Equal(6, await handle.Method("AddAsync").CallAsync<int>(1));
+        await Serve.DeleteAsync("by-name-defaults");
+    }
+
+    [Fact]
     public async Task RunAsync_BoundValueAndDependencyInjection_ConstructsInstance()
     {
         var handle = await Serve.RunAsync<IProbe>(Deployment.For<Greeter>().Bind("Bonjour"), "di", null);
