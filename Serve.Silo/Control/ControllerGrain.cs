@@ -23,6 +23,12 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     /// </summary>
     private static readonly TimeSpan ReportPublishDelay = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// How long status reads wait, after the controller is activated with applications from its store (another silo took
+    /// it over, or the whole cluster restarted), for the first reconcile pass to fold what their deployments report.
+    /// </summary>
+    private static readonly TimeSpan RestoreWait = TimeSpan.FromSeconds(5);
+
     /// <summary>Deployments a reconcile pass ensures at once: a pass over thousands is a few round trips, not thousands.</summary>
     private const int ReconcileBatch = 64;
 
@@ -40,6 +46,14 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     private readonly Dictionary<string, ApplicationView> _applicationViews = [];
     private RouteSnapshot _routes = new();
     private TaskCompletionSource _routesChanged = NewSignal();
+
+    /// <summary>
+    /// Completed once the first reconcile pass after activation has folded the deployments' reports. Until then the
+    /// statuses of restored applications are placeholders (nothing heard yet), and status reads wait for it, up to
+    /// <see cref="RestoreWait"/>: else a controller that moved to another silo showed every running application
+    /// DEPLOYING, its deployments with no replica, until the pass answered (about a second).
+    /// </summary>
+    private readonly TaskCompletionSource _restored = NewSignal();
 
     /// <summary>Set when this activation deactivates itself (<see cref="Leave"/>): its polls answer at once.</summary>
     private bool _leaving;
@@ -78,8 +92,12 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         _routes = new RouteSnapshot { Version = _snapshot.Version };
         foreach (var app in Applications.Values)
         {
-            _statuses[app.Name] = InitialStatus(app);
+            _statuses[app.Name] = RestoredStatus(app);
             LogRestored(_logger, app.Name);
+        }
+        if (Applications.Count == 0)
+        {
+            _restored.TrySetResult();
         }
         ResumeDeletes();
         Publish();
@@ -119,7 +137,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
             LogDeployed(_logger, spec.Name, spec.Deployments.Count, spec.RoutePrefix ?? "(none)");
             LogWarnings(spec);
 
-            _statuses[spec.Name] = InitialStatus(spec);
+            _statuses[spec.Name] = InitialStatus(spec, _statuses.GetValueOrDefault(spec.Name), previous);
             Publish();
             await ApplyToDeploymentsAsync(spec, previous);
         }
@@ -163,21 +181,46 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         }
     }
 
-    public Task<ServeSnapshot> GetSnapshotAsync() => Task.FromResult(_snapshot);
+    public async Task<ServeSnapshot> GetSnapshotAsync()
+    {
+        await RestoredAsync();
+        return _snapshot;
+    }
 
-    public Task<ServeSnapshot?> GetSnapshotIfChangedAsync(long knownVersion) =>
-        Task.FromResult<ServeSnapshot?>(knownVersion == _snapshot.Version ? null : _snapshot);
+    public async Task<ServeSnapshot?> GetSnapshotIfChangedAsync(long knownVersion)
+    {
+        await RestoredAsync();
+        return knownVersion == _snapshot.Version ? null : _snapshot;
+    }
 
-    public Task<StatusView?> GetStatusViewAsync(long knownVersion) =>
-        Task.FromResult<StatusView?>(knownVersion == _view.Version ? null : _view);
+    public async Task<StatusView?> GetStatusViewAsync(long knownVersion)
+    {
+        await RestoredAsync();
+        return knownVersion == _view.Version ? null : _view;
+    }
 
-    public Task<ApplicationView?> GetApplicationViewAsync(string name, long knownVersion) =>
-        Task.FromResult<ApplicationView?>(_applicationViews.TryGetValue(name, out var view)
+    public async Task<ApplicationView?> GetApplicationViewAsync(string name, long knownVersion)
+    {
+        await RestoredAsync();
+        return _applicationViews.TryGetValue(name, out var view)
             ? view.Version == knownVersion ? null : view
-            : new ApplicationView());
+            : new ApplicationView();
+    }
+
+    /// <summary>Waits, up to <see cref="RestoreWait"/>, until restored applications show what their deployments reported.</summary>
+    private async Task RestoredAsync()
+    {
+        if (!_restored.Task.IsCompleted)
+        {
+            // Past the wait, the placeholders are shown: they say what is not known yet. On the grain's scheduler still.
+            await _restored.Task.WaitAsync(RestoreWait, _time)
+                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        }
+    }
 
     public async Task<ServeSnapshot> WatchAsync(long knownVersion, CancellationToken cancellationToken)
     {
+        await RestoredAsync();
         if (_snapshot.Version != knownVersion || _leaving)
         {
             return _snapshot;
@@ -198,6 +241,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
 
     public async Task<ApplicationSnapshot> WatchApplicationAsync(string name, long knownVersion, CancellationToken cancellationToken)
     {
+        await RestoredAsync();
         if (_snapshot.Version == knownVersion)
         {
             // Snapshots that leave this application as it was (other applications' replicas starting) do not answer.
@@ -280,19 +324,36 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         return true;
     }
 
-    private static ApplicationStatus InitialStatus(ApplicationSpec spec) => new()
+    /// <summary>
+    /// An application's status from when its spec is stored until its deployments answer: DEPLOYING, each deployment
+    /// UPDATING. A deployment it already had keeps the replicas <paramref name="previous"/> showed, which serve until the
+    /// change replaces them (a bare 0 running would say nothing serves); those of a version <paramref name="previousSpec"/>
+    /// had and the new spec does not are counted as the previous version's.
+    /// </summary>
+    private static ApplicationStatus InitialStatus(ApplicationSpec spec, ApplicationStatus? previous, ApplicationSpec? previousSpec) => new()
     {
         Name = spec.Name,
         State = ApplicationState.Deploying,
         RoutePrefix = spec.RoutePrefix,
         IngressDeployment = spec.IngressDeployment,
-        Deployments = spec.Deployments.ToDictionary(d => d.Name, d => new DeploymentStatus
-        {
-            Name = d.Name,
-            State = DeploymentState.Updating,
-            TargetReplicas = d.Options.NumReplicas,
-        }),
+        Deployments = spec.Deployments.ToDictionary(d => d.Name, d => previous?.Deployments.GetValueOrDefault(d.Name) is { } known
+            ? previousSpec?.Deployments.FirstOrDefault(p => p.Name == d.Name)?.CodeVersion is { } version && version != d.CodeVersion
+                ? known with { State = DeploymentState.Updating, Message = "", RunningReplicas = 0, PreviousVersionReplicas = known.RunningReplicas + known.PreviousVersionReplicas }
+                : known with { State = DeploymentState.Updating, Message = "" }
+            : new DeploymentStatus { Name = d.Name, State = DeploymentState.Updating, TargetReplicas = d.Options.NumReplicas }),
     };
+
+    /// <summary>A stored application before its deployments have answered this activation: shown only once <see cref="RestoreWait"/> has passed.</summary>
+    private static ApplicationStatus RestoredStatus(ApplicationSpec spec)
+    {
+        var initial = InitialStatus(spec, null, null);
+        return initial with
+        {
+            Deployments = initial.Deployments.ToDictionary(d => d.Key, d => d.Value with { Message = RestoredMessage }),
+        };
+    }
+
+    private const string RestoredMessage = "not reported yet: the controller was restored from its store and waits for this deployment to answer";
 
     private void Publish()
     {
@@ -353,6 +414,12 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         for (var i = 0; i < work.Length; i += ReconcileBatch)
         {
             await Task.WhenAll(work.Skip(i).Take(ReconcileBatch).Select(w => EnsureAsync(w.App, w.Deployment)));
+        }
+        if (!_restored.Task.IsCompleted)
+        {
+            // What the first pass folded is published before the status reads waiting for it are answered.
+            Publish();
+            _restored.TrySetResult();
         }
     }
 

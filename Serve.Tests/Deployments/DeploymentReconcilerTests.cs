@@ -208,6 +208,43 @@ public sealed class DeploymentReconcilerTests
     }
 
     [Fact]
+    public void Status_NewCodeFailedToStart_CountsThePreviousVersionStillServing()
+    {
+        _reconciler.OnSilosChanged([Silo("a")]);
+        Apply(Spec(replicas: 2, code: "v1", maxConstructorRetries: 1));
+        StartAll();
+
+        Apply(Spec(replicas: 2, code: "v2", maxConstructorRetries: 1));
+        var start = Assert.Single(Commands(ReplicaCommandKind.Start));
+        Assert.False(_reconciler.ShouldRetryStart(start.Replica, "corrupt"));
+        _reconciler.OnStartFailed(start.Replica, StartFailure.Constructor);
+
+        // Not "0 of 2 running": the new version runs on none, and the previous one still serves on both.
+        var status = _reconciler.Status();
+        Assert.Equal(DeploymentState.DeployFailed, status.State);
+        Assert.Equal((0, 2, 2), (status.RunningReplicas, status.PreviousVersionReplicas, status.TargetReplicas));
+    }
+
+    [Fact]
+    public void Status_RollingOut_CountsEachVersionUntilThePreviousOneIsGone()
+    {
+        _reconciler.OnSilosChanged([Silo("a")]);
+        Apply(Spec(replicas: 2, code: "v1"));
+        Settle();
+        Assert.Equal((2, 0), (_reconciler.Status().RunningReplicas, _reconciler.Status().PreviousVersionReplicas));
+
+        Apply(Spec(replicas: 2, code: "v2"));
+        var start = Assert.Single(Commands(ReplicaCommandKind.Start));
+        _reconciler.BeginStartAttempt(start.Replica);
+        _reconciler.OnStarted(start.Replica, "a");
+        // One new serves, so one old stops: one of each serves.
+        Assert.Equal((1, 1), (_reconciler.Status().RunningReplicas, _reconciler.Status().PreviousVersionReplicas));
+
+        Settle();
+        Assert.Equal((2, 0), (_reconciler.Status().RunningReplicas, _reconciler.Status().PreviousVersionReplicas));
+    }
+
+    [Fact]
     public void OnReconfigureFailed_NewUserConfigRefused_ReplicasKeepServingAndStatusSaysWhy()
     {
         _reconciler.OnSilosChanged([Silo("a")]);
