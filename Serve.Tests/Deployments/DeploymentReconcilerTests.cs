@@ -245,6 +245,49 @@ public sealed class DeploymentReconcilerTests
     }
 
     [Fact]
+    public void Apply_NewCodeWhileTheSiloIsFull_OneOldReplicaMakesRoomAtATimeUntilRolledOut()
+    {
+        _reconciler.OnSilosChanged([new SiloMember("a", SiloCondition.Active, new SiloCapacity { NumCpus = 2 })]);
+        Apply(Spec(replicas: 2, code: "v1"));
+        Settle();
+
+        Apply(Spec(replicas: 2, code: "v2"));
+
+        // No room beside the old version: one of its replicas stops first, and the deployment waits for the room.
+        var stop = Assert.Single(_reconciler.TakeCommands());
+        Assert.Equal((ReplicaCommandKind.Stop, "v1"), (stop.Kind, stop.Replica.CodeVersion));
+        Assert.Equal(DeploymentState.Updating, _reconciler.Status().State);
+        _reconciler.OnStopped(stop.Replica);
+        var start = Assert.Single(_reconciler.TakeCommands());
+        Assert.Equal((ReplicaCommandKind.Start, "v2"), (start.Kind, start.Replica.CodeVersion));
+        _reconciler.BeginStartAttempt(start.Replica);
+        _reconciler.OnStarted(start.Replica, "a");
+        // Then the other old one, once the new one serves.
+        var second = Assert.Single(_reconciler.TakeCommands());
+        Assert.Equal((ReplicaCommandKind.Stop, "v1"), (second.Kind, second.Replica.CodeVersion));
+        _reconciler.OnStopped(second.Replica);
+        Settle();
+
+        var status = _reconciler.Status();
+        Assert.Equal((DeploymentState.Healthy, 2, 0, 2), (status.State, status.RunningReplicas, status.PreviousVersionReplicas, status.Replicas.Count));
+    }
+
+    [Fact]
+    public void Apply_NewCodeNeedsMoreThanAFreedPlace_OldVersionKeepsEveryReplicaAndDeployFailed()
+    {
+        _reconciler.OnSilosChanged([new SiloMember("a", SiloCondition.Active, new SiloCapacity { NumCpus = 2 })]);
+        Apply(Spec(replicas: 2, code: "v1"));
+        Settle();
+
+        Apply(Spec(replicas: 2, code: "v2") with { Options = Spec().Options with { Resources = new ReplicaResources { NumCpus = 3 } } });
+
+        Assert.Empty(_reconciler.TakeCommands());
+        var status = _reconciler.Status();
+        Assert.Equal((DeploymentState.DeployFailed, 0, 2), (status.State, status.RunningReplicas, status.PreviousVersionReplicas));
+        Assert.Contains("cannot be placed", status.Message);
+    }
+
+    [Fact]
     public void OnReconfigureFailed_NewUserConfigRefused_ReplicasKeepServingAndStatusSaysWhy()
     {
         _reconciler.OnSilosChanged([Silo("a")]);
