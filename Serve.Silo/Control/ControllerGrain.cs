@@ -23,12 +23,6 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     /// </summary>
     private static readonly TimeSpan ReportPublishDelay = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>
-    /// How long status reads wait, after the controller is activated with applications from its store (another silo took
-    /// it over, or the whole cluster restarted), for the first reconcile pass to fold what their deployments report.
-    /// </summary>
-    private static readonly TimeSpan RestoreWait = TimeSpan.FromSeconds(5);
-
     /// <summary>Deployments a reconcile pass ensures at once: a pass over thousands is a few round trips, not thousands.</summary>
     private const int ReconcileBatch = 64;
 
@@ -46,14 +40,6 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     private readonly Dictionary<string, ApplicationView> _applicationViews = [];
     private RouteSnapshot _routes = new();
     private TaskCompletionSource _routesChanged = NewSignal();
-
-    /// <summary>
-    /// Completed once the first reconcile pass after activation has folded the deployments' reports. Until then the
-    /// statuses of restored applications are placeholders (nothing heard yet), and status reads wait for it, up to
-    /// <see cref="RestoreWait"/>: else a controller that moved to another silo showed every running application
-    /// DEPLOYING, its deployments with no replica, until the pass answered (about a second).
-    /// </summary>
-    private readonly TaskCompletionSource _restored = NewSignal();
 
     /// <summary>Set when this activation deactivates itself (<see cref="Leave"/>): its polls answer at once.</summary>
     private bool _leaving;
@@ -207,17 +193,6 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
             : new ApplicationView();
     }
 
-    /// <summary>Waits, up to <see cref="RestoreWait"/>, until restored applications show what their deployments reported.</summary>
-    private async Task RestoredAsync()
-    {
-        if (!_restored.Task.IsCompleted)
-        {
-            // Past the wait, the placeholders are shown: they say what is not known yet. On the grain's scheduler still.
-            await _restored.Task.WaitAsync(RestoreWait, _time)
-                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
-        }
-    }
-
     public async Task<ServeSnapshot> WatchAsync(long knownVersion, CancellationToken cancellationToken)
     {
         await RestoredAsync();
@@ -343,17 +318,6 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
             : new DeploymentStatus { Name = d.Name, State = DeploymentState.Updating, TargetReplicas = d.Options.NumReplicas }),
     };
 
-    /// <summary>A stored application before its deployments have answered this activation: shown only once <see cref="RestoreWait"/> has passed.</summary>
-    private static ApplicationStatus RestoredStatus(ApplicationSpec spec)
-    {
-        var initial = InitialStatus(spec, null, null);
-        return initial with
-        {
-            Deployments = initial.Deployments.ToDictionary(d => d.Key, d => d.Value with { Message = RestoredMessage }),
-        };
-    }
-
-    private const string RestoredMessage = "not reported yet: the controller was restored from its store and waits for this deployment to answer";
 
     private void Publish()
     {
