@@ -29,7 +29,7 @@ internal static class StatusView
                     first ? app.RoutePrefix ?? "-" : "",
                     deployment.Name,
                     Name(deployment.Status),
-                    $"{deployment.RunningReplicas}/{deployment.TargetReplicas}",
+                    Replicas(deployment.RunningReplicas, deployment.TargetReplicas, deployment.PreviousVersionReplicas),
                     OneLine(deployment.Message.Length > 0 ? deployment.Message : deployment.ScalingDecision ?? (first ? app.Message : "")));
                 first = false;
                 foreach (var replica in deployment.Replicas)
@@ -56,6 +56,13 @@ internal static class StatusView
         }
         return text.ToString();
     }
+
+    /// <summary>
+    /// Running replicas of the current version over the target, and those of an earlier version still serving (a rollout,
+    /// or one that failed): <c>0/2 +2 previous</c>, never a bare <c>0/2</c> while two replicas serve.
+    /// </summary>
+    public static string Replicas(int running, int target, int previous) =>
+        previous > 0 ? $"{running}/{target} +{previous} previous" : $"{running}/{target}";
 
     /// <summary>A state as Ray spells it (<c>RUNNING</c>, <c>DEPLOY_FAILED</c>), the way the JSON carries it.</summary>
     public static string Name<T>(T state) where T : struct, Enum =>

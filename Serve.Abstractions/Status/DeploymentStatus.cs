@@ -25,6 +25,12 @@ public sealed record DeploymentStatus
     /// <summary>The autoscaler's last decision and its reason, when the deployment autoscales and it has decided.</summary>
     [Id(6)] public string? ScalingDecision { get; init; }
 
+    /// <summary>
+    /// How many replicas of an earlier code version are RUNNING, and so still serve: while a new version rolls out, or
+    /// after it failed to start (then the deployment is DEPLOY_FAILED and these serve alone). Zero otherwise.
+    /// </summary>
+    [Id(8)] public int PreviousVersionReplicas { get; init; }
+
     /// <summary>The autoscaler's recent decisions, oldest first (at most <c>10</c>, kept while the deployment stays active); empty when it does not autoscale.</summary>
     [Id(7)] public IReadOnlyList<ScalingEvent> RecentScalingDecisions { get; init; } = [];
 }

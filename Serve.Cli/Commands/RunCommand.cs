@@ -206,7 +206,7 @@ internal static class RunCommand
     private static string Describe(ApplicationStatus app)
     {
         var deployments = string.Join(", ", app.Deployments.Values.OrderBy(d => d.Name, StringComparer.Ordinal).Select(d =>
-            $"{d.Name} {d.RunningReplicas}/{d.TargetReplicas} {StatusView.Name(d.State)}"));
+            $"{d.Name} {StatusView.Replicas(d.RunningReplicas, d.TargetReplicas, d.PreviousVersionReplicas)} {StatusView.Name(d.State)}"));
         return TerminalText.Printable($"{app.Name}: {StatusView.Name(app.State)}{(deployments.Length > 0 ? $" ({deployments})" : "")}{(app.Message.Length > 0 ? $" {app.Message}" : "")}");
     }
 }

@@ -65,7 +65,7 @@ internal static class ApplicationGraph
                 TypeName = type.AssemblyQualifiedName!,
                 Arguments = arguments,
                 Options = node.Definition.DeploymentOptions,
-                CodeVersion = CodeVersion(type, arguments),
+                CodeVersion = CodeVersion(type, arguments, node.Definition.DeploymentOptions.Resources),
             });
         }
 
@@ -147,12 +147,29 @@ internal static class ApplicationGraph
         }
     }
 
-    private static string CodeVersion(Type type, IReadOnlyList<BoundArgument> arguments)
+    /// <summary>
+    /// What a replica is built from: the class, its build, its bound arguments, and what it holds of its silo. A change
+    /// of any rolls the replicas (new ones start, then the old ones stop); other options reach running replicas in place.
+    /// Resources are part of it because a silo's ledger counts what each replica took when it started: changed in place,
+    /// the ledger kept the old amounts, and placement went by numbers no replica held. Default resources add nothing, so
+    /// the versions of deployments that never set them stay as they were.
+    /// </summary>
+    private static string CodeVersion(Type type, IReadOnlyList<BoundArgument> arguments, ReplicaResources resources)
     {
         var text = new StringBuilder(type.AssemblyQualifiedName).Append('|').Append(type.Assembly.ManifestModule.ModuleVersionId);
         foreach (var argument in arguments)
         {
             text.Append('|').Append(argument.TypeName).Append(argument.Json).Append(argument.Deployment);
+        }
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        if (resources.NumCpus != 1 || resources.NumGpus != 0 || resources.Memory != 0 || resources.Custom.Count > 0)
+        {
+            text.Append("|resources:").Append(resources.NumCpus.ToString("R", invariant)).Append(',').Append(resources.NumGpus.ToString("R", invariant))
+                .Append(',').Append(resources.Memory.ToString(invariant));
+            foreach (var (name, amount) in resources.Custom.OrderBy(c => c.Key, StringComparer.Ordinal))
+            {
+                text.Append(',').Append(name).Append('=').Append(amount.ToString("R", invariant));
+            }
         }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..12];
     }

@@ -50,6 +50,7 @@ internal static class AdminStatus
         Message = deployment.Message,
         TargetReplicas = deployment.TargetReplicas,
         RunningReplicas = deployment.RunningReplicas,
+        PreviousVersionReplicas = deployment.PreviousVersionReplicas,
         ScalingDecision = deployment.ScalingDecision,
         RecentScalingDecisions = deployment.RecentScalingDecisions,
         DeploymentConfig = spec is null ? null : AdminJson.Parse(ConfigJson.Write(ServeConfigWriter.Describe(spec.Options))),

@@ -17,6 +17,9 @@ internal sealed record DeploymentDetails
     /// <summary>Replicas of the current version that are RUNNING.</summary>
     [JsonPropertyName("running_replicas")] public int RunningReplicas { get; init; }
 
+    /// <summary>Replicas of an earlier code version that are RUNNING, still serving: during a rollout, or after one failed.</summary>
+    [JsonPropertyName("previous_version_replicas")] public int PreviousVersionReplicas { get; init; }
+
     /// <summary>The autoscaler's last decision and its reason, when the deployment autoscales.</summary>
     [JsonPropertyName("scaling_decision")] public string? ScalingDecision { get; init; }
 

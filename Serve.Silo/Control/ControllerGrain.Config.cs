@@ -65,11 +65,11 @@ internal sealed partial class ControllerGrain
                 }
             });
         }
-        foreach (var (spec, _) in changed)
+        foreach (var (spec, previous) in changed)
         {
             LogDeployed(_logger, spec.Name, spec.Deployments.Count, spec.RoutePrefix ?? "(none)");
             LogWarnings(spec);
-            _statuses[spec.Name] = InitialStatus(spec);
+            _statuses[spec.Name] = InitialStatus(spec, _statuses.GetValueOrDefault(spec.Name), previous);
         }
         foreach (var name in deleted)
         {

@@ -78,8 +78,12 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         _routes = new RouteSnapshot { Version = _snapshot.Version };
         foreach (var app in Applications.Values)
         {
-            _statuses[app.Name] = InitialStatus(app);
+            _statuses[app.Name] = RestoredStatus(app);
             LogRestored(_logger, app.Name);
+        }
+        if (Applications.Count == 0)
+        {
+            _restored.TrySetResult();
         }
         ResumeDeletes();
         Publish();
@@ -119,7 +123,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
             LogDeployed(_logger, spec.Name, spec.Deployments.Count, spec.RoutePrefix ?? "(none)");
             LogWarnings(spec);
 
-            _statuses[spec.Name] = InitialStatus(spec);
+            _statuses[spec.Name] = InitialStatus(spec, _statuses.GetValueOrDefault(spec.Name), previous);
             Publish();
             await ApplyToDeploymentsAsync(spec, previous);
         }
@@ -163,21 +167,35 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         }
     }
 
-    public Task<ServeSnapshot> GetSnapshotAsync() => Task.FromResult(_snapshot);
+    public async Task<ServeSnapshot> GetSnapshotAsync()
+    {
+        await RestoredAsync();
+        return _snapshot;
+    }
 
-    public Task<ServeSnapshot?> GetSnapshotIfChangedAsync(long knownVersion) =>
-        Task.FromResult<ServeSnapshot?>(knownVersion == _snapshot.Version ? null : _snapshot);
+    public async Task<ServeSnapshot?> GetSnapshotIfChangedAsync(long knownVersion)
+    {
+        await RestoredAsync();
+        return knownVersion == _snapshot.Version ? null : _snapshot;
+    }
 
-    public Task<StatusView?> GetStatusViewAsync(long knownVersion) =>
-        Task.FromResult<StatusView?>(knownVersion == _view.Version ? null : _view);
+    public async Task<StatusView?> GetStatusViewAsync(long knownVersion)
+    {
+        await RestoredAsync();
+        return knownVersion == _view.Version ? null : _view;
+    }
 
-    public Task<ApplicationView?> GetApplicationViewAsync(string name, long knownVersion) =>
-        Task.FromResult<ApplicationView?>(_applicationViews.TryGetValue(name, out var view)
+    public async Task<ApplicationView?> GetApplicationViewAsync(string name, long knownVersion)
+    {
+        await RestoredAsync();
+        return _applicationViews.TryGetValue(name, out var view)
             ? view.Version == knownVersion ? null : view
-            : new ApplicationView());
+            : new ApplicationView();
+    }
 
     public async Task<ServeSnapshot> WatchAsync(long knownVersion, CancellationToken cancellationToken)
     {
+        await RestoredAsync();
         if (_snapshot.Version != knownVersion || _leaving)
         {
             return _snapshot;
@@ -198,6 +216,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
 
     public async Task<ApplicationSnapshot> WatchApplicationAsync(string name, long knownVersion, CancellationToken cancellationToken)
     {
+        await RestoredAsync();
         if (_snapshot.Version == knownVersion)
         {
             // Snapshots that leave this application as it was (other applications' replicas starting) do not answer.
@@ -280,19 +299,25 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         return true;
     }
 
-    private static ApplicationStatus InitialStatus(ApplicationSpec spec) => new()
+    /// <summary>
+    /// An application's status from when its spec is stored until its deployments answer: DEPLOYING, each deployment
+    /// UPDATING. A deployment it already had keeps the replicas <paramref name="previous"/> showed, which serve until the
+    /// change replaces them (a bare 0 running would say nothing serves); those of a version <paramref name="previousSpec"/>
+    /// had and the new spec does not are counted as the previous version's.
+    /// </summary>
+    private static ApplicationStatus InitialStatus(ApplicationSpec spec, ApplicationStatus? previous, ApplicationSpec? previousSpec) => new()
     {
         Name = spec.Name,
         State = ApplicationState.Deploying,
         RoutePrefix = spec.RoutePrefix,
         IngressDeployment = spec.IngressDeployment,
-        Deployments = spec.Deployments.ToDictionary(d => d.Name, d => new DeploymentStatus
-        {
-            Name = d.Name,
-            State = DeploymentState.Updating,
-            TargetReplicas = d.Options.NumReplicas,
-        }),
+        Deployments = spec.Deployments.ToDictionary(d => d.Name, d => previous?.Deployments.GetValueOrDefault(d.Name) is { } known
+            ? previousSpec?.Deployments.FirstOrDefault(p => p.Name == d.Name)?.CodeVersion is { } version && version != d.CodeVersion
+                ? known with { State = DeploymentState.Updating, Message = "", RunningReplicas = 0, PreviousVersionReplicas = known.RunningReplicas + known.PreviousVersionReplicas }
+                : known with { State = DeploymentState.Updating, Message = "" }
+            : new DeploymentStatus { Name = d.Name, State = DeploymentState.Updating, TargetReplicas = d.Options.NumReplicas }),
     };
+
 
     private void Publish()
     {
@@ -353,6 +378,12 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         for (var i = 0; i < work.Length; i += ReconcileBatch)
         {
             await Task.WhenAll(work.Skip(i).Take(ReconcileBatch).Select(w => EnsureAsync(w.App, w.Deployment)));
+        }
+        if (!_restored.Task.IsCompleted)
+        {
+            // What the first pass folded is published before the status reads waiting for it are answered.
+            Publish();
+            _restored.TrySetResult();
         }
     }
 

@@ -105,22 +105,56 @@ internal sealed partial class DeploymentReconciler
         return false;
     }
 
-    private PlacementDecision ChooseSilo(DeploymentSpec spec)
+    /// <summary>Where a new replica would go; with <paramref name="freeing"/>, once that replica is gone.</summary>
+    private PlacementDecision ChooseSilo(DeploymentSpec spec, ReplicaRecord? freeing = null)
     {
-        var placed = State.Replicas.Where(r => r.State != ReplicaState.Stopping && r.Silo is not null)
+        // Each replica holds what it was placed with: an earlier version's may need more or less than this one's.
+        var placed = State.Replicas.Where(r => r.State != ReplicaState.Stopping && r.Silo is not null && r != freeing)
             .GroupBy(r => r.Silo!)
-            .ToDictionary(g => g.Key, g => g.Count());
+            .ToDictionary(g => g.Key, g => g.Select(r => r.Demand ?? spec.Options.Resources).ToArray());
         var candidates = _silos
             .Where(s => s.Condition is SiloCondition.Active or SiloCondition.Suspected && !_draining.Contains(s.Address))
             .Select(s =>
             {
-                var count = placed.GetValueOrDefault(s.Address);
-                var held = Enumerable.Repeat(spec.Options.Resources, count).Concat(_heldByOthers.GetValueOrDefault(s.Address, [])).ToArray();
+                var own = placed.GetValueOrDefault(s.Address, []);
+                var count = own.Length;
+                var held = own.Concat(_heldByOthers.GetValueOrDefault(s.Address, [])).ToArray();
                 var suspected = s.Condition == SiloCondition.Suspected || IsUnreachable(s.Address) || _fullUntilRead.Contains(s.Address);
                 return new PlacementCandidate(s.Address, s.Capacity, held, count, suspected);
             })
             .ToList();
         return ReplicaPlacer.Place(candidates, spec.Options.Resources, spec.Options.MaxReplicasPerSilo, _random);
+    }
+
+    /// <summary>
+    /// A new version that fits nowhere beside the old one (its replicas fill the silos): one old replica whose place a
+    /// new one would fit stops first, and the rollout goes on one replica under the target, instead of the deployment
+    /// standing DEPLOY_FAILED while the old version holds every place. One place at a time: none is given up while a
+    /// new replica starts or one stops, and never the last serving one (a new version that then failed to start would
+    /// leave nothing serving). Meanwhile placement is waiting, not failed.
+    /// </summary>
+    private void MakeRoom(DeploymentSpec spec, List<ReplicaRecord> current, List<ReplicaRecord> old)
+    {
+        var serving = State.Replicas.Count(r => r.State == ReplicaState.Running);
+        if (current.Any(r => r.State == ReplicaState.Starting) || State.Replicas.Any(r => r.State == ReplicaState.Stopping))
+        {
+            _placementWaiting = true;
+            return;
+        }
+        if (serving < 2)
+        {
+            return;
+        }
+        var room = old
+            .Where(r => r.State == ReplicaState.Running && r.CodeVersion != spec.CodeVersion)
+            .OrderBy(StopPreference)
+            .ThenBy(IndexOf)
+            .FirstOrDefault(r => ChooseSilo(spec, freeing: r).Silo is not null);
+        if (room is not null)
+        {
+            BeginStop(room);
+            _placementWaiting = true;
+        }
     }
 
     /// <summary>Records how many replicas of the target could not be placed (0 once all were).</summary>

@@ -36,6 +36,7 @@ internal sealed partial class DeploymentReconciler
         var target = TargetReplicas;
         var current = State.Replicas.Where(r => spec is not null && r.CodeVersion == spec.CodeVersion).ToList();
         var running = current.Count(r => r.State == ReplicaState.Running);
+        var previous = State.Replicas.Count(r => r.State == ReplicaState.Running && r.CodeVersion != spec?.CodeVersion);
         // A lightweight update still on its way to the running instances: not HEALTHY until they took it (or refused it).
         var reconfiguring = current.Any(r => r.State == ReplicaState.Running && r.Revision < State.Revision);
         var scaling = State.AutoscaledTarget is not null;
@@ -54,6 +55,7 @@ internal sealed partial class DeploymentReconciler
                 : CannotPlace && !_failed ? UnplacedMessage(target) : _message,
             TargetReplicas = target,
             RunningReplicas = running,
+            PreviousVersionReplicas = previous,
             ScalingDecision = State.AutoscalingReason,
             RecentScalingDecisions = RecentScalingDecisions,
             Replicas = State.Replicas.Select(r => r.ToStatus()).ToArray(),

@@ -199,6 +199,7 @@ internal sealed partial class DeploymentReconciler
                 CodeVersion = spec.CodeVersion,
                 Silo = silo,
                 Revision = State.Revision,
+                Demand = spec.Options.Resources,
             };
             State.Replicas.Add(replica);
             current.Add(replica);
@@ -206,6 +207,10 @@ internal sealed partial class DeploymentReconciler
             _persist = true;
         }
         SetUnplaced(unplaced);
+        if (rollingOut && unplaced > 0 && !_placementWaiting)
+        {
+            MakeRoom(spec, current, old);
+        }
 
         // Surplus: those still starting go first, then the least busy, then the newest.
         foreach (var replica in current
@@ -311,7 +316,7 @@ internal sealed partial class DeploymentReconciler
             return true;
         }
         _failed = true;
-        _message = $"Deployment '{spec.Name}' gave up after {_constructorFailures} failed replica start(s) (MaxConstructorRetryCount). Last error: {error}";
+        _message = $"Deployment '{spec.Name}' gave up after {_constructorFailures} failed replica start(s) (MaxConstructorRetryCount). Last error: {Sentence(error)}";
         var previous = State.Replicas.Count(r => r.CodeVersion != spec.CodeVersion && r.State == ReplicaState.Running);
         if (previous > 0)
         {
@@ -383,7 +388,7 @@ internal sealed partial class DeploymentReconciler
         }
         _failed = true;
         var serving = State.Replicas.Count(r => r.State == ReplicaState.Running && r.CodeVersion == spec.CodeVersion);
-        _message = $"Updating deployment '{spec.Name}' failed on replica {replica.Id}: {error} "
+        _message = $"Updating deployment '{spec.Name}' failed on replica {replica.Id}: {Sentence(error)} "
             + $"The previous config keeps serving on {serving} replica(s); fix the config and apply it again.";
     }
 
@@ -400,6 +405,13 @@ internal sealed partial class DeploymentReconciler
         replica.State = ReplicaState.Stopping;
         // One still starting is stopped when its start ends (a start waiting to retry ends at once).
         Queue(wasStarting ? ReplicaCommandKind.AbandonStart : ReplicaCommandKind.Stop, replica);
+    }
+
+    /// <summary>The user's error as a sentence, so the one the message adds after it does not run on from it.</summary>
+    private static string Sentence(string error)
+    {
+        var trimmed = error.TrimEnd();
+        return trimmed.Length == 0 || trimmed[^1] is '.' or '!' or '?' ? trimmed : trimmed + ".";
     }
 
     private void Queue(ReplicaCommandKind kind, ReplicaRecord replica) => _commands.Add(new ReplicaCommand(kind, replica));

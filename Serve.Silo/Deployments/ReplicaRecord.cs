@@ -43,5 +43,8 @@ internal sealed class ReplicaRecord
     /// <summary>Where its silo's data plane listens, as it reported when it started; null when it has none.</summary>
     [Id(11)] public string? Exchange { get; set; }
 
+    /// <summary>What it holds of its silo: its spec's resources when it was placed; null in records stored before this was kept.</summary>
+    [Id(12)] public ReplicaResources? Demand { get; init; }
+
     public ReplicaStatus ToStatus() => new() { ReplicaId = Id, State = State, Silo = Silo, Models = Models };
 }

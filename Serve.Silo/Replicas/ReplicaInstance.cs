@@ -88,6 +88,7 @@ internal sealed class ReplicaInstance : IAsyncDisposable
                 await initializable.InitializeAsync(cancellationToken);
             }
             await instance.ReconfigureAsync(spec, cancellationToken);
+            await FirstHealthCheckAsync(spec, target, time, cancellationToken);
         }
         catch (Exception failure)
         {
@@ -95,6 +96,34 @@ internal sealed class ReplicaInstance : IAsyncDisposable
             throw;
         }
         return instance;
+    }
+
+    /// <summary>
+    /// A replica serves only once its health check passed, as Ray's: else a version whose check fails replaced every
+    /// replica of one that works (each new one counted as running, the old ones stopped), and only then failed its
+    /// checks, over and over. It fails the start instead, which the deployment retries and gives up on as on a constructor
+    /// that throws, leaving the previous version serving.
+    /// </summary>
+    private static async Task FirstHealthCheckAsync(DeploymentSpec spec, object target, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (target is not IHealthCheckable checkable)
+        {
+            return;
+        }
+        using var timeout = new CancellationTokenSource(spec.Options.HealthCheckTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            await checkable.CheckHealthAsync(linked.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ServeException($"Deployment '{spec.Id}': the replica's first health check did not finish within HealthCheckTimeout ({spec.Options.HealthCheckTimeout.TotalSeconds:0.###} s), so it never served.");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new ServeException($"Deployment '{spec.Id}': the replica's first health check failed, so it never served: {e.GetType().FullName}: {e.Message}");
+        }
     }
 
     /// <summary>

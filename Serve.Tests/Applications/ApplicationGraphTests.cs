@@ -92,4 +92,18 @@ public sealed class ApplicationGraphTests
         Assert.Equal(a, again);
         Assert.NotEqual(a, b);
     }
+
+    [Fact]
+    public void Build_OtherResources_OtherVersion_DefaultResources_VersionAsBefore()
+    {
+        string Version(ReplicaResources? resources) => ApplicationGraph.Build(
+            Deployment.For<Greeter>().Options(o => resources is null ? o : o with { Resources = resources }).Bind("a"), "app", "/").Deployments[0].CodeVersion;
+
+        Assert.Equal(Version(null), Version(new ReplicaResources()));
+        Assert.NotEqual(Version(null), Version(new ReplicaResources { NumCpus = 0.5 }));
+        Assert.NotEqual(Version(new ReplicaResources { NumCpus = 0.5 }), Version(new ReplicaResources { NumCpus = 0.5, Custom = new Dictionary<string, double> { ["accelerator:a100"] = 1 } }));
+        Assert.Equal(
+            Version(new ReplicaResources { Custom = new Dictionary<string, double> { ["a"] = 1, ["b"] = 2 } }),
+            Version(new ReplicaResources { Custom = new Dictionary<string, double> { ["b"] = 2, ["a"] = 1 } }));
+    }
 }

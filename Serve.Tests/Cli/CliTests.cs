@@ -69,6 +69,41 @@ public sealed partial class CliTests(AdminFixture fixture) : IAsyncLifetime, IDi
         Assert.Contains("unchanged text, greeter", again.Out);
     }
 
+    private static string RolloutConfig(string version, bool broken) => $$"""
+        applications:
+          - name: model
+            route_prefix: null
+            import_path: Serve.Tests:ConfigApps.Rollout
+            args: {version: {{version}}, broken: {{(broken ? "true" : "false")}}}
+        """;
+
+    [Fact]
+    public async Task Deploy_BrokenVersionThenRollback_WaitExits1WhileThePreviousVersionServesAndStatusSaysSo()
+    {
+        Assert.Equal(0, (await AdminAsync("deploy", File("v1.yaml", RolloutConfig("v1", broken: false)), "--wait")).ExitCode);
+
+        var broken = await AdminAsync("deploy", File("v2.yaml", RolloutConfig("v2", broken: true)), "--wait");
+
+        // A pipeline can tell: exit 1, naming the application and what its constructor threw.
+        Assert.Equal(ExitCodes.Failed, broken.ExitCode);
+        Assert.Contains("application 'model' is DEPLOY_FAILED", broken.Error);
+        Assert.Contains("version v2 cannot load its weights", broken.Error);
+        var model = await fixture.Serve.GetAppHandleAsync<Deployments.IProbe>("model");
+        Assert.Equal("v1", await model.Remote.WhoAsync());
+        // Not "0/2": the new version runs nowhere and the previous one serves on both replicas.
+        var status = (await AdminAsync("status", "model")).Out.Split('\n');
+        Assert.Contains(status, l => Regex.IsMatch(l, @"^model\s+DEPLOY_FAILED\s+-\s+Model\s+DEPLOY_FAILED\s+0/2 \+2 previous\s"));
+        var json = JsonDocument.Parse((await AdminAsync("status", "--json", "model")).Out).RootElement
+            .GetProperty("applications").GetProperty("model").GetProperty("deployments").GetProperty("Model");
+        Assert.Equal((0, 2, 2), (json.GetProperty("running_replicas").GetInt32(), json.GetProperty("previous_version_replicas").GetInt32(), json.GetProperty("target_replicas").GetInt32()));
+
+        var rollback = await AdminAsync("deploy", File("v1.yaml", RolloutConfig("v1", broken: false)), "--wait");
+
+        Assert.Equal((0, ""), (rollback.ExitCode, rollback.Error));
+        Assert.Contains((await AdminAsync("status", "model")).Out.Split('\n'), l => Regex.IsMatch(l, @"^model\s+RUNNING\s+-\s+Model\s+HEALTHY\s+2/2\s*$"));
+        Assert.Equal("v1", await model.Remote.WhoAsync());
+    }
+
     [Fact]
     public async Task Deploy_InvalidConfig_PrintsEveryErrorAndExits1()
     {

@@ -17,6 +17,9 @@ public static class ConfigApps
     /// <summary>A deployment whose constructor always throws: DEPLOY_FAILED after one try.</summary>
     public static BoundDeployment Broken => Deployment.For<ThrowingConstructor>().Options(o => o with { MaxConstructorRetryCount = 1 }).Bind("no weights file");
 
+    /// <summary>Two replicas of one version of <see cref="Deployments.Rollout"/> (<c>version</c>), whose constructor throws when <c>broken</c>.</summary>
+    public static BoundDeployment Rollout(RolloutArgs args) => Deployment.For<Deployments.Rollout>().Bind(args.Version, args.Broken);
+
     public static BoundDeployment Throws() => throw new InvalidOperationException("no model file");
 
     public static BoundDeployment TwoParameters(int a, int b) => throw new NotSupportedException($"{a}{b}");

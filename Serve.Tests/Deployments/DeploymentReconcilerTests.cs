@@ -208,6 +208,86 @@ public sealed class DeploymentReconcilerTests
     }
 
     [Fact]
+    public void Status_NewCodeFailedToStart_CountsThePreviousVersionStillServing()
+    {
+        _reconciler.OnSilosChanged([Silo("a")]);
+        Apply(Spec(replicas: 2, code: "v1", maxConstructorRetries: 1));
+        StartAll();
+
+        Apply(Spec(replicas: 2, code: "v2", maxConstructorRetries: 1));
+        var start = Assert.Single(Commands(ReplicaCommandKind.Start));
+        Assert.False(_reconciler.ShouldRetryStart(start.Replica, "corrupt"));
+        _reconciler.OnStartFailed(start.Replica, StartFailure.Constructor);
+
+        // Not "0 of 2 running": the new version runs on none, and the previous one still serves on both.
+        var status = _reconciler.Status();
+        Assert.Equal(DeploymentState.DeployFailed, status.State);
+        Assert.Equal((0, 2, 2), (status.RunningReplicas, status.PreviousVersionReplicas, status.TargetReplicas));
+    }
+
+    [Fact]
+    public void Status_RollingOut_CountsEachVersionUntilThePreviousOneIsGone()
+    {
+        _reconciler.OnSilosChanged([Silo("a")]);
+        Apply(Spec(replicas: 2, code: "v1"));
+        Settle();
+        Assert.Equal((2, 0), (_reconciler.Status().RunningReplicas, _reconciler.Status().PreviousVersionReplicas));
+
+        Apply(Spec(replicas: 2, code: "v2"));
+        var start = Assert.Single(Commands(ReplicaCommandKind.Start));
+        _reconciler.BeginStartAttempt(start.Replica);
+        _reconciler.OnStarted(start.Replica, "a");
+        // One new serves, so one old stops: one of each serves.
+        Assert.Equal((1, 1), (_reconciler.Status().RunningReplicas, _reconciler.Status().PreviousVersionReplicas));
+
+        Settle();
+        Assert.Equal((2, 0), (_reconciler.Status().RunningReplicas, _reconciler.Status().PreviousVersionReplicas));
+    }
+
+    [Fact]
+    public void Apply_NewCodeWhileTheSiloIsFull_OneOldReplicaMakesRoomAtATimeUntilRolledOut()
+    {
+        _reconciler.OnSilosChanged([new SiloMember("a", SiloCondition.Active, new SiloCapacity { NumCpus = 2 })]);
+        Apply(Spec(replicas: 2, code: "v1"));
+        Settle();
+
+        Apply(Spec(replicas: 2, code: "v2"));
+
+        // No room beside the old version: one of its replicas stops first, and the deployment waits for the room.
+        var stop = Assert.Single(_reconciler.TakeCommands());
+        Assert.Equal((ReplicaCommandKind.Stop, "v1"), (stop.Kind, stop.Replica.CodeVersion));
+        Assert.Equal(DeploymentState.Updating, _reconciler.Status().State);
+        _reconciler.OnStopped(stop.Replica);
+        var start = Assert.Single(_reconciler.TakeCommands());
+        Assert.Equal((ReplicaCommandKind.Start, "v2"), (start.Kind, start.Replica.CodeVersion));
+        _reconciler.BeginStartAttempt(start.Replica);
+        _reconciler.OnStarted(start.Replica, "a");
+        // Then the other old one, once the new one serves.
+        var second = Assert.Single(_reconciler.TakeCommands());
+        Assert.Equal((ReplicaCommandKind.Stop, "v1"), (second.Kind, second.Replica.CodeVersion));
+        _reconciler.OnStopped(second.Replica);
+        Settle();
+
+        var status = _reconciler.Status();
+        Assert.Equal((DeploymentState.Healthy, 2, 0, 2), (status.State, status.RunningReplicas, status.PreviousVersionReplicas, status.Replicas.Count));
+    }
+
+    [Fact]
+    public void Apply_NewCodeNeedsMoreThanAFreedPlace_OldVersionKeepsEveryReplicaAndDeployFailed()
+    {
+        _reconciler.OnSilosChanged([new SiloMember("a", SiloCondition.Active, new SiloCapacity { NumCpus = 2 })]);
+        Apply(Spec(replicas: 2, code: "v1"));
+        Settle();
+
+        Apply(Spec(replicas: 2, code: "v2") with { Options = Spec().Options with { Resources = new ReplicaResources { NumCpus = 3 } } });
+
+        Assert.Empty(_reconciler.TakeCommands());
+        var status = _reconciler.Status();
+        Assert.Equal((DeploymentState.DeployFailed, 0, 2), (status.State, status.RunningReplicas, status.PreviousVersionReplicas));
+        Assert.Contains("cannot be placed", status.Message);
+    }
+
+    [Fact]
     public void OnReconfigureFailed_NewUserConfigRefused_ReplicasKeepServingAndStatusSaysWhy()
     {
         _reconciler.OnSilosChanged([Silo("a")]);

@@ -117,4 +117,30 @@ public sealed class ResourcePlacementTests : IAsyncLifetime
         Assert.All(runs.Where(r => r.IsFaulted), r => Assert.IsType<DeployFailedException>(r.Exception!.InnerException));
         Assert.Contains(runs, r => r.IsFaulted);
     }
+
+    [Fact]
+    public async Task RunAsync_NewVersionWhileTheWorkerIsFull_RollsOutInsteadOfWaitingForRoom()
+    {
+        // Two replicas of 1 CPU fill the worker's 2: a new version has no room to start beside the old one.
+        var greeter = await Serve.RunAsync<IProbe>(Deployment.For<Greeter>().Options(o => o with { NumReplicas = 2 }).Bind("v1"), "full", null);
+
+        await Serve.RunAsync<IProbe>(Deployment.For<Greeter>().Options(o => o with { NumReplicas = 2 }).Bind("v2"), "full", null);
+
+        var status = await Serve.WaitForAsync(s => s.Deployment("full", "Greeter") is { State: DeploymentState.Healthy, PreviousVersionReplicas: 0, Replicas.Count: 2 });
+        Assert.Equal(2, status.Deployment("full", "Greeter").RunningReplicas);
+        Assert.StartsWith("v2 ", await greeter.Remote.WhoAsync());
+    }
+
+    [Fact]
+    public async Task RunAsync_ResourcesLowered_ReplicasReplacedAndTheFreedCpuServesAnotherDeployment()
+    {
+        await Serve.RunAsync<IProbe>(Deployment.For<Greeter>().Options(o => o with { NumReplicas = 2 }).Bind("hi"), "resized", null);
+
+        // Each replica now needs half a CPU: replaced, so the worker's ledger holds one CPU for both, not the two taken at start.
+        await Serve.RunAsync<IProbe>(Deployment.For<Greeter>().Options(o => o with { NumReplicas = 2, Resources = new ReplicaResources { NumCpus = 0.5 } }).Bind("hi"), "resized", null);
+        await Serve.WaitForAsync(s => s.Deployment("resized", "Greeter") is { State: DeploymentState.Healthy, PreviousVersionReplicas: 0, Replicas.Count: 2 });
+
+        await Serve.RunAsync<IProbe>(Deployment.For<Greeter>().Options(o => o with { NumReplicas = 1 }).Bind("hi"), "other", null);
+        Assert.Equal(DeploymentState.Healthy, (await Serve.GetStatusAsync()).Deployment("other", "Greeter").State);
+    }
 }

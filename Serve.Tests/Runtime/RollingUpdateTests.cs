@@ -56,6 +56,25 @@ public sealed class RollingUpdateTests(SingleSiloFixture fixture)
         await Serve.DeleteAsync("rollback");
     }
 
+    [Fact]
+    public async Task RunAsync_NewCodeFailsItsHealthCheck_NeverReplacesTheOldVersionAndDeployFailed()
+    {
+        var handle = await Serve.RunAsync<IProbe>(Deployment.For<Versioned>().Options(o => o with { NumReplicas = 2 }).Bind("v1"), "unhealthy-release", null);
+        var sick = Deployment.For<FailingHealthCheck>()
+            .Options(o => o with { Name = "Model", NumReplicas = 2, MaxConstructorRetryCount = 2 })
+            .Bind("the model store is unreachable");
+
+        var error = await Assert.ThrowsAsync<DeployFailedException>(() => Serve.RunAsync(sick, "unhealthy-release", null));
+
+        Assert.Contains("first health check failed", error.Reason);
+        Assert.Contains("the model store is unreachable", error.Reason);
+        Assert.Contains("previous version keeps serving on 2 replica(s)", error.Reason);
+        var model = (await Serve.GetStatusAsync()).Deployment("unhealthy-release", "Model");
+        Assert.Equal((DeploymentState.DeployFailed, 0, 2), (model.State, model.RunningReplicas, model.PreviousVersionReplicas));
+        Assert.Equal("v1", await handle.Remote.WhoAsync());
+        await Serve.DeleteAsync("unhealthy-release");
+    }
+
     private static string[] ReplicaIds(ServeStatus status) => status.Deployment("rolling", "Model").Replicas.Select(r => r.ReplicaId).ToArray();
 
     private static async Task WaitUntilAsync(Func<bool> condition)

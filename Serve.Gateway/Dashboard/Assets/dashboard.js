@@ -82,7 +82,8 @@
         rows.push(element("tr", "deployment",
           element("td", "", element("strong", "", deployment.name)),
           element("td", "", state(deployment.status)),
-          element("td", "", `${deployment.running_replicas}/${deployment.target_replicas} running`),
+          element("td", "", `${deployment.running_replicas}/${deployment.target_replicas} running`
+            + (deployment.previous_version_replicas > 0 ? `, ${deployment.previous_version_replicas} of the previous version` : "")),
           element("td", "", ""),
           element("td", "", ""),
           element("td", "", deployment.message || deployment.scaling_decision || "")));
