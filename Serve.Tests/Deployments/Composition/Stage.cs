@@ -50,6 +50,9 @@ public sealed class Stage(string name, DeploymentHandle<IStage>? next, IServeCli
         }
     }
 
+    public async Task<int> LengthAsync(GraphNode chain, CancellationToken cancellationToken = default) =>
+        next is null ? chain.Length() : await next.Remote.LengthAsync(chain, cancellationToken);
+
     public async IAsyncEnumerable<int> CountAsync(StageOrder order, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (next is not null)
