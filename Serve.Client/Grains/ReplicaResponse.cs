@@ -36,11 +36,12 @@ internal sealed class ReplicaResponse
         Message = "The request's deadline passed on the replica.",
     };
 
+    /// <summary>The user's code threw: what its caller learns of it (<see cref="ReplicaFault"/>).</summary>
     public static ReplicaResponse Faulted(Exception exception) => new()
     {
         Outcome = ReplicaOutcome.Faulted,
-        ExceptionType = exception.GetType().FullName,
-        Message = exception.Message,
-        StackTrace = exception.StackTrace,
+        ExceptionType = ReplicaFault.TypeOf(exception),
+        Message = ReplicaFault.MessageOf(exception),
+        StackTrace = ReplicaFault.DetailsOf(exception),
     };
 }

@@ -44,7 +44,7 @@ internal sealed class WireValues
                     throw new TypeNotSerializableException($"Argument {i + 1} of {method} on deployment '{deployment}' cannot cross between processes: {problem}");
                 }
             }
-            throw new TypeNotSerializableException($"The arguments of {method} on deployment '{deployment}' cannot cross between processes: {e.Message} {GeneralFix}");
+            throw new TypeNotSerializableException($"The arguments of {method} on deployment '{deployment}' cannot cross between processes: {JsonNesting.Problem(e) ?? $"{e.Message} {GeneralFix}"}");
         }
     }
 
@@ -62,7 +62,7 @@ internal sealed class WireValues
         }
         catch (Exception e) when (IsSerializationFailure(e))
         {
-            throw new TypeNotSerializableException($"The result of {method} (replica {replica}) cannot cross between processes: {Diagnose(value, 0) ?? $"{e.Message} {GeneralFix}"}");
+            throw new TypeNotSerializableException($"The result of {method} (replica {replica}) cannot cross between processes: {Diagnose(value, 0) ?? JsonNesting.Problem(e) ?? $"{e.Message} {GeneralFix}"}");
         }
     }
 

@@ -450,7 +450,8 @@ internal sealed partial class HttpForwarder
                 details["replica"] = e.ReplicaId;
                 details["stack_trace"] = e.RemoteStackTrace;
             }
-            await GatewayError.WriteAsync(context, StatusCodes.Status500InternalServerError, "the application raised an exception", requestId, details);
+            await GatewayError.WriteAsync(context, ApplicationFault.StatusOf(e.ExceptionType), ApplicationFault.ErrorOf(e.ExceptionType), requestId, details,
+                header: ApplicationFault.RetryLater(e.ExceptionType) ? RetryAfter(options) : null);
         }
         catch (ReplicaUnavailableException e)
         {

@@ -1,0 +1,20 @@
+using Serve.Forwarding;
+
+namespace Serve.Tests.Gateway;
+
+public sealed class ApplicationFaultTests
+{
+    [Theory]
+    [InlineData("Serve.BackPressureException", 503, true)]
+    [InlineData("Serve.DeploymentUnavailableException", 503, false)]
+    [InlineData("Serve.ReplicaUnavailableException", 503, false)]
+    [InlineData("Serve.DeploymentNotFoundException", 500, false)]
+    [InlineData("System.InvalidOperationException", 500, false)]
+    [InlineData("MyApp.BackPressureException", 500, false)]
+    public void StatusOf_RootType_ServesCapacityAs503AndBugsAs500(string exceptionType, int status, bool retryLater)
+    {
+        Assert.Equal(status, ApplicationFault.StatusOf(exceptionType));
+        Assert.Equal(retryLater, ApplicationFault.RetryLater(exceptionType));
+        Assert.Equal(status == 503 ? "a deployment the application called could not take the request" : "the application raised an exception", ApplicationFault.ErrorOf(exceptionType));
+    }
+}
