@@ -450,7 +450,10 @@ internal sealed partial class HttpForwarder
                 details["replica"] = e.ReplicaId;
                 details["stack_trace"] = e.RemoteStackTrace;
             }
-            await GatewayError.WriteAsync(context, StatusCodes.Status500InternalServerError, "the application raised an exception", requestId, details);
+            // The access log names the deployment and what it threw, as the answer does, so that an operator can tell
+            // from the logs alone which deployment fails and why (the replica's own line is at Debug, one per call).
+            await GatewayError.WriteAsync(context, StatusCodes.Status500InternalServerError, "the application raised an exception", requestId, details,
+                logged: $"the application raised an exception: {e.Deployment} threw {e.ExceptionType}: {e.OriginalMessage}");
         }
         catch (ReplicaUnavailableException e)
         {
