@@ -30,6 +30,7 @@ internal static class ServeEvents
     public const int ExchangeRefusedSummary = 1116;
     public const int ExchangeRefusedAgain = 1117;
     public const int ExchangeCallFull = 1118;
+    public const int ExchangeChannelCallFailedAgain = 1119;
 
     // Replicas: 2000s
     public const int ReplicaStarted = 2001;

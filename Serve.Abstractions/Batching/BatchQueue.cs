@@ -281,7 +281,8 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
             inputs[i] = entries[i].Input;
         }
         var started = _time.GetTimestamp();
-        var failed = false;
+        Exception? error = null;
+        var recorded = false;
         try
         {
             if (_steps is null)
@@ -291,11 +292,14 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
                 {
                     results = await InvokeAsync(inputs, batch.Cancellation.Token);
                 }
-                catch (Exception) when (entries.Length > 1 && !batch.Cancellation.IsCancellationRequested)
+                catch (Exception e) when (entries.Length > 1 && !batch.Cancellation.IsCancellationRequested)
                 {
                     // One bad input must not fail the callers it was batched with: each input runs again alone, so
-                    // each caller gets its own input's result or error.
-                    failed = await RunEachAloneAsync(batch, inputs);
+                    // each caller gets its own input's result or error. The failed batch and each run alone are
+                    // invocations of their own, so metrics count them as such.
+                    _observer?.BatchCompleted(Method, entries.Length, batch.Waited, _time.GetElapsedTime(started), e);
+                    recorded = true;
+                    await RunEachAloneAsync(batch, inputs, started);
                     return;
                 }
                 if (results is null || results.Count != entries.Length)
@@ -314,7 +318,7 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
         }
         catch (Exception e)
         {
-            failed = true;
+            error = e;
             foreach (var entry in entries)
             {
                 entry.Result?.TrySetException(e);
@@ -323,7 +327,7 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
         }
         finally
         {
-            Finish(batch, started, failed);
+            Finish(batch, recorded ? null : (started, error));
         }
     }
 
@@ -331,10 +335,12 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
         await _await!(Method.Invoke(_target, inputs, cancellationToken)
             ?? throw new InvalidOperationException($"{Method.Name} returned a null task."));
 
-    /// <summary>Runs each input of a failed batch as a batch of one, in order, for the callers still waiting; true when any failed.</summary>
-    private async Task<bool> RunEachAloneAsync(Batch batch, TIn[] inputs)
+    /// <summary>
+    /// Runs each input of a failed batch as a batch of one, in order, for the callers still waiting; each run is
+    /// observed as an invocation whose wait runs from when its input's batch started (<paramref name="batchStarted"/>).
+    /// </summary>
+    private async Task RunEachAloneAsync(Batch batch, TIn[] inputs, long batchStarted)
     {
-        var failed = false;
         for (var i = 0; i < inputs.Length; i++)
         {
             var entry = batch.Entries[i];
@@ -342,6 +348,8 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
             {
                 continue;
             }
+            var started = _time.GetTimestamp();
+            Exception? error = null;
             try
             {
                 var results = await InvokeAsync([inputs[i]], batch.Cancellation.Token);
@@ -353,11 +361,11 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
             }
             catch (Exception e)
             {
-                failed = true;
+                error = e;
                 entry.Result!.TrySetException(e);
             }
+            _observer?.BatchCompleted(Method, 1, batch.Waited + _time.GetElapsedTime(batchStarted, started), _time.GetElapsedTime(started), error);
         }
-        return failed;
     }
 
     private async Task StreamAsync(Batch batch, TIn[] inputs)
@@ -401,9 +409,10 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
         }
     }
 
-    private void Finish(Batch batch, long started, bool failed)
+    /// <summary>Ends <paramref name="batch"/>; <paramref name="invocation"/>, when given, is observed as its one invocation.</summary>
+    private void Finish(Batch batch, (long Started, Exception? Error)? invocation)
     {
-        var duration = _time.GetElapsedTime(started);
+        var duration = invocation is { } ran ? _time.GetElapsedTime(ran.Started) : TimeSpan.Zero;
         lock (_gate)
         {
             batch.Done = true;
@@ -414,7 +423,10 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
             entry.Registration.Dispose();
         }
         batch.Cancellation.Dispose();
-        _observer?.BatchCompleted(Method, batch.Entries.Length, batch.Waited, duration, failed);
+        if (invocation is { } observed)
+        {
+            _observer?.BatchCompleted(Method, batch.Entries.Length, batch.Waited, duration, observed.Error);
+        }
         Dispatch();
     }
 

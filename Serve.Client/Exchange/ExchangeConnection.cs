@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Serve.Diagnostics;
 using Serve.Grains;
 using Serve.Http;
 
@@ -17,6 +18,7 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
     private readonly ExchangeCodec _codec;
     private readonly GatewayChannels? _channels;
     private readonly ILogger _logger;
+    private readonly RepeatedWarning _channelCallFailures = new(RepeatedWarning.DefaultInterval);
     private int _channelCallsRunning;
     private long _nextId;
     private volatile bool _closed;
@@ -224,7 +226,16 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
         }
         catch (Exception e)
         {
-            LogChannelCallFailed(_logger, call.Method, Endpoint, e);
+            // The peer's replicas decide how often this happens (one per call of each exchange that fails here): a
+            // warning at most once a minute, counting the others, each of which is at Debug.
+            if (_channelCallFailures.TryWarn(_time.GetUtcNow(), out var folded))
+            {
+                LogChannelCallFailed(_logger, call.Method, Endpoint, folded, e);
+            }
+            else
+            {
+                LogChannelCallFailedAgain(_logger, call.Method, Endpoint, e);
+            }
             reply = ExchangeChannelReply.Gone;
         }
         finally
@@ -270,8 +281,12 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
     [LoggerMessage(EventId = ServeEvents.ExchangeChannelCall, Level = LogLevel.Debug, Message = "Data plane: {Method} on exchange {RequestId} from {Endpoint}")]
     private static partial void LogChannelCall(ILogger logger, ExchangeChannelMethod method, string? requestId, string endpoint);
 
-    [LoggerMessage(EventId = ServeEvents.ExchangeChannelCallFailed, Level = LogLevel.Warning, Message = "Data plane: a replica's {Method} call on its exchange from {Endpoint} failed here, and was answered as gone")]
-    private static partial void LogChannelCallFailed(ILogger logger, ExchangeChannelMethod method, string endpoint, Exception error);
+    [LoggerMessage(EventId = ServeEvents.ExchangeChannelCallFailed, Level = LogLevel.Warning,
+        Message = "Data plane: a replica's {Method} call on its exchange from {Endpoint} failed here, and was answered as gone ({Folded} more such failure(s) on this connection since the last of these warnings, written at Debug; at most one of these a minute)")]
+    private static partial void LogChannelCallFailed(ILogger logger, ExchangeChannelMethod method, string endpoint, long folded, Exception error);
+
+    [LoggerMessage(EventId = ServeEvents.ExchangeChannelCallFailedAgain, Level = LogLevel.Debug, Message = "Data plane: a replica's {Method} call on its exchange from {Endpoint} failed here, and was answered as gone")]
+    private static partial void LogChannelCallFailedAgain(ILogger logger, ExchangeChannelMethod method, string endpoint, Exception error);
 
     [LoggerMessage(EventId = ServeEvents.ExchangeConnectionClosed, Level = LogLevel.Information, Message = "Data plane: the connection to {Endpoint} ended with {Pending} call(s) waiting ({Reason})")]
     private static partial void LogClosed(ILogger logger, string endpoint, int pending, string reason);

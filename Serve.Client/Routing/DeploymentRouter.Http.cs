@@ -144,14 +144,7 @@ internal sealed partial class DeploymentRouter
         }
         finally
         {
-            if (measured)
-            {
-                _metrics.CallEnded(Tags, _time.GetElapsedTime(started), failure, transport);
-            }
-            if (failure is not null)
-            {
-                activity?.SetStatus(ActivityStatusCode.Error, failure.GetType().FullName);
-            }
+            CallEnded(measured ? started : NotMeasured, activity, failure, transport);
         }
     }
 

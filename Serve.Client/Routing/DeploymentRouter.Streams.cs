@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using Serve.Diagnostics;
 using Serve.Grains;
 
 namespace Serve.Routing;
@@ -13,13 +15,43 @@ internal sealed partial class DeploymentRouter
     public async IAsyncEnumerable<object?> StreamAsync(string method, object?[] args, CallOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var request = CreateRequest(method, args, options);
+        // The caller's span lasts the whole stream, as the replica's does: its traceparent goes with the call.
+        using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(request) : null;
         using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
-        var stream = await OpenStreamAsync(request, options, deadline, cancellationToken);
+        OpenStream stream;
         try
         {
-            while (await NextAsync(stream, request, options, deadline, cancellationToken) is { } item)
+            stream = await OpenStreamAsync(request, options, deadline, cancellationToken);
+            if (activity is { IsAllDataRequested: true })
             {
-                yield return item.Value;
+                // Streams travel as Orleans messages, to a replica of this silo or another's.
+                activity.SetTag(ServeMeter.TransportTag, RouterMetrics.TransportName(stream.Replica.IsLocal ? CallTransport.InProcess : CallTransport.Orleans));
+            }
+        }
+        catch (Exception e)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().FullName);
+            throw;
+        }
+        try
+        {
+            while (true)
+            {
+                StreamItem? item;
+                try
+                {
+                    item = await NextAsync(stream, request, options, deadline, cancellationToken);
+                }
+                catch (Exception e)
+                {
+                    activity?.SetStatus(ActivityStatusCode.Error, e.GetType().FullName);
+                    throw;
+                }
+                if (item is not { } next)
+                {
+                    break;
+                }
+                yield return next.Value;
             }
         }
         finally

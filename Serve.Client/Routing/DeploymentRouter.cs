@@ -194,16 +194,27 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
     /// <summary>The start of a call nobody measures.</summary>
     private const long NotMeasured = long.MinValue;
 
-    /// <summary>Records a call's end for whoever listens: its duration and transport (unless <paramref name="started"/> is <see cref="NotMeasured"/>) and its span's status.</summary>
+    /// <summary>
+    /// Records a call's end for whoever listens: its duration and transport (unless <paramref name="started"/> is
+    /// <see cref="NotMeasured"/>), and on its span how its last attempt travelled and, when it failed, its status.
+    /// </summary>
     private void CallEnded(long started, Activity? activity, Exception? failure, CallTransport transport)
     {
         if (started != NotMeasured)
         {
             _metrics.CallEnded(Tags, _time.GetElapsedTime(started), failure, transport);
         }
+        if (activity is null)
+        {
+            return;
+        }
+        if (transport != CallTransport.None && activity.IsAllDataRequested)
+        {
+            activity.SetTag(ServeMeter.TransportTag, RouterMetrics.TransportName(transport));
+        }
         if (failure is not null)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, failure.GetType().FullName);
+            activity.SetStatus(ActivityStatusCode.Error, failure.GetType().FullName);
         }
     }
 

@@ -51,12 +51,7 @@ internal sealed class RouterMetrics
         var tags = new TagList { deployment.Application, deployment.Deployment };
         if (transport != CallTransport.None)
         {
-            tags.Add(ServeMeter.TransportTag, transport switch
-            {
-                CallTransport.InProcess => "in_process",
-                CallTransport.DataPlane => "data_plane",
-                _ => "orleans",
-            });
+            tags.Add(ServeMeter.TransportTag, TransportName(transport));
         }
         if (failure is not null)
         {
@@ -64,6 +59,14 @@ internal sealed class RouterMetrics
         }
         _callDuration.Record(duration.TotalSeconds, tags);
     }
+
+    /// <summary>How <paramref name="transport"/> is named in the <c>serve.call.transport</c> tag of metrics and spans.</summary>
+    public static string TransportName(CallTransport transport) => transport switch
+    {
+        CallTransport.InProcess => "in_process",
+        CallTransport.DataPlane => "data_plane",
+        _ => "orleans",
+    };
 
     /// <summary>Reports the queues of <paramref name="directory"/>'s routers until <see cref="Forget"/>.</summary>
     public void Observe(ReplicaDirectory directory) => _directories.TryAdd(directory, 0);

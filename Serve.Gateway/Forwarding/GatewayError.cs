@@ -9,9 +9,13 @@ internal static class GatewayError
     /// <summary>The key of <see cref="HttpContext.Items"/> under which the error answered is kept, for the access log.</summary>
     public static readonly object ItemKey = new();
 
-    public static async Task WriteAsync(HttpContext context, int status, string error, string requestId, IReadOnlyDictionary<string, object?>? details = null, (string Name, string Value)? header = null)
+    /// <summary>
+    /// Answers <paramref name="status"/> with <paramref name="error"/> (and <paramref name="details"/>), and keeps for the
+    /// access log <paramref name="logged"/>, when it says more than the error, or else the error.
+    /// </summary>
+    public static async Task WriteAsync(HttpContext context, int status, string error, string requestId, IReadOnlyDictionary<string, object?>? details = null, (string Name, string Value)? header = null, string? logged = null)
     {
-        context.Items[ItemKey] = error;
+        context.Items[ItemKey] = logged ?? error;
         if (context.Response.HasStarted)
         {
             // Headers are gone already (a stream broke mid-way): all that is left is to cut the connection.

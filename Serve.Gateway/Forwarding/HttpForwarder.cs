@@ -450,8 +450,12 @@ internal sealed partial class HttpForwarder
                 details["replica"] = e.ReplicaId;
                 details["stack_trace"] = e.RemoteStackTrace;
             }
-            await GatewayError.WriteAsync(context, ApplicationFault.StatusOf(e.ExceptionType), ApplicationFault.ErrorOf(e.ExceptionType), requestId, details,
-                header: ApplicationFault.RetryLater(e.ExceptionType) ? RetryAfter(options) : null);
+            // The access log names the deployment and what it threw, as the answer does, so that an operator can tell
+            // from the logs alone which deployment fails and why (the replica's own line is at Debug, one per call).
+            var error = ApplicationFault.ErrorOf(e.ExceptionType);
+            await GatewayError.WriteAsync(context, ApplicationFault.StatusOf(e.ExceptionType), error, requestId, details,
+                header: ApplicationFault.RetryLater(e.ExceptionType) ? RetryAfter(options) : null,
+                logged: $"{error}: {e.Deployment} threw {e.ExceptionType}: {e.OriginalMessage}");
         }
         catch (ReplicaUnavailableException e)
         {

@@ -262,7 +262,8 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
                 : ServeActivitySource.Instance.StartActivity(ServeActivitySource.ReplicaSpan, ActivityKind.Server);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.DisplayName = $"{ServeActivitySource.ReplicaSpan} {_observer?.Deployment.Value}";
+            // Named as the caller's span is: serve.replica <application>/<deployment>.
+            activity.DisplayName = $"{ServeActivitySource.ReplicaSpan} {_observer?.Application.Value}/{_observer?.Deployment.Value}";
             if (_observer is { } observer)
             {
                 activity.SetTag(observer.Application.Key, observer.Application.Value);
@@ -294,10 +295,12 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             yield return rejection;
             yield break;
         }
+        // The replica's span lasts the whole stream; the user's enumerator runs under it.
+        using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(request.Method, request.RequestId) : null;
         var measured = _metrics.RequestDurationEnabled;
         var started = measured ? _time.GetTimestamp() : 0;
         string? error = null;
-        var context = CallContext(request.RequestId, request.DeadlineUtcTicks, request.ModelId, activity: null);
+        var context = CallContext(request.RequestId, request.DeadlineUtcTicks, request.ModelId, activity);
         try
         {
             yield return ReplicaResponse.CompletedEmpty;
@@ -347,6 +350,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             if (fault is not null)
             {
                 error = fault.ExceptionType;
+                activity?.SetStatus(ActivityStatusCode.Error, error);
                 yield return fault;
             }
         }

@@ -11,7 +11,8 @@ namespace Serve.Replicas;
 /// <summary>
 /// What replicas do, on the <c>Serve</c> meter: how long they took over each request (whose count is the request count,
 /// and with <c>error.type</c> the error count) and how many they are running now; batch sizes, how long batches waited
-/// to fill and ran, model requests (hit or not), loads and evictions. Tags are the application, deployment and replica
+/// to fill and ran (each invocation of a batched method, with <c>error.type</c> when it threw: a batch that threw and then
+/// each of its inputs run again alone are invocations of their own), model requests (hit or not), loads and evictions. Tags are the application, deployment and replica
 /// (and the batched method's name, from code): never request data.
 /// </summary>
 internal sealed partial class ReplicaMetrics
@@ -102,9 +103,13 @@ internal sealed partial class ReplicaMetrics
 
         public void StopTracking() => metrics._ongoing.TryRemove(this, out _);
 
-        public void BatchCompleted(BatchMethod method, int size, TimeSpan wait, TimeSpan duration, bool failed)
+        public void BatchCompleted(BatchMethod method, int size, TimeSpan wait, TimeSpan duration, Exception? error)
         {
             var tags = new TagList { _application, _deployment, { MethodTag, method.Method.Name } };
+            if (error is not null)
+            {
+                tags.Add(ServeMeter.ErrorTypeTag, error.GetType().FullName);
+            }
             metrics._batchSize.Record(size, tags);
             metrics._batchWait.Record(wait.TotalSeconds, tags);
             metrics._batchDuration.Record(duration.TotalSeconds, tags);

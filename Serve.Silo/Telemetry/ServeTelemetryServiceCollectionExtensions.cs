@@ -2,6 +2,7 @@ using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -18,6 +19,9 @@ internal static class ServeTelemetryServiceCollectionExtensions
 {
     /// <summary>The variable that turns OTLP export on, as OpenTelemetry defines it.</summary>
     public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>The category of the line ASP.NET Core's health checks write for each check that is not healthy, at each probe.</summary>
+    public const string HealthCheckLogCategory = "Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService";
 
     /// <summary>OpenTelemetry's variable naming the service.</summary>
     public const string ServiceNameKey = "OTEL_SERVICE_NAME";
@@ -77,6 +81,10 @@ internal static class ServeTelemetryServiceCollectionExtensions
             .AddCheck<ApplicationsHealthCheck>(ApplicationsHealthCheck.Name, tags: [ServeHealth.Ready])
             // Liveness asks nothing of the cluster: a silo waiting for Redis is alive, and restarting it would not help.
             .AddCheck("process", () => HealthCheckResult.Healthy(), tags: [ServeHealth.Live]);
+        // ASP.NET Core's health checks write a warning (Degraded) or an error (Unhealthy) for every probe that finds one:
+        // one per probe of every orchestrator and load balancer for as long as the state lasts, and one per request of
+        // whoever reaches a gateway's /-/readyz. The probe's answer says the state; Serve's own events say what caused it.
+        services.Configure<LoggerFilterOptions>(o => o.AddFilter(HealthCheckLogCategory, LogLevel.Critical));
         services.TryAddSingleton<TelemetryListener>();
         services.AddHostedService(sp => sp.GetRequiredService<TelemetryListener>());
         return services;

@@ -1,5 +1,10 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Serve.Batching;
+using Serve.Replicas;
+using Serve.Tests.Diagnostics;
 
 namespace Serve.Tests.Batching;
 
@@ -95,6 +100,30 @@ public sealed class BatchQueueTests
         Assert.Equal(["A", "C", "D"], await Task.WhenAll(calls[0], calls[2], calls[3]).WaitAsync(Patience));
         // The batch failed, then each of its inputs ran alone.
         Assert.Equal([["a", "bad", "c", "d"], ["a"], ["bad"], ["c"], ["d"]], recorder.Batches);
+    }
+
+    [Fact]
+    public async Task CallAsync_OneInputMakesTheMethodThrow_MetricsCountTheFailedBatchAndEachRunAlone()
+    {
+        const string application = "batch-metrics-rerun";
+        using var services = new ServiceCollection().AddMetrics().AddLogging().BuildServiceProvider();
+        var metrics = new ReplicaMetrics(services.GetRequiredService<IMeterFactory>(), NullLogger<ReplicaMetrics>.Instance);
+        using var recorder = new MetricRecorder(application);
+        var key = nameof(CallAsync_OneInputMakesTheMethodThrow_MetricsCountTheFailedBatchAndEachRunAlone);
+        BatchRecorder.Create(key);
+        var echoes = new Echoes(key, inputs => inputs.Contains("bad") ? throw new FormatException("cannot read 'bad'") : inputs.Select(i => i.ToUpperInvariant()).ToArray());
+        InstanceBatches.Attach(echoes, _time, metrics.For(new DeploymentId(application, "Echoes"), "replica-1"), NoOptions);
+
+        var calls = new[] { "a", "bad", "c", "d" }.Select(w => Batched.CallAsync(echoes.UpperAsync, w)).ToArray();
+        await Assert.ThrowsAsync<FormatException>(() => calls[1].WaitAsync(Patience));
+        await Task.WhenAll(calls[0], calls[2], calls[3]).WaitAsync(Patience);
+
+        // Five invocations: the batch of four, which threw, then each input alone, of which the bad one threw again.
+        var error = typeof(FormatException).FullName;
+        (double, object?)[] invocations = [(4, error), (1, null), (1, error), (1, null), (1, null)];
+        Assert.Equal(invocations, recorder.Of("serve.batch.size").Select(m => (m.Value, m.Tags.GetValueOrDefault("error.type"))));
+        Assert.Equal(invocations.Select(i => i.Item2), recorder.Of("serve.batch.duration").Select(m => m.Tags.GetValueOrDefault("error.type")));
+        Assert.Equal(invocations.Select(i => i.Item2), recorder.Of("serve.batch.wait_time").Select(m => m.Tags.GetValueOrDefault("error.type")));
     }
 
     [Fact]

@@ -30,6 +30,9 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
 
     public RedisServer Redis { get; private set; } = null!;
 
+    /// <summary>Where every silo process writes the spans it ends (<see cref="SpanFileTelemetry"/>).</summary>
+    public string SpanDirectory { get; } = Directory.CreateTempSubdirectory("serve-spans-").FullName;
+
     public IReadOnlyList<WorkerProcess> Workers { get; private set; } = [];
 
     /// <summary>The gateway every test can count on (restarted by <see cref="EnsureAllRunningAsync"/> if a test killed it).</summary>
@@ -175,6 +178,7 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
             await Redis.DisposeAsync();
         }
         _tls.Dispose();
+        Directory.Delete(SpanDirectory, recursive: true);
     }
 
     private GatewayProcess CreateGateway(string name, IReadOnlyDictionary<string, string>? settings = null)
@@ -199,6 +203,10 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
         // Membership changes and timestamps, for the output a failing test prints.
         environment["Logging__LogLevel__Orleans.Runtime.MembershipService"] = "Information";
         environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
+        // Spans of traces a caller sampled (a gateway that traces) go to SpanDirectory; no trace starts here.
+        environment["Serve__Telemetry__Tracing"] = "true";
+        environment["Serve__Telemetry__TraceSampleRatio"] = "0";
+        environment[SpanFileTelemetry.DirectoryVariable] = SpanDirectory;
         foreach (var (key, value) in _tls.Environment())
         {
             environment[key] = value;

@@ -72,6 +72,33 @@ public sealed class RequestLogTests
     }
 
     [Fact]
+    public async Task Request_ApplicationRaises_AccessLineNamesTheDeploymentAndWhatItThrew()
+    {
+        var lines = new ScopeRecordingLoggerProvider();
+        await using var app = await StartAsync(lines);
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        await app.Services.GetRequiredService<IServeClient>().RunAsync(
+            Deployment.For<Serve.Tests.Deployments.Http.EchoIngress>().Bind("raising"), new RunOptions { Name = "raising", RoutePrefix = "/raising" });
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (!(await http.GetStringAsync("/-/routes", deadline.Token)).Contains("/raising", StringComparison.Ordinal))
+            {
+                await Task.Delay(20, deadline.Token);
+            }
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/raising/?kind=fail");
+        request.Headers.Add("x-request-id", "req-raising");
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var access = await WaitForAsync(() => lines.Lines.Where(l => l.Category == "Serve.AccessLog" && l.Message.Contains("req-raising", StringComparison.Ordinal)));
+        Assert.Matches(@"^GET /raising/ 500 \d+\.\d ms raising req-raising ""the application raised an exception: raising/EchoIngress threw System\.InvalidOperationException: echo failed on purpose""$", access.Message);
+        await app.StopAsync();
+    }
+
+    [Fact]
     public async Task Request_GatewayAnswersAnError_AccessLineSaysWhyOnOneLine()
     {
         var lines = new ScopeRecordingLoggerProvider();

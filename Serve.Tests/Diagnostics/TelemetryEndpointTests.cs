@@ -64,6 +64,40 @@ public sealed partial class TelemetryEndpointTests
     }
 
     [Fact]
+    public async Task Readiness_ProbedWhileAnApplicationFailed_SaysDegradedAndLogsNothingPerProbe()
+    {
+        var ports = FreePorts.Take(2);
+        var clusterId = $"telemetry-tests-{Guid.NewGuid():N}";
+        var builder = WebApplication.CreateSlimBuilder();
+        // The default level: what an operator's log gets.
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        var log = new RecordingLoggerFactory();
+        builder.Logging.AddProvider(log);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Serve:Telemetry:Port"] = "0" });
+        builder.UseOrleans(silo => silo
+            .UseLocalhostClustering(ports[0], ports[1], serviceId: clusterId, clusterId: clusterId)
+            .AddServe(TestDeployments.Register));
+        builder.Services.AddServeTelemetry(builder.Configuration, []);
+        await using var app = builder.Build();
+        await app.StartAsync();
+        using var telemetry = new HttpClient { BaseAddress = app.Services.GetRequiredService<TelemetryListener>().Address, Timeout = TimeSpan.FromSeconds(30) };
+        var serve = app.Services.GetRequiredService<IServeClient>();
+        await Assert.ThrowsAsync<DeployFailedException>(() => serve.RunAsync(
+            Deployment.For<FailingIngress>().Options(o => o with { MaxConstructorRetryCount = 1 }).Bind("broken on purpose"), new RunOptions { Name = "broken", RoutePrefix = "/broken" }));
+
+        // Probed as a load balancer or an orchestrator does, every few seconds for as long as it lasts (or by anyone who reaches the port).
+        for (var i = 0; i < 20; i++)
+        {
+            using var ready = await telemetry.GetAsync("/-/readyz");
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            Assert.Contains("applications: Degraded (not running: broken DeployFailed)", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain(log.Records, r => r.Category.StartsWith("Microsoft.Extensions.Diagnostics.HealthChecks", StringComparison.Ordinal));
+        await app.StopAsync();
+    }
+
+    [Fact]
     public async Task Connect_PastTheBoundOrSilent_ClosedWithOneWarningAndTheNextScrapeServed()
     {
         var ports = FreePorts.Take(2);
