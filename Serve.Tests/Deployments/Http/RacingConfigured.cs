@@ -52,8 +52,10 @@ public sealed class RacingConfigured : IRacingConfigured, IReconfigurable, IHttp
             Enter(spinMicroseconds: 100);
             var greeting = _greeting;
             Leave();
-            // In flight, between its synchronous parts, for a while: a reconfiguration comes in here.
-            await Task.Delay(2);
+            // In flight, between its synchronous parts, for far longer than between one call and the caller's next: a
+            // reconfiguration comes in here. (At 2 ms, a loaded machine's gaps between calls let a run's reconfigurations
+            // both find none in flight, and the test could not show the race it is about.)
+            await Task.Delay(20);
             Enter(spinMicroseconds: 100);
             Leave();
             return $"{_id}|{greeting}";
