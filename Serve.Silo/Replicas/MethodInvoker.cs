@@ -23,6 +23,7 @@ internal sealed class MethodInvoker
         Method = method;
         _parameters = Callable(method);
         _defaults = ParameterDefault.Of(_parameters, declarations.Select(Callable));
+        RequiredParameterCount = _defaults.Count(d => !d.Exists);
         _call = Compile(method);
         Batch = BatchMethod.For(method);
         var returnType = method.ReturnType;
@@ -54,7 +55,8 @@ internal sealed class MethodInvoker
 
     public int ParameterCount => _parameters.Length;
 
-    public int RequiredParameterCount => _defaults.Count(d => !d.Exists);
+    /// <summary>The arguments a call must pass: the others have defaults (<see cref="ParameterDefault"/>). Counted once, as every call's lookup asks.</summary>
+    public int RequiredParameterCount { get; }
 
     public bool IsStream { get; }
 
