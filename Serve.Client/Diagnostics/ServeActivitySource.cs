@@ -24,6 +24,18 @@ internal static class ServeActivitySource
     /// <summary>The deployment method called.</summary>
     public const string MethodTag = "serve.method";
 
+    /// <summary>
+    /// Marks <paramref name="activity"/> failed with <paramref name="errorType"/> (an exception's full type name, as the
+    /// metrics' <c>error.type</c>): its status, described by it, and the <c>error.type</c> attribute OpenTelemetry's
+    /// conventions ask of a failed span, so a trace back end can group failures by it; <c>_OTHER</c>, as the conventions
+    /// say, when the type is not known.
+    /// </summary>
+    public static void Failed(Activity activity, string? errorType)
+    {
+        activity.SetStatus(ActivityStatusCode.Error, errorType);
+        activity.SetTag(ServeMeter.ErrorTypeTag, errorType ?? "_OTHER");
+    }
+
     /// <summary>The key under which a call's <c>traceparent</c> travels in Orleans' request context, as Orleans' own propagation names it.</summary>
     public const string TraceParentKey = "traceparent";
 }

@@ -30,7 +30,10 @@ internal sealed partial class DeploymentRouter
         }
         catch (Exception e)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().FullName);
+            if (activity is not null)
+            {
+                ServeActivitySource.Failed(activity, e.GetType().FullName!);
+            }
             throw;
         }
         try
@@ -44,7 +47,10 @@ internal sealed partial class DeploymentRouter
                 }
                 catch (Exception e)
                 {
-                    activity?.SetStatus(ActivityStatusCode.Error, e.GetType().FullName);
+                    if (activity is not null)
+                    {
+                        ServeActivitySource.Failed(activity, e.GetType().FullName!);
+                    }
                     throw;
                 }
                 if (item is not { } next)

@@ -196,7 +196,10 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             }
             if (error is not null)
             {
-                activity?.SetStatus(ActivityStatusCode.Error, error);
+                if (activity is not null)
+                {
+                    ServeActivitySource.Failed(activity, error);
+                }
             }
             context.ReleaseModels();
             Leave();
@@ -243,7 +246,10 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             }
             if (error is not null)
             {
-                activity?.SetStatus(ActivityStatusCode.Error, error);
+                if (activity is not null)
+                {
+                    ServeActivitySource.Failed(activity, error);
+                }
             }
             context.ReleaseModels();
             Leave();
@@ -350,7 +356,10 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             if (fault is not null)
             {
                 error = fault.ExceptionType;
-                activity?.SetStatus(ActivityStatusCode.Error, error);
+                if (activity is not null)
+                {
+                    ServeActivitySource.Failed(activity, error);
+                }
                 yield return fault;
             }
         }

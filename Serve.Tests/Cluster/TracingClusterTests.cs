@@ -74,6 +74,8 @@ public sealed class TracingClusterTests(ProcessClusterFixture cluster, ITestOutp
                     Assert.All(new[] { toFront, front, toBack, back }, s => Assert.Equal("Error", s.Status));
                     Assert.Equal(typeof(InvalidOperationException).FullName, back.StatusDescription);
                     Assert.Equal(typeof(DeploymentCallException).FullName, toBack.StatusDescription);
+                    // And as OpenTelemetry's attribute for it, which trace back ends group failures by.
+                    Assert.Equal((typeof(InvalidOperationException).FullName, typeof(DeploymentCallException).FullName), (back.Tag("error.type"), toBack.Tag("error.type")));
                 }
                 else
                 {
