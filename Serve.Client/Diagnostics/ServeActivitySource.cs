@@ -28,10 +28,14 @@ internal static class ServeActivitySource
     /// Marks <paramref name="activity"/> failed with <paramref name="errorType"/> (an exception's full type name, as the
     /// metrics' <c>error.type</c>): its status, described by it, and the <c>error.type</c> attribute OpenTelemetry's
     /// conventions ask of a failed span, so a trace back end can group failures by it; <c>_OTHER</c>, as the conventions
-    /// say, when the type is not known.
+    /// say, when the type is not known. Nothing without a span (nobody listens).
     /// </summary>
-    public static void Failed(Activity activity, string? errorType)
+    public static void Failed(Activity? activity, string? errorType)
     {
+        if (activity is null)
+        {
+            return;
+        }
         activity.SetStatus(ActivityStatusCode.Error, errorType);
         activity.SetTag(ServeMeter.ErrorTypeTag, errorType ?? "_OTHER");
     }

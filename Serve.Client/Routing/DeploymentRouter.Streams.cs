@@ -30,10 +30,7 @@ internal sealed partial class DeploymentRouter
         }
         catch (Exception e)
         {
-            if (activity is not null)
-            {
-                ServeActivitySource.Failed(activity, e.GetType().FullName!);
-            }
+            ServeActivitySource.Failed(activity, e.GetType().FullName);
             throw;
         }
         try
@@ -47,10 +44,7 @@ internal sealed partial class DeploymentRouter
                 }
                 catch (Exception e)
                 {
-                    if (activity is not null)
-                    {
-                        ServeActivitySource.Failed(activity, e.GetType().FullName!);
-                    }
+                    ServeActivitySource.Failed(activity, e.GetType().FullName);
                     throw;
                 }
                 if (item is not { } next)

@@ -214,7 +214,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
         }
         if (failure is not null)
         {
-            ServeActivitySource.Failed(activity, failure.GetType().FullName!);
+            ServeActivitySource.Failed(activity, failure.GetType().FullName);
         }
     }
 

@@ -311,13 +311,23 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         State = ApplicationState.Deploying,
         RoutePrefix = spec.RoutePrefix,
         IngressDeployment = spec.IngressDeployment,
-        Deployments = spec.Deployments.ToDictionary(d => d.Name, d => previous?.Deployments.GetValueOrDefault(d.Name) is { } known
-            ? previousSpec?.Deployments.FirstOrDefault(p => p.Name == d.Name)?.CodeVersion is { } version && version != d.CodeVersion
-                ? known with { State = DeploymentState.Updating, Message = "", RunningReplicas = 0, PreviousVersionReplicas = known.RunningReplicas + known.PreviousVersionReplicas }
-                : known with { State = DeploymentState.Updating, Message = "" }
-            : new DeploymentStatus { Name = d.Name, State = DeploymentState.Updating, TargetReplicas = d.Options.NumReplicas }),
+        Deployments = spec.Deployments.ToDictionary(d => d.Name, d => InitialStatus(
+            d, previous?.Deployments.GetValueOrDefault(d.Name), previousSpec?.Deployments.FirstOrDefault(p => p.Name == d.Name))),
     };
 
+    /// <summary>One deployment's part of <see cref="InitialStatus(ApplicationSpec, ApplicationStatus?, ApplicationSpec?)"/>.</summary>
+    private static DeploymentStatus InitialStatus(DeploymentSpec deployment, DeploymentStatus? known, DeploymentSpec? before)
+    {
+        if (known is null)
+        {
+            return new DeploymentStatus { Name = deployment.Name, State = DeploymentState.Updating, TargetReplicas = deployment.Options.NumReplicas };
+        }
+        var updating = known with { State = DeploymentState.Updating, Message = "" };
+        // A new code version: what ran so far is the previous version's until it is replaced.
+        return before is not null && before.CodeVersion != deployment.CodeVersion
+            ? updating with { RunningReplicas = 0, PreviousVersionReplicas = known.RunningReplicas + known.PreviousVersionReplicas }
+            : updating;
+    }
 
     private void Publish()
     {

@@ -196,10 +196,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             }
             if (error is not null)
             {
-                if (activity is not null)
-                {
-                    ServeActivitySource.Failed(activity, error);
-                }
+                ServeActivitySource.Failed(activity, error);
             }
             context.ReleaseModels();
             Leave();
@@ -246,10 +243,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             }
             if (error is not null)
             {
-                if (activity is not null)
-                {
-                    ServeActivitySource.Failed(activity, error);
-                }
+                ServeActivitySource.Failed(activity, error);
             }
             context.ReleaseModels();
             Leave();
@@ -356,10 +350,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             if (fault is not null)
             {
                 error = fault.ExceptionType;
-                if (activity is not null)
-                {
-                    ServeActivitySource.Failed(activity, error);
-                }
+                ServeActivitySource.Failed(activity, error);
                 yield return fault;
             }
         }
