@@ -286,7 +286,7 @@ internal sealed partial class GrpcForwarder
 
             void AppendTrailers(string[] trailers)
             {
-                if (HttpForwarder.AppendTrailers(context, trailers) is { } leftOut)
+                if (ReplicaAnswer.AppendTrailers(context, trailers) is { } leftOut)
                 {
                     LogTrailerLeftOut(_logger, requestId, leftOut);
                 }
