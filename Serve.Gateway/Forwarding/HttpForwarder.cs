@@ -19,8 +19,6 @@ namespace Serve.Forwarding;
 internal sealed partial class HttpForwarder
 {
     public const string RequestIdHeader = HttpCall.RequestIdHeader;
-    private const string TraceParentHeader = "traceparent";
-    private const string TraceStateHeader = "tracestate";
 
     /// <summary>The category of the access log: one line per request at Information, so it can be filtered on its own.</summary>
     public const string AccessLogCategory = "Serve.AccessLog";
@@ -88,7 +86,7 @@ internal sealed partial class HttpForwarder
     private async Task ForwardObservedAsync(HttpContext context, string requestId)
     {
         using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(context, requestId) : null;
-        using var scope = _logger.BeginScope(new ServeLogScope(requestId, activity?.TraceId.ToHexString() ?? TraceIdOf(context.Request)));
+        using var scope = _logger.BeginScope(new ServeLogScope(requestId, activity?.TraceId.ToHexString() ?? GatewayTrace.TraceIdOf(context.Request)));
         // Measured here rather than through ForwardMeasuredAsync: one async method per request instead of two.
         var started = _time.GetTimestamp();
         RouteEntry? route = null;
@@ -175,43 +173,16 @@ internal sealed partial class HttpForwarder
         }
     }
 
-    /// <summary>
-    /// The gateway's span of a request: a child of the client's W3C <c>traceparent</c> when it sent one (or of the
-    /// server's own span when ASP.NET Core traces too), else the root of a new trace.
-    /// </summary>
+    /// <summary>The gateway's span of an HTTP request (<see cref="GatewayTrace"/>), renamed <c>{method} {route}</c> once routed.</summary>
     private static Activity? StartActivity(HttpContext context, string requestId)
     {
-        var request = context.Request;
-        Activity? activity;
-        // ASP.NET Core starts an activity of its own for log correlation, exported only when its source is listened to:
-        // unexported, it would leave a hole between the client's span and this one.
-        // Called from the request's own async method, so the current activity comes back once it returns.
-        if (Activity.Current is not { } server || !server.Source.HasListeners())
-        {
-            Activity.Current = null;
-            ActivityContext.TryParse(request.Headers[TraceParentHeader].ToString(), TraceState(request), isRemote: true, out var parent);
-            activity = ServeActivitySource.Instance.StartActivity(ServeActivitySource.GatewaySpan, ActivityKind.Server, parent);
-        }
-        else
-        {
-            activity = ServeActivitySource.Instance.StartActivity(ServeActivitySource.GatewaySpan, ActivityKind.Server);
-        }
+        var activity = GatewayTrace.Start(context, ServeActivitySource.GatewaySpan, requestId);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag(GatewayMetrics.MethodTag, request.Method);
-            activity.SetTag("url.path", request.Path.ToUriComponent());
-            activity.SetTag(ServeActivitySource.RequestIdTag, requestId);
+            activity.SetTag(GatewayMetrics.MethodTag, context.Request.Method);
+            activity.SetTag("url.path", context.Request.Path.ToUriComponent());
         }
         return activity;
-    }
-
-    private static string? TraceState(HttpRequest request) => request.Headers[TraceStateHeader] is { Count: > 0 } state ? state.ToString() : null;
-
-    /// <summary>The trace id of the client's W3C <c>traceparent</c>, for the log scope when the gateway does not trace.</summary>
-    private static string? TraceIdOf(HttpRequest request)
-    {
-        var header = request.Headers[TraceParentHeader];
-        return header.Count == 1 && ActivityContext.TryParse(header[0], null, out var context) ? context.TraceId.ToHexString() : null;
     }
 
     /// <summary>
