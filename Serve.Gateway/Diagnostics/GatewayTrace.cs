@@ -16,11 +16,11 @@ internal static class GatewayTrace
     /// <summary>The gateway's span of a gRPC call (named <c>{package.Service}/{Method}</c>, as OpenTelemetry names an RPC's).</summary>
     public const string GrpcSpan = "serve.grpc";
 
-    /// <summary>OpenTelemetry's attributes of an RPC span.</summary>
+    /// <summary>OpenTelemetry's attribute naming an RPC span's system (<c>grpc</c>); its service and status are the metrics' tags.</summary>
     public const string RpcSystemTag = "rpc.system";
-    public const string RpcServiceTag = "rpc.service";
+
+    /// <summary>OpenTelemetry's attribute naming an RPC span's method.</summary>
     public const string RpcMethodTag = "rpc.method";
-    public const string GrpcStatusCodeTag = "rpc.grpc.status_code";
 
     /// <summary>
     /// Starts the span of <paramref name="context"/>'s request, named <paramref name="name"/>; null when nobody listens or

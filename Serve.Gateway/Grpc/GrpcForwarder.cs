@@ -71,11 +71,13 @@ internal sealed partial class GrpcForwarder
             var elapsed = _time.GetElapsedTime(started);
             _metrics.RequestAnswered(route?.Application ?? "", route?.Prefix ?? "", context.Request.Method, context.Response.StatusCode, elapsed);
             var status = StatusOf(context);
+            int? grpcStatus = int.TryParse(status, NumberStyles.None, CultureInfo.InvariantCulture, out var code) ? code : null;
+            _metrics.GrpcCallAnswered(route?.Application ?? "", route is null ? "" : GrpcProtocol.ServiceOf(context.Request.Path.Value) ?? "", grpcStatus, elapsed);
             if (_accessLog.IsEnabled(LogLevel.Information) && _options.CurrentValue.AccessLog)
             {
                 LogAnswered(_accessLog, context.Request.Path.Value ?? "", status, elapsed.TotalMilliseconds, route?.Application ?? "-", requestId);
             }
-            RecordSpan(activity, route, status);
+            RecordSpan(activity, route, status, grpcStatus);
         }
     }
 
@@ -90,14 +92,14 @@ internal sealed partial class GrpcForwarder
         {
             activity.DisplayName = path[1..];
             activity.SetTag(GatewayTrace.RpcSystemTag, "grpc");
-            activity.SetTag(GatewayTrace.RpcServiceTag, service);
+            activity.SetTag(GatewayMetrics.RpcServiceTag, service);
             activity.SetTag(GatewayTrace.RpcMethodTag, path[(service.Length + 2)..]);
         }
         return activity;
     }
 
     /// <summary>The call's outcome on its span: its application and gRPC status, and an error for a status that says the server failed.</summary>
-    private static void RecordSpan(Activity? activity, RouteEntry? route, string status)
+    private static void RecordSpan(Activity? activity, RouteEntry? route, string status, int? grpcStatus)
     {
         if (activity is not { IsAllDataRequested: true })
         {
@@ -107,9 +109,9 @@ internal sealed partial class GrpcForwarder
         {
             activity.SetTag(ServeMeter.ApplicationTag, route.Application);
         }
-        if (int.TryParse(status, NumberStyles.None, CultureInfo.InvariantCulture, out var code))
+        if (grpcStatus is { } code)
         {
-            activity.SetTag(GatewayTrace.GrpcStatusCodeTag, code);
+            activity.SetTag(GatewayMetrics.GrpcStatusCodeTag, code);
             if (GatewayTrace.IsServerError(code))
             {
                 activity.SetStatus(ActivityStatusCode.Error, ((GrpcStatus)code).ToString());
