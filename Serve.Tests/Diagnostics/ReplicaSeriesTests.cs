@@ -18,6 +18,7 @@ namespace Serve.Tests.Diagnostics;
 /// What a silo's Prometheus scrape holds after a deployment was redeployed again and again: the series of the replicas
 /// that lived there and are gone go with them, so the scrape does not grow with each rollout.
 /// </summary>
+[Collection(ScrapedAloneCollection.Name)]
 public sealed partial class ReplicaSeriesTests
 {
     private const int Redeploys = 4;
@@ -64,7 +65,8 @@ public sealed partial class ReplicaSeriesTests
                 // Polled: the exporter caches its answer briefly, and a replica's gauges go once its grain has stopped.
                 var scrape = await PollAsync(() => telemetry.GetStringAsync("/metrics"),
                     t => ReplicaLabels(t).SetEquals([living[0].ReplicaId]), giveUp: true);
-                Assert.Equal([living[0].ReplicaId], ReplicaLabels(scrape).Order(StringComparer.Ordinal));
+                Assert.True(ReplicaLabels(scrape).SetEquals([living[0].ReplicaId]),
+                    $"After deploy {version}, of replica {living[0].ReplicaId}, the scrape's series of replicas are:{Environment.NewLine}{string.Join(Environment.NewLine, ServeSeries().Matches(scrape).Where(m => m.Groups["name"].Value.StartsWith("serve_replica_", StringComparison.Ordinal) || m.Groups["labels"].Value.Contains("serve_replica=", StringComparison.Ordinal)).Select(m => m.Value))}");
                 if (version == 0)
                 {
                     seriesAfterFirst = SeriesCount(scrape);
