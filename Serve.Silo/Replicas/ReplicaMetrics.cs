@@ -25,7 +25,7 @@ internal sealed partial class ReplicaMetrics
     /// <summary>The name of the histogram of replicas' processing time per request.</summary>
     public const string RequestDurationName = "serve.deployment.request.duration";
 
-    /// <summary>The name of the gauge of requests each replica is running.</summary>
+    /// <summary>The name of the up-down counter of requests each replica is running.</summary>
     public const string OngoingRequestsName = "serve.replica.ongoing_requests";
 
     /// <summary>The <c>error.type</c> of a request that ran past its deadline.</summary>
@@ -51,7 +51,8 @@ internal sealed partial class ReplicaMetrics
         _requestDuration = meter.CreateHistogram(RequestDurationName, "s",
             "How long replicas took to process requests (until their answer, or its first part when it streams), by deployment and error type.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ServeMeter.DurationBuckets });
-        meter.CreateObservableGauge(OngoingRequestsName, ObserveOngoing, "{request}", "Requests each replica on this silo is running now.");
+        // An up-down counter, as OpenTelemetry's http.server.active_requests: requests in flight add up across replicas.
+        meter.CreateObservableUpDownCounter(OngoingRequestsName, ObserveOngoing, "{request}", "Requests each replica on this silo is running now.");
         _batchSize = meter.CreateHistogram<int>("serve.batch.size", "{request}", "Inputs per invocation of a [Batch] method.");
         _batchWait = meter.CreateHistogram<double>("serve.batch.wait_time", "s", "How long a batch's oldest input waited for the batch to start.");
         _batchDuration = meter.CreateHistogram<double>("serve.batch.duration", "s", "How long one invocation of a [Batch] method ran.");
