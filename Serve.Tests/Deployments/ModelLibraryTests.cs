@@ -12,7 +12,7 @@ namespace Serve.Tests.Deployments;
 /// Model libraries compiled as a user's build compiles them (by the SDK's compiler, <see cref="CSharpCompiler"/>) and loaded
 /// from a folder of their own as a host loads them (<c>Serve:Assemblies</c>): one that references
 /// <c>Serve.Abstractions</c> alone registers its services; one built against <c>IServeServiceSetup</c>'s earlier home in
-/// <c>Serve.Silo</c> still does.
+/// <c>Serve.Silo</c> still does; the <c>appsettings.json</c> beside one gives its setup defaults that the host overrides.
 /// </summary>
 public sealed class ModelLibraryTests : IDisposable
 {
@@ -85,6 +85,55 @@ public sealed class ModelLibraryTests : IDisposable
         Assert.DoesNotContain("Serve.Abstractions", ReferencesOf(library));
 
         Assert.Equal("hello.", GreetingOf(library, new() { ["Team:Greeting"] = "hello", ["Team:Punctuation"] = "." }));
+    }
+
+    [Fact]
+    public async Task Builder_DeploymentAssemblyWithItsOwnAppSettings_HostSettingsWinAndTheFileFillsInForItsSetupOnly()
+    {
+        var library = Path.Combine(_folder, "lib", $"Team.Settings{Guid.NewGuid():N}.dll");
+        await CSharpCompiler.CompileAsync(library, SetupSource,
+            [typeof(ServeException).Assembly.Location, typeof(Orleans.GenerateSerializerAttribute).Assembly.Location, .. Abstractions]);
+        await File.WriteAllTextAsync(Path.Combine(_folder, "lib", "appsettings.json"), """
+            {
+              "Team": { "Greeting": "from the library", "Punctuation": "!" },
+              "Logging": { "LogLevel": { "Team": "Trace" } },
+              "Serve": { "Admin": { "Port": 1 } }
+            }
+            """);
+
+        // The gateway's host, as `dotnet MyGateway.dll --Serve:Assemblies:0=...` builds it; built, not started.
+        var builder = ServeHost.CreateBuilder([$"--Serve:Assemblies:0={library}", "--Team:Greeting=from the host"]);
+        await using var app = builder.Build();
+
+        var greeting = app.Services.GetRequiredService(Loaded(library).GetType("Team.Greeting", throwOnError: true)!);
+        Assert.Equal("from the host!", Text(greeting));
+        // The file is the library's setup's defaults, not the host's settings.
+        Assert.Equal((null, null, null), (app.Configuration["Team:Punctuation"], app.Configuration["Logging:LogLevel:Team"], app.Configuration["Serve:Admin:Port"]));
+    }
+
+    [Fact]
+    public void Over_FileBesideAssembly_HostKeysWinFileFillsIn()
+    {
+        var file = Path.Combine(_folder, "appsettings.json");
+        File.WriteAllText(file, """{ "Model": { "Path": "/models", "Batch": "8" } }""");
+        var host = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Model:Path"] = "/mnt/models" }).Build();
+
+        var settings = DeploymentAssemblySettings.Over(host, file, "Team.Models");
+
+        Assert.Equal(("/mnt/models", "8"), (settings["Model:Path"], settings["Model:Batch"]));
+        Assert.Same(host, DeploymentAssemblySettings.Over(host, file: null, "Team.Models"));
+    }
+
+    [Fact]
+    public void Over_FileNotJson_FailsNamingTheFileAndTheAssembly()
+    {
+        var file = Path.Combine(_folder, "appsettings.json");
+        File.WriteAllText(file, "{ \"Model\": ");
+
+        var error = Assert.Throws<InvalidOperationException>(() => DeploymentAssemblySettings.Over(new ConfigurationBuilder().Build(), file, "Team.Models"));
+
+        Assert.StartsWith($"{file} (the settings of deployment assembly Team.Models) could not be read: ", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("Fix: correct the file, or remove it.", error.Message, StringComparison.Ordinal);
     }
 
     /// <summary>Loads <paramref name="library"/> as a worker does, runs its setup classes on a host's services, and reads the greeting they registered.</summary>
