@@ -31,6 +31,7 @@ internal sealed partial class DeploymentRouter
         catch (Exception e)
         {
             ServeActivitySource.Failed(activity, e.GetType().FullName);
+            ServeActivitySource.RecordException(activity, e, withStackTrace: false);
             throw;
         }
         try
@@ -45,6 +46,7 @@ internal sealed partial class DeploymentRouter
                 catch (Exception e)
                 {
                     ServeActivitySource.Failed(activity, e.GetType().FullName);
+                    ServeActivitySource.RecordException(activity, e, withStackTrace: false);
                     throw;
                 }
                 if (item is not { } next)

@@ -32,8 +32,10 @@ internal sealed class DeploymentMetrics
     public DeploymentMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(ServeMeter.Name);
-        meter.CreateObservableGauge(ReplicasName, ObserveReplicas, "{replica}", "Replicas of each deployment, by state (STARTING, RUNNING, ...).");
-        meter.CreateObservableGauge(TargetReplicasName, ObserveTargets, "{replica}",
+        // Counts that add up across their series are up-down counters in OpenTelemetry's conventions (as k8s.deployment.desired_pods
+        // and available_pods); the health of one replica, 1 or 0, is a gauge.
+        meter.CreateObservableUpDownCounter(ReplicasName, ObserveReplicas, "{replica}", "Replicas of each deployment, by state (STARTING, RUNNING, ...).");
+        meter.CreateObservableUpDownCounter(TargetReplicasName, ObserveTargets, "{replica}",
             "Replicas each deployment is asked to run: the autoscaler's target when it scales, else num_replicas.");
         meter.CreateObservableGauge(HealthyName, ObserveHealth, null, "1 for a replica running and passing its health checks, 0 otherwise.");
         _starts = meter.CreateCounter<long>(StartsName, "{replica}", "Replicas started (first starts, replacements of unhealthy or lost ones, scale-ups).");

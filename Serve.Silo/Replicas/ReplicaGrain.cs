@@ -186,6 +186,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         {
             error = e.GetType().FullName;
             LogCallFailed(_logger, e, ReplicaId, request.Method, request.RequestId);
+            ServeActivitySource.RecordException(activity, e, withStackTrace: true);
             return ReplicaResponse.Faulted(e);
         }
         finally
@@ -233,6 +234,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         {
             error = e.GetType().FullName;
             LogCallFailed(_logger, e, ReplicaId, HttpMethodName, call.RequestId);
+            ServeActivitySource.RecordException(activity, e, withStackTrace: true);
             return ReplicaResponse.Faulted(e);
         }
         finally
@@ -316,6 +318,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             }
             catch (Exception e)
             {
+                ServeActivitySource.RecordException(activity, e, withStackTrace: true);
                 fault = ReplicaResponse.Faulted(e);
             }
             if (items is not null)
@@ -335,6 +338,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
                         catch (Exception e)
                         {
                             LogCallFailed(_logger, e, ReplicaId, request.Method, request.RequestId);
+                            ServeActivitySource.RecordException(activity, e, withStackTrace: true);
                             fault = ReplicaResponse.Faulted(e);
                             more = false;
                             item = null;

@@ -122,6 +122,7 @@ public sealed partial class DashboardLiveTests
     {
         var t when t == typeof(Histogram<>) => ServeMetricContract.Kind.Histogram,
         var t when t == typeof(Counter<>) || t == typeof(ObservableCounter<>) => ServeMetricContract.Kind.Counter,
+        var t when t == typeof(UpDownCounter<>) || t == typeof(ObservableUpDownCounter<>) => ServeMetricContract.Kind.UpDownCounter,
         _ => ServeMetricContract.Kind.Gauge,
     };
 
