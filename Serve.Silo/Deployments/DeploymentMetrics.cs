@@ -8,7 +8,7 @@ namespace Serve.Deployments;
 /// <summary>
 /// The control plane's instruments on the <c>Serve</c> meter, reported by the silo that hosts each deployment's grain:
 /// replicas by state, each replica's health, the target number of replicas (the autoscaler's when it scales), replica
-/// starts and the autoscaler's decisions. The gauges are read from snapshots the deployment grains leave here when
+/// starts and the autoscaler's decisions. The observed instruments (gauges and up-down counters) are read from snapshots the deployment grains leave here when
 /// something changed, so collecting never calls a grain.
 /// </summary>
 internal sealed class DeploymentMetrics
