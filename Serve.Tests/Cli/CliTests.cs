@@ -398,16 +398,9 @@ public sealed partial class CliTests(AdminFixture fixture) : IAsyncLifetime, IDi
         Assert.Contains("l3[7]: line 4, column 45: the config holds more than 10,000 values", laughs.Error);
     }
 
-    private static Task WaitForAsync(Func<bool> condition) => WaitForAsync(() => Task.FromResult(condition()));
+    private static Task WaitForAsync(Func<bool> condition) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(30));
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!await condition())
-        {
-            await Task.Delay(20, deadline.Token);
-        }
-    }
+    private static Task WaitForAsync(Func<Task<bool>> condition) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(30));
 
     [GeneratedRegex(@"HTTP on (?<http>http://\S+), admin API on (?<admin>http://\S+) ")]
     private static partial Regex ListeningOn();

@@ -179,11 +179,7 @@ public sealed class RequestLogTests
 
     private static async Task<ScopeRecordingLoggerProvider.Line> WaitForAsync(Func<IEnumerable<ScopeRecordingLoggerProvider.Line>> find)
     {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!find().Any())
-        {
-            await Task.Delay(10, deadline.Token);
-        }
+        await Poll.UntilAsync(() => find().Any(), TimeSpan.FromSeconds(30));
         return find().First();
     }
 }

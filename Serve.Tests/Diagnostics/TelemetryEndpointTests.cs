@@ -151,18 +151,5 @@ public sealed partial class TelemetryEndpointTests
             .Where(m => m.Groups[1].Value.Contains($"serve_application=\"{application}\"", StringComparison.Ordinal))
             .Sum(m => double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
 
-    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var value = await read();
-            if (done(value))
-            {
-                return value;
-            }
-            (value as IDisposable)?.Dispose();
-            await Task.Delay(50, deadline.Token);
-        }
-    }
+    private static Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done) => Poll.UntilAsync(read, done, TimeSpan.FromSeconds(30));
 }

@@ -170,20 +170,7 @@ public sealed partial class DashboardLiveTests
         throw new InvalidOperationException($"No Serve.sln above {AppContext.BaseDirectory}.");
     }
 
-    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var value = await read();
-            if (done(value))
-            {
-                return value;
-            }
-            (value as IDisposable)?.Dispose();
-            await Task.Delay(50, deadline.Token);
-        }
-    }
+    private static Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done) => Poll.UntilAsync(read, done, TimeSpan.FromSeconds(30));
 
     [GeneratedRegex(@"\bserve_[a-z0-9_]+")]
     private static partial Regex ServeName();

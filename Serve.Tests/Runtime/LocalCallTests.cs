@@ -133,12 +133,5 @@ public sealed class LocalCallTests(SingleSiloFixture fixture)
         return (id, Assert.IsType<InProcessReplica>(Local.Find(id)));
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var deadline = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(10, deadline.Token);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) => Poll.UntilAsync(condition, Patience);
 }
