@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
+using Serve.Replicas;
 
 namespace Serve.Tests.Infrastructure;
 
@@ -18,6 +19,16 @@ public abstract class ServeClusterFixture : IAsyncLifetime
 
     /// <summary>The <see cref="IServeClient"/> of the external Orleans client (another host, not a silo).</summary>
     public IServeClient ExternalServe => Cluster.Client.ServiceProvider.GetRequiredService<IServeClient>();
+
+    /// <summary>The replicas the first silo hosts, by id: where a same-silo call goes direct.</summary>
+    internal LocalReplicas LocalReplicas => Cluster.Silos[0].ServiceProvider.GetRequiredService<LocalReplicas>();
+
+    /// <summary>The one replica of <paramref name="application"/>'s <paramref name="deployment"/>, as the first silo hosts it.</summary>
+    internal async Task<(string Id, InProcessReplica Replica)> LocalReplicaAsync(string application, string deployment)
+    {
+        var id = (await Serve.GetStatusAsync()).Deployment(application, deployment).Replicas.Single().ReplicaId;
+        return (id, Assert.IsType<InProcessReplica>(LocalReplicas.Find(id)));
+    }
 
     public async Task InitializeAsync()
     {
