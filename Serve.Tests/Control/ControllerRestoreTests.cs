@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
-using Orleans.TestingHost;
 using Serve.Grains;
 using Serve.Hosting;
 using Serve.Tests.Deployments;
@@ -16,9 +15,7 @@ public sealed class ControllerRestoreTests
     [Fact]
     public async Task GetStatusView_ControllerActivatedAgain_RunningApplicationShownRunningFromTheFirstRead()
     {
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSiloHost((_, host) => host.Logging.SetMinimumLevel(LogLevel.Critical));
+        var builder = ServeClusterFixture.CreateBuilder(1, LogLevel.Critical);
         // Which activation of the controller answered each status read.
         var answeredBy = new ConcurrentQueue<ActivationId>();
         builder.ConfigureSilo((_, silo) =>

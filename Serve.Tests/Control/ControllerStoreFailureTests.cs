@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
-using Orleans.TestingHost;
 using Serve.Grains;
 using Serve.Hosting;
 using Serve.Tests.Deployments;
@@ -17,9 +16,7 @@ public sealed class ControllerStoreFailureTests
     [Fact]
     public async Task DeployApplicationAsync_StoreFails_ControllerAnswersItsWatchersAtOnceAndTheNextActivationServes()
     {
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSiloHost((_, host) => host.Logging.SetMinimumLevel(LogLevel.Critical));
+        var builder = ServeClusterFixture.CreateBuilder(1, LogLevel.Critical);
         // Says when the watcher's poll runs on the controller: sent from another process, it may arrive after the failed
         // deploy has begun the deactivation, and then wait for the next activation whatever the old one does.
         var polling = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

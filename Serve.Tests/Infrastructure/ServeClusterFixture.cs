@@ -32,9 +32,7 @@ public abstract class ServeClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = new InProcessTestClusterBuilder(_silos);
-        builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSiloHost((_, host) => host.Logging.SetMinimumLevel(LogLevel.Warning));
+        var builder = CreateBuilder(_silos);
         builder.ConfigureSilo((_, silo) => silo.AddServe(o =>
         {
             o.ControllerReconcilePeriod = TimeSpan.FromSeconds(2);
@@ -44,6 +42,18 @@ public abstract class ServeClusterFixture : IAsyncLifetime
         builder.ConfigureClient(client => client.AddServeClient());
         Cluster = builder.Build();
         await Cluster.DeployAsync();
+    }
+
+    /// <summary>
+    /// A builder for an in-process cluster of <paramref name="silos"/> silos whose hosts log at <paramref name="level"/>
+    /// and above, to no file; the caller adds Serve and what its test needs to each silo.
+    /// </summary>
+    public static InProcessTestClusterBuilder CreateBuilder(short silos, LogLevel level = LogLevel.Warning)
+    {
+        var builder = new InProcessTestClusterBuilder(silos);
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSiloHost((_, host) => host.Logging.SetMinimumLevel(level));
+        return builder;
     }
 
     public async Task DisposeAsync()

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
 using Serve.Cluster;
 using Serve.Tests.Deployments;
@@ -22,9 +21,7 @@ public sealed class RebalanceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSiloHost((_, host) => host.Logging.SetMinimumLevel(LogLevel.Warning));
+        var builder = ServeClusterFixture.CreateBuilder(2);
         builder.ConfigureSilo((_, silo) =>
         {
             var router = Interlocked.Increment(ref _silosConfigured) == 1;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.TestingHost;
 using Serve.Cluster;
@@ -22,9 +21,7 @@ public sealed class ResourcePlacementTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSiloHost((_, host) => host.Logging.SetMinimumLevel(LogLevel.Warning));
+        var builder = ServeClusterFixture.CreateBuilder(2);
         builder.ConfigureSilo((_, silo) =>
         {
             // Silos are configured one after another: the first is the gateway.

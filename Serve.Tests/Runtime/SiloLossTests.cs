@@ -1,15 +1,14 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.TestingHost;
 using Serve.Cluster;
 using Serve.Hosting;
 using Serve.Tests.Cluster;
-using StackExchange.Redis;
 using Serve.Tests.Deployments;
 using Serve.Tests.Infrastructure;
+using StackExchange.Redis;
 
 namespace Serve.Tests.Runtime;
 
@@ -34,9 +33,7 @@ public sealed class SiloLossTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _redis = await RedisServer.StartAsync(TimeSpan.FromSeconds(15));
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSiloHost((_, host) => host.Logging.SetMinimumLevel(LogLevel.Warning));
+        var builder = ServeClusterFixture.CreateBuilder(2);
         builder.ConfigureSilo((_, silo) =>
         {
             var router = Interlocked.Increment(ref _silosConfigured) == 1;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
 using Serve.Tests.Infrastructure;
 
@@ -17,9 +16,7 @@ public sealed class ReconcileClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSiloHost((_, host) => host.Logging.SetMinimumLevel(LogLevel.Warning));
+        var builder = ServeClusterFixture.CreateBuilder(1);
         builder.ConfigureSilo((_, silo) => silo
             .AddIncomingGrainCallFilter<HeldEnsureFilter>()
             .AddIncomingGrainCallFilter<DroppedReportFilter>()
