@@ -17,8 +17,7 @@ public sealed class AdminAuthLimitTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var ports = FreePorts.Take(2);
-        var (builder, _) = TestGateway.CreateBuilder("admin-limit-tests", ports[0], ports[1]);
+        var builder = TestGateway.CreateBuilder("admin-limit-tests");
         builder.Services.AddServeGateway(o => o.Port = 0);
         builder.Services.AddServeAdmin(o =>
         {

@@ -1,11 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serve.Tests.Infrastructure;
 
@@ -18,8 +14,7 @@ public sealed class RequestLogTests
     {
         var lines = new ScopeRecordingLoggerProvider();
         await using var app = await StartAsync(lines);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = app.ListeningAddresses().First(), Timeout = TimeSpan.FromSeconds(30) };
         await app.Services.GetRequiredService<IServeClient>().RunAsync(Deployment.For<LoggingIngress>().Bind(), new RunOptions { Name = "logged", RoutePrefix = "/logged" });
 
         using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
@@ -52,8 +47,7 @@ public sealed class RequestLogTests
     {
         var lines = new ScopeRecordingLoggerProvider();
         await using var app = await StartAsync(lines);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = app.ListeningAddresses().First(), Timeout = TimeSpan.FromSeconds(30) };
         await app.Services.GetRequiredService<IServeClient>().RunAsync(Deployment.For<LoggingIngress>().Bind(), new RunOptions { Name = "logged", RoutePrefix = "/logged" });
         Assert.Equal("req-before", await SendAsync(http, "req-before"));
 
@@ -76,8 +70,7 @@ public sealed class RequestLogTests
     {
         var lines = new ScopeRecordingLoggerProvider();
         await using var app = await StartAsync(lines);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = app.ListeningAddresses().First(), Timeout = TimeSpan.FromSeconds(30) };
         await app.Services.GetRequiredService<IServeClient>().RunAsync(
             Deployment.For<Serve.Tests.Deployments.Http.EchoIngress>().Bind("raising"), new RunOptions { Name = "raising", RoutePrefix = "/raising" });
         using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
@@ -103,8 +96,7 @@ public sealed class RequestLogTests
     {
         var lines = new ScopeRecordingLoggerProvider();
         await using var app = await StartAsync(lines);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = app.ListeningAddresses().First(), Timeout = TimeSpan.FromSeconds(30) };
         using var request = new HttpRequestMessage(HttpMethod.Get, "/nowhere");
         request.Headers.Add("x-request-id", "req-nowhere");
 
@@ -146,14 +138,9 @@ public sealed class RequestLogTests
 
     private static async Task<WebApplication> StartAsync(ScopeRecordingLoggerProvider lines)
     {
-        var ports = FreePorts.Take(2);
-        var clusterId = $"log-tests-{Guid.NewGuid():N}";
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = TestGateway.CreateBuilder("log-tests");
         builder.Logging.ClearProviders().AddProvider(lines).SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Serve.Tests", LogLevel.Information).AddFilter("Serve.AccessLog", LogLevel.Information);
-        builder.UseOrleans(silo => silo
-            .UseLocalhostClustering(ports[0], ports[1], serviceId: clusterId, clusterId: clusterId)
-            .AddServe(TestDeployments.Register));
         builder.Services.AddServeGateway(o => o.Port = 0);
         var app = builder.Build();
         app.MapServe();

@@ -39,8 +39,7 @@ public sealed class AdminFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var ports = FreePorts.Take(2);
-        var (builder, _) = TestGateway.CreateBuilder("admin-tests", ports[0], ports[1]);
+        var builder = TestGateway.CreateBuilder("admin-tests");
         builder.Services.AddServeGateway(o => o.Port = 0);
         builder.Services.AddServeAdmin(o =>
         {

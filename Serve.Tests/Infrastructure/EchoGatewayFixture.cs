@@ -1,8 +1,5 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Serve.Forwarding;
 using Serve.Tests.Deployments.Http;
@@ -43,8 +40,7 @@ public abstract class EchoGatewayFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var ports = FreePorts.Take(2);
-        var (builder, _) = TestGateway.CreateBuilder(_name, ports[0], ports[1]);
+        var builder = TestGateway.CreateBuilder(_name);
         builder.Services.AddServeGateway(o =>
         {
             o.Port = 0;
@@ -56,7 +52,7 @@ public abstract class EchoGatewayFixture : IAsyncLifetime
         _gateway.MapServe();
         await _gateway.StartAsync();
 
-        Address = new Uri(_gateway.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        Address = _gateway.ListeningAddresses().First();
         Http = new HttpClient { BaseAddress = Address, Timeout = _clientTimeout };
         var serve = _gateway.Services.GetRequiredService<IServeClient>();
         await serve.RunAsync(Deployment.For<EchoIngress>().Options(o => o with { MaxOngoingRequests = 8 }).Bind("body"), "body", "/body");

@@ -1,11 +1,8 @@
 using System.Net;
+using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using System.Net.Http.Json;
 using Microsoft.Extensions.Logging;
 
 namespace Serve.Tests.Infrastructure;
@@ -57,8 +54,7 @@ public sealed class GatewayFixture : IAsyncLifetime
         _worker = worker.Build();
         await _worker.StartAsync();
 
-        var address = _gateway.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        Http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        Http = new HttpClient { BaseAddress = _gateway.ListeningAddresses().First(), Timeout = TimeSpan.FromSeconds(30) };
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while ((await Http.GetAsync("/-/healthz", deadline.Token)).StatusCode != HttpStatusCode.OK)
         {

@@ -25,8 +25,7 @@ public sealed class OpenAdminFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var ports = FreePorts.Take(2);
-        var (builder, _) = TestGateway.CreateBuilder("open-admin-tests", ports[0], ports[1]);
+        var builder = TestGateway.CreateBuilder("open-admin-tests");
         builder.Services.AddServeGateway(o => o.Port = 0);
         builder.Services.AddServeAdmin(o =>
         {

@@ -1,8 +1,12 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Serve.Hosting;
 using Microsoft.Extensions.Logging;
+using Serve.Hosting;
 
 namespace Serve.Tests.Infrastructure;
 
@@ -25,6 +29,24 @@ public static class TestGateway
         return (builder, clusterId);
     }
 
+    /// <summary>A builder for a gateway silo of a new cluster named after <paramref name="name"/>, on free ports.</summary>
+    public static WebApplicationBuilder CreateBuilder(string name)
+    {
+        var ports = FreePorts.Take(2);
+        return CreateBuilder(name, ports[0], ports[1]).Builder;
+    }
+
+    /// <summary>Adds the telemetry listener (metrics and probes) on a port of its own that the system picks.</summary>
+    public static void AddTelemetry(WebApplicationBuilder builder)
+    {
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Serve:Telemetry:Port"] = "0" });
+        builder.Services.AddServeTelemetry(builder.Configuration, []);
+    }
+
+    /// <summary>The addresses a started host's Kestrel listens on (the gateway's HTTP port first).</summary>
+    public static IEnumerable<Uri> ListeningAddresses(this WebApplication host) =>
+        host.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Select(a => new Uri(a));
+
     /// <summary>
     /// A started gateway of a cluster of its own, on free ports, whose every log line (at Information and above) is
     /// recorded: for tests of what a stranger on its ports can make it do and write.
@@ -32,8 +54,7 @@ public static class TestGateway
     public static async Task<(WebApplication Gateway, RecordingLoggerFactory Log)> StartRecordingAsync(
         string name, Action<ServeGatewayOptions> configure, Action<IServiceCollection>? services = null)
     {
-        var ports = FreePorts.Take(2);
-        var (builder, _) = CreateBuilder(name, ports[0], ports[1]);
+        var builder = CreateBuilder(name);
         var log = new RecordingLoggerFactory();
         builder.Logging.AddProvider(log);
         builder.Services.AddServeGateway(configure);

@@ -3,13 +3,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Serve.Hosting;
 using Serve.Tests.Deployments.Http;
 using Serve.Tests.Infrastructure;
@@ -46,23 +40,15 @@ public sealed partial class DashboardLiveTests
             },
         };
         listener.Start();
-        var ports = FreePorts.Take(2);
-        var clusterId = $"dashboard-tests-{Guid.NewGuid():N}";
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Serve:Telemetry:Port"] = "0" });
-        builder.UseOrleans(silo => silo
-            .UseLocalhostClustering(ports[0], ports[1], serviceId: clusterId, clusterId: clusterId)
-            .AddServe(TestDeployments.Register));
-        builder.Services.AddServeTelemetry(builder.Configuration, []);
+        var builder = TestGateway.CreateBuilder("dashboard-tests");
+        TestGateway.AddTelemetry(builder);
         builder.Services.AddServeGateway(o => o.Port = 0);
         await using var app = builder.Build();
         app.MapServe();
         await app.StartAsync();
         try
         {
-            var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-            using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+            using var http = new HttpClient { BaseAddress = app.ListeningAddresses().First(), Timeout = TimeSpan.FromSeconds(30) };
             using var telemetry = new HttpClient { BaseAddress = app.Services.GetRequiredService<TelemetryListener>().Address, Timeout = TimeSpan.FromSeconds(30) };
             var serve = app.Services.GetRequiredService<IServeClient>();
             await serve.RunAsync(Serve.Samples.Composition.Ingress.App(), new RunOptions { Name = "dash-composed", RoutePrefix = "/dash-composed" });
