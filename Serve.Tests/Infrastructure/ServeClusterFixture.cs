@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
+using Serve.Hosting;
 using Serve.Replicas;
 
 namespace Serve.Tests.Infrastructure;
@@ -33,15 +34,30 @@ public abstract class ServeClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = CreateBuilder(_silos);
-        builder.ConfigureSilo((_, silo) => silo.AddServe(o =>
+        builder.ConfigureSilo((_, silo) =>
         {
-            o.ControllerReconcilePeriod = TimeSpan.FromSeconds(2);
-            TestDeployments.Register(o);
-        }));
+            ConfigureSilo(silo);
+            silo.AddServe(o =>
+            {
+                o.ControllerReconcilePeriod = TimeSpan.FromSeconds(2);
+                ConfigureServe(o);
+                TestDeployments.Register(o);
+            });
+        });
         builder.ConfigureClientHost(host => host.Logging.SetMinimumLevel(LogLevel.Warning));
         builder.ConfigureClient(client => client.AddServeClient());
         Cluster = builder.Build();
         await Cluster.DeployAsync();
+    }
+
+    /// <summary>What a derived fixture adds to each silo before Serve: grain call filters, say.</summary>
+    protected virtual void ConfigureSilo(ISiloBuilder silo)
+    {
+    }
+
+    /// <summary>What a derived fixture changes of Serve's options (the controller reconciles every 2 s unless it does).</summary>
+    protected virtual void ConfigureServe(ServeOptions options)
+    {
     }
 
     /// <summary>
@@ -56,7 +72,7 @@ public abstract class ServeClusterFixture : IAsyncLifetime
         return builder;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
