@@ -17,14 +17,8 @@ public sealed class RequestLogTests
         using var http = new HttpClient { BaseAddress = app.ListeningAddresses().First(), Timeout = TimeSpan.FromSeconds(30) };
         await app.Services.GetRequiredService<IServeClient>().RunAsync(Deployment.For<LoggingIngress>().Bind(), new RunOptions { Name = "logged", RoutePrefix = "/logged" });
 
-        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
-        {
-            // Routed first: a request answered 404 before the table arrives would write an access line of its own.
-            while (!(await http.GetStringAsync("/-/routes", deadline.Token)).Contains("/logged", StringComparison.Ordinal))
-            {
-                await Task.Delay(20, deadline.Token);
-            }
-        }
+        // Routed first: a request answered 404 before the table arrives would write an access line of its own.
+        await http.WaitForRoutesAsync(routes => routes.ContainsKey("/logged"));
         var body = await SendAsync(http, "req-logged-1");
         Assert.Equal("req-logged-1", body);
         var handled = Assert.Single(lines.Lines, l => l.Category == typeof(LoggingIngress).FullName);
@@ -73,13 +67,7 @@ public sealed class RequestLogTests
         using var http = new HttpClient { BaseAddress = app.ListeningAddresses().First(), Timeout = TimeSpan.FromSeconds(30) };
         await app.Services.GetRequiredService<IServeClient>().RunAsync(
             Deployment.For<Serve.Tests.Deployments.Http.EchoIngress>().Bind("raising"), new RunOptions { Name = "raising", RoutePrefix = "/raising" });
-        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
-        {
-            while (!(await http.GetStringAsync("/-/routes", deadline.Token)).Contains("/raising", StringComparison.Ordinal))
-            {
-                await Task.Delay(20, deadline.Token);
-            }
-        }
+        await http.WaitForRoutesAsync(routes => routes.ContainsKey("/raising"));
         using var request = new HttpRequestMessage(HttpMethod.Get, "/raising/?kind=fail");
         request.Headers.Add("x-request-id", "req-raising");
 

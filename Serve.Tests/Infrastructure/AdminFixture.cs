@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -58,22 +56,11 @@ public sealed class AdminFixture : IAsyncLifetime
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
         Anonymous = new HttpClient { BaseAddress = AdminAddress, Timeout = TimeSpan.FromSeconds(30) };
         Gateway = new HttpClient { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(30) };
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while ((await Gateway.GetAsync("/-/healthz", deadline.Token)).StatusCode != HttpStatusCode.OK)
-        {
-            await Task.Delay(20, deadline.Token);
-        }
+        await Gateway.WaitUntilHealthyAsync();
     }
 
     /// <summary>Polls the gateway's <c>/-/routes</c> until <paramref name="prefix"/> is served: status and route table travel apart.</summary>
-    public async Task WaitForRouteAsync(string prefix)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!(await Gateway.GetFromJsonAsync<Dictionary<string, string>>("/-/routes", deadline.Token))!.ContainsKey(prefix))
-        {
-            await Task.Delay(20, deadline.Token);
-        }
-    }
+    public Task WaitForRouteAsync(string prefix) => Gateway.WaitForRoutesAsync(routes => routes.ContainsKey(prefix));
 
     /// <summary>Deletes every application and waits until they are gone, so a test starts from nothing.</summary>
     public async Task ResetAsync()

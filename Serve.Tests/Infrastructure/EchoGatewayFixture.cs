@@ -56,11 +56,7 @@ public abstract class EchoGatewayFixture : IAsyncLifetime
         Http = new HttpClient { BaseAddress = Address, Timeout = _clientTimeout };
         var serve = _gateway.Services.GetRequiredService<IServeClient>();
         await serve.RunAsync(Deployment.For<EchoIngress>().Options(o => o with { MaxOngoingRequests = 8 }).Bind("body"), "body", "/body");
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while ((await Http.GetAsync("/body?kind=string", deadline.Token)).StatusCode != HttpStatusCode.OK)
-        {
-            await Task.Delay(20, deadline.Token);
-        }
+        await Poll.UntilAsync(() => Http.GetAsync("/body?kind=string"), r => r.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30));
     }
 
     public async Task DisposeAsync()

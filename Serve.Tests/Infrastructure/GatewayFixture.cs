@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -55,22 +54,11 @@ public sealed class GatewayFixture : IAsyncLifetime
         await _worker.StartAsync();
 
         Http = new HttpClient { BaseAddress = _gateway.ListeningAddresses().First(), Timeout = TimeSpan.FromSeconds(30) };
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while ((await Http.GetAsync("/-/healthz", deadline.Token)).StatusCode != HttpStatusCode.OK)
-        {
-            await Task.Delay(20, deadline.Token);
-        }
+        await Http.WaitUntilHealthyAsync();
     }
 
     /// <summary>Polls <c>/-/routes</c> until the gateway's table satisfies <paramref name="condition"/>.</summary>
-    public async Task WaitForRoutesAsync(Func<Dictionary<string, string>, bool> condition)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!condition((await Http.GetFromJsonAsync<Dictionary<string, string>>("/-/routes", deadline.Token))!))
-        {
-            await Task.Delay(20, deadline.Token);
-        }
-    }
+    public Task WaitForRoutesAsync(Func<Dictionary<string, string>, bool> condition) => Http.WaitForRoutesAsync(condition);
 
     /// <summary>GETs a path no application serves; a root application left by another test would make it succeed, so it is checked.</summary>
     public async Task<HttpResponseMessage> WaitForNotFoundAsync(string path)

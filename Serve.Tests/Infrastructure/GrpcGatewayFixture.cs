@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -65,11 +64,7 @@ public sealed class GrpcGatewayFixture : IAsyncLifetime
     public async Task RunAsync(BoundDeployment app, string name, TimeSpan? requestTimeout = null)
     {
         await Serve.RunAsync(app, new RunOptions { Name = name, RoutePrefix = "/" + name, RequestTimeout = requestTimeout });
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while ((await Http.GetFromJsonAsync<Dictionary<string, string>>("/-/routes", deadline.Token))!.GetValueOrDefault("/" + name) != name)
-        {
-            await Task.Delay(20, deadline.Token);
-        }
+        await Http.WaitForRoutesAsync(routes => routes.GetValueOrDefault("/" + name) == name);
     }
 
     public async Task DisposeAsync()

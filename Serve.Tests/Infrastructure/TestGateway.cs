@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -13,6 +15,9 @@ namespace Serve.Tests.Infrastructure;
 /// <summary>The start every in-process gateway fixture shares: a silo of a cluster of its own, quiet logs, the test deployments admitted.</summary>
 public static class TestGateway
 {
+    /// <summary>How long a gateway may take to learn its routes.</summary>
+    private static readonly TimeSpan RoutingPatience = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// A builder for a gateway silo on <paramref name="siloPort"/> and <paramref name="clientPort"/> of a new cluster
     /// named after <paramref name="name"/>; the caller adds the gateway's options and builds it.
@@ -46,6 +51,14 @@ public static class TestGateway
     /// <summary>The addresses a started host's Kestrel listens on (the gateway's HTTP port first).</summary>
     public static IEnumerable<Uri> ListeningAddresses(this WebApplication host) =>
         host.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Select(a => new Uri(a));
+
+    /// <summary>Polls the gateway's <c>/-/healthz</c> until it answers 200, which it does once its first route table arrives.</summary>
+    public static Task WaitUntilHealthyAsync(this HttpClient gateway) =>
+        Poll.UntilAsync(() => gateway.GetAsync("/-/healthz"), r => r.StatusCode == HttpStatusCode.OK, RoutingPatience);
+
+    /// <summary>Polls the gateway's <c>/-/routes</c> (prefix to application) until <paramref name="condition"/> holds for it.</summary>
+    public static Task WaitForRoutesAsync(this HttpClient gateway, Func<Dictionary<string, string>, bool> condition) =>
+        Poll.UntilAsync(async () => condition((await gateway.GetFromJsonAsync<Dictionary<string, string>>("/-/routes"))!), RoutingPatience);
 
     /// <summary>
     /// A started gateway of a cluster of its own, on free ports, whose every log line (at Information and above) is
