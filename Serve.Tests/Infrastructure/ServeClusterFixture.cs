@@ -1,6 +1,8 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
+using Serve.Cluster;
 using Serve.Hosting;
 using Serve.Replicas;
 
@@ -69,6 +71,32 @@ public abstract class ServeClusterFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(silos);
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSiloHost((_, host) => host.Logging.SetMinimumLevel(level));
+        return builder;
+    }
+
+    /// <summary>
+    /// A builder for an in-process cluster of <paramref name="silos"/> silos whose first silo routes and hosts no
+    /// replicas while every other (one added later too) hosts them, each with Serve and the test deployments;
+    /// <paramref name="capacity"/> changes every silo's capacity, and <paramref name="configure"/> adds what the test
+    /// needs to each silo before Serve.
+    /// </summary>
+    public static InProcessTestClusterBuilder CreateRouterAndWorkersBuilder(
+        short silos, Action<ServeSiloOptions>? capacity = null, Action<ISiloBuilder>? configure = null)
+    {
+        var builder = CreateBuilder(silos);
+        // Silos are configured one after another: the first is the router.
+        var configured = 0;
+        builder.ConfigureSilo((_, silo) =>
+        {
+            var router = Interlocked.Increment(ref configured) == 1;
+            silo.AddServeSiloCapacity(new ConfigurationBuilder().Build(), o =>
+            {
+                o.HostsReplicas = !router;
+                capacity?.Invoke(o);
+            });
+            configure?.Invoke(silo);
+            silo.AddServe(TestDeployments.Register);
+        });
         return builder;
     }
 

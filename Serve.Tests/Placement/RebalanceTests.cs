@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
-using Serve.Cluster;
 using Serve.Tests.Deployments;
 using Serve.Tests.Infrastructure;
 
@@ -15,20 +13,12 @@ namespace Serve.Tests.Placement;
 public sealed class RebalanceTests : IAsyncLifetime
 {
     private InProcessTestCluster _cluster = null!;
-    private int _silosConfigured;
 
     private IServeClient Serve => _cluster.Silos[0].ServiceProvider.GetRequiredService<IServeClient>();
 
     public async Task InitializeAsync()
     {
-        var builder = ServeClusterFixture.CreateBuilder(2);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            var router = Interlocked.Increment(ref _silosConfigured) == 1;
-            silo.AddServeSiloCapacity(new ConfigurationBuilder().Build(), o => o.HostsReplicas = !router);
-            silo.AddServe(TestDeployments.Register);
-        });
-        _cluster = builder.Build();
+        _cluster = ServeClusterFixture.CreateRouterAndWorkersBuilder(2).Build();
         await _cluster.DeployAsync();
     }
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.TestingHost;
@@ -15,24 +14,13 @@ namespace Serve.Tests.Placement;
 public sealed class ResourcePlacementTests : IAsyncLifetime
 {
     private InProcessTestCluster _cluster = null!;
-    private int _silosConfigured;
 
     private IServeClient Serve => _cluster.Silos[0].ServiceProvider.GetRequiredService<IServeClient>();
 
     public async Task InitializeAsync()
     {
-        var builder = ServeClusterFixture.CreateBuilder(2);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            // Silos are configured one after another: the first is the gateway.
-            var gateway = Interlocked.Increment(ref _silosConfigured) == 1;
-            silo.AddServeSiloCapacity(new ConfigurationBuilder().Build(), o =>
-            {
-                o.HostsReplicas = !gateway;
-                o.Resources.NumCpus = 2;
-            });
-            silo.AddServe(TestDeployments.Register);
-        });
+        // The first silo is the gateway.
+        var builder = ServeClusterFixture.CreateRouterAndWorkersBuilder(2, capacity: o => o.Resources.NumCpus = 2);
         builder.ConfigureClient(client => client.AddServeClient());
         _cluster = builder.Build();
         await _cluster.DeployAsync();
