@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orleans.Storage;
 using Serve.Grains;
-using Serve.Hosting;
 using Serve.Tests.Deployments;
 using Serve.Tests.Infrastructure;
 
@@ -28,14 +26,14 @@ public sealed class ControllerRestoreTests
                     answeredBy.Enqueue(context.TargetContext.ActivationId);
                 }
             });
-            silo.Services.AddKeyedSingleton<IGrainStorage>(ServeOptions.StorageName, (sp, _) => ActivatorUtilities.CreateInstance<SwitchableStorage>(sp));
+            SwitchableStorage.AddTo(silo);
             silo.AddServe(TestDeployments.Register);
         });
         await using var cluster = builder.Build();
         await cluster.DeployAsync();
         var silo = cluster.Silos[0].ServiceProvider;
         var serve = silo.GetRequiredService<IServeClient>();
-        var storage = (SwitchableStorage)silo.GetRequiredKeyedService<IGrainStorage>(ServeOptions.StorageName);
+        var storage = SwitchableStorage.Of(silo);
         await serve.RunAsync(Deployment.For<Greeter>().Options(o => o with { NumReplicas = 2 }).Bind("before"), "before", null);
         await serve.WaitForAsync(s => s.Applications["before"].State == ApplicationState.Running);
         var controller = cluster.Client.GetGrain<IControllerGrain>(IControllerGrain.Key);

@@ -1,8 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orleans.Storage;
 using Serve.Grains;
-using Serve.Hosting;
 using Serve.Tests.Deployments;
 using Serve.Tests.Infrastructure;
 
@@ -30,7 +28,7 @@ public sealed class ControllerStoreFailureTests
                 }
                 await context.Invoke();
             });
-            silo.Services.AddKeyedSingleton<IGrainStorage>(ServeOptions.StorageName, (sp, _) => ActivatorUtilities.CreateInstance<SwitchableStorage>(sp));
+            SwitchableStorage.AddTo(silo);
             silo.AddServe(o =>
             {
                 // No reconcile pass publishes meanwhile: the watcher below is answered by the controller's leaving alone.
@@ -43,7 +41,7 @@ public sealed class ControllerStoreFailureTests
         await cluster.DeployAsync();
         var silo = cluster.Silos[0].ServiceProvider;
         var serve = silo.GetRequiredService<IServeClient>();
-        var storage = (SwitchableStorage)silo.GetRequiredKeyedService<IGrainStorage>(ServeOptions.StorageName);
+        var storage = SwitchableStorage.Of(silo);
         await serve.RunAsync(Deployment.For<Greeter>().Options(o => o with { NumReplicas = 1 }).Bind("before"), "before", null);
         var controller = cluster.Client.GetGrain<IControllerGrain>(IControllerGrain.Key);
         await serve.WaitForAsync(s => s.Applications["before"].State == ApplicationState.Running);
