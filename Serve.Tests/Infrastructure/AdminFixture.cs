@@ -37,18 +37,12 @@ public sealed class AdminFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = TestGateway.CreateBuilder("admin-tests");
-        builder.Services.AddServeGateway(o => o.Port = 0);
-        builder.Services.AddServeAdmin(o =>
+        _gateway = await TestGateway.StartWithAdminAsync("admin-tests", o =>
         {
-            o.Port = 0;
             o.Token = Token;
             // This collection's tests send wrong tokens on purpose, more than the default allows a minute.
             o.MaxFailedAuthentications = 1000;
         });
-        _gateway = builder.Build();
-        _gateway.MapServe();
-        await _gateway.StartAsync();
 
         AdminAddress = _gateway.Services.GetRequiredService<AdminListener>().Address!;
         var gateway = _gateway.Urls.Select(u => new Uri(u)).First(u => u.Port != AdminAddress.Port);

@@ -61,6 +61,25 @@ public static class TestGateway
         Poll.UntilAsync(async () => condition((await gateway.GetFromJsonAsync<Dictionary<string, string>>("/-/routes"))!), RoutingPatience);
 
     /// <summary>
+    /// A started gateway silo of a cluster of its own with HTTP and the admin API each on a port the system picks;
+    /// <paramref name="admin"/> sets the admin API's other options.
+    /// </summary>
+    public static async Task<WebApplication> StartWithAdminAsync(string name, Action<ServeAdminOptions> admin)
+    {
+        var builder = CreateBuilder(name);
+        builder.Services.AddServeGateway(o => o.Port = 0);
+        builder.Services.AddServeAdmin(o =>
+        {
+            o.Port = 0;
+            admin(o);
+        });
+        var gateway = builder.Build();
+        gateway.MapServe();
+        await gateway.StartAsync();
+        return gateway;
+    }
+
+    /// <summary>
     /// A started gateway of a cluster of its own, on free ports, whose every log line (at Information and above) is
     /// recorded: for tests of what a stranger on its ports can make it do and write.
     /// </summary>
