@@ -24,17 +24,13 @@ public sealed class GatewayTlsTests : IAsyncLifetime
     {
         _certificate = _ca.Issue("localhost");
         var (certificatePath, keyPath) = TestCertificateAuthority.WritePem(_certificate, Path.Combine(_directory, "gateway.pem"), Path.Combine(_directory, "gateway.key"));
-        var ports = FreePorts.Take(3);
-        var (builder, _) = TestGateway.CreateBuilder("gateway-tls-tests", ports[0], ports[1]);
-        builder.Services.AddServeGateway(o =>
+        var port = FreePorts.Take(1)[0];
+        _gateway = await TestGateway.StartAsync("gateway-tls-tests", o =>
         {
-            o.Port = ports[2];
+            o.Port = port;
             o.Tls = new() { CertificatePath = certificatePath, KeyPath = keyPath };
         });
-        _gateway = builder.Build();
-        _gateway.MapServe();
-        await _gateway.StartAsync();
-        _address = new Uri($"https://127.0.0.1:{ports[2]}");
+        _address = new Uri($"https://127.0.0.1:{port}");
         // /-/healthz answers 503 until the gateway's first route table arrives: wait for it, as the other gateway fixtures do.
         using var http = TrustingClient();
         http.BaseAddress = _address;

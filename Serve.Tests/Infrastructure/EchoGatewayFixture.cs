@@ -40,17 +40,13 @@ public abstract class EchoGatewayFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = TestGateway.CreateBuilder(_name);
-        builder.Services.AddServeGateway(o =>
+        _gateway = await TestGateway.StartAsync(_name, o =>
         {
             o.Port = 0;
             o.MaxRequestBodySize = _maxRequestBodySize;
             o.RequestBodyBudget = _budget;
             o.MinRequestBodyDataRate = 0;
         });
-        _gateway = builder.Build();
-        _gateway.MapServe();
-        await _gateway.StartAsync();
 
         Address = _gateway.ListeningAddresses().First();
         Http = new HttpClient { BaseAddress = Address, Timeout = _clientTimeout };

@@ -61,23 +61,30 @@ public static class TestGateway
         Poll.UntilAsync(async () => condition((await gateway.GetFromJsonAsync<Dictionary<string, string>>("/-/routes"))!), RoutingPatience);
 
     /// <summary>
-    /// A started gateway silo of a cluster of its own with HTTP and the admin API each on a port the system picks;
-    /// <paramref name="admin"/> sets the admin API's other options.
+    /// A started gateway silo of a cluster of its own, on free ports, with the gateway's options that
+    /// <paramref name="configure"/> sets and what <paramref name="services"/> adds.
     /// </summary>
-    public static async Task<WebApplication> StartWithAdminAsync(string name, Action<ServeAdminOptions> admin)
+    public static async Task<WebApplication> StartAsync(string name, Action<ServeGatewayOptions> configure, Action<IServiceCollection>? services = null)
     {
         var builder = CreateBuilder(name);
-        builder.Services.AddServeGateway(o => o.Port = 0);
-        builder.Services.AddServeAdmin(o =>
-        {
-            o.Port = 0;
-            admin(o);
-        });
+        builder.Services.AddServeGateway(configure);
+        services?.Invoke(builder.Services);
         var gateway = builder.Build();
         gateway.MapServe();
         await gateway.StartAsync();
         return gateway;
     }
+
+    /// <summary>
+    /// A started gateway silo of a cluster of its own with HTTP and the admin API each on a port the system picks;
+    /// <paramref name="admin"/> sets the admin API's other options.
+    /// </summary>
+    public static Task<WebApplication> StartWithAdminAsync(string name, Action<ServeAdminOptions> admin) =>
+        StartAsync(name, o => o.Port = 0, services => services.AddServeAdmin(o =>
+        {
+            o.Port = 0;
+            admin(o);
+        }));
 
     /// <summary>
     /// A started gateway of a cluster of its own, on free ports, whose every log line (at Information and above) is
@@ -86,14 +93,12 @@ public static class TestGateway
     public static async Task<(WebApplication Gateway, RecordingLoggerFactory Log)> StartRecordingAsync(
         string name, Action<ServeGatewayOptions> configure, Action<IServiceCollection>? services = null)
     {
-        var builder = CreateBuilder(name);
         var log = new RecordingLoggerFactory();
-        builder.Logging.AddProvider(log);
-        builder.Services.AddServeGateway(configure);
-        services?.Invoke(builder.Services);
-        var gateway = builder.Build();
-        gateway.MapServe();
-        await gateway.StartAsync();
+        var gateway = await StartAsync(name, configure, s =>
+        {
+            s.AddLogging(logging => logging.AddProvider(log));
+            services?.Invoke(s);
+        });
         return (gateway, log);
     }
 }
