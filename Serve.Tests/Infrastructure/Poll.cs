@@ -16,8 +16,8 @@ public static class Poll
         UntilAsync(() => Task.FromResult(condition()), patience);
 
     /// <summary>Completes once <paramref name="condition"/> holds; throws if it does not within <paramref name="patience"/>.</summary>
-    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan patience) =>
-        await UntilAsync(condition, held => held, patience);
+    public static Task UntilAsync(Func<Task<bool>> condition, TimeSpan patience) =>
+        UntilAsync(condition, held => held, patience);
 
     /// <summary>
     /// Reads until <paramref name="done"/> holds for what <paramref name="read"/> returns, and returns that; a value read
