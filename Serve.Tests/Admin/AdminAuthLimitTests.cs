@@ -17,18 +17,7 @@ public sealed class AdminAuthLimitTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var ports = FreePorts.Take(2);
-        var (builder, _) = TestGateway.CreateBuilder("admin-limit-tests", ports[0], ports[1]);
-        builder.Services.AddServeGateway(o => o.Port = 0);
-        builder.Services.AddServeAdmin(o =>
-        {
-            o.Port = 0;
-            o.Token = Token;
-            o.MaxFailedAuthentications = Limit;
-        });
-        _gateway = builder.Build();
-        _gateway.MapServe();
-        await _gateway.StartAsync();
+        _gateway = await TestGateway.StartWithAdminAsync("admin-limit-tests", o => (o.Token, o.MaxFailedAuthentications) = (Token, Limit));
         _admin = new HttpClient { BaseAddress = _gateway.Services.GetRequiredService<AdminListener>().Address!, Timeout = TimeSpan.FromSeconds(30) };
     }
 

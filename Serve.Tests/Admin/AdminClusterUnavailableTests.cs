@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Runtime;
@@ -24,13 +24,8 @@ public sealed class AdminClusterUnavailableTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var port = FreePorts.Take(1)[0];
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
-        _server = builder.Build();
         var unavailable = new AdminClusterUnavailable(NullLogger<AdminClusterUnavailable>.Instance);
-        _server.Run(unavailable.Wrap(async context =>
+        (_server, var addresses) = await LoopbackServer.StartAsync(unavailable.Wrap(async context =>
         {
             if (_failure(Interlocked.Increment(ref _calls)) is { } failure)
             {
@@ -38,9 +33,8 @@ public sealed class AdminClusterUnavailableTests : IAsyncLifetime
             }
             context.Response.StatusCode = StatusCodes.Status202Accepted;
             await context.Response.WriteAsJsonAsync(new DeletingResponse(["app"]), AdminJson.Options);
-        }));
-        await _server.StartAsync();
-        _address = new Uri($"http://127.0.0.1:{port}/");
+        }), HttpProtocols.Http1AndHttp2);
+        _address = addresses[0];
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();

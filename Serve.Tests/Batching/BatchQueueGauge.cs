@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Serve.Tests.Infrastructure;
 
 namespace Serve.Tests.Batching;
 
@@ -25,14 +26,7 @@ public sealed class BatchQueueGauge : IDisposable
 
     public int Length => Volatile.Read(ref _length);
 
-    public async Task WaitForAsync(int length)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (Length != length)
-        {
-            await Task.Delay(10, deadline.Token);
-        }
-    }
+    public Task WaitForAsync(int length) => Poll.UntilAsync(() => Length == length, TimeSpan.FromSeconds(30));
 
     private void Record(int delta, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using Serve.Batching;
 using Serve.Replicas;
 using Serve.Tests.Diagnostics;
+using Serve.Tests.Infrastructure;
 
 namespace Serve.Tests.Batching;
 
@@ -246,14 +247,7 @@ public sealed class BatchQueueTests
         return collected;
     }
 
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        using var deadline = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(5, deadline.Token);
-        }
-    }
+    private static Task WaitForAsync(Func<bool> condition) => Poll.UntilAsync(condition, Patience);
 
     public sealed class BadBatches
     {

@@ -40,6 +40,14 @@ public sealed partial class CliTests(AdminFixture fixture) : IAsyncLifetime, IDi
 
     private Task<CliResult> AdminAsync(params string[] args) => RunAsync([.. args, "--address", Address, "--token", AdminFixture.Token]);
 
+    /// <summary>Starts <c>serve run</c> on <paramref name="config"/>, a cluster of its own on free ports, writing to <paramref name="output"/> until cancelled.</summary>
+    private static Task<CliResult> ServeRunAsync(string config, CapturedWriter output, CancellationToken cancellationToken)
+    {
+        var ports = FreePorts.Take(2);
+        return RunAsync(["run", config, "--port", "0", "--admin-port", "0", "--silo-port", $"{ports[0]}", "--client-port", $"{ports[1]}", "--token", AdminFixture.Token],
+            cancellationToken: cancellationToken, output: output);
+    }
+
     private const string Pipeline = """
         applications:
           - name: text
@@ -311,7 +319,6 @@ public sealed partial class CliTests(AdminFixture fixture) : IAsyncLifetime, IDi
     [Fact]
     public async Task Run_Config_ServesLiveUntilCancelled()
     {
-        var ports = FreePorts.Take(2);
         var config = File("run.yaml", """
             applications:
               - {name: echo, route_prefix: /echo, import_path: "Serve.Tests:ConfigApps.Echo"}
@@ -319,8 +326,7 @@ public sealed partial class CliTests(AdminFixture fixture) : IAsyncLifetime, IDi
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var output = new CapturedWriter();
 
-        var run = RunAsync(["run", config, "--port", "0", "--admin-port", "0", "--silo-port", $"{ports[0]}", "--client-port", $"{ports[1]}", "--token", AdminFixture.Token],
-            cancellationToken: cancel.Token, output: output);
+        var run = ServeRunAsync(config, output, cancel.Token);
         await WaitForAsync(() => output.Text.Contains("Every application is RUNNING", StringComparison.Ordinal) || run.IsCompleted);
 
         if (run.IsCompleted)
@@ -344,7 +350,6 @@ public sealed partial class CliTests(AdminFixture fixture) : IAsyncLifetime, IDi
     [Fact]
     public async Task Run_OneApplicationDeployFailed_ReportsItAndKeepsServingTheOthers()
     {
-        var ports = FreePorts.Take(2);
         var config = File("run-failing.yaml", """
             applications:
               - {name: echo, route_prefix: /echo, import_path: "Serve.Tests:ConfigApps.Echo"}
@@ -353,8 +358,7 @@ public sealed partial class CliTests(AdminFixture fixture) : IAsyncLifetime, IDi
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var output = new CapturedWriter();
 
-        var run = RunAsync(["run", config, "--port", "0", "--admin-port", "0", "--silo-port", $"{ports[0]}", "--client-port", $"{ports[1]}", "--token", AdminFixture.Token],
-            cancellationToken: cancel.Token, output: output);
+        var run = ServeRunAsync(config, output, cancel.Token);
         await WaitForAsync(() => output.Text.Contains("broken: DEPLOY_FAILED", StringComparison.Ordinal) || run.IsCompleted);
         await WaitForAsync(() => output.Text.Contains("echo: RUNNING", StringComparison.Ordinal) || run.IsCompleted);
 
@@ -398,16 +402,9 @@ public sealed partial class CliTests(AdminFixture fixture) : IAsyncLifetime, IDi
         Assert.Contains("l3[7]: line 4, column 45: the config holds more than 10,000 values", laughs.Error);
     }
 
-    private static Task WaitForAsync(Func<bool> condition) => WaitForAsync(() => Task.FromResult(condition()));
+    private static Task WaitForAsync(Func<bool> condition) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(30));
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!await condition())
-        {
-            await Task.Delay(20, deadline.Token);
-        }
-    }
+    private static Task WaitForAsync(Func<Task<bool>> condition) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(30));
 
     [GeneratedRegex(@"HTTP on (?<http>http://\S+), admin API on (?<admin>http://\S+) ")]
     private static partial Regex ListeningOn();

@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orleans.Storage;
-using Orleans.TestingHost;
 using Serve.Grains;
-using Serve.Hosting;
 using Serve.Tests.Deployments;
 using Serve.Tests.Infrastructure;
 
@@ -16,9 +13,7 @@ public sealed class ControllerRestoreTests
     [Fact]
     public async Task GetStatusView_ControllerActivatedAgain_RunningApplicationShownRunningFromTheFirstRead()
     {
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSiloHost((_, host) => host.Logging.SetMinimumLevel(LogLevel.Critical));
+        var builder = ServeClusterFixture.CreateBuilder(1, LogLevel.Critical);
         // Which activation of the controller answered each status read.
         var answeredBy = new ConcurrentQueue<ActivationId>();
         builder.ConfigureSilo((_, silo) =>
@@ -31,14 +26,14 @@ public sealed class ControllerRestoreTests
                     answeredBy.Enqueue(context.TargetContext.ActivationId);
                 }
             });
-            silo.Services.AddKeyedSingleton<IGrainStorage>(ServeOptions.StorageName, (sp, _) => ActivatorUtilities.CreateInstance<SwitchableStorage>(sp));
+            SwitchableStorage.AddTo(silo);
             silo.AddServe(TestDeployments.Register);
         });
         await using var cluster = builder.Build();
         await cluster.DeployAsync();
         var silo = cluster.Silos[0].ServiceProvider;
         var serve = silo.GetRequiredService<IServeClient>();
-        var storage = (SwitchableStorage)silo.GetRequiredKeyedService<IGrainStorage>(ServeOptions.StorageName);
+        var storage = SwitchableStorage.Of(silo);
         await serve.RunAsync(Deployment.For<Greeter>().Options(o => o with { NumReplicas = 2 }).Bind("before"), "before", null);
         await serve.WaitForAsync(s => s.Applications["before"].State == ApplicationState.Running);
         var controller = cluster.Client.GetGrain<IControllerGrain>(IControllerGrain.Key);

@@ -1,9 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orleans.Storage;
-using Orleans.TestingHost;
 using Serve.Grains;
-using Serve.Hosting;
 using Serve.Tests.Deployments;
 using Serve.Tests.Infrastructure;
 
@@ -17,9 +14,7 @@ public sealed class ControllerStoreFailureTests
     [Fact]
     public async Task DeployApplicationAsync_StoreFails_ControllerAnswersItsWatchersAtOnceAndTheNextActivationServes()
     {
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSiloHost((_, host) => host.Logging.SetMinimumLevel(LogLevel.Critical));
+        var builder = ServeClusterFixture.CreateBuilder(1, LogLevel.Critical);
         // Says when the watcher's poll runs on the controller: sent from another process, it may arrive after the failed
         // deploy has begun the deactivation, and then wait for the next activation whatever the old one does.
         var polling = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -33,7 +28,7 @@ public sealed class ControllerStoreFailureTests
                 }
                 await context.Invoke();
             });
-            silo.Services.AddKeyedSingleton<IGrainStorage>(ServeOptions.StorageName, (sp, _) => ActivatorUtilities.CreateInstance<SwitchableStorage>(sp));
+            SwitchableStorage.AddTo(silo);
             silo.AddServe(o =>
             {
                 // No reconcile pass publishes meanwhile: the watcher below is answered by the controller's leaving alone.
@@ -46,7 +41,7 @@ public sealed class ControllerStoreFailureTests
         await cluster.DeployAsync();
         var silo = cluster.Silos[0].ServiceProvider;
         var serve = silo.GetRequiredService<IServeClient>();
-        var storage = (SwitchableStorage)silo.GetRequiredKeyedService<IGrainStorage>(ServeOptions.StorageName);
+        var storage = SwitchableStorage.Of(silo);
         await serve.RunAsync(Deployment.For<Greeter>().Options(o => o with { NumReplicas = 1 }).Bind("before"), "before", null);
         var controller = cluster.Client.GetGrain<IControllerGrain>(IControllerGrain.Key);
         await serve.WaitForAsync(s => s.Applications["before"].State == ApplicationState.Running);

@@ -1,6 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Orleans.TestingHost;
+using Serve.Hosting;
 using Serve.Tests.Infrastructure;
 
 namespace Serve.Tests.Control;
@@ -9,33 +7,19 @@ namespace Serve.Tests.Control;
 /// One silo of its own whose <see cref="LateReportFilter"/> can deliver a status report late. Its controller reconciles
 /// once, at start (a pass would mend a lost status and hide it), and its long polls answer after a second unchanged.
 /// </summary>
-public sealed class LateReportClusterFixture : IAsyncLifetime
+public sealed class LateReportClusterFixture() : ServeClusterFixture(1)
 {
-    public InProcessTestCluster Cluster { get; private set; } = null!;
+    protected override void ConfigureSilo(ISiloBuilder silo) => silo.AddIncomingGrainCallFilter<LateReportFilter>();
 
-    public IServeClient Serve => Cluster.Silos[0].ServiceProvider.GetRequiredService<IServeClient>();
-
-    public async Task InitializeAsync()
+    protected override void ConfigureServe(ServeOptions options)
     {
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSiloHost((_, host) => host.Logging.SetMinimumLevel(LogLevel.Warning));
-        builder.ConfigureSilo((_, silo) => silo
-            .AddIncomingGrainCallFilter<LateReportFilter>()
-            .AddServe(o =>
-            {
-                o.ControllerReconcilePeriod = TimeSpan.FromHours(1);
-                o.LongPollTimeout = TimeSpan.FromSeconds(1);
-                TestDeployments.Register(o);
-            }));
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
+        options.ControllerReconcilePeriod = TimeSpan.FromHours(1);
+        options.LongPollTimeout = TimeSpan.FromSeconds(1);
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         LateReportFilter.Armed = null;
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
+        await base.DisposeAsync();
     }
 }

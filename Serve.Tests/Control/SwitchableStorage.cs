@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using Orleans.Storage;
+using Serve.Hosting;
 
 namespace Serve.Tests.Control;
 
@@ -13,6 +15,14 @@ public sealed class SwitchableStorage(DeepCopier copier) : IGrainStorage
     private readonly ConcurrentDictionary<(string State, GrainId Grain), (object State, int Version)> _states = new();
 
     public volatile bool Failing;
+
+    /// <summary>Makes a new one the grain store Serve keeps its state in on <paramref name="silo"/>.</summary>
+    public static void AddTo(ISiloBuilder silo) =>
+        silo.Services.AddKeyedSingleton<IGrainStorage>(ServeOptions.StorageName, (sp, _) => ActivatorUtilities.CreateInstance<SwitchableStorage>(sp));
+
+    /// <summary>The one <see cref="AddTo"/> made on the silo whose services <paramref name="silo"/> are.</summary>
+    public static SwitchableStorage Of(IServiceProvider silo) =>
+        (SwitchableStorage)silo.GetRequiredKeyedService<IGrainStorage>(ServeOptions.StorageName);
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {

@@ -1,11 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serve.Tests.Infrastructure;
 
@@ -18,18 +14,11 @@ public sealed class RequestLogTests
     {
         var lines = new ScopeRecordingLoggerProvider();
         await using var app = await StartAsync(lines);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = app.ListeningAddresses().First(), Timeout = TimeSpan.FromSeconds(30) };
         await app.Services.GetRequiredService<IServeClient>().RunAsync(Deployment.For<LoggingIngress>().Bind(), new RunOptions { Name = "logged", RoutePrefix = "/logged" });
 
-        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
-        {
-            // Routed first: a request answered 404 before the table arrives would write an access line of its own.
-            while (!(await http.GetStringAsync("/-/routes", deadline.Token)).Contains("/logged", StringComparison.Ordinal))
-            {
-                await Task.Delay(20, deadline.Token);
-            }
-        }
+        // Routed first: a request answered 404 before the table arrives would write an access line of its own.
+        await http.WaitForRoutesAsync(routes => routes.ContainsKey("/logged"));
         var body = await SendAsync(http, "req-logged-1");
         Assert.Equal("req-logged-1", body);
         var handled = Assert.Single(lines.Lines, l => l.Category == typeof(LoggingIngress).FullName);
@@ -52,8 +41,7 @@ public sealed class RequestLogTests
     {
         var lines = new ScopeRecordingLoggerProvider();
         await using var app = await StartAsync(lines);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = app.ListeningAddresses().First(), Timeout = TimeSpan.FromSeconds(30) };
         await app.Services.GetRequiredService<IServeClient>().RunAsync(Deployment.For<LoggingIngress>().Bind(), new RunOptions { Name = "logged", RoutePrefix = "/logged" });
         Assert.Equal("req-before", await SendAsync(http, "req-before"));
 
@@ -76,17 +64,10 @@ public sealed class RequestLogTests
     {
         var lines = new ScopeRecordingLoggerProvider();
         await using var app = await StartAsync(lines);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = app.ListeningAddresses().First(), Timeout = TimeSpan.FromSeconds(30) };
         await app.Services.GetRequiredService<IServeClient>().RunAsync(
             Deployment.For<Serve.Tests.Deployments.Http.EchoIngress>().Bind("raising"), new RunOptions { Name = "raising", RoutePrefix = "/raising" });
-        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
-        {
-            while (!(await http.GetStringAsync("/-/routes", deadline.Token)).Contains("/raising", StringComparison.Ordinal))
-            {
-                await Task.Delay(20, deadline.Token);
-            }
-        }
+        await http.WaitForRoutesAsync(routes => routes.ContainsKey("/raising"));
         using var request = new HttpRequestMessage(HttpMethod.Get, "/raising/?kind=fail");
         request.Headers.Add("x-request-id", "req-raising");
 
@@ -103,8 +84,7 @@ public sealed class RequestLogTests
     {
         var lines = new ScopeRecordingLoggerProvider();
         await using var app = await StartAsync(lines);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = app.ListeningAddresses().First(), Timeout = TimeSpan.FromSeconds(30) };
         using var request = new HttpRequestMessage(HttpMethod.Get, "/nowhere");
         request.Headers.Add("x-request-id", "req-nowhere");
 
@@ -146,14 +126,9 @@ public sealed class RequestLogTests
 
     private static async Task<WebApplication> StartAsync(ScopeRecordingLoggerProvider lines)
     {
-        var ports = FreePorts.Take(2);
-        var clusterId = $"log-tests-{Guid.NewGuid():N}";
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = TestGateway.CreateBuilder("log-tests");
         builder.Logging.ClearProviders().AddProvider(lines).SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Serve.Tests", LogLevel.Information).AddFilter("Serve.AccessLog", LogLevel.Information);
-        builder.UseOrleans(silo => silo
-            .UseLocalhostClustering(ports[0], ports[1], serviceId: clusterId, clusterId: clusterId)
-            .AddServe(TestDeployments.Register));
         builder.Services.AddServeGateway(o => o.Port = 0);
         var app = builder.Build();
         app.MapServe();
@@ -179,11 +154,7 @@ public sealed class RequestLogTests
 
     private static async Task<ScopeRecordingLoggerProvider.Line> WaitForAsync(Func<IEnumerable<ScopeRecordingLoggerProvider.Line>> find)
     {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!find().Any())
-        {
-            await Task.Delay(10, deadline.Token);
-        }
+        await Poll.UntilAsync(() => find().Any(), TimeSpan.FromSeconds(30));
         return find().First();
     }
 }

@@ -63,11 +63,7 @@ public sealed class ServeMetricsTests(GatewayFixture fixture)
     /// <summary>The caller records a call once its answer is handed on, which may be just after the client has it.</summary>
     private static async Task<MetricRecorder.Recorded[]> WaitForAsync(Func<MetricRecorder.Recorded[]> read, int count)
     {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (read().Length < count)
-        {
-            await Task.Delay(10, deadline.Token);
-        }
+        await Poll.UntilAsync(() => read().Length >= count, TimeSpan.FromSeconds(30));
         return read();
     }
 }

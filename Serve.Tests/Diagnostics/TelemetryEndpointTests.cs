@@ -2,12 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serve.Hosting;
 using Serve.Tests.Deployments.Http;
@@ -22,21 +17,13 @@ public sealed partial class TelemetryEndpointTests
     [Fact]
     public async Task Metrics_AfterTraffic_PrometheusTextOnTelemetryPortAndProbesReady()
     {
-        var ports = FreePorts.Take(2);
-        var clusterId = $"telemetry-tests-{Guid.NewGuid():N}";
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Serve:Telemetry:Port"] = "0" });
-        builder.UseOrleans(silo => silo
-            .UseLocalhostClustering(ports[0], ports[1], serviceId: clusterId, clusterId: clusterId)
-            .AddServe(TestDeployments.Register));
-        builder.Services.AddServeTelemetry(builder.Configuration, []);
+        var builder = TestGateway.CreateBuilder("telemetry-tests");
+        TestGateway.AddTelemetry(builder);
         builder.Services.AddServeGateway(o => o.Port = 0);
         await using var app = builder.Build();
         app.MapServe();
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = app.ListeningAddresses().First(), Timeout = TimeSpan.FromSeconds(30) };
         using var telemetry = new HttpClient { BaseAddress = app.Services.GetRequiredService<TelemetryListener>().Address, Timeout = TimeSpan.FromSeconds(30) };
 
         var serve = app.Services.GetRequiredService<IServeClient>();
@@ -67,18 +54,12 @@ public sealed partial class TelemetryEndpointTests
     [Fact]
     public async Task Readiness_ProbedWhileAnApplicationFailed_SaysDegradedAndLogsNothingPerProbe()
     {
-        var ports = FreePorts.Take(2);
-        var clusterId = $"telemetry-tests-{Guid.NewGuid():N}";
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = TestGateway.CreateBuilder("telemetry-tests");
         // The default level: what an operator's log gets.
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         var log = new RecordingLoggerFactory();
         builder.Logging.AddProvider(log);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Serve:Telemetry:Port"] = "0" });
-        builder.UseOrleans(silo => silo
-            .UseLocalhostClustering(ports[0], ports[1], serviceId: clusterId, clusterId: clusterId)
-            .AddServe(TestDeployments.Register));
-        builder.Services.AddServeTelemetry(builder.Configuration, []);
+        TestGateway.AddTelemetry(builder);
         await using var app = builder.Build();
         await app.StartAsync();
         using var telemetry = new HttpClient { BaseAddress = app.Services.GetRequiredService<TelemetryListener>().Address, Timeout = TimeSpan.FromSeconds(30) };
@@ -101,17 +82,10 @@ public sealed partial class TelemetryEndpointTests
     [Fact]
     public async Task Connect_PastTheBoundOrSilent_ClosedWithOneWarningAndTheNextScrapeServed()
     {
-        var ports = FreePorts.Take(2);
-        var clusterId = $"telemetry-tests-{Guid.NewGuid():N}";
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var builder = TestGateway.CreateBuilder("telemetry-tests");
         var log = new RecordingLoggerFactory();
         builder.Logging.AddProvider(log);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Serve:Telemetry:Port"] = "0" });
-        builder.UseOrleans(silo => silo
-            .UseLocalhostClustering(ports[0], ports[1], serviceId: clusterId, clusterId: clusterId)
-            .AddServe(TestDeployments.Register));
-        builder.Services.AddServeTelemetry(builder.Configuration, []);
+        TestGateway.AddTelemetry(builder);
         await using var app = builder.Build();
         await app.StartAsync();
         var telemetry = app.Services.GetRequiredService<TelemetryListener>().Address!;
@@ -152,18 +126,5 @@ public sealed partial class TelemetryEndpointTests
             .Where(m => m.Groups[1].Value.Contains($"serve_application=\"{application}\"", StringComparison.Ordinal))
             .Sum(m => double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
 
-    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var value = await read();
-            if (done(value))
-            {
-                return value;
-            }
-            (value as IDisposable)?.Dispose();
-            await Task.Delay(50, deadline.Token);
-        }
-    }
+    private static Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done) => Poll.UntilAsync(read, done, TimeSpan.FromSeconds(30));
 }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Serve.Tests.Infrastructure;
 
 namespace Serve.Tests.Exchange;
 
@@ -33,12 +34,5 @@ internal static class ExchangeTestWaits
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds; fails when it does not within <see cref="Patience"/>.</summary>
-    public static async Task WaitForAsync(Func<bool> condition)
-    {
-        using var deadline = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(10, deadline.Token);
-        }
-    }
+    public static Task WaitForAsync(Func<bool> condition) => Poll.UntilAsync(condition, Patience);
 }

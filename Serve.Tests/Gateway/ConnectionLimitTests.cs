@@ -1,9 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serve.Admin;
@@ -24,8 +21,7 @@ public sealed class ConnectionLimitTests
             o => (o.Port, o.MaxConnections) = (0, MaxConnections), services => services.AddServeAdmin(o => o.Port = 0));
         await using var gateway = started;
         var admin = gateway.Services.GetRequiredService<AdminListener>().Address!;
-        var http = gateway.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
-            .Select(a => new Uri(a)).Single(a => a.Port != admin.Port);
+        var http = gateway.ListeningAddresses().Single(a => a.Port != admin.Port);
         List<Socket> held = [];
         try
         {
@@ -72,7 +68,7 @@ public sealed class ConnectionLimitTests
     {
         var (started, log) = await TestGateway.StartRecordingAsync("connection-limit-tests", o => (o.Port, o.MaxConnectionsPerAddress) = (0, 2));
         await using var gateway = started;
-        var http = new Uri(gateway.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single());
+        var http = gateway.ListeningAddresses().Single();
         var stranger = IPAddress.Parse("127.0.0.2");
         List<Socket> held = [];
         try

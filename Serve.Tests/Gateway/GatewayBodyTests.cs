@@ -9,14 +9,7 @@ namespace Serve.Tests.Gateway;
 /// <summary>Request bodies against the gateway's memory: small ones held as they arrive within one budget for all requests, larger ones streamed.</summary>
 public sealed class GatewayBodyTests(BodyLimitsFixture fixture) : IClassFixture<BodyLimitsFixture>
 {
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (!condition())
-        {
-            await Task.Delay(10, deadline.Token);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(20));
 
     [Fact]
     public async Task Forward_SlowBodiesAnnouncingTheLargestSize_StreamAndHoldNothing()

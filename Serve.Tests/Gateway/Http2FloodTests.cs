@@ -1,9 +1,5 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serve.Hosting;
 using Serve.Tests.Infrastructure;
@@ -23,8 +19,7 @@ public sealed class Http2FloodTests
         string? answer;
         try
         {
-            var http = gateway.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
-                .Select(a => new Uri(a)).Single(a => a.Port != http2Port);
+            var http = gateway.ListeningAddresses().Single(a => a.Port != http2Port);
 
             await Task.WhenAll(Enumerable.Range(0, Connections).Select(_ => FloodAsync(http2Port)));
             answer = await RawHttpConnection.TryGetAsync(http, "/-/healthz");

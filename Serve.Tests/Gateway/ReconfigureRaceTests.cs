@@ -64,12 +64,5 @@ public sealed class ReconfigureRaceTests(GatewayFixture fixture)
     private static BoundDeployment Racing(string greeting) =>
         Deployment.For<RacingConfigured>().Options(o => o.WithUserConfig(new { greeting })).Bind();
 
-    private static async Task UntilAsync(Func<bool> condition)
-    {
-        using var deadline = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(10, deadline.Token);
-        }
-    }
+    private static Task UntilAsync(Func<bool> condition) => Poll.UntilAsync(condition, Patience);
 }

@@ -1,10 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Serve.Forwarding;
 using Serve.Tests.Deployments.Http;
@@ -33,19 +31,8 @@ public sealed class UnannouncedBodyTests(GrpcGatewayFixture fixture) : IAsyncLif
     public async Task InitializeAsync()
     {
         var forwarder = ActivatorUtilities.CreateInstance<HttpForwarder>(fixture.Services, new FakeTimeProvider());
-        var ports = FreePorts.Take(2);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.Listen(IPAddress.Loopback, ports[0], l => l.Protocols = HttpProtocols.Http1);
-            k.Listen(IPAddress.Loopback, ports[1], l => l.Protocols = HttpProtocols.Http2);
-        });
-        _frontDoor = builder.Build();
-        _frontDoor.Run(forwarder.ForwardAsync);
-        await _frontDoor.StartAsync();
-        _http1 = new Uri($"http://127.0.0.1:{ports[0]}");
-        _http2 = new Uri($"http://127.0.0.1:{ports[1]}");
+        (_frontDoor, var addresses) = await LoopbackServer.StartAsync(forwarder.ForwardAsync, HttpProtocols.Http1, HttpProtocols.Http2);
+        (_http1, _http2) = (addresses[0], addresses[1]);
     }
 
     public async Task DisposeAsync()

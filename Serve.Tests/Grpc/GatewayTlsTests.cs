@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Net.Client;
@@ -25,24 +24,17 @@ public sealed class GatewayTlsTests : IAsyncLifetime
     {
         _certificate = _ca.Issue("localhost");
         var (certificatePath, keyPath) = TestCertificateAuthority.WritePem(_certificate, Path.Combine(_directory, "gateway.pem"), Path.Combine(_directory, "gateway.key"));
-        var ports = FreePorts.Take(3);
-        var (builder, _) = TestGateway.CreateBuilder("gateway-tls-tests", ports[0], ports[1]);
-        builder.Services.AddServeGateway(o =>
+        var port = FreePorts.Take(1)[0];
+        _gateway = await TestGateway.StartAsync("gateway-tls-tests", o =>
         {
-            o.Port = ports[2];
+            o.Port = port;
             o.Tls = new() { CertificatePath = certificatePath, KeyPath = keyPath };
         });
-        _gateway = builder.Build();
-        _gateway.MapServe();
-        await _gateway.StartAsync();
-        _address = new Uri($"https://127.0.0.1:{ports[2]}");
+        _address = new Uri($"https://127.0.0.1:{port}");
         // /-/healthz answers 503 until the gateway's first route table arrives: wait for it, as the other gateway fixtures do.
         using var http = TrustingClient();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while ((await http.GetAsync(new Uri(_address, "/-/healthz"), deadline.Token)).StatusCode != HttpStatusCode.OK)
-        {
-            await Task.Delay(20, deadline.Token);
-        }
+        http.BaseAddress = _address;
+        await http.WaitUntilHealthyAsync();
     }
 
     private HttpClient TrustingClient() => new(new SocketsHttpHandler
@@ -112,10 +104,8 @@ public sealed class GatewayTlsTests : IAsyncLifetime
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         using (var http = TrustingClient())
         {
-            while ((await http.GetFromJsonAsync<Dictionary<string, string>>(new Uri(_address, "/-/routes"), deadline.Token))!.GetValueOrDefault("/ws-tls") != "ws-tls")
-            {
-                await Task.Delay(20, deadline.Token);
-            }
+            http.BaseAddress = _address;
+            await http.WaitForRoutesAsync(routes => routes.GetValueOrDefault("/ws-tls") == "ws-tls");
         }
         using var invoker = new HttpMessageInvoker(new SocketsHttpHandler
         {

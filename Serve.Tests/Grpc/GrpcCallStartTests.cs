@@ -1,11 +1,8 @@
-using System.Net;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Serve.Grpc;
 using Serve.Tests.Deployments.Grpc;
@@ -30,14 +27,8 @@ public sealed class GrpcCallStartTests(GrpcGatewayFixture fixture) : IAsyncLifet
     public async Task InitializeAsync()
     {
         var forwarder = ActivatorUtilities.CreateInstance<GrpcForwarder>(fixture.Services, new FakeTimeProvider());
-        var port = FreePorts.Take(1)[0];
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
-        _frontDoor = builder.Build();
-        _frontDoor.Run(forwarder.ForwardAsync);
-        await _frontDoor.StartAsync();
-        _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+        (_frontDoor, var addresses) = await LoopbackServer.StartAsync(forwarder.ForwardAsync, HttpProtocols.Http2);
+        _channel = GrpcChannel.ForAddress(addresses[0]);
     }
 
     public async Task DisposeAsync()

@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -39,19 +37,12 @@ public sealed class AdminFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var ports = FreePorts.Take(2);
-        var (builder, _) = TestGateway.CreateBuilder("admin-tests", ports[0], ports[1]);
-        builder.Services.AddServeGateway(o => o.Port = 0);
-        builder.Services.AddServeAdmin(o =>
+        _gateway = await TestGateway.StartWithAdminAsync("admin-tests", o =>
         {
-            o.Port = 0;
             o.Token = Token;
             // This collection's tests send wrong tokens on purpose, more than the default allows a minute.
             o.MaxFailedAuthentications = 1000;
         });
-        _gateway = builder.Build();
-        _gateway.MapServe();
-        await _gateway.StartAsync();
 
         AdminAddress = _gateway.Services.GetRequiredService<AdminListener>().Address!;
         var gateway = _gateway.Urls.Select(u => new Uri(u)).First(u => u.Port != AdminAddress.Port);
@@ -59,22 +50,11 @@ public sealed class AdminFixture : IAsyncLifetime
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
         Anonymous = new HttpClient { BaseAddress = AdminAddress, Timeout = TimeSpan.FromSeconds(30) };
         Gateway = new HttpClient { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(30) };
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while ((await Gateway.GetAsync("/-/healthz", deadline.Token)).StatusCode != HttpStatusCode.OK)
-        {
-            await Task.Delay(20, deadline.Token);
-        }
+        await Gateway.WaitUntilHealthyAsync();
     }
 
     /// <summary>Polls the gateway's <c>/-/routes</c> until <paramref name="prefix"/> is served: status and route table travel apart.</summary>
-    public async Task WaitForRouteAsync(string prefix)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!(await Gateway.GetFromJsonAsync<Dictionary<string, string>>("/-/routes", deadline.Token))!.ContainsKey(prefix))
-        {
-            await Task.Delay(20, deadline.Token);
-        }
-    }
+    public Task WaitForRouteAsync(string prefix) => Gateway.WaitForRoutesAsync(routes => routes.ContainsKey(prefix));
 
     /// <summary>Deletes every application and waits until they are gone, so a test starts from nothing.</summary>
     public async Task ResetAsync()

@@ -1,8 +1,5 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Serve.Forwarding;
 using Serve.Tests.Deployments.Http;
@@ -43,28 +40,19 @@ public abstract class EchoGatewayFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var ports = FreePorts.Take(2);
-        var (builder, _) = TestGateway.CreateBuilder(_name, ports[0], ports[1]);
-        builder.Services.AddServeGateway(o =>
+        _gateway = await TestGateway.StartAsync(_name, o =>
         {
             o.Port = 0;
             o.MaxRequestBodySize = _maxRequestBodySize;
             o.RequestBodyBudget = _budget;
             o.MinRequestBodyDataRate = 0;
         });
-        _gateway = builder.Build();
-        _gateway.MapServe();
-        await _gateway.StartAsync();
 
-        Address = new Uri(_gateway.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        Address = _gateway.ListeningAddresses().First();
         Http = new HttpClient { BaseAddress = Address, Timeout = _clientTimeout };
         var serve = _gateway.Services.GetRequiredService<IServeClient>();
         await serve.RunAsync(Deployment.For<EchoIngress>().Options(o => o with { MaxOngoingRequests = 8 }).Bind("body"), "body", "/body");
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while ((await Http.GetAsync("/body?kind=string", deadline.Token)).StatusCode != HttpStatusCode.OK)
-        {
-            await Task.Delay(20, deadline.Token);
-        }
+        await Poll.UntilAsync(() => Http.GetAsync("/body?kind=string"), r => r.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30));
     }
 
     public async Task DisposeAsync()

@@ -1,11 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using System.Net.Http.Json;
 using Microsoft.Extensions.Logging;
 
 namespace Serve.Tests.Infrastructure;
@@ -57,24 +53,12 @@ public sealed class GatewayFixture : IAsyncLifetime
         _worker = worker.Build();
         await _worker.StartAsync();
 
-        var address = _gateway.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        Http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while ((await Http.GetAsync("/-/healthz", deadline.Token)).StatusCode != HttpStatusCode.OK)
-        {
-            await Task.Delay(20, deadline.Token);
-        }
+        Http = new HttpClient { BaseAddress = _gateway.ListeningAddresses().First(), Timeout = TimeSpan.FromSeconds(30) };
+        await Http.WaitUntilHealthyAsync();
     }
 
     /// <summary>Polls <c>/-/routes</c> until the gateway's table satisfies <paramref name="condition"/>.</summary>
-    public async Task WaitForRoutesAsync(Func<Dictionary<string, string>, bool> condition)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!condition((await Http.GetFromJsonAsync<Dictionary<string, string>>("/-/routes", deadline.Token))!))
-        {
-            await Task.Delay(20, deadline.Token);
-        }
-    }
+    public Task WaitForRoutesAsync(Func<Dictionary<string, string>, bool> condition) => Http.WaitForRoutesAsync(condition);
 
     /// <summary>GETs a path no application serves; a root application left by another test would make it succeed, so it is checked.</summary>
     public async Task<HttpResponseMessage> WaitForNotFoundAsync(string path)

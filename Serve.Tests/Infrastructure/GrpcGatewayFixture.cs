@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,20 +38,16 @@ public sealed class GrpcGatewayFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var ports = FreePorts.Take(4);
-        var (builder, _) = TestGateway.CreateBuilder("grpc-gateway-tests", ports[0], ports[1]);
-        builder.Services.AddServeGateway(o =>
+        var ports = FreePorts.Take(2);
+        _gateway = await TestGateway.StartAsync("grpc-gateway-tests", o =>
         {
-            o.Port = ports[2];
-            o.Http2Port = ports[3];
+            o.Port = ports[0];
+            o.Http2Port = ports[1];
             o.MaxRequestBodySize = MaxRequestBodySize;
             o.MinRequestBodyDataRateGracePeriod = BodyRateGracePeriod;
         });
-        _gateway = builder.Build();
-        _gateway.MapServe();
-        await _gateway.StartAsync();
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports[2]}"), Timeout = TimeSpan.FromSeconds(30) };
-        Http2Address = new Uri($"http://127.0.0.1:{ports[3]}");
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports[0]}"), Timeout = TimeSpan.FromSeconds(30) };
+        Http2Address = new Uri($"http://127.0.0.1:{ports[1]}");
         Channel = GrpcChannel.ForAddress(Http2Address);
         Probe = new GrpcProbe.GrpcProbeClient(Channel);
 
@@ -65,11 +60,7 @@ public sealed class GrpcGatewayFixture : IAsyncLifetime
     public async Task RunAsync(BoundDeployment app, string name, TimeSpan? requestTimeout = null)
     {
         await Serve.RunAsync(app, new RunOptions { Name = name, RoutePrefix = "/" + name, RequestTimeout = requestTimeout });
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while ((await Http.GetFromJsonAsync<Dictionary<string, string>>("/-/routes", deadline.Token))!.GetValueOrDefault("/" + name) != name)
-        {
-            await Task.Delay(20, deadline.Token);
-        }
+        await Http.WaitForRoutesAsync(routes => routes.GetValueOrDefault("/" + name) == name);
     }
 
     public async Task DisposeAsync()

@@ -25,17 +25,7 @@ public sealed class OpenAdminFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var ports = FreePorts.Take(2);
-        var (builder, _) = TestGateway.CreateBuilder("open-admin-tests", ports[0], ports[1]);
-        builder.Services.AddServeGateway(o => o.Port = 0);
-        builder.Services.AddServeAdmin(o =>
-        {
-            o.Port = 0;
-            o.AllowedOrigins.Add(AllowedOrigin);
-        });
-        _gateway = builder.Build();
-        _gateway.MapServe();
-        await _gateway.StartAsync();
+        _gateway = await TestGateway.StartWithAdminAsync("open-admin-tests", o => o.AllowedOrigins.Add(AllowedOrigin));
         AdminAddress = _gateway.Services.GetRequiredService<AdminListener>().Address!;
         Admin = new HttpClient { BaseAddress = AdminAddress, Timeout = TimeSpan.FromSeconds(30) };
     }

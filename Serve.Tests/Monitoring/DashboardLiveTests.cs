@@ -3,13 +3,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Serve.Hosting;
 using Serve.Tests.Deployments.Http;
 using Serve.Tests.Infrastructure;
@@ -47,23 +41,15 @@ public sealed partial class DashboardLiveTests
             },
         };
         listener.Start();
-        var ports = FreePorts.Take(2);
-        var clusterId = $"dashboard-tests-{Guid.NewGuid():N}";
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Serve:Telemetry:Port"] = "0" });
-        builder.UseOrleans(silo => silo
-            .UseLocalhostClustering(ports[0], ports[1], serviceId: clusterId, clusterId: clusterId)
-            .AddServe(TestDeployments.Register));
-        builder.Services.AddServeTelemetry(builder.Configuration, []);
+        var builder = TestGateway.CreateBuilder("dashboard-tests");
+        TestGateway.AddTelemetry(builder);
         builder.Services.AddServeGateway(o => o.Port = 0);
         await using var app = builder.Build();
         app.MapServe();
         await app.StartAsync();
         try
         {
-            var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-            using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+            using var http = new HttpClient { BaseAddress = app.ListeningAddresses().First(), Timeout = TimeSpan.FromSeconds(30) };
             using var telemetry = new HttpClient { BaseAddress = app.Services.GetRequiredService<TelemetryListener>().Address, Timeout = TimeSpan.FromSeconds(30) };
             var serve = app.Services.GetRequiredService<IServeClient>();
             await serve.RunAsync(Serve.Samples.Composition.Ingress.App(), new RunOptions { Name = "dash-composed", RoutePrefix = "/dash-composed" });
@@ -172,20 +158,7 @@ public sealed partial class DashboardLiveTests
         throw new InvalidOperationException($"No Serve.sln above {AppContext.BaseDirectory}.");
     }
 
-    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var value = await read();
-            if (done(value))
-            {
-                return value;
-            }
-            (value as IDisposable)?.Dispose();
-            await Task.Delay(50, deadline.Token);
-        }
-    }
+    private static Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done) => Poll.UntilAsync(read, done, TimeSpan.FromSeconds(30));
 
     [GeneratedRegex(@"\bserve_[a-z0-9_]+")]
     private static partial Regex ServeName();

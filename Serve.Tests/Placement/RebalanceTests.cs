@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
-using Serve.Cluster;
 using Serve.Tests.Deployments;
 using Serve.Tests.Infrastructure;
 
@@ -16,22 +13,12 @@ namespace Serve.Tests.Placement;
 public sealed class RebalanceTests : IAsyncLifetime
 {
     private InProcessTestCluster _cluster = null!;
-    private int _silosConfigured;
 
     private IServeClient Serve => _cluster.Silos[0].ServiceProvider.GetRequiredService<IServeClient>();
 
     public async Task InitializeAsync()
     {
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSiloHost((_, host) => host.Logging.SetMinimumLevel(LogLevel.Warning));
-        builder.ConfigureSilo((_, silo) =>
-        {
-            var router = Interlocked.Increment(ref _silosConfigured) == 1;
-            silo.AddServeSiloCapacity(new ConfigurationBuilder().Build(), o => o.HostsReplicas = !router);
-            silo.AddServe(TestDeployments.Register);
-        });
-        _cluster = builder.Build();
+        _cluster = ServeClusterFixture.CreateRouterAndWorkersBuilder(2).Build();
         await _cluster.DeployAsync();
     }
 

@@ -1,6 +1,4 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.TestingHost;
 using Serve.Cluster;
@@ -16,26 +14,13 @@ namespace Serve.Tests.Placement;
 public sealed class ResourcePlacementTests : IAsyncLifetime
 {
     private InProcessTestCluster _cluster = null!;
-    private int _silosConfigured;
 
     private IServeClient Serve => _cluster.Silos[0].ServiceProvider.GetRequiredService<IServeClient>();
 
     public async Task InitializeAsync()
     {
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSiloHost((_, host) => host.Logging.SetMinimumLevel(LogLevel.Warning));
-        builder.ConfigureSilo((_, silo) =>
-        {
-            // Silos are configured one after another: the first is the gateway.
-            var gateway = Interlocked.Increment(ref _silosConfigured) == 1;
-            silo.AddServeSiloCapacity(new ConfigurationBuilder().Build(), o =>
-            {
-                o.HostsReplicas = !gateway;
-                o.Resources.NumCpus = 2;
-            });
-            silo.AddServe(TestDeployments.Register);
-        });
+        // The first silo is the gateway.
+        var builder = ServeClusterFixture.CreateRouterAndWorkersBuilder(2, capacity: o => o.Resources.NumCpus = 2);
         builder.ConfigureClient(client => client.AddServeClient());
         _cluster = builder.Build();
         await _cluster.DeployAsync();

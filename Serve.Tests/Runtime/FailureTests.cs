@@ -103,12 +103,5 @@ public sealed class FailureTests(SingleSiloFixture fixture)
             .Where(s => s.GrainType.Contains("DeploymentGrain", StringComparison.Ordinal))
             .Sum(s => s.ActivationCount);
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!condition())
-        {
-            await Task.Delay(10, deadline.Token);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(30));
 }

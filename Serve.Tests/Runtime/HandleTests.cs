@@ -153,10 +153,6 @@ public sealed class HandleTests(SingleSiloFixture fixture)
         var router = ((Serve.Routing.ReplicaDirectory)typeof(DeploymentHandle)
             .GetField("Runtime", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
             .GetValue(handle)!).GetRouter(handle.Deployment);
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (router.QueuedRequests < count)
-        {
-            await Task.Delay(5, deadline.Token);
-        }
+        await Poll.UntilAsync(() => router.QueuedRequests >= count, TimeSpan.FromSeconds(10));
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Serve.Replicas;
 using Serve.Tests.Deployments;
 using Serve.Tests.Infrastructure;
@@ -16,7 +15,7 @@ public sealed class LocalCallTests(SingleSiloFixture fixture)
 
     private IServeClient Serve => fixture.Serve;
 
-    private LocalReplicas Local => fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<LocalReplicas>();
+    private LocalReplicas Local => fixture.LocalReplicas;
 
     [Fact]
     public async Task CallAsync_ReplicaInCallersSilo_GoesDirectAndStopDrainsIt()
@@ -127,18 +126,8 @@ public sealed class LocalCallTests(SingleSiloFixture fixture)
         await Serve.DeleteAsync("direct-context");
     }
 
-    private async Task<(string Id, InProcessReplica Replica)> ReplicaAsync(string application, string deployment)
-    {
-        var id = (await Serve.GetStatusAsync()).Deployment(application, deployment).Replicas.Single().ReplicaId;
-        return (id, Assert.IsType<InProcessReplica>(Local.Find(id)));
-    }
+    private Task<(string Id, InProcessReplica Replica)> ReplicaAsync(string application, string deployment) =>
+        fixture.LocalReplicaAsync(application, deployment);
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var deadline = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(10, deadline.Token);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) => Poll.UntilAsync(condition, Patience);
 }

@@ -19,8 +19,6 @@ public sealed class ReplicaTurnsCallTests(SingleSiloFixture fixture)
 
     private IServeClient Serve => fixture.Serve;
 
-    private LocalReplicas Local => fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<LocalReplicas>();
-
     private IGrainFactory Grains => fixture.Cluster.Client.ServiceProvider.GetRequiredService<IGrainFactory>();
 
     [Fact]
@@ -138,9 +136,6 @@ public sealed class ReplicaTurnsCallTests(SingleSiloFixture fixture)
         return count;
     }
 
-    private async Task<(string Id, InProcessReplica Replica)> ReplicaAsync(string application, string deployment)
-    {
-        var id = (await Serve.GetStatusAsync()).Deployment(application, deployment).Replicas.Single().ReplicaId;
-        return (id, Assert.IsType<InProcessReplica>(Local.Find(id)));
-    }
+    private Task<(string Id, InProcessReplica Replica)> ReplicaAsync(string application, string deployment) =>
+        fixture.LocalReplicaAsync(application, deployment);
 }

@@ -1,5 +1,4 @@
 using System.Reflection;
-using Microsoft.Extensions.DependencyInjection;
 using Serve.Grains;
 using Serve.Replicas;
 using Serve.Tests.Deployments;
@@ -20,8 +19,6 @@ public sealed class ReplicaTurnsStopTests(SingleSiloFixture fixture)
 
     private IServeClient Serve => fixture.Serve;
 
-    private LocalReplicas Local => fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<LocalReplicas>();
-
     [Fact]
     public async Task StopAsync_CallsQueuedBehindABlockedSynchronousPartPastTheDrainTimeout_DisposalWaitsForThemAndNoneUsesTheDisposedInstance()
     {
@@ -29,8 +26,7 @@ public sealed class ReplicaTurnsStopTests(SingleSiloFixture fixture)
         // No drain at all: the stop goes straight to disposal while the call still holds the turn.
         var handle = await Serve.RunAsync<IBlockingProbe>(
             Deployment.For<BlockingProbe>().Options(o => o with { GracefulShutdownTimeout = TimeSpan.Zero }).Bind(), "turns-stop", null);
-        var id = (await Serve.GetStatusAsync()).Deployment("turns-stop", nameof(BlockingProbe)).Replicas.Single().ReplicaId;
-        var replica = Assert.IsType<InProcessReplica>(Local.Find(id));
+        var (_, replica) = await fixture.LocalReplicaAsync("turns-stop", nameof(BlockingProbe));
         var instance = await handle.Remote.UseAsync();
 
         var blocked = Task.Factory.StartNew(

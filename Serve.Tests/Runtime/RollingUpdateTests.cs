@@ -77,12 +77,5 @@ public sealed class RollingUpdateTests(SingleSiloFixture fixture)
 
     private static string[] ReplicaIds(ServeStatus status) => status.Deployment("rolling", "Model").Replicas.Select(r => r.ReplicaId).ToArray();
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            await Task.Delay(10, deadline.Token);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(10));
 }

@@ -1,15 +1,13 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.TestingHost;
 using Serve.Cluster;
 using Serve.Hosting;
 using Serve.Tests.Cluster;
-using StackExchange.Redis;
 using Serve.Tests.Deployments;
 using Serve.Tests.Infrastructure;
+using StackExchange.Redis;
 
 namespace Serve.Tests.Runtime;
 
@@ -22,7 +20,6 @@ public sealed class SiloLossTests : IAsyncLifetime
 {
     private InProcessTestCluster _cluster = null!;
     private RedisServer _redis = null!;
-    private int _silosConfigured;
 
     /// <summary>The silo that hosts no replicas: the caller, which survives.</summary>
     private InProcessSiloHandle Router => _cluster.Silos.Single(s => !s.ServiceProvider.GetRequiredService<IOptions<ServeSiloOptions>>().Value.HostsReplicas);
@@ -34,19 +31,12 @@ public sealed class SiloLossTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _redis = await RedisServer.StartAsync(TimeSpan.FromSeconds(15));
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSiloHost((_, host) => host.Logging.SetMinimumLevel(LogLevel.Warning));
-        builder.ConfigureSilo((_, silo) =>
+        _cluster = ServeClusterFixture.CreateRouterAndWorkersBuilder(2, configure: silo =>
         {
-            var router = Interlocked.Increment(ref _silosConfigured) == 1;
-            silo.AddServeSiloCapacity(new ConfigurationBuilder().Build(), o => o.HostsReplicas = !router);
             // Serve's fast liveness profile: the killed silo is declared dead in about two seconds.
             silo.Configure<ClusterMembershipOptions>(o => LivenessProfiles.Apply(LivenessProfile.Fast, o));
             silo.AddRedisGrainStorage(ServeOptions.StorageName, o => o.ConfigurationOptions = ConfigurationOptions.Parse(_redis.ConnectionString));
-            silo.AddServe(TestDeployments.Register);
-        });
-        _cluster = builder.Build();
+        }).Build();
         await _cluster.DeployAsync();
     }
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.DependencyInjection;
 using Serve.Grains;
 using Serve.Replicas;
 using Serve.Tests.Batching;
@@ -19,8 +18,6 @@ public sealed class ThreadSafeCallTests(SingleSiloFixture fixture)
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
     private IServeClient Serve => fixture.Serve;
-
-    private LocalReplicas Local => fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<LocalReplicas>();
 
     [Fact]
     public async Task CallAsync_ThreadSafeReplica_CallsRunOnSeveralThreadsAtOnce()
@@ -211,18 +208,8 @@ public sealed class ThreadSafeCallTests(SingleSiloFixture fixture)
     private static Task<T> OnOwnThread<T>(Func<Task<T>> call) =>
         Task.Factory.StartNew(call, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
 
-    private async Task<(string Id, InProcessReplica Replica)> ReplicaAsync(string application, string deployment)
-    {
-        var id = (await Serve.GetStatusAsync()).Deployment(application, deployment).Replicas.Single().ReplicaId;
-        return (id, Assert.IsType<InProcessReplica>(Local.Find(id)));
-    }
+    private Task<(string Id, InProcessReplica Replica)> ReplicaAsync(string application, string deployment) =>
+        fixture.LocalReplicaAsync(application, deployment);
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var deadline = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(10, deadline.Token);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) => Poll.UntilAsync(condition, Patience);
 }

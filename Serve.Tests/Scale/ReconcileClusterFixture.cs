@@ -1,6 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Orleans.TestingHost;
+using Serve.Hosting;
 using Serve.Tests.Infrastructure;
 
 namespace Serve.Tests.Scale;
@@ -9,34 +7,18 @@ namespace Serve.Tests.Scale;
 /// One silo of its own whose controller reconciles every 200 ms, whose <see cref="HeldEnsureFilter"/> can hold those calls,
 /// and whose <see cref="DroppedReportFilter"/> can lose an application's status reports.
 /// </summary>
-public sealed class ReconcileClusterFixture : IAsyncLifetime
+public sealed class ReconcileClusterFixture() : ServeClusterFixture(1)
 {
-    public InProcessTestCluster Cluster { get; private set; } = null!;
+    protected override void ConfigureSilo(ISiloBuilder silo) => silo
+        .AddIncomingGrainCallFilter<HeldEnsureFilter>()
+        .AddIncomingGrainCallFilter<DroppedReportFilter>();
 
-    public IServeClient Serve => Cluster.Silos[0].ServiceProvider.GetRequiredService<IServeClient>();
+    protected override void ConfigureServe(ServeOptions options) => options.ControllerReconcilePeriod = TimeSpan.FromMilliseconds(200);
 
-    public async Task InitializeAsync()
-    {
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSiloHost((_, host) => host.Logging.SetMinimumLevel(LogLevel.Warning));
-        builder.ConfigureSilo((_, silo) => silo
-            .AddIncomingGrainCallFilter<HeldEnsureFilter>()
-            .AddIncomingGrainCallFilter<DroppedReportFilter>()
-            .AddServe(o =>
-            {
-                o.ControllerReconcilePeriod = TimeSpan.FromMilliseconds(200);
-                TestDeployments.Register(o);
-            }));
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         HeldEnsureFilter.Hold = null;
         DroppedReportFilter.Armed = false;
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
+        await base.DisposeAsync();
     }
 }
