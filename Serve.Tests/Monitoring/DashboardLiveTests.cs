@@ -2,9 +2,12 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Serve.Hosting;
+using Serve.Tests.Deployments.Grpc;
 using Serve.Tests.Deployments.Http;
 using Serve.Tests.Infrastructure;
 
@@ -43,7 +46,12 @@ public sealed partial class DashboardLiveTests
         listener.Start();
         var builder = TestGateway.CreateBuilder("dashboard-tests");
         TestGateway.AddTelemetry(builder);
-        builder.Services.AddServeGateway(o => o.Port = 0);
+        var http2Port = FreePorts.Take(1)[0];
+        builder.Services.AddServeGateway(o =>
+        {
+            o.Port = 0;
+            o.Http2Port = http2Port;
+        });
         await using var app = builder.Build();
         app.MapServe();
         await app.StartAsync();
@@ -58,10 +66,16 @@ public sealed partial class DashboardLiveTests
             await PollAsync(() => http.GetAsync("/dash-echo/?kind=string"), r => r.StatusCode == HttpStatusCode.OK);
             using var failed = await http.GetAsync("/dash-echo/?kind=fail");
             Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+            // A gRPC call, for the gateway's gRPC panels: the gateway learns the service with the replica set, just after the route.
+            await serve.RunAsync(Deployment.For<GrpcProbeIngress>().Bind("dash"), new RunOptions { Name = "dash-grpc", RoutePrefix = "/dash-grpc" });
+            using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{http2Port}");
+            var probe = new GrpcProbe.GrpcProbeClient(channel);
+            await PollAsync(() => EchoesAsync(probe), echoed => echoed);
 
-            // The exporter caches its answer briefly: polled until the failure shows on the replica's histogram.
+            // The exporter caches its answer briefly: polled until the failure shows on the replica's histogram, and the gRPC call.
             var scraped = Series(await PollAsync(() => telemetry.GetStringAsync("/metrics"),
-                t => Series(t).GetValueOrDefault("serve_deployment_request_duration_seconds_count")?.Contains("error_type") == true));
+                t => Series(t).GetValueOrDefault("serve_deployment_request_duration_seconds_count")?.Contains("error_type") == true
+                    && Series(t).ContainsKey("serve_rpc_server_call_duration_seconds_count")));
 
             var absent = new List<string>();
             foreach (var metric in ServeMetricContract.Metrics)
@@ -156,6 +170,18 @@ public sealed partial class DashboardLiveTests
             }
         }
         throw new InvalidOperationException($"No Serve.sln above {AppContext.BaseDirectory}.");
+    }
+
+    private static async Task<bool> EchoesAsync(GrpcProbe.GrpcProbeClient probe)
+    {
+        try
+        {
+            return (await probe.EchoAsync(new ProbeRequest { Text = "dash" })).Text == "dash";
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented)
+        {
+            return false;
+        }
     }
 
     private static Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done) => Poll.UntilAsync(read, done, TimeSpan.FromSeconds(30));

@@ -21,6 +21,7 @@ public static class ServeMetricContract
     public static readonly IReadOnlyList<(string Name, Kind Kind, string? Unit)> Metrics =
     [
         ("serve.http.server.request.duration", Kind.Histogram, "s"),
+        ("serve.rpc.server.call.duration", Kind.Histogram, "s"),
         ("serve.deployment.request.duration", Kind.Histogram, "s"),
         ("serve.replica.ongoing_requests", Kind.UpDownCounter, "{request}"),
         ("serve.router.queued_requests", Kind.UpDownCounter, "{request}"),
