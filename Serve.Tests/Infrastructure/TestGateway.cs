@@ -87,7 +87,7 @@ public static class TestGateway
         }));
 
     /// <summary>
-    /// A started gateway of a cluster of its own, on free ports, whose every log line (at Information and above) is
+    /// A started gateway of a cluster of its own, on free ports, whose every log line (Warning and above, the level its builder sets) is
     /// recorded: for tests of what a stranger on its ports can make it do and write.
     /// </summary>
     public static async Task<(WebApplication Gateway, RecordingLoggerFactory Log)> StartRecordingAsync(
