@@ -58,6 +58,13 @@ internal sealed class AdminClient : IDisposable
             : (await response.Content.ReadFromJsonAsync<ApplicationDetails>(AdminJson.Options, cancellationToken))!;
     }
 
+    /// <summary>The route table's version and which live gateways do not serve it yet.</summary>
+    public async Task<RoutesDetails> GetRoutesAsync(CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, "api/serve/routes"), cancellationToken);
+        return (await response.Content.ReadFromJsonAsync<RoutesDetails>(AdminJson.Options, cancellationToken))!;
+    }
+
     /// <summary>Applies a config; an invalid one throws with every error the gateway reported.</summary>
     public async Task<ApplyConfigResponse> PutConfigAsync(string config, CancellationToken cancellationToken)
     {

@@ -28,6 +28,9 @@ public sealed class DeploymentAttribute : Attribute
     /// <summary>Seconds a stopping replica waits for in-flight requests. Default is 20.</summary>
     public double GracefulShutdownTimeoutSeconds { get; set; } = DeploymentOptions.DefaultGracefulShutdownTimeout.TotalSeconds;
 
+    /// <summary>Seconds a replica's start may take to build its instance (constructor, InitializeAsync, first ReconfigureAsync). Default is 600.</summary>
+    public double InitializationTimeoutSeconds { get; set; } = DeploymentOptions.DefaultInitializationTimeout.TotalSeconds;
+
     /// <summary>CPUs one replica needs (fractional allowed). Default is 1.</summary>
     public double NumCpus { get; set; } = ReplicaResources.DefaultNumCpus;
 
@@ -52,6 +55,7 @@ public sealed class DeploymentAttribute : Attribute
         HealthCheckPeriod = TimeSpan.FromSeconds(HealthCheckPeriodSeconds),
         HealthCheckTimeout = TimeSpan.FromSeconds(HealthCheckTimeoutSeconds),
         GracefulShutdownTimeout = TimeSpan.FromSeconds(GracefulShutdownTimeoutSeconds),
+        InitializationTimeout = TimeSpan.FromSeconds(InitializationTimeoutSeconds),
         Resources = new ReplicaResources { NumCpus = NumCpus, NumGpus = NumGpus, Memory = Memory },
         MaxReplicasPerSilo = MaxReplicasPerSilo,
         MaxConstructorRetryCount = MaxConstructorRetryCount,

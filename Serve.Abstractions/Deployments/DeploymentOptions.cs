@@ -16,6 +16,13 @@ public sealed record DeploymentOptions
     internal static readonly TimeSpan DefaultHealthCheckPeriod = TimeSpan.FromSeconds(10);
     internal static readonly TimeSpan DefaultHealthCheckTimeout = TimeSpan.FromSeconds(30);
     internal static readonly TimeSpan DefaultGracefulShutdownTimeout = TimeSpan.FromSeconds(20);
+    internal static readonly TimeSpan DefaultInitializationTimeout = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// The longest <see cref="InitializationTimeout"/>: a replica's start is one Orleans call, whose time to live travels
+    /// as 32-bit milliseconds (about 24 days), and a day is past any model's load.
+    /// </summary>
+    internal static readonly TimeSpan MaxInitializationTimeout = TimeSpan.FromDays(1);
 
     /// <summary>The deployment's name, unique within its application. Default is the class name.</summary>
     [Id(0)] public string Name { get; init; } = "";
@@ -74,6 +81,15 @@ public sealed record DeploymentOptions
     // settings into the shared default of every other, and fail to read back state holding several deployments.
     [Id(12)] public IReadOnlyDictionary<string, BatchOptions> Batching { get; init; } = new Dictionary<string, BatchOptions>();
 
+    /// <summary>
+    /// Time a replica's start may take to build its instance: its constructor, <see cref="IAsyncInitializable.InitializeAsync"/>
+    /// and its first <see cref="IReconfigurable.ReconfigureAsync"/>. When it runs out, the token they were given is
+    /// cancelled and the start fails as a failed constructor does (retried, then DEPLOY_FAILED after
+    /// <see cref="MaxConstructorRetryCount"/>), whether or not the user's code heeds the token. The first health check
+    /// has its own <see cref="HealthCheckTimeout"/>. Default is 10 min.
+    /// </summary>
+    [Id(13)] public TimeSpan InitializationTimeout { get; init; } = DefaultInitializationTimeout;
+
     /// <summary>Returns a copy whose <see cref="UserConfig"/> is <paramref name="config"/> serialised as JSON.</summary>
     /// <param name="config">Any value System.Text.Json can serialise.</param>
     public DeploymentOptions WithUserConfig(object? config) =>
@@ -106,6 +122,10 @@ public sealed record DeploymentOptions
         if (HealthCheckTimeout <= TimeSpan.Zero)
         {
             errors.Add($"HealthCheckTimeout: {HealthCheckTimeout} must be positive.");
+        }
+        if (InitializationTimeout <= TimeSpan.Zero || InitializationTimeout > MaxInitializationTimeout)
+        {
+            errors.Add($"InitializationTimeout: {InitializationTimeout} must be positive and at most {MaxInitializationTimeout}.");
         }
         if (GracefulShutdownTimeout < TimeSpan.Zero)
         {
@@ -148,7 +168,7 @@ public sealed record DeploymentOptions
         && Name == other.Name && NumReplicas == other.NumReplicas && MaxOngoingRequests == other.MaxOngoingRequests
         && MaxQueuedRequests == other.MaxQueuedRequests && UserConfig == other.UserConfig
         && HealthCheckPeriod == other.HealthCheckPeriod && HealthCheckTimeout == other.HealthCheckTimeout
-        && GracefulShutdownTimeout == other.GracefulShutdownTimeout && Equals(Resources, other.Resources)
+        && GracefulShutdownTimeout == other.GracefulShutdownTimeout && InitializationTimeout == other.InitializationTimeout && Equals(Resources, other.Resources)
         && MaxReplicasPerSilo == other.MaxReplicasPerSilo && MaxConstructorRetryCount == other.MaxConstructorRetryCount
         && Equals(Autoscaling, other.Autoscaling)
         && Batching.Count == other.Batching.Count

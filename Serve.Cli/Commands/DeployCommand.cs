@@ -9,7 +9,7 @@ internal static class DeployCommand
     public static Command Create(CliOptions options)
     {
         var file = new Argument<string>("config") { Description = "The config file (YAML or JSON); - reads standard input." };
-        var wait = new Option<bool>("--wait") { Description = "Wait until every application of the config is RUNNING; fail if one is DEPLOY_FAILED." };
+        var wait = new Option<bool>("--wait") { Description = "Wait until every application of the config is RUNNING and every gateway serves its routes; fail if one is DEPLOY_FAILED." };
         var timeout = new Option<double>("--timeout") { Description = "Seconds --wait waits. Default is 300.", DefaultValueFactory = _ => 300 };
         var command = new Command("deploy", "Apply a config file: its applications are deployed or updated, every other application is deleted. Replicas are kept where only options such as num_replicas or user_config changed.")
         {
@@ -35,10 +35,32 @@ internal static class DeployCommand
             var names = result.Created.Concat(result.Updated).Concat(result.Unchanged).ToHashSet();
             var started = DateTimeOffset.UtcNow;
             await StatusPolling.WaitAsync(client, details => AllRunning(details, names), limit, details => Pending(details, names), cancellationToken);
-            await output.WriteLineAsync($"Every application is RUNNING ({(DateTimeOffset.UtcNow - started).TotalSeconds:0.0} s).");
+            // RUNNING is the controller's word; a gateway that has not taken the new routes in still answers 404 for them.
+            await WhenGatewaysServeAsync(client, started + limit, limit, cancellationToken);
+            await output.WriteLineAsync($"Every application is RUNNING and every gateway serves its routes ({(DateTimeOffset.UtcNow - started).TotalSeconds:0.0} s).");
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Polls the route spread until no live gateway is behind the controller's table, or the deadline passes.</summary>
+    private static async Task WhenGatewaysServeAsync(AdminClient client, DateTimeOffset deadline, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var routes = await client.GetRoutesAsync(cancellationToken);
+            if (routes.Behind.Count == 0)
+            {
+                return;
+            }
+            if (DateTimeOffset.UtcNow >= deadline)
+            {
+                throw new CliException(
+                    $"gave up after {limit.TotalSeconds:0} s: every application is RUNNING, but gateway(s) {string.Join(", ", routes.Behind)} do not serve route table version {routes.Version} yet.",
+                    ExitCodes.Failed);
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+        }
     }
 
     private static string Summary(ApplyConfigResponse result)

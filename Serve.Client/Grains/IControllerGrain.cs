@@ -67,10 +67,15 @@ internal interface IControllerGrain : IGrainWithStringKey
 
     /// <summary>
     /// Long poll of the route table alone (gateways): returns once its version differs from <paramref name="knownVersion"/>,
-    /// or after a while unchanged. Status changes do not wake it.
+    /// or after a while unchanged. Status changes do not wake it. <paramref name="gateway"/> (the gateway's silo address)
+    /// serves <paramref name="knownVersion"/>, as far as the controller knows until it asks again (<see cref="GetRouteSpreadAsync"/>).
     /// </summary>
     [AlwaysInterleave, Alias("watch-routes")]
-    Task<RouteSnapshot> WatchRoutesAsync(long knownVersion, CancellationToken cancellationToken);
+    Task<RouteSnapshot> WatchRoutesAsync(string gateway, long knownVersion, CancellationToken cancellationToken);
+
+    /// <summary>The route table's version and the version each live gateway serves: whether a route change has reached every gateway.</summary>
+    [AlwaysInterleave, Alias("route-spread")]
+    Task<RouteSpread> GetRouteSpreadAsync();
 
     /// <summary>
     /// Long poll of one application's status (a caller waiting for it to run or go): returns once the snapshot's version

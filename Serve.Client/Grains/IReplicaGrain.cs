@@ -26,8 +26,13 @@ internal interface IReplicaGrain : IGrainWithStringKey
     [Alias("http"), ResponseTimeout("20.00:00:00")]
     ValueTask<ReplicaResponse> HttpAsync(Http.HttpCall call, CancellationToken cancellationToken);
 
-    /// <summary>Constructs and initialises the user's instance; returns the hosting silo's address and what routers must know of it.</summary>
-    [Alias("start")]
+    /// <summary>
+    /// Constructs and initialises the user's instance; returns the hosting silo's address and what routers must know of it.
+    /// The replica bounds it by the deployment's <c>InitializationTimeout</c> (minutes, for a model that loads) and
+    /// <c>HealthCheckTimeout</c>, and its caller by those and a grace, so Orleans' response timeout is lifted as for
+    /// <see cref="HttpAsync"/>.
+    /// </summary>
+    [Alias("start"), ResponseTimeout("20.00:00:00")]
     Task<ReplicaStarted> StartAsync(DeploymentSpec spec, CancellationToken cancellationToken);
 
     /// <summary>Applies lightweight option changes (user config, limits) to the running instance.</summary>

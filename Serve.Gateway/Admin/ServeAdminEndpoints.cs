@@ -73,6 +73,10 @@ internal static class ServeAdminEndpoints
             .WithSummary("One replica's state and silo; the replica is named by its full id or by the part after 'application/deployment/'.")
             .Produces<ReplicaDetails>()
             .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/routes", GetRoutesAsync)
+            .WithName("GetRoutes")
+            .WithSummary("The route table's version, the version each live gateway serves, and the gateways not serving it yet (serve deploy --wait waits until none is behind).")
+            .Produces<RoutesDetails>();
         api.MapOpenApi("/openapi/{documentName}.json");
         // OPTIONS on any admin path: a CORS preflight from an allowed origin is answered by the guard; anyone else learns the methods.
         api.MapMethods("/{**path}", [HttpMethods.Options], (HttpResponse response) =>
@@ -108,6 +112,12 @@ internal static class ServeAdminEndpoints
     /// <summary>The cached body as it is: at ten thousand replicas serializing it again per call was most of the call.</summary>
     private static async Task<IResult> GetAllAsync(AdminStatusCache status, CancellationToken cancellationToken) =>
         Results.Bytes((await status.GetAsync(cancellationToken)).Json, "application/json; charset=utf-8");
+
+    private static async Task<IResult> GetRoutesAsync(IGrainFactory grains)
+    {
+        var spread = await grains.GetGrain<IControllerGrain>(IControllerGrain.Key).GetRouteSpreadAsync();
+        return Results.Json(new RoutesDetails { Version = spread.Version, Gateways = spread.Gateways, Behind = spread.Behind.ToArray() }, AdminJson.Options);
+    }
 
     /// <summary>One application, asked of the controller alone: at a thousand applications the others are not shipped or rebuilt.</summary>
     private static async Task<IResult> GetApplicationAsync(string name, AdminStatusCache status, CancellationToken cancellationToken) =>

@@ -420,7 +420,9 @@ internal sealed partial class HttpForwarder
         }
         catch (DeploymentNotFoundException e)
         {
-            await GatewayError.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, e.Message, requestId);
+            // The route's ingress is gone: its application was deleted while this request was on its way (a route leads
+            // to an ingress only once it exists), so the path is no application's any more, as a request a moment later hears.
+            await GatewayError.WriteAsync(context, StatusCodes.Status404NotFound, e.Message, requestId);
         }
         catch (DeploymentUnavailableException e)
         {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serve.Grains;
@@ -16,6 +17,12 @@ internal sealed partial class RouteTableWatcher : BackgroundService
     private static readonly TimeSpan StatusRefresh = TimeSpan.FromSeconds(1);
 
     private readonly IGrainFactory _grains;
+
+    /// <summary>
+    /// This gateway, as the controller knows it: its silo's address, which membership says when it is gone; a gateway
+    /// hosted by an Orleans client has a name of its own, and is forgotten once it goes quiet.
+    /// </summary>
+    private readonly string _gateway;
     private readonly TimeProvider _time;
     private readonly ILogger<RouteTableWatcher> _logger;
     private volatile RoutePrefixTable? _table;
@@ -23,9 +30,10 @@ internal sealed partial class RouteTableWatcher : BackgroundService
     private long _statusAt;
     private int _refreshing;
 
-    public RouteTableWatcher(IGrainFactory grains, TimeProvider time, ILogger<RouteTableWatcher> logger)
+    public RouteTableWatcher(IGrainFactory grains, IServiceProvider services, TimeProvider time, ILogger<RouteTableWatcher> logger)
     {
         _grains = grains;
+        _gateway = services.GetService<ILocalSiloDetails>()?.SiloAddress.ToString() ?? $"client/{Guid.NewGuid():N}";
         _time = time;
         _logger = logger;
     }
@@ -58,7 +66,8 @@ internal sealed partial class RouteTableWatcher : BackgroundService
         var controller = _grains.GetGrain<IControllerGrain>(IControllerGrain.Key);
         // The silo may still be starting, or the controller moving: the last table is kept meanwhile.
         var watch = new VersionedWatch<RouteSnapshot>(
-            (version, token) => controller.WatchRoutesAsync(version, token),
+            // The version asked with is the one this gateway has taken in, so the controller knows what it serves.
+            (version, token) => controller.WatchRoutesAsync(_gateway, version, token),
             snapshot => snapshot.Version,
             WatchBackoff.Forever,
             _time,

@@ -98,6 +98,9 @@ internal sealed partial class ControllerGrain
         try
         {
             await Task.WhenAll(spec.Deployments.Select(d => AfterEnsureAsync(d.Id)));
+            // The route went with the publish that marked it deleting: a gateway still routing to the deployments once they
+            // are gone would answer 503 "does not exist" instead of a 404.
+            await WhenGatewaysServeAsync(_routes.Version, GatewayRouteWait);
             await Task.WhenAll(spec.Deployments.Select(d => DeleteDeploymentAsync(spec.Name, d.Id)));
             Applications.Remove(spec.Name);
             _state.State.Deleting.Remove(spec.Name);
@@ -107,6 +110,7 @@ internal sealed partial class ControllerGrain
                 _state.State.Deleting.Add(spec.Name);
             });
             _statuses.Remove(spec.Name);
+            _routed.Forget(spec.Name);
             foreach (var deployment in spec.Deployments)
             {
                 _order.Forget(deployment.Id.Key);

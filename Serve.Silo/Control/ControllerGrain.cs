@@ -39,6 +39,9 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     /// <summary>Each application as the snapshot shows it, under the version that last changed it: one-application reads.</summary>
     private readonly Dictionary<string, ApplicationView> _applicationViews = [];
     private RouteSnapshot _routes = new();
+
+    /// <summary>The specs whose deployments have taken them: what the routes lead to.</summary>
+    private readonly RoutedApplications _routed = new();
     private TaskCompletionSource _routesChanged = NewSignal();
 
     /// <summary>Set when this activation deactivates itself (<see cref="Leave"/>): its polls answer at once.</summary>
@@ -78,6 +81,8 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         _routes = new RouteSnapshot { Version = _snapshot.Version };
         foreach (var app in Applications.Values)
         {
+            // Stored by an earlier activation, which applied it (or was applying it: the first pass ensures its deployments).
+            _routed.Taken(app);
             _statuses[app.Name] = RestoredStatus(app);
             LogRestored(_logger, app.Name);
         }
@@ -146,6 +151,8 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         var reports = await Task.WhenAll(spec.Deployments.Select(d => Deployment(d.Id).ApplyAsync(d)));
         if (Applications.GetValueOrDefault(spec.Name) == spec)
         {
+            // Its deployments all have the spec now: its route may lead to them.
+            _routed.Taken(spec);
             for (var i = 0; i < reports.Length; i++)
             {
                 // A report newer than this answer may have come first: it stays. Otherwise the answer replaces the
@@ -202,16 +209,6 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         }
         await LongPoll.WaitAsync(_changed.Task, ServiceProvider, _options.LongPollTimeout, _time, cancellationToken);
         return _snapshot;
-    }
-
-    public async Task<RouteSnapshot> WatchRoutesAsync(long knownVersion, CancellationToken cancellationToken)
-    {
-        if (_routes.Version != knownVersion || _leaving)
-        {
-            return _routes;
-        }
-        await LongPoll.WaitAsync(_routesChanged.Task, ServiceProvider, _options.LongPollTimeout, _time, cancellationToken);
-        return _routes;
     }
 
     public async Task<ApplicationSnapshot> WatchApplicationAsync(string name, long knownVersion, CancellationToken cancellationToken)
@@ -333,11 +330,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     {
         _pacer.Published();
         var status = new ServeStatus { Applications = new Dictionary<string, ApplicationStatus>(_statuses) };
-        var routes = Applications.Values
-            .Where(a => a.RoutePrefix is not null && !_deleting.Contains(a.Name))
-            .Select(a => new RouteEntry(a.RoutePrefix!, a.Name, a.IngressDeployment, a.RequestTimeout) { GrpcServices = a.GrpcServices })
-            .OrderBy(r => r.Prefix, StringComparer.Ordinal)
-            .ToArray();
+        var routes = _routed.Routes(Applications, _deleting);
         _snapshot = new ServeSnapshot { Version = _snapshot.Version + 1, Status = status, Routes = routes };
         // The specs as this snapshot shows them: a status reader caching by version never pairs a status with other specs.
         _view = new StatusView { Version = _snapshot.Version, Status = status, Applications = Applications.Values.ToArray() };
@@ -413,6 +406,11 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         try
         {
             var report = await call;
+            // An application whose apply failed gets its route once the pass has given its ingress the spec.
+            if (IsSettled(app) && deployment.Name == app.IngressDeployment && _routed.Taken(app))
+            {
+                Publish();
+            }
             // A report newer than this answer may have come meanwhile: it stays.
             if (IsSettled(app) && _order.Accept(key, report.Activation, report.Sequence) && Fold(app.Name, report.Status))
             {

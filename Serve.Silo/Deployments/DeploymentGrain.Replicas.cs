@@ -115,9 +115,16 @@ internal sealed partial class DeploymentGrain
         {
             RequestContext.Set(IPlacementDirector.PlacementHintKey, hint);
         }
+        // The replica bounds its start by the deployment's InitializationTimeout and HealthCheckTimeout, so Orleans'
+        // response timeout is lifted for it (a model may load for minutes); this bound is for a replica that cannot answer.
+        var bound = spec.Options.InitializationTimeout + spec.Options.HealthCheckTimeout + _options.StopGrace;
         try
         {
-            return await GrainFactory.GetGrain<IReplicaGrain>(replica.Id).StartAsync(spec, CancellationToken.None);
+            return await GrainFactory.GetGrain<IReplicaGrain>(replica.Id).StartAsync(spec, CancellationToken.None).WaitAsync(bound, _time);
+        }
+        catch (TimeoutException)
+        {
+            throw new ServeException($"Deployment '{spec.Id}': replica {replica.Id} did not answer its start within {bound.TotalSeconds:0.###} s (InitializationTimeout, HealthCheckTimeout and {_options.StopGrace.TotalSeconds:0.###} s of grace).");
         }
         finally
         {

@@ -49,7 +49,10 @@ internal sealed partial class DeploymentReconciler
             }
             if (lost.Count > 0)
             {
-                _message = $"{lost.Count} replica(s) were lost with silo(s) {string.Join(", ", newlyDead.Order(StringComparer.Ordinal))} and are being replaced.";
+                // The silos these replicas ran on, not every silo newly seen dead: an activation's first view of the
+                // membership holds every silo that died in earlier incidents too (Orleans keeps them listed for days).
+                var lostWith = lost.Select(r => r.Silo!).Distinct().Order(StringComparer.Ordinal);
+                _message = $"{lost.Count} replica(s) were lost with silo(s) {string.Join(", ", lostWith)} and are being replaced.";
                 _persist = true;
             }
         }

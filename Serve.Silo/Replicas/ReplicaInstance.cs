@@ -35,6 +35,9 @@ internal sealed class ReplicaInstance : IAsyncDisposable
     public static async Task<ReplicaInstance> CreateAsync(
         DeploymentSpec spec, IServiceProvider services, IHandleRuntime handles, TimeProvider time, ReplicaMetrics.Observer observer, CancellationToken cancellationToken)
     {
+        // Counted from here, so a slow constructor spends the same budget; the user's hooks are given its token.
+        using var initialization = new CancellationTokenSource(spec.Options.InitializationTimeout, time);
+        using var initializing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, initialization.Token);
         var admission = services.GetRequiredService<DeploymentTypeAdmission>();
         var type = admission.AdmitDeployment(spec.TypeName, out var refused)
             ?? throw new ServeException($"Deployment '{spec.Id}': {refused}");
@@ -83,11 +86,20 @@ internal sealed class ReplicaInstance : IAsyncDisposable
             loader is null ? null : InstanceModels.Attach(target, loader, time, observer));
         try
         {
-            if (target is IAsyncInitializable initializable)
+            try
             {
-                await initializable.InitializeAsync(cancellationToken);
+                // Waited for only until the token fires: code that ignores its token does not hold the replica's start (and
+                // its room on the silo) for good; it is left to finish alone, its instance disposed.
+                if (target is IAsyncInitializable initializable)
+                {
+                    await initializable.InitializeAsync(initializing.Token).WaitAsync(initializing.Token);
+                }
+                await instance.ReconfigureAsync(spec, initializing.Token).WaitAsync(initializing.Token);
             }
-            await instance.ReconfigureAsync(spec, cancellationToken);
+            catch (OperationCanceledException) when (initialization.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new ServeException(InitializationTimedOut(spec));
+            }
             await FirstHealthCheckAsync(spec, target, time, cancellationToken);
         }
         catch (Exception failure)
@@ -97,6 +109,10 @@ internal sealed class ReplicaInstance : IAsyncDisposable
         }
         return instance;
     }
+
+    /// <summary>What a start that ran out of <see cref="DeploymentOptions.InitializationTimeout"/> says: the deployment, the option, the time.</summary>
+    internal static string InitializationTimedOut(DeploymentSpec spec) =>
+        $"Deployment '{spec.Id}': the replica did not finish initializing within InitializationTimeout ({spec.Options.InitializationTimeout.TotalSeconds:0.###} s; initialization_timeout_s in a config file), so its InitializeAsync was cancelled and it never served. Fix: make the initialization finish sooner, or raise the timeout.";
 
     /// <summary>
     /// A replica serves only once its health check passed, as Ray's: else a version whose check fails replaced every

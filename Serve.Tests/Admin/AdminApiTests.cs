@@ -232,7 +232,7 @@ public sealed class AdminApiTests(AdminFixture fixture) : IAsyncLifetime
         Assert.Equal("Serve admin API", document.GetProperty("info").GetProperty("title").GetString());
         var paths = document.GetProperty("paths");
         Assert.Equal(
-            ["/api/serve/applications", "/api/serve/applications/{name}", "/api/serve/applications/{name}/deployments/{deployment}", "/api/serve/applications/{name}/deployments/{deployment}/replicas/{replica}"],
+            ["/api/serve/applications", "/api/serve/applications/{name}", "/api/serve/applications/{name}/deployments/{deployment}", "/api/serve/applications/{name}/deployments/{deployment}/replicas/{replica}", "/api/serve/routes"],
             paths.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         var operations = paths.GetProperty("/api/serve/applications");
         Assert.True(operations.TryGetProperty("put", out var put) && put.TryGetProperty("requestBody", out _));

@@ -10,7 +10,7 @@ public sealed class DeploymentOptionsEqualityTests
         var properties = typeof(DeploymentOptions).GetProperties().Where(p => p.CanWrite).Select(p => p.Name).Order();
 
         Assert.Equal(
-            ["Autoscaling", "Batching", "GracefulShutdownTimeout", "HealthCheckPeriod", "HealthCheckTimeout", "MaxConstructorRetryCount",
+            ["Autoscaling", "Batching", "GracefulShutdownTimeout", "HealthCheckPeriod", "HealthCheckTimeout", "InitializationTimeout", "MaxConstructorRetryCount",
              "MaxOngoingRequests", "MaxQueuedRequests", "MaxReplicasPerSilo", "Name", "NumReplicas", "Resources", "UserConfig"],
             properties);
     }

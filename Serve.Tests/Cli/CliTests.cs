@@ -77,6 +77,33 @@ public sealed partial class CliTests(AdminFixture fixture) : IAsyncLifetime, IDi
         Assert.Contains("unchanged text, greeter", again.Out);
     }
 
+    [Fact]
+    public async Task Deploy_WaitWhileAGatewayStillServesTheOldRoutes_GivesUpNamingIt()
+    {
+        // A second gateway, as the controller hears it: it polled with the table from before the deploy and never takes
+        // the new one in (RUNNING says nothing of it; before, --wait returned while it still answered 404).
+        var before = await fixture.Controller.WatchRoutesAsync("lagging-gateway", -1, CancellationToken.None);
+        using var stop = new CancellationTokenSource();
+        var lagging = fixture.Controller.WatchRoutesAsync("lagging-gateway", before.Version, stop.Token);
+        try
+        {
+            var deploy = await AdminAsync("deploy", File("serve.yaml", Pipeline), "--wait", "--timeout", "15");
+
+            Assert.Equal(1, deploy.ExitCode);
+            Assert.Contains("every application is RUNNING, but gateway(s) lagging-gateway do not serve route table version", deploy.Error);
+        }
+        finally
+        {
+            // It catches up, so the fixture's other tests do not wait for it.
+            var now = await lagging.WaitAsync(TimeSpan.FromSeconds(30));
+            using var done = new CancellationTokenSource();
+            var caughtUp = fixture.Controller.WatchRoutesAsync("lagging-gateway", now.Version, done.Token);
+            await done.CancelAsync();
+            await stop.CancelAsync();
+            await caughtUp.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
     private static string RolloutConfig(string version, bool broken) => $$"""
         applications:
           - name: model

@@ -33,6 +33,7 @@ public sealed class ServeConfigParserTests
                     user_config: {stop_words: [a, "the"]}
                     health_check_period_s: 5
                     health_check_timeout_s: 1.5
+                    initialization_timeout_s: 120
                     graceful_shutdown_timeout_s: 0
                     max_replicas_per_silo: 2
                     max_constructor_retry_count: 4
@@ -56,8 +57,9 @@ public sealed class ServeConfigParserTests
         var code = new DeploymentOptions { Name = "Tokenizer", MaxOngoingRequests = 99, Resources = new ReplicaResources { NumCpus = 4, Custom = new Dictionary<string, double> { ["x"] = 1 } } };
         var tokenizerOptions = tokenizer.ApplyTo(code);
         Assert.Equal((3, 7, -1, """{"stop_words":["a","the"]}"""), (tokenizerOptions.NumReplicas, tokenizerOptions.MaxOngoingRequests, tokenizerOptions.MaxQueuedRequests, tokenizerOptions.UserConfig));
-        Assert.Equal((TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1.5), TimeSpan.Zero, 2, 4),
-            (tokenizerOptions.HealthCheckPeriod, tokenizerOptions.HealthCheckTimeout, tokenizerOptions.GracefulShutdownTimeout, tokenizerOptions.MaxReplicasPerSilo, tokenizerOptions.MaxConstructorRetryCount));
+        Assert.Equal((TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1.5), TimeSpan.Zero, 2, 4, TimeSpan.FromMinutes(2)),
+            (tokenizerOptions.HealthCheckPeriod, tokenizerOptions.HealthCheckTimeout, tokenizerOptions.GracefulShutdownTimeout, tokenizerOptions.MaxReplicasPerSilo,
+                tokenizerOptions.MaxConstructorRetryCount, tokenizerOptions.InitializationTimeout));
         Assert.Equal((0.5, 1.0, 1048576L), (tokenizerOptions.Resources.NumCpus, tokenizerOptions.Resources.NumGpus, tokenizerOptions.Resources.Memory));
         Assert.Equal(new Dictionary<string, double> { ["accelerator:a100"] = 1 }, tokenizerOptions.Resources.Custom);
         var scorer = text.Deployments[1];

@@ -47,9 +47,9 @@ public sealed class ControllerStoreFailureTests
         await serve.WaitForAsync(s => s.Applications["before"].State == ApplicationState.Running);
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         // The route table: no application here has a route, so nothing but the controller's leaving answers its watcher.
-        var routes = await controller.WatchRoutesAsync(-1, patience.Token);
+        var routes = await controller.WatchRoutesAsync("test-gateway", -1, patience.Token);
         polling = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var watch = controller.WatchRoutesAsync(routes.Version, patience.Token);
+        var watch = controller.WatchRoutesAsync("test-gateway", routes.Version, patience.Token);
         await polling.Task.WaitAsync(patience.Token);
 
         storage.Failing = true;

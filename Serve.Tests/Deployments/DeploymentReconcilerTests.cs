@@ -361,6 +361,22 @@ public sealed class DeploymentReconcilerTests
     }
 
     [Fact]
+    public void OnSilosChanged_FirstViewOfANewActivationHoldsSilosDeadLongAgo_MessageNamesOnlyTheSilosReplicasWereLostWith()
+    {
+        _reconciler.OnSilosChanged([Silo("a"), Silo("b")]);
+        Apply(Spec(replicas: 4));
+        StartAll();
+        // The deployment's grain moves (its silo b died): the next activation's first view of the membership holds b, and
+        // every silo that died in earlier incidents, which Orleans keeps in its table for days.
+        var next = new DeploymentReconciler("app/Model", _reconciler.State, _time, new Random(7));
+        next.Activate();
+
+        next.OnSilosChanged([Silo("a"), Silo("b", SiloCondition.Dead), Silo("earlier-incident", SiloCondition.Dead)]);
+
+        Assert.Equal("2 replica(s) were lost with silo(s) b and are being replaced.", next.Status().Message);
+    }
+
+    [Fact]
     public void OnFoundNotRunning_RunningReplica_ReplacedAtOnceAsLostNotUnhealthy()
     {
         _reconciler.OnSilosChanged([Silo("a")]);

@@ -14,7 +14,7 @@ public sealed class ReadinessTests(SingleSiloFixture fixture)
     public async Task Readiness_BeforeAndAfterRouteTableLoads_UnhealthyThenHealthy()
     {
         var grains = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IGrainFactory>();
-        var watcher = new RouteTableWatcher(grains, TimeProvider.System, NullLogger<RouteTableWatcher>.Instance);
+        var watcher = new RouteTableWatcher(grains, fixture.Cluster.Silos[0].ServiceProvider, TimeProvider.System, NullLogger<RouteTableWatcher>.Instance);
         await using var services = new ServiceCollection()
             .AddLogging()
             .AddSingleton(watcher)

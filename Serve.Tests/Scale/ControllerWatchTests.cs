@@ -27,8 +27,8 @@ public sealed class ControllerWatchTests(ReconcileClusterFixture fixture) : ICla
         await Serve.RunAsync<IProbe>(App(1), "routed", "/routed");
         try
         {
-            var known = await Controller.WatchRoutesAsync(-1, CancellationToken.None);
-            var next = Controller.WatchRoutesAsync(known.Version, CancellationToken.None);
+            var known = await Controller.WatchRoutesAsync("test-gateway", -1, CancellationToken.None);
+            var next = Controller.WatchRoutesAsync("test-gateway", known.Version, CancellationToken.None);
 
             // Replicas starting: many snapshots, the same routes.
             await Serve.RunAsync<IProbe>(App(3), "routed", "/routed");
@@ -59,8 +59,8 @@ public sealed class ControllerWatchTests(ReconcileClusterFixture fixture) : ICla
             await Serve.DeleteAsync("bystander");
             await Serve.RunAsync<IProbe>(App(2), "watched", null);
 
-            // Each answer is a change of "watched" itself: a late one of its first version (its status settling) may come
-            // before the redeploy's, and is told from a wake by the bystander by what it says.
+            // Each answer is a change of "watched" itself: a late one of its first version (its status settling), or the
+            // redeploy's first (DEPLOYING, the deployment UPDATING at its old target), may come before the new target, and is told from a wake by the bystander by what it says.
             var answer = await next.WaitAsync(Deadline);
             var seen = Shown(known.Status);
             while (answer.Status?.Deployments.Values.Single().TargetReplicas != 2)

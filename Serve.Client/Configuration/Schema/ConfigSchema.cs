@@ -229,6 +229,12 @@ internal static class ConfigSchema
             },
             new ConfigField<DeploymentOptions, TimeSpan>
             {
+                Name = "initialization_timeout_s", Type = Seconds(0, exclusive: true), Default = "600", Ray = NotInRay,
+                Doc = "Time a replica's start may take to build its instance (constructor, InitializeAsync, first ReconfigureAsync); then its token is cancelled and the start counts as a failed one.",
+                Get = o => o.InitializationTimeout, Set = (o, v) => o with { InitializationTimeout = v },
+            },
+            new ConfigField<DeploymentOptions, TimeSpan>
+            {
                 Name = "graceful_shutdown_timeout_s", Type = Seconds(0), Default = "20",
                 Doc = "Time a stopping replica waits for its requests in flight before it stops.",
                 Get = o => o.GracefulShutdownTimeout, Set = (o, v) => o with { GracefulShutdownTimeout = v },

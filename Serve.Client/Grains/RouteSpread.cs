@@ -1,0 +1,15 @@
+namespace Serve.Grains;
+
+/// <summary>How far the controller's route table has reached: its version, and the version each live gateway serves.</summary>
+[GenerateSerializer, Immutable, Alias("serve.route-spread")]
+internal sealed record RouteSpread
+{
+    /// <summary>The controller's route table version.</summary>
+    [Id(0)] public long Version { get; init; }
+
+    /// <summary>Each live gateway (its silo's address) and the route table version it serves.</summary>
+    [Id(1)] public IReadOnlyDictionary<string, long> Gateways { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>The live gateways that do not serve <see cref="Version"/> yet.</summary>
+    public IEnumerable<string> Behind => Gateways.Where(g => g.Value < Version).Select(g => g.Key).Order(StringComparer.Ordinal);
+}

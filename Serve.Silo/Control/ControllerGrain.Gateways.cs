@@ -1,0 +1,71 @@
+using Microsoft.Extensions.DependencyInjection;
+using Serve.Grains;
+using Serve.Watching;
+
+namespace Serve.Control;
+
+/// <summary>
+/// The gateways' side of the route table: which version each live gateway serves (its long poll says), so that a delete
+/// stops an application's deployments only once no gateway routes to them, and <c>serve deploy --wait</c> returns only
+/// once every gateway routes to what it deployed.
+/// </summary>
+internal sealed partial class ControllerGrain
+{
+    /// <summary>
+    /// How long a delete waits for the gateways to drop the application's route before it stops its deployments anyway: a
+    /// live gateway takes a new table in within a round trip; one that does not answer is not waited for longer.
+    /// </summary>
+    private static readonly TimeSpan GatewayRouteWait = TimeSpan.FromSeconds(5);
+
+    private GatewayRouteVersions? _gatewayRoutes;
+    private TaskCompletionSource _gatewayHeard = NewSignal();
+
+    /// <summary>A gateway is forgotten once silent for longer than a long poll lasts, and a margin for its retries.</summary>
+    private GatewayRouteVersions GatewayRoutes => _gatewayRoutes ??= new GatewayRouteVersions(_options.LongPollTimeout + TimeSpan.FromSeconds(10), _time);
+
+    public async Task<RouteSnapshot> WatchRoutesAsync(string gateway, long knownVersion, CancellationToken cancellationToken)
+    {
+        GatewayRoutes.Heard(gateway, knownVersion);
+        var heard = _gatewayHeard;
+        _gatewayHeard = NewSignal();
+        heard.TrySetResult();
+        if (_routes.Version != knownVersion || _leaving)
+        {
+            return _routes;
+        }
+        await LongPoll.WaitAsync(_routesChanged.Task, ServiceProvider, _options.LongPollTimeout, _time, cancellationToken);
+        return _routes;
+    }
+
+    public Task<RouteSpread> GetRouteSpreadAsync() =>
+        Task.FromResult(new RouteSpread { Version = _routes.Version, Gateways = GatewayRoutes.Live(DepartedSilos()) });
+
+    /// <summary>Waits, at most <paramref name="patience"/>, until every live gateway serves route table <paramref name="version"/> or a later one.</summary>
+    private async Task WhenGatewaysServeAsync(long version, TimeSpan patience)
+    {
+        var started = _time.GetTimestamp();
+        while (GatewayRoutes.Behind(version, DepartedSilos()).Count > 0)
+        {
+            var left = patience - _time.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero || _leaving)
+            {
+                return;
+            }
+            // Woken by the next gateway heard from; a gateway that goes quiet drops out of the live ones meanwhile.
+            await _gatewayHeard.Task.WaitAsync(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), _time)
+                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        }
+    }
+
+    /// <summary>The silos membership says are dead or leaving: their gateways no longer count.</summary>
+    private HashSet<string> DepartedSilos()
+    {
+        var membership = ServiceProvider.GetService<IClusterMembershipService>();
+        return membership is null
+            ? []
+            : membership.CurrentSnapshot.Members.Values
+                .Where(m => m.Status is SiloStatus.Dead or SiloStatus.ShuttingDown or SiloStatus.Stopping)
+                .Select(m => m.SiloAddress.ToString())
+                .ToHashSet();
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.DependencyInjection;
+using Serve.Placement;
+using Serve.Tests.Deployments;
+using Serve.Tests.Infrastructure;
+
+namespace Serve.Tests.Runtime;
+
+/// <summary>
+/// A replica whose initialization outlasts the deployment's <see cref="DeploymentOptions.InitializationTimeout"/> fails its
+/// start, named as such, whether or not its code heeds the token it was given: the token is cancelled, the failure counts
+/// as any failed start (retried, then DEPLOY_FAILED), and the replica's room on its silo is given back.
+/// </summary>
+[Collection(SingleSiloCollection.Name)]
+[Trait("Category", "Cluster")]
+public sealed class InitializationTimeoutTests(SingleSiloFixture fixture)
+{
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task RunAsync_InitializeAsyncOutlastsTheTimeout_DeployFailedNamingTheOptionTokenCancelledRoomFreed(bool heedsToken)
+    {
+        var name = heedsToken ? "init-hangs-heeding" : "init-hangs-ignoring";
+        var app = Deployment.For<HangingInitialize>()
+            .Options(o => o with { InitializationTimeout = TimeSpan.FromSeconds(1), MaxConstructorRetryCount = 2 })
+            .Bind(name, heedsToken);
+
+        var error = await Assert.ThrowsAsync<DeployFailedException>(() => fixture.Serve.RunAsync(app, name, null));
+
+        Assert.Contains($"Deployment '{name}/HangingInitialize': the replica did not finish initializing within InitializationTimeout (1 s", error.Reason);
+        // Said in a sentence or two, not with Orleans' dump of the message that timed out.
+        Assert.True(error.Reason.Length < 600, error.Reason);
+        var ledger = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<SiloResourceLedger>();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while ((ledger.Snapshot().Any(r => r.Deployment.StartsWith($"{name}/", StringComparison.Ordinal))
+            || (heedsToken && !HangingInitialize.Cancelled.ContainsKey(name))) && !deadline.IsCancellationRequested)
+        {
+            await Task.Delay(10, CancellationToken.None);
+        }
+        Assert.DoesNotContain(ledger.Snapshot(), r => r.Deployment.StartsWith($"{name}/", StringComparison.Ordinal));
+        Assert.Equal(heedsToken, HangingInitialize.Cancelled.ContainsKey(name));
+        await fixture.Serve.DeleteAsync(name);
+    }
+}
