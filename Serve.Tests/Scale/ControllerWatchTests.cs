@@ -60,7 +60,8 @@ public sealed class ControllerWatchTests(ReconcileClusterFixture fixture) : ICla
             await Serve.RunAsync<IProbe>(App(2), "watched", null);
 
             // Each answer is a change of "watched" itself: a late one of its first version (its status settling), or the
-            // redeploy's first (DEPLOYING, the deployment UPDATING at its old target), may come before the new target, and is told from a wake by the bystander by what it says.
+            // redeploy's first (DEPLOYING, the deployment UPDATING at its old target), may come before the new target, and
+            // is told from a wake by the bystander by what it says.
             var answer = await next.WaitAsync(Deadline);
             var seen = Shown(known.Status);
             while (answer.Status?.Deployments.Values.Single().TargetReplicas != 2)
