@@ -80,6 +80,8 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
             // record's constructor parameters are required fields; the ingress's own services may say otherwise.
             builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
             builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.RespectRequiredConstructorParameters = true);
+            // Before the ingress's own: outermost, so its interceptors see a failure first. Unused unless it calls AddGrpc().
+            builder.Services.Configure<global::Grpc.AspNetCore.Server.GrpcServiceOptions>(o => o.Interceptors.Add<GrpcFaultInterceptor>());
             endpoints.ConfigureServices(builder.Services);
         }
 
