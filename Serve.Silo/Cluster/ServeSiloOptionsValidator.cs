@@ -18,6 +18,10 @@ internal sealed class ServeSiloOptionsValidator : IValidateOptions<ServeSiloOpti
         {
             errors.Add($"{ServeSiloOptions.SectionName}:ExchangeMaxFrameBytes: {options.ExchangeMaxFrameBytes} must be at least {Exchange.ExchangeLimits.MinFrameBytes} bytes.");
         }
+        if (options.StreamMaxBufferedBytes < Replicas.StreamBufferLimit.MinBytes)
+        {
+            errors.Add($"{ServeSiloOptions.SectionName}:StreamMaxBufferedBytes: {options.StreamMaxBufferedBytes} must be at least {Replicas.StreamBufferLimit.MinBytes} bytes (the default is {Replicas.StreamBufferLimit.DefaultBytes}).");
+        }
         if (options.ExchangeMaxCallsInFlight < 1)
         {
             errors.Add($"{ServeSiloOptions.SectionName}:ExchangeMaxCallsInFlight: {options.ExchangeMaxCallsInFlight} must be at least 1.");

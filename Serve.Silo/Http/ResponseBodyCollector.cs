@@ -15,11 +15,14 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
 {
     private readonly Lock _gate = new();
     private readonly ReplicaResponseFeature _response;
+    private readonly Replicas.StreamBufferLimit _limit;
     // The bytes not yet taken: the first write alone, copied to an array of its size that becomes the
     // head (or chunk) as is; from the second write on, a growing buffer.
     private byte[]? _single;
     private ArrayBufferWriter<byte>? _more;
     private Channel<byte[]>? _chunks;
+    // The bytes of the chunks not yet taken by the gateway, bounded: made with the chunks.
+    private StreamByteBudget? _budget;
     private TaskCompletionSource? _headReady;
     private ResponseBodyWriter? _writer;
     private bool _flushed;
@@ -28,7 +31,11 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
     private bool _ended;
     private Exception? _error;
 
-    public ResponseBodyCollector(ReplicaResponseFeature response) => _response = response;
+    public ResponseBodyCollector(ReplicaResponseFeature response, Replicas.StreamBufferLimit limit)
+    {
+        _response = response;
+        _limit = limit;
+    }
 
     /// <summary>
     /// Completes at the first async write or flush (the handler has bytes for the client before it
@@ -63,6 +70,7 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
                 // Made only for responses that stream: completing a channel costs an exception object.
                 _streaming = true;
                 _chunks = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+                _budget = new StreamByteBudget(_limit);
                 if (_ended)
                 {
                     _chunks.Writer.TryComplete(_error);
@@ -115,6 +123,7 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
             // Dropped rather than emptied: it grew to the size of a large response, which the next need not be.
             _more = null;
             _chunks = null;
+            _budget = null;
             _headReady = null;
             _writer?.Reset();
             _flushed = false;
@@ -137,8 +146,12 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
         lock (_gate)
         {
             _chunks?.Writer.TryComplete(error);
+            _budget?.Close(error);
         }
     }
+
+    /// <summary>The gateway took <paramref name="bytes"/> of the chunks: a handler waiting for room may write on.</summary>
+    public void Delivered(int bytes) => _budget?.Return(bytes);
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -187,7 +200,7 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
             {
                 return default;
             }
-            return new Chunk(_chunks!.Writer, TakePending());
+            return new Chunk(_chunks!.Writer, TakePending(), _budget);
         }
     }
 
@@ -228,8 +241,19 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
     }
 
     private static ValueTask PushAsync(Chunk chunk, CancellationToken cancellationToken) =>
-        // Bounded: a handler that outruns its client waits here instead of filling the replica's memory.
-        chunk.Bytes is null ? ValueTask.CompletedTask : chunk.Writer.WriteAsync(chunk.Bytes, cancellationToken);
+        chunk.Bytes is null ? ValueTask.CompletedTask
+        : chunk.Budget!.TryTake(chunk.Bytes.Length) ? chunk.Writer.WriteAsync(chunk.Bytes, cancellationToken)
+        : WaitAndPushAsync(chunk, cancellationToken);
+
+    /// <summary>
+    /// Bounded by bytes (<c>Serve:Silo:StreamMaxBufferedBytes</c>) and by chunks: a handler that outruns its client waits
+    /// here instead of filling the replica's memory.
+    /// </summary>
+    private static async ValueTask WaitAndPushAsync(Chunk chunk, CancellationToken cancellationToken)
+    {
+        await chunk.Budget!.TakeAsync(chunk.Bytes!.Length, cancellationToken);
+        await chunk.Writer.WriteAsync(chunk.Bytes, cancellationToken);
+    }
 
     private void End(Exception? error)
     {
@@ -246,7 +270,7 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
         }
     }
 
-    private readonly record struct Chunk(ChannelWriter<byte[]> Writer, byte[]? Bytes);
+    private readonly record struct Chunk(ChannelWriter<byte[]> Writer, byte[]? Bytes, StreamByteBudget? Budget);
 
     public override bool CanRead => false;
 
