@@ -24,6 +24,9 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
     // The bytes of the chunks not yet taken by the gateway, bounded: made with the chunks.
     private StreamByteBudget? _budget;
     private TaskCompletionSource? _headReady;
+    // Completes once the replica chose how to answer (TakeHead): a handler whose writes already hold the stream's limit
+    // waits for it rather than pile up more.
+    private TaskCompletionSource? _decided;
     private ResponseBodyWriter? _writer;
     private bool _flushed;
     private bool _streaming;
@@ -65,6 +68,7 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
         lock (_gate)
         {
             var head = TakePending();
+            _decided?.TrySetResult();
             if (streaming)
             {
                 // Made only for responses that stream: completing a channel costs an exception object.
@@ -125,6 +129,7 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
             _chunks = null;
             _budget = null;
             _headReady = null;
+            _decided = null;
             _writer?.Reset();
             _flushed = false;
             _streaming = false;
@@ -147,6 +152,7 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
         {
             _chunks?.Writer.TryComplete(error);
             _budget?.Close(error);
+            _decided?.TrySetException(error);
         }
     }
 
@@ -196,6 +202,12 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
                 _flushed = true;
                 _headReady?.TrySetResult();
             }
+            if (!_streaming && flush && !_ended && PendingBytes >= _limit.Bytes)
+            {
+                // Not streaming yet, and as much as a stream may hold already waits: this write waits for the replica's
+                // choice (which this flush asks for), instead of the whole response gathering here.
+                return new Chunk(null, null, null, (_decided ??= new(TaskCreationOptions.RunContinuationsAsynchronously)).Task);
+            }
             if (!_streaming || (_single is null && _more is not { WrittenCount: > 0 }))
             {
                 return default;
@@ -240,9 +252,12 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
         return bytes;
     }
 
+    private long PendingBytes => _single?.Length ?? _more?.WrittenCount ?? 0;
+
     private static ValueTask PushAsync(Chunk chunk, CancellationToken cancellationToken) =>
-        chunk.Bytes is null ? ValueTask.CompletedTask
-        : chunk.Budget!.TryTake(chunk.Bytes.Length) ? chunk.Writer.WriteAsync(chunk.Bytes, cancellationToken)
+        chunk.Undecided is { } undecided ? new ValueTask(undecided.WaitAsync(cancellationToken))
+        : chunk.Bytes is null ? ValueTask.CompletedTask
+        : chunk.Budget!.TryTake(chunk.Bytes.Length) ? chunk.Writer!.WriteAsync(chunk.Bytes, cancellationToken)
         : WaitAndPushAsync(chunk, cancellationToken);
 
     /// <summary>
@@ -252,7 +267,7 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
     private static async ValueTask WaitAndPushAsync(Chunk chunk, CancellationToken cancellationToken)
     {
         await chunk.Budget!.TakeAsync(chunk.Bytes!.Length, cancellationToken);
-        await chunk.Writer.WriteAsync(chunk.Bytes, cancellationToken);
+        await chunk.Writer!.WriteAsync(chunk.Bytes, cancellationToken);
     }
 
     private void End(Exception? error)
@@ -265,12 +280,13 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
             }
             _ended = true;
             _error = error;
+            _decided?.TrySetResult();
             _chunks?.Writer.TryComplete(error);
             _headReady?.TrySetResult();
         }
     }
 
-    private readonly record struct Chunk(ChannelWriter<byte[]> Writer, byte[]? Bytes, StreamByteBudget? Budget);
+    private readonly record struct Chunk(ChannelWriter<byte[]>? Writer, byte[]? Bytes, StreamByteBudget? Budget, Task? Undecided = null);
 
     public override bool CanRead => false;
 

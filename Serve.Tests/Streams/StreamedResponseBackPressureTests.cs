@@ -31,7 +31,7 @@ public sealed class StreamedResponseBackPressureTests(GatewayFixture fixture, IT
         var gate = Gate.Create($"large-chunks-{Guid.NewGuid():N}");
 
         using var response = await fixture.Http.GetAsync(
-            $"/large-chunks/chunks?gate={gate.Name}&size={ChunkBytes}&count={Chunks}", HttpCompletionOption.ResponseHeadersRead);
+            $"/large-chunks/chunks?gate={gate.Name}&size={ChunkBytes}&count={Chunks}&pause=true", HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         // The head came: the response streams. The handler now writes as fast as it can, and the client reads nothing.
         gate.Open();
@@ -56,5 +56,33 @@ public sealed class StreamedResponseBackPressureTests(GatewayFixture fixture, IT
         }
         Assert.Equal(0, await body.ReadAsync(chunk));
         await fixture.Serve.DeleteAsync("large-chunks");
+    }
+
+    [Fact]
+    public async Task Forward_HandlerNeverWaitsOfItsOwn_StreamedWithinTheByteLimitNotGatheredWhole()
+    {
+        await fixture.Serve.RunAsync(Deployment.For<LargeChunksIngress>().Bind(), new RunOptions { Name = "eager-chunks", RoutePrefix = "/eager-chunks" });
+        await fixture.WaitForRoutesAsync(r => r.GetValueOrDefault("/eager-chunks") == "eager-chunks");
+        var key = $"eager-chunks-{Guid.NewGuid():N}";
+
+        // Every write of the handler completes at once until something makes it wait: gathered before the replica chose to
+        // stream, the whole response (96 MiB) would be held, then sent as one answer.
+        using var response = await fixture.Http.GetAsync(
+            $"/eager-chunks/chunks?gate={key}&size={ChunkBytes}&count={Chunks}&pause=false", HttpCompletionOption.ResponseHeadersRead);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(LargeChunksIngress.FirstWait.TryGetValue(key, out var waitedAt),
+            $"the handler wrote {LargeChunksIngress.Written.GetValueOrDefault(key)} chunks of 4 MiB without waiting for its client");
+        output.WriteLine($"the handler first waited at chunk {waitedAt} of 4 MiB (bound {Bound})");
+        Assert.InRange(waitedAt, 0, Bound);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var chunk = new byte[ChunkBytes];
+        for (var i = 0; i < Chunks; i++)
+        {
+            await body.ReadExactlyAsync(chunk);
+            Assert.True(chunk.All(b => b == i), $"chunk {i}");
+        }
+        Assert.Equal(0, await body.ReadAsync(chunk));
+        await fixture.Serve.DeleteAsync("eager-chunks");
     }
 }
