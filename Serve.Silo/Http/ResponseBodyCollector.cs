@@ -152,7 +152,8 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
         {
             _chunks?.Writer.TryComplete(error);
             _budget?.Close(error);
-            _decided?.TrySetException(error);
+            // A result, not the error: nobody may await it any more, and a faulted task nobody observes is reported as such.
+            _decided?.TrySetResult();
         }
     }
 
