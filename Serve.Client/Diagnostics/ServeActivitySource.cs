@@ -40,6 +40,22 @@ internal static class ServeActivitySource
         activity.SetTag(ServeMeter.ErrorTypeTag, errorType ?? "_OTHER");
     }
 
+    /// <summary>
+    /// Adds OpenTelemetry's <c>exception</c> event of <paramref name="exception"/> to <paramref name="activity"/> (see
+    /// <see cref="ExceptionEvent"/>). <paramref name="withStackTrace"/> only where the exception was thrown by the code
+    /// the span covers, in this process: a replica's own span. A caller's span gets the type and message of what its call
+    /// threw, never the stack of the replica that failed, which the replica's own span has. Nothing without a span, or
+    /// when the span records no data.
+    /// </summary>
+    public static void RecordException(Activity? activity, Exception exception, bool withStackTrace)
+    {
+        if (activity is not { IsAllDataRequested: true })
+        {
+            return;
+        }
+        activity.AddEvent(ExceptionEvent.Of(exception, withStackTrace));
+    }
+
     /// <summary>The key under which a call's <c>traceparent</c> travels in Orleans' request context, as Orleans' own propagation names it.</summary>
     public const string TraceParentKey = "traceparent";
 }

@@ -215,6 +215,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
         if (failure is not null)
         {
             ServeActivitySource.Failed(activity, failure.GetType().FullName);
+            ServeActivitySource.RecordException(activity, failure, withStackTrace: false);
         }
     }
 

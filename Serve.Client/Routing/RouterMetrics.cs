@@ -14,7 +14,7 @@ internal sealed class RouterMetrics
     /// <summary>The name of the handle-call histogram.</summary>
     public const string CallDurationName = "serve.handle.call.duration";
 
-    /// <summary>The name of the gauge of requests waiting at routers for a replica.</summary>
+    /// <summary>The name of the up-down counter of requests waiting at routers for a replica.</summary>
     public const string QueuedRequestsName = "serve.router.queued_requests";
 
     private readonly Counter<long> _retries;
@@ -35,7 +35,8 @@ internal sealed class RouterMetrics
         _callDuration = meter.CreateHistogram(CallDurationName, "s",
             "How long calls through deployment handles took, seen by the caller (queueing, retries and the replica's work), by deployment and error type. A gateway's HTTP exchanges with ingress replicas count as its calls.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ServeMeter.DurationBuckets });
-        meter.CreateObservableGauge(QueuedRequestsName, ObserveQueues, "{request}",
+        // An up-down counter, as OpenTelemetry's http.server.active_requests: queued requests add up across routers.
+        meter.CreateObservableUpDownCounter(QueuedRequestsName, ObserveQueues, "{request}",
             "Requests waiting at this process's routers for a replica with room, by deployment.");
     }
 

@@ -59,7 +59,7 @@ internal sealed class HttpExchange : IHttpExchange
             return new(HttpPush.Gone);
         }
         Volatile.Write(ref _begun, true);
-        if (HttpForwarder.WriteHead(_context, head) is { } unsendable)
+        if (ReplicaAnswer.WriteHead(_context, head) is { } unsendable)
         {
             // Nothing went out yet: the forwarder answers the refusal once the call returns.
             Refused = unsendable;

@@ -58,12 +58,12 @@ internal sealed partial class HttpForwarder
             return GatewayError.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "CONNECT opens a tunnel, which the gateway does not do", requestId,
                 header: (HeaderNames.Allow, AllowedMethods));
         }
-        if (!TryGetModelId(context.Request, out _))
+        if (!ForwardedRequest.TryGetModelId(context.Request, out _))
         {
             return GatewayError.WriteAsync(context, StatusCodes.Status400BadRequest,
                 $"header {MultiplexedModel.IdHeader} must be 1 to {MultiplexedModel.MaxIdLength} characters without control characters", requestId);
         }
-        var request = CreateRequest(context, requestId, pathBase, path, []);
+        var request = ForwardedRequest.Create(context, requestId, pathBase, path, []);
         return ForwardAsync(context, requestId, route, request with
         {
             Method = HttpMethods.Get,

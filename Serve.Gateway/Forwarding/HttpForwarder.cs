@@ -1,10 +1,7 @@
-using System.Buffers;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using Serve.Diagnostics;
 using Serve.Grains;
@@ -22,15 +19,9 @@ namespace Serve.Forwarding;
 internal sealed partial class HttpForwarder
 {
     public const string RequestIdHeader = HttpCall.RequestIdHeader;
-    private const string TraceParentHeader = "traceparent";
-    private const string TraceStateHeader = "tracestate";
 
     /// <summary>The category of the access log: one line per request at Information, so it can be filtered on its own.</summary>
     public const string AccessLogCategory = "Serve.AccessLog";
-    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Connection", "Keep-Alive", "Transfer-Encoding", "Upgrade", "Proxy-Connection", "TE", "Trailer", "Content-Length",
-    };
 
     private const string AllowedMethods = "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS, TRACE";
 
@@ -70,7 +61,7 @@ internal sealed partial class HttpForwarder
 
     private Task ForwardRequestAsync(HttpContext context)
     {
-        var requestId = RequestId(context.Request);
+        var requestId = ForwardedRequest.RequestIdOf(context.Request);
         // The log scope and the span need an async method of their own, so that they end with the request; when nobody
         // traces and the gateway writes no line per request, requests skip it.
         return ServeActivitySource.Instance.HasListeners() || LogsPerRequest()
@@ -95,7 +86,7 @@ internal sealed partial class HttpForwarder
     private async Task ForwardObservedAsync(HttpContext context, string requestId)
     {
         using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(context, requestId) : null;
-        using var scope = _logger.BeginScope(new ServeLogScope(requestId, activity?.TraceId.ToHexString() ?? TraceIdOf(context.Request)));
+        using var scope = _logger.BeginScope(new ServeLogScope(requestId, activity?.TraceId.ToHexString() ?? GatewayTrace.TraceIdOf(context.Request)));
         // Measured here rather than through ForwardMeasuredAsync: one async method per request instead of two.
         var started = _time.GetTimestamp();
         RouteEntry? route = null;
@@ -182,43 +173,16 @@ internal sealed partial class HttpForwarder
         }
     }
 
-    /// <summary>
-    /// The gateway's span of a request: a child of the client's W3C <c>traceparent</c> when it sent one (or of the
-    /// server's own span when ASP.NET Core traces too), else the root of a new trace.
-    /// </summary>
+    /// <summary>The gateway's span of an HTTP request (<see cref="GatewayTrace"/>), renamed <c>{method} {route}</c> once routed.</summary>
     private static Activity? StartActivity(HttpContext context, string requestId)
     {
-        var request = context.Request;
-        Activity? activity;
-        // ASP.NET Core starts an activity of its own for log correlation, exported only when its source is listened to:
-        // unexported, it would leave a hole between the client's span and this one.
-        // Called from the request's own async method, so the current activity comes back once it returns.
-        if (Activity.Current is not { } server || !server.Source.HasListeners())
-        {
-            Activity.Current = null;
-            ActivityContext.TryParse(request.Headers[TraceParentHeader].ToString(), TraceState(request), isRemote: true, out var parent);
-            activity = ServeActivitySource.Instance.StartActivity(ServeActivitySource.GatewaySpan, ActivityKind.Server, parent);
-        }
-        else
-        {
-            activity = ServeActivitySource.Instance.StartActivity(ServeActivitySource.GatewaySpan, ActivityKind.Server);
-        }
+        var activity = GatewayTrace.Start(context, ServeActivitySource.GatewaySpan, requestId);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag(GatewayMetrics.MethodTag, request.Method);
-            activity.SetTag("url.path", request.Path.ToUriComponent());
-            activity.SetTag(ServeActivitySource.RequestIdTag, requestId);
+            activity.SetTag(GatewayMetrics.MethodTag, context.Request.Method);
+            activity.SetTag("url.path", context.Request.Path.ToUriComponent());
         }
         return activity;
-    }
-
-    private static string? TraceState(HttpRequest request) => request.Headers[TraceStateHeader] is { Count: > 0 } state ? state.ToString() : null;
-
-    /// <summary>The trace id of the client's W3C <c>traceparent</c>, for the log scope when the gateway does not trace.</summary>
-    private static string? TraceIdOf(HttpRequest request)
-    {
-        var header = request.Headers[TraceParentHeader];
-        return header.Count == 1 && ActivityContext.TryParse(header[0], null, out var context) ? context.TraceId.ToHexString() : null;
     }
 
     /// <summary>
@@ -245,19 +209,19 @@ internal sealed partial class HttpForwarder
         {
             return ForwardConnectAsync(context, requestId, route, pathBase, path);
         }
-        if (!TryGetModelId(context.Request, out _))
+        if (!ForwardedRequest.TryGetModelId(context.Request, out _))
         {
             return GatewayError.WriteAsync(context, StatusCodes.Status400BadRequest,
                 $"header {MultiplexedModel.IdHeader} must be 1 to {MultiplexedModel.MaxIdLength} characters without control characters", requestId);
         }
         var options = _options.CurrentValue;
         // Most requests have no body: they skip the reading step and its state machine.
-        if (HasBody(context.Request))
+        if (ForwardedRequest.HasBody(context.Request))
         {
             return ReadAndForwardAsync(context, requestId, route, pathBase, path, options);
         }
         recorded = started != NotRecorded;
-        return ForwardAsync(context, requestId, route, CreateRequest(context, requestId, pathBase, path, []), options, recordFrom: started);
+        return ForwardAsync(context, requestId, route, ForwardedRequest.Create(context, requestId, pathBase, path, []), options, recordFrom: started);
     }
 
     /// <summary>
@@ -282,7 +246,7 @@ internal sealed partial class HttpForwarder
         {
             return GatewayError.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"request body over the limit of {options.MaxRequestBodySize} bytes", requestId);
         }
-        return ForwardAsync(context, requestId, route, CreateRequest(context, requestId, pathBase, path, []) with { BodyStreams = true }, options,
+        return ForwardAsync(context, requestId, route, ForwardedRequest.Create(context, requestId, pathBase, path, []) with { BodyStreams = true }, options,
             StreamedRequestBody.Of(context, options.MaxRequestBodySize, _time));
     }
 
@@ -296,7 +260,7 @@ internal sealed partial class HttpForwarder
         var body = read.Body;
         try
         {
-            await ForwardAsync(context, requestId, route, CreateRequest(context, requestId, pathBase, path, body), options);
+            await ForwardAsync(context, requestId, route, ForwardedRequest.Create(context, requestId, pathBase, path, body), options);
         }
         finally
         {
@@ -318,7 +282,7 @@ internal sealed partial class HttpForwarder
         var body = start.Body;
         try
         {
-            var request = CreateRequest(context, requestId, pathBase, path, body);
+            var request = ForwardedRequest.Create(context, requestId, pathBase, path, body);
             await (start.Streams
                 ? ForwardAsync(context, requestId, route, request with { BodyStreams = true }, options,
                     StreamedRequestBody.Of(context, options.MaxRequestBodySize, _time, start.Pending, alreadyRead: body.Length))
@@ -359,26 +323,12 @@ internal sealed partial class HttpForwarder
         }
     }
 
-    private static HttpRequestData CreateRequest(HttpContext context, string requestId, string pathBase, string path, byte[] body) => new()
-    {
-        Method = context.Request.Method,
-        Scheme = context.Request.Scheme,
-        PathBase = pathBase,
-        Path = path,
-        QueryString = context.Request.QueryString.Value ?? "",
-        Headers = Flatten(context.Request.Headers, requestId),
-        Body = body,
-        RemoteIpAddress = context.Connection.RemoteIpAddress?.ToString(),
-        Protocol = context.Request.Protocol,
-    };
-
-    // streamedBody: set when the request body streams, what the replica pulls. recordFrom: the request's start when this
     // step records its answer, else NotRecorded.
     private async Task ForwardAsync(HttpContext context, string requestId, RouteEntry route, HttpRequestData request, ServeGatewayOptions options,
         StreamedRequestBody? streamedBody = null, long recordFrom = NotRecorded)
     {
         var timeout = route.RequestTimeout ?? options.RequestTimeout;
-        TryGetModelId(context.Request, out var modelId);
+        ForwardedRequest.TryGetModelId(context.Request, out var modelId);
         var deployment = new DeploymentId(route.Application, route.IngressDeployment);
         var exchange = _exchanges.Open(context, streamedBody);
         // A WebSocket connection lasts as long as its ends keep it, so its call has no timeout.
@@ -409,7 +359,7 @@ internal sealed partial class HttpForwarder
                 await exchange.FinishAsync();
                 WriteTrailers(context, response.Trailers, requestId, route);
             }
-            else if (await WriteResponseAsync(context, response) is { } unsendable)
+            else if (await ReplicaAnswer.WriteAsync(context, response) is { } unsendable)
             {
                 await RefuseAnswerAsync(context, requestId, route, unsendable);
             }
@@ -527,174 +477,12 @@ internal sealed partial class HttpForwarder
     private static (string, string) RetryAfter(ServeGatewayOptions options) =>
         (HeaderNames.RetryAfter, options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    /// <summary>
-    /// The status and headers of the replica's answer, less the hop-by-hop headers, which are the gateway's own; or why
-    /// they cannot be sent. Kestrel refuses a header with a control or non-ASCII character in its name or value (a line
-    /// break would end the header): the replica's own host did not check, so the gateway answers for it, as Kestrel
-    /// answers a handler that sets one with a 500, the application's fault, never sending the header.
-    /// </summary>
-    internal static string? WriteHead(HttpContext context, HttpResponseData response)
-    {
-        context.Response.StatusCode = response.StatusCode;
-        for (var i = 0; i + 1 < response.Headers.Length; i += 2)
-        {
-            var name = response.Headers[i];
-            if (HopByHop.Contains(name))
-            {
-                continue;
-            }
-            try
-            {
-                context.Response.Headers.Append(name, response.Headers[i + 1]);
-            }
-            catch (Exception e) when (e is InvalidOperationException or ArgumentException)
-            {
-                return $"the application's response header '{Printable(name)}' cannot be sent: {e.Message} (a header takes printable ASCII only)";
-            }
-        }
-        return null;
-    }
-
-    /// <summary><paramref name="text"/> with every character outside printable ASCII as '?', for a message about it.</summary>
-    private static string Printable(string text) => string.Create(text.Length, text, static (span, source) =>
-    {
-        for (var i = 0; i < source.Length; i++)
-        {
-            span[i] = source[i] is >= ' ' and <= '~' ? source[i] : '?';
-        }
-    });
-
-    /// <summary>Writes the replica's whole answer but its trailers; or, without writing anything, says why it cannot be sent.</summary>
-    private static async Task<string?> WriteResponseAsync(HttpContext context, HttpResponseData response)
-    {
-        if (response.StatusCode < 200)
-        {
-            return $"the application answered {response.StatusCode}, an interim status, as its final answer";
-        }
-        if (WriteHead(context, response) is { } unsendable)
-        {
-            return unsendable;
-        }
-        if (response.StatusCode is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified)
-        {
-            // These answers have no body, whatever the application wrote: Kestrel refuses to send one.
-            return null;
-        }
-        context.Response.ContentLength = response.Body.Length;
-        if (response.Body.Length > 0)
-        {
-            await context.Response.BodyWriter.WriteAsync(response.Body, context.RequestAborted);
-        }
-        return null;
-    }
-
     /// <summary>The application's trailers, when the client's protocol carries them (HTTP/2); otherwise they are dropped, as Kestrel would.</summary>
     private void WriteTrailers(HttpContext context, string[] trailers, string requestId, RouteEntry route)
     {
-        if (trailers.Length > 0 && context.Response.SupportsTrailers() && AppendTrailers(context, trailers) is { } leftOut)
+        if (trailers.Length > 0 && context.Response.SupportsTrailers() && ReplicaAnswer.AppendTrailers(context, trailers) is { } leftOut)
         {
             LogResponseRefused(_logger, requestId, route.Application, leftOut);
-        }
-    }
-
-    /// <summary>
-    /// Appends the application's trailers. One that HTTP cannot carry (Kestrel refuses a control or non-ASCII character,
-    /// as in a header) is left out: the body has gone by then, so the answer goes on without it rather than being cut
-    /// off; the first one left out is named, for the caller to log.
-    /// </summary>
-    internal static string? AppendTrailers(HttpContext context, string[] trailers)
-    {
-        string? leftOut = null;
-        for (var i = 0; i + 1 < trailers.Length; i += 2)
-        {
-            try
-            {
-                context.Response.AppendTrailer(trailers[i], trailers[i + 1]);
-            }
-            catch (Exception e) when (e is InvalidOperationException or ArgumentException)
-            {
-                leftOut ??= $"the application's response trailer '{Printable(trailers[i])}' was left out: {e.Message} (a trailer takes printable ASCII only)";
-            }
-        }
-        return leftOut;
-    }
-
-    // HTTP/2 bodies carry neither Content-Length nor Transfer-Encoding; Kestrel knows from the stream whether one follows.
-    private static bool HasBody(HttpRequest request) =>
-        request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody
-            ?? (request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0));
-
-    /// <summary>
-    /// The multiplexed model the request names: Ray's <c>serve_multiplexed_model_id</c> header, or the same with hyphens
-    /// (proxies such as nginx drop header names with underscores by default). False when the value is not a valid id.
-    /// </summary>
-    private static bool TryGetModelId(HttpRequest request, out string? modelId)
-    {
-        var value = request.Headers[MultiplexedModel.IdHeader];
-        if (value.Count == 0)
-        {
-            value = request.Headers[ModelIdHeaderHyphenated];
-        }
-        modelId = value.Count == 0 || string.IsNullOrEmpty(value[0]) ? null : value.ToString();
-        return modelId is null || CallOptions.IsValidModelId(modelId);
-    }
-
-    private const string ModelIdHeaderHyphenated = "serve-multiplexed-model-id";
-
-    private static string RequestId(HttpRequest request)
-    {
-        var given = request.Headers[RequestIdHeader].ToString();
-        return given.Length is > 0 and <= 128 && IsPrintableAscii(given) ? given : RequestIds.Next();
-    }
-
-    private static bool IsPrintableAscii(string value)
-    {
-        foreach (var c in value)
-        {
-            if (c is <= ' ' or >= (char)127)
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static string[] Flatten(IHeaderDictionary headers, string requestId)
-    {
-        // Copied out into a pooled array rather than enumerated: Kestrel's headers box a large
-        // enumerator per pass. One name-value pair per value, the request id last.
-        var count = headers.Count;
-        var pairs = ArrayPool<KeyValuePair<string, StringValues>>.Shared.Rent(count);
-        try
-        {
-            headers.CopyTo(pairs, 0);
-            var values = 1;
-            for (var p = 0; p < count; p++)
-            {
-                values += string.Equals(pairs[p].Key, RequestIdHeader, StringComparison.OrdinalIgnoreCase) ? 0 : pairs[p].Value.Count;
-            }
-            var flat = new string[values * 2];
-            var i = 0;
-            for (var p = 0; p < count; p++)
-            {
-                var (name, nameValues) = pairs[p];
-                if (string.Equals(name, RequestIdHeader, StringComparison.OrdinalIgnoreCase))
-                {
-                    continue;
-                }
-                foreach (var value in nameValues)
-                {
-                    flat[i++] = name;
-                    flat[i++] = value ?? "";
-                }
-            }
-            flat[i++] = RequestIdHeader;
-            flat[i] = requestId;
-            return flat;
-        }
-        finally
-        {
-            ArrayPool<KeyValuePair<string, StringValues>>.Shared.Return(pairs, clearArray: true);
         }
     }
 

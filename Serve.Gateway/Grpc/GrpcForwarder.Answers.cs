@@ -42,7 +42,7 @@ internal sealed partial class GrpcForwarder
         {
             return $"the application answered {answer.StatusCode}, an interim status, as its final answer";
         }
-        if (HttpForwarder.WriteHead(context, answer) is { } unsendable)
+        if (ReplicaAnswer.WriteHead(context, answer) is { } unsendable)
         {
             return unsendable;
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -58,7 +59,8 @@ internal sealed partial class GrpcForwarder
     {
         var started = _time.GetTimestamp();
         var requestId = RequestId(context.Request);
-        using var scope = _logger.BeginScope(new ServeLogScope(requestId, null));
+        using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(context, requestId) : null;
+        using var scope = _logger.BeginScope(new ServeLogScope(requestId, activity?.TraceId.ToHexString() ?? GatewayTrace.TraceIdOf(context.Request)));
         RouteEntry? route = null;
         try
         {
@@ -68,10 +70,57 @@ internal sealed partial class GrpcForwarder
         {
             var elapsed = _time.GetElapsedTime(started);
             _metrics.RequestAnswered(route?.Application ?? "", route?.Prefix ?? "", context.Request.Method, context.Response.StatusCode, elapsed);
+            var status = StatusOf(context);
+            int? grpcStatus = int.TryParse(status, NumberStyles.None, CultureInfo.InvariantCulture, out var code) ? code : null;
+            _metrics.GrpcCallAnswered(route?.Application ?? "", route is null ? "" : GrpcProtocol.ServiceOf(context.Request.Path.Value) ?? "", grpcStatus, elapsed);
             if (_accessLog.IsEnabled(LogLevel.Information) && _options.CurrentValue.AccessLog)
             {
-                LogAnswered(_accessLog, context.Request.Path.Value ?? "", StatusOf(context), elapsed.TotalMilliseconds, route?.Application ?? "-", requestId);
+                LogAnswered(_accessLog, context.Request.Path.Value ?? "", status, elapsed.TotalMilliseconds, route?.Application ?? "-", requestId);
             }
+            RecordSpan(activity, route, status, grpcStatus);
+        }
+    }
+
+    /// <summary>
+    /// The gateway's span of a gRPC call (<see cref="GatewayTrace"/>), named <c>{package.Service}/{Method}</c> with
+    /// OpenTelemetry's RPC attributes, as a gRPC server's span is.
+    /// </summary>
+    private static Activity? StartActivity(HttpContext context, string requestId)
+    {
+        var activity = GatewayTrace.Start(context, GatewayTrace.GrpcSpan, requestId);
+        if (activity is { IsAllDataRequested: true } && context.Request.Path.Value is { } path && GrpcProtocol.ServiceOf(path) is { } service)
+        {
+            activity.DisplayName = path[1..];
+            activity.SetTag(GatewayTrace.RpcSystemTag, "grpc");
+            activity.SetTag(GatewayMetrics.RpcServiceTag, service);
+            activity.SetTag(GatewayTrace.RpcMethodTag, path[(service.Length + 2)..]);
+        }
+        return activity;
+    }
+
+    /// <summary>The call's outcome on its span: its application and gRPC status, and an error for a status that says the server failed.</summary>
+    private static void RecordSpan(Activity? activity, RouteEntry? route, string status, int? grpcStatus)
+    {
+        if (activity is not { IsAllDataRequested: true })
+        {
+            return;
+        }
+        if (route is not null)
+        {
+            activity.SetTag(ServeMeter.ApplicationTag, route.Application);
+        }
+        if (grpcStatus is { } code)
+        {
+            activity.SetTag(GatewayMetrics.GrpcStatusCodeTag, code);
+            if (GatewayTrace.IsServerError(code))
+            {
+                activity.SetStatus(ActivityStatusCode.Error, ((GrpcStatus)code).ToString());
+            }
+        }
+        else
+        {
+            // No gRPC status: the gateway answered at the HTTP level (HTTP/1.1 to a gRPC port, say).
+            activity.SetStatus(ActivityStatusCode.Error, status);
         }
     }
 
@@ -286,7 +335,7 @@ internal sealed partial class GrpcForwarder
 
             void AppendTrailers(string[] trailers)
             {
-                if (HttpForwarder.AppendTrailers(context, trailers) is { } leftOut)
+                if (ReplicaAnswer.AppendTrailers(context, trailers) is { } leftOut)
                 {
                     LogTrailerLeftOut(_logger, requestId, leftOut);
                 }

@@ -8,7 +8,7 @@ namespace Serve.Deployments;
 /// <summary>
 /// The control plane's instruments on the <c>Serve</c> meter, reported by the silo that hosts each deployment's grain:
 /// replicas by state, each replica's health, the target number of replicas (the autoscaler's when it scales), replica
-/// starts and the autoscaler's decisions. The gauges are read from snapshots the deployment grains leave here when
+/// starts and the autoscaler's decisions. The observed instruments (gauges and up-down counters) are read from snapshots the deployment grains leave here when
 /// something changed, so collecting never calls a grain.
 /// </summary>
 internal sealed class DeploymentMetrics
@@ -32,8 +32,10 @@ internal sealed class DeploymentMetrics
     public DeploymentMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(ServeMeter.Name);
-        meter.CreateObservableGauge(ReplicasName, ObserveReplicas, "{replica}", "Replicas of each deployment, by state (STARTING, RUNNING, ...).");
-        meter.CreateObservableGauge(TargetReplicasName, ObserveTargets, "{replica}",
+        // Counts that add up across their series are up-down counters in OpenTelemetry's conventions (as k8s.deployment.desired_pods
+        // and available_pods); the health of one replica, 1 or 0, is a gauge.
+        meter.CreateObservableUpDownCounter(ReplicasName, ObserveReplicas, "{replica}", "Replicas of each deployment, by state (STARTING, RUNNING, ...).");
+        meter.CreateObservableUpDownCounter(TargetReplicasName, ObserveTargets, "{replica}",
             "Replicas each deployment is asked to run: the autoscaler's target when it scales, else num_replicas.");
         meter.CreateObservableGauge(HealthyName, ObserveHealth, null, "1 for a replica running and passing its health checks, 0 otherwise.");
         _starts = meter.CreateCounter<long>(StartsName, "{replica}", "Replicas started (first starts, replacements of unhealthy or lost ones, scale-ups).");

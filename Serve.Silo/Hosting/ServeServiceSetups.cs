@@ -10,8 +10,9 @@ internal static class ServeServiceSetups
     /// <summary>
     /// Hands <paramref name="services"/> and <paramref name="configuration"/> to each setup class of
     /// <paramref name="assemblies"/>, once per assembly however often a host asks (<c>serve run</c> adds the assemblies
-    /// it was given to those <c>ServeHost</c> found). One that throws fails the start with an
-    /// <see cref="InvalidOperationException"/> naming the class.
+    /// it was given to those <c>ServeHost</c> found); the configuration over the defaults of the <c>appsettings.json</c>
+    /// beside the class's assembly, when it has one (<see cref="DeploymentAssemblySettings"/>). One that throws fails the
+    /// start with an <see cref="InvalidOperationException"/> naming the class.
     /// </summary>
     public static void Apply(IServiceCollection services, IConfiguration configuration, IEnumerable<Assembly> assemblies)
     {
@@ -20,7 +21,15 @@ internal static class ServeServiceSetups
             applied = new Applied();
             services.AddSingleton(applied);
         }
-        Apply(services, configuration, SetupClasses<IServeServiceSetup>.In(assemblies.Where(applied.Assemblies.Add).ToList()));
+        foreach (var assembly in assemblies.Where(applied.Assemblies.Add).ToList())
+        {
+            var setups = SetupClasses<IServeServiceSetup>.In([assembly]).ToList();
+            if (setups.Count > 0)
+            {
+                var settings = DeploymentAssemblySettings.Over(configuration, DeploymentAssemblySettings.FileOf(assembly), assembly.GetName().Name ?? assembly.Location);
+                Apply(services, settings, setups);
+            }
+        }
     }
 
     internal static void Apply(IServiceCollection services, IConfiguration configuration, IEnumerable<IServeServiceSetup> setups)

@@ -189,6 +189,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         {
             error = e.GetType().FullName;
             LogCallFailed(_logger, e, ReplicaId, request.Method, request.RequestId);
+            ServeActivitySource.RecordException(activity, e, withStackTrace: true);
             return ReplicaResponse.Faulted(e);
         }
         finally
@@ -236,6 +237,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         {
             error = e.GetType().FullName;
             LogCallFailed(_logger, e, ReplicaId, HttpMethodName, call.RequestId);
+            ServeActivitySource.RecordException(activity, e, withStackTrace: true);
             return ReplicaResponse.Faulted(e);
         }
         finally
@@ -319,6 +321,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             }
             catch (Exception e)
             {
+                ServeActivitySource.RecordException(activity, e, withStackTrace: true);
                 fault = ReplicaResponse.Faulted(e);
             }
             if (items is not null)
@@ -346,6 +349,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
                         catch (Exception e)
                         {
                             LogCallFailed(_logger, e, ReplicaId, request.Method, request.RequestId);
+                            ServeActivitySource.RecordException(activity, e, withStackTrace: true);
                             fault = ReplicaResponse.Faulted(e);
                             more = false;
                             item = null;

@@ -12,8 +12,9 @@ namespace Serve.Replicas;
 /// What replicas do, on the <c>Serve</c> meter: how long they took over each request (whose count is the request count,
 /// and with <c>error.type</c> the error count) and how many they are running now; batch sizes, how long batches waited
 /// to fill and ran (each invocation of a batched method, with <c>error.type</c> when it threw: a batch that threw and then
-/// each of its inputs run again alone are invocations of their own), model requests (hit or not), loads and evictions. Tags are the application, deployment and replica
-/// (and the batched method's name, from code): never request data.
+/// each of its inputs run again alone are invocations of their own), model requests (hit or not), loads and evictions. Tags are the application and deployment (and the
+/// batched method's name, from code): never request data. Only the gauge of running requests names the replica, since it
+/// stops reporting a replica once the replica stops.
 /// </summary>
 internal sealed partial class ReplicaMetrics
 {
@@ -24,7 +25,7 @@ internal sealed partial class ReplicaMetrics
     /// <summary>The name of the histogram of replicas' processing time per request.</summary>
     public const string RequestDurationName = "serve.deployment.request.duration";
 
-    /// <summary>The name of the gauge of requests each replica is running.</summary>
+    /// <summary>The name of the up-down counter of requests each replica is running.</summary>
     public const string OngoingRequestsName = "serve.replica.ongoing_requests";
 
     /// <summary>The <c>error.type</c> of a request that ran past its deadline.</summary>
@@ -48,9 +49,10 @@ internal sealed partial class ReplicaMetrics
         _logger = logger;
         var meter = meterFactory.Create(ServeMeter.Name);
         _requestDuration = meter.CreateHistogram(RequestDurationName, "s",
-            "How long replicas took to process requests (until their answer, or its first part when it streams), by replica and error type.",
+            "How long replicas took to process requests (until their answer, or its first part when it streams), by deployment and error type.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ServeMeter.DurationBuckets });
-        meter.CreateObservableGauge(OngoingRequestsName, ObserveOngoing, "{request}", "Requests each replica on this silo is running now.");
+        // An up-down counter, as OpenTelemetry's http.server.active_requests: requests in flight add up across replicas.
+        meter.CreateObservableUpDownCounter(OngoingRequestsName, ObserveOngoing, "{request}", "Requests each replica on this silo is running now.");
         _batchSize = meter.CreateHistogram<int>("serve.batch.size", "{request}", "Inputs per invocation of a [Batch] method.");
         _batchWait = meter.CreateHistogram<double>("serve.batch.wait_time", "s", "How long a batch's oldest input waited for the batch to start.");
         _batchDuration = meter.CreateHistogram<double>("serve.batch.duration", "s", "How long one invocation of a [Batch] method ran.");
@@ -90,7 +92,9 @@ internal sealed partial class ReplicaMetrics
         /// <summary>Records one request the replica ran; <paramref name="errorType"/> is null when it succeeded.</summary>
         public void RequestServed(TimeSpan duration, string? errorType)
         {
-            var tags = new TagList { _application, _deployment, _replica };
+            // No replica tag: a histogram's series lives as long as the process, and replicas come and go with every
+            // rollout and scaling decision, so a per-replica series would outlive its replica and grow with redeploys.
+            var tags = new TagList { _application, _deployment };
             if (errorType is not null)
             {
                 tags.Add(ServeMeter.ErrorTypeTag, errorType);

@@ -16,6 +16,7 @@ using Serve.Tests.Infrastructure;
 
 namespace Serve.Tests.Diagnostics;
 
+[Collection(ScrapedAloneCollection.Name)]
 public sealed partial class TelemetryEndpointTests
 {
     [Fact]

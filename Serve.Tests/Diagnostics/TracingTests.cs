@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using Serve.Samples.Composition;
+using Serve.Tests.Deployments.Http;
 using Serve.Tests.Infrastructure;
 
 namespace Serve.Tests.Diagnostics;
@@ -55,6 +56,53 @@ public sealed class TracingTests(GatewayFixture fixture)
         Assert.All(spans, a => Assert.Equal(("traced", requestId), (Tag(a, "serve.application"), Tag(a, "serve.request_id"))));
         await fixture.Serve.DeleteAsync("traced");
     }
+
+    [Fact]
+    public async Task Request_ReplicaThrows_ReplicaSpanHasExceptionEventWithStackAndCallerSpansWithout()
+    {
+        var stopped = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Serve",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        await fixture.Serve.RunAsync(Deployment.For<EchoIngress>().Bind("thrown"), new RunOptions { Name = "thrown", RoutePrefix = "/thrown" });
+        await fixture.WaitForRoutesAsync(r => r.GetValueOrDefault("/thrown") == "thrown");
+        var client = ActivityContext.Parse("00-1af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/thrown/?kind=fail");
+        request.Headers.Add("traceparent", "00-1af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        using var response = await fixture.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (stopped.Count(a => a.TraceId == client.TraceId) < 3)
+        {
+            await Task.Delay(10, deadline.Token);
+        }
+        var spans = stopped.Where(a => a.TraceId == client.TraceId).ToArray();
+        var replica = Assert.Single(spans, a => a.OperationName == "serve.replica");
+        var thrown = Assert.Single(replica.Events);
+        Assert.Equal(("exception", "System.InvalidOperationException", "echo failed on purpose"),
+            (thrown.Name, EventTag(thrown, "exception.type"), EventTag(thrown, "exception.message")));
+        // Where it was thrown, the stack of the code that threw it.
+        Assert.Contains(nameof(EchoIngress.HandleAsync), EventTag(thrown, "exception.stacktrace"), StringComparison.Ordinal);
+
+        // The gateway's call learnt of it as a DeploymentCallException: its span names that and the message, and carries
+        // no stack trace, nor anything of the replica's.
+        var call = Assert.Single(spans, a => a.OperationName == "serve.call");
+        var learnt = Assert.Single(call.Events);
+        Assert.Equal(("exception", typeof(DeploymentCallException).FullName), (learnt.Name, EventTag(learnt, "exception.type")));
+        Assert.Contains("echo failed on purpose", EventTag(learnt, "exception.message"), StringComparison.Ordinal);
+        Assert.DoesNotContain(learnt.Tags, t => t.Key == "exception.stacktrace");
+        Assert.All(spans.Where(a => a != replica).SelectMany(a => a.Events).SelectMany(e => e.Tags), t =>
+            Assert.DoesNotContain(nameof(EchoIngress.HandleAsync), t.Value as string ?? "", StringComparison.Ordinal));
+        await fixture.Serve.DeleteAsync("thrown");
+    }
+
+    private static string? EventTag(ActivityEvent e, string key) => e.Tags.FirstOrDefault(t => t.Key == key).Value as string;
 
     private static string? Tag(Activity activity, string key) => activity.GetTagItem(key) as string;
 }

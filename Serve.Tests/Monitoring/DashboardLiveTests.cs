@@ -22,6 +22,7 @@ namespace Serve.Tests.Monitoring;
 /// Prometheus exporter spells it, every label a panel selects or groups by is on that series, and every metric of
 /// <see cref="ServeMetricContract"/> is an instrument of that kind and unit on the silo's <c>Serve</c> meter.
 /// </summary>
+[Collection(ScrapedAloneCollection.Name)]
 public sealed partial class DashboardLiveTests
 {
     /// <summary>Counters that have a series only once their event happened (a retry, a scaling decision), which this traffic does not cause.</summary>
@@ -122,6 +123,7 @@ public sealed partial class DashboardLiveTests
     {
         var t when t == typeof(Histogram<>) => ServeMetricContract.Kind.Histogram,
         var t when t == typeof(Counter<>) || t == typeof(ObservableCounter<>) => ServeMetricContract.Kind.Counter,
+        var t when t == typeof(UpDownCounter<>) || t == typeof(ObservableUpDownCounter<>) => ServeMetricContract.Kind.UpDownCounter,
         _ => ServeMetricContract.Kind.Gauge,
     };
 

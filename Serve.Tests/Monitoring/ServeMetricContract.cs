@@ -13,16 +13,19 @@ public static class ServeMetricContract
         Histogram,
         Counter,
         Gauge,
+
+        /// <summary>A count that goes up and down and adds up across its series (OpenTelemetry's UpDownCounter): a gauge in Prometheus.</summary>
+        UpDownCounter,
     }
 
     public static readonly IReadOnlyList<(string Name, Kind Kind, string? Unit)> Metrics =
     [
         ("serve.http.server.request.duration", Kind.Histogram, "s"),
         ("serve.deployment.request.duration", Kind.Histogram, "s"),
-        ("serve.replica.ongoing_requests", Kind.Gauge, "{request}"),
-        ("serve.router.queued_requests", Kind.Gauge, "{request}"),
-        ("serve.deployment.replicas", Kind.Gauge, "{replica}"),
-        ("serve.autoscaling.target_replicas", Kind.Gauge, "{replica}"),
+        ("serve.replica.ongoing_requests", Kind.UpDownCounter, "{request}"),
+        ("serve.router.queued_requests", Kind.UpDownCounter, "{request}"),
+        ("serve.deployment.replicas", Kind.UpDownCounter, "{replica}"),
+        ("serve.autoscaling.target_replicas", Kind.UpDownCounter, "{replica}"),
         ("serve.autoscaling.decisions", Kind.Counter, "{decision}"),
         ("serve.replica.starts", Kind.Counter, "{replica}"),
         ("serve.replica.healthy", Kind.Gauge, null),

@@ -104,8 +104,10 @@ public sealed class PackageTests(PackagesFixture fixture, ITestOutputHelper outp
 
         Assert.Contains("Serve.Abstractions", packages);
         var references = packages.Split('\n').Where(l => l.TrimStart().StartsWith('>')).Select(l => l.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]).Order().ToList();
-        // Orleans' serialization attributes (and the DI abstractions they name): no runtime, code generator, analyzers or Roslyn.
-        Assert.Equal(["Microsoft.Extensions.DependencyInjection.Abstractions", "Microsoft.Orleans.Serialization.Abstractions", "Serve.Abstractions"], references);
+        // Orleans' serialization attributes (and the DI abstractions they name), and the configuration abstractions
+        // IServeServiceSetup takes: no runtime, code generator, analyzers or Roslyn.
+        Assert.Equal(["Microsoft.Extensions.Configuration.Abstractions", "Microsoft.Extensions.DependencyInjection.Abstractions", "Microsoft.Extensions.Primitives",
+            "Microsoft.Orleans.Serialization.Abstractions", "Serve.Abstractions"], references);
         var assets = await File.ReadAllTextAsync(Path.Combine(library, "obj", "project.assets.json"));
         Assert.DoesNotContain("Microsoft.AspNetCore.App", assets);
     }

@@ -17,6 +17,8 @@ namespace Serve.Hosting;
 /// </code>
 /// Every process that hosts replicas of those assemblies runs it, so a replica finds the same services wherever it is
 /// placed. A host you write (<c>ServeHost.CreateBuilder</c>) runs these too; it may also register services itself.
+/// It lives in <c>Serve.Abstractions</c>, so a model library needs no reference to the runtime (<c>Serve.Silo</c>) to
+/// register its services; <c>Serve.Silo</c> forwards the type here for libraries built against its earlier home.
 /// </summary>
 public interface IServeServiceSetup
 {
