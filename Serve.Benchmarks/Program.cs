@@ -10,6 +10,7 @@ using Serve.Benchmarks.Multiplexing;
 using Serve.Benchmarks.Rolling;
 using Serve.Benchmarks.Scale;
 using Serve.Benchmarks.Soak;
+using Serve.Benchmarks.Streams;
 using Serve.Benchmarks.Testing;
 using Serve.Benchmarks.Tls;
 
@@ -30,6 +31,7 @@ using Serve.Benchmarks.Tls;
 // dotnet run -c Release --project Serve.Benchmarks -- churn [--minutes 2] [--rounds 5] [--rate 100]
 // dotnet run -c Release --project Serve.Benchmarks -- soak [--minutes 30] [--workers 2] [--load 50]
 // dotnet run -c Release --project Serve.Benchmarks -- testing [--rounds 6]
+// dotnet run -c Release --project Serve.Benchmarks -- streams [--path handle|http] [--items 48] [--item-mb 4] [--delay-ms 50] [--limit bytes|unbounded]
 switch (args.FirstOrDefault())
 {
     case "handles":
@@ -88,6 +90,8 @@ switch (args.FirstOrDefault())
         return await SoakBenchmark.RunAsync(args[1..]);
     case "testing":
         return await LocalTestingBenchmark.RunAsync(args[1..]);
+    case "streams":
+        return await StreamMemoryBenchmark.RunAsync(args[1..]);
     default:
         Console.Error.WriteLine(args.Length == 0 ? "Name a benchmark." : $"Unknown benchmark '{args[0]}'.");
         Console.Error.WriteLine(BenchmarkSettings.Usage);
@@ -107,5 +111,6 @@ switch (args.FirstOrDefault())
         Console.Error.WriteLine(EmbeddingsSettings.Usage);
         Console.Error.WriteLine(FuzzBenchmark.Usage);
         Console.Error.WriteLine(LocalTestingBenchmark.Usage);
+        Console.Error.WriteLine(StreamMemoryBenchmark.Usage);
         return 2;
 }

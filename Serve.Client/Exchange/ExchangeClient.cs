@@ -46,6 +46,9 @@ internal sealed partial class ExchangeClient : IAsyncDisposable
         _security = security;
     }
 
+    /// <summary>The bounds its connections keep (the frame limit, and the setting it came from).</summary>
+    public ExchangeLimits Limits => _limits;
+
     /// <summary>Calls sent over the data plane so far.</summary>
     public long Calls => Interlocked.Read(ref _calledCount);
 

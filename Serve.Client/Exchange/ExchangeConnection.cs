@@ -68,7 +68,7 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
         string endpoint, Stream stream, ExchangeLimits limits, ExchangeCodec codec, GatewayChannels? channels,
         TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
-        var wire = new ExchangeWire(stream, limits.MaxFrameBytes);
+        var wire = new ExchangeWire(stream, limits.MaxFrameBytes, limits.FrameSetting);
         try
         {
             wire.WriteRaw(ExchangeFrames.Preface);
@@ -246,7 +246,7 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
         {
             _wire.TryWrite(ExchangeFrameType.ChannelReply, channelCallId, reply, _codec.ChannelReplies);
         }
-        catch (ExchangeFrameTooLargeException)
+        catch (MessageTooLargeException)
         {
             // Pulls are bounded well below any frame limit a silo starts with; a limit lower still answers "gone".
             _wire.TryWrite(ExchangeFrameType.ChannelReply, channelCallId, ExchangeChannelReply.Gone, _codec.ChannelReplies);

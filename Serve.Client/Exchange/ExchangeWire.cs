@@ -18,16 +18,18 @@ internal sealed class ExchangeWire : IAsyncDisposable
     private readonly Pipe _output = new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
     private readonly Lock _writing = new();
     private readonly int _maxFrameBytes;
+    private readonly string _frameSetting;
     private bool _outputCompleted;
     private int _disposed;
     private long _unsent;
     private TaskCompletionSource? _drained;
     private long _drainedBelow;
 
-    public ExchangeWire(Stream stream, int maxFrameBytes)
+    public ExchangeWire(Stream stream, int maxFrameBytes, string frameSetting = ExchangeLimits.SiloFrameSetting)
     {
         _stream = stream;
         _maxFrameBytes = maxFrameBytes;
+        _frameSetting = frameSetting;
         _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
         Pump = Task.Run(PumpAsync);
     }
@@ -41,15 +43,15 @@ internal sealed class ExchangeWire : IAsyncDisposable
     public Task Pump { get; }
 
     /// <summary>
-    /// Queues a frame. False when the connection's output is closed, so the frame can never leave; an exception for a
-    /// payload over the frame-size limit (nothing is queued).
+    /// Queues a frame. False when the connection's output is closed, so the frame can never leave; a <see cref="MessageTooLargeException"/>
+    /// for a payload over the frame-size limit (nothing is queued).
     /// </summary>
     public bool TryWrite(ExchangeFrameType type, long callId, ReadOnlySpan<byte> payload)
     {
         var size = ExchangeFrames.HeaderSize + payload.Length;
         if (size > _maxFrameBytes)
         {
-            throw new ExchangeFrameTooLargeException(size, _maxFrameBytes);
+            throw new MessageTooLargeException(size, _maxFrameBytes, _frameSetting);
         }
         lock (_writing)
         {

@@ -12,8 +12,14 @@ namespace Serve.Routing;
 /// </summary>
 internal sealed partial class DeploymentRouter
 {
+    /// <remarks>
+    /// Measured as a unary call is (<c>serve.handle.call.duration</c>), from the call to the stream's end: its last item,
+    /// its failure (with <c>error.type</c>), or the caller's leaving it early (its disposal). A failure the caller's token
+    /// or the deadline caused counts as a failure too, as it does for a unary call.
+    /// </remarks>
     public async IAsyncEnumerable<object?> StreamAsync(string method, object?[] args, CallOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var started = _metrics.CallDurationEnabled ? _time.GetTimestamp() : NotMeasured;
         var request = CreateRequest(method, args, options);
         // The caller's span lasts the whole stream, as the replica's does: its traceparent goes with the call.
         using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(request) : null;
@@ -22,18 +28,15 @@ internal sealed partial class DeploymentRouter
         try
         {
             stream = await OpenStreamAsync(request, options, deadline, cancellationToken);
-            if (activity is { IsAllDataRequested: true })
-            {
-                // Streams travel as Orleans messages, to a replica of this silo or another's.
-                activity.SetTag(ServeMeter.TransportTag, RouterMetrics.TransportName(stream.Replica.IsLocal ? CallTransport.InProcess : CallTransport.Orleans));
-            }
         }
         catch (Exception e)
         {
-            ServeActivitySource.Failed(activity, e.GetType().FullName);
-            ServeActivitySource.RecordException(activity, e, withStackTrace: false);
+            CallEnded(started, activity, e, CallTransport.None);
             throw;
         }
+        // Streams travel as Orleans messages, to a replica of this silo or another's.
+        var transport = stream.Replica.IsLocal ? CallTransport.InProcess : CallTransport.Orleans;
+        var ended = false;
         try
         {
             while (true)
@@ -45,8 +48,8 @@ internal sealed partial class DeploymentRouter
                 }
                 catch (Exception e)
                 {
-                    ServeActivitySource.Failed(activity, e.GetType().FullName);
-                    ServeActivitySource.RecordException(activity, e, withStackTrace: false);
+                    ended = true;
+                    CallEnded(started, activity, e, transport);
                     throw;
                 }
                 if (item is not { } next)
@@ -58,6 +61,11 @@ internal sealed partial class DeploymentRouter
         }
         finally
         {
+            if (!ended)
+            {
+                // The last item, or the caller stopped reading: the stream ends here either way.
+                CallEnded(started, activity, failure: null, transport);
+            }
             await stream.Enumerator.DisposeAsync();
             stream.LostOrCancelled.Dispose();
             Release(stream.Replica);

@@ -366,8 +366,11 @@ internal sealed partial class GrpcForwarder
         }
         catch (DeploymentCallException e)
         {
-            // As Grpc.AspNetCore answers a handler's exception: UNKNOWN; the type and message as the HTTP path gives them.
-            await WriteStatusAsync(context, GrpcStatus.Unknown, $"the application raised {e.ExceptionType}: {e.OriginalMessage}");
+            // Serve's failure down the application's calls (a full deployment, say) by its root type (GrpcFault, as the
+            // replica's Grpc.AspNetCore services answer it); else as Grpc.AspNetCore answers a handler's exception: UNKNOWN.
+            // The type and message as the HTTP path gives them.
+            var status = Http.GrpcFault.StatusOf(e.ExceptionType) is { } code ? (GrpcStatus)(int)code : GrpcStatus.Unknown;
+            await WriteStatusAsync(context, status, $"the application raised {e.ExceptionType}: {e.OriginalMessage}");
         }
         catch (ReplicaUnavailableException e)
         {

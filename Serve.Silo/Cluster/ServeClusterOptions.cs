@@ -73,6 +73,14 @@ public sealed class ServeClusterOptions
     /// </summary>
     public bool ClientDataPlane { get; set; } = true;
 
+    /// <summary>
+    /// The largest data-plane frame (a handle call with its arguments, or a whole answer) an external Orleans client
+    /// (<see cref="ClientDataPlane"/>) reads or writes: a call over it fails at once with <see cref="MessageTooLargeException"/>
+    /// naming this setting, and an answer over it closes the connection. Keep it equal to the silos'
+    /// <c>Serve:Silo:ExchangeMaxFrameBytes</c>, which they use instead of this. At least 4096. Default 100 MiB, as Orleans' message bodies.
+    /// </summary>
+    public int ExchangeMaxFrameBytes { get; set; } = Exchange.ExchangeLimits.DefaultMaxFrameBytes;
+
     /// <summary>The Orleans client port when <see cref="GatewayPort"/> is not set: 30000 in Redis mode, none when embedded.</summary>
     internal int EffectiveGatewayPort => GatewayPort ?? (Mode == ClusterMode.Redis ? DefaultGatewayPort : 0);
 

@@ -55,6 +55,10 @@ internal sealed class ServeClusterOptionsValidator(ClusterRole role = ClusterRol
         {
             errors.Add($"{Section}:GatewayPort: '{options.GatewayPort}' names no port for this client of an Embedded cluster. Fix: set it to the embedded silo's GatewayPort (an embedded silo opens one only when it is set).");
         }
+        if (options.ExchangeMaxFrameBytes < Exchange.ExchangeLimits.MinFrameBytes)
+        {
+            errors.Add($"{Section}:ExchangeMaxFrameBytes: {options.ExchangeMaxFrameBytes} must be at least {Exchange.ExchangeLimits.MinFrameBytes} bytes.");
+        }
         ValidateTransportSecurity(options, errors);
         if (options.AdvertisedAddress is { Length: > 0 } address && AdvertisedAddressResolver.Resolve(address, out var resolveError) is null)
         {

@@ -30,6 +30,14 @@ public sealed class ServeSiloOptions
     /// <summary>The largest data-plane frame (a call with its inline body, or a whole answer) read or written. Default 100 MiB, as Orleans' message bodies.</summary>
     public int ExchangeMaxFrameBytes { get; set; } = Exchange.ExchangeLimits.DefaultMaxFrameBytes;
 
+    /// <summary>
+    /// The most bytes of one stream's items a replica on this silo holds ahead of a consumer that reads slower than it
+    /// produces: a streamed handle call's results (which Orleans carries in batches) and a streamed HTTP response's chunks,
+    /// at each hop. Past it the producer waits for the consumer; nothing is dropped, and an item larger than this still
+    /// goes, alone. An item's size is estimated from the arrays, strings and collections it holds. At least 65536. Default 4 MiB.
+    /// </summary>
+    public long StreamMaxBufferedBytes { get; set; } = Replicas.StreamBufferLimit.DefaultBytes;
+
     /// <summary>Calls one data-plane connection may have running on this silo at once; past it, a new call is answered as full (the router backs off and tries again) and cancels still arrive. Default 4096.</summary>
     public int ExchangeMaxCallsInFlight { get; set; } = Exchange.ExchangeLimits.DefaultMaxCallsInFlight;
 

@@ -7,9 +7,6 @@ internal sealed class ServeSiloOptionsValidator : IValidateOptions<ServeSiloOpti
 {
     private const string Section = ServeSiloOptions.SectionName + ":Resources";
 
-    /// <summary>A data-plane frame must hold at least a small exchange and its answer.</summary>
-    private const int MinFrameBytes = 4096;
-
     public ValidateOptionsResult Validate(string? name, ServeSiloOptions options)
     {
         var errors = new List<string>();
@@ -17,9 +14,13 @@ internal sealed class ServeSiloOptionsValidator : IValidateOptions<ServeSiloOpti
         {
             errors.Add($"{ServeSiloOptions.SectionName}:ExchangePort: {options.ExchangePort} is not a port. Fix: 1-65535, or 0 for one the system picks.");
         }
-        if (options.ExchangeMaxFrameBytes is < MinFrameBytes)
+        if (options.ExchangeMaxFrameBytes is < Exchange.ExchangeLimits.MinFrameBytes)
         {
-            errors.Add($"{ServeSiloOptions.SectionName}:ExchangeMaxFrameBytes: {options.ExchangeMaxFrameBytes} must be at least {MinFrameBytes} bytes.");
+            errors.Add($"{ServeSiloOptions.SectionName}:ExchangeMaxFrameBytes: {options.ExchangeMaxFrameBytes} must be at least {Exchange.ExchangeLimits.MinFrameBytes} bytes.");
+        }
+        if (options.StreamMaxBufferedBytes < Replicas.StreamBufferLimit.MinBytes)
+        {
+            errors.Add($"{ServeSiloOptions.SectionName}:StreamMaxBufferedBytes: {options.StreamMaxBufferedBytes} must be at least {Replicas.StreamBufferLimit.MinBytes} bytes (the default is {Replicas.StreamBufferLimit.DefaultBytes}).");
         }
         if (options.ExchangeMaxCallsInFlight < 1)
         {

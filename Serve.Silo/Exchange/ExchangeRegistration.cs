@@ -42,8 +42,8 @@ internal static class ExchangeRegistration
 
     /// <summary>
     /// The client end alone, for an external Orleans client: its routers send handle calls to replicas over the silos'
-    /// data plane, with mutual TLS as a client of the cluster when <paramref name="tls"/>. Frames are bounded by the
-    /// defaults a silo has (<see cref="ExchangeLimits.DefaultMaxFrameBytes"/>).
+    /// data plane, with mutual TLS as a client of the cluster when <paramref name="tls"/>. Frames are bounded by
+    /// <see cref="ServeClusterOptions.ExchangeMaxFrameBytes"/>, as a silo's are by its own setting.
     /// </summary>
     public static void AddTo(IClientBuilder builder, bool tls)
     {
@@ -56,7 +56,8 @@ internal static class ExchangeRegistration
         {
             services.TryAddSingleton<IExchangeSecurity>(s => ExchangeTls.Create(s, ClusterRole.Client));
         }
-        AddClient(services, _ => new ExchangeLimits(ExchangeLimits.DefaultMaxFrameBytes, ExchangeLimits.DefaultMaxCallsInFlight));
+        AddClient(services, s => new ExchangeLimits(
+            s.GetRequiredService<IOptions<ServeClusterOptions>>().Value.ExchangeMaxFrameBytes, ExchangeLimits.DefaultMaxCallsInFlight, ExchangeLimits.ClientFrameSetting));
     }
 
     private static void AddClient(IServiceCollection services, Func<IServiceProvider, ExchangeLimits> limits)

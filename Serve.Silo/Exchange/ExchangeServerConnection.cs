@@ -60,7 +60,7 @@ internal sealed partial class ExchangeServerConnection
         Replicas = replicas;
         _codec = codec;
         _logger = logger;
-        _wire = new ExchangeWire(stream, limits.MaxFrameBytes);
+        _wire = new ExchangeWire(stream, limits.MaxFrameBytes, limits.FrameSetting);
     }
 
     public ILocalReplicas Replicas { get; }
@@ -283,7 +283,7 @@ internal sealed partial class ExchangeServerConnection
         {
             _wire.TryWrite(ExchangeFrameType.Reply, callId, response, _codec.Replies);
         }
-        catch (ExchangeFrameTooLargeException e)
+        catch (MessageTooLargeException e)
         {
             LogReplyTooLarge(_logger, callId, _peer, e.Size, e.Limit);
             _wire.TryWrite(ExchangeFrameType.Reply, callId, ReplicaResponse.Faulted(e), _codec.Replies);

@@ -23,10 +23,10 @@ internal sealed class ReplicaExchange
     private CancellationTokenRegistration _hostStopping;
     private DefaultHttpContext? _context;
 
-    public ReplicaExchange()
+    public ReplicaExchange(Replicas.StreamBufferLimit limit)
     {
         Response = new ReplicaResponseFeature();
-        Body = new ResponseBodyCollector(Response);
+        Body = new ResponseBodyCollector(Response, limit);
         Features = new ReplicaRequestFeatures(Response, Body);
     }
 

@@ -32,7 +32,7 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
     private readonly FormOptions _formOptions;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly ObjectPool<ReplicaExchange> _exchanges = new DefaultObjectPool<ReplicaExchange>(new ExchangePolicy(), MaxPooledExchanges);
+    private readonly ObjectPool<ReplicaExchange> _exchanges;
 
     /// <summary>
     /// The most exchange objects kept for reuse; past it, exchanges running at once make their own and drop them. A
@@ -40,8 +40,9 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
     /// </summary>
     private const int MaxPooledExchanges = 64;
 
-    private ReplicaHttpHost(WebApplication app, ReplicaHttpServer server, IHttpIngress? ingress, TimeProvider time)
+    private ReplicaHttpHost(WebApplication app, ReplicaHttpServer server, IHttpIngress? ingress, TimeProvider time, Replicas.StreamBufferLimit streamLimit)
     {
+        _exchanges = new DefaultObjectPool<ReplicaExchange>(new ExchangePolicy(streamLimit), MaxPooledExchanges);
         _app = app;
         _server = server;
         _ingress = ingress;
@@ -80,6 +81,8 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
             // record's constructor parameters are required fields; the ingress's own services may say otherwise.
             builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
             builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.RespectRequiredConstructorParameters = true);
+            // Before the ingress's own: outermost, so its interceptors see a failure first. Unused unless it calls AddGrpc().
+            builder.Services.Configure<global::Grpc.AspNetCore.Server.GrpcServiceOptions>(o => o.Interceptors.Add<GrpcFaultInterceptor>());
             endpoints.ConfigureServices(builder.Services);
         }
 
@@ -110,7 +113,7 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         }
         // An IHttpIngress is the whole pipeline, so its requests skip the hosting layer (diagnostics,
         // context factory) and run straight on a context over the app's services; endpoints need the pipeline.
-        return new ReplicaHttpHost(app, server, instance as IHttpEndpoints is null ? (IHttpIngress)instance : null, time)
+        return new ReplicaHttpHost(app, server, instance as IHttpEndpoints is null ? (IHttpIngress)instance : null, time, Replicas.StreamBufferLimit.From(silo))
         {
             GrpcClientStreaming = DeclaredGrpcServices.ClientStreaming(app),
         };
@@ -163,7 +166,7 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
             var delivered = false;
             try
             {
-                delivered = await StreamAsync(call, head, body.Chunks);
+                delivered = await StreamAsync(call, head, body);
             }
             finally
             {
@@ -196,20 +199,27 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Pushes the head, then the chunks as they come; false when the gateway said its client is gone.</summary>
-    private static async Task<bool> StreamAsync(HttpCall call, HttpResponseData head, ChannelReader<byte[]> chunks)
+    /// <summary>
+    /// Pushes the head, then the chunks as they come; false when the gateway said its client is gone. A chunk's bytes count
+    /// against the response's <see cref="Replicas.StreamBufferLimit"/> until the gateway took them.
+    /// </summary>
+    private static async Task<bool> StreamAsync(HttpCall call, HttpResponseData head, ResponseBodyCollector body)
     {
         if (!await PushAsync(call, static (c, h) => c.Channel.StartAsync(c.ExchangeId, (HttpResponseData)h), head))
         {
             return false;
         }
+        var chunks = body.Chunks;
         // Ends with the handler's error when it failed after it began streaming: the call faults, and the gateway cuts the response.
         while (await chunks.WaitToReadAsync())
         {
-            if (TakeWaiting(chunks) is { } bytes
-                && !await PushAsync(call, static (c, b) => c.Channel.WriteAsync(c.ExchangeId, (byte[])b), bytes))
+            if (TakeWaiting(chunks) is { } bytes)
             {
-                return false;
+                if (!await PushAsync(call, static (c, b) => c.Channel.WriteAsync(c.ExchangeId, (byte[])b), bytes))
+                {
+                    return false;
+                }
+                body.Delivered(bytes.Length);
             }
         }
         return true;
@@ -314,9 +324,9 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         }
     }
 
-    private sealed class ExchangePolicy : PooledObjectPolicy<ReplicaExchange>
+    private sealed class ExchangePolicy(Replicas.StreamBufferLimit streamLimit) : PooledObjectPolicy<ReplicaExchange>
     {
-        public override ReplicaExchange Create() => new();
+        public override ReplicaExchange Create() => new(streamLimit);
 
         public override bool Return(ReplicaExchange exchange) => exchange.TryReset();
     }

@@ -15,12 +15,18 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
 {
     private readonly Lock _gate = new();
     private readonly ReplicaResponseFeature _response;
+    private readonly Replicas.StreamBufferLimit _limit;
     // The bytes not yet taken: the first write alone, copied to an array of its size that becomes the
     // head (or chunk) as is; from the second write on, a growing buffer.
     private byte[]? _single;
     private ArrayBufferWriter<byte>? _more;
     private Channel<byte[]>? _chunks;
+    // The bytes of the chunks not yet taken by the gateway, bounded: made with the chunks.
+    private StreamByteBudget? _budget;
     private TaskCompletionSource? _headReady;
+    // Completes once the replica chose how to answer (TakeHead): a handler whose writes already hold the stream's limit
+    // waits for it rather than pile up more.
+    private TaskCompletionSource? _decided;
     private ResponseBodyWriter? _writer;
     private bool _flushed;
     private bool _streaming;
@@ -28,7 +34,11 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
     private bool _ended;
     private Exception? _error;
 
-    public ResponseBodyCollector(ReplicaResponseFeature response) => _response = response;
+    public ResponseBodyCollector(ReplicaResponseFeature response, Replicas.StreamBufferLimit limit)
+    {
+        _response = response;
+        _limit = limit;
+    }
 
     /// <summary>
     /// Completes at the first async write or flush (the handler has bytes for the client before it
@@ -58,11 +68,13 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
         lock (_gate)
         {
             var head = TakePending();
+            _decided?.TrySetResult();
             if (streaming)
             {
                 // Made only for responses that stream: completing a channel costs an exception object.
                 _streaming = true;
                 _chunks = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+                _budget = new StreamByteBudget(_limit);
                 if (_ended)
                 {
                     _chunks.Writer.TryComplete(_error);
@@ -115,7 +127,9 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
             // Dropped rather than emptied: it grew to the size of a large response, which the next need not be.
             _more = null;
             _chunks = null;
+            _budget = null;
             _headReady = null;
+            _decided = null;
             _writer?.Reset();
             _flushed = false;
             _streaming = false;
@@ -137,8 +151,14 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
         lock (_gate)
         {
             _chunks?.Writer.TryComplete(error);
+            _budget?.Close(error);
+            // A result, not the error: nobody may await it any more, and a faulted task nobody observes is reported as such.
+            _decided?.TrySetResult();
         }
     }
+
+    /// <summary>The gateway took <paramref name="bytes"/> of the chunks: a handler waiting for room may write on.</summary>
+    public void Delivered(int bytes) => _budget?.Return(bytes);
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -183,11 +203,17 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
                 _flushed = true;
                 _headReady?.TrySetResult();
             }
+            if (!_streaming && flush && !_ended && PendingBytes >= _limit.Bytes)
+            {
+                // Not streaming yet, and as much as a stream may hold already waits: this write waits for the replica's
+                // choice (which this flush asks for), instead of the whole response gathering here.
+                return new Chunk(null, null, null, (_decided ??= new(TaskCreationOptions.RunContinuationsAsynchronously)).Task);
+            }
             if (!_streaming || (_single is null && _more is not { WrittenCount: > 0 }))
             {
                 return default;
             }
-            return new Chunk(_chunks!.Writer, TakePending());
+            return new Chunk(_chunks!.Writer, TakePending(), _budget);
         }
     }
 
@@ -227,9 +253,23 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
         return bytes;
     }
 
+    private long PendingBytes => _single?.Length ?? _more?.WrittenCount ?? 0;
+
     private static ValueTask PushAsync(Chunk chunk, CancellationToken cancellationToken) =>
-        // Bounded: a handler that outruns its client waits here instead of filling the replica's memory.
-        chunk.Bytes is null ? ValueTask.CompletedTask : chunk.Writer.WriteAsync(chunk.Bytes, cancellationToken);
+        chunk.Undecided is { } undecided ? new ValueTask(undecided.WaitAsync(cancellationToken))
+        : chunk.Bytes is null ? ValueTask.CompletedTask
+        : chunk.Budget!.TryTake(chunk.Bytes.Length) ? chunk.Writer!.WriteAsync(chunk.Bytes, cancellationToken)
+        : WaitAndPushAsync(chunk, cancellationToken);
+
+    /// <summary>
+    /// Bounded by bytes (<c>Serve:Silo:StreamMaxBufferedBytes</c>) and by chunks: a handler that outruns its client waits
+    /// here instead of filling the replica's memory.
+    /// </summary>
+    private static async ValueTask WaitAndPushAsync(Chunk chunk, CancellationToken cancellationToken)
+    {
+        await chunk.Budget!.TakeAsync(chunk.Bytes!.Length, cancellationToken);
+        await chunk.Writer!.WriteAsync(chunk.Bytes, cancellationToken);
+    }
 
     private void End(Exception? error)
     {
@@ -241,12 +281,13 @@ internal sealed class ResponseBodyCollector : Stream, IHttpResponseBodyFeature
             }
             _ended = true;
             _error = error;
+            _decided?.TrySetResult();
             _chunks?.Writer.TryComplete(error);
             _headReady?.TrySetResult();
         }
     }
 
-    private readonly record struct Chunk(ChannelWriter<byte[]> Writer, byte[]? Bytes);
+    private readonly record struct Chunk(ChannelWriter<byte[]>? Writer, byte[]? Bytes, StreamByteBudget? Budget, Task? Undecided = null);
 
     public override bool CanRead => false;
 

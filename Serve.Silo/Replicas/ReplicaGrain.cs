@@ -46,6 +46,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     private readonly ReplicaAdmission _admission = new();
     private string? _replicaId;
     private WireValues? _wire;
+    private StreamBufferLimit? _streamLimit;
 
     public ReplicaGrain(
         IServiceProvider services, ReplicaDirectory handles, TimeProvider time, ILocalSiloDetails silo, SiloResourceLedger ledger, ReplicaMetrics metrics,
@@ -65,6 +66,8 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
 
     /// <summary>Copies results as they would cross between silos, whether the caller is here or not.</summary>
     private WireValues Wire => _wire ??= _services.GetRequiredService<WireValues>();
+
+    private StreamBufferLimit StreamLimit => _streamLimit ??= StreamBufferLimit.From(_services);
 
     // Cached: the key is stored as UTF-8 and decoded on each ask, and every HTTP response carries it.
     private string ReplicaId => _replicaId ??= this.GetPrimaryKeyString();
@@ -323,16 +326,24 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             }
             if (items is not null)
             {
+                // Orleans gathers the items a stream has ready at once into one batch for its consumer, up to 100 of them,
+                // whatever their size: the bytes handed over since the consumer last had to wait are bounded as well, a
+                // step that would pass the limit ending the batch (it waits a turn, and its item goes in the next one).
+                var limit = StreamLimit;
+                var held = 0L;
                 await using (items)
                 {
                     while (true)
                     {
                         bool more;
                         object? item;
+                        var waited = false;
                         try
                         {
                             ServeCallContext.Current = context;
-                            more = await items.MoveNextAsync();
+                            var next = items.MoveNextAsync();
+                            waited = !next.IsCompleted;
+                            more = await next;
                             item = more ? Wire.CopyResult(items.Current, request.Method, ReplicaId) : null;
                         }
                         catch (Exception e)
@@ -347,6 +358,18 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
                         {
                             break;
                         }
+                        var size = StreamItemSize.Of(item);
+                        if (waited)
+                        {
+                            // The producer's own wait ended the batch: its consumer has what was held.
+                            held = 0;
+                        }
+                        else if (!limit.Admits(held, size))
+                        {
+                            await Task.Yield();
+                            held = 0;
+                        }
+                        held += size;
                         yield return item;
                     }
                 }

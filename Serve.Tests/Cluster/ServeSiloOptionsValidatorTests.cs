@@ -49,6 +49,23 @@ public sealed class ServeSiloOptionsValidatorTests
     }
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(65535)]
+    public void Validate_StreamMaxBufferedBytesBelow64KiB_FailsNamingOptionValueAndDefault(long bytes)
+    {
+        var failure = Assert.Single(Validator.Validate(null, new ServeSiloOptions { StreamMaxBufferedBytes = bytes }).Failures!);
+
+        Assert.Equal($"Serve:Silo:StreamMaxBufferedBytes: {bytes} must be at least 65536 bytes (the default is 4194304).", failure);
+    }
+
+    [Fact]
+    public void Validate_StreamMaxBufferedBytesDefault_Succeeds()
+    {
+        Assert.Equal(4 * 1024 * 1024, new ServeSiloOptions().StreamMaxBufferedBytes);
+        Assert.True(Validator.Validate(null, new ServeSiloOptions { StreamMaxBufferedBytes = 65536 }).Succeeded);
+    }
+
+    [Theory]
     [InlineData(0, "Serve:Silo:ExchangeMaxHandshakesPerAddress: 0 must be at least 1")]
     [InlineData(65, "Serve:Silo:ExchangeMaxHandshakesPerAddress: 65 is more than ExchangeMaxHandshakes (64)")]
     public void Validate_BadHandshakesPerAddress_FailsNamingOptionAndValue(int perAddress, string expected)

@@ -213,6 +213,39 @@ public sealed class UseServeClusterTests
         Assert.Equal(expected, host.Services.GetService<Serve.Exchange.ExchangeClient>() is not null);
     }
 
+    [Theory]
+    [InlineData(null, 100 * 1024 * 1024)]
+    [InlineData("8192", 8192)]
+    public void UseServeCluster_ClientInRedisMode_DataPlaneFramesBoundedByItsOwnSetting(string? maxFrameBytes, int expected)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var settings = new Dictionary<string, string?>(RedisSettings);
+        if (maxFrameBytes is not null)
+        {
+            settings["Serve:Cluster:ExchangeMaxFrameBytes"] = maxFrameBytes;
+        }
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.UseOrleansClient(client => client.UseServeCluster(builder.Configuration).AddServeClient());
+        using var host = builder.Build();
+
+        var limits = host.Services.GetRequiredService<Serve.Exchange.ExchangeClient>().Limits;
+
+        Assert.Equal((expected, "Serve:Cluster:ExchangeMaxFrameBytes"), (limits.MaxFrameBytes, limits.FrameSetting));
+    }
+
+    [Fact]
+    public async Task UseServeCluster_ClientFrameLimitBelowMinimum_RefusesToStartNamingTheSetting()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(RedisSettings) { ["Serve:Cluster:ExchangeMaxFrameBytes"] = "100" });
+        builder.UseOrleansClient(client => client.UseServeCluster(builder.Configuration).AddServeClient());
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Equal("Serve:Cluster:ExchangeMaxFrameBytes: 100 must be at least 4096 bytes.", Assert.Single(error.Failures));
+    }
+
     private static IHost BuildSilo(Dictionary<string, string?> settings, Action<ISiloBuilder> addServe, bool addServeFirst)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

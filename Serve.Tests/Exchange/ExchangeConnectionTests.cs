@@ -188,6 +188,38 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
     }
 
     [Fact]
+    public async Task CallAsync_ArgumentsOverTheClientsFrameLimit_PublicMessageTooLargeNamingTheClientsSettingAndNothingSent()
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(_silo.EndPoint);
+        var clientLimits = new ExchangeLimits(16 * 1024, 256, ExchangeLimits.ClientFrameSetting);
+        await using var connection = await ExchangeConnection.OpenAsync(
+            Endpoint, new NetworkStream(socket, ownsSocket: true), clientLimits, ExchangeCodec.Create(Services), channels: null, TimeProvider.System,
+            new RecordingLogger<ExchangeConnection>(), CancellationToken.None).WaitAsync(Patience);
+
+        var error = await Assert.ThrowsAsync<MessageTooLargeException>(() =>
+            connection.CallAsync(FakeLocalReplicas.Id, new ReplicaRequest("Add", [new string('x', 32 * 1024), "x"], "req-big", 0), CancellationToken.None));
+
+        Assert.Equal((16 * 1024, "Serve:Cluster:ExchangeMaxFrameBytes"), (error.Limit, error.Setting));
+        Assert.Contains("over the data plane's limit of 16384 bytes (Serve:Cluster:ExchangeMaxFrameBytes)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, connection.Pending);
+        var answer = await connection.CallAsync(FakeLocalReplicas.Id, new ReplicaRequest("Add", [1, "x"], "req-small", 0), CancellationToken.None).WaitAsync(Patience);
+        Assert.Equal((ReplicaOutcome.Completed, "Add(1, x)"), (answer.Outcome, answer.Value));
+    }
+
+    [Fact]
+    public async Task CallAsync_AnswerOverTheSilosFrameLimit_FaultedAsPublicMessageTooLargeNamingTheSilosSetting()
+    {
+        await using var connection = await ConnectAsync();
+
+        var answer = await connection.CallAsync(FakeLocalReplicas.Id, new ReplicaRequest("Big", [80 * 1024], "req-big-answer", 0), CancellationToken.None)
+            .WaitAsync(Patience);
+
+        Assert.Equal((ReplicaOutcome.Faulted, "Serve.MessageTooLargeException"), (answer.Outcome, answer.ExceptionType));
+        Assert.Contains($"over the data plane's limit of {_limits.MaxFrameBytes} bytes (Serve:Silo:ExchangeMaxFrameBytes)", answer.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Connection_PeerSendsFrameOverTheLimit_ClosedAsARefusalNamingSizesOthersServeOn()
     {
         await using var healthy = await ConnectAsync();

@@ -8,7 +8,8 @@ namespace Serve.Tests.Exchange;
 /// One replica, <see cref="Id"/>, for a data-plane listener to find: it answers 200 with its path, except on
 /// <c>/hold</c>, which it holds until its caller's token is cancelled (then <see cref="Cancelled"/> completes), and
 /// <c>/block</c>, which blocks the thread that runs it (<see cref="Blocking"/> completes) until <see cref="Unblock"/> is set.
-/// A handle call answers its method's name and arguments joined, or holds on the method <c>Hold</c> as <c>/hold</c> does.
+/// A handle call answers its method's name and arguments joined, or holds on the method <c>Hold</c> as <c>/hold</c> does, or
+/// answers <c>Big(n)</c> with a string of n characters.
 /// </summary>
 internal sealed class FakeLocalReplicas : ILocalReplicas, ILocalReplica
 {
@@ -34,6 +35,10 @@ internal sealed class FakeLocalReplicas : ILocalReplicas, ILocalReplica
         if (request.Method == "Hold")
         {
             await HoldAsync(request.RequestId, cancellationToken);
+        }
+        if (request.Method == "Big")
+        {
+            return ReplicaResponse.Completed(new string('x', (int)request.Args[0]!));
         }
         return ReplicaResponse.Completed($"{request.Method}({string.Join(", ", request.Args)})");
     }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using Google.Protobuf;
 using Grpc.Core;
+using Serve.Tests.Deployments.Composition;
 using Serve.Tests.Deployments.Grpc;
 using Serve.Tests.Infrastructure;
 
@@ -50,6 +51,58 @@ public sealed class GrpcGatewayTests(GrpcGatewayFixture fixture)
 
         Assert.Equal(StatusCode.Unimplemented, error.StatusCode);
         Assert.Contains("serve.tests.Nobody", error.Status.Detail);
+    }
+
+    private async Task RunPipelineAsync(string app)
+    {
+        await fixture.RunAsync(Deployment.For<GrpcStageIngress>().Bind(
+            Deployment.For<Stage>().Options(o => o with { Name = "pre" }).Bind("pre",
+                Deployment.For<Stage>().Options(o => o with { Name = "model" }).Bind("model",
+                    Deployment.For<Stage>().Options(o => o with { Name = "post", MaxOngoingRequests = 1, MaxQueuedRequests = 0 }).Bind("post", null)))), app);
+    }
+
+    [Fact]
+    public async Task Echo_DeploymentThreeCallsDownFull_ResourceExhaustedNamingIt()
+    {
+        await RunPipelineAsync("grpc-deep-full");
+        var gate = Gate.Create(nameof(Echo_DeploymentThreeCallsDownFull_ResourceExhaustedNamingIt) + Guid.NewGuid().ToString("N"));
+        var held = Probe.EchoAsync(new ProbeRequest { Text = "hold", Gate = gate.Name }, Application("grpc-deep-full")).ResponseAsync;
+        await gate.WhenArrivedAsync(1).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => Probe.EchoAsync(new ProbeRequest { Text = "ok" }, Application("grpc-deep-full")).ResponseAsync);
+
+        Assert.True(error.StatusCode == StatusCode.ResourceExhausted, $"{error.StatusCode}: {error.Status.Detail}");
+        Assert.Contains("Deployment 'grpc-deep-full/post' is at capacity", error.Status.Detail);
+        gate.Open();
+        Assert.Equal("pre>model>post", (await held).Text);
+        await fixture.Serve.DeleteAsync("grpc-deep-full");
+    }
+
+    [Fact]
+    public async Task Echo_HandleCallTimesOutDownThePipeline_DeadlineExceeded()
+    {
+        await RunPipelineAsync("grpc-deep-timeout");
+        var gate = Gate.Create(nameof(Echo_HandleCallTimesOutDownThePipeline_DeadlineExceeded) + Guid.NewGuid().ToString("N"));
+
+        // No deadline of the client's: the ingress's own call down the pipeline times out.
+        var error = await Assert.ThrowsAsync<RpcException>(() =>
+            Probe.EchoAsync(new ProbeRequest { Text = "hold", Gate = gate.Name, Count = 300 }, Application("grpc-deep-timeout")).ResponseAsync);
+
+        Assert.True(error.StatusCode == StatusCode.DeadlineExceeded, $"{error.StatusCode}: {error.Status.Detail}");
+        Assert.Contains("grpc-deep-timeout/pre", error.Status.Detail);
+        gate.Open();
+        await fixture.Serve.DeleteAsync("grpc-deep-timeout");
+    }
+
+    [Fact]
+    public async Task Echo_ApplicationsOwnException_StillUnknown()
+    {
+        await RunPipelineAsync("grpc-deep-throw");
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => Probe.EchoAsync(new ProbeRequest { Text = "throw" }, Application("grpc-deep-throw")).ResponseAsync);
+
+        Assert.Equal(StatusCode.Unknown, error.StatusCode);
+        await fixture.Serve.DeleteAsync("grpc-deep-throw");
     }
 
     [Fact]

@@ -11,4 +11,10 @@ public interface IStage
 
     /// <summary>Streams what the last stage produces for the order, through every stage.</summary>
     IAsyncEnumerable<int> CountAsync(StageOrder order, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Streams 32 items of <see cref="StageOrder.Size"/> bytes from the last stage, through every stage, item i filled
+    /// with the byte i; none waits for anything, so the producer runs as far ahead as its stream lets it.
+    /// </summary>
+    IAsyncEnumerable<byte[]> ChunksAsync(StageOrder order, CancellationToken cancellationToken = default);
 }

@@ -53,6 +53,32 @@ public sealed class Stage(string name, DeploymentHandle<IStage>? next, IServeCli
     public async Task<int> LengthAsync(GraphNode chain, CancellationToken cancellationToken = default) =>
         next is null ? chain.Length() : await next.Remote.LengthAsync(chain, cancellationToken);
 
+    /// <summary>How many items <see cref="ChunksAsync"/> streams.</summary>
+    public const int ChunkCount = 32;
+
+    public async IAsyncEnumerable<byte[]> ChunksAsync(StageOrder order, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (next is not null)
+        {
+            await foreach (var item in next.Remote.ChunksAsync(order, cancellationToken))
+            {
+                yield return item;
+            }
+            yield break;
+        }
+        await Task.CompletedTask;
+        for (var i = 0; i < ChunkCount; i++)
+        {
+            var chunk = new byte[order.Size];
+            Array.Fill(chunk, (byte)i);
+            if (order.Gate is not null)
+            {
+                Produced.AddOrUpdate(order.Gate, 1, (_, n) => n + 1);
+            }
+            yield return chunk;
+        }
+    }
+
     public async IAsyncEnumerable<int> CountAsync(StageOrder order, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (next is not null)
