@@ -286,10 +286,12 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
 
     /// <summary>
     /// The exception for a faulted call. The replica enforces the same deadline on its side and may
-    /// notice it first: user code cancelled past the deadline is a timeout, not a user error.
+    /// notice it first: user code cancelled past the deadline is a timeout, not a user error. A call without a deadline
+    /// cannot time out itself: a timeout it answers is one of the replica's own calls, let out by its code, and reaches
+    /// the caller as any failure does (an HTTP client gets 504 for it, not the gateway's 408).
     /// </summary>
     private Exception Fault(ReplicaRequest request, RoutedReplica replica, ReplicaResponse response) =>
-        response.ExceptionType == typeof(RequestTimeoutException).FullName
+        (response.ExceptionType == typeof(RequestTimeoutException).FullName && request.DeadlineUtcTicks != 0)
         || (request.DeadlineUtcTicks != 0
             && _time.GetUtcNow().UtcTicks >= request.DeadlineUtcTicks
             && response.ExceptionType is "System.OperationCanceledException" or "System.Threading.Tasks.TaskCanceledException")

@@ -6,7 +6,9 @@ namespace Serve.Forwarding;
 /// running (<see cref="DeploymentUnavailableException"/>) or lost the replica running the call
 /// (<see cref="ReplicaUnavailableException"/>) is Serve's capacity, not the application's bug: 503, as the gateway
 /// answers these of its own calls, and <c>Retry-After</c> for a full one, so clients and load balancers retry rather than
-/// count a server error. Anything else is 500.
+/// count a server error. A call of the application's that ran out of its time (<see cref="RequestTimeoutException"/>) is
+/// 504, as a proxy answers for an upstream that did not answer in time (the gateway's own timeout stays 408). Anything
+/// else is 500.
 /// </summary>
 internal static class ApplicationFault
 {
@@ -18,12 +20,17 @@ internal static class ApplicationFault
     ];
 
     /// <summary>The HTTP status for an application's exception whose root type is <paramref name="exceptionType"/>.</summary>
-    public static int StatusOf(string exceptionType) => Unavailable.Contains(exceptionType) ? 503 : 500;
+    public static int StatusOf(string exceptionType) =>
+        Unavailable.Contains(exceptionType) ? 503 : exceptionType == typeof(RequestTimeoutException).FullName ? 504 : 500;
 
     /// <summary>Whether the answer says when to try again: a full deployment frees up, one that failed may not.</summary>
     public static bool RetryLater(string exceptionType) => exceptionType == typeof(BackPressureException).FullName;
 
     /// <summary>The answer's <c>error</c>.</summary>
-    public static string ErrorOf(string exceptionType) =>
-        StatusOf(exceptionType) == 503 ? "a deployment the application called could not take the request" : "the application raised an exception";
+    public static string ErrorOf(string exceptionType) => StatusOf(exceptionType) switch
+    {
+        503 => "a deployment the application called could not take the request",
+        504 => "a deployment the application called did not answer in time",
+        _ => "the application raised an exception",
+    };
 }

@@ -58,4 +58,26 @@ public sealed class CompositionHttpTests(GatewayFixture fixture)
         Assert.EndsWith("could not load the model ---> System.IO.FileNotFoundException: weights.bin is missing", answer.GetProperty("message").GetString());
         await fixture.Serve.DeleteAsync("deep-500");
     }
+
+    [Fact]
+    public async Task Forward_CallOfTheIngressRanOutOfItsTime_Answers504NamingIt()
+    {
+        await RunAsync("deep-504", "/deep-504");
+        var gate = Gate.Create(nameof(Forward_CallOfTheIngressRanOutOfItsTime_Answers504NamingIt));
+        try
+        {
+            using var response = await fixture.Http.PostAsJsonAsync("/deep-504/run-within/300", new StageOrder("hold", gate.Name));
+
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.GatewayTimeout, $"{(int)response.StatusCode}: {body}");
+            var answer = JsonDocument.Parse(body).RootElement;
+            Assert.Equal(("a deployment the application called did not answer in time", "Serve.RequestTimeoutException"),
+                (answer.GetProperty("error").GetString(), answer.GetProperty("type").GetString()));
+        }
+        finally
+        {
+            gate.Open();
+            await fixture.Serve.DeleteAsync("deep-504");
+        }
+    }
 }
