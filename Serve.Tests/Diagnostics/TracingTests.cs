@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using Serve.Samples.Composition;
@@ -13,14 +12,8 @@ public sealed class TracingTests(GatewayFixture fixture)
     [Fact]
     public async Task Request_WithTraceParent_OneTraceFromGatewayThroughIngressToBothComposedDeployments()
     {
-        var stopped = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == "Serve",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = stopped.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var recorder = new ServeSpans();
+        var stopped = recorder.Stopped;
         await fixture.Serve.RunAsync(Ingress.App(), new RunOptions { Name = "traced", RoutePrefix = "/traced" });
         await fixture.WaitForRoutesAsync(r => r.GetValueOrDefault("/traced") == "traced");
         var client = ActivityContext.Parse("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null);
@@ -60,14 +53,8 @@ public sealed class TracingTests(GatewayFixture fixture)
     [Fact]
     public async Task Request_ReplicaThrows_ReplicaSpanHasExceptionEventWithStackAndCallerSpansWithout()
     {
-        var stopped = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == "Serve",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = stopped.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var recorder = new ServeSpans();
+        var stopped = recorder.Stopped;
         await fixture.Serve.RunAsync(Deployment.For<EchoIngress>().Bind("thrown"), new RunOptions { Name = "thrown", RoutePrefix = "/thrown" });
         await fixture.WaitForRoutesAsync(r => r.GetValueOrDefault("/thrown") == "thrown");
         var client = ActivityContext.Parse("00-1af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null);

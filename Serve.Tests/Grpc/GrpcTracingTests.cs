@@ -15,8 +15,8 @@ public sealed class GrpcTracingTests(GrpcGatewayFixture fixture)
     [Fact]
     public async Task Echo_WithTraceParent_GatewaySpanChildOfTheClientsAndParentOfTheReplicas()
     {
-        var stopped = new ConcurrentQueue<Activity>();
-        using var listener = Listen(stopped);
+        using var recorder = new ServeSpans();
+        var stopped = recorder.Stopped;
         var client = ActivityContext.Parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", null);
 
         var reply = await fixture.Probe.EchoAsync(new ProbeRequest { Text = "hi" }, TraceParent(client));
@@ -38,8 +38,8 @@ public sealed class GrpcTracingTests(GrpcGatewayFixture fixture)
     [Fact]
     public async Task Fail_HandlerThrows_GatewaySpanFailedWithTheStatus()
     {
-        var stopped = new ConcurrentQueue<Activity>();
-        using var listener = Listen(stopped);
+        using var recorder = new ServeSpans();
+        var stopped = recorder.Stopped;
         var client = ActivityContext.Parse("00-5bf92f3577b34da6a3ce929d0e0e4737-00f067aa0ba902b8-01", null);
 
         var error = await Assert.ThrowsAsync<RpcException>(() => fixture.Probe.FailAsync(new ProbeRequest(), TraceParent(client)).ResponseAsync);
@@ -47,18 +47,6 @@ public sealed class GrpcTracingTests(GrpcGatewayFixture fixture)
         Assert.Equal(StatusCode.Unknown, error.StatusCode);
         var gateway = Assert.Single(await SpansAsync(stopped, client.TraceId, 1), a => a.OperationName == "serve.grpc");
         Assert.Equal((ActivityStatusCode.Error, (object)(int)StatusCode.Unknown), (gateway.Status, gateway.GetTagItem("rpc.grpc.status_code")));
-    }
-
-    private static ActivityListener Listen(ConcurrentQueue<Activity> stopped)
-    {
-        var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == "Serve",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = stopped.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
-        return listener;
     }
 
     private static Metadata TraceParent(ActivityContext client) => new() { { "traceparent", $"00-{client.TraceId}-{client.SpanId}-01" } };

@@ -47,14 +47,7 @@ public sealed class StreamedResponseBackPressureTests(GatewayFixture fixture, IT
         output.WriteLine($"the handler first waited at chunk {waitedAt} of 4 MiB (bound {Bound})");
         Assert.InRange(waitedAt, 1, Bound);
 
-        await using var body = await response.Content.ReadAsStreamAsync();
-        var chunk = new byte[ChunkBytes];
-        for (var i = 0; i < Chunks; i++)
-        {
-            await body.ReadExactlyAsync(chunk);
-            Assert.True(chunk.All(b => b == i), $"chunk {i}");
-        }
-        Assert.Equal(0, await body.ReadAsync(chunk));
+        await ReadEveryChunkAsync(response);
         await fixture.Serve.DeleteAsync("large-chunks");
     }
 
@@ -75,6 +68,13 @@ public sealed class StreamedResponseBackPressureTests(GatewayFixture fixture, IT
             $"the handler wrote {LargeChunksIngress.Written.GetValueOrDefault(key)} chunks of 4 MiB without waiting for its client");
         output.WriteLine($"the handler first waited at chunk {waitedAt} of 4 MiB (bound {Bound})");
         Assert.InRange(waitedAt, 0, Bound);
+        await ReadEveryChunkAsync(response);
+        await fixture.Serve.DeleteAsync("eager-chunks");
+    }
+
+    /// <summary>Reads the whole body: every chunk whole and in order (chunk i is all bytes i), then its end.</summary>
+    private static async Task ReadEveryChunkAsync(HttpResponseMessage response)
+    {
         await using var body = await response.Content.ReadAsStreamAsync();
         var chunk = new byte[ChunkBytes];
         for (var i = 0; i < Chunks; i++)
@@ -83,6 +83,5 @@ public sealed class StreamedResponseBackPressureTests(GatewayFixture fixture, IT
             Assert.True(chunk.All(b => b == i), $"chunk {i}");
         }
         Assert.Equal(0, await body.ReadAsync(chunk));
-        await fixture.Serve.DeleteAsync("eager-chunks");
     }
 }
