@@ -70,8 +70,16 @@ internal interface IControllerGrain : IGrainWithStringKey
     /// or after a while unchanged. Status changes do not wake it. <paramref name="gateway"/> (the gateway's silo address)
     /// serves <paramref name="knownVersion"/>, as far as the controller knows until it asks again (<see cref="GetRouteSpreadAsync"/>).
     /// </summary>
-    [AlwaysInterleave, Alias("watch-routes")]
+    [AlwaysInterleave, Alias("watch-routes-from")]
     Task<RouteSnapshot> WatchRoutesAsync(string gateway, long knownVersion, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The route table's long poll as a gateway of an earlier release makes it, without saying who it is: answered as
+    /// <see cref="WatchRoutesAsync(string, long, CancellationToken)"/>, but such a gateway is not waited for by a delete
+    /// or <c>serve deploy --wait</c>, which cannot know it. Kept so that a cluster upgraded one silo at a time routes on.
+    /// </summary>
+    [AlwaysInterleave, Alias("watch-routes")]
+    Task<RouteSnapshot> WatchRoutesAsync(long knownVersion, CancellationToken cancellationToken);
 
     /// <summary>The route table's version and the version each live gateway serves: whether a route change has reached every gateway.</summary>
     [AlwaysInterleave, Alias("route-spread")]

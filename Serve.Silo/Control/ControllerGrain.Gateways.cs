@@ -23,12 +23,17 @@ internal sealed partial class ControllerGrain
     /// <summary>A gateway is forgotten once silent for longer than a long poll lasts, and a margin for its retries.</summary>
     private GatewayRouteVersions GatewayRoutes => _gatewayRoutes ??= new GatewayRouteVersions(_options.LongPollTimeout + TimeSpan.FromSeconds(10), _time);
 
-    public async Task<RouteSnapshot> WatchRoutesAsync(string gateway, long knownVersion, CancellationToken cancellationToken)
+    public Task<RouteSnapshot> WatchRoutesAsync(string gateway, long knownVersion, CancellationToken cancellationToken)
     {
         GatewayRoutes.Heard(gateway, knownVersion);
         var heard = _gatewayHeard;
         _gatewayHeard = NewSignal();
         heard.TrySetResult();
+        return WatchRoutesAsync(knownVersion, cancellationToken);
+    }
+
+    public async Task<RouteSnapshot> WatchRoutesAsync(long knownVersion, CancellationToken cancellationToken)
+    {
         if (_routes.Version != knownVersion || _leaving)
         {
             return _routes;

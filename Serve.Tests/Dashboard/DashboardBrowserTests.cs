@@ -134,7 +134,9 @@ public sealed class DashboardBrowserTests(AdminFixture fixture, ITestOutputHelpe
 
         // Logout ends the session: the page sends the browser back to the login form.
         await page.ClickAsync("#logout button");
-        await page.WaitForURLAsync(new Uri(fixture.AdminAddress, "/dashboard/login").ToString());
+        // Waited for until the navigation commits, not until the login page's load event: the URL is what logging out
+        // changes, and under a loaded test run the load event once took past the wait's 30 s.
+        await page.WaitForURLAsync(new Uri(fixture.AdminAddress, "/dashboard/login").ToString(), new() { WaitUntil = WaitUntilState.Commit });
         Assert.Equal(401, await page.EvaluateAsync<int>("async () => (await fetch('/dashboard/api/traffic')).status"));
         // A Content-Security-Policy violation (an inline script or style) would show here.
         output.WriteLine(string.Join("\n", consoleErrors));

@@ -45,6 +45,25 @@ public sealed class ControllerWatchTests(ReconcileClusterFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task WatchRoutesAsync_AsAGatewayOfAnEarlierReleaseCallsIt_AnsweredWithoutCountingAGateway()
+    {
+        await Serve.RunAsync<IProbe>(App(1), "old-poll", "/old-poll");
+        try
+        {
+            var before = (await Controller.GetRouteSpreadAsync()).Gateways.Keys.ToHashSet();
+
+            var routes = await Controller.WatchRoutesAsync(-1, CancellationToken.None);
+
+            Assert.Contains(routes.Routes, r => r.Prefix == "/old-poll");
+            Assert.Subset(before, (await Controller.GetRouteSpreadAsync()).Gateways.Keys.ToHashSet());
+        }
+        finally
+        {
+            await DeleteAsync("old-poll");
+        }
+    }
+
+    [Fact]
     public async Task WatchApplicationAsync_OtherApplicationsChangeThenThisOne_AnswersWithThisOnesChange()
     {
         await Serve.RunAsync<IProbe>(App(1), "watched", null);
