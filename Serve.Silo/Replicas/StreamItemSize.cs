@@ -7,7 +7,7 @@ namespace Serve.Replicas;
 /// <summary>
 /// About how many bytes a streamed item holds, for <see cref="StreamBufferLimit"/>: what it serializes to is known only
 /// once Orleans sends it, so this counts what makes an item large. Arrays and lists of primitives, strings (two bytes a
-/// character), and, inside collections and the public properties and fields of the application's own types, the same,
+/// character), and, inside collections that hold their items (never a lazy sequence, which counting would run) and the public properties and fields of the application's own types, the same,
 /// to <see cref="MaxDepth"/> levels and <see cref="MaxItemsExamined"/> items a collection (the rest of a collection counted
 /// as the average of those seen). Anything else counts as <see cref="ScalarBytes"/>. Cheap for the small items most
 /// streams carry (a token, a number): a few type checks.
@@ -55,7 +55,9 @@ internal static class StreamItemSize
         }
         if (item is IEnumerable items)
         {
-            return OfItems(items, depth);
+            // Only a collection that holds its items: a lazy sequence (a query, an iterator) would run again here, and a
+            // one-shot one would be used up before it is sent.
+            return IsMaterialized(type, items) ? OfItems(items, depth) : ScalarBytes;
         }
         if (type.Assembly == typeof(object).Assembly || type.Assembly == typeof(StreamItemSize).Assembly)
         {
@@ -69,6 +71,12 @@ internal static class StreamItemSize
         }
         return size;
     }
+
+    private static readonly ConcurrentDictionary<Type, bool> ReadOnlyCollections = new();
+
+    private static bool IsMaterialized(Type type, IEnumerable items) =>
+        items is ICollection || ReadOnlyCollections.GetOrAdd(type, static t =>
+            t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IReadOnlyCollection<>)));
 
     private static long OfItems(IEnumerable items, int depth)
     {

@@ -190,8 +190,8 @@ public sealed class DeploymentReconcilerTests
         Assert.Single(next, c => c.Kind == ReplicaCommandKind.Start && c.Replica.CodeVersion == "v2");
     }
 
-    [Fact]
-    public void Apply_NewCodeFailsToStart_OldVersionKeepsServing()
+    /// <summary>Two replicas of v1 running, then v2 applied, whose first replica's constructor fails for good.</summary>
+    private void FailSecondVersionsStart()
     {
         _reconciler.OnSilosChanged([Silo("a")]);
         Apply(Spec(replicas: 2, code: "v1", maxConstructorRetries: 1));
@@ -201,6 +201,12 @@ public sealed class DeploymentReconcilerTests
         var start = Assert.Single(Commands(ReplicaCommandKind.Start));
         Assert.False(_reconciler.ShouldRetryStart(start.Replica, "corrupt"));
         _reconciler.OnStartFailed(start.Replica, StartFailure.Constructor);
+    }
+
+    [Fact]
+    public void Apply_NewCodeFailsToStart_OldVersionKeepsServing()
+    {
+        FailSecondVersionsStart();
 
         Assert.Equal(2, _reconciler.RunningReplicas.Count);
         Assert.Contains("previous version keeps serving on 2 replica(s)", _reconciler.Status().Message);
@@ -210,14 +216,7 @@ public sealed class DeploymentReconcilerTests
     [Fact]
     public void Status_NewCodeFailedToStart_CountsThePreviousVersionStillServing()
     {
-        _reconciler.OnSilosChanged([Silo("a")]);
-        Apply(Spec(replicas: 2, code: "v1", maxConstructorRetries: 1));
-        StartAll();
-
-        Apply(Spec(replicas: 2, code: "v2", maxConstructorRetries: 1));
-        var start = Assert.Single(Commands(ReplicaCommandKind.Start));
-        Assert.False(_reconciler.ShouldRetryStart(start.Replica, "corrupt"));
-        _reconciler.OnStartFailed(start.Replica, StartFailure.Constructor);
+        FailSecondVersionsStart();
 
         // Not "0 of 2 running": the new version runs on none, and the previous one still serves on both.
         var status = _reconciler.Status();

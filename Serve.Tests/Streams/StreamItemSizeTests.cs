@@ -53,4 +53,19 @@ public sealed class StreamItemSizeTests
         Assert.Equal(StreamItemSize.ScalarBytes, StreamItemSize.Of(null));
         Assert.Equal(StreamItemSize.ScalarBytes, StreamItemSize.Of(DateTimeOffset.UnixEpoch));
     }
+
+    [Fact]
+    public void Of_LazySequence_NotRunToCountIt()
+    {
+        var ran = 0;
+        IEnumerable<string> Lazy()
+        {
+            ran++;
+            yield return new string('x', 1000);
+        }
+
+        var size = StreamItemSize.Of(Lazy());
+
+        Assert.Equal((0, StreamItemSize.ScalarBytes), (ran, size));
+    }
 }
