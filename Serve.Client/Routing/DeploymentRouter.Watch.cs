@@ -22,6 +22,16 @@ internal sealed partial class DeploymentRouter
             _replicas = set.Replicas
                 .Select(id => known.TryGetValue(id, out var existing) ? existing : new RoutedReplica(id, _grains.GetGrain<IReplicaGrain>(id), LocalReplicas?.Contains(id) ?? false))
                 .ToArray();
+            // A replica that left the set (stopping: scaled down, replaced, moved) finishes its calls in flight; it is kept
+            // while it has any, so that they still end if a later set says it was lost with its silo.
+            _forgotten.RemoveAll(r => r.InFlight == 0);
+            foreach (var left in known.Values)
+            {
+                if (left.InFlight > 0 && Array.IndexOf(_replicas, left) < 0 && !_forgotten.Contains(left))
+                {
+                    _forgotten.Add(left);
+                }
+            }
             foreach (var replica in _replicas)
             {
                 replica.SetModels(set.Models.TryGetValue(replica.Id, out var models) ? models : []);

@@ -39,6 +39,13 @@ internal sealed partial class DeploymentReconciler
             _unreachableUntil.Remove(silo);
             _draining.Remove(silo);
         }
+        // A replica already stopping on a dead silo (replaced once its health check could not reach it, scaled down,
+        // moved) will not answer its calls in flight either: the routers are told, as of the running ones, or a call on the
+        // data plane would wait on a connection that a frozen machine or a silent network keeps open.
+        foreach (var stopping in State.Replicas.Where(r => r.State == ReplicaState.Stopping && r.Silo is not null && newlyDead.Contains(r.Silo)))
+        {
+            RememberLost(stopping.Id);
+        }
         if (newlyDead.Count > 0 && Spec is not null)
         {
             var lost = State.Replicas.Where(r => r.State == ReplicaState.Running && r.Silo is not null && newlyDead.Contains(r.Silo)).ToList();
@@ -83,8 +90,18 @@ internal sealed partial class DeploymentReconciler
         foreach (var replica in lost)
         {
             State.Replicas.Remove(replica);
-            _lost.Enqueue(replica.Id);
+            RememberLost(replica.Id);
         }
+    }
+
+    /// <summary>Adds a lost replica's id to <see cref="LostReplicas"/>, which keeps the latest <see cref="LostReplicasKept"/>.</summary>
+    private void RememberLost(string replicaId)
+    {
+        if (_lost.Contains(replicaId))
+        {
+            return;
+        }
+        _lost.Enqueue(replicaId);
         while (_lost.Count > LostReplicasKept)
         {
             _lost.Dequeue();

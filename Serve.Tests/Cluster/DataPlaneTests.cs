@@ -92,6 +92,32 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
     }
 
     [Fact]
+    public Task Freeze_WorkerHoldingAnExchangeOnDataPlane_FailsUnavailableOnceItsSiloIsDeclaredDead()
+    {
+        var (holds, never) = (_files.PathOf("holds"), _files.PathOf("never"));
+        WorkerProcess? victim = null;
+        return OnGatewayAsync("dp-freeze", new Dictionary<string, string>(Traced) { ["Logging__LogLevel__Serve.Routing"] = "Debug" }, releaseHeld: () => victim?.KillAsync() ?? Task.CompletedTask, body: async (gateway, http) =>
+        {
+            var postId = Guid.NewGuid().ToString("N");
+            using var post = new HttpRequestMessage(HttpMethod.Post, $"/dp-freeze?hold={Uri.EscapeDataString(holds)}&release={Uri.EscapeDataString(never)}")
+            {
+                Content = new StringContent("once"),
+            };
+            post.Headers.Add("x-request-id", postId);
+            var posting = http.SendAsync(post);
+            var serving = await _files.WaitForLinesAsync(holds, 1);
+            await SentOverDataPlaneAsync(gateway, postId);
+            victim = cluster.Workers.Single(w => w.ProcessId.ToString() == serving[0]);
+
+            // Its connection stays up and its kernel acknowledges: only the silo's declared death can end the exchange.
+            victim.Freeze();
+            using var posted = await posting.WaitAsync(Patience);
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, posted.StatusCode);
+        });
+    }
+
+    [Fact]
     public Task Exchange_RemoteReplicaPullsBodyAndStreamsResponse_ItsChannelCallsTravelOnTheDataPlane() =>
         OnGatewayAsync("dp-streams", Traced, async (gateway, http) =>
         {

@@ -108,7 +108,22 @@ public abstract class SiloProcess : IAsyncDisposable
         return process.ExitCode;
     }
 
+    /// <summary>
+    /// <c>kill -STOP</c>: the process stops running while its sockets stay open, and its kernel still acknowledges what
+    /// peers send, as a hung machine's (or one behind a network that silently drops its packets) would: its peers get no
+    /// error, and only the cluster's liveness notices. <see cref="KillAsync"/> ends it.
+    /// </summary>
+    public void Freeze()
+    {
+        var process = _process is { HasExited: false } running ? running : throw new InvalidOperationException($"{Name} is not running.");
+        if (SendSignal(process.Id, SigStop) != 0)
+        {
+            throw new InvalidOperationException($"{Name}: kill -STOP {process.Id} failed.");
+        }
+    }
+
     private const int SigTerm = 15;
+    private const int SigStop = 19;
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SendSignal(int pid, int signal);

@@ -360,6 +360,23 @@ public sealed class DeploymentReconcilerTests
     }
 
     [Fact]
+    public void OnSilosChanged_SiloDeadWhereAReplicaWasAlreadyStopping_ThatReplicaLostToo()
+    {
+        _reconciler.OnSilosChanged([Silo("a"), Silo("b")]);
+        Apply(Spec(replicas: 2));
+        StartAll();
+        var onB = _reconciler.Replicas.Single(r => r.Silo == "b");
+        // Its health check could not reach b before b was declared dead: replaced, so stopping when the death is seen.
+        _reconciler.OnReportedUnreachable(onB.Id);
+        _reconciler.OnHealthCheckFailed(onB, "the target silo became unavailable", unreachable: true);
+        Assert.Equal(ReplicaState.Stopping, onB.State);
+
+        _reconciler.OnSilosChanged([Silo("a"), Silo("b", SiloCondition.Dead)]);
+
+        Assert.Equal([onB.Id], _reconciler.LostReplicas);
+    }
+
+    [Fact]
     public void OnSilosChanged_FirstViewOfANewActivationHoldsSilosDeadLongAgo_MessageNamesOnlyTheSilosReplicasWereLostWith()
     {
         _reconciler.OnSilosChanged([Silo("a"), Silo("b")]);

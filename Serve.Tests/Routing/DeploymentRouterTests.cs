@@ -1,8 +1,10 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Runtime.Messaging;
 using Serve.Routing;
+using Serve.Tests.Infrastructure;
 
 namespace Serve.Tests.Routing;
 
@@ -34,5 +36,29 @@ public sealed class DeploymentRouterTests
         await first;
         await second;
         await router.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Apply_ReplicaLeftTheSetWithACallInFlightThenLost_ItsCallIsTold()
+    {
+        // A silo host never started: its grain factory makes references without reaching any silo.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var ports = FreePorts.Take(2);
+        builder.UseOrleans(silo => silo.UseLocalhostClustering(ports[0], ports[1]).AddServe());
+        using var host = builder.Build();
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        await using var router = new DeploymentRouter(
+            new DeploymentId("app", "d"), host.Services.GetRequiredService<IGrainFactory>(), TimeProvider.System, NullLogger.Instance,
+            new RouterMetrics(services.GetRequiredService<IMeterFactory>()));
+        router.Apply(new() { Version = 1, Exists = true, Replicas = ["r1"] });
+        var replica = ((IReplicaPool)router).TryTake(modelId: null, patienceOver: false);
+        Assert.NotNull(replica);
+
+        // The replica is stopping (replaced once unreachable) and so leaves the set; then its silo is declared dead.
+        router.Apply(new() { Version = 2, Exists = true, Replicas = [] });
+        router.Apply(new() { Version = 3, Exists = true, Replicas = [], Lost = ["r1"] });
+
+        Assert.True(replica.IsLost);
+        Assert.True(replica.LostToken.IsCancellationRequested);
     }
 }
