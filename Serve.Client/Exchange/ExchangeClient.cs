@@ -64,6 +64,18 @@ internal sealed partial class ExchangeClient : IAsyncDisposable
     public Task<ReplicaResponse>? TryCall(string endpoint, string replicaId, ReplicaRequest request, CancellationToken cancellationToken) =>
         Open(endpoint, replicaId, request.RequestId) is { } connection ? connection.CallAsync(replicaId, request, cancellationToken) : null;
 
+    /// <summary>
+    /// Ends at once the calls waiting on <paramref name="replicaId"/>, on any connection: it was lost with its silo, so
+    /// their answers will never come. A router calls this when it learns of the loss, instead of each call watching for it.
+    /// </summary>
+    public void ReplicaLost(string replicaId)
+    {
+        foreach (var (_, peer) in _peers)
+        {
+            peer.Connection?.ReplicaLost(replicaId);
+        }
+    }
+
     /// <summary>The open connection to <paramref name="endpoint"/>, counting the call about to go on it; null (and a connect on its way) when none is.</summary>
     private ExchangeConnection? Open(string endpoint, string replicaId, string requestId)
     {

@@ -121,7 +121,7 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
             return Task.FromCanceled<ReplicaResponse>(cancellationToken);
         }
         var id = Interlocked.Increment(ref _nextId);
-        var pending = new PendingExchange(this, id, _channels is not null ? call : null);
+        var pending = new PendingExchange(this, id, replicaId, _channels is not null ? call : null);
         _pending[id] = pending;
         bool sent;
         try
@@ -149,6 +149,18 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
         }
         pending.WatchCancellation(cancellationToken);
         return pending.Task;
+    }
+
+    /// <summary>Ends the calls waiting on <paramref name="replicaId"/>, which was lost with its silo (<see cref="PendingExchange.Lost"/>).</summary>
+    public void ReplicaLost(string replicaId)
+    {
+        foreach (var (_, pending) in _pending)
+        {
+            if (pending.ReplicaId == replicaId)
+            {
+                pending.Lost();
+            }
+        }
     }
 
     /// <summary>Takes the call out of the table; false when its reply or the connection's end came first.</summary>

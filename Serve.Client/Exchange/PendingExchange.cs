@@ -7,7 +7,7 @@ namespace Serve.Exchange;
 /// connection's reading thread, which goes on to the next reply. <c>http</c> is the HTTP exchange the call carries, when
 /// its replica's channel calls come back on the connection.
 /// </summary>
-internal sealed class PendingExchange(ExchangeConnection connection, long callId, Http.HttpCall? http)
+internal sealed class PendingExchange(ExchangeConnection connection, long callId, string replicaId, Http.HttpCall? http)
     : TaskCompletionSource<ReplicaResponse>(TaskCreationOptions.RunContinuationsAsynchronously)
 {
     private static readonly Action<object?, CancellationToken> OnCancelled = static (state, token) => ((PendingExchange)state!).Cancel(token);
@@ -15,6 +15,9 @@ internal sealed class PendingExchange(ExchangeConnection connection, long callId
     private CancellationTokenRegistration _cancellation;
 
     public long CallId { get; } = callId;
+
+    /// <summary>The replica the call is for.</summary>
+    public string ReplicaId { get; } = replicaId;
 
     /// <summary>The exchange whose channels the replica's channel calls for this call reach; null when they do not come this way.</summary>
     public Http.HttpCall? Http { get; } = http;
@@ -34,6 +37,20 @@ internal sealed class PendingExchange(ExchangeConnection connection, long callId
         {
             connection.SendCancel(CallId);
             TrySetCanceled(token);
+        }
+    }
+
+    /// <summary>
+    /// Its replica was lost with its silo: the wait ends at once, cancelled (the router knows the loss, and tells its
+    /// caller so), without waiting for a connection that a frozen machine or a silent network may keep open.
+    /// </summary>
+    public void Lost()
+    {
+        if (connection.Forget(this))
+        {
+            _cancellation.Dispose();
+            connection.SendCancel(CallId);
+            TrySetCanceled();
         }
     }
 

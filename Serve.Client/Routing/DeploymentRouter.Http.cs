@@ -71,8 +71,9 @@ internal sealed partial class DeploymentRouter
             {
                 var replica = await AcquireAsync(call.ModelId, token);
                 // The exchange also ends once the replica is known lost with its silo: neither its answer nor the rest of its body
-                // would come. Unless that silo is this one, which ends with the exchange: then no linked source per request.
-                using var lostOrCancelled = replica.IsLocal ? null : CancellationTokenSource.CreateLinkedTokenSource(token, replica.LostToken);
+                // would come. Unless that silo is this one, which ends with the exchange. On the data plane the loss reaches
+                // the call through the exchange client (LostWhileSent); through Orleans, through a linked source.
+                CancellationTokenSource? lostOrCancelled = null;
                 ReplicaResponse response;
                 try
                 {
@@ -81,12 +82,14 @@ internal sealed partial class DeploymentRouter
                     {
                         (transport, sent) = (CallTransport.InProcess, local.HttpAsync(call, token));
                     }
-                    else if (replica.Exchange is { } endpoint && Exchange?.TryCall(endpoint, replica.Id, call, lostOrCancelled?.Token ?? token) is { } direct)
+                    else if (replica.Exchange is { } endpoint && Exchange?.TryCall(endpoint, replica.Id, call, token) is { } direct)
                     {
+                        LostWhileSent(replica);
                         (transport, sent) = (CallTransport.DataPlane, new ValueTask<ReplicaResponse>(direct));
                     }
                     else
                     {
+                        lostOrCancelled = replica.IsLocal ? null : CancellationTokenSource.CreateLinkedTokenSource(token, replica.LostToken);
                         (transport, sent) = (CallTransport.Orleans, replica.Grain.HttpAsync(call, lostOrCancelled?.Token ?? token));
                     }
                     response = await sent;
@@ -111,6 +114,7 @@ internal sealed partial class DeploymentRouter
                 }
                 finally
                 {
+                    lostOrCancelled?.Dispose();
                     Release(replica);
                 }
 

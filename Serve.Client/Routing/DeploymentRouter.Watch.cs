@@ -51,6 +51,8 @@ internal sealed partial class DeploymentRouter
         foreach (var replica in lost)
         {
             replica.MarkLost();
+            // Its calls on the data plane watch for no token of its own: they are ended here.
+            Exchange?.ReplicaLost(replica.Id);
         }
         LogReplicaSet(_logger, _deployment.Key, set.Version, set.Replicas.Count);
         _ready.TrySetResult();

@@ -116,10 +116,9 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
             {
                 var replica = await AcquireAsync(request.ModelId, deadline.Token).ConfigureAwait(false);
                 // The call also ends once the replica is known lost with its silo (its answer would never come), unless
-                // that silo is this one.
-                using var lostOrCancelled = deadline.Token.CanBeCanceled && !replica.IsLocal
-                    ? CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, replica.LostToken)
-                    : null;
+                // that silo is this one. On the data plane the loss reaches the call through the exchange client
+                // (LostWhileSent); through Orleans, through the replica's token, linked with the deadline's when it has one.
+                CancellationTokenSource? lostOrCancelled = null;
                 ReplicaResponse response;
                 try
                 {
@@ -128,12 +127,16 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
                     {
                         (transport, sent) = (CallTransport.InProcess, local.InvokeAsync(request, deadline.Token));
                     }
-                    else if (replica.Exchange is { } endpoint && Exchange?.TryCall(endpoint, replica.Id, request, lostOrCancelled?.Token ?? replica.LostToken) is { } direct)
+                    else if (replica.Exchange is { } endpoint && Exchange?.TryCall(endpoint, replica.Id, request, deadline.Token) is { } direct)
                     {
+                        LostWhileSent(replica);
                         (transport, sent) = (CallTransport.DataPlane, new ValueTask<ReplicaResponse>(direct));
                     }
                     else
                     {
+                        lostOrCancelled = deadline.Token.CanBeCanceled && !replica.IsLocal
+                            ? CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, replica.LostToken)
+                            : null;
                         (transport, sent) = (CallTransport.Orleans, replica.Grain.InvokeAsync(request, replica.IsLocal ? deadline.Token : lostOrCancelled?.Token ?? replica.LostToken));
                     }
                     response = await sent.ConfigureAwait(false);
@@ -157,6 +160,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
                 }
                 finally
                 {
+                    lostOrCancelled?.Dispose();
                     Release(replica);
                 }
 
@@ -352,6 +356,20 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
     void IReplicaPool.Queued() => ReportIfNoReplica();
 
     /// <summary>Gives the slot back, and wakes whom the admission queue says should look again.</summary>
+    /// <summary>
+    /// A data-plane call was just sent to <paramref name="replica"/>: if the replica was lost meanwhile, the exchange
+    /// client's sweep (<see cref="Serve.Exchange.ExchangeClient.ReplicaLost"/>) may have run before the call was in its
+    /// table, so it runs again. The sweep follows the loss's mark and the call's table entry is followed by the send's
+    /// lock, so one of the two sees the other.
+    /// </summary>
+    private void LostWhileSent(RoutedReplica replica)
+    {
+        if (replica.IsLost)
+        {
+            Exchange?.ReplicaLost(replica.Id);
+        }
+    }
+
     private void Release(RoutedReplica replica)
     {
         replica.Release();
