@@ -199,7 +199,7 @@ internal sealed partial class GrpcForwarder
         }
         try
         {
-            await ForwardAsync(context, requestId, router, CreateRequest(context, requestId, body, streamed is not null, timeout), streamed, modelId, timeout, options);
+            await ForwardAsync(context, requestId, route, router, CreateRequest(context, requestId, body, streamed is not null, timeout), streamed, modelId, timeout, options);
         }
         finally
         {
@@ -285,7 +285,7 @@ internal sealed partial class GrpcForwarder
     /// </summary>
     internal static readonly TimeSpan DeadlineGrace = TimeSpan.FromMilliseconds(100);
 
-    private async Task ForwardAsync(HttpContext context, string requestId, DeploymentRouter router, HttpRequestData request, StreamedRequestBody? streamed, string? modelId,
+    private async Task ForwardAsync(HttpContext context, string requestId, RouteEntry route, DeploymentRouter router, HttpRequestData request, StreamedRequestBody? streamed, string? modelId,
         TimeSpan? timeout, ServeGatewayOptions options)
     {
         var started = _time.GetTimestamp();
@@ -376,9 +376,12 @@ internal sealed partial class GrpcForwarder
         {
             await WriteStatusAsync(context, GrpcStatus.Unavailable, e.Message);
         }
-        catch (DeploymentNotFoundException e)
+        catch (DeploymentNotFoundException)
         {
-            await WriteStatusAsync(context, GrpcStatus.Unavailable, e.Message);
+            // The route's ingress is gone: its application was deleted while this call was on its way (a route leads to an
+            // ingress only once it exists). Answered as a call a moment later is, by a table without the route.
+            var deleted = GrpcServiceTable.Deleted(route, GrpcProtocol.ServiceOf(request.Path) ?? "", Metadata(context.Request, GrpcProtocol.ApplicationKey) is not null);
+            await WriteStatusAsync(context, deleted.Status, deleted.Message);
         }
         catch (DeploymentUnavailableException e)
         {
