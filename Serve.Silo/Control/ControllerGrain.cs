@@ -79,6 +79,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         LogActivated(_logger, GrainContext.Address.SiloAddress?.ToString() ?? RuntimeIdentity, GrainContext.ActivationId.ToString());
         _snapshot = new ServeSnapshot { Version = _time.GetUtcNow().UtcTicks };
         _routes = new RouteSnapshot { Version = _snapshot.Version };
+        _gatewayRoutes = StartGatewayRoutes();
         foreach (var app in Applications.Values)
         {
             // Stored by an earlier activation, which applied it (or was applying it: the first pass ensures its deployments).
