@@ -13,9 +13,15 @@ internal static class RouteSpreadWait
     /// <summary>How long the wait pauses between two looks at the spread.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>Failed looks in a row after which the wait ends without an answer.</summary>
+    private const int MaxFailures = 3;
+
     /// <summary>
-    /// Returns once no live gateway serves a table older than the controller's at the start; a failed look (the controller
-    /// moving) is retried as <see cref="WatchBackoff.Caller"/> says, then thrown. Ends when <paramref name="cancellationToken"/> does.
+    /// Returns once no live gateway serves a table older than the controller's at the start. A failed look (the controller
+    /// moving) is retried with <see cref="WatchBackoff.Caller"/>'s delays; after <see cref="MaxFailures"/> in a row (a
+    /// controller of an earlier release, which cannot say; or one still moving) the wait ends as it did before gateways
+    /// were waited for: the application runs, and only the gateways' catching up went unseen. Ends when
+    /// <paramref name="cancellationToken"/> does.
     /// </summary>
     public static async Task UntilEveryGatewayServesAsync(IControllerGrain controller, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -28,8 +34,12 @@ internal static class RouteSpreadWait
             {
                 spread = await controller.GetRouteSpreadAsync().WaitAsync(cancellationToken);
             }
-            catch (Exception) when (!cancellationToken.IsCancellationRequested && ++failures <= WatchBackoff.Caller.MaxAttempts)
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
             {
+                if (++failures >= MaxFailures)
+                {
+                    return;
+                }
                 await Task.Delay(WatchBackoff.Caller.DelayAfter(failures), time, cancellationToken);
                 continue;
             }
