@@ -295,6 +295,7 @@ internal sealed partial class GrpcForwarder
         bool Late() => timeout is { } limit && (deadline!.IsCancellationRequested || _time.GetElapsedTime(started) >= limit);
         var call = new CallOptions { RequestId = requestId, Timeout = timeout + DeadlineGrace, MultiplexedModelId = modelId };
         var exchange = _exchanges.Open(context, streamed);
+        RouteEntry? handedOver = null;
         try
         {
             var response = await router.HttpAsync(request, exchange, call, cancelled?.Token ?? context.RequestAborted);
@@ -376,6 +377,12 @@ internal sealed partial class GrpcForwarder
         {
             await WriteStatusAsync(context, GrpcStatus.Unavailable, e.Message);
         }
+        catch (DeploymentNotFoundException) when (streamed is null && !exchange.Begun && HandedOver(context.Request, request.Path, route) is { } next)
+        {
+            // The route's ingress went while this call was on its way, and the call leads to another one now (an update
+            // renamed the ingress, and deleted the old one once the gateways had the new route): the call goes there.
+            handedOver = next;
+        }
         catch (DeploymentNotFoundException)
         {
             // The route's ingress is gone: its application was deleted while this call was on its way (a route leads to an
@@ -397,7 +404,18 @@ internal sealed partial class GrpcForwarder
         {
             await _exchanges.CloseAsync(exchange);
         }
+        if (handedOver is { } to)
+        {
+            await ForwardAsync(context, requestId, to, _directory.GetRouter(new DeploymentId(to.Application, to.IngressDeployment)), request, streamed, modelId, timeout, options);
+        }
     }
+
+    /// <summary>Where the current table routes the call when that is no longer <paramref name="route"/>'s ingress; else null.</summary>
+    private RouteEntry? HandedOver(HttpRequest http, string path, RouteEntry route) =>
+        Services().Match(GrpcProtocol.ServiceOf(path) ?? "", Metadata(http, GrpcProtocol.ApplicationKey)).Route is { } next
+            && (next.Application, next.IngressDeployment) != (route.Application, route.IngressDeployment)
+            ? next
+            : null;
 
     private static string? Metadata(HttpRequest request, string key) =>
         request.Headers[key] is { Count: > 0 } values && !string.IsNullOrEmpty(values[0]) ? values[0] : null;

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Serve.Routing;
 using Serve.Tests.Deployments.Http;
 using Serve.Tests.Infrastructure;
 
@@ -13,6 +15,8 @@ namespace Serve.Tests.Gateway;
 [Collection(GatewayCollection.Name)]
 public sealed class ApplicationLifecycleHttpTests(GatewayFixture fixture)
 {
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
     [Fact]
     public async Task Forward_ApplicationCreatedThenDeletedUnderRequests_404OrItsAnswerNever503()
     {
@@ -74,6 +78,38 @@ public sealed class ApplicationLifecycleHttpTests(GatewayFixture fixture)
 
         Assert.True(answers.Only(HttpStatusCode.OK), answers.ToString());
         Assert.Equal(["first", "second"], answers.Bodies.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Forward_RequestWaitingForAnIngressRenamedMeanwhile_AnsweredByTheNewIngress()
+    {
+        const string app = "handover";
+        const string prefix = "/handover";
+        await fixture.Serve.RunAsync(Deployment.For<EchoIngress>().Options(o => o with { Name = "first", MaxOngoingRequests = 1 }).Bind("first"), app, prefix);
+        var gate = Gate.Create(Guid.NewGuid().ToString("N"));
+        var held = fixture.Http.GetStringAsync($"{prefix}?kind=hold&gate={gate.Name}");
+        try
+        {
+            await gate.WhenArrivedAsync(1).WaitAsync(Patience);
+            // Waits in the gateway for the first ingress, full with the held request, until the update deletes it.
+            var waiting = fixture.Http.GetAsync($"{prefix}?kind=string");
+            var router = fixture.GatewayServices.GetRequiredService<ReplicaDirectory>().GetRouter(new DeploymentId(app, "first"));
+            await Poll.UntilAsync(() => router.QueuedRequests == 1 || waiting.IsCompleted, Patience);
+
+            var update = fixture.Serve.RunAsync(Ingress("second"), app, prefix);
+            using var answer = await waiting.WaitAsync(Patience);
+
+            Assert.Equal((HttpStatusCode.OK, "second"), (answer.StatusCode, await answer.Content.ReadAsStringAsync()));
+            gate.Open();
+            Assert.Equal("held", await held.WaitAsync(Patience));
+            await update.WaitAsync(Patience);
+        }
+        finally
+        {
+            gate.Open();
+            await Record.ExceptionAsync(() => held);
+        }
+        await fixture.Serve.DeleteAsync(app);
     }
 
     [Fact]

@@ -69,6 +69,37 @@ public sealed class GrpcApplicationDeletedTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Echo_CallWaitingForAnIngressRenamedMeanwhile_AnsweredByTheNewIngress()
+    {
+        const string app = "handover";
+        var serve = _gateway.Services.GetRequiredService<IServeClient>();
+        await serve.RunAsync(Deployment.For<UndeclaredGrpcProbeIngress>().Options(o => o with { Name = "first", MaxOngoingRequests = 1 }).Bind("first"), app, "/" + app);
+        var probe = new GrpcProbe.GrpcProbeClient(_channel);
+        var gate = Gate.Create(Guid.NewGuid().ToString("N"));
+        var holding = probe.WaitAsync(new ProbeRequest { Gate = gate.Name }).ResponseAsync;
+        try
+        {
+            await gate.WhenArrivedAsync(1).WaitAsync(Patience);
+            var waiting = probe.EchoAsync(new ProbeRequest { Text = "late" }).ResponseAsync;
+            var router = _gateway.Services.GetRequiredService<ReplicaDirectory>().GetRouter(new DeploymentId(app, "first"));
+            await Poll.UntilAsync(() => router.QueuedRequests == 1 || waiting.IsCompleted, Patience);
+
+            var update = serve.RunAsync(Deployment.For<UndeclaredGrpcProbeIngress>().Options(o => o with { Name = "second" }).Bind("second"), app, "/" + app);
+            var reply = await waiting.WaitAsync(Patience);
+
+            Assert.Equal(("late", "second"), (reply.Text, reply.Label));
+            gate.Open();
+            await update.WaitAsync(Patience);
+        }
+        finally
+        {
+            gate.Open();
+            await Record.ExceptionAsync(() => holding);
+        }
+        await serve.DeleteAsync(app);
+    }
+
     public async Task DisposeAsync()
     {
         _channel.Dispose();
