@@ -9,7 +9,8 @@ public interface IServeClient
 {
     /// <summary>
     /// Checks and deploys the application whose ingress is <paramref name="app"/>, waits until it is
-    /// RUNNING, and returns a handle to the ingress. Running an application that exists updates it.
+    /// RUNNING and every live gateway serves its route, and returns a handle to the ingress: a request sent
+    /// through any gateway once it returns reaches the application. Running an application that exists updates it.
     /// </summary>
     /// <param name="app">The ingress deployment, bound with its children.</param>
     /// <param name="name">The application's name. Default is <c>default</c>.</param>

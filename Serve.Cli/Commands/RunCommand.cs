@@ -192,6 +192,16 @@ internal static class RunCommand
             if (!serving && names.All(n => snapshot.Status.Applications.GetValueOrDefault(n)?.State == ApplicationState.Running))
             {
                 serving = true;
+                // RUNNING is the controller's word: the addresses are printed once the gateway serves their routes, so a
+                // request sent the moment they show is answered, not 404.
+                try
+                {
+                    await RouteSpreadWait.UntilEveryGatewayServesAsync(controller, TimeProvider.System, cancellationToken);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    break;
+                }
                 foreach (var name in names)
                 {
                     var prefix = snapshot.Status.Applications[name].RoutePrefix;

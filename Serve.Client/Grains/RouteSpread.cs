@@ -11,5 +11,11 @@ internal sealed record RouteSpread
     [Id(1)] public IReadOnlyDictionary<string, long> Gateways { get; init; } = new Dictionary<string, long>();
 
     /// <summary>The live gateways that do not serve <see cref="Version"/> yet.</summary>
-    public IEnumerable<string> Behind => Gateways.Where(g => g.Value < Version).Select(g => g.Key).Order(StringComparer.Ordinal);
+    public IEnumerable<string> Behind => BehindOf(Version);
+
+    /// <summary>
+    /// The live gateways that serve a table older than <paramref name="version"/>, by name: a caller that waits for one
+    /// table (the one its change published) is done when none is left, however many changes came after it.
+    /// </summary>
+    public IEnumerable<string> BehindOf(long version) => Gateways.Where(g => g.Value < version).Select(g => g.Key).Order(StringComparer.Ordinal);
 }

@@ -44,6 +44,9 @@ internal sealed class ServeClient : IServeClient
         var spec = ApplicationGraph.Build(app, options.Name, options.RoutePrefix, options.RequestTimeout);
         await Controller.DeployApplicationAsync(spec).WaitAsync(cancellationToken);
         await WaitUntilRunningAsync(spec.Name, cancellationToken);
+        // The deploy published the application's routes before it returned; RUNNING does not say every gateway took
+        // them in, and a request sent through one that has not yet would hear 404.
+        await RouteSpreadWait.UntilEveryGatewayServesAsync(Controller, _time, cancellationToken);
         return spec;
     }
 

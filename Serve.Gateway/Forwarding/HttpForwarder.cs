@@ -334,6 +334,7 @@ internal sealed partial class HttpForwarder
         // A WebSocket connection lasts as long as its ends keep it, so its call has no timeout.
         var webSocket = OpenWebSocket(context, exchange);
         var call = new CallOptions { RequestId = requestId, Timeout = webSocket is null ? timeout : null, Idempotent = HttpIdempotency.IsIdempotent(context.Request), MultiplexedModelId = modelId };
+        (RouteEntry Route, string PathBase, string Path)? handedOver = null;
         try
         {
             var response = await _directory.GetRouter(deployment).HttpAsync(request, exchange, call, context.RequestAborted);
@@ -418,6 +419,12 @@ internal sealed partial class HttpForwarder
                     : $"{context.Request.Method} is not idempotent, so the gateway did not retry it; send an {HttpIdempotency.KeyHeader} header to have such requests retried on another replica",
             });
         }
+        catch (DeploymentNotFoundException) when (webSocket is null && streamedBody is null && !exchange.Begun && HandedOver(context.Request.Path, route) is { } next)
+        {
+            // The route's ingress went while this request was on its way, and the path leads to another one now (an update
+            // renamed the ingress, and deleted the old one once the gateways had the new route): the request goes there.
+            handedOver = next;
+        }
         catch (DeploymentNotFoundException e)
         {
             // The route's ingress is gone: its application was deleted while this request was on its way (a route leads
@@ -443,12 +450,23 @@ internal sealed partial class HttpForwarder
         {
             await _exchanges.CloseAsync(exchange);
             CloseWebSocket(webSocket);
-            if (recordFrom != NotRecorded)
+            if (recordFrom != NotRecorded && handedOver is null)
             {
                 RecordAnswered(context, requestId, route, recordFrom, null);
             }
         }
+        if (handedOver is { } to)
+        {
+            await ForwardAsync(context, requestId, to.Route, request with { PathBase = to.PathBase, Path = to.Path }, options, recordFrom: recordFrom);
+        }
     }
+
+    /// <summary>Where the current table routes <paramref name="path"/> when that is no longer <paramref name="route"/>'s ingress; else null.</summary>
+    private (RouteEntry Route, string PathBase, string Path)? HandedOver(PathString path, RouteEntry route) =>
+        _routes.Current.TryMatch(path, out var next, out var pathBase, out var rest)
+            && (next.Application, next.IngressDeployment) != (route.Application, route.IngressDeployment)
+            ? (next, pathBase, rest)
+            : null;
 
     private async Task RefuseStreamedBodyAsync(HttpContext context, string requestId, HttpExchange exchange, HttpPullStatus failure, ServeGatewayOptions options)
     {

@@ -199,7 +199,7 @@ internal sealed partial class GrpcForwarder
         }
         try
         {
-            await ForwardAsync(context, requestId, router, CreateRequest(context, requestId, body, streamed is not null, timeout), streamed, modelId, timeout, options);
+            await ForwardAsync(context, requestId, route, router, CreateRequest(context, requestId, body, streamed is not null, timeout), streamed, modelId, timeout, options);
         }
         finally
         {
@@ -285,7 +285,7 @@ internal sealed partial class GrpcForwarder
     /// </summary>
     internal static readonly TimeSpan DeadlineGrace = TimeSpan.FromMilliseconds(100);
 
-    private async Task ForwardAsync(HttpContext context, string requestId, DeploymentRouter router, HttpRequestData request, StreamedRequestBody? streamed, string? modelId,
+    private async Task ForwardAsync(HttpContext context, string requestId, RouteEntry route, DeploymentRouter router, HttpRequestData request, StreamedRequestBody? streamed, string? modelId,
         TimeSpan? timeout, ServeGatewayOptions options)
     {
         var started = _time.GetTimestamp();
@@ -295,6 +295,7 @@ internal sealed partial class GrpcForwarder
         bool Late() => timeout is { } limit && (deadline!.IsCancellationRequested || _time.GetElapsedTime(started) >= limit);
         var call = new CallOptions { RequestId = requestId, Timeout = timeout + DeadlineGrace, MultiplexedModelId = modelId };
         var exchange = _exchanges.Open(context, streamed);
+        RouteEntry? handedOver = null;
         try
         {
             var response = await router.HttpAsync(request, exchange, call, cancelled?.Token ?? context.RequestAborted);
@@ -376,9 +377,18 @@ internal sealed partial class GrpcForwarder
         {
             await WriteStatusAsync(context, GrpcStatus.Unavailable, e.Message);
         }
-        catch (DeploymentNotFoundException e)
+        catch (DeploymentNotFoundException) when (streamed is null && !exchange.Begun && HandedOver(context.Request, request.Path, route) is { } next)
         {
-            await WriteStatusAsync(context, GrpcStatus.Unavailable, e.Message);
+            // The route's ingress went while this call was on its way, and the call leads to another one now (an update
+            // renamed the ingress, and deleted the old one once the gateways had the new route): the call goes there.
+            handedOver = next;
+        }
+        catch (DeploymentNotFoundException)
+        {
+            // The route's ingress is gone: its application was deleted while this call was on its way (a route leads to an
+            // ingress only once it exists). Answered as a call a moment later is, by a table without the route.
+            var deleted = GrpcServiceTable.Deleted(route, GrpcProtocol.ServiceOf(request.Path) ?? "", Metadata(context.Request, GrpcProtocol.ApplicationKey) is not null);
+            await WriteStatusAsync(context, deleted.Status, deleted.Message);
         }
         catch (DeploymentUnavailableException e)
         {
@@ -394,7 +404,18 @@ internal sealed partial class GrpcForwarder
         {
             await _exchanges.CloseAsync(exchange);
         }
+        if (handedOver is { } to)
+        {
+            await ForwardAsync(context, requestId, to, _directory.GetRouter(new DeploymentId(to.Application, to.IngressDeployment)), request, streamed, modelId, timeout, options);
+        }
     }
+
+    /// <summary>Where the current table routes the call when that is no longer <paramref name="route"/>'s ingress; else null.</summary>
+    private RouteEntry? HandedOver(HttpRequest http, string path, RouteEntry route) =>
+        Services().Match(GrpcProtocol.ServiceOf(path) ?? "", Metadata(http, GrpcProtocol.ApplicationKey)).Route is { } next
+            && (next.Application, next.IngressDeployment) != (route.Application, route.IngressDeployment)
+            ? next
+            : null;
 
     private static string? Metadata(HttpRequest request, string key) =>
         request.Headers[key] is { Count: > 0 } values && !string.IsNullOrEmpty(values[0]) ? values[0] : null;

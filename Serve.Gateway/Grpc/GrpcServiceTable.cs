@@ -47,5 +47,16 @@ internal sealed class GrpcServiceTable
             $"no application declares gRPC service '{service}' ([GrpcService(\"{service}\")] on its ingress); name the application with the '{GrpcProtocol.ApplicationKey}' metadata; applications: {Applications()}");
     }
 
+    /// <summary>
+    /// What a call to <paramref name="route"/> answers when its ingress was deleted while the call was on its way: what a
+    /// call to an application that has no route is answered when it named the application (<paramref name="named"/>),
+    /// NOT_FOUND, else what a call for a service no application serves is, UNIMPLEMENTED; the message says it was deleted.
+    /// </summary>
+    public static GrpcRoute Deleted(RouteEntry route, string service, bool named) => named
+        ? GrpcRoute.Refused(GrpcStatus.NotFound,
+            $"application '{route.Application}' (the call's '{GrpcProtocol.ApplicationKey}' metadata) was deleted while this call was on its way; it has no route any more")
+        : GrpcRoute.Refused(GrpcStatus.Unimplemented,
+            $"application '{route.Application}', which served gRPC service '{service}', was deleted while this call was on its way");
+
     private string Applications() => _routes.Count == 0 ? "none" : string.Join(", ", _byApplication.Keys.Order(StringComparer.Ordinal));
 }

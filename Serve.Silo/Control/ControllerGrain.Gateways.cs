@@ -17,11 +17,25 @@ internal sealed partial class ControllerGrain
     /// </summary>
     private static readonly TimeSpan GatewayRouteWait = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a controller that took over from another (its store held a record) counts gateways it has not heard from
+    /// yet as behind: their polls to the one before failed when it went, and each asks again within its watch's longest
+    /// backoff (<see cref="WatchBackoff.Forever"/>), and a round trip. Without it a delete, an update dropping a deployment,
+    /// or a run just after the move would not wait for them.
+    /// </summary>
+    private static readonly TimeSpan GatewaysReturn = WatchBackoff.Forever.MaxDelay + TimeSpan.FromSeconds(1);
+
     private GatewayRouteVersions? _gatewayRoutes;
     private TaskCompletionSource _gatewayHeard = NewSignal();
 
-    /// <summary>A gateway is forgotten once silent for longer than a long poll lasts, and a margin for its retries.</summary>
-    private GatewayRouteVersions GatewayRoutes => _gatewayRoutes ??= new GatewayRouteVersions(_options.LongPollTimeout + TimeSpan.FromSeconds(10), _time);
+    /// <summary>
+    /// A gateway is forgotten once silent for longer than a long poll lasts, and a margin for its retries. Made at activation
+    /// (<see cref="StartGatewayRoutes"/>): the gateways of a controller that took over are all missing at first.
+    /// </summary>
+    private GatewayRouteVersions GatewayRoutes => _gatewayRoutes ??= StartGatewayRoutes();
+
+    private GatewayRouteVersions StartGatewayRoutes() =>
+        new(_options.LongPollTimeout + TimeSpan.FromSeconds(10), _time, _state.RecordExists ? GatewaysReturn : TimeSpan.Zero);
 
     public Task<RouteSnapshot> WatchRoutesAsync(string gateway, long knownVersion, CancellationToken cancellationToken)
     {

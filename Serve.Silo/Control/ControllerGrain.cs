@@ -79,6 +79,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         LogActivated(_logger, GrainContext.Address.SiloAddress?.ToString() ?? RuntimeIdentity, GrainContext.ActivationId.ToString());
         _snapshot = new ServeSnapshot { Version = _time.GetUtcNow().UtcTicks };
         _routes = new RouteSnapshot { Version = _snapshot.Version };
+        _gatewayRoutes = StartGatewayRoutes();
         foreach (var app in Applications.Values)
         {
             // Stored by an earlier activation, which applied it (or was applying it: the first pass ensures its deployments).
@@ -138,16 +139,16 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         }
     }
 
-    /// <summary>Deletes the deployments <paramref name="previous"/> had and <paramref name="spec"/> drops, applies the rest, and folds their statuses.</summary>
+    /// <summary>
+    /// Applies <paramref name="spec"/> to its deployments, folds their statuses and routes to them; then deletes the
+    /// deployments <paramref name="previous"/> had and <paramref name="spec"/> drops, once no gateway routes to them. In
+    /// that order, a renamed ingress's route leads to the old ingress until every gateway has the new one: deleted first,
+    /// the old ingress was gone while gateways still routed to it, and requests in between heard 404.
+    /// </summary>
     private async Task ApplyToDeploymentsAsync(ApplicationSpec spec, ApplicationSpec? previous)
     {
         var removed = previous?.Deployments.Where(d => spec.Deployments.All(n => n.Name != d.Name)).ToArray() ?? [];
         await Task.WhenAll(spec.Deployments.Concat(removed).Select(d => AfterEnsureAsync(d.Id)));
-        await Task.WhenAll(removed.Select(d => Deployment(d.Id).DeleteAsync()));
-        foreach (var deployment in removed)
-        {
-            _order.Forget(deployment.Id.Key);
-        }
         var reports = await Task.WhenAll(spec.Deployments.Select(d => Deployment(d.Id).ApplyAsync(d)));
         if (Applications.GetValueOrDefault(spec.Name) == spec)
         {
@@ -163,6 +164,15 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
                 }
             }
             Publish();
+        }
+        if (removed.Length > 0)
+        {
+            await WhenGatewaysServeAsync(_routes.Version, GatewayRouteWait);
+            await Task.WhenAll(removed.Select(d => Deployment(d.Id).DeleteAsync()));
+            foreach (var deployment in removed)
+            {
+                _order.Forget(deployment.Id.Key);
+            }
         }
     }
 

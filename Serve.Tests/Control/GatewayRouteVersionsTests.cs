@@ -54,4 +54,16 @@ public sealed class GatewayRouteVersionsTests
         Assert.Equal(["live-silo"], _gateways.Behind(2, new HashSet<string> { "dead-silo" }));
         Assert.Equal(["live-silo"], _gateways.Live(NoneDeparted).Keys);
     }
+
+    [Fact]
+    public void Behind_RecordIncomplete_UnheardBehindEveryVersionUntilItIsComplete()
+    {
+        var gateways = new GatewayRouteVersions(Silence, _time, incomplete: TimeSpan.FromSeconds(3));
+        gateways.Heard("g", 5);
+
+        Assert.Equal([GatewayRouteVersions.Unheard], gateways.Behind(5, NoneDeparted));
+        _time.Advance(TimeSpan.FromSeconds(3));
+        Assert.Empty(gateways.Behind(5, NoneDeparted));
+        Assert.Equal(["g"], gateways.Live(NoneDeparted).Keys);
+    }
 }

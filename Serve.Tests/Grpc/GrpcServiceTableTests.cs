@@ -67,4 +67,27 @@ public sealed class GrpcServiceTableTests
         Assert.Equal(GrpcStatus.Unimplemented, match.Status);
         Assert.EndsWith("applications: none", match.Message);
     }
+
+    [Fact]
+    public void Deleted_CallNamedTheApplication_NotFoundAsForAnApplicationWithoutRouteSayingItWasDeleted()
+    {
+        var gone = GrpcServiceTable.Deleted(Route("a", "greet.Greeter"), "greet.Greeter", named: true);
+
+        Assert.Equal((null, new GrpcServiceTable([Route("b")]).Match("greet.Greeter", "a").Status), (gone.Route, gone.Status));
+        Assert.Equal(GrpcStatus.NotFound, gone.Status);
+        Assert.Contains("application 'a'", gone.Message);
+        Assert.Contains("was deleted", gone.Message);
+    }
+
+    [Fact]
+    public void Deleted_CallNamedNoApplication_UnimplementedAsForAServiceNoApplicationServesSayingItWasDeleted()
+    {
+        var gone = GrpcServiceTable.Deleted(Route("a", "greet.Greeter"), "greet.Greeter", named: false);
+
+        Assert.Equal((null, new GrpcServiceTable([]).Match("greet.Greeter", null).Status), (gone.Route, gone.Status));
+        Assert.Equal(GrpcStatus.Unimplemented, gone.Status);
+        Assert.Contains("application 'a'", gone.Message);
+        Assert.Contains("'greet.Greeter'", gone.Message);
+        Assert.Contains("was deleted", gone.Message);
+    }
 }
