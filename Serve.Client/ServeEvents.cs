@@ -41,6 +41,7 @@ internal static class ServeEvents
     public const int ReplicaDrainTimedOut = 2006;
     public const int ModelDisposeFailed = 2007;
     public const int ModelsReportFailed = 2008;
+    public const int ReplicaStartCancelled = 2009;
     public const int IngressBadRequest = 2050;
     public const int IngressNotFound = 2051;
 

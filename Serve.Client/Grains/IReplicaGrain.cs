@@ -43,6 +43,14 @@ internal interface IReplicaGrain : IGrainWithStringKey
     [Alias("check-health")]
     Task CheckHealthAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Calls off a start under way (its deployment was deleted, scaled down or replaced meanwhile): the initialization's
+    /// token fires, and <see cref="StartAsync"/> ends with an <see cref="OperationCanceledException"/> once the instance
+    /// is disposed and its room given back. Nothing once the replica has started (it is stopped as any other).
+    /// </summary>
+    [Alias("cancel-start")]
+    Task CancelStartAsync();
+
     /// <summary>Stops taking calls, lets in-flight ones finish up to the timeout, disposes the instance and deactivates.</summary>
     [Alias("stop")]
     Task StopAsync(TimeSpan gracefulTimeout, CancellationToken cancellationToken);

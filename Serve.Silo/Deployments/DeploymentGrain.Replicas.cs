@@ -67,7 +67,12 @@ internal sealed partial class DeploymentGrain
                 _metrics.ReplicaStarted(_tags ??= new DeploymentTags(spec.Id));
             }
         }
-        catch (OperationCanceledException) when (abandon.IsCancellationRequested || replica.State != ReplicaState.Starting)
+        catch (Exception) when (abandon.IsCancellationRequested)
+        {
+            // Called off (AbandonStart): the replica's start was cancelled with it, and it gave back what it took.
+            _reconciler.OnStartAbandoned(replica);
+        }
+        catch (OperationCanceledException) when (replica.State != ReplicaState.Starting)
         {
             _reconciler.OnStartAbandoned(replica);
         }
@@ -150,15 +155,34 @@ internal sealed partial class DeploymentGrain
         Execute();
     }
 
+    /// <summary>
+    /// Gives up a start: a retry's wait ends at once, and an attempt under way is called off on the replica, whose
+    /// initialization is cancelled, so a delete or a scale-down does not wait for a model that loads for minutes. The
+    /// attempt's answer still decides: a replica that started just before is stopped, as one that started late is.
+    /// </summary>
     private void AbandonStart(ReplicaRecord replica)
     {
         if (_starts.TryGetValue(replica, out var abandon))
         {
             abandon.Cancel();
+            Run(CallOffStartAsync(replica));
         }
         else
         {
             _reconciler.OnStartAbandoned(replica);
+        }
+    }
+
+    private async Task CallOffStartAsync(ReplicaRecord replica)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IReplicaGrain>(replica.Id).CancelStartAsync().WaitAsync(_options.StopGrace, _time);
+        }
+        catch (Exception e)
+        {
+            // Unreachable (its silo went), or a silo of an earlier release: the start ends in its own time, as before.
+            LogCallOffFailed(_logger, e, replica.Id);
         }
     }
 

@@ -43,6 +43,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     private ReplicaMetrics.Observer? _observer;
     private ReplicaHttpHost? _http;
     private Task<ReplicaInstance>? _starting;
+    private CancellationTokenSource? _calledOff;
     private readonly ReplicaAdmission _admission = new();
     private string? _replicaId;
     private WireValues? _wire;
@@ -89,13 +90,15 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         _observer ??= _metrics.For(spec.Id, ReplicaId);
         var observer = _observer;
         // The user's constructor, InitializeAsync, and the ingress's services and endpoints run on its turns, as its calls do.
-        var starting = _starting ??= _turns.RunAsync(() => ReplicaInstance.CreateAsync(spec, _services, _handles, _time, observer, cancellationToken));
+        // Cancelled by its caller, or called off (CancelStartAsync): the one the instance is built with.
+        var calledOff = _calledOff ??= CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var starting = _starting ??= _turns.RunAsync(() => ReplicaInstance.CreateAsync(spec, _services, _handles, _time, observer, calledOff.Token));
         try
         {
             var instance = await starting;
             try
             {
-                _http ??= await _turns.RunAsync(() => ReplicaHttpHost.CreateAsync(instance.Target, _services, cancellationToken));
+                _http ??= await _turns.RunAsync(() => ReplicaHttpHost.CreateAsync(instance.Target, _services, calledOff.Token));
             }
             catch (Exception failure) when (ReferenceEquals(_starting, starting))
             {
@@ -109,10 +112,17 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         }
         catch (Exception e)
         {
-            LogStartFailed(_logger, e, ReplicaId);
             _starting = null;
+            _calledOff = null;
             _ledger.Release(ReplicaId);
             DeactivateOnIdle();
+            if (calledOff.IsCancellationRequested)
+            {
+                // Its deployment no longer wants it (deleted, scaled down, replaced mid-start): not a failure of its code.
+                LogStartCancelled(_logger, ReplicaId);
+                throw new OperationCanceledException($"Replica {ReplicaId}'s start was called off: its deployment no longer wants it.", e);
+            }
+            LogStartFailed(_logger, e, ReplicaId);
             throw e as ServeException ?? new ServeException($"{e.GetType().FullName}: {e.Message}");
         }
         _admission.MaxOngoing = spec.Options.MaxOngoingRequests;
@@ -126,6 +136,20 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         _local.Add(ReplicaId, new InProcessReplica(this, GrainContext, _turns, _services.GetRequiredService<DeepCopier>(), _threadSafe));
         LogStarted(_logger, ReplicaId, _silo);
         return new ReplicaStarted(_silo) { GrpcClientStreaming = _http?.GrpcClientStreaming ?? [], Exchange = _services.GetService<Exchange.ExchangeListener>()?.Endpoint };
+    }
+
+    public Task CancelStartAsync()
+    {
+        if (_instance is null && _calledOff is { } calledOff)
+        {
+            calledOff.Cancel();
+        }
+        else if (_instance is null && _starting is null)
+        {
+            // Reached before its start (or after a failed one): this activation holds nothing and serves nothing.
+            DeactivateOnIdle();
+        }
+        return Task.CompletedTask;
     }
 
     /// <summary>A call as an Orleans message: on the replica's turns (here, in this turn, when they are free), unless thread-safe.</summary>
@@ -517,6 +541,9 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
 
     [LoggerMessage(EventId = ServeEvents.ReplicaStartFailed, Level = LogLevel.Warning, Message = "Replica {Replica} failed to start")]
     private static partial void LogStartFailed(ILogger logger, Exception error, string replica);
+
+    [LoggerMessage(EventId = ServeEvents.ReplicaStartCancelled, Level = LogLevel.Information, Message = "Replica {Replica}'s start was called off: its deployment no longer wants it")]
+    private static partial void LogStartCancelled(ILogger logger, string replica);
 
     [LoggerMessage(EventId = ServeEvents.ReplicaStopped, Level = LogLevel.Information, Message = "Replica {Replica} stopped")]
     private static partial void LogStopped(ILogger logger, string replica);

@@ -12,10 +12,14 @@ public sealed class HangingInitialize(string reason, bool heedsToken) : IAsyncIn
     /// <summary>The reasons whose instance saw its initialization's token fire.</summary>
     public static readonly ConcurrentDictionary<string, bool> Cancelled = new();
 
+    /// <summary>The reasons whose instance began to initialize.</summary>
+    public static readonly ConcurrentDictionary<string, bool> Initializing = new();
+
     private static readonly TaskCompletionSource Never = new();
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
+        Initializing[reason] = true;
         if (!heedsToken)
         {
             await Never.Task;

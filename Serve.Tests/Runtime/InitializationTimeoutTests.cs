@@ -40,4 +40,23 @@ public sealed class InitializationTimeoutTests(SingleSiloFixture fixture)
         Assert.Equal(heedsToken, HangingInitialize.Cancelled.ContainsKey(name));
         await fixture.Serve.DeleteAsync(name);
     }
+
+    [Fact]
+    public async Task DeleteAsync_ReplicaStillInitializing_EndsAtOnceItsInitializationCancelledRoomFreed()
+    {
+        const string Name = "init-deleted";
+        // A model that loads for minutes: the delete must not wait for it.
+        var app = Deployment.For<HangingInitialize>().Options(o => o with { InitializationTimeout = TimeSpan.FromMinutes(10) }).Bind(Name, true);
+        using var stopWaiting = new CancellationTokenSource();
+        var running = fixture.Serve.RunAsync(app, Name, null, stopWaiting.Token);
+        await Poll.UntilAsync(() => HangingInitialize.Initializing.ContainsKey(Name), TimeSpan.FromSeconds(30));
+
+        await fixture.Serve.DeleteAsync(Name).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(HangingInitialize.Cancelled.ContainsKey(Name), "its InitializeAsync's token did not fire");
+        var ledger = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<SiloResourceLedger>();
+        Assert.DoesNotContain(ledger.Snapshot(), r => r.Deployment.StartsWith($"{Name}/", StringComparison.Ordinal));
+        await stopWaiting.CancelAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => running);
+    }
 }
