@@ -1,7 +1,11 @@
 using System.Net;
 using System.Text.Json;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Serve.Exchange;
+using Serve.Tests.Deployments.Grpc;
+using Serve.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace Serve.Tests.Cluster;
@@ -137,6 +141,75 @@ public sealed class FrameLimitClusterTests(ProcessClusterFixture cluster, ITestO
         finally
         {
             await cluster.DeleteIfPresentAsync("frames-http").WaitAsync(Patience);
+            await gateway.KillAsync();
+            await worker.KillAsync();
+            await cluster.WaitForActiveSilosAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Grpc_UnaryReplyOverTheReplicasSiloFrameLimit_ResourceExhaustedNamingTheSettingAndTheConnectionGoesOn()
+    {
+        await cluster.EnsureAllRunningAsync();
+        var worker = await cluster.StartWorkerAsync("worker-small-frames-grpc", SmallFrames);
+        var http2Port = FreePorts.Take(1)[0];
+        var gateway = await cluster.StartGatewayAsync("gateway-small-frames-grpc", new Dictionary<string, string>
+        {
+            ["Logging__LogLevel__Serve.Exchange"] = "Debug",
+            ["Serve__Http__Http2Port"] = http2Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{http2Port}");
+        var probe = new GrpcProbe.GrpcProbeClient(channel);
+        try
+        {
+            // Every Echo answers with the label: over the worker's limit. Orleans carries it while the gateway connects to
+            // the worker's data plane; the first call over the data plane fails.
+            await cluster.Serve.RunAsync(
+                Deployment.For<GrpcProbeIngress>().Options(OnTheSmallFramesWorker).Bind(new string('x', Oversized)),
+                new RunOptions { Name = "frames-grpc", RoutePrefix = "/frames-grpc" });
+            var giveUp = DateTime.UtcNow + Patience;
+            RpcException error;
+            string requestId;
+            while (true)
+            {
+                requestId = Guid.NewGuid().ToString("N");
+                try
+                {
+                    await probe.EchoAsync(new() { Text = "hi" }, new Metadata { { "x-request-id", requestId } }, deadline: DateTime.UtcNow + Patience);
+                }
+                catch (RpcException e) when (e.StatusCode != StatusCode.Unimplemented)
+                {
+                    error = e;
+                    break;
+                }
+                catch (RpcException)
+                {
+                    // The gateway learns the service with the replica set, just after the route.
+                }
+                Assert.True(DateTime.UtcNow < giveUp, $"no gRPC call went over the data plane within {Patience.TotalSeconds:0} s");
+                await Task.Delay(50);
+            }
+
+            Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+            Assert.Contains($"is over the data plane's limit of {Limit} bytes (Serve:Silo:ExchangeMaxFrameBytes)", error.Status.Detail, StringComparison.Ordinal);
+            await gateway.WaitForLineAsync(line => line.Contains($"Data plane: exchange {requestId}", StringComparison.Ordinal), Patience);
+            // The next call goes over the same connection, and fails the same way.
+            var nextId = Guid.NewGuid().ToString("N");
+            var next = await Assert.ThrowsAsync<RpcException>(() =>
+                probe.EchoAsync(new() { Text = "hi" }, new Metadata { { "x-request-id", nextId } }, deadline: DateTime.UtcNow + Patience).ResponseAsync);
+            Assert.Equal(StatusCode.ResourceExhausted, next.StatusCode);
+            await gateway.WaitForLineAsync(line => line.Contains($"Data plane: exchange {nextId}", StringComparison.Ordinal), Patience);
+            Assert.DoesNotContain("Data plane: the connection to", gateway.RecentOutput, StringComparison.Ordinal);
+        }
+        catch
+        {
+            output.WriteLine($"gateway wrote:{Environment.NewLine}{gateway.RecentOutput}");
+            output.WriteLine($"{worker.Name} wrote:{Environment.NewLine}{worker.RecentOutput}");
+            throw;
+        }
+        finally
+        {
+            await cluster.DeleteIfPresentAsync("frames-grpc").WaitAsync(Patience);
             await gateway.KillAsync();
             await worker.KillAsync();
             await cluster.WaitForActiveSilosAsync();
