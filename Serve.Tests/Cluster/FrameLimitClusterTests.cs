@@ -131,6 +131,26 @@ public sealed class FrameLimitClusterTests(ProcessClusterFixture cluster, ITestO
             await gateway.WaitForLineAsync(line => line.Contains($"Data plane: exchange {slowId}", StringComparison.Ordinal), Patience);
             await gateway.WaitForLineAsync(line => line.Contains($"Data plane: exchange {afterId}", StringComparison.Ordinal), Patience);
             Assert.DoesNotContain("Data plane: the connection to", gateway.RecentOutput, StringComparison.Ordinal);
+
+            // A body over what travels inline in the call: the replica pulls it over the same connection, in pieces its silo's limit takes.
+            var mark = Path.Combine(Path.GetTempPath(), $"serve-frames-{Guid.NewGuid():N}");
+            try
+            {
+                var body = new byte[3 * Limit];
+                var uploadId = Guid.NewGuid().ToString("N");
+                using var upload = new HttpRequestMessage(HttpMethod.Post, $"/frames-http?mark={Uri.EscapeDataString(mark)}") { Content = new ByteArrayContent(body) };
+                upload.Headers.Add("x-request-id", uploadId);
+                using var uploaded = await http.SendAsync(upload);
+                var text = await uploaded.Content.ReadAsStringAsync();
+                Assert.True(uploaded.StatusCode == HttpStatusCode.OK, $"{(int)uploaded.StatusCode}: {text}");
+                Assert.EndsWith($" {body.Length}", text, StringComparison.Ordinal);
+                await gateway.WaitForLineAsync(line => line.Contains($"Data plane: exchange {uploadId}", StringComparison.Ordinal), Patience);
+                Assert.DoesNotContain("Data plane: the connection to", gateway.RecentOutput, StringComparison.Ordinal);
+            }
+            finally
+            {
+                File.Delete(mark);
+            }
         }
         catch
         {
