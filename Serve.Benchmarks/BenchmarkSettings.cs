@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Serve.Benchmarks;
 
 /// <summary>The command line of the <c>handles</c> benchmark.</summary>
@@ -36,52 +34,20 @@ internal sealed record BenchmarkSettings
 
     public int EffectiveMaxOngoingRequests => MaxOngoingRequests ?? Callers;
 
-    /// <summary>Parses the options after the command name; null with <paramref name="error"/> set when they are wrong.</summary>
-    public static BenchmarkSettings? Parse(ReadOnlySpan<string> args, out string? error)
+    /// <summary>Reads the options after the command name; a <see cref="BenchmarkUsageException"/> names what is wrong.</summary>
+    public static BenchmarkSettings Parse(ReadOnlySpan<string> args)
     {
-        var settings = new BenchmarkSettings();
-        error = null;
-        for (var i = 0; i < args.Length; i++)
+        var read = BenchmarkArguments.Parse(args, ["--duration", "--warmup", "--jit-warmup", "--callers", "--replicas", "--max-ongoing", "--rounds"]);
+        var defaults = new BenchmarkSettings();
+        return new BenchmarkSettings
         {
-            if (i + 1 >= args.Length)
-            {
-                error = $"Option '{args[i]}' needs a value.";
-                return null;
-            }
-            var value = args[++i];
-            if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || number <= 0)
-            {
-                error = $"Option '{args[i - 1]}': '{value}' is not a positive number.";
-                return null;
-            }
-            switch (args[i - 1])
-            {
-                case "--duration":
-                    settings = settings with { Duration = TimeSpan.FromSeconds(number) };
-                    break;
-                case "--warmup":
-                    settings = settings with { Warmup = TimeSpan.FromSeconds(number) };
-                    break;
-                case "--jit-warmup":
-                    settings = settings with { JitWarmup = TimeSpan.FromSeconds(number) };
-                    break;
-                case "--callers":
-                    settings = settings with { Callers = (int)number };
-                    break;
-                case "--replicas":
-                    settings = settings with { Replicas = (int)number };
-                    break;
-                case "--max-ongoing":
-                    settings = settings with { MaxOngoingRequests = (int)number };
-                    break;
-                case "--rounds":
-                    settings = settings with { Rounds = (int)number };
-                    break;
-                default:
-                    error = $"Unknown option '{args[i - 1]}'.";
-                    return null;
-            }
-        }
-        return settings;
+            Duration = read.Seconds("--duration", defaults.Duration),
+            Warmup = read.Seconds("--warmup", defaults.Warmup),
+            JitWarmup = read.Seconds("--jit-warmup", defaults.JitWarmup),
+            Callers = read.Int("--callers", defaults.Callers),
+            Replicas = read.Int("--replicas", defaults.Replicas),
+            MaxOngoingRequests = read.Text("--max-ongoing") is null ? null : read.Int("--max-ongoing", 0),
+            Rounds = read.Int("--rounds", defaults.Rounds),
+        };
     }
 }

@@ -32,85 +32,90 @@ using Serve.Benchmarks.Tls;
 // dotnet run -c Release --project Serve.Benchmarks -- soak [--minutes 30] [--workers 2] [--load 50]
 // dotnet run -c Release --project Serve.Benchmarks -- testing [--rounds 6]
 // dotnet run -c Release --project Serve.Benchmarks -- streams [--path handle|http] [--items 48] [--item-mb 4] [--delay-ms 50] [--limit bytes|unbounded]
-switch (args.FirstOrDefault())
+// A mode's usage, by its name; a wrong command line prints the mistake and that usage, and exits with 2.
+var usages = new Dictionary<string, string>(StringComparer.Ordinal)
 {
-    case "handles":
-        var settings = BenchmarkSettings.Parse(args.AsSpan(1), out var error);
-        if (settings is null)
-        {
-            Console.Error.WriteLine(error);
-            Console.Error.WriteLine(BenchmarkSettings.Usage);
+    ["handles"] = BenchmarkSettings.Usage,
+    ["handle-payloads"] = PayloadBenchmark.Usage,
+    ["http"] = HttpBenchmark.Usage,
+    ["hop"] = HopBenchmark.Usage,
+    ["grpc"] = GrpcBenchmark.Usage,
+    ["websocket"] = WebSocketBenchmark.Usage,
+    ["autoscaling"] = AutoscalingBenchmark.Usage,
+    ["deploy"] = DeployBenchmark.Usage,
+    ["rolling"] = RollingBenchmark.Usage,
+    ["chaos"] = ChaosSettings.Usage,
+    ["multiplexing"] = MultiplexingBenchmark.Usage,
+    ["tls"] = TlsBenchmark.Usage,
+    ["embeddings"] = EmbeddingsSettings.Usage,
+    ["fuzz"] = FuzzBenchmark.Usage,
+    ["scale"] = ScaleBenchmark.Usage,
+    ["churn"] = ChurnBenchmark.Usage,
+    ["soak"] = SoakBenchmark.Usage,
+    ["testing"] = LocalTestingBenchmark.Usage,
+    ["streams"] = StreamMemoryBenchmark.Usage,
+};
+var mode = args.FirstOrDefault();
+try
+{
+    switch (mode)
+    {
+        case "handles":
+            await HandleBenchmark.RunAsync(BenchmarkSettings.Parse(args.AsSpan(1)));
+            return 0;
+        case "handle-payloads":
+            await PayloadBenchmark.RunAsync(BenchmarkSettings.Parse(args.AsSpan(1)));
+            return 0;
+        case "http":
+            return await HttpBenchmark.RunAsync(args[1..]);
+        case "hop":
+            return await HopBenchmark.RunAsync(args[1..]);
+        case HopBenchmark.EchoCommand:
+            return await HopBenchmark.EchoAsync();
+        case "grpc":
+            return await GrpcBenchmark.RunAsync(args[1..]);
+        case "websocket":
+            return await WebSocketBenchmark.RunAsync(args[1..]);
+        case TelemetryGateway.Command:
+            return await TelemetryGateway.RunAsync(args[1..]);
+        case "autoscaling":
+            return await AutoscalingBenchmark.RunAsync(args[1..]);
+        case "deploy":
+            return await DeployBenchmark.RunAsync(args[1..]);
+        case "rolling":
+            return await RollingBenchmark.RunAsync(args[1..]);
+        case "chaos":
+            return await ChaosBenchmark.RunAsync(args[1..]);
+        case "multiplexing":
+            return await MultiplexingBenchmark.RunAsync(args[1..]);
+        case "tls":
+            return await TlsBenchmark.RunAsync(args[1..]);
+        case "embeddings":
+            return await EmbeddingsBenchmark.RunAsync(args[1..]);
+        case "fuzz":
+            return await FuzzBenchmark.RunAsync(args[1..]);
+        case "scale":
+            return await ScaleBenchmark.RunAsync(args[1..]);
+        case "churn":
+            return await ChurnBenchmark.RunAsync(args[1..]);
+        case "soak":
+            return await SoakBenchmark.RunAsync(args[1..]);
+        case "testing":
+            return await LocalTestingBenchmark.RunAsync(args[1..]);
+        case "streams":
+            return await StreamMemoryBenchmark.RunAsync(args[1..]);
+        default:
+            Console.Error.WriteLine(mode is null ? "Name a benchmark." : $"Unknown benchmark '{mode}'; the benchmarks are {string.Join(", ", usages.Keys)}.");
+            foreach (var usage in usages.Values)
+            {
+                Console.Error.WriteLine(usage);
+            }
             return 2;
-        }
-        await HandleBenchmark.RunAsync(settings);
-        return 0;
-    case "handle-payloads":
-        var payloadSettings = BenchmarkSettings.Parse(args.AsSpan(1), out var payloadError);
-        if (payloadSettings is null)
-        {
-            Console.Error.WriteLine(payloadError);
-            Console.Error.WriteLine(PayloadBenchmark.Usage);
-            return 2;
-        }
-        await PayloadBenchmark.RunAsync(payloadSettings);
-        return 0;
-    case "http":
-        return await HttpBenchmark.RunAsync(args[1..]);
-    case "hop":
-        return await HopBenchmark.RunAsync(args[1..]);
-    case HopBenchmark.EchoCommand:
-        return await HopBenchmark.EchoAsync();
-    case "grpc":
-        return await GrpcBenchmark.RunAsync(args[1..]);
-    case "websocket":
-        return await WebSocketBenchmark.RunAsync(args[1..]);
-    case TelemetryGateway.Command:
-        return await TelemetryGateway.RunAsync(args[1..]);
-    case "autoscaling":
-        return await AutoscalingBenchmark.RunAsync(args[1..]);
-    case "deploy":
-        return await DeployBenchmark.RunAsync(args[1..]);
-    case "rolling":
-        return await RollingBenchmark.RunAsync(args[1..]);
-    case "chaos":
-        return await ChaosBenchmark.RunAsync(args[1..]);
-    case "multiplexing":
-        return await MultiplexingBenchmark.RunAsync(args[1..]);
-    case "tls":
-        return await TlsBenchmark.RunAsync(args[1..]);
-    case "embeddings":
-        return await EmbeddingsBenchmark.RunAsync(args[1..]);
-    case "fuzz":
-        return await FuzzBenchmark.RunAsync(args[1..]);
-    case "scale":
-        return await ScaleBenchmark.RunAsync(args[1..]);
-    case "churn":
-        return await ChurnBenchmark.RunAsync(args[1..]);
-    case "soak":
-        return await SoakBenchmark.RunAsync(args[1..]);
-    case "testing":
-        return await LocalTestingBenchmark.RunAsync(args[1..]);
-    case "streams":
-        return await StreamMemoryBenchmark.RunAsync(args[1..]);
-    default:
-        Console.Error.WriteLine(args.Length == 0 ? "Name a benchmark." : $"Unknown benchmark '{args[0]}'.");
-        Console.Error.WriteLine(BenchmarkSettings.Usage);
-        Console.Error.WriteLine(HttpBenchmark.Usage);
-        Console.Error.WriteLine(HopBenchmark.Usage);
-        Console.Error.WriteLine(GrpcBenchmark.Usage);
-        Console.Error.WriteLine(WebSocketBenchmark.Usage);
-        Console.Error.WriteLine(AutoscalingBenchmark.Usage);
-        Console.Error.WriteLine(DeployBenchmark.Usage);
-        Console.Error.WriteLine(RollingBenchmark.Usage);
-        Console.Error.WriteLine(ChaosSettings.Usage);
-        Console.Error.WriteLine(MultiplexingBenchmark.Usage);
-        Console.Error.WriteLine(ScaleBenchmark.Usage);
-        Console.Error.WriteLine(ChurnBenchmark.Usage);
-        Console.Error.WriteLine(SoakBenchmark.Usage);
-        Console.Error.WriteLine(TlsBenchmark.Usage);
-        Console.Error.WriteLine(EmbeddingsSettings.Usage);
-        Console.Error.WriteLine(FuzzBenchmark.Usage);
-        Console.Error.WriteLine(LocalTestingBenchmark.Usage);
-        Console.Error.WriteLine(StreamMemoryBenchmark.Usage);
-        return 2;
+    }
+}
+catch (BenchmarkUsageException e)
+{
+    Console.Error.WriteLine($"{mode}: {e.Message}");
+    Console.Error.WriteLine(usages.GetValueOrDefault(mode!, ""));
+    return 2;
 }

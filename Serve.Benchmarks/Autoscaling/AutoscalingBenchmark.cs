@@ -27,9 +27,10 @@ internal static class AutoscalingBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var before = TimeSpan.FromSeconds(Option(args, "--before", 10));
-        var step = TimeSpan.FromSeconds(Option(args, "--step", 20));
-        var after = TimeSpan.FromSeconds(Option(args, "--after", 90));
+        var read = BenchmarkArguments.Parse(args, ["--before", "--step", "--after"]);
+        var before = read.Seconds("--before", TimeSpan.FromSeconds(10));
+        var step = read.Seconds("--step", TimeSpan.FromSeconds(20));
+        var after = read.Seconds("--after", TimeSpan.FromSeconds(90));
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.UseOrleans(silo => silo.UseLocalhostClustering().AddServe());
@@ -162,11 +163,5 @@ internal static class AutoscalingBenchmark
         }
         var sorted = values.Order().ToArray();
         return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percentile * sorted.Length) - 1)];
-    }
-
-    private static double Option(string[] args, string name, double fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? double.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }

@@ -20,13 +20,7 @@ internal static class ChaosBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var settings = ChaosSettings.Parse(args, out var error);
-        if (settings is null)
-        {
-            Console.Error.WriteLine(error);
-            Console.Error.WriteLine(ChaosSettings.Usage);
-            return 2;
-        }
+        var settings = ChaosSettings.Parse(args);
         // Ctrl+C or SIGTERM ends the run through the finally blocks, so no redis-server or worker outlives it.
         using var cancel = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Serve.Cluster;
 
 namespace Serve.Benchmarks.Chaos;
@@ -8,7 +7,7 @@ internal sealed record ChaosSettings
 {
     public const string Usage = """
         dotnet run -c Release --project Serve.Benchmarks -- chaos [--liveness fast|default] [--kills <n>] [--steady <s>] [--load <fraction>]
-            [--window-ms <ms>] [--replicas <n>] [--max-ongoing <n>] [--post-every <n>] [--throughput on|off|only] [--wrk-seconds <s>] [--wrk-rounds <n>] [--timeline on]
+            [--window-ms <ms>] [--replicas <n>] [--max-ongoing <n>] [--post-every <n>] [--throughput on|off|only] [--wrk-seconds <s>] [--wrk-rounds <n>] [--timeline on|off]
           needs redis-server and wrk (apt-get install redis-server wrk)
         """;
 
@@ -54,46 +53,29 @@ internal sealed record ChaosSettings
     /// <summary>The recovery target of the issue for this liveness profile.</summary>
     public TimeSpan RecoveryTarget => Liveness == LivenessProfile.Fast ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(20);
 
-    public static ChaosSettings? Parse(ReadOnlySpan<string> args, out string? error)
+    /// <summary>Reads the options after the command name; a <see cref="BenchmarkUsageException"/> names what is wrong.</summary>
+    public static ChaosSettings Parse(ReadOnlySpan<string> args)
     {
-        var settings = new ChaosSettings();
-        error = null;
-        for (var i = 0; i < args.Length; i += 2)
+        var read = BenchmarkArguments.Parse(args,
+        [
+            "--liveness", "--kills", "--steady", "--load", "--window-ms", "--replicas", "--max-ongoing", "--post-every", "--throughput",
+            "--timeline", "--wrk-seconds", "--wrk-rounds",
+        ]);
+        var defaults = new ChaosSettings();
+        return new ChaosSettings
         {
-            if (i + 1 >= args.Length)
-            {
-                error = $"Option '{args[i]}' needs a value.";
-                return null;
-            }
-            var value = args[i + 1];
-            try
-            {
-                settings = args[i] switch
-                {
-                    "--liveness" => settings with { Liveness = Enum.Parse<LivenessProfile>(value, ignoreCase: true) },
-                    "--kills" => settings with { Kills = Positive(value) },
-                    "--steady" => settings with { Steady = TimeSpan.FromSeconds(Positive(value)) },
-                    "--load" => settings with { Load = double.Parse(value, CultureInfo.InvariantCulture) },
-                    "--window-ms" => settings with { Window = TimeSpan.FromMilliseconds(Positive(value)) },
-                    "--replicas" => settings with { Replicas = Positive(value) },
-                    "--max-ongoing" => settings with { MaxOngoingRequests = Positive(value) },
-                    "--post-every" => settings with { PostEvery = Positive(value) },
-                    "--throughput" when value is "on" or "off" or "only" => settings with { Throughput = value },
-                    "--timeline" => settings with { Timeline = value is "on" or "true" },
-                    "--wrk-seconds" => settings with { WrkDuration = TimeSpan.FromSeconds(Positive(value)) },
-                    "--wrk-rounds" => settings with { WrkRounds = Positive(value) },
-                    _ => throw new FormatException($"Unknown option or value: {args[i]} {value}."),
-                };
-            }
-            catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
-            {
-                error = $"{args[i]} {value}: {e.Message}";
-                return null;
-            }
-        }
-        return settings;
+            Liveness = read.OneOf("--liveness", "fast", "fast", "default") == "fast" ? LivenessProfile.Fast : LivenessProfile.Default,
+            Kills = read.Int("--kills", defaults.Kills),
+            Steady = read.Seconds("--steady", defaults.Steady),
+            Load = read.Number("--load", defaults.Load),
+            Window = read.Milliseconds("--window-ms", defaults.Window),
+            Replicas = read.Int("--replicas", defaults.Replicas),
+            MaxOngoingRequests = read.Int("--max-ongoing", defaults.MaxOngoingRequests),
+            PostEvery = read.Int("--post-every", defaults.PostEvery),
+            Throughput = read.OneOf("--throughput", defaults.Throughput, "on", "off", "only"),
+            Timeline = read.OneOf("--timeline", "off", "on", "off") == "on",
+            WrkDuration = read.Seconds("--wrk-seconds", defaults.WrkDuration),
+            WrkRounds = read.Int("--wrk-rounds", defaults.WrkRounds),
+        };
     }
-
-    private static int Positive(string value) =>
-        int.Parse(value, CultureInfo.InvariantCulture) is > 0 and var n ? n : throw new FormatException("must be a positive whole number.");
 }

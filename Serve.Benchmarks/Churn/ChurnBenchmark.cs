@@ -36,11 +36,7 @@ internal static class ChurnBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (Parse(args) is not { } settings)
-        {
-            Console.Error.WriteLine(Usage);
-            return 2;
-        }
+        var settings = Parse(args);
         await using var cluster = await ScaleCluster.StartAsync(settings.Silos, settings.ProcessSilos);
         using var http = new HttpClient { BaseAddress = cluster.GatewayAddress, Timeout = TimeSpan.FromSeconds(10) };
         var serve = cluster.Serve;
@@ -227,34 +223,13 @@ internal static class ChurnBenchmark
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private static Settings? Parse(string[] args)
+    private static Settings Parse(string[] args)
     {
-        var settings = new Settings();
-        for (var i = 0; i < args.Length; i += 2)
-        {
-            var minimum = args[i] == "--process-silos" ? 0 : 1;
-            if (i + 1 >= args.Length || !int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) || value < minimum)
-            {
-                Console.Error.WriteLine($"'{args[i]}' needs an integer of at least {minimum}.");
-                return null;
-            }
-            settings = args[i] switch
-            {
-                "--minutes" => settings with { Minutes = value },
-                "--rounds" => settings with { Rounds = value },
-                "--rate" => settings with { Rate = value },
-                "--replicas" => settings with { Replicas = value },
-                "--silos" => settings with { Silos = value },
-                "--process-silos" => settings with { ProcessSilos = value },
-                "--requests" => settings with { Requests = value },
-                _ => null,
-            };
-            if (settings is null)
-            {
-                Console.Error.WriteLine($"Unknown option '{args[i]}'.");
-                return null;
-            }
-        }
-        return settings;
+        var read = BenchmarkArguments.Parse(args, ["--minutes", "--rounds", "--rate", "--replicas", "--silos", "--process-silos", "--requests"]);
+        var defaults = new Settings();
+        return new Settings(
+            read.Int("--minutes", defaults.Minutes), read.Int("--rounds", defaults.Rounds), read.Int("--rate", defaults.Rate),
+            read.Int("--replicas", defaults.Replicas), read.Int("--silos", defaults.Silos),
+            read.Int("--process-silos", defaults.ProcessSilos, minimum: 0), read.Int("--requests", defaults.Requests));
     }
 }

@@ -31,24 +31,9 @@ internal static class DeployBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var rounds = 6;
-        var replicas = 4;
-        for (var i = 0; i + 1 < args.Length; i += 2)
-        {
-            switch (args[i])
-            {
-                case "--rounds" when int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) && value >= 2:
-                    rounds = value;
-                    break;
-                case "--replicas" when int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) && value >= 1:
-                    replicas = value;
-                    break;
-                default:
-                    Console.Error.WriteLine($"Unknown option or bad value: '{args[i]} {args[i + 1]}'.");
-                    Console.Error.WriteLine(Usage);
-                    return 2;
-            }
-        }
+        var read = BenchmarkArguments.Parse(args, ["--rounds", "--replicas"]);
+        var rounds = read.Int("--rounds", 6, minimum: 2);
+        var replicas = read.Int("--replicas", 4);
 
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var adminPort = FreePort();

@@ -28,13 +28,7 @@ internal static class EmbeddingsBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var settings = EmbeddingsSettings.Parse(args, out var error);
-        if (settings is null)
-        {
-            Console.Error.WriteLine(error);
-            Console.Error.WriteLine(EmbeddingsSettings.Usage);
-            return 2;
-        }
+        var settings = EmbeddingsSettings.Parse(args);
 
         using var model = new SentenceEmbedder(settings.Model);
         await model.InitializeAsync(CancellationToken.None);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Serve.Samples.Embeddings;
 
 namespace Serve.Benchmarks.Embeddings;
@@ -44,94 +43,41 @@ internal sealed record EmbeddingsSettings
     /// <summary>How the model runs in every scenario, direct and through Serve.</summary>
     public EmbedderSettings Model { get; init; } = new();
 
-    /// <summary>Parses the options after the command name; null with <paramref name="error"/> set when they are wrong.</summary>
-    public static EmbeddingsSettings? Parse(ReadOnlySpan<string> args, out string? error)
+    /// <summary>Reads the options after the command name; a <see cref="BenchmarkUsageException"/> names what is wrong.</summary>
+    public static EmbeddingsSettings Parse(ReadOnlySpan<string> args)
     {
-        var settings = new EmbeddingsSettings();
-        error = null;
-        for (var i = 0; i < args.Length; i += 2)
+        var read = BenchmarkArguments.Parse(args,
+        [
+            "--duration", "--warmup", "--jit-warmup", "--rounds", "--clients", "--batch-sizes", "--direct-callers", "--serve-batch",
+            "--concurrent-batches", "--intra-op-threads", "--spinning",
+        ]);
+        var defaults = new EmbeddingsSettings();
+        var batchSizes = read.Ints("--batch-sizes", [.. defaults.BatchSizes]);
+        if (!batchSizes.Contains(1))
         {
-            if (i + 1 >= args.Length)
-            {
-                error = $"Option '{args[i]}' needs a value.";
-                return null;
-            }
-            var (name, value) = (args[i], args[i + 1]);
-            if (name == "--direct-callers")
-            {
-                var callers = value.Split(',').Select(v => int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 0).ToArray();
-                if (callers.Contains(0) || !callers.Contains(1))
-                {
-                    error = $"Option '--direct-callers': '{value}' must be positive whole numbers, separated by commas, including 1.";
-                    return null;
-                }
-                settings = settings with { DirectCallers = callers };
-                continue;
-            }
-            if (name == "--batch-sizes")
-            {
-                var sizes = value.Split(',').Select(v => int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 0).ToArray();
-                if (sizes.Contains(0) || !sizes.Contains(1))
-                {
-                    error = $"Option '--batch-sizes': '{value}' must be positive whole numbers, separated by commas, including 1 (the one-at-a-time baseline).";
-                    return null;
-                }
-                settings = settings with { BatchSizes = sizes };
-                continue;
-            }
-            if (name == "--spinning")
-            {
-                if (value is not ("on" or "off"))
-                {
-                    error = $"Option '--spinning': '{value}' must be on or off.";
-                    return null;
-                }
-                settings = settings with { Model = settings.Model with { AllowSpinning = value == "on" } };
-                continue;
-            }
-            if (name == "--intra-op-threads")
-            {
-                if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var threads))
-                {
-                    error = $"Option '--intra-op-threads': '{value}' is not a whole number (0: one per physical core).";
-                    return null;
-                }
-                settings = settings with { Model = settings.Model with { IntraOpThreads = threads } };
-                continue;
-            }
-            if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || number <= 0)
-            {
-                error = $"Option '{name}': '{value}' is not a positive number.";
-                return null;
-            }
-            switch (name)
-            {
-                case "--duration":
-                    settings = settings with { Duration = TimeSpan.FromSeconds(number) };
-                    break;
-                case "--warmup":
-                    settings = settings with { Warmup = TimeSpan.FromSeconds(number) };
-                    break;
-                case "--jit-warmup":
-                    settings = settings with { JitWarmup = TimeSpan.FromSeconds(number) };
-                    break;
-                case "--rounds":
-                    settings = settings with { Rounds = (int)number };
-                    break;
-                case "--clients":
-                    settings = settings with { Clients = (int)number };
-                    break;
-                case "--serve-batch":
-                    settings = settings with { ServeBatchSize = (int)number };
-                    break;
-                case "--concurrent-batches":
-                    settings = settings with { MaxConcurrentBatches = (int)number };
-                    break;
-                default:
-                    error = $"Unknown option '{name}'.";
-                    return null;
-            }
+            throw new BenchmarkUsageException($"--batch-sizes: '{read.Text("--batch-sizes")}' must include 1 (the one-at-a-time baseline).");
         }
-        return settings;
+        var directCallers = read.Ints("--direct-callers", [.. defaults.DirectCallers]);
+        if (!directCallers.Contains(1))
+        {
+            throw new BenchmarkUsageException($"--direct-callers: '{read.Text("--direct-callers")}' must include 1.");
+        }
+        return new EmbeddingsSettings
+        {
+            Duration = read.Seconds("--duration", defaults.Duration),
+            Warmup = read.Seconds("--warmup", defaults.Warmup),
+            JitWarmup = read.Seconds("--jit-warmup", defaults.JitWarmup),
+            Rounds = read.Int("--rounds", defaults.Rounds),
+            Clients = read.Int("--clients", defaults.Clients),
+            BatchSizes = batchSizes,
+            DirectCallers = directCallers,
+            ServeBatchSize = read.Int("--serve-batch", defaults.ServeBatchSize),
+            MaxConcurrentBatches = read.Text("--concurrent-batches") is null ? null : read.Int("--concurrent-batches", 0),
+            Model = defaults.Model with
+            {
+                IntraOpThreads = read.Int("--intra-op-threads", defaults.Model.IntraOpThreads, minimum: 0),
+                AllowSpinning = read.OneOf("--spinning", "off", "on", "off") == "on",
+            },
+        };
     }
 }

@@ -26,31 +26,16 @@ internal static class FuzzBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var requests = 100_000;
-        var seed = 13;
-        var parallelism = 16;
-        string? only = null;
-        for (var i = 0; i + 1 < args.Length; i += 2)
+        var read = BenchmarkArguments.Parse(args, ["--requests", "--seed", "--parallelism", "--class"]);
+        var requests = read.Int("--requests", 100_000);
+        var seed = read.Int("--seed", 13, minimum: int.MinValue);
+        var parallelism = read.Int("--parallelism", 16);
+        var only = read.Text("--class");
+        var cases = FuzzCases.Generate(requests, seed, "/fuzz").Where(c => only is null || c.Class == only).ToArray();
+        if (cases.Length == 0)
         {
-            switch (args[i])
-            {
-                case "--requests" when int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) && value > 0:
-                    requests = value;
-                    break;
-                case "--seed" when int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value):
-                    seed = value;
-                    break;
-                case "--class":
-                    only = args[i + 1];
-                    break;
-                case "--parallelism" when int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) && value > 0:
-                    parallelism = value;
-                    break;
-                default:
-                    Console.Error.WriteLine($"Unknown option or bad value: '{args[i]} {args[i + 1]}'.");
-                    Console.Error.WriteLine(Usage);
-                    return 2;
-            }
+            var classes = FuzzCases.Generate(requests, seed, "/fuzz").Select(c => c.Class).Distinct().Order(StringComparer.Ordinal);
+            throw new BenchmarkUsageException($"--class: no case of {requests} from seed {seed} is of class '{only}'; the classes are {string.Join(", ", classes)}.");
         }
 
         var port = FreePort();
@@ -73,7 +58,6 @@ internal static class FuzzBenchmark
         }
 
         // --class keeps one family of the same generated sequence: its cases are those the full run sends.
-        var cases = FuzzCases.Generate(requests, seed, "/fuzz").Where(c => only is null || c.Class == only).ToArray();
         Console.WriteLine($"Gateway fuzz: {cases.Length:N0} exchanges from seed {seed}{(only is null ? "" : $" (class {only})")}, {parallelism} connections at once, {Environment.ProcessorCount} cores");
         var clock = Stopwatch.StartNew();
         var report = await GatewayFuzzer.RunAsync("127.0.0.1", port, cases, parallelism, TimeSpan.FromSeconds(30), CancellationToken.None);

@@ -40,40 +40,14 @@ internal static class GrpcBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var duration = TimeSpan.FromSeconds(10);
-        var rounds = 2;
-        int[] concurrency = [64, 8];
-        string[] rows = ["h2load", "client-unary", "over-time", "first-reply", "server-first"];
-        var interval = TimeSpan.FromMilliseconds(10);
-        var chatCalls = 300;
-        for (var i = 0; i + 1 < args.Length; i += 2)
-        {
-            switch (args[i])
-            {
-                case "--duration":
-                    duration = TimeSpan.FromSeconds(double.Parse(args[i + 1], CultureInfo.InvariantCulture));
-                    break;
-                case "--rounds":
-                    rounds = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
-                    break;
-                case "--concurrency":
-                    concurrency = args[i + 1].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
-                    break;
-                case "--rows":
-                    rows = args[i + 1].Split(',');
-                    break;
-                case "--interval-ms":
-                    interval = TimeSpan.FromMilliseconds(double.Parse(args[i + 1], CultureInfo.InvariantCulture));
-                    break;
-                case "--chat-calls":
-                    chatCalls = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
-                    break;
-                default:
-                    Console.Error.WriteLine($"Unknown option '{args[i]}'.");
-                    Console.Error.WriteLine(Usage);
-                    return 2;
-            }
-        }
+        var read = BenchmarkArguments.Parse(args, ["--duration", "--rounds", "--concurrency", "--rows", "--interval-ms", "--chat-calls"]);
+        var duration = read.Seconds("--duration", TimeSpan.FromSeconds(10));
+        var rounds = read.Int("--rounds", 2);
+        var concurrency = read.Ints("--concurrency", [64, 8]);
+        string[] allRows = ["h2load", "client-unary", "over-time", "first-reply", "server-first"];
+        var rows = read.SomeOf("--rows", allRows) ?? allRows;
+        var interval = read.Milliseconds("--interval-ms", TimeSpan.FromMilliseconds(10));
+        var chatCalls = read.Int("--chat-calls", 300);
 
         var (httpPort, http2Port, rawPort) = (HttpBenchmark.FreePort(), HttpBenchmark.FreePort(), HttpBenchmark.FreePort());
         var builder = ServeHost.CreateBuilder(GatewayPorts.Args());

@@ -35,32 +35,10 @@ internal static class HopBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var duration = TimeSpan.FromSeconds(5);
-        var rounds = 2;
-        int[] connections = [1, 8, 64];
-        for (var i = 0; i < args.Length; i++)
-        {
-            var value = i + 1 < args.Length ? args[i + 1] : null;
-            switch (args[i])
-            {
-                case "--duration" when int.TryParse(value, out var seconds) && seconds > 0:
-                    duration = TimeSpan.FromSeconds(seconds);
-                    i++;
-                    break;
-                case "--rounds" when int.TryParse(value, out var n) && n > 0:
-                    rounds = n;
-                    i++;
-                    break;
-                case "--connections" when value is not null && value.Split(',').All(c => int.TryParse(c, out var k) && k > 0):
-                    connections = value.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
-                    i++;
-                    break;
-                default:
-                    Console.Error.WriteLine($"Unknown or malformed option '{args[i]}'.");
-                    Console.Error.WriteLine(Usage);
-                    return 2;
-            }
-        }
+        var read = BenchmarkArguments.Parse(args, ["--duration", "--rounds", "--connections"]);
+        var duration = read.Seconds("--duration", TimeSpan.FromSeconds(5));
+        var rounds = read.Int("--rounds", 2);
+        var connections = read.Ints("--connections", [1, 8, 64]);
 
         using var echo = StartEcho(out var port);
         try

@@ -43,36 +43,14 @@ internal static class HttpBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var duration = TimeSpan.FromSeconds(10);
-        var rounds = 2;
-        int[] connections = [64, 8];
-        string[]? only = null;
-        var telemetry = args.Contains("--telemetry");
-        var byLoad = args.Contains("--by-load");
-        var pin = args.Contains("--pin");
-        args = args.Where(a => a is not "--telemetry" and not "--pin" and not "--by-load").ToArray();
-        for (var i = 0; i + 1 < args.Length; i += 2)
-        {
-            switch (args[i])
-            {
-                case "--duration":
-                    duration = TimeSpan.FromSeconds(double.Parse(args[i + 1], CultureInfo.InvariantCulture));
-                    break;
-                case "--rounds":
-                    rounds = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
-                    break;
-                case "--scenarios":
-                    only = args[i + 1].Split(',');
-                    break;
-                case "--connections":
-                    connections = args[i + 1].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
-                    break;
-                default:
-                    Console.Error.WriteLine($"Unknown option '{args[i]}'.");
-                    Console.Error.WriteLine(Usage);
-                    return 2;
-            }
-        }
+        var read = BenchmarkArguments.Parse(args, ["--duration", "--rounds", "--scenarios", "--connections"], ["--telemetry", "--pin", "--by-load"]);
+        var duration = read.Seconds("--duration", TimeSpan.FromSeconds(10));
+        var rounds = read.Int("--rounds", 2);
+        var connections = read.Ints("--connections", [64, 8]);
+        var only = read.SomeOf("--scenarios", Scenarios);
+        var telemetry = read.Has("--telemetry");
+        var byLoad = read.Has("--by-load");
+        var pin = read.Has("--pin");
 
         if (telemetry)
         {
@@ -279,6 +257,15 @@ internal static class HttpBenchmark
 
     /// <summary>The same, its worker's data plane off: the exchange travels as an Orleans message.</summary>
     private const string OrleansRemoteScenario = "gateway-remote-orleans";
+
+    /// <summary>Every scenario --scenarios may name: the rows below, and the handle calls run beside them.</summary>
+    private static readonly string[] Scenarios =
+    [
+        "kestrel-raw", "gateway-noop", RemoteScenario, OrleansRemoteScenario, SpreadScenario, "gateway-noop-post", "gateway-endpoints",
+        "gateway-composition", "gateway-noop-threadsafe", "gateway-composition-threadsafe", "uvicorn-starlette", "kestrel-upload",
+        "gateway-upload", RemoteUploadScenario, "kestrel-chunked", "gateway-chunked", "gateway-sized-post",
+        RemoteHandleBenchmark.Scenario, ClientHandleBenchmark.Scenario,
+    ];
 
     private static bool Selected(string[]? only, string scenario) => only is null || only.Contains(scenario);
 

@@ -22,30 +22,11 @@ internal static class WebSocketBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var duration = TimeSpan.FromSeconds(10);
-        var rounds = 2;
-        int[] connections = [64, 8];
-        var remoteRows = args.Contains("--remote");
-        args = [.. args.Where(a => a != "--remote")];
-        for (var i = 0; i + 1 < args.Length; i += 2)
-        {
-            switch (args[i])
-            {
-                case "--duration":
-                    duration = TimeSpan.FromSeconds(double.Parse(args[i + 1], CultureInfo.InvariantCulture));
-                    break;
-                case "--rounds":
-                    rounds = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
-                    break;
-                case "--connections":
-                    connections = args[i + 1].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
-                    break;
-                default:
-                    Console.Error.WriteLine($"Unknown option '{args[i]}'.");
-                    Console.Error.WriteLine(Usage);
-                    return 2;
-            }
-        }
+        var read = BenchmarkArguments.Parse(args, ["--duration", "--rounds", "--connections"], ["--remote"]);
+        var duration = read.Seconds("--duration", TimeSpan.FromSeconds(10));
+        var rounds = read.Int("--rounds", 2);
+        var connections = read.Ints("--connections", [64, 8]);
+        var remoteRows = read.Has("--remote");
 
         var port = HttpBenchmark.FreePort();
         await using var remote = remoteRows ? await RemoteReplicaSilo.StartAsync(TimeSpan.FromSeconds(60)) : null;

@@ -30,12 +30,7 @@ internal static class MultiplexingBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (Parse(args, out var error) is not { } settings)
-        {
-            Console.Error.WriteLine(error);
-            Console.Error.WriteLine(Usage);
-            return 2;
-        }
+        var settings = Parse(args);
         var sequence = ZipfSequence.Create(settings.Models, settings.Zipf, settings.Requests, seed: 42);
             Console.WriteLine($"multiplexing: {settings.Models} models (Zipf s={settings.Zipf}), {settings.Replicas} replicas x 3 models, "
                 + $"{settings.Requests} requests per run from {settings.Callers} callers, {settings.LoadMs} ms per load");
@@ -121,34 +116,13 @@ internal static class MultiplexingBenchmark
         return sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private static Settings? Parse(string[] args, out string? error)
+    private static Settings Parse(string[] args)
     {
-        var settings = new Settings();
-        error = null;
-        for (var i = 0; i < args.Length; i += 2)
-        {
-            if (i + 1 >= args.Length || !double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value <= 0)
-            {
-                error = $"Option '{args[i]}' needs a positive number.";
-                return null;
-            }
-            settings = args[i] switch
-            {
-                "--models" => settings with { Models = (int)value },
-                "--replicas" => settings with { Replicas = (int)value },
-                "--requests" => settings with { Requests = (int)value },
-                "--callers" => settings with { Callers = (int)value },
-                "--zipf" => settings with { Zipf = value },
-                "--load-ms" => settings with { LoadMs = (int)value },
-                "--rounds" => settings with { Rounds = (int)value },
-                _ => null!,
-            };
-            if (settings is null)
-            {
-                error = $"Unknown option '{args[i]}'.";
-                return null;
-            }
-        }
-        return settings;
+        var read = BenchmarkArguments.Parse(args, ["--models", "--replicas", "--requests", "--callers", "--zipf", "--load-ms", "--rounds"]);
+        var defaults = new Settings();
+        return new Settings(
+            read.Int("--models", defaults.Models), read.Int("--replicas", defaults.Replicas), read.Int("--requests", defaults.Requests),
+            read.Int("--callers", defaults.Callers), read.Number("--zipf", defaults.Zipf), read.Int("--load-ms", defaults.LoadMs),
+            read.Int("--rounds", defaults.Rounds));
     }
 }

@@ -19,8 +19,9 @@ internal static class RollingBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var rollouts = Option(args, "--rollouts", 5);
-        var replicas = Option(args, "--replicas", 5);
+        var read = BenchmarkArguments.Parse(args, ["--rollouts", "--replicas"]);
+        var rollouts = read.Int("--rollouts", 5);
+        var replicas = read.Int("--replicas", 5);
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.UseOrleans(silo => silo.UseLocalhostClustering().AddServe());
@@ -75,11 +76,5 @@ internal static class RollingBenchmark
         await serve.ShutdownAsync();
         await host.StopAsync();
         return failed == 0 ? 0 : 1;
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }

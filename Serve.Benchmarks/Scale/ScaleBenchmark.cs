@@ -38,11 +38,7 @@ internal static class ScaleBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (Parse(args) is not { } settings)
-        {
-            Console.Error.WriteLine(Usage);
-            return 2;
-        }
+        var settings = Parse(args);
         await using var cluster = await ScaleCluster.StartAsync(settings.Silos, settings.ProcessSilos);
         await using var reference = settings.Reference == 1 ? await ScaleCluster.StartAsync(settings.Silos, settings.ProcessSilos) : null;
         using var admin = new HttpClient { BaseAddress = cluster.AdminAddress };
@@ -305,40 +301,15 @@ internal static class ScaleBenchmark
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private static Settings? Parse(string[] args)
+    private static Settings Parse(string[] args)
     {
-        var settings = new Settings();
-        for (var i = 0; i + 1 < args.Length; i += 2)
-        {
-            if (!int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) || value < (args[i] is "--process-silos" or "--reference" ? 0 : 1))
-            {
-                Console.Error.WriteLine($"'{args[i]}' needs a {(args[i] is "--process-silos" or "--reference" ? "non-negative" : "positive")} integer (got '{args[i + 1]}').");
-                return null;
-            }
-            if (args[i] == "--reference" && value > 1)
-            {
-                Console.Error.WriteLine($"'--reference' takes 0 or 1 (got '{args[i + 1]}').");
-                return null;
-            }
-            settings = args[i] switch
-            {
-                "--apps" => settings with { Apps = value },
-                "--replicas" => settings with { Replicas = value },
-                "--silos" => settings with { Silos = value },
-                "--process-silos" => settings with { ProcessSilos = value },
-                "--changes" => settings with { Changes = value },
-                "--concurrency" => settings with { Concurrency = value },
-                "--seconds" => settings with { Seconds = value },
-                "--rounds" => settings with { Rounds = value },
-                "--reference" => settings with { Reference = value },
-                _ => null,
-            };
-            if (settings is null)
-            {
-                Console.Error.WriteLine($"Unknown option '{args[i]}'.");
-                return null;
-            }
-        }
-        return settings;
+        var read = BenchmarkArguments.Parse(args,
+            ["--apps", "--replicas", "--silos", "--process-silos", "--concurrency", "--changes", "--seconds", "--rounds", "--reference"]);
+        var defaults = new Settings();
+        return new Settings(
+            read.Int("--apps", defaults.Apps), read.Int("--replicas", defaults.Replicas), read.Int("--silos", defaults.Silos),
+            read.Int("--process-silos", defaults.ProcessSilos, minimum: 0), read.Int("--concurrency", defaults.Concurrency),
+            read.Int("--changes", defaults.Changes), read.Int("--seconds", defaults.Seconds), read.Int("--rounds", defaults.Rounds),
+            read.Int("--reference", defaults.Reference, minimum: 0, maximum: 1));
     }
 }

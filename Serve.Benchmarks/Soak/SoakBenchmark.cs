@@ -40,11 +40,7 @@ internal static class SoakBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (Parse(args) is not { } settings)
-        {
-            Console.Error.WriteLine(Usage);
-            return 2;
-        }
+        var settings = Parse(args);
         await using var redis = await RedisServer.StartAsync(TimeSpan.FromSeconds(15));
         var clusterId = $"soak-{Guid.NewGuid():N}";
         var processes = new List<SiloProcess>();
@@ -210,32 +206,12 @@ internal static class SoakBenchmark
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private static Settings? Parse(string[] args)
+    private static Settings Parse(string[] args)
     {
-        var settings = new Settings();
-        for (var i = 0; i < args.Length; i += 2)
-        {
-            var minimum = args[i] == "--warmup-minutes" ? 0 : 1;
-            if (i + 1 >= args.Length || !int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) || value < minimum)
-            {
-                Console.Error.WriteLine($"'{args[i]}' needs an integer of at least {minimum}.");
-                return null;
-            }
-            settings = args[i] switch
-            {
-                "--minutes" => settings with { Minutes = value },
-                "--warmup-minutes" => settings with { WarmupMinutes = value },
-                "--workers" => settings with { Workers = value },
-                "--load" when value <= 100 => settings with { Load = value },
-                "--live-every" => settings with { LiveEvery = value },
-                _ => null,
-            };
-            if (settings is null)
-            {
-                Console.Error.WriteLine($"Unknown option or value out of range: '{args[i]} {args[i + 1]}'.");
-                return null;
-            }
-        }
-        return settings;
+        var read = BenchmarkArguments.Parse(args, ["--minutes", "--warmup-minutes", "--workers", "--load", "--live-every"]);
+        var defaults = new Settings();
+        return new Settings(
+            read.Int("--minutes", defaults.Minutes), read.Int("--warmup-minutes", defaults.WarmupMinutes, minimum: 0),
+            read.Int("--workers", defaults.Workers), read.Int("--load", defaults.Load, maximum: 100), read.Int("--live-every", defaults.LiveEvery));
     }
 }

@@ -24,26 +24,12 @@ internal static class StreamMemoryBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var path = "handle";
-        var items = 48;
-        var itemBytes = 4 * 1024 * 1024;
-        var delay = TimeSpan.FromMilliseconds(50);
-        long limit = new ServeSiloOptions().StreamMaxBufferedBytes;
-        for (var i = 0; i + 1 < args.Length; i += 2)
-        {
-            switch (args[i])
-            {
-                case "--path": path = args[i + 1]; break;
-                case "--items": items = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--item-mb": itemBytes = int.Parse(args[i + 1], CultureInfo.InvariantCulture) * 1024 * 1024; break;
-                case "--delay-ms": delay = TimeSpan.FromMilliseconds(int.Parse(args[i + 1], CultureInfo.InvariantCulture)); break;
-                case "--limit": limit = args[i + 1] == "unbounded" ? long.MaxValue / 4 : long.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                default:
-                    Console.Error.WriteLine($"Unknown option '{args[i]}'.");
-                    Console.Error.WriteLine(Usage);
-                    return 2;
-            }
-        }
+        var read = BenchmarkArguments.Parse(args, ["--path", "--items", "--item-mb", "--delay-ms", "--limit"]);
+        var path = read.OneOf("--path", "handle", "handle", "http");
+        var items = read.Int("--items", 48);
+        var itemBytes = read.Int("--item-mb", 4, maximum: 1024) * 1024 * 1024;
+        var delay = TimeSpan.FromMilliseconds(read.Int("--delay-ms", 50, minimum: 0));
+        var limit = read.Text("--limit") == "unbounded" ? long.MaxValue / 4 : read.Long("--limit", new ServeSiloOptions().StreamMaxBufferedBytes);
         var ports = FreePorts.Take(3);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);

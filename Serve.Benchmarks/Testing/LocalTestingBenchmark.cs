@@ -27,16 +27,7 @@ internal static class LocalTestingBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var rounds = 6;
-        if (args.Length == 2 && args[0] == "--rounds" && int.TryParse(args[1], CultureInfo.InvariantCulture, out var value) && value >= 2)
-        {
-            rounds = value;
-        }
-        else if (args.Length > 0)
-        {
-            Console.Error.WriteLine(Usage);
-            return 2;
-        }
+        var rounds = BenchmarkArguments.Parse(args, ["--rounds"]).Int("--rounds", 6, minimum: 2);
 
         Console.WriteLine($"Local testing mode: {Environment.ProcessorCount} logical core(s); the composition example (3 deployments); ms per step, each round a fresh host.");
         Console.WriteLine($"{"round",5} {"host",-13} {"start",8} {"run",8} {"1st call",9} {"1st HTTP",9} {"start→1st answer",17}");

@@ -28,27 +28,11 @@ internal static class TlsBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var (duration, rounds, callers, connections) = (TimeSpan.FromSeconds(10), 2, 64, 64);
-        for (var i = 0; i + 1 < args.Length; i += 2)
-        {
-            if (!int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) || value < 1)
-            {
-                Console.Error.WriteLine($"Bad value: '{args[i]} {args[i + 1]}'.");
-                Console.Error.WriteLine(Usage);
-                return 2;
-            }
-            switch (args[i])
-            {
-                case "--duration": duration = TimeSpan.FromSeconds(value); break;
-                case "--rounds": rounds = value; break;
-                case "--callers": callers = value; break;
-                case "--connections": connections = value; break;
-                default:
-                    Console.Error.WriteLine($"Unknown option '{args[i]}'.");
-                    Console.Error.WriteLine(Usage);
-                    return 2;
-            }
-        }
+        var read = BenchmarkArguments.Parse(args, ["--duration", "--rounds", "--callers", "--connections"]);
+        var duration = read.Seconds("--duration", TimeSpan.FromSeconds(10));
+        var rounds = read.Int("--rounds", 2);
+        var callers = read.Int("--callers", 64);
+        var connections = read.Int("--connections", 64);
         using var cancel = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; cancel.Cancel(); });
 

@@ -27,11 +27,11 @@ internal static class RunCommand
         var name = new Option<string?>("--name") { Description = "The application's name, with an import path. Default is default." };
         var routePrefix = new Option<string?>("--route-prefix") { Description = "The application's route prefix, with an import path. Default is /." };
         var host = new Option<string?>("--host") { Description = "The gateway's HTTP address. Default: the config's http_options.host, else 127.0.0.1." };
-        var port = new Option<int?>("--port") { Description = "The gateway's HTTP port; 0 picks a free one. Default: the config's http_options.port, else 8000." };
+        var port = Port("--port", "The gateway's HTTP port; 0 picks a free one. Default: the config's http_options.port, else 8000.");
         var adminHost = new Option<string?>("--admin-host") { Description = "The admin API's address. Default is 127.0.0.1; any other needs --token." };
-        var adminPort = new Option<int?>("--admin-port") { Description = "The admin API's port; 0 picks a free one. Default is 8265." };
-        var siloPort = new Option<int?>("--silo-port") { Description = "The embedded silo's port. Default is a free loopback port." };
-        var clientPort = new Option<int?>("--client-port") { Description = "The embedded silo's port for Orleans clients. Default: none (no Orleans clients)." };
+        var adminPort = Port("--admin-port", "The admin API's port; 0 picks a free one. Default is 8265.");
+        var siloPort = Port("--silo-port", "The embedded silo's port. Default is a free loopback port.");
+        var clientPort = Port("--client-port", "The embedded silo's port for Orleans clients. Default: none (no Orleans clients).");
         var command = new Command("run", "Run a config file or an application builder on an embedded cluster in this process, showing the status live; Ctrl+C stops it. --token secures its admin API.")
         {
             target, assemblies, name, routePrefix, host, port, adminHost, adminPort, siloPort, clientPort,
@@ -128,6 +128,25 @@ internal static class RunCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// A port option, refused at parsing (exit 2, naming the option and the value) unless a number from 0 to 65535: past
+    /// the parser, a port out of range failed deep in the start with a stack trace.
+    /// </summary>
+    private static Option<int?> Port(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535)
+            {
+                return port;
+            }
+            result.AddError($"{name}: '{text}' is not a port number (0 to 65535; 0 picks a free one).");
+            return null;
+        },
+    };
 
     /// <summary>The config to run: the file's text, or a one-application config for an import path.</summary>
     private static async Task<string> ConfigTextAsync(string target, string? name, string? routePrefix, CliOptions options, CancellationToken cancellationToken)

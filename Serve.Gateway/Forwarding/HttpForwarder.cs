@@ -440,6 +440,12 @@ internal sealed partial class HttpForwarder
                 ["state"] = e.State,
             });
         }
+        catch (MessageTooLargeException e)
+        {
+            // The exchange's answer (or its request) did not fit one data-plane frame between the gateway and the replica's
+            // silo: the message names the size, the limit and the setting to raise, which is the fix, not the gateway's failure.
+            await GatewayError.WriteAsync(context, StatusCodes.Status502BadGateway, e.Message, requestId);
+        }
         catch (Exception e)
         {
             // Not the application's doing (a replica lost mid-stream, say): the client gets a 502, or a cut connection once streaming.

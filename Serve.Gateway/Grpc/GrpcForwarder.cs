@@ -394,6 +394,12 @@ internal sealed partial class GrpcForwarder
         {
             await WriteStatusAsync(context, GrpcStatus.Unavailable, e.Message);
         }
+        catch (MessageTooLargeException e)
+        {
+            // A message over the data plane's frame limit (gRPC's own answer to a message too large): not worth a retry,
+            // which UNAVAILABLE would invite; the message names the size, the limit and the setting to raise.
+            await WriteStatusAsync(context, GrpcStatus.ResourceExhausted, e.Message);
+        }
         catch (Exception e)
         {
             // Not the application's doing (a replica lost mid-stream, say).

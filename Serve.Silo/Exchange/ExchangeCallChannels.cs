@@ -16,8 +16,10 @@ internal sealed class ExchangeCallChannels(ExchangeServerConnection connection, 
     public async ValueTask<HttpPush> WriteAsync(long exchangeId, byte[] chunk) =>
         (await connection.CallChannelAsync(new() { CallId = callId, Method = ExchangeChannelMethod.Write, Chunk = chunk })).Push;
 
+    // No more than this silo reads in one frame: the gateway's answer would otherwise close the connection, and every call on it.
     public async ValueTask<HttpPull> ReadAsync(long exchangeId, int maxBytes) =>
-        (await connection.CallChannelAsync(new() { CallId = callId, Method = ExchangeChannelMethod.Read, MaxBytes = maxBytes })).Pull ?? HttpPull.Gone;
+        (await connection.CallChannelAsync(new() { CallId = callId, Method = ExchangeChannelMethod.Read, MaxBytes = Math.Min(maxBytes, connection.MaxPullBytes) })).Pull
+        ?? HttpPull.Gone;
 
     public async ValueTask<int> AcceptAsync(long exchangeId, string? subProtocol, string[] headers) =>
         (await connection.CallChannelAsync(new() { CallId = callId, Method = ExchangeChannelMethod.Accept, SubProtocol = subProtocol, Headers = headers })).MaxMessageSize;

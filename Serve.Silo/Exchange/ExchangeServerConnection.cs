@@ -66,6 +66,13 @@ internal sealed partial class ExchangeServerConnection
     public ILocalReplicas Replicas { get; }
 
     /// <summary>
+    /// The most request-body bytes one pull over this connection asks for: the gateway's answer carries them in one frame,
+    /// which must fit this silo's <see cref="ExchangeLimits.MaxFrameBytes"/> (at least 4096) with its header and the
+    /// pull's other fields (a few dozen bytes; a kilobyte is left for them).
+    /// </summary>
+    public int MaxPullBytes => _limits.MaxFrameBytes - 1024;
+
+    /// <summary>
     /// Serves the connection until the peer closes it, breaks the rules, or <paramref name="stopping"/> fires.
     /// <paramref name="opening"/> fires when the peer's time to open (<see cref="ExchangeListener.HandshakeTimeout"/>
     /// from its connect) is up: without the preface by then, the connection is closed. <paramref name="opened"/> is

@@ -9,7 +9,8 @@ namespace Serve.Hosting;
 /// over that file: whatever the host's sources say (its <c>appsettings.json</c>, environment, command line) wins, and the
 /// file fills in what they leave out. The file reaches nothing else: the host's own settings (Serve's, logging,
 /// Kestrel's endpoints) are the host's alone, and two assemblies' files never clash, since each is seen only by that
-/// assembly's setup classes, which bind their options from the configuration they are handed.
+/// assembly's setup classes, which bind their options from the configuration they are handed, or through DI (the
+/// factories of what they register are handed it as their <see cref="IConfiguration"/>: <see cref="AssemblySettingsProvider"/>).
 /// </summary>
 internal static class DeploymentAssemblySettings
 {

@@ -11,7 +11,8 @@ internal static class ServeServiceSetups
     /// Hands <paramref name="services"/> and <paramref name="configuration"/> to each setup class of
     /// <paramref name="assemblies"/>, once per assembly however often a host asks (<c>serve run</c> adds the assemblies
     /// it was given to those <c>ServeHost</c> found); the configuration over the defaults of the <c>appsettings.json</c>
-    /// beside the class's assembly, when it has one (<see cref="DeploymentAssemblySettings"/>). One that throws fails the
+    /// beside the class's assembly, when it has one (<see cref="DeploymentAssemblySettings"/>), which is also the
+    /// <see cref="IConfiguration"/> the factories of its registrations are handed (<see cref="AssemblySettingsProvider"/>). One that throws fails the
     /// start with an <see cref="InvalidOperationException"/> naming the class.
     /// </summary>
     public static void Apply(IServiceCollection services, IConfiguration configuration, IEnumerable<Assembly> assemblies)
@@ -27,7 +28,13 @@ internal static class ServeServiceSetups
             if (setups.Count > 0)
             {
                 var settings = DeploymentAssemblySettings.Over(configuration, DeploymentAssemblySettings.FileOf(assembly), assembly.GetName().Name ?? assembly.Location);
+                var before = new HashSet<ServiceDescriptor>(services, ReferenceEqualityComparer.Instance);
                 Apply(services, settings, setups);
+                if (!ReferenceEquals(settings, configuration))
+                {
+                    // What the setup registered through DI sees the file too (options bound with BindConfiguration).
+                    AssemblySettingsProvider.Scope(services, before, settings);
+                }
             }
         }
     }

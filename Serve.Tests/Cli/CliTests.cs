@@ -343,6 +343,22 @@ public sealed partial class CliTests(AdminFixture fixture) : IAsyncLifetime, IDi
         Assert.Contains("does not exist", missing.Error);
     }
 
+    [Theory]
+    [InlineData("--port", "70000")]
+    [InlineData("--admin-port", "-1")]
+    [InlineData("--silo-port", "99999")]
+    [InlineData("--client-port", "abc")]
+    public async Task Run_PortNotAPortNumber_Exits2NamingTheOptionAndTheValueAndStartsNothing(string option, string value)
+    {
+        // Free ports for the others, should the value get through: no test takes a fixed port.
+        var others = new[] { "--port", "--admin-port" }.Where(o => o != option).SelectMany(o => new[] { o, "0" });
+        var run = await RunAsync(["run", "Serve.Samples:TextPipeline", .. others, option, value]);
+
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains($"serve: {option}: '{value}' is not a port number (0 to 65535; 0 picks a free one).", run.Error);
+        Assert.Equal("", run.Out);
+    }
+
     [Fact]
     public async Task Run_Config_ServesLiveUntilCancelled()
     {

@@ -25,6 +25,7 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
     public static readonly TimeSpan ClientResponseTimeout = new ClientMessagingOptions().ResponseTimeout;
     private readonly string _clusterId = $"serve-tests-{Guid.NewGuid():N}";
     private readonly List<GatewayProcess> _gateways = [];
+    private readonly List<WorkerProcess> _extraWorkers = [];
     private readonly ClusterTlsFiles _tls = ClusterTlsFiles.Create();
     private IHost? _client;
 
@@ -38,8 +39,8 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
     /// <summary>The gateway every test can count on (restarted by <see cref="EnsureAllRunningAsync"/> if a test killed it).</summary>
     public GatewayProcess Gateway => _gateways[0];
 
-    /// <summary>Every silo process: workers, the gateway, and gateways tests started.</summary>
-    public IEnumerable<SiloProcess> Silos => Workers.Cast<SiloProcess>().Concat(_gateways);
+    /// <summary>Every silo process: workers, the gateway, and the gateways and workers tests started.</summary>
+    public IEnumerable<SiloProcess> Silos => Workers.Cast<SiloProcess>().Concat(_extraWorkers).Concat(_gateways);
 
     /// <summary>The external client's <see cref="IServeClient"/>.</summary>
     public IServeClient Serve => _client!.Services.GetRequiredService<IServeClient>();
@@ -89,6 +90,25 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
         await gateway.StartAsync(StartTimeout);
         await WaitForActiveSilosAsync();
         return gateway;
+    }
+
+    /// <summary>
+    /// Starts a worker beside <see cref="Workers"/> with settings of its own (a lower frame limit, a custom resource that
+    /// only it offers, so that a deployment asking for it lands there); a test that does kills it when done.
+    /// </summary>
+    public async Task<WorkerProcess> StartWorkerAsync(string name, IReadOnlyDictionary<string, string> settings)
+    {
+        var ports = FreePorts.Take(2);
+        var environment = SiloEnvironment(ports[0], ports[1]);
+        foreach (var (key, value) in settings)
+        {
+            environment[key] = value;
+        }
+        var worker = new WorkerProcess(name, ports[0], ports[1], environment);
+        _extraWorkers.Add(worker);
+        await worker.StartAsync(StartTimeout);
+        await WaitForActiveSilosAsync();
+        return worker;
     }
 
     /// <summary>Kills every worker (<c>kill -9</c>), starts them again and waits until the client sees them all active.</summary>

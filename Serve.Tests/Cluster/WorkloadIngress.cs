@@ -10,13 +10,18 @@ namespace Serve.Tests.Cluster;
 /// let a test follow a request inside the worker processes: <c>?hold=</c> names a file the request appends its process
 /// id to on arrival, and <c>?release=</c> one whose existence lets it answer; <c>?mark=</c> names a file a request with a
 /// body appends its process id to once it has read the first bytes (and <c>?read=</c> one it appends the bytes read so
-/// far to after each read), and it answers "process-id bytes-read" at the end.
+/// far to after each read), and it answers "process-id bytes-read" at the end. <c>?size=</c> answers at once with a body
+/// of that many bytes.
 /// </summary>
 [Deployment(NumReplicas = 2, MaxOngoingRequests = 16)]
 public sealed class WorkloadIngress(ILocalSiloDetails silo) : IHttpIngress
 {
     public async Task<object?> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        if (int.TryParse(request.Query["size"], CultureInfo.InvariantCulture, out var size))
+        {
+            return new string('x', size);
+        }
         if (request.Query["stream"] == "1")
         {
             return TicksAsync(cancellationToken);

@@ -35,6 +35,36 @@ public sealed class ModelLibraryTests : IDisposable
         }
         """;
 
+    /// <summary>A library's setup as the options pattern writes it: its options bound through DI (<c>BindConfiguration</c>), a class taking them.</summary>
+    private const string BoundOptionsSource = """
+        using Microsoft.Extensions.Configuration;
+        using Microsoft.Extensions.DependencyInjection;
+        using Microsoft.Extensions.Options;
+
+        namespace Team;
+
+        public sealed class TeamOptions
+        {
+            public string Greeting { get; set; } = "";
+
+            public string Punctuation { get; set; } = "";
+        }
+
+        public sealed class Greeting(IOptions<TeamOptions> options)
+        {
+            public string Text { get; } = options.Value.Greeting + options.Value.Punctuation;
+        }
+
+        public sealed class Services : Serve.Hosting.IServeServiceSetup
+        {
+            public void ConfigureServices(IServiceCollection services, IConfiguration configuration)
+            {
+                services.AddOptions<TeamOptions>().BindConfiguration("Team");
+                services.AddSingleton<Greeting>();
+            }
+        }
+        """;
+
     private readonly string _folder = Directory.CreateTempSubdirectory("serve-library-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
@@ -109,6 +139,28 @@ public sealed class ModelLibraryTests : IDisposable
         Assert.Equal("from the host!", Text(greeting));
         // The file is the library's setup's defaults, not the host's settings.
         Assert.Equal((null, null, null), (app.Configuration["Team:Punctuation"], app.Configuration["Logging:LogLevel:Team"], app.Configuration["Serve:Admin:Port"]));
+    }
+
+    [Fact]
+    public async Task Builder_SetupBindsItsOptionsThroughDI_TheyGetTheAssemblysAppSettingsUnderTheHosts()
+    {
+        var library = Path.Combine(_folder, "lib", $"Team.Bound{Guid.NewGuid():N}.dll");
+        await CSharpCompiler.CompileAsync(library, BoundOptionsSource,
+        [
+            typeof(ServeException).Assembly.Location, typeof(Orleans.GenerateSerializerAttribute).Assembly.Location, .. Abstractions,
+            typeof(Microsoft.Extensions.Options.IOptions<>).Assembly.Location, typeof(OptionsBuilderConfigurationExtensions).Assembly.Location,
+            typeof(BinderOptions).Assembly.Location,
+        ]);
+        await File.WriteAllTextAsync(Path.Combine(_folder, "lib", "appsettings.json"), """
+            { "Team": { "Greeting": "from the library", "Punctuation": "!" } }
+            """);
+
+        var builder = ServeHost.CreateBuilder([$"--Serve:Assemblies:0={library}", "--Team:Greeting=from the host"]);
+        await using var app = builder.Build();
+
+        Assert.Equal("from the host!", Text(app.Services.GetRequiredService(Loaded(library).GetType("Team.Greeting", throwOnError: true)!)));
+        // The host's own configuration is still without the file.
+        Assert.Null(app.Services.GetRequiredService<IConfiguration>()["Team:Punctuation"]);
     }
 
     [Fact]

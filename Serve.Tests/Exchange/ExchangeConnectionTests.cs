@@ -145,14 +145,17 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
         var blocking = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
-            // Goes on on whichever thread hands the reply over, as the gateway's forwarder does, and holds that thread.
-            var first = connection.CallAsync(FakeLocalReplicas.Id, Call("/first"), CancellationToken.None).ContinueWith(
+            // Goes on on whichever thread hands the reply over, as the gateway's forwarder does, and holds that thread. The
+            // replica answers only once the continuation is in place: a reply that came first would run it here, inline,
+            // blocking this test rather than the thread under test (a loaded machine's scheduler did that once: 30 s).
+            var first = connection.CallAsync(FakeLocalReplicas.Id, Call("/gate"), CancellationToken.None).ContinueWith(
                 _ =>
                 {
                     blocking.TrySetResult();
                     unblock.Wait(Patience);
                 },
                 CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _replicas.Gate.TrySetResult();
             await blocking.Task.WaitAsync(Patience);
 
             var answer = await connection.CallAsync(FakeLocalReplicas.Id, Call("/second"), CancellationToken.None).WaitAsync(Patience);

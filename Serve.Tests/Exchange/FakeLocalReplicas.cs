@@ -7,7 +7,8 @@ namespace Serve.Tests.Exchange;
 /// <summary>
 /// One replica, <see cref="Id"/>, for a data-plane listener to find: it answers 200 with its path, except on
 /// <c>/hold</c>, which it holds until its caller's token is cancelled (then <see cref="Cancelled"/> completes), and
-/// <c>/block</c>, which blocks the thread that runs it (<see cref="Blocking"/> completes) until <see cref="Unblock"/> is set.
+/// <c>/block</c>, which blocks the thread that runs it (<see cref="Blocking"/> completes) until <see cref="Unblock"/> is set,
+/// and <c>/gate</c>, which answers once <see cref="Gate"/> completes.
 /// A handle call answers its method's name and arguments joined, or holds on the method <c>Hold</c> as <c>/hold</c> does, or
 /// answers <c>Big(n)</c> with a string of n characters.
 /// </summary>
@@ -20,6 +21,9 @@ internal sealed class FakeLocalReplicas : ILocalReplicas, ILocalReplica
     public TaskCompletionSource Blocking { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ManualResetEventSlim Unblock { get; } = new();
+
+    /// <summary>Holds calls on <c>/gate</c> (without blocking a thread) until completed.</summary>
+    public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Calls on <c>/hold</c> running now.</summary>
     public int Holding => Volatile.Read(ref _holding);
@@ -50,6 +54,10 @@ internal sealed class FakeLocalReplicas : ILocalReplicas, ILocalReplica
             // A handler that does its work synchronously, on the thread that called it.
             Blocking.TrySetResult();
             Unblock.Wait(cancellationToken);
+        }
+        if (call.Request.Path == "/gate")
+        {
+            await Gate.Task.WaitAsync(cancellationToken);
         }
         if (call.Request.Path == "/hold")
         {

@@ -34,6 +34,7 @@ public static class ServeMetricContract
         ("serve.router.retries", Kind.Counter, "{call}"),
         ("serve.router.replica_unavailable", Kind.Counter, "{call}"),
         ("serve.router.multiplexed_spills", Kind.Counter, "{call}"),
+        ("serve.gateway.request_body.buffered", Kind.UpDownCounter, "By"),
     ];
 
     /// <summary>Tag keys (Prometheus labels) that start like metric names.</summary>
