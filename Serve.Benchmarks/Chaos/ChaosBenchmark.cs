@@ -8,7 +8,8 @@ namespace Serve.Benchmarks.Chaos;
 /// <summary>
 /// Issue #5's chaos report: open-loop HTTP load at a fraction of capacity through a gateway silo (in this
 /// process) to a sleep-based model on two worker processes; each round one worker is killed with
-/// <c>kill -9</c>, the benchmark waits until the replicas and p99 are back, restarts the worker and goes on.
+/// <c>kill -9</c> (or frozen with <c>kill -STOP</c>: <c>--fault freeze</c>), the benchmark waits until the replicas and
+/// p99 are back, restarts the worker and goes on.
 /// Every request is accounted for; retries are read from the gateway's <c>serve.router.retries</c> counter.
 /// Then gateway → local against gateway → remote replica throughput with wrk.
 /// </summary>
@@ -35,7 +36,7 @@ internal static class ChaosBenchmark
         {
             Timeout = settings.ClientTimeout,
         };
-        Console.WriteLine($"Chaos benchmark: {settings.Liveness} liveness, {settings.Kills} kill(s), {Environment.ProcessorCount} cores; starting redis-server, 2 workers and the gateway silo...");
+        Console.WriteLine($"Chaos benchmark: {settings.Liveness} liveness, {settings.Kills} {(settings.Fault == "freeze" ? "freeze" : "kill")}(s), {Environment.ProcessorCount} cores; starting redis-server, 2 workers and the gateway silo...");
         await using var cluster = await ChaosCluster.StartAsync(settings.Liveness, workers: 2, cancel.Token);
         Console.WriteLine($"  redis-server on {cluster.Redis.ConnectionString}; workers {string.Join(", ", cluster.Workers.Select(w => $"{w.Name} pid {w.ProcessId}"))}; gateway silo (no replicas) in this process, HTTP on {cluster.Gateway.BaseAddress}");
         try
@@ -124,8 +125,17 @@ internal static class ChaosBenchmark
         var baseline = windows.MedianP99(load.Now - settings.Steady, load.Now, settings.Window, load.Now);
 
         var killedAt = load.Now;
-        await victim.KillAsync();
-        var survivors = WorkerSilos(cluster);
+        var freeze = settings.Fault == "freeze";
+        if (freeze)
+        {
+            victim.Freeze();
+        }
+        else
+        {
+            await victim.KillAsync();
+        }
+        // A frozen worker still runs as a process: it is no survivor.
+        var survivors = cluster.Workers.Where(w => w.IsRunning && w != victim).Select(w => w.SiloAddress!).ToArray();
         TimeSpan? replicasBack = null;
         var seen = new List<string>();
         while (load.Now - killedAt < settings.RecoveryLimit)
@@ -150,12 +160,16 @@ internal static class ChaosBenchmark
             await Task.Delay(250, cancellationToken);
         }
         var recovered = windows.RecoveredAfter(killedAt, settings.Window, 1.5 * baseline, settings.RecoveredWindows, settings.RecoveryLimit, load.Now);
-        Console.WriteLine($"  round {number}: killed {victim.Name} ({killed} of {settings.Replicas} replicas); replicas back after {Seconds(replicasBack)}, " +
+        Console.WriteLine($"  round {number}: {(freeze ? "froze" : "killed")} {victim.Name} ({killed} of {settings.Replicas} replicas); replicas back after {Seconds(replicasBack)}, " +
             $"p99 within 1.5× of {baseline.TotalMilliseconds:N1} ms after {Seconds(recovered)} (first estimate); {load.Running} request(s) in flight");
 
         if (settings.Timeline)
         {
             Console.WriteLine($"    status while waiting: {string.Join(" → ", seen)}");
+        }
+        if (freeze)
+        {
+            await victim.KillAsync();
         }
         await victim.StartAsync(ChaosCluster.StartTimeout).WaitAsync(cancellationToken);
         return new ChaosRound(number, victim.Name, killed, started, killedAt, replicasBack, load.Now, retries.Read() - before);

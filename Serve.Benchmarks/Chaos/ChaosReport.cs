@@ -63,7 +63,7 @@ internal sealed class ChaosReport(ChaosSettings settings)
     {
         var all = OutcomeTally.Of(Load!, 0, Load!.Log.Count);
         Console.WriteLine();
-        Console.WriteLine($"Rounds: {Rate:N0} req/s offered ({settings.Load:P0} of {Capacity:N0} req/s measured), kill -9 of the worker holding most replicas; " +
+        Console.WriteLine($"Rounds: {Rate:N0} req/s offered ({settings.Load:P0} of {Capacity:N0} req/s measured), {(settings.Fault == "freeze" ? "kill -STOP" : "kill -9")} of the worker holding most replicas; " +
             $"p99 in {settings.Window.TotalMilliseconds:0} ms windows of due time; baseline = median window p99 of the steady period; recovered = {settings.RecoveredWindows} windows in a row within 1.5× of it");
         Console.WriteLine($"{"round",5} {"victim",-9} {"killed",6} {"base p99",9} {"peak p99",9} {"replicas",9} {"p99 back",9} {"retried",8} {"(never/replay/gone)",19} {"sent",7} {"ok",7} {"fail GET",8} {"fail POST",9} {"lost",5}");
         foreach (var r in _rounds)

@@ -6,8 +6,10 @@ namespace Serve.Benchmarks.Chaos;
 internal sealed record ChaosSettings
 {
     public const string Usage = """
-        dotnet run -c Release --project Serve.Benchmarks -- chaos [--liveness fast|default] [--kills <n>] [--steady <s>] [--load <fraction>]
+        dotnet run -c Release --project Serve.Benchmarks -- chaos [--liveness fast|default] [--kills <n>] [--fault kill|freeze] [--steady <s>] [--load <fraction>]
             [--window-ms <ms>] [--replicas <n>] [--max-ongoing <n>] [--post-every <n>] [--throughput on|off|only] [--wrk-seconds <s>] [--wrk-rounds <n>] [--timeline on|off]
+          --fault freeze: each round stops the worker with kill -STOP instead of kill -9 (a hung machine, or a network that drops its
+            packets silently: its connections stay open), and kills it once the round is over
           needs redis-server and wrk (apt-get install redis-server wrk)
         """;
 
@@ -15,6 +17,9 @@ internal sealed record ChaosSettings
 
     /// <summary>Workers killed (kill -9), one per round.</summary>
     public int Kills { get; init; } = 5;
+
+    /// <summary>"kill": kill -9; "freeze": kill -STOP, the worker killed once its round is over.</summary>
+    public string Fault { get; init; } = "kill";
 
     /// <summary>Steady load before each kill; the baseline p99 is taken from it.</summary>
     public TimeSpan Steady { get; init; } = TimeSpan.FromSeconds(10);
@@ -58,7 +63,7 @@ internal sealed record ChaosSettings
     {
         var read = BenchmarkArguments.Parse(args,
         [
-            "--liveness", "--kills", "--steady", "--load", "--window-ms", "--replicas", "--max-ongoing", "--post-every", "--throughput",
+            "--liveness", "--kills", "--fault", "--steady", "--load", "--window-ms", "--replicas", "--max-ongoing", "--post-every", "--throughput",
             "--timeline", "--wrk-seconds", "--wrk-rounds",
         ]);
         var defaults = new ChaosSettings();
@@ -66,6 +71,7 @@ internal sealed record ChaosSettings
         {
             Liveness = read.OneOf("--liveness", "fast", "fast", "default") == "fast" ? LivenessProfile.Fast : LivenessProfile.Default,
             Kills = read.Int("--kills", defaults.Kills),
+            Fault = read.OneOf("--fault", defaults.Fault, "kill", "freeze"),
             Steady = read.Seconds("--steady", defaults.Steady),
             Load = read.Number("--load", defaults.Load),
             Window = read.Milliseconds("--window-ms", defaults.Window),
