@@ -44,6 +44,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     private ReplicaHttpHost? _http;
     private Task<ReplicaInstance>? _starting;
     private CancellationTokenSource? _calledOff;
+    private bool _startCalledOff;
     private readonly ReplicaAdmission _admission = new();
     private string? _replicaId;
     private WireValues? _wire;
@@ -80,6 +81,12 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             throw new ServeException($"Replica {ReplicaId} is stopping and cannot start again.");
         }
         spec = await AcceptedSpecAsync(spec);
+        if (_startCalledOff)
+        {
+            // Called off while the spec was being accepted: nothing was built, nothing is held.
+            DeactivateOnIdle();
+            throw new OperationCanceledException($"Replica {ReplicaId}'s start was called off: its deployment no longer wants it.");
+        }
         // Its share of the silo first: another deployment may have taken the room since this silo was chosen.
         if (!_ledger.TryTake(ReplicaId, spec.Id.Key, spec.Options.Resources, out var shortage))
         {
@@ -140,13 +147,19 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
 
     public Task CancelStartAsync()
     {
-        if (_instance is null && _calledOff is { } calledOff)
+        if (_instance is not null)
+        {
+            // Started already: it is stopped as any other replica.
+            return Task.CompletedTask;
+        }
+        _startCalledOff = true;
+        if (_calledOff is { } calledOff)
         {
             calledOff.Cancel();
         }
-        else if (_instance is null && _starting is null)
+        else if (_starting is null)
         {
-            // Reached before its start (or after a failed one): this activation holds nothing and serves nothing.
+            // Reached before its start began building (or after a failed one): this activation holds nothing.
             DeactivateOnIdle();
         }
         return Task.CompletedTask;
