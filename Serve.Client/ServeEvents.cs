@@ -59,6 +59,7 @@ internal static class ServeEvents
     public const int SiloDraining = 3011;
     public const int SiloDrainTimedOut = 3012;
     public const int DeploymentShrinks = 3013;
+    public const int ReplicaStartCallOffFailed = 3014;
 
     // Controller: 4000s
     public const int ApplicationDeployed = 4001;

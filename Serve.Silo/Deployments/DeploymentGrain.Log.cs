@@ -38,7 +38,7 @@ internal sealed partial class DeploymentGrain
     [LoggerMessage(EventId = ServeEvents.ReplicaStopped, Level = LogLevel.Debug, Message = "Replica {Replica} did not stop cleanly")]
     private static partial void LogStopFailed(ILogger logger, Exception error, string replica);
 
-    [LoggerMessage(EventId = ServeEvents.ReplicaStartCancelled, Level = LogLevel.Debug, Message = "Replica {Replica}: its start could not be called off; it ends in its own time")]
+    [LoggerMessage(EventId = ServeEvents.ReplicaStartCallOffFailed, Level = LogLevel.Debug, Message = "Replica {Replica}: its start could not be called off; it ends in its own time")]
     private static partial void LogCallOffFailed(ILogger logger, Exception error, string replica);
 
     [LoggerMessage(EventId = ServeEvents.DeploymentDeleted, Level = LogLevel.Information, Message = "Deployment {Deployment} deleted")]
