@@ -208,7 +208,9 @@ internal static class RunCommand
                     await error.WriteLineAsync($"error: application '{name}' is DEPLOY_FAILED: {TerminalText.Printable(app.Message)} Serve keeps running; fix it and apply the config again with 'serve deploy', or press Ctrl+C to stop.");
                 }
             }
-            if (!serving && names.All(n => snapshot.Status.Applications.GetValueOrDefault(n)?.State == ApplicationState.Running))
+            var states = names.Select(n => snapshot.Status.Applications.GetValueOrDefault(n)?.State).ToList();
+            // Once every application has settled (RUNNING, or DEPLOY_FAILED and reported above), those that run are served.
+            if (!serving && states.Contains(ApplicationState.Running) && states.All(state => state is ApplicationState.Running or ApplicationState.DeployFailed))
             {
                 serving = true;
                 // RUNNING is the controller's word: the addresses are printed once the gateway serves their routes, so a
@@ -221,12 +223,15 @@ internal static class RunCommand
                 {
                     break;
                 }
-                foreach (var name in names)
+                foreach (var name in names.Where(n => snapshot.Status.Applications[n].State == ApplicationState.Running))
                 {
                     var prefix = snapshot.Status.Applications[name].RoutePrefix;
                     await output.WriteLineAsync($"{name}: {(prefix is null ? "no HTTP route (handles only)" : $"{gateway}{(prefix == "/" ? "/" : prefix)}")}");
                 }
-                await output.WriteLineAsync($"Every application is RUNNING ({elapsed:0.0} s). Press Ctrl+C to stop.");
+                var failed = states.Count(state => state == ApplicationState.DeployFailed);
+                await output.WriteLineAsync(failed == 0
+                    ? $"Every application is RUNNING ({elapsed:0.0} s). Press Ctrl+C to stop."
+                    : $"{names.Count - failed} of {names.Count} application(s) RUNNING, {failed} DEPLOY_FAILED ({elapsed:0.0} s). Press Ctrl+C to stop.");
             }
         }
         return ExitCodes.Ok;

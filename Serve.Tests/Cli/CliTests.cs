@@ -403,10 +403,13 @@ public sealed partial class CliTests(AdminFixture fixture) : IAsyncLifetime, IDi
 
         var run = ServeRunAsync(config, output, cancel.Token);
         await WaitForAsync(() => output.Text.Contains("broken: DEPLOY_FAILED", StringComparison.Ordinal) || run.IsCompleted);
-        await WaitForAsync(() => output.Text.Contains("echo: RUNNING", StringComparison.Ordinal) || run.IsCompleted);
+        await WaitForAsync(() => output.Text.Contains("1 of 2 application(s) RUNNING, 1 DEPLOY_FAILED", StringComparison.Ordinal) || run.IsCompleted);
 
         Assert.False(run.IsCompleted, $"serve run ended: {(run.IsCompleted ? await run : null)}");
         var gateway = ListeningOn().Match(output.Text);
+        // The running one's address, printed once the gateway serves its route: answered at once; none for the failed one.
+        Assert.Contains($"echo: {gateway.Groups["http"].Value.TrimEnd('/')}/echo", output.Text);
+        Assert.DoesNotContain("broken: http", output.Text);
         using var http = new HttpClient { BaseAddress = new Uri(gateway.Groups["http"].Value) };
         Assert.Equal("from-config", (await http.GetFromJsonAsync<JsonElement>("/echo/x")).GetProperty("label").GetString());
         Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/broken/x")).StatusCode);
