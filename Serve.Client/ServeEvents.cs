@@ -42,6 +42,7 @@ internal static class ServeEvents
     public const int ModelDisposeFailed = 2007;
     public const int ModelsReportFailed = 2008;
     public const int ReplicaStartCancelled = 2009;
+    public const int ReplicaStartLeftBehind = 2010;
     public const int IngressBadRequest = 2050;
     public const int IngressNotFound = 2051;
 

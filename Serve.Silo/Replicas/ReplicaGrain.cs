@@ -43,6 +43,15 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     private ReplicaMetrics.Observer? _observer;
     private ReplicaHttpHost? _http;
     private Task<ReplicaInstance>? _starting;
+
+    /// <summary>
+    /// How long a start waits past its call-off, or past InitializationTimeout, for user code that holds its thread before it
+    /// gives up on it: code that heeds its token ends well within it.
+    /// </summary>
+    private static readonly TimeSpan StartGrace = TimeSpan.FromSeconds(1);
+
+    /// <summary>Completes once the instance being started is past its constructor and InitializeAsync.</summary>
+    private TaskCompletionSource? _initialized;
     private CancellationTokenSource? _calledOff;
     private bool _startCalledOff;
     private readonly ReplicaAdmission _admission = new();
@@ -99,10 +108,17 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         // The user's constructor, InitializeAsync, and the ingress's services and endpoints run on its turns, as its calls do.
         // Cancelled by its caller, or called off (CancelStartAsync): the one the instance is built with.
         var calledOff = _calledOff ??= CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var starting = _starting ??= _turns.RunAsync(() => ReplicaInstance.CreateAsync(spec, _services, _handles, _time, observer, calledOff.Token));
+        if (_starting is null)
+        {
+            // On a thread of its own: a constructor that loads a model for minutes holds no pool thread, and can be left behind.
+            var initialized = _initialized = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _starting = _turns.RunOnOwnThread(
+                () => ReplicaInstance.CreateAsync(spec, _services, _handles, _time, observer, calledOff.Token, initialized), $"Serve start {ReplicaId}");
+        }
+        var starting = _starting;
         try
         {
-            var instance = await starting;
+            var instance = await BuiltAsync(starting, _initialized!.Task, spec, calledOff);
             try
             {
                 _http ??= await _turns.RunAsync(() => ReplicaHttpHost.CreateAsync(instance.Target, _services, calledOff.Token));
@@ -120,6 +136,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         catch (Exception e)
         {
             _starting = null;
+            _initialized = null;
             _calledOff = null;
             _ledger.Release(ReplicaId);
             DeactivateOnIdle();
@@ -143,6 +160,67 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         _local.Add(ReplicaId, new InProcessReplica(this, GrainContext, _turns, _services.GetRequiredService<DeepCopier>(), _threadSafe));
         LogStarted(_logger, ReplicaId, _silo);
         return new ReplicaStarted(_silo) { GrpcClientStreaming = _http?.GrpcClientStreaming ?? [], Exchange = _services.GetService<Exchange.ExchangeListener>()?.Endpoint };
+    }
+
+    /// <summary>
+    /// The instance being started, once built. User code that gives its thread back ends when its token fires (the start
+    /// called off, or <see cref="DeploymentOptions.InitializationTimeout"/> inside <see cref="ReplicaInstance.CreateAsync"/>).
+    /// User code that holds its thread (a model loaded in a constructor) cannot be ended: once called off and given
+    /// <see cref="StartGrace"/> to unwind, or still initializing <see cref="StartGrace"/> past the timeout, the start gives
+    /// up on it, leaving it to finish alone on its own thread (<see cref="ReplicaTurns.RunOnOwnThread"/>); the instance it
+    /// makes then is disposed. Its deployment goes on (a delete, a scale-down, a retried start) without waiting for it.
+    /// </summary>
+    private async Task<ReplicaInstance> BuiltAsync(Task<ReplicaInstance> starting, Task initialized, DeploymentSpec spec, CancellationTokenSource calledOff)
+    {
+        try
+        {
+            await Task.WhenAny(starting, initialized).WaitAsync(spec.Options.InitializationTimeout + StartGrace, _time, calledOff.Token);
+            return await starting.WaitAsync(calledOff.Token);
+        }
+        catch (TimeoutException)
+        {
+            // Its own timeout has fired inside CreateAsync: once its code gives the thread back, the start ends there too.
+            LeaveBehind(starting);
+            throw new ServeException(ReplicaInstance.InitializationTimedOutHoldingThread(spec));
+        }
+        catch (OperationCanceledException) when (calledOff.IsCancellationRequested && !starting.IsCompleted)
+        {
+            try
+            {
+                return await starting.WaitAsync(StartGrace, _time);
+            }
+            catch (TimeoutException)
+            {
+                LeaveBehind(starting);
+                throw new OperationCanceledException($"Replica {ReplicaId}'s start was called off while its constructor or InitializeAsync still held its thread; it was left to finish alone.", calledOff.Token);
+            }
+        }
+    }
+
+    /// <summary>A start given up on while its user code still runs: whatever it ends with is observed, an instance it makes disposed.</summary>
+    private void LeaveBehind(Task<ReplicaInstance> starting)
+    {
+        LogStartLeftBehind(_logger, ReplicaId);
+        var turns = _turns;
+        var replica = ReplicaId;
+        _ = starting.ContinueWith(
+            static (done, state) =>
+            {
+                var (turns, replica) = ((ReplicaTurns, string))state!;
+                if (done.IsCompletedSuccessfully)
+                {
+                    var instance = done.Result;
+                    _ = turns.RunAsync(() => instance.DisposeAfterFailedStartAsync(new OperationCanceledException($"Replica {replica}'s start was given up on before its instance was built.")));
+                }
+                else
+                {
+                    _ = done.Exception;
+                }
+            },
+            (turns, replica),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     public Task CancelStartAsync()
@@ -557,6 +635,9 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
 
     [LoggerMessage(EventId = ServeEvents.ReplicaStartCancelled, Level = LogLevel.Information, Message = "Replica {Replica}'s start was called off: its deployment no longer wants it")]
     private static partial void LogStartCancelled(ILogger logger, string replica);
+
+    [LoggerMessage(EventId = ServeEvents.ReplicaStartLeftBehind, Level = LogLevel.Warning, Message = "Replica {Replica}: its constructor or InitializeAsync still holds its thread after its start was called off or timed out; it is left to finish alone, and the instance it makes will be disposed. Until then it holds what it loaded, outside the silo's resource accounting")]
+    private static partial void LogStartLeftBehind(ILogger logger, string replica);
 
     [LoggerMessage(EventId = ServeEvents.ReplicaStopped, Level = LogLevel.Information, Message = "Replica {Replica} stopped")]
     private static partial void LogStopped(ILogger logger, string replica);

@@ -33,7 +33,8 @@ internal sealed class ReplicaInstance : IAsyncDisposable
     public ModelCache? Models { get; }
 
     public static async Task<ReplicaInstance> CreateAsync(
-        DeploymentSpec spec, IServiceProvider services, IHandleRuntime handles, TimeProvider time, ReplicaMetrics.Observer observer, CancellationToken cancellationToken)
+        DeploymentSpec spec, IServiceProvider services, IHandleRuntime handles, TimeProvider time, ReplicaMetrics.Observer observer, CancellationToken cancellationToken,
+        TaskCompletionSource? initialized = null)
     {
         // Counted from here, so a slow constructor spends the same budget; the user's hooks are given its token.
         using var initialization = new CancellationTokenSource(spec.Options.InitializationTimeout, time);
@@ -95,6 +96,8 @@ internal sealed class ReplicaInstance : IAsyncDisposable
                     await initializable.InitializeAsync(initializing.Token).WaitAsync(initializing.Token);
                 }
                 await instance.ReconfigureAsync(spec, initializing.Token).WaitAsync(initializing.Token);
+                // Past the user's constructor and InitializeAsync: what remains (the first health check) has its own timeout.
+                initialized?.TrySetResult();
             }
             catch (OperationCanceledException) when (initialization.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -113,6 +116,13 @@ internal sealed class ReplicaInstance : IAsyncDisposable
     /// <summary>What a start that ran out of <see cref="DeploymentOptions.InitializationTimeout"/> says: the deployment, the option, the time.</summary>
     internal static string InitializationTimedOut(DeploymentSpec spec) =>
         $"Deployment '{spec.Id}': the replica did not finish initializing within InitializationTimeout ({spec.Options.InitializationTimeout.TotalSeconds:0.###} s; initialization_timeout_s in a config file), so its InitializeAsync was cancelled and it never served. Fix: make the initialization finish sooner, or raise the timeout.";
+
+    /// <summary>
+    /// What a start says whose user code still held its thread (a constructor, or an InitializeAsync that does not yield)
+    /// well past <see cref="DeploymentOptions.InitializationTimeout"/>: left to finish alone, its instance disposed then.
+    /// </summary>
+    internal static string InitializationTimedOutHoldingThread(DeploymentSpec spec) =>
+        $"Deployment '{spec.Id}': the replica did not finish initializing within InitializationTimeout ({spec.Options.InitializationTimeout.TotalSeconds:0.###} s; initialization_timeout_s in a config file): its constructor or InitializeAsync still held its thread, so it was left to finish alone (its instance is disposed when it returns) and it never served. Fix: make the initialization finish sooner (load a model in InitializeAsync, awaiting, and heed its token), or raise the timeout.";
 
     /// <summary>
     /// A replica serves only once its health check passed, as Ray's: else a version whose check fails replaced every

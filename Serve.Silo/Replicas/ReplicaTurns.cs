@@ -93,6 +93,37 @@ internal sealed class ReplicaTurns : TaskScheduler, IThreadPoolWorkItem
     public Task<T> RunAsync<T>(Func<Task<T>> body) =>
         Task.Factory.StartNew(body, CancellationToken.None, TaskCreationOptions.DenyChildAttach, this).Unwrap();
 
+    /// <summary>
+    /// Runs <paramref name="body"/> as a piece whose synchronous part runs on a thread of its own (named
+    /// <paramref name="threadName"/>), for the start of a replica: user code that holds its thread there (a model loaded in a
+    /// constructor, or in an <c>InitializeAsync</c> that never yields) holds no thread-pool thread, and whoever waits for it
+    /// can stop waiting (see <see cref="ReplicaGrain"/>'s start) and leave it to finish alone. Its awaits resume on these
+    /// turns, as any piece's. When the turn is held meanwhile (it is not, before a replica starts), the piece queues instead.
+    /// </summary>
+    public Task<T> RunOnOwnThread<T>(Func<Task<T>> body, string threadName)
+    {
+        var started = new TaskCompletionSource<Task<T>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(static state =>
+        {
+            var (turns, body, started) = ((ReplicaTurns, Func<Task<T>>, TaskCompletionSource<Task<T>>))state!;
+            try
+            {
+                started.SetResult(turns.RunAsync(static b => new ValueTask<T>(((Func<Task<T>>)b!)()), body, lend: true).AsTask());
+            }
+            catch (Exception e)
+            {
+                started.SetException(e);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = threadName,
+        };
+        // Started with the caller's execution context, as a piece queued here would run in it.
+        thread.Start((this, body, started));
+        return started.Task.Unwrap();
+    }
+
     protected override void QueueTask(Task task)
     {
         if (_lending == this)

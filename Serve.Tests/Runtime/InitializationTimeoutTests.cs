@@ -59,4 +59,56 @@ public sealed class InitializationTimeoutTests(SingleSiloFixture fixture)
         await stopWaiting.CancelAsync();
         await Assert.ThrowsAnyAsync<Exception>(() => running);
     }
+
+    [Fact]
+    public async Task DeleteAsync_ConstructorHoldsItsThread_EndsWithoutWaitingForItLateInstanceDisposed()
+    {
+        const string Name = "ctor-blocks-deleted";
+        // A model loaded synchronously in a constructor, for minutes: the delete must not wait for it.
+        var app = Deployment.For<BlockingConstructor>().Options(o => o with { InitializationTimeout = TimeSpan.FromMinutes(10) }).Bind(Name);
+        using var stopWaiting = new CancellationTokenSource();
+        var running = fixture.Serve.RunAsync(app, Name, null, stopWaiting.Token);
+        try
+        {
+            await Poll.UntilAsync(() => BlockingConstructor.Constructing.ContainsKey(Name), TimeSpan.FromSeconds(30));
+
+            await fixture.Serve.DeleteAsync(Name).WaitAsync(TimeSpan.FromSeconds(30));
+
+            var ledger = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<SiloResourceLedger>();
+            Assert.DoesNotContain(ledger.Snapshot(), r => r.Deployment.StartsWith($"{Name}/", StringComparison.Ordinal));
+            Assert.False(BlockingConstructor.Disposed.ContainsKey(Name));
+        }
+        finally
+        {
+            BlockingConstructor.Open(Name);
+        }
+        // The constructor returns at last: the instance nobody wants is disposed, not left running.
+        await Poll.UntilAsync(() => BlockingConstructor.Disposed.ContainsKey(Name), TimeSpan.FromSeconds(30));
+        await stopWaiting.CancelAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => running);
+    }
+
+    [Fact]
+    public async Task RunAsync_ConstructorHoldsItsThreadPastTheTimeout_DeployFailedNamingTheOption()
+    {
+        const string Name = "ctor-blocks-timeout";
+        var app = Deployment.For<BlockingConstructor>()
+            .Options(o => o with { InitializationTimeout = TimeSpan.FromSeconds(1), MaxConstructorRetryCount = 1 })
+            .Bind(Name);
+        try
+        {
+            // Bounded by the test: before, the start waited for the constructor for good.
+            var error = await Assert.ThrowsAsync<DeployFailedException>(() => fixture.Serve.RunAsync(app, Name, null).WaitAsync(TimeSpan.FromSeconds(60)));
+
+            Assert.Contains($"Deployment '{Name}/BlockingConstructor': the replica did not finish initializing within InitializationTimeout (1 s", error.Reason);
+            Assert.Contains("still held its thread", error.Reason);
+            Assert.False(BlockingConstructor.Disposed.ContainsKey(Name));
+        }
+        finally
+        {
+            BlockingConstructor.Open(Name);
+        }
+        await Poll.UntilAsync(() => BlockingConstructor.Disposed.ContainsKey(Name), TimeSpan.FromSeconds(30));
+        await fixture.Serve.DeleteAsync(Name);
+    }
 }
