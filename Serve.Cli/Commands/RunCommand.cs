@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Serve.Admin;
+using Serve.Cli.Reload;
 using Serve.Configuration;
 using Serve.Grains;
 using Serve.Hosting;
@@ -32,12 +33,17 @@ internal static class RunCommand
         var adminPort = Port("--admin-port", "The admin API's port; 0 picks a free one. Default is 8265.");
         var siloPort = Port("--silo-port", "The embedded silo's port. Default is a free loopback port.");
         var clientPort = Port("--client-port", "The embedded silo's port for Orleans clients. Default: none (no Orleans clients).");
+        var reload = new Option<bool>("--reload") { Description = "Start Serve again whenever the --assembly files (rebuilt) or the config file change: a development loop." };
         var command = new Command("run", "Run a config file or an application builder on an embedded cluster in this process, showing the status live; Ctrl+C stops it. --token secures its admin API.")
         {
-            target, assemblies, name, routePrefix, host, port, adminHost, adminPort, siloPort, clientPort,
+            target, assemblies, name, routePrefix, host, port, adminHost, adminPort, siloPort, clientPort, reload,
         };
         options.SetAction(command, async (parse, cancellationToken) =>
         {
+            if (parse.GetValue(reload))
+            {
+                return await ReloadAsync(parse, parse.GetValue(target)!, parse.GetValue(assemblies) ?? [], options, cancellationToken);
+            }
             var loaded = DeploymentAssemblyLoader.Load(parse.GetValue(assemblies) ?? []);
             var text = await ConfigTextAsync(parse.GetValue(target)!, parse.GetValue(name), parse.GetValue(routePrefix), options, cancellationToken);
             ResolvedConfig config;
@@ -148,11 +154,37 @@ internal static class RunCommand
         },
     };
 
+    /// <summary>
+    /// <c>--reload</c>: this command line without it, run as a child process and started again on each change of the files
+    /// it loads (<see cref="ReloadingRun"/>). It needs a file to watch: an import path alone, without <c>--assembly</c>,
+    /// names none, and a config read from standard input cannot be read again.
+    /// </summary>
+    private static Task<int> ReloadAsync(ParseResult parse, string target, string[] assemblies, CliOptions options, CancellationToken cancellationToken)
+    {
+        if (target == "-")
+        {
+            throw new CliException("--reload reads the config again on each change, so it cannot come from standard input: give the config file's path.", ExitCodes.Usage);
+        }
+        foreach (var assembly in assemblies.Where(a => !File.Exists(a)))
+        {
+            throw new CliException($"--assembly: '{Path.GetFullPath(assembly)}' does not exist. Fix: build the project holding your deployments and give the path of its .dll.", ExitCodes.Usage);
+        }
+        var watched = ReloadWatchSet.For(assemblies, IsConfigFile(target) ? target : null);
+        if (watched.IsEmpty)
+        {
+            throw new CliException("--reload watches the --assembly files and the config file, and an import path alone names neither: add --assembly <your deployments' .dll>.", ExitCodes.Usage);
+        }
+        var arguments = parse.Tokens.Select(t => t.Value).Where(v => v != "--reload").ToList();
+        return ReloadingRun.RunAsync(watched, arguments, options.Console, TimeProvider.System, cancellationToken);
+    }
+
+    private static bool IsConfigFile(string target) =>
+        File.Exists(target) || target == "-" || Path.GetExtension(target).ToLowerInvariant() is ".yaml" or ".yml" or ".json";
+
     /// <summary>The config to run: the file's text, or a one-application config for an import path.</summary>
     private static async Task<string> ConfigTextAsync(string target, string? name, string? routePrefix, CliOptions options, CancellationToken cancellationToken)
     {
-        var isFile = File.Exists(target) || target == "-" || Path.GetExtension(target).ToLowerInvariant() is ".yaml" or ".yml" or ".json";
-        if (!isFile)
+        if (!IsConfigFile(target))
         {
             return ConfigYaml.Write(ConfigNode.Mapping(
             [

@@ -360,6 +360,22 @@ public sealed partial class CliTests(AdminFixture fixture) : IAsyncLifetime, IDi
     }
 
     [Fact]
+    public async Task RunReload_NothingToWatch_Exits2SayingWhatToAddAndStartsNothing()
+    {
+        var importPath = await RunAsync(["run", "Serve.Samples:TextPipeline", "--reload", "--port", "0", "--admin-port", "0"]);
+        var stdin = await RunAsync(["run", "-", "--reload", "--port", "0", "--admin-port", "0"]);
+        var missing = await RunAsync(["run", File("reload.yaml", Pipeline), "--assembly", Path.Combine(_directory, "Missing.dll"), "--reload"]);
+
+        Assert.Equal(ExitCodes.Usage, importPath.ExitCode);
+        Assert.Contains("--reload watches the --assembly files and the config file, and an import path alone names neither: add --assembly", importPath.Error);
+        Assert.Equal(ExitCodes.Usage, stdin.ExitCode);
+        Assert.Contains("cannot come from standard input", stdin.Error);
+        Assert.Equal(ExitCodes.Usage, missing.ExitCode);
+        Assert.Contains("Missing.dll' does not exist", missing.Error);
+        Assert.All([importPath, stdin, missing], run => Assert.Equal("", run.Out));
+    }
+
+    [Fact]
     public async Task Run_Config_ServesLiveUntilCancelled()
     {
         var config = File("run.yaml", """

@@ -55,12 +55,7 @@ public sealed class PackageTests(PackagesFixture fixture, ITestOutputHelper outp
     [Fact]
     public async Task ServeTool_InstalledFromPackages_HelpsAndRunsTheApp()
     {
-        var tools = Path.Combine(fixture.Root, "tools");
-        var (installed, installText) = await fixture.DotnetAsync(
-            ["tool", "install", "Serve.Cli", "--version", fixture.Version, "--tool-path", tools, "--configfile", Path.Combine(fixture.Root, "nuget.config")],
-            fixture.Root);
-        Assert.True(installed == 0, installText);
-        var serve = Path.Combine(tools, "serve");
+        var serve = await fixture.ServeToolAsync();
 
         var (helped, help) = await DotnetCommand.RunAsync(serve, ["--help"], fixture.Root, fixture.Environment, TimeSpan.FromMinutes(1));
         Assert.True(helped == 0, help);
@@ -78,6 +73,41 @@ public sealed class PackageTests(PackagesFixture fixture, ITestOutputHelper outp
             await log.WaitForLineAsync(l => l.Contains("Every application is RUNNING"), ServeTimeout);
 
             Assert.Equal(4, await CountWordsAsync(ports[0], log));
+        }
+        finally
+        {
+            run.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
+    public async Task ServeRunReload_AppRebuiltWithNewCode_ServesTheNewCode()
+    {
+        // A copy of the app, so that the other tests' build stays as it was.
+        var project = Path.Combine(fixture.Root, "reload", PackagesFixture.AppName);
+        CopySources(Path.Combine(fixture.AppDirectory, PackagesFixture.AppName), project);
+        var (built, buildText) = await fixture.DotnetAsync(["build", project, "-c", "Release", "-nologo", "--disable-build-servers"], project);
+        Assert.True(built == 0, buildText);
+        var assembly = Path.Combine(project, "bin", "Release", "net10.0", $"{PackagesFixture.AppName}.dll");
+        var serve = await fixture.ServeToolAsync();
+        var ports = FreePorts.Take(3);
+        using var run = DotnetCommand.Start(serve,
+            ["run", Path.Combine(project, "serve.yaml"), "--assembly", assembly, "--reload", "--port", $"{ports[0]}", "--admin-port", $"{ports[1]}", "--silo-port", $"{ports[2]}"],
+            project, fixture.Environment, out var log);
+        try
+        {
+            Assert.Equal(4, await CountWordsAsync(ports[0], log));
+
+            // The developer's loop: the code changed, built again; serve run --reload starts Serve again on the new build.
+            var counter = Path.Combine(project, "WordCounter.cs");
+            var code = await File.ReadAllTextAsync(counter);
+            Assert.Contains(".Length);", code);
+            await File.WriteAllTextAsync(counter, code.Replace(".Length);", ".Length * 10);", StringComparison.Ordinal));
+            (built, buildText) = await fixture.DotnetAsync(["build", project, "-c", "Release", "-nologo", "--disable-build-servers"], project);
+            Assert.True(built == 0, buildText);
+
+            await CountWordsAsync(ports[0], log, until: 40);
+            Assert.Contains("changed; restarting Serve", log.Recent);
         }
         finally
         {
@@ -112,7 +142,26 @@ public sealed class PackageTests(PackagesFixture fixture, ITestOutputHelper outp
         Assert.DoesNotContain("Microsoft.AspNetCore.App", assets);
     }
 
-    private static async Task<int> CountWordsAsync(int port, ProcessOutput log)
+    /// <summary>A project's sources, without what its builds left.</summary>
+    private static void CopySources(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(from, file);
+            if (relative.Split(Path.DirectorySeparatorChar)[0] is "bin" or "obj")
+            {
+                continue;
+            }
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(to, relative))!);
+            File.Copy(file, Path.Combine(to, relative));
+        }
+    }
+
+    /// <summary>
+    /// POST /count until it answers 200, and, when <paramref name="until"/> is given, until its answer is that (a restart on
+    /// the way): the words counted.
+    /// </summary>
+    private static async Task<int> CountWordsAsync(int port, ProcessOutput log, int? until = null)
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
         var deadline = Stopwatch.StartNew();
@@ -121,9 +170,10 @@ public sealed class PackageTests(PackagesFixture fixture, ITestOutputHelper outp
             try
             {
                 using var response = await http.PostAsJsonAsync("/count", new { text = "the quick brown fox" });
-                if (response.StatusCode == HttpStatusCode.OK)
+                if (response.StatusCode == HttpStatusCode.OK
+                    && (await response.Content.ReadFromJsonAsync<CountAnswer>())!.Words is var words && (until is null || words == until))
                 {
-                    return (await response.Content.ReadFromJsonAsync<CountAnswer>())!.Words;
+                    return words;
                 }
             }
             catch (HttpRequestException)
@@ -132,7 +182,7 @@ public sealed class PackageTests(PackagesFixture fixture, ITestOutputHelper outp
             }
             if (deadline.Elapsed > ServeTimeout)
             {
-                throw new TimeoutException($"The app did not answer POST /count within {ServeTimeout}. Its output:{Environment.NewLine}{log.Recent}");
+                throw new TimeoutException($"The app did not answer POST /count{(until is null ? "" : $" with {until}")} within {ServeTimeout}. Its output:{Environment.NewLine}{log.Recent}");
             }
             await Task.Delay(100);
         }

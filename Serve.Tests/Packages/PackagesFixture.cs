@@ -62,6 +62,23 @@ public sealed class PackagesFixture : IAsyncLifetime
     public async Task<(int ExitCode, string Output)> DotnetAsync(IEnumerable<string> args, string workingDirectory) =>
         await DotnetCommand.RunAsync("dotnet", args, workingDirectory, Environment, CommandTimeout);
 
+    private Task<string>? _serveTool;
+
+    /// <summary>The serve tool, installed from the packages once for the collection (its tests run one at a time): its path.</summary>
+    public Task<string> ServeToolAsync() => _serveTool ??= InstallServeToolAsync();
+
+    private async Task<string> InstallServeToolAsync()
+    {
+        var tools = Path.Combine(Root, "tools");
+        var (installed, output) = await DotnetAsync(
+            ["tool", "install", "Serve.Cli", "--version", Version, "--tool-path", tools, "--configfile", Path.Combine(Root, "nuget.config")], Root);
+        if (installed != 0)
+        {
+            throw new InvalidOperationException($"'dotnet tool install Serve.Cli' exited {installed}:{System.Environment.NewLine}{output}");
+        }
+        return Path.Combine(tools, "serve");
+    }
+
     public Task DisposeAsync()
     {
         try
