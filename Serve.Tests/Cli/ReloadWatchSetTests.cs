@@ -47,7 +47,7 @@ public sealed class ReloadWatchSetTests
     {
         var watched = ReloadWatchSet.For([Path.Combine("bin", "MyApp.dll")], "serve.yaml");
 
-        Assert.Equal([Path.GetFullPath("bin"), Path.GetDirectoryName(Path.GetFullPath("serve.yaml"))!], watched.Directories.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { Path.GetFullPath("bin"), Path.GetDirectoryName(Path.GetFullPath("serve.yaml"))! }.Order(StringComparer.Ordinal), watched.Directories.Order(StringComparer.Ordinal));
         Assert.False(watched.IsEmpty);
     }
 
