@@ -85,7 +85,9 @@ internal sealed partial class ControllerGrain
         var retried = unchanged.Where(name => _statuses.GetValueOrDefault(name)?.State == ApplicationState.DeployFailed)
             .Select(name => (Spec: Applications[name], Previous: (ApplicationSpec?)Applications[name]));
         await Task.WhenAll(changed.Concat(retried).Select(c => ApplyToDeploymentsAsync(c.Spec, c.Previous)));
-        return new ConfigApplyResult { Created = created, Updated = updated, Unchanged = unchanged, Deleted = deleted };
+        // The table that routes to what this config deployed, and not to what it deleted: a caller waiting for the gateways
+        // waits for this one, not for whatever others publish meanwhile.
+        return new ConfigApplyResult { Created = created, Updated = updated, Unchanged = unchanged, Deleted = deleted, RouteVersion = _routes.Version };
     }
 
     public Task<IReadOnlyList<ApplicationSpec>> GetApplicationsAsync() =>
