@@ -72,6 +72,9 @@ internal static class ServeEvents
     public const int ApplicationDeleteResumed = 4007;
     public const int ControllerActivated = 4008;
     public const int ApplicationDeleteFailed = 4009;
+    public const int DroppedDeploymentsResumed = 4010;
+    public const int DroppedDeploymentsDeleteFailed = 4011;
+    public const int RouteVersionRaised = 4012;
 
     // Autoscaling: 6000s
     public const int AutoscalingDecision = 6001;

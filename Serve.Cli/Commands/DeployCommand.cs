@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Serve.Admin;
+using Serve.Grains;
 
 namespace Serve.Cli.Commands;
 
@@ -36,27 +37,35 @@ internal static class DeployCommand
             var started = DateTimeOffset.UtcNow;
             await StatusPolling.WaitAsync(client, details => AllRunning(details, names), limit, details => Pending(details, names), cancellationToken);
             // RUNNING is the controller's word; a gateway that has not taken the new routes in still answers 404 for them.
-            await WhenGatewaysServeAsync(client, started + limit, limit, cancellationToken);
+            await WhenGatewaysServeAsync(client, result.RouteVersion, started + limit, limit, cancellationToken);
             await output.WriteLineAsync($"Every application is RUNNING and every gateway serves its routes ({(DateTimeOffset.UtcNow - started).TotalSeconds:0.0} s).");
             return ExitCodes.Ok;
         });
         return command;
     }
 
-    /// <summary>Polls the route spread until no live gateway is behind the controller's table, or the deadline passes.</summary>
-    private static async Task WhenGatewaysServeAsync(AdminClient client, DateTimeOffset deadline, TimeSpan limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Polls the route spread until no live gateway serves a table older than <paramref name="version"/>, the one the
+    /// config's apply published, or the deadline passes. Other applications' changes after it publish newer tables, which
+    /// the gateways need not have taken in: compared with the controller's current table instead, each of them kept the
+    /// wait going. A gateway of an earlier release does not say which table its apply published: the table current at the
+    /// first look stands for it.
+    /// </summary>
+    private static async Task WhenGatewaysServeAsync(AdminClient client, long? version, DateTimeOffset deadline, TimeSpan limit, CancellationToken cancellationToken)
     {
         while (true)
         {
             var routes = await client.GetRoutesAsync(cancellationToken);
-            if (routes.Behind.Count == 0)
+            version ??= routes.Version;
+            var behind = RouteSpread.BehindOf(routes.Gateways, version.Value);
+            if (behind.Count == 0)
             {
                 return;
             }
             if (DateTimeOffset.UtcNow >= deadline)
             {
                 throw new CliException(
-                    $"gave up after {limit.TotalSeconds:0} s: every application is RUNNING, but gateway(s) {string.Join(", ", routes.Behind)} do not serve route table version {routes.Version} yet.",
+                    $"gave up after {limit.TotalSeconds:0} s: every application is RUNNING, but gateway(s) {string.Join(", ", behind)} do not serve route table version {version} yet.",
                     ExitCodes.Failed);
             }
             await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);

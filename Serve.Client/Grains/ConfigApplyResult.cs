@@ -15,4 +15,11 @@ internal sealed record ConfigApplyResult
 
     /// <summary>Applications not in the config, which are being deleted.</summary>
     [Id(3)] public IReadOnlyList<string> Deleted { get; init; } = [];
+
+    /// <summary>
+    /// The route table version that routes to what the apply deployed and no longer to what it deleted: its changes have
+    /// reached every gateway once none serves an older one, whatever other changes came after. 0 from a controller of an
+    /// earlier release, which does not say.
+    /// </summary>
+    [Id(4)] public long RouteVersion { get; init; }
 }

@@ -17,5 +17,9 @@ internal sealed record RouteSpread
     /// The live gateways that serve a table older than <paramref name="version"/>, by name: a caller that waits for one
     /// table (the one its change published) is done when none is left, however many changes came after it.
     /// </summary>
-    public IEnumerable<string> BehindOf(long version) => Gateways.Where(g => g.Value < version).Select(g => g.Key).Order(StringComparer.Ordinal);
+    public IEnumerable<string> BehindOf(long version) => BehindOf(Gateways, version);
+
+    /// <summary>Of <paramref name="gateways"/> (each gateway and the version it serves), those that serve a table older than <paramref name="version"/>, by name.</summary>
+    public static IReadOnlyList<string> BehindOf(IReadOnlyDictionary<string, long> gateways, long version) =>
+        gateways.Where(g => g.Value < version).Select(g => g.Key).Order(StringComparer.Ordinal).ToArray();
 }

@@ -13,6 +13,12 @@ internal sealed record ApplyConfigResponse
 
     [JsonPropertyName("deleted")] public IReadOnlyList<string> Deleted { get; init; } = [];
 
+    /// <summary>
+    /// The route table version that routes to what the config deployed (see <c>GET /api/serve/routes</c>): its changes have
+    /// reached every gateway once none serves an older one. Absent from a gateway of an earlier release.
+    /// </summary>
+    [JsonPropertyName("route_version")] public long? RouteVersion { get; init; }
+
     /// <summary>Parts of the config that were valid but had no effect, such as http_options a running gateway cannot change.</summary>
     [JsonPropertyName("warnings")] public IReadOnlyList<string> Warnings { get; init; } = [];
 }

@@ -176,6 +176,7 @@ internal static class ServeAdminEndpoints
                 Updated = result.Updated,
                 Unchanged = result.Unchanged,
                 Deleted = result.Deleted,
+                RouteVersion = result.RouteVersion == 0 ? null : result.RouteVersion,
                 Warnings = Warnings(config.Config.HttpOptions, gateway.Value),
             }, AdminJson.Options);
         }

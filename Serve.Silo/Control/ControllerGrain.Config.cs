@@ -33,9 +33,11 @@ internal sealed partial class ControllerGrain
         var deleted = Applications.Keys.Where(name => applications.All(a => a.Name != name) && !_deleting.Contains(name)).Order(StringComparer.Ordinal).ToList();
 
         // Every listed change is stored in one write, so a controller restarted halfway finds the config whole.
-        foreach (var (spec, _) in changed)
+        var unmarks = new List<Action>();
+        foreach (var (spec, previous) in changed)
         {
             Applications[spec.Name] = spec;
+            unmarks.Add(MarkDropped(spec, previous));
         }
         // What a reconcile pass must leave alone meanwhile: the changed applications and those retried below.
         var applying = changed.Select(c => c.Spec.Name)
@@ -44,7 +46,7 @@ internal sealed partial class ControllerGrain
             .ToArray();
         try
         {
-            return await ApplyChangesAsync(changed, created, updated, unchanged, deleted);
+            return await ApplyChangesAsync(changed, unmarks, created, updated, unchanged, deleted);
         }
         finally
         {
@@ -53,7 +55,7 @@ internal sealed partial class ControllerGrain
     }
 
     private async Task<ConfigApplyResult> ApplyChangesAsync(
-        List<(ApplicationSpec Spec, ApplicationSpec? Previous)> changed, List<string> created, List<string> updated, List<string> unchanged, List<string> deleted)
+        List<(ApplicationSpec Spec, ApplicationSpec? Previous)> changed, List<Action> unmarks, List<string> created, List<string> updated, List<string> unchanged, List<string> deleted)
     {
         if (changed.Count > 0)
         {
@@ -63,6 +65,7 @@ internal sealed partial class ControllerGrain
                 {
                     Restore(spec.Name, previous);
                 }
+                unmarks.ForEach(unmark => unmark());
             });
         }
         foreach (var (spec, previous) in changed)
@@ -82,7 +85,9 @@ internal sealed partial class ControllerGrain
         var retried = unchanged.Where(name => _statuses.GetValueOrDefault(name)?.State == ApplicationState.DeployFailed)
             .Select(name => (Spec: Applications[name], Previous: (ApplicationSpec?)Applications[name]));
         await Task.WhenAll(changed.Concat(retried).Select(c => ApplyToDeploymentsAsync(c.Spec, c.Previous)));
-        return new ConfigApplyResult { Created = created, Updated = updated, Unchanged = unchanged, Deleted = deleted };
+        // The table that routes to what this config deployed, and not to what it deleted: a caller waiting for the gateways
+        // waits for this one, not for whatever others publish meanwhile.
+        return new ConfigApplyResult { Created = created, Updated = updated, Unchanged = unchanged, Deleted = deleted, RouteVersion = _routes.Version };
     }
 
     public Task<IReadOnlyList<ApplicationSpec>> GetApplicationsAsync() =>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Serve.Grains;
 using Serve.Watching;
 
@@ -39,11 +40,31 @@ internal sealed partial class ControllerGrain
 
     public Task<RouteSnapshot> WatchRoutesAsync(string gateway, long knownVersion, CancellationToken cancellationToken)
     {
+        if (knownVersion > _routes.Version)
+        {
+            RaiseRoutesPast(gateway, knownVersion);
+        }
         GatewayRoutes.Heard(gateway, knownVersion);
         var heard = _gatewayHeard;
         _gatewayHeard = NewSignal();
         heard.TrySetResult();
         return WatchRoutesAsync(knownVersion, cancellationToken);
+    }
+
+    /// <summary>
+    /// A gateway holds a table an earlier activation published under a version this one has not reached (its silo's clock
+    /// was ahead, and the store did not say: see <see cref="RouteVersionStart"/>). The table moves past it, the same routes
+    /// under a version higher than any a gateway holds, so that versions still only move forward; and versions up to it
+    /// count as behind from now on, since this activation cannot tell its own from the earlier one's.
+    /// </summary>
+    private void RaiseRoutesPast(string gateway, long version)
+    {
+        LogRouteVersionRaised(_logger, gateway, version, _routes.Version);
+        GatewayRoutes.RaisePast(version);
+        _routes = new RouteSnapshot { Version = version + 1, Routes = _routes.Routes };
+        var routesChanged = _routesChanged;
+        _routesChanged = NewSignal();
+        routesChanged.TrySetResult();
     }
 
     public async Task<RouteSnapshot> WatchRoutesAsync(long knownVersion, CancellationToken cancellationToken)
@@ -87,4 +108,7 @@ internal sealed partial class ControllerGrain
                 .Select(m => m.SiloAddress.ToString())
                 .ToHashSet();
     }
+
+    [LoggerMessage(EventId = ServeEvents.RouteVersionRaised, Level = LogLevel.Warning, Message = "Gateway {Gateway} holds route table version {Version}, from an earlier controller activation, past this one's {Current}: the route table's version moves past it (is a silo's clock behind?)")]
+    private static partial void LogRouteVersionRaised(ILogger logger, string gateway, long version, long current);
 }

@@ -77,7 +77,8 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         LogActivated(_logger, GrainContext.Address.SiloAddress?.ToString() ?? RuntimeIdentity, GrainContext.ActivationId.ToString());
-        _snapshot = new ServeSnapshot { Version = _time.GetUtcNow().UtcTicks };
+        // Past every version the activations before published, even from a silo whose clock is behind theirs.
+        _snapshot = new ServeSnapshot { Version = RouteVersionStart.Of(_time.GetUtcNow(), _state.State.RouteVersion) };
         _routes = new RouteSnapshot { Version = _snapshot.Version };
         _gatewayRoutes = StartGatewayRoutes();
         foreach (var app in Applications.Values)
@@ -92,6 +93,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
             _restored.TrySetResult();
         }
         ResumeDeletes();
+        ResumeDrops();
         Publish();
         // Re-applying is idempotent; it re-activates deployment grains lost with a silo. The pass interleaves: a deploy
         // never waits behind it (a pass over thousands of deployments, or one on a silo that just died, takes a while).
@@ -122,10 +124,15 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
 
         Applications.TryGetValue(spec.Name, out var previous);
         Applications[spec.Name] = spec;
+        var unmark = MarkDropped(spec, previous);
         _applying.Add(spec.Name);
         try
         {
-            await StoreAsync($"application '{spec.Name}'", () => Restore(spec.Name, previous));
+            await StoreAsync($"application '{spec.Name}'", () =>
+            {
+                Restore(spec.Name, previous);
+                unmark();
+            });
             LogDeployed(_logger, spec.Name, spec.Deployments.Count, spec.RoutePrefix ?? "(none)");
             LogWarnings(spec);
 
@@ -143,12 +150,14 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     /// Applies <paramref name="spec"/> to its deployments, folds their statuses and routes to them; then deletes the
     /// deployments <paramref name="previous"/> had and <paramref name="spec"/> drops, once no gateway routes to them. In
     /// that order, a renamed ingress's route leads to the old ingress until every gateway has the new one: deleted first,
-    /// the old ingress was gone while gateways still routed to it, and requests in between heard 404.
+    /// the old ingress was gone while gateways still routed to it, and requests in between heard 404. The dropped ones
+    /// were marked in the store with the spec (<see cref="MarkDropped"/>): a controller that takes over before they are
+    /// deleted deletes them.
     /// </summary>
     private async Task ApplyToDeploymentsAsync(ApplicationSpec spec, ApplicationSpec? previous)
     {
-        var removed = previous?.Deployments.Where(d => spec.Deployments.All(n => n.Name != d.Name)).ToArray() ?? [];
-        await Task.WhenAll(spec.Deployments.Concat(removed).Select(d => AfterEnsureAsync(d.Id)));
+        var removed = DroppedDeployments.Of(previous, spec);
+        await Task.WhenAll(spec.Deployments.Select(d => d.Id).Concat(removed).Select(AfterEnsureAsync));
         var reports = await Task.WhenAll(spec.Deployments.Select(d => Deployment(d.Id).ApplyAsync(d)));
         if (Applications.GetValueOrDefault(spec.Name) == spec)
         {
@@ -168,11 +177,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         if (removed.Length > 0)
         {
             await WhenGatewaysServeAsync(_routes.Version, GatewayRouteWait);
-            await Task.WhenAll(removed.Select(d => Deployment(d.Id).DeleteAsync()));
-            foreach (var deployment in removed)
-            {
-                _order.Forget(deployment.Id.Key);
-            }
+            await DeleteDroppedAsync(removed, retry: false);
         }
     }
 
@@ -448,6 +453,11 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
             // Its failure is the pass's to log; on the grain's scheduler still.
             await call.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
         }
+        if (_droppedDeletes.TryGetValue(deployment.Key, out var delete))
+        {
+            // An update that adds back a deployment an earlier one dropped applies it once that delete has landed.
+            await delete.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        }
     }
 
     private bool IsSettled(ApplicationSpec app) =>
@@ -461,6 +471,8 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     /// </summary>
     private async Task StoreAsync(string change, Action undo)
     {
+        // The next activation starts its route table versions past this one's (see RouteVersionStart).
+        _state.State.RouteVersion = Math.Max(_state.State.RouteVersion, _routes.Version);
         try
         {
             await _state.WriteStateAsync();

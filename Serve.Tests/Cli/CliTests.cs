@@ -104,6 +104,54 @@ public sealed partial class CliTests(AdminFixture fixture) : IAsyncLifetime, IDi
         }
     }
 
+    [Fact]
+    public async Task Deploy_WaitWhileAnotherApplicationChangesTheRoutes_ReturnsOnceEveryGatewayServesItsOwnChange()
+    {
+        // A second gateway, as the controller hears it: it holds the table from before the deploy, so --wait waits for it.
+        // The test above's fake gateway, not one more: whichever of the two runs second finds no other behind.
+        var before = await fixture.Controller.WatchRoutesAsync("lagging-gateway", -1, CancellationToken.None);
+        using var stop = new CancellationTokenSource();
+        var polling = fixture.Controller.WatchRoutesAsync("lagging-gateway", before.Version, stop.Token);
+        try
+        {
+            var deploy = AdminAsync("deploy", File("serve.yaml", Pipeline), "--wait", "--timeout", "60");
+            // The table the deploy published: the first that routes to /text.
+            var own = await Poll.UntilAsync(() => fixture.Controller.WatchRoutesAsync(-1, CancellationToken.None), r => r.Routes.Any(e => e.Prefix == "/text"), TimeSpan.FromSeconds(60));
+            // Another application's change, after the deploy's (the controller takes one call at a time), publishes a newer
+            // table; the lagging gateway takes in the deploy's table and never that one.
+            await fixture.Controller.DeployApplicationAsync(Serve.Applications.ApplicationGraph.Build(Deployment.For<Tests.Deployments.Greeter>().Bind("other"), "other", "/other"));
+            Assert.True((await fixture.Controller.GetRouteSpreadAsync()).Version > own.Version);
+            // It asks again and again with that table, as a live gateway does: it stays live, and behind the newer table.
+            var asking = Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    await fixture.Controller.WatchRoutesAsync("lagging-gateway", own.Version, CancellationToken.None);
+                    await Task.Delay(Poll.Interval * 10, CancellationToken.None);
+                }
+            }, CancellationToken.None);
+
+            // Before, --wait compared the gateways with the controller's current table, and waited for the other
+            // application's change too: here until its timeout.
+            var result = await deploy;
+            await stop.CancelAsync();
+            await asking;
+            Assert.Equal((0, ""), (result.ExitCode, result.Error));
+            Assert.Contains("every gateway serves its routes", result.Out);
+        }
+        finally
+        {
+            // It catches up, so the fixture's other tests do not wait for it.
+            var now = await fixture.Controller.WatchRoutesAsync(-1, CancellationToken.None);
+            using var done = new CancellationTokenSource();
+            var caughtUp = fixture.Controller.WatchRoutesAsync("lagging-gateway", now.Version, done.Token);
+            await done.CancelAsync();
+            await stop.CancelAsync();
+            await caughtUp.ContinueWith(_ => { }, TaskScheduler.Default);
+            await polling.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
     private static string RolloutConfig(string version, bool broken) => $$"""
         applications:
           - name: model

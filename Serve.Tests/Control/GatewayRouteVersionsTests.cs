@@ -66,4 +66,21 @@ public sealed class GatewayRouteVersionsTests
         Assert.Empty(gateways.Behind(5, NoneDeparted));
         Assert.Equal(["g"], gateways.Live(NoneDeparted).Keys);
     }
+
+    [Fact]
+    public void Behind_GatewayHoldingAVersionUpToARaise_BehindEveryVersionUntilItAsksAgain()
+    {
+        // A gateway reported version 100 of an earlier activation; this one had only reached 50, and numbers the same
+        // table 101 from now on. A gateway at 60 holds the earlier activation's 60, not this one's.
+        _gateways.Heard("earlier", 100);
+        _gateways.Heard("also-earlier", 60);
+        _gateways.RaisePast(100);
+
+        Assert.Equal(["also-earlier", "earlier"], _gateways.Behind(50, NoneDeparted));
+        Assert.Equal(-1, _gateways.Live(NoneDeparted)["earlier"]);
+
+        _gateways.Heard("earlier", 101);
+        Assert.Equal(["also-earlier"], _gateways.Behind(50, NoneDeparted));
+        Assert.Equal(101, _gateways.Live(NoneDeparted)["earlier"]);
+    }
 }

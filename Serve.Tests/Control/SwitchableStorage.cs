@@ -58,4 +58,16 @@ public sealed class SwitchableStorage(DeepCopier copier) : IGrainStorage
         grainState.RecordExists = false;
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// Changes the stored state of <paramref name="grainId"/> in place, as an earlier activation may have left it: the
+    /// next activation reads it.
+    /// </summary>
+    public void Change<T>(string stateName, GrainId grainId, Action<T> change)
+    {
+        var (state, version) = _states[(stateName, grainId)];
+        var copy = copier.Copy((T)state);
+        change(copy);
+        _states[(stateName, grainId)] = (copy!, version);
+    }
 }

@@ -83,6 +83,37 @@ public sealed class ServeStateSerializerTests(SingleSiloFixture fixture)
         Assert.Equal("""{"A":{"X":1},"B":{"X":1},"C":[{"X":1}]}""", plain);
     }
 
+    [Fact]
+    public void Deserialize_ControllerStateWithDroppedDeployments_RoundTrips()
+    {
+        var state = ControllerState();
+        state.Dropped = [new DeploymentId("app", "OldIngress"), new DeploymentId("app", "Model")];
+        state.RouteVersion = 638_000_000_000_000_001;
+
+        var read = ServeStateSerializer.Instance.Deserialize<ControllerState>(ServeStateSerializer.Instance.Serialize(state))!;
+
+        Assert.Equal(state.Dropped.OrderBy(d => d.Key), read.Dropped.OrderBy(d => d.Key));
+        Assert.Equal(state.RouteVersion, read.RouteVersion);
+    }
+
+    [Fact]
+    public void Deserialize_ControllerStateOfAReleaseBeforeDroppedDeployments_LoadsWithNoneDroppedAndNoRouteVersion()
+    {
+        // What the release before stored: applications and deletes, no dropped deployments, no route version.
+        var old = System.Text.Json.Nodes.JsonNode.Parse(ServeStateSerializer.Instance.Serialize(ControllerState()))!.AsObject();
+        Assert.True(old.Remove("Dropped"));
+        Assert.True(old.Remove("RouteVersion"));
+        old["Deleting"] = new System.Text.Json.Nodes.JsonArray("app");
+
+        var read = ServeStateSerializer.Instance.Deserialize<ControllerState>(BinaryData.FromString(old.ToJsonString()))!;
+
+        Assert.Equal(ControllerState().Applications["app"], read.Applications["app"]);
+        Assert.Equal(["app"], read.Deleting);
+        Assert.NotNull(read.Dropped);
+        Assert.Empty(read.Dropped);
+        Assert.Equal(0, read.RouteVersion);
+    }
+
     private static ControllerState ControllerState() => new()
     {
         Applications = new()
