@@ -73,6 +73,13 @@ internal sealed partial class ExchangeServerConnection
     public int MaxPullBytes => _limits.MaxFrameBytes - 1024;
 
     /// <summary>
+    /// The most bytes of a body or WebSocket message one channel call carries: its frame must fit the smaller of this
+    /// silo's limit and its router's (<see cref="ExchangeWire.MaxSendBytes"/>) with the call's other fields (a kilobyte is
+    /// left for them, as for a pull). Larger ones go in pieces (<see cref="ExchangeCallChannels"/>).
+    /// </summary>
+    public int MaxPieceBytes => _wire.MaxSendBytes - 1024;
+
+    /// <summary>
     /// Serves the connection until the peer closes it, breaks the rules, or <paramref name="stopping"/> fires.
     /// <paramref name="opening"/> fires when the peer's time to open (<see cref="ExchangeListener.HandshakeTimeout"/>
     /// from its connect) is up: without the preface by then, the connection is closed. <paramref name="opened"/> is
@@ -82,12 +89,12 @@ internal sealed partial class ExchangeServerConnection
     {
         try
         {
-            int version;
-            using (var preface = CancellationTokenSource.CreateLinkedTokenSource(opening, stopping))
+            ExchangePreface preface;
+            using (var prefaceTime = CancellationTokenSource.CreateLinkedTokenSource(opening, stopping))
             {
                 try
                 {
-                    version = await _wire.ReadPrefaceAsync(preface.Token);
+                    preface = await _wire.ReadPrefaceAsync(prefaceTime.Token);
                 }
                 catch (OperationCanceledException) when (opening.IsCancellationRequested && !stopping.IsCancellationRequested)
                 {
@@ -95,6 +102,7 @@ internal sealed partial class ExchangeServerConnection
                     return;
                 }
             }
+            var version = preface.Version;
             if (version <= 0)
             {
                 _refused(ExchangeRefusal.NoPreface, "it did not open with the data plane's preface");
@@ -107,10 +115,15 @@ internal sealed partial class ExchangeServerConnection
                 return;
             }
             opened?.Invoke();
-            if (version == ExchangeFrames.Version)
+            if (preface.Limit is { } limit)
+            {
+                // Its replies and channel calls stay within the router's limit, if smaller: one that would not fails alone.
+                _wire.PeerAnnounced(limit);
+            }
+            if (version > ExchangeFrames.OldestVersion)
             {
                 // The router waits for this before it sends a call; one of version 1 does not, and would take it for a frame.
-                _wire.WriteRaw(ExchangeFrames.Preface);
+                _wire.WritePreface((byte)version, _limits);
             }
             var status = await _wire.ReadAsync(OnFrame, () => _wire.WaitForUnsentBelowAsync(MaxUnsentBytes), stopping);
             if (status == ExchangeFrameStatus.TooLarge)

@@ -206,7 +206,7 @@ public sealed class ExchangeChannelTests(SingleSiloFixture fixture) : IAsyncLife
     {
         var router = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await router.ConnectAsync(_silo.EndPoint);
-        await router.SendAsync(ExchangeFrames.Preface.ToArray());
+        await router.SendAsync(ExchangeFrames.Version2Preface.ToArray());
         await ReadExactlyAsync(router, ExchangeFrames.PrefaceSize);
         var call = new ExchangeCall { ReplicaId = ChannelReplica.Id, Call = Call("/pull-and-stream"), ChannelsOnDataPlane = true };
         await SendFrameAsync(router, ExchangeFrameType.Call, 1, buffer => Codec.Calls.Serialize(call, buffer));
@@ -228,7 +228,7 @@ public sealed class ExchangeChannelTests(SingleSiloFixture fixture) : IAsyncLife
             listener.LocalEndpoint.ToString()!, new NetworkStream(client, ownsSocket: true), _limits, Codec, new GatewayChannels(_gateway, _gateway),
             TimeProvider.System, new RecordingLogger<ExchangeConnection>(), CancellationToken.None);
         await ReadExactlyAsync(silo, ExchangeFrames.PrefaceSize);
-        await silo.SendAsync(ExchangeFrames.Preface.ToArray());
+        await silo.SendAsync(ExchangeFrames.Version2Preface.ToArray());
         return (await opening.WaitAsync(Patience), silo);
     }
 

@@ -230,7 +230,7 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
         var header = new byte[ExchangeFrames.HeaderSize];
         ExchangeFrames.WriteHeader(header, ExchangeFrameType.Call, 1, 10 * 1024 * 1024);
 
-        await rogue.SendAsync((byte[])[.. ExchangeFrames.Preface, .. header]);
+        await rogue.SendAsync((byte[])[.. ExchangeFrames.Version2Preface, .. header]);
 
         // The silo's answer to its preface, and nothing after it.
         Assert.Equal(ExchangeFrames.PrefaceSize, await ReceiveUntilClosedAsync(rogue));
@@ -259,8 +259,8 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
         byte[] bytes = garbage switch
         {
             "no preface" => "GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray(),
-            "bad frame" => [.. ExchangeFrames.Preface, 9, 0, 0, 0, 99, 0, 0, 0, 0, 0, 0, 0, 0],
-            _ => [.. ExchangeFrames.Preface, .. frame],
+            "bad frame" => [.. ExchangeFrames.Version2Preface, 9, 0, 0, 0, 99, 0, 0, 0, 0, 0, 0, 0, 0],
+            _ => [.. ExchangeFrames.Version2Preface, .. frame],
         };
 
         await rogue.SendAsync(bytes);
