@@ -85,6 +85,12 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
             {
                 throw new InvalidDataException($"the silo at {endpoint} {e.Message}", e);
             }
+            catch (IOException e)
+            {
+                // A silo that closes at a preface it does not speak may reset the connection (its bytes were not all read).
+                throw new ExchangePrefaceClosedException(
+                    $"the silo at {endpoint} closed the connection at the data plane's preface ({e.Message}): it may run an older Serve, whose data plane does not speak version {version}", e);
+            }
             if (answer.Version != version)
             {
                 throw answer.Version switch

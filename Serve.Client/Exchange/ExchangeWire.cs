@@ -176,10 +176,12 @@ internal sealed class ExchangeWire : IAsyncDisposable
             if (buffer.Length >= ExchangeFrames.PrefaceSize)
             {
                 var version = ReadVersion(buffer);
-                var length = version >= ExchangeFrames.LimitsVersion ? ExchangeFrames.MaxPrefaceSize : ExchangeFrames.PrefaceSize;
+                // Only a version this process speaks is read on: a later one's preface may be longer, and is refused as it is.
+                var limited = version is >= ExchangeFrames.LimitsVersion and <= ExchangeFrames.Version;
+                var length = limited ? ExchangeFrames.MaxPrefaceSize : ExchangeFrames.PrefaceSize;
                 if (buffer.Length >= length)
                 {
-                    var limit = version >= ExchangeFrames.LimitsVersion ? ReadLimit(buffer.Slice(ExchangeFrames.PrefaceSize, ExchangeFrames.LimitSize)) : (ExchangePeerLimit?)null;
+                    var limit = limited ? ReadLimit(buffer.Slice(ExchangeFrames.PrefaceSize, ExchangeFrames.LimitSize)) : (ExchangePeerLimit?)null;
                     _input.AdvanceTo(buffer.GetPosition(length));
                     return new ExchangePreface(version, limit);
                 }
