@@ -41,6 +41,7 @@ var usages = new Dictionary<string, string>(StringComparer.Ordinal)
     ["hop"] = HopBenchmark.Usage,
     ["grpc"] = GrpcBenchmark.Usage,
     ["websocket"] = WebSocketBenchmark.Usage,
+    [TelemetryGateway.Command] = TelemetryGatewayArguments.Usage,
     ["autoscaling"] = AutoscalingBenchmark.Usage,
     ["deploy"] = DeployBenchmark.Usage,
     ["rolling"] = RollingBenchmark.Usage,

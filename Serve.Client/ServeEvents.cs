@@ -31,6 +31,7 @@ internal static class ServeEvents
     public const int ExchangeRefusedAgain = 1117;
     public const int ExchangeCallFull = 1118;
     public const int ExchangeChannelCallFailedAgain = 1119;
+    public const int ExchangeAnswerStreamed = 1120;
 
     // Replicas: 2000s
     public const int ReplicaStarted = 2001;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
@@ -29,7 +28,7 @@ internal static class TelemetryComparison
                 var port = HttpBenchmark.FreePort();
                 var common = GatewayPorts.Args("--Serve:Admin:Enabled=false");
                 var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-                foreach (var arg in new[] { typeof(TelemetryComparison).Assembly.Location, TelemetryGateway.Command, port.ToString(CultureInfo.InvariantCulture) }.Concat(common).Concat(config))
+                foreach (var arg in new[] { typeof(TelemetryComparison).Assembly.Location, TelemetryGateway.Command }.Concat(TelemetryGatewayArguments.Arguments(port, common.Concat(config))))
                 {
                     start.ArgumentList.Add(arg);
                 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -8,7 +7,7 @@ using Serve.Samples.Composition;
 namespace Serve.Benchmarks.Http;
 
 /// <summary>
-/// One gateway of the telemetry comparison, in a process of its own (<c>http-gateway &lt;port&gt; -- config...</c>): the
+/// One gateway of the telemetry comparison, in a process of its own (<c>http-gateway --port &lt;port&gt; -- config...</c>): the
 /// meter and the activity source are process-wide, so gateways with telemetry on and off must not share a process.
 /// Runs the no-op ingress and the composition, prints <see cref="Ready"/>, and serves until its input closes.
 /// </summary>
@@ -19,8 +18,8 @@ internal static class TelemetryGateway
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var port = int.Parse(args[0], CultureInfo.InvariantCulture);
-        var builder = ServeHost.CreateBuilder(args[1..]);
+        var (port, configuration) = TelemetryGatewayArguments.Parse(args);
+        var builder = ServeHost.CreateBuilder(configuration);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.Configure<Serve.Hosting.ServeGatewayOptions>(o => o.Port = port);
         builder.Services.Configure<Serve.Hosting.ServeOptions>(o => o.DeploymentAssemblies.Add(typeof(Serve.Samples.SampleCatalog).Assembly));

@@ -92,28 +92,27 @@ internal sealed partial class ExchangeClient : IAsyncDisposable
 
     private async Task ConnectAsync(Peer peer)
     {
-        Socket? socket = null;
         try
         {
             var endpoint = IPEndPoint.Parse(peer.Endpoint);
-            socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
             timeout.CancelAfter(ConnectTimeout);
-            await socket.ConnectAsync(endpoint, timeout.Token);
-            Stream stream = new NetworkStream(socket, ownsSocket: true);
-            socket = null;
-            if (_security is not null)
+            ExchangeConnection connection;
+            try
             {
-                stream = await _security.ConnectAsync(stream, peer.Endpoint, timeout.Token);
+                connection = await OpenAsync(peer.Endpoint, endpoint, ExchangeFrames.Version, timeout.Token);
             }
-            var connection = await ExchangeConnection.OpenAsync(peer.Endpoint, stream, _limits, _codec, _channels, _time, _logger, timeout.Token);
+            catch (ExchangePrefaceClosedException)
+            {
+                // A silo of an older release closes at a version it does not speak: its own, without limits, still serves.
+                connection = await OpenAsync(peer.Endpoint, endpoint, ExchangeFrames.LimitsVersion - 1, timeout.Token);
+            }
             peer.Connected(connection);
             LogConnected(_logger, peer.Endpoint);
             _ = connection.Closed.ContinueWith(_ => peer.Disconnected(connection), TaskScheduler.Default);
         }
         catch (Exception e)
         {
-            socket?.Dispose();
             var first = peer.Failed(_time.GetTimestamp() + (long)(RetryAfter.TotalSeconds * _time.TimestampFrequency));
             if (first)
             {
@@ -124,6 +123,28 @@ internal sealed partial class ExchangeClient : IAsyncDisposable
                 LogStillUnreachable(_logger, peer.Endpoint, e.Message);
             }
         }
+    }
+
+    /// <summary>Connects to <paramref name="endpoint"/> and opens a data-plane connection on it with the preface of <paramref name="version"/>.</summary>
+    private async Task<ExchangeConnection> OpenAsync(string name, IPEndPoint endpoint, byte version, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Stream stream;
+        try
+        {
+            await socket.ConnectAsync(endpoint, cancellationToken);
+            stream = new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        if (_security is not null)
+        {
+            stream = await _security.ConnectAsync(stream, name, cancellationToken);
+        }
+        return await ExchangeConnection.OpenAsync(name, stream, _limits, _codec, _channels, _time, _logger, cancellationToken, version);
     }
 
     public async ValueTask DisposeAsync()

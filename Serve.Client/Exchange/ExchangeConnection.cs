@@ -20,6 +20,9 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly RepeatedWarning _channelCallFailures = new(RepeatedWarning.DefaultInterval);
     private int _channelCallsRunning;
+    // The rest of a client's WebSocket message larger than a frame the silo takes, by the exchange's call id: handed out
+    // a fragment per receive. Made with the first such message.
+    private ConcurrentDictionary<long, (WebSocketFrame Frame, int Offset)>? _messageRests;
     private long _nextId;
     private volatile bool _closed;
     private Exception? _closedBy;
@@ -59,28 +62,48 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
 
     /// <summary>
     /// Opens the connection on <paramref name="stream"/> (connected, and authenticated when the cluster has TLS): sends
-    /// the preface and waits for the silo's answer, so that no call goes to a silo that does not speak this version.
-    /// Fails with an <see cref="InvalidDataException"/> naming what the silo did instead (the stream is then closed).
-    /// With <paramref name="channels"/> (a gateway's process), the replicas' calls to the channels of the HTTP exchanges
-    /// it sends come back on this connection.
+    /// the preface of <paramref name="version"/> (this process's, unless a silo of an older release closed at it) and
+    /// waits for the silo's answer, so that no call goes to a silo that does not speak it. Fails with an
+    /// <see cref="InvalidDataException"/> naming what the silo did instead, or an <see cref="ExchangePrefaceClosedException"/>
+    /// when it closed at the preface (the stream is then closed). With <paramref name="channels"/> (a
+    /// gateway's process), the replicas' calls to the channels of the HTTP exchanges it sends come back on this connection.
     /// </summary>
     public static async Task<ExchangeConnection> OpenAsync(
         string endpoint, Stream stream, ExchangeLimits limits, ExchangeCodec codec, GatewayChannels? channels,
-        TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+        TimeProvider time, ILogger logger, CancellationToken cancellationToken, byte version = ExchangeFrames.Version)
     {
         var wire = new ExchangeWire(stream, limits.MaxFrameBytes, limits.FrameSetting);
         try
         {
-            wire.WriteRaw(ExchangeFrames.Preface);
-            var version = await wire.ReadPrefaceAsync(cancellationToken);
-            if (version != ExchangeFrames.Version)
+            wire.WritePreface(version, limits);
+            ExchangePreface answer;
+            try
             {
-                throw new InvalidDataException(version switch
+                answer = await wire.ReadPrefaceAsync(cancellationToken);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"the silo at {endpoint} {e.Message}", e);
+            }
+            catch (IOException e)
+            {
+                // A silo that closes at a preface it does not speak may reset the connection (its bytes were not all read).
+                throw new ExchangePrefaceClosedException(
+                    $"the silo at {endpoint} closed the connection at the data plane's preface ({e.Message}): it may run an older Serve, whose data plane does not speak version {version}", e);
+            }
+            if (answer.Version != version)
+            {
+                throw answer.Version switch
                 {
-                    -1 => $"the silo at {endpoint} closed the connection at the data plane's preface: it may run an older Serve, whose data plane does not speak version {ExchangeFrames.Version}",
-                    0 => $"the silo at {endpoint} did not answer with the data plane's preface: something else listens there",
-                    _ => $"the silo at {endpoint} answered with data-plane version {version}, and this process speaks {ExchangeFrames.Version}",
-                });
+                    -1 => new ExchangePrefaceClosedException(
+                        $"the silo at {endpoint} closed the connection at the data plane's preface: it may run an older Serve, whose data plane does not speak version {version}"),
+                    0 => new InvalidDataException($"the silo at {endpoint} did not answer with the data plane's preface: something else listens there"),
+                    _ => new InvalidDataException($"the silo at {endpoint} answered with data-plane version {answer.Version}, and this process speaks {version}"),
+                };
+            }
+            if (answer.Limit is { } limit)
+            {
+                wire.PeerAnnounced(limit);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -93,8 +116,11 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
             await wire.DisposeAsync();
             throw;
         }
-        return new ExchangeConnection(endpoint, wire, codec, channels, time, logger);
+        return new ExchangeConnection(endpoint, wire, codec, channels, time, logger) { Version = version };
     }
+
+    /// <summary>The version the connection speaks: from 3 on, frames to the silo stay within the limit it announced.</summary>
+    public byte Version { get; private init; }
 
     public string Endpoint { get; }
 
@@ -164,7 +190,11 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
     }
 
     /// <summary>Takes the call out of the table; false when its reply or the connection's end came first.</summary>
-    internal bool Forget(PendingExchange pending) => _pending.TryRemove(new KeyValuePair<long, PendingExchange>(pending.CallId, pending));
+    internal bool Forget(PendingExchange pending)
+    {
+        _messageRests?.TryRemove(pending.CallId, out _);
+        return _pending.TryRemove(new KeyValuePair<long, PendingExchange>(pending.CallId, pending));
+    }
 
     internal void SendCancel(long callId) => _wire.TryWrite(ExchangeFrameType.Cancel, callId, []);
 
@@ -195,6 +225,7 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
                 // A reply to a call already cancelled (or unknown) is dropped.
                 if (_pending.TryRemove(frame.CallId, out var pending))
                 {
+                    _messageRests?.TryRemove(frame.CallId, out _);
                     ReplicaResponse reply;
                     try
                     {
@@ -234,7 +265,15 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
         ExchangeChannelReply reply;
         try
         {
-            reply = exchange is null ? ExchangeChannelReply.Gone : await GatewayChannelCall.InvokeAsync(_channels!, exchange, call, MaxPullBytes);
+            reply = exchange is null ? ExchangeChannelReply.Gone
+                : call.Method == ExchangeChannelMethod.Receive && TakeMessageRest(call.CallId) is { } rest ? new() { Frame = rest }
+                : await GatewayChannelCall.InvokeAsync(_channels!, exchange, call, MaxPullBytes);
+            if (reply.Frame is { } message && message.Data.Length > MaxPieceBytes && Version >= ExchangeFrames.LimitsVersion)
+            {
+                // Over what the silo takes in a frame: it gets the message in fragments, one per receive (a silo of an
+                // older release, which would take each for a whole message, never gets this far: its limit is not known).
+                reply = new() { Frame = FirstFragment(call.CallId, message) };
+            }
         }
         catch (Exception e)
         {
@@ -263,6 +302,44 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
             // Pulls are bounded well below any frame limit a silo starts with; a limit lower still answers "gone".
             _wire.TryWrite(ExchangeFrameType.ChannelReply, channelCallId, ExchangeChannelReply.Gone, _codec.ChannelReplies);
         }
+    }
+
+    /// <summary>
+    /// The most bytes of a WebSocket message one channel reply carries: its frame must fit the smaller of this end's limit
+    /// and the silo's, with the reply's other fields (a kilobyte is left for them).
+    /// </summary>
+    internal int MaxPieceBytes => _wire.MaxSendBytes - 1024;
+
+    /// <summary>The first fragment of <paramref name="message"/>; the rest waits for the exchange's next receives.</summary>
+    private WebSocketFrame FirstFragment(long callId, WebSocketFrame message)
+    {
+        if (_messageRests is null)
+        {
+            Interlocked.CompareExchange(ref _messageRests, new(), null);
+        }
+        _messageRests[callId] = (message, 0);
+        return TakeMessageRest(callId)!;
+    }
+
+    /// <summary>The next fragment of the message the exchange of <paramref name="callId"/> is receiving; null when none is left.</summary>
+    private WebSocketFrame? TakeMessageRest(long callId)
+    {
+        if (_messageRests is null || !_messageRests.TryGetValue(callId, out var rest))
+        {
+            return null;
+        }
+        var (message, offset) = rest;
+        var count = Math.Min(MaxPieceBytes, message.Data.Length - offset);
+        var last = offset + count == message.Data.Length;
+        if (last)
+        {
+            _messageRests.TryRemove(callId, out _);
+        }
+        else
+        {
+            _messageRests[callId] = (message, offset + count);
+        }
+        return message with { Data = message.Data.AsSpan(offset, count).ToArray(), EndOfMessage = last && message.EndOfMessage };
     }
 
     private async Task CloseAsync(Exception reason)

@@ -21,4 +21,10 @@ internal sealed record ExchangeLimits(int MaxFrameBytes, int MaxCallsInFlight, s
     public const string ClientFrameSetting = "Serve:Cluster:ExchangeMaxFrameBytes";
 
     public static ExchangeLimits Default { get; } = new(DefaultMaxFrameBytes, DefaultMaxCallsInFlight);
+
+    /// <summary>The byte a preface names <paramref name="setting"/> by (<see cref="ExchangeFrames.WritePreface"/>): 1 for a client's, 0 otherwise.</summary>
+    public static byte CodeOf(string setting) => setting == ClientFrameSetting ? (byte)1 : (byte)0;
+
+    /// <summary>The setting a preface's code names; a code this process does not know names a silo's.</summary>
+    public static string SettingOf(byte code) => code == 1 ? ClientFrameSetting : SiloFrameSetting;
 }

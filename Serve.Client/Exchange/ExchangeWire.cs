@@ -19,6 +19,9 @@ internal sealed class ExchangeWire : IAsyncDisposable
     private readonly Lock _writing = new();
     private readonly int _maxFrameBytes;
     private readonly string _frameSetting;
+    // The smaller of this end's limit and the peer's, once it announced one; set before any frame is written.
+    private int _maxSendBytes;
+    private string _sendSetting;
     private bool _outputCompleted;
     private int _disposed;
     private long _unsent;
@@ -30,11 +33,32 @@ internal sealed class ExchangeWire : IAsyncDisposable
         _stream = stream;
         _maxFrameBytes = maxFrameBytes;
         _frameSetting = frameSetting;
+        _maxSendBytes = maxFrameBytes;
+        _sendSetting = frameSetting;
         _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
         Pump = Task.Run(PumpAsync);
     }
 
     public int MaxFrameBytes => _maxFrameBytes;
+
+    /// <summary>
+    /// The largest frame this end writes: its own limit, or the peer's when it announced a smaller one
+    /// (<see cref="PeerAnnounced"/>); a larger one fails alone, rather than closing the connection at the peer.
+    /// </summary>
+    public int MaxSendBytes => _maxSendBytes;
+
+    /// <summary>
+    /// Takes the peer's announced frame limit, before any frame is written: frames over the smaller of the two fail with
+    /// a <see cref="MessageTooLargeException"/> naming the peer's setting when its limit is the smaller.
+    /// </summary>
+    public void PeerAnnounced(ExchangePeerLimit peer)
+    {
+        if (peer.MaxFrameBytes < _maxFrameBytes)
+        {
+            _maxSendBytes = peer.MaxFrameBytes;
+            _sendSetting = peer.Setting;
+        }
+    }
 
     /// <summary>Bytes queued and not yet handed to the stream: what a peer that does not read leaves in this process.</summary>
     public long Unsent => Volatile.Read(ref _unsent);
@@ -49,9 +73,9 @@ internal sealed class ExchangeWire : IAsyncDisposable
     public bool TryWrite(ExchangeFrameType type, long callId, ReadOnlySpan<byte> payload)
     {
         var size = ExchangeFrames.HeaderSize + payload.Length;
-        if (size > _maxFrameBytes)
+        if (size > _maxSendBytes)
         {
-            throw new MessageTooLargeException(size, _maxFrameBytes, _frameSetting);
+            throw new MessageTooLargeException(size, _maxSendBytes, _sendSetting);
         }
         lock (_writing)
         {
@@ -131,30 +155,57 @@ internal sealed class ExchangeWire : IAsyncDisposable
         }
     }
 
+    /// <summary>Queues the preface of <paramref name="version"/>, announcing this end's limit from version 3 on.</summary>
+    public void WritePreface(byte version, ExchangeLimits limits)
+    {
+        Span<byte> preface = stackalloc byte[ExchangeFrames.MaxPrefaceSize];
+        WriteRaw(preface[..ExchangeFrames.WritePreface(preface, version, limits)]);
+    }
+
     /// <summary>
     /// Reads a preface (a router's, or a silo's answer to it): the version it names, 0 when the peer sent something else,
-    /// or -1 when it closed first.
+    /// or -1 when it closed first; from version 3 on, with the frame limit it announced (an <see cref="InvalidDataException"/>
+    /// when that makes no sense).
     /// </summary>
-    public async ValueTask<int> ReadPrefaceAsync(CancellationToken cancellationToken)
+    public async ValueTask<ExchangePreface> ReadPrefaceAsync(CancellationToken cancellationToken)
     {
-        const int length = ExchangeFrames.PrefaceSize;
         while (true)
         {
             var result = await _input.ReadAsync(cancellationToken);
             var buffer = result.Buffer;
-            if (buffer.Length >= length)
+            if (buffer.Length >= ExchangeFrames.PrefaceSize)
             {
-                Span<byte> preface = stackalloc byte[length];
-                buffer.Slice(0, length).CopyTo(preface);
-                _input.AdvanceTo(buffer.GetPosition(length));
-                return ExchangeFrames.VersionOf(preface);
+                var version = ReadVersion(buffer);
+                // Only a version this process speaks is read on: a later one's preface may be longer, and is refused as it is.
+                var limited = version is >= ExchangeFrames.LimitsVersion and <= ExchangeFrames.Version;
+                var length = limited ? ExchangeFrames.MaxPrefaceSize : ExchangeFrames.PrefaceSize;
+                if (buffer.Length >= length)
+                {
+                    var limit = limited ? ReadLimit(buffer.Slice(ExchangeFrames.PrefaceSize, ExchangeFrames.LimitSize)) : (ExchangePeerLimit?)null;
+                    _input.AdvanceTo(buffer.GetPosition(length));
+                    return new ExchangePreface(version, limit);
+                }
             }
             if (result.IsCompleted)
             {
                 _input.AdvanceTo(buffer.Start, buffer.End);
-                return buffer.IsEmpty ? -1 : 0;
+                return new ExchangePreface(buffer.IsEmpty ? -1 : 0);
             }
             _input.AdvanceTo(buffer.Start, buffer.End);
+        }
+
+        static byte ReadVersion(ReadOnlySequence<byte> buffer)
+        {
+            Span<byte> preface = stackalloc byte[ExchangeFrames.PrefaceSize];
+            buffer.Slice(0, ExchangeFrames.PrefaceSize).CopyTo(preface);
+            return ExchangeFrames.VersionOf(preface);
+        }
+
+        static ExchangePeerLimit ReadLimit(ReadOnlySequence<byte> bytes)
+        {
+            Span<byte> limit = stackalloc byte[ExchangeFrames.LimitSize];
+            bytes.CopyTo(limit);
+            return ExchangeFrames.ReadLimit(limit);
         }
     }
 

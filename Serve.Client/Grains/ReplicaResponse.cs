@@ -36,10 +36,14 @@ internal sealed class ReplicaResponse
         Message = "The request's deadline passed on the replica.",
     };
 
-    /// <summary>The user's code threw: what its caller learns of it (<see cref="ReplicaFault"/>).</summary>
+    /// <summary>
+    /// The user's code threw: what its caller learns of it (<see cref="ReplicaFault"/>). A <see cref="MessageTooLargeException"/>
+    /// carries its size, limit and setting too (<see cref="OversizedMessage"/>, as <see cref="Value"/>).
+    /// </summary>
     public static ReplicaResponse Faulted(Exception exception) => new()
     {
         Outcome = ReplicaOutcome.Faulted,
+        Value = exception is MessageTooLargeException { Setting.Length: > 0 } tooLarge ? new OversizedMessage(tooLarge.Size, tooLarge.Limit, tooLarge.Setting) : null,
         ExceptionType = ReplicaFault.TypeOf(exception),
         Message = ReplicaFault.MessageOf(exception),
         StackTrace = ReplicaFault.DetailsOf(exception),

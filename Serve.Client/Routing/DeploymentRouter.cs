@@ -304,7 +304,7 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
             ? new TypeNotSerializableException(response.Message!)
             // Serve's, not the user's: the answer did not fit the data plane's frame (the message names the setting).
             : response.ExceptionType == typeof(MessageTooLargeException).FullName
-            ? new MessageTooLargeException(response.Message!)
+            ? (response.Value as OversizedMessage)?.ToException() ?? new MessageTooLargeException(response.Message!)
             : new DeploymentCallException(_deployment.Key, replica.Id, request.Method, response.ExceptionType!, response.Message!, response.StackTrace);
 
     private ReplicaRequest CreateRequest(string method, object?[] args, CallOptions options)

@@ -15,6 +15,9 @@ internal sealed class ExchangeServerCall(ExchangeServerConnection connection, lo
 
     public long CallId { get; } = callId;
 
+    /// <summary>The HTTP exchange it carries (its channels those of the data plane when the router asked); null for a handle call.</summary>
+    public Http.HttpCall? Http => call.Call;
+
     public void Cancel() => _cancellation.Cancel();
 
     void IThreadPoolWorkItem.Execute() => _ = RunAsync();

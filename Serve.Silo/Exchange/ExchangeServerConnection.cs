@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Serve.Grains;
+using Serve.Http;
 using Serve.Routing;
 
 namespace Serve.Exchange;
@@ -73,6 +74,13 @@ internal sealed partial class ExchangeServerConnection
     public int MaxPullBytes => _limits.MaxFrameBytes - 1024;
 
     /// <summary>
+    /// The most bytes of a body or WebSocket message one channel call carries: its frame must fit the smaller of this
+    /// silo's limit and its router's (<see cref="ExchangeWire.MaxSendBytes"/>) with the call's other fields (a kilobyte is
+    /// left for them, as for a pull). Larger ones go in pieces (<see cref="ExchangeCallChannels"/>).
+    /// </summary>
+    public int MaxPieceBytes => _wire.MaxSendBytes - 1024;
+
+    /// <summary>
     /// Serves the connection until the peer closes it, breaks the rules, or <paramref name="stopping"/> fires.
     /// <paramref name="opening"/> fires when the peer's time to open (<see cref="ExchangeListener.HandshakeTimeout"/>
     /// from its connect) is up: without the preface by then, the connection is closed. <paramref name="opened"/> is
@@ -82,12 +90,12 @@ internal sealed partial class ExchangeServerConnection
     {
         try
         {
-            int version;
-            using (var preface = CancellationTokenSource.CreateLinkedTokenSource(opening, stopping))
+            ExchangePreface preface;
+            using (var prefaceTime = CancellationTokenSource.CreateLinkedTokenSource(opening, stopping))
             {
                 try
                 {
-                    version = await _wire.ReadPrefaceAsync(preface.Token);
+                    preface = await _wire.ReadPrefaceAsync(prefaceTime.Token);
                 }
                 catch (OperationCanceledException) when (opening.IsCancellationRequested && !stopping.IsCancellationRequested)
                 {
@@ -95,6 +103,7 @@ internal sealed partial class ExchangeServerConnection
                     return;
                 }
             }
+            var version = preface.Version;
             if (version <= 0)
             {
                 _refused(ExchangeRefusal.NoPreface, "it did not open with the data plane's preface");
@@ -107,10 +116,15 @@ internal sealed partial class ExchangeServerConnection
                 return;
             }
             opened?.Invoke();
-            if (version == ExchangeFrames.Version)
+            if (preface.Limit is { } limit)
+            {
+                // Its replies and channel calls stay within the router's limit, if smaller: one that would not fails alone.
+                _wire.PeerAnnounced(limit);
+            }
+            if (version > ExchangeFrames.OldestVersion)
             {
                 // The router waits for this before it sends a call; one of version 1 does not, and would take it for a frame.
-                _wire.WriteRaw(ExchangeFrames.Preface);
+                _wire.WritePreface((byte)version, _limits);
             }
             var status = await _wire.ReadAsync(OnFrame, () => _wire.WaitForUnsentBelowAsync(MaxUnsentBytes), stopping);
             if (status == ExchangeFrameStatus.TooLarge)
@@ -273,27 +287,101 @@ internal sealed partial class ExchangeServerConnection
         }
     }
 
-    /// <summary>A call ended: its answer goes back (unless its caller cancelled it), and its room is free.</summary>
+    /// <summary>
+    /// A call ended: its answer goes back (unless its caller cancelled it), and its room is free. An HTTP answer too large
+    /// for one frame streams instead (<see cref="StreamAnswerAsync"/>), and frees its room once sent.
+    /// </summary>
     public void Ended(ExchangeServerCall call, ReplicaResponse? response)
     {
-        if (response is not null)
+        if (response is not null && !TryReply(call.CallId, response, out var tooLarge))
         {
-            Reply(call.CallId, response);
+            if (response.Http is { } answer && call.Http is { } http)
+            {
+                _ = StreamAnswerAsync(call, http, answer, tooLarge);
+                return;
+            }
+            LogReplyTooLarge(_logger, call.CallId, _peer, tooLarge.Size, tooLarge.Limit, tooLarge.Setting);
+            _wire.TryWrite(ExchangeFrameType.Reply, call.CallId, ReplicaResponse.Faulted(tooLarge), _codec.Replies);
         }
+        Free(call);
+    }
+
+    private void Free(ExchangeServerCall call)
+    {
         _running.TryRemove(call.CallId, out _);
         Interlocked.Decrement(ref _inFlight);
     }
 
     private void Reply(long callId, ReplicaResponse response)
     {
+        if (!TryReply(callId, response, out var tooLarge))
+        {
+            LogReplyTooLarge(_logger, callId, _peer, tooLarge.Size, tooLarge.Limit, tooLarge.Setting);
+            _wire.TryWrite(ExchangeFrameType.Reply, callId, ReplicaResponse.Faulted(tooLarge), _codec.Replies);
+        }
+    }
+
+    /// <summary>Queues the reply; false, with the error, when it is over the frame limit (nothing is queued then).</summary>
+    private bool TryReply(long callId, ReplicaResponse response, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out MessageTooLargeException? tooLarge)
+    {
         try
         {
             _wire.TryWrite(ExchangeFrameType.Reply, callId, response, _codec.Replies);
+            tooLarge = null;
+            return true;
         }
         catch (MessageTooLargeException e)
         {
-            LogReplyTooLarge(_logger, callId, _peer, e.Size, e.Limit);
-            _wire.TryWrite(ExchangeFrameType.Reply, callId, ReplicaResponse.Faulted(e), _codec.Replies);
+            tooLarge = e;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Sends an HTTP answer given whole (a handler that wrote its body and ended) but too large for one frame as a
+    /// streamed response: its head through the exchange's channel, its body in pieces that fit, then the reply with its
+    /// trailers, as a replica whose handler streams does. The gateway of any release takes it so; its client sees the
+    /// answer whole. Channel calls are answered in turn, so this holds one call's room while its body goes.
+    /// </summary>
+    private async Task StreamAnswerAsync(ExchangeServerCall call, Http.HttpCall http, Http.HttpResponseData answer, MessageTooLargeException tooLarge)
+    {
+        LogAnswerStreamed(_logger, call.CallId, _peer, tooLarge.Size, tooLarge.Limit, tooLarge.Setting);
+        ReplicaResponse reply;
+        try
+        {
+            var head = answer with { Body = [], Trailers = [] };
+            // The channel splits what is over a frame (ExchangeCallChannels), or an Orleans channel carries it whole.
+            reply = await PushedAsync(() => http.Channel.StartAsync(http.ExchangeId, head))
+                && await PushedAsync(() => http.Channel.WriteAsync(http.ExchangeId, answer.Body))
+                ? ReplicaResponse.Answered(new Http.HttpResponseData { StatusCode = answer.StatusCode, Trailers = answer.Trailers })
+                : ReplicaResponse.Faulted(new IOException("The client went away while the answer streamed."));
+        }
+        catch (Exception e)
+        {
+            reply = ReplicaResponse.Faulted(e);
+        }
+        try
+        {
+            Reply(call.CallId, reply);
+        }
+        finally
+        {
+            Free(call);
+        }
+    }
+
+    /// <summary>True once a push was taken (sent again while the gateway answers "later"); false when its client is gone.</summary>
+    private static async ValueTask<bool> PushedAsync(Func<ValueTask<HttpPush>> push)
+    {
+        while (true)
+        {
+            switch (await push())
+            {
+                case HttpPush.Accepted:
+                    return true;
+                case HttpPush.Gone:
+                    return false;
+            }
         }
     }
 
@@ -303,6 +391,9 @@ internal sealed partial class ExchangeServerConnection
     [LoggerMessage(EventId = ServeEvents.ExchangeCallFull, Level = LogLevel.Debug, Message = "Data plane: exchange {RequestId} from {Peer} answered as full: the connection has {Limit} call(s) running (Serve:Silo:ExchangeMaxCallsInFlight)")]
     private static partial void LogFull(ILogger logger, string requestId, string peer, int limit);
 
-    [LoggerMessage(EventId = ServeEvents.ExchangeReplyTooLarge, Level = LogLevel.Error, Message = "Data plane: the answer to call {CallId} from {Peer} is {Size} bytes, over the limit of {Limit} bytes (Serve:Silo:ExchangeMaxFrameBytes); it fails instead")]
-    private static partial void LogReplyTooLarge(ILogger logger, long callId, string peer, long size, int limit);
+    [LoggerMessage(EventId = ServeEvents.ExchangeReplyTooLarge, Level = LogLevel.Error, Message = "Data plane: the answer to call {CallId} from {Peer} is {Size} bytes, over the limit of {Limit} bytes ({Setting}); it fails instead")]
+    private static partial void LogReplyTooLarge(ILogger logger, long callId, string peer, long size, int limit, string setting);
+
+    [LoggerMessage(EventId = ServeEvents.ExchangeAnswerStreamed, Level = LogLevel.Debug, Message = "Data plane: the HTTP answer to call {CallId} from {Peer} is {Size} bytes, over the limit of {Limit} bytes ({Setting}); its body streams")]
+    private static partial void LogAnswerStreamed(ILogger logger, long callId, string peer, long size, int limit, string setting);
 }

@@ -4,8 +4,8 @@ namespace Serve.Http;
 
 /// <summary>
 /// The WebSocket a replica's handler holds: the client's connection, held by the gateway. A send is pushed to the
-/// gateway and awaited until the gateway has room (back-pressure); a receive pulls the client's next whole message,
-/// handed out in pieces when the handler's buffer is smaller. One send and one receive at a time, as any WebSocket.
+/// gateway and awaited until the gateway has room (back-pressure); a receive pulls the client's next whole message (or,
+/// over the data plane, the next fragment of one larger than a frame), handed out in pieces when the handler's buffer is smaller. One send and one receive at a time, as any WebSocket.
 /// </summary>
 internal sealed class ReplicaWebSocket : WebSocket
 {
@@ -109,7 +109,8 @@ internal sealed class ReplicaWebSocket : WebSocket
         {
             _pending = null;
         }
-        return new WebSocketReceiveResult(count, frame.Type == WebSocketFrameType.Text ? WebSocketMessageType.Text : WebSocketMessageType.Binary, end);
+        // A message larger than one data-plane frame comes in fragments: only the last one ends it.
+        return new WebSocketReceiveResult(count, frame.Type == WebSocketFrameType.Text ? WebSocketMessageType.Text : WebSocketMessageType.Binary, end && frame.EndOfMessage);
     }
 
     public override async Task CloseOutputAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken)

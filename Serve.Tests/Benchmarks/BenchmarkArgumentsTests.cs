@@ -76,4 +76,24 @@ public sealed class BenchmarkArgumentsTests
         Assert.Equal("--duration: 'abc' is not a number above 0.", Refused(() => BenchmarkSettings.Parse(["--duration", "abc"])));
         Assert.Equal("--callers needs a value.", Refused(() => BenchmarkSettings.Parse(["--callers"])));
     }
+
+    [Fact]
+    public void TelemetryGateway_ArgumentsTheBenchmarkStartsItWith_PortAndTheHostsConfiguration()
+    {
+        var (port, configuration) = Serve.Benchmarks.Http.TelemetryGatewayArguments.Parse(
+            Serve.Benchmarks.Http.TelemetryGatewayArguments.Arguments(5123, ["--Serve:Admin:Enabled=false", "--Serve:Telemetry:Enabled=false"]));
+
+        Assert.Equal(5123, port);
+        Assert.Equal(["--Serve:Admin:Enabled=false", "--Serve:Telemetry:Enabled=false"], configuration);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--port", "abc", "--", "--Serve:Admin:Enabled=false" }, "--port: 'abc' is not a whole number from 1 to 65535.")]
+    [InlineData(new[] { "--port", "70000" }, "--port: '70000' is not a whole number from 1 to 65535.")]
+    [InlineData(new[] { "5123", "--", "--Serve:Admin:Enabled=false" }, "Unexpected '5123': options are written --name value.")]
+    [InlineData(new[] { "--", "--Serve:Admin:Enabled=false" }, "--port is required.")]
+    public void TelemetryGateway_BadPort_RefusedNamingIt(string[] args, string message)
+    {
+        Assert.Equal(message, Refused(() => Serve.Benchmarks.Http.TelemetryGatewayArguments.Parse(args)));
+    }
 }

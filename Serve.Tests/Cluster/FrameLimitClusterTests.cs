@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,8 +12,9 @@ namespace Serve.Tests.Cluster;
 /// <summary>
 /// A replica's answer over its silo's data-plane frame limit (<c>Serve:Silo:ExchangeMaxFrameBytes</c>), with real
 /// processes: a worker started with a low limit and a custom resource only it offers, so the tests' replicas land there.
-/// A handle caller gets <see cref="MessageTooLargeException"/>, an HTTP client through a gateway a 502 naming it; the
-/// connection stays open, and calls on it before and after are answered.
+/// A handle caller gets <see cref="MessageTooLargeException"/> (its size, limit and setting with it); an HTTP or gRPC
+/// answer, a large write and a large WebSocket message each way arrive whole, in frames that fit. The connection stays
+/// open, and calls on it before and after are answered.
 /// </summary>
 [Collection(ProcessClusterCollection.Name)]
 [Trait("Category", "Cluster")]
@@ -63,6 +63,10 @@ public sealed class FrameLimitClusterTests(ProcessClusterFixture cluster, ITestO
             var after = await answers.Remote.TextAsync(10).WaitAsync(Patience);
 
             Assert.Matches($@"^A message of \d+ bytes between processes is over the data plane's limit of {Limit} bytes \(Serve:Silo:ExchangeMaxFrameBytes\)\.", error.Message);
+            // Not only its message crossed the processes: its size, limit and setting did too.
+            Assert.Equal((Limit, "Serve:Silo:ExchangeMaxFrameBytes"), (error.Limit, error.Setting));
+            Assert.True(error.Size > Oversized, $"{error.Size}");
+            Assert.Contains($"A message of {error.Size} bytes", error.Message, StringComparison.Ordinal);
             Assert.True(long.Parse(System.Text.RegularExpressions.Regex.Match(error.Message, @"of (\d+) bytes").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > Oversized,
                 error.Message);
             // The call waiting on the same connection when the answer failed, and the next one, went over the data plane and were answered.
@@ -83,7 +87,7 @@ public sealed class FrameLimitClusterTests(ProcessClusterFixture cluster, ITestO
     }
 
     [Fact]
-    public async Task Http_IngressAnswerOverTheReplicasSiloFrameLimit_502NamingTheSettingAndTheConnectionGoesOn()
+    public async Task Http_IngressAnswerOverTheReplicasSiloFrameLimit_StreamsWholeAndTheConnectionGoesOn()
     {
         await cluster.EnsureAllRunningAsync();
         var worker = await cluster.StartWorkerAsync("worker-small-frames-http", SmallFrames);
@@ -115,12 +119,13 @@ public sealed class FrameLimitClusterTests(ProcessClusterFixture cluster, ITestO
 
             using (oversized)
             {
+                // Given whole, and over one frame: its body streamed, in frames the worker's limit takes.
                 var body = await oversized.Content.ReadAsStringAsync();
-                Assert.True(oversized.StatusCode == HttpStatusCode.BadGateway, $"{(int)oversized.StatusCode}: {body}");
-                var error = JsonDocument.Parse(body).RootElement.GetProperty("error").GetString()!;
-                Assert.Contains($"is over the data plane's limit of {Limit} bytes (Serve:Silo:ExchangeMaxFrameBytes)", error, StringComparison.Ordinal);
+                Assert.True(oversized.StatusCode == HttpStatusCode.OK, $"{(int)oversized.StatusCode}: {body[..Math.Min(body.Length, 500)]}");
+                Assert.Equal(new string('x', Oversized), body);
                 Assert.Equal(oversizedId, oversized.Headers.GetValues("x-request-id").Single());
             }
+            await gateway.WaitForLineAsync(line => line.Contains($"Data plane: exchange {oversizedId}", StringComparison.Ordinal), Patience);
             // The exchange waiting on the same connection when the answer failed, and the next one, were answered over it.
             var (slowResponse, slowId) = await slow.WaitAsync(Patience);
             using (slowResponse)
@@ -168,7 +173,7 @@ public sealed class FrameLimitClusterTests(ProcessClusterFixture cluster, ITestO
     }
 
     [Fact]
-    public async Task Grpc_UnaryReplyOverTheReplicasSiloFrameLimit_ResourceExhaustedNamingTheSettingAndTheConnectionGoesOn()
+    public async Task Grpc_UnaryReplyOverTheReplicasSiloFrameLimit_ArrivesWholeAndTheConnectionGoesOn()
     {
         await cluster.EnsureAllRunningAsync();
         var worker = await cluster.StartWorkerAsync("worker-small-frames-grpc", SmallFrames);
@@ -178,31 +183,30 @@ public sealed class FrameLimitClusterTests(ProcessClusterFixture cluster, ITestO
             ["Logging__LogLevel__Serve.Exchange"] = "Debug",
             ["Serve__Http__Http2Port"] = http2Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
-        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{http2Port}");
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{http2Port}", new GrpcChannelOptions { MaxReceiveMessageSize = 4 * Oversized });
         var probe = new GrpcProbe.GrpcProbeClient(channel);
+        var label = new string('x', Oversized);
         try
         {
             // Every Echo answers with the label: over the worker's limit. Orleans carries it while the gateway connects to
-            // the worker's data plane; the first call over the data plane fails.
+            // the worker's data plane; then the calls go over the data plane, and their replies stream in frames that fit.
             await cluster.Serve.RunAsync(
-                Deployment.For<GrpcProbeIngress>().Options(OnTheSmallFramesWorker).Bind(new string('x', Oversized)),
+                Deployment.For<GrpcProbeIngress>().Options(OnTheSmallFramesWorker).Bind(label),
                 new RunOptions { Name = "frames-grpc", RoutePrefix = "/frames-grpc" });
             var giveUp = DateTime.UtcNow + Patience;
-            RpcException error;
-            string requestId;
             while (true)
             {
-                requestId = Guid.NewGuid().ToString("N");
+                var requestId = Guid.NewGuid().ToString("N");
                 try
                 {
-                    await probe.EchoAsync(new() { Text = "hi" }, new Metadata { { "x-request-id", requestId } }, deadline: DateTime.UtcNow + Patience);
+                    var reply = await probe.EchoAsync(new() { Text = "hi" }, new Metadata { { "x-request-id", requestId } }, deadline: DateTime.UtcNow + Patience);
+                    Assert.Equal(("hi", label), (reply.Text, reply.Label));
+                    if (gateway.RecentOutput.Contains($"Data plane: exchange {requestId}", StringComparison.Ordinal))
+                    {
+                        break;
+                    }
                 }
-                catch (RpcException e) when (e.StatusCode != StatusCode.Unimplemented)
-                {
-                    error = e;
-                    break;
-                }
-                catch (RpcException)
+                catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented)
                 {
                     // The gateway learns the service with the replica set, just after the route.
                 }
@@ -210,14 +214,10 @@ public sealed class FrameLimitClusterTests(ProcessClusterFixture cluster, ITestO
                 await Task.Delay(50);
             }
 
-            Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
-            Assert.Contains($"is over the data plane's limit of {Limit} bytes (Serve:Silo:ExchangeMaxFrameBytes)", error.Status.Detail, StringComparison.Ordinal);
-            await gateway.WaitForLineAsync(line => line.Contains($"Data plane: exchange {requestId}", StringComparison.Ordinal), Patience);
-            // The next call goes over the same connection, and fails the same way.
+            // The next call goes over the same connection, and is answered whole too.
             var nextId = Guid.NewGuid().ToString("N");
-            var next = await Assert.ThrowsAsync<RpcException>(() =>
-                probe.EchoAsync(new() { Text = "hi" }, new Metadata { { "x-request-id", nextId } }, deadline: DateTime.UtcNow + Patience).ResponseAsync);
-            Assert.Equal(StatusCode.ResourceExhausted, next.StatusCode);
+            var next = await probe.EchoAsync(new() { Text = "again" }, new Metadata { { "x-request-id", nextId } }, deadline: DateTime.UtcNow + Patience);
+            Assert.Equal(("again", label), (next.Text, next.Label));
             await gateway.WaitForLineAsync(line => line.Contains($"Data plane: exchange {nextId}", StringComparison.Ordinal), Patience);
             Assert.DoesNotContain("Data plane: the connection to", gateway.RecentOutput, StringComparison.Ordinal);
         }
@@ -230,6 +230,90 @@ public sealed class FrameLimitClusterTests(ProcessClusterFixture cluster, ITestO
         finally
         {
             await cluster.DeleteIfPresentAsync("frames-grpc").WaitAsync(Patience);
+            await gateway.KillAsync();
+            await worker.KillAsync();
+            await cluster.WaitForActiveSilosAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Http_OneLargeWriteBytesResultAndWebSocketMessageEachWay_ArriveWholeInFramesTheSmallLimitTakes()
+    {
+        const int Large = 1024 * 1024;
+        await cluster.EnsureAllRunningAsync();
+        var worker = await cluster.StartWorkerAsync("worker-small-frames-large", SmallFrames);
+        var gateway = await cluster.StartGatewayAsync("gateway-small-frames-large", new Dictionary<string, string> { ["Logging__LogLevel__Serve.Exchange"] = "Debug" });
+        using var http = new HttpClient { BaseAddress = gateway.BaseAddress, Timeout = Patience };
+        var expected = LargeWritesEndpoints.Pattern(Large);
+        try
+        {
+            await cluster.Serve.RunAsync(Deployment.For<LargeWritesEndpoints>().Options(OnTheSmallFramesWorker).Bind(), "frames-large", "/frames-large");
+            await gateway.WaitForRouteAsync("/frames-large", Patience);
+            // The first exchanges go through Orleans while the gateway connects to the worker's data plane.
+            using (var deadline = new CancellationTokenSource(Patience))
+            {
+                while (true)
+                {
+                    var (warm, warmId) = await GetAsync(http, "/frames-large/bytes?size=10", deadline.Token);
+                    Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+                    warm.Dispose();
+                    if (gateway.RecentOutput.Contains($"Data plane: exchange {warmId}", StringComparison.Ordinal))
+                    {
+                        break;
+                    }
+                    await Task.Delay(50, deadline.Token);
+                }
+            }
+
+            foreach (var path in new[] { "write", "write-and-wait", "bytes" })
+            {
+                var (response, requestId) = await GetAsync(http, $"/frames-large/{path}?size={Large}", CancellationToken.None);
+                using (response)
+                {
+                    var body = await response.Content.ReadAsByteArrayAsync();
+                    Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {System.Text.Encoding.UTF8.GetString(body[..Math.Min(body.Length, 500)])}");
+                    Assert.True(expected.AsSpan().SequenceEqual(body), $"{path}: {body.Length} bytes, not the {Large} written");
+                }
+                await gateway.WaitForLineAsync(line => line.Contains($"Data plane: exchange {requestId}", StringComparison.Ordinal), Patience);
+            }
+
+            // One message of the gateway's largest each way: the client's to the replica, and the replica's one SendAsync back.
+            using var socket = new System.Net.WebSockets.ClientWebSocket();
+            var socketId = Guid.NewGuid().ToString("N");
+            socket.Options.SetRequestHeader("x-request-id", socketId);
+            var url = new Uri(gateway.BaseAddress.ToString().Replace("http://", "ws://", StringComparison.Ordinal) + "frames-large/echo");
+            using var wsDeadline = new CancellationTokenSource(Patience);
+            await socket.ConnectAsync(url, wsDeadline.Token);
+            for (var round = 0; round < 2; round++)
+            {
+                await socket.SendAsync(expected, System.Net.WebSockets.WebSocketMessageType.Binary, true, wsDeadline.Token);
+                var echoed = new MemoryStream();
+                var buffer = new byte[64 * 1024];
+                System.Net.WebSockets.WebSocketReceiveResult result;
+                do
+                {
+                    result = await socket.ReceiveAsync(buffer, wsDeadline.Token);
+                    Assert.True(result.MessageType == System.Net.WebSockets.WebSocketMessageType.Binary, $"{result.MessageType} {socket.CloseStatus} {socket.CloseStatusDescription}");
+                    echoed.Write(buffer, 0, result.Count);
+                }
+                while (!result.EndOfMessage);
+                Assert.True(expected.AsSpan().SequenceEqual(echoed.ToArray()), $"round {round}: {echoed.Length} bytes echoed, not the {Large} sent");
+            }
+            await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "done", wsDeadline.Token);
+            // Its messages went over the data plane, each way.
+            await gateway.WaitForLineAsync(line => line.Contains($"Data plane: Receive on exchange {socketId}", StringComparison.Ordinal), Patience);
+            await gateway.WaitForLineAsync(line => line.Contains($"Data plane: Send on exchange {socketId}", StringComparison.Ordinal), Patience);
+            Assert.DoesNotContain("Data plane: the connection to", gateway.RecentOutput, StringComparison.Ordinal);
+        }
+        catch
+        {
+            output.WriteLine($"gateway wrote:{Environment.NewLine}{gateway.RecentOutput}");
+            output.WriteLine($"{worker.Name} wrote:{Environment.NewLine}{worker.RecentOutput}");
+            throw;
+        }
+        finally
+        {
+            await cluster.DeleteIfPresentAsync("frames-large").WaitAsync(Patience);
             await gateway.KillAsync();
             await worker.KillAsync();
             await cluster.WaitForActiveSilosAsync();

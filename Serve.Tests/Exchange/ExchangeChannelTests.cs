@@ -206,7 +206,7 @@ public sealed class ExchangeChannelTests(SingleSiloFixture fixture) : IAsyncLife
     {
         var router = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await router.ConnectAsync(_silo.EndPoint);
-        await router.SendAsync(ExchangeFrames.Preface.ToArray());
+        await router.SendAsync(ExchangeFrames.Version2Preface.ToArray());
         await ReadExactlyAsync(router, ExchangeFrames.PrefaceSize);
         var call = new ExchangeCall { ReplicaId = ChannelReplica.Id, Call = Call("/pull-and-stream"), ChannelsOnDataPlane = true };
         await SendFrameAsync(router, ExchangeFrameType.Call, 1, buffer => Codec.Calls.Serialize(call, buffer));
@@ -227,8 +227,9 @@ public sealed class ExchangeChannelTests(SingleSiloFixture fixture) : IAsyncLife
         var opening = ExchangeConnection.OpenAsync(
             listener.LocalEndpoint.ToString()!, new NetworkStream(client, ownsSocket: true), _limits, Codec, new GatewayChannels(_gateway, _gateway),
             TimeProvider.System, new RecordingLogger<ExchangeConnection>(), CancellationToken.None);
-        await ReadExactlyAsync(silo, ExchangeFrames.PrefaceSize);
-        await silo.SendAsync(ExchangeFrames.Preface.ToArray());
+        await ReadExactlyAsync(silo, ExchangeFrames.MaxPrefaceSize);
+        var answer = new byte[ExchangeFrames.MaxPrefaceSize];
+        await silo.SendAsync(answer.AsMemory(0, ExchangeFrames.WritePreface(answer, ExchangeFrames.Version, _limits)));
         return (await opening.WaitAsync(Patience), silo);
     }
 

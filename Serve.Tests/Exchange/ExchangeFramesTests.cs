@@ -60,4 +60,42 @@ public sealed class ExchangeFramesTests
         Assert.Equal(ExchangeFrameStatus.Malformed, ExchangeFrames.TryRead(new ReadOnlySequence<byte>(unknownType), Limit, out _, out _));
         Assert.Equal(ExchangeFrameStatus.Malformed, ExchangeFrames.TryRead(new ReadOnlySequence<byte>(tooShort), Limit, out _, out _));
     }
+
+    [Fact]
+    public void WritePreface_Version3_CarriesTheLimitAndItsSettingWhichReadLimitReads()
+    {
+        var preface = new byte[ExchangeFrames.MaxPrefaceSize];
+
+        var length = ExchangeFrames.WritePreface(preface, 3, new ExchangeLimits(70_000, 10, ExchangeLimits.ClientFrameSetting));
+
+        Assert.Equal(ExchangeFrames.MaxPrefaceSize, length);
+        Assert.Equal(3, ExchangeFrames.VersionOf(preface.AsSpan(0, ExchangeFrames.PrefaceSize)));
+        Assert.Equal(new ExchangePeerLimit(70_000, ExchangeLimits.ClientFrameSetting), ExchangeFrames.ReadLimit(preface.AsSpan(ExchangeFrames.PrefaceSize)));
+        Assert.Equal(new ExchangePeerLimit(70_000, ExchangeLimits.SiloFrameSetting),
+            ExchangeFrames.ReadLimit(preface.AsSpan(ExchangeFrames.PrefaceSize, ExchangeFrames.LimitSize).ToArray().Select((b, i) => i == 4 ? (byte)0 : b).ToArray()));
+    }
+
+    [Fact]
+    public void WritePreface_Version2_IsVersion2sWithoutALimit()
+    {
+        var preface = new byte[ExchangeFrames.MaxPrefaceSize];
+
+        var length = ExchangeFrames.WritePreface(preface, 2, ExchangeLimits.Default);
+
+        Assert.Equal(ExchangeFrames.Version2Preface.ToArray(), preface[..length]);
+    }
+
+    [Theory]
+    [InlineData(4095u)]
+    [InlineData(0u)]
+    [InlineData(0x8000_0000u)]
+    public void ReadLimit_OutsideWhatALimitCanBe_RefusedNamingTheValue(uint announced)
+    {
+        var limit = new byte[ExchangeFrames.LimitSize];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(limit, announced);
+
+        var error = Assert.Throws<InvalidDataException>(() => ExchangeFrames.ReadLimit(limit));
+
+        Assert.Equal($"its data-plane preface announces a frame limit of {announced} bytes, outside 4096 to 2147483647", error.Message);
+    }
 }

@@ -200,7 +200,7 @@ public sealed class ExchangeListenerTests(SingleSiloFixture fixture) : IAsyncLif
         for (var i = 0; i < 200; i++)
         {
             using var stranger = await ConnectAsync(listener);
-            await stranger.SendAsync(i % 2 == 0 ? "GET / HTTP/1.1\r\nHost: silo\r\n\r\n"u8.ToArray() : (byte[])[.. ExchangeFrames.Preface, .. header]);
+            await stranger.SendAsync(i % 2 == 0 ? "GET / HTTP/1.1\r\nHost: silo\r\n\r\n"u8.ToArray() : (byte[])[.. ExchangeFrames.Version2Preface, .. header]);
             await ReceiveUntilClosedAsync(stranger);
         }
         await WaitForAsync(() => listener.Refused == 200 && RefusalsLogged() == 200);
@@ -260,7 +260,7 @@ public sealed class ExchangeListenerTests(SingleSiloFixture fixture) : IAsyncLif
 
         Assert.Contains("2 handshake(s) from 127.0.0.2 are under way already (Serve:Silo:ExchangeMaxHandshakesPerAddress)", Assert.Single(Lines()).Message, StringComparison.Ordinal);
         // One of them opens: it is a router now, served, and its address has room again.
-        await first.SendAsync(ExchangeFrames.Preface.ToArray());
+        await first.SendAsync(ExchangeFrames.Version2Preface.ToArray());
         await WaitForAsync(() => listener.Admission.HandshakingFrom(stranger) == 1);
         using var third = await ConnectAsync(listener, stranger);
         await WaitForAsync(() => listener.Admission is { Open: 3 } && listener.Admission.HandshakingFrom(stranger) == 2);

@@ -37,10 +37,10 @@ public sealed class ExchangeTlsTests : IDisposable
 
         await using var server = await accepting.WaitAsync(Patience);
         await using var client = await connecting.WaitAsync(Patience);
-        await client.WriteAsync(ExchangeFrames.Preface.ToArray());
-        var read = new byte[ExchangeFrames.Preface.Length];
+        await client.WriteAsync(ExchangeFrames.Version2Preface.ToArray());
+        var read = new byte[ExchangeFrames.Version2Preface.Length];
         await server.ReadExactlyAsync(read);
-        Assert.Equal(ExchangeFrames.Preface.ToArray(), read);
+        Assert.Equal(ExchangeFrames.Version2Preface.ToArray(), read);
     }
 
     [Fact]
@@ -58,10 +58,10 @@ public sealed class ExchangeTlsTests : IDisposable
 
         await using var server = await accepting.WaitAsync(Patience);
         await using var connected = await connecting.WaitAsync(Patience);
-        await connected.WriteAsync(ExchangeFrames.Preface.ToArray());
+        await connected.WriteAsync(ExchangeFrames.Version2Preface.ToArray());
         var read = new byte[ExchangeFrames.PrefaceSize];
         await server.ReadExactlyAsync(read);
-        Assert.Equal(ExchangeFrames.Preface.ToArray(), read);
+        Assert.Equal(ExchangeFrames.Version2Preface.ToArray(), read);
         // As a silo's, the same certificate is refused when loaded: a silo also accepts connections.
         Assert.Throws<OptionsValidationException>(() => new ExchangeTls(Options.Create(options), ClusterRole.Silo, TimeProvider.System, new RecordingLogger<ExchangeTls>()));
     }
