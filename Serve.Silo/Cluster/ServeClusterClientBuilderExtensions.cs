@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Clustering.Redis;
@@ -51,6 +52,17 @@ public static class ServeClusterClientBuilderExtensions
             // An unset port fails validation at start; the default only lets the host be built to report it.
             builder.UseLocalhostClustering(cluster.GatewayPort ?? ServeClusterOptions.DefaultGatewayPort);
         }
+        // Bounded retries with an error that says what to fix, in place of Orleans' default (15 growing waits, about
+        // 3 minutes, then its own error); a filter the program registered itself, before this call or after, wins.
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            if (services[i].ServiceType == typeof(IClientConnectionRetryFilter) && ClusterConnectRetry.IsOrleansDefault(services[i]))
+            {
+                services.RemoveAt(i);
+            }
+        }
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IClientConnectionRetryFilter, ClusterConnectRetry>();
         services.AddOptions<GatewayOptions>().Configure<IOptions<ServeClusterOptions>>(
             (o, c) => LivenessProfiles.Apply(c.Value.Liveness, o));
         return builder;

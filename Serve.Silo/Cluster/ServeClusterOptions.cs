@@ -81,6 +81,12 @@ public sealed class ServeClusterOptions
     /// </summary>
     public int ExchangeMaxFrameBytes { get; set; } = Exchange.ExchangeLimits.DefaultMaxFrameBytes;
 
+    /// <summary>
+    /// How long an external Orleans client (<c>client.UseServeCluster</c>) keeps trying to reach the cluster at start,
+    /// once a second, before its start fails naming where it looked and the fix. Silos ignore it. Default is 30 s.
+    /// </summary>
+    public TimeSpan ClientConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The Orleans client port when <see cref="GatewayPort"/> is not set: 30000 in Redis mode, none when embedded.</summary>
     internal int EffectiveGatewayPort => GatewayPort ?? (Mode == ClusterMode.Redis ? DefaultGatewayPort : 0);
 

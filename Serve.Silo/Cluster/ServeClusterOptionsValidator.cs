@@ -55,6 +55,10 @@ internal sealed class ServeClusterOptionsValidator(ClusterRole role = ClusterRol
         {
             errors.Add($"{Section}:GatewayPort: '{options.GatewayPort}' names no port for this client of an Embedded cluster. Fix: set it to the embedded silo's GatewayPort (an embedded silo opens one only when it is set).");
         }
+        if (options.ClientConnectTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{Section}:ClientConnectTimeout: {options.ClientConnectTimeout} must be positive, e.g. 00:00:30.");
+        }
         if (options.ExchangeMaxFrameBytes < Exchange.ExchangeLimits.MinFrameBytes)
         {
             errors.Add($"{Section}:ExchangeMaxFrameBytes: {options.ExchangeMaxFrameBytes} must be at least {Exchange.ExchangeLimits.MinFrameBytes} bytes.");

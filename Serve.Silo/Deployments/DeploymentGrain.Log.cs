@@ -8,8 +8,10 @@ internal sealed partial class DeploymentGrain
     [LoggerMessage(EventId = ServeEvents.DeploymentApplied, Level = LogLevel.Information, Message = "Deployment {Deployment}: target {Replicas} replica(s), code version {Version}")]
     private static partial void LogApplied(ILogger logger, string deployment, int replicas, string version);
 
-    [LoggerMessage(EventId = ServeEvents.ReplicaStartFailed, Level = LogLevel.Warning, Message = "Deployment {Deployment}: replica failed to start ({Failures}/{Limit})")]
-    private static partial void LogStartFailed(ILogger logger, Exception? error, string deployment, int failures, int limit);
+    // The reason alone, not the exception: the replica logged what its code threw, with its stack, on its own silo, and
+    // what reaches the deployment is that message wrapped in a ServeException whose stack is Serve's and Orleans'.
+    [LoggerMessage(EventId = ServeEvents.ReplicaStartFailed, Level = LogLevel.Warning, Message = "Deployment {Deployment}: replica failed to start ({Failures}/{Limit}): {Reason}")]
+    private static partial void LogStartFailed(ILogger logger, string deployment, int failures, int limit, string reason);
 
     [LoggerMessage(EventId = ServeEvents.ReplicaStartFailed, Level = LogLevel.Debug, Message = "Replica {Replica} could not start: its silo is unreachable; placing it again")]
     private static partial void LogStartUnreachable(ILogger logger, Exception error, string replica);

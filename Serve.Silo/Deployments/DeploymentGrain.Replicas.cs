@@ -40,7 +40,7 @@ internal sealed partial class DeploymentGrain
             MaxDelay = TimeSpan.FromSeconds(2),
             OnRetry = args =>
             {
-                LogStartFailed(_logger, args.Outcome.Exception, Key, _reconciler.ConstructorFailures, Spec?.Options.MaxConstructorRetryCount ?? 0);
+                LogStartFailed(_logger, Key, _reconciler.ConstructorFailures, Spec?.Options.MaxConstructorRetryCount ?? 0, args.Outcome.Exception?.Message ?? "");
                 // The status shows the failures so far.
                 Execute();
                 return default;
@@ -94,7 +94,7 @@ internal sealed partial class DeploymentGrain
                     LogStartUnreachable(_logger, e, replica.Id);
                     break;
                 default:
-                    LogStartFailed(_logger, e, Key, _reconciler.ConstructorFailures, Spec?.Options.MaxConstructorRetryCount ?? 0);
+                    LogStartFailed(_logger, Key, _reconciler.ConstructorFailures, Spec?.Options.MaxConstructorRetryCount ?? 0, e.Message);
                     break;
             }
             _reconciler.OnStartFailed(replica, failure);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 
 namespace Serve.Http;
@@ -9,6 +10,7 @@ namespace Serve.Http;
 internal static class IngressResultWriter
 {
     private static readonly ConcurrentDictionary<Type, Func<HttpContext, object, Task>> ValueStreams = new();
+    private static readonly ConcurrentDictionary<Type, bool> HidesAllState = new();
 
     public static Task WriteAsync(HttpContext context, object? result) => result switch
     {
@@ -19,8 +21,25 @@ internal static class IngressResultWriter
         IAsyncEnumerable<object?> items => WriteJsonLinesAsync(context, items),
         null => context.Response.WriteAsJsonAsync<object?>(null, context.RequestAborted),
         _ when AsyncEnumerableItemType(result.GetType()) is { } itemType => ValueStreams.GetOrAdd(itemType, CreateValueStreamWriter)(context, result),
-        _ => context.Response.WriteAsJsonAsync(result, result.GetType(), context.RequestAborted),
+        _ => WriteJsonAsync(context, result),
     };
+
+    private static Task WriteJsonAsync(HttpContext context, object result)
+    {
+        var type = result.GetType();
+        if (HidesAllState.GetOrAdd(type, WouldWriteEmptyObject))
+        {
+            // JSON writes public properties and fields only: the client would get 200 {} and the result would be lost.
+            throw new InvalidOperationException(
+                $"The ingress returned {type.FullName}, which has no public property or field, only private state: as JSON it would be {{}}, " +
+                "and the client would get none of it. Fix: return a record or a class with public properties, or an IResult (Results.Json, Results.Ok).");
+        }
+        return context.Response.WriteAsJsonAsync(result, type, context.RequestAborted);
+    }
+
+    private static bool WouldWriteEmptyObject(Type type) =>
+        JsonSerializerOptions.Web.GetTypeInfo(type) is { Kind: JsonTypeInfoKind.Object, Properties.Count: 0 }
+        && type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Length > 0;
 
     private static Task WriteTextAsync(HttpContext context, string text)
     {

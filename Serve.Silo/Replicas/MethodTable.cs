@@ -78,7 +78,10 @@ internal sealed class MethodTable
             throw new MissingMethodException(
                 $"{_type.Name}.{name} takes {string.Join(" or ", candidates.Select(c => c.ParameterCount).Distinct())} argument(s), not {argumentCount}.");
         }
-        throw new MissingMethodException(
-            $"{_type.Name} has no public method '{name}'. Its methods: {string.Join(", ", _byName.Keys.Order())}.");
+        throw new MissingMethodException(_byName.Count == 0
+            // An HTTP ingress reached through GetAppHandleAsync<T>: "Its methods: ." said nothing.
+            ? $"{_type.Name} has no public method '{name}', nor any other a handle can call (an HTTP ingress is called over HTTP). " +
+              "Fix: call the deployment that has it, GetDeploymentHandle<T>(deploymentName, applicationName), or give the ingress that method."
+            : $"{_type.Name} has no public method '{name}'. Its methods: {string.Join(", ", _byName.Keys.Order())}.");
     }
 }

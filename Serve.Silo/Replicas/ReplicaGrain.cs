@@ -146,7 +146,17 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
                 LogStartCancelled(_logger, ReplicaId);
                 throw new OperationCanceledException($"Replica {ReplicaId}'s start was called off: its deployment no longer wants it.", e);
             }
-            LogStartFailed(_logger, e, ReplicaId);
+            if (e.GetType() == typeof(ServeException))
+            {
+                // Serve's own diagnosis (a parameter neither bound nor registered, an assembly not loaded, a start past its
+                // timeout) already says what is wrong and what to do: its stack, Serve's, would only bury that sentence.
+                // What the deployment's code threw (a subtype included: a failed call of its own) keeps its stack.
+                LogStartRefused(_logger, ReplicaId, e.Message);
+            }
+            else
+            {
+                LogStartFailed(_logger, e, ReplicaId);
+            }
             throw e as ServeException ?? new ServeException($"{e.GetType().FullName}: {e.Message}");
         }
         _admission.MaxOngoing = spec.Options.MaxOngoingRequests;
@@ -632,6 +642,9 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
 
     [LoggerMessage(EventId = ServeEvents.ReplicaStartFailed, Level = LogLevel.Warning, Message = "Replica {Replica} failed to start")]
     private static partial void LogStartFailed(ILogger logger, Exception error, string replica);
+
+    [LoggerMessage(EventId = ServeEvents.ReplicaStartFailed, Level = LogLevel.Warning, Message = "Replica {Replica} failed to start: {Reason}")]
+    private static partial void LogStartRefused(ILogger logger, string replica, string reason);
 
     [LoggerMessage(EventId = ServeEvents.ReplicaStartCancelled, Level = LogLevel.Information, Message = "Replica {Replica}'s start was called off: its deployment no longer wants it")]
     private static partial void LogStartCancelled(ILogger logger, string replica);

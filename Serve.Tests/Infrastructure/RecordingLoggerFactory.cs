@@ -11,6 +11,9 @@ public sealed class RecordingLoggerFactory : ILoggerFactory, ILoggerProvider
 {
     public ConcurrentQueue<(string Category, LogLevel Level, EventId Id, string Message)> Records { get; } = new();
 
+    /// <summary>The exception each entry of <see cref="Records"/> came with, in the same order (null for none).</summary>
+    public ConcurrentQueue<(string Category, EventId Id, string Message, Exception? Exception)> Exceptions { get; } = new();
+
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void AddProvider(ILoggerProvider provider)
@@ -27,7 +30,11 @@ public sealed class RecordingLoggerFactory : ILoggerFactory, ILoggerProvider
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Records.Enqueue((category, logLevel, eventId, formatter(state, exception)));
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var message = formatter(state, exception);
+            owner.Records.Enqueue((category, logLevel, eventId, message));
+            owner.Exceptions.Enqueue((category, eventId, message, exception));
+        }
     }
 }

@@ -76,6 +76,18 @@ public sealed class CallableMethodsTests
         Assert.EndsWith("Its methods: Echo, EchoAsync.", error.Message);
     }
 
+    [Fact]
+    public void Find_HttpIngressWithNoCallableMethod_SaysSoAndNamesTheFix()
+    {
+        // GetAppHandleAsync<IEmbedder>() on an application whose ingress only serves HTTP.
+        var error = Assert.Throws<MissingMethodException>(() => MethodTable.For(typeof(Serve.Samples.FastApiIngress.FastApiIngress)).Find("EmbedAsync", 1));
+
+        Assert.Equal(
+            "FastApiIngress has no public method 'EmbedAsync', nor any other a handle can call (an HTTP ingress is called over HTTP). " +
+            "Fix: call the deployment that has it, GetDeploymentHandle<T>(deploymentName, applicationName), or give the ingress that method.",
+            error.Message);
+    }
+
     [Theory]
     [InlineData(typeof(Serve.Samples.BasicIngress.MostBasicIngress), "HandleAsync", 1)]
     [InlineData(typeof(Serve.Samples.FastApiIngress.FastApiIngress), "MapEndpoints", 1)]
