@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serve.Hosting;
@@ -55,6 +56,8 @@ public sealed partial class TelemetryEndpointTests
     public async Task Readiness_ProbedWhileAnApplicationFailed_SaysDegradedAndLogsNothingPerProbe()
     {
         var builder = TestGateway.CreateBuilder("telemetry-tests");
+        // No gateway here: Kestrel would take its default, the fixed port 5000, which another process may hold.
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
         // The default level: what an operator's log gets.
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         var log = new RecordingLoggerFactory();
@@ -83,6 +86,8 @@ public sealed partial class TelemetryEndpointTests
     public async Task Connect_PastTheBoundOrSilent_ClosedWithOneWarningAndTheNextScrapeServed()
     {
         var builder = TestGateway.CreateBuilder("telemetry-tests");
+        // No gateway here: Kestrel would take its default, the fixed port 5000, which another process may hold.
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
         var log = new RecordingLoggerFactory();
         builder.Logging.AddProvider(log);
         TestGateway.AddTelemetry(builder);
