@@ -33,13 +33,28 @@ set -e
 echo "test.sh: test results and screenshots in $results"
 
 # Each failed test with its message's first lines, then one plain closing line for any reader: "N passed, N failed,
-# N skipped". They come last so that a log cut to its tail (CI's) still names what failed.
-python3 - "$results" <<'PY' || true
-import glob, sys, xml.etree.ElementTree as ET
+# N skipped". They come last so that a log cut to its tail (CI's) still names what failed. On a loaded machine dotnet
+# test has been seen to return while its runner still ran and had not yet written its results: the summary waits for
+# them (up to 15 min), and their outcome decides the exit status too, so a run whose results never came does not pass.
+set +e
+python3 - "$results" <<'PY'
+import glob, sys, time, xml.etree.ElementTree as ET
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+deadline = time.monotonic() + 15 * 60
+roots = None
+while roots is None:
+    try:
+        paths = glob.glob(sys.argv[1] + "/**/*.trx", recursive=True)
+        roots = [ET.parse(path).getroot() for path in paths] if paths else None
+    except ET.ParseError:
+        roots = None  # still being written
+    if roots is None:
+        if time.monotonic() > deadline:
+            print("test.sh: no test results were written within 15 min of dotnet test's end: the run did not finish")
+            sys.exit(1)
+        time.sleep(2)
 passed = failed = skipped = 0
-for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
-    root = ET.parse(path).getroot()
+for root in roots:
     for result in root.iterfind("t:Results/t:UnitTestResult", ns):
         if result.get("outcome") == "Failed":
             message = result.findtext("t:Output/t:ErrorInfo/t:Message", default="", namespaces=ns).strip()
@@ -51,5 +66,9 @@ for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
     failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0))
     skipped += int(counters.get("notExecuted", 0))
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
+sys.exit(1 if failed > 0 or passed == 0 else 0)
 PY
+summary=$?
+set -e
+if [ "$status" -eq 0 ] && [ "$summary" -ne 0 ]; then status=$summary; fi
 exit $status
