@@ -13,23 +13,32 @@ namespace Serve.Exchange;
 /// <remarks>
 /// Version 1 had no answer to the preface, so a router could not tell a silo that would close its calls as malformed
 /// from one that served them; a silo still serves a version-1 router (without an answer), and a router of version 2
-/// takes a silo that closes at its preface for one of version 1 and goes through Orleans. Any change to what a frame
-/// carries that an older peer could not ignore takes a new version: a field an older peer skips does not (a call's
+/// takes a silo that closes at its preface for one of version 1 and goes through Orleans. A silo answers a router of an
+/// older version with that version's preface, so the router finds what it expects and is sent only what it knows.
+/// Version 3 adds <see cref="ExchangeFrameType.Ping"/> and <see cref="ExchangeFrameType.Pong"/>: a router pings only a
+/// silo that answered version 3, and a silo pongs only pings. Any change to what a frame carries that an older peer
+/// could not ignore takes a new version: a field an older peer skips does not (a call's
 /// <see cref="ExchangeCall.ChannelsOnDataPlane"/>), nor a frame type that goes only to a peer that asked for it.
 /// </remarks>
 internal static class ExchangeFrames
 {
-    /// <summary>The version this process speaks: 2.</summary>
-    public const byte Version = 2;
+    /// <summary>The version this process speaks: 3.</summary>
+    public const byte Version = 3;
 
     /// <summary>The oldest version a silo still serves: a router of version 1 sends calls without waiting for an answer to its preface.</summary>
     public const byte OldestVersion = 1;
+
+    /// <summary>The first version whose silos answer pings (<see cref="ExchangeFrameType.Ping"/>).</summary>
+    public const byte PingVersion = 3;
 
     /// <summary>Bytes of a preface: "SRVX" and the version.</summary>
     public const int PrefaceSize = 5;
 
     /// <summary>What a router's connection starts with, and a silo's answer: "SRVX" and <see cref="Version"/>.</summary>
-    public static ReadOnlySpan<byte> Preface => "SRVX\u0002"u8;
+    public static ReadOnlySpan<byte> Preface => "SRVX\u0003"u8;
+
+    /// <summary>The preface of <paramref name="version"/>: a silo's answer to a router of an older version.</summary>
+    public static byte[] PrefaceOf(byte version) => [(byte)'S', (byte)'R', (byte)'V', (byte)'X', version];
 
     /// <summary>The version a preface names; 0 when <paramref name="preface"/> is not one.</summary>
     public static byte VersionOf(ReadOnlySpan<byte> preface) =>
@@ -81,7 +90,7 @@ internal static class ExchangeFrames
         Span<byte> header = stackalloc byte[HeaderSize];
         buffer.Slice(0, HeaderSize).CopyTo(header);
         var type = (ExchangeFrameType)header[sizeof(int)];
-        if (type is < ExchangeFrameType.Call or > ExchangeFrameType.ChannelReply)
+        if (type is < ExchangeFrameType.Call or > ExchangeFrameType.Pong)
         {
             return ExchangeFrameStatus.Malformed;
         }

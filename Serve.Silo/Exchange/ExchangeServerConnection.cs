@@ -112,6 +112,11 @@ internal sealed partial class ExchangeServerConnection
                 // The router waits for this before it sends a call; one of version 1 does not, and would take it for a frame.
                 _wire.WriteRaw(ExchangeFrames.Preface);
             }
+            else if (version > ExchangeFrames.OldestVersion)
+            {
+                // A router of an older version waits for its own version's preface, and sends only what that version knows.
+                _wire.WriteRaw(ExchangeFrames.PrefaceOf((byte)version));
+            }
             var status = await _wire.ReadAsync(OnFrame, () => _wire.WaitForUnsentBelowAsync(MaxUnsentBytes), stopping);
             if (status == ExchangeFrameStatus.TooLarge)
             {
@@ -244,6 +249,10 @@ internal sealed partial class ExchangeServerConnection
                 Interlocked.Increment(ref _inFlight);
                 LogServing(_logger, payload.ReplicaId, payload.RequestId, _peer);
                 ThreadPool.UnsafeQueueUserWorkItem(call, preferLocal: true);
+                break;
+            case ExchangeFrameType.Ping:
+                // Answered from the reading loop, ahead of calls still running: the router asks whether this process runs.
+                _wire.TryWrite(ExchangeFrameType.Pong, frame.CallId, []);
                 break;
             case ExchangeFrameType.Cancel:
                 if (_running.TryGetValue(frame.CallId, out var cancelled))
