@@ -92,12 +92,18 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
     }
 
     [Fact]
-    public Task Freeze_WorkerHoldingAnExchangeOnDataPlane_FailsUnavailableOnceItsSiloIsDeclaredDead()
+    public Task Freeze_WorkerHoldingAnExchangeOnDataPlane_ItFailsUnavailableAndNewRequestsGoToTheSurvivorBeforeItsDeathIsDeclared()
     {
         var (holds, never) = (_files.PathOf("holds"), _files.PathOf("never"));
         WorkerProcess? victim = null;
-        return OnGatewayAsync("dp-freeze", new Dictionary<string, string>(Traced) { ["Logging__LogLevel__Serve.Routing"] = "Debug" }, releaseHeld: () => victim?.KillAsync() ?? Task.CompletedTask, body: async (gateway, http) =>
+        // A short ping timeout, for a wide margin below the fast profile's declaration of death (~8.5 s) on a loaded machine.
+        var settings = new Dictionary<string, string>(Traced) { ["Logging__LogLevel__Serve.Routing"] = "Debug", ["Serve__Silo__ExchangePingTimeout"] = "00:00:02" };
+        return OnGatewayAsync("dp-freeze", settings, replicas: 2, maxOngoing: 8, releaseHeld: () => victim?.KillAsync() ?? Task.CompletedTask, body: async (gateway, http) =>
         {
+            await cluster.Serve.WaitForStatusAsync(
+                s => s.Applications.TryGetValue("dp-freeze", out var app) && app.Deployments.Values.Single().Replicas is { Count: 2 } replicas
+                    && replicas.All(r => r.State == ReplicaState.Running) && replicas.Select(r => r.Silo).Distinct().Count() == 2,
+                Patience);
             var postId = Guid.NewGuid().ToString("N");
             using var post = new HttpRequestMessage(HttpMethod.Post, $"/dp-freeze?hold={Uri.EscapeDataString(holds)}&release={Uri.EscapeDataString(never)}")
             {
@@ -109,12 +115,50 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
             await SentOverDataPlaneAsync(gateway, postId);
             victim = cluster.Workers.Single(w => w.ProcessId.ToString() == serving[0]);
 
-            // Its connection stays up and its kernel acknowledges: only the silo's declared death can end the exchange.
+            // Its connection stays up and its kernel acknowledges: only its silence tells, when the gateway's ping goes unanswered.
             victim.Freeze();
+            output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} froze {victim.Name} ({victim.SiloAddress})");
             using var posted = await posting.WaitAsync(Patience);
-
+            output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} the held call ended {(int)posted.StatusCode}");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, posted.StatusCode);
+            Assert.False(await DeclaredDeadAsync(victim), "the held call ended only once the frozen worker was declared dead");
+
+            // New requests, as many as both replicas have room for: none goes to the frozen worker's replica, none may be retried.
+            var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(async i =>
+            {
+                using var answer = await http.PostAsync("/dp-freeze", new StringContent($"after {i}"));
+                return (answer.StatusCode, Reply: answer.IsSuccessStatusCode ? await answer.Content.ReadFromJsonAsync<WorkloadReply>() : null);
+            })).WaitAsync(Patience);
+            Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+            Assert.All(answers, a => Assert.NotEqual(victim.ProcessId, a.Reply!.ProcessId));
+            Assert.False(await DeclaredDeadAsync(victim), "the new requests were answered only once the frozen worker was declared dead");
         });
+    }
+
+    /// <summary>
+    /// Whether the cluster's membership table (in Redis, read directly: an Orleans call might go through the frozen
+    /// worker) says <paramref name="worker"/>'s incarnation is dead.
+    /// </summary>
+    private async Task<bool> DeclaredDeadAsync(WorkerProcess worker)
+    {
+        // "S127.0.0.1:port:generation": the entry names the endpoint and the generation.
+        var parts = worker.SiloAddress!.TrimStart('S').Split(':');
+        var (endpoint, generation) = ($"{parts[0]}:{parts[1]}", parts[2]);
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(cluster.Redis.ConnectionString);
+        var server = redis.GetServer(redis.GetEndPoints()[0]);
+        await foreach (var key in server.KeysAsync(pattern: "*/members/*"))
+        {
+            foreach (var entry in await redis.GetDatabase().HashGetAllAsync(key))
+            {
+                var text = $"{entry.Name} {entry.Value}";
+                if (text.Contains(endpoint, StringComparison.Ordinal) && text.Contains(generation, StringComparison.Ordinal))
+                {
+                    output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} membership entry of {worker.Name}: {text}");
+                    return System.Text.RegularExpressions.Regex.IsMatch(text, @"""Status""\s*:\s*(6|""Dead"")");
+                }
+            }
+        }
+        throw new InvalidOperationException($"no membership entry for {worker.SiloAddress} in Redis");
     }
 
     [Fact]
@@ -336,9 +380,10 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
     /// part of the grain directory until it is declared dead), kills the gateway and brings back any worker the body killed.
     /// </summary>
     private async Task OnGatewayAsync(
-        string application, Dictionary<string, string> settings, Func<GatewayProcess, HttpClient, Task> body, int maxOngoing = 1, Func<Task>? releaseHeld = null)
+        string application, Dictionary<string, string> settings, Func<GatewayProcess, HttpClient, Task> body, int maxOngoing = 1, Func<Task>? releaseHeld = null,
+        int replicas = 1)
     {
-        var (gateway, http) = await StartAsync(application, settings, maxOngoing);
+        var (gateway, http) = await StartAsync(application, settings, maxOngoing, replicas);
         try
         {
             await body(gateway, http);
@@ -363,14 +408,14 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
     }
 
     /// <summary>
-    /// A gateway of its own (settings over the usual ones) in front of a one-replica application on a worker,
+    /// A gateway of its own (settings over the usual ones) in front of a one-replica (or <paramref name="replicas"/>) application on workers,
     /// once an exchange went over its data plane: the first ones go through Orleans while the connection opens.
     /// </summary>
-    private async Task<(GatewayProcess Gateway, HttpClient Http)> StartAsync(string application, Dictionary<string, string> settings, int maxOngoing = 1)
+    private async Task<(GatewayProcess Gateway, HttpClient Http)> StartAsync(string application, Dictionary<string, string> settings, int maxOngoing = 1, int replicas = 1)
     {
         await cluster.EnsureAllRunningAsync();
         var gateway = await cluster.StartGatewayAsync($"gateway-{application}", settings);
-        await cluster.Serve.RunAsync(Deployment.For<WorkloadIngress>().Options(o => o with { NumReplicas = 1, MaxOngoingRequests = maxOngoing }).Bind(), application, $"/{application}");
+        await cluster.Serve.RunAsync(Deployment.For<WorkloadIngress>().Options(o => o with { NumReplicas = replicas, MaxOngoingRequests = maxOngoing }).Bind(), application, $"/{application}");
         await gateway.WaitForRouteAsync($"/{application}", Patience);
         var http = new HttpClient { BaseAddress = gateway.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
         using var deadline = new CancellationTokenSource(Patience);
