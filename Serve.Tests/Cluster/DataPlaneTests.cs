@@ -98,12 +98,19 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
         WorkerProcess? victim = null;
         // A short ping timeout, for a wide margin below the fast profile's declaration of death (~8.5 s) on a loaded machine.
         var settings = new Dictionary<string, string>(Traced) { ["Logging__LogLevel__Serve.Routing"] = "Debug", ["Serve__Silo__ExchangePingTimeout"] = "00:00:02" };
-        return OnGatewayAsync("dp-freeze", settings, replicas: 2, maxOngoing: 8, releaseHeld: () => victim?.KillAsync() ?? Task.CompletedTask, body: async (gateway, http) =>
+        const string Other = "dp-freeze-other";
+        return OnGatewayAsync("dp-freeze", settings, others: [Other], releaseHeld: () => victim?.KillAsync() ?? Task.CompletedTask, body: async (gateway, http) =>
         {
+            // Another application with a replica on each worker, whose router in the gateway has no call on the frozen one:
+            // only the frozen silo's avoidance keeps its new requests away from it.
+            await cluster.Serve.RunAsync(Deployment.For<WorkloadIngress>().Options(o => o with { NumReplicas = 2, MaxOngoingRequests = 8 }).Bind(), Other, $"/{Other}");
+            await gateway.WaitForRouteAsync($"/{Other}", Patience);
             await cluster.Serve.WaitForStatusAsync(
-                s => s.Applications.TryGetValue("dp-freeze", out var app) && app.Deployments.Values.Single().Replicas is { Count: 2 } replicas
+                s => s.Applications.TryGetValue(Other, out var app) && app.Deployments.Values.Single().Replicas is { Count: 2 } replicas
                     && replicas.All(r => r.State == ReplicaState.Running) && replicas.Select(r => r.Silo).Distinct().Count() == 2,
                 Patience);
+            Assert.Equal(2, (await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => http.GetFromJsonAsync<WorkloadReply>($"/{Other}")))).Select(r => r!.ProcessId).Distinct().Count());
+
             var postId = Guid.NewGuid().ToString("N");
             using var post = new HttpRequestMessage(HttpMethod.Post, $"/dp-freeze?hold={Uri.EscapeDataString(holds)}&release={Uri.EscapeDataString(never)}")
             {
@@ -123,12 +130,13 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
             Assert.Equal(HttpStatusCode.ServiceUnavailable, posted.StatusCode);
             Assert.False(await DeclaredDeadAsync(victim), "the held call ended only once the frozen worker was declared dead");
 
-            // New requests, as many as both replicas have room for: none goes to the frozen worker's replica, none may be retried.
+            // New requests, as many as both replicas have room for: none goes to the frozen worker's replica (a POST is not retried).
             var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(async i =>
             {
-                using var answer = await http.PostAsync("/dp-freeze", new StringContent($"after {i}"));
+                using var answer = await http.PostAsync($"/{Other}", new StringContent($"after {i}"));
                 return (answer.StatusCode, Reply: answer.IsSuccessStatusCode ? await answer.Content.ReadFromJsonAsync<WorkloadReply>() : null);
             })).WaitAsync(Patience);
+            output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} answers: {string.Join(", ", answers.Select(a => $"{(int)a.StatusCode} {a.Reply?.ProcessId}"))}");
             Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
             Assert.All(answers, a => Assert.NotEqual(victim.ProcessId, a.Reply!.ProcessId));
             Assert.False(await DeclaredDeadAsync(victim), "the new requests were answered only once the frozen worker was declared dead");
@@ -381,9 +389,9 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
     /// </summary>
     private async Task OnGatewayAsync(
         string application, Dictionary<string, string> settings, Func<GatewayProcess, HttpClient, Task> body, int maxOngoing = 1, Func<Task>? releaseHeld = null,
-        int replicas = 1)
+        string[]? others = null)
     {
-        var (gateway, http) = await StartAsync(application, settings, maxOngoing, replicas);
+        var (gateway, http) = await StartAsync(application, settings, maxOngoing);
         try
         {
             await body(gateway, http);
@@ -402,20 +410,24 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
                 await releaseHeld();
             }
             await DeleteAsync(application);
+            foreach (var other in others ?? [])
+            {
+                await DeleteAsync(other);
+            }
             await gateway.KillAsync();
             await cluster.EnsureAllRunningAsync();
         }
     }
 
     /// <summary>
-    /// A gateway of its own (settings over the usual ones) in front of a one-replica (or <paramref name="replicas"/>) application on workers,
+    /// A gateway of its own (settings over the usual ones) in front of a one-replica application on a worker,
     /// once an exchange went over its data plane: the first ones go through Orleans while the connection opens.
     /// </summary>
-    private async Task<(GatewayProcess Gateway, HttpClient Http)> StartAsync(string application, Dictionary<string, string> settings, int maxOngoing = 1, int replicas = 1)
+    private async Task<(GatewayProcess Gateway, HttpClient Http)> StartAsync(string application, Dictionary<string, string> settings, int maxOngoing = 1)
     {
         await cluster.EnsureAllRunningAsync();
         var gateway = await cluster.StartGatewayAsync($"gateway-{application}", settings);
-        await cluster.Serve.RunAsync(Deployment.For<WorkloadIngress>().Options(o => o with { NumReplicas = replicas, MaxOngoingRequests = maxOngoing }).Bind(), application, $"/{application}");
+        await cluster.Serve.RunAsync(Deployment.For<WorkloadIngress>().Options(o => o with { NumReplicas = 1, MaxOngoingRequests = maxOngoing }).Bind(), application, $"/{application}");
         await gateway.WaitForRouteAsync($"/{application}", Patience);
         var http = new HttpClient { BaseAddress = gateway.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
         using var deadline = new CancellationTokenSource(Patience);

@@ -398,13 +398,22 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
         var told = 0;
         var log = new RecordingLogger<ExchangeConnection>();
-        await using var connection = await ExchangeConnection.OpenAsync(
+        var connection = await ExchangeConnection.OpenAsync(
             listener.LocalEndpoint.ToString()!, new NetworkStream(client, ownsSocket: true), _limits, ExchangeCodec.Create(Services), channels: null, time,
             log, CancellationToken.None, _ => Interlocked.Increment(ref told)).WaitAsync(Patience);
         using var silo = await freezing.WaitAsync(Patience);
 
         var call = connection.CallAsync(FakeLocalReplicas.Id, Call("/held"), CancellationToken.None);
-        await AdvanceUntilAsync(time, () => call.IsCompleted);
+        try
+        {
+            await AdvanceUntilAsync(time, () => call.IsCompleted);
+        }
+        finally
+        {
+            // A close with a call waiting waits out its grace on the fake clock.
+            var disposing = connection.DisposeAsync().AsTask();
+            await AdvanceUntilAsync(time, () => disposing.IsCompleted);
+        }
 
         var lost = await Assert.ThrowsAsync<ExchangeLostException>(() => call);
         Assert.True(lost.MayHaveArrived);
@@ -431,18 +440,25 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
         var held = connection.CallAsync(FakeLocalReplicas.Id, Call("/hold", "held"), cancel.Token);
         await WaitForAsync(() => _replicas.Holding == 1);
 
-        // Ten ping timeouts of a quiet connection: each ping answered (the silo's pong arrives before the clock moves on).
-        var step = ExchangeLiveness.CheckEvery(_limits.PingTimeout);
-        for (var elapsed = TimeSpan.Zero; elapsed < _limits.PingTimeout * 10; elapsed += step)
+        try
         {
-            time.Advance(step);
-            await WaitForAsync(() => connection.PongsReceived == connection.PingsSent);
-        }
+            // Ten ping timeouts of a quiet connection: each ping answered (the silo's pong arrives before the clock moves on).
+            var step = ExchangeLiveness.CheckEvery(_limits.PingTimeout);
+            for (var elapsed = TimeSpan.Zero; elapsed < _limits.PingTimeout * 10; elapsed += step)
+            {
+                time.Advance(step);
+                await WaitForAsync(() => connection.PongsReceived == connection.PingsSent);
+            }
 
-        Assert.True(connection.PingsSent >= 10, $"{connection.PingsSent} ping(s) sent");
-        Assert.True(connection.IsOpen);
-        Assert.False(held.IsCompleted);
-        await cancel.CancelAsync();
+            Assert.True(connection.PingsSent >= 10, $"{connection.PingsSent} ping(s) sent");
+            Assert.True(connection.IsOpen);
+            Assert.False(held.IsCompleted);
+        }
+        finally
+        {
+            // Before the connection's disposal: a close with a call waiting would wait out its grace on the fake clock.
+            await cancel.CancelAsync();
+        }
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => held.WaitAsync(Patience));
     }
 
