@@ -21,6 +21,8 @@ internal static class ServeEvents
     public const int ExchangeSent = 1105;
     public const int ExchangeChannelCallFailed = 1106;
     public const int ExchangeChannelCall = 1107;
+    public const int ExchangeUnresponsive = 1108;
+    public const int ExchangeAnswersAgain = 1109;
     public const int ExchangeListening = 1110;
     public const int ExchangeAccepted = 1111;
     public const int ExchangeRefused = 1112;

@@ -18,7 +18,8 @@ internal sealed partial class ExchangeClient : IAsyncDisposable
     /// <summary>How long a silo that could not be reached is left alone before another try.</summary>
     internal static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(30);
 
-    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>The longest a connect and its handshake take before the silo is taken for out of reach.</summary>
+    internal static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
 
     private readonly ConcurrentDictionary<string, Peer> _peers = new(StringComparer.Ordinal);
     private readonly ExchangeLimits _limits;
@@ -79,7 +80,7 @@ internal sealed partial class ExchangeClient : IAsyncDisposable
     /// <summary>The open connection to <paramref name="endpoint"/>, counting the call about to go on it; null (and a connect on its way) when none is.</summary>
     private ExchangeConnection? Open(string endpoint, string replicaId, string requestId)
     {
-        var peer = _peers.GetOrAdd(endpoint, static e => new Peer(e));
+        var peer = _peers.GetOrAdd(endpoint, static (e, time) => new Peer(e, time), _time);
         if (peer.Connection is { IsOpen: true } connection)
         {
             Interlocked.Increment(ref _calledCount);
@@ -90,43 +91,109 @@ internal sealed partial class ExchangeClient : IAsyncDisposable
         return null;
     }
 
+    /// <summary>
+    /// How routers keep away from the replicas behind <paramref name="endpoint"/> while its silo does not answer
+    /// (<see cref="PeerAvoidance"/>); the same for every router of the process.
+    /// </summary>
+    public PeerAvoidance AvoidanceOf(string endpoint) => _peers.GetOrAdd(endpoint, static (e, time) => new Peer(e, time), _time).Avoidance;
+
+    /// <summary>
+    /// Raised with an endpoint whose replicas routers may pick again (its connection works again, or its avoidance ran
+    /// out): requests queued while every replica was avoided look again.
+    /// </summary>
+    public event Action<string>? AvoidanceEnded;
+
+    /// <summary>A connect when a call found no open connection; after a failure, the next only after <see cref="RetryAfter"/>.</summary>
     private async Task ConnectAsync(Peer peer)
     {
-        try
+        if (await TryConnectAsync(peer) is { } error)
         {
-            var endpoint = IPEndPoint.Parse(peer.Endpoint);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            timeout.CancelAfter(ConnectTimeout);
-            ExchangeConnection connection;
+            Unreachable(peer, error);
+        }
+    }
+
+    /// <summary>
+    /// The silo's connection was found unresponsive: routers avoid its replicas from now, and connects follow one another
+    /// (each bounded by <see cref="ConnectTimeout"/>, a frozen process's kernel accepting the connection but nobody
+    /// answering the handshake) until one works, which ends the avoidance, or the avoidance runs out.
+    /// </summary>
+    private void OnUnresponsive(Peer peer)
+    {
+        peer.Avoidance.Unresponsive();
+        if (peer.BeginRecovery())
+        {
+            _ = Task.Run(() => RecoverAsync(peer));
+        }
+    }
+
+    private async Task RecoverAsync(Peer peer)
+    {
+        while (true)
+        {
+            var error = await TryConnectAsync(peer);
+            if (error is null)
+            {
+                return;
+            }
+            if (!peer.Avoidance.IsAvoided || _stopping.IsCancellationRequested)
+            {
+                Unreachable(peer, error);
+                AvoidanceEnded?.Invoke(peer.Endpoint);
+                return;
+            }
+            LogStillUnreachable(_logger, peer.Endpoint, error.Message);
             try
             {
-                connection = await OpenAsync(peer.Endpoint, endpoint, ExchangeFrames.Version, timeout.Token);
+                await Task.Delay(RetryWhileAvoided, _time, _stopping.Token);
             }
-            catch (ExchangePrefaceClosedException)
+            catch (OperationCanceledException)
             {
-                // A silo of an older release closes at a version it does not speak: its own, without limits, still serves.
-                connection = await OpenAsync(peer.Endpoint, endpoint, ExchangeFrames.LimitsVersion - 1, timeout.Token);
-            }
-            peer.Connected(connection);
-            LogConnected(_logger, peer.Endpoint);
-            _ = connection.Closed.ContinueWith(_ => peer.Disconnected(connection), TaskScheduler.Default);
-        }
-        catch (Exception e)
-        {
-            var first = peer.Failed(_time.GetTimestamp() + (long)(RetryAfter.TotalSeconds * _time.TimestampFrequency));
-            if (first)
-            {
-                LogUnreachable(_logger, peer.Endpoint, e.Message, RetryAfter);
-            }
-            else
-            {
-                LogStillUnreachable(_logger, peer.Endpoint, e.Message);
+                peer.Failed(long.MaxValue);
+                return;
             }
         }
     }
 
+    /// <summary>How long after a failed connect to a silo whose replicas are avoided the next one starts.</summary>
+    internal static readonly TimeSpan RetryWhileAvoided = TimeSpan.FromSeconds(1);
+
+    /// <summary>Connects to the silo and opens the data plane with it; null once the connection is open, else the failure.</summary>
+    private async Task<Exception?> TryConnectAsync(Peer peer)
+    {
+        try
+        {
+            var endpoint = IPEndPoint.Parse(peer.Endpoint);
+            // The connect and the handshake both: a frozen process's kernel accepts the connection, and nobody answers.
+            using var bound = new CancellationTokenSource(ConnectTimeout, _time);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, bound.Token);
+            ExchangeConnection connection;
+            try
+            {
+                connection = await OpenAsync(peer, endpoint, ExchangeFrames.Version, timeout.Token);
+            }
+            catch (ExchangePrefaceClosedException)
+            {
+                // A silo of an older release closes at a version it does not speak: its own, without limits, still serves.
+                connection = await OpenAsync(peer, endpoint, ExchangeFrames.LimitsVersion - 1, timeout.Token);
+            }
+            peer.Connected(connection);
+            LogConnected(_logger, peer.Endpoint);
+            _ = connection.Closed.ContinueWith(_ => peer.Disconnected(connection), TaskScheduler.Default);
+            if (peer.Avoidance.Responsive())
+            {
+                LogAnswersAgain(_logger, peer.Endpoint);
+                AvoidanceEnded?.Invoke(peer.Endpoint);
+            }
+            return null;
+        }
+        catch (Exception e)
+        {
+            return e;
+        }
+    }
+
     /// <summary>Connects to <paramref name="endpoint"/> and opens a data-plane connection on it with the preface of <paramref name="version"/>.</summary>
-    private async Task<ExchangeConnection> OpenAsync(string name, IPEndPoint endpoint, byte version, CancellationToken cancellationToken)
+    private async Task<ExchangeConnection> OpenAsync(Peer peer, IPEndPoint endpoint, byte version, CancellationToken cancellationToken)
     {
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         Stream stream;
@@ -142,9 +209,24 @@ internal sealed partial class ExchangeClient : IAsyncDisposable
         }
         if (_security is not null)
         {
-            stream = await _security.ConnectAsync(stream, name, cancellationToken);
+            stream = await _security.ConnectAsync(stream, peer.Endpoint, cancellationToken);
         }
-        return await ExchangeConnection.OpenAsync(name, stream, _limits, _codec, _channels, _time, _logger, cancellationToken, version);
+        return await ExchangeConnection.OpenAsync(
+            peer.Endpoint, stream, _limits, _codec, _channels, _time, _logger, cancellationToken, version, unresponsive: _ => OnUnresponsive(peer));
+    }
+
+    /// <summary>A connect failed: the next try comes after <see cref="RetryAfter"/>; a warning for the first failure since the last success.</summary>
+    private void Unreachable(Peer peer, Exception error)
+    {
+        var first = peer.Failed(_time.GetTimestamp() + (long)(RetryAfter.TotalSeconds * _time.TimestampFrequency));
+        if (first)
+        {
+            LogUnreachable(_logger, peer.Endpoint, error.Message, RetryAfter);
+        }
+        else
+        {
+            LogStillUnreachable(_logger, peer.Endpoint, error.Message);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -161,7 +243,7 @@ internal sealed partial class ExchangeClient : IAsyncDisposable
     }
 
     /// <summary>One silo endpoint: its open connection, or when to try to connect again.</summary>
-    private sealed class Peer(string endpoint)
+    private sealed class Peer(string endpoint, TimeProvider time)
     {
         private readonly Lock _gate = new();
         private bool _connecting;
@@ -169,6 +251,22 @@ internal sealed partial class ExchangeClient : IAsyncDisposable
         private bool _warned;
 
         public string Endpoint { get; } = endpoint;
+
+        public PeerAvoidance Avoidance { get; } = new(time);
+
+        /// <summary>Takes the connecting for a recovery (<see cref="RecoverAsync"/>); false when a connect is under way already.</summary>
+        public bool BeginRecovery()
+        {
+            lock (_gate)
+            {
+                if (_connecting)
+                {
+                    return false;
+                }
+                _connecting = true;
+                return true;
+            }
+        }
 
         public ExchangeConnection? Connection { get; private set; }
 
@@ -225,6 +323,9 @@ internal sealed partial class ExchangeClient : IAsyncDisposable
 
     [LoggerMessage(EventId = ServeEvents.ExchangeConnected, Level = LogLevel.Information, Message = "Data plane: connected to {Endpoint}")]
     private static partial void LogConnected(ILogger logger, string endpoint);
+
+    [LoggerMessage(EventId = ServeEvents.ExchangeAnswersAgain, Level = LogLevel.Information, Message = "Data plane: the silo at {Endpoint} answers again; routers send its replicas calls again")]
+    private static partial void LogAnswersAgain(ILogger logger, string endpoint);
 
     [LoggerMessage(EventId = ServeEvents.ExchangeUnreachable, Level = LogLevel.Warning, Message = "Data plane: cannot connect to {Endpoint} ({Error}); calls to its replicas go through Orleans, and another try comes in {RetryAfter}")]
     private static partial void LogUnreachable(ILogger logger, string endpoint, string error, TimeSpan retryAfter);

@@ -49,15 +49,88 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
     internal const int MaxPullBytes = 1024 * 1024;
 
     private ExchangeConnection(
-        string endpoint, ExchangeWire wire, ExchangeCodec codec, GatewayChannels? channels, TimeProvider time, ILogger logger)
+        string endpoint, ExchangeWire wire, ExchangeLimits limits, ExchangeCodec codec, GatewayChannels? channels, TimeProvider time, ILogger logger,
+        Action<ExchangeConnection>? unresponsive, byte version)
     {
+        Version = version;
         _time = time;
         Endpoint = endpoint;
         _codec = codec;
         _channels = channels;
         _logger = logger;
         _wire = wire;
+        _limits = limits;
+        _unresponsive = unresponsive;
+        _liveness = new ExchangeLiveness(limits.PingTimeout, time.GetTimestamp(), time.TimestampFrequency);
+        if (version >= ExchangeFrames.PingVersion)
+        {
+            // A silo of an older release knows no ping: it would close the connection at one.
+            var every = ExchangeLiveness.CheckEvery(limits.PingTimeout);
+            _livenessTimer = time.CreateTimer(static state => ((ExchangeConnection)state!).CheckLiveness(), this, every, every);
+        }
         Closed = RunAsync();
+    }
+
+    private readonly ExchangeLimits _limits;
+    private readonly Action<ExchangeConnection>? _unresponsive;
+    private readonly ExchangeLiveness _liveness;
+    private readonly ITimer? _livenessTimer;
+    private readonly Lock _checking = new();
+    private long _pings;
+    private long _pongs;
+
+    /// <summary>Pings sent so far.</summary>
+    internal long PingsSent => Interlocked.Read(ref _pings);
+
+    /// <summary>Pongs the silo sent back so far.</summary>
+    internal long PongsReceived => Volatile.Read(ref _pongs);
+    private Exception? _unresponsiveError;
+
+    /// <summary>
+    /// Whether the silo stopped answering (<see cref="ExchangeLiveness"/>): the connection was then closed as broken, and
+    /// the calls waiting on it end as after any break.
+    /// </summary>
+    public bool WasUnresponsive => Volatile.Read(ref _unresponsiveError) is not null;
+
+    /// <summary>A look at the silo's liveness, on the timer: a ping when it has been silent a while, the end when a ping went unanswered.</summary>
+    private void CheckLiveness()
+    {
+        LivenessVerdict verdict;
+        lock (_checking)
+        {
+            if (_closed)
+            {
+                return;
+            }
+            verdict = _liveness.Check(_time.GetTimestamp(), _wire.Reads);
+        }
+        if (verdict == LivenessVerdict.Ping)
+        {
+            _wire.TryWrite(ExchangeFrameType.Ping, Interlocked.Increment(ref _pings), []);
+        }
+        else if (verdict == LivenessVerdict.Unresponsive)
+        {
+            _ = DeclareUnresponsiveAsync();
+        }
+    }
+
+    /// <summary>
+    /// The silo did not answer a ping in time (frozen, or cut off by a network that drops its packets silently): the
+    /// connection ends at once as a broken one does, so its calls end as lost, and its owner keeps routers away from the
+    /// silo (<see cref="PeerAvoidance"/>).
+    /// </summary>
+    private async Task DeclareUnresponsiveAsync()
+    {
+        var error = new TimeoutException(
+            $"the silo at {Endpoint} did not answer a ping within {_limits.PingTimeout.TotalSeconds:0.#} s ({_limits.PingSetting}): it is frozen or cut off");
+        if (Interlocked.CompareExchange(ref _unresponsiveError, error, null) is not null)
+        {
+            return;
+        }
+        _closed = true;
+        LogUnresponsive(_logger, Endpoint, _limits.PingTimeout, _limits.PingSetting, _pending.Count);
+        _unresponsive?.Invoke(this);
+        await _wire.AbortAsync();
     }
 
     /// <summary>
@@ -67,10 +140,12 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
     /// <see cref="InvalidDataException"/> naming what the silo did instead, or an <see cref="ExchangePrefaceClosedException"/>
     /// when it closed at the preface (the stream is then closed). With <paramref name="channels"/> (a
     /// gateway's process), the replicas' calls to the channels of the HTTP exchanges it sends come back on this connection.
+    /// <c>unresponsive</c> is told, once, when the silo stops answering pings (from version 3), as the connection closes.
     /// </summary>
     public static async Task<ExchangeConnection> OpenAsync(
         string endpoint, Stream stream, ExchangeLimits limits, ExchangeCodec codec, GatewayChannels? channels,
-        TimeProvider time, ILogger logger, CancellationToken cancellationToken, byte version = ExchangeFrames.Version)
+        TimeProvider time, ILogger logger, CancellationToken cancellationToken, byte version = ExchangeFrames.Version,
+        Action<ExchangeConnection>? unresponsive = null)
     {
         var wire = new ExchangeWire(stream, limits.MaxFrameBytes, limits.FrameSetting);
         try
@@ -116,11 +191,11 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
             await wire.DisposeAsync();
             throw;
         }
-        return new ExchangeConnection(endpoint, wire, codec, channels, time, logger) { Version = version };
+        return new ExchangeConnection(endpoint, wire, limits, codec, channels, time, logger, unresponsive, version);
     }
 
     /// <summary>The version the connection speaks: from 3 on, frames to the silo stay within the limit it announced.</summary>
-    public byte Version { get; private init; }
+    public byte Version { get; }
 
     public string Endpoint { get; }
 
@@ -214,7 +289,8 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
         {
             error = new InvalidDataException($"The silo at {Endpoint} sent a frame that breaks the wire's rules ({status}).");
         }
-        await CloseAsync(error ?? new EndOfStreamException($"The silo at {Endpoint} closed the data-plane connection."));
+        // Closed for its silence, the reading's failure is only the close's echo.
+        await CloseAsync(Volatile.Read(ref _unresponsiveError) ?? error ?? new EndOfStreamException($"The silo at {Endpoint} closed the data-plane connection."));
     }
 
     private void OnFrame(ExchangeFrame frame)
@@ -241,6 +317,10 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
                     pending.Answer(reply);
                 }
                 break;
+            case ExchangeFrameType.Pong:
+                // Its arrival counted already (ExchangeWire.Reads): any bytes from the silo are a sign of life.
+                Volatile.Write(ref _pongs, _pongs + 1);
+                break;
             case ExchangeFrameType.ChannelCall when _channels is not null:
                 var call = _codec.ChannelCalls.Deserialize(frame.Payload) ?? throw new InvalidDataException($"The silo at {Endpoint} sent an empty channel call.");
                 GatewayChannelCall.Validate(call);
@@ -254,7 +334,7 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
                 _ = AnswerAsync(frame.CallId, call, exchange);
                 break;
             default:
-                throw new InvalidDataException($"The silo at {Endpoint} sent a {frame.Type} frame; a router's connection takes replies"
+                throw new InvalidDataException($"The silo at {Endpoint} sent a {frame.Type} frame; a router's connection takes replies, pongs"
                     + (_channels is not null ? " and channel calls only." : " only."));
         }
     }
@@ -346,6 +426,10 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
     {
         _closedBy = reason;
         _closed = true;
+        if (_livenessTimer is not null)
+        {
+            await _livenessTimer.DisposeAsync();
+        }
         LogClosed(_logger, Endpoint, _pending.Count, reason.Message);
         await _wire.DisposeAsync();
         if (!_pending.IsEmpty)
@@ -376,6 +460,10 @@ internal sealed partial class ExchangeConnection : IAsyncDisposable
 
     [LoggerMessage(EventId = ServeEvents.ExchangeChannelCallFailedAgain, Level = LogLevel.Debug, Message = "Data plane: a replica's {Method} call on its exchange from {Endpoint} failed here, and was answered as gone")]
     private static partial void LogChannelCallFailedAgain(ILogger logger, ExchangeChannelMethod method, string endpoint, Exception error);
+
+    [LoggerMessage(EventId = ServeEvents.ExchangeUnresponsive, Level = LogLevel.Warning,
+        Message = "Data plane: the silo at {Endpoint} did not answer a ping within {Timeout} ({Setting}): it is frozen or cut off. Its connection is closed as broken ({Pending} call(s) on it end as lost), and routers keep new calls away from its replicas until a connection to it works again")]
+    private static partial void LogUnresponsive(ILogger logger, string endpoint, TimeSpan timeout, string setting, int pending);
 
     [LoggerMessage(EventId = ServeEvents.ExchangeConnectionClosed, Level = LogLevel.Information, Message = "Data plane: the connection to {Endpoint} ended with {Pending} call(s) waiting ({Reason})")]
     private static partial void LogClosed(ILogger logger, string endpoint, int pending, string reason);

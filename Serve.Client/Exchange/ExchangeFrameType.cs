@@ -20,4 +20,13 @@ internal enum ExchangeFrameType : byte
 
     /// <summary>Router to silo: the gateway's answer to a channel call (<see cref="ExchangeChannelReply"/>), under the channel call's id.</summary>
     ChannelReply = 5,
+
+    /// <summary>
+    /// Router to silo: is it still there? No payload; the call id is the ping's number. Only to a silo that answered the
+    /// preface with version 3 or later (<see cref="ExchangeFrames.PingVersion"/>).
+    /// </summary>
+    Ping = 6,
+
+    /// <summary>Silo to router: the answer to a <see cref="Ping"/>, under its number; no payload.</summary>
+    Pong = 7,
 }

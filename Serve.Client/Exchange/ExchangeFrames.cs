@@ -19,7 +19,9 @@ namespace Serve.Exchange;
 /// and each end assumes the other's limit is its own, as before. A router of version 2 takes a silo that closes at its
 /// preface for one of version 1 and goes through Orleans. Any change to what a frame carries that an older peer could
 /// not ignore takes a new version: a field an older peer skips does not (a call's <see cref="ExchangeCall.ChannelsOnDataPlane"/>),
-/// nor a frame type that goes only to a peer that asked for it.
+/// nor a frame type that goes only to a peer that asked for it. Version 3 also adds
+/// <see cref="ExchangeFrameType.Ping"/> and <see cref="ExchangeFrameType.Pong"/>: a router pings only a silo that answered
+/// version 3, and a silo pongs only pings.
 /// </remarks>
 internal static class ExchangeFrames
 {
@@ -31,6 +33,9 @@ internal static class ExchangeFrames
 
     /// <summary>The first version whose preface carries its sender's frame limit.</summary>
     public const byte LimitsVersion = 3;
+
+    /// <summary>The first version whose silos answer pings (<see cref="ExchangeFrameType.Ping"/>).</summary>
+    public const byte PingVersion = 3;
 
     /// <summary>Bytes of a preface of version 2 or less, and of the start of every preface: "SRVX" and the version.</summary>
     public const int PrefaceSize = 5;
@@ -126,7 +131,7 @@ internal static class ExchangeFrames
         Span<byte> header = stackalloc byte[HeaderSize];
         buffer.Slice(0, HeaderSize).CopyTo(header);
         var type = (ExchangeFrameType)header[sizeof(int)];
-        if (type is < ExchangeFrameType.Call or > ExchangeFrameType.ChannelReply)
+        if (type is < ExchangeFrameType.Call or > ExchangeFrameType.Pong)
         {
             return ExchangeFrameStatus.Malformed;
         }

@@ -27,6 +27,7 @@ internal sealed class ExchangeWire : IAsyncDisposable
     private long _unsent;
     private TaskCompletionSource? _drained;
     private long _drainedBelow;
+    private long _reads;
 
     public ExchangeWire(Stream stream, int maxFrameBytes, string frameSetting = ExchangeLimits.SiloFrameSetting)
     {
@@ -235,6 +236,8 @@ internal sealed class ExchangeWire : IAsyncDisposable
                 await beforeRead();
             }
             var result = await _input.ReadAsync(cancellationToken);
+            // Only this loop writes it: a sign of the peer's life, part of a frame included (a large answer on its way).
+            Volatile.Write(ref _reads, _reads + 1);
             var buffer = result.Buffer;
             while (true)
             {
@@ -259,6 +262,9 @@ internal sealed class ExchangeWire : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Reads that brought bytes (or the end) from the peer so far, while frames are read (<see cref="ReadAsync"/>).</summary>
+    public long Reads => Volatile.Read(ref _reads);
 
     /// <summary>The size the last frame read declared: for the log line of a frame over the limit.</summary>
     public long LastDeclaredSize { get; private set; }
@@ -327,6 +333,22 @@ internal sealed class ExchangeWire : IAsyncDisposable
                 _outputCompleted = true;
                 _output.Writer.Complete();
             }
+        }
+    }
+
+    /// <summary>
+    /// Ends the connection at once, for a peer that stopped answering: nothing more is sent, and the stream closes without
+    /// waiting for what is queued to leave (a frozen peer would hold that for as long as a send can wait), which ends the
+    /// reading.
+    /// </summary>
+    public async ValueTask AbortAsync()
+    {
+        CompleteOutput();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            // The send under way fails as the stream closes: its error is the connection's end, reported by its owner.
+            _ = Pump.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            await _stream.DisposeAsync();
         }
     }
 

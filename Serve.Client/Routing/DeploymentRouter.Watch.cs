@@ -13,6 +13,9 @@ internal sealed partial class DeploymentRouter
 {
     private void RepollNow() => Volatile.Read(ref _replicaWatch)?.RepollNow();
 
+    /// <summary>Some of its replicas may be picked again (their silo answers again): the requests waiting for one look again.</summary>
+    internal void ReplicasAvailable() => _queue.WakeAll();
+
     internal void Apply(ReplicaSet set)
     {
         var lost = new List<RoutedReplica>();
@@ -35,7 +38,9 @@ internal sealed partial class DeploymentRouter
             foreach (var replica in _replicas)
             {
                 replica.SetModels(set.Models.TryGetValue(replica.Id, out var models) ? models : []);
-                replica.Exchange = replica.IsLocal ? null : set.Exchanges.GetValueOrDefault(replica.Id);
+                var endpoint = replica.IsLocal ? null : set.Exchanges.GetValueOrDefault(replica.Id);
+                replica.Exchange = endpoint;
+                replica.Avoidance = endpoint is null ? null : Exchange?.AvoidanceOf(endpoint);
             }
             if (set.Lost.Count > 0)
             {

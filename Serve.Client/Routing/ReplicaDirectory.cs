@@ -37,6 +37,10 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
         _logger = logger;
         _metrics = metrics;
         metrics.Observe(this);
+        if (exchange is not null)
+        {
+            exchange.AvoidanceEnded += ReplicasAvailable;
+        }
         // Long polls would otherwise hold a stopping silo (or client) for a whole poll timeout.
         lifetime?.ApplicationStopping.Register(RetireRouters);
     }
@@ -55,6 +59,15 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
                 _retired.Add(entry.Value);
                 entry.Value.StopWhenReady();
             }
+        }
+    }
+
+    /// <summary>A silo answers again: requests queued while its replicas were avoided look again, whichever deployment they are for.</summary>
+    private void ReplicasAvailable(string endpoint)
+    {
+        foreach (var router in Routers)
+        {
+            router.ReplicasAvailable();
         }
     }
 
@@ -144,6 +157,10 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
 
     public async ValueTask DisposeAsync()
     {
+        if (_exchange is not null)
+        {
+            _exchange.AvoidanceEnded -= ReplicasAvailable;
+        }
         _metrics.Forget(this);
         foreach (var router in _routers.Values.Where(r => r.IsValueCreated).Select(r => r.Value).Concat(_retired))
         {

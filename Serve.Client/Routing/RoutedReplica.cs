@@ -32,6 +32,18 @@ internal sealed class RoutedReplica(string id, IReplicaGrain grain, bool isLocal
         set => Volatile.Write(ref _exchange, value);
     }
 
+    /// <summary>
+    /// Whether its silo's data plane answers (<see cref="Serve.Exchange.PeerAvoidance"/>): while it does not, the replica
+    /// is not picked, though it stays in the set. Null for a replica not reached over the data plane.
+    /// </summary>
+    public Serve.Exchange.PeerAvoidance? Avoidance
+    {
+        get => Volatile.Read(ref _avoidance);
+        set => Volatile.Write(ref _avoidance, value);
+    }
+
+    private Serve.Exchange.PeerAvoidance? _avoidance;
+
     /// <summary>Set once the replica said it is gone or could not be reached; it is never picked again.</summary>
     public bool Gone { get; set; }
 
@@ -46,13 +58,13 @@ internal sealed class RoutedReplica(string id, IReplicaGrain grain, bool isLocal
         _lost.Cancel();
     }
 
-    /// <summary>Takes a slot when fewer than <paramref name="limit"/> calls are in flight.</summary>
+    /// <summary>Takes a slot when fewer than <paramref name="limit"/> calls are in flight, unless its silo is avoided.</summary>
     public bool TryTake(int limit)
     {
         while (true)
         {
             var current = Volatile.Read(ref _inFlight);
-            if (current >= limit || Gone)
+            if (current >= limit || Gone || Volatile.Read(ref _avoidance) is { IsAvoided: true })
             {
                 return false;
             }

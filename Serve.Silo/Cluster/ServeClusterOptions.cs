@@ -87,6 +87,14 @@ public sealed class ServeClusterOptions
     /// </summary>
     public TimeSpan ClientConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long an external Orleans client (<see cref="ClientDataPlane"/>) waits for any sign of life from a silo whose
+    /// data-plane connection it pinged: past it, the silo is taken for frozen or cut off, its connection closed as broken
+    /// and its replicas avoided until a connection to it works again. Silos use <c>Serve:Silo:ExchangePingTimeout</c>
+    /// instead. From 1 s to 1 min. Default 4 s.
+    /// </summary>
+    public TimeSpan ExchangePingTimeout { get; set; } = Exchange.ExchangeLimits.DefaultPingTimeout;
+
     /// <summary>The Orleans client port when <see cref="GatewayPort"/> is not set: 30000 in Redis mode, none when embedded.</summary>
     internal int EffectiveGatewayPort => GatewayPort ?? (Mode == ClusterMode.Redis ? DefaultGatewayPort : 0);
 

@@ -63,6 +63,10 @@ internal sealed class ServeClusterOptionsValidator(ClusterRole role = ClusterRol
         {
             errors.Add($"{Section}:ExchangeMaxFrameBytes: {options.ExchangeMaxFrameBytes} must be at least {Exchange.ExchangeLimits.MinFrameBytes} bytes.");
         }
+        if (Exchange.ExchangeLimits.PingTimeoutProblem(options.ExchangePingTimeout) is { } ping)
+        {
+            errors.Add($"{Section}:ExchangePingTimeout: {ping}");
+        }
         ValidateTransportSecurity(options, errors);
         if (options.AdvertisedAddress is { Length: > 0 } address && AdvertisedAddressResolver.Resolve(address, out var resolveError) is null)
         {

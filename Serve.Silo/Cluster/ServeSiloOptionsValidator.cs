@@ -22,6 +22,10 @@ internal sealed class ServeSiloOptionsValidator : IValidateOptions<ServeSiloOpti
         {
             errors.Add($"{ServeSiloOptions.SectionName}:StreamMaxBufferedBytes: {options.StreamMaxBufferedBytes} must be at least {Replicas.StreamBufferLimit.MinBytes} bytes (the default is {Replicas.StreamBufferLimit.DefaultBytes}).");
         }
+        if (Exchange.ExchangeLimits.PingTimeoutProblem(options.ExchangePingTimeout) is { } ping)
+        {
+            errors.Add($"{ServeSiloOptions.SectionName}:ExchangePingTimeout: {ping}");
+        }
         if (options.ExchangeMaxCallsInFlight < 1)
         {
             errors.Add($"{ServeSiloOptions.SectionName}:ExchangeMaxCallsInFlight: {options.ExchangeMaxCallsInFlight} must be at least 1.");

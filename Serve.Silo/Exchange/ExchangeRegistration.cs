@@ -36,7 +36,7 @@ internal static class ExchangeRegistration
         AddClient(services, s =>
         {
             var silo = s.GetRequiredService<IOptions<ServeSiloOptions>>().Value;
-            return new ExchangeLimits(silo.ExchangeMaxFrameBytes, silo.ExchangeMaxCallsInFlight);
+            return new ExchangeLimits(silo.ExchangeMaxFrameBytes, silo.ExchangeMaxCallsInFlight) { PingTimeout = silo.ExchangePingTimeout };
         });
     }
 
@@ -56,8 +56,14 @@ internal static class ExchangeRegistration
         {
             services.TryAddSingleton<IExchangeSecurity>(s => ExchangeTls.Create(s, ClusterRole.Client));
         }
-        AddClient(services, s => new ExchangeLimits(
-            s.GetRequiredService<IOptions<ServeClusterOptions>>().Value.ExchangeMaxFrameBytes, ExchangeLimits.DefaultMaxCallsInFlight, ExchangeLimits.ClientFrameSetting));
+        AddClient(services, s =>
+        {
+            var cluster = s.GetRequiredService<IOptions<ServeClusterOptions>>().Value;
+            return new ExchangeLimits(cluster.ExchangeMaxFrameBytes, ExchangeLimits.DefaultMaxCallsInFlight, ExchangeLimits.ClientFrameSetting)
+            {
+                PingTimeout = cluster.ExchangePingTimeout, PingSetting = ExchangeLimits.ClientPingSetting,
+            };
+        });
     }
 
     private static void AddClient(IServiceCollection services, Func<IServiceProvider, ExchangeLimits> limits)

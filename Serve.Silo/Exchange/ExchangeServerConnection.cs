@@ -259,6 +259,10 @@ internal sealed partial class ExchangeServerConnection
                 LogServing(_logger, payload.ReplicaId, payload.RequestId, _peer);
                 ThreadPool.UnsafeQueueUserWorkItem(call, preferLocal: true);
                 break;
+            case ExchangeFrameType.Ping:
+                // Answered from the reading loop, ahead of calls still running: the router asks whether this process runs.
+                _wire.TryWrite(ExchangeFrameType.Pong, frame.CallId, []);
+                break;
             case ExchangeFrameType.Cancel:
                 if (_running.TryGetValue(frame.CallId, out var cancelled))
                 {

@@ -92,12 +92,25 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
     }
 
     [Fact]
-    public Task Freeze_WorkerHoldingAnExchangeOnDataPlane_FailsUnavailableOnceItsSiloIsDeclaredDead()
+    public Task Freeze_WorkerHoldingAnExchangeOnDataPlane_ItFailsUnavailableAndNewRequestsGoToTheSurvivorBeforeItsDeathIsDeclared()
     {
         var (holds, never) = (_files.PathOf("holds"), _files.PathOf("never"));
         WorkerProcess? victim = null;
-        return OnGatewayAsync("dp-freeze", new Dictionary<string, string>(Traced) { ["Logging__LogLevel__Serve.Routing"] = "Debug" }, releaseHeld: () => victim?.KillAsync() ?? Task.CompletedTask, body: async (gateway, http) =>
+        // A short ping timeout, for a wide margin below the fast profile's declaration of death (~8.5 s) on a loaded machine.
+        var settings = new Dictionary<string, string>(Traced) { ["Logging__LogLevel__Serve.Routing"] = "Debug", ["Serve__Silo__ExchangePingTimeout"] = "00:00:02" };
+        const string Other = "dp-freeze-other";
+        return OnGatewayAsync("dp-freeze", settings, others: [Other], releaseHeld: () => victim?.KillAsync() ?? Task.CompletedTask, body: async (gateway, http) =>
         {
+            // Another application with a replica on each worker, whose router in the gateway has no call on the frozen one:
+            // only the frozen silo's avoidance keeps its new requests away from it.
+            await cluster.Serve.RunAsync(Deployment.For<WorkloadIngress>().Options(o => o with { NumReplicas = 2, MaxOngoingRequests = 8 }).Bind(), Other, $"/{Other}");
+            await gateway.WaitForRouteAsync($"/{Other}", Patience);
+            await cluster.Serve.WaitForStatusAsync(
+                s => s.Applications.TryGetValue(Other, out var app) && app.Deployments.Values.Single().Replicas is { Count: 2 } replicas
+                    && replicas.All(r => r.State == ReplicaState.Running) && replicas.Select(r => r.Silo).Distinct().Count() == 2,
+                Patience);
+            Assert.Equal(2, (await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => http.GetFromJsonAsync<WorkloadReply>($"/{Other}")))).Select(r => r!.ProcessId).Distinct().Count());
+
             var postId = Guid.NewGuid().ToString("N");
             using var post = new HttpRequestMessage(HttpMethod.Post, $"/dp-freeze?hold={Uri.EscapeDataString(holds)}&release={Uri.EscapeDataString(never)}")
             {
@@ -109,12 +122,51 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
             await SentOverDataPlaneAsync(gateway, postId);
             victim = cluster.Workers.Single(w => w.ProcessId.ToString() == serving[0]);
 
-            // Its connection stays up and its kernel acknowledges: only the silo's declared death can end the exchange.
+            // Its connection stays up and its kernel acknowledges: only its silence tells, when the gateway's ping goes unanswered.
             victim.Freeze();
+            output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} froze {victim.Name} ({victim.SiloAddress})");
             using var posted = await posting.WaitAsync(Patience);
-
+            output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} the held call ended {(int)posted.StatusCode}");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, posted.StatusCode);
+            Assert.False(await DeclaredDeadAsync(victim), "the held call ended only once the frozen worker was declared dead");
+
+            // New requests, as many as both replicas have room for: none goes to the frozen worker's replica (a POST is not retried).
+            var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(async i =>
+            {
+                using var answer = await http.PostAsync($"/{Other}", new StringContent($"after {i}"));
+                return (answer.StatusCode, Reply: answer.IsSuccessStatusCode ? await answer.Content.ReadFromJsonAsync<WorkloadReply>() : null);
+            })).WaitAsync(Patience);
+            output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} answers: {string.Join(", ", answers.Select(a => $"{(int)a.StatusCode} {a.Reply?.ProcessId}"))}");
+            Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+            Assert.All(answers, a => Assert.NotEqual(victim.ProcessId, a.Reply!.ProcessId));
+            Assert.False(await DeclaredDeadAsync(victim), "the new requests were answered only once the frozen worker was declared dead");
         });
+    }
+
+    /// <summary>
+    /// Whether the cluster's membership table (in Redis, read directly: an Orleans call might go through the frozen
+    /// worker) says <paramref name="worker"/>'s incarnation is dead.
+    /// </summary>
+    private async Task<bool> DeclaredDeadAsync(WorkerProcess worker)
+    {
+        // "S127.0.0.1:port:generation": the entry names the endpoint and the generation.
+        var parts = worker.SiloAddress!.TrimStart('S').Split(':');
+        var (endpoint, generation) = ($"{parts[0]}:{parts[1]}", parts[2]);
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(cluster.Redis.ConnectionString);
+        var server = redis.GetServer(redis.GetEndPoints()[0]);
+        await foreach (var key in server.KeysAsync(pattern: "*/members/*"))
+        {
+            foreach (var entry in await redis.GetDatabase().HashGetAllAsync(key))
+            {
+                var text = $"{entry.Name} {entry.Value}";
+                if (text.Contains(endpoint, StringComparison.Ordinal) && text.Contains(generation, StringComparison.Ordinal))
+                {
+                    output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} membership entry of {worker.Name}: {text}");
+                    return System.Text.RegularExpressions.Regex.IsMatch(text, @"""Status""\s*:\s*(6|""Dead"")");
+                }
+            }
+        }
+        throw new InvalidOperationException($"no membership entry for {worker.SiloAddress} in Redis");
     }
 
     [Fact]
@@ -336,7 +388,8 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
     /// part of the grain directory until it is declared dead), kills the gateway and brings back any worker the body killed.
     /// </summary>
     private async Task OnGatewayAsync(
-        string application, Dictionary<string, string> settings, Func<GatewayProcess, HttpClient, Task> body, int maxOngoing = 1, Func<Task>? releaseHeld = null)
+        string application, Dictionary<string, string> settings, Func<GatewayProcess, HttpClient, Task> body, int maxOngoing = 1, Func<Task>? releaseHeld = null,
+        string[]? others = null)
     {
         var (gateway, http) = await StartAsync(application, settings, maxOngoing);
         try
@@ -357,6 +410,10 @@ public sealed class DataPlaneTests(ProcessClusterFixture cluster, ITestOutputHel
                 await releaseHeld();
             }
             await DeleteAsync(application);
+            foreach (var other in others ?? [])
+            {
+                await DeleteAsync(other);
+            }
             await gateway.KillAsync();
             await cluster.EnsureAllRunningAsync();
         }

@@ -361,6 +361,142 @@ public sealed class ExchangeConnectionTests(SingleSiloFixture fixture) : IAsyncL
         await serving.WaitAsync(Patience);
     }
 
+    [Fact]
+    public async Task Connection_RouterOfVersion2_AnsweredWithItsOwnVersionsPreface()
+    {
+        using var older = await RawAsync();
+
+        await older.SendAsync("SRVX\u0002"u8.ToArray());
+        var answer = new byte[ExchangeFrames.PrefaceSize];
+        using var deadline = new CancellationTokenSource(Patience);
+        for (var read = 0; read < answer.Length;)
+        {
+            read += await older.ReceiveAsync(answer.AsMemory(read), deadline.Token);
+        }
+
+        Assert.Equal("SRVX\u0002"u8.ToArray(), answer);
+        Assert.Empty(_refused);
+    }
+
+    [Fact]
+    public async Task CallAsync_SiloStopsAnswering_EndsAsLostOnceAPingGoesUnanswered()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        // A silo that opens the connection, then neither reads nor answers while its connection stays open: a frozen process.
+        var freezing = Task.Run(async () =>
+        {
+            var socket = await listener.AcceptSocketAsync();
+            var preface = new byte[ExchangeFrames.MaxPrefaceSize];
+            for (var read = 0; read < preface.Length;)
+            {
+                read += await socket.ReceiveAsync(preface.AsMemory(read));
+            }
+            var answer = new byte[ExchangeFrames.MaxPrefaceSize];
+            await socket.SendAsync(answer.AsMemory(0, ExchangeFrames.WritePreface(answer, ExchangeFrames.Version, _limits)));
+            return socket;
+        });
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync((IPEndPoint)listener.LocalEndpoint);
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var told = 0;
+        var log = new RecordingLogger<ExchangeConnection>();
+        var connection = await ExchangeConnection.OpenAsync(
+            listener.LocalEndpoint.ToString()!, new NetworkStream(client, ownsSocket: true), _limits, ExchangeCodec.Create(Services), channels: null, time,
+            log, CancellationToken.None, unresponsive: _ => Interlocked.Increment(ref told)).WaitAsync(Patience);
+        using var silo = await freezing.WaitAsync(Patience);
+
+        var call = connection.CallAsync(FakeLocalReplicas.Id, Call("/held"), CancellationToken.None);
+        try
+        {
+            await AdvanceUntilAsync(time, () => call.IsCompleted);
+        }
+        finally
+        {
+            // A close with a call waiting waits out its grace on the fake clock.
+            var disposing = connection.DisposeAsync().AsTask();
+            await AdvanceUntilAsync(time, () => disposing.IsCompleted);
+        }
+
+        var lost = await Assert.ThrowsAsync<ExchangeLostException>(() => call);
+        Assert.True(lost.MayHaveArrived);
+        Assert.Contains("did not answer a ping within 4 s (Serve:Silo:ExchangePingTimeout)", Assert.IsType<TimeoutException>(lost.InnerException).Message, StringComparison.Ordinal);
+        Assert.Equal(1, told);
+        Assert.True(connection.WasUnresponsive);
+        Assert.False(connection.IsOpen);
+        Assert.Single(log.Records, r => r.Id.Id == ServeEvents.ExchangeUnresponsive && r.Level == LogLevel.Warning);
+        // What reached the silo: the call, then a ping, and nothing after the one that went unanswered.
+        var frames = await FramesUntilClosedAsync(silo);
+        Assert.Equal([ExchangeFrameType.Call, ExchangeFrameType.Ping], frames);
+    }
+
+    [Fact]
+    public async Task CallAsync_SiloHoldsACallAndAnswersPings_ConnectionStaysOpenHoweverLong()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(_silo.EndPoint);
+        await using var connection = await ExchangeConnection.OpenAsync(
+            Endpoint, new NetworkStream(socket, ownsSocket: true), _limits, ExchangeCodec.Create(Services), channels: null, time,
+            new RecordingLogger<ExchangeConnection>(), CancellationToken.None).WaitAsync(Patience);
+        using var cancel = new CancellationTokenSource();
+        var held = connection.CallAsync(FakeLocalReplicas.Id, Call("/hold", "held"), cancel.Token);
+        await WaitForAsync(() => _replicas.Holding == 1);
+
+        try
+        {
+            // Ten ping timeouts of a quiet connection: each ping answered (the silo's pong arrives before the clock moves on).
+            var step = ExchangeLiveness.CheckEvery(_limits.PingTimeout);
+            for (var elapsed = TimeSpan.Zero; elapsed < _limits.PingTimeout * 10; elapsed += step)
+            {
+                time.Advance(step);
+                await WaitForAsync(() => connection.PongsReceived == connection.PingsSent);
+            }
+
+            Assert.True(connection.PingsSent >= 10, $"{connection.PingsSent} ping(s) sent");
+            Assert.True(connection.IsOpen);
+            Assert.False(held.IsCompleted);
+        }
+        finally
+        {
+            // Before the connection's disposal: a close with a call waiting would wait out its grace on the fake clock.
+            await cancel.CancelAsync();
+        }
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => held.WaitAsync(Patience));
+    }
+
+    /// <summary>Moves the fake clock on a look at a time, letting what each look starts run, until <paramref name="condition"/> holds.</summary>
+    private static async Task AdvanceUntilAsync(Microsoft.Extensions.Time.Testing.FakeTimeProvider time, Func<bool> condition)
+    {
+        var giveUp = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < giveUp, $"not within {Patience.TotalSeconds:0} s");
+            time.Advance(TimeSpan.FromMilliseconds(250));
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>The types of the frames a raw silo got, read until the router closed the connection.</summary>
+    private static async Task<List<ExchangeFrameType>> FramesUntilClosedAsync(Socket silo)
+    {
+        var bytes = new List<byte>();
+        var buffer = new byte[64 * 1024];
+        using var deadline = new CancellationTokenSource(Patience);
+        for (int read; (read = await silo.ReceiveAsync(buffer, deadline.Token)) > 0;)
+        {
+            bytes.AddRange(buffer.AsSpan(0, read));
+        }
+        var rest = new System.Buffers.ReadOnlySequence<byte>(bytes.ToArray());
+        var types = new List<ExchangeFrameType>();
+        while (ExchangeFrames.TryRead(rest, int.MaxValue, out var frame, out var consumed) == ExchangeFrameStatus.Complete)
+        {
+            types.Add(frame.Type);
+            rest = rest.Slice(consumed);
+        }
+        return types;
+    }
+
     private async Task<Socket> RawAsync()
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
