@@ -98,20 +98,7 @@ public sealed class FrameLimitClusterTests(ProcessClusterFixture cluster, ITestO
             await cluster.Serve.RunAsync(Deployment.For<WorkloadIngress>().Options(OnTheSmallFramesWorker).Bind(), "frames-http", "/frames-http");
             await gateway.WaitForRouteAsync("/frames-http", Patience);
             // The first exchanges go through Orleans, which carries this answer, while the gateway connects to the worker's data plane.
-            using (var deadline = new CancellationTokenSource(Patience))
-            {
-                while (true)
-                {
-                    var (warm, warmId) = await GetAsync(http, "/frames-http?size=10", deadline.Token);
-                    Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
-                    warm.Dispose();
-                    if (gateway.RecentOutput.Contains($"Data plane: exchange {warmId}", StringComparison.Ordinal))
-                    {
-                        break;
-                    }
-                    await Task.Delay(50, deadline.Token);
-                }
-            }
+            await UntilOnTheDataPlaneAsync(http, gateway, "/frames-http?size=10");
 
             var slow = GetAsync(http, "/frames-http?ms=2000", CancellationToken.None);
             var (oversized, oversizedId) = await GetAsync(http, $"/frames-http?size={Oversized}", CancellationToken.None);
@@ -249,21 +236,7 @@ public sealed class FrameLimitClusterTests(ProcessClusterFixture cluster, ITestO
         {
             await cluster.Serve.RunAsync(Deployment.For<LargeWritesEndpoints>().Options(OnTheSmallFramesWorker).Bind(), "frames-large", "/frames-large");
             await gateway.WaitForRouteAsync("/frames-large", Patience);
-            // The first exchanges go through Orleans while the gateway connects to the worker's data plane.
-            using (var deadline = new CancellationTokenSource(Patience))
-            {
-                while (true)
-                {
-                    var (warm, warmId) = await GetAsync(http, "/frames-large/bytes?size=10", deadline.Token);
-                    Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
-                    warm.Dispose();
-                    if (gateway.RecentOutput.Contains($"Data plane: exchange {warmId}", StringComparison.Ordinal))
-                    {
-                        break;
-                    }
-                    await Task.Delay(50, deadline.Token);
-                }
-            }
+            await UntilOnTheDataPlaneAsync(http, gateway, "/frames-large/bytes?size=10");
 
             foreach (var path in new[] { "write", "write-and-wait", "bytes" })
             {
@@ -317,6 +290,23 @@ public sealed class FrameLimitClusterTests(ProcessClusterFixture cluster, ITestO
             await gateway.KillAsync();
             await worker.KillAsync();
             await cluster.WaitForActiveSilosAsync();
+        }
+    }
+
+    /// <summary>GETs <paramref name="path"/> (answered 200) until the gateway logs one of them as sent on the data plane.</summary>
+    private static async Task UntilOnTheDataPlaneAsync(HttpClient http, GatewayProcess gateway, string path)
+    {
+        using var deadline = new CancellationTokenSource(Patience);
+        while (true)
+        {
+            var (warm, warmId) = await GetAsync(http, path, deadline.Token);
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+            warm.Dispose();
+            if (gateway.RecentOutput.Contains($"Data plane: exchange {warmId}", StringComparison.Ordinal))
+            {
+                return;
+            }
+            await Task.Delay(50, deadline.Token);
         }
     }
 

@@ -172,18 +172,7 @@ public sealed class ExchangeFramePiecesTests(SingleSiloFixture fixture) : IAsync
             new RecordingLogger<ExchangeConnection>(), CancellationToken.None).WaitAsync(Patience);
     }
 
-    private static async Task<byte[]> ReadExactlyAsync(Socket socket, int count)
-    {
-        var bytes = new byte[count];
-        using var deadline = new CancellationTokenSource(Patience);
-        for (var read = 0; read < count;)
-        {
-            var got = await socket.ReceiveAsync(bytes.AsMemory(read), deadline.Token);
-            Assert.NotEqual(0, got);
-            read += got;
-        }
-        return bytes;
-    }
+    private static Task<byte[]> ReadExactlyAsync(Socket socket, int count) => SocketReads.ReadExactlyAsync(socket, count, Patience);
 
     public async Task DisposeAsync() => await _silo.DisposeAsync();
 
