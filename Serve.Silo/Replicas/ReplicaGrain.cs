@@ -182,10 +182,11 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     /// </summary>
     private async Task<ReplicaInstance> BuiltAsync(Task<ReplicaInstance> starting, Task initialized, DeploymentSpec spec, CancellationTokenSource calledOff)
     {
+        // The waits are on Task.WhenAny, which never faults: a TimeoutException here is the wait's, never the start's own.
         try
         {
             await Task.WhenAny(starting, initialized).WaitAsync(spec.Options.InitializationTimeout + StartGrace, _time, calledOff.Token);
-            return await starting.WaitAsync(calledOff.Token);
+            await Task.WhenAny(starting).WaitAsync(calledOff.Token);
         }
         catch (TimeoutException)
         {
@@ -193,11 +194,11 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             LeaveBehind(starting);
             throw new ServeException(ReplicaInstance.InitializationTimedOutHoldingThread(spec));
         }
-        catch (OperationCanceledException) when (calledOff.IsCancellationRequested && !starting.IsCompleted)
+        catch (OperationCanceledException) when (calledOff.IsCancellationRequested)
         {
             try
             {
-                return await starting.WaitAsync(StartGrace, _time);
+                await Task.WhenAny(starting).WaitAsync(StartGrace, _time);
             }
             catch (TimeoutException)
             {
@@ -205,6 +206,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
                 throw new OperationCanceledException($"Replica {ReplicaId}'s start was called off while its constructor or InitializeAsync still held its thread; it was left to finish alone.", calledOff.Token);
             }
         }
+        return await starting;
     }
 
     /// <summary>A start given up on while its user code still runs: whatever it ends with is observed, an instance it makes disposed.</summary>
