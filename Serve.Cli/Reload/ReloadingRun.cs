@@ -21,7 +21,8 @@ internal static class ReloadingRun
 
     public static async Task<int> RunAsync(ReloadWatchSet watched, IReadOnlyList<string> arguments, CliConsole console, TimeProvider time, CancellationToken cancellationToken)
     {
-        var changes = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+        // Not single-reader: a wait for a change is left pending when the child exits first, and the next loop waits again.
+        var changes = Channel.CreateUnbounded<string>();
         var watchers = watched.Directories.Select(directory => Watch(directory, watched, changes.Writer)).ToList();
         await console.Out.WriteLineAsync($"serve run --reload: watching {string.Join(", ", watched.Directories)}; Serve starts again when a build or the config changes them.");
         var child = Start(arguments);
