@@ -16,11 +16,7 @@ internal static class DeploymentAssemblyLoader
         var toLoad = new List<string>();
         foreach (var path in paths)
         {
-            var full = Path.GetFullPath(path);
-            if (!File.Exists(full))
-            {
-                throw new CliException($"--assembly: '{full}' does not exist. Fix: build the project holding your deployments and give the path of its .dll.", ExitCodes.Usage);
-            }
+            var full = ExistingPath(path);
             AssemblyName name;
             try
             {
@@ -47,6 +43,15 @@ internal static class DeploymentAssemblyLoader
         }
         loaded.AddRange(toLoad.Select(AssemblyLoadContext.Default.LoadFromAssemblyPath));
         return loaded;
+    }
+
+    /// <summary>The full path of an <c>--assembly</c>; refused naming the fix when nothing is there.</summary>
+    public static string ExistingPath(string path)
+    {
+        var full = Path.GetFullPath(path);
+        return File.Exists(full)
+            ? full
+            : throw new CliException($"--assembly: '{full}' does not exist. Fix: build the project holding your deployments and give the path of its .dll.", ExitCodes.Usage);
     }
 
     /// <summary>The loaded assemblies holding the deployment classes of <paramref name="applications"/>.</summary>

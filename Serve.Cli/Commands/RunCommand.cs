@@ -165,11 +165,7 @@ internal static class RunCommand
         {
             throw new CliException("--reload reads the config again on each change, so it cannot come from standard input: give the config file's path.", ExitCodes.Usage);
         }
-        foreach (var assembly in assemblies.Where(a => !File.Exists(a)))
-        {
-            throw new CliException($"--assembly: '{Path.GetFullPath(assembly)}' does not exist. Fix: build the project holding your deployments and give the path of its .dll.", ExitCodes.Usage);
-        }
-        var watched = ReloadWatchSet.For(assemblies, IsConfigFile(target) ? target : null);
+        var watched = ReloadWatchSet.For(assemblies.Select(DeploymentAssemblyLoader.ExistingPath), IsConfigFile(target) ? target : null);
         if (watched.IsEmpty)
         {
             throw new CliException("--reload watches the --assembly files and the config file, and an import path alone names neither: add --assembly <your deployments' .dll>.", ExitCodes.Usage);

@@ -109,7 +109,7 @@ internal static class ReloadingRun
         }
         watcher.Changed += Changed;
         watcher.Created += Changed;
-        watcher.Renamed += (sender, e) => Changed(sender, e);
+        watcher.Renamed += Changed;
         // Too many changes at once to tell them apart: a build, surely.
         watcher.Error += (_, _) => changes.TryWrite(Path.Combine(directory, "*"));
         watcher.EnableRaisingEvents = true;
