@@ -64,6 +64,7 @@ internal static class ServeEvents
     public const int SiloDrainTimedOut = 3012;
     public const int DeploymentShrinks = 3013;
     public const int ReplicaStartCallOffFailed = 3014;
+    public const int DeploymentWaitsForSilo = 3015;
 
     // Controller: 4000s
     public const int ApplicationDeployed = 4001;

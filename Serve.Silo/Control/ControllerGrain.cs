@@ -306,7 +306,8 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         var (state, message) = failed is not null ? (ApplicationState.DeployFailed, failed.Message)
             : unhealthy is not null ? (ApplicationState.Unhealthy, unhealthy.Message)
             : deployments.Values.All(d => d.State is DeploymentState.Healthy or DeploymentState.Upscaling or DeploymentState.Downscaling) ? (ApplicationState.Running, "")
-            : (ApplicationState.Deploying, "");
+            // A deployment that says why it is not there yet (replicas waiting for a silo with room) says it for the application.
+            : (ApplicationState.Deploying, deployments.Values.FirstOrDefault(d => d.State == DeploymentState.Updating && d.Message.Length > 0)?.Message ?? "");
         _statuses[application] = app with { State = state, Message = message, Deployments = deployments };
         return true;
     }

@@ -287,6 +287,43 @@ public sealed class DeploymentReconcilerTests
     }
 
     [Fact]
+    public void Status_NoSiloHostsReplicasInAClusterThatCanGrow_UpdatingUntilAWorkerJoinsThenStarts()
+    {
+        var reconciler = new DeploymentReconciler("app/Model", new DeploymentGrainState(), _time, new Random(7), waitsForSilos: true);
+        var gateway = new SiloMember("gateway", SiloCondition.Active, new SiloCapacity { HostsReplicas = false });
+        reconciler.OnSilosChanged([gateway]);
+        reconciler.Accept(Spec(replicas: 2));
+        reconciler.Apply();
+
+        Assert.Empty(reconciler.TakeCommands());
+        var waiting = reconciler.Status();
+        Assert.Equal(DeploymentState.Updating, waiting.State);
+        Assert.Contains("2 of 2 replica(s) wait for a silo with room", waiting.Message, StringComparison.Ordinal);
+        Assert.True(reconciler.WaitingForSilo);
+        Assert.False(reconciler.Unplaceable);
+        // Nothing is on its way until a silo joins: routers answer at once rather than hold requests.
+        Assert.Equal(0, reconciler.StartingReplicas);
+
+        reconciler.OnSilosChanged([gateway, Silo("worker")]);
+
+        var starts = reconciler.TakeCommands().Where(c => c.Kind == ReplicaCommandKind.Start).ToList();
+        Assert.Equal(["worker", "worker"], starts.Select(c => c.Replica.Silo));
+        Assert.False(reconciler.WaitingForSilo);
+    }
+
+    [Fact]
+    public void Status_NoSiloHostsReplicasInAnEmbeddedCluster_DeployFailedAtOnce()
+    {
+        _reconciler.OnSilosChanged([new SiloMember("gateway", SiloCondition.Active, new SiloCapacity { HostsReplicas = false })]);
+        Apply(Spec(replicas: 2));
+
+        var status = _reconciler.Status();
+        Assert.Equal(DeploymentState.DeployFailed, status.State);
+        Assert.Contains("2 of 2 replica(s) cannot be placed", status.Message, StringComparison.Ordinal);
+        Assert.False(_reconciler.WaitingForSilo);
+    }
+
+    [Fact]
     public void OnReconfigureFailed_NewUserConfigRefused_ReplicasKeepServingAndStatusSaysWhy()
     {
         _reconciler.OnSilosChanged([Silo("a")]);
