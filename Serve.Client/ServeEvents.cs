@@ -12,6 +12,7 @@ internal static class ServeEvents
     public const int RouterRemoved = 1006;
     public const int ReplicaRefusedExchange = 1007;
     public const int ReplicaSetApplyFailed = 1008;
+    public const int WatchRecovered = 1009;
 
     // Data plane (direct exchanges between silos): 1100s
     public const int ExchangeConnected = 1101;
@@ -98,6 +99,7 @@ internal static class ServeEvents
     public const int GrpcCallUnrouted = 5011;
     public const int RoutesApplyFailed = 5012;
     public const int ResponseRefused = 5013;
+    public const int RoutesWatchRecovered = 5014;
     public const int WebSocketAccepted = 5030;
     public const int WebSocketClosed = 5031;
 
