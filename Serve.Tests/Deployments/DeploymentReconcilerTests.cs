@@ -312,6 +312,27 @@ public sealed class DeploymentReconcilerTests
     }
 
     [Fact]
+    public void Status_UpscaleBeyondTheSilosInAClusterThatCanGrow_UpscalingSaysItWaitsForASilo()
+    {
+        var reconciler = new DeploymentReconciler("app/Model", new DeploymentGrainState(), _time, new Random(7), waitsForSilos: true);
+        reconciler.OnSilosChanged([new SiloMember("worker", SiloCondition.Active, new SiloCapacity { NumCpus = 2 })]);
+        var spec = Spec();
+        reconciler.Accept(spec with { Options = spec.Options with { Autoscaling = new AutoscalingConfig { MinReplicas = 1, MaxReplicas = 8, InitialReplicas = 2 } } });
+        reconciler.Apply();
+        foreach (var start in reconciler.TakeCommands().Where(c => c.Kind == ReplicaCommandKind.Start))
+        {
+            reconciler.BeginStartAttempt(start.Replica);
+            reconciler.OnStarted(start.Replica, start.Replica.Silo!);
+        }
+
+        reconciler.SetAutoscaledTarget(4, "load 8 over 2 replicas", []);
+
+        var status = reconciler.Status();
+        Assert.Equal(DeploymentState.Upscaling, status.State);
+        Assert.Contains("2 of 4 replica(s) wait for a silo with room: needs 1 CPU(s), the largest free is 0 on worker", status.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Status_NoSiloHostsReplicasInAnEmbeddedCluster_DeployFailedAtOnce()
     {
         _reconciler.OnSilosChanged([new SiloMember("gateway", SiloCondition.Active, new SiloCapacity { HostsReplicas = false })]);
