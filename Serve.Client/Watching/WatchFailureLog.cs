@@ -4,14 +4,14 @@ namespace Serve.Watching;
 /// How loudly a long-lived watch's failed polls are logged. A failure that passes within <see cref="WarnAfter"/> (a
 /// watched grain moving to another silo, a silo dying and declared dead) is routine and goes at Debug; failures in a row
 /// that last longer say something is wrong, and warn once, then at most every <see cref="RepeatEvery"/> while they go on;
-/// the end of a streak that warned is told too. So a worker's death, which fails every watch of a grain it held for the
-/// ten seconds or so until it is declared dead, costs no warning per retry per deployment in every process, while a
+/// the end of a streak that warned is told too. So a worker's death, which fails every watch of a grain it held until
+/// that grain runs elsewhere, costs no warning per retry per deployment in every process, while a
 /// controller out of reach for minutes is still seen at Warning. Pure: time from a <see cref="TimeProvider"/>.
 /// </summary>
 internal sealed class WatchFailureLog(TimeProvider time)
 {
     /// <summary>How long failures in a row go on before a warning.</summary>
-    public static readonly TimeSpan WarnAfter = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan WarnAfter = TimeSpan.FromSeconds(30);
 
     /// <summary>How often, at most, a streak that goes on warns again.</summary>
     public static readonly TimeSpan RepeatEvery = TimeSpan.FromSeconds(60);

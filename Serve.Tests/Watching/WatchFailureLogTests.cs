@@ -14,7 +14,7 @@ public sealed class WatchFailureLogTests
 
         var warnings = Enumerable.Range(0, 8).Count(_ =>
         {
-            _time.Advance(TimeSpan.FromSeconds(1));
+            _time.Advance(TimeSpan.FromSeconds(3));
             return log.Failed();
         });
 
@@ -29,8 +29,8 @@ public sealed class WatchFailureLogTests
         var log = new WatchFailureLog(_time);
         var warnedAt = new List<int>();
 
-        // A failure every 2 s for 150 s: the first at 0 s.
-        for (var second = 0; second <= 150; second += 2)
+        // A failure every 2 s for 170 s: the first at 0 s.
+        for (var second = 0; second <= 170; second += 2)
         {
             if (log.Failed())
             {
@@ -39,10 +39,10 @@ public sealed class WatchFailureLogTests
             _time.Advance(TimeSpan.FromSeconds(2));
         }
 
-        Assert.Equal([10, 70, 130], warnedAt);
+        Assert.Equal([30, 90, 150], warnedAt);
         Assert.True(log.Succeeded(out var failures, out var lasted));
-        Assert.Equal(76, failures);
-        Assert.Equal(TimeSpan.FromSeconds(152), lasted);
+        Assert.Equal(86, failures);
+        Assert.Equal(TimeSpan.FromSeconds(172), lasted);
     }
 
     [Fact]
@@ -53,9 +53,9 @@ public sealed class WatchFailureLogTests
         _time.Advance(TimeSpan.FromMinutes(30));
         log.Succeeded(out _, out _);
 
-        // Half an hour after the first streak began, a new one starts: not warned before its own 10 s.
+        // Half an hour after the first streak began, a new one starts: not warned before its own 30 s.
         Assert.False(log.Failed());
-        _time.Advance(TimeSpan.FromSeconds(9));
+        _time.Advance(TimeSpan.FromSeconds(29));
         Assert.False(log.Failed());
         _time.Advance(TimeSpan.FromSeconds(1));
         Assert.True(log.Failed());
