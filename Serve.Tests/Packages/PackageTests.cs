@@ -43,8 +43,12 @@ public sealed class PackageTests(PackagesFixture fixture, ITestOutputHelper outp
         try
         {
             var answer = await CountWordsAsync(ports[0], log);
+            await log.WaitForLineAsync(l => l.Contains("Press Ctrl+C to stop."), ServeTimeout);
 
             Assert.Equal(4, answer);
+            // A first-day user reads which address is which.
+            Assert.Contains($"  HTTP:      http://127.0.0.1:{ports[0]}/  (try: curl -X POST http://127.0.0.1:{ports[0]}/count", log.Recent);
+            Assert.Contains($"  admin API: http://127.0.0.1:{ports[1]}/  (serve status --address http://127.0.0.1:{ports[1]}/); dashboard: http://127.0.0.1:{ports[1]}/dashboard", log.Recent);
         }
         finally
         {
