@@ -120,6 +120,30 @@ public sealed class PackageTests(PackagesFixture fixture, ITestOutputHelper outp
     }
 
     [Fact]
+    public async Task Pack_ThisVersionInTheNuGetPackagesFolder_RemovesThatCopyOnly()
+    {
+        // Packages keep their version from one local pack to the next: NuGet's copy of an earlier pack would answer the
+        // next restore of that version. The packages folder here is one of the test's own.
+        var cache = Path.Combine(fixture.Root, "pack-cache");
+        var stale = Path.Combine(cache, "serve.abstractions", fixture.Version.ToLowerInvariant());
+        var other = Path.Combine(cache, "serve.abstractions", "0.0.1");
+        Directory.CreateDirectory(stale);
+        Directory.CreateDirectory(other);
+        await File.WriteAllTextAsync(Path.Combine(stale, "serve.abstractions.nuspec"), "an earlier pack");
+        await File.WriteAllTextAsync(Path.Combine(other, "serve.abstractions.nuspec"), "another version");
+        var project = Path.Combine(fixture.RepositoryRoot, "Serve.Abstractions", "Serve.Abstractions.csproj");
+
+        var (packed, text) = await fixture.DotnetAsync(
+            ["pack", project, "-c", "Release", "--no-build", "--no-restore", "-nologo", "-o", Path.Combine(fixture.Root, "pack-output"), $"-p:NuGetPackageRoot={cache}/"],
+            fixture.Root);
+
+        Assert.True(packed == 0, text);
+        Assert.False(Directory.Exists(stale), $"{stale} is still there after the pack:{Environment.NewLine}{text}");
+        Assert.True(Directory.Exists(other));
+        Assert.Contains("removed the copy an earlier pack left in the NuGet packages folder", text);
+    }
+
+    [Fact]
     public async Task ModelLibrary_ReferencingServeAbstractions_GetsNoOrleansRuntimeGeneratorOrAspNetCore()
     {
         var library = Path.Combine(fixture.Root, "Models");
