@@ -29,7 +29,7 @@ internal static class ConfigCommand
                 }
                 else
                 {
-                    await options.Console.Error.WriteLineAsync($"# '{app.Name}' was run from code, not from a config; it is left out. 'serve build' writes a config for its builder.");
+                    await options.Console.Error.WriteLineAsync($"# '{app.Name}' was run from code, not from a config; it is left out, and serve deploy of this config leaves it running. 'serve build' writes a config for its builder.");
                 }
             }
             var document = ConfigNode.Mapping([new("applications", ConfigNode.Sequence(entries))]);

@@ -12,7 +12,7 @@ internal static class DeployCommand
         var file = new Argument<string>("config") { Description = "The config file (YAML or JSON); - reads standard input." };
         var wait = new Option<bool>("--wait") { Description = "Wait until every application of the config is RUNNING and every gateway serves its routes; fail if one is DEPLOY_FAILED." };
         var timeout = new Option<double>("--timeout") { Description = "Seconds --wait waits. Default is 300.", DefaultValueFactory = _ => 300 };
-        var command = new Command("deploy", "Apply a config file: its applications are deployed or updated, every other application is deleted. Replicas are kept where only options such as num_replicas or user_config changed.")
+        var command = new Command("deploy", "Apply a config file: its applications are deployed or updated, every other application deployed from a config is deleted; applications run from code are left running. Replicas are kept where only options such as num_replicas or user_config changed.")
         {
             file, wait, timeout,
         };
@@ -24,6 +24,10 @@ internal static class DeployCommand
             var result = await client.PutConfigAsync(config, cancellationToken);
             var output = options.Console.Out;
             await output.WriteLineAsync($"Config applied to {options.AddressOf(parse)}: {Summary(result)}.");
+            if (result.Kept.Count > 0)
+            {
+                await output.WriteLineAsync(Kept(result.Kept));
+            }
             foreach (var warning in result.Warnings)
             {
                 await options.Console.Error.WriteLineAsync($"warning: {TerminalText.Printable(warning)}");
@@ -89,6 +93,11 @@ internal static class DeployCommand
             }
         }
     }
+
+    /// <summary>What became of the applications run from code: nothing, and why, and how to delete one.</summary>
+    internal static string Kept(IReadOnlyList<string> names) =>
+        $"Left running: {string.Join(", ", names)} (run from code, not from a config: a config deletes only applications deployed from a config). "
+        + $"'serve delete {names[0]}' deletes {(names.Count == 1 ? "it" : "one")}.";
 
     internal static bool AllRunning(ServeDetails details, IReadOnlySet<string> names)
     {

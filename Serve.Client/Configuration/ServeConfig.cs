@@ -2,7 +2,7 @@ namespace Serve.Configuration;
 
 /// <summary>
 /// A config file as parsed and checked for shape: Ray Serve's <c>ServeDeploySchema</c>. Applying it is declarative:
-/// the applications listed are deployed or updated, every other one is deleted.
+/// the applications listed are deployed or updated, every other one deployed from a config is deleted (those run from code are left running).
 /// </summary>
 internal sealed record ServeConfig
 {

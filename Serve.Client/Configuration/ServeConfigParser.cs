@@ -35,7 +35,7 @@ internal static partial class ServeConfigParser
         switch (config.Node("applications"))
         {
             case null:
-                problems.Add("applications", "is required. Fix: list the applications to run, or write 'applications: []' to delete every application.");
+                problems.Add("applications", "is required. Fix: list the applications to run, or write 'applications: []' to delete every application deployed from a config.");
                 break;
             case { Kind: ConfigNodeKind.Sequence } list:
                 for (var i = 0; i < list.Items.Count; i++)

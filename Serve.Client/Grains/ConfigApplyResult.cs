@@ -13,8 +13,14 @@ internal sealed record ConfigApplyResult
     /// <summary>Applications whose spec is the same: nothing was done to them.</summary>
     [Id(2)] public IReadOnlyList<string> Unchanged { get; init; } = [];
 
-    /// <summary>Applications not in the config, which are being deleted.</summary>
+    /// <summary>Applications deployed from a config that this config does not list, which are being deleted.</summary>
     [Id(3)] public IReadOnlyList<string> Deleted { get; init; } = [];
+
+    /// <summary>
+    /// Applications run from code (<c>RunAsync</c>) that the config does not name: a config does not own them, so they are
+    /// left running (<c>serve delete</c> deletes one). Empty from a controller of an earlier release, which deleted them.
+    /// </summary>
+    [Id(5)] public IReadOnlyList<string> Kept { get; init; } = [];
 
     /// <summary>
     /// The route table version that routes to what the apply deployed and no longer to what it deleted: its changes have

@@ -20,7 +20,9 @@ internal interface IControllerGrain : IGrainWithStringKey
     /// <summary>
     /// Makes <paramref name="applications"/> the whole desired state, atomically: checks them all first (names, route
     /// prefixes, applications still being deleted) and throws <see cref="InvalidConfigException"/> changing nothing;
-    /// then deploys new and changed applications, leaves equal ones untouched, and deletes every other application.
+    /// then deploys new and changed applications, leaves equal ones untouched, and deletes every other application deployed
+    /// from a config. Applications run from code that it does not name are left running (<see cref="ConfigApplyResult.Kept"/>),
+    /// as Ray keeps declarative and imperative applications apart; one it names is taken over by the config.
     /// </summary>
     [Alias("apply-config")]
     Task<ConfigApplyResult> ApplyConfigAsync(IReadOnlyList<ApplicationSpec> applications);

@@ -11,7 +11,15 @@ internal sealed record ApplyConfigResponse
 
     [JsonPropertyName("unchanged")] public IReadOnlyList<string> Unchanged { get; init; } = [];
 
+    /// <summary>Applications deployed from a config that this config does not list: they are being deleted.</summary>
     [JsonPropertyName("deleted")] public IReadOnlyList<string> Deleted { get; init; } = [];
+
+    /// <summary>
+    /// Applications run from code (<c>RunAsync</c>) that the config does not name: a config does not own them, so they were
+    /// left running, as Ray keeps declarative and imperative applications apart. <c>DELETE /api/serve/applications/{name}</c>
+    /// deletes one.
+    /// </summary>
+    [JsonPropertyName("kept")] public IReadOnlyList<string> Kept { get; init; } = [];
 
     /// <summary>
     /// The route table version that routes to what the config deployed (see <c>GET /api/serve/routes</c>): its changes have

@@ -43,8 +43,8 @@ internal static class ServeAdminEndpoints
             .Produces<ServeDetails>();
         api.MapPut("/applications", PutAsync)
             .WithName("PutApplications")
-            .WithSummary("Applies a config file (YAML or JSON) declaratively and atomically: listed applications are deployed or updated, every other one is deleted.")
-            .WithDescription("The body is a config file with http_options and applications, as `serve deploy` sends it. Every problem is reported at once (400, `errors`, each starting with its path) and then nothing is applied. Applying the same config twice changes nothing; changes to replica counts, autoscaling, user_config, max_ongoing_requests and health options keep the running replicas.")
+            .WithSummary("Applies a config file (YAML or JSON) declaratively and atomically: listed applications are deployed or updated, every other one deployed from a config is deleted; those run from code are left running (`kept`).")
+            .WithDescription("The body is a config file with http_options and applications, as `serve deploy` sends it. Applications run from code (RunAsync) belong to no config: one the config does not name is left running and listed in `kept` (delete it with DELETE /api/serve/applications/{name}); one it names is taken over by the config. Every problem is reported at once (400, `errors`, each starting with its path) and then nothing is applied. Applying the same config twice changes nothing; changes to replica counts, autoscaling, user_config, max_ongoing_requests and health options keep the running replicas.")
             .AddOpenApiOperationTransformer(DescribeConfigBody)
             .Produces<ApplyConfigResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -176,6 +176,7 @@ internal static class ServeAdminEndpoints
                 Updated = result.Updated,
                 Unchanged = result.Unchanged,
                 Deleted = result.Deleted,
+                Kept = result.Kept,
                 RouteVersion = result.RouteVersion == 0 ? null : result.RouteVersion,
                 Warnings = Warnings(config.Config.HttpOptions, gateway.Value),
             }, AdminJson.Options);

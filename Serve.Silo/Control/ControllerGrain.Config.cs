@@ -15,23 +15,8 @@ internal sealed partial class ControllerGrain
             throw new InvalidConfigException(errors);
         }
 
-        var created = new List<string>();
-        var updated = new List<string>();
-        var unchanged = new List<string>();
-        var changed = new List<(ApplicationSpec Spec, ApplicationSpec? Previous)>();
-        foreach (var spec in applications)
-        {
-            var previous = Applications.GetValueOrDefault(spec.Name);
-            if (spec.Equals(previous))
-            {
-                unchanged.Add(spec.Name);
-                continue;
-            }
-            (previous is null ? created : updated).Add(spec.Name);
-            changed.Add((spec, previous));
-        }
-        var deleted = Applications.Keys.Where(name => applications.All(a => a.Name != name) && !_deleting.Contains(name)).Order(StringComparer.Ordinal).ToList();
-
+        var plan = ConfigApplyPlan.Of(applications, Applications, _deleting);
+        var changed = plan.Changed;
         // Every listed change is stored in one write, so a controller restarted halfway finds the config whole.
         var unmarks = new List<Action>();
         foreach (var (spec, previous) in changed)
@@ -41,12 +26,12 @@ internal sealed partial class ControllerGrain
         }
         // What a reconcile pass must leave alone meanwhile: the changed applications and those retried below.
         var applying = changed.Select(c => c.Spec.Name)
-            .Concat(unchanged.Where(name => _statuses.GetValueOrDefault(name)?.State == ApplicationState.DeployFailed))
+            .Concat(plan.Unchanged.Where(name => _statuses.GetValueOrDefault(name)?.State == ApplicationState.DeployFailed))
             .Where(_applying.Add)
             .ToArray();
         try
         {
-            return await ApplyChangesAsync(changed, unmarks, created, updated, unchanged, deleted);
+            return await ApplyChangesAsync(plan, unmarks);
         }
         finally
         {
@@ -54,9 +39,9 @@ internal sealed partial class ControllerGrain
         }
     }
 
-    private async Task<ConfigApplyResult> ApplyChangesAsync(
-        List<(ApplicationSpec Spec, ApplicationSpec? Previous)> changed, List<Action> unmarks, List<string> created, List<string> updated, List<string> unchanged, List<string> deleted)
+    private async Task<ConfigApplyResult> ApplyChangesAsync(ConfigApplyPlan plan, List<Action> unmarks)
     {
+        var changed = plan.Changed;
         if (changed.Count > 0)
         {
             await StoreAsync("the config's applications", () =>
@@ -74,20 +59,23 @@ internal sealed partial class ControllerGrain
             LogWarnings(spec);
             _statuses[spec.Name] = InitialStatus(spec, _statuses.GetValueOrDefault(spec.Name), previous);
         }
-        foreach (var name in deleted)
+        foreach (var name in plan.Deleted)
         {
             await DeleteApplicationAsync(name);
         }
         Publish();
-        LogConfigApplied(_logger, created.Count, updated.Count, unchanged.Count, deleted.Count);
+        LogConfigApplied(_logger, plan.Created.Count, plan.Updated.Count, plan.Unchanged.Count, plan.Deleted.Count, plan.Kept.Count);
 
         // An unchanged application that failed gets another try, as running the same config again does in Ray.
-        var retried = unchanged.Where(name => _statuses.GetValueOrDefault(name)?.State == ApplicationState.DeployFailed)
+        var retried = plan.Unchanged.Where(name => _statuses.GetValueOrDefault(name)?.State == ApplicationState.DeployFailed)
             .Select(name => (Spec: Applications[name], Previous: (ApplicationSpec?)Applications[name]));
         await Task.WhenAll(changed.Concat(retried).Select(c => ApplyToDeploymentsAsync(c.Spec, c.Previous)));
         // The table that routes to what this config deployed, and not to what it deleted: a caller waiting for the gateways
         // waits for this one, not for whatever others publish meanwhile.
-        return new ConfigApplyResult { Created = created, Updated = updated, Unchanged = unchanged, Deleted = deleted, RouteVersion = _routes.Version };
+        return new ConfigApplyResult
+        {
+            Created = plan.Created, Updated = plan.Updated, Unchanged = plan.Unchanged, Deleted = plan.Deleted, Kept = plan.Kept, RouteVersion = _routes.Version,
+        };
     }
 
     public Task<IReadOnlyList<ApplicationSpec>> GetApplicationsAsync() =>
@@ -122,6 +110,6 @@ internal sealed partial class ControllerGrain
         return errors;
     }
 
-    [LoggerMessage(EventId = ServeEvents.ConfigApplied, Level = LogLevel.Information, Message = "Config applied: {Created} application(s) created, {Updated} updated, {Unchanged} unchanged, {Deleted} deleted")]
-    private static partial void LogConfigApplied(ILogger logger, int created, int updated, int unchanged, int deleted);
+    [LoggerMessage(EventId = ServeEvents.ConfigApplied, Level = LogLevel.Information, Message = "Config applied: {Created} application(s) created, {Updated} updated, {Unchanged} unchanged, {Deleted} deleted, {Kept} run from code left running")]
+    private static partial void LogConfigApplied(ILogger logger, int created, int updated, int unchanged, int deleted, int kept);
 }

@@ -182,6 +182,21 @@ public sealed class AdminApiTests(AdminFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Put_CodeRunApplicationNotInTheConfig_LeavesItRunningAndSaysSo()
+    {
+        await fixture.Serve.RunAsync(Deployment.For<Tests.Deployments.Greeter>().Bind("code"), "coded", null);
+
+        using var put = await fixture.Admin.PutAsync("/api/serve/applications", Yaml(TextConfig));
+        var body = await put.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        Assert.Equal(["coded"], body.GetProperty("kept").EnumerateArray().Select(e => e.GetString()));
+        Assert.Empty(body.GetProperty("deleted").EnumerateArray());
+        var details = await WaitAsync(d => d.Applications.GetValueOrDefault("text")?.Status == ApplicationState.Running);
+        Assert.Equal(ApplicationState.Running, details.Applications["coded"].Status);
+    }
+
+    [Fact]
     public async Task Put_InvalidConfig_Returns400WithEveryErrorAndAppliesNothing()
     {
         using var put = await fixture.Admin.PutAsync("/api/serve/applications", Yaml("""

@@ -298,7 +298,13 @@ public sealed partial class CliTests(AdminFixture fixture) : IAsyncLifetime, IDi
         Assert.Empty(problems.Errors);
         Assert.Equal(["greeter", "text"], parsed!.Applications.Select(a => a.Name));
         var redeploy = await AdminAsync("deploy", File("back.yaml", config.Out));
-        Assert.Contains("unchanged greeter, text; deleted coded", redeploy.Out);
+        Assert.Equal(0, redeploy.ExitCode);
+        Assert.Contains("Config applied to", redeploy.Out);
+        Assert.Contains(": unchanged greeter, text.", redeploy.Out);
+        Assert.DoesNotContain("deleted", redeploy.Out);
+        Assert.Contains("Left running: coded (run from code, not from a config", redeploy.Out);
+        Assert.Contains("'serve delete coded' deletes it.", redeploy.Out);
+        Assert.Equal(["coded", "greeter", "text"], (await fixture.Serve.GetStatusAsync()).Applications.Keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -102,7 +102,7 @@ public sealed class ConfigApplyTests(AdminFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ApplyConfig_ApplicationsNotListed_AreDeleted()
+    public async Task ApplyConfig_ConfigDeployedApplicationsNotListed_AreDeletedAndCodeRunOnesKept()
     {
         await ApplyAsync(Configured("hi", 1));
         await fixture.Serve.RunAsync(Deployment.For<Greeter>().Bind("from code"), "coded", null);
@@ -113,10 +113,12 @@ public sealed class ConfigApplyTests(AdminFixture fixture) : IAsyncLifetime
             """);
 
         Assert.Equal(["greeter"], result.Created);
-        Assert.Equal(["coded", "configured"], result.Deleted);
-        var status = await fixture.Serve.WaitForAsync(s => s.Applications.Keys.SequenceEqual(["greeter"]) && s.Applications["greeter"].State == ApplicationState.Running);
+        Assert.Equal(["configured"], result.Deleted);
+        Assert.Equal(["coded"], result.Kept);
+        var status = await fixture.Serve.WaitForAsync(s => s.Applications.Keys.Order(StringComparer.Ordinal).SequenceEqual(["coded", "greeter"])
+            && s.Applications.Values.All(a => a.State == ApplicationState.Running));
         Assert.Equal("Hey at True", await fixture.Serve.GetDeploymentHandle<IProbe>("Greeter", "greeter").Remote.WhoAsync());
-        Assert.Single(status.Applications);
+        Assert.Equal(2, status.Applications.Count);
     }
 
     [Fact]

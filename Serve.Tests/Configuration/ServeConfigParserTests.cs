@@ -235,7 +235,7 @@ public sealed class ServeConfigParserTests
     {
         var (_, errors) = Parse("http_options: {port: 8000}\n");
 
-        Assert.Equal(["applications: is required. Fix: list the applications to run, or write 'applications: []' to delete every application."], errors);
+        Assert.Equal(["applications: is required. Fix: list the applications to run, or write 'applications: []' to delete every application deployed from a config."], errors);
         Assert.Empty(Parse("applications: []").Errors);
     }
 

@@ -59,7 +59,8 @@ public sealed class AdminFixture : IAsyncLifetime
     /// <summary>Deletes every application and waits until they are gone, so a test starts from nothing.</summary>
     public async Task ResetAsync()
     {
-        await Controller.ApplyConfigAsync([]);
+        // Shutdown, not an empty config: a config leaves the applications run from code running.
+        await Controller.ShutdownAsync();
         await Serve.WaitForAsync(s => s.Applications.Count == 0);
     }
 

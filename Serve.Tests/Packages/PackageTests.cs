@@ -43,8 +43,12 @@ public sealed class PackageTests(PackagesFixture fixture, ITestOutputHelper outp
         try
         {
             var answer = await CountWordsAsync(ports[0], log);
+            await log.WaitForLineAsync(l => l.Contains("Press Ctrl+C to stop."), ServeTimeout);
 
             Assert.Equal(4, answer);
+            // A first-day user reads which address is which.
+            Assert.Contains($"  HTTP:      http://127.0.0.1:{ports[0]}/  (try: curl -X POST http://127.0.0.1:{ports[0]}/count", log.Recent);
+            Assert.Contains($"  admin API: http://127.0.0.1:{ports[1]}/  (serve status --address http://127.0.0.1:{ports[1]}/); dashboard: http://127.0.0.1:{ports[1]}/dashboard", log.Recent);
         }
         finally
         {
@@ -113,6 +117,30 @@ public sealed class PackageTests(PackagesFixture fixture, ITestOutputHelper outp
         {
             run.Kill(entireProcessTree: true);
         }
+    }
+
+    [Fact]
+    public async Task Pack_ThisVersionInTheNuGetPackagesFolder_RemovesThatCopyOnly()
+    {
+        // Packages keep their version from one local pack to the next: NuGet's copy of an earlier pack would answer the
+        // next restore of that version. The packages folder here is one of the test's own.
+        var cache = Path.Combine(fixture.Root, "pack-cache");
+        var stale = Path.Combine(cache, "serve.abstractions", fixture.Version.ToLowerInvariant());
+        var other = Path.Combine(cache, "serve.abstractions", "0.0.1");
+        Directory.CreateDirectory(stale);
+        Directory.CreateDirectory(other);
+        await File.WriteAllTextAsync(Path.Combine(stale, "serve.abstractions.nuspec"), "an earlier pack");
+        await File.WriteAllTextAsync(Path.Combine(other, "serve.abstractions.nuspec"), "another version");
+        var project = Path.Combine(fixture.RepositoryRoot, "Serve.Abstractions", "Serve.Abstractions.csproj");
+
+        var (packed, text) = await fixture.DotnetAsync(
+            ["pack", project, "-c", "Release", "--no-build", "--no-restore", "-nologo", "-o", Path.Combine(fixture.Root, "pack-output"), $"-p:NuGetPackageRoot={cache}/"],
+            fixture.Root);
+
+        Assert.True(packed == 0, text);
+        Assert.False(Directory.Exists(stale), $"{stale} is still there after the pack:{Environment.NewLine}{text}");
+        Assert.True(Directory.Exists(other));
+        Assert.Contains("removed the copy an earlier pack left in the NuGet packages folder", text);
     }
 
     [Fact]

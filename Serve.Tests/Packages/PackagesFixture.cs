@@ -105,11 +105,13 @@ public sealed class PackagesFixture : IAsyncLifetime
 
     private async Task EnsurePackedAsync()
     {
-        if (File.Exists(Path.Combine(PackageFolder, $"Serve.Templates.{Version}.nupkg")))
+        var template = Path.Combine(PackageFolder, $"Serve.Templates.{Version}.nupkg");
+        if (File.Exists(template) && File.GetLastWriteTimeUtc(template) >= NewestInput())
         {
             return;
         }
-        // ./test.sh packs before the tests; a plain dotnet test packs the build it runs against.
+        // ./test.sh packs before the tests; a plain dotnet test packs the build it runs against, and packs again when the
+        // packages are older than that build or the template's files (they keep their version: a stale pack passed for current).
         var (exitCode, output) = await DotnetCommand.RunAsync("dotnet",
             ["pack", Path.Combine(RepositoryRoot, "Serve.sln"), "-c", "Release", "--no-build", "-nologo", "-o", PackageFolder],
             RepositoryRoot, new Dictionary<string, string>(), CommandTimeout);
@@ -118,6 +120,15 @@ public sealed class PackagesFixture : IAsyncLifetime
             throw new InvalidOperationException($"dotnet pack exited {exitCode}:{System.Environment.NewLine}{output}");
         }
     }
+
+    /// <summary>When the newest of what the packages are made of was written: Serve's assemblies as built, the template's files.</summary>
+    private DateTime NewestInput() =>
+        Directory.EnumerateFiles(AppContext.BaseDirectory, "Serve.*.dll")
+            .Concat(Directory.EnumerateFiles(Path.Combine(RepositoryRoot, "Serve.Templates", "content"), "*", SearchOption.AllDirectories)
+                .Where(f => !f.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj")))
+            .Select(File.GetLastWriteTimeUtc)
+            .DefaultIfEmpty(DateTime.MinValue)
+            .Max();
 
     private void WriteNuGetConfig()
     {

@@ -339,7 +339,7 @@ internal static class ConfigSchema
     public static ConfigSection Root { get; } = new()
     {
         Name = "serve config file",
-        Doc = "A Serve config file: the applications to run and how the gateway serves them. Applying a file makes the cluster run exactly its applications.",
+        Doc = "A Serve config file: the applications to run and how the gateway serves them. Applying a file makes the cluster run exactly its applications, besides those run from code, which it leaves running.",
         Expected = "a mapping with the keys http_options and applications",
         Hints = new Dictionary<string, string>
         {
