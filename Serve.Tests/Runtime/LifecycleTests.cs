@@ -106,6 +106,20 @@ public sealed class LifecycleTests(SingleSiloFixture fixture)
     }
 
     [Fact]
+    public async Task RunAsync_ConstructorThrowsAlikeEveryTime_DeployFailedWithoutUsingUpTheDefaultRetries()
+    {
+        // The default MaxConstructorRetryCount (20): a first day's constructor that fails the same way each time.
+        var app = Deployment.For<ThrowingConstructor>().Bind("MODEL_HOME is not set");
+
+        var error = await Assert.ThrowsAsync<DeployFailedException>(() => Serve.RunAsync(app, "ctor-fails-alike", null));
+
+        Assert.Contains("failed the same way over", error.Reason);
+        Assert.Contains("so it is not retried up to MaxConstructorRetryCount (20)", error.Reason);
+        Assert.Contains("System.InvalidOperationException: MODEL_HOME is not set (at Serve.Tests.Deployments.ThrowingConstructor..ctor in ThrowingConstructor.cs:line 7)", error.Reason);
+        await Serve.DeleteAsync("ctor-fails-alike");
+    }
+
+    [Fact]
     public async Task Handle_MisspelledDeploymentOrApplication_NotFoundNamesTheNearNamesAndWhatExists()
     {
         await Serve.RunAsync<IProbe>(Deployment.For<Disposable>().Bind(), "near-names", null);
