@@ -12,6 +12,7 @@ internal static class ServeEvents
     public const int RouterRemoved = 1006;
     public const int ReplicaRefusedExchange = 1007;
     public const int ReplicaSetApplyFailed = 1008;
+    public const int WatchRecovered = 1009;
 
     // Data plane (direct exchanges between silos): 1100s
     public const int ExchangeConnected = 1101;
@@ -64,6 +65,7 @@ internal static class ServeEvents
     public const int SiloDrainTimedOut = 3012;
     public const int DeploymentShrinks = 3013;
     public const int ReplicaStartCallOffFailed = 3014;
+    public const int DeploymentWaitsForSilo = 3015;
 
     // Controller: 4000s
     public const int ApplicationDeployed = 4001;
@@ -97,6 +99,7 @@ internal static class ServeEvents
     public const int GrpcCallUnrouted = 5011;
     public const int RoutesApplyFailed = 5012;
     public const int ResponseRefused = 5013;
+    public const int RoutesWatchRecovered = 5014;
     public const int WebSocketAccepted = 5030;
     public const int WebSocketClosed = 5031;
 

@@ -11,6 +11,8 @@ internal interface IControllerGrain : IGrainWithStringKey
     /// <summary>
     /// Stores the application and applies it to its deployments; throws <see cref="InvalidApplicationException"/> and
     /// changes nothing when it conflicts, <see cref="StateStoreUnavailableException"/> and applies nothing when the store fails.
+    /// An application of that name deployed from a config is left as it is (a warning says so): code does not replace
+    /// what a config deployed.
     /// </summary>
     [Alias("deploy")]
     Task DeployApplicationAsync(ApplicationSpec spec);

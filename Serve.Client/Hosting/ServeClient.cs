@@ -27,36 +27,45 @@ internal sealed class ServeClient : IServeClient
 
     public async Task<DeploymentHandle> RunAsync(BoundDeployment app, RunOptions options, CancellationToken cancellationToken = default)
     {
-        var spec = await DeployAsync(app, options, cancellationToken);
-        return GetDeploymentHandle(spec.IngressDeployment, spec.Name);
+        var running = await DeployAsync(app, options, cancellationToken);
+        return GetDeploymentHandle(running.IngressDeployment, running.Name);
     }
 
     public async Task<DeploymentHandle<T>> RunAsync<T>(BoundDeployment app, string name = "default", string? routePrefix = "/", CancellationToken cancellationToken = default) where T : class
     {
-        var spec = await DeployAsync(app, new RunOptions { Name = name, RoutePrefix = routePrefix }, cancellationToken);
-        return GetDeploymentHandle<T>(spec.IngressDeployment, name);
+        var running = await DeployAsync(app, new RunOptions { Name = name, RoutePrefix = routePrefix }, cancellationToken);
+        return GetDeploymentHandle<T>(running.IngressDeployment, name);
     }
 
-    private async Task<ApplicationSpec> DeployAsync(BoundDeployment app, RunOptions options, CancellationToken cancellationToken)
+    /// <summary>Deploys the application and waits until it runs; returns its status then (its ingress is the one running, which a config deployed may have named otherwise).</summary>
+    private async Task<ApplicationStatus> DeployAsync(BoundDeployment app, RunOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(options);
         var spec = ApplicationGraph.Build(app, options.Name, options.RoutePrefix, options.RequestTimeout);
         await Controller.DeployApplicationAsync(spec).WaitAsync(cancellationToken);
-        await WaitUntilRunningAsync(spec.Name, cancellationToken);
+        var running = await WaitUntilRunningAsync(spec.Name, cancellationToken);
         // The deploy published the application's routes before it returned; RUNNING does not say every gateway took
         // them in, and a request sent through one that has not yet would hear 404.
         await RouteSpreadWait.UntilEveryGatewayServesAsync(Controller, _time, cancellationToken);
-        return spec;
+        return running;
     }
 
-    private Task WaitUntilRunningAsync(string name, CancellationToken cancellationToken) =>
-        WaitUntilAsync(name, app => app is not null ? app.State switch
+    private async Task<ApplicationStatus> WaitUntilRunningAsync(string name, CancellationToken cancellationToken)
+    {
+        ApplicationStatus? running = null;
+        await WaitUntilAsync(name, app =>
         {
-            ApplicationState.Running => true,
-            ApplicationState.DeployFailed => throw new DeployFailedException(name, app.Message),
-            _ => false,
-        } : throw new ApplicationNotFoundException(name), cancellationToken);
+            running = app;
+            return app is not null ? app.State switch
+            {
+                ApplicationState.Running => true,
+                ApplicationState.DeployFailed => throw new DeployFailedException(name, app.Message),
+                _ => false,
+            } : throw new ApplicationNotFoundException(name);
+        }, cancellationToken);
+        return running!;
+    }
 
     public async Task DeleteAsync(string name, CancellationToken cancellationToken = default)
     {

@@ -72,12 +72,30 @@ internal sealed partial class DeploymentRouter
     private Task WatchAsync()
     {
         var grain = _grains.GetGrain<IDeploymentGrain>(_deployment.Key);
+        var failures = new WatchFailureLog(_time);
         var watch = new VersionedWatch<ReplicaSet>(
             (version, token) => grain.WatchReplicasAsync(version, token),
             set => set.Version,
             WatchBackoff.Forever,
             _time,
-            (error, delay) => LogWatchFailed(_logger, _deployment.Key, delay, ErrorText.Of(error)));
+            (error, delay) =>
+            {
+                if (failures.Failed())
+                {
+                    LogWatchFailing(_logger, _deployment.Key, failures.Failures, failures.Lasted, ErrorText.Of(error), delay);
+                }
+                else
+                {
+                    LogWatchFailed(_logger, _deployment.Key, delay, ErrorText.Of(error));
+                }
+            },
+            () =>
+            {
+                if (failures.Succeeded(out var count, out var lasted))
+                {
+                    LogWatchRecovered(_logger, _deployment.Key, count, lasted);
+                }
+            });
         Volatile.Write(ref _replicaWatch, watch);
         return watch.RunAsync(Apply, (error, delay) => LogApplyFailed(_logger, error, _deployment.Key, delay), _stopping.Token);
     }
@@ -85,8 +103,14 @@ internal sealed partial class DeploymentRouter
     [LoggerMessage(EventId = ServeEvents.ReplicaSetChanged, Level = LogLevel.Debug, Message = "Deployment {Deployment}: replica set v{Version} with {Count} replica(s)")]
     private static partial void LogReplicaSet(ILogger logger, string deployment, long version, int count);
 
-    [LoggerMessage(EventId = ServeEvents.WatchFailed, Level = LogLevel.Warning, Message = "Deployment {Deployment}: watching the replica set failed ({Error}); retrying in {Delay}")]
+    [LoggerMessage(EventId = ServeEvents.WatchFailed, Level = LogLevel.Debug, Message = "Deployment {Deployment}: watching the replica set failed ({Error}); retrying in {Delay}")]
     private static partial void LogWatchFailed(ILogger logger, string deployment, TimeSpan delay, string error);
+
+    [LoggerMessage(EventId = ServeEvents.WatchFailed, Level = LogLevel.Warning, Message = "Deployment {Deployment}: watching the replica set has failed {Failures} time(s) in a row for {Lasted}; routing goes on with the last set it took in (last error: {Error}); retrying in {Delay}")]
+    private static partial void LogWatchFailing(ILogger logger, string deployment, int failures, TimeSpan lasted, string error, TimeSpan delay);
+
+    [LoggerMessage(EventId = ServeEvents.WatchRecovered, Level = LogLevel.Information, Message = "Deployment {Deployment}: watching the replica set works again, after {Failures} failure(s) in a row over {Lasted}")]
+    private static partial void LogWatchRecovered(ILogger logger, string deployment, int failures, TimeSpan lasted);
 
     [LoggerMessage(EventId = ServeEvents.ReplicaSetApplyFailed, Level = LogLevel.Error, Message = "Deployment {Deployment}: the replica set could not be taken in; asking for it again in {Delay}")]
     private static partial void LogApplyFailed(ILogger logger, Exception error, string deployment, TimeSpan delay);

@@ -18,15 +18,21 @@ internal sealed class VersionedWatch<T>
     private readonly ResiliencePipeline _retry;
     private readonly WatchBackoff _backoff;
     private readonly TimeProvider _time;
+    private readonly Action? _onRecovered;
     private CancellationTokenSource? _inFlight;
+    private bool _failing;
 
     /// <param name="poll">Asks for the value newer than the version given (-1: any), or the same one after a while unchanged.</param>
     /// <param name="versionOf">The version of a value.</param>
     /// <param name="backoff">How failed polls are retried.</param>
     /// <param name="time">The clock of the backoff.</param>
     /// <param name="onRetry">Told of each failure and the delay before the next poll (for logging).</param>
-    public VersionedWatch(Func<long, CancellationToken, Task<T>> poll, Func<T, long> versionOf, WatchBackoff backoff, TimeProvider time, Action<Exception, TimeSpan>? onRetry = null)
+    /// <param name="onRecovered">Told when a poll succeeds after failures (for logging the end of a streak).</param>
+    public VersionedWatch(
+        Func<long, CancellationToken, Task<T>> poll, Func<T, long> versionOf, WatchBackoff backoff, TimeProvider time,
+        Action<Exception, TimeSpan>? onRetry = null, Action? onRecovered = null)
     {
+        _onRecovered = onRecovered;
         _poll = poll;
         _versionOf = versionOf;
         _backoff = backoff;
@@ -43,6 +49,7 @@ internal sealed class VersionedWatch<T>
                 MaxDelay = backoff.MaxDelay,
                 OnRetry = args =>
                 {
+                    _failing = true;
                     onRetry?.Invoke(args.Outcome.Exception!, args.RetryDelay);
                     return default;
                 },
@@ -69,6 +76,11 @@ internal sealed class VersionedWatch<T>
                     static async (state, token) => await state.Self._poll(state.Known, token),
                     (Self: this, Known: Version),
                     cancellationToken);
+                if (_failing)
+                {
+                    _failing = false;
+                    _onRecovered?.Invoke();
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException && cancellationToken.IsCancellationRequested)
             {

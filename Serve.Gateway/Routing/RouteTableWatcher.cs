@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Serve.Diagnostics;
 using Serve.Grains;
 using Serve.Watching;
 
@@ -65,13 +66,31 @@ internal sealed partial class RouteTableWatcher : BackgroundService
     {
         var controller = _grains.GetGrain<IControllerGrain>(IControllerGrain.Key);
         // The silo may still be starting, or the controller moving: the last table is kept meanwhile.
+        var failures = new WatchFailureLog(_time);
         var watch = new VersionedWatch<RouteSnapshot>(
             // The version asked with is the one this gateway has taken in, so the controller knows what it serves.
             (version, token) => controller.WatchRoutesAsync(_gateway, version, token),
             snapshot => snapshot.Version,
             WatchBackoff.Forever,
             _time,
-            (error, delay) => LogWatchFailed(_logger, error, delay));
+            (error, delay) =>
+            {
+                if (failures.Failed())
+                {
+                    LogWatchFailing(_logger, failures.Failures, failures.Lasted, ErrorText.Of(error), delay);
+                }
+                else
+                {
+                    LogWatchFailed(_logger, error, delay);
+                }
+            },
+            () =>
+            {
+                if (failures.Succeeded(out var count, out var lasted))
+                {
+                    LogWatchRecovered(_logger, count, lasted);
+                }
+            });
         return watch.RunAsync(Apply, (error, delay) => LogApplyFailed(_logger, error, delay), stoppingToken);
     }
 
@@ -107,6 +126,12 @@ internal sealed partial class RouteTableWatcher : BackgroundService
 
     [LoggerMessage(EventId = ServeEvents.RoutesWatchFailed, Level = LogLevel.Debug, Message = "Watching the controller's routes failed; retrying in {Delay}")]
     private static partial void LogWatchFailed(ILogger logger, Exception error, TimeSpan delay);
+
+    [LoggerMessage(EventId = ServeEvents.RoutesWatchFailed, Level = LogLevel.Warning, Message = "Watching the controller's routes has failed {Failures} time(s) in a row for {Lasted}; this gateway routes with the last table it took in (last error: {Error}); retrying in {Delay}")]
+    private static partial void LogWatchFailing(ILogger logger, int failures, TimeSpan lasted, string error, TimeSpan delay);
+
+    [LoggerMessage(EventId = ServeEvents.RoutesWatchRecovered, Level = LogLevel.Information, Message = "Watching the controller's routes works again, after {Failures} failure(s) in a row over {Lasted}")]
+    private static partial void LogWatchRecovered(ILogger logger, int failures, TimeSpan lasted);
 
     [LoggerMessage(EventId = ServeEvents.RoutesApplyFailed, Level = LogLevel.Error, Message = "The controller's routes could not be taken in; the last table stays, asking again in {Delay}")]
     private static partial void LogApplyFailed(ILogger logger, Exception error, TimeSpan delay);

@@ -123,6 +123,15 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         }
 
         Applications.TryGetValue(spec.Name, out var previous);
+        if (spec.Config is null && previous?.Config is not null)
+        {
+            // Run from code over an application deployed from a config: the config owns it. A program that runs its
+            // application at start (every process of a cluster, restarted at will) would otherwise undo the last
+            // serve deploy each time one of its processes restarts. A config that names a code-run application takes it
+            // over, explicitly; code does not take a config's back behind its operator's back.
+            LogKeptConfigured(_logger, spec.Name);
+            return;
+        }
         Applications[spec.Name] = spec;
         var unmark = MarkDropped(spec, previous);
         _applying.Add(spec.Name);
@@ -306,7 +315,8 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         var (state, message) = failed is not null ? (ApplicationState.DeployFailed, failed.Message)
             : unhealthy is not null ? (ApplicationState.Unhealthy, unhealthy.Message)
             : deployments.Values.All(d => d.State is DeploymentState.Healthy or DeploymentState.Upscaling or DeploymentState.Downscaling) ? (ApplicationState.Running, "")
-            : (ApplicationState.Deploying, "");
+            // A deployment that says why it is not there yet (replicas waiting for a silo with room) says it for the application.
+            : (ApplicationState.Deploying, deployments.Values.FirstOrDefault(d => d.State == DeploymentState.Updating && d.Message.Length > 0)?.Message ?? "");
         _statuses[application] = app with { State = state, Message = message, Deployments = deployments };
         return true;
     }
@@ -526,6 +536,9 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
             LogDeployWarning(_logger, spec.Name, warning);
         }
     }
+
+    [LoggerMessage(EventId = ServeEvents.ApplicationDeployWarning, Level = LogLevel.Warning, Message = "Application {Application} was deployed from a config (serve deploy): running it from code (RunAsync) leaves it as the config has it. Fix: deploy a new config, or delete the application first")]
+    private static partial void LogKeptConfigured(ILogger logger, string application);
 
     [LoggerMessage(EventId = ServeEvents.ApplicationDeployWarning, Level = LogLevel.Warning, Message = "Application {Application}: {Warning}")]
     private static partial void LogDeployWarning(ILogger logger, string application, string warning);

@@ -22,6 +22,9 @@ internal sealed partial class DeploymentGrain
     [LoggerMessage(EventId = ServeEvents.DeploymentShrinks, Level = LogLevel.Warning, Message = "Deployment {Deployment} is UNHEALTHY: {Reason}")]
     private static partial void LogShrinksWithSilo(ILogger logger, string deployment, string reason);
 
+    [LoggerMessage(EventId = ServeEvents.DeploymentWaitsForSilo, Level = LogLevel.Warning, Message = "Deployment {Deployment} waits for a silo: {Reason}")]
+    private static partial void LogWaitsForSilo(ILogger logger, string deployment, string reason);
+
     [LoggerMessage(EventId = ServeEvents.DeploymentShrinks, Level = LogLevel.Information, Message = "Deployment {Deployment} stops with the cluster: no silo but the stopping {Silos} remains")]
     private static partial void LogStopsWithCluster(ILogger logger, string deployment, string silos);
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.GrainDirectory;
+using Serve.Cluster;
 using Serve.Diagnostics;
 using Serve.Grains;
 using Serve.Hosting;
@@ -23,6 +24,9 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
     private readonly ServeOptions _options;
     private readonly ILogger<DeploymentGrain> _logger;
     private readonly DeploymentMetrics _metrics;
+
+    /// <summary>The cluster can grow (not embedded): replicas that fit nowhere wait for a silo to join (<see cref="DeploymentReconciler.WaitsForSilos"/>).</summary>
+    private readonly bool _waitsForSilos;
 
     /// <summary>This activation, in its status reports: their numbers order one activation's statuses only.</summary>
     private readonly Guid _activation = Guid.NewGuid();
@@ -47,9 +51,11 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         IClusterMembershipService membership,
         TimeProvider time,
         IOptions<ServeOptions> options,
+        IOptions<ServeClusterOptions> cluster,
         DeploymentMetrics metrics,
         ILogger<DeploymentGrain> logger)
     {
+        _waitsForSilos = cluster.Value.Mode != ClusterMode.Embedded;
         _metrics = metrics;
         _state = state;
         _membership = membership;
@@ -66,7 +72,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _reconciler = new DeploymentReconciler(Key, _state.State, _time, Random.Shared);
+        _reconciler = new DeploymentReconciler(Key, _state.State, _time, Random.Shared, _waitsForSilos);
         // Versions start from the clock so a re-activated grain never repeats a version a router already holds.
         _published = new ReplicaSet { Version = _time.GetUtcNow().UtcTicks };
         RefreshSilos();
@@ -160,7 +166,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         var next = _state.State.NextReplicaNumber;
         await _state.ClearStateAsync();
         _state.State = new DeploymentGrainState { NextReplicaNumber = next };
-        _reconciler = new DeploymentReconciler(Key, _state.State, _time, Random.Shared);
+        _reconciler = new DeploymentReconciler(Key, _state.State, _time, Random.Shared, _waitsForSilos);
         _allStopped = null;
         Publish();
         Measure();
@@ -331,6 +337,10 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         if (status.State == DeploymentState.DeployFailed && _reported?.Status.State != DeploymentState.DeployFailed)
         {
             LogFailed(_logger, Key, status.Message);
+        }
+        else if (_reconciler.WaitingForSilo && _reported?.Status.Message != status.Message)
+        {
+            LogWaitsForSilo(_logger, Key, status.Message);
         }
         else if (_reconciler.ShrinksWithStoppingSilo && _reported?.Status.Message != status.Message)
         {

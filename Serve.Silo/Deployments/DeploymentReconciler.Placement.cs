@@ -6,9 +6,10 @@ namespace Serve.Deployments;
 /// <summary>
 /// Resource-aware placement: each new replica goes to an active, trusted silo that hosts replicas and has its demands
 /// free, counting every deployment's replicas there (as the silos' ledgers last said; the replica itself checks again
-/// when it starts). A replica that fits nowhere is not started: the status says so (DEPLOY_FAILED, naming the shortage)
-/// and placement is tried again when the silos change, every few seconds while other deployments may free room, or
-/// shortly while a silo's capacity is not known yet or the only silos with room are suspected.
+/// when it starts). A replica that fits nowhere is not started: the status says so (DEPLOY_FAILED, naming the shortage;
+/// UPDATING in a cluster that can grow, waiting for a silo with room) and placement is tried again when the silos
+/// change, every few seconds while other deployments may free room, or shortly while a silo's capacity is not known yet
+/// or the only silos with room are suspected.
 /// </summary>
 internal sealed partial class DeploymentReconciler
 {
@@ -32,8 +33,18 @@ internal sealed partial class DeploymentReconciler
     /// <summary>Replicas fit nowhere among silos whose capacity is known: none will start without a change.</summary>
     private bool CannotPlace => _unplaced > 0 && !_placementWaiting;
 
-    /// <summary>Replicas fit nowhere, and no silo is stopping to account for it: the status says DEPLOY_FAILED.</summary>
-    public bool Unplaceable => CannotPlace && _draining.Count == 0;
+    /// <summary>
+    /// Replicas fit nowhere, no silo is stopping to account for it, and none will join (<see cref="WaitsForSilos"/> is
+    /// false): the status says DEPLOY_FAILED.
+    /// </summary>
+    public bool Unplaceable => CannotPlace && _draining.Count == 0 && !WaitsForSilos;
+
+    /// <summary>
+    /// Replicas fit nowhere, and in a cluster that can grow they wait for a silo with room to join (a gateway that hosts
+    /// no replicas started before its workers, a model that needs a GPU worker not there yet): UPDATING, naming the
+    /// shortage, rather than DEPLOY_FAILED, so a program's <c>RunAsync</c> at start waits for its workers.
+    /// </summary>
+    public bool WaitingForSilo => CannotPlace && _draining.Count == 0 && WaitsForSilos;
 
     /// <summary>
     /// Replicas of a silo that is stopping (drained) fit nowhere else: the deployment shrinks with that silo, which is no
@@ -173,6 +184,9 @@ internal sealed partial class DeploymentReconciler
         ShrinksWithStoppingSilo
             ? $"{_unplaced} of {target} replica(s) stop with silo(s) {string.Join(", ", StoppingSilos.Order(StringComparer.Ordinal))}, which {(_draining.Count == 1 ? "is" : "are")} stopping, "
                 + $"and cannot be placed elsewhere: {_placementReason}. They are placed as soon as a silo with room joins."
+            : WaitsForSilos
+            ? $"{_unplaced} of {target} replica(s) wait for a silo with room: {_placementReason}. They start as soon as one joins; "
+                + "or lower Resources, MaxReplicasPerSilo or the replica count."
             : $"{_unplaced} of {target} replica(s) cannot be placed: {_placementReason}. They are placed as soon as a silo with room joins; "
                 + "or lower Resources, MaxReplicasPerSilo or the replica count.";
 

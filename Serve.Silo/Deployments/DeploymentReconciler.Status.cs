@@ -51,7 +51,8 @@ internal sealed partial class DeploymentReconciler
         {
             Name = spec?.Name ?? _key[(_key.IndexOf('/') + 1)..],
             State = state,
-            Message = state is DeploymentState.Healthy or DeploymentState.Upscaling or DeploymentState.Downscaling ? ""
+            // An upscale that waits for a silo with room says so; other scaling needs no words.
+            Message = state is DeploymentState.Healthy or DeploymentState.Downscaling || state == DeploymentState.Upscaling && !WaitingForSilo ? ""
                 : CannotPlace && !_failed ? UnplacedMessage(target) : _message,
             TargetReplicas = target,
             RunningReplicas = running,

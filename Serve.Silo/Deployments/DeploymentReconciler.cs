@@ -31,14 +31,23 @@ internal sealed partial class DeploymentReconciler
     private bool _accepting;
     private bool _persist;
 
-    public DeploymentReconciler(string key, DeploymentGrainState state, TimeProvider time, Random random)
+    /// <param name="waitsForSilos">
+    /// The cluster can grow (Redis mode): replicas that fit nowhere wait for a silo with room to join, as on Ray Serve,
+    /// and the deployment is UPDATING meanwhile. False for a cluster of one process (embedded), where none will join: such
+    /// replicas fail the deployment at once.
+    /// </param>
+    public DeploymentReconciler(string key, DeploymentGrainState state, TimeProvider time, Random random, bool waitsForSilos = false)
     {
         _key = key;
         State = state;
         _time = time;
         _random = random;
         _startFailures = new StartFailureStreak(time);
+        WaitsForSilos = waitsForSilos;
     }
+
+    /// <summary>Replicas that fit nowhere wait for a silo to join rather than failing the deployment (a cluster that can grow).</summary>
+    public bool WaitsForSilos { get; }
 
     /// <summary>The stored part of the state, which this type changes in place; the grain writes it when <see cref="TakePersist"/> says so.</summary>
     public DeploymentGrainState State { get; }

@@ -68,6 +68,23 @@ public sealed class ConfigApplyTests(AdminFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RunAsync_FromCodeOverAnApplicationDeployedFromAConfig_LeavesTheConfigsApplicationRunning()
+    {
+        await ApplyAsync(Configured("hi", 2));
+        var before = await RunningAsync("configured", 2);
+        var stored = await fixture.Controller.GetApplicationsAsync();
+
+        // As a program's RunAsync at start does when one of its processes restarts after a serve deploy.
+        var handle = await fixture.Serve.RunAsync<IConfigured>(
+            Deployment.For<Configured>().Options(o => o with { NumReplicas = 1 }).Bind(), "configured", null);
+
+        Assert.Equal(stored, await fixture.Controller.GetApplicationsAsync());
+        Assert.NotNull(Assert.Single(stored).Config);
+        Assert.Equal(ReplicaIds(before, "configured"), ReplicaIds(await fixture.Serve.GetStatusAsync(), "configured"));
+        Assert.StartsWith("hi:", await handle.Remote.DescribeAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ApplyConfig_LightweightChange_KeepsReplicasAndReconfiguresThem()
     {
         await ApplyAsync(Configured("hi", 2));

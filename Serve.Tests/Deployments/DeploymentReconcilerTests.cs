@@ -312,6 +312,64 @@ public sealed class DeploymentReconcilerTests
     }
 
     [Fact]
+    public void Status_NoSiloHostsReplicasInAClusterThatCanGrow_UpdatingUntilAWorkerJoinsThenStarts()
+    {
+        var reconciler = new DeploymentReconciler("app/Model", new DeploymentGrainState(), _time, new Random(7), waitsForSilos: true);
+        var gateway = new SiloMember("gateway", SiloCondition.Active, new SiloCapacity { HostsReplicas = false });
+        reconciler.OnSilosChanged([gateway]);
+        reconciler.Accept(Spec(replicas: 2));
+        reconciler.Apply();
+
+        Assert.Empty(reconciler.TakeCommands());
+        var waiting = reconciler.Status();
+        Assert.Equal(DeploymentState.Updating, waiting.State);
+        Assert.Contains("2 of 2 replica(s) wait for a silo with room", waiting.Message, StringComparison.Ordinal);
+        Assert.True(reconciler.WaitingForSilo);
+        Assert.False(reconciler.Unplaceable);
+        // Nothing is on its way until a silo joins: routers answer at once rather than hold requests.
+        Assert.Equal(0, reconciler.StartingReplicas);
+
+        reconciler.OnSilosChanged([gateway, Silo("worker")]);
+
+        var starts = reconciler.TakeCommands().Where(c => c.Kind == ReplicaCommandKind.Start).ToList();
+        Assert.Equal(["worker", "worker"], starts.Select(c => c.Replica.Silo));
+        Assert.False(reconciler.WaitingForSilo);
+    }
+
+    [Fact]
+    public void Status_UpscaleBeyondTheSilosInAClusterThatCanGrow_UpscalingSaysItWaitsForASilo()
+    {
+        var reconciler = new DeploymentReconciler("app/Model", new DeploymentGrainState(), _time, new Random(7), waitsForSilos: true);
+        reconciler.OnSilosChanged([new SiloMember("worker", SiloCondition.Active, new SiloCapacity { NumCpus = 2 })]);
+        var spec = Spec();
+        reconciler.Accept(spec with { Options = spec.Options with { Autoscaling = new AutoscalingConfig { MinReplicas = 1, MaxReplicas = 8, InitialReplicas = 2 } } });
+        reconciler.Apply();
+        foreach (var start in reconciler.TakeCommands().Where(c => c.Kind == ReplicaCommandKind.Start))
+        {
+            reconciler.BeginStartAttempt(start.Replica);
+            reconciler.OnStarted(start.Replica, start.Replica.Silo!);
+        }
+
+        reconciler.SetAutoscaledTarget(4, "load 8 over 2 replicas", []);
+
+        var status = reconciler.Status();
+        Assert.Equal(DeploymentState.Upscaling, status.State);
+        Assert.Contains("2 of 4 replica(s) wait for a silo with room: needs 1 CPU(s), the largest free is 0 on worker", status.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Status_NoSiloHostsReplicasInAnEmbeddedCluster_DeployFailedAtOnce()
+    {
+        _reconciler.OnSilosChanged([new SiloMember("gateway", SiloCondition.Active, new SiloCapacity { HostsReplicas = false })]);
+        Apply(Spec(replicas: 2));
+
+        var status = _reconciler.Status();
+        Assert.Equal(DeploymentState.DeployFailed, status.State);
+        Assert.Contains("2 of 2 replica(s) cannot be placed", status.Message, StringComparison.Ordinal);
+        Assert.False(_reconciler.WaitingForSilo);
+    }
+
+    [Fact]
     public void OnReconfigureFailed_NewUserConfigRefused_ReplicasKeepServingAndStatusSaysWhy()
     {
         _reconciler.OnSilosChanged([Silo("a")]);

@@ -72,6 +72,24 @@ public sealed class VersionedWatchTests
     }
 
     [Fact]
+    public async Task NextAsync_PollSucceedsAfterFailures_TellsRecoveredOnceAndNotAfterPlainSuccesses()
+    {
+        var source = new ScriptedSource(1L, new InvalidOperationException("silo dying"), new InvalidOperationException("silo dying"), 2L, 3L);
+        var recovered = 0;
+        var watch = new VersionedWatch<long>(source.PollAsync, v => v, Backoff, _time, onRecovered: () => recovered++);
+        Assert.Equal(1, await watch.NextAsync(CancellationToken.None));
+        Assert.Equal(0, recovered);
+
+        var next = watch.NextAsync(CancellationToken.None);
+        await AdvanceUntilPolledAsync(source, 4, next);
+
+        Assert.Equal(2, await next.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, recovered);
+        Assert.Equal(3, await watch.NextAsync(CancellationToken.None));
+        Assert.Equal(1, recovered);
+    }
+
+    [Fact]
     public async Task NextAsync_SameVersionAgain_NotHandedOnAsksAgain()
     {
         var source = new ScriptedSource(1L, 1L, 1L, 2L);
