@@ -11,6 +11,13 @@ public sealed class ApplicationNotFoundException : ServeException
         Application = application;
     }
 
+    /// <summary>Creates the exception with what exists instead (near names, the applications there are).</summary>
+    internal ApplicationNotFoundException(string application, string whatExists)
+        : base($"Application '{application}' is not deployed: {whatExists}")
+    {
+        Application = application;
+    }
+
     /// <summary>The application asked for.</summary>
     [Id(0)] public string Application { get; }
 }

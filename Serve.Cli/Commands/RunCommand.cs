@@ -265,10 +265,19 @@ internal static class RunCommand
         return ExitCodes.Ok;
     }
 
-    private static string Describe(ApplicationStatus app)
+    /// <summary>
+    /// An application's line: its state, each deployment's replicas and state, and its message; while it deploys, the
+    /// messages of its deployments that have one (a replica start that failed and is retried names its error from the
+    /// first failure on, in words that stay the same while it repeats, so it is printed once, not once per retry).
+    /// </summary>
+    internal static string Describe(ApplicationStatus app)
     {
-        var deployments = string.Join(", ", app.Deployments.Values.OrderBy(d => d.Name, StringComparer.Ordinal).Select(d =>
+        var ordered = app.Deployments.Values.OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
+        var deployments = string.Join(", ", ordered.Select(d =>
             $"{d.Name} {StatusView.Replicas(d.RunningReplicas, d.TargetReplicas, d.PreviousVersionReplicas)} {StatusView.Name(d.State)}"));
-        return TerminalText.Printable($"{app.Name}: {StatusView.Name(app.State)}{(deployments.Length > 0 ? $" ({deployments})" : "")}{(app.Message.Length > 0 ? $" {app.Message}" : "")}");
+        var message = app.Message.Length > 0 || app.State != ApplicationState.Deploying
+            ? app.Message
+            : string.Join(" ", ordered.Where(d => d.Message.Length > 0).Select(d => $"{d.Name}: {d.Message}"));
+        return TerminalText.Printable($"{app.Name}: {StatusView.Name(app.State)}{(deployments.Length > 0 ? $" ({deployments})" : "")}{(message.Length > 0 ? $" {message}" : "")}");
     }
 }

@@ -126,7 +126,7 @@ internal sealed class ServeClient : IServeClient
         var status = await GetStatusAsync(cancellationToken);
         return status.Applications.TryGetValue(name, out var app)
             ? GetDeploymentHandle<T>(app.IngressDeployment, name)
-            : throw new ApplicationNotFoundException(name);
+            : throw DeploymentNames.ApplicationNotFound(name, status);
     }
 
     public DeploymentHandle GetDeploymentHandle(string deployment, string application = "default") =>

@@ -67,6 +67,9 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
     /// <summary>The data plane to other silos' replicas (<see cref="Serve.Exchange.ExchangeClient"/>); null in a process without one.</summary>
     public Serve.Exchange.ExchangeClient? Exchange { get; init; }
 
+    /// <summary>Says what exists when a call names a deployment that does not; null: the plain not-found error.</summary>
+    public DeploymentNames? Names { get; init; }
+
     public DeploymentId Deployment => _deployment;
 
     /// <summary>Requests waiting for a replica right now.</summary>
@@ -343,7 +346,15 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
     private async ValueTask<RoutedReplica> WaitForReplicaAsync(string? modelId, CancellationToken cancellationToken)
     {
         await _ready.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return await _queue.AdmitAsync(this, modelId, Choice.PatienceFor(modelId), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await _queue.AdmitAsync(this, modelId, Choice.PatienceFor(modelId), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DeploymentNotFoundException e) when (!e.Described && Names is { } names)
+        {
+            // A misspelled name is the usual cause: say what exists (an error path, asked of the controller only here).
+            throw await names.NotFoundAsync(_deployment, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private RoutedReplica? TryTake(string? modelId, bool patienceOver) =>

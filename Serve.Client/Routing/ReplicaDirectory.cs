@@ -22,6 +22,7 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
     private readonly ILocalReplicas? _localReplicas;
     private readonly Exchange.ExchangeClient? _exchange;
     private readonly ConcurrentBag<DeploymentRouter> _retired = [];
+    private readonly DeploymentNames _names;
 
     public ReplicaDirectory(
         IGrainFactory grains, TimeProvider time, ILogger<DeploymentRouter> logger, RouterMetrics metrics, WireValues wire,
@@ -33,6 +34,7 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
         _wire = wire;
         _routing = routing;
         _grains = grains;
+        _names = new DeploymentNames(grains);
         _time = time;
         _logger = logger;
         _metrics = metrics;
@@ -85,6 +87,7 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
                 Choice = self.ChoiceFor(id),
                 LocalReplicas = self._localReplicas,
                 Exchange = self._exchange,
+                Names = self._names,
             }), this).Value;
         // Started once it is in the table, so that a deployment found gone at once is removed from it.
         router.EnsureStarted();

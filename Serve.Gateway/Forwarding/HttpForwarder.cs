@@ -185,6 +185,19 @@ internal sealed partial class HttpForwarder
         return activity;
     }
 
+    /// <summary>404 for a path under no route prefix, with the prefixes there are and those it nearly begins with.</summary>
+    private static Task NoRouteAsync(HttpContext context, string[] prefixes, string requestId)
+    {
+        var path = context.Request.Path.Value ?? "/";
+        var near = Serve.Diagnostics.NearNames.FindPrefixes(path, prefixes);
+        var error = near.Count == 0 ? "no application serves this path" : $"no application serves this path; did you mean {string.Join(" or ", near)}?";
+        return GatewayError.WriteAsync(context, StatusCodes.Status404NotFound, error, requestId, new Dictionary<string, object?>
+        {
+            ["path"] = path,
+            ["routes"] = prefixes,
+        });
+    }
+
     /// <summary>
     /// Routes and forwards the request. A request without a body (most) goes on to the step that calls the replica, which
     /// then records the answer itself (<paramref name="recorded"/>) from <paramref name="started"/> unless that is
@@ -198,11 +211,7 @@ internal sealed partial class HttpForwarder
         matched = null;
         if (!table.TryMatch(context.Request.Path, out var route, out var pathBase, out var path))
         {
-            return GatewayError.WriteAsync(context, StatusCodes.Status404NotFound, "no application serves this path", requestId, new Dictionary<string, object?>
-            {
-                ["path"] = context.Request.Path.Value,
-                ["routes"] = table.Routes.Select(r => r.Prefix).ToArray(),
-            });
+            return NoRouteAsync(context, table.Routes.Select(r => r.Prefix).ToArray(), requestId);
         }
         matched = route;
         if (HttpMethods.IsConnect(context.Request.Method))

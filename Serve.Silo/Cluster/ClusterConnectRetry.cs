@@ -53,7 +53,7 @@ internal sealed partial class ClusterConnectRetry(IOptions<ServeClusterOptions> 
               $"{ServeClusterOptions.SectionName}:GatewayPort to the port the silo opened.";
     }
 
-    private static string Where(ServeClusterOptions cluster) => cluster.Mode == ClusterMode.Redis
+    internal static string Where(ServeClusterOptions cluster) => cluster.Mode == ClusterMode.Redis
         ? $"cluster '{cluster.ClusterId}' (gateways from its Redis membership)"
         : $"127.0.0.1:{cluster.GatewayPort} ({ServeClusterOptions.SectionName}:GatewayPort)";
 

@@ -22,6 +22,8 @@ public static class ServeClusterClientBuilderExtensions
     /// <see cref="ServeClusterOptions.AllowInsecure"/> is set. In Redis mode handle calls go over the silos' data plane
     /// (<see cref="ServeClusterOptions.ClientDataPlane"/>).
     /// Add <c>AddServeClient()</c> to run applications and call them through handles.
+    /// Its start writes one line at Information once connected (event 8026); Orleans' own categories log warnings and
+    /// errors only, unless the configuration sets a level for them (<c>Logging:LogLevel:Orleans</c>).
     /// </summary>
     /// <param name="builder">The client.</param>
     /// <param name="configuration">The configuration holding the <c>Serve:Cluster</c> section.</param>
@@ -65,6 +67,9 @@ public static class ServeClusterClientBuilderExtensions
         services.TryAddSingleton<IClientConnectionRetryFilter, ClusterConnectRetry>();
         services.AddOptions<GatewayOptions>().Configure<IOptions<ServeClusterOptions>>(
             (o, c) => LivenessProfiles.Apply(c.Value.Liveness, o));
+        // A quiet start: one line once connected, in place of Orleans' options and connection steps at Information.
+        QuietOrleansLog.AddTo(services);
+        services.AddSingleton<ILifecycleParticipant<IClusterClientLifecycle>, ClusterConnectedLog>();
         return builder;
     }
 }

@@ -23,7 +23,7 @@ internal sealed partial class DeploymentReconciler
     private readonly string _key;
     private readonly TimeProvider _time;
     private readonly List<ReplicaCommand> _commands = [];
-    private int _constructorFailures;
+    private readonly StartFailureStreak _startFailures;
     private string _message = "";
     private bool _failed;
     private bool _recovering;
@@ -42,6 +42,7 @@ internal sealed partial class DeploymentReconciler
         State = state;
         _time = time;
         _random = random;
+        _startFailures = new StartFailureStreak(time);
         WaitsForSilos = waitsForSilos;
     }
 
@@ -61,7 +62,7 @@ internal sealed partial class DeploymentReconciler
     public bool Deleting => _deleting;
 
     /// <summary>Replica starts that failed in the user's code in a row.</summary>
-    public int ConstructorFailures => _constructorFailures;
+    public int ConstructorFailures => _startFailures.Count;
 
     /// <summary>The replica count to reach: the autoscaler's when it has one, else the configured one.</summary>
     public int TargetReplicas => Spec?.Options.Autoscaling is { } autoscaling
@@ -145,7 +146,7 @@ internal sealed partial class DeploymentReconciler
         _accepting = false;
         _deleting = false;
         _failed = false;
-        _constructorFailures = 0;
+        _startFailures.Reset();
         _message = "";
         Reconcile();
     }
@@ -276,7 +277,7 @@ internal sealed partial class DeploymentReconciler
         replica.Exchange = exchange;
         replica.GrpcClientStreaming = grpcClientStreaming ?? [];
         TrustSilo(silo);
-        _constructorFailures = 0;
+        _startFailures.Reset();
         if (replica.State == ReplicaState.Stopping)
         {
             // Scaled down, replaced or deleted while it was starting.
@@ -309,7 +310,9 @@ internal sealed partial class DeploymentReconciler
 
     /// <summary>
     /// A start attempt failed in the user's code (constructor, initialisation, config). Counts the failure and says
-    /// whether to try again; the deployment is DEPLOY_FAILED once it failed MaxConstructorRetryCount times in a row.
+    /// whether to try again; the deployment is DEPLOY_FAILED once it failed MaxConstructorRetryCount times in a row, or
+    /// sooner when the same failure keeps repeating (<see cref="StartFailureStreak"/>). The status names the failure
+    /// from the first one on, in words that stay the same while it repeats, so that a watcher prints it once.
     /// </summary>
     public bool ShouldRetryStart(ReplicaRecord replica, string error)
     {
@@ -318,14 +321,16 @@ internal sealed partial class DeploymentReconciler
         {
             return false;
         }
-        _constructorFailures++;
-        _message = $"Replica of '{spec.Name}' failed to start ({_constructorFailures} failure(s) in a row): {error}";
-        if (_constructorFailures < spec.Options.MaxConstructorRetryCount)
+        if (_startFailures.Fail(error, spec.Options.MaxConstructorRetryCount))
         {
+            _message = $"Replica of '{spec.Name}' failed to start, retrying: {error}";
             return true;
         }
         _failed = true;
-        _message = $"Deployment '{spec.Name}' gave up after {_constructorFailures} failed replica start(s) (MaxConstructorRetryCount). Last error: {Sentence(error)}";
+        _message = _startFailures.Repeating && _startFailures.Count < spec.Options.MaxConstructorRetryCount
+            ? $"Deployment '{spec.Name}' gave up after {_startFailures.Count} failed replica start(s): the last {_startFailures.Identical} failed the same way over " +
+              $"{_startFailures.IdenticalElapsed.TotalSeconds:0.0} s, so it is not retried up to MaxConstructorRetryCount ({spec.Options.MaxConstructorRetryCount}). Error: {Sentence(error)}"
+            : $"Deployment '{spec.Name}' gave up after {_startFailures.Count} failed replica start(s) (MaxConstructorRetryCount). Last error: {Sentence(error)}";
         var previous = State.Replicas.Count(r => r.CodeVersion != spec.CodeVersion && r.State == ReplicaState.Running);
         if (previous > 0)
         {

@@ -1,13 +1,15 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Logging;
 
 namespace Serve.Http;
 
 /// <summary>
 /// Answers a request that minimal-API binding refused (malformed JSON, a value of the wrong type, a missing field or
-/// parameter) with its status and a ProblemDetails body naming the field and what was wrong, and logs it at Debug;
+/// parameter; a body without a Content-Type, as <see cref="IngressUnsupportedMediaType"/> says) with its status and a
+/// ProblemDetails body naming the field and what was wrong, and logs it at Debug;
 /// ASP.NET Core alone answers an empty 400 and logs nothing above Debug in its own categories, which a replica mutes.
 /// </summary>
 internal static partial class IngressBadRequests
@@ -17,6 +19,13 @@ internal static partial class IngressBadRequests
         try
         {
             await next(context);
+        }
+        catch (BadHttpRequestException e) when (!context.Response.HasStarted && e.StatusCode == StatusCodes.Status415UnsupportedMediaType)
+        {
+            // Minimal-API binding's own check, for a request that named no Content-Type: its message names neither what
+            // the endpoint takes nor the fix.
+            var expected = context.GetEndpoint()?.Metadata.GetOrderedMetadata<IAcceptsMetadata>().SelectMany(a => a.ContentTypes).Distinct(StringComparer.OrdinalIgnoreCase).ToList() ?? [];
+            await IngressUnsupportedMediaType.WriteAsync(context, expected, logger);
         }
         catch (BadHttpRequestException e) when (!context.Response.HasStarted)
         {

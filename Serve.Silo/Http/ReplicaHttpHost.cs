@@ -96,6 +96,7 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
                 var notFound = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IngressNotFound).FullName!);
                 var routes = ((Microsoft.AspNetCore.Routing.IEndpointRouteBuilder)app).DataSources;
                 app.Use((context, next) => IngressNotFound.InvokeAsync(context, next, routes, notFound));
+                app.Use((context, next) => IngressUnsupportedMediaType.InvokeAsync(context, next, routes, badRequests));
                 app.UseRouting();
                 mapped.MapEndpoints(app);
             }

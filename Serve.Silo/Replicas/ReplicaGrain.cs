@@ -157,7 +157,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             {
                 LogStartFailed(_logger, e, ReplicaId);
             }
-            throw e as ServeException ?? new ServeException($"{e.GetType().FullName}: {e.Message}");
+            throw e as ServeException ?? new ServeException(UserFrame.Of(e) is { } frame ? $"{e.GetType().FullName}: {e.Message} (at {frame})" : $"{e.GetType().FullName}: {e.Message}");
         }
         _admission.MaxOngoing = spec.Options.MaxOngoingRequests;
         _admission.Open();

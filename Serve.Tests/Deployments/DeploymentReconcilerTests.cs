@@ -159,6 +159,31 @@ public sealed class DeploymentReconcilerTests
     }
 
     [Fact]
+    public void ShouldRetryStart_SameFailureRepeating_DeployFailedBeforeTheLimitNamingIt()
+    {
+        _reconciler.OnSilosChanged([Silo("a")]);
+        Apply(Spec(replicas: 1, maxConstructorRetries: 20));
+        var replica = Commands(ReplicaCommandKind.Start)[0].Replica;
+        const string error = "System.InvalidOperationException: MODEL_HOME is not set (at MyApp.Model..ctor in Model.cs:line 7)";
+
+        Assert.True(_reconciler.ShouldRetryStart(replica, error));
+        var retrying = _reconciler.Status();
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(_reconciler.ShouldRetryStart(replica, error));
+        // Printed once by serve run: the words stay the same while the failure repeats.
+        Assert.Equal(retrying.Message, _reconciler.Status().Message);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.False(_reconciler.ShouldRetryStart(replica, error));
+
+        _reconciler.OnStartFailed(replica, StartFailure.Constructor);
+        var status = _reconciler.Status();
+        Assert.Equal(DeploymentState.Updating, retrying.State);
+        Assert.Equal($"Replica of 'Model' failed to start, retrying: {error}", retrying.Message);
+        Assert.Equal(DeploymentState.DeployFailed, status.State);
+        Assert.Equal($"Deployment 'Model' gave up after 3 failed replica start(s): the last 3 failed the same way over 2.0 s, so it is not retried up to MaxConstructorRetryCount (20). Error: {error}.", status.Message);
+    }
+
+    [Fact]
     public void ShouldRetryStart_SuccessInBetween_CountStartsOver()
     {
         _reconciler.OnSilosChanged([Silo("a")]);

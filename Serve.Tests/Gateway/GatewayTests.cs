@@ -228,11 +228,15 @@ public sealed class GatewayTests(GatewayFixture fixture)
         await RunEchoAsync("errors", "/errors", "errors");
 
         using var notFound = await fixture.WaitForNotFoundAsync("/no-such-app");
+        using var misspelled = await fixture.WaitForNotFoundAsync("/erorrs/items");
         using var tooLarge = await Http.PostAsync("/errors", new ByteArrayContent(new byte[GatewayFixture.MaxRequestBodySize + 1]));
         using var failed = await Http.GetAsync("/errors?kind=fail");
 
         var notFoundBody = await notFound.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
         Assert.Contains("/errors", notFoundBody.GetProperty("routes").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("no application serves this path", notFoundBody.GetProperty("error").GetString());
+        var misspelledBody = await misspelled.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.Equal("no application serves this path; did you mean /errors?", misspelledBody.GetProperty("error").GetString());
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
         Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
         var error = await failed.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();

@@ -58,7 +58,7 @@ public sealed class ReplicaStartFailureLogTests
         Assert.All(deploymentLines, line =>
         {
             Assert.Null(line.Exception);
-            Assert.EndsWith("System.InvalidOperationException: MODEL_HOME is not set", line.Message);
+            Assert.EndsWith("System.InvalidOperationException: MODEL_HOME is not set (at Serve.Tests.Deployments.Failing.ThrowingConstructor..ctor in ThrowingConstructor.cs:line 7)", line.Message);
         });
     }
 }

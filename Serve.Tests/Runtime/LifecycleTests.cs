@@ -106,6 +106,36 @@ public sealed class LifecycleTests(SingleSiloFixture fixture)
     }
 
     [Fact]
+    public async Task RunAsync_ConstructorThrowsAlikeEveryTime_DeployFailedWithoutUsingUpTheDefaultRetries()
+    {
+        // The default MaxConstructorRetryCount (20): a first day's constructor that fails the same way each time.
+        var app = Deployment.For<ThrowingConstructor>().Bind("MODEL_HOME is not set");
+
+        var error = await Assert.ThrowsAsync<DeployFailedException>(() => Serve.RunAsync(app, "ctor-fails-alike", null));
+
+        Assert.Contains("failed the same way over", error.Reason);
+        Assert.Contains("so it is not retried up to MaxConstructorRetryCount (20)", error.Reason);
+        Assert.Contains("System.InvalidOperationException: MODEL_HOME is not set (at Serve.Tests.Deployments.ThrowingConstructor..ctor in ThrowingConstructor.cs:line 7)", error.Reason);
+        await Serve.DeleteAsync("ctor-fails-alike");
+    }
+
+    [Fact]
+    public async Task Handle_MisspelledDeploymentOrApplication_NotFoundNamesTheNearNamesAndWhatExists()
+    {
+        await Serve.RunAsync<IProbe>(Deployment.For<Disposable>().Bind(), "near-names", null);
+
+        var deployment = await Assert.ThrowsAsync<DeploymentNotFoundException>(() => Serve.GetDeploymentHandle<IProbe>("disposabel", "near-names").Remote.WhoAsync());
+        var application = await Assert.ThrowsAsync<DeploymentNotFoundException>(() => Serve.GetDeploymentHandle<IProbe>("Disposable", "near-nmaes").Remote.WhoAsync());
+        var appHandle = await Assert.ThrowsAsync<ApplicationNotFoundException>(() => Serve.GetAppHandleAsync<IProbe>("Near-Names"));
+
+        Assert.Equal("near-names/disposabel", deployment.Deployment);
+        Assert.Equal("Deployment 'near-names/disposabel' does not exist: no deployment 'disposabel' in application 'near-names'; did you mean 'Disposable'? Its deployments: Disposable.", deployment.Message);
+        Assert.StartsWith("Deployment 'near-nmaes/Disposable' does not exist: no application 'near-nmaes' is running; did you mean 'near-names'? Applications: ", application.Message);
+        Assert.Contains("Application 'Near-Names' is not deployed: did you mean 'near-names'?", appHandle.Message);
+        await Serve.DeleteAsync("near-names");
+    }
+
+    [Fact]
     public async Task DeleteAsync_CallInFlight_CallFinishesBeforeReplicaStops()
     {
         var gate = Gate.Create(nameof(DeleteAsync_CallInFlight_CallFinishesBeforeReplicaStops));

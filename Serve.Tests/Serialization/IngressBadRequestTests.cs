@@ -76,6 +76,55 @@ public sealed class IngressBadRequestTests
         Assert.Equal("name", problem.GetProperty("field").GetString());
     }
 
+    [Theory]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData("text/plain; charset=utf-8")]
+    [InlineData(null)]
+    public async Task ExchangeAsync_BodyNotJson_415ProblemNamingTheExpectedAndTheReceivedContentType(string? contentType)
+    {
+        var logs = new RecordingLoggerFactory();
+        await using var host = await CreateHostAsync(logs);
+        // What `curl -d '{"id":7,"name":"lamp"}' .../items` sends: the JSON, labelled a form.
+        var request = Post("/items", """{"id": 7, "name": "lamp"}""") with { Headers = contentType is null ? [] : ["content-type", contentType] };
+
+        var (response, problem) = await SendAsync(host, request);
+
+        Assert.Equal(415, response.StatusCode);
+        Assert.Contains("application/problem+json", string.Join(" ", response.Headers));
+        Assert.Equal(415, problem.GetProperty("status").GetInt32());
+        var detail = problem.GetProperty("detail").GetString();
+        Assert.Contains("POST /items expects a body of type application/json", detail);
+        Assert.Contains(contentType is null ? "the request had no Content-Type" : $"the request's Content-Type is '{contentType}'", detail);
+        Assert.Contains("-H 'Content-Type: application/json'", detail);
+        Assert.Equal(contentType ?? "", problem.GetProperty("received").GetString());
+        Assert.Equal("application/json", Assert.Single(problem.GetProperty("expected").EnumerateArray()).GetString());
+        var log = Assert.Single(logs.Records, r => r.Id.Id == ServeEvents.IngressBadRequest);
+        Assert.Equal(LogLevel.Debug, log.Level);
+    }
+
+    [Fact]
+    public async Task ExchangeAsync_JsonContentTypeWithCharset_StillAccepted()
+    {
+        await using var host = await CreateHostAsync();
+
+        var response = await host.ExchangeAsync(new Serve.Tests.Http.RecordingExchangeChannel().Call(
+            Post("/items", """{"id": 7, "name": "lamp"}""") with { Headers = ["content-type", "application/json; charset=utf-8"] }), CancellationToken.None);
+
+        Assert.Equal(201, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task ExchangeAsync_EmptyJsonBody_400ProblemSayingTheBodyIsMissing()
+    {
+        await using var host = await CreateHostAsync();
+
+        var (response, problem) = await PostAsync(host, "");
+
+        Assert.Equal(400, response.StatusCode);
+        Assert.Equal("item", problem.GetProperty("parameter").GetString());
+        Assert.Contains("no body was provided", problem.GetProperty("detail").GetString());
+    }
+
     [Fact]
     public async Task ExchangeAsync_PathNoEndpointMatches_404ProblemNamingTheRequestAndTheEndpoints()
     {
