@@ -2,11 +2,12 @@ namespace Serve.Watching;
 
 /// <summary>
 /// How loudly a long-lived watch's failed polls are logged. A failure that passes within <see cref="WarnAfter"/> (a
-/// watched grain moving to another silo, a silo dying and declared dead) is routine and goes at Debug; failures in a row
-/// that last longer say something is wrong, and warn once, then at most every <see cref="RepeatEvery"/> while they go on;
-/// the end of a streak that warned is told too. So a worker's death, which fails every watch of a grain it held until
-/// that grain runs elsewhere, costs no warning per retry per deployment in every process, while a
-/// controller out of reach for minutes is still seen at Warning. Pure: time from a <see cref="TimeProvider"/>.
+/// watched grain moving to another silo; a silo dying, declared dead, and its grains started elsewhere once Orleans'
+/// directory lease has passed, up to 30 s from the failure) is routine and goes at Debug; failures in a row that last
+/// longer say something is wrong, and warn once, then at most every <see cref="RepeatEvery"/> while they go on; the end
+/// of a streak that warned is told too. So a worker's death, which fails every watch of a grain it held until that grain
+/// runs elsewhere, costs no warning per retry per deployment in every process, while a controller out of reach for
+/// minutes is still seen at Warning. Pure: time from a <see cref="TimeProvider"/>.
 /// </summary>
 internal sealed class WatchFailureLog(TimeProvider time)
 {
