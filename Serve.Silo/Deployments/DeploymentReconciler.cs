@@ -33,8 +33,9 @@ internal sealed partial class DeploymentReconciler
 
     /// <param name="waitsForSilos">
     /// The cluster can grow (Redis mode): replicas that fit nowhere wait for a silo with room to join, as on Ray Serve,
-    /// and the deployment is UPDATING meanwhile. False for a cluster of one process (embedded), where none will join: such
-    /// replicas fail the deployment at once.
+    /// and the deployment is UPDATING meanwhile; a start that fails the same way each time is retried up to
+    /// MaxConstructorRetryCount. False for a cluster of one process (embedded), where none will join: such replicas fail
+    /// the deployment at once, and so does a start failure that repeats itself (<see cref="StartFailureStreak"/>).
     /// </param>
     public DeploymentReconciler(string key, DeploymentGrainState state, TimeProvider time, Random random, bool waitsForSilos = false)
     {
@@ -321,7 +322,9 @@ internal sealed partial class DeploymentReconciler
         {
             return false;
         }
-        if (_startFailures.Fail(error, spec.Options.MaxConstructorRetryCount))
+        // Early only where no cluster grows around the deployment (embedded: a laptop's first run, a test): in a cluster, the
+        // same failure may be a dependency still starting with it (a model store, a database), and the count waits for it.
+        if (_startFailures.Fail(error, spec.Options.MaxConstructorRetryCount, giveUpWhenRepeating: !WaitsForSilos))
         {
             _message = $"Replica of '{spec.Name}' failed to start, retrying: {error}";
             return true;

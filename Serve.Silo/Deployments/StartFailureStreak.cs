@@ -30,7 +30,10 @@ internal sealed class StartFailureStreak(TimeProvider time)
     public TimeSpan IdenticalElapsed => _last is null ? TimeSpan.Zero : time.GetElapsedTime(_lastSince);
 
     /// <summary>Counts a failure; true while the start should be tried again under <paramref name="maxFailures"/>.</summary>
-    public bool Fail(string error, int maxFailures)
+    /// <param name="error">The failure's text.</param>
+    /// <param name="maxFailures">Failures in a row after which the start is given up.</param>
+    /// <param name="giveUpWhenRepeating">Whether a failure that repeats itself (<see cref="Repeating"/>) gives up before the count.</param>
+    public bool Fail(string error, int maxFailures, bool giveUpWhenRepeating = true)
     {
         Count++;
         if (string.Equals(error, _last, StringComparison.Ordinal))
@@ -41,7 +44,7 @@ internal sealed class StartFailureStreak(TimeProvider time)
         {
             (_last, _lastSince, Identical) = (error, time.GetTimestamp(), 1);
         }
-        return Count < maxFailures && !Repeating;
+        return Count < maxFailures && !(giveUpWhenRepeating && Repeating);
     }
 
     /// <summary>Whether the last failure repeated itself enough to give up before the count.</summary>

@@ -184,6 +184,31 @@ public sealed class DeploymentReconcilerTests
     }
 
     [Fact]
+    public void ShouldRetryStart_SameFailureRepeatingInAClusterThatCanGrow_RetriedUpToTheLimit()
+    {
+        var reconciler = new DeploymentReconciler("app/Model", new DeploymentGrainState(), _time, new Random(7), waitsForSilos: true);
+        reconciler.OnSilosChanged([Silo("a")]);
+        reconciler.Accept(Spec(replicas: 1, maxConstructorRetries: 5));
+        reconciler.Apply();
+        var replica = reconciler.TakeCommands().Single(c => c.Kind == ReplicaCommandKind.Start).Replica;
+        const string error = "System.Net.Http.HttpRequestException: Connection refused (model-store:9000) (at MyApp.Model..ctor in Model.cs:line 9)";
+
+        // The same failure for 4 s, as a model store still starting with the cluster: retried, to the count.
+        var retried = Enumerable.Range(0, 4).Select(_ =>
+        {
+            var retry = reconciler.ShouldRetryStart(replica, error);
+            _time.Advance(TimeSpan.FromSeconds(1));
+            return retry;
+        }).ToList();
+        var last = reconciler.ShouldRetryStart(replica, error);
+
+        Assert.Equal([true, true, true, true], retried);
+        Assert.False(last);
+        reconciler.OnStartFailed(replica, StartFailure.Constructor);
+        Assert.Equal($"Deployment 'Model' gave up after 5 failed replica start(s) (MaxConstructorRetryCount). Last error: {error}.", reconciler.Status().Message);
+    }
+
+    [Fact]
     public void ShouldRetryStart_SuccessInBetween_CountStartsOver()
     {
         _reconciler.OnSilosChanged([Silo("a")]);
