@@ -349,6 +349,7 @@ public sealed class DeploymentReconcilerTests
         var waiting = reconciler.Status();
         Assert.Equal(DeploymentState.Updating, waiting.State);
         Assert.Contains("2 of 2 replica(s) wait for a silo with room", waiting.Message, StringComparison.Ordinal);
+        Assert.EndsWith("They start as soon as a silo that hosts replicas joins.", waiting.Message, StringComparison.Ordinal);
         Assert.True(reconciler.WaitingForSilo);
         Assert.False(reconciler.Unplaceable);
         // Nothing is on its way until a silo joins: routers answer at once rather than hold requests.
