@@ -15,19 +15,22 @@ internal static partial class IngressNotFound
 {
     private const int MaxListed = 20;
 
-    public static async Task InvokeAsync(HttpContext context, RequestDelegate next, IEnumerable<EndpointDataSource> endpoints, ILogger logger)
+    /// <summary>Once the pipeline answered: writes the 404 when no endpoint matched; otherwise does nothing.</summary>
+    public static Task AnswerAsync(HttpContext context, IEnumerable<EndpointDataSource> endpoints, ILogger logger)
     {
-        await next(context);
         var response = context.Response;
-        if (response.StatusCode != StatusCodes.Status404NotFound || response.HasStarted || context.GetEndpoint() is not null)
-        {
-            return;
-        }
+        return response.StatusCode != StatusCodes.Status404NotFound || response.HasStarted || context.GetEndpoint() is not null
+            ? Task.CompletedTask
+            : WriteAsync(context, endpoints, logger);
+    }
+
+    private static Task WriteAsync(HttpContext context, IEnumerable<EndpointDataSource> endpoints, ILogger logger)
+    {
         var request = context.Request;
         var path = $"{request.PathBase}{request.Path}";
         var detail = $"No endpoint of this application matches {request.Method} {path}. {Describe(endpoints, request.PathBase)}";
         LogNotFound(logger, request.Method, path);
-        await TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context);
+        return TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context);
     }
 
     /// <summary>The routed endpoints, as a caller would write them: method and the path below the application's prefix.</summary>

@@ -15,16 +15,12 @@ namespace Serve.Http;
 /// </summary>
 internal static partial class IngressUnsupportedMediaType
 {
-    public static async Task InvokeAsync(HttpContext context, RequestDelegate next, IEnumerable<EndpointDataSource> endpoints, ILogger logger)
-    {
-        await next(context);
+    /// <summary>Once the pipeline answered: writes the 415 when routing refused the request's type; otherwise does nothing.</summary>
+    public static Task AnswerAsync(HttpContext context, IEnumerable<EndpointDataSource> endpoints, ILogger logger) =>
         // Routing's refusal is an endpoint of its own, never a route; an endpoint's own 415 is a RouteEndpoint's.
-        if (context.Response.StatusCode != StatusCodes.Status415UnsupportedMediaType || context.Response.HasStarted || context.GetEndpoint() is RouteEndpoint)
-        {
-            return;
-        }
-        await WriteAsync(context, Expected(endpoints, context.Request), logger);
-    }
+        context.Response.StatusCode != StatusCodes.Status415UnsupportedMediaType || context.Response.HasStarted || context.GetEndpoint() is RouteEndpoint
+            ? Task.CompletedTask
+            : WriteAsync(context, Expected(endpoints, context.Request), logger);
 
     /// <summary>Writes the 415 for a request <paramref name="expected"/> says what its endpoint takes (empty: unknown).</summary>
     public static Task WriteAsync(HttpContext context, IReadOnlyList<string> expected, ILogger logger)
