@@ -229,7 +229,10 @@ public sealed class GatewayTests(GatewayFixture fixture)
 
         using var notFound = await fixture.WaitForNotFoundAsync("/no-such-app");
         using var misspelled = await fixture.WaitForNotFoundAsync("/erorrs/items");
-        using var tooLarge = await Http.PostAsync("/errors", new ByteArrayContent(new byte[GatewayFixture.MaxRequestBodySize + 1]));
+        // As clients send large bodies (Expect: 100-continue): the 413 comes before the body, so no write races the close.
+        var oversized = new HttpRequestMessage(HttpMethod.Post, "/errors") { Content = new ByteArrayContent(new byte[GatewayFixture.MaxRequestBodySize + 1]) };
+        oversized.Headers.ExpectContinue = true;
+        using var tooLarge = await Http.SendAsync(oversized);
         using var failed = await Http.GetAsync("/errors?kind=fail");
 
         var notFoundBody = await notFound.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
