@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Logging;
@@ -7,10 +5,11 @@ using Microsoft.Extensions.Logging;
 namespace Serve.Http;
 
 /// <summary>
-/// Answers a request that minimal-API binding refused (malformed JSON, a value of the wrong type, a missing field or
-/// parameter; a body without a Content-Type, as <see cref="IngressUnsupportedMediaType"/> says) with its status and a
-/// ProblemDetails body naming the field and what was wrong, and logs it at Debug;
-/// ASP.NET Core alone answers an empty 400 and logs nothing above Debug in its own categories, which a replica mutes.
+/// Answers a request its client got wrong (<see cref="IngressInputFault"/>: minimal-API binding refused it, or the
+/// handler's <c>ReadFromJsonAsync</c> did, or the handler let out a 4xx <see cref="BadHttpRequestException"/>) with its
+/// status and a ProblemDetails body naming the field and what was wrong, and logs it at Debug; a 415 as
+/// <see cref="IngressUnsupportedMediaType"/> says. ASP.NET Core alone answers an empty 400, or a 500 for the handler's
+/// own reads, and logs nothing above Debug in its own categories, which a replica mutes.
 /// </summary>
 internal static partial class IngressBadRequests
 {
@@ -20,54 +19,44 @@ internal static partial class IngressBadRequests
         {
             await next(context);
         }
-        catch (BadHttpRequestException e) when (!context.Response.HasStarted && e.StatusCode == StatusCodes.Status415UnsupportedMediaType)
+        catch (Exception e) when (!context.Response.HasStarted && IngressInputFault.From(e) is { } fault)
         {
-            // Minimal-API binding's own check, for a request that named no Content-Type: its message names neither what
-            // the endpoint takes nor the fix.
-            var expected = context.GetEndpoint()?.Metadata.GetOrderedMetadata<IAcceptsMetadata>().SelectMany(a => a.ContentTypes).Distinct(StringComparer.OrdinalIgnoreCase).ToList() ?? [];
-            await IngressUnsupportedMediaType.WriteAsync(context, expected, logger);
-        }
-        catch (BadHttpRequestException e) when (!context.Response.HasStarted)
-        {
-            var (parameter, field) = Describe(e);
-            var detail = e.InnerException is JsonException json ? $"{e.Message} {json.Message}" : e.Message;
-            LogBadRequest(logger, e.StatusCode, context.Request.Method, context.Request.Path.Value ?? "", field ?? parameter ?? "", detail);
-            context.Response.Clear();
-            var extensions = new Dictionary<string, object?>();
-            if (parameter is not null)
-            {
-                extensions["parameter"] = parameter;
-            }
-            if (field is not null)
-            {
-                extensions["field"] = field;
-            }
-            await TypedResults.Problem(detail, statusCode: e.StatusCode, extensions: extensions).ExecuteAsync(context);
+            await WriteAsync(context, fault, logger);
         }
     }
 
-    /// <summary>The handler's parameter binding failed for, and the field inside its JSON body when one is to blame.</summary>
-    internal static (string? Parameter, string? Field) Describe(BadHttpRequestException error)
+    /// <summary>Writes <paramref name="fault"/>'s answer over whatever the handler set so far; the response must not have started.</summary>
+    public static Task WriteAsync(HttpContext context, IngressInputFault fault, ILogger logger)
     {
-        var parameter = ParameterPattern().Match(error.Message) is { Success: true } declared ? declared.Groups["name"].Value : null;
-        if (error.InnerException is not JsonException json)
+        if (fault.Status == StatusCodes.Status415UnsupportedMediaType)
         {
-            return (parameter, null);
+            // Minimal-API binding's own check, for a request that named no Content-Type, says neither what the endpoint
+            // takes nor the fix: its metadata does.
+            var expected = fault.Expected ?? context.GetEndpoint()?.Metadata.GetOrderedMetadata<IAcceptsMetadata>()
+                .SelectMany(a => a.ContentTypes).Distinct(StringComparer.OrdinalIgnoreCase).ToList() ?? [];
+            return IngressUnsupportedMediaType.WriteAsync(context, expected, logger);
         }
-        if (MissingPattern().Match(json.Message) is { Success: true } missing)
+        LogBadRequest(logger, fault.Status, context.Request.Method, context.Request.Path.Value ?? "", fault.Field ?? fault.Parameter ?? "", fault.Detail);
+        context.Response.Clear();
+        var extensions = new Dictionary<string, object?>();
+        if (fault.Parameter is not null)
         {
-            return (parameter, string.Join(", ", missing.Groups["name"].Captures.Select(c => c.Value)));
+            extensions["parameter"] = fault.Parameter;
         }
-        return (parameter, json.Path is { Length: > 1 } path ? path : null);
+        if (fault.Field is not null)
+        {
+            extensions["field"] = fault.Field;
+        }
+        if (fault.LineNumber is not null)
+        {
+            extensions["lineNumber"] = fault.LineNumber;
+        }
+        if (fault.BytePositionInLine is not null)
+        {
+            extensions["bytePositionInLine"] = fault.BytePositionInLine;
+        }
+        return TypedResults.Problem(fault.Detail, statusCode: fault.Status, extensions: extensions).ExecuteAsync(context);
     }
-
-    // `Failed to read parameter "Item item" from the request body as JSON.`, `Required parameter "int top" was not provided ...`
-    [GeneratedRegex("""parameter "(?:[^"]* )?(?<name>[^" ]+)" """, RegexOptions.CultureInvariant)]
-    private static partial Regex ParameterPattern();
-
-    // System.Text.Json: `... was missing required properties including: 'name', 'price'.`
-    [GeneratedRegex("""missing required properties including: (?:'(?<name>[^']+)'(?:, )?)+""", RegexOptions.CultureInvariant)]
-    private static partial Regex MissingPattern();
 
     [LoggerMessage(EventId = ServeEvents.IngressBadRequest, Level = LogLevel.Debug, Message = "Ingress refused {Method} {Path} with {Status}: {Field}: {Detail}")]
     private static partial void LogBadRequest(ILogger logger, int status, string method, string path, string field, string detail);

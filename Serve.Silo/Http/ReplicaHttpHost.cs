@@ -33,6 +33,11 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ObjectPool<ReplicaExchange> _exchanges;
+    private readonly Replicas.HandlerFaultLog? _faults;
+    private readonly ILogger _badRequests;
+
+    /// <summary>An <see cref="IHttpIngress"/>'s name in the failures logged: its one handler.</summary>
+    private readonly string _ingressHandler;
 
     /// <summary>
     /// The most exchange objects kept for reuse; past it, exchanges running at once make their own and drop them. A
@@ -40,8 +45,12 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
     /// </summary>
     private const int MaxPooledExchanges = 64;
 
-    private ReplicaHttpHost(WebApplication app, ReplicaHttpServer server, IHttpIngress? ingress, TimeProvider time, Replicas.StreamBufferLimit streamLimit)
+    private ReplicaHttpHost(
+        WebApplication app, ReplicaHttpServer server, IHttpIngress? ingress, TimeProvider time, Replicas.StreamBufferLimit streamLimit, Replicas.HandlerFaultLog? faults)
     {
+        _faults = faults;
+        _badRequests = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IngressBadRequests).FullName!);
+        _ingressHandler = ingress is null ? "" : $"{ingress.GetType().Name}.{nameof(IHttpIngress.HandleAsync)}";
         _exchanges = new DefaultObjectPool<ReplicaExchange>(new ExchangePolicy(streamLimit), MaxPooledExchanges);
         _app = app;
         _server = server;
@@ -57,8 +66,12 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
     /// </summary>
     public IReadOnlyList<string> GrpcClientStreaming { get; private init; } = [];
 
-    /// <summary>Builds and starts the host when <paramref name="instance"/> is an HTTP ingress; null otherwise.</summary>
-    public static async Task<ReplicaHttpHost?> CreateAsync(object instance, IServiceProvider silo, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds and starts the host when <paramref name="instance"/> is an HTTP ingress; null otherwise. Its handlers' failures
+    /// go to <paramref name="faults"/>, the replica's.
+    /// </summary>
+    public static async Task<ReplicaHttpHost?> CreateAsync(
+        object instance, IServiceProvider silo, CancellationToken cancellationToken, Replicas.HandlerFaultLog? faults = null)
     {
         if (instance is not (IHttpIngress or IHttpEndpoints))
         {
@@ -120,7 +133,7 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         }
         // An IHttpIngress is the whole pipeline, so its requests skip the hosting layer (diagnostics,
         // context factory) and run straight on a context over the app's services; endpoints need the pipeline.
-        return new ReplicaHttpHost(app, server, instance as IHttpEndpoints is null ? (IHttpIngress)instance : null, time, Replicas.StreamBufferLimit.From(silo))
+        return new ReplicaHttpHost(app, server, instance as IHttpEndpoints is null ? (IHttpIngress)instance : null, time, Replicas.StreamBufferLimit.From(silo), faults)
         {
             GrpcClientStreaming = DeclaredGrpcServices.ClientStreaming(app),
         };
@@ -278,7 +291,15 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
             else
             {
                 var context = exchange.ContextFor(_scopes, _formOptions);
-                await IngressResultWriter.WriteAsync(context, await _ingress.HandleAsync(context.Request, context.RequestAborted));
+                try
+                {
+                    await IngressResultWriter.WriteAsync(context, await _ingress.HandleAsync(context.Request, context.RequestAborted));
+                }
+                catch (Exception e) when (!context.Response.HasStarted && IngressInputFault.From(e) is { } fault)
+                {
+                    // The client's mistake, met by the handler's own read of the body: a 4xx that says what was wrong, not a 500.
+                    await IngressBadRequests.WriteAsync(context, fault, _badRequests);
+                }
             }
             await exchange.Body.CompleteAsync();
             // As on Kestrel, once the response is done; a callback that throws fails the request like its handler would.
@@ -286,10 +307,17 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         }
         catch (Exception e)
         {
+            // The client gets a 500, or, once streaming, a cut response with the status it already has.
+            _faults?.Failed(HandlerName(exchange), e, exchange.Response.HasStarted ? exchange.Response.StatusCode : StatusCodes.Status500InternalServerError,
+                exchange.Features.TraceIdentifier, exchange.Aborted.IsCancellationRequested);
             exchange.Body.Fail(e);
             throw;
         }
     }
+
+    /// <summary>The handler that failed: the ingress's, or the endpoint routing chose (none when it failed before).</summary>
+    private string HandlerName(ReplicaExchange exchange) =>
+        _ingress is not null ? _ingressHandler : exchange.Features.Get<IEndpointFeature>()?.Endpoint?.DisplayName ?? "http";
 
     private static string[] Flatten(IHeaderDictionary headers)
     {

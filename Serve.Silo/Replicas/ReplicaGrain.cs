@@ -58,6 +58,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     private string? _replicaId;
     private WireValues? _wire;
     private StreamBufferLimit? _streamLimit;
+    private HandlerFaultLog? _faults;
 
     public ReplicaGrain(
         IServiceProvider services, ReplicaDirectory handles, TimeProvider time, ILocalSiloDetails silo, SiloResourceLedger ledger, ReplicaMetrics metrics,
@@ -79,6 +80,12 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     private WireValues Wire => _wire ??= _services.GetRequiredService<WireValues>();
 
     private StreamBufferLimit StreamLimit => _streamLimit ??= StreamBufferLimit.From(_services);
+
+    /// <summary>The replica's failures so far, by kind: the first of each is a Warning.</summary>
+    private HandlerFaultLog Faults => _faults ??= new HandlerFaultLog(_logger, ReplicaId);
+
+    /// <summary>A call's method in the failures logged when the replica has no such method: one kind, whatever the caller named.</summary>
+    private const string UnknownMethod = "(unknown method)";
 
     // Cached: the key is stored as UTF-8 and decoded on each ask, and every HTTP response carries it.
     private string ReplicaId => _replicaId ??= this.GetPrimaryKeyString();
@@ -121,7 +128,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             var instance = await BuiltAsync(starting, _initialized!.Task, spec, calledOff);
             try
             {
-                _http ??= await _turns.RunAsync(() => ReplicaHttpHost.CreateAsync(instance.Target, _services, calledOff.Token));
+                _http ??= await _turns.RunAsync(() => ReplicaHttpHost.CreateAsync(instance.Target, _services, calledOff.Token, Faults));
             }
             catch (Exception failure) when (ReferenceEquals(_starting, starting))
             {
@@ -299,10 +306,11 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         string? error = null;
         using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
         var context = CallContext(request.RequestId, request.DeadlineUtcTicks, request.ModelId, activity);
+        MethodInvoker? method = null;
         try
         {
             ServeCallContext.Current = context;
-            var method = _instance!.Find(request.Method, request.Args.Length);
+            method = _instance!.Find(request.Method, request.Args.Length);
             var result = await method.InvokeAsync(_instance.Target, request.Args, deadline.Token);
             return ReplicaResponse.Completed(Wire.CopyResult(result, request.Method, ReplicaId));
         }
@@ -315,7 +323,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         catch (Exception e)
         {
             error = e.GetType().FullName;
-            LogCallFailed(_logger, e, ReplicaId, request.Method, request.RequestId);
+            Faults.Failed(method is null ? UnknownMethod : request.Method, e, status: null, request.RequestId, cancellationToken.IsCancellationRequested);
             ServeActivitySource.RecordException(activity, e, withStackTrace: true);
             return ReplicaResponse.Faulted(e);
         }
@@ -363,7 +371,11 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         catch (Exception e)
         {
             error = e.GetType().FullName;
-            LogCallFailed(_logger, e, ReplicaId, HttpMethodName, call.RequestId);
+            if (_http is null)
+            {
+                // Not an HTTP ingress at all; an exchange's own failures the host logged, knowing the handler and its status.
+                Faults.Failed(HttpMethodName, e, Microsoft.AspNetCore.Http.StatusCodes.Status500InternalServerError, call.RequestId, cancellationToken.IsCancellationRequested);
+            }
             ServeActivitySource.RecordException(activity, e, withStackTrace: true);
             return ReplicaResponse.Faulted(e);
         }
@@ -475,7 +487,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
                         }
                         catch (Exception e)
                         {
-                            LogCallFailed(_logger, e, ReplicaId, request.Method, request.RequestId);
+                            Faults.Failed(request.Method, e, status: null, request.RequestId, deadline.Token.IsCancellationRequested);
                             ServeActivitySource.RecordException(activity, e, withStackTrace: true);
                             fault = ReplicaResponse.Faulted(e);
                             more = false;
@@ -659,9 +671,6 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
 
     [LoggerMessage(EventId = ServeEvents.ReplicaReconfigured, Level = LogLevel.Information, Message = "Replica {Replica} reconfigured")]
     private static partial void LogReconfigured(ILogger logger, string replica);
-
-    [LoggerMessage(EventId = ServeEvents.ReplicaCallFailed, Level = LogLevel.Debug, Message = "Replica {Replica}: {Method} failed (request {RequestId})")]
-    private static partial void LogCallFailed(ILogger logger, Exception error, string replica, string method, string requestId);
 
     [LoggerMessage(EventId = ServeEvents.ReplicaDrainTimedOut, Level = LogLevel.Warning, Message = "Replica {Replica} stopped with {InFlight} call(s) still running after the graceful timeout of {Timeout}")]
     private static partial void LogDrainTimedOut(ILogger logger, string replica, int inFlight, TimeSpan timeout);
