@@ -8,8 +8,8 @@ namespace Serve.Deployments;
 /// free, counting every deployment's replicas there (as the silos' ledgers last said; the replica itself checks again
 /// when it starts). A replica that fits nowhere is not started: the status says so (DEPLOY_FAILED, naming the shortage;
 /// UPDATING in a cluster that can grow, waiting for a silo with room) and placement is tried again when the silos
-/// change, every few seconds while other deployments may free room, or shortly while a silo's capacity is not known yet
-/// or the only silos with room are suspected.
+/// change, every few seconds while other deployments may free room, or shortly while a silo's capacity is not known yet,
+/// the only silos with room are suspected, or they are not in this silo's cluster manifest yet.
 /// </summary>
 internal sealed partial class DeploymentReconciler
 {
@@ -131,7 +131,7 @@ internal sealed partial class DeploymentReconciler
                 var count = own.Length;
                 var held = own.Concat(_heldByOthers.GetValueOrDefault(s.Address, [])).ToArray();
                 var suspected = s.Condition == SiloCondition.Suspected || IsUnreachable(s.Address) || _fullUntilRead.Contains(s.Address);
-                return new PlacementCandidate(s.Address, s.Capacity, held, count, suspected);
+                return new PlacementCandidate(s.Address, s.Capacity, held, count, suspected, s.InManifest);
             })
             .ToList();
         return ReplicaPlacer.Place(candidates, spec.Options.Resources, spec.Options.MaxReplicasPerSilo, _random);

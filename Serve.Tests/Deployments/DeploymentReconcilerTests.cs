@@ -363,6 +363,32 @@ public sealed class DeploymentReconcilerTests
     }
 
     [Fact]
+    public void OnSilosChanged_WorkerJoinsBeforeTheManifestListsIt_WaitsThenStartsThereOnceListed()
+    {
+        var reconciler = new DeploymentReconciler("app/Model", new DeploymentGrainState(), _time, new Random(7), waitsForSilos: true);
+        var gateway = new SiloMember("gateway", SiloCondition.Active, new SiloCapacity { HostsReplicas = false });
+        reconciler.OnSilosChanged([gateway]);
+        reconciler.Accept(Spec(replicas: 2));
+        reconciler.Apply();
+        Assert.Empty(reconciler.TakeCommands());
+
+        reconciler.OnSilosChanged([gateway, Silo("worker") with { InManifest = false }]);
+
+        // Orleans would refuse the replica there: nothing starts, both are on their way (routers hold requests), and
+        // it looks again shortly.
+        Assert.Empty(reconciler.TakeCommands());
+        Assert.Equal(DeploymentState.Updating, reconciler.Status().State);
+        Assert.False(reconciler.WaitingForSilo);
+        Assert.Equal(2, reconciler.StartingReplicas);
+        Assert.Equal(_time.GetUtcNow() + DeploymentReconciler.PlacementWaitingRetry, reconciler.NextWake);
+
+        reconciler.OnSilosChanged([gateway, Silo("worker")]);
+
+        var starts = reconciler.TakeCommands().Where(c => c.Kind == ReplicaCommandKind.Start).ToList();
+        Assert.Equal(["worker", "worker"], starts.Select(c => c.Replica.Silo));
+    }
+
+    [Fact]
     public void Status_UpscaleBeyondTheSilosInAClusterThatCanGrow_UpscalingSaysItWaitsForASilo()
     {
         var reconciler = new DeploymentReconciler("app/Model", new DeploymentGrainState(), _time, new Random(7), waitsForSilos: true);
