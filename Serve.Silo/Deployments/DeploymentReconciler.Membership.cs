@@ -88,6 +88,7 @@ internal sealed partial class DeploymentReconciler
     /// <summary>Removes lost replicas from the record; their ids are kept a while (<see cref="LostReplicas"/>).</summary>
     private void Forget(IReadOnlyList<ReplicaRecord> lost)
     {
+        _lostFromFull |= lost.Count > 0 && _reachedTarget is not null;
         foreach (var replica in lost)
         {
             State.Replicas.Remove(replica);

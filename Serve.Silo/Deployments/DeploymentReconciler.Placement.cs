@@ -184,6 +184,9 @@ internal sealed partial class DeploymentReconciler
         ShrinksWithStoppingSilo
             ? $"{_unplaced} of {target} replica(s) stop with silo(s) {string.Join(", ", StoppingSilos.Order(StringComparer.Ordinal))}, which {(_draining.Count == 1 ? "is" : "are")} stopping, "
                 + $"and cannot be placed elsewhere: {_placementReason}. They are placed as soon as a silo with room joins."
+            : ReplacementsWaitForSilo
+            ? $"{_unplaced} of {target} replica(s) were lost and their replacements wait for a silo with room: {_placementReason}. "
+                + "They start as soon as one joins; or lower Resources, MaxReplicasPerSilo or the replica count."
             : WaitsForSilos && !_silos.Any(s => s.Condition is SiloCondition.Active or SiloCondition.Suspected && s.Capacity is not { HostsReplicas: false })
             // Only routers so far (a gateway started before its workers): the fix is a worker, not smaller demands.
             ? $"{_unplaced} of {target} replica(s) wait for a silo with room: {_placementReason}. They start as soon as a silo that hosts replicas joins."
