@@ -1,19 +1,23 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Orleans.Metadata;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using Serve.Cluster;
 using Serve.Placement;
+using Serve.Replicas;
 
 namespace Serve.Deployments;
 
 /// <summary>
 /// The silos as the reconciler needs them: each member's condition (active, suspected, leaving, dead) and declared
-/// capacity, followed for as long as this activation lives; and the one timer for anything the reconciler waits on.
+/// capacity, and whether this silo's cluster manifest lists the replica grain on it (Orleans places a replica only on
+/// such a silo), followed for as long as this activation lives; and the one timer for anything the reconciler waits on.
 /// </summary>
 internal sealed partial class DeploymentGrain
 {
     private IGrainTimer? _wakeTimer;
     private DateTimeOffset? _wakeAt;
+    private GrainType? _replicaGrainType;
 
     /// <summary>Follows cluster membership for as long as this activation lives.</summary>
     private void FollowMembership()
@@ -27,6 +31,35 @@ internal sealed partial class DeploymentGrain
             },
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         Run(FollowMembershipAsync(stop));
+        Run(FollowManifestAsync(stop));
+    }
+
+    /// <summary>
+    /// A silo that joined is active before this silo's cluster manifest lists what it hosts, and Orleans refuses to
+    /// place a replica there until it does: each manifest update may make such a silo a candidate.
+    /// </summary>
+    private async Task FollowManifestAsync(CancellationTokenSource stop)
+    {
+        if (ServiceProvider.GetService<IClusterManifestProvider>() is not { } manifests)
+        {
+            return;
+        }
+        try
+        {
+            await foreach (var _ in manifests.Updates.WithCancellation(stop.Token))
+            {
+                RefreshSilos();
+                Execute();
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Deactivated.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The silo stopped under this activation.
+        }
     }
 
     private async Task FollowMembershipAsync(CancellationTokenSource stop)
@@ -61,6 +94,8 @@ internal sealed partial class DeploymentGrain
         var metadata = ServiceProvider.GetService<ISiloMetadataCache>();
         var local = ServiceProvider.GetRequiredService<ILocalSiloDetails>().SiloAddress;
         var localOptions = ServiceProvider.GetService<IOptions<ServeSiloOptions>>();
+        var manifest = ServiceProvider.GetService<IClusterManifestProvider>()?.Current;
+        _replicaGrainType ??= ServiceProvider.GetRequiredService<GrainTypeResolver>().GetGrainType(typeof(ReplicaGrain));
         var silos = new List<SiloMember>();
         foreach (var member in snapshot.Members.Values)
         {
@@ -81,7 +116,9 @@ internal sealed partial class DeploymentGrain
                 : SiloCapacity.FromMetadata(metadata.GetSiloMetadata(member.SiloAddress).Metadata)
                 // This silo's own capacity is known before the cache has fetched it.
                 ?? (member.SiloAddress.Equals(local) && localOptions is not null ? SiloCapacity.From(localOptions.Value) : null);
-            silos.Add(new SiloMember(address, condition.Value, capacity));
+            var inManifest = manifest is null
+                || (manifest.Silos.TryGetValue(member.SiloAddress, out var grains) && grains.Grains.ContainsKey(_replicaGrainType.Value));
+            silos.Add(new SiloMember(address, condition.Value, capacity, inManifest));
         }
         return silos;
     }

@@ -338,6 +338,10 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         {
             LogFailed(_logger, Key, status.Message);
         }
+        else if (_reconciler.ReplacementsWaitForSilo && _reported?.Status.Message != status.Message)
+        {
+            LogShrinksWithSilo(_logger, Key, status.Message);
+        }
         else if (_reconciler.WaitingForSilo && _reported?.Status.Message != status.Message)
         {
             LogWaitsForSilo(_logger, Key, status.Message);

@@ -29,8 +29,9 @@ internal sealed partial class DeploymentReconciler
     public void OnSilosChanged(IReadOnlyList<SiloMember> silos)
     {
         _silos = silos;
-        // A silo that just joined publishes its capacity a little later: look again shortly, to place or move replicas there.
-        _capacityCheckAt = silos.Any(s => s.Condition == SiloCondition.Active && s.Capacity is null)
+        // A silo that just joined publishes its capacity, and its grain manifest reaches this silo, a little later: look
+        // again shortly, to place or move replicas there.
+        _capacityCheckAt = silos.Any(s => s.Condition == SiloCondition.Active && (s.Capacity is null || !s.InManifest))
             ? _capacityCheckAt ?? _time.GetUtcNow() + PlacementWaitingRetry
             : null;
         var newlyDead = silos.Where(s => s.Condition == SiloCondition.Dead && _deadSeen.Add(s.Address)).Select(s => s.Address).ToHashSet();
@@ -87,6 +88,7 @@ internal sealed partial class DeploymentReconciler
     /// <summary>Removes lost replicas from the record; their ids are kept a while (<see cref="LostReplicas"/>).</summary>
     private void Forget(IReadOnlyList<ReplicaRecord> lost)
     {
+        _lostFromFull |= lost.Count > 0 && _reachedTarget is not null;
         foreach (var replica in lost)
         {
             State.Replicas.Remove(replica);

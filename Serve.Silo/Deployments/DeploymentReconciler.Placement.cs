@@ -8,8 +8,8 @@ namespace Serve.Deployments;
 /// free, counting every deployment's replicas there (as the silos' ledgers last said; the replica itself checks again
 /// when it starts). A replica that fits nowhere is not started: the status says so (DEPLOY_FAILED, naming the shortage;
 /// UPDATING in a cluster that can grow, waiting for a silo with room) and placement is tried again when the silos
-/// change, every few seconds while other deployments may free room, or shortly while a silo's capacity is not known yet
-/// or the only silos with room are suspected.
+/// change, every few seconds while other deployments may free room, or shortly while a silo's capacity is not known yet,
+/// the only silos with room are suspected, or they are not in this silo's cluster manifest yet.
 /// </summary>
 internal sealed partial class DeploymentReconciler
 {
@@ -131,7 +131,7 @@ internal sealed partial class DeploymentReconciler
                 var count = own.Length;
                 var held = own.Concat(_heldByOthers.GetValueOrDefault(s.Address, [])).ToArray();
                 var suspected = s.Condition == SiloCondition.Suspected || IsUnreachable(s.Address) || _fullUntilRead.Contains(s.Address);
-                return new PlacementCandidate(s.Address, s.Capacity, held, count, suspected);
+                return new PlacementCandidate(s.Address, s.Capacity, held, count, suspected, s.InManifest);
             })
             .ToList();
         return ReplicaPlacer.Place(candidates, spec.Options.Resources, spec.Options.MaxReplicasPerSilo, _random);
@@ -184,6 +184,9 @@ internal sealed partial class DeploymentReconciler
         ShrinksWithStoppingSilo
             ? $"{_unplaced} of {target} replica(s) stop with silo(s) {string.Join(", ", StoppingSilos.Order(StringComparer.Ordinal))}, which {(_draining.Count == 1 ? "is" : "are")} stopping, "
                 + $"and cannot be placed elsewhere: {_placementReason}. They are placed as soon as a silo with room joins."
+            : ReplacementsWaitForSilo
+            ? $"{_unplaced} of {target} replica(s) were lost and their replacements wait for a silo with room: {_placementReason}. "
+                + "They start as soon as one joins; or lower Resources, MaxReplicasPerSilo or the replica count."
             : WaitsForSilos && !_silos.Any(s => s.Condition is SiloCondition.Active or SiloCondition.Suspected && s.Capacity is not { HostsReplicas: false })
             // Only routers so far (a gateway started before its workers): the fix is a worker, not smaller demands.
             ? $"{_unplaced} of {target} replica(s) wait for a silo with room: {_placementReason}. They start as soon as a silo that hosts replicas joins."

@@ -3,6 +3,19 @@ namespace Serve.Deployments;
 /// <summary>What the deployment reports: its status (Ray's states) and what routers need to know.</summary>
 internal sealed partial class DeploymentReconciler
 {
+    /// <summary>The target the current spec last ran at in full (every replica of its version running, no other); null before.</summary>
+    private int? _reachedTarget;
+
+    /// <summary>Replicas were lost (their silo died, or they were found not running) after the target was reached in full.</summary>
+    private bool _lostFromFull;
+
+    /// <summary>
+    /// The deployment ran at its target in full, lost replicas, and their replacements wait for a silo with room: it serves
+    /// fewer than it did, which is not an update. UNHEALTHY, where a first deploy or an upscale that waits is UPDATING or
+    /// UPSCALING.
+    /// </summary>
+    public bool ReplacementsWaitForSilo => WaitingForSilo && _lostFromFull && _reachedTarget is { } reached && TargetReplicas <= reached;
+
     /// <summary>Ids of the RUNNING replicas, the ones routers send calls to.</summary>
     public IReadOnlyList<string> RunningReplicas =>
         State.Replicas.Where(r => r.State == ReplicaState.Running).Select(r => r.Id).ToArray();
@@ -41,7 +54,7 @@ internal sealed partial class DeploymentReconciler
         var reconfiguring = current.Any(r => r.State == ReplicaState.Running && r.Revision < State.Revision);
         var scaling = State.AutoscaledTarget is not null;
         var state = _failed || Unplaceable ? DeploymentState.DeployFailed
-            : _recovering || ShrinksWithStoppingSilo ? DeploymentState.Unhealthy
+            : _recovering || ShrinksWithStoppingSilo || ReplacementsWaitForSilo ? DeploymentState.Unhealthy
             : reconfiguring ? DeploymentState.Updating
             : running == target && State.Replicas.Count == target ? DeploymentState.Healthy
             : scaling && running < target ? DeploymentState.Upscaling

@@ -100,6 +100,11 @@ internal sealed partial class DeploymentReconciler
         {
             return;
         }
+        if (State.Replicas.Count == TargetReplicas && State.Replicas.All(r => r.CodeVersion == Spec.CodeVersion))
+        {
+            // The stored record held the target in full: replicas found lost now were lost from a deployment that ran.
+            _reachedTarget = TargetReplicas;
+        }
         foreach (var replica in State.Replicas)
         {
             // A start or stop in flight when the previous activation ended is not known to have finished: check it.
@@ -123,6 +128,9 @@ internal sealed partial class DeploymentReconciler
         var change = new SpecChange(Spec, State.AutoscaledTarget, State.AutoscalingReason, State.Revision);
         State.Spec = spec;
         State.Revision++;
+        // A new spec is reached anew: replicas lost before it are not what it waits for.
+        _reachedTarget = null;
+        _lostFromFull = false;
         if (spec.Options.Autoscaling is null || change.Previous?.Options.Autoscaling is null)
         {
             // Autoscaling switched on (start from its initial count) or off (the configured count rules).
@@ -218,6 +226,11 @@ internal sealed partial class DeploymentReconciler
             _persist = true;
         }
         SetUnplaced(unplaced);
+        if (unplaced == 0 && !rollingOut && running == target && live.Count == target)
+        {
+            _reachedTarget = target;
+            _lostFromFull = false;
+        }
         if (rollingOut && unplaced > 0 && !_placementWaiting)
         {
             MakeRoom(spec, current, old);

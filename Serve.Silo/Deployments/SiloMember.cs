@@ -6,4 +6,5 @@ namespace Serve.Deployments;
 /// <param name="Address">The silo's address.</param>
 /// <param name="Condition">Whether replicas may go there.</param>
 /// <param name="Capacity">What it declared; null while its metadata is not known yet.</param>
-internal sealed record SiloMember(string Address, SiloCondition Condition, SiloCapacity? Capacity);
+/// <param name="InManifest">This silo's cluster manifest lists the replica grain on it; false for a while after it joins.</param>
+internal sealed record SiloMember(string Address, SiloCondition Condition, SiloCapacity? Capacity, bool InManifest = true);

@@ -6,4 +6,8 @@ namespace Serve.Placement;
 /// <param name="Placed">The demands of the replicas already placed on it.</param>
 /// <param name="PlacedOfDeployment">How many of those belong to the deployment being placed.</param>
 /// <param name="Suspected">Suspected by the cluster or found unreachable: skipped until it is trusted again or declared dead.</param>
-internal sealed record PlacementCandidate(string Silo, SiloCapacity? Capacity, IReadOnlyList<ReplicaResources> Placed, int PlacedOfDeployment, bool Suspected = false);
+/// <param name="InManifest">
+/// The deciding silo's cluster manifest lists the replica grain on it. A silo that just joined is active before its
+/// manifest arrives, and a replica sent there meanwhile fails to start: it is skipped until then.
+/// </param>
+internal sealed record PlacementCandidate(string Silo, SiloCapacity? Capacity, IReadOnlyList<ReplicaResources> Placed, int PlacedOfDeployment, bool Suspected = false, bool InManifest = true);

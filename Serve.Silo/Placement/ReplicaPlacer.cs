@@ -7,7 +7,9 @@ namespace Serve.Placement;
 /// the replicas already placed there) and holds fewer than <c>MaxReplicasPerSilo</c> of the deployment; among
 /// those, the least loaded, so silos that just joined, being empty, get new replicas first. A suspected silo (the
 /// cluster suspects it, or it was found unreachable) is never chosen: while only suspected silos would fit, the
-/// decision is to wait, since the suspicion either clears or ends with the silo declared dead.
+/// decision is to wait, since the suspicion either clears or ends with the silo declared dead. Nor is a silo the
+/// deciding silo's cluster manifest does not list the replica grain on yet (it just joined): Orleans would refuse to
+/// activate the replica there, so while only such silos would fit, the decision is to wait for the manifest.
 /// </summary>
 internal static class ReplicaPlacer
 {
@@ -16,7 +18,8 @@ internal static class ReplicaPlacer
     public static PlacementDecision Place(IReadOnlyList<PlacementCandidate> silos, ReplicaResources demand, int maxReplicasPerSilo, Random random)
     {
         var suspected = silos.Where(s => s.Suspected).ToList();
-        var known = silos.Where(s => s.Capacity is not null && !s.Suspected).ToList();
+        var unlisted = silos.Where(s => !s.InManifest && !s.Suspected).ToList();
+        var known = silos.Where(s => s.Capacity is not null && !s.Suspected && s.InManifest).ToList();
         var waiting = known.Count + suspected.Count < silos.Count;
         var hosting = known.Where(s => s.Capacity!.HostsReplicas).ToList();
         var underLimit = hosting.Where(s => maxReplicasPerSilo == 0 || s.PlacedOfDeployment < maxReplicasPerSilo).ToList();
@@ -32,6 +35,10 @@ internal static class ReplicaPlacer
         if (suspected.Count > 0 && suspected.Any(s => s.Capacity is { HostsReplicas: true } && (maxReplicasPerSilo == 0 || s.PlacedOfDeployment < maxReplicasPerSilo) && Fits(s, demand)))
         {
             return new PlacementDecision(null, $"the silo(s) with room are suspected or unreachable ({string.Join(", ", suspected.Select(s => s.Silo))})", Waiting: true);
+        }
+        if (unlisted.Any(s => s.Capacity is null || (s.Capacity.HostsReplicas && (maxReplicasPerSilo == 0 || s.PlacedOfDeployment < maxReplicasPerSilo) && Fits(s, demand))))
+        {
+            return new PlacementDecision(null, $"the silo(s) with room just joined and are not yet known to host replicas here ({string.Join(", ", unlisted.Select(s => s.Silo))} not in the cluster manifest yet)", Waiting: true);
         }
         string reason;
         if (silos.Count == 0)

@@ -363,6 +363,80 @@ public sealed class DeploymentReconcilerTests
     }
 
     [Fact]
+    public void OnSilosChanged_WorkerJoinsBeforeTheManifestListsIt_WaitsThenStartsThereOnceListed()
+    {
+        var reconciler = new DeploymentReconciler("app/Model", new DeploymentGrainState(), _time, new Random(7), waitsForSilos: true);
+        var gateway = new SiloMember("gateway", SiloCondition.Active, new SiloCapacity { HostsReplicas = false });
+        reconciler.OnSilosChanged([gateway]);
+        reconciler.Accept(Spec(replicas: 2));
+        reconciler.Apply();
+        Assert.Empty(reconciler.TakeCommands());
+
+        reconciler.OnSilosChanged([gateway, Silo("worker") with { InManifest = false }]);
+
+        // Orleans would refuse the replica there: nothing starts, both are on their way (routers hold requests), and
+        // it looks again shortly.
+        Assert.Empty(reconciler.TakeCommands());
+        Assert.Equal(DeploymentState.Updating, reconciler.Status().State);
+        Assert.False(reconciler.WaitingForSilo);
+        Assert.Equal(2, reconciler.StartingReplicas);
+        Assert.Equal(_time.GetUtcNow() + DeploymentReconciler.PlacementWaitingRetry, reconciler.NextWake);
+
+        reconciler.OnSilosChanged([gateway, Silo("worker")]);
+
+        var starts = reconciler.TakeCommands().Where(c => c.Kind == ReplicaCommandKind.Start).ToList();
+        Assert.Equal(["worker", "worker"], starts.Select(c => c.Replica.Silo));
+    }
+
+    [Fact]
+    public void Status_ReplicasLostAfterRunningInFullAndReplacementsWaitForRoom_UnhealthySayingSo()
+    {
+        var reconciler = new DeploymentReconciler("app/Model", new DeploymentGrainState(), _time, new Random(7), waitsForSilos: true);
+        SiloMember Worker(string name, SiloCondition condition = SiloCondition.Active) => new(name, condition, new SiloCapacity { NumCpus = 1 });
+        reconciler.OnSilosChanged([Worker("a"), Worker("b")]);
+        reconciler.Accept(Spec(replicas: 2));
+        reconciler.Apply();
+        foreach (var start in reconciler.TakeCommands().Where(c => c.Kind == ReplicaCommandKind.Start))
+        {
+            reconciler.BeginStartAttempt(start.Replica);
+            reconciler.OnStarted(start.Replica, start.Replica.Silo!);
+        }
+        Assert.Equal(DeploymentState.Healthy, reconciler.Status().State);
+
+        reconciler.OnSilosChanged([Worker("a"), Worker("b", SiloCondition.Dead)]);
+
+        var status = reconciler.Status();
+        Assert.Equal(DeploymentState.Unhealthy, status.State);
+        Assert.StartsWith("1 of 2 replica(s) were lost and their replacements wait for a silo with room: needs 1 CPU(s), the largest free is 0 on a.", status.Message, StringComparison.Ordinal);
+        Assert.True(reconciler.ReplacementsWaitForSilo);
+
+        reconciler.OnSilosChanged([Worker("a"), Worker("b", SiloCondition.Dead), Worker("c")]);
+
+        var start2 = Assert.Single(reconciler.TakeCommands(), c => c.Kind == ReplicaCommandKind.Start);
+        Assert.Equal("c", start2.Replica.Silo);
+        Assert.Equal(DeploymentState.Updating, reconciler.Status().State);
+    }
+
+    [Fact]
+    public void Status_FirstDeployWaitsForRoomInAClusterThatCanGrow_StaysUpdating()
+    {
+        var reconciler = new DeploymentReconciler("app/Model", new DeploymentGrainState(), _time, new Random(7), waitsForSilos: true);
+        reconciler.OnSilosChanged([new SiloMember("a", SiloCondition.Active, new SiloCapacity { NumCpus = 1 })]);
+        reconciler.Accept(Spec(replicas: 2));
+        reconciler.Apply();
+        foreach (var start in reconciler.TakeCommands().Where(c => c.Kind == ReplicaCommandKind.Start))
+        {
+            reconciler.BeginStartAttempt(start.Replica);
+            reconciler.OnStarted(start.Replica, start.Replica.Silo!);
+        }
+
+        var status = reconciler.Status();
+        Assert.Equal(DeploymentState.Updating, status.State);
+        Assert.StartsWith("1 of 2 replica(s) wait for a silo with room", status.Message, StringComparison.Ordinal);
+        Assert.False(reconciler.ReplacementsWaitForSilo);
+    }
+
+    [Fact]
     public void Status_UpscaleBeyondTheSilosInAClusterThatCanGrow_UpscalingSaysItWaitsForASilo()
     {
         var reconciler = new DeploymentReconciler("app/Model", new DeploymentGrainState(), _time, new Random(7), waitsForSilos: true);

@@ -46,6 +46,28 @@ public sealed class ReplicaPlacerTests
     }
 
     [Fact]
+    public void Place_EmptiestSiloNotInTheManifestYet_NeverChosen()
+    {
+        var joined = Silo("joined", Cpus(8)) with { InManifest = false };
+
+        for (var seed = 0; seed < 20; seed++)
+        {
+            var decision = ReplicaPlacer.Place([joined, Silo("busy", Cpus(8), placed: 3)], OneCpu, 0, new Random(seed));
+            Assert.Equal("busy", decision.Silo);
+        }
+    }
+
+    [Fact]
+    public void Place_OnlySiloWithRoomNotInTheManifestYet_WaitsSayingSo()
+    {
+        var decision = Place(OneCpu, 0, Silo("joined", Cpus(8)) with { InManifest = false }, Silo("full", Cpus(1), placed: 1));
+
+        Assert.Null(decision.Silo);
+        Assert.True(decision.Waiting);
+        Assert.Contains("joined not in the cluster manifest yet", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Place_SeveralFit_ChoosesTheLeastLoaded()
     {
         var decision = Place(OneCpu, 0, Silo("busy", Cpus(8), placed: 3), Silo("new", Cpus(8)), Silo("half", Cpus(8), placed: 1));
