@@ -339,11 +339,7 @@ public sealed class DeploymentReconcilerTests
     [Fact]
     public void Status_NoSiloHostsReplicasInAClusterThatCanGrow_UpdatingUntilAWorkerJoinsThenStarts()
     {
-        var reconciler = new DeploymentReconciler("app/Model", new DeploymentGrainState(), _time, new Random(7), waitsForSilos: true);
-        var gateway = new SiloMember("gateway", SiloCondition.Active, new SiloCapacity { HostsReplicas = false });
-        reconciler.OnSilosChanged([gateway]);
-        reconciler.Accept(Spec(replicas: 2));
-        reconciler.Apply();
+        var (reconciler, gateway) = TwoReplicasOnAGatewayAlone();
 
         Assert.Empty(reconciler.TakeCommands());
         var waiting = reconciler.Status();
@@ -362,14 +358,21 @@ public sealed class DeploymentReconcilerTests
         Assert.False(reconciler.WaitingForSilo);
     }
 
-    [Fact]
-    public void OnSilosChanged_WorkerJoinsBeforeTheManifestListsIt_WaitsThenStartsThereOnceListed()
+    /// <summary>A cluster that can grow, of one silo that hosts no replicas, asked for two replicas: they wait for a worker.</summary>
+    private (DeploymentReconciler Reconciler, SiloMember Gateway) TwoReplicasOnAGatewayAlone()
     {
         var reconciler = new DeploymentReconciler("app/Model", new DeploymentGrainState(), _time, new Random(7), waitsForSilos: true);
         var gateway = new SiloMember("gateway", SiloCondition.Active, new SiloCapacity { HostsReplicas = false });
         reconciler.OnSilosChanged([gateway]);
         reconciler.Accept(Spec(replicas: 2));
         reconciler.Apply();
+        return (reconciler, gateway);
+    }
+
+    [Fact]
+    public void OnSilosChanged_WorkerJoinsBeforeTheManifestListsIt_WaitsThenStartsThereOnceListed()
+    {
+        var (reconciler, gateway) = TwoReplicasOnAGatewayAlone();
         Assert.Empty(reconciler.TakeCommands());
 
         reconciler.OnSilosChanged([gateway, Silo("worker") with { InManifest = false }]);
