@@ -52,9 +52,7 @@ internal sealed partial record IngressInputFault(int Status, string Detail)
         {
             return new IngressInputFault(error.StatusCode, error.Message) { Parameter = parameter };
         }
-        var field = MissingPattern().Match(json.Message) is { Success: true } missing
-            ? string.Join(", ", missing.Groups["name"].Captures.Select(c => c.Value))
-            : json.Path is { Length: > 1 } path ? path : null;
+        var field = MissingFields(json) ?? (json.Path is { Length: > 1 } path ? path : null);
         return new IngressInputFault(error.StatusCode, $"{error.Message} {json.Message}")
         {
             Parameter = parameter,
@@ -67,12 +65,16 @@ internal sealed partial record IngressInputFault(int Status, string Detail)
     private static IngressInputFault FromJson(JsonException error) =>
         new(StatusCodes.Status400BadRequest, $"The request body could not be read as JSON: {error.Message}")
         {
-            Field = MissingPattern().Match(error.Message) is { Success: true } missing
-                ? string.Join(", ", missing.Groups["name"].Captures.Select(c => c.Value))
-                : error.Path,
+            Field = MissingFields(error) ?? error.Path,
             LineNumber = error.LineNumber,
             BytePositionInLine = error.BytePositionInLine,
         };
+
+    /// <summary>The required properties System.Text.Json found missing, as one list; null when that is not its complaint.</summary>
+    private static string? MissingFields(JsonException error) =>
+        MissingPattern().Match(error.Message) is { Success: true } missing
+            ? string.Join(", ", missing.Groups["name"].Captures.Select(c => c.Value))
+            : null;
 
     /// <summary>
     /// Whether ASP.NET Core's <c>HttpRequest.ReadFromJsonAsync</c> threw <paramref name="error"/> (<paramref name="topFrameOnly"/>:
