@@ -9,7 +9,8 @@ namespace Serve.Deployments;
 /// when it starts). A replica that fits nowhere is not started: the status says so (DEPLOY_FAILED, naming the shortage;
 /// UPDATING in a cluster that can grow, waiting for a silo with room) and placement is tried again when the silos
 /// change, every few seconds while other deployments may free room, or shortly while a silo's capacity is not known yet,
-/// the only silos with room are suspected, or they are not in this silo's cluster manifest yet.
+/// the only silos with room are suspected, or they are not in this silo's cluster manifest yet (the status names what it
+/// waits for meanwhile).
 /// </summary>
 internal sealed partial class DeploymentReconciler
 {
@@ -149,7 +150,7 @@ internal sealed partial class DeploymentReconciler
         var serving = State.Replicas.Count(r => r.State == ReplicaState.Running);
         if (current.Any(r => r.State == ReplicaState.Starting) || State.Replicas.Any(r => r.State == ReplicaState.Stopping))
         {
-            _placementWaiting = true;
+            WaitForRoom();
             return;
         }
         if (serving < 2)
@@ -164,8 +165,15 @@ internal sealed partial class DeploymentReconciler
         if (room is not null)
         {
             BeginStop(room);
-            _placementWaiting = true;
+            WaitForRoom();
         }
+    }
+
+    /// <summary>The rollout makes room for the new version itself: placement waits, and the status says why.</summary>
+    private void WaitForRoom()
+    {
+        _placementWaiting = true;
+        _placementReason = $"{_placementReason}; the update makes room by stopping old replicas one at a time";
     }
 
     /// <summary>Records how many replicas of the target could not be placed (0 once all were).</summary>
@@ -195,6 +203,19 @@ internal sealed partial class DeploymentReconciler
                 + "or lower Resources, MaxReplicasPerSilo or the replica count."
             : $"{_unplaced} of {target} replica(s) cannot be placed: {_placementReason}. They are placed as soon as a silo with room joins; "
                 + "or lower Resources, MaxReplicasPerSilo or the replica count.";
+
+    /// <summary>
+    /// Replicas fit nowhere yet but will without a change from outside: the only silos with room are suspected, or not in
+    /// this silo's cluster manifest yet, a silo's capacity is not known yet, or the update makes room itself.
+    /// </summary>
+    private bool PlacementWaits => _unplaced > 0 && _placementWaiting;
+
+    /// <summary>What the replicas <see cref="PlacementWaits"/> for, after what else the deployment had to say.</summary>
+    private string WaitingMessage(int target)
+    {
+        var waiting = $"{_unplaced} of {target} replica(s) wait to be placed: {_placementReason}.";
+        return _message.Length == 0 ? waiting : $"{_message} {waiting}";
+    }
 
     /// <summary>Order of preference for stopping replicas: still starting, then least busy (as the autoscaler said), then the rest.</summary>
     private int StopPreference(ReplicaRecord replica)

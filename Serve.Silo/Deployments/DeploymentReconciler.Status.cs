@@ -64,9 +64,12 @@ internal sealed partial class DeploymentReconciler
         {
             Name = spec?.Name ?? _key[(_key.IndexOf('/') + 1)..],
             State = state,
-            // An upscale that waits for a silo with room says so; other scaling needs no words.
-            Message = state is DeploymentState.Healthy or DeploymentState.Downscaling || state == DeploymentState.Upscaling && !WaitingForSilo ? ""
-                : CannotPlace && !_failed ? UnplacedMessage(target) : _message,
+            // An upscale that waits for a silo with room, or to be placed, says so; other scaling needs no words.
+            Message = state is DeploymentState.Healthy or DeploymentState.Downscaling || state == DeploymentState.Upscaling && !WaitingForSilo && !PlacementWaits ? ""
+                : _failed ? _message
+                : CannotPlace ? UnplacedMessage(target)
+                : PlacementWaits ? WaitingMessage(target)
+                : _message,
             TargetReplicas = target,
             RunningReplicas = running,
             PreviousVersionReplicas = previous,

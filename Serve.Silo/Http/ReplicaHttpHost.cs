@@ -307,9 +307,11 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         }
         catch (Exception e)
         {
-            // The client gets a 500, or, once streaming, a cut response with the status it already has.
-            _faults?.Failed(HandlerName(exchange), e, exchange.Response.HasStarted ? exchange.Response.StatusCode : StatusCodes.Status500InternalServerError,
-                exchange.Features.TraceIdentifier, exchange.Aborted.IsCancellationRequested);
+            // The client gets a 500, or, once streaming, a cut response with the status it already has; a client's mistake
+            // met once streaming (its body read after the response began) is still its own, the 4xx it would have been.
+            var status = !exchange.Response.HasStarted ? StatusCodes.Status500InternalServerError
+                : IngressInputFault.From(e)?.Status ?? exchange.Response.StatusCode;
+            _faults?.Failed(HandlerName(exchange), e, status, exchange.Features.TraceIdentifier, exchange.Aborted.IsCancellationRequested);
             exchange.Body.Fail(e);
             throw;
         }

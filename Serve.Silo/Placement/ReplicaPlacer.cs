@@ -20,6 +20,7 @@ internal static class ReplicaPlacer
         var suspected = silos.Where(s => s.Suspected).ToList();
         var unlisted = silos.Where(s => !s.InManifest && !s.Suspected).ToList();
         var known = silos.Where(s => s.Capacity is not null && !s.Suspected && s.InManifest).ToList();
+        var unknown = silos.Where(s => s.Capacity is null && !s.Suspected && s.InManifest).Select(s => s.Silo).ToList();
         var waiting = known.Count + suspected.Count < silos.Count;
         var hosting = known.Where(s => s.Capacity!.HostsReplicas).ToList();
         var underLimit = hosting.Where(s => maxReplicasPerSilo == 0 || s.PlacedOfDeployment < maxReplicasPerSilo).ToList();
@@ -58,6 +59,12 @@ internal static class ReplicaPlacer
         else
         {
             reason = Shortage(underLimit, demand);
+        }
+        if (unknown.Count > 0)
+        {
+            // It just joined: its declared capacity arrives with its silo metadata, and it may have the room.
+            var capacity = $"the capacity of {string.Join(", ", unknown)} is not known yet";
+            reason = hosting.Count == 0 ? capacity : $"{reason}, and {capacity}";
         }
         return new PlacementDecision(null, reason, waiting);
     }

@@ -9,7 +9,7 @@ internal enum HandlerFault
     /// <summary>A failure of a kind seen before: Debug, as it says nothing new.</summary>
     Again,
 
-    /// <summary>Not the handler's bug (cancelled, its client gone, a timeout, back-pressure): Debug.</summary>
+    /// <summary>Not the handler's bug (cancelled, its client gone, a timeout, back-pressure, the client's mistake: a 4xx): Debug.</summary>
     Expected,
 
     /// <summary>A new kind past <see cref="HandlerFaults.MaxKinds"/> others: Debug, so a flood of kinds cannot flood the log.</summary>

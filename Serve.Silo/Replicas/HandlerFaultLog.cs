@@ -4,7 +4,8 @@ namespace Serve.Replicas;
 
 /// <summary>
 /// Logs a replica's handler failures as <see cref="HandlerFaults"/> judges them: the first of each kind a Warning with
-/// its exception, so a bug in a deployment is seen without turning Debug on; the rest at Debug, as per-request logs are.
+/// its exception, so a bug in a deployment is seen without turning Debug on; the rest at Debug, as per-request logs are,
+/// a client's mistake (a 4xx) among them.
 /// One per replica.
 /// </summary>
 internal sealed partial class HandlerFaultLog(ILogger logger, string replica)
@@ -27,11 +28,15 @@ internal sealed partial class HandlerFaultLog(ILogger logger, string replica)
         }
     }
 
-    /// <summary>The type the handler let out, and the root its kind is told by when that is another.</summary>
+    /// <summary>
+    /// The type the handler let out, and the root its kind is told by when that is another; public types both, as
+    /// <see cref="HandlerFaults.PublicType"/> names them (the logged exception keeps the exact ones).
+    /// </summary>
     private static string Describe(Exception error)
     {
-        var root = HandlerFaults.Root(error);
-        return ReferenceEquals(root, error) ? error.GetType().FullName! : $"{error.GetType().FullName} caused by {root.GetType().FullName}";
+        var thrown = HandlerFaults.PublicType(error.GetType());
+        var root = HandlerFaults.RootType(error);
+        return thrown == root ? thrown.FullName! : $"{thrown.FullName} caused by {root.FullName}";
     }
 
     [LoggerMessage(EventId = ServeEvents.HandlerFailed, Level = LogLevel.Warning,

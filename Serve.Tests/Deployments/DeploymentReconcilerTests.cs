@@ -305,7 +305,10 @@ public sealed class DeploymentReconcilerTests
         // No room beside the old version: one of its replicas stops first, and the deployment waits for the room.
         var stop = Assert.Single(_reconciler.TakeCommands());
         Assert.Equal((ReplicaCommandKind.Stop, "v1"), (stop.Kind, stop.Replica.CodeVersion));
-        Assert.Equal(DeploymentState.Updating, _reconciler.Status().State);
+        var making = _reconciler.Status();
+        Assert.Equal(DeploymentState.Updating, making.State);
+        Assert.EndsWith("replica(s) wait to be placed: needs 1 CPU(s), the largest free is 0 on a; the update makes room by stopping old replicas one at a time.",
+            making.Message, StringComparison.Ordinal);
         _reconciler.OnStopped(stop.Replica);
         var start = Assert.Single(_reconciler.TakeCommands());
         Assert.Equal((ReplicaCommandKind.Start, "v2"), (start.Kind, start.Replica.CodeVersion));
@@ -437,6 +440,44 @@ public sealed class DeploymentReconcilerTests
         Assert.Equal(DeploymentState.Updating, status.State);
         Assert.StartsWith("1 of 2 replica(s) wait for a silo with room", status.Message, StringComparison.Ordinal);
         Assert.False(reconciler.ReplacementsWaitForSilo);
+    }
+
+    [Theory]
+    [InlineData("manifest", "the silo(s) with room just joined and are not yet known to host replicas here (worker not in the cluster manifest yet)")]
+    [InlineData("capacity", "the capacity of worker is not known yet")]
+    [InlineData("suspected", "the silo(s) with room are suspected or unreachable (worker)")]
+    public void Status_OnlySiloWithRoomNotUsableYet_UpdatingNamingWhatPlacementWaitsFor(string why, string reason)
+    {
+        var reconciler = new DeploymentReconciler("app/Model", new DeploymentGrainState(), _time, new Random(7), waitsForSilos: true);
+        var gateway = new SiloMember("gateway", SiloCondition.Active, new SiloCapacity { HostsReplicas = false });
+        var worker = why switch
+        {
+            "manifest" => Silo("worker") with { InManifest = false },
+            "capacity" => new SiloMember("worker", SiloCondition.Active, Capacity: null),
+            _ => Silo("worker", SiloCondition.Suspected),
+        };
+        reconciler.OnSilosChanged([gateway, worker]);
+
+        reconciler.Accept(Spec(replicas: 2));
+        reconciler.Apply();
+
+        Assert.Empty(reconciler.TakeCommands());
+        var status = reconciler.Status();
+        Assert.Equal(DeploymentState.Updating, status.State);
+        Assert.Equal($"2 of 2 replica(s) wait to be placed: {reason}.", status.Message);
+    }
+
+    [Fact]
+    public void Status_PlacementWaitsAfterReplicasWereLost_BothSaid()
+    {
+        _reconciler.OnSilosChanged([Silo("a"), Silo("b")]);
+        Apply(Spec(replicas: 2));
+        Settle();
+
+        _reconciler.OnSilosChanged([Silo("a", SiloCondition.Dead), Silo("b", SiloCondition.Suspected)]);
+
+        Assert.Equal("1 replica(s) were lost with silo(s) a and are being replaced. 1 of 2 replica(s) wait to be placed: "
+            + "the silo(s) with room are suspected or unreachable (b).", _reconciler.Status().Message);
     }
 
     [Fact]

@@ -107,7 +107,24 @@ public sealed class IngressJsonFaultTests
 
         var warning = Assert.Single(logs.Records, r => r.Id.Id == ServeEvents.HandlerFailed);
         Assert.Equal(LogLevel.Warning, warning.Level);
+        // Named by public types: System.Text.Json's own JsonReaderException, at its root, is internal.
+        Assert.Contains("failed with System.Text.Json.JsonException (status 500", warning.Message);
+        Assert.DoesNotContain("JsonReaderException", warning.Message);
         Assert.DoesNotContain(logs.Records, r => r.Id.Id == ServeEvents.IngressBadRequest);
+    }
+
+    [Fact]
+    public async Task ExchangeAsync_MalformedJsonReadAfterTheResponseBegan_ClientsMistakeLoggedAtDebugOnly()
+    {
+        var logs = new RecordingLoggerFactory();
+        await using var host = await CreateHostAsync(new JsonReadingEndpoints(), logs);
+
+        // Too late for a 400: the response began, so it is cut. Still the client's mistake, not the deployment's bug.
+        await Assert.ThrowsAnyAsync<Exception>(() => SendAsync(host, Post("/stream-read", "{\"id\": 7, \"name\": }")));
+
+        var failure = Assert.Single(logs.Records, r => r.Id.Id is ServeEvents.HandlerFailed or ServeEvents.ReplicaCallFailed);
+        Assert.Equal(LogLevel.Debug, failure.Level);
+        Assert.DoesNotContain(logs.Records, r => r.Level >= LogLevel.Warning);
     }
 
     [Fact]

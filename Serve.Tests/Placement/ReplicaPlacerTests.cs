@@ -153,6 +153,16 @@ public sealed class ReplicaPlacerTests
 
         Assert.Null(decision.Silo);
         Assert.True(decision.Waiting);
+        Assert.Equal("the capacity of joining is not known yet", decision.Reason);
+    }
+
+    [Fact]
+    public void Place_FullSiloAndOneWithUnknownCapacity_WaitsNamingTheShortageAndTheUnknown()
+    {
+        var decision = Place(OneCpu, 0, Silo("full", Cpus(1), placed: 1), Silo("joining", null));
+
+        Assert.True(decision.Waiting);
+        Assert.Equal("needs 1 CPU(s), the largest free is 0 on full, and the capacity of joining is not known yet", decision.Reason);
     }
 
     [Fact]
