@@ -35,6 +35,11 @@ internal sealed partial class DeploymentGrain
     [LoggerMessage(EventId = ServeEvents.HealthCheckFailed, Level = LogLevel.Warning, Message = "Replica {Replica}: health check failed ({Failures} in a row)")]
     private static partial void LogHealthCheckFailed(ILogger logger, Exception error, string replica, int failures);
 
+    // One line per incident and deployment: Orleans' own lines about the dead silo (connections refused, probes
+    // failed) say that a silo went, not what it cost.
+    [LoggerMessage(EventId = ServeEvents.ReplicasLostWithSilo, Level = LogLevel.Warning, Message = "Deployment {Deployment}: {Reason}")]
+    private static partial void LogReplicasLost(ILogger logger, string deployment, string reason);
+
     [LoggerMessage(EventId = ServeEvents.ReplicasLostWithSilo, Level = LogLevel.Warning, Message = "Replica {Replica} was not running (what ran it went with its silo, or with a restart of the cluster); it is being replaced")]
     private static partial void LogLostActivation(ILogger logger, string replica);
 

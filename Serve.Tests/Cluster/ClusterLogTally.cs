@@ -41,6 +41,28 @@ public sealed partial class ClusterLogTally : IDisposable
         return $"{lines.Count} line(s): {string.Join(" ", byLevel)}{Environment.NewLine}{string.Join(Environment.NewLine, byEvent)}";
     }
 
+    /// <summary>The lines at Warning or above whose category starts with <paramref name="prefix"/> (<c>Serve.</c>, <c>Polly</c>).</summary>
+    public IReadOnlyList<(string Silo, string Line)> WarningsOrAboveFrom(string prefix) =>
+        [.. WarningsOrAbove.Where(l => Entry().Match(l.Line).Groups["category"].Value.StartsWith(prefix, StringComparison.Ordinal))];
+
+    /// <summary>Waits (polling, with a deadline) until a recorded line matches: a process's output arrives after what it did.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (_lines.FirstOrDefault(l => match(l.Line)) is { Line: { } line })
+            {
+                return line;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"No line matched within {timeout}. {Summary()}");
+            }
+            await Task.Delay(50);
+        }
+    }
+
     public void Dispose() => _cluster.SiloLineWritten -= OnLine;
 
     private void OnLine(SiloProcess silo, string line) => _lines.Enqueue((silo.Name, line));
