@@ -9,12 +9,16 @@ internal sealed partial class DeploymentGrain
     private static partial void LogApplied(ILogger logger, string deployment, int replicas, string version);
 
     // The reason alone, not the exception: the replica logged what its code threw, with its stack, on its own silo, and
-    // what reaches the deployment is that message wrapped in a ServeException whose stack is Serve's and Orleans'.
-    [LoggerMessage(EventId = ServeEvents.ReplicaStartFailed, Level = LogLevel.Warning, Message = "Deployment {Deployment}: replica failed to start ({Failures}/{Limit}): {Reason}")]
-    private static partial void LogStartFailed(ILogger logger, string deployment, int failures, int limit, string reason);
+    // what reaches the deployment is that message wrapped in a ServeException whose stack is Serve's and Orleans'. At
+    // the level StartFailureClassifier gives: Information when the replica's own line was the Warning, else Warning.
+    [LoggerMessage(EventId = ServeEvents.ReplicaStartFailed, Message = "Deployment {Deployment}: replica failed to start ({Failures}/{Limit}): {Reason}")]
+    private static partial void LogStartFailed(ILogger logger, LogLevel level, string deployment, int failures, int limit, string reason);
 
-    [LoggerMessage(EventId = ServeEvents.ReplicaStartFailed, Level = LogLevel.Debug, Message = "Replica {Replica} could not start: its silo is unreachable; placing it again")]
+    [LoggerMessage(EventId = ServeEvents.ReplicaStartFailed, Level = LogLevel.Debug, Message = "Replica {Replica} could not start: its silo is unreachable or cannot take it yet; placing it again")]
     private static partial void LogStartUnreachable(ILogger logger, Exception error, string replica);
+
+    [LoggerMessage(EventId = ServeEvents.ReplicaStartFailed, Level = LogLevel.Debug, Message = "Replica {Replica}'s start was called off under it")]
+    private static partial void LogStartCalledOff(ILogger logger, Exception error, string replica);
 
     [LoggerMessage(EventId = ServeEvents.DeploymentFailed, Level = LogLevel.Error, Message = "Deployment {Deployment} is DEPLOY_FAILED: {Reason}")]
     private static partial void LogFailed(ILogger logger, string deployment, string reason);
@@ -30,6 +34,11 @@ internal sealed partial class DeploymentGrain
 
     [LoggerMessage(EventId = ServeEvents.HealthCheckFailed, Level = LogLevel.Warning, Message = "Replica {Replica}: health check failed ({Failures} in a row)")]
     private static partial void LogHealthCheckFailed(ILogger logger, Exception error, string replica, int failures);
+
+    // One line per incident and deployment: Orleans' own lines about the dead silo (connections refused, probes
+    // failed) say that a silo went, not what it cost.
+    [LoggerMessage(EventId = ServeEvents.ReplicasLostWithSilo, Level = LogLevel.Warning, Message = "Deployment {Deployment}: {Reason}")]
+    private static partial void LogReplicasLost(ILogger logger, string deployment, string reason);
 
     [LoggerMessage(EventId = ServeEvents.ReplicasLostWithSilo, Level = LogLevel.Warning, Message = "Replica {Replica} was not running (what ran it went with its silo, or with a restart of the cluster); it is being replaced")]
     private static partial void LogLostActivation(ILogger logger, string replica);

@@ -30,7 +30,7 @@ internal sealed partial class DeploymentGrain
             ShouldHandle = args => ValueTask.FromResult(
                 !_gone
                 && args.Outcome.Exception is { } error
-                && Classify(error) == StartFailure.Constructor
+                && StartFailureClassifier.Failure(StartFailureClassifier.Cause(error)) == StartFailure.Constructor
                 && args.Context.Properties.TryGetValue(StartingReplica, out var replica)
                 && _reconciler.ShouldRetryStart(replica, error.Message)),
             MaxRetryAttempts = int.MaxValue,
@@ -40,7 +40,10 @@ internal sealed partial class DeploymentGrain
             MaxDelay = TimeSpan.FromSeconds(2),
             OnRetry = args =>
             {
-                LogStartFailed(_logger, Key, _reconciler.ConstructorFailures, Spec?.Options.MaxConstructorRetryCount ?? 0, args.Outcome.Exception?.Message ?? "");
+                if (args.Outcome.Exception is { } error && args.Context.Properties.TryGetValue(StartingReplica, out var replica))
+                {
+                    LogStartFailure(replica, StartFailureClassifier.Cause(error), error);
+                }
                 // The status shows the failures so far.
                 Execute();
                 return default;
@@ -84,20 +87,9 @@ internal sealed partial class DeploymentGrain
         }
         catch (Exception e)
         {
-            var failure = Classify(e);
-            switch (failure)
-            {
-                case StartFailure.SiloFull:
-                    LogSiloFull(_logger, Key, e.Message);
-                    break;
-                case StartFailure.Unreachable:
-                    LogStartUnreachable(_logger, e, replica.Id);
-                    break;
-                default:
-                    LogStartFailed(_logger, Key, _reconciler.ConstructorFailures, Spec?.Options.MaxConstructorRetryCount ?? 0, e.Message);
-                    break;
-            }
-            _reconciler.OnStartFailed(replica, failure);
+            var cause = StartFailureClassifier.Cause(e);
+            LogStartFailure(replica, cause, e);
+            _reconciler.OnStartFailed(replica, StartFailureClassifier.Failure(cause));
         }
         finally
         {
@@ -105,6 +97,29 @@ internal sealed partial class DeploymentGrain
             _starts.Remove(replica);
         }
         Execute();
+    }
+
+    /// <summary>
+    /// One line for a failed start, as loud as its cause deserves (<see cref="StartFailureClassifier.Level"/>): the
+    /// replica logged its own code's failure, with its stack, on its silo; the cluster's causes carry theirs at Debug.
+    /// </summary>
+    private void LogStartFailure(ReplicaRecord replica, StartFailureCause cause, Exception error)
+    {
+        switch (cause)
+        {
+            case StartFailureCause.SiloFull:
+                LogSiloFull(_logger, Key, error.Message);
+                break;
+            case StartFailureCause.Unreachable:
+                LogStartUnreachable(_logger, error, replica.Id);
+                break;
+            case StartFailureCause.Cancelled:
+                LogStartCalledOff(_logger, error, replica.Id);
+                break;
+            default:
+                LogStartFailed(_logger, StartFailureClassifier.Level(cause), Key, _reconciler.ConstructorFailures, Spec?.Options.MaxConstructorRetryCount ?? 0, error.Message);
+                break;
+        }
     }
 
     /// <summary>One try at building the replica's instance, on the silo the reconciler chose, with the current spec.</summary>
@@ -129,7 +144,8 @@ internal sealed partial class DeploymentGrain
         }
         catch (TimeoutException)
         {
-            throw new ServeException($"Deployment '{spec.Id}': replica {replica.Id} did not answer its start within {bound.TotalSeconds:0.###} s (InitializationTimeout, HealthCheckTimeout and {_options.StopGrace.TotalSeconds:0.###} s of grace).");
+            // Not a ServeException: the replica did not answer, so no line of its own says why the start failed.
+            throw new TimeoutException($"Deployment '{spec.Id}': replica {replica.Id} did not answer its start within {bound.TotalSeconds:0.###} s (InitializationTimeout, HealthCheckTimeout and {_options.StopGrace.TotalSeconds:0.###} s of grace).");
         }
         finally
         {
@@ -275,14 +291,6 @@ internal sealed partial class DeploymentGrain
             new GrainTimerCreationOptions(period, period) { KeepAlive = true, Interleave = true });
     }
 
-    private static StartFailure Classify(Exception error) => error switch
-    {
-        SiloFullException => StartFailure.SiloFull,
-        _ when IsSiloUnreachable(error) => StartFailure.Unreachable,
-        _ => StartFailure.Constructor,
-    };
-
     /// <summary>The replica's silo could not be reached: not the user's code failing.</summary>
-    private static bool IsSiloUnreachable(Exception error) =>
-        error is SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException;
+    private static bool IsSiloUnreachable(Exception error) => StartFailureClassifier.IsSiloUnreachable(error);
 }

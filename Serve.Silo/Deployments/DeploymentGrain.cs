@@ -249,6 +249,10 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         {
             PersistSoon();
         }
+        if (_reconciler.TakeLostNotice() is { } lost)
+        {
+            LogReplicasLost(_logger, Key, lost);
+        }
         ScheduleWake(_reconciler.NextWake);
         Publish();
         ReportStatus();

@@ -22,6 +22,19 @@ internal sealed partial class DeploymentReconciler
     private IReadOnlyList<SiloMember> _silos = [];
     private DateTimeOffset? _capacityCheckAt;
 
+    private string? _lostNotice;
+
+    /// <summary>
+    /// What the last silos' deaths cost this deployment (replicas lost and being replaced), once: the grain's one
+    /// Warning for the incident, the operator's answer to "why are replicas starting elsewhere"; null when nothing new.
+    /// </summary>
+    public string? TakeLostNotice()
+    {
+        var notice = _lostNotice;
+        _lostNotice = null;
+        return notice;
+    }
+
     /// <summary>Replica ids recently lost with their silo, oldest first: calls in flight on them will never be answered.</summary>
     public IReadOnlyCollection<string> LostReplicas => _lost;
 
@@ -61,6 +74,7 @@ internal sealed partial class DeploymentReconciler
                 // membership holds every silo that died in earlier incidents too (Orleans keeps them listed for days).
                 var lostWith = lost.Select(r => r.Silo!).Distinct().Order(StringComparer.Ordinal);
                 _message = $"{lost.Count} replica(s) were lost with silo(s) {string.Join(", ", lostWith)} and are being replaced.";
+                _lostNotice = _message;
                 _persist = true;
             }
         }

@@ -7,7 +7,7 @@ namespace Serve.Placement;
 /// (it just joined, and its grain manifest has not arrived) is reported unavailable, so the deployment grain places
 /// the replica again shortly instead of having it land on a silo that has no room or hosts no replicas.
 /// Without a hint (a stray call re-activating a replica), it picks a random compatible silo; such an activation
-/// answers "gone" and deactivates.
+/// answers "gone" and deactivates. The refusal is a <see cref="SiloNotPlaceableException"/>, which Orleans neither retries nor logs as an error.
 /// </summary>
 internal sealed class ReplicaPlacementDirector : IPlacementDirector
 {
@@ -19,7 +19,7 @@ internal sealed class ReplicaPlacementDirector : IPlacementDirector
         {
             return Array.IndexOf(silos, hint) >= 0
                 ? Task.FromResult(hint)
-                : throw new SiloUnavailableException($"Silo {hint} chosen for replica {target.GrainIdentity} is not yet known to host replicas here; it is placed again.");
+                : throw new SiloNotPlaceableException(hint.ToString(), $"Silo {hint} chosen for replica {target.GrainIdentity} is not yet known to host replicas here; it is placed again.");
         }
         return Task.FromResult(silos[Random.Shared.Next(silos.Length)]);
     }

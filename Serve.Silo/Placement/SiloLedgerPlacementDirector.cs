@@ -4,7 +4,8 @@ namespace Serve.Placement;
 
 /// <summary>
 /// Activates a silo's ledger grain on that silo and nowhere else: a key naming a silo that is not active fails the
-/// call, as a call to a dead silo would, rather than answer for the wrong silo.
+/// call, as a call to a dead silo would, rather than answer for the wrong silo (with a <see cref="SiloNotPlaceableException"/>,
+/// which Orleans neither retries nor logs as an error).
 /// </summary>
 internal sealed class SiloLedgerPlacementDirector : IPlacementDirector
 {
@@ -14,6 +15,6 @@ internal sealed class SiloLedgerPlacementDirector : IPlacementDirector
         var silo = Array.Find(context.GetCompatibleSilos(target), s => s.ToString() == key);
         return silo is not null
             ? Task.FromResult(silo)
-            : throw new SiloUnavailableException($"Silo {key} is not active; its ledger cannot be read.");
+            : throw new SiloNotPlaceableException(key, $"Silo {key} is not active; its ledger cannot be read.");
     }
 }

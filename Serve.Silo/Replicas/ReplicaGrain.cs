@@ -94,7 +94,10 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
     {
         if (_admission.Stopping)
         {
-            throw new ServeException($"Replica {ReplicaId} is stopping and cannot start again.");
+            // The replica's line, as for every start it answers with a failure: its deployment's says it at Information.
+            var stopping = $"Replica {ReplicaId} is stopping and cannot start again.";
+            LogStartRefused(_logger, ReplicaId, stopping);
+            throw new ServeException(stopping);
         }
         spec = await AcceptedSpecAsync(spec);
         if (_startCalledOff)

@@ -57,6 +57,10 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
         Workers = Enumerable.Range(0, WorkerCount)
             .Select(i => new WorkerProcess($"worker-{i}", ports[2 * i], ports[2 * i + 1], SiloEnvironment(ports[2 * i], ports[2 * i + 1])))
             .ToArray();
+        foreach (var worker in Workers)
+        {
+            worker.LineWritten += OnSiloLine;
+        }
         await Task.WhenAll(Workers.Select(w => w.StartAsync(StartTimeout)));
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -86,6 +90,7 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
     public async Task<GatewayProcess> StartGatewayAsync(string name, IReadOnlyDictionary<string, string>? settings = null)
     {
         var gateway = CreateGateway(name, settings);
+        gateway.LineWritten += OnSiloLine;
         _gateways.Add(gateway);
         await gateway.StartAsync(StartTimeout);
         await WaitForActiveSilosAsync();
@@ -105,6 +110,7 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
             environment[key] = value;
         }
         var worker = new WorkerProcess(name, ports[0], ports[1], environment);
+        worker.LineWritten += OnSiloLine;
         _extraWorkers.Add(worker);
         await worker.StartAsync(StartTimeout);
         await WaitForActiveSilosAsync();
@@ -138,6 +144,11 @@ public sealed class ProcessClusterFixture : IAsyncLifetime
             await Serve.DeleteAsync(application);
         }
     }
+
+    /// <summary>Every line any silo process of the cluster writes (those tests start included), as it arrives.</summary>
+    public event Action<SiloProcess, string>? SiloLineWritten;
+
+    private void OnSiloLine(SiloProcess silo, string line) => SiloLineWritten?.Invoke(silo, line);
 
     /// <summary>Every silo process's last lines, for a failing test's output.</summary>
     public string RecentOutputs() => string.Join(Environment.NewLine, Silos.Select(s =>

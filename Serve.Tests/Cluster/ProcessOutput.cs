@@ -14,11 +14,14 @@ public sealed class ProcessOutput
     private readonly Lock _gate = new();
     private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Found)> _waiters = [];
     private readonly string _name;
+    private readonly Action<string>? _onLine;
     private bool _exited;
 
-    public ProcessOutput(Process process, string name)
+    /// <param name="onLine">Told every line as it arrives (a test that tallies a run's log), on the reading thread.</param>
+    public ProcessOutput(Process process, string name, Action<string>? onLine = null)
     {
         _name = name;
+        _onLine = onLine;
         process.OutputDataReceived += (_, e) => OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => OnLine(e.Data);
         process.EnableRaisingEvents = true;
@@ -67,6 +70,7 @@ public sealed class ProcessOutput
         {
             return;
         }
+        _onLine?.Invoke(line);
         lock (_gate)
         {
             _lines.Enqueue(line);

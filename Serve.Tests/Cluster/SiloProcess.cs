@@ -43,6 +43,9 @@ public abstract class SiloProcess : IAsyncDisposable
 
     public string RecentOutput => _output?.Recent ?? "";
 
+    /// <summary>Every line the process writes, from each incarnation's first, as it arrives.</summary>
+    public event Action<SiloProcess, string>? LineWritten;
+
     /// <summary>Completes with the first line of the process's output (kept, or to come) that matches; fails when it exits first or the time runs out.</summary>
     public Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout) =>
         _output?.WaitForLineAsync(match, timeout) ?? throw new InvalidOperationException($"{Name} has not started.");
@@ -68,7 +71,7 @@ public abstract class SiloProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
         _process = Process.Start(start)!;
-        _output = new ProcessOutput(_process, Name);
+        _output = new ProcessOutput(_process, Name, line => LineWritten?.Invoke(this, line));
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         var line = await _output.WaitForLineAsync(_activeLine.IsMatch, timeout);

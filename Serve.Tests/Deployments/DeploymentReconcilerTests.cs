@@ -620,6 +620,32 @@ public sealed class DeploymentReconcilerTests
     }
 
     [Fact]
+    public void TakeLostNotice_SiloDiesWithReplicas_TheSentenceOnceForTheIncident()
+    {
+        _reconciler.OnSilosChanged([Silo("a"), Silo("b"), Silo("c")]);
+        Apply(Spec(replicas: 2));
+        StartAll();
+        // Two replicas on three silos: one silo at least runs none.
+        var empty = new[] { "a", "b", "c" }.First(s => _reconciler.Replicas.All(r => r.Silo != s));
+        var busy = _reconciler.Replicas.First().Silo!;
+        var onBusy = _reconciler.Replicas.Count(r => r.Silo == busy);
+        Assert.Null(_reconciler.TakeLostNotice());
+
+        // A silo that ran none of its replicas costs this deployment nothing: no line.
+        _reconciler.OnSilosChanged([.. new[] { "a", "b", "c" }.Select(s => Silo(s, s == empty ? SiloCondition.Dead : SiloCondition.Active))]);
+        Assert.Null(_reconciler.TakeLostNotice());
+
+        var dead = new[] { "a", "b", "c" }.Select(s => Silo(s, s == empty || s == busy ? SiloCondition.Dead : SiloCondition.Active)).ToArray();
+        _reconciler.OnSilosChanged(dead);
+
+        Assert.Equal($"{onBusy} replica(s) were lost with silo(s) {busy} and are being replaced.", _reconciler.TakeLostNotice());
+        Assert.Null(_reconciler.TakeLostNotice());
+        // The same view again (a refresh, a manifest update): the incident was told.
+        _reconciler.OnSilosChanged(dead);
+        Assert.Null(_reconciler.TakeLostNotice());
+    }
+
+    [Fact]
     public void OnFoundNotRunning_RunningReplica_ReplacedAtOnceAsLostNotUnhealthy()
     {
         _reconciler.OnSilosChanged([Silo("a")]);

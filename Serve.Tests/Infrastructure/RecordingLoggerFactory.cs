@@ -14,6 +14,9 @@ public sealed class RecordingLoggerFactory : ILoggerFactory, ILoggerProvider
     /// <summary>The exception each entry of <see cref="Records"/> came with, in the same order (null for none).</summary>
     public ConcurrentQueue<(string Category, EventId Id, string Message, Exception? Exception)> Exceptions { get; } = new();
 
+    /// <summary>Every entry whole (level and exception together), for a test that asks at which level a stack was logged.</summary>
+    public ConcurrentQueue<(string Category, LogLevel Level, EventId Id, string Message, Exception? Exception)> Entries { get; } = new();
+
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void AddProvider(ILoggerProvider provider)
@@ -35,6 +38,7 @@ public sealed class RecordingLoggerFactory : ILoggerFactory, ILoggerProvider
             var message = formatter(state, exception);
             owner.Records.Enqueue((category, logLevel, eventId, message));
             owner.Exceptions.Enqueue((category, eventId, message, exception));
+            owner.Entries.Enqueue((category, logLevel, eventId, message, exception));
         }
     }
 }
