@@ -13,10 +13,9 @@ namespace Serve.Tests.Cluster;
 public sealed class OperatorLogClusterTests(ProcessClusterFixture cluster, ITestOutputHelper output)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private const int JoinWarningsBound = 8;
 
     [Fact]
-    public async Task WorkerJoins_DeploymentWaitingForIt_NoWarningFromServeOrPlacementAndFewInAll()
+    public async Task WorkerJoins_DeploymentWaitingForIt_NoWarningFromServeOrPlacement()
     {
         const string App = "log-join";
         const string Resource = "joinslater";
@@ -38,9 +37,9 @@ public sealed class OperatorLogClusterTests(ProcessClusterFixture cluster, ITest
 
             Report("join", tally);
             AssertNoPlacementNoise(tally);
+            // Orleans' own lines (4 or 5 when measured: the joining silo's notes on its GC mode and its directory range's
+            // lease) are reported, not bounded: how many a loaded machine adds is Orleans' business, not this test's.
             Assert.Empty(tally.WarningsOrAboveFrom("Serve."));
-            // Measured: 4 or 5, all Orleans' notes of the joining silo (workstation GC, its directory range's lease).
-            Assert.True(tally.WarningsOrAbove.Count <= JoinWarningsBound, $"{tally.WarningsOrAbove.Count} lines at Warning or above during a join (bound {JoinWarningsBound}).");
         }
         catch
         {
