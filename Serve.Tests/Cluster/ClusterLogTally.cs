@@ -45,6 +45,13 @@ public sealed partial class ClusterLogTally : IDisposable
     public IReadOnlyList<(string Silo, string Line)> WarningsOrAboveFrom(string prefix) =>
         [.. WarningsOrAbove.Where(l => Entry().Match(l.Line).Groups["category"].Value.StartsWith(prefix, StringComparison.Ordinal))];
 
+    /// <summary>
+    /// Lines of Orleans' placement retrying a refusal: its pipeline's Polly warnings, and the "Failed to address message"
+    /// error (event 100071) for the refusal that reaches its caller. Serve's placement refuses without either.
+    /// </summary>
+    public IReadOnlyList<(string Silo, string Line)> PlacementNoise =>
+        [.. WarningsOrAboveFrom("Polly").Concat(WarningsOrAbove.Where(l => l.Line.Contains("Failed to address message", StringComparison.Ordinal)))];
+
     /// <summary>Waits (polling, with a deadline) until a recorded line matches: a process's output arrives after what it did.</summary>
     public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
     {

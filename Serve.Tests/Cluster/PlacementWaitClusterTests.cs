@@ -34,12 +34,18 @@ public sealed class PlacementWaitClusterTests(ProcessClusterFixture cluster, ITe
             Assert.Contains($"needs 1 of '{Resource}'", waiting.Applications[App].Message, StringComparison.Ordinal);
             Assert.False(run.IsCompleted, $"RunAsync ended while no silo offers {Resource}: {(run.IsFaulted ? run.Exception!.InnerException!.Message : "completed")}");
 
+            using var tally = new ClusterLogTally(cluster);
             worker = await cluster.StartWorkerAsync("worker-arrives-later", new Dictionary<string, string> { [$"Serve__Silo__Resources__Custom__{Resource}"] = "1" });
 
             var answers = await run.WaitAsync(Patience);
             Assert.Equal(5, (await answers.Remote.TextAsync(5).WaitAsync(Patience)).Length);
             var replica = Assert.Single((await cluster.Serve.GetStatusAsync()).Applications[App].Deployments[nameof(Answers)].Replicas);
             Assert.Equal(worker.SiloAddress, replica.Silo);
+            // What an operator read meanwhile: no line of Serve's at Warning, no retries of a placement refusal; Orleans'
+            // own notes of the joining silo (4 or 5 when measured) are printed, not bounded.
+            output.WriteLine($"join: {tally.Summary()}");
+            Assert.True(tally.PlacementNoise.Count == 0, string.Join(Environment.NewLine, tally.PlacementNoise.Select(l => $"{l.Silo}: {l.Line}")));
+            Assert.Empty(tally.WarningsOrAboveFrom("Serve."));
         }
         catch
         {
