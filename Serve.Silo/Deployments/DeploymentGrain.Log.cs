@@ -43,6 +43,9 @@ internal sealed partial class DeploymentGrain
     [LoggerMessage(EventId = ServeEvents.ReplicasLostWithSilo, Level = LogLevel.Warning, Message = "Replica {Replica} was not running (what ran it went with its silo, or with a restart of the cluster); it is being replaced")]
     private static partial void LogLostActivation(ILogger logger, string replica);
 
+    [LoggerMessage(EventId = ServeEvents.ReplicasLostWithSilo, Level = LogLevel.Debug, Message = "Replica {Replica} was found not running after it was already known lost or stopped")]
+    private static partial void LogLostActivationKnown(ILogger logger, string replica);
+
     [LoggerMessage(EventId = ServeEvents.ReplicaReconfigureFailed, Level = LogLevel.Warning, Message = "Replica {Replica} refused the new config; it keeps the one it had")]
     private static partial void LogReconfigureFailed(ILogger logger, Exception error, string replica);
 

@@ -235,8 +235,15 @@ internal sealed partial class DeploymentGrain
         }
         catch (ReplicaNotRunningException)
         {
-            LogLostActivation(_logger, replica.Id);
-            _reconciler.OnFoundNotRunning(replica);
+            // A replica already lost with its silo (whose Warning said so) is no news when its check's answer comes after.
+            if (_reconciler.OnFoundNotRunning(replica))
+            {
+                LogLostActivation(_logger, replica.Id);
+            }
+            else
+            {
+                LogLostActivationKnown(_logger, replica.Id);
+            }
         }
         catch (Exception e)
         {

@@ -84,19 +84,21 @@ internal sealed partial class DeploymentReconciler
     /// <summary>
     /// A replica recorded as running was found not running (its health check reached an activation nobody started: the
     /// one that ran it went with its silo, or with the whole cluster's restart). It is lost, as with a dead silo: replaced
-    /// at once, and not reported unhealthy, since nothing it ran failed.
+    /// at once, and not reported unhealthy, since nothing it ran failed. False when that is no news: the replica was
+    /// already lost (its silo's death was noticed while the check was under way) or no longer running.
     /// </summary>
-    public void OnFoundNotRunning(ReplicaRecord replica)
+    public bool OnFoundNotRunning(ReplicaRecord replica)
     {
         replica.HealthCheckRunning = false;
         if (replica.State != ReplicaState.Running || !State.Replicas.Contains(replica))
         {
-            return;
+            return false;
         }
         Forget([replica]);
         _message = $"Replica {replica.Id} was not running (what ran it went with its silo, or with a restart of the cluster) and is being replaced.";
         _persist = true;
         Reconcile();
+        return true;
     }
 
     /// <summary>Removes lost replicas from the record; their ids are kept a while (<see cref="LostReplicas"/>).</summary>

@@ -73,13 +73,6 @@ public sealed class OperatorLogClusterTests(ProcessClusterFixture cluster, ITest
         }
     }
 
-    /// <summary>No retry warnings of Orleans' placement pipeline (Polly), no "Failed to address message" errors (event 100071).</summary>
-    private static void AssertNoPlacementNoise(ClusterLogTally tally)
-    {
-        var noise = tally.WarningsOrAboveFrom("Polly").Concat(tally.WarningsOrAbove.Where(l => l.Line.Contains("Failed to address message", StringComparison.Ordinal))).ToList();
-        Assert.True(noise.Count == 0, string.Join(Environment.NewLine, noise.Select(l => $"{l.Silo}: {l.Line}")));
-    }
-
     private void Report(string scenario, ClusterLogTally tally)
     {
         var text = $"{scenario}: {tally.Summary()}{Environment.NewLine}Warning+ lines:{Environment.NewLine}"

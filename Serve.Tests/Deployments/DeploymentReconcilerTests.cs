@@ -655,7 +655,7 @@ public sealed class DeploymentReconcilerTests
         _reconciler.OnHealthCheckDue();
         _reconciler.TakeCommands();
 
-        _reconciler.OnFoundNotRunning(replica);
+        Assert.True(_reconciler.OnFoundNotRunning(replica));
 
         var commands = _reconciler.TakeCommands();
         Assert.DoesNotContain(commands, c => c.Kind == ReplicaCommandKind.Stop);
@@ -665,6 +665,26 @@ public sealed class DeploymentReconcilerTests
         var status = _reconciler.Status();
         Assert.NotEqual(DeploymentState.Unhealthy, status.State);
         Assert.Equal($"Replica {replica.Id} was not running (what ran it went with its silo, or with a restart of the cluster) and is being replaced.", status.Message);
+    }
+
+    [Fact]
+    public void OnFoundNotRunning_ReplicaAlreadyLostWithItsSilo_NoNewsAndNothingMoreStarted()
+    {
+        _reconciler.OnSilosChanged([Silo("a"), Silo("b")]);
+        Apply(Spec(replicas: 2));
+        StartAll();
+        var onB = _reconciler.Replicas.First(r => r.Silo == "b");
+        _reconciler.OnHealthCheckDue();
+        _reconciler.TakeCommands();
+        _reconciler.OnSilosChanged([Silo("a"), Silo("b", SiloCondition.Dead)]);
+        Assert.NotNull(_reconciler.TakeLostNotice());
+        var replacements = _reconciler.TakeCommands().Count(c => c.Kind == ReplicaCommandKind.Start);
+
+        var news = _reconciler.OnFoundNotRunning(onB);
+
+        Assert.False(news);
+        Assert.Equal(1, replacements);
+        Assert.DoesNotContain(_reconciler.TakeCommands(), c => c.Kind == ReplicaCommandKind.Start);
     }
 
     [Fact]
