@@ -90,10 +90,16 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         builder.Services.AddSingleton(time);
         if (instance is IHttpEndpoints endpoints)
         {
-            // Binding failures become exceptions that IngressBadRequests answers with ProblemDetails, and a
-            // record's constructor parameters are required fields; the ingress's own services may say otherwise.
+            // Binding failures become exceptions that IngressBadRequests answers with ProblemDetails; a record's
+            // constructor parameters are required fields, and a null where the type says non-null (`string Text`, with
+            // nullable annotations on) is the client's mistake, a 400 naming the field, not a NullReferenceException in
+            // the handler. The ingress's own services may say otherwise.
             builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-            builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.RespectRequiredConstructorParameters = true);
+            builder.Services.ConfigureHttpJsonOptions(o =>
+            {
+                o.SerializerOptions.RespectRequiredConstructorParameters = true;
+                o.SerializerOptions.RespectNullableAnnotations = true;
+            });
             // Before the ingress's own: outermost, so its interceptors see a failure first. Unused unless it calls AddGrpc().
             builder.Services.Configure<global::Grpc.AspNetCore.Server.GrpcServiceOptions>(o => o.Interceptors.Add<GrpcFaultInterceptor>());
             endpoints.ConfigureServices(builder.Services);

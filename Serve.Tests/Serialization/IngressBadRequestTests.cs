@@ -76,6 +76,29 @@ public sealed class IngressBadRequestTests
         Assert.Equal("name", problem.GetProperty("field").GetString());
     }
 
+    [Fact]
+    public async Task ExchangeAsync_NullForNonNullableField_400ProblemNamingTheField()
+    {
+        await using var host = await CreateHostAsync();
+
+        var (response, problem) = await PostAsync(host, """{"id": 7, "name": null}""");
+
+        Assert.Equal(400, response.StatusCode);
+        Assert.Equal("$.name", problem.GetProperty("field").GetString());
+        Assert.Contains("doesn't allow null values", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task ExchangeAsync_AnswerWithNullInNonNullableField_FailsNamingTheFieldInsteadOfSendingNull()
+    {
+        await using var host = await CreateHostAsync();
+        var request = new HttpRequestData { Method = "GET", Scheme = "http", PathBase = "", Path = "/unnamed", QueryString = "", Headers = [], Body = [] };
+
+        var error = await Assert.ThrowsAnyAsync<JsonException>(async () => await host.ExchangeAsync(new Serve.Tests.Http.RecordingExchangeChannel().Call(request), CancellationToken.None));
+
+        Assert.Contains("The property or field 'name'", error.Message);
+    }
+
     [Theory]
     [InlineData("application/x-www-form-urlencoded")]
     [InlineData("text/plain; charset=utf-8")]

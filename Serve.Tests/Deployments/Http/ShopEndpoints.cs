@@ -18,6 +18,7 @@ public sealed class ShopEndpoints : IHttpEndpoints
         endpoints.MapGet("/items/{id:int}", (int id, PriceList prices) => Results.Ok(new { id, price = prices.For(id) }));
         endpoints.MapPost("/items", (Item item) => Results.Created($"/items/{item.Id}", item));
         endpoints.MapPost("/missing", () => Results.NotFound("no such item"));
+        endpoints.MapGet("/unnamed", () => Results.Ok(new Item(1, null!)));
         endpoints.MapGet("/guarded", () => "inside")
             .AddEndpointFilter(async (context, next) =>
                 context.HttpContext.Request.Query["key"] == "ok" ? await next(context) : Results.StatusCode(StatusCodes.Status403Forbidden));
