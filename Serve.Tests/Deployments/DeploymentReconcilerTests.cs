@@ -673,7 +673,7 @@ public sealed class DeploymentReconcilerTests
         _reconciler.OnSilosChanged([Silo("a"), Silo("b")]);
         Apply(Spec(replicas: 2));
         StartAll();
-        var onB = _reconciler.Replicas.First(r => r.Silo == "b");
+        var onB = _reconciler.Replicas.Single(r => r.Silo == "b");
         _reconciler.OnHealthCheckDue();
         _reconciler.TakeCommands();
         _reconciler.OnSilosChanged([Silo("a"), Silo("b", SiloCondition.Dead)]);
