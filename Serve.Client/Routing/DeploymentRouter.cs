@@ -389,11 +389,11 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
 
     private void Forget(RoutedReplica replica, Exception? error)
     {
-        if (replica.Gone)
+        // Calls failing on it at once (every call in flight when its connection broke) forget it, warn and report once.
+        if (!replica.TryMarkGone())
         {
             return;
         }
-        replica.Gone = true;
         lock (_gate)
         {
             _replicas = Array.FindAll(_replicas, r => r != replica);

@@ -44,8 +44,20 @@ internal sealed class RoutedReplica(string id, IReplicaGrain grain, bool isLocal
 
     private Serve.Exchange.PeerAvoidance? _avoidance;
 
+    private int _gone;
+
     /// <summary>Set once the replica said it is gone or could not be reached; it is never picked again.</summary>
-    public bool Gone { get; set; }
+    public bool Gone
+    {
+        get => Volatile.Read(ref _gone) != 0;
+        set => Volatile.Write(ref _gone, value ? 1 : 0);
+    }
+
+    /// <summary>
+    /// Marks it <see cref="Gone"/>; true for the one caller that did, so what follows (a warning, a report to its
+    /// deployment) happens once though several calls on it fail at the same moment.
+    /// </summary>
+    public bool TryMarkGone() => Interlocked.Exchange(ref _gone, 1) == 0;
 
     /// <summary>Fires once the replica is known lost with its silo: calls in flight on it will never be answered.</summary>
     public CancellationToken LostToken => _lost.Token;

@@ -35,6 +35,9 @@ internal sealed partial class DeploymentGrain
     [LoggerMessage(EventId = ServeEvents.HealthCheckFailed, Level = LogLevel.Warning, Message = "Replica {Replica}: health check failed ({Failures} in a row)")]
     private static partial void LogHealthCheckFailed(ILogger logger, Exception error, string replica, int failures);
 
+    [LoggerMessage(EventId = ServeEvents.HealthCheckFailed, Level = LogLevel.Debug, Message = "Replica {Replica}: health check failed after it was already known lost or no longer running: {Error}")]
+    private static partial void LogHealthCheckFailedKnown(ILogger logger, string replica, string error);
+
     // One line per incident and deployment: Orleans' own lines about the dead silo (connections refused, probes
     // failed) say that a silo went, not what it cost.
     [LoggerMessage(EventId = ServeEvents.ReplicasLostWithSilo, Level = LogLevel.Warning, Message = "Deployment {Deployment}: {Reason}")]

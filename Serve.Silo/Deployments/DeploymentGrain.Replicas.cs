@@ -247,11 +247,19 @@ internal sealed partial class DeploymentGrain
         }
         catch (Exception e)
         {
-            LogHealthCheckFailed(_logger, e, replica.Id, replica.HealthFailures + 1);
-            _reconciler.OnHealthCheckFailed(replica, e.Message, IsSiloUnreachable(e));
-            if (replica.State == ReplicaState.Stopping)
+            var failures = replica.HealthFailures + 1;
+            if (_reconciler.OnHealthCheckFailed(replica, e.Message, IsSiloUnreachable(e)))
             {
-                LogReplaced(_logger, replica.Id);
+                LogHealthCheckFailed(_logger, e, replica.Id, failures);
+                if (replica.State == ReplicaState.Stopping)
+                {
+                    LogReplaced(_logger, replica.Id);
+                }
+            }
+            else
+            {
+                // Lost with its silo while the check was under way (the deployment's Warning said so), or stopping already.
+                LogHealthCheckFailedKnown(_logger, replica.Id, e.Message);
             }
         }
         Execute();

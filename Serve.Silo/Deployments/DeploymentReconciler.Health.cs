@@ -30,19 +30,33 @@ internal sealed partial class DeploymentReconciler
     /// <param name="replica">The replica checked.</param>
     /// <param name="error">What failed.</param>
     /// <param name="unreachable">Its silo could not be reached (not the user's check failing): new replicas go elsewhere.</param>
-    public void OnHealthCheckFailed(ReplicaRecord replica, string error, bool unreachable)
+    /// <returns>
+    /// False when the failure is no news: the replica was already lost with its silo (the check's answer came after the
+    /// death was seen, and the loss was told), or is no longer running. Nothing is then stopped or replaced again: a stop
+    /// sent to a replica lost with its silo would only start its grain afresh on a survivor, to stop it there.
+    /// </returns>
+    public bool OnHealthCheckFailed(ReplicaRecord replica, string error, bool unreachable)
     {
         replica.HealthCheckRunning = false;
-        replica.HealthFailures++;
+        if (!State.Replicas.Contains(replica))
+        {
+            return false;
+        }
         if (unreachable && replica.Silo is { } silo)
         {
             MarkUnreachable(silo);
         }
+        if (replica.State != ReplicaState.Running)
+        {
+            return false;
+        }
+        replica.HealthFailures++;
         if (replica.HealthFailures >= HealthFailuresBeforeReplace && replica.State == ReplicaState.Running)
         {
             _message = $"Replica {replica.Id} failed {replica.HealthFailures} health checks in a row and was replaced: {error}";
             Replace(replica);
         }
+        return true;
     }
 
     /// <summary>A router could not reach the replica: check it now, and replace it at the first failure.</summary>

@@ -581,8 +581,18 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         var instance = RunningInstance();
         _admission.MaxOngoing = spec.Options.MaxOngoingRequests;
         UpdateLoadReporting(spec);
-        await InTurns(() => instance.ReconfigureAsync(spec, cancellationToken));
-        LogReconfigured(_logger, ReplicaId);
+        var userConfigApplied = false;
+        await InTurns(async () => userConfigApplied = await instance.ReconfigureAsync(spec, cancellationToken));
+        // Every change of the deployment's options reaches each running replica (a new num_replicas too): only a new
+        // user_config, which ran the deployment's own ReconfigureAsync, is news for the replica's line.
+        if (userConfigApplied)
+        {
+            LogReconfigured(_logger, ReplicaId);
+        }
+        else
+        {
+            LogOptionsTaken(_logger, ReplicaId);
+        }
     }
 
     public async Task CheckHealthAsync(CancellationToken cancellationToken)
@@ -674,6 +684,9 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
 
     [LoggerMessage(EventId = ServeEvents.ReplicaReconfigured, Level = LogLevel.Information, Message = "Replica {Replica} reconfigured")]
     private static partial void LogReconfigured(ILogger logger, string replica);
+
+    [LoggerMessage(EventId = ServeEvents.ReplicaReconfigured, Level = LogLevel.Debug, Message = "Replica {Replica} took its deployment's new options; its user_config is unchanged")]
+    private static partial void LogOptionsTaken(ILogger logger, string replica);
 
     [LoggerMessage(EventId = ServeEvents.ReplicaDrainTimedOut, Level = LogLevel.Warning, Message = "Replica {Replica} stopped with {InFlight} call(s) still running after the graceful timeout of {Timeout}")]
     private static partial void LogDrainTimedOut(ILogger logger, string replica, int inFlight, TimeSpan timeout);

@@ -168,14 +168,17 @@ internal sealed class ReplicaInstance : IAsyncDisposable
         }
     }
 
-    /// <summary>Hands the user config to the instance when it changed since the last time.</summary>
-    public async Task ReconfigureAsync(DeploymentSpec spec, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands the user config to the instance when it changed since the last time; true when it did (false: only Serve's
+    /// own options, batching included, were taken).
+    /// </summary>
+    public async Task<bool> ReconfigureAsync(DeploymentSpec spec, CancellationToken cancellationToken)
     {
         _batches.Apply(spec.Options.Batching);
         var config = spec.Options.UserConfig;
         if (config is null || config == _userConfig)
         {
-            return;
+            return false;
         }
         if (Target is not IReconfigurable reconfigurable)
         {
@@ -184,6 +187,7 @@ internal sealed class ReplicaInstance : IAsyncDisposable
         using var document = JsonDocument.Parse(config);
         await reconfigurable.ReconfigureAsync(document.RootElement.Clone(), cancellationToken);
         _userConfig = config;
+        return true;
     }
 
     public MethodInvoker Find(string method, int argumentCount) => _methods.Find(method, argumentCount);

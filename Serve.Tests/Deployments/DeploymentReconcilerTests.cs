@@ -688,6 +688,53 @@ public sealed class DeploymentReconcilerTests
     }
 
     [Fact]
+    public void OnHealthCheckFailed_AnswerComesAfterTheReplicaWasLostWithItsSilo_NoNewsNothingStoppedAndTheLossStillSaid()
+    {
+        _reconciler.OnSilosChanged([Silo("a"), Silo("b")]);
+        Apply(Spec(replicas: 2));
+        StartAll();
+        var onB = _reconciler.Replicas.Single(r => r.Silo == "b");
+        // A router's call found b unreachable: its replica is checked at once, and b's death is declared while that check
+        // waits for its answer (the target silo became unavailable).
+        _reconciler.OnReportedUnreachable(onB.Id);
+        Assert.Single(Commands(ReplicaCommandKind.CheckHealth), c => c.Replica == onB);
+        _reconciler.OnSilosChanged([Silo("a"), Silo("b", SiloCondition.Dead)]);
+        var lost = _reconciler.TakeLostNotice();
+        Assert.NotNull(lost);
+        Assert.Single(Commands(ReplicaCommandKind.Start));
+
+        var news = _reconciler.OnHealthCheckFailed(onB, "the target silo became unavailable", unreachable: true);
+
+        Assert.False(news);
+        // No stop of the lost replica: its grain would start afresh on a survivor just to be stopped, its "stopped" line
+        // written by a silo it never ran on.
+        var commands = _reconciler.TakeCommands();
+        Assert.DoesNotContain(commands, c => c.Kind is ReplicaCommandKind.Stop or ReplicaCommandKind.Start);
+        Assert.DoesNotContain(onB, _reconciler.Replicas);
+        Assert.Equal(lost, _reconciler.Status().Message);
+        Assert.NotEqual(DeploymentState.Unhealthy, _reconciler.Status().State);
+    }
+
+    [Fact]
+    public void OnHealthCheckFailed_ReplicaStoppingForAScaleDown_NoNewsAndNotReplaced()
+    {
+        _reconciler.OnSilosChanged([Silo("a")]);
+        Apply(Spec(replicas: 2));
+        StartAll();
+        _reconciler.OnHealthCheckDue();
+        var checks = Commands(ReplicaCommandKind.CheckHealth);
+        Apply(Spec(replicas: 1));
+        var stopping = Assert.Single(Commands(ReplicaCommandKind.Stop)).Replica;
+        Assert.Contains(checks, c => c.Replica == stopping);
+
+        var news = _reconciler.OnHealthCheckFailed(stopping, "disposed", unreachable: false);
+
+        Assert.False(news);
+        Assert.DoesNotContain(_reconciler.TakeCommands(), c => c.Kind is ReplicaCommandKind.Start or ReplicaCommandKind.Stop);
+        Assert.NotEqual(DeploymentState.Unhealthy, _reconciler.Status().State);
+    }
+
+    [Fact]
     public void OnHealthCheckFailed_ThreeTimes_ReplacedAndUnhealthyUntilTheReplacementPasses()
     {
         _reconciler.OnSilosChanged([Silo("a")]);
@@ -699,7 +746,7 @@ public sealed class DeploymentReconcilerTests
         {
             _reconciler.OnHealthCheckDue();
             Assert.Single(Commands(ReplicaCommandKind.CheckHealth));
-            _reconciler.OnHealthCheckFailed(replica, "sick", unreachable: false);
+            Assert.True(_reconciler.OnHealthCheckFailed(replica, "sick", unreachable: false));
         }
 
         var commands = _reconciler.TakeCommands();

@@ -114,6 +114,26 @@ public sealed partial class MonitoringConfigTests
     }
 
     [Fact]
+    public void ComposeSilos_ConsoleLogRotated()
+    {
+        // A silo's console is its log (the gateway's access log: a line per request); Docker keeps it unbounded unless told.
+        var services = (Dictionary<object, object>)Yaml("docker-compose.yml")["services"];
+        var silos = services.Where(s => s.Value is Dictionary<object, object> service && service.TryGetValue("command", out var command)
+                && command is List<object> args && args.Any(a => a.ToString()!.EndsWith(".dll", StringComparison.Ordinal)))
+            .ToDictionary(s => (string)s.Key, s => (Dictionary<object, object>)s.Value);
+
+        Assert.Equal(["gateway", "worker-1", "worker-2"], silos.Keys.Order(StringComparer.Ordinal));
+        Assert.All(silos, silo =>
+        {
+            Assert.True(silo.Value.TryGetValue("logging", out var logging), $"{silo.Key} has no logging section: Docker keeps its log unbounded");
+            var options = (Dictionary<object, object>)((Dictionary<object, object>)logging!)["options"];
+            Assert.Equal("json-file", ((Dictionary<object, object>)logging!)["driver"]);
+            Assert.Matches(@"^[0-9]+m$", options["max-size"].ToString());
+            Assert.InRange(int.Parse(options["max-file"].ToString()!, System.Globalization.CultureInfo.InvariantCulture), 1, 10);
+        });
+    }
+
+    [Fact]
     public void ComposeMonitoringServices_MountFilesThatExistAndReachEachOther()
     {
         var services = (Dictionary<object, object>)Yaml("docker-compose.yml")["services"];
