@@ -6,6 +6,7 @@ using System.Text.Json;
 using Polly;
 using Polly.Retry;
 using Serve.Admin;
+using Serve.Http;
 
 namespace Serve.Cli;
 
@@ -87,6 +88,16 @@ internal sealed class AdminClient : IDisposable
     private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> request, CancellationToken cancellationToken, bool notFoundIsAnswer = false)
     {
         var response = await ClusterSettling.ExecuteAsync(async token => await SendOnceAsync(request(), token), cancellationToken);
+        if (response.Headers.Contains(HttpCall.RequestIdHeader))
+        {
+            // Only the HTTP gateway stamps a request id: the address is its port (8000), where the applications are
+            // served, not the admin API's, and its answer (an application's, or "no application serves this path") is no
+            // admin answer at all.
+            response.Dispose();
+            throw new CliException(
+                $"{_address} is Serve's HTTP gateway, where applications are served, not its admin API. Fix: pass the admin API's address with --address "
+                + "(or SERVE_ADDRESS): its own port, Serve:Admin:Port (8265 by default), which a Serve prints at start as 'admin API: http://...'.", ExitCodes.Unreachable);
+        }
         if (response.IsSuccessStatusCode || (notFoundIsAnswer && response.StatusCode == HttpStatusCode.NotFound))
         {
             return response;

@@ -5,7 +5,8 @@ namespace Serve.Applications;
 /// <summary>
 /// The one rule that maps bound arguments to a deployment's constructor, used both when an
 /// application is checked (client) and when a replica constructs the class (silo): the bound
-/// arguments fill the first parameters in order; the rest come from dependency injection.
+/// arguments fill the first parameters in order; the rest come from dependency injection, except what it never
+/// provides (a handle, a string, a number): such a parameter left unbound, without a default, does not fit.
 /// </summary>
 internal static class ConstructorBinding
 {
@@ -71,8 +72,38 @@ internal static class ConstructorBinding
                 return $"parameter '{parameter.Name}' of {type.Name} is {Name(parameter.ParameterType)} but Bind gave a {Name(argument.ValueType)}. Fix: bind a {Name(parameter.ParameterType)} in position {i + 1}.";
             }
         }
+        for (var i = arguments.Count; i < parameters.Length; i++)
+        {
+            if (!parameters[i].HasDefaultValue && NeverInjected(parameters[i].ParameterType) is { } what)
+            {
+                return $"parameter '{parameters[i].Name}' ({Name(parameters[i].ParameterType)}) of {type.Name}({Signature(parameters)}) is not bound: Bind gave {arguments.Count} argument(s) ({Describe(arguments)}), and {what}. "
+                    + $"Fix: bind it in position {i + 1}{(IsHandle(parameters[i].ParameterType) ? $", a bound deployment{Contract(parameters[i].ParameterType)}: Deployment.For<...>().Bind()" : "")}, or give the parameter a default value.";
+            }
+        }
         return null;
     }
+
+    /// <summary>
+    /// Why a parameter of <paramref name="type"/> left unbound can never be filled from dependency injection (a handle, a
+    /// string, a number), so the graph is refused when it is built rather than by every replica start; null when a
+    /// service may provide it.
+    /// </summary>
+    private static string? NeverInjected(Type type)
+    {
+        if (IsHandle(type))
+        {
+            return "a handle to another deployment comes only from Bind, never from dependency injection";
+        }
+        var value = Nullable.GetUnderlyingType(type) ?? type;
+        return value.IsPrimitive || value.IsEnum || value == typeof(string) || value == typeof(decimal)
+            ? $"dependency injection provides services, not a {Name(type)} value"
+            : null;
+    }
+
+    private static string Contract(Type handle) => handle.IsGenericType ? $" of a class implementing {Name(handle.GetGenericArguments()[0])}" : "";
+
+    private static bool IsHandle(Type type) =>
+        type == typeof(DeploymentHandle) || (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(DeploymentHandle<>));
 
     public static bool HandleFits(Type parameterType, Type deploymentType)
     {

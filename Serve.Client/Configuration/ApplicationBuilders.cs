@@ -24,8 +24,10 @@ internal static class ApplicationBuilders
         var memberPath = importPath[(separator + 1)..];
         if (FindAssembly(assemblyName) is not { } assembly)
         {
+            var loaded = Diagnostics.NearNames.Suggest(assemblyName, LoadedWithBuilders(), "Assemblies with application builders loaded here", "assemblies with application builders loaded here");
             problems.Add(path, $"assembly '{assemblyName}' is not loaded in this process ({Hosting.ThisProcess.Description}), which applies the config. "
-                + $"Fix: give this gateway the setting {Hosting.ThisProcess.AssemblySetting(assemblyName)}, as every worker has; "
+                + char.ToUpperInvariant(loaded[0]) + loaded[1..]
+                + $" Fix: give this gateway the setting {Hosting.ThisProcess.AssemblySetting(assemblyName)}, as every worker has; "
                 + $"with `serve run`, pass --assembly path/to/{assemblyName}.dll; or correct the name.");
             return null;
         }
@@ -110,6 +112,13 @@ internal static class ApplicationBuilders
             return [];
         }
     }
+
+    /// <summary>The names of the assemblies loaded here, outside the platform, that hold application builders: what a misspelled import path most likely meant.</summary>
+    private static List<string> LoadedWithBuilders() =>
+        [.. AppDomain.CurrentDomain.GetAssemblies()
+            .Where(a => !a.IsDynamic && !Serialization.JsonFallback.IsPlatform(a) && Discover(a).Count > 0)
+            .Select(a => a.GetName().Name!)
+            .Distinct(StringComparer.Ordinal)];
 
     private static Assembly? FindAssembly(string name)
     {

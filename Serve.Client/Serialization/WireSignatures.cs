@@ -20,7 +20,7 @@ internal static class WireSignatures
             var types = method.GetParameters().Select(p => p.ParameterType).Append(method.ReturnType);
             foreach (var type in types.SelectMany(Named))
             {
-                if (seen.Add(type) && JsonFallback.IsEligible(type) && JsonFallback.Problem(type) is { } problem)
+                if (seen.Add(type) && (Delegate(type) ?? (JsonFallback.IsEligible(type) ? JsonFallback.Problem(type) : null)) is { } problem)
                 {
                     errors.Add($"deployment '{deployment}' ({deploymentType.Name}.{method.Name}): {problem}"
                         + $" (Every public method of a deployment can be called through a handle: if no caller needs {method.Name}, make it internal instead.)");
@@ -28,6 +28,11 @@ internal static class WireSignatures
             }
         }
     }
+
+    /// <summary>A delegate (<c>Func&lt;int&gt;</c>, an event handler) has no codec and no JSON: it is code, and never crosses.</summary>
+    private static string? Delegate(Type type) => typeof(System.Delegate).IsAssignableFrom(type)
+        ? $"{Applications.ConstructorBinding.Name(type)} is a delegate, and code cannot cross between processes (no Orleans codec or JSON carries it). Fix: pass the data it would produce, or a value the deployment turns into code itself."
+        : null;
 
     private static IEnumerable<MethodInfo> Callable(Type type) =>
         type.GetMethods(BindingFlags.Public | BindingFlags.Instance)

@@ -114,13 +114,14 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
                 app.Use((context, next) => IngressBadRequests.InvokeAsync(context, next, badRequests));
                 var notFound = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IngressNotFound).FullName!);
                 var routes = ((Microsoft.AspNetCore.Routing.IEndpointRouteBuilder)app).DataSources;
-                // One step after the pipeline answers, for both refusals ASP.NET Core answers empty: a request pays one
+                // One step after the pipeline answers, for the refusals ASP.NET Core answers empty: a request pays one
                 // frame for them, not one each.
                 app.Use(async (context, next) =>
                 {
                     await next(context);
                     await IngressNotFound.AnswerAsync(context, routes, notFound);
                     await IngressUnsupportedMediaType.AnswerAsync(context, routes, badRequests);
+                    await IngressMethodNotAllowed.AnswerAsync(context, routes, badRequests);
                 });
                 app.UseRouting();
                 mapped.MapEndpoints(app);

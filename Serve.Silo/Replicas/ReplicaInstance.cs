@@ -247,6 +247,6 @@ internal sealed class ReplicaInstance : IAsyncDisposable
             return parameter.DefaultValue;
         }
         throw new ServeException(
-            $"Deployment '{spec.Id}': parameter '{parameter.Name}' ({ConstructorBinding.Name(parameter.ParameterType)}) of {type.Name} is neither bound nor registered for dependency injection. Fix: pass it to Bind(...) or register {ConstructorBinding.Name(parameter.ParameterType)} in the silo's services.");
+            $"Deployment '{spec.Id}': parameter '{parameter.Name}' ({ConstructorBinding.Name(parameter.ParameterType)}) of {type.Name} is neither bound nor registered for dependency injection. Fix: pass it to Bind(...) or register {ConstructorBinding.Name(parameter.ParameterType)} in the silo's services: in a public class implementing Serve.Hosting.IServeServiceSetup beside the deployment (every host that loads its assembly runs it), or in your program's builder.Services.");
     }
 }

@@ -10,7 +10,8 @@ namespace Serve.Worker;
 /// Lets the default load context find what deployment assemblies bring next to them (through their <c>.deps.json</c>):
 /// managed dependencies, in the version <see cref="DependencyVersions"/> chooses, and native libraries (a package's
 /// <c>runtimes/&lt;rid&gt;/native</c>). Before that, every assembly a deployment assembly was built against, all the way
-/// down, is checked against the host's own copy, and a host copy older than the one it needs stops the start naming both.
+/// down, is checked against the host's own copy, and a host copy older than the one it needs stops the start naming both;
+/// so does a reference of a deployment assembly found neither in the host nor beside the assembly (copied without its dependencies).
 /// </summary>
 internal static class DeploymentDependencies
 {
@@ -20,7 +21,7 @@ internal static class DeploymentDependencies
 
     /// <summary>Checks <paramref name="paths"/> (full paths of deployment assemblies) and resolves their dependencies from then on.</summary>
     /// <param name="source">Where the paths were given, named in errors (<c>Serve:Assemblies</c>, <c>--assembly</c>).</param>
-    /// <exception cref="InvalidOperationException">A deployment assembly needs a newer version of an assembly than the host has.</exception>
+    /// <exception cref="InvalidOperationException">A deployment assembly needs a newer version of an assembly than the host has, or one that is nowhere.</exception>
     public static void Install(IReadOnlyList<string> paths, string source)
     {
         var host = new HostAssemblies();
@@ -81,6 +82,7 @@ internal static class DeploymentDependencies
         }
         var file = Path.GetFileName(path);
         var shownOwner = file == owner ? owner : $"{file} (brought by {owner})";
+        var missing = new List<AssemblyName>();
         foreach (var reference in References(path))
         {
             if (host.Find(reference.Name!) is { } mine)
@@ -94,7 +96,30 @@ internal static class DeploymentDependencies
             {
                 Check(owner, next, resolver, host, source, errors, visited);
             }
+            else if (file == owner)
+            {
+                missing.Add(reference);
+            }
         }
+        if (missing.Count > 0)
+        {
+            errors.Add(Missing(source, path, missing));
+        }
+    }
+
+    /// <summary>
+    /// A deployment assembly's own reference that neither this process nor the assembly's folder has: the assembly was
+    /// copied without its build output. Left alone, the silo's start or each replica's failed later with a
+    /// <c>FileNotFoundException</c> naming neither the deployment assembly nor the fix.
+    /// </summary>
+    private static string Missing(string source, string path, List<AssemblyName> references)
+    {
+        var file = Path.GetFileName(path);
+        var folder = Path.GetDirectoryName(path);
+        var depsJson = Path.ChangeExtension(file, ".deps.json");
+        return $"{source}: {file} references {string.Join(", ", references.Select(r => $"{r.Name} {r.Version}"))}, which {(references.Count == 1 ? "is" : "are")} neither in this process nor in {folder}"
+            + $"{(File.Exists(Path.ChangeExtension(path, ".deps.json")) ? $" (nor listed in its {depsJson})" : $" (which has no {depsJson})")}. "
+            + $"Fix: give the whole output folder of {file}'s build, its dependencies and {depsJson} included: a program's bin/ folder, or `dotnet publish` of a class library, rather than the assembly alone.";
     }
 
     private static List<AssemblyName> References(string path)

@@ -49,6 +49,48 @@ public sealed class ApplicationGraphTests
     }
 
     [Fact]
+    public void Build_HandleLeftUnbound_RefusedNamingParameterPositionAndContract()
+    {
+        // Ingress(DeploymentHandle<IMessage> hello, DeploymentHandle<IMessage> world) given only hello: no silo could
+        // ever fill world (handles never come from dependency injection), so nothing is deployed.
+        var error = Assert.Throws<InvalidApplicationException>(() =>
+            ApplicationGraph.Build(Deployment.For<Ingress>().Bind(Deployment.For<Hello>().Bind()), "app", "/"));
+
+        var message = Assert.Single(error.Errors);
+        Assert.Contains("parameter 'world' (DeploymentHandle<IMessage>) of Ingress(DeploymentHandle<IMessage> hello, DeploymentHandle<IMessage> world) is not bound: Bind gave 1 argument(s) (deployment 'Hello')", message);
+        Assert.Contains("Fix: bind it in position 2, a bound deployment of a class implementing IMessage: Deployment.For<...>().Bind()", message);
+    }
+
+    [Fact]
+    public void Build_StringLeftUnbound_RefusedSayingDependencyInjectionDoesNotProvideIt()
+    {
+        var error = Assert.Throws<InvalidApplicationException>(() => ApplicationGraph.Build(Deployment.For<Greeter>().Bind(), "app", "/"));
+
+        var message = Assert.Single(error.Errors);
+        Assert.Contains("parameter 'greeting' (String) of Greeter(String greeting, TimeProvider time) is not bound: Bind gave 0 argument(s) (none), and dependency injection provides services, not a String value", message);
+        Assert.Contains("Fix: bind it in position 1, or give the parameter a default value.", message);
+    }
+
+    [Fact]
+    public void Build_ServiceLeftUnbound_LeftToDependencyInjection()
+    {
+        // TimeProvider, after the bound greeting, is a service: the silo provides it.
+        var spec = ApplicationGraph.Build(Deployment.For<Greeter>().Bind("hi"), "app", "/");
+
+        Assert.Equal("hi", Assert.Single(Assert.Single(spec.Deployments).Arguments).Json?.Trim('"'));
+    }
+
+    [Fact]
+    public void Build_DelegateInCallableSignature_RefusedNamingMethodAndFix()
+    {
+        var error = Assert.Throws<InvalidApplicationException>(() => ApplicationGraph.Build(Deployment.For<DelegateTaker>().Bind(), "app", "/"));
+
+        var message = Assert.Single(error.Errors);
+        Assert.StartsWith("deployment 'DelegateTaker' (DelegateTaker.RunAsync): Func<Int32> is a delegate, and code cannot cross between processes", message);
+        Assert.Contains("Fix: pass the data it would produce", message);
+    }
+
+    [Fact]
     public void Build_TooManyArguments_SaysHowManyFit()
     {
         var error = Assert.Throws<InvalidApplicationException>(() => ApplicationGraph.Build(Deployment.For<Hello>().Bind("x"), "app", "/"));

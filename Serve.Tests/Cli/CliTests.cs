@@ -386,6 +386,23 @@ public sealed partial class CliTests(AdminFixture fixture) : IAsyncLifetime, IDi
     }
 
     [Fact]
+    public async Task Commands_PointedAtTheHttpGatewayInsteadOfTheAdminApi_Exit3NamingTheAdminPort()
+    {
+        // The address a new user has at hand is the HTTP one (8000): before, `serve deploy` answered "Not Found No
+        // endpoint of this application matches PUT /api/serve/applications", an application's 404.
+        var gateway = fixture.Gateway.BaseAddress!.ToString();
+
+        var status = await RunAsync(["status", "--address", gateway, "--token", AdminFixture.Token]);
+        var delete = await RunAsync(["delete", "anything", "--address", gateway, "--token", AdminFixture.Token]);
+
+        Assert.All(new[] { status, delete }, result =>
+        {
+            Assert.Equal(ExitCodes.Unreachable, result.ExitCode);
+            Assert.Contains($"{gateway} is Serve's HTTP gateway, where applications are served, not its admin API. Fix: pass the admin API's address with --address", result.Error);
+        });
+    }
+
+    [Fact]
     public async Task Usage_UnknownCommandOrMissingFile_Exits2()
     {
         var unknown = await RunAsync(["launch"]);

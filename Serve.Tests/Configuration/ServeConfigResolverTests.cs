@@ -115,6 +115,16 @@ public sealed class ServeConfigResolverTests
     }
 
     [Fact]
+    public void Load_MisspelledAssembly_SuggestsTheLoadedOneWithBuilders()
+    {
+        var error = Assert.Single(Errors("applications: [{import_path: 'Serve.Sampels:TextPipeline'}]"));
+
+        Assert.StartsWith("applications[0].import_path: assembly 'Serve.Sampels' is not loaded in this process (process ", error);
+        Assert.Contains("which applies the config. Did you mean 'Serve.Samples'? Assemblies with application builders loaded here: ", error);
+        Assert.Contains(" Fix: give this gateway the setting Serve:Assemblies:0=path/to/Serve.Sampels.dll", error);
+    }
+
+    [Fact]
     public void Load_UnknownTypeInAssembly_ListsItsBuilders()
     {
         var error = Assert.Single(Errors("applications: [{import_path: 'Serve.Samples:NoSuchPipeline'}]"));

@@ -45,6 +45,7 @@ public sealed class ReplicaStartFailureLogTests
         {
             Assert.Null(line.Exception);
             Assert.Contains("parameter 'store' (IFeatureStore) of NeedsFeatureStore is neither bound nor registered", line.Message);
+            Assert.Contains("register IFeatureStore in the silo's services: in a public class implementing Serve.Hosting.IServeServiceSetup beside the deployment", line.Message);
         });
     }
 

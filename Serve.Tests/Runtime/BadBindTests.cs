@@ -1,3 +1,4 @@
+using Serve.Samples.Composition;
 using Serve.Tests.Deployments;
 using Serve.Tests.Infrastructure;
 
@@ -14,6 +15,18 @@ public sealed class BadBindTests(SingleSiloFixture fixture)
 
         Assert.Contains("parameter 'greeting' of Greeter is String but Bind gave a Double", error.Message);
         Assert.False((await fixture.Serve.GetStatusAsync()).Applications.ContainsKey("bad-bind"));
+    }
+
+    [Fact]
+    public async Task RunAsync_HandleMissingFromBind_ThrowsAtOnceAndDeploysNothing()
+    {
+        // Before, the graph was accepted and each replica start failed ("register DeploymentHandle<IMessage> in the
+        // silo's services") until the deployment gave up, seconds later on one silo and 20 starts later on a cluster.
+        var error = await Assert.ThrowsAsync<InvalidApplicationException>(() =>
+            fixture.Serve.RunAsync(Deployment.For<Ingress>().Bind(Deployment.For<Hello>().Bind()), "unbound-handle", null));
+
+        Assert.Contains("parameter 'world' (DeploymentHandle<IMessage>) of Ingress(", error.Message);
+        Assert.False((await fixture.Serve.GetStatusAsync()).Applications.ContainsKey("unbound-handle"));
     }
 
     [Fact]

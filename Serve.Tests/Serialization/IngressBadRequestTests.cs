@@ -164,6 +164,25 @@ public sealed class IngressBadRequestTests
     }
 
     [Fact]
+    public async Task ExchangeAsync_GetOfAPostEndpoint_405ProblemNamingTheMethodsItAnswersAndTheFix()
+    {
+        // `curl 127.0.0.1:8000/shop/items` is a GET: ASP.NET Core alone answered an empty 405, which curl shows as nothing.
+        await using var host = await CreateHostAsync();
+
+        var (response, problem) = await SendAsync(host, new HttpRequestData
+        {
+            Method = "GET", Scheme = "http", PathBase = "/shop", Path = "/items", QueryString = "", Headers = [], Body = [],
+        });
+
+        Assert.Equal(405, response.StatusCode);
+        Assert.Contains("application/problem+json", string.Join(" ", response.Headers));
+        Assert.Contains("allow POST", string.Join(" ", response.Headers), StringComparison.OrdinalIgnoreCase);
+        var detail = problem.GetProperty("detail").GetString();
+        Assert.StartsWith("/shop/items answers POST, not GET (curl: -X POST, with -H 'Content-Type: application/json' -d '{...}' for a JSON body). Its endpoints: ", detail);
+        Assert.Contains("POST /shop/items,", detail);
+    }
+
+    [Fact]
     public async Task ExchangeAsync_EndpointAnswers404Itself_KeepsItsOwnAnswer()
     {
         await using var host = await CreateHostAsync();

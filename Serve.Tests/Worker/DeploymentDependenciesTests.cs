@@ -36,6 +36,30 @@ public sealed class DeploymentDependenciesTests : IDisposable
     }
 
     [Fact]
+    public void Install_DeploymentCopiedWithoutItsDependencies_RefusedNamingTheReferenceAndTheFix()
+    {
+        // MyApp.dll copied alone to a worker: before, the worker died at start in Orleans' assembly scan with
+        // "Could not load file or assembly 'Serve.Gateway'", naming neither MyApp.dll nor what to do.
+        var path = Path.Combine(_folder, "Team.Lonely.dll");
+        WriteAssembly(path, "Team.Lonely", new AssemblyName("Team.Lonely.Models, Version=2.0.0.0"));
+
+        var error = Assert.Throws<InvalidOperationException>(() => DeploymentDependencies.Install([path], "Serve:Assemblies"));
+
+        Assert.Equal($"Serve:Assemblies: Team.Lonely.dll references Team.Lonely.Models 2.0.0.0, which is neither in this process nor in {_folder} (which has no Team.Lonely.deps.json). "
+            + "Fix: give the whole output folder of Team.Lonely.dll's build, its dependencies and Team.Lonely.deps.json included: a program's bin/ folder, or `dotnet publish` of a class library, rather than the assembly alone.", error.Message);
+    }
+
+    [Fact]
+    public void Install_DependencyBesideTheDeployment_Accepted()
+    {
+        WriteAssembly(Path.Combine(_folder, "Team.Models.dll"), "Team.Models", typeof(Deployment).Assembly.GetName());
+        var path = Path.Combine(_folder, "Team.WithModels.dll");
+        WriteAssembly(path, "Team.WithModels", new AssemblyName("Team.Models, Version=1.0.0.0"));
+
+        DeploymentDependencies.Install([path], "Serve:Assemblies");
+    }
+
+    [Fact]
     public void Install_NativeLibraryOfAPackage_LoadsFromItsRuntimesFolder()
     {
         // A package's native library stays under runtimes/<rid>/native in a portable build, listed by the .deps.json.
