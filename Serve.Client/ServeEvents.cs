@@ -138,5 +138,6 @@ internal static class ServeEvents
     public const int HttpConnectionRefused = 9003;
     public const int HttpConnectionRefusedAgain = 9004;
     public const int HttpConnectionRefusedSummary = 9005;
+    public const int HttpConnectionsFitOpenFiles = 9006;
     public const int KestrelLinesFolded = 9010;
 }

@@ -20,13 +20,19 @@ internal sealed partial class DeploymentRouter
     /// (client streaming, bidirectional), as the deployment's running replicas said when they started; false while the
     /// router has not heard from its deployment yet.
     /// </summary>
-    public bool IsGrpcClientStreaming(string path)
+    public bool IsGrpcClientStreaming(string path) => TakesGrpcClientStream(path) ?? false;
+
+    /// <summary>
+    /// As <see cref="IsGrpcClientStreaming"/>, but null while no running replica has said which methods take a stream
+    /// from their client (the router has not heard from its deployment yet, or none runs): then nobody knows.
+    /// </summary>
+    public bool? TakesGrpcClientStream(string path)
     {
-        if (Volatile.Read(ref _set) is not { GrpcClientStreaming: { Count: > 0 } methods })
+        if (Volatile.Read(ref _set) is not { Replicas.Count: > 0 } set)
         {
-            return false;
+            return null;
         }
-        foreach (var method in methods)
+        foreach (var method in set.GrpcClientStreaming)
         {
             if (string.Equals(method, path, StringComparison.Ordinal))
             {

@@ -58,15 +58,19 @@ public static class ServeAdminServiceCollectionExtensions
             var admin = sp.GetRequiredService<IOptions<ServeAdminOptions>>().Value;
             return admin.Enabled ? [(admin.Host, admin.Port, $"{ServeAdminOptions.SectionName}:Port")] : [];
         }));
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServeAdminOptions>, IOptions<ServeGatewayOptions>, AdminListener, ILoggerFactory>((kestrel, admin, gateway, listener, loggers) =>
+        services.TryAddSingleton(_ => OpenFileLimit.OfThisProcess());
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServeAdminOptions>, IOptions<ServeGatewayOptions>, AdminListener, ILoggerFactory, OpenFileLimit>((kestrel, admin, gateway, listener, loggers, files) =>
         {
             var value = admin.Value;
             if (value.Enabled)
             {
                 // Bounded as each of the gateway's ports is, on its own: a flood of the HTTP port leaves the admin API room.
+                // Its share of the open-file limit, as each of theirs (ConnectionBoundFit): the gateway's start says so when it is lower.
                 var http = gateway.Value;
-                var limit = http.MaxConnections is not null || http.MaxConnectionsPerAddress is not null
-                    ? new HttpConnectionLimit("the admin API's port", $"{ServeGatewayOptions.SectionName}:", http.MaxConnections, http.MaxConnectionsPerAddress, TimeProvider.System, loggers.CreateLogger(typeof(HttpConnectionLimit)))
+                var max = ConnectionBoundFit.PerPort(http.MaxConnections, files.Value);
+                var maxPerAddress = ConnectionBoundFit.PerAddress(http.MaxConnectionsPerAddress, max);
+                var limit = max is not null || maxPerAddress is not null
+                    ? new HttpConnectionLimit("the admin API's port", $"{ServeGatewayOptions.SectionName}:", max, maxPerAddress, TimeProvider.System, loggers.CreateLogger(typeof(HttpConnectionLimit)))
                     : null;
                 kestrel.Listen(IPAddress.TryParse(value.Host, out var address) ? address : IPAddress.Loopback, value.Port, listen =>
                 {

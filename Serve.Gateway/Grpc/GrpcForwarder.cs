@@ -168,10 +168,11 @@ internal sealed partial class GrpcForwarder
         StreamedRequestBody? streamed = null;
         if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true)
         {
-            LiftBodyLimits(context);
+            var takesClientStream = router.TakesGrpcClientStream(request.Path.Value ?? "");
+            LiftBodyLimits(context, keepMinDataRate: GrpcBodyRateRule.KeepsMinDataRate(takesClientStream));
             var messages = new GrpcMessageFraming(options.MaxRequestBodySize);
             // A method that takes a stream from its client starts at once: the client may wait for the server to speak first.
-            var clientStreaming = router.IsGrpcClientStreaming(request.Path.Value ?? "");
+            var clientStreaming = takesClientStream ?? false;
             var start = await GrpcRequestStartReader.ReadAsync(request.BodyReader, messages, _budget, _time, clientStreaming, context.RequestAborted);
             switch (start.Status)
             {
@@ -220,18 +221,17 @@ internal sealed partial class GrpcForwarder
     }
 
     /// <summary>
-    /// A gRPC call's body is a stream of messages that may last as long as the call: Kestrel's limits on a request body
-    /// (its size, and the rate it must arrive at, which a client that waits for the server's answers cannot keep) do not
-    /// fit it. Each message is held to the size limit instead, and the call to its deadline. Grpc.AspNetCore does the same
-    /// for streaming calls; the gateway cannot tell them from unary ones by their headers.
+    /// A gRPC call's body is a stream of messages that may last as long as the call: Kestrel's limit on a request body's
+    /// size does not fit it, and each message is held to the size limit instead. The rate it must arrive at is kept for a
+    /// call that sends one message (<see cref="GrpcBodyRateRule"/>), lifted for one whose client may wait for answers.
     /// </summary>
-    private static void LiftBodyLimits(HttpContext context)
+    private static void LiftBodyLimits(HttpContext context, bool keepMinDataRate)
     {
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
             size.MaxRequestBodySize = null;
         }
-        if (context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate)
+        if (!keepMinDataRate && context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate)
         {
             rate.MinDataRate = null;
         }

@@ -61,7 +61,8 @@ public static class ServeGatewayServiceCollectionExtensions
                 : http.Http2Port is { } http2Port ? [(http.Host, http.Port, $"{ServeGatewayOptions.SectionName}:Port"), (http.Host, http2Port, $"{ServeGatewayOptions.SectionName}:Http2Port")]
                 : [(http.Host, http.Port, $"{ServeGatewayOptions.SectionName}:Port")];
         }));
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServeGatewayOptions>, ILoggerFactory, TimeProvider>((kestrel, gateway, loggers, time) =>
+        services.TryAddSingleton(_ => OpenFileLimit.OfThisProcess());
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServeGatewayOptions>, ILoggerFactory, TimeProvider, OpenFileLimit>((kestrel, gateway, loggers, time, files) =>
         {
             var http = gateway.Value;
             var limits = kestrel.Limits;
@@ -83,8 +84,14 @@ public static class ServeGatewayServiceCollectionExtensions
             // Without TLS there is no ALPN: Kestrel would serve HTTP/1.1 on an Http1AndHttp2 port (and warn), so say so here.
             var protocols = certificate is null && http.Protocols == HttpProtocols.Http1AndHttp2 ? HttpProtocols.Http1 : http.Protocols;
             var logger = loggers.CreateLogger(typeof(HttpConnectionLimit));
-            HttpConnectionLimit? Limit() => http.MaxConnections is not null || http.MaxConnectionsPerAddress is not null
-                ? new HttpConnectionLimit("the gateway's HTTP port", $"{ServeGatewayOptions.SectionName}:", http.MaxConnections, http.MaxConnectionsPerAddress, time, logger)
+            var max = ConnectionBoundFit.PerPort(http.MaxConnections, files.Value);
+            var maxPerAddress = ConnectionBoundFit.PerAddress(http.MaxConnectionsPerAddress, max);
+            if (max < http.MaxConnections)
+            {
+                ConnectionBoundLog.Fitted(logger, http.Http2Port is null ? "The gateway's HTTP port" : "Each of the gateway's HTTP ports", max.Value, http.MaxConnections.Value, files.Value!.Value);
+            }
+            HttpConnectionLimit? Limit() => max is not null || maxPerAddress is not null
+                ? new HttpConnectionLimit("the gateway's HTTP port", $"{ServeGatewayOptions.SectionName}:", max, maxPerAddress, time, logger)
                 : null;
             Listen(kestrel, http.Host, http.Port, protocols, certificate, Limit());
             if (http.Http2Port is { } http2Port)

@@ -22,14 +22,16 @@ internal static class ClusterTls
     public static void AddTo(ISiloBuilder builder)
     {
         AddRefusals(builder.Services);
+        builder.Services.TryAddSingleton<ClusterHandshakes>();
         // ClusterTlsRefusals reports each of those, bounded; Orleans' errors still pass.
         builder.Services.AddLogging(logging => logging.AddFilter(OrleansServerTlsCategory, LogLevel.Error));
         builder.Services.AddOptions<SiloConnectionOptions>().Configure<IOptions<ServeClusterOptions>, IServiceProvider>((connections, cluster, services) =>
         {
             var tls = CreateOptions(cluster.Value.Tls, ClusterRole.Silo, services);
             var refusals = services.GetRequiredService<ClusterTlsRefusals>();
-            connections.ConfigureSiloInboundConnection(connection => UseServerTls(connection, tls, refusals));
-            connections.ConfigureGatewayInboundConnection(connection => UseServerTls(connection, tls, refusals));
+            var handshakes = services.GetRequiredService<ClusterHandshakes>();
+            connections.ConfigureSiloInboundConnection(connection => UseServerTls(connection, tls, refusals, handshakes));
+            connections.ConfigureGatewayInboundConnection(connection => UseServerTls(connection, tls, refusals, handshakes));
             connections.ConfigureSiloOutboundConnection(connection => connection.UseClientTls(tls));
         });
     }
@@ -44,12 +46,20 @@ internal static class ClusterTls
         });
     }
 
-    /// <summary>Orleans' TLS on an inbound connection, between <paramref name="refusals"/>' watch of its handshake and the end of it.</summary>
-    private static void UseServerTls(IConnectionBuilder connection, TlsOptions tls, ClusterTlsRefusals refusals)
+    /// <summary>
+    /// Orleans' TLS on an inbound connection, between <paramref name="refusals"/>' watch of its handshake and the end of
+    /// it, once <paramref name="handshakes"/> has room for it.
+    /// </summary>
+    private static void UseServerTls(IConnectionBuilder connection, TlsOptions tls, ClusterTlsRefusals refusals, ClusterHandshakes handshakes)
     {
+        connection.Use(next => context => handshakes.AdmitAsync(context, next, refusals));
         connection.Use(next => context => refusals.WatchAsync(context, next));
         connection.UseServerTls(tls);
-        connection.Use(next => context => ClusterTlsRefusals.OpenedAsync(context, next));
+        connection.Use(next => context =>
+        {
+            ClusterHandshakes.Ended(context);
+            return ClusterTlsRefusals.OpenedAsync(context, next);
+        });
     }
 
     private static void AddRefusals(IServiceCollection services) =>

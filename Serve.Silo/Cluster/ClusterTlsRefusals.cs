@@ -63,6 +63,9 @@ internal sealed partial class ClusterTlsRefusals : IDisposable
         }
     }
 
+    /// <summary>An inbound connection closed before its handshake (<see cref="ClusterHandshakes"/>): <paramref name="reason"/> says why.</summary>
+    public void RefusedBeforeHandshake(ConnectionContext context, string reason) => Refuse(PeerOf(context), reason);
+
     /// <summary>
     /// Runs an inbound connection past Orleans' TLS (its handshake succeeded): what runs in its flow from here, such as a
     /// connection this silo opens to another, is no longer its handshake.

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serve.Admin;
+using Serve.Hosting;
 using Serve.Tests.Exchange;
 using Serve.Tests.Infrastructure;
 
@@ -55,6 +56,42 @@ public sealed class ConnectionLimitTests
                 answer = await RawHttpConnection.TryGetAsync(http, "/-/healthz");
             }
             while (answer is null);
+        }
+        finally
+        {
+            held.ForEach(s => s.Dispose());
+            await gateway.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Connect_OpenFileLimitBelowEveryPortFull_PortBoundToItsShareWithOneWarningAtStart()
+    {
+        // 60 files: 30 kept for the rest of the process, 10 for each of the HTTP, HTTP/2 and admin ports, whatever
+        // Serve:Http:MaxConnections says (10,000 by default). Before, a flood of two ports took every file of the process.
+        const int share = 10;
+        var (started, log) = await TestGateway.StartRecordingAsync("connection-limit-tests", o => o.Port = 0,
+            services => services.AddServeAdmin(o => o.Port = 0).AddSingleton(new OpenFileLimit(60)));
+        await using var gateway = started;
+        var admin = gateway.Services.GetRequiredService<AdminListener>().Address!;
+        var http = gateway.ListeningAddresses().Single(a => a.Port != admin.Port);
+        List<Socket> held = [];
+        try
+        {
+            var fitted = Assert.Single(log.Records, r => r.Id.Id == ServeEvents.HttpConnectionsFitOpenFiles);
+            Assert.Equal(LogLevel.Warning, fitted.Level);
+            Assert.Contains($"holds at most {share} connections, not Serve:Http:MaxConnections' 10000: this process may open 60 files (ulimit -n)", fitted.Message, StringComparison.Ordinal);
+
+            for (var i = 0; i < share; i++)
+            {
+                held.Add(await RawHttpConnection.OpenAsync(http));
+                Assert.StartsWith("HTTP/1.1 ", await RawHttpConnection.GetStatusLineAsync(held[^1], "/-/healthz"));
+            }
+
+            Assert.Null(await RawHttpConnection.TryGetAsync(http, "/-/healthz"));
+            var refused = Assert.Single(log.Records, r => r.Id.Id == ServeEvents.HttpConnectionRefused);
+            Assert.Contains($"it holds {share} connections already", refused.Message, StringComparison.Ordinal);
+            Assert.Equal("HTTP/1.1 200 OK", await RawHttpConnection.TryGetAsync(admin, "/api/serve/applications"));
         }
         finally
         {

@@ -1,9 +1,13 @@
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime.Messaging;
+using Serve.Cluster;
 using Serve.Tests.Cluster;
+using Serve.Tests.Infrastructure;
 
 namespace Serve.Tests.Trust;
 
@@ -73,6 +77,54 @@ public sealed class ClusterTlsTests(TlsSiloFixture silo) : IClassFixture<TlsSilo
         using var client = builder.Build();
 
         await AssertRefusedAsync(client);
+    }
+
+    [Fact]
+    public async Task GatewayPort_StrangerHoldingItsHandshakes_ItsNextConnectionClosedAtOnceAndTheClusterClientServed()
+    {
+        // Silent connections each wait 10 s for a TLS handshake: before, a stranger could hold as many as it could open,
+        // up to the process's last file descriptor. Now 8 per address (64 in all) wait; more are closed at once.
+        var stranger = IPAddress.Parse("127.0.0.2");
+        var handshakes = silo.Services.GetRequiredService<ClusterHandshakes>();
+        List<Socket> held = [];
+        try
+        {
+            for (var i = 0; i < ClusterHandshakes.MaxHandshakesPerAddress; i++)
+            {
+                held.Add(await ConnectAsync(stranger));
+            }
+            await Poll.UntilAsync(() => handshakes.Handshaking >= ClusterHandshakes.MaxHandshakesPerAddress, ConnectTimeout);
+
+            using var next = await ConnectAsync(stranger);
+            var buffer = new byte[16];
+            var closed = await Record.ExceptionAsync(async () =>
+            {
+                var read = await next.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(TimeSpan.FromSeconds(5));
+                Assert.Equal(0, read);
+            });
+            Assert.True(closed is null or SocketException, $"the connection past the bound was not closed at once: {closed}");
+            Assert.Contains(silo.Log.Records, r => r.Message.Contains($"{ClusterHandshakes.MaxHandshakesPerAddress} handshakes from its address are under way already", StringComparison.Ordinal));
+
+            var builder = ClientBuilder();
+            builder.Configuration.AddInMemoryCollection(silo.ClientSettings());
+            builder.UseOrleansClient(client => client.UseServeCluster(builder.Configuration).AddServeClient());
+            using var client = builder.Build();
+            await client.StartAsync().WaitAsync(ConnectTimeout);
+            Assert.NotNull(await client.Services.GetRequiredService<IServeClient>().GetStatusAsync().WaitAsync(ConnectTimeout));
+            await client.StopAsync();
+        }
+        finally
+        {
+            held.ForEach(s => s.Dispose());
+        }
+    }
+
+    private async Task<Socket> ConnectAsync(IPAddress from)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(from, 0));
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, silo.GatewayPort));
+        return socket;
     }
 
     /// <summary>Orleans retries a failed first connection 15 times over minutes; here the first refusal is the answer.</summary>
