@@ -57,8 +57,12 @@ internal sealed partial class DeploymentReconciler
     /// <summary>The silos this deployment was asked to drain that are not gone yet.</summary>
     public IReadOnlyCollection<string> StoppingSilos => _draining;
 
-    /// <summary>Every silo is stopping (or gone): the whole cluster shuts down, so its replicas have nowhere to go by design.</summary>
-    public bool ClusterStopping => !_silos.Any(s => s.Condition is SiloCondition.Active or SiloCondition.Suspected && !_draining.Contains(s.Address));
+    /// <summary>
+    /// Every silo that may host replicas is stopping (or gone): the whole cluster shuts down, so its replicas have nowhere
+    /// to go by design. A gateway that hosts none, stopping with the rest but last to say so, does not count.
+    /// </summary>
+    public bool ClusterStopping => !_silos.Any(s => s.Condition is SiloCondition.Active or SiloCondition.Suspected
+        && !_draining.Contains(s.Address) && s.Capacity is not { HostsReplicas: false });
 
     /// <summary>Silos whose ledger the grain should read (then report with <see cref="OnLedgerRead"/>); empty when none.</summary>
     public IReadOnlyList<string> TakeLedgerReads()

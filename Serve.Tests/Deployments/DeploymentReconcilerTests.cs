@@ -876,6 +876,22 @@ public sealed class DeploymentReconcilerTests
     }
 
     [Fact]
+    public void ClusterStopping_EveryWorkerStoppingGatewayHostingNoReplicasStillActive_True()
+    {
+        var gateway = new SiloMember("gateway", SiloCondition.Active, SiloCapacity.Undeclared with { HostsReplicas = false, IsUnlimited = false });
+        _reconciler.OnSilosChanged([gateway, Silo("a"), Silo("b")]);
+        Apply(Spec(replicas: 2));
+        StartAll();
+
+        _reconciler.Drain("a");
+        Assert.False(_reconciler.ClusterStopping);
+        _reconciler.OnLedgerRead("b", [], stopping: true);
+        _reconciler.Reconcile();
+
+        Assert.True(_reconciler.ClusterStopping);
+    }
+
+    [Fact]
     public void OnStartFailed_SiloFullBecauseItIsStopping_ItsLedgerReadThenNothingMoreGoesThere()
     {
         _reconciler.OnSilosChanged([Silo("a"), Silo("b")]);
