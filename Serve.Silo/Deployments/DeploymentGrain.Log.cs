@@ -29,7 +29,7 @@ internal sealed partial class DeploymentGrain
     [LoggerMessage(EventId = ServeEvents.DeploymentWaitsForSilo, Level = LogLevel.Warning, Message = "Deployment {Deployment} waits for a silo: {Reason}")]
     private static partial void LogWaitsForSilo(ILogger logger, string deployment, string reason);
 
-    [LoggerMessage(EventId = ServeEvents.DeploymentShrinks, Level = LogLevel.Information, Message = "Deployment {Deployment} stops with the cluster: no silo but the stopping {Silos} remains")]
+    [LoggerMessage(EventId = ServeEvents.DeploymentShrinks, Level = LogLevel.Information, Message = "Deployment {Deployment} stops with the cluster: no silo that hosts replicas but the stopping {Silos} remains")]
     private static partial void LogStopsWithCluster(ILogger logger, string deployment, string silos);
 
     [LoggerMessage(EventId = ServeEvents.HealthCheckFailed, Level = LogLevel.Warning, Message = "Replica {Replica}: health check failed ({Failures} in a row)")]

@@ -4,8 +4,9 @@ using Serve.Placement;
 namespace Serve.Deployments;
 
 /// <summary>
-/// What other deployments hold on each silo, read from the silos' ledgers when the reconciler asks (before placing a
-/// new spec's replicas, after a silo turned out full, while the deployment cannot be placed).
+/// What other deployments hold on each silo, and which silos are stopping, read from the silos' ledgers when the
+/// reconciler asks (as an activation with a deployment begins, before placing a new spec's replicas, after a silo turned
+/// out full, while the deployment cannot be placed).
 /// </summary>
 internal sealed partial class DeploymentGrain
 {
@@ -23,19 +24,19 @@ internal sealed partial class DeploymentGrain
             try
             {
                 // Bounded: a silo that died unnoticed must not hold up a deployment (its replicas' starts would fail anyway).
-                return (silo, Placed: await GrainFactory.GetGrain<ISiloLedgerGrain>(silo).GetPlacedAsync().WaitAsync(LedgerReadTimeout, _time));
+                return (silo, Report: await GrainFactory.GetGrain<ISiloLedgerGrain>(silo).GetPlacedAsync().WaitAsync(LedgerReadTimeout, _time));
             }
             catch (Exception e)
             {
                 LogLedgerUnreadable(_logger, e, Key, silo);
-                return (silo, Placed: (PlacedReplica[]?)null);
+                return (silo, Report: (SiloLedgerReport?)null);
             }
         });
-        foreach (var (silo, placed) in await Task.WhenAll(reads))
+        foreach (var (silo, report) in await Task.WhenAll(reads))
         {
-            if (placed is not null)
+            if (report is not null)
             {
-                _reconciler.OnLedgerRead(silo, placed);
+                _reconciler.OnLedgerRead(silo, report.Placed, report.Stopping);
             }
             else
             {

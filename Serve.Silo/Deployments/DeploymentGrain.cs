@@ -70,7 +70,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
 
     private string Key => this.GetPrimaryKeyString();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _reconciler = new DeploymentReconciler(Key, _state.State, _time, Random.Shared, _waitsForSilos);
         // Versions start from the clock so a re-activated grain never repeats a version a router already holds.
@@ -78,6 +78,9 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         RefreshSilos();
         if (Spec is not null)
         {
+            // Before placing anything: a silo that has begun its drain still shows as active, and this activation may be
+            // new because its former silo is stopping, the whole cluster with it; the ledgers say which silos are stopping.
+            await ReadLedgersAsync(null);
             _reconciler.Activate();
             EnsureHealthTimer();
             // Keeps scaling after a restart: the autoscaler's state is soft, the deployment's target is not.
@@ -85,7 +88,6 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         }
         Execute();
         FollowMembership();
-        return Task.CompletedTask;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

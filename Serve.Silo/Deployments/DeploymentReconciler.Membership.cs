@@ -85,7 +85,8 @@ internal sealed partial class DeploymentReconciler
     /// A replica recorded as running was found not running (its health check reached an activation nobody started: the
     /// one that ran it went with its silo, or with the whole cluster's restart). It is lost, as with a dead silo: replaced
     /// at once, and not reported unhealthy, since nothing it ran failed. False when that is no news: the replica was
-    /// already lost (its silo's death was noticed while the check was under way) or no longer running.
+    /// already lost (its silo's death was noticed while the check was under way), no longer running, or on a silo that is
+    /// stopping (its drain stopped it).
     /// </summary>
     public bool OnFoundNotRunning(ReplicaRecord replica)
     {
@@ -94,11 +95,16 @@ internal sealed partial class DeploymentReconciler
         {
             return false;
         }
+        // On a silo that is stopping, its drain stopped it: forgotten and replaced where there is room, but no news.
+        var leaving = IsLeaving(replica);
         Forget([replica]);
-        _message = $"Replica {replica.Id} was not running (what ran it went with its silo, or with a restart of the cluster) and is being replaced.";
+        if (!leaving)
+        {
+            _message = $"Replica {replica.Id} was not running (what ran it went with its silo, or with a restart of the cluster) and is being replaced.";
+        }
         _persist = true;
         Reconcile();
-        return true;
+        return !leaving;
     }
 
     /// <summary>Removes lost replicas from the record; their ids are kept a while (<see cref="LostReplicas"/>).</summary>

@@ -57,8 +57,12 @@ internal sealed partial class DeploymentReconciler
     /// <summary>The silos this deployment was asked to drain that are not gone yet.</summary>
     public IReadOnlyCollection<string> StoppingSilos => _draining;
 
-    /// <summary>Every silo is stopping (or gone): the whole cluster shuts down, so its replicas have nowhere to go by design.</summary>
-    public bool ClusterStopping => !_silos.Any(s => s.Condition is SiloCondition.Active or SiloCondition.Suspected && !_draining.Contains(s.Address));
+    /// <summary>
+    /// Every silo that may host replicas is stopping (or gone): the whole cluster shuts down, so its replicas have nowhere
+    /// to go by design. A gateway that hosts none, stopping with the rest but last to say so, does not count.
+    /// </summary>
+    public bool ClusterStopping => !_silos.Any(s => s.Condition is SiloCondition.Active or SiloCondition.Suspected
+        && !_draining.Contains(s.Address) && s.Capacity is not { HostsReplicas: false });
 
     /// <summary>Silos whose ledger the grain should read (then report with <see cref="OnLedgerRead"/>); empty when none.</summary>
     public IReadOnlyList<string> TakeLedgerReads()
@@ -72,11 +76,20 @@ internal sealed partial class DeploymentReconciler
         return silos;
     }
 
-    /// <summary>What the ledger of <paramref name="silo"/> says other deployments hold there.</summary>
-    public void OnLedgerRead(string silo, IReadOnlyList<PlacedReplica> placed)
+    /// <summary>
+    /// What the ledger of <paramref name="silo"/> says other deployments hold there, and whether the silo is stopping: a
+    /// silo that has begun its drain still shows as active in membership, and a deployment that was not asked to drain it
+    /// (this activation began after the ask, its former silo stopping too) learns it here. Such a silo is drained as if
+    /// asked: no new replica goes there, and its replicas here are replaced elsewhere where there is room.
+    /// </summary>
+    public void OnLedgerRead(string silo, IReadOnlyList<PlacedReplica> placed, bool stopping = false)
     {
         _heldByOthers[silo] = placed.Where(p => p.Deployment != _key).Select(p => p.Demand).ToArray();
         _fullUntilRead.Remove(silo);
+        if (stopping && !_deadSeen.Contains(silo))
+        {
+            _draining.Add(silo);
+        }
     }
 
     /// <summary>The ledger of <paramref name="silo"/> could not be read: it is chosen again only after a while.</summary>

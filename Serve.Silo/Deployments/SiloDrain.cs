@@ -11,7 +11,8 @@ namespace Serve.Deployments;
 /// replicas here starts their replacements on other silos, where there are any, and then stops these; a stopping replica
 /// takes no new request, lets those in flight finish up to the graceful timeout and disposes its instance. Only then,
 /// or after <see cref="ServeOptions.DrainTimeout"/>, does the silo go on stopping. It runs first among the silo's stop
-/// steps, while the silo is still a full member of the cluster.
+/// steps, while the silo is still a full member of the cluster: membership shows it active until the drain ends, so the
+/// silo's ledger says it is stopping instead, refusing new replicas and telling every deployment that reads it.
 /// </summary>
 internal sealed partial class SiloDrain : ILifecycleParticipant<ISiloLifecycle>
 {
@@ -39,6 +40,9 @@ internal sealed partial class SiloDrain : ILifecycleParticipant<ISiloLifecycle>
 
     private async Task DrainAsync(CancellationToken cancellationToken)
     {
+        // Before anything else: no deployment may start a replica here from now on, not even one that has not heard of
+        // this drain (a deployment grain activated afresh, its former silo stopping too, reads the ledgers and learns it).
+        _ledger.BeginStopping();
         var held = _ledger.Replicas();
         if (held.Length == 0 || _options.DrainTimeout <= TimeSpan.Zero)
         {

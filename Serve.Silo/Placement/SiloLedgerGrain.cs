@@ -4,5 +4,5 @@ namespace Serve.Placement;
 [SiloLedgerPlacement]
 internal sealed class SiloLedgerGrain(SiloResourceLedger ledger) : Grain, ISiloLedgerGrain
 {
-    public Task<PlacedReplica[]> GetPlacedAsync() => Task.FromResult(ledger.Snapshot());
+    public Task<SiloLedgerReport> GetPlacedAsync() => Task.FromResult(new SiloLedgerReport(ledger.Snapshot(), ledger.Stopping));
 }

@@ -8,13 +8,15 @@ namespace Serve.Placement;
 /// <summary>
 /// What this silo's replicas hold of its capacity, whatever deployment each belongs to: the one authoritative count
 /// of what is free here. A replica takes its demand before it builds its instance and gives it back when it stops,
-/// so two deployments placing at once cannot both take the last CPU.
+/// so two deployments placing at once cannot both take the last CPU. Once the silo is stopping (<see cref="BeginStopping"/>),
+/// it takes no new replica: every deployment's replicas here move elsewhere, and none may come in behind them.
 /// </summary>
 internal sealed class SiloResourceLedger
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, PlacedReplica> _held = new(StringComparer.Ordinal);
     private readonly string _silo;
+    private bool _stopping;
     private TaskCompletionSource _empty = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public SiloResourceLedger(IServiceProvider services, ILocalSiloDetails silo)
@@ -29,9 +31,30 @@ internal sealed class SiloResourceLedger
 
     public SiloCapacity Capacity { get; }
 
+    /// <summary>The silo has begun its graceful stop (its drain): it takes no new replica.</summary>
+    public bool Stopping
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stopping;
+            }
+        }
+    }
+
+    /// <summary>The silo begins its graceful stop: from now on <see cref="TryTake"/> refuses every new replica.</summary>
+    public void BeginStopping()
+    {
+        lock (_gate)
+        {
+            _stopping = true;
+        }
+    }
+
     /// <summary>
     /// Takes <paramref name="demand"/> for <paramref name="replicaId"/> if it is free; a replica that already holds
-    /// its share (a retried start) keeps it. False with the shortage named when it does not fit.
+    /// its share (a retried start) keeps it. False with the shortage named when it does not fit, or when the silo is stopping.
     /// </summary>
     public bool TryTake(string replicaId, string deployment, ReplicaResources demand, out string shortage)
     {
@@ -41,6 +64,11 @@ internal sealed class SiloResourceLedger
             if (_held.ContainsKey(replicaId))
             {
                 return true;
+            }
+            if (_stopping)
+            {
+                shortage = $"silo {_silo} is stopping";
+                return false;
             }
             var here = new PlacementCandidate(_silo, Capacity, _held.Values.Select(p => p.Demand).ToArray(), 0);
             if (!Capacity.HostsReplicas || !ReplicaPlacer.Fits(here, demand))

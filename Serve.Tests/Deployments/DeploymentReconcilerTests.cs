@@ -835,6 +835,81 @@ public sealed class DeploymentReconcilerTests
     }
 
     [Fact]
+    public void OnLedgerRead_SiloStopping_NoNewReplicaGoesThereThoughMembershipShowsItActive()
+    {
+        _reconciler.OnSilosChanged([Silo("a"), Silo("b")]);
+        _reconciler.OnLedgerRead("b", [], stopping: true);
+
+        Apply(Spec(replicas: 4));
+
+        var starts = Commands(ReplicaCommandKind.Start);
+        Assert.Equal(4, starts.Count);
+        Assert.All(starts, s => Assert.Equal("a", s.Replica.Silo));
+    }
+
+    [Fact]
+    public void OnLedgerRead_EverySiloStoppingUnderAFreshActivation_ReplicasFoundNotRunningAreNoNewsAndWaitUnplaced()
+    {
+        // As with `docker compose down`: the deployment's activation went with the gateway and began afresh on a worker
+        // that is draining, as is the other; membership shows both active until their drains end.
+        _reconciler.OnSilosChanged([Silo("a"), Silo("b")]);
+        Apply(Spec(replicas: 2));
+        StartAll();
+        var replicas = _reconciler.Replicas.ToList();
+        var fresh = new DeploymentReconciler("app/Model", _reconciler.State, _time, new Random(7));
+        fresh.OnSilosChanged([Silo("a"), Silo("b")]);
+        fresh.OnLedgerRead("a", [], stopping: true);
+        fresh.OnLedgerRead("b", [], stopping: true);
+        fresh.Activate();
+        fresh.TakeCommands();
+
+        // Their silos' drains stopped them: their health checks find nothing running.
+        var news = replicas.Select(fresh.OnFoundNotRunning).ToList();
+
+        Assert.All(news, Assert.False);
+        Assert.DoesNotContain(fresh.TakeCommands(), c => c.Kind == ReplicaCommandKind.Start);
+        Assert.True(fresh.ClusterStopping);
+        var status = fresh.Status();
+        Assert.NotEqual(DeploymentState.DeployFailed, status.State);
+        Assert.Contains("2 of 2 replica(s) stop with silo(s) a, b, which are stopping", status.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("being replaced", status.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ClusterStopping_EveryWorkerStoppingGatewayHostingNoReplicasStillActive_True()
+    {
+        var gateway = new SiloMember("gateway", SiloCondition.Active, SiloCapacity.Undeclared with { HostsReplicas = false, IsUnlimited = false });
+        _reconciler.OnSilosChanged([gateway, Silo("a"), Silo("b")]);
+        Apply(Spec(replicas: 2));
+        StartAll();
+
+        _reconciler.Drain("a");
+        Assert.False(_reconciler.ClusterStopping);
+        _reconciler.OnLedgerRead("b", [], stopping: true);
+        _reconciler.Reconcile();
+
+        Assert.True(_reconciler.ClusterStopping);
+    }
+
+    [Fact]
+    public void OnStartFailed_SiloFullBecauseItIsStopping_ItsLedgerReadThenNothingMoreGoesThere()
+    {
+        _reconciler.OnSilosChanged([Silo("a"), Silo("b")]);
+        Apply(Spec(replicas: 2));
+        var onB = Commands(ReplicaCommandKind.Start).Single(c => c.Replica.Silo == "b").Replica;
+        _reconciler.BeginStartAttempt(onB);
+
+        _reconciler.OnStartFailed(onB, StartFailure.SiloFull);
+        Assert.Equal(["b"], _reconciler.TakeLedgerReads());
+        _reconciler.OnLedgerRead("b", [], stopping: true);
+        _reconciler.Reconcile();
+
+        var replacement = Assert.Single(Commands(ReplicaCommandKind.Start)).Replica;
+        Assert.Equal("a", replacement.Silo);
+        Assert.Contains("b", _reconciler.StoppingSilos);
+    }
+
+    [Fact]
     public void OnSilosChanged_WorkerJoins_ReplicasMoveOneAtATimeNewOneFirst()
     {
         _reconciler.OnSilosChanged([Silo("a")]);
