@@ -29,7 +29,17 @@ var serve = app.Services.GetRequiredService<IServeClient>();
 foreach (var sample in selected)
 {
     var routePrefix = selected.Count == 1 ? "/" : sample.SharedRoutePrefix;
-    var handle = await serve.RunAsync(sample.Build(), sample.Name, routePrefix);
+    DeploymentHandle handle;
+    try
+    {
+        // Ctrl+C (or SIGTERM) while an example starts stops the program too: its wait for RUNNING ends as the host stops.
+        handle = await serve.RunAsync(sample.Build(), sample.Name, routePrefix, app.Lifetime.ApplicationStopping);
+    }
+    catch (OperationCanceledException) when (app.Lifetime.ApplicationStopping.IsCancellationRequested)
+    {
+        await app.StopAsync();
+        return 0;
+    }
     if (sample.PrintsHandleResult)
     {
         Console.WriteLine(await handle.Method("CallAsync").CallAsync<string>());

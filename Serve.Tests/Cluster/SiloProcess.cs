@@ -14,12 +14,17 @@ public abstract class SiloProcess : IAsyncDisposable
     private readonly string _hostAssembly;
     private readonly Regex _activeLine;
     private readonly IReadOnlyDictionary<string, string> _environment;
+    private readonly IReadOnlyList<string> _arguments;
     private Process? _process;
     private ProcessOutput? _output;
 
     /// <param name="activeLine">Matches the host's "silo is active" log line; its first group is the silo address.</param>
-    protected SiloProcess(string name, string hostAssembly, Regex activeLine, int siloPort, int gatewayPort, IReadOnlyDictionary<string, string> environment)
+    /// <param name="arguments">The host's command-line arguments, after its assembly.</param>
+    protected SiloProcess(
+        string name, string hostAssembly, Regex activeLine, int siloPort, int gatewayPort, IReadOnlyDictionary<string, string> environment,
+        IReadOnlyList<string>? arguments = null)
     {
+        _arguments = arguments ?? [];
         Name = name;
         _hostAssembly = hostAssembly;
         _activeLine = activeLine;
@@ -66,6 +71,10 @@ public abstract class SiloProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var argument in _arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
         foreach (var (key, value) in _environment)
         {
             start.Environment[key] = value;

@@ -11,7 +11,16 @@ app.MapServe();
 await app.StartAsync();
 
 var serve = app.Services.GetRequiredService<IServeClient>();
-await serve.RunAsync(Api.App(), "MyApp", "/");
+try
+{
+    // Ctrl+C while the application starts stops the program too: the wait for RUNNING ends as the host stops.
+    await serve.RunAsync(Api.App(), "MyApp", "/", app.Lifetime.ApplicationStopping);
+}
+catch (OperationCanceledException) when (app.Lifetime.ApplicationStopping.IsCancellationRequested)
+{
+    await app.StopAsync();
+    return;
+}
 
 // Which address is which: the HTTP gateway serves the application's routes; the admin API's port (Serve:Admin:Port)
 // is what the serve CLI talks to (serve status, serve deploy), and serves the dashboard.
