@@ -105,17 +105,11 @@ internal static class ConstructorBinding
     private static bool IsHandle(Type type) =>
         type == typeof(DeploymentHandle) || (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(DeploymentHandle<>));
 
-    public static bool HandleFits(Type parameterType, Type deploymentType)
-    {
-        if (parameterType == typeof(DeploymentHandle))
-        {
-            return true;
-        }
-        return parameterType.IsGenericType
-            && parameterType.GetGenericTypeDefinition() == typeof(DeploymentHandle<>)
+    public static bool HandleFits(Type parameterType, Type deploymentType) =>
+        parameterType == typeof(DeploymentHandle)
+        || (IsHandle(parameterType)
             && parameterType.GetGenericArguments()[0] is { IsInterface: true } contract
-            && (contract.IsAssignableFrom(deploymentType) || HandleContract.IsServedBy(contract, deploymentType));
-    }
+            && (contract.IsAssignableFrom(deploymentType) || HandleContract.IsServedBy(contract, deploymentType)));
 
     private static bool ValueFits(Type parameterType, Type valueType)
     {

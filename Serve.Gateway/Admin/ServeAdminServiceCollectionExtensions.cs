@@ -66,12 +66,7 @@ public static class ServeAdminServiceCollectionExtensions
             {
                 // Bounded as each of the gateway's ports is, on its own: a flood of the HTTP port leaves the admin API room.
                 // Its share of the open-file limit, as each of theirs (ConnectionBoundFit): the gateway's start says so when it is lower.
-                var http = gateway.Value;
-                var max = ConnectionBoundFit.PerPort(http.MaxConnections, files.Value);
-                var maxPerAddress = ConnectionBoundFit.PerAddress(http.MaxConnectionsPerAddress, max);
-                var limit = max is not null || maxPerAddress is not null
-                    ? new HttpConnectionLimit("the admin API's port", $"{ServeGatewayOptions.SectionName}:", max, maxPerAddress, TimeProvider.System, loggers.CreateLogger(typeof(HttpConnectionLimit)))
-                    : null;
+                var limit = ConnectionBoundFit.Limit("the admin API's port", gateway.Value, files.Value, TimeProvider.System, loggers.CreateLogger(typeof(HttpConnectionLimit)));
                 kestrel.Listen(IPAddress.TryParse(value.Host, out var address) ? address : IPAddress.Loopback, value.Port, listen =>
                 {
                     if (limit is not null)

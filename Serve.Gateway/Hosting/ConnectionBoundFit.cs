@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Serve.Hosting;
 
 /// <summary>
@@ -32,4 +34,17 @@ internal static class ConnectionBoundFit
     /// <summary>The bound per address that goes with <paramref name="perPort"/>: never more than it.</summary>
     public static long? PerAddress(long? configured, long? perPort) =>
         configured is { } perAddress && perPort is { } bound ? Math.Min(perAddress, bound) : configured;
+
+    /// <summary>
+    /// The connection limit of one of the gateway's ports (<paramref name="port"/> names it in refusals): the bounds of
+    /// <paramref name="http"/> fitted to <paramref name="openFiles"/>; null when neither bound is set.
+    /// </summary>
+    public static HttpConnectionLimit? Limit(string port, ServeGatewayOptions http, long? openFiles, TimeProvider time, ILogger logger)
+    {
+        var max = PerPort(http.MaxConnections, openFiles);
+        var maxPerAddress = PerAddress(http.MaxConnectionsPerAddress, max);
+        return max is not null || maxPerAddress is not null
+            ? new HttpConnectionLimit(port, $"{ServeGatewayOptions.SectionName}:", max, maxPerAddress, time, logger)
+            : null;
+    }
 }

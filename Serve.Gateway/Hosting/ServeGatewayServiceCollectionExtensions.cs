@@ -84,15 +84,11 @@ public static class ServeGatewayServiceCollectionExtensions
             // Without TLS there is no ALPN: Kestrel would serve HTTP/1.1 on an Http1AndHttp2 port (and warn), so say so here.
             var protocols = certificate is null && http.Protocols == HttpProtocols.Http1AndHttp2 ? HttpProtocols.Http1 : http.Protocols;
             var logger = loggers.CreateLogger(typeof(HttpConnectionLimit));
-            var max = ConnectionBoundFit.PerPort(http.MaxConnections, files.Value);
-            var maxPerAddress = ConnectionBoundFit.PerAddress(http.MaxConnectionsPerAddress, max);
-            if (max < http.MaxConnections)
+            if (ConnectionBoundFit.PerPort(http.MaxConnections, files.Value) is { } max && max < http.MaxConnections)
             {
-                ConnectionBoundLog.Fitted(logger, http.Http2Port is null ? "The gateway's HTTP port" : "Each of the gateway's HTTP ports", max.Value, http.MaxConnections.Value, files.Value!.Value);
+                ConnectionBoundLog.Fitted(logger, http.Http2Port is null ? "The gateway's HTTP port" : "Each of the gateway's HTTP ports", max, http.MaxConnections.Value, files.Value!.Value);
             }
-            HttpConnectionLimit? Limit() => max is not null || maxPerAddress is not null
-                ? new HttpConnectionLimit("the gateway's HTTP port", $"{ServeGatewayOptions.SectionName}:", max, maxPerAddress, time, logger)
-                : null;
+            HttpConnectionLimit? Limit() => ConnectionBoundFit.Limit("the gateway's HTTP port", http, files.Value, time, logger);
             Listen(kestrel, http.Host, http.Port, protocols, certificate, Limit());
             if (http.Http2Port is { } http2Port)
             {
