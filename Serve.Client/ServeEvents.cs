@@ -101,6 +101,7 @@ internal static class ServeEvents
     public const int RoutesApplyFailed = 5012;
     public const int ResponseRefused = 5013;
     public const int RoutesWatchRecovered = 5014;
+    public const int StreamIdleEnded = 5015;
     public const int WebSocketAccepted = 5030;
     public const int WebSocketClosed = 5031;
 

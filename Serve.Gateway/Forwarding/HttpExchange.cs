@@ -84,6 +84,9 @@ internal sealed class HttpExchange : IHttpExchange
     /// <summary>The request body the replica pulls, when it does not travel in the call.</summary>
     public StreamedRequestBody? RequestBody { get; init; }
 
+    /// <summary>The watch that ends this exchange once it has passed nothing either way for a while; null when none does.</summary>
+    public StreamIdleWatch? Idle { get; set; }
+
     public ValueTask<HttpPull> ReadAsync(int maxBytes)
     {
         if (RequestBody is not { } body)
@@ -92,7 +95,19 @@ internal sealed class HttpExchange : IHttpExchange
         }
         // The replica's handler has the body's first bytes, or waits for them: the exchange cannot start again elsewhere.
         Volatile.Write(ref _begun, true);
-        return body.PullAsync(maxBytes, Patience);
+        var pull = body.PullAsync(maxBytes, Patience);
+        return Idle is null ? pull : WatchedAsync(pull, Idle);
+
+        // Only bytes from the client count as activity: a pull that waited in vain ("later") is the replica asking again.
+        static async ValueTask<HttpPull> WatchedAsync(ValueTask<HttpPull> pull, StreamIdleWatch idle)
+        {
+            var result = await pull;
+            if (result.Status == HttpPullStatus.Data)
+            {
+                idle.Touch();
+            }
+            return result;
+        }
     }
 
     /// <summary>Waits until the last bytes pushed are handed to the client's connection.</summary>
@@ -118,6 +133,7 @@ internal sealed class HttpExchange : IHttpExchange
             // Written and flushed at once, as the handler flushed it; awaited by the next push, not this one.
             var flushing = _context.Response.BodyWriter.WriteAsync(bytes, _context.RequestAborted);
             _sending = flushing.IsCompletedSuccessfully ? Task.CompletedTask : flushing.AsTask();
+            Idle?.Touch();
             return HttpPush.Accepted;
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException)

@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebSockets;
@@ -7,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Serve.Diagnostics;
 using Serve.Grains;
+using Serve.Hosting;
 using Serve.Http;
 using Serve.WebSockets;
 
@@ -82,19 +84,37 @@ internal sealed partial class HttpForwarder
         return _webSockets.Open(context, exchange);
     }
 
-    /// <summary>Ends an accepted connection once its call is over: a close frame, 1011 with the reason when the call failed.</summary>
-    private async Task EndWebSocketAsync(WebSocketSession session, string requestId, Exception? failure)
+    /// <summary>
+    /// Ends an accepted connection once its call is over: a close frame, normal when the handler returned, 1011 with the
+    /// reason when the call failed, 1001 (going away) when the gateway ended it for passing nothing for too long.
+    /// </summary>
+    private async Task EndWebSocketAsync(WebSocketSession session, string requestId, Exception? failure, StreamIdleWatch? idle)
     {
-        var reason = failure switch
+        var (status, reason) = idle is { Expired: true }
+            ? (WebSocketCloseStatus.EndpointUnavailable, StreamIdleWatch.Reason(idle.Timeout))
+            : failure switch
+            {
+                null => (WebSocketCloseStatus.NormalClosure, ""),
+                ReplicaUnavailableException => (WebSocketCloseStatus.InternalServerError, "the replica serving this connection was lost"),
+                DeploymentCallException => (WebSocketCloseStatus.InternalServerError, "the application raised an exception"),
+                OperationCanceledException => (WebSocketCloseStatus.InternalServerError, "the connection was cancelled"),
+                _ => (WebSocketCloseStatus.InternalServerError, "the gateway could not continue the connection"),
+            };
+        LogWebSocketClosed(_logger, requestId, reason is "" ? "the application's handler returned" : reason);
+        await session.EndAsync(status, reason);
+    }
+
+    /// <summary>
+    /// The idle watch of a WebSocket request's call, started once the replica accepts the connection; null for any other
+    /// request, or with <c>Serve:Http:StreamIdleTimeout</c> 0.
+    /// </summary>
+    private StreamIdleWatch? WatchWebSocket(WebSocketSession? session, HttpExchange exchange, ServeGatewayOptions options)
+    {
+        if (session is null || options.StreamIdleTimeout <= TimeSpan.Zero)
         {
-            null => null,
-            ReplicaUnavailableException => "the replica serving this connection was lost",
-            DeploymentCallException => "the application raised an exception",
-            OperationCanceledException => "the connection was cancelled",
-            _ => "the gateway could not continue the connection",
-        };
-        LogWebSocketClosed(_logger, requestId, reason ?? "the application's handler returned");
-        await session.EndAsync(reason);
+            return null;
+        }
+        return exchange.Idle = new StreamIdleWatch(options.StreamIdleTimeout, _time);
     }
 
     private void CloseWebSocket(WebSocketSession? session)

@@ -342,15 +342,18 @@ internal sealed partial class HttpForwarder
         var exchange = _exchanges.Open(context, streamedBody);
         // A WebSocket connection lasts as long as its ends keep it, so its call has no timeout.
         var webSocket = OpenWebSocket(context, exchange);
+        // ... bounded by the messages it passes instead (Serve:Http:StreamIdleTimeout).
+        using var idle = WatchWebSocket(webSocket, exchange, options);
+        using var idleOrGone = idle is null ? null : CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, idle.Token);
         var call = new CallOptions { RequestId = requestId, Timeout = webSocket is null ? timeout : null, Idempotent = HttpIdempotency.IsIdempotent(context.Request), MultiplexedModelId = modelId };
         (RouteEntry Route, string PathBase, string Path)? handedOver = null;
         try
         {
-            var response = await _directory.GetRouter(deployment).HttpAsync(request, exchange, call, context.RequestAborted);
+            var response = await _directory.GetRouter(deployment).HttpAsync(request, exchange, call, idleOrGone?.Token ?? context.RequestAborted);
             LogForwarded(_logger, requestId, route.Application, response.StatusCode);
             if (webSocket is { Accepted: true })
             {
-                await EndWebSocketAsync(webSocket, requestId, null);
+                await EndWebSocketAsync(webSocket, requestId, null, idle);
                 return;
             }
             if (exchange.RequestBody?.Failure is { } failure)
@@ -381,7 +384,7 @@ internal sealed partial class HttpForwarder
         catch (Exception e) when (webSocket is { Accepted: true })
         {
             // The answer is the WebSocket, so it closes, with the reason, rather than answer an error.
-            await EndWebSocketAsync(webSocket, requestId, e);
+            await EndWebSocketAsync(webSocket, requestId, e, idle);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

@@ -166,10 +166,12 @@ internal sealed partial class GrpcForwarder
         var router = _directory.GetRouter(new DeploymentId(route.Application, route.IngressDeployment));
         var body = Array.Empty<byte>();
         StreamedRequestBody? streamed = null;
+        var keepsMinDataRate = true;
         if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true)
         {
             var takesClientStream = router.TakesGrpcClientStream(request.Path.Value ?? "");
-            LiftBodyLimits(context, keepMinDataRate: GrpcBodyRateRule.KeepsMinDataRate(takesClientStream));
+            keepsMinDataRate = GrpcBodyRateRule.KeepsMinDataRate(takesClientStream);
+            LiftBodyLimits(context, keepMinDataRate: keepsMinDataRate);
             var messages = new GrpcMessageFraming(options.MaxRequestBodySize);
             // A method that takes a stream from its client starts at once: the client may wait for the server to speak first.
             var clientStreaming = takesClientStream ?? false;
@@ -198,9 +200,12 @@ internal sealed partial class GrpcForwarder
                 streamed = new StreamedRequestBody(request.BodyReader, long.MaxValue, _time, context.RequestAborted, multiplexed: true, messages, start.Pending);
             }
         }
+        // A call whose body has no rate to keep is bounded by the messages it passes instead (Serve:Http:StreamIdleTimeout).
+        using var idle = streamed is not null && !keepsMinDataRate && options.StreamIdleTimeout > TimeSpan.Zero ? new StreamIdleWatch(options.StreamIdleTimeout, _time) : null;
+        idle?.Start();
         try
         {
-            await ForwardAsync(context, requestId, route, router, CreateRequest(context, requestId, body, streamed is not null, timeout), streamed, modelId, timeout, options);
+            await ForwardAsync(context, requestId, route, router, CreateRequest(context, requestId, body, streamed is not null, timeout), streamed, modelId, timeout, idle, options);
         }
         finally
         {
@@ -286,15 +291,22 @@ internal sealed partial class GrpcForwarder
     internal static readonly TimeSpan DeadlineGrace = TimeSpan.FromMilliseconds(100);
 
     private async Task ForwardAsync(HttpContext context, string requestId, RouteEntry route, DeploymentRouter router, HttpRequestData request, StreamedRequestBody? streamed, string? modelId,
-        TimeSpan? timeout, ServeGatewayOptions options)
+        TimeSpan? timeout, StreamIdleWatch? idle, ServeGatewayOptions options)
     {
         var started = _time.GetTimestamp();
         using var deadline = timeout is { } t ? new CancellationTokenSource(TimerDelay.Of(t), _time) : null;
-        using var cancelled = deadline is null ? null : CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, deadline.Token);
+        using var cancelled = (deadline, idle) switch
+        {
+            (null, null) => null,
+            (null, _) => CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, idle.Token),
+            (_, null) => CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, deadline.Token),
+            _ => CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, deadline.Token, idle.Token),
+        };
         // Whether the deadline has passed, by the clock rather than by the timer (which runs when a thread is free).
         bool Late() => timeout is { } limit && (deadline!.IsCancellationRequested || _time.GetElapsedTime(started) >= limit);
         var call = new CallOptions { RequestId = requestId, Timeout = timeout + DeadlineGrace, MultiplexedModelId = modelId };
         var exchange = _exchanges.Open(context, streamed);
+        exchange.Idle = idle;
         RouteEntry? handedOver = null;
         try
         {
@@ -305,6 +317,13 @@ internal sealed partial class GrpcForwarder
                 // UNKNOWN, "Exception was thrown by handler") before the router gives up on it: the call is late either way.
                 await FinishStreamAsync(exchange);
                 await WriteStatusAsync(context, GrpcStatus.DeadlineExceeded, $"the call took longer than its deadline of {timeout}");
+                return;
+            }
+            if (idle is { Expired: true })
+            {
+                // Ended for passing nothing: whatever the handler made of its cancellation, that is the answer.
+                await FinishStreamAsync(exchange);
+                await WriteIdleStatusAsync(context, requestId, idle);
                 return;
             }
             if (exchange.RequestBody?.Failure is { } failure)
@@ -351,6 +370,11 @@ internal sealed partial class GrpcForwarder
             // Cancelled at the deadline, or failed because of it (a timeout, the handler's exception): the deadline is the answer.
             await FinishStreamAsync(exchange);
             await WriteStatusAsync(context, GrpcStatus.DeadlineExceeded, $"the call took longer than its deadline of {timeout}");
+        }
+        catch (Exception) when (idle is { Expired: true })
+        {
+            await FinishStreamAsync(exchange);
+            await WriteIdleStatusAsync(context, requestId, idle);
         }
         catch (RequestTimeoutException)
         {
@@ -412,8 +436,18 @@ internal sealed partial class GrpcForwarder
         }
         if (handedOver is { } to)
         {
-            await ForwardAsync(context, requestId, to, _directory.GetRouter(new DeploymentId(to.Application, to.IngressDeployment)), request, streamed, modelId, timeout, options);
+            await ForwardAsync(context, requestId, to, _directory.GetRouter(new DeploymentId(to.Application, to.IngressDeployment)), request, streamed, modelId, timeout, idle, options);
         }
+    }
+
+    /// <summary>
+    /// The answer to a call ended for passing no message either way for too long: DEADLINE_EXCEEDED, the call's time
+    /// being up (not UNAVAILABLE, which clients retry), with the setting that bounds it.
+    /// </summary>
+    private Task WriteIdleStatusAsync(HttpContext context, string requestId, StreamIdleWatch idle)
+    {
+        LogIdleEnded(_logger, requestId, idle.Timeout);
+        return WriteStatusAsync(context, GrpcStatus.DeadlineExceeded, $"the call was ended: {StreamIdleWatch.Reason(idle.Timeout)}");
     }
 
     /// <summary>Where the current table routes the call when that is no longer <paramref name="route"/>'s ingress; else null.</summary>
@@ -440,6 +474,9 @@ internal sealed partial class GrpcForwarder
 
     [LoggerMessage(EventId = ServeEvents.ResponseRefused, Level = LogLevel.Debug, Message = "gRPC call {RequestId}: {Reason}")]
     private static partial void LogTrailerLeftOut(ILogger logger, string requestId, string reason);
+
+    [LoggerMessage(EventId = ServeEvents.StreamIdleEnded, Level = LogLevel.Debug, Message = "gRPC call {RequestId} ended: no message either way for {Timeout}")]
+    private static partial void LogIdleEnded(ILogger logger, string requestId, TimeSpan timeout);
 
     [LoggerMessage(EventId = ServeEvents.GatewayFailure, Level = LogLevel.Warning, Message = "gRPC call {RequestId} failed in the gateway")]
     private static partial void LogGatewayFailure(ILogger logger, Exception error, string requestId);

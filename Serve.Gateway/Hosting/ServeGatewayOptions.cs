@@ -38,6 +38,16 @@ public sealed class ServeGatewayOptions
     /// </summary>
     public TimeSpan? RequestTimeout { get; set; }
 
+    /// <summary>
+    /// Time a long-lived call may go without a message either way before the gateway ends it: a WebSocket (closed with
+    /// 1001, going away), or a gRPC call that takes a stream from its client (ended with DEADLINE_EXCEEDED). Such calls have
+    /// no body rate to keep and often no deadline, so without it a client that opens one and then sends nothing holds a
+    /// replica's slot for as long as its connection lasts. A handler that keeps a quiet connection open on purpose sends
+    /// something (a heartbeat message) within it. Counted from the switch to WebSocket, and from a gRPC call's start.
+    /// 0 for none. Default is 5 minutes, as Envoy's stream idle timeout.
+    /// </summary>
+    public TimeSpan StreamIdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Largest request body accepted; larger ones get 413. Default is 16 MiB.</summary>
     public long MaxRequestBodySize { get; set; } = 16 * 1024 * 1024;
 

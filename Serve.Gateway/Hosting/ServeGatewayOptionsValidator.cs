@@ -54,6 +54,10 @@ internal sealed class ServeGatewayOptionsValidator(TimeProvider time) : IValidat
         {
             errors.Add($"Serve:Http:RequestTimeout: {options.RequestTimeout} must be positive (or unset for none).");
         }
+        if (options.StreamIdleTimeout < TimeSpan.Zero)
+        {
+            errors.Add($"Serve:Http:StreamIdleTimeout: {options.StreamIdleTimeout} must be positive, or 0 for none.");
+        }
         if (options.MaxRequestBodySize <= 0)
         {
             errors.Add($"Serve:Http:MaxRequestBodySize: {options.MaxRequestBodySize} must be positive.");

@@ -72,6 +72,8 @@ internal sealed class WebSocketSession
         WebSocketHandshakeHeaders.Apply(headers, _context.Response.Headers);
         var socket = await _context.WebSockets.AcceptWebSocketAsync(subProtocol);
         Volatile.Write(ref _socket, socket);
+        // Until the switch the handler had the call; from now on either end may keep it open, as long as messages pass.
+        _exchange.Idle?.Start();
         return socket;
     }
 
@@ -107,6 +109,7 @@ internal sealed class WebSocketSession
                 WebSocketFrameType.Close => socket.CloseOutputAsync((WebSocketCloseStatus)frame.CloseStatus, frame.CloseDescription, Aborted),
                 _ => socket.SendAsync(frame.Data, frame.Type == WebSocketFrameType.Text ? WebSocketMessageType.Text : WebSocketMessageType.Binary, frame.EndOfMessage, Aborted),
             };
+            _exchange.Idle?.Touch();
             return HttpPush.Accepted;
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException or WebSocketException)
@@ -132,7 +135,9 @@ internal sealed class WebSocketSession
             }
         }
         _receiving = null;
-        return await receiving;
+        var message = await receiving;
+        _exchange.Idle?.Touch();
+        return message;
     }
 
     private async Task<WebSocketFrame> ReadMessageAsync(WebSocket socket)
@@ -172,11 +177,10 @@ internal sealed class WebSocketSession
     }
 
     /// <summary>
-    /// Ends the connection once the replica's call is over: closes it unless it is closed already — normally when the
-    /// handler returned, with 1011 and <paramref name="failure"/> when it failed or its replica was lost — and waits
-    /// briefly for the client's close.
+    /// Ends the connection once the replica's call is over: closes it with <paramref name="status"/> and
+    /// <paramref name="description"/> unless it is closed already, and waits briefly for the client's close.
     /// </summary>
-    public async Task EndAsync(string? failure)
+    public async Task EndAsync(WebSocketCloseStatus status, string description)
     {
         if (_socket is not { } socket)
         {
@@ -184,7 +188,6 @@ internal sealed class WebSocketSession
         }
         if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
-            var (status, description) = failure is null ? (WebSocketCloseStatus.NormalClosure, "") : (WebSocketCloseStatus.InternalServerError, failure);
             await SendAfterPreviousAsync(() => socket.CloseOutputAsync(status, description, Aborted));
         }
         if (socket.State == WebSocketState.CloseSent)

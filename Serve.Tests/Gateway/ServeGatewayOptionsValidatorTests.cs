@@ -52,6 +52,15 @@ public sealed class ServeGatewayOptionsValidatorTests
     public void Validate_NoMinimumRateOrConnectionLimit_Succeeds() =>
         Assert.True(new ServeGatewayOptionsValidator().Validate(null, new ServeGatewayOptions { MinRequestBodyDataRate = 0, MinRequestBodyDataRateGracePeriod = TimeSpan.Zero, MaxConnections = null }).Succeeded);
 
+    [Fact]
+    public void Validate_NegativeStreamIdleTimeout_NamesIt() =>
+        Assert.Equal(["Serve:Http:StreamIdleTimeout: -00:00:01 must be positive, or 0 for none."],
+            new ServeGatewayOptionsValidator().Validate(null, new ServeGatewayOptions { StreamIdleTimeout = TimeSpan.FromSeconds(-1) }).Failures!);
+
+    [Fact]
+    public void Validate_StreamIdleTimeoutZero_SucceedsAsNone() =>
+        Assert.True(new ServeGatewayOptionsValidator().Validate(null, new ServeGatewayOptions { StreamIdleTimeout = TimeSpan.Zero }).Succeeded);
+
     [Theory]
     [InlineData(0)]
     [InlineData(64 * 1024 * 1024 + 1)]

@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using Grpc.Core;
+using Serve.Tests.Deployments.Grpc;
+using Serve.Tests.Infrastructure;
+
+namespace Serve.Tests.Gateway;
+
+/// <summary>
+/// Long-lived calls through a real gateway (<c>Serve:Http:StreamIdleTimeout</c> 2 s): one that passes nothing either way
+/// is ended and gives its replica's slot back; one whose messages keep passing outlives the timeout many times over.
+/// </summary>
+public sealed class StreamIdleTests(StreamIdleGatewayFixture fixture) : IClassFixture<StreamIdleGatewayFixture>
+{
+    /// <summary>Far longer than the idle timeout: without the watch, a quiet call would still be open at its end.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    /// <summary>How often the busy calls pass a message: well within the idle timeout.</summary>
+    private static readonly TimeSpan Cadence = TimeSpan.FromMilliseconds(400);
+
+    /// <summary>How long the busy calls last: several idle timeouts.</summary>
+    private static readonly TimeSpan BusyFor = StreamIdleGatewayFixture.IdleTimeout * 3;
+
+    private static CancellationToken Within(TimeSpan time) => new CancellationTokenSource(time).Token;
+
+    [Fact]
+    public async Task WebSocket_ClientSendsNothing_ClosedGoingAwayAndSlotFreed()
+    {
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri(fixture.WebSocketAddress, "/ws/hold"), Within(Patience));
+        var buffer = new byte[1024];
+        await socket.ReceiveAsync(buffer, Within(Patience));   // the process id: the handler accepted and now waits
+        var whileOpen = await fixture.Http.GetAsync("/ws/refuse");
+
+        // The handler waits for the client's close, and the client sends nothing.
+        var result = await socket.ReceiveAsync(buffer, Within(Patience));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, whileOpen.StatusCode);
+        Assert.Equal(WebSocketMessageType.Close, result.MessageType);
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, socket.CloseStatus);
+        Assert.Contains("Serve:Http:StreamIdleTimeout", socket.CloseStatusDescription, StringComparison.Ordinal);
+        var afterIdle = await Poll.UntilAsync(() => fixture.Http.GetAsync("/ws/refuse"), r => r.StatusCode == HttpStatusCode.OK, Patience);
+        Assert.Equal("\"plain\"", await afterIdle.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task WebSocket_MessagesKeepPassing_OpenPastTheTimeout()
+    {
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri(fixture.WebSocketAddress, "/ws/echo"), Within(Patience));
+        var buffer = new byte[1024];
+        var echoed = 0;
+        var until = DateTime.UtcNow + BusyFor;
+
+        while (DateTime.UtcNow < until)
+        {
+            await Task.Delay(Cadence);
+            await socket.SendAsync(Encoding.UTF8.GetBytes($"m{echoed}"), WebSocketMessageType.Text, true, Within(Patience));
+            var result = await socket.ReceiveAsync(buffer, Within(Patience));
+            Assert.Equal((WebSocketMessageType.Text, $"m{echoed}"), (result.MessageType, Encoding.UTF8.GetString(buffer, 0, result.Count)));
+            echoed++;
+        }
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", Within(Patience));
+
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.CloseStatus);
+        Assert.True(echoed >= 5, $"only {echoed} messages in {BusyFor.TotalSeconds} s");
+    }
+
+    [Fact]
+    public async Task Grpc_ClientStreamSendsNothing_DeadlineExceededAndSlotFreed()
+    {
+        using var call = fixture.Probe.Sum();
+
+        var failure = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(Patience));
+
+        Assert.Equal(StatusCode.DeadlineExceeded, failure.StatusCode);
+        Assert.Contains("Serve:Http:StreamIdleTimeout", failure.Status.Detail, StringComparison.Ordinal);
+        var reply = await Poll.UntilAsync(EchoOrNullAsync, r => r is not null, Patience);
+        Assert.Equal("after", reply!.Text);
+    }
+
+    [Fact]
+    public async Task Grpc_BidirectionalMessagesKeepPassing_OpenPastTheTimeout()
+    {
+        using var call = fixture.Probe.Chat();
+        var replies = 0;
+        var until = DateTime.UtcNow + BusyFor;
+
+        while (DateTime.UtcNow < until)
+        {
+            await Task.Delay(Cadence);
+            await call.RequestStream.WriteAsync(new ProbeRequest { Text = $"m{replies}" });
+            Assert.True(await call.ResponseStream.MoveNext(Within(Patience)));
+            Assert.Equal($"m{replies}", call.ResponseStream.Current.Text);
+            replies++;
+        }
+        await call.RequestStream.CompleteAsync();
+        var more = await call.ResponseStream.MoveNext(Within(Patience));
+
+        Assert.False(more);
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+        Assert.True(replies >= 5, $"only {replies} replies in {BusyFor.TotalSeconds} s");
+    }
+
+    /// <summary>An echo through the probe, or null while its one slot is still taken.</summary>
+    private async Task<ProbeReply?> EchoOrNullAsync()
+    {
+        try
+        {
+            return await fixture.Probe.EchoAsync(new ProbeRequest { Text = "after" }).ResponseAsync.WaitAsync(Patience);
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.ResourceExhausted or StatusCode.Unavailable)
+        {
+            return null;
+        }
+    }
+}
