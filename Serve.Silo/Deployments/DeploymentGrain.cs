@@ -322,7 +322,8 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         _measured = new DeploymentSnapshot(_tags, target, replicas.Select(Snapshot).ToArray());
         _metrics.Update(Key, _measured);
 
-        static ReplicaSnapshot Snapshot(ReplicaRecord r) => new(r.Id, r.State, r.State == ReplicaState.Running && r.HealthFailures == 0);
+        // A suspected replica is not known healthy until its check passes.
+        static ReplicaSnapshot Snapshot(ReplicaRecord r) => new(r.Id, r.State, r.State == ReplicaState.Running && r.HealthFailures == 0 && !r.Suspected);
     }
 
     /// <summary>
