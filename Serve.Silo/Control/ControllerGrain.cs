@@ -4,6 +4,7 @@ using Orleans.GrainDirectory;
 using Serve.Deployments;
 using Serve.Grains;
 using Serve.Hosting;
+using Serve.Placement;
 using Serve.Watching;
 
 namespace Serve.Control;
@@ -30,6 +31,9 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
     private readonly TimeProvider _time;
     private readonly ServeOptions _options;
     private readonly ILogger<ControllerGrain> _logger;
+
+    /// <summary>This silo's ledger: it says when the silo has begun its graceful stop (<see cref="StoppingSiloFailure"/>).</summary>
+    private readonly SiloResourceLedger _ledger;
     private readonly Dictionary<string, ApplicationStatus> _statuses = [];
     private readonly HashSet<string> _deleting = [];
     private ServeSnapshot _snapshot = new();
@@ -63,8 +67,10 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         [PersistentState("controller", ServeOptions.StorageName)] IPersistentState<ControllerState> state,
         TimeProvider time,
         IOptions<ServeOptions> options,
+        SiloResourceLedger ledger,
         ILogger<ControllerGrain> logger)
     {
+        _ledger = ledger;
         _state = state;
         _time = time;
         _options = options.Value;
@@ -444,7 +450,16 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         }
         catch (Exception e)
         {
-            LogReapplyFailed(_logger, e, key);
+            // A pass goes on while this silo stops (it wakes the deployments whose grains went with another stopping silo,
+            // so that their replicas' drains end), and its calls then fail as the stop goes on.
+            if (StoppingSiloFailure.Level(LogLevel.Warning, _ledger.Stopping) == LogLevel.Warning)
+            {
+                LogReapplyFailed(_logger, e, key);
+            }
+            else
+            {
+                LogReapplyFailedWhileStopping(_logger, key, e.GetBaseException().Message);
+            }
         }
         finally
         {
@@ -560,4 +575,7 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
 
     [LoggerMessage(EventId = ServeEvents.DeploymentFailed, Level = LogLevel.Warning, Message = "Re-applying deployment {Deployment} failed")]
     private static partial void LogReapplyFailed(ILogger logger, Exception error, string deployment);
+
+    [LoggerMessage(EventId = ServeEvents.DeploymentFailed, Level = LogLevel.Debug, Message = "Re-applying deployment {Deployment} failed as this silo stops ({Error}); the controller's next activation re-applies it")]
+    private static partial void LogReapplyFailedWhileStopping(ILogger logger, string deployment, string error);
 }

@@ -67,6 +67,9 @@ internal sealed partial class DeploymentGrain
     [LoggerMessage(EventId = ServeEvents.DeploymentWorkFailed, Level = LogLevel.Error, Message = "Deployment {Deployment}: background work failed")]
     private static partial void LogWorkFailed(ILogger logger, Exception error, string deployment);
 
+    [LoggerMessage(EventId = ServeEvents.DeploymentWorkFailed, Level = LogLevel.Debug, Message = "Deployment {Deployment}: background work failed as this silo stops ({Error}); the activation that takes over reconciles it")]
+    private static partial void LogWorkFailedWhileStopping(ILogger logger, string deployment, string error);
+
     [LoggerMessage(EventId = ServeEvents.SiloLedgerUnreadable, Level = LogLevel.Debug, Message = "Deployment {Deployment}: the ledger of silo {Silo} could not be read")]
     private static partial void LogLedgerUnreadable(ILogger logger, Exception error, string deployment, string silo);
 

@@ -5,6 +5,7 @@ using Serve.Cluster;
 using Serve.Diagnostics;
 using Serve.Grains;
 using Serve.Hosting;
+using Serve.Placement;
 using Serve.Watching;
 
 namespace Serve.Deployments;
@@ -24,6 +25,9 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
     private readonly ServeOptions _options;
     private readonly ILogger<DeploymentGrain> _logger;
     private readonly DeploymentMetrics _metrics;
+
+    /// <summary>This silo's ledger: it says when the silo has begun its graceful stop (<see cref="StoppingSiloFailure"/>).</summary>
+    private readonly SiloResourceLedger _ledger;
 
     /// <summary>The cluster can grow (not embedded): replicas that fit nowhere wait for a silo to join (<see cref="DeploymentReconciler.WaitsForSilos"/>).</summary>
     private readonly bool _waitsForSilos;
@@ -53,8 +57,10 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         IOptions<ServeOptions> options,
         IOptions<ServeClusterOptions> cluster,
         DeploymentMetrics metrics,
+        SiloResourceLedger ledger,
         ILogger<DeploymentGrain> logger)
     {
+        _ledger = ledger;
         _waitsForSilos = cluster.Value.Mode != ClusterMode.Embedded;
         _metrics = metrics;
         _state = state;
@@ -322,7 +328,8 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         _measured = new DeploymentSnapshot(_tags, target, replicas.Select(Snapshot).ToArray());
         _metrics.Update(Key, _measured);
 
-        static ReplicaSnapshot Snapshot(ReplicaRecord r) => new(r.Id, r.State, r.State == ReplicaState.Running && r.HealthFailures == 0);
+        // A suspected replica is not known healthy until its check passes.
+        static ReplicaSnapshot Snapshot(ReplicaRecord r) => new(r.Id, r.State, r.State == ReplicaState.Running && r.HealthFailures == 0 && !r.Suspected);
     }
 
     /// <summary>
@@ -398,7 +405,17 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         }
     }
 
-    private void LogBackgroundFailed(Exception error) => LogWorkFailed(_logger, error, Key);
+    private void LogBackgroundFailed(Exception error)
+    {
+        if (StoppingSiloFailure.Level(LogLevel.Error, _ledger.Stopping) == LogLevel.Error)
+        {
+            LogWorkFailed(_logger, error, Key);
+        }
+        else
+        {
+            LogWorkFailedWhileStopping(_logger, Key, error.GetBaseException().Message);
+        }
+    }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -1,6 +1,10 @@
 namespace Serve.Deployments;
 
-/// <summary>Health: periodic checks, three failures in a row (or one, once suspected) replace a replica.</summary>
+/// <summary>
+/// Health: periodic checks, three failures in a row (or one, once suspected) replace a replica. A suspicion (a router
+/// could not reach the replica, a silo died, the grain activated afresh) is no failed check: it has the replica checked at
+/// once and makes that check's failure decisive, and the count the message gives stays the checks that failed.
+/// </summary>
 internal sealed partial class DeploymentReconciler
 {
     /// <summary>The health period came: every running replica not already being checked is checked.</summary>
@@ -16,12 +20,13 @@ internal sealed partial class DeploymentReconciler
     {
         replica.HealthCheckRunning = false;
         replica.HealthFailures = 0;
+        replica.Suspected = false;
         if (replica.Silo is { } silo)
         {
             TrustSilo(silo);
         }
         // Replicas being replaced (STOPPING) no longer count: recovery ends once every running replica passed a check.
-        if (_recovering && State.Replicas.Where(r => r.State == ReplicaState.Running).All(r => r.HealthFailures == 0))
+        if (_recovering && State.Replicas.Where(r => r.State == ReplicaState.Running).All(r => r.HealthFailures == 0 && !r.Suspected))
         {
             _recovering = false;
         }
@@ -51,9 +56,11 @@ internal sealed partial class DeploymentReconciler
             return false;
         }
         replica.HealthFailures++;
-        if (replica.HealthFailures >= HealthFailuresBeforeReplace && replica.State == ReplicaState.Running)
+        if (replica.HealthFailures >= HealthFailuresBeforeReplace || replica.Suspected)
         {
-            _message = $"Replica {replica.Id} failed {replica.HealthFailures} health checks in a row and was replaced: {error}";
+            var checks = replica.HealthFailures == 1 ? "1 health check" : $"{replica.HealthFailures} health checks";
+            var suspected = replica.HealthFailures < HealthFailuresBeforeReplace ? ", checked at once as it was suspected," : "";
+            _message = $"Replica {replica.Id} failed {checks} in a row{suspected} and was replaced: {error}";
             Replace(replica);
         }
         return true;
@@ -68,10 +75,10 @@ internal sealed partial class DeploymentReconciler
         }
     }
 
-    /// <summary>Checks the replica now and replaces it at the first failure.</summary>
+    /// <summary>Checks the replica now and replaces it at the first failure; the failures counted so far stay as they are.</summary>
     private void Suspect(ReplicaRecord replica)
     {
-        replica.HealthFailures = Math.Max(replica.HealthFailures, HealthFailuresBeforeReplace - 1);
+        replica.Suspected = true;
         CheckHealth(replica);
     }
 

@@ -110,8 +110,10 @@ internal sealed partial class DeploymentReconciler
             // A start or stop in flight when the previous activation ended is not known to have finished: check it.
             replica.State = ReplicaState.Running;
             replica.HealthCheckRunning = false;
-            replica.HealthFailures = HealthFailuresBeforeReplace - 1;
-            CheckHealth(replica);
+            // Failures counted by an earlier activation are stale (and records stored before Suspected counted a
+            // suspicion as failures): the count starts over, and the suspicion makes the first failure decisive.
+            replica.HealthFailures = 0;
+            Suspect(replica);
         }
         Reconcile();
     }

@@ -13,7 +13,11 @@ internal sealed class ReplicaRecord
 
     [Id(3)] public required string CodeVersion { get; init; }
 
-    /// <summary>Health checks failed in a row.</summary>
+    /// <summary>
+    /// Health checks failed in a row, and only those (a router's report or a silo's death makes the replica
+    /// <see cref="Suspected"/> instead). Records stored before counted a suspicion as two failures: an activation starts
+    /// the count over.
+    /// </summary>
     [Id(4)] public int HealthFailures { get; set; }
 
     [Id(5)] public bool HealthCheckRunning { get; set; }
@@ -27,8 +31,18 @@ internal sealed class ReplicaRecord
     [NonSerialized]
     private bool _reconfiguring;
 
+    [NonSerialized]
+    private bool _suspected;
+
     /// <summary>A reconfigure call is on its way (not stored: a restarted grain asks again).</summary>
     public bool Reconfiguring { get => _reconfiguring; set => _reconfiguring = value; }
+
+    /// <summary>
+    /// Checked at once for a reason other than a failed check (a router could not reach it, a silo died, the deployment's
+    /// grain activated afresh): its next failed check replaces it, whatever <see cref="HealthFailures"/> says. Not stored:
+    /// a new activation suspects every replica anyway.
+    /// </summary>
+    public bool Suspected { get => _suspected; set => _suspected = value; }
 
 
     /// <summary>The multiplexed models it reported holding.</summary>

@@ -760,6 +760,62 @@ public sealed class DeploymentReconcilerTests
     }
 
     [Fact]
+    public void OnHealthCheckFailed_FirstCheckAfterARouterFoundTheReplicaUnreachable_ReplacedCountingOneFailedCheck()
+    {
+        _reconciler.OnSilosChanged([Silo("a")]);
+        Apply(Spec(replicas: 1));
+        StartAll();
+        var replica = _reconciler.Replicas.Single();
+
+        // The router's report is no health check: it has the replica checked at once, and that check's failure replaces it.
+        _reconciler.OnReportedUnreachable(replica.Id);
+        Assert.Single(Commands(ReplicaCommandKind.CheckHealth), c => c.Replica == replica);
+        Assert.True(_reconciler.OnHealthCheckFailed(replica, "sick", unreachable: false));
+
+        Assert.Equal(1, replica.HealthFailures);
+        Assert.Single(Commands(ReplicaCommandKind.Stop), c => c.Replica == replica);
+        Assert.StartsWith($"Replica {replica.Id} failed 1 health check in a row", _reconciler.Status().Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OnHealthCheckPassed_AfterARouterFoundTheReplicaUnreachable_NextFailureIsTheFirstOfThree()
+    {
+        _reconciler.OnSilosChanged([Silo("a")]);
+        Apply(Spec(replicas: 1));
+        StartAll();
+        var replica = _reconciler.Replicas.Single();
+        _reconciler.OnReportedUnreachable(replica.Id);
+        _reconciler.OnHealthCheckPassed(Assert.Single(Commands(ReplicaCommandKind.CheckHealth)).Replica);
+
+        _reconciler.OnHealthCheckDue();
+        Assert.Single(Commands(ReplicaCommandKind.CheckHealth));
+        Assert.True(_reconciler.OnHealthCheckFailed(replica, "sick", unreachable: false));
+
+        Assert.Equal(1, replica.HealthFailures);
+        Assert.Equal(ReplicaState.Running, replica.State);
+        Assert.Empty(Commands(ReplicaCommandKind.Stop));
+    }
+
+    [Fact]
+    public void Activate_RecordStoredWithASuspicionCountedAsFailures_FirstFailedCheckReplacesCountingItAlone()
+    {
+        _reconciler.OnSilosChanged([Silo("a")]);
+        Apply(Spec(replicas: 1));
+        StartAll();
+        // As earlier versions stored a suspected replica: two failures it never had.
+        _reconciler.Replicas.Single().HealthFailures = DeploymentReconciler.HealthFailuresBeforeReplace - 1;
+        var next = new DeploymentReconciler("app/Model", _reconciler.State, _time, new Random(7));
+        next.OnSilosChanged([Silo("a")]);
+
+        next.Activate();
+        var replica = Assert.Single(next.TakeCommands(), c => c.Kind == ReplicaCommandKind.CheckHealth).Replica;
+        Assert.True(next.OnHealthCheckFailed(replica, "sick", unreachable: false));
+
+        Assert.Equal(1, replica.HealthFailures);
+        Assert.Single(next.TakeCommands(), c => c.Kind == ReplicaCommandKind.Stop && c.Replica == replica);
+    }
+
+    [Fact]
     public void Drain_SiloLeaving_ReplacementsStartElsewhereBeforeItsReplicasStop()
     {
         _reconciler.OnSilosChanged([Silo("a"), Silo("b")]);
