@@ -52,7 +52,12 @@ internal static class ServeTelemetryServiceCollectionExtensions
         {
             telemetry.WithMetrics(metrics =>
             {
-                metrics.AddMeter(ServeMeter.Name).AddPrometheusExporter();
+                metrics.AddMeter(ServeMeter.Name);
+                // Only where /metrics is served: a silo nobody scrapes and nothing exports leaves its instruments unheard.
+                if (options.Port is not null)
+                {
+                    metrics.AddPrometheusExporter();
+                }
                 if (otlp)
                 {
                     metrics.AddOtlpExporter();
