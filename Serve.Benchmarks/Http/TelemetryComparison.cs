@@ -14,8 +14,9 @@ internal static class TelemetryComparison
     private static readonly (string Mode, string[] Config)[] Modes =
     [
         ("off", ["--Serve:Telemetry:Metrics=false", "--Serve:Telemetry:Tracing=false"]),
-        ("metrics", []),
-        ("metrics+tracing", ["--Serve:Telemetry:Tracing=true", "--Serve:Telemetry:TraceSampleRatio=1"]),
+        // A telemetry port, as a scraped silo has: without one (and without OTLP) nothing reads the metrics, so nothing collects them.
+        ("metrics", ["--Serve:Telemetry:Port=0"]),
+        ("metrics+tracing", ["--Serve:Telemetry:Port=0", "--Serve:Telemetry:Tracing=true", "--Serve:Telemetry:TraceSampleRatio=1"]),
     ];
 
     public static async Task<int> RunAsync(TimeSpan duration, int rounds, int[] connections)
