@@ -17,7 +17,8 @@ namespace Serve.Batching;
 /// </summary>
 /// <remarks>
 /// Batches run on the thread pool without the callers' execution context: no caller's request id or deadline leaks
-/// into a batch that serves many, and a CPU-bound model never holds the replica's turn while new calls arrive.
+/// into a batch that serves many (a batch has a request id of its own), and a CPU-bound model never holds the replica's
+/// turn while new calls arrive.
 /// </remarks>
 internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
 {
@@ -321,9 +322,10 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
         var started = _time.GetTimestamp();
         Exception? error = null;
         var recorded = false;
-        // A batch of one model's calls runs with that model as the current one, so MultiplexedModel.GetAsync gets it
-        // (and holds it until the batch ends); the batch has an id of its own, since it serves many requests.
-        var context = batch.ModelId is { } modelId ? new ServeCallContext(Guid.NewGuid().ToString("N"), 0, modelId) : null;
+        // A batch runs as a request of its own (its own id, no caller's deadline) for its calls' model, if they name one:
+        // MultiplexedModel.GetAsync gets that model, or one named by id, and holds it until the batch ends, so no other
+        // request evicts and disposes a model the batch is running.
+        var context = new ServeCallContext(Guid.NewGuid().ToString("N"), 0, batch.ModelId);
         ServeCallContext.Current = context;
         try
         {
@@ -369,7 +371,7 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
         }
         finally
         {
-            context?.ReleaseModels();
+            context.ReleaseModels();
             Finish(batch, recorded ? null : (started, error));
         }
     }

@@ -7,6 +7,7 @@ using Serve.Replicas;
 using Serve.Routing;
 using Serve.Tests.Diagnostics;
 using Serve.Tests.Infrastructure;
+using Serve.Tests.Multiplexing;
 
 namespace Serve.Tests.Batching;
 
@@ -147,8 +148,28 @@ public sealed class BatchQueueTests
         Assert.Null(ServeCallContext.Current);
     }
 
+    [Fact]
+    public async Task CallAsync_BatchGetsAModelByItsId_ModelNotEvictedUntilTheBatchEnds()
+    {
+        var key = nameof(CallAsync_BatchGetsAModelByItsId_ModelNotEvictedUntilTheBatchEnds);
+        var ledger = ZooLedger.Create(key);
+        var models = new BatchedModels(key);
+        InstanceBatches.Attach(models, _time, null, NoOptions);
+
+        var batch = Batched.CallAsync(models.PredictAsync, "m1:x");
+        await WaitForAsync(() => ledger.Loads.Count == 1);
+        // Another request wants the one room for its model while the batch uses m1: it waits for the batch to end.
+        var other = CallFor("m2", () => MultiplexedModel.GetAsync(models.LoadModelAsync, CancellationToken.None));
+        Assert.False(other.IsCompleted);
+        models.Hold.SetResult();
+
+        Assert.Equal("m1:m1:x", await batch.WaitAsync(Patience));
+        Assert.Equal("m2", (await other.WaitAsync(Patience)).Id);
+        Assert.Equal([(key, "m1")], ledger.Disposed);
+    }
+
     /// <summary>Calls <paramref name="call"/> as a request for <paramref name="model"/> would.</summary>
-    private static Task<string> CallFor(string model, Func<Task<string>> call)
+    private static Task<T> CallFor<T>(string model, Func<Task<T>> call)
     {
         ServeCallContext.Current = new ServeCallContext($"request-{Guid.NewGuid():N}", 0, model);
         try
