@@ -21,7 +21,8 @@ namespace Serve;
 /// <see cref="BatchWaitTimeoutMs"/>. When the method throws for a batch of several inputs, each input runs again
 /// alone, so one bad input fails only its own caller (the method must tolerate seeing an input twice); a result list
 /// of the wrong length, or an exception of a streaming batch, fails every caller of that batch. A caller cancelled
-/// before its batch starts leaves it. Settings can change at run time
+/// before its batch starts leaves it. On a multiplexed deployment, calls for different models never share a batch, and
+/// a batch runs with its model as <see cref="MultiplexedModel.CurrentId"/>. Settings can change at run time
 /// (<see cref="DeploymentOptions.Batching"/>, a config file's <c>batching</c>, or <see cref="Batched.Configure"/>).
 /// </para>
 /// </remarks>

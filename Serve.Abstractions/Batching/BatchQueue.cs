@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using Serve.Routing;
 
 namespace Serve.Batching;
 
@@ -10,11 +11,14 @@ namespace Serve.Batching;
 /// <see cref="BatchSettings.BatchWaitTimeout"/>, and at most <see cref="BatchSettings.MaxConcurrentBatches"/> run at once.
 /// A caller that leaves before its batch starts is taken out of it; once every caller of a running batch has left,
 /// the batch's token is cancelled. When the method throws for a batch of several inputs, each input runs again alone,
-/// so one bad input fails only its own caller.
+/// so one bad input fails only its own caller. Calls for different multiplexed models never share a batch (as Ray splits
+/// batches by model id): each model's calls wait and fill batches of their own, and a batch runs with its model as the
+/// current one (<see cref="MultiplexedModel.CurrentId"/>), so the method can ask for it with <see cref="MultiplexedModel"/>.
 /// </summary>
 /// <remarks>
 /// Batches run on the thread pool without the callers' execution context: no caller's request id or deadline leaks
-/// into a batch that serves many, and a CPU-bound model never holds the replica's turn while new calls arrive.
+/// into a batch that serves many (a batch has a request id of its own), and a CPU-bound model never holds the replica's
+/// turn while new calls arrive.
 /// </remarks>
 internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
 {
@@ -25,7 +29,9 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
     private readonly TimeProvider _time;
     private readonly IBatchObserver? _observer;
     private readonly Lock _gate = new();
-    private readonly LinkedList<Entry> _waiting = new();
+    /// <summary>Calls waiting for a batch, by the multiplexed model they name ("" for none), each list oldest first.</summary>
+    private readonly Dictionary<string, LinkedList<Entry>> _waiting = new(StringComparer.Ordinal);
+    private int _waitingCount;
     private readonly ITimer _timer;
     private readonly Func<object, ValueTask<IReadOnlyList<TOut>?>>? _await;
     private readonly Func<object, CancellationToken, IAsyncEnumerable<IReadOnlyList<TOut>?>>? _steps;
@@ -71,7 +77,7 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
         {
             lock (_gate)
             {
-                return _waiting.Count;
+                return _waitingCount;
             }
         }
     }
@@ -164,7 +170,13 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
             {
                 return;
             }
-            entry.Node = _waiting.AddLast(entry);
+            var key = entry.ModelId ?? "";
+            if (!_waiting.TryGetValue(key, out var group))
+            {
+                _waiting[key] = group = new LinkedList<Entry>();
+            }
+            entry.Node = group.AddLast(entry);
+            _waitingCount++;
         }
         _observer?.WaitingChanged(Method, +1);
         Dispatch();
@@ -182,9 +194,14 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
                 return;
             }
             entry.Left = true;
-            if (entry.Node is not null)
+            if (entry.Node is { List: { } group } node)
             {
-                _waiting.Remove(entry.Node);
+                group.Remove(node);
+                if (group.Count == 0)
+                {
+                    _waiting.Remove(entry.ModelId ?? "");
+                }
+                _waitingCount--;
                 entry.Node = null;
                 wasWaiting = true;
             }
@@ -220,32 +237,54 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
         Dispatch();
     }
 
-    /// <summary>Starts every batch that is due and has a free slot; otherwise arms the timer for the oldest call.</summary>
+    /// <summary>
+    /// Starts every batch that is due and has a free slot, the model whose oldest call waited longest first; otherwise
+    /// arms the timer for the oldest call.
+    /// </summary>
     private void Dispatch()
     {
         List<Batch>? ready = null;
         lock (_gate)
         {
             var settings = _settings;
-            while (_running < settings.MaxConcurrentBatches && _waiting.First is { } oldest)
+            while (_running < settings.MaxConcurrentBatches && _waitingCount > 0)
             {
                 var now = _time.GetTimestamp();
-                var waited = _time.GetElapsedTime(oldest.Value.Enqueued, now);
-                if (_waiting.Count < settings.MaxBatchSize && waited < settings.BatchWaitTimeout)
+                LinkedList<Entry>? due = null;
+                LinkedList<Entry>? oldest = null;
+                foreach (var group in _waiting.Values)
                 {
-                    Arm(now, settings.BatchWaitTimeout - waited);
+                    var first = group.First!.Value.Enqueued;
+                    if ((group.Count >= settings.MaxBatchSize || _time.GetElapsedTime(first, now) >= settings.BatchWaitTimeout)
+                        && (due is null || first < due.First!.Value.Enqueued))
+                    {
+                        due = group;
+                    }
+                    if (oldest is null || first < oldest.First!.Value.Enqueued)
+                    {
+                        oldest = group;
+                    }
+                }
+                if (due is null)
+                {
+                    Arm(now, settings.BatchWaitTimeout - _time.GetElapsedTime(oldest!.First!.Value.Enqueued, now));
                     break;
                 }
-                var entries = new Entry[Math.Min(_waiting.Count, settings.MaxBatchSize)];
-                var batch = new Batch(entries, waited);
+                var entries = new Entry[Math.Min(due.Count, settings.MaxBatchSize)];
+                var batch = new Batch(entries, _time.GetElapsedTime(due.First!.Value.Enqueued, now), due.First.Value.ModelId);
                 for (var i = 0; i < entries.Length; i++)
                 {
-                    var entry = _waiting.First!.Value;
-                    _waiting.RemoveFirst();
+                    var entry = due.First!.Value;
+                    due.RemoveFirst();
                     entry.Node = null;
                     entry.Batch = batch;
                     entries[i] = entry;
                 }
+                if (due.Count == 0)
+                {
+                    _waiting.Remove(batch.ModelId ?? "");
+                }
+                _waitingCount -= entries.Length;
                 _running++;
                 (ready ??= []).Add(batch);
             }
@@ -283,6 +322,11 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
         var started = _time.GetTimestamp();
         Exception? error = null;
         var recorded = false;
+        // A batch runs as a request of its own (its own id, no caller's deadline) for its calls' model, if they name one:
+        // MultiplexedModel.GetAsync gets that model, or one named by id, and holds it until the batch ends, so no other
+        // request evicts and disposes a model the batch is running.
+        var context = new ServeCallContext(Guid.NewGuid().ToString("N"), 0, batch.ModelId);
+        ServeCallContext.Current = context;
         try
         {
             if (_steps is null)
@@ -327,6 +371,7 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
         }
         finally
         {
+            context.ReleaseModels();
             Finish(batch, recorded ? null : (started, error));
         }
     }
@@ -440,8 +485,9 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
         lock (_gate)
         {
             _disposed = true;
-            orphans = [.. _waiting];
+            orphans = [.. _waiting.Values.SelectMany(group => group)];
             _waiting.Clear();
+            _waitingCount = 0;
         }
         _timer.Dispose();
         if (orphans.Length > 0)
@@ -481,6 +527,9 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
 
         public long Enqueued { get; } = queue._time.GetTimestamp();
 
+        /// <summary>The multiplexed model its request names, if any: only calls for the same model share a batch.</summary>
+        public string? ModelId { get; } = ServeCallContext.Current?.ModelId;
+
         public TaskCompletionSource<TOut>? Result { get; init; }
 
         public Channel<TOut>? Items { get; init; }
@@ -496,11 +545,14 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
         public bool Left { get; set; }
     }
 
-    private sealed class Batch(Entry[] entries, TimeSpan waited)
+    private sealed class Batch(Entry[] entries, TimeSpan waited, string? modelId)
     {
         public Entry[] Entries { get; } = entries;
 
         public TimeSpan Waited { get; } = waited;
+
+        /// <summary>The multiplexed model every one of its calls names; null when they name none.</summary>
+        public string? ModelId { get; } = modelId;
 
         public CancellationTokenSource Cancellation { get; } = new();
 

@@ -9,6 +9,9 @@ namespace Serve;
 /// </summary>
 public static class ServeRequest
 {
-    /// <summary>The current request's id; null outside a request (in a constructor or a background task of your own).</summary>
+    /// <summary>
+    /// The current request's id; null outside a request (in a constructor or a background task of your own). In a
+    /// <see cref="BatchAttribute"/> method, which serves many requests at once, the batch's own id.
+    /// </summary>
     public static string? CurrentId => ServeCallContext.Current?.RequestId;
 }

@@ -28,6 +28,15 @@ internal sealed partial class ReplicaMetrics
     /// <summary>The name of the up-down counter of requests each replica is running.</summary>
     public const string OngoingRequestsName = "serve.replica.ongoing_requests";
 
+    /// <summary>
+    /// Bucket bounds of <c>serve.batch.size</c>: powers of two, so a batch of 16 is told from one of 5 (OpenTelemetry's
+    /// default bounds, 0, 5, 10, 25 and on, are meant for milliseconds).
+    /// </summary>
+    internal static readonly IReadOnlyList<int> BatchSizeBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+
+    /// <summary>Bucket bounds, in seconds, of <c>serve.multiplexed.model_load_time</c>: the durations' and on to 5 minutes, as a model may take that long to load.</summary>
+    internal static readonly IReadOnlyList<double> ModelLoadBuckets = [.. ServeMeter.DurationBuckets, 30, 60, 120, 300];
+
     /// <summary>The <c>error.type</c> of a request that ran past its deadline.</summary>
     internal static readonly string TimeoutError = typeof(RequestTimeoutException).FullName!;
 
@@ -53,13 +62,18 @@ internal sealed partial class ReplicaMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ServeMeter.DurationBuckets });
         // An up-down counter, as OpenTelemetry's http.server.active_requests: requests in flight add up across replicas.
         meter.CreateObservableUpDownCounter(OngoingRequestsName, ObserveOngoing, "{request}", "Requests each replica on this silo is running now.");
-        _batchSize = meter.CreateHistogram<int>("serve.batch.size", "{request}", "Inputs per invocation of a [Batch] method.");
-        _batchWait = meter.CreateHistogram<double>("serve.batch.wait_time", "s", "How long a batch's oldest input waited for the batch to start.");
-        _batchDuration = meter.CreateHistogram<double>("serve.batch.duration", "s", "How long one invocation of a [Batch] method ran.");
+        // Every histogram in seconds takes the duration buckets: without advice, OpenTelemetry's defaults (0, 5, 10, 25, …
+        // 10000, meant for milliseconds) put every batch wait and run of a model below 5 s in one bucket.
+        var seconds = new InstrumentAdvice<double> { HistogramBucketBoundaries = ServeMeter.DurationBuckets };
+        _batchSize = meter.CreateHistogram("serve.batch.size", "{request}", "Inputs per invocation of a [Batch] method.",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = BatchSizeBuckets });
+        _batchWait = meter.CreateHistogram("serve.batch.wait_time", "s", "How long a batch's oldest input waited for the batch to start.", advice: seconds);
+        _batchDuration = meter.CreateHistogram("serve.batch.duration", "s", "How long one invocation of a [Batch] method ran.", advice: seconds);
         _batchQueue = meter.CreateUpDownCounter<int>("serve.batch.queue_length", "{request}", "Calls waiting for a batch of a [Batch] method to start.");
         _modelRequests = meter.CreateCounter<long>("serve.multiplexed.model_requests", "{request}", "Requests for a multiplexed model, by whether the replica held it loaded.");
         _modelLoads = meter.CreateCounter<long>("serve.multiplexed.model_loads", "{load}", "Multiplexed model loads, by outcome.");
-        _modelLoadTime = meter.CreateHistogram<double>("serve.multiplexed.model_load_time", "s", "How long loading a multiplexed model took.");
+        _modelLoadTime = meter.CreateHistogram("serve.multiplexed.model_load_time", "s", "How long loading a multiplexed model took.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ModelLoadBuckets });
         _modelEvictions = meter.CreateCounter<long>("serve.multiplexed.model_evictions", "{model}", "Multiplexed models evicted to make room for another.");
     }
 

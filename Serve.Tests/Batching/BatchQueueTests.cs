@@ -4,8 +4,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Serve.Batching;
 using Serve.Replicas;
+using Serve.Routing;
 using Serve.Tests.Diagnostics;
 using Serve.Tests.Infrastructure;
+using Serve.Tests.Multiplexing;
 
 namespace Serve.Tests.Batching;
 
@@ -125,6 +127,59 @@ public sealed class BatchQueueTests
         Assert.Equal(invocations, recorder.Of("serve.batch.size").Select(m => (m.Value, m.Tags.GetValueOrDefault("error.type"))));
         Assert.Equal(invocations.Select(i => i.Item2), recorder.Of("serve.batch.duration").Select(m => m.Tags.GetValueOrDefault("error.type")));
         Assert.Equal(invocations.Select(i => i.Item2), recorder.Of("serve.batch.wait_time").Select(m => m.Tags.GetValueOrDefault("error.type")));
+    }
+
+    [Fact]
+    public async Task CallAsync_CallsForTwoMultiplexedModels_NeverShareABatchAndEachBatchRunsWithItsModel()
+    {
+        var (echoes, recorder) = Create(nameof(CallAsync_CallsForTwoMultiplexedModels_NeverShareABatchAndEachBatchRunsWithItsModel),
+            inputs => inputs.Select(i => $"{MultiplexedModel.CurrentId}:{i}").ToArray());
+
+        // As requests for models a and b arrive at a replica, interleaved: a's four fill a batch, b's two wait for the timeout.
+        var calls = new[] { ("a", "a1"), ("b", "b1"), ("a", "a2"), ("b", "b2"), ("a", "a3"), ("a", "a4") }
+            .Select(c => CallFor(c.Item1, () => Batched.CallAsync(echoes.UpperAsync, c.Item2))).ToArray();
+        await Task.WhenAll(calls[0], calls[2], calls[4], calls[5]).WaitAsync(Patience);
+        Assert.False(calls[1].IsCompleted);
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        var results = await Task.WhenAll(calls).WaitAsync(Patience);
+
+        Assert.Equal(["a:a1", "b:b1", "a:a2", "b:b2", "a:a3", "a:a4"], results);
+        Assert.Equal([["a1", "a2", "a3", "a4"], ["b1", "b2"]], recorder.Batches);
+        Assert.Null(ServeCallContext.Current);
+    }
+
+    [Fact]
+    public async Task CallAsync_BatchGetsAModelByItsId_ModelNotEvictedUntilTheBatchEnds()
+    {
+        var key = nameof(CallAsync_BatchGetsAModelByItsId_ModelNotEvictedUntilTheBatchEnds);
+        var ledger = ZooLedger.Create(key);
+        var models = new BatchedModels(key);
+        InstanceBatches.Attach(models, _time, null, NoOptions);
+
+        var batch = Batched.CallAsync(models.PredictAsync, "m1:x");
+        await WaitForAsync(() => ledger.Loads.Count == 1);
+        // Another request wants the one room for its model while the batch uses m1: it waits for the batch to end.
+        var other = CallFor("m2", () => MultiplexedModel.GetAsync(models.LoadModelAsync, CancellationToken.None));
+        Assert.False(other.IsCompleted);
+        models.Hold.SetResult();
+
+        Assert.Equal("m1:m1:x", await batch.WaitAsync(Patience));
+        Assert.Equal("m2", (await other.WaitAsync(Patience)).Id);
+        Assert.Equal([(key, "m1")], ledger.Disposed);
+    }
+
+    /// <summary>Calls <paramref name="call"/> as a request for <paramref name="model"/> would.</summary>
+    private static Task<T> CallFor<T>(string model, Func<Task<T>> call)
+    {
+        ServeCallContext.Current = new ServeCallContext($"request-{Guid.NewGuid():N}", 0, model);
+        try
+        {
+            return call();
+        }
+        finally
+        {
+            ServeCallContext.Current = null;
+        }
     }
 
     [Fact]

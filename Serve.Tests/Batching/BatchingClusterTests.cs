@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Serve.Tests.Infrastructure;
+using Serve.Tests.Multiplexing;
 
 namespace Serve.Tests.Batching;
 
@@ -36,6 +37,27 @@ public sealed class BatchingClusterTests(ThreeSiloFixture fixture)
         Assert.Equal(words.Select(w => w.ToUpperInvariant()), results);
         Assert.Equal([4, 4], recorder.Batches.Select(b => b.Count));
         Assert.Equal(words.Order(), recorder.Batches.SelectMany(b => b).Order());
+        await Serve.DeleteAsync(name);
+    }
+
+    [Fact]
+    public async Task TypedHandle_ConcurrentCallsForTwoMultiplexedModels_BatchedApartEachWithItsOwnModel()
+    {
+        const string name = "batch-models";
+        var recorder = BatchRecorder.Create(name);
+        var ledger = ZooLedger.Create(name);
+        await Serve.RunAsync(Deployment.For<BatchedZoo>().Bind(name), name, null);
+        var handle = (await AnotherSiloAsync(name)).GetDeploymentHandle<IBatchedZoo>(nameof(BatchedZoo), name);
+
+        // Four calls for each of two models, interleaved: only calls for the same model may share a batch.
+        var calls = Enumerable.Range(0, 8).Select(i => (Model: i % 2 == 0 ? "tenant-a" : "tenant-b", Input: $"x{i}")).ToArray();
+        var results = await Task.WhenAll(calls.Select(c =>
+            handle.WithOptions(new CallOptions { MultiplexedModelId = c.Model }).Remote.PredictAsync(c.Input))).WaitAsync(Patience);
+
+        Assert.Equal(calls.Select(c => $"{c.Model}:{c.Input}"), results);
+        Assert.Equal(2, recorder.Batches.Count);
+        Assert.All(recorder.Batches, b => Assert.Single(b.Select(r => r.Split(':')[0]).Distinct()));
+        Assert.Equal(["tenant-a", "tenant-b"], ledger.Loads.Select(l => l.Model).Order());
         await Serve.DeleteAsync(name);
     }
 

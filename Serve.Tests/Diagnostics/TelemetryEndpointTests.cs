@@ -8,7 +8,9 @@ using Microsoft.Extensions.Logging;
 using Serve.Hosting;
 using Serve.Tests.Deployments.Http;
 using Serve.Tests.Exchange;
+using Serve.Tests.Batching;
 using Serve.Tests.Infrastructure;
+using Serve.Tests.Multiplexing;
 
 namespace Serve.Tests.Diagnostics;
 
@@ -124,6 +126,54 @@ public sealed partial class TelemetryEndpointTests
             await app.StopAsync();
         }
     }
+
+    [Fact]
+    public async Task Metrics_BatchesAndModelLoads_HistogramsBucketedForBatchSizesAndSeconds()
+    {
+        var builder = TestGateway.CreateBuilder("telemetry-batch-tests");
+        TestGateway.AddTelemetry(builder);
+        builder.Services.AddServeGateway(o => o.Port = 0);
+        await using var app = builder.Build();
+        app.MapServe();
+        await app.StartAsync();
+        using var telemetry = new HttpClient { BaseAddress = app.Services.GetRequiredService<TelemetryListener>().Address, Timeout = TimeSpan.FromSeconds(30) };
+        var serve = app.Services.GetRequiredService<IServeClient>();
+
+        // One batch of four (the batch size), and one model loaded.
+        var upper = await serve.RunAsync<IUpper>(Deployment.For<BatchedUpper>().Bind("scraped-batches"), "scraped-batches", null);
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(i => upper.Remote.UpperAsync($"w{i}"))).WaitAsync(TimeSpan.FromSeconds(30));
+        var zoo = await serve.RunAsync<IModelZoo>(Deployment.For<ModelZoo>().Bind("scraped-models"), "scraped-models", null);
+        await zoo.WithOptions(new CallOptions { MultiplexedModelId = "m1" }).Remote.PredictAsync("x");
+
+        var text = await PollAsync(() => telemetry.GetStringAsync("/metrics"),
+            t => Count(t, "serve_batch_size_count", "scraped-batches") == 1 && Count(t, "serve_multiplexed_model_load_time_seconds_count", "scraped-models") == 1);
+        // Batch sizes in powers of two: a batch of 4 is told from one of 3 or 5.
+        Assert.Equal(0, Bucket(text, "serve_batch_size_bucket", "scraped-batches", "2"));
+        Assert.Equal(1, Bucket(text, "serve_batch_size_bucket", "scraped-batches", "4"));
+        // Seconds, 0.5 ms to 10 s as every duration (model loads on to 5 minutes), not milliseconds' 0, 5, 10, 25 and on.
+        foreach (var (metric, application, top) in new[]
+        {
+            ("serve_batch_duration_seconds_bucket", "scraped-batches", "10"),
+            ("serve_batch_wait_time_seconds_bucket", "scraped-batches", "10"),
+            ("serve_multiplexed_model_load_time_seconds_bucket", "scraped-models", "300"),
+        })
+        {
+            Assert.InRange(Bucket(text, metric, application, "0.0005"), 0, 1);
+            Assert.InRange(Bucket(text, metric, application, "0.01"), 0, 1);
+            Assert.Equal(1, Bucket(text, metric, application, top));
+            Assert.Equal(-1, Bucket(text, metric, application, "25"));
+        }
+        await app.StopAsync();
+    }
+
+    /// <summary>The count of the bucket <paramref name="le"/> of a Prometheus histogram for <paramref name="application"/>; -1 when there is no such bucket.</summary>
+    private static double Bucket(string text, string metric, string application, string le) =>
+        Regex.Matches(text, $@"^{metric}\{{([^}}]*)\}} (\S+)", RegexOptions.Multiline)
+            .Where(m => m.Groups[1].Value.Contains($"serve_application=\"{application}\"", StringComparison.Ordinal)
+                && m.Groups[1].Value.Contains($"le=\"{le}\"", StringComparison.Ordinal))
+            .Select(m => double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture))
+            .DefaultIfEmpty(-1)
+            .Single();
 
     /// <summary>The value of a Prometheus counter line of <paramref name="metric"/> for <paramref name="application"/>, summed over its other labels.</summary>
     private static double Count(string text, string metric, string application) =>
