@@ -99,12 +99,17 @@ internal sealed class HttpExchange : IHttpExchange
         return Idle is null ? pull : WatchedAsync(pull, Idle);
 
         // Only bytes from the client count as activity: a pull that waited in vain ("later") is the replica asking again.
+        // Once the client's stream has ended it can send no more, and the call is the handler's to end.
         static async ValueTask<HttpPull> WatchedAsync(ValueTask<HttpPull> pull, StreamIdleWatch idle)
         {
             var result = await pull;
             if (result.Status == HttpPullStatus.Data)
             {
                 idle.Touch();
+            }
+            else if (result.Status == HttpPullStatus.End)
+            {
+                idle.Stop();
             }
             return result;
         }

@@ -16,6 +16,7 @@ internal sealed class StreamIdleWatch : IDisposable
     private ITimer? _timer;
     private long _lastActivity;
     private bool _disposed;
+    private bool _stopped;
 
     public StreamIdleWatch(TimeSpan timeout, TimeProvider time)
     {
@@ -39,10 +40,23 @@ internal sealed class StreamIdleWatch : IDisposable
         Touch();
         lock (_arming)
         {
-            if (!_disposed && _timer is null)
+            if (!_disposed && !_stopped && _timer is null)
             {
                 _timer = _time.CreateTimer(static state => ((StreamIdleWatch)state!).Check(), this, Timeout, System.Threading.Timeout.InfiniteTimeSpan);
             }
+        }
+    }
+
+    /// <summary>
+    /// The client has sent all it will (its request stream ended): from now on the call is the handler's to end, as any
+    /// request's is, and the watch no longer ends it.
+    /// </summary>
+    public void Stop()
+    {
+        lock (_arming)
+        {
+            _stopped = true;
+            _timer?.Dispose();
         }
     }
 
@@ -54,7 +68,7 @@ internal sealed class StreamIdleWatch : IDisposable
         var wait = Remaining(_time.GetElapsedTime(Volatile.Read(ref _lastActivity)), Timeout);
         lock (_arming)
         {
-            if (_disposed)
+            if (_disposed || _stopped)
             {
                 return;
             }

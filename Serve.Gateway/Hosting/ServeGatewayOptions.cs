@@ -43,8 +43,9 @@ public sealed class ServeGatewayOptions
     /// 1001, going away), or a gRPC call that takes a stream from its client (ended with DEADLINE_EXCEEDED). Such calls have
     /// no body rate to keep and often no deadline, so without it a client that opens one and then sends nothing holds a
     /// replica's slot for as long as its connection lasts. A handler that keeps a quiet connection open on purpose sends
-    /// something (a heartbeat message) within it. Counted from the switch to WebSocket, and from a gRPC call's start.
-    /// 0 for none. Default is 5 minutes, as Envoy's stream idle timeout.
+    /// something (a heartbeat message) within it. Counted from the switch to WebSocket, and from a gRPC call's start until
+    /// its client ends its stream (after that the call is its handler's to end, as any request's is). 0 for none.
+    /// Default is 5 minutes, as Envoy's stream idle timeout.
     /// </summary>
     public TimeSpan StreamIdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
 

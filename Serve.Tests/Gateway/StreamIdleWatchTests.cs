@@ -53,6 +53,22 @@ public sealed class StreamIdleWatchTests
     }
 
     [Fact]
+    public void Stop_TheClientsStreamEnded_NeverExpiresHoweverLongTheHandlerTakes()
+    {
+        var time = new FakeTimeProvider();
+        using var watch = new StreamIdleWatch(Timeout, time);
+        watch.Start();
+
+        time.Advance(TimeSpan.FromSeconds(4));
+        watch.Stop();
+        time.Advance(Timeout * 5);
+        watch.Start();
+        time.Advance(Timeout * 2);
+
+        Assert.False(watch.Expired);
+    }
+
+    [Fact]
     public void Dispose_BeforeTheTimeout_NeverExpires()
     {
         var time = new FakeTimeProvider();
