@@ -48,6 +48,7 @@ internal static class ServeEvents
     public const int ReplicaStartCancelled = 2009;
     public const int ReplicaStartLeftBehind = 2010;
     public const int HandlerFailed = 2011;
+    public const int ReplicaOtherBuild = 2012;
     public const int IngressBadRequest = 2050;
     public const int IngressNotFound = 2051;
 

@@ -66,6 +66,7 @@ internal static class ApplicationGraph
                 Arguments = arguments,
                 Options = node.Definition.DeploymentOptions,
                 CodeVersion = CodeVersion(type, arguments, node.Definition.DeploymentOptions.Resources),
+                Build = DeploymentBuild.Of(type),
             });
         }
 

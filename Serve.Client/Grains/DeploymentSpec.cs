@@ -16,6 +16,13 @@ internal sealed record DeploymentSpec
     /// <summary>Changes when the code or its arguments change, which restarts replicas; other option changes do not.</summary>
     [Id(4)] public required string CodeVersion { get; init; }
 
+    /// <summary>
+    /// The build (module version id) of the class's assembly in the process that built this spec (the gateway that applied
+    /// a config, or the program that ran it from code); null in specs of earlier releases. Part of <see cref="CodeVersion"/>
+    /// already; kept apart so a silo that loaded another build of the assembly can say so (<see cref="DeploymentBuild"/>).
+    /// </summary>
+    [Id(5)] public string? Build { get; init; }
+
     public string Name => Options.Name;
 
     public DeploymentId Id => new(Application, Options.Name);

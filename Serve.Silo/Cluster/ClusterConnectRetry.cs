@@ -54,7 +54,7 @@ internal sealed partial class ClusterConnectRetry(IOptions<ServeClusterOptions> 
     }
 
     internal static string Where(ServeClusterOptions cluster) => cluster.Mode == ClusterMode.Redis
-        ? $"cluster '{cluster.ClusterId}' (gateways from its Redis membership)"
+        ? "the gateways its Redis membership lists"
         : $"127.0.0.1:{cluster.GatewayPort} ({ServeClusterOptions.SectionName}:GatewayPort)";
 
     [LoggerMessage(EventId = ServeEvents.ClusterUnreachable, Level = LogLevel.Warning,

@@ -179,6 +179,11 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
         _threadSafe = _instance.Target.GetType().IsDefined(typeof(ThreadSafeAttribute), inherit: false);
         _local.Add(ReplicaId, new InProcessReplica(this, GrainContext, _turns, _services.GetRequiredService<DeepCopier>(), _threadSafe));
         LogStarted(_logger, ReplicaId, _silo);
+        if (DeploymentBuild.Mismatch(spec, _instance.Target.GetType(), ThisProcess.Description) is { } otherBuild)
+        {
+            // It serves, but not the code its deployment was deployed with: a rollout that reached the workers and not the gateway.
+            LogOtherBuild(_logger, ReplicaId, otherBuild);
+        }
         return new ReplicaStarted(_silo) { GrpcClientStreaming = _http?.GrpcClientStreaming ?? [], Exchange = _services.GetService<Exchange.ExchangeListener>()?.Endpoint };
     }
 
@@ -666,6 +671,9 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
 
     [LoggerMessage(EventId = ServeEvents.ReplicaStarted, Level = LogLevel.Information, Message = "Replica {Replica} started on {Silo}")]
     private static partial void LogStarted(ILogger logger, string replica, string silo);
+
+    [LoggerMessage(EventId = ServeEvents.ReplicaOtherBuild, Level = LogLevel.Warning, Message = "Replica {Replica} runs another build than its deployment's: {Detail}")]
+    private static partial void LogOtherBuild(ILogger logger, string replica, string detail);
 
     [LoggerMessage(EventId = ServeEvents.ReplicaStartFailed, Level = LogLevel.Warning, Message = "Replica {Replica} failed to start")]
     private static partial void LogStartFailed(ILogger logger, Exception error, string replica);

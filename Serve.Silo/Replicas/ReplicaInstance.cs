@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Serve.Applications;
 using Serve.Batching;
 using Serve.Grains;
+using Serve.Hosting;
 using Serve.Multiplexing;
 
 namespace Serve.Replicas;
@@ -45,8 +46,12 @@ internal sealed class ReplicaInstance : IAsyncDisposable
         var shapes = spec.Arguments.Select(a => a.IsDeployment
             ? new ConstructorBinding.ArgumentShape(null, BoundDeploymentType(a, spec, admission), a.Deployment)
             : new ConstructorBinding.ArgumentShape(a.TypeName is null ? null : BoundValueType(a.TypeName, spec, admission), null, null)).ToArray();
+        // A graph made from another build of the class (new code on the workers, the old on the gateway that applied it)
+        // binds what that build's constructor took: the fix is to deploy again from the new build, not to change the code.
         var constructor = ConstructorBinding.Select(type, shapes, out var error)
-            ?? throw new ServeException($"Deployment '{spec.Id}': {error}");
+            ?? throw new ServeException(DeploymentBuild.Mismatch(spec, type, ThisProcess.Description) is { } otherBuild
+                ? $"Deployment '{spec.Id}': {error} But {otherBuild}"
+                : $"Deployment '{spec.Id}': {error}");
         // Every [Batch] signature and the model loader are checked before the user's constructor runs.
         MethodTable methods;
         ModelLoader? loader;
