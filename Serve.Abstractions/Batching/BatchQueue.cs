@@ -361,6 +361,8 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
                 {
                     throw Mismatch(results?.Count, entries.Length);
                 }
+                // Ended before its callers resume, so it ends within the span of the call it is a child of.
+                span?.Stop();
                 for (var i = 0; i < entries.Length; i++)
                 {
                     entries[i].Result!.TrySetResult(results[i]);
@@ -375,6 +377,7 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
         {
             error = e;
             _observer?.BatchFailed(span, e);
+            span?.Stop();
             foreach (var entry in entries)
             {
                 entry.Result?.TrySetException(e);

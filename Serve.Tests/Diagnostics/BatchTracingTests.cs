@@ -31,8 +31,9 @@ public sealed class BatchTracingTests(ThreeSiloFixture fixture)
             (batch.Kind, batch.DisplayName, batch.GetTagItem("serve.batch.size"), batch.GetTagItem("serve.method"), batch.Status));
         Assert.IsType<double>(batch.GetTagItem("serve.batch.wait"));
         Assert.Equal(requests.Select(r => r.SpanId.ToHexString()).Order(), batch.Links.Select(l => l.Context.SpanId.ToHexString()).Order());
-        // In the trace of one of its calls (so a parent-based sampler keeps it with that call).
-        Assert.Contains(requests, r => r.SpanId == batch.ParentSpanId && r.TraceId == batch.TraceId);
+        // In the trace of one of its calls (so a parent-based sampler keeps it with that call), and within its span.
+        var parent = Assert.Single(requests, r => r.SpanId == batch.ParentSpanId && r.TraceId == batch.TraceId);
+        Assert.True(batch.StartTimeUtc + batch.Duration <= parent.StartTimeUtc + parent.Duration, "the batch span outlived its parent");
         // The model's span is the batch's child, not a trace of its own.
         var run = Assert.Single(Runs(stopped, name));
         Assert.Equal((batch.TraceId, batch.SpanId), (run.TraceId, run.ParentSpanId));
@@ -74,6 +75,30 @@ public sealed class BatchTracingTests(ThreeSiloFixture fixture)
         Assert.Single(retries, r => r.Status == ActivityStatusCode.Error);
         // Each request names both the batch that failed and the batch of one its input ran in again.
         Assert.All(Replicas(stopped, name), r => Assert.Equal(2, r.Events.Count(e => e.Name == "serve.batch")));
+        await fixture.Serve.DeleteAsync(name);
+    }
+
+    [Fact]
+    public async Task CallAsync_CallsForAMultiplexedModelTraced_BatchSpanNamesTheModel()
+    {
+        const string name = "batch-traced-model";
+        Batching.BatchRecorder.Create(name);
+        Multiplexing.ZooLedger.Create(name);
+        using var recorder = new ServeSpans();
+        var stopped = recorder.Stopped;
+        var handle = (await fixture.Serve.RunAsync(Deployment.For<Batching.BatchedZoo>().Bind(name), name, null))
+            .WithOptions(new CallOptions { MultiplexedModelId = "tenant-a" }).Method("Predict");
+
+        var results = await Task.WhenAll(new[] { "a", "b", "c", "d" }.Select(w => handle.CallAsync<string>(w))).WaitAsync(Patience);
+        Assert.Equal(["tenant-a:a", "tenant-a:b", "tenant-a:c", "tenant-a:d"], results);
+
+        using var deadline = new CancellationTokenSource(Patience);
+        while (Batches(stopped, name).Length < 1)
+        {
+            await Task.Delay(10, deadline.Token);
+        }
+        var batch = Assert.Single(Batches(stopped, name));
+        Assert.Equal(("tenant-a", 4), (batch.GetTagItem("serve.multiplexed_model_id"), batch.GetTagItem("serve.batch.size")));
         await fixture.Serve.DeleteAsync(name);
     }
 
