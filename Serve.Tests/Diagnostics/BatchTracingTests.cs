@@ -102,6 +102,37 @@ public sealed class BatchTracingTests(ThreeSiloFixture fixture)
         await fixture.Serve.DeleteAsync(name);
     }
 
+    [Fact]
+    public async Task StreamAsync_TwoConcurrentStreamsTraced_OneBatchSpanLinkedToBothStreams()
+    {
+        const string name = "batch-traced-stream";
+        Batching.BatchRecorder.Create(name);
+        using var recorder = new ServeSpans();
+        var stopped = recorder.Stopped;
+        var handle = (await fixture.Serve.RunAsync(Deployment.For<Batching.BatchedUpper>().Bind(name), name, null)).Method("Spell");
+
+        var spelt = await Task.WhenAll(new[] { "ab", "cde" }.Select(async w =>
+        {
+            var letters = new List<string>();
+            await foreach (var letter in handle.StreamAsync<string>([w]))
+            {
+                letters.Add(letter);
+            }
+            return string.Concat(letters);
+        })).WaitAsync(Patience);
+        Assert.Equal(["ab", "cde"], spelt);
+
+        using var deadline = new CancellationTokenSource(Patience);
+        while (Replicas(stopped, name).Length < 2 || Batches(stopped, name).Length < 1)
+        {
+            await Task.Delay(10, deadline.Token);
+        }
+        var batch = Assert.Single(Batches(stopped, name));
+        Assert.Equal((2, "SpellAsync"), (batch.GetTagItem("serve.batch.size"), batch.GetTagItem("serve.method")));
+        Assert.Equal(Replicas(stopped, name).Select(r => r.SpanId.ToHexString()).Order(), batch.Links.Select(l => l.Context.SpanId.ToHexString()).Order());
+        await fixture.Serve.DeleteAsync(name);
+    }
+
     internal static Activity[] Replicas(IEnumerable<Activity> stopped, string application) =>
         stopped.Where(a => a.OperationName == "serve.replica" && a.GetTagItem("serve.application") as string == application).ToArray();
 
