@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
@@ -18,7 +19,8 @@ namespace Serve.Batching;
 /// <remarks>
 /// Batches run on the thread pool without the callers' execution context: no caller's request id or deadline leaks
 /// into a batch that serves many (a batch has a request id of its own), and a CPU-bound model never holds the replica's
-/// turn while new calls arrive.
+/// turn while new calls arrive. When traced, each invocation has a span of its own (<see cref="IBatchObserver.StartBatch"/>),
+/// current while the method runs, linked to the span each of its inputs' callers had as it joined the queue.
 /// </remarks>
 internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
 {
@@ -325,7 +327,11 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
         // A batch runs as a request of its own (its own id, no caller's deadline) for its calls' model, if they name one:
         // MultiplexedModel.GetAsync gets that model, or one named by id, and holds it until the batch ends, so no other
         // request evicts and disposes a model the batch is running.
-        var context = new ServeCallContext(Guid.NewGuid().ToString("N"), 0, batch.ModelId);
+        var batchId = Guid.NewGuid().ToString("N");
+        var span = _observer is { Traces: true } observer
+            ? observer.StartBatch(new BatchInvocation(Method, batchId, CallersOf(entries), batch.Waited, batch.ModelId))
+            : null;
+        var context = new ServeCallContext(batchId, 0, batch.ModelId) { TraceId = span?.TraceId.ToHexString() };
         ServeCallContext.Current = context;
         try
         {
@@ -343,13 +349,20 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
                     // invocations of their own, so metrics count them as such.
                     _observer?.BatchCompleted(Method, entries.Length, batch.Waited, _time.GetElapsedTime(started), e);
                     recorded = true;
-                    await RunEachAloneAsync(batch, inputs, started);
+                    // The failed batch's span ends here; each input run again alone has a span of its own, linked to it.
+                    _observer?.BatchFailed(span, e);
+                    var failed = span?.Context ?? default;
+                    span?.Dispose();
+                    span = null;
+                    await RunEachAloneAsync(batch, inputs, started, batchId, failed);
                     return;
                 }
                 if (results is null || results.Count != entries.Length)
                 {
                     throw Mismatch(results?.Count, entries.Length);
                 }
+                // Ended before its callers resume, so it ends within the span of the call it is a child of.
+                span?.Stop();
                 for (var i = 0; i < entries.Length; i++)
                 {
                     entries[i].Result!.TrySetResult(results[i]);
@@ -363,6 +376,8 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
         catch (Exception e)
         {
             error = e;
+            _observer?.BatchFailed(span, e);
+            span?.Stop();
             foreach (var entry in entries)
             {
                 entry.Result?.TrySetException(e);
@@ -371,9 +386,20 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
         }
         finally
         {
+            span?.Dispose();
             context.ReleaseModels();
             Finish(batch, recorded ? null : (started, error));
         }
+    }
+
+    private static Activity?[] CallersOf(Entry[] entries)
+    {
+        var callers = new Activity?[entries.Length];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            callers[i] = entries[i].Caller;
+        }
+        return callers;
     }
 
     private async ValueTask<IReadOnlyList<TOut>?> InvokeAsync(TIn[] inputs, CancellationToken cancellationToken) =>
@@ -382,9 +408,10 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
 
     /// <summary>
     /// Runs each input of a failed batch as a batch of one, in order, for the callers still waiting; each run is
-    /// observed as an invocation whose wait runs from when its input's batch started (<paramref name="batchStarted"/>).
+    /// observed as an invocation whose wait runs from when its input's batch started (<paramref name="batchStarted"/>),
+    /// and traced as a batch of its own linked to the batch that failed (<paramref name="failed"/>).
     /// </summary>
-    private async Task RunEachAloneAsync(Batch batch, TIn[] inputs, long batchStarted)
+    private async Task RunEachAloneAsync(Batch batch, TIn[] inputs, long batchStarted, string batchId, ActivityContext failed)
     {
         for (var i = 0; i < inputs.Length; i++)
         {
@@ -394,7 +421,11 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
                 continue;
             }
             var started = _time.GetTimestamp();
+            var wait = batch.Waited + _time.GetElapsedTime(batchStarted, started);
             Exception? error = null;
+            using var span = _observer is { Traces: true } observer
+                ? observer.StartBatch(new BatchInvocation(Method, batchId, [entry.Caller], wait, batch.ModelId, failed))
+                : null;
             try
             {
                 var results = await InvokeAsync([inputs[i]], batch.Cancellation.Token);
@@ -407,9 +438,10 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
             catch (Exception e)
             {
                 error = e;
+                _observer?.BatchFailed(span, e);
                 entry.Result!.TrySetException(e);
             }
-            _observer?.BatchCompleted(Method, 1, batch.Waited + _time.GetElapsedTime(batchStarted, started), _time.GetElapsedTime(started), error);
+            _observer?.BatchCompleted(Method, 1, wait, _time.GetElapsedTime(started), error);
         }
     }
 
@@ -529,6 +561,9 @@ internal sealed class BatchQueue<TIn, TOut> : IBatchQueue, IDisposable
 
         /// <summary>The multiplexed model its request names, if any: only calls for the same model share a batch.</summary>
         public string? ModelId { get; } = ServeCallContext.Current?.ModelId;
+
+        /// <summary>The caller's span as it joined the queue, when traced: its batch links to it and names itself in it.</summary>
+        public Activity? Caller { get; } = queue._observer is { Traces: true } ? Activity.Current : null;
 
         public TaskCompletionSource<TOut>? Result { get; init; }
 

@@ -18,6 +18,36 @@ internal static class ServeActivitySource
     /// <summary>A replica running a call: <c>serve.replica {deployment}</c>.</summary>
     public const string ReplicaSpan = "serve.replica";
 
+    /// <summary>
+    /// One invocation of a [Batch] method on a replica: <c>serve.batch {application}/{deployment} {method}</c>, current while
+    /// the method runs, linked to the span of each call in it.
+    /// </summary>
+    public const string BatchSpan = "serve.batch";
+
+    /// <summary>A batch's own request id; the event on each caller's span that names the batch it joined has the same name.</summary>
+    public const string BatchIdTag = "serve.batch.id";
+
+    /// <summary>Inputs in a batch.</summary>
+    public const string BatchSizeTag = "serve.batch.size";
+
+    /// <summary>How long a batch's oldest input waited for it to start, in seconds.</summary>
+    public const string BatchWaitTag = "serve.batch.wait";
+
+    /// <summary>True on the batch of one input that runs again alone after its batch threw.</summary>
+    public const string BatchRetryTag = "serve.batch.retry";
+
+    /// <summary>The event on a caller's span naming the batch its call joined (<see cref="BatchIdTag"/>, and the batch span's ids).</summary>
+    public const string BatchEvent = "serve.batch";
+
+    /// <summary>The trace id of the batch span, on a caller's <see cref="BatchEvent"/>.</summary>
+    public const string BatchTraceIdTag = "serve.batch.trace_id";
+
+    /// <summary>The span id of the batch span, on a caller's <see cref="BatchEvent"/>.</summary>
+    public const string BatchSpanIdTag = "serve.batch.span_id";
+
+    /// <summary>The multiplexed model a call or batch names.</summary>
+    public const string ModelIdTag = "serve.multiplexed_model_id";
+
     /// <summary>The request id, as in the <c>x-request-id</c> header.</summary>
     public const string RequestIdTag = "serve.request_id";
 

@@ -461,7 +461,10 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             ReplicaResponse? fault = null;
             try
             {
+                // An async iterator's locals of the execution context last one step: the replica's span, set before the
+                // first, is set again for the user's stream, so its spans (and a batch it joins) find it.
                 ServeCallContext.Current = context;
+                SetCurrent(activity);
                 items = _instance!.Find(request.Method, request.Args.Length)
                     .Stream(_instance.Target, request.Args, deadline.Token)
                     .GetAsyncEnumerator(deadline.Token);
@@ -488,6 +491,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
                         try
                         {
                             ServeCallContext.Current = context;
+                            SetCurrent(activity);
                             var next = items.MoveNextAsync();
                             waited = !next.IsCompleted;
                             more = await next;
@@ -536,6 +540,14 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             }
             context.ReleaseModels();
             Leave();
+        }
+    }
+
+    private static void SetCurrent(Activity? activity)
+    {
+        if (activity is not null)
+        {
+            Activity.Current = activity;
         }
     }
 

@@ -133,6 +133,12 @@ internal sealed partial class ReplicaMetrics
             metrics._batchDuration.Record(duration.TotalSeconds, tags);
         }
 
+        public bool Traces => ServeActivitySource.Instance.HasListeners();
+
+        public Activity? StartBatch(BatchInvocation invocation) => BatchSpan.Start(invocation, this);
+
+        public void BatchFailed(Activity? span, Exception error) => BatchSpan.Failed(span, error);
+
         public void WaitingChanged(BatchMethod method, int delta) =>
             metrics._batchQueue.Add(delta, _application, _deployment, new(MethodTag, method.Method.Name));
 

@@ -11,11 +11,12 @@ public sealed class ServeSpans : IDisposable
 {
     private readonly ActivityListener _listener;
 
-    public ServeSpans()
+    /// <param name="sources">Activity sources to record besides Serve's (a model's own, say); only these when <paramref name="withServe"/> is false.</param>
+    public ServeSpans(bool withServe = true, params string[] sources)
     {
         _listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == "Serve",
+            ShouldListenTo = source => (withServe && source.Name == "Serve") || sources.Contains(source.Name),
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = Stopped.Enqueue,
         };
