@@ -33,11 +33,17 @@ public class DeploymentHandle
         return new DeploymentHandle(Runtime, Deployment, CallOptions with { MethodName = methodName });
     }
 
-    /// <summary>A handle with other per-call options.</summary>
-    public DeploymentHandle WithOptions(CallOptions options)
+    /// <summary>
+    /// A handle with other per-call options. The method chosen with <see cref="Method"/> stays unless
+    /// <paramref name="options"/> names one, so <c>handle.Method("Predict").WithOptions(...)</c> still calls <c>Predict</c>.
+    /// </summary>
+    public DeploymentHandle WithOptions(CallOptions options) => new(Runtime, Deployment, KeepingMethod(options));
+
+    /// <summary><paramref name="options"/>, with this handle's method when they name none.</summary>
+    private protected CallOptions KeepingMethod(CallOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new DeploymentHandle(Runtime, Deployment, options);
+        return options.MethodName is null && CallOptions.MethodName is { } method ? options with { MethodName = method } : options;
     }
 
     /// <summary>Calls the method named by <see cref="CallOptions.MethodName"/> with <paramref name="args"/>.</summary>

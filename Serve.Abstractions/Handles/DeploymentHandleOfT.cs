@@ -28,10 +28,6 @@ public sealed class DeploymentHandle<T> : DeploymentHandle where T : class
     /// </summary>
     public T Remote => _remote ??= HandleProxy<T>.Create(Runtime, Deployment, CallOptions);
 
-    /// <summary>A typed handle with other per-call options.</summary>
-    public new DeploymentHandle<T> WithOptions(CallOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return new DeploymentHandle<T>(Runtime, Deployment, options);
-    }
+    /// <summary>A typed handle with other per-call options (a method chosen by name stays unless they name one).</summary>
+    public new DeploymentHandle<T> WithOptions(CallOptions options) => new(Runtime, Deployment, KeepingMethod(options));
 }
