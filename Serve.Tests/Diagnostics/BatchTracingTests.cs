@@ -20,11 +20,7 @@ public sealed class BatchTracingTests(ThreeSiloFixture fixture)
         var results = await Task.WhenAll(new[] { "a", "b", "c", "d" }.Select(w => handle.CallAsync<string>(w))).WaitAsync(Patience);
         Assert.Equal(["A", "B", "C", "D"], results);
 
-        using var deadline = new CancellationTokenSource(Patience);
-        while (Replicas(stopped, name).Length < 4 || Batches(stopped, name).Length < 1 || Runs(stopped, name).Length < 1)
-        {
-            await Task.Delay(10, deadline.Token);
-        }
+        await Poll.UntilAsync(() => Replicas(stopped, name).Length >= 4 && Batches(stopped, name).Length >= 1 && Runs(stopped, name).Length >= 1, Patience);
         var requests = Replicas(stopped, name);
         var batch = Assert.Single(Batches(stopped, name));
         Assert.Equal((ActivityKind.Internal, $"serve.batch {name}/{nameof(TracedBatches)} UpperAsync", 4, "UpperAsync", ActivityStatusCode.Unset),
@@ -59,11 +55,7 @@ public sealed class BatchTracingTests(ThreeSiloFixture fixture)
         await Assert.ThrowsAsync<DeploymentCallException>(() => calls[1].WaitAsync(Patience));
         Assert.Equal(["A", "C", "D"], await Task.WhenAll(calls[0], calls[2], calls[3]).WaitAsync(Patience));
 
-        using var deadline = new CancellationTokenSource(Patience);
-        while (Replicas(stopped, name).Length < 4 || Batches(stopped, name).Length < 5)
-        {
-            await Task.Delay(10, deadline.Token);
-        }
+        await Poll.UntilAsync(() => Replicas(stopped, name).Length >= 4 && Batches(stopped, name).Length >= 5, Patience);
         var batches = Batches(stopped, name);
         var failed = Assert.Single(batches, b => b.GetTagItem("serve.batch.retry") is null);
         Assert.Equal((ActivityStatusCode.Error, 4, typeof(InvalidOperationException).FullName),
@@ -92,11 +84,7 @@ public sealed class BatchTracingTests(ThreeSiloFixture fixture)
         var results = await Task.WhenAll(new[] { "a", "b", "c", "d" }.Select(w => handle.CallAsync<string>(w))).WaitAsync(Patience);
         Assert.Equal(["tenant-a:a", "tenant-a:b", "tenant-a:c", "tenant-a:d"], results);
 
-        using var deadline = new CancellationTokenSource(Patience);
-        while (Batches(stopped, name).Length < 1)
-        {
-            await Task.Delay(10, deadline.Token);
-        }
+        await Poll.UntilAsync(() => Batches(stopped, name).Length >= 1, Patience);
         var batch = Assert.Single(Batches(stopped, name));
         Assert.Equal(("tenant-a", 4), (batch.GetTagItem("serve.multiplexed_model_id"), batch.GetTagItem("serve.batch.size")));
         await fixture.Serve.DeleteAsync(name);
@@ -122,11 +110,7 @@ public sealed class BatchTracingTests(ThreeSiloFixture fixture)
         })).WaitAsync(Patience);
         Assert.Equal(["ab", "cde"], spelt);
 
-        using var deadline = new CancellationTokenSource(Patience);
-        while (Replicas(stopped, name).Length < 2 || Batches(stopped, name).Length < 1)
-        {
-            await Task.Delay(10, deadline.Token);
-        }
+        await Poll.UntilAsync(() => Replicas(stopped, name).Length >= 2 && Batches(stopped, name).Length >= 1, Patience);
         var batch = Assert.Single(Batches(stopped, name));
         Assert.Equal((2, "SpellAsync"), (batch.GetTagItem("serve.batch.size"), batch.GetTagItem("serve.method")));
         Assert.Equal(Replicas(stopped, name).Select(r => r.SpanId.ToHexString()).Order(), batch.Links.Select(l => l.Context.SpanId.ToHexString()).Order());
