@@ -285,11 +285,12 @@ internal sealed partial class DeploymentReconciler
 
     /// <summary>
     /// The replica's instance is built; <paramref name="silo"/> is where it runs, <paramref name="grpcClientStreaming"/> its
-    /// gRPC methods whose client sends a stream.
+    /// gRPC methods whose client sends a stream, <paramref name="build"/> the build of the deployment's assembly its silo loaded.
     /// </summary>
-    public void OnStarted(ReplicaRecord replica, string silo, IReadOnlyList<string>? grpcClientStreaming = null, string? exchange = null)
+    public void OnStarted(ReplicaRecord replica, string silo, IReadOnlyList<string>? grpcClientStreaming = null, string? exchange = null, string? build = null)
     {
         replica.Silo = silo;
+        replica.Build = build;
         replica.Exchange = exchange;
         replica.GrpcClientStreaming = grpcClientStreaming ?? [];
         TrustSilo(silo);
