@@ -133,6 +133,7 @@ internal sealed partial class DeploymentReconciler
         // A new spec is reached anew: replicas lost before it are not what it waits for.
         _reachedTarget = null;
         _lostFromFull = false;
+        State.ShrankWithSilo = false;
         if (spec.Options.Autoscaling is null || change.Previous?.Options.Autoscaling is null)
         {
             // Autoscaling switched on (start from its initial count) or off (the configured count rules).
@@ -232,6 +233,16 @@ internal sealed partial class DeploymentReconciler
         {
             _reachedTarget = target;
             _lostFromFull = false;
+            if (State.ShrankWithSilo)
+            {
+                State.ShrankWithSilo = false;
+                _persist = true;
+            }
+        }
+        else if (ShrinksWithStoppingSilo && !ClusterStopping && _reachedTarget is not null && !State.ShrankWithSilo)
+        {
+            State.ShrankWithSilo = true;
+            _persist = true;
         }
         if (rollingOut && unplaced > 0 && !_placementWaiting)
         {
