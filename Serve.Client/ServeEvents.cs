@@ -68,6 +68,7 @@ internal static class ServeEvents
     public const int DeploymentShrinks = 3013;
     public const int ReplicaStartCallOffFailed = 3014;
     public const int DeploymentWaitsForSilo = 3015;
+    public const int SiloDrainShrinks = 3016;
 
     // Controller: 4000s
     public const int ApplicationDeployed = 4001;

@@ -16,9 +16,16 @@ public sealed record ReplicaStatus
     /// <summary>The multiplexed models it holds loaded, most recently used first; empty when none.</summary>
     [Id(3)] public IReadOnlyList<string> Models { get; init; } = [];
 
+    /// <summary>
+    /// The build (module version id, 32 hex digits) of the deployment's assembly that its silo loaded and runs; null until
+    /// it started, or from a silo of an earlier release. A replica whose build is not its deployment's runs other code than
+    /// the deployment was deployed with (new code reached its worker and not the gateway that applied the config).
+    /// </summary>
+    [Id(4)] public string? Build { get; init; }
+
     /// <inheritdoc />
     public bool Equals(ReplicaStatus? other) =>
-        other is not null && ReplicaId == other.ReplicaId && State == other.State && Silo == other.Silo && Models.SequenceEqual(other.Models);
+        other is not null && ReplicaId == other.ReplicaId && State == other.State && Silo == other.Silo && Build == other.Build && Models.SequenceEqual(other.Models);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(ReplicaId, State, Silo, Models.Count);

@@ -46,6 +46,13 @@ internal interface IDeploymentGrain : IGrainWithStringKey
     [Alias("drain-silo")]
     Task<int> DrainSiloAsync(string silo);
 
+    /// <summary>
+    /// As <see cref="DrainSiloAsync"/>, answering also how many replicas fit on no other silo: the draining silo then logs
+    /// one warning for every deployment that shrinks with it, and each deployment's own line about it is Information.
+    /// </summary>
+    [Alias("drain-silo-answer")]
+    Task<SiloDrainAnswer> DrainSiloWithAnswerAsync(string silo);
+
     /// <summary>A router could not reach a replica; check it now instead of at the next health check.</summary>
     [OneWay, Alias("report-unreachable")]
     Task ReportUnreachableAsync(string replicaId);

@@ -17,7 +17,13 @@ internal sealed record ReplicaStarted([property: Id(0)] string Silo)
     /// </summary>
     [Id(2)] public string? Exchange { get; init; }
 
-    public bool Equals(ReplicaStarted? other) => other is not null && Silo == other.Silo && Exchange == other.Exchange && GrpcClientStreaming.SequenceEqual(other.GrpcClientStreaming);
+    /// <summary>
+    /// The build (module version id) of the deployment's assembly that its silo loaded: another than the spec's when new
+    /// code reached that silo and not the process that applied the deployment. Null from a silo of an earlier release.
+    /// </summary>
+    [Id(3)] public string? Build { get; init; }
+
+    public bool Equals(ReplicaStarted? other) => other is not null && Silo == other.Silo && Exchange == other.Exchange && Build == other.Build && GrpcClientStreaming.SequenceEqual(other.GrpcClientStreaming);
 
     public override int GetHashCode() => Silo.GetHashCode(StringComparison.Ordinal);
 }

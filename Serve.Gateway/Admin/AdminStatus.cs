@@ -54,6 +54,7 @@ internal static class AdminStatus
         ScalingDecision = deployment.ScalingDecision,
         RecentScalingDecisions = deployment.RecentScalingDecisions,
         DeploymentConfig = spec is null ? null : AdminJson.Parse(ConfigJson.Write(ServeConfigWriter.Describe(spec.Options))),
-        Replicas = deployment.Replicas.Select(r => new ReplicaDetails(r.ReplicaId, r.State, r.Silo, r.Models.Count == 0 ? null : r.Models)).ToArray(),
+        Build = spec?.Build,
+        Replicas = deployment.Replicas.Select(r => new ReplicaDetails(r.ReplicaId, r.State, r.Silo, r.Models.Count == 0 ? null : r.Models, r.Build)).ToArray(),
     };
 }

@@ -29,5 +29,11 @@ internal sealed record DeploymentDetails
     /// <summary>The options it runs with (config over code over defaults), as a <c>deployments</c> entry would set them.</summary>
     [JsonPropertyName("deployment_config")] public JsonElement? DeploymentConfig { get; init; }
 
+    /// <summary>
+    /// The build (module version id) of its class's assembly in the process that applied it; null for a deployment of an
+    /// earlier release. A replica whose <c>build</c> differs runs code of another build.
+    /// </summary>
+    [JsonPropertyName("build"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Build { get; init; }
+
     [JsonPropertyName("replicas")] public IReadOnlyList<ReplicaDetails> Replicas { get; init; } = [];
 }

@@ -23,8 +23,9 @@ internal sealed partial class DeploymentGrain
     [LoggerMessage(EventId = ServeEvents.DeploymentFailed, Level = LogLevel.Error, Message = "Deployment {Deployment} is DEPLOY_FAILED: {Reason}")]
     private static partial void LogFailed(ILogger logger, string deployment, string reason);
 
-    [LoggerMessage(EventId = ServeEvents.DeploymentShrinks, Level = LogLevel.Warning, Message = "Deployment {Deployment} is UNHEALTHY: {Reason}")]
-    private static partial void LogShrinksWithSilo(ILogger logger, string deployment, string reason);
+    // Warning unless the draining silo's one line (event 3016) already named this deployment.
+    [LoggerMessage(EventId = ServeEvents.DeploymentShrinks, Message = "Deployment {Deployment} is UNHEALTHY: {Reason}")]
+    private static partial void LogShrinksWithSilo(ILogger logger, LogLevel level, string deployment, string reason);
 
     [LoggerMessage(EventId = ServeEvents.DeploymentWaitsForSilo, Level = LogLevel.Warning, Message = "Deployment {Deployment} waits for a silo: {Reason}")]
     private static partial void LogWaitsForSilo(ILogger logger, string deployment, string reason);

@@ -64,7 +64,7 @@ internal sealed partial class DeploymentGrain
                 static (_, state) => state.Self.AttemptStartAsync(state.Replica),
                 context,
                 (Self: this, Replica: replica));
-            _reconciler.OnStarted(replica, started.Silo, started.GrpcClientStreaming, started.Exchange);
+            _reconciler.OnStarted(replica, started.Silo, started.GrpcClientStreaming, started.Exchange, started.Build);
             if (Spec is { } spec)
             {
                 _metrics.ReplicaStarted(_tags ??= new DeploymentTags(spec.Id));

@@ -48,6 +48,9 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
     /// </summary>
     private volatile bool _gone;
     private DeploymentReport? _reported;
+
+    /// <summary>Silos whose drain asked in the answering form: each warns for every deployment it leaves short (<see cref="SiloDrain"/>).</summary>
+    private readonly HashSet<string> _announcingSilos = [];
     private long _sequence;
 
     public DeploymentGrain(
@@ -226,6 +229,25 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         return Task.FromResult(left);
     }
 
+    public Task<SiloDrainAnswer> DrainSiloWithAnswerAsync(string silo)
+    {
+        DeactivateIfEmpty();
+        var left = _reconciler.Drain(silo);
+        var shrinks = _reconciler.ShrinksWithStoppingSilo;
+        var answer = new SiloDrainAnswer
+        {
+            Replicas = left,
+            Unplaced = shrinks ? _reconciler.Unplaced : 0,
+            TargetReplicas = _reconciler.TargetReplicas,
+            ClusterStopping = _reconciler.ClusterStopping,
+            Reason = shrinks ? _reconciler.PlacementReason : "",
+        };
+        // The draining silo warns once for every deployment it leaves short: this one's own line need not be a warning too.
+        _announcingSilos.Add(silo);
+        Execute();
+        return Task.FromResult(answer);
+    }
+
     /// <summary>An activation without a deployment (asked about one deleted or never run) does not linger.</summary>
     private void DeactivateIfEmpty()
     {
@@ -353,7 +375,9 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
         }
         else if (_reconciler.ReplacementsWaitForSilo && _reported?.Status.Message != status.Message)
         {
-            LogShrinksWithSilo(_logger, Key, status.Message);
+            // Replicas that stopped with a drained silo were announced by its warning (or by this deployment's, when the
+            // silo could not ask): what follows once it is gone says the same again, at Information.
+            LogShrinksWithSilo(_logger, _reconciler.State.ShrankWithSilo ? LogLevel.Information : LogLevel.Warning, Key, status.Message);
         }
         else if (_reconciler.WaitingForSilo && _reported?.Status.Message != status.Message)
         {
@@ -369,7 +393,7 @@ internal sealed partial class DeploymentGrain : Grain, IDeploymentGrain
             }
             else
             {
-                LogShrinksWithSilo(_logger, Key, status.Message);
+                LogShrinksWithSilo(_logger, _reconciler.StoppingSilos.All(_announcingSilos.Contains) ? LogLevel.Information : LogLevel.Warning, Key, status.Message);
             }
         }
         _reported = new DeploymentReport { Activation = _activation, Sequence = ++_sequence, Status = status };

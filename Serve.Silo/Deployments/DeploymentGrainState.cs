@@ -20,4 +20,11 @@ internal sealed class DeploymentGrainState
 
     /// <summary>Counts accepted specs; a replica whose <see cref="ReplicaRecord.Revision"/> is older is reconfigured.</summary>
     [Id(5)] public long Revision { get; set; }
+
+    /// <summary>
+    /// Replicas of a silo that stopped (drained) fit on no other silo, after the deployment had run at its target: it serves
+    /// fewer than it did until a silo with room joins, UNHEALTHY rather than an update under way. Stored, since the silo
+    /// that stops may be the one this grain ran on: the activation that takes over must not report UPDATING.
+    /// </summary>
+    [Id(6)] public bool ShrankWithSilo { get; set; }
 }

@@ -54,6 +54,12 @@ internal sealed partial class DeploymentReconciler
     /// </summary>
     public bool ShrinksWithStoppingSilo => CannotPlace && _draining.Count > 0;
 
+    /// <summary>Replicas of the target that could not be placed (0 once all were).</summary>
+    public int Unplaced => _unplaced;
+
+    /// <summary>Why the last placement fell short (the demand and the largest room there was); empty when it did not.</summary>
+    public string PlacementReason => _placementReason;
+
     /// <summary>The silos this deployment was asked to drain that are not gone yet.</summary>
     public IReadOnlyCollection<string> StoppingSilos => _draining;
 
@@ -206,7 +212,7 @@ internal sealed partial class DeploymentReconciler
             ? $"{_unplaced} of {target} replica(s) stop with silo(s) {string.Join(", ", StoppingSilos.Order(StringComparer.Ordinal))}, which {(_draining.Count == 1 ? "is" : "are")} stopping, "
                 + $"and cannot be placed elsewhere: {_placementReason}. They are placed as soon as a silo with room joins."
             : ReplacementsWaitForSilo
-            ? $"{_unplaced} of {target} replica(s) were lost and their replacements wait for a silo with room: {_placementReason}. "
+            ? $"{_unplaced} of {target} replica(s) {(State.ShrankWithSilo ? "stopped with their silo, fitting on no other," : "were lost")} and their replacements wait for a silo with room: {_placementReason}. "
                 + "They start as soon as one joins; or lower Resources, MaxReplicasPerSilo or the replica count."
             : WaitsForSilos && !_silos.Any(s => s.Condition is SiloCondition.Active or SiloCondition.Suspected && s.Capacity is not { HostsReplicas: false })
             // Only routers so far (a gateway started before its workers): the fix is a worker, not smaller demands.

@@ -12,9 +12,10 @@ internal sealed partial class DeploymentReconciler
     /// <summary>
     /// The deployment ran at its target in full, lost replicas, and their replacements wait for a silo with room: it serves
     /// fewer than it did, which is not an update. UNHEALTHY, where a first deploy or an upscale that waits is UPDATING or
-    /// UPSCALING.
+    /// UPSCALING. Replicas that stopped with a drained silo, having fit nowhere else, count as lost
+    /// (<see cref="DeploymentGrainState.ShrankWithSilo"/>), also in the activation that takes over from a stopped silo.
     /// </summary>
-    public bool ReplacementsWaitForSilo => WaitingForSilo && _lostFromFull && _reachedTarget is { } reached && TargetReplicas <= reached;
+    public bool ReplacementsWaitForSilo => WaitingForSilo && (State.ShrankWithSilo || _lostFromFull && _reachedTarget is { } reached && TargetReplicas <= reached);
 
     /// <summary>Ids of the RUNNING replicas, the ones routers send calls to.</summary>
     public IReadOnlyList<string> RunningReplicas =>

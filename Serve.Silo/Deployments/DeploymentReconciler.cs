@@ -133,6 +133,7 @@ internal sealed partial class DeploymentReconciler
         // A new spec is reached anew: replicas lost before it are not what it waits for.
         _reachedTarget = null;
         _lostFromFull = false;
+        State.ShrankWithSilo = false;
         if (spec.Options.Autoscaling is null || change.Previous?.Options.Autoscaling is null)
         {
             // Autoscaling switched on (start from its initial count) or off (the configured count rules).
@@ -232,6 +233,16 @@ internal sealed partial class DeploymentReconciler
         {
             _reachedTarget = target;
             _lostFromFull = false;
+            if (State.ShrankWithSilo)
+            {
+                State.ShrankWithSilo = false;
+                _persist = true;
+            }
+        }
+        else if (ShrinksWithStoppingSilo && !ClusterStopping && _reachedTarget is not null && !State.ShrankWithSilo)
+        {
+            State.ShrankWithSilo = true;
+            _persist = true;
         }
         if (rollingOut && unplaced > 0 && !_placementWaiting)
         {
@@ -285,11 +296,12 @@ internal sealed partial class DeploymentReconciler
 
     /// <summary>
     /// The replica's instance is built; <paramref name="silo"/> is where it runs, <paramref name="grpcClientStreaming"/> its
-    /// gRPC methods whose client sends a stream.
+    /// gRPC methods whose client sends a stream, <paramref name="build"/> the build of the deployment's assembly its silo loaded.
     /// </summary>
-    public void OnStarted(ReplicaRecord replica, string silo, IReadOnlyList<string>? grpcClientStreaming = null, string? exchange = null)
+    public void OnStarted(ReplicaRecord replica, string silo, IReadOnlyList<string>? grpcClientStreaming = null, string? exchange = null, string? build = null)
     {
         replica.Silo = silo;
+        replica.Build = build;
         replica.Exchange = exchange;
         replica.GrpcClientStreaming = grpcClientStreaming ?? [];
         TrustSilo(silo);

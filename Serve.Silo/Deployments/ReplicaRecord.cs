@@ -60,5 +60,8 @@ internal sealed class ReplicaRecord
     /// <summary>What it holds of its silo: its spec's resources when it was placed; null in records stored before this was kept.</summary>
     [Id(12)] public ReplicaResources? Demand { get; init; }
 
-    public ReplicaStatus ToStatus() => new() { ReplicaId = Id, State = State, Silo = Silo, Models = Models };
+    /// <summary>The build of the deployment's assembly its silo loaded, as it reported when it started; null before it did (or from an earlier release).</summary>
+    [Id(13)] public string? Build { get; set; }
+
+    public ReplicaStatus ToStatus() => new() { ReplicaId = Id, State = State, Silo = Silo, Models = Models, Build = Build };
 }

@@ -51,19 +51,20 @@ internal sealed partial class SiloDrain : ILifecycleParticipant<ISiloLifecycle>
         var deployments = held.GroupBy(h => h.Value.Deployment, h => h.Key).ToList();
         LogDraining(_logger, _silo, held.Length, deployments.Count);
         var started = _time.GetTimestamp();
-        var orphans = await Task.WhenAll(deployments.Select(async replicas =>
+        var answers = await Task.WhenAll(deployments.Select(async replicas =>
         {
             try
             {
-                var known = await _grains.GetGrain<IDeploymentGrain>(replicas.Key).DrainSiloAsync(_silo).WaitAsync(AskTimeout, _time, cancellationToken);
-                return known > 0 ? [] : replicas.ToArray();
+                var answer = await AskAsync(replicas.Key, cancellationToken);
+                return (Deployment: replicas.Key, Answer: answer, Orphans: answer.Replicas > 0 ? [] : replicas.ToArray());
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 LogAskFailed(_logger, e, replicas.Key);
-                return replicas.ToArray();
+                return (Deployment: replicas.Key, Answer: (SiloDrainAnswer?)null, Orphans: replicas.ToArray());
             }
         }));
+        var orphans = answers.Select(a => a.Orphans);
         // Replicas no deployment claims here (its record was lost, or it could not be asked) are drained directly.
         foreach (var replica in orphans.SelectMany(r => r))
         {
@@ -78,10 +79,64 @@ internal sealed partial class SiloDrain : ILifecycleParticipant<ISiloLifecycle>
         {
             LogDrainTimedOut(_logger, _silo, _ledger.Snapshot().Length, _options.DrainTimeout);
         }
+        await ReportShrinksAsync(answers.Where(a => a.Answer is not null).Select(a => a.Deployment), cancellationToken);
+    }
+
+    /// <summary>
+    /// A planned stop that leaves deployments short is one warning for all of them, not one from each (their own lines and
+    /// status messages say the details, at Information); a whole cluster stopping is no news. Asked once the replicas are
+    /// drained, not from the first answers: a deployment may learn only from a refused start that the room it counted on
+    /// elsewhere was taken. Asking again changes nothing: the deployment drains this silo already.
+    /// </summary>
+    private async Task ReportShrinksAsync(IEnumerable<string> deployments, CancellationToken cancellationToken)
+    {
+        var answers = await Task.WhenAll(deployments.Select(async deployment =>
+        {
+            try
+            {
+                return (Deployment: deployment, Answer: await AskAsync(deployment, cancellationToken));
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                return (Deployment: deployment, Answer: (SiloDrainAnswer?)null);
+            }
+        }));
+        var shrinking = answers.Where(a => a.Answer is { Unplaced: > 0, ClusterStopping: false }).OrderBy(a => a.Deployment, StringComparer.Ordinal).ToList();
+        if (shrinking.Count > 0)
+        {
+            LogShrinks(_logger, _silo, shrinking.Sum(a => a.Answer!.Unplaced), shrinking.Count,
+                string.Join(", ", shrinking.Select(a => $"{a.Deployment} ({a.Answer!.TargetReplicas - a.Answer.Unplaced}/{a.Answer.TargetReplicas})")),
+                shrinking[0].Answer!.Reason);
+        }
     }
 
     [LoggerMessage(EventId = ServeEvents.SiloDraining, Level = LogLevel.Information, Message = "Silo {Silo} is stopping: draining its {Replicas} replica(s) of {Deployments} deployment(s), replaced elsewhere first")]
     private static partial void LogDraining(ILogger logger, string silo, int replicas, int deployments);
+
+    /// <summary>
+    /// Asks <paramref name="deployment"/> to drain this silo. A deployment grain of an earlier release (a rolling upgrade)
+    /// does not know the answering form: it is asked the older way, which says only how many replicas it has here.
+    /// </summary>
+    private async Task<SiloDrainAnswer> AskAsync(string deployment, CancellationToken cancellationToken)
+    {
+        var grain = _grains.GetGrain<IDeploymentGrain>(deployment);
+        try
+        {
+            return await grain.DrainSiloWithAnswerAsync(_silo).WaitAsync(AskTimeout, _time, cancellationToken);
+        }
+        catch (Exception e) when (e is not (TimeoutException or OperationCanceledException))
+        {
+            LogAskedTheOlderWay(_logger, deployment, e.Message);
+            return new SiloDrainAnswer { Replicas = await grain.DrainSiloAsync(_silo).WaitAsync(AskTimeout, _time, cancellationToken) };
+        }
+    }
+
+    [LoggerMessage(EventId = ServeEvents.SiloDrainShrinks, Level = LogLevel.Warning,
+        Message = "Silo {Silo} is stopping and {Replicas} replica(s) of {Count} deployment(s) fit on no other silo ({Reason}): they stop with it, and these deployments are UNHEALTHY, serving with fewer (running/target), until a silo with room joins: {Deployments}")]
+    private static partial void LogShrinks(ILogger logger, string silo, int replicas, int count, string deployments, string reason);
+
+    [LoggerMessage(EventId = ServeEvents.SiloDraining, Level = LogLevel.Debug, Message = "Deployment {Deployment} did not take the drain's answering form ({Error}); asked the older way")]
+    private static partial void LogAskedTheOlderWay(ILogger logger, string deployment, string error);
 
     [LoggerMessage(EventId = ServeEvents.SiloDraining, Level = LogLevel.Information, Message = "Silo {Silo} drained its replicas in {Elapsed}")]
     private static partial void LogDrained(ILogger logger, string silo, TimeSpan elapsed);

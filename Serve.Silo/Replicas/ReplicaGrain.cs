@@ -184,7 +184,7 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             // It serves, but not the code its deployment was deployed with: a rollout that reached the workers and not the gateway.
             LogOtherBuild(_logger, ReplicaId, otherBuild);
         }
-        return new ReplicaStarted(_silo) { GrpcClientStreaming = _http?.GrpcClientStreaming ?? [], Exchange = _services.GetService<Exchange.ExchangeListener>()?.Endpoint };
+        return new ReplicaStarted(_silo) { GrpcClientStreaming = _http?.GrpcClientStreaming ?? [], Exchange = _services.GetService<Exchange.ExchangeListener>()?.Endpoint, Build = DeploymentBuild.Of(_instance.Target.GetType()) };
     }
 
     /// <summary>

@@ -1,8 +1,10 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Serve.Applications;
 using Serve.Cli;
 using Serve.Configuration;
+using Serve.Grains;
 using Serve.Tests.Configuration;
 using Serve.Tests.Infrastructure;
 
@@ -222,6 +224,42 @@ public sealed partial class CliTests(AdminFixture fixture) : IAsyncLifetime, IDi
         Assert.Contains(lines, l => Regex.IsMatch(l, @"^\s+Tokenizer\s+HEALTHY\s+2/2$"));
         Assert.Equal(5, lines.Count(l => Regex.IsMatch(l, @"^(text|greeter)/\S+/\S+/\d+\s+RUNNING\s+S\S+$")));
         Assert.Equal("RUNNING", JsonDocument.Parse(json.Out).RootElement.GetProperty("applications").GetProperty("text").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Status_ReplicasRunAnotherBuildThanTheDeployment_ShowsEachReplicasBuildAndWarns()
+    {
+        // As after new code reached the workers but not the gateway that applied the config: the spec names one build,
+        // the silo runs another (event 2012 in the replica's log). The operator reading status must see it too.
+        var deployed = Guid.NewGuid().ToString("N");
+        var graph = ApplicationGraph.Build(Deployment.For<Deployments.Greeter>().Bind("mixed"), "mixed", null);
+        await fixture.Controller.DeployApplicationAsync(graph with { Deployments = [graph.Deployments[0] with { Build = deployed }] });
+        var running = DeploymentBuild.Of(typeof(Deployments.Greeter));
+
+        var status = await Poll.UntilAsync(() => AdminAsync("status", "mixed"), s => Regex.IsMatch(s.Out, @"(?m)^mixed\s+RUNNING\s"), TimeSpan.FromSeconds(30));
+        var json = JsonDocument.Parse((await AdminAsync("status", "--json", "mixed")).Out).RootElement
+            .GetProperty("applications").GetProperty("mixed").GetProperty("deployments").GetProperty("Greeter");
+
+        Assert.Equal(0, status.ExitCode);
+        Assert.Matches(@"(?m)^REPLICA\s+STATE\s+SILO\s+BUILD$", status.Out);
+        Assert.Matches($@"(?m)^mixed/Greeter/\S+/0\s+RUNNING\s+S\S+\s+{running[..8]}\*$", status.Out);
+        Assert.Matches($@"(?m)^Warning: mixed/Greeter was deployed with build {deployed[..8]}, but 1 of its 1 replica\(s\) run another: build {running[..8]} on S\S+\. ", status.Out);
+        Assert.Equal(deployed, json.GetProperty("build").GetString());
+        Assert.Equal(running, Assert.Single(json.GetProperty("replicas").EnumerateArray()).GetProperty("build").GetString());
+    }
+
+    [Fact]
+    public async Task Status_ReplicasRunTheDeploymentsBuild_NoBuildColumnNorWarning()
+    {
+        await fixture.Serve.RunAsync(Deployment.For<Deployments.Greeter>().Bind("same"), "same", null);
+
+        var status = await AdminAsync("status", "same");
+        var json = JsonDocument.Parse((await AdminAsync("status", "--json", "same")).Out).RootElement
+            .GetProperty("applications").GetProperty("same").GetProperty("deployments").GetProperty("Greeter");
+
+        Assert.Matches(@"(?m)^REPLICA\s+STATE\s+SILO$", status.Out);
+        Assert.DoesNotContain("Warning", status.Out, StringComparison.Ordinal);
+        Assert.Equal(json.GetProperty("build").GetString(), Assert.Single(json.GetProperty("replicas").EnumerateArray()).GetProperty("build").GetString());
     }
 
     [Fact]

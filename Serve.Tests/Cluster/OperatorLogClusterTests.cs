@@ -73,6 +73,70 @@ public sealed class OperatorLogClusterTests(ProcessClusterFixture cluster, ITest
         }
     }
 
+    [Fact]
+    public async Task WorkerStopped_NoOtherSiloHasRoom_OneWarningNamingEveryDeploymentThatShrinksAndTheyShowUnhealthy()
+    {
+        // A planned stop (a rolling restart, a scale-in) of a worker whose replicas fit nowhere else: before, each deployment
+        // warned on its own (UNHEALTHY, event 3013), then again once the worker was gone (waits for a silo, event 3015),
+        // and their applications showed DEPLOYING as if a deploy were under way.
+        const string First = "log-stop-a";
+        const string Second = "log-stop-b";
+        const string Resource = "stoproom";
+        await cluster.EnsureAllRunningAsync();
+        WorkerProcess? staying = null;
+        WorkerProcess? stopping = null;
+        try
+        {
+            var room = new Dictionary<string, string> { [$"Serve__Silo__Resources__Custom__{Resource}"] = "2" };
+            staying = await cluster.StartWorkerAsync("worker-stop-a", room);
+            stopping = await cluster.StartWorkerAsync("worker-stop-b", room);
+            var options = new ReplicaResources { Custom = new Dictionary<string, double> { [Resource] = 1 } };
+            foreach (var name in new[] { First, Second })
+            {
+                await cluster.Serve.RunAsync<IAnswers>(Deployment.For<Answers>().Options(o => o with { NumReplicas = 2, Resources = options }).Bind(), name, null).WaitAsync(Patience);
+            }
+            await cluster.Serve.WaitForStatusAsync(s => new[] { First, Second }.All(a => s.IsHealthyOn(a, nameof(Answers), 2, [staying.SiloAddress!, stopping.SiloAddress!])), Patience);
+
+            using var tally = new ClusterLogTally(cluster);
+            Assert.Equal(0, await stopping.TerminateAsync(Patience));
+            await cluster.WaitForActiveSilosAsync();
+            var status = await cluster.Serve.WaitForStatusAsync(
+                s => new[] { First, Second }.All(a => s.Applications.TryGetValue(a, out var app) && app.Deployments[nameof(Answers)] is { RunningReplicas: 1, Replicas.Count: 1 }
+                    && app.Deployments[nameof(Answers)].Replicas[0].Silo == staying.SiloAddress), Patience);
+
+            Report("stop", tally);
+            var serveWarnings = tally.WarningsOrAboveFrom("Serve.");
+            var warning = Assert.Single(serveWarnings).Line;
+            Assert.Contains($"[{ServeEvents.SiloDrainShrinks}] Silo {stopping.SiloAddress} is stopping and 2 replica(s) of 2 deployment(s) fit on no other silo", warning, StringComparison.Ordinal);
+            Assert.Contains($"{First}/{nameof(Answers)} (1/2), {Second}/{nameof(Answers)} (1/2)", warning, StringComparison.Ordinal);
+            Assert.All(new[] { First, Second }, a =>
+            {
+                Assert.Equal(ApplicationState.Unhealthy, status.Applications[a].State);
+                Assert.Equal(DeploymentState.Unhealthy, status.Applications[a].Deployments[nameof(Answers)].State);
+            });
+        }
+        catch
+        {
+            output.WriteLine(cluster.RecentOutputs());
+            throw;
+        }
+        finally
+        {
+            foreach (var name in new[] { First, Second })
+            {
+                await cluster.DeleteIfPresentAsync(name).WaitAsync(Patience);
+            }
+            foreach (var worker in new[] { staying, stopping })
+            {
+                if (worker is not null)
+                {
+                    await worker.KillAsync();
+                }
+            }
+            await cluster.WaitForActiveSilosAsync();
+        }
+    }
+
     private void Report(string scenario, ClusterLogTally tally)
     {
         var text = $"{scenario}: {tally.Summary()}{Environment.NewLine}Warning+ lines:{Environment.NewLine}"
