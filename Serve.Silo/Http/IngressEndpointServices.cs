@@ -76,9 +76,9 @@ internal static class IngressEndpointServices
         if (type == typeof(IConfiguration)
             && endpointServices.GetService(type) is IConfiguration configuration
             && silo.GetService(type) is IConfiguration settings
-            && settings.AsEnumerable().FirstOrDefault(setting => setting.Value is not null && configuration[setting.Key] is null).Key is { } missing)
+            && settings.AsEnumerable().Any(setting => setting.Value is not null && configuration[setting.Key] is null))
         {
-            return $"the endpoints' configuration is not the silo's (it has no '{missing}', nor the other settings of the host), so the endpoint would read null. {fix}";
+            return $"the endpoints' configuration is not the silo's (the host's settings, appsettings.json and environment, are not in it), so the endpoint would read null. {fix}";
         }
         if (type.IsGenericType && type.GetGenericTypeDefinition() is var definition
             && (definition == typeof(IOptions<>) || definition == typeof(IOptionsSnapshot<>) || definition == typeof(IOptionsMonitor<>))
