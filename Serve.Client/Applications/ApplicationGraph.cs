@@ -33,7 +33,7 @@ internal static class ApplicationGraph
         Collect(ingress, nodes, new HashSet<BoundDeployment>(ReferenceEqualityComparer.Instance), errors);
         foreach (var group in nodes.GroupBy(n => n.Name).Where(g => g.Count() > 1))
         {
-            errors.Add($"two deployments are named '{group.Key}' ({string.Join(", ", group.Select(n => n.Definition.Type.Name))}). Fix: give one another name with .Options(o => o with {{ Name = \"...\" }}).");
+            errors.Add($"two deployments are named '{group.Key}' ({string.Join(", ", ClassNames(group.Select(n => n.Definition.Type)))}). Fix: give one another name with .Options(o => o with {{ Name = \"...\" }}).");
         }
 
         var specs = new List<DeploymentSpec>();
@@ -173,5 +173,12 @@ internal static class ApplicationGraph
             }
         }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..12];
+    }
+
+    /// <summary>The classes' names, in full where two share a short name (<c>Vision.Model</c>, <c>Text.Model</c>), so the error tells them apart.</summary>
+    private static IEnumerable<string> ClassNames(IEnumerable<Type> types)
+    {
+        var list = types.ToList();
+        return list.Select(t => list.Count(o => o.Name == t.Name) > 1 && t.FullName is { } full ? full : t.Name);
     }
 }

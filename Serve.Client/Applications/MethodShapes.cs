@@ -31,7 +31,7 @@ internal static class MethodShapes
             }
             foreach (var stream in method.GetParameters().Select(p => p.ParameterType).Append(method.ReturnType).Where(IsStream).Distinct())
             {
-                errors.Add($"{where}: {stream.Name} cannot cross between processes (a stream has no codec). Fix: take or return its bytes (byte[], ReadOnlyMemory<byte>), or read the upload in an HTTP ingress (IHttpIngress, IHttpEndpoints), which streams request bodies.");
+                errors.Add($"{where}: {ConstructorBinding.Name(stream)} cannot cross between processes (a stream has no codec). Fix: take or return its bytes (byte[], ReadOnlyMemory<byte>), or read the upload in an HTTP ingress (IHttpIngress, IHttpEndpoints), which streams request bodies.");
             }
         }
         foreach (var group in methods.Where(m => !m.Method.IsGenericMethodDefinition).GroupBy(m => m.Name, StringComparer.Ordinal))

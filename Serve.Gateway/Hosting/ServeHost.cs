@@ -24,7 +24,10 @@ public static class ServeHost
     /// <see cref="IServeServiceSetup"/> classes of those assemblies on its services. Like a worker, it writes its console log one
     /// line per entry with the time (<c>Logging:Console:FormatterOptions</c> changes that).
     /// </summary>
-    public static WebApplicationBuilder CreateBuilder(string[] args)
+    public static WebApplicationBuilder CreateBuilder(string[] args) => CreateBuilder(args, System.Reflection.Assembly.GetEntryAssembly());
+
+    /// <summary><see cref="CreateBuilder(string[])"/> of a program whose entry assembly is <paramref name="entry"/>.</summary>
+    internal static WebApplicationBuilder CreateBuilder(string[] args, System.Reflection.Assembly? entry)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         ConsoleLogDefaults.AddTo(builder.Configuration);
@@ -36,7 +39,13 @@ public static class ServeHost
         builder.Services.AddHostedService<GatewayStartedLog>();
         builder.Services.AddServeGateway();
         builder.Services.AddServeAdmin();
-        ServeServiceSetups.Apply(builder.Services, builder.Configuration, assemblies);
+        // The program's own assembly is a deployment assembly too (ServeOptions.DeploymentAssemblies starts with it), so its
+        // setup classes run as those of Serve:Assemblies do: a service registered beside the deployments that take it, as a
+        // missing service's error tells, was otherwise never registered when the deployments sit in the program itself.
+        ServeServiceSetups.Apply(builder.Services, builder.Configuration, WithEntryAssembly(assemblies, entry));
         return builder;
     }
+
+    private static IEnumerable<System.Reflection.Assembly> WithEntryAssembly(IReadOnlyList<System.Reflection.Assembly> assemblies, System.Reflection.Assembly? entry) =>
+        entry is not null && !Replicas.PlatformAssemblies.Contains(entry) ? assemblies.Append(entry).Distinct() : assemblies;
 }

@@ -124,7 +124,16 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
                     await IngressMethodNotAllowed.AnswerAsync(context, routes, badRequests);
                 });
                 app.UseRouting();
+                if (app.Services.GetService<Microsoft.AspNetCore.Antiforgery.IAntiforgery>() is not null)
+                {
+                    // Between routing and the endpoints, as an ASP.NET Core app has it: the ingress added antiforgery to check tokens.
+                    app.UseAntiforgery();
+                }
                 mapped.MapEndpoints(app);
+                if (IngressEndpointServices.Check(instance.GetType(), app, silo) is { } unservable)
+                {
+                    throw new InvalidOperationException(unservable);
+                }
             }
             if (DeclaredGrpcServices.Check(instance.GetType(), app) is { } undeclared)
             {

@@ -111,6 +111,18 @@ public sealed class ApplicationGraphTests
     }
 
     [Fact]
+    public void Build_TwoClassesOfOneShortNameInTwoNamespaces_ReportsTheirFullNames()
+    {
+        var app = Deployment.For<Ingress>().Bind(
+            Deployment.For<Deployments.Vision.Model>().Bind(),
+            Deployment.For<Deployments.Speech.Model>().Bind());
+
+        var error = Assert.Throws<InvalidApplicationException>(() => ApplicationGraph.Build(app, "app", "/"));
+
+        Assert.Contains(error.Errors, e => e.Contains("two deployments are named 'Model' (Serve.Tests.Deployments.Vision.Model, Serve.Tests.Deployments.Speech.Model)"));
+    }
+
+    [Fact]
     public void Build_SeveralProblems_ReportsAllAtOnce()
     {
         var app = Deployment.For<Greeter>().Options(o => o with { NumReplicas = -1, MaxOngoingRequests = 0 }).Bind(42);

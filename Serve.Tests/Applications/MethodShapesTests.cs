@@ -53,6 +53,15 @@ public sealed class MethodShapesTests
             Assert.Single(error.Errors));
     }
 
+    [Fact]
+    public void Build_StreamResult_RefusedNamingTheTypeAsWritten()
+    {
+        var error = Assert.Throws<InvalidApplicationException>(() => ApplicationGraph.Build(Deployment.For<StreamOpener>().Bind(), "app", null));
+
+        // Before: "Task`1 cannot cross", the runtime's name of Task<Stream>.
+        Assert.StartsWith("deployment 'StreamOpener' (StreamOpener.OpenAsync): Task<Stream> cannot cross between processes (a stream has no codec).", Assert.Single(error.Errors), StringComparison.Ordinal);
+    }
+
     public interface IGenericEcho { Task<T> EchoAsync<T>(T value, CancellationToken ct = default); }
 
     public sealed class GenericEcho : IGenericEcho
@@ -93,5 +102,10 @@ public sealed class MethodShapesTests
     public sealed class StreamLength : IStreamLength
     {
         public Task<long> LengthAsync(Stream body, CancellationToken ct) => Task.FromResult(body.Length);
+    }
+
+    public sealed class StreamOpener
+    {
+        public Task<Stream> OpenAsync() => Task.FromResult<Stream>(new MemoryStream([1, 2, 3]));
     }
 }

@@ -1,0 +1,10 @@
+using Serve.Samples;
+
+namespace Serve.Tests.Deployments.Speech;
+
+/// <summary>A deployment whose short name another namespace's class shares (a team's Vision.Model and Speech.Model).</summary>
+[Deployment]
+public sealed class Model : IMessage
+{
+    public Task<string> CallAsync(CancellationToken cancellationToken = default) => Task.FromResult("Speech");
+}
