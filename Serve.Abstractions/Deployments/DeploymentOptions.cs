@@ -27,7 +27,7 @@ public sealed record DeploymentOptions
     /// <summary>
     /// The most replicas one deployment may ask for (<see cref="NumReplicas"/>, <see cref="AutoscalingConfig.MaxReplicas"/>):
     /// far past any cluster's, and a deployment's grain holds a record of each replica in one state record, which it
-    /// writes whole at every change. Without it a typo (<c>num_replicas: 1000000000</c>) made the deployment's grain add
+    /// writes whole at every change. Without it a typo (<c>num_replicas: 1000000000</c>) would have the deployment's grain add
     /// records in one turn until its silo ran out of memory, on a silo with no resource limit.
     /// </summary>
     internal const int MaxReplicaCount = 10_000;
