@@ -37,7 +37,7 @@ public sealed record AutoscalingConfig
     /// <value>Default is 1, as in Ray.</value>
     [Id(0)] public int MinReplicas { get; init; } = DefaultMinReplicas;
 
-    /// <summary>Most replicas.</summary>
+    /// <summary>Most replicas, at most 10,000.</summary>
     /// <value>Default is 1, as in Ray: set it (or use <see cref="Auto"/>) to let the deployment grow.</value>
     [Id(1)] public int MaxReplicas { get; init; } = DefaultMaxReplicas;
 
@@ -124,9 +124,11 @@ public sealed record AutoscalingConfig
         {
             yield return Invariant($"Autoscaling.MinReplicas: {MinReplicas} must be ≥ 0.");
         }
-        if (MaxReplicas < 1)
+        if (MaxReplicas is < 1 or > DeploymentOptions.MaxReplicaCount)
         {
-            yield return Invariant($"Autoscaling.MaxReplicas: {MaxReplicas} must be ≥ 1.");
+            yield return MaxReplicas < 1
+                ? Invariant($"Autoscaling.MaxReplicas: {MaxReplicas} must be ≥ 1.")
+                : Invariant($"Autoscaling.MaxReplicas: {MaxReplicas} must be at most {DeploymentOptions.MaxReplicaCount}.");
         }
         if (MinReplicas > MaxReplicas)
         {

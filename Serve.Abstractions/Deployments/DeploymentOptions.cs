@@ -24,10 +24,18 @@ public sealed record DeploymentOptions
     /// </summary>
     internal static readonly TimeSpan MaxInitializationTimeout = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// The most replicas one deployment may ask for (<see cref="NumReplicas"/>, <see cref="AutoscalingConfig.MaxReplicas"/>):
+    /// far past any cluster's, and a deployment's grain holds a record of each replica in one state record, which it
+    /// writes whole at every change. Without it a typo (<c>num_replicas: 1000000000</c>) would have the deployment's grain add
+    /// records in one turn until its silo ran out of memory, on a silo with no resource limit.
+    /// </summary>
+    internal const int MaxReplicaCount = 10_000;
+
     /// <summary>The deployment's name, unique within its application. Default is the class name.</summary>
     [Id(0)] public string Name { get; init; } = "";
 
-    /// <summary>How many replicas to run. Default is 1.</summary>
+    /// <summary>How many replicas to run, at most 10,000. Default is 1.</summary>
     [Id(1)] public int NumReplicas { get; init; } = DefaultNumReplicas;
 
     /// <summary>Most requests one replica runs at once; never exceeded. Default is 5.</summary>
@@ -103,9 +111,9 @@ public sealed record DeploymentOptions
         {
             errors.Add($"Name: '{ServeName.Shown(Name)}' {ServeName.Requirement}.");
         }
-        if (NumReplicas < 0)
+        if (NumReplicas is < 0 or > MaxReplicaCount)
         {
-            errors.Add($"NumReplicas: {NumReplicas} must be ≥ 0.");
+            errors.Add(NumReplicas < 0 ? $"NumReplicas: {NumReplicas} must be ≥ 0." : $"NumReplicas: {NumReplicas} must be at most {MaxReplicaCount}.");
         }
         if (MaxOngoingRequests < 1)
         {

@@ -36,6 +36,11 @@ internal static class DeploymentConfigParser
         else
         {
             numReplicas = deployment.Int("num_replicas", 0);
+            if (numReplicas > DeploymentOptions.MaxReplicaCount)
+            {
+                problems.Add(deployment.PathOf("num_replicas"), $"must be at most {DeploymentOptions.MaxReplicaCount} (got {numReplicas}).");
+                numReplicas = null;
+            }
         }
 
         var autoscaling = deployment.Node("autoscaling_config") is { Kind: not ConfigNodeKind.Null } autoscalingNode

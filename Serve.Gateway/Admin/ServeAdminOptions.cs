@@ -59,6 +59,14 @@ public sealed class ServeAdminOptions
     /// </summary>
     public int MaxFailedAuthentications { get; set; } = 10;
 
+    /// <summary>
+    /// Most connections the admin API's port holds at once from one remote address (an IPv6 address counting with its
+    /// /64), or <c>Serve:Http:MaxConnectionsPerAddress</c> when that is smaller. The CLI and the dashboard open a few; without
+    /// it one host's silent connections took the port's whole <c>Serve:Http:MaxConnections</c> and shut the operator out
+    /// while the HTTP port served on. 0 for none (operators who all reach it through one proxy). Default is 64.
+    /// </summary>
+    public int MaxConnectionsPerAddress { get; set; } = 64;
+
     /// <summary>Largest request body accepted (a config file); larger ones get 413. Default is 1 MiB.</summary>
     public long MaxRequestBodySize { get; set; } = 1024 * 1024;
 }

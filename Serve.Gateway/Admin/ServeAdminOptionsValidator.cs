@@ -44,6 +44,10 @@ internal sealed class ServeAdminOptionsValidator(IOptions<ServeGatewayOptions> g
         {
             errors.Add($"Serve:Admin:MaxFailedAuthentications: {options.MaxFailedAuthentications} must be 0 (no limit) or more.");
         }
+        if (options.MaxConnectionsPerAddress < 0)
+        {
+            errors.Add($"Serve:Admin:MaxConnectionsPerAddress: {options.MaxConnectionsPerAddress} must be 0 (no bound) or more.");
+        }
         if (options.MaxRequestBodySize <= 0)
         {
             errors.Add($"Serve:Admin:MaxRequestBodySize: {options.MaxRequestBodySize} must be positive.");

@@ -66,7 +66,8 @@ public static class ServeAdminServiceCollectionExtensions
             {
                 // Bounded as each of the gateway's ports is, on its own: a flood of the HTTP port leaves the admin API room.
                 // Its share of the open-file limit, as each of theirs (ConnectionBoundFit): the gateway's start says so when it is lower.
-                var limit = ConnectionBoundFit.Limit("the admin API's port", gateway.Value, files.Value, TimeProvider.System, loggers.CreateLogger(typeof(HttpConnectionLimit)));
+                var limit = ConnectionBoundFit.Limit("the admin API's port", gateway.Value, files.Value, TimeProvider.System, loggers.CreateLogger(typeof(HttpConnectionLimit)),
+                    value.MaxConnectionsPerAddress > 0 ? value.MaxConnectionsPerAddress : null, $"{ServeAdminOptions.SectionName}:MaxConnectionsPerAddress");
                 kestrel.Listen(IPAddress.TryParse(value.Host, out var address) ? address : IPAddress.Loopback, value.Port, listen =>
                 {
                     if (limit is not null)

@@ -37,14 +37,19 @@ internal static class ConnectionBoundFit
 
     /// <summary>
     /// The connection limit of one of the gateway's ports (<paramref name="port"/> names it in refusals): the bounds of
-    /// <paramref name="http"/> fitted to <paramref name="openFiles"/>; null when neither bound is set.
+    /// <paramref name="http"/> fitted to <paramref name="openFiles"/>, its bound per address the smaller of
+    /// <paramref name="http"/>'s and <paramref name="portPerAddress"/>, one of this port alone (the admin API's, set by
+    /// <paramref name="portPerAddressOption"/>, which refusals then name); null when no bound is set.
     /// </summary>
-    public static HttpConnectionLimit? Limit(string port, ServeGatewayOptions http, long? openFiles, TimeProvider time, ILogger logger)
+    public static HttpConnectionLimit? Limit(string port, ServeGatewayOptions http, long? openFiles, TimeProvider time, ILogger logger,
+        long? portPerAddress = null, string? portPerAddressOption = null)
     {
         var max = PerPort(http.MaxConnections, openFiles);
-        var maxPerAddress = PerAddress(http.MaxConnectionsPerAddress, max);
+        var shared = PerAddress(http.MaxConnectionsPerAddress, max);
+        var own = PerAddress(portPerAddress, max);
+        var (maxPerAddress, option) = own is { } mine && (shared is not { } theirs || mine < theirs) ? (own, portPerAddressOption) : (shared, null);
         return max is not null || maxPerAddress is not null
-            ? new HttpConnectionLimit(port, $"{ServeGatewayOptions.SectionName}:", max, maxPerAddress, time, logger)
+            ? new HttpConnectionLimit(port, $"{ServeGatewayOptions.SectionName}:", max, maxPerAddress, time, logger, option)
             : null;
     }
 }

@@ -178,7 +178,9 @@ internal sealed class WebSocketSession
 
     /// <summary>
     /// Ends the connection once the replica's call is over: closes it with <paramref name="status"/> and
-    /// <paramref name="description"/> unless it is closed already, and waits briefly for the client's close.
+    /// <paramref name="description"/> unless it is closed already, and waits briefly for the client's close. A client
+    /// that reads nothing leaves the last send, and so the close, waiting for ever (Kestrel bounds no upgraded
+    /// connection's data rate): once <see cref="CloseHandshake"/> has passed without it, the connection is cut instead.
     /// </summary>
     public async Task EndAsync(WebSocketCloseStatus status, string description)
     {
@@ -186,17 +188,32 @@ internal sealed class WebSocketSession
         {
             return;
         }
-        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(Aborted);
+        handshake.CancelAfter(CloseHandshake);
+        try
         {
-            await SendAfterPreviousAsync(() => socket.CloseOutputAsync(status, description, Aborted));
+            await _sending.WaitAsync(handshake.Token);
         }
-        if (socket.State == WebSocketState.CloseSent)
+        catch (OperationCanceledException) when (!Aborted.IsCancellationRequested)
         {
-            // The client answers with its close; until it does, the connection stays, or the client would see it cut.
-            using var handshake = CancellationTokenSource.CreateLinkedTokenSource(Aborted);
-            handshake.CancelAfter(CloseHandshake);
-            try
+            _context.Abort();
+            return;
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException or WebSocketException)
+        {
+            // The last send failed: the state below says what is left to do.
+        }
+        try
+        {
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
+                var closing = socket.CloseOutputAsync(status, description, Aborted);
+                _sending = closing;
+                await closing.WaitAsync(handshake.Token);
+            }
+            if (socket.State == WebSocketState.CloseSent)
+            {
+                // The client answers with its close; until it does, the connection stays, or the client would see it cut.
                 if (_receiving is { } pending)
                 {
                     await pending.WaitAsync(handshake.Token);
@@ -207,10 +224,15 @@ internal sealed class WebSocketSession
                     await socket.ReceiveAsync(buffer, handshake.Token);
                 }
             }
-            catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException or WebSocketException)
-            {
-                // The client did not answer in time, or dropped the connection: it ends anyway.
-            }
+        }
+        catch (OperationCanceledException) when (handshake.IsCancellationRequested && !Aborted.IsCancellationRequested && !_sending.IsCompleted)
+        {
+            // The close itself could not go out: the client reads nothing.
+            _context.Abort();
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException or WebSocketException)
+        {
+            // The client did not answer in time, or dropped the connection: it ends anyway.
         }
     }
 

@@ -39,7 +39,8 @@ internal sealed partial class HttpConnectionLimit
     /// <param name="maxPerAddress">The most held at once from one address; null for no bound.</param>
     /// <param name="time">The clock of the refusal log.</param>
     /// <param name="logger">Where refusals are reported.</param>
-    public HttpConnectionLimit(string port, string? optionPrefix, long? max, long? maxPerAddress, TimeProvider time, ILogger logger)
+    /// <param name="perAddressOption">The option that sets <paramref name="maxPerAddress"/> when it is not the prefix's <c>MaxConnectionsPerAddress</c>.</param>
+    public HttpConnectionLimit(string port, string? optionPrefix, long? max, long? maxPerAddress, TimeProvider time, ILogger logger, string? perAddressOption = null)
     {
         if (max is { } m)
         {
@@ -51,7 +52,7 @@ internal sealed partial class HttpConnectionLimit
         }
         (_port, Max, MaxPerAddress, _time, _logger) = (port, max, maxPerAddress, time, logger);
         _bound = optionPrefix is null ? "a fixed bound" : $"{optionPrefix}MaxConnections";
-        _boundPerAddress = optionPrefix is null ? "a fixed bound" : $"{optionPrefix}MaxConnectionsPerAddress";
+        _boundPerAddress = perAddressOption ?? (optionPrefix is null ? "a fixed bound" : $"{optionPrefix}MaxConnectionsPerAddress");
         _flushed = time.GetUtcNow();
     }
 

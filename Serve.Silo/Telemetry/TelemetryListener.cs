@@ -35,6 +35,14 @@ internal sealed partial class TelemetryListener(IOptions<ServeTelemetryOptions> 
     public const int MaxConnections = 64;
 
     /// <summary>
+    /// The most connections the endpoint holds at once from one remote address (an IPv6 address counting with its /64),
+    /// as the data plane and the Orleans ports bound their handshakes: a scraper keeps one connection and a probe opens
+    /// one at a time, so a stranger reconnecting silent connections from one host filled all
+    /// <see cref="MaxConnections"/> and every liveness probe was refused (an orchestrator restarts such a silo).
+    /// </summary>
+    public const int MaxConnectionsPerAddress = 8;
+
+    /// <summary>
     /// How long a connection may stay silent — before its first request, or between two — and how long a request's
     /// headers may take (Kestrel's defaults: 130 s and 30 s). A scrape is one small GET.
     /// </summary>
@@ -53,7 +61,7 @@ internal sealed partial class TelemetryListener(IOptions<ServeTelemetryOptions> 
             return;
         }
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        var limit = new HttpConnectionLimit("the telemetry endpoint's port", null, MaxConnections, null,
+        var limit = new HttpConnectionLimit("the telemetry endpoint's port", null, MaxConnections, MaxConnectionsPerAddress,
             TimeProvider.System, services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HttpConnectionLimit)));
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {

@@ -197,6 +197,25 @@ public sealed class AdminApiTests(AdminFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Put_ReplicaCountPastTheBound_Returns400NamingItAndAppliesNothing()
+    {
+        // b's import fails too, so that nothing is applied whether or not the count is refused: a billion replicas of a
+        // deployment ran the silo of its grain out of memory.
+        using var put = await fixture.Admin.PutAsync("/api/serve/applications", Yaml("""
+            applications:
+              - {name: a, route_prefix: /a, import_path: "Serve.Samples:TextPipeline", deployments: [{name: Tokenizer, num_replicas: 1000000000}]}
+              - {name: b, route_prefix: /b, import_path: "Serve.Samples:Nothing"}
+            """));
+        var problem = await put.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
+        var errors = problem.GetProperty("errors").EnumerateArray().Select(e => e.GetString()!).ToList();
+        Assert.Equal("applications[0].deployments[0].num_replicas: must be at most 10000 (got 1000000000).", errors[0]);
+        Assert.Equal(2, errors.Count);
+        Assert.Empty((await GetAsync()).Applications);
+    }
+
+    [Fact]
     public async Task Put_InvalidConfig_Returns400WithEveryErrorAndAppliesNothing()
     {
         using var put = await fixture.Admin.PutAsync("/api/serve/applications", Yaml("""

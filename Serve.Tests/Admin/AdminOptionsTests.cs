@@ -57,6 +57,10 @@ public sealed class AdminOptionsTests
     }
 
     [Fact]
+    public void Validate_NegativeConnectionsPerAddress_Named() =>
+        Assert.Equal(["Serve:Admin:MaxConnectionsPerAddress: -1 must be 0 (no bound) or more."], Validate(new ServeAdminOptions { MaxConnectionsPerAddress = -1 }).Failures!);
+
+    [Fact]
     public void Accepts_OnlyTheBearerToken()
     {
         var token = new AdminToken(Options.Create(new ServeAdminOptions { Token = "0123456789abcdef0123" }));

@@ -137,6 +137,17 @@ public sealed class ApplicationGraphTests
     }
 
     [Fact]
+    public void Build_ReplicaCountPastTheBound_ReportsIt()
+    {
+        // A deployment's grain keeps a record per replica and places them in one turn: a billion ran its silo out of memory.
+        var app = Deployment.For<Greeter>().Options(o => o with { NumReplicas = 1_000_000_000 }).Bind(42);
+
+        var error = Assert.Throws<InvalidApplicationException>(() => ApplicationGraph.Build(app, "app", "/"));
+
+        Assert.Contains(error.Errors, e => e.Contains("NumReplicas: 1000000000 must be at most 10000", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Build_SameArguments_SameCodeVersion_OtherArguments_OtherVersion()
     {
         var a = ApplicationGraph.Build(Deployment.For<Greeter>().Bind("a"), "app", "/").Deployments[0].CodeVersion;

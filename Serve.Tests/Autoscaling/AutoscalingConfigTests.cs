@@ -12,6 +12,7 @@ public sealed class AutoscalingConfigTests
     {
         { Valid with { MinReplicas = -1 }, "Autoscaling.MinReplicas: -1 must be ≥ 0." },
         { Valid with { MaxReplicas = 0, MinReplicas = 0 }, "Autoscaling.MaxReplicas: 0 must be ≥ 1." },
+        { Valid with { MaxReplicas = 10_001 }, "Autoscaling.MaxReplicas: 10001 must be at most 10000." },
         { Valid with { MinReplicas = 3, MaxReplicas = 2 }, "Autoscaling.MinReplicas: 3 must be ≤ MaxReplicas (2)." },
         { Valid with { InitialReplicas = 11 }, "Autoscaling.InitialReplicas: 11 must be between MinReplicas (1) and MaxReplicas (10)." },
         { Valid with { InitialReplicas = 0 }, "Autoscaling.InitialReplicas: 0 must be between MinReplicas (1) and MaxReplicas (10)." },

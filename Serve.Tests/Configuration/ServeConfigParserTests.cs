@@ -88,6 +88,25 @@ public sealed class ServeConfigParserTests
     }
 
     [Fact]
+    public void Parse_ReplicaCountsPastTheBound_ReportedWithTheirPaths()
+    {
+        var (_, errors) = Parse("""
+            applications:
+              - name: a
+                route_prefix: /a
+                import_path: X:A
+                deployments:
+                  - {name: D, num_replicas: 1000000000}
+                  - {name: E, autoscaling_config: {min_replicas: 1, max_replicas: 2000000000}}
+            """);
+
+        Assert.Equal(
+            ["applications[0].deployments[0].num_replicas: must be at most 10000 (got 1000000000).",
+             "applications[0].deployments[1].autoscaling_config.max_replicas: must be an integer from 1 to 10000 (got 2000000000)."],
+            errors);
+    }
+
+    [Fact]
     public void Parse_NegativeReplicaCount_ReportedWithItsPath()
     {
         var (_, errors) = Parse("""

@@ -97,6 +97,24 @@ public sealed class RequestLogTests
     }
 
     [Fact]
+    public async Task Request_LongMethodAndPath_AccessLineCutsThem()
+    {
+        var lines = new ScopeRecordingLoggerProvider();
+        await using var app = await StartAsync(lines);
+        using var http = new HttpClient { BaseAddress = app.ListeningAddresses().First(), Timeout = TimeSpan.FromSeconds(30) };
+        // Over HTTP/2 a path the client's header table holds costs it a byte or two per request: the line must not grow with it.
+        using var request = new HttpRequestMessage(new HttpMethod(new string('M', 1000)), "/" + new string('p', 6000));
+        request.Headers.Add("x-request-id", "req-long");
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var access = await WaitForAsync(() => lines.Lines.Where(l => l.Category == "Serve.AccessLog" && l.Message.Contains("req-long", StringComparison.Ordinal)));
+        Assert.Matches(@"^M{300}… /p{299}… 404 \d+\.\d ms - req-long ""no application serves this path""$", access.Message);
+        await app.StopAsync();
+    }
+
+    [Fact]
     public async Task HandleCall_DeploymentLogs_CarryRequestIdWithTheirOwnScopes()
     {
         var lines = new ScopeRecordingLoggerProvider();

@@ -99,19 +99,21 @@ public sealed partial class TelemetryEndpointTests
         List<Socket> held = [];
         try
         {
-            // Each answered, so each holds its place before the next arrives; then silent, as a stranger's would be.
+            // Each answered, so each holds its place before the next arrives; then silent, as a stranger's would be. From
+            // as many loopback addresses as it takes, each holding its share.
             for (var i = 0; i < TelemetryListener.MaxConnections; i++)
             {
-                held.Add(await RawHttpConnection.OpenAsync(telemetry));
+                held.Add(await RawHttpConnection.OpenAsync(telemetry, Loopback(1 + (i / TelemetryListener.MaxConnectionsPerAddress))));
                 Assert.StartsWith("HTTP/1.1 ", await RawHttpConnection.GetStatusLineAsync(held[^1], TelemetryListener.LivenessPath));
             }
+            var newcomer = Loopback(1 + (TelemetryListener.MaxConnections / TelemetryListener.MaxConnectionsPerAddress));
             for (var i = 0; i < 10; i++)
             {
-                Assert.Null(await RawHttpConnection.TryGetAsync(telemetry, TelemetryListener.LivenessPath));
+                Assert.Null(await RawHttpConnection.TryGetAsync(telemetry, TelemetryListener.LivenessPath, newcomer));
             }
             var warning = Assert.Single(log.Records, r => r.Level >= LogLevel.Warning
                 && (r.Category.StartsWith("Microsoft.AspNetCore.Server.Kestrel", StringComparison.Ordinal) || r.Id.Id is ServeEvents.HttpConnectionRefused or ServeEvents.HttpConnectionRefusedSummary));
-            Assert.Contains($"Refused a connection to the telemetry endpoint's port 127.0.0.1:{telemetry.Port} from 127.0.0.1:", warning.Message, StringComparison.Ordinal);
+            Assert.Contains($"Refused a connection to the telemetry endpoint's port 127.0.0.1:{telemetry.Port} from {newcomer}:", warning.Message, StringComparison.Ordinal);
 
             // Silent connections are not held for Kestrel's 130 s: the endpoint frees itself.
             foreach (var socket in held)
@@ -126,6 +128,49 @@ public sealed partial class TelemetryEndpointTests
             await app.StopAsync();
         }
     }
+
+    [Fact]
+    public async Task Connect_OneAddressPastItsShare_RefusedWhileAnotherAddressIsProbed()
+    {
+        var builder = TestGateway.CreateBuilder("telemetry-tests");
+        // No gateway here: Kestrel would take its default, the fixed port 5000, which another process may hold.
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var log = new RecordingLoggerFactory();
+        builder.Logging.AddProvider(log);
+        TestGateway.AddTelemetry(builder);
+        await using var app = builder.Build();
+        await app.StartAsync();
+        var telemetry = app.Services.GetRequiredService<TelemetryListener>().Address!;
+        var stranger = Loopback(2);
+        List<Socket> held = [];
+        try
+        {
+            // A stranger on one host keeps connections open (reconnecting as the endpoint closes them): it gets its
+            // share, not the port, so an orchestrator's liveness probe from another address is still answered.
+            for (var i = 0; i < TelemetryListener.MaxConnectionsPerAddress; i++)
+            {
+                held.Add(await RawHttpConnection.OpenAsync(telemetry, stranger));
+                Assert.StartsWith("HTTP/1.1 ", await RawHttpConnection.GetStatusLineAsync(held[^1], TelemetryListener.LivenessPath));
+            }
+            for (var i = 0; i < TelemetryListener.MaxConnections; i++)
+            {
+                Assert.Null(await RawHttpConnection.TryGetAsync(telemetry, TelemetryListener.LivenessPath, stranger));
+            }
+
+            Assert.Equal("HTTP/1.1 200 OK", await RawHttpConnection.TryGetAsync(telemetry, TelemetryListener.LivenessPath, Loopback(1)));
+            var warning = Assert.Single(log.Records, r => r.Level >= LogLevel.Warning && r.Id.Id is ServeEvents.HttpConnectionRefused or ServeEvents.HttpConnectionRefusedSummary);
+            Assert.Contains($"from {stranger}:", warning.Message, StringComparison.Ordinal);
+            Assert.Contains($"it holds {TelemetryListener.MaxConnectionsPerAddress} connections from {stranger} already", warning.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            held.ForEach(s => s.Dispose());
+            await app.StopAsync();
+        }
+    }
+
+    /// <summary>127.0.0.<paramref name="last"/>: on Linux the whole 127/8 reaches the loopback, each a remote address of its own.</summary>
+    private static IPAddress Loopback(int last) => new([127, 0, 0, (byte)last]);
 
     [Fact]
     public async Task Metrics_BatchesAndModelLoads_HistogramsBucketedForBatchSizesAndSeconds()

@@ -2,8 +2,10 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Serve.Tests.Deployments.Grpc;
 using Serve.Tests.Infrastructure;
+using Serve.WebSockets;
 
 namespace Serve.Tests.Gateway;
 
@@ -40,6 +42,25 @@ public sealed class StreamIdleTests(StreamIdleGatewayFixture fixture) : IClassFi
         Assert.Equal(WebSocketMessageType.Close, result.MessageType);
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, socket.CloseStatus);
         Assert.Contains("Serve:Http:StreamIdleTimeout", socket.CloseStatusDescription, StringComparison.Ordinal);
+        var afterIdle = await Poll.UntilAsync(() => fixture.Http.GetAsync("/ws/refuse"), r => r.StatusCode == HttpStatusCode.OK, Patience);
+        Assert.Equal("\"plain\"", await afterIdle.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task WebSocket_ClientNeverReadsWhatTheServerPushes_ConnectionCutAndSlotFreed()
+    {
+        var sessions = fixture.Services.GetRequiredService<WebSocketChannel>();
+        // A client that upgrades and then never reads: the server's pushes fill the connection, and its last send, then
+        // its close, wait for a reader that never comes (Kestrel bounds no upgraded connection's data rate).
+        using var socket = await RawHttpConnection.OpenAsync(fixture.Http.BaseAddress!);
+        var key = Convert.ToBase64String(Guid.NewGuid().ToByteArray());
+        await socket.SendAsync(Encoding.ASCII.GetBytes(
+            $"GET /ws/push?count=100000000 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+        await Poll.UntilAsync(() => sessions.Count == 1, Patience);
+
+        // The idle timeout ends the call; the close cannot go out, so the connection is cut rather than held for ever.
+        await Poll.UntilAsync(() => sessions.Count == 0, Patience * 2);
+
         var afterIdle = await Poll.UntilAsync(() => fixture.Http.GetAsync("/ws/refuse"), r => r.StatusCode == HttpStatusCode.OK, Patience);
         Assert.Equal("\"plain\"", await afterIdle.Content.ReadAsStringAsync());
     }

@@ -94,7 +94,7 @@ internal static class ConfigSchema
             },
             new ConfigField<AutoscalingConfig, int>
             {
-                Name = "max_replicas", Type = Integer(1), Default = "1",
+                Name = "max_replicas", Type = Integer(1, DeploymentOptions.MaxReplicaCount), Default = "1",
                 Doc = "Most replicas (≥ min_replicas).", Get = a => a.MaxReplicas, Set = (a, v) => a with { MaxReplicas = v },
             },
             new ConfigField<AutoscalingConfig, int>
@@ -189,11 +189,11 @@ internal static class ConfigSchema
             },
             new ConfigShapeKey
             {
-                Name = "num_replicas", Shape = "integer ≥ 0, or \"auto\"", Default = "1",
+                Name = "num_replicas", Shape = $"integer from 0 to {DeploymentOptions.MaxReplicaCount}, or \"auto\"", Default = "1",
                 Doc = "How many replicas run; \"auto\" autoscales from 1 to 100 (tuned by autoscaling_config). Left out when autoscaling_config is given.",
                 Schema = () => new JsonObject
                 {
-                    ["oneOf"] = new JsonArray(new JsonObject { ["type"] = "integer", ["minimum"] = 0 }, new JsonObject { ["const"] = "auto" }),
+                    ["oneOf"] = new JsonArray(new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["maximum"] = DeploymentOptions.MaxReplicaCount }, new JsonObject { ["const"] = "auto" }),
                 },
             },
             new ConfigField<DeploymentOptions, int>
