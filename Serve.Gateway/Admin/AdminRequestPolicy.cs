@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
+using Serve.Diagnostics;
 using Serve.Hosting;
 
 namespace Serve.Admin;
@@ -55,7 +56,7 @@ internal sealed class AdminRequestPolicy
     {
         if (!IsAllowedHost(host))
         {
-            return $"the Host header '{host.Value}' is not an address of this admin API. A web page on another site can reach 127.0.0.1 "
+            return $"the Host header '{EchoedInput.Cut(host.Value)}' is not an address of this admin API. A web page on another site can reach 127.0.0.1 "
                 + "through a DNS name it controls (DNS rebinding), so only the addresses the admin API listens on are accepted. "
                 + "Fix: call it by its address (e.g. http://127.0.0.1:8265), or add the name to Serve:Admin:AllowedHosts.";
         }
@@ -65,12 +66,12 @@ internal sealed class AdminRequestPolicy
         }
         if (!string.IsNullOrEmpty(fetchSite) && fetchSite is not ("same-origin" or "none"))
         {
-            return $"a web page on another site sent this request (Sec-Fetch-Site: {fetchSite}{(origin is null ? "" : $", Origin: {origin}")}). "
+            return $"a web page on another site sent this request (Sec-Fetch-Site: {EchoedInput.Cut(fetchSite)}{(origin is null ? "" : $", Origin: {EchoedInput.Cut(origin)}")}). "
                 + "Browsers may call the admin API only from its own pages. Fix: use the serve CLI or curl, or add the page's origin to Serve:Admin:AllowedOrigins.";
         }
         if (!string.IsNullOrEmpty(origin) && !IsSameOrigin(scheme, host, origin))
         {
-            return $"a web page at '{origin}' sent this request, and the admin API is at {scheme}://{host.Value}. "
+            return $"a web page at '{EchoedInput.Cut(origin)}' sent this request, and the admin API is at {scheme}://{EchoedInput.Cut(host.Value)}. "
                 + "Browsers may call the admin API only from its own pages. Fix: use the serve CLI or curl, or add the page's origin to Serve:Admin:AllowedOrigins.";
         }
         return null;

@@ -75,7 +75,7 @@ internal sealed partial class GrpcForwarder
             _metrics.GrpcCallAnswered(route?.Application ?? "", route is null ? "" : GrpcProtocol.ServiceOf(context.Request.Path.Value) ?? "", grpcStatus, elapsed);
             if (_accessLog.IsEnabled(LogLevel.Information) && _options.CurrentValue.AccessLog)
             {
-                LogAnswered(_accessLog, HttpForwarder.AccessLogField(context.Request.Path.Value ?? ""), status, elapsed.TotalMilliseconds, route?.Application ?? "-", requestId);
+                LogAnswered(_accessLog, EchoedInput.Cut(context.Request.Path.Value ?? ""), status, elapsed.TotalMilliseconds, route?.Application ?? "-", requestId);
             }
             RecordSpan(activity, route, status, grpcStatus);
         }

@@ -1,3 +1,4 @@
+using Serve.Diagnostics;
 using Serve.Grains;
 
 namespace Serve.Grpc;
@@ -30,7 +31,7 @@ internal sealed class GrpcServiceTable
         {
             return _byApplication.TryGetValue(application, out var named)
                 ? GrpcRoute.To(named)
-                : GrpcRoute.Refused(GrpcStatus.NotFound, $"no application '{application}' (the call's '{GrpcProtocol.ApplicationKey}' metadata) has a route; applications: {Applications()}");
+                : GrpcRoute.Refused(GrpcStatus.NotFound, $"no application '{EchoedInput.Cut(application)}' (the call's '{GrpcProtocol.ApplicationKey}' metadata) has a route; applications: {Applications()}");
         }
         if (_byService.TryGetValue(service, out var declaring))
         {
@@ -44,7 +45,7 @@ internal sealed class GrpcServiceTable
             return GrpcRoute.To(_routes[0]);
         }
         return GrpcRoute.Refused(GrpcStatus.Unimplemented,
-            $"no application declares gRPC service '{service}' ([GrpcService(\"{service}\")] on its ingress); name the application with the '{GrpcProtocol.ApplicationKey}' metadata; applications: {Applications()}");
+            $"no application declares gRPC service '{EchoedInput.Cut(service)}' ([GrpcService(\"{EchoedInput.Cut(service)}\")] on its ingress); name the application with the '{GrpcProtocol.ApplicationKey}' metadata; applications: {Applications()}");
     }
 
     /// <summary>

@@ -35,6 +35,17 @@ public sealed class AdminRequestPolicyTests
     }
 
     [Fact]
+    public void Refuse_LongHostAndOrigin_RefusalQuotesThemCut()
+    {
+        var host = Policy().Refuse("http", new HostString(new string('h', 8_000)), null, null);
+        var origin = Policy().Refuse("http", new HostString("127.0.0.1:8265"), "http://" + new string('o', 8_000), "cross-site");
+
+        Assert.Contains($"'{new string('h', 300)}…'", host);
+        Assert.True(host!.Length < 1_000, host);
+        Assert.True(origin!.Length < 1_000, origin);
+    }
+
+    [Fact]
     public void Refuse_ConfiguredHostNames_Pass()
     {
         Assert.Null(Policy(hosts: ["gateway.internal"]).Refuse("http", new HostString("Gateway.Internal:8265"), null, null));

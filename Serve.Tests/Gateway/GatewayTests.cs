@@ -223,6 +223,19 @@ public sealed class GatewayTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Forward_LongPathUnderNoRoute_404QuotesItCut()
+    {
+        await RunEchoAsync("errors", "/errors", "errors");
+        await fixture.WaitForNotFoundAsync("/no-such-app");
+
+        using var notFound = await Http.GetAsync("/" + new string('x', 6000));
+
+        Assert.Equal(HttpStatusCode.NotFound, notFound.StatusCode);
+        var body = await notFound.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.Equal("/" + new string('x', 299) + "…", body.GetProperty("path").GetString());
+    }
+
+    [Fact]
     public async Task Forward_Errors_404And413And500HaveShortJsonBodies()
     {
         await RunEchoAsync("errors", "/errors", "errors");

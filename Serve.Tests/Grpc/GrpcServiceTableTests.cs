@@ -35,6 +35,19 @@ public sealed class GrpcServiceTableTests
     }
 
     [Fact]
+    public void Match_LongUnknownApplicationAndService_MessageQuotesThemCut()
+    {
+        var table = new GrpcServiceTable([Route("a"), Route("b")]);
+
+        var unknown = table.Match("greet.Greeter", new string('c', 15_000));
+        var undeclared = table.Match(new string('s', 15_000), null);
+
+        Assert.Contains($"'{new string('c', 300)}…'", unknown.Message);
+        Assert.True(unknown.Message.Length < 1_000, unknown.Message);
+        Assert.True(undeclared.Message.Length < 1_500, undeclared.Message);
+    }
+
+    [Fact]
     public void Match_UndeclaredServiceWithOneApplication_ThatApplicationAsRay()
     {
         Assert.Equal("only", new GrpcServiceTable([Route("only")]).Match("greet.Greeter", null).Route!.Application);
