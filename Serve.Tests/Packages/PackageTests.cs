@@ -171,7 +171,7 @@ public sealed class PackageTests(PackagesFixture fixture, ITestOutputHelper outp
     }
 
     /// <summary>A project's sources, without what its builds left.</summary>
-    private static void CopySources(string from, string to)
+    internal static void CopySources(string from, string to)
     {
         foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
         {
