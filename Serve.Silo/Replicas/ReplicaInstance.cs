@@ -137,7 +137,7 @@ internal sealed class ReplicaInstance : IAsyncDisposable
     /// </summary>
     private static async Task FirstHealthCheckAsync(DeploymentSpec spec, object target, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (target is not IHealthCheckable checkable)
+        if (target is not ICustomHealthCheck checkable)
         {
             return;
         }
@@ -198,7 +198,7 @@ internal sealed class ReplicaInstance : IAsyncDisposable
     public MethodInvoker Find(string method, int argumentCount) => _methods.Find(method, argumentCount);
 
     public Task CheckHealthAsync(CancellationToken cancellationToken) =>
-        Target is IHealthCheckable checkable ? checkable.CheckHealthAsync(cancellationToken) : Task.CompletedTask;
+        Target is ICustomHealthCheck checkable ? checkable.CheckHealthAsync(cancellationToken) : Task.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {

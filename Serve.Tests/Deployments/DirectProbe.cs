@@ -10,7 +10,7 @@ namespace Serve.Tests.Deployments;
 /// instance was disposed under a running call.
 /// </summary>
 [Deployment(MaxOngoingRequests = 64)]
-public sealed class DirectProbe : IDirectProbe, IHealthCheckable, IAsyncDisposable
+public sealed class DirectProbe : IDirectProbe, ICustomHealthCheck, IAsyncDisposable
 {
     public static readonly ConcurrentDictionary<string, bool> Disposed = new();
 

@@ -2,7 +2,7 @@ namespace Serve.Tests.Deployments;
 
 /// <summary>A deployment that starts, answers, and fails every health check: a release that cannot reach its model store, say.</summary>
 [Deployment]
-public sealed class FailingHealthCheck(string reason) : IProbe, IHealthCheckable
+public sealed class FailingHealthCheck(string reason) : IProbe, ICustomHealthCheck
 {
     public Task CheckHealthAsync(CancellationToken cancellationToken) => throw new InvalidOperationException(reason);
 

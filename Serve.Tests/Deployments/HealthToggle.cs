@@ -4,7 +4,7 @@ namespace Serve.Tests.Deployments;
 
 /// <summary>A deployment whose health check fails once the test breaks this instance.</summary>
 [Deployment]
-public sealed class HealthToggle : IProbe, IHealthCheckable
+public sealed class HealthToggle : IProbe, ICustomHealthCheck
 {
     private static readonly ConcurrentDictionary<string, bool> Broken = new();
     private readonly string _id = Guid.NewGuid().ToString("N");

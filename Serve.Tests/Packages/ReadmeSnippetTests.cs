@@ -91,6 +91,11 @@ public sealed partial class ReadmeSnippetTests(PackagesFixture fixture)
                 // A console app referencing Serve.Silo and the library that declares the interfaces.
                 WriteProject(root, "Caller", "Microsoft.NET.Sdk", ["Serve.Silo"], $"../{app}/{app}.csproj", ("Program.cs", code));
                 return "Caller/Caller.csproj";
+            case "Every lifecycle hook in one deployment":
+                // A class of the template's app, a project that references Serve.Gateway with implicit usings on, so
+                // Orleans' global 'using Orleans.Runtime;' is in force (its IHealthCheckable once made Serve's ambiguous).
+                File.WriteAllText(Path.Combine(root, app, $"Readme{index}.cs"), code);
+                return $"{app}/{app}.csproj";
             case "Model multiplexing":
                 // A deployment of the host program; Classifier is the user's model, which the README leaves out.
                 WriteProject(root, "Multiplexing", "Microsoft.NET.Sdk.Web", ["Serve.Gateway", "Serve.Http"], null,

@@ -2,7 +2,7 @@ namespace Serve.Tests.Trust.Targets;
 
 /// <summary>A deployment with Serve's lifecycle hooks: the runtime calls them, callers cannot.</summary>
 [Deployment]
-public sealed class HookedDeployment : IHealthCheckable, IAsyncInitializable, IReconfigurable, ITwice
+public sealed class HookedDeployment : ICustomHealthCheck, IAsyncInitializable, IReconfigurable, ITwice
 {
     public Task CheckHealthAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
