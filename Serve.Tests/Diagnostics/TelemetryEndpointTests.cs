@@ -84,17 +84,24 @@ public sealed partial class TelemetryEndpointTests
         await app.StopAsync();
     }
 
-    [Fact]
-    public async Task Connect_PastTheBoundOrSilent_ClosedWithOneWarningAndTheNextScrapeServed()
+    /// <summary>A started host serving the telemetry endpoint alone, logging into <paramref name="log"/>.</summary>
+    private static async Task<WebApplication> StartTelemetryOnlyAsync(RecordingLoggerFactory log)
     {
         var builder = TestGateway.CreateBuilder("telemetry-tests");
         // No gateway here: Kestrel would take its default, the fixed port 5000, which another process may hold.
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var log = new RecordingLoggerFactory();
         builder.Logging.AddProvider(log);
         TestGateway.AddTelemetry(builder);
-        await using var app = builder.Build();
+        var app = builder.Build();
         await app.StartAsync();
+        return app;
+    }
+
+    [Fact]
+    public async Task Connect_PastTheBoundOrSilent_ClosedWithOneWarningAndTheNextScrapeServed()
+    {
+        var log = new RecordingLoggerFactory();
+        await using var app = await StartTelemetryOnlyAsync(log);
         var telemetry = app.Services.GetRequiredService<TelemetryListener>().Address!;
         List<Socket> held = [];
         try
@@ -132,14 +139,8 @@ public sealed partial class TelemetryEndpointTests
     [Fact]
     public async Task Connect_OneAddressPastItsShare_RefusedWhileAnotherAddressIsProbed()
     {
-        var builder = TestGateway.CreateBuilder("telemetry-tests");
-        // No gateway here: Kestrel would take its default, the fixed port 5000, which another process may hold.
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
         var log = new RecordingLoggerFactory();
-        builder.Logging.AddProvider(log);
-        TestGateway.AddTelemetry(builder);
-        await using var app = builder.Build();
-        await app.StartAsync();
+        await using var app = await StartTelemetryOnlyAsync(log);
         var telemetry = app.Services.GetRequiredService<TelemetryListener>().Address!;
         var stranger = Loopback(2);
         List<Socket> held = [];
