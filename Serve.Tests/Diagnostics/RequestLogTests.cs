@@ -74,7 +74,7 @@ public sealed class RequestLogTests
         using var response = await http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
-        var access = await WaitForAsync(() => lines.Lines.Where(l => l.Category == "Serve.AccessLog" && l.Message.Contains("req-raising", StringComparison.Ordinal)));
+        var access = await AccessLineAsync(lines, "req-raising");
         Assert.Matches(@"^GET /raising/ 500 \d+\.\d ms raising req-raising ""the application raised an exception: raising/EchoIngress threw System\.InvalidOperationException: echo failed on purpose""$", access.Message);
         await app.StopAsync();
     }
@@ -91,7 +91,7 @@ public sealed class RequestLogTests
         using var response = await http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        var access = await WaitForAsync(() => lines.Lines.Where(l => l.Category == "Serve.AccessLog" && l.Message.Contains("req-nowhere", StringComparison.Ordinal)));
+        var access = await AccessLineAsync(lines, "req-nowhere");
         Assert.Matches(@"^GET /nowhere 404 \d+\.\d ms - req-nowhere ""no application serves this path""$", access.Message);
         await app.StopAsync();
     }
@@ -109,7 +109,7 @@ public sealed class RequestLogTests
         using var response = await http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        var access = await WaitForAsync(() => lines.Lines.Where(l => l.Category == "Serve.AccessLog" && l.Message.Contains("req-long", StringComparison.Ordinal)));
+        var access = await AccessLineAsync(lines, "req-long");
         Assert.Matches(@"^M{300}… /p{299}… 404 \d+\.\d ms - req-long ""no application serves this path""$", access.Message);
         await app.StopAsync();
     }
@@ -169,6 +169,10 @@ public sealed class RequestLogTests
             await Task.Delay(20, deadline.Token);
         }
     }
+
+    /// <summary>The access line that names <paramref name="requestId"/>, once it is written.</summary>
+    private static Task<ScopeRecordingLoggerProvider.Line> AccessLineAsync(ScopeRecordingLoggerProvider lines, string requestId) =>
+        WaitForAsync(() => lines.Lines.Where(l => l.Category == "Serve.AccessLog" && l.Message.Contains(requestId, StringComparison.Ordinal)));
 
     private static async Task<ScopeRecordingLoggerProvider.Line> WaitForAsync(Func<IEnumerable<ScopeRecordingLoggerProvider.Line>> find)
     {
