@@ -70,6 +70,11 @@ internal static class ApplicationGraph
             });
         }
 
+        foreach (var node in nodes)
+        {
+            DeploymentFeatures.CheckCallers(node, [.. nodes.Where(caller => caller.Arguments.Any(argument => ReferenceEquals(argument, node)))], warnings);
+        }
+
         var grpcServices = GrpcServices(ingress, errors);
         if (errors.Count > 0)
         {

@@ -27,6 +27,9 @@ internal sealed record ApplyConfigResponse
     /// </summary>
     [JsonPropertyName("route_version")] public long? RouteVersion { get; init; }
 
-    /// <summary>Parts of the config that were valid but had no effect, such as http_options a running gateway cannot change.</summary>
+    /// <summary>
+    /// Parts of the config that were valid but had no effect, such as http_options a running gateway cannot change, and
+    /// what building its applications pointed out, such as settings under which a replica never gathers a full batch.
+    /// </summary>
     [JsonPropertyName("warnings")] public IReadOnlyList<string> Warnings { get; init; } = [];
 }

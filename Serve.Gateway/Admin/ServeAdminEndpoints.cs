@@ -178,7 +178,7 @@ internal static class ServeAdminEndpoints
                 Deleted = result.Deleted,
                 Kept = result.Kept,
                 RouteVersion = result.RouteVersion == 0 ? null : result.RouteVersion,
-                Warnings = Warnings(config.Config.HttpOptions, gateway.Value),
+                Warnings = [.. Warnings(config.Config.HttpOptions, gateway.Value), .. ApplicationWarnings(config.Applications)],
             }, AdminJson.Options);
         }
         catch (InvalidConfigException e)
@@ -228,6 +228,13 @@ internal static class ServeAdminEndpoints
         }
         return warnings;
     }
+
+    /// <summary>
+    /// What building the config's applications pointed out (settings that defeat batching, say). The controller logs them
+    /// on its own silo, which on a cluster may be any worker: the one who ran <c>serve deploy</c> sees them here.
+    /// </summary>
+    private static IEnumerable<string> ApplicationWarnings(IReadOnlyList<ApplicationSpec> applications) =>
+        applications.SelectMany(application => application.Warnings.Select(warning => $"application '{application.Name}': {warning}"));
 
     /// <summary>The 404 for an unknown application, naming the ones there are (the whole status: an error's path).</summary>
     private static async Task<IResult> NoApplicationAsync(string name, AdminStatusCache status, CancellationToken cancellationToken) =>

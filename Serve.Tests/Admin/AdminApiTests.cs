@@ -246,6 +246,24 @@ public sealed class AdminApiTests(AdminFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Put_MaxOngoingRequestsBelowMaxBatchSize_AnswersTheBuildWarning()
+    {
+        using var put = await fixture.Admin.PutAsync("/api/serve/applications", Yaml("""
+            applications:
+              - name: batched
+                route_prefix: null
+                import_path: Serve.Tests:ConfigApps.Batched
+                deployments:
+                  - {name: BatchedUpper, max_ongoing_requests: 2}
+            """));
+        var applied = await put.Content.ReadFromJsonAsync<ApplyConfigResponse>(AdminJson.Options);
+
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var warning = Assert.Single(applied!.Warnings);
+        Assert.StartsWith("application 'batched': deployment 'BatchedUpper': MaxOngoingRequests (2) is below BatchedUpper.UpperAsync's MaxBatchSize (4)", warning);
+    }
+
+    [Fact]
     public async Task DeleteAll_DeletesEveryApplication()
     {
         using var put = await fixture.Admin.PutAsync("/api/serve/applications", Yaml(TextConfig));

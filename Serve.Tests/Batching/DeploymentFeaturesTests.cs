@@ -18,6 +18,29 @@ public sealed class DeploymentFeaturesTests
     }
 
     [Fact]
+    public void Build_CallersRunFewerRequestsThanMaxBatchSize_WarnsNamingThemAndTheFix()
+    {
+        var app = Deployment.For<UpperCaller>().Options(o => o with { MaxOngoingRequests = 2 }).Bind(Deployment.For<BatchedUpper>().Bind("callers"));
+
+        var spec = ApplicationGraph.Build(app, "caller-warning", null);
+
+        var warning = Assert.Single(spec.Warnings);
+        Assert.StartsWith("deployment 'BatchedUpper': the deployments that call it run at most 2 request(s) at once (UpperCaller: MaxOngoingRequests 2 × 1 replica(s)), "
+            + "below BatchedUpper.UpperAsync's MaxBatchSize (4)", warning);
+        Assert.EndsWith("Fix: raise the MaxOngoingRequests of UpperCaller so that together they run at least 4.", warning);
+    }
+
+    [Fact]
+    public void Build_CallersReplicasTogetherReachMaxBatchSize_NoWarning()
+    {
+        var app = Deployment.For<UpperCaller>().Options(o => o with { MaxOngoingRequests = 2, NumReplicas = 2 }).Bind(Deployment.For<BatchedUpper>().Bind("callers"));
+
+        var spec = ApplicationGraph.Build(app, "caller-replicas", null);
+
+        Assert.Empty(spec.Warnings);
+    }
+
+    [Fact]
     public void Build_BatchingNamesAMethodThatDoesNotBatch_FailsNamingTheBatchedMethods()
     {
         var app = Deployment.For<BatchedUpper>()

@@ -20,6 +20,9 @@ public static class ConfigApps
     /// <summary>Two replicas of one version of <see cref="Deployments.Rollout"/> (<c>version</c>), whose constructor throws when <c>broken</c>.</summary>
     public static BoundDeployment Rollout(RolloutArgs args) => Deployment.For<Deployments.Rollout>().Bind(args.Version, args.Broken);
 
+    /// <summary>A batching deployment (<see cref="Batching.BatchedUpper"/>, batches of 4) whose options a config can set below its batch size.</summary>
+    public static BoundDeployment Batched => Deployment.For<Batching.BatchedUpper>().Bind("config");
+
     public static BoundDeployment Throws() => throw new InvalidOperationException("no model file");
 
     public static BoundDeployment TwoParameters(int a, int b) => throw new NotSupportedException($"{a}{b}");
