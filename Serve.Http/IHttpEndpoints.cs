@@ -12,7 +12,8 @@ public interface IHttpEndpoints
 {
     /// <summary>
     /// Registers services the endpoints take by dependency injection. The deployment instance itself,
-    /// <see cref="IServeClient"/> and logging are registered already. Default: nothing more.
+    /// <see cref="IServeClient"/> and logging are registered already, and what these lack comes from the silo's services
+    /// (an <c>IServeServiceSetup</c>'s, the program's), as in an app whose container holds both. Default: nothing more.
     /// </summary>
     void ConfigureServices(IServiceCollection services)
     {

@@ -79,6 +79,13 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
         }
         var server = new ReplicaHttpServer();
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = instance.GetType().Assembly.GetName().Name });
+        // The ingress's services and settings first, then the silo's: its handlers and endpoints are written as in an
+        // ASP.NET Core app whose container holds everything the program registered (IngressServiceChoice says what comes from where).
+        ((IHostApplicationBuilder)builder).ConfigureContainer(new IngressServiceProviderFactory(silo));
+        if (silo.GetService<Microsoft.Extensions.Configuration.IConfiguration>() is { } settings)
+        {
+            Microsoft.Extensions.Configuration.ChainedBuilderExtensions.AddConfiguration(builder.Configuration, settings, shouldDisposeConfiguration: false);
+        }
         builder.Services.AddSingleton<IServer>(server);
         builder.Services.AddSingleton<IHostLifetime, ReplicaHostLifetime>();
         builder.Services.AddRouting();
@@ -111,7 +118,17 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
             if (instance is IHttpEndpoints mapped)
             {
                 var badRequests = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IngressBadRequests).FullName!);
-                app.Use((context, next) => IngressBadRequests.InvokeAsync(context, next, badRequests));
+                // A request's services are a scope of both containers: the hosting layer's context factory, built in the
+                // ingress's container, would give it a scope of that one only. Set before anything asks for them.
+                var scopes = app.Services.GetRequiredService<IServiceScopeFactory>();
+                app.Use((context, next) =>
+                {
+                    if (context is DefaultHttpContext pipelined)
+                    {
+                        pipelined.ServiceScopeFactory = scopes;
+                    }
+                    return IngressBadRequests.InvokeAsync(context, next, badRequests);
+                });
                 var notFound = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IngressNotFound).FullName!);
                 var routes = ((Microsoft.AspNetCore.Routing.IEndpointRouteBuilder)app).DataSources;
                 // One step after the pipeline answers, for the refusals ASP.NET Core answers empty: a request pays one
@@ -130,7 +147,7 @@ internal sealed class ReplicaHttpHost : IAsyncDisposable
                     app.UseAntiforgery();
                 }
                 mapped.MapEndpoints(app);
-                if (IngressEndpointServices.Check(instance.GetType(), app, silo) is { } unservable)
+                if (IngressAntiforgery.Check(instance.GetType(), app) is { } unservable)
                 {
                     throw new InvalidOperationException(unservable);
                 }

@@ -7,37 +7,57 @@ using Serve.Tests.Deployments.Http;
 namespace Serve.Tests.Http;
 
 /// <summary>
-/// What minimal-API endpoints take from dependency injection, against the services they have: their own, not the silo's.
-/// A real silo and gateway (local testing mode), the silo's services registered by <see cref="TestServiceSetup"/>.
+/// What minimal-API endpoints take from dependency injection: their own services, then the silo's. A real silo and
+/// gateway (local testing mode), the silo's services registered by <see cref="TestServiceSetup"/> and the host's options.
 /// </summary>
 public sealed class IngressEndpointServicesTests
 {
+    private const string SiloGreeting = "from the silo's settings";
+
     private static Task<ServeTestHost> StartAsync()
     {
         var options = new ServeTestHostOptions
         {
-            ConfigureServices = services => services.Configure<SiloConfiguredOptions>(o => o.Greeting = "from the silo"),
+            ConfigureServices = services => services
+                .Configure<SiloConfiguredOptions>(o => o.Greeting = "from the silo")
+                .AddScoped<SiloScopedService>(),
         };
+        options.Configuration["Team:Greeting"] = SiloGreeting;
         options.DeploymentAssemblies.Add(typeof(TestServiceSetup).Assembly);
         return ServeTestHost.StartAsync(options);
     }
 
     [Fact]
-    public async Task RunAsync_EndpointsTakeSiloServicesOrAFormWithoutAntiforgery_DeployFailsNamingEachAndTheFix()
+    public async Task RunAsync_EndpointsTakeTheSilosServicesOptionsAndSettings_ServedFromTheSilo()
     {
         await using var serve = await StartAsync();
-        var app = Deployment.For<SiloServiceEndpoints>().Options(o => o with { MaxConstructorRetryCount = 1 }).Bind();
+        await serve.RunAsync(Deployment.For<SiloServiceEndpoints>().Bind(), "silo-services", "/");
 
-        var error = await Assert.ThrowsAsync<DeployFailedException>(() => serve.RunAsync(app, "silo-services", "/"));
+        // Before: the replica refused to start. Before that check: /inferred read a new SetupRegisteredService from the
+        // body, /asked failed every request with 500, /options answered the defaults and /settings null.
+        Assert.Equal(TestServiceSetup.Text, await serve.Http.GetStringAsync("/asked"));
+        using var inferred = await serve.Http.PostAsync("/inferred", content: null);
+        Assert.Equal((HttpStatusCode.OK, TestServiceSetup.Text), (inferred.StatusCode, await inferred.Content.ReadAsStringAsync()));
+        Assert.Equal("from the silo", await serve.Http.GetStringAsync("/options"));
+        Assert.Equal(SiloGreeting, await serve.Http.GetStringAsync("/settings"));
+        // The silo's scoped service: one instance through a request, another for the next.
+        var first = await serve.Http.GetStringAsync("/scoped");
+        var second = await serve.Http.GetStringAsync("/scoped");
+        Assert.True(Guid.TryParse(first, out _), first);
+        Assert.True(Guid.TryParse(second, out _), second);
+        Assert.NotEqual(first, second);
+    }
 
-        // Before: /inferred read a new SetupRegisteredService from the body (200, not the service), /asked and /upload
-        // failed every request with 500, and /options answered the defaults and /settings null.
-        Assert.Contains("endpoint HTTP: GET /asked, parameter 'service' (SetupRegisteredService): [FromServices] asks the endpoints' services for it, and only the silo registered it", error.Reason);
-        Assert.Contains("endpoint HTTP: POST /inferred, parameter 'service' (SetupRegisteredService): only the silo registered it, so the endpoint would read it from the request body as JSON", error.Reason);
-        Assert.Contains("endpoint HTTP: GET /options, parameter 'options' (IOptions<SiloConfiguredOptions>): the silo configures SiloConfiguredOptions and the endpoints' services do not", error.Reason);
-        Assert.Contains("Fix: take SetupRegisteredService in the deployment's constructor", error.Reason);
+    [Fact]
+    public async Task RunAsync_FormEndpointWithoutAntiforgery_DeployFailsNamingItAndTheFix()
+    {
+        await using var serve = await StartAsync();
+        var app = Deployment.For<FormWithoutAntiforgeryEndpoints>().Options(o => o with { MaxConstructorRetryCount = 1 }).Bind();
+
+        var error = await Assert.ThrowsAsync<DeployFailedException>(() => serve.RunAsync(app, "form", "/"));
+
+        // Before: every request to /upload failed with 500, telling to call app.UseAntiforgery(), which an ingress cannot.
         Assert.Contains("endpoint HTTP: POST /upload takes a form, which ASP.NET Core checks for an antiforgery token, and the ingress has no antiforgery. Fix: call .DisableAntiforgery() on it", error.Reason);
-        Assert.Contains("endpoint HTTP: GET /settings, parameter 'configuration' (IConfiguration): the endpoints' configuration is not the silo's", error.Reason);
         Assert.DoesNotContain("/fine", error.Reason);
     }
 

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Serve.Tests.Deployments.Http;
 
-/// <summary>The fixes <see cref="SiloServiceEndpoints"/> is told: the silo's service through the constructor, the form without antiforgery.</summary>
+/// <summary>The silo's service through the constructor, and the fix <see cref="FormWithoutAntiforgeryEndpoints"/> is told: the form without antiforgery.</summary>
 [Deployment]
 public sealed class ConstructorServiceEndpoints(SetupRegisteredService service) : IHttpEndpoints
 {

@@ -8,7 +8,7 @@ namespace Serve.Tests.Deployments.Http;
 
 /// <summary>
 /// Endpoints written as in an ASP.NET Core app whose container holds everything: they take a service only the silo
-/// registered (<see cref="TestServiceSetup"/>), silo-configured options, and a form without antiforgery.
+/// registered (<see cref="TestServiceSetup"/>), a scoped one, silo-configured options and the silo's settings.
 /// </summary>
 [Deployment]
 public sealed class SiloServiceEndpoints : IHttpEndpoints
@@ -17,9 +17,8 @@ public sealed class SiloServiceEndpoints : IHttpEndpoints
     {
         endpoints.MapGet("/asked", ([FromServices] SetupRegisteredService service) => service.Text);
         endpoints.MapPost("/inferred", (SetupRegisteredService service) => service.Text);
+        endpoints.MapGet("/scoped", (SiloScopedService first, SiloScopedService second) => first == second ? first.Id.ToString() : "two instances in one request");
         endpoints.MapGet("/options", (IOptions<SiloConfiguredOptions> options) => options.Value.Greeting);
-        endpoints.MapPost("/upload", (IFormFile file) => file.Length);
         endpoints.MapGet("/settings", (Microsoft.Extensions.Configuration.IConfiguration configuration) => configuration["Team:Greeting"]);
-        endpoints.MapGet("/fine", (HttpContext context, CancellationToken cancellationToken) => "fine");
     }
 }
