@@ -18,6 +18,8 @@ public static class ServeClientBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddServeHandles();
+        builder.Services.TryAddSingleton<ClusterConnection>();
+        builder.Services.AddSingleton<ILifecycleParticipant<IClusterClientLifecycle>>(sp => sp.GetRequiredService<ClusterConnection>());
         return builder;
     }
 

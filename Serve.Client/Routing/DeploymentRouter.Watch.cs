@@ -69,8 +69,14 @@ internal sealed partial class DeploymentRouter
         }
     }
 
-    private Task WatchAsync()
+    private async Task WatchAsync()
     {
+        // A poll an external client sends before it has connected is never answered (ClusterConnection says more).
+        await ClusterConnected.WaitAsync(_stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
         var grain = _grains.GetGrain<IDeploymentGrain>(_deployment.Key);
         var failures = new WatchFailureLog(_time);
         var watch = new VersionedWatch<ReplicaSet>(
@@ -97,7 +103,7 @@ internal sealed partial class DeploymentRouter
                 }
             });
         Volatile.Write(ref _replicaWatch, watch);
-        return watch.RunAsync(Apply, (error, delay) => LogApplyFailed(_logger, error, _deployment.Key, delay), _stopping.Token);
+        await watch.RunAsync(Apply, (error, delay) => LogApplyFailed(_logger, error, _deployment.Key, delay), _stopping.Token);
     }
 
     [LoggerMessage(EventId = ServeEvents.ReplicaSetChanged, Level = LogLevel.Debug, Message = "Deployment {Deployment}: replica set v{Version} with {Count} replica(s)")]

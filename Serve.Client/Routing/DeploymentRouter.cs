@@ -70,6 +70,9 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
     /// <summary>Says what exists when a call names a deployment that does not; null: the plain not-found error.</summary>
     public DeploymentNames? Names { get; init; }
 
+    /// <summary>Completes once this process can call its cluster: an external client's connection (<see cref="Serve.Hosting.ClusterConnection"/>); a silo's at once.</summary>
+    public Task ClusterConnected { get; init; } = Task.CompletedTask;
+
     public DeploymentId Deployment => _deployment;
 
     /// <summary>Requests waiting for a replica right now.</summary>

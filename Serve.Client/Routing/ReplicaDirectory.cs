@@ -23,12 +23,14 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
     private readonly Exchange.ExchangeClient? _exchange;
     private readonly ConcurrentBag<DeploymentRouter> _retired = [];
     private readonly DeploymentNames _names;
+    private readonly Task _connected;
 
     public ReplicaDirectory(
         IGrainFactory grains, TimeProvider time, ILogger<DeploymentRouter> logger, RouterMetrics metrics, WireValues wire,
         IHostApplicationLifetime? lifetime = null, IOptionsMonitor<ServeRoutingOptions>? routing = null, ILocalReplicas? localReplicas = null,
-        Exchange.ExchangeClient? exchange = null)
+        Exchange.ExchangeClient? exchange = null, Hosting.ClusterConnection? connection = null)
     {
+        _connected = connection?.Connected ?? Task.CompletedTask;
         _exchange = exchange;
         _localReplicas = localReplicas;
         _wire = wire;
@@ -88,6 +90,7 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
                 LocalReplicas = self._localReplicas,
                 Exchange = self._exchange,
                 Names = self._names,
+                ClusterConnected = self._connected,
             }), this).Value;
         // Started once it is in the table, so that a deployment found gone at once is removed from it.
         router.EnsureStarted();

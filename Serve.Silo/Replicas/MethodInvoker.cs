@@ -140,6 +140,12 @@ internal sealed class MethodInvoker
                 return json.Deserialize(type);
             }
             var target = Nullable.GetUnderlyingType(type) ?? type;
+            if (value is string && IsBytes(target))
+            {
+                // The JSON round trip below would read the string as base64: "not bytes" became 6 bytes of garbage, so a
+                // caller whose copy of the interface says string (one side updated, not the other) got a wrong answer.
+                throw new InvalidCastException("a string is not taken as bytes; pass the bytes themselves");
+            }
             if (value is IConvertible && (target.IsPrimitive || target == typeof(decimal)))
             {
                 return System.Convert.ChangeType(value, target, System.Globalization.CultureInfo.InvariantCulture);
@@ -151,6 +157,8 @@ internal sealed class MethodInvoker
             throw new ArgumentException($"{Method.Name}: argument '{name}' must be {type.Name}, got {value.GetType().Name} ({e.Message}).", e);
         }
     }
+
+    private static bool IsBytes(Type type) => type == typeof(byte[]) || type == typeof(ReadOnlyMemory<byte>) || type == typeof(Memory<byte>);
 
     private static Func<object, object?[], CancellationToken, object?> Compile(MethodInfo method)
     {

@@ -131,6 +131,22 @@ public sealed class HandleTests(SingleSiloFixture fixture)
     }
 
     [Fact]
+    public async Task CallAsync_StringForByteArrayParameter_FailsNamingTheArgumentInsteadOfDecodingBase64()
+    {
+        // A caller whose copy of the interface says string where the deployment's says byte[] (one side updated, not the
+        // other), or a by-name call passing the wrong value: "not bytes" read as base64 is 6 bytes of garbage.
+        var handle = await Serve.RunAsync(Deployment.For<ByteCounter>().Bind(), "bytes-typed", null);
+
+        var error = await Assert.ThrowsAsync<DeploymentCallException>(() => handle.Method("LengthAsync").CallAsync<int>("not bytes"));
+        var bytes = await handle.Method("LengthAsync").CallAsync<int>(new byte[] { 1, 2, 3 });
+
+        Assert.Equal("System.ArgumentException", error.ExceptionType);
+        Assert.Contains("argument 'data' must be Byte[], got String", error.Message);
+        Assert.Equal(3, bytes);
+        await Serve.DeleteAsync("bytes-typed");
+    }
+
+    [Fact]
     public async Task CallAsync_ByNameLeavingOffArgumentTheInterfaceDefaults_TakesTheDefault()
     {
         var handle = await Serve.RunAsync(Deployment.For<Serve.Tests.Replicas.Defaulted>().Bind(), "by-name-defaults", null);
