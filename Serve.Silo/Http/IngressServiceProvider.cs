@@ -19,8 +19,7 @@ internal sealed class IngressServiceProvider :
     private readonly IngressServiceChoice _choice;
     private readonly IServiceScopeFactory _ownScopes;
     private readonly IServiceScope? _ownScope;
-    private readonly Lock _siloScopeMade = new();
-    private AsyncServiceScope? _siloScope;
+    private IServiceScope? _siloScope;
 
     /// <summary>The root over <paramref name="own"/>, the ingress's container, which it disposes, and <paramref name="silo"/>'s services.</summary>
     public IngressServiceProvider(IServiceProvider own, IServiceProvider silo)
@@ -85,11 +84,18 @@ internal sealed class IngressServiceProvider :
             {
                 return _siloRoot;
             }
-            lock (_siloScopeMade)
+            if (Volatile.Read(ref _siloScope) is { } made)
             {
-                _siloScope ??= _siloRoot.CreateAsyncScope();
-                return _siloScope.Value.ServiceProvider;
+                return made.ServiceProvider;
             }
+            // No lock object per request: two first uses at once keep one scope and dispose the other, still empty.
+            var scope = _siloRoot.CreateScope();
+            if (Interlocked.CompareExchange(ref _siloScope, scope, null) is { } first)
+            {
+                scope.Dispose();
+                return first.ServiceProvider;
+            }
+            return scope.ServiceProvider;
         }
     }
 
@@ -98,7 +104,7 @@ internal sealed class IngressServiceProvider :
         if (_ownScope is not null)
         {
             _ownScope.Dispose();
-            TakeSiloScope()?.Dispose();
+            Interlocked.Exchange(ref _siloScope, null)?.Dispose();
         }
         else
         {
@@ -111,9 +117,9 @@ internal sealed class IngressServiceProvider :
         if (_ownScope is not null)
         {
             await DisposeAsync(_ownScope);
-            if (TakeSiloScope() is { } silo)
+            if (Interlocked.Exchange(ref _siloScope, null) is { } silo)
             {
-                await silo.DisposeAsync();
+                await DisposeAsync(silo);
             }
         }
         else
@@ -133,15 +139,5 @@ internal sealed class IngressServiceProvider :
                 break;
         }
         return ValueTask.CompletedTask;
-    }
-
-    private AsyncServiceScope? TakeSiloScope()
-    {
-        lock (_siloScopeMade)
-        {
-            var scope = _siloScope;
-            _siloScope = null;
-            return scope;
-        }
     }
 }
