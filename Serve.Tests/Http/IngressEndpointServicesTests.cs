@@ -62,6 +62,36 @@ public sealed class IngressEndpointServicesTests
     }
 
     [Fact]
+    public async Task Post_FormToAnIngressWithAntiforgery_TakenWithItsTokenRefusedWithout()
+    {
+        await using var serve = await StartAsync();
+        await serve.RunAsync(Deployment.For<AntiforgeryFormEndpoints>().Bind(), "antiforgery", "/");
+        using var issued = await serve.Http.GetAsync("/token");
+        var token = await issued.Content.ReadAsStringAsync();
+        var cookie = Assert.Single(issued.Headers.GetValues("Set-Cookie")).Split(';')[0];
+
+        using var withToken = await PostFormAsync(serve.Http, cookie, token);
+        using var without = await PostFormAsync(serve.Http, cookie, token: null);
+
+        // Serve runs the antiforgery middleware between routing and the endpoints once the ingress registers it.
+        Assert.Equal((HttpStatusCode.OK, "weights.bin"), (withToken.StatusCode, await withToken.Content.ReadAsStringAsync()));
+        Assert.Equal(HttpStatusCode.BadRequest, without.StatusCode);
+        Assert.Contains("anti-forgery token", await without.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private static Task<HttpResponseMessage> PostFormAsync(HttpClient http, string cookie, string? token)
+    {
+        var form = new MultipartFormDataContent { { new StringContent("model weights"), "file", "weights.bin" } };
+        if (token is not null)
+        {
+            form.Add(new StringContent(token), "__RequestVerificationToken");
+        }
+        var request = new HttpRequestMessage(HttpMethod.Post, "/upload") { Content = form };
+        request.Headers.Add("Cookie", cookie);
+        return http.SendAsync(request);
+    }
+
+    [Fact]
     public async Task RunAsync_SiloServiceThroughTheConstructorAndFormWithoutAntiforgery_Serve()
     {
         await using var serve = await StartAsync();
