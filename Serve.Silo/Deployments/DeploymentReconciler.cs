@@ -29,6 +29,7 @@ internal sealed partial class DeploymentReconciler
     private bool _recovering;
     private bool _deleting;
     private bool _accepting;
+    private bool _userConfigRemoved;
     private bool _persist;
 
     /// <param name="waitsForSilos">
@@ -140,6 +141,10 @@ internal sealed partial class DeploymentReconciler
             State.AutoscaledTarget = null;
             State.AutoscalingReason = null;
         }
+        // A user config taken away cannot be taken back from a running instance (ReconfigureAsync has nothing to say it
+        // with), while replicas started from now on never get one: the running ones are replaced instead.
+        _userConfigRemoved = change.Previous is { } previous && previous.CodeVersion == spec.CodeVersion
+            && previous.Options.UserConfig is not null && spec.Options.UserConfig is null;
         _accepting = true;
         return change;
     }
@@ -150,6 +155,7 @@ internal sealed partial class DeploymentReconciler
         (State.Spec, State.AutoscaledTarget, State.AutoscalingReason, State.Revision) =
             (change.Previous, change.AutoscaledTarget, change.AutoscalingReason, change.Revision);
         _accepting = false;
+        _userConfigRemoved = false;
     }
 
     /// <summary>The accepted spec is stored: a new attempt begins (failures forgotten) and replicas follow it.</summary>
@@ -160,7 +166,26 @@ internal sealed partial class DeploymentReconciler
         _failed = false;
         _startFailures.Reset();
         _message = "";
+        if (_userConfigRemoved)
+        {
+            _userConfigRemoved = false;
+            ReplaceConfiguredReplicas();
+        }
         Reconcile();
+    }
+
+    /// <summary>
+    /// Moves every replica of the current code that was built with the user config just removed: each is replaced by a
+    /// new one, which starts without it, before it stops, as a move onto another silo is; so the deployment's replicas
+    /// do not answer differently (the old ones with the old config, those started later without).
+    /// </summary>
+    private void ReplaceConfiguredReplicas()
+    {
+        foreach (var replica in State.Replicas.Where(r => r.State != ReplicaState.Stopping && r.CodeVersion == Spec!.CodeVersion && !r.Moving))
+        {
+            replica.Moving = true;
+            _persist = true;
+        }
     }
 
     /// <summary>Stops every replica; the deployment is gone once <see cref="Replicas"/> is empty.</summary>

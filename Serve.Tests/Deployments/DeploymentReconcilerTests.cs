@@ -542,6 +542,46 @@ public sealed class DeploymentReconcilerTests
     }
 
     [Fact]
+    public void Apply_UserConfigRemoved_ReplicasReplacedNewOnesBeforeOldOnesStop()
+    {
+        _reconciler.OnSilosChanged([Silo("a")]);
+        Apply(Spec(replicas: 2, userConfig: """{"greeting":"Hello"}"""));
+        StartAll();
+        var configured = _reconciler.Replicas.Select(r => r.Id).ToList();
+
+        Apply(Spec(replicas: 2, userConfig: null));
+
+        // The running instances cannot be told their config is gone: new ones start, and none is reconfigured in place.
+        var commands = _reconciler.TakeCommands();
+        Assert.Equal(2, commands.Count(c => c.Kind == ReplicaCommandKind.Start));
+        Assert.DoesNotContain(commands, c => c.Kind == ReplicaCommandKind.Reconfigure);
+        Assert.Equal(2, _reconciler.RunningReplicas.Count);
+        foreach (var start in commands.Where(c => c.Kind == ReplicaCommandKind.Start))
+        {
+            _reconciler.BeginStartAttempt(start.Replica);
+            _reconciler.OnStarted(start.Replica, start.Replica.Silo!);
+        }
+        Settle();
+        Assert.Equal(2, _reconciler.Replicas.Count);
+        Assert.DoesNotContain(_reconciler.Replicas, r => configured.Contains(r.Id));
+        Assert.Equal(DeploymentState.Healthy, _reconciler.Status().State);
+    }
+
+    [Fact]
+    public void Apply_UserConfigChanged_SameReplicasReconfiguredInPlace()
+    {
+        _reconciler.OnSilosChanged([Silo("a")]);
+        Apply(Spec(replicas: 2, userConfig: """{"v":1}"""));
+        StartAll();
+        var configured = _reconciler.Replicas.Select(r => r.Id).Order().ToList();
+
+        Apply(Spec(replicas: 2, userConfig: """{"v":2}"""));
+        Settle();
+
+        Assert.Equal(configured, _reconciler.Replicas.Select(r => r.Id).Order());
+    }
+
+    [Fact]
     public void Status_NewUserConfigOnItsWay_UpdatingUntilEveryReplicaTookIt()
     {
         _reconciler.OnSilosChanged([Silo("a")]);

@@ -89,6 +89,25 @@ public sealed class LifecycleTests(SingleSiloFixture fixture)
     }
 
     [Fact]
+    public async Task RunAsync_UserConfigRemoved_EveryReplicaServesWithoutIt()
+    {
+        var configured = Deployment.For<Configured>().Options(o => o.WithUserConfig(new { greeting = "Hello" })).Bind();
+        var handle = await Serve.RunAsync<IConfigured>(configured, "unconfigure", null);
+        Assert.All(await DescribeAllAsync(handle), d => Assert.StartsWith("Hello:", d));
+        var before = (await Serve.GetStatusAsync()).Deployment("unconfigure", "Configured").Replicas.Select(r => r.ReplicaId).ToList();
+
+        // The config file's user_config taken out: the code sets none, so the deployment has none.
+        await Serve.RunAsync<IConfigured>(Deployment.For<Configured>().Bind(), "unconfigure", null);
+        await Serve.WaitForAsync(s => s.Deployment("unconfigure", "Configured") is { State: DeploymentState.Healthy, Replicas.Count: 2 } d
+            && !d.Replicas.Any(r => before.Contains(r.ReplicaId)));
+
+        // Before, the running replicas kept greeting "Hello" while any replica started later (a scale-up, a replacement)
+        // had none: one deployment answering two ways for good.
+        Assert.All(await DescribeAllAsync(handle), d => Assert.StartsWith("unset:", d));
+        await Serve.DeleteAsync("unconfigure");
+    }
+
+    [Fact]
     public async Task DeleteAsync_RunningApp_StopsAndDisposesReplicas()
     {
         var handle = await Serve.RunAsync<IProbe>(Deployment.For<Disposable>().Bind(), "delete-me", null);
