@@ -81,7 +81,9 @@ internal static class DeployCommand
         var parts = new List<string>();
         Add("created", result.Created);
         Add("updated", result.Updated);
-        Add("unchanged", result.Unchanged);
+        // An unchanged application whose last deploy had failed is deployed again: "unchanged" alone read as nothing done.
+        Add("unchanged", [.. result.Unchanged.Except(result.Retried, StringComparer.Ordinal)]);
+        Add("retried", result.Retried);
         Add("deleted", result.Deleted);
         return parts.Count == 0 ? "no applications" : string.Join("; ", parts);
 

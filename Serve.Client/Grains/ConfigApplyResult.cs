@@ -23,6 +23,12 @@ internal sealed record ConfigApplyResult
     [Id(5)] public IReadOnlyList<string> Kept { get; init; } = [];
 
     /// <summary>
+    /// Applications of <see cref="Unchanged"/> whose last deploy had failed: they are being deployed again, as running the
+    /// same config again does in Ray. Empty from a controller of an earlier release, which retried them without saying.
+    /// </summary>
+    [Id(6)] public IReadOnlyList<string> Retried { get; init; } = [];
+
+    /// <summary>
     /// The route table version that routes to what the apply deployed and no longer to what it deleted: its changes have
     /// reached every gateway once none serves an older one, whatever other changes came after. 0 from a controller of an
     /// earlier release, which does not say.

@@ -11,6 +11,12 @@ internal sealed record ApplyConfigResponse
 
     [JsonPropertyName("unchanged")] public IReadOnlyList<string> Unchanged { get; init; } = [];
 
+    /// <summary>
+    /// Applications of <c>unchanged</c> whose last deploy had failed: they are being deployed again, as running the same
+    /// config again does in Ray. Absent from a gateway of an earlier release.
+    /// </summary>
+    [JsonPropertyName("retried")] public IReadOnlyList<string> Retried { get; init; } = [];
+
     /// <summary>Applications deployed from a config that this config does not list: they are being deleted.</summary>
     [JsonPropertyName("deleted")] public IReadOnlyList<string> Deleted { get; init; } = [];
 

@@ -175,6 +175,7 @@ internal static class ServeAdminEndpoints
                 Created = result.Created,
                 Updated = result.Updated,
                 Unchanged = result.Unchanged,
+                Retried = result.Retried,
                 Deleted = result.Deleted,
                 Kept = result.Kept,
                 RouteVersion = result.RouteVersion == 0 ? null : result.RouteVersion,

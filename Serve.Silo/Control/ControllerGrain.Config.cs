@@ -67,14 +67,15 @@ internal sealed partial class ControllerGrain
         LogConfigApplied(_logger, plan.Created.Count, plan.Updated.Count, plan.Unchanged.Count, plan.Deleted.Count, plan.Kept.Count);
 
         // An unchanged application that failed gets another try, as running the same config again does in Ray.
-        var retried = plan.Unchanged.Where(name => _statuses.GetValueOrDefault(name)?.State == ApplicationState.DeployFailed)
-            .Select(name => (Spec: Applications[name], Previous: (ApplicationSpec?)Applications[name]));
-        await Task.WhenAll(changed.Concat(retried).Select(c => ApplyToDeploymentsAsync(c.Spec, c.Previous)));
+        var retried = plan.Unchanged.Where(name => _statuses.GetValueOrDefault(name)?.State == ApplicationState.DeployFailed).ToList();
+        await Task.WhenAll(changed.Concat(retried.Select(name => (Spec: Applications[name], Previous: (ApplicationSpec?)Applications[name])))
+            .Select(c => ApplyToDeploymentsAsync(c.Spec, c.Previous)));
         // The table that routes to what this config deployed, and not to what it deleted: a caller waiting for the gateways
         // waits for this one, not for whatever others publish meanwhile.
         return new ConfigApplyResult
         {
-            Created = plan.Created, Updated = plan.Updated, Unchanged = plan.Unchanged, Deleted = plan.Deleted, Kept = plan.Kept, RouteVersion = _routes.Version,
+            Created = plan.Created, Updated = plan.Updated, Unchanged = plan.Unchanged, Deleted = plan.Deleted, Kept = plan.Kept, Retried = retried,
+            RouteVersion = _routes.Version,
         };
     }
 

@@ -541,6 +541,8 @@ public sealed partial class CliTests(AdminFixture fixture) : IAsyncLifetime, IDi
         // The admin API is still there to tell a deploy --wait what failed.
         var deploy = await RunAsync(["deploy", config, "--wait", "--timeout", "30", "--address", gateway.Groups["admin"].Value, "--token", AdminFixture.Token]);
         Assert.Equal(ExitCodes.Failed, deploy.ExitCode);
+        // Before: "unchanged broken, echo", though the failed one was deployed again.
+        Assert.Contains("unchanged echo; retried broken", deploy.Out);
         Assert.Contains("application 'broken' is DEPLOY_FAILED", deploy.Error);
         Assert.Contains("no weights file", deploy.Error);
 

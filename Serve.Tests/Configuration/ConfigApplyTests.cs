@@ -62,9 +62,26 @@ public sealed class ConfigApplyTests(AdminFixture fixture) : IAsyncLifetime
 
         Assert.Equal(["configured"], first.Created);
         Assert.Equal(["configured"], second.Unchanged);
-        Assert.Equal((0, 0, 0), (second.Created.Count, second.Updated.Count, second.Deleted.Count));
+        Assert.Equal((0, 0, 0, 0), (second.Created.Count, second.Updated.Count, second.Deleted.Count, second.Retried.Count));
         Assert.Equal(stored, await fixture.Controller.GetApplicationsAsync());
         Assert.Equal(ReplicaIds(before, "configured"), ReplicaIds(await fixture.Serve.GetStatusAsync(), "configured"));
+    }
+
+    [Fact]
+    public async Task ApplyConfig_SameConfigAfterItsDeployFailed_DeploysItAgainAndSaysSo()
+    {
+        const string broken = """
+            applications:
+              - {name: broken, route_prefix: null, import_path: "Serve.Tests:ConfigApps.Broken"}
+            """;
+        await ApplyAsync(broken);
+        await fixture.Serve.WaitForAsync(s => s.Applications.TryGetValue("broken", out var app) && app.State == ApplicationState.DeployFailed);
+
+        var again = await ApplyAsync(broken);
+
+        // Its spec is the same, and it is deployed again (as running the same config again does in Ray): the answer says both.
+        Assert.Equal(["broken"], again.Unchanged);
+        Assert.Equal(["broken"], again.Retried);
     }
 
     [Fact]
