@@ -43,8 +43,7 @@ internal sealed class IngressServiceProvider :
 
     public object? GetService(Type serviceType)
     {
-        if (serviceType == typeof(IServiceProvider) || serviceType == typeof(IKeyedServiceProvider) || serviceType == typeof(IServiceScopeFactory)
-            || serviceType == typeof(IServiceProviderIsService) || serviceType == typeof(IServiceProviderIsKeyedService))
+        if (IsSelf(serviceType))
         {
             return this;
         }
@@ -61,10 +60,12 @@ internal sealed class IngressServiceProvider :
             ? ((IKeyedServiceProvider)Silo).GetRequiredKeyedService(serviceType, serviceKey)
             : _own.GetRequiredKeyedService(serviceType, serviceKey);
 
-    public bool IsService(Type serviceType) =>
+    public bool IsService(Type serviceType) => IsSelf(serviceType) || _choice.IsService(serviceType);
+
+    /// <summary>The container's own services, which this answers itself so that they see both containers.</summary>
+    private static bool IsSelf(Type serviceType) =>
         serviceType == typeof(IServiceProvider) || serviceType == typeof(IKeyedServiceProvider) || serviceType == typeof(IServiceScopeFactory)
-        || serviceType == typeof(IServiceProviderIsService) || serviceType == typeof(IServiceProviderIsKeyedService)
-        || _choice.IsService(serviceType);
+        || serviceType == typeof(IServiceProviderIsService) || serviceType == typeof(IServiceProviderIsKeyedService);
 
     public bool IsKeyedService(Type serviceType, object? serviceKey) => _choice.IsKeyedService(serviceType, serviceKey);
 
