@@ -10,7 +10,7 @@ using Serve.WebSockets;
 namespace Serve.Tests.Gateway;
 
 /// <summary>
-/// Long-lived calls through a real gateway (<c>Serve:Http:StreamIdleTimeout</c> 2 s): one that passes nothing either way
+/// Long-lived calls through a real gateway (<c>Serve:Http:StreamIdleTimeout</c> 5 s): one that passes nothing either way
 /// is ended and gives its replica's slot back; one whose messages keep passing outlives the timeout many times over.
 /// </summary>
 public sealed class StreamIdleTests(StreamIdleGatewayFixture fixture) : IClassFixture<StreamIdleGatewayFixture>
@@ -18,11 +18,11 @@ public sealed class StreamIdleTests(StreamIdleGatewayFixture fixture) : IClassFi
     /// <summary>Far longer than the idle timeout: without the watch, a quiet call would still be open at its end.</summary>
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
-    /// <summary>How often the busy calls pass a message: well within the idle timeout.</summary>
-    private static readonly TimeSpan Cadence = TimeSpan.FromMilliseconds(400);
+    /// <summary>How often the busy calls pass a message: a twentieth of the idle timeout, so a stall of most of it passes.</summary>
+    private static readonly TimeSpan Cadence = StreamIdleGatewayFixture.IdleTimeout / 20;
 
-    /// <summary>Messages the busy calls pass, a <see cref="Cadence"/> apart at least: together several idle timeouts long.</summary>
-    private static readonly int BusyMessages = (int)(StreamIdleGatewayFixture.IdleTimeout * 3 / Cadence);
+    /// <summary>Messages the busy calls pass, a <see cref="Cadence"/> apart at least: together two idle timeouts long.</summary>
+    private static readonly int BusyMessages = (int)(StreamIdleGatewayFixture.IdleTimeout * 2 / Cadence);
 
     private static CancellationToken Within(TimeSpan time) => new CancellationTokenSource(time).Token;
 
