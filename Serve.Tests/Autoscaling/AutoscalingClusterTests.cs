@@ -52,9 +52,10 @@ public sealed class AutoscalingClusterTests(SingleSiloFixture fixture)
         Assert.Empty((await Serve.GetStatusAsync()).Deployment("scale-zero", "Probe").Replicas);
 
         var first = await handle.Remote.WhoAsync();
-        // Status follows the deployment a moment later: the scale-up is seen first, then the scale-down to zero.
-        await Serve.WaitForAsync(s => s.Deployment("scale-zero", "Probe") is { TargetReplicas: 1 });
-        await Serve.WaitForAsync(s => s.Deployment("scale-zero", "Probe") is { TargetReplicas: 0, Replicas.Count: 0 });
+        // Back at zero after the scale-up: told by the decisions, not by a status caught at one replica, which lasts only
+        // the downscale delay (a machine stalled that long between two status reads would never see it).
+        await Serve.WaitForAsync(s => s.Deployment("scale-zero", "Probe") is { TargetReplicas: 0, Replicas.Count: 0 } d
+            && d.RecentScalingDecisions.Any(e => e is { FromReplicas: 0, ToReplicas: > 0 }) && d.RecentScalingDecisions[^1].ToReplicas == 0);
         var second = await handle.Remote.WhoAsync();
 
         Assert.NotEqual(first, second);
