@@ -9,12 +9,6 @@ namespace Serve.Tests.Gateway;
 [Collection(GatewayCollection.Name)]
 public sealed class GatewayTests(GatewayFixture fixture)
 {
-    /// <summary>
-    /// The timeout that passes while the handler holds: its length is not what is tested, but it runs from the call's start,
-    /// so a machine stalled that long before the call reaches the replica would end it unsent, the handler never reached.
-    /// </summary>
-    private static readonly TimeSpan PassingTimeout = TimeSpan.FromSeconds(5);
-
     private HttpClient Http => fixture.Http;
 
     private async Task RunEchoAsync(string app, string prefix, string label, Func<DeploymentOptions, DeploymentOptions>? options = null, TimeSpan? requestTimeout = null)
@@ -200,7 +194,7 @@ public sealed class GatewayTests(GatewayFixture fixture)
     public async Task Forward_ApplicationTimeoutPasses_Answers408AndCancelsWork()
     {
         var gate = Gate.Create(nameof(Forward_ApplicationTimeoutPasses_Answers408AndCancelsWork));
-        await RunEchoAsync("slow", "/slow", "slow", requestTimeout: PassingTimeout);
+        await RunEchoAsync("slow", "/slow", "slow", requestTimeout: PassingTimeout.Value);
 
         using var response = await Http.GetAsync($"/slow?kind=hold&gate={gate.Name}");
 

@@ -11,12 +11,6 @@ namespace Serve.Tests.Grpc;
 [Collection(GrpcGatewayCollection.Name)]
 public sealed class GrpcGatewayTests(GrpcGatewayFixture fixture)
 {
-    /// <summary>
-    /// The route's timeout that a held call outlasts: its length is not what is tested, but an Echo sent under it must
-    /// answer within it, and a held call must reach its handler before it passes, on a machine that may stall seconds.
-    /// </summary>
-    private static readonly TimeSpan PassingTimeout = TimeSpan.FromSeconds(5);
-
     private GrpcProbe.GrpcProbeClient Probe => fixture.Probe;
 
     private static Metadata Application(string name) => new() { { "application", name } };
@@ -195,13 +189,13 @@ public sealed class GrpcGatewayTests(GrpcGatewayFixture fixture)
     [Fact]
     public async Task Wait_RouteRequestTimeout_DeadlineExceededAndHandlerSeesTheDeadline()
     {
-        await fixture.RunAsync(Deployment.For<UndeclaredGrpcProbeIngress>().Bind("timed"), "probe-timed", requestTimeout: PassingTimeout);
+        await fixture.RunAsync(Deployment.For<UndeclaredGrpcProbeIngress>().Bind("timed"), "probe-timed", requestTimeout: PassingTimeout.Value);
         var gate = Gate.Create(Guid.NewGuid().ToString("N"));
 
         var echo = await Probe.EchoAsync(new ProbeRequest(), Application("probe-timed"));
         var error = await Assert.ThrowsAsync<RpcException>(() => Probe.WaitAsync(new ProbeRequest { Gate = gate.Name }, Application("probe-timed")).ResponseAsync);
 
-        Assert.InRange(echo.DeadlineMs, 1, (long)PassingTimeout.TotalMilliseconds);
+        Assert.InRange(echo.DeadlineMs, 1, (long)PassingTimeout.Value.TotalMilliseconds);
         Assert.True(error.StatusCode == StatusCode.DeadlineExceeded, $"{error.StatusCode}: {error.Status.Detail}");
         await gate.Cancelled.WaitAsync(TimeSpan.FromSeconds(10));
         await fixture.Serve.DeleteAsync("probe-timed");

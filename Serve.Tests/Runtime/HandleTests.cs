@@ -6,12 +6,6 @@ namespace Serve.Tests.Runtime;
 [Collection(SingleSiloCollection.Name)]
 public sealed class HandleTests(SingleSiloFixture fixture)
 {
-    /// <summary>
-    /// The timeout that passes while user code holds: its length is not what is tested, but it runs from the call's start,
-    /// so a machine stalled that long before the call reaches the replica would end it unsent, user code never reached.
-    /// </summary>
-    private static readonly TimeSpan PassingTimeout = TimeSpan.FromSeconds(5);
-
     private IServeClient Serve => fixture.Serve;
 
     [Fact]
@@ -94,7 +88,7 @@ public sealed class HandleTests(SingleSiloFixture fixture)
         var gate = Gate.Create(nameof(CallAsync_TimeoutPasses_ThrowsRequestTimeoutAndCancelsUserCode));
         var handle = await Serve.RunAsync<IProbe>(Deployment.For<Probe>().Bind(), "timeout", null);
 
-        var timed = handle.WithOptions(new CallOptions { Timeout = PassingTimeout, RequestId = "req-42" });
+        var timed = handle.WithOptions(new CallOptions { Timeout = PassingTimeout.Value, RequestId = "req-42" });
         var error = await Assert.ThrowsAsync<RequestTimeoutException>(() => timed.Remote.HoldAsync(gate.Name));
 
         Assert.Equal("req-42", error.RequestId);

@@ -17,12 +17,6 @@ public sealed class ThreadSafeCallTests(SingleSiloFixture fixture)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
-    /// <summary>
-    /// The timeout that passes while user code holds: its length is not what is tested, but it runs from the call's start,
-    /// so a machine stalled that long before the call reaches the replica would end it unsent, user code never reached.
-    /// </summary>
-    private static readonly TimeSpan PassingTimeout = TimeSpan.FromSeconds(5);
-
     private IServeClient Serve => fixture.Serve;
 
     [Fact]
@@ -133,7 +127,7 @@ public sealed class ThreadSafeCallTests(SingleSiloFixture fixture)
         var (_, replica) = await ReplicaAsync("ts-deadline", nameof(ThreadSafeProbe));
         var before = replica.Calls;
 
-        var timed = handle.WithOptions(new CallOptions { Timeout = PassingTimeout, RequestId = "ts-req-42" });
+        var timed = handle.WithOptions(new CallOptions { Timeout = PassingTimeout.Value, RequestId = "ts-req-42" });
         var error = await Assert.ThrowsAsync<RequestTimeoutException>(() => timed.Remote.HoldAsync(gate.Name));
 
         Assert.Equal("ts-req-42", error.RequestId);
