@@ -39,7 +39,6 @@ public sealed class ControllerDiesDroppingDeploymentTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _redis = await RedisServer.StartAsync(TimeSpan.FromSeconds(15));
-        var configured = 0;
         _cluster = ServeClusterFixture.CreateRouterAndWorkersBuilder(2, configure: silo =>
         {
             // Serve's fast liveness profile: the killed silo is declared dead in about two seconds.
@@ -50,12 +49,10 @@ public sealed class ControllerDiesDroppingDeploymentTests : IAsyncLifetime
                 o.GrainStorageSerializer = ServeStateSerializer.Instance;
             });
             silo.Services.AddSingleton<PlacementStrategy, PreferLocalPlacement>();
-            // Silos are configured in order: the first is the router, whose controller's delete is held.
-            if (Interlocked.Increment(ref configured) == 1)
-            {
-                silo.AddOutgoingGrainCallFilter(_hold);
-            }
-        }).Build();
+        },
+        // The router's controller has its delete held. (Silos start concurrently: the router is not always configured
+        // first, so a counter of our own here once put the filter on the worker, and nothing was ever held.)
+        configureRouter: silo => silo.AddOutgoingGrainCallFilter(_hold)).Build();
         await _cluster.DeployAsync();
     }
 

@@ -75,16 +75,20 @@ public abstract class ServeClusterFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// A builder for an in-process cluster of <paramref name="silos"/> silos whose first silo routes and hosts no
-    /// replicas while every other (one added later too) hosts them, each with Serve and the test deployments;
-    /// <paramref name="capacity"/> changes every silo's capacity, and <paramref name="configure"/> adds what the test
-    /// needs to each silo before Serve.
+    /// A builder for an in-process cluster of <paramref name="silos"/> silos of which one routes and hosts no replicas
+    /// while every other (one added later too) hosts them, each with Serve and the test deployments;
+    /// <paramref name="capacity"/> changes every silo's capacity, <paramref name="configure"/> adds what the test needs
+    /// to each silo before Serve, and <paramref name="configureRouter"/> what it needs on the router alone.
     /// </summary>
     public static InProcessTestClusterBuilder CreateRouterAndWorkersBuilder(
-        short silos, Action<ServeSiloOptions>? capacity = null, Action<ISiloBuilder>? configure = null)
+        short silos,
+        Action<ServeSiloOptions>? capacity = null,
+        Action<ISiloBuilder>? configure = null,
+        Action<ISiloBuilder>? configureRouter = null)
     {
         var builder = CreateBuilder(silos);
-        // Silos are configured one after another: the first is the router.
+        // The cluster starts its silos concurrently, so which silo is configured first is a race: the one that is, is
+        // the router. A test finds it by its options (HostsReplicas), never by its index or the order of configuring.
         var configured = 0;
         builder.ConfigureSilo((_, silo) =>
         {
@@ -95,6 +99,10 @@ public abstract class ServeClusterFixture : IAsyncLifetime
                 capacity?.Invoke(o);
             });
             configure?.Invoke(silo);
+            if (router)
+            {
+                configureRouter?.Invoke(silo);
+            }
             silo.AddServe(TestDeployments.Register);
         });
         return builder;
