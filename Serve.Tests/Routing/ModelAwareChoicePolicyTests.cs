@@ -16,13 +16,16 @@ public sealed class ModelAwareChoicePolicyTests
         var choice = new ModelAwareChoice(PowerOfTwoChoice.Instance, _time);
         var replicas = Replicas(4);
 
-        for (var i = 0; i < 400; i++)
+        for (var i = 0; i < 4000; i++)
         {
             choice.TryTake(replicas, limit: 1000, modelId: null, patienceOver: false);
         }
 
         Assert.Equal(TimeSpan.Zero, choice.PatienceFor(null));
-        Assert.True(replicas.Max(r => r.InFlight) - replicas.Min(r => r.InFlight) <= 4);
+        // As in PowerOfTwoChoiceTests: past 10 never in simulation, where random picks stay within 10 one run in 200.
+        // (It was 400 picks and within 4, which power of two choices misses about twice in 1,000 runs.)
+        var counts = replicas.Select(r => r.InFlight).ToArray();
+        Assert.True(counts.Max() - counts.Min() <= 10, $"in flight per replica: {string.Join(", ", counts)}");
     }
 
     [Fact]
