@@ -28,7 +28,7 @@ internal sealed partial class DeploymentReconciler
     /// </summary>
     public bool RetryFailedStart(string reason)
     {
-        if (!FailedToStart || _deleting || _accepting || Spec is not { } spec || !HasUntriedSilo)
+        if (!FailedToStart || _deleting || _accepting || Spec is not { } spec || !HasUntriedSilo(spec))
         {
             return false;
         }
@@ -44,11 +44,18 @@ internal sealed partial class DeploymentReconciler
     private string _lastStartError = "";
 
     /// <summary>
-    /// An active silo that hosts replicas (or has not said yet) where the deployment's code has not failed: a retry may
-    /// start there. Without one, a retry would only fail where it failed before.
+    /// A replica would go to a silo where the deployment's code has not failed (placement chooses those first), or waits
+    /// for one that just joined: a retry may start there. Without one, a retry would only fail where it failed before.
     /// </summary>
-    private bool HasUntriedSilo => _silos.Count == 0
-        || _silos.Any(s => s.Condition == SiloCondition.Active && s.Capacity is not { HostsReplicas: false } && !_failedOn.Contains(s.Address));
+    private bool HasUntriedSilo(Grains.DeploymentSpec spec)
+    {
+        if (_silos.Count == 0)
+        {
+            return true;
+        }
+        var choice = ChooseSilo(spec);
+        return choice.Silo is { } silo ? !_failedOn.Contains(silo) : choice.Waiting;
+    }
 
     /// <summary>What the messages of a retried attempt add: why it was retried, and what happens if it fails again.</summary>
     private string RetryNote => _retryReason is null ? "" : $" (retried because {_retryReason})";
