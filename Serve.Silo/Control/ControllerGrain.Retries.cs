@@ -71,7 +71,8 @@ internal sealed partial class ControllerGrain
     private void RetryDue(Dictionary<string, (ApplicationSpec App, DeploymentSpec Deployment)>? failed = null)
     {
         failed ??= FailedDeployments();
-        var due = _retries.Due(failed.Keys, key => Applications.Values.Any(a => a.Deployments.Any(d => d.Id.Key == key)));
+        var existing = Applications.Values.SelectMany(a => a.Deployments).Select(d => d.Id.Key).ToHashSet(StringComparer.Ordinal);
+        var due = _retries.Due(failed.Keys, existing.Contains);
         if (due.Count == 0)
         {
             return;
