@@ -6,6 +6,7 @@ namespace Serve.Tests.Cluster;
 /// <summary>
 /// A deployment that went DEPLOY_FAILED because its replicas could not start on the workers present (the only worker that
 /// offers what it needs runs a broken build) comes back by itself when a worker that can run it joins: no serve deploy.
+/// Each worker that joins is one retry, on it, and no more.
 /// </summary>
 [Collection(ProcessClusterCollection.Name)]
 [Trait("Category", "Cluster")]
@@ -32,13 +33,19 @@ public sealed class FailedDeployRecoveryTests(ProcessClusterFixture cluster, ITe
     {
         await cluster.EnsureAllRunningAsync();
         WorkerProcess? broken = null;
+        WorkerProcess? alsoBroken = null;
         WorkerProcess? good = null;
         var lines = new ConcurrentQueue<string>();
+        var failedStarts = new ConcurrentDictionary<string, int>();
         void Collect(SiloProcess silo, string line)
         {
             if (line.Contains("DEPLOY_FAILED", StringComparison.Ordinal))
             {
                 lines.Enqueue($"{silo.Name}: {line}");
+            }
+            if (line.Contains($"Replica {App}/", StringComparison.Ordinal) && line.Contains(" failed to start ", StringComparison.Ordinal))
+            {
+                failedStarts.AddOrUpdate(silo.Name, 1, (_, n) => n + 1);
             }
         }
         cluster.SiloLineWritten += Collect;
@@ -59,6 +66,15 @@ public sealed class FailedDeployRecoveryTests(ProcessClusterFixture cluster, ITe
             Assert.Equal(ApplicationState.DeployFailed, failed.State);
             Assert.Contains("this worker's build of the model cannot load it", failed.Message, StringComparison.Ordinal);
 
+            // Another worker with the broken build joins: one retry, there (not on the first), failing as many times as any
+            // attempt, and DEPLOY_FAILED again, saying it was retried; no loop.
+            alsoBroken = await cluster.StartWorkerAsync("worker-broken-build-too", Offering(broken: true));
+            var failedAgain = await cluster.Serve.WaitForStatusAsync(
+                s => s.Applications.TryGetValue(App, out var a) && a.State == ApplicationState.DeployFailed
+                    && a.Message.Contains($"It had been retried because silo {alsoBroken.SiloAddress} joined the cluster.", StringComparison.Ordinal),
+                Patience);
+            Assert.Contains("It is retried when a silo joins the cluster", failedAgain.Applications[App].Message, StringComparison.Ordinal);
+
             good = await cluster.StartWorkerAsync("worker-fixed-build", Offering(broken: false));
 
             var running = await cluster.Serve.WaitForStatusAsync(
@@ -69,6 +85,10 @@ public sealed class FailedDeployRecoveryTests(ProcessClusterFixture cluster, ITe
             Assert.Equal(good.ProcessId!.Value, await handle.Remote.ProcessIdAsync().WaitAsync(Patience));
             // Why it came back, in the controller's and the deployment's lines: retried because the new silo joined.
             Assert.Contains(lines, l => l.Contains($"because silo {good.SiloAddress} joined the cluster", StringComparison.Ordinal));
+            // Each broken worker ran the constructor MaxConstructorRetryCount times, once per attempt: none retried there again.
+            Assert.Equal(3, failedStarts.GetValueOrDefault(broken.Name));
+            Assert.Equal(3, failedStarts.GetValueOrDefault(alsoBroken.Name));
+            Assert.Equal(0, failedStarts.GetValueOrDefault(good.Name));
         }
         catch
         {
@@ -79,7 +99,7 @@ public sealed class FailedDeployRecoveryTests(ProcessClusterFixture cluster, ITe
         {
             cluster.SiloLineWritten -= Collect;
             await cluster.DeleteIfPresentAsync(App).WaitAsync(Patience);
-            foreach (var worker in new[] { broken, good })
+            foreach (var worker in new[] { broken, alsoBroken, good })
             {
                 if (worker is not null)
                 {
