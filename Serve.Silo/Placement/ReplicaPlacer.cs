@@ -26,8 +26,12 @@ internal static class ReplicaPlacer
         var hosting = known.Where(s => s.Capacity!.HostsReplicas).ToList();
         var underLimit = hosting.Where(s => maxReplicasPerSilo == 0 || s.PlacedOfDeployment < maxReplicasPerSilo).ToList();
         var fitting = underLimit.Where(s => Fits(s, demand)).ToList();
-        if (fitting.Count > 0 && fitting.All(s => s.FailedHere)
-            && unlisted.Concat(silos.Where(s => s.Capacity is null && !s.Suspected && s.InManifest)).Any(s => !s.FailedHere))
+        // A Serve silo that just joined: its capacity not known yet (the manifest lists the replica grain on it), or known
+        // and fitting but not in the manifest yet. Not a silo that never says (no Serve metadata, no replica grain).
+        var joining = silos.Where(s => !s.Suspected && !s.FailedHere && (s.InManifest
+            ? s.Capacity is null
+            : s.Capacity is { HostsReplicas: true } && (maxReplicasPerSilo == 0 || s.PlacedOfDeployment < maxReplicasPerSilo) && Fits(s, demand)));
+        if (fitting.Count > 0 && fitting.All(s => s.FailedHere) && joining.Any())
         {
             // Only silos where its code failed have room now, and one that just joined may: wait for it rather than fail again.
             return new PlacementDecision(null, $"the silo(s) with room failed to start it ({string.Join(", ", fitting.Select(s => s.Silo))}) and a silo that just joined is not known to host replicas here yet", Waiting: true);

@@ -90,6 +90,15 @@ public sealed class ReplicaPlacerTests
     }
 
     [Fact]
+    public void Place_OnlySiloWhereItFailedHasRoomBesideASiloThatNeverSaysWhatItHosts_ChoosesWhereItFailed()
+    {
+        // Not a Serve silo: no capacity in its metadata, no replica grain in the manifest. Nothing to wait for.
+        var decision = Place(OneCpu, 0, Silo("broken", Cpus(8)) with { FailedHere = true }, Silo("other", null) with { InManifest = false });
+
+        Assert.Equal("broken", decision.Silo);
+    }
+
+    [Fact]
     public void Place_SeveralFit_ChoosesTheLeastLoaded()
     {
         var decision = Place(OneCpu, 0, Silo("busy", Cpus(8), placed: 3), Silo("new", Cpus(8)), Silo("half", Cpus(8), placed: 1));
