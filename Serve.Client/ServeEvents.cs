@@ -69,6 +69,7 @@ internal static class ServeEvents
     public const int ReplicaStartCallOffFailed = 3014;
     public const int DeploymentWaitsForSilo = 3015;
     public const int SiloDrainShrinks = 3016;
+    public const int DeploymentRetried = 3017;
 
     // Controller: 4000s
     public const int ApplicationDeployed = 4001;
@@ -83,6 +84,7 @@ internal static class ServeEvents
     public const int DroppedDeploymentsResumed = 4010;
     public const int DroppedDeploymentsDeleteFailed = 4011;
     public const int RouteVersionRaised = 4012;
+    public const int FailedDeploymentsRetried = 4013;
 
     // Autoscaling: 6000s
     public const int AutoscalingDecision = 6001;

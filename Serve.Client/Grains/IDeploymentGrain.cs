@@ -17,6 +17,14 @@ internal interface IDeploymentGrain : IGrainWithStringKey
     [Alias("ensure")]
     Task<DeploymentReport> EnsureAsync(DeploymentSpec spec);
 
+    /// <summary>
+    /// The cluster's capacity grew (<paramref name="reason"/>: a silo joined): a deployment that is DEPLOY_FAILED because its
+    /// replicas would not start, following <paramref name="spec"/>, tries again, up to MaxConstructorRetryCount starts. Any
+    /// other deployment is left as it is. Returns the status it leads to.
+    /// </summary>
+    [Alias("retry-failed-start")]
+    Task<DeploymentReport> RetryFailedStartAsync(DeploymentSpec spec, string reason);
+
     /// <summary>Stops every replica gracefully and forgets the deployment; returns when they have stopped.</summary>
     [Alias("delete")]
     Task DeleteAsync();

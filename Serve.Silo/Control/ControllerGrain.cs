@@ -104,6 +104,8 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         // Re-applying is idempotent; it re-activates deployment grains lost with a silo. The pass interleaves: a deploy
         // never waits behind it (a pass over thousands of deployments, or one on a silo that just died, takes a while).
         this.RegisterGrainTimer(ReapplyAllAsync, new GrainTimerCreationOptions(TimeSpan.Zero, _options.ControllerReconcilePeriod) { KeepAlive = true, Interleave = true });
+        // A silo that joins may run the deployments that failed on the others: they are tried again.
+        FollowCapacity();
         return Task.CompletedTask;
     }
 
@@ -279,6 +281,11 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
             && Fold(application, report.Status))
         {
             PublishSoon();
+            if (report.Status.State == DeploymentState.DeployFailed)
+            {
+                // Failed again after a silo joined during its retry: that silo has not been tried yet.
+                RetryDue();
+            }
         }
         return Task.CompletedTask;
     }
@@ -413,6 +420,8 @@ internal sealed partial class ControllerGrain : Grain, IControllerGrain
         {
             await Task.WhenAll(work.Skip(i).Take(ReconcileBatch).Select(w => EnsureAsync(w.App, w.Deployment)));
         }
+        // A joined silo's capacity may have arrived since membership said it joined.
+        CheckCapacity();
         if (!_restored.Task.IsCompleted)
         {
             // What the first pass folded is published before the status reads waiting for it are answered.

@@ -52,6 +52,7 @@ internal sealed partial class DeploymentReconciler
         {
             _unreachableUntil.Remove(silo);
             _draining.Remove(silo);
+            _failedOn.Remove(silo);
         }
         // A replica already stopping on a dead silo (replaced once its health check could not reach it, scaled down,
         // moved) will not answer its calls in flight either: the routers are told, as of the running ones, or a call on the

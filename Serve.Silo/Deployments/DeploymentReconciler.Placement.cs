@@ -151,7 +151,7 @@ internal sealed partial class DeploymentReconciler
                 var count = own.Length;
                 var held = own.Concat(_heldByOthers.GetValueOrDefault(s.Address, [])).ToArray();
                 var suspected = s.Condition == SiloCondition.Suspected || IsUnreachable(s.Address) || _fullUntilRead.Contains(s.Address);
-                return new PlacementCandidate(s.Address, s.Capacity, held, count, suspected, s.InManifest);
+                return new PlacementCandidate(s.Address, s.Capacity, held, count, suspected, s.InManifest, _failedOn.Contains(s.Address));
             })
             .ToList();
         return ReplicaPlacer.Place(candidates, spec.Options.Resources, spec.Options.MaxReplicasPerSilo, _random);

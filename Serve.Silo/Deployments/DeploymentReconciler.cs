@@ -129,6 +129,11 @@ internal sealed partial class DeploymentReconciler
     public SpecChange Accept(DeploymentSpec spec)
     {
         var change = new SpecChange(Spec, State.AutoscaledTarget, State.AutoscalingReason, State.Revision);
+        if (!spec.Equals(Spec))
+        {
+            // Silos where an earlier spec's code failed may run this one.
+            _failedOn.Clear();
+        }
         State.Spec = spec;
         State.Revision++;
         // A new spec is reached anew: replicas lost before it are not what it waits for.
@@ -164,6 +169,8 @@ internal sealed partial class DeploymentReconciler
         _accepting = false;
         _deleting = false;
         _failed = false;
+        _failedToStart = false;
+        _retryReason = null;
         _startFailures.Reset();
         _message = "";
         if (_userConfigRemoved)
@@ -330,6 +337,7 @@ internal sealed partial class DeploymentReconciler
         replica.Exchange = exchange;
         replica.GrpcClientStreaming = grpcClientStreaming ?? [];
         TrustSilo(silo);
+        _failedOn.Remove(silo);
         _startFailures.Reset();
         if (replica.State == ReplicaState.Stopping)
         {
@@ -376,12 +384,14 @@ internal sealed partial class DeploymentReconciler
         }
         // Early only where no cluster grows around the deployment (embedded: a laptop's first run, a test): in a cluster, the
         // same failure may be a dependency still starting with it (a model store, a database), and the count waits for it.
+        RecordStartFailure(replica, error);
         if (_startFailures.Fail(error, spec.Options.MaxConstructorRetryCount, giveUpWhenRepeating: !WaitsForSilos))
         {
-            _message = $"Replica of '{spec.Name}' failed to start, retrying: {error}";
+            _message = $"Replica of '{spec.Name}' failed to start, retrying{RetryNote}: {error}";
             return true;
         }
         _failed = true;
+        _failedToStart = true;
         _message = _startFailures.Repeating && _startFailures.Count < spec.Options.MaxConstructorRetryCount
             ? $"Deployment '{spec.Name}' gave up after {_startFailures.Count} failed replica start(s): the last {_startFailures.Identical} failed the same way over " +
               $"{_startFailures.IdenticalElapsed.TotalSeconds:0.0} s, so it is not retried up to MaxConstructorRetryCount ({spec.Options.MaxConstructorRetryCount}). Error: {Sentence(error)}"
@@ -391,6 +401,11 @@ internal sealed partial class DeploymentReconciler
         {
             _message += $" The rollout stopped; the previous version keeps serving on {previous} replica(s).";
         }
+        if (_retryReason is not null)
+        {
+            _message += $" It had been retried because {_retryReason}.";
+        }
+        _message += NextTry;
         // Every other start of this version stops trying too.
         foreach (var other in State.Replicas.Where(r => r != replica && r.State == ReplicaState.Starting && r.CodeVersion == spec.CodeVersion).ToList())
         {

@@ -10,4 +10,9 @@ namespace Serve.Placement;
 /// The deciding silo's cluster manifest lists the replica grain on it. A silo that just joined is active before its
 /// manifest arrives, and a replica sent there meanwhile fails to start: it is skipped until then.
 /// </param>
-internal sealed record PlacementCandidate(string Silo, SiloCapacity? Capacity, IReadOnlyList<ReplicaResources> Placed, int PlacedOfDeployment, bool Suspected = false, bool InManifest = true);
+/// <param name="FailedHere">
+/// A start of the deployment failed here in its own code (a worker with a broken build, a setting it lacks): chosen only
+/// when no other silo fits, so a retry goes to a silo that may run it.
+/// </param>
+internal sealed record PlacementCandidate(
+    string Silo, SiloCapacity? Capacity, IReadOnlyList<ReplicaResources> Placed, int PlacedOfDeployment, bool Suspected = false, bool InManifest = true, bool FailedHere = false);

@@ -9,7 +9,8 @@ namespace Serve.Placement;
 /// cluster suspects it, or it was found unreachable) is never chosen: while only suspected silos would fit, the
 /// decision is to wait, since the suspicion either clears or ends with the silo declared dead. Nor is a silo the
 /// deciding silo's cluster manifest does not list the replica grain on yet (it just joined): Orleans would refuse to
-/// activate the replica there, so while only such silos would fit, the decision is to wait for the manifest.
+/// activate the replica there, so while only such silos would fit, the decision is to wait for the manifest. A silo where
+/// the deployment's code failed to start is chosen last (<see cref="PlacementCandidate.FailedHere"/>).
 /// </summary>
 internal static class ReplicaPlacer
 {
@@ -25,8 +26,23 @@ internal static class ReplicaPlacer
         var hosting = known.Where(s => s.Capacity!.HostsReplicas).ToList();
         var underLimit = hosting.Where(s => maxReplicasPerSilo == 0 || s.PlacedOfDeployment < maxReplicasPerSilo).ToList();
         var fitting = underLimit.Where(s => Fits(s, demand)).ToList();
+        // A Serve silo that just joined: its capacity not known yet (the manifest lists the replica grain on it), or known
+        // and fitting but not in the manifest yet. Not a silo that never says (no Serve metadata, no replica grain).
+        var joining = silos.Where(s => !s.Suspected && !s.FailedHere && (s.InManifest
+            ? s.Capacity is null
+            : s.Capacity is { HostsReplicas: true } && (maxReplicasPerSilo == 0 || s.PlacedOfDeployment < maxReplicasPerSilo) && Fits(s, demand)));
+        if (fitting.Count > 0 && fitting.All(s => s.FailedHere) && joining.Any())
+        {
+            // Only silos where its code failed have room now, and one that just joined may: wait for it rather than fail again.
+            return new PlacementDecision(null, $"the silo(s) with room failed to start it ({string.Join(", ", fitting.Select(s => s.Silo))}) and a silo that just joined is not known to host replicas here yet", Waiting: true);
+        }
         if (fitting.Count > 0)
         {
+            // A silo where the deployment's code failed goes last: a retry tries the others first.
+            if (fitting.Any(s => !s.FailedHere))
+            {
+                fitting = fitting.Where(s => !s.FailedHere).ToList();
+            }
             var fewest = fitting.Min(s => s.PlacedOfDeployment);
             var candidates = fitting.Where(s => s.PlacedOfDeployment == fewest).ToList();
             var leastTotal = candidates.Min(s => s.Placed.Count);

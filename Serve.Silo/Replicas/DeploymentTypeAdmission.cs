@@ -62,6 +62,10 @@ internal sealed class DeploymentTypeAdmission
         return type;
     }
 
+    /// <summary>The deployment assembly <paramref name="typeName"/> (assembly-qualified) names, as this silo loaded it; null when it has none by that name.</summary>
+    public Assembly? DeploymentAssembly(string typeName) =>
+        TypeName.TryParse(typeName, out var parsed) && parsed.AssemblyName is { } name && _deployments.TryGetValue(name.Name, out var assembly) ? assembly : null;
+
     /// <summary>The type of a bound argument, to choose the constructor by; null and why when it cannot be found this way.</summary>
     public Type? ResolveArgumentType(string typeName, out string error)
     {

@@ -167,7 +167,9 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             {
                 LogStartFailed(_logger, e, ReplicaId);
             }
-            throw e as ServeException ?? new ServeException(UserFrame.Of(e) is { } frame ? $"{e.GetType().FullName}: {e.Message} (at {frame})" : $"{e.GetType().FullName}: {e.Message}");
+            var failure = e as ServeException ?? new ServeException(UserFrame.Of(e) is { } frame ? $"{e.GetType().FullName}: {e.Message} (at {frame})" : $"{e.GetType().FullName}: {e.Message}");
+            // Works on one worker, fails on this one: the deployment's status says when this silo runs another build.
+            throw OtherBuildNote(spec, failure.Message) is { } note ? new ServeException($"{failure.Message} {note}") : failure;
         }
         _admission.MaxOngoing = spec.Options.MaxOngoingRequests;
         _admission.Open();
@@ -185,6 +187,22 @@ internal sealed partial class ReplicaGrain : Grain, IReplicaGrain
             LogOtherBuild(_logger, ReplicaId, otherBuild);
         }
         return new ReplicaStarted(_silo) { GrpcClientStreaming = _http?.GrpcClientStreaming ?? [], Exchange = _services.GetService<Exchange.ExchangeListener>()?.Endpoint, Build = DeploymentBuild.Of(_instance.Target.GetType()) };
+    }
+
+    /// <summary>
+    /// What a failed start adds when this silo loaded another build of the deployment's assembly than the one it was
+    /// deployed with, naming both, this silo and the fix; null when the builds are the same, unknown, or the failure says so already.
+    /// </summary>
+    private string? OtherBuildNote(DeploymentSpec spec, string failure)
+    {
+        if (_services.GetService<DeploymentTypeAdmission>()?.DeploymentAssembly(spec.TypeName) is not { } assembly
+            || DeploymentBuild.Mismatch(spec, assembly, ThisProcess.Description) is not { } mismatch)
+        {
+            return null;
+        }
+        return failure.Contains(mismatch, StringComparison.Ordinal)
+            ? null
+            : $"It failed on silo {_silo}, which runs another build than its deployment's: {DeploymentBuild.Mismatch(spec, assembly, $"its {ThisProcess.Description}")}";
     }
 
     /// <summary>

@@ -205,7 +205,10 @@ public sealed class DeploymentReconcilerTests
         Assert.Equal([true, true, true, true], retried);
         Assert.False(last);
         reconciler.OnStartFailed(replica, StartFailure.Constructor);
-        Assert.Equal($"Deployment 'Model' gave up after 5 failed replica start(s) (MaxConstructorRetryCount). Last error: {error}.", reconciler.Status().Message);
+        Assert.Equal(
+            $"Deployment 'Model' gave up after 5 failed replica start(s) (MaxConstructorRetryCount). Last error: {error}. "
+            + "It is retried when a silo joins the cluster; or fix it and apply the config again (serve deploy).",
+            reconciler.Status().Message);
     }
 
     [Fact]

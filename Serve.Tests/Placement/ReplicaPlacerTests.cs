@@ -62,6 +62,43 @@ public sealed class ReplicaPlacerTests
     }
 
     [Fact]
+    public void Place_DeploymentFailedOnTheEmptiestSilo_ChoosesAnotherWhateverTheDraw()
+    {
+        for (var seed = 0; seed < 20; seed++)
+        {
+            var decision = ReplicaPlacer.Place([Silo("broken", Cpus(8)) with { FailedHere = true }, Silo("busy", Cpus(8), placed: 3)], OneCpu, 0, new Random(seed));
+            Assert.Equal("busy", decision.Silo);
+        }
+    }
+
+    [Fact]
+    public void Place_DeploymentFailedOnEverySiloWithRoom_ChoosesAmongThem()
+    {
+        var decision = Place(OneCpu, 0, Silo("broken", Cpus(8)) with { FailedHere = true }, Silo("full", Cpus(1), placed: 1));
+
+        Assert.Equal("broken", decision.Silo);
+    }
+
+    [Fact]
+    public void Place_OnlySiloWhereItFailedHasRoomAndOneJustJoined_WaitsForTheJoinedOne()
+    {
+        var decision = Place(OneCpu, 0, Silo("broken", Cpus(8)) with { FailedHere = true }, Silo("joined", Cpus(8)) with { InManifest = false });
+
+        Assert.Null(decision.Silo);
+        Assert.True(decision.Waiting);
+        Assert.Contains("failed to start it (broken)", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Place_OnlySiloWhereItFailedHasRoomBesideASiloThatNeverSaysWhatItHosts_ChoosesWhereItFailed()
+    {
+        // Not a Serve silo: no capacity in its metadata, no replica grain in the manifest. Nothing to wait for.
+        var decision = Place(OneCpu, 0, Silo("broken", Cpus(8)) with { FailedHere = true }, Silo("other", null) with { InManifest = false });
+
+        Assert.Equal("broken", decision.Silo);
+    }
+
+    [Fact]
     public void Place_SeveralFit_ChoosesTheLeastLoaded()
     {
         var decision = Place(OneCpu, 0, Silo("busy", Cpus(8), placed: 3), Silo("new", Cpus(8)), Silo("half", Cpus(8), placed: 1));

@@ -69,4 +69,37 @@ public sealed class DeploymentBuildTests
         Assert.Contains("But process ", message);
         Assert.Contains("then apply the config again (serve deploy) through a gateway that has it.", message);
     }
+
+    [Fact]
+    public async Task StartAsync_ConstructorThrowsOnASiloOfAnotherBuild_FailureNamesTheSiloAndBothBuilds()
+    {
+        await using var serve = await ServeTestHost.StartAsync(new ServeTestHostOptions { DeploymentAssemblies = { typeof(ThrowingConstructor).Assembly } });
+        // Deployed from another build of the assembly than this silo's: works on the worker that has it, fails on this one.
+        var deployed = Guid.NewGuid().ToString("N");
+        var graph = ApplicationGraph.Build(Deployment.For<ThrowingConstructor>().Options(o => o with { MaxConstructorRetryCount = 1 }).Bind("MODEL_HOME is not set"), "mixed", null);
+        var spec = graph with { Deployments = [graph.Deployments[0] with { Build = deployed }] };
+
+        await serve.Services.GetRequiredService<IGrainFactory>().GetGrain<IControllerGrain>(IControllerGrain.Key).DeployApplicationAsync(spec);
+        var status = await serve.Client.WaitForAsync(s => s.Applications.TryGetValue("mixed", out var app) && app.State == ApplicationState.DeployFailed);
+
+        var message = status.Deployment("mixed", nameof(ThrowingConstructor)).Message;
+        Assert.Contains("System.InvalidOperationException: MODEL_HOME is not set", message, StringComparison.Ordinal);
+        Assert.Contains(", which runs another build than its deployment's: its process ", message, StringComparison.Ordinal);
+        Assert.Contains($" loaded build {DeploymentBuild.Of(typeof(ThrowingConstructor))[..8]} of Serve.Tests from ", message, StringComparison.Ordinal);
+        Assert.Contains($", not build {deployed[..8]}, the one deployment 'mixed/ThrowingConstructor' was deployed with", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_ConstructorThrowsOnASiloOfTheSameBuild_FailureSaysNothingOfBuilds()
+    {
+        await using var serve = await ServeTestHost.StartAsync(new ServeTestHostOptions { DeploymentAssemblies = { typeof(ThrowingConstructor).Assembly } });
+        var spec = ApplicationGraph.Build(Deployment.For<ThrowingConstructor>().Options(o => o with { MaxConstructorRetryCount = 1 }).Bind("MODEL_HOME is not set"), "same", null);
+
+        await serve.Services.GetRequiredService<IGrainFactory>().GetGrain<IControllerGrain>(IControllerGrain.Key).DeployApplicationAsync(spec);
+        var status = await serve.Client.WaitForAsync(s => s.Applications.TryGetValue("same", out var app) && app.State == ApplicationState.DeployFailed);
+
+        var message = status.Deployment("same", nameof(ThrowingConstructor)).Message;
+        Assert.Contains("MODEL_HOME is not set", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("another build", message, StringComparison.Ordinal);
+    }
 }
