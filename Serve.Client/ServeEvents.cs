@@ -132,6 +132,8 @@ internal static class ServeEvents
     public const int ClusterPeerRefusedAgain = 8024;
     public const int ClusterUnreachable = 8025;
     public const int ClusterConnected = 8026;
+    public const int ClusterConnectionLost = 8027;
+    public const int ClusterReconnected = 8028;
     public const int MallocTuned = 8030;
     public const int MallocLeftAlone = 8031;
     public const int MallocNotGlibc = 8032;

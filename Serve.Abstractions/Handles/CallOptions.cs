@@ -26,6 +26,14 @@ public sealed record CallOptions
     public bool Idempotent { get; init; }
 
     /// <summary>
+    /// Whether the call, made from an external client (<c>AddServeClient</c>) that has lost its connection to the
+    /// cluster, waits for the cluster to answer again (bounded by <see cref="Timeout"/> and its token), as gRPC's
+    /// <c>WaitForReady</c>. By default it fails at once with <see cref="ClusterUnreachableException"/>, and so does a call
+    /// in flight when the connection is lost. A silo's calls are not affected. Default is false.
+    /// </summary>
+    public bool WaitForReady { get; init; }
+
+    /// <summary>
     /// The model a <see cref="MultiplexedAttribute"/> deployment serves this call with (Ray's
     /// <c>multiplexed_model_id</c>); routers prefer a replica that holds it. Default is none.
     /// </summary>

@@ -20,6 +20,8 @@ public static class ServeClientBuilderExtensions
         builder.Services.AddServeHandles();
         builder.Services.TryAddSingleton<ClusterConnection>();
         builder.Services.AddSingleton<ILifecycleParticipant<IClusterClientLifecycle>>(sp => sp.GetRequiredService<ClusterConnection>());
+        // Orleans tells every observer registered when its gateway connections open and close.
+        builder.Services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<ClusterConnection>());
         return builder;
     }
 

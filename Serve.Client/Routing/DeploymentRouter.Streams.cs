@@ -23,7 +23,12 @@ internal sealed partial class DeploymentRouter
         var request = CreateRequest(method, args, options);
         // The caller's span lasts the whole stream, as the replica's does: its traceparent goes with the call.
         using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(request) : null;
-        using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
+        if (AdmitToCluster(options, out var clusterLost) is { } refused)
+        {
+            CallEnded(started, activity, refused, CallTransport.None);
+            throw refused;
+        }
+        using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken, clusterLost);
         OpenStream stream;
         try
         {
@@ -31,7 +36,13 @@ internal sealed partial class DeploymentRouter
         }
         catch (Exception e)
         {
-            CallEnded(started, activity, e, CallTransport.None);
+            // Its start may have reached a replica before the cluster was lost.
+            var lost = ClusterLostInstead(e, deadline, cancellationToken, mayHaveRun: true);
+            CallEnded(started, activity, lost ?? e, CallTransport.None);
+            if (lost is not null)
+            {
+                throw lost;
+            }
             throw;
         }
         // Streams travel as Orleans messages, to a replica of this silo or another's.
@@ -49,7 +60,12 @@ internal sealed partial class DeploymentRouter
                 catch (Exception e)
                 {
                     ended = true;
-                    CallEnded(started, activity, e, transport);
+                    var lost = ClusterLostInstead(e, deadline, cancellationToken, mayHaveRun: true);
+                    CallEnded(started, activity, lost ?? e, transport);
+                    if (lost is not null)
+                    {
+                        throw lost;
+                    }
                     throw;
                 }
                 if (item is not { } next)

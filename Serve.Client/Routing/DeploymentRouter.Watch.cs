@@ -11,7 +11,8 @@ namespace Serve.Routing;
 /// </summary>
 internal sealed partial class DeploymentRouter
 {
-    private void RepollNow() => Volatile.Read(ref _replicaWatch)?.RepollNow();
+    /// <summary>Asks for the replica set again at once, abandoning the poll in flight (and its backoff after failures).</summary>
+    internal void RepollNow() => Volatile.Read(ref _replicaWatch)?.RepollNow();
 
     /// <summary>Some of its replicas may be picked again (their silo answers again): the requests waiting for one look again.</summary>
     internal void ReplicasAvailable() => _queue.WakeAll();

@@ -73,6 +73,9 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
     /// <summary>Completes once this process can call its cluster: an external client's connection (<see cref="Serve.Hosting.ClusterConnection"/>); a silo's at once.</summary>
     public Task ClusterConnected { get; init; } = Task.CompletedTask;
 
+    /// <summary>An external client's connection to its cluster, which fails calls fast while it is lost; null in a silo.</summary>
+    public Serve.Hosting.ClusterConnection? Connection { get; init; }
+
     public DeploymentId Deployment => _deployment;
 
     /// <summary>Requests waiting for a replica right now.</summary>
@@ -113,7 +116,12 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
         // Measured only while someone listens: otherwise neither the clock nor the tags are touched.
         var started = _metrics.CallDurationEnabled ? _time.GetTimestamp() : NotMeasured;
         using var activity = ServeActivitySource.Instance.HasListeners() ? StartActivity(request) : null;
-        using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken);
+        if (AdmitToCluster(options, out var clusterLost) is { } unreachable)
+        {
+            CallEnded(started, activity, unreachable, CallTransport.None);
+            throw unreachable;
+        }
+        using var deadline = DeadlineScope.Create(request.DeadlineUtcTicks, _time, cancellationToken, clusterLost);
         var backoff = new FullBackoff();
         var transport = CallTransport.None;
         try
@@ -194,12 +202,41 @@ internal sealed partial class DeploymentRouter : IAsyncDisposable, IReplicaPool
             CallEnded(started, activity, timeout, transport);
             throw timeout;
         }
+        catch (Exception e) when (ClusterLostInstead(e, deadline, cancellationToken, mayHaveRun: transport != CallTransport.None) is { } lost)
+        {
+            CallEnded(started, activity, lost, transport);
+            throw lost;
+        }
         catch (Exception e)
         {
             CallEnded(started, activity, e, transport);
             throw;
         }
     }
+
+    /// <summary>
+    /// An external client's call, given its link to the cluster (<see cref="Serve.Hosting.ClusterLink.Admit"/>): the error
+    /// refusing it while the cluster is unreachable, else null and the token cancelled once the link is lost (none in a
+    /// silo, or for a call that waits out an outage).
+    /// </summary>
+    private ClusterUnreachableException? AdmitToCluster(CallOptions options, out CancellationToken clusterLost)
+    {
+        clusterLost = CancellationToken.None;
+        return Connection is { } connection && connection.Admit(options.WaitForReady, out clusterLost) == Serve.Hosting.ClusterCallVerdict.Refuse
+            ? connection.Unreachable(_deployment.Key, mayHaveRun: false)
+            : null;
+    }
+
+    /// <summary>
+    /// The error a call ends with when its client lost the cluster while it ran, in place of what the loss caused (its
+    /// token cancelled, its replica unreachable or lost); null when the failure is something else, or its caller's
+    /// cancellation or deadline came first.
+    /// </summary>
+    private ClusterUnreachableException? ClusterLostInstead(Exception error, DeadlineScope deadline, CancellationToken cancellationToken, bool mayHaveRun) =>
+        deadline.ClusterLost && !deadline.Expired && !cancellationToken.IsCancellationRequested
+        && (error is OperationCanceledException or ReplicaUnavailableException || RetryPolicy.IsUnreachable(error))
+            ? Connection!.Unreachable(_deployment.Key, mayHaveRun)
+            : null;
 
     /// <summary>The start of a call nobody measures.</summary>
     private const long NotMeasured = long.MinValue;

@@ -24,6 +24,7 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
     private readonly ConcurrentBag<DeploymentRouter> _retired = [];
     private readonly DeploymentNames _names;
     private readonly Task _connected;
+    private readonly Hosting.ClusterConnection? _connection;
 
     public ReplicaDirectory(
         IGrainFactory grains, TimeProvider time, ILogger<DeploymentRouter> logger, RouterMetrics metrics, WireValues wire,
@@ -31,6 +32,11 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
         Exchange.ExchangeClient? exchange = null, Hosting.ClusterConnection? connection = null)
     {
         _connected = connection?.Connected ?? Task.CompletedTask;
+        _connection = connection;
+        if (connection is not null)
+        {
+            connection.Reconnected += Reconnected;
+        }
         _exchange = exchange;
         _localReplicas = localReplicas;
         _wire = wire;
@@ -75,6 +81,20 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
         }
     }
 
+    /// <summary>
+    /// An external client reached its cluster again after losing it: every router asks for its replica set at once (the
+    /// silos may all have restarted, their replicas with them) rather than after its poll's backoff, or its poll sent
+    /// through a gateway that died (never answered, until Orleans' response timeout), and its queued calls look again.
+    /// </summary>
+    private void Reconnected()
+    {
+        foreach (var router in Routers)
+        {
+            router.RepollNow();
+            router.ReplicasAvailable();
+        }
+    }
+
     /// <summary>Routers alive now, one per deployment this process called that still exists.</summary>
     public int RouterCount => _routers.Count;
 
@@ -91,6 +111,7 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
                 Exchange = self._exchange,
                 Names = self._names,
                 ClusterConnected = self._connected,
+                Connection = self._connection,
             }), this).Value;
         // Started once it is in the table, so that a deployment found gone at once is removed from it.
         router.EnsureStarted();
@@ -166,6 +187,10 @@ internal sealed partial class ReplicaDirectory : IHandleRuntime, IAsyncDisposabl
         if (_exchange is not null)
         {
             _exchange.AvoidanceEnded -= ReplicasAvailable;
+        }
+        if (_connection is not null)
+        {
+            _connection.Reconnected -= Reconnected;
         }
         _metrics.Forget(this);
         foreach (var router in _routers.Values.Where(r => r.IsValueCreated).Select(r => r.Value).Concat(_retired))
